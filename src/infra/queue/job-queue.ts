@@ -1,0 +1,79 @@
+/** Backoff between queue-level attempts of a job whose handler threw. */
+export interface BackoffPolicy {
+  /** Delay before the 2nd attempt; doubles each attempt after. */
+  initialDelayMs: number;
+  /** Upper bound of one delay. */
+  maxDelayMs?: number;
+  /** Fraction (0..1) of random spread added to each delay so retries do not stampede. */
+  jitter?: number;
+}
+
+export interface EnqueueOptions {
+  /**
+   * Deduplication key. While a job with this id is waiting, delayed or running, enqueueing
+   * the same id again is a no-op that returns the same id. Once it has finished the id may be
+   * used again.
+   */
+  jobId?: string;
+  /** Run no earlier than this many milliseconds from now. */
+  delayMs?: number;
+  /** Total tries when the handler throws (default 1: no queue-level retry). */
+  attempts?: number;
+  backoff?: BackoffPolicy;
+}
+
+/** What a handler sees of a job: never the driver's own job type. */
+export interface JobContext<P> {
+  id: string;
+  name: string;
+  payload: P;
+  /** 1 on the first try. */
+  attempt: number;
+  /** Attempts allowed in total. */
+  maxAttempts: number;
+}
+
+export type JobHandler<P> = (job: JobContext<P>) => Promise<void>;
+
+export interface CloseOptions {
+  /** Wait at most this long for handlers in flight; then give up on them. */
+  timeoutMs?: number;
+}
+
+/**
+ * The job queue every background step goes through.
+ *
+ * Promises:
+ * - Delivery is **at least once**: a job may run twice (worker crash, lost lock), so handlers
+ *   must be idempotent; the database, not the queue, holds the truth of what was done.
+ * - Payloads are small JSON (ids only), never domain objects or secrets.
+ * - A handler that throws is retried up to `attempts` with exponential backoff and jitter;
+ *   after the last try the job is dropped (logged), never retried forever.
+ * - `close` stops taking new jobs, waits for handlers in flight up to `timeoutMs`, then
+ *   releases every connection the queue opened.
+ *
+ * Not for: exactly-once effects, or anything that must survive without its database record
+ * (the reconciler re-enqueues from the database when jobs are lost).
+ */
+export interface JobQueue {
+  /** Returns the job id (the given `jobId`, or a generated one). */
+  enqueue<P>(name: string, payload: P, options?: EnqueueOptions): Promise<string>;
+  /** Start running jobs of `name`, at most `concurrency` at a time in this process. */
+  process<P>(name: string, concurrency: number, handler: JobHandler<P>): void;
+  /**
+   * Run a job of `name` every `everyMs` milliseconds. Across processes sharing the queue, one
+   * run per period (a schedule is registered once however many workers call this).
+   */
+  schedule<P>(name: string, everyMs: number, payload: P): Promise<void>;
+  /** Jobs waiting, delayed or running, for health and tests. */
+  counts(): Promise<{ waiting: number; delayed: number; active: number }>;
+  close(options?: CloseOptions): Promise<void>;
+}
+
+/** Delay before attempt `attempt + 1` after `attempt` failed (attempt is 1-based). */
+export function backoffDelay(policy: BackoffPolicy, attempt: number, random: () => number = Math.random): number {
+  const base = policy.initialDelayMs * 2 ** Math.max(0, attempt - 1);
+  const capped = Math.min(base, policy.maxDelayMs ?? Number.POSITIVE_INFINITY);
+  const jitter = policy.jitter ?? 0;
+  return Math.round(capped * (1 + jitter * random()));
+}

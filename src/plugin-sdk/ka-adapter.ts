@@ -1,0 +1,131 @@
+/**
+ * Everything about one license to issue, as the pipeline hands it to an adapter.
+ */
+export interface LicenseOrder {
+  /** Keyway's license request id. */
+  requestId: string;
+  /**
+   * Our reference for this request, stable across retries (e.g. `kw-req-42`). Adapters
+   * store it with the key where the KA allows (external id, note) and use it to find the key
+   * again when an earlier call's outcome is unknown.
+   */
+  reference: string;
+  /** The KA's product / key type identifier, as listed by `listProducts`. */
+  product: string;
+  /** Feature / upgrade-plan identifiers to add to the key. */
+  features: string[];
+  /** Units (users, servers, ...) where the product is counted; 1 otherwise. */
+  quantity: number;
+  /** Billing period in months (1, 12, 24, 36) where the KA sells by period. */
+  periodMonths?: number;
+  /** Where the license will be installed, when known: lets the KA bind the key. */
+  server?: { ips: string[]; macs: string[] };
+}
+
+/** A key the KA created (or that was found again for our reference). */
+export interface IssuedKey {
+  /** Key number without revision: identifies the license. */
+  keyNumber: string;
+  /** Full key number with revision where the KA has revisions. */
+  fullKeyNumber?: string;
+  /** Activation code, where the KA gives one. */
+  productKey?: string;
+  expiresAt?: Date | null;
+  updatesUntil?: Date | null;
+  additionalKeyNumbers: string[];
+  /** When the KA says it created the key. */
+  createdAt?: Date | null;
+}
+
+/** Result of looking a key up by our reference after an unknown outcome. */
+export type KeyLookup =
+  | { status: 'found'; key: IssuedKey }
+  | { status: 'none' }
+  /** The KA cannot say for sure (no search by reference, several candidates): staff decide. */
+  | { status: 'ambiguous'; reason: string; candidates: string[] };
+
+/** One license file as the KA generated it. */
+export interface LicenseFileContent {
+  keyNumber: string;
+  fileName: string;
+  contentType: string;
+  content: Buffer;
+  revision?: string;
+}
+
+/** A license ready to install: key and its files. */
+export interface InstallableLicense {
+  licenseId: string;
+  keyNumber: string;
+  productKey?: string;
+  product: string;
+  files: LicenseFileContent[];
+}
+
+/**
+ * Where a license goes: the subscription service it belongs to. `url` is an HTTP endpoint
+ * that accepts the license (see `deliverToHttpTarget`).
+ */
+export interface InstallTarget {
+  serviceId: string;
+  url: string;
+  /** Bearer token for the target; secret. */
+  token?: string;
+}
+
+export interface InstallReceipt {
+  installedAt: Date;
+  /** What the target answered, for the audit trail. */
+  detail?: string;
+}
+
+export interface KaProduct {
+  id: string;
+  name: string;
+  features: Array<{ id: string; name: string }>;
+}
+
+export interface ConnectionCheck {
+  ok: boolean;
+  message: string;
+}
+
+/** Live facts about a key at the KA (`getKeyInfo`). */
+export interface KeyInfo extends IssuedKey {
+  product: string;
+  terminated: boolean;
+  suspended?: boolean;
+  features: string[];
+}
+
+/**
+ * The contract between Keyway and one KA protocol.
+ *
+ * Rules every adapter keeps:
+ * - Throw only `KaError` for expected failures, with `retryable` set as the KA's
+ *   documentation says; set `outcomeUnknown` when the request may have reached the KA.
+ * - `issueKey` is called at most once per attempt; the pipeline calls `findKeyByRef` before
+ *   any retry whose earlier outcome is unknown, so an adapter never issues a second key on
+ *   its own initiative.
+ * - Never log or return secrets.
+ */
+export interface KaAdapter {
+  issueKey(order: LicenseOrder): Promise<IssuedKey>;
+  /**
+   * Find the key created for `order.reference` (created no earlier than `sentAt`, when the KA
+   * can only search by time). `none` must mean "proved absent", never "could not tell".
+   */
+  findKeyByRef(order: LicenseOrder, sentAt: Date): Promise<KeyLookup>;
+  retrieveFiles(key: IssuedKey): Promise<LicenseFileContent[]>;
+  install(license: InstallableLicense, target: InstallTarget): Promise<InstallReceipt>;
+  testConnection(): Promise<ConnectionCheck>;
+  listProducts?(): Promise<KaProduct[]>;
+  getKeyInfo?(keyNumber: string): Promise<KeyInfo>;
+  renew?(keyNumber: string): Promise<IssuedKey>;
+  upgrade?(keyNumber: string, features: string[]): Promise<IssuedKey>;
+  suspend?(keyNumber: string): Promise<void>;
+  resume?(keyNumber: string): Promise<void>;
+  terminate?(keyNumber: string): Promise<void>;
+  /** Release sockets and timers. */
+  close?(): Promise<void>;
+}

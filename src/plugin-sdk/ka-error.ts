@@ -1,0 +1,73 @@
+/**
+ * Why a KA call failed, in words the pipeline acts on. The code is ours; the KA's own
+ * result code and message travel beside it for staff, never parsed for decisions.
+ */
+export type KaErrorCode =
+  | 'auth_failed'
+  | 'permission_denied'
+  | 'not_found'
+  | 'business_rule'
+  | 'bad_request'
+  | 'ka_internal'
+  | 'unavailable'
+  | 'timeout'
+  | 'protocol'
+  | 'response_too_large'
+  | 'install_failed'
+  | 'not_supported';
+
+export interface KaErrorOptions {
+  code: KaErrorCode;
+  /** True when the same call may succeed later (KA busy, network fault). */
+  retryable: boolean;
+  /**
+   * True when the request may have reached the KA and its effect is unknown (a timeout or a
+   * dropped connection after the request was sent). The pipeline must look the key up by our
+   * reference before sending anything again.
+   */
+  outcomeUnknown?: boolean;
+  kaResultCode?: number | string;
+  kaMessage?: string;
+  cause?: unknown;
+}
+
+/**
+ * The only error a plugin throws for an expected failure. Anything else thrown by an adapter
+ * is treated by the pipeline as a retryable plugin bug.
+ *
+ * Never put a secret (password, token) into the message or the KA message.
+ */
+export class KaError extends Error {
+  readonly code: KaErrorCode;
+  readonly retryable: boolean;
+  readonly outcomeUnknown: boolean;
+  readonly kaResultCode?: number | string;
+  readonly kaMessage?: string;
+
+  constructor(message: string, options: KaErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'KaError';
+    this.code = options.code;
+    this.retryable = options.retryable;
+    this.outcomeUnknown = options.outcomeUnknown ?? false;
+    this.kaResultCode = options.kaResultCode;
+    this.kaMessage = options.kaMessage;
+  }
+
+  /** A plain object safe to store and show (no stack, no cause). */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      message: this.message,
+      code: this.code,
+      retryable: this.retryable,
+      outcomeUnknown: this.outcomeUnknown,
+      kaResultCode: this.kaResultCode,
+      kaMessage: this.kaMessage,
+    };
+  }
+}
+
+export function isKaError(value: unknown): value is KaError {
+  return value instanceof KaError;
+}
