@@ -1,0 +1,109 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Which parts of Keyway this process runs. */
+export type Role = 'all' | 'api' | 'worker';
+
+/**
+ * Everything Keyway reads from its environment, validated once at start and passed down.
+ * Nothing below `main.ts` reads `process.env`.
+ */
+export interface Config {
+  role: Role;
+  port: number;
+  /** `sqlite:<file>` or `mysql://user:pass@host:port/db`. */
+  databaseUrl: string;
+  /** Set: Bull on Redis; unset: the in-process queue. */
+  redisUrl?: string;
+  /** Admin API token to create at first start; generated and printed once when unset. */
+  adminToken?: string;
+  /** Run migrations at start (roles api and all). */
+  migrateOnStart: boolean;
+  /** Seed the demo catalogue and start the bundled reference KA servers in-process. */
+  demo: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Bound on finishing jobs in flight at SIGTERM. */
+  shutdownTimeoutMs: number;
+  /** Secret that signs service-ready callbacks and session cookies. */
+  signingSecret?: string;
+  pipeline: PipelineConfig;
+  /** Folder with the KA plugins. */
+  pluginsDir: string;
+}
+
+export interface PipelineConfig {
+  /** Tries of one step before the request goes to needs_manual. */
+  maxAttempts: number;
+  /** First retry delay; doubles each try (with jitter), capped by maxDelayMs. */
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** How often the reconciler looks for requests without a live job. */
+  reconcileEveryMs: number;
+  concurrency: number;
+}
+
+const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const positiveInt = z.coerce.number().int().positive();
+
+const envSchema = z.object({
+  KEYWAY_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  KEYWAY_DB_URL: z
+    .string()
+    .refine((v) => v.startsWith('sqlite:') || v.startsWith('mysql://'), 'must start with sqlite: or mysql://')
+    .optional(),
+  KEYWAY_REDIS_URL: z
+    .string()
+    .refine((v) => v.startsWith('redis://') || v.startsWith('rediss://'), 'must be a redis:// URL')
+    .optional(),
+  KEYWAY_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  KEYWAY_MIGRATE_ON_START: booleanFlag.default(true),
+  KEYWAY_DEMO: booleanFlag.optional(),
+  KEYWAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  KEYWAY_SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+  KEYWAY_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  KEYWAY_RETRY_MAX_ATTEMPTS: positiveInt.default(8),
+  KEYWAY_RETRY_INITIAL_DELAY_MS: positiveInt.default(30_000),
+  KEYWAY_RETRY_MAX_DELAY_MS: positiveInt.default(30 * 60_000),
+  KEYWAY_RECONCILE_EVERY_MS: positiveInt.default(30_000),
+  KEYWAY_CONCURRENCY: positiveInt.default(16),
+  KEYWAY_PLUGINS_DIR: z.string().optional(),
+});
+
+/** Start-up stops with this when the environment is wrong; the message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`));
+  }
+  const e = parsed.data;
+  const databaseUrl = e.KEYWAY_DB_URL ?? `sqlite:${path.join(cwd, 'data', 'keyway.sqlite')}`;
+  return {
+    role: e.KEYWAY_ROLE,
+    port: e.PORT,
+    databaseUrl,
+    redisUrl: e.KEYWAY_REDIS_URL,
+    adminToken: e.KEYWAY_ADMIN_TOKEN,
+    migrateOnStart: e.KEYWAY_MIGRATE_ON_START,
+    // The demo (reference KA in-process, demo plan) is the embedded default only.
+    demo: e.KEYWAY_DEMO ?? databaseUrl.startsWith('sqlite:'),
+    logLevel: e.KEYWAY_LOG_LEVEL,
+    shutdownTimeoutMs: e.KEYWAY_SHUTDOWN_TIMEOUT_MS,
+    signingSecret: e.KEYWAY_SIGNING_SECRET,
+    pipeline: {
+      maxAttempts: e.KEYWAY_RETRY_MAX_ATTEMPTS,
+      initialDelayMs: e.KEYWAY_RETRY_INITIAL_DELAY_MS,
+      maxDelayMs: e.KEYWAY_RETRY_MAX_DELAY_MS,
+      reconcileEveryMs: e.KEYWAY_RECONCILE_EVERY_MS,
+      concurrency: e.KEYWAY_CONCURRENCY,
+    },
+    pluginsDir: e.KEYWAY_PLUGINS_DIR ?? path.join(cwd, 'plugins'),
+  };
+}

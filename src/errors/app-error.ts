@@ -1,0 +1,79 @@
+export type LogLevel = 'warn' | 'error' | 'info';
+
+export interface AppErrorOptions {
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+/**
+ * The one error hierarchy of Keyway. Routes and services throw these; the error middleware
+ * turns them into `{error: {code, message, details}}` with the status they carry.
+ */
+export abstract class AppError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: string;
+  readonly logLevel: LogLevel = 'info';
+  readonly details?: Record<string, unknown>;
+
+  constructor(message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.details = options.details;
+  }
+}
+
+/** Input that does not fit the route's schema; `details.fields` names each bad field. */
+export class ValidationError extends AppError {
+  readonly status = 400;
+  readonly code = 'validation_failed';
+}
+
+export class UnauthorizedError extends AppError {
+  readonly status = 401;
+  readonly code = 'unauthorized';
+}
+
+export class ForbiddenError extends AppError {
+  readonly status = 403;
+  readonly code = 'forbidden';
+}
+
+export class NotFoundError extends AppError {
+  readonly status = 404;
+  readonly code = 'not_found';
+  constructor(entity: string, id: string | number) {
+    super(`${entity} ${id} does not exist`, { details: { entity, id: String(id) } });
+  }
+}
+
+/** The request is valid but the resource's state does not allow it now. */
+export class ConflictError extends AppError {
+  readonly status = 409;
+  readonly code: string;
+  constructor(message: string, code = 'conflict', options: AppErrorOptions = {}) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  readonly status = 413;
+  readonly code = 'payload_too_large';
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  readonly status = 415;
+  readonly code = 'unsupported_media_type';
+}
+
+export class TooManyRequestsError extends AppError {
+  readonly status = 429;
+  readonly code = 'too_many_requests';
+}
+
+/** A dependency (KA, webhook target) failed; the client may try again later. */
+export class UpstreamError extends AppError {
+  readonly status = 502;
+  readonly code = 'upstream_failed';
+  override readonly logLevel = 'warn';
+}

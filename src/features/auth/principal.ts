@@ -1,0 +1,28 @@
+import type { Actor } from '../audit/audit-event.js';
+
+export const roles = ['admin', 'operator', 'viewer', 'store', 'customer'] as const;
+export type RoleName = (typeof roles)[number];
+
+/** Staff roles in order of power: each may do what the ones after it may. */
+export const staffRoles = ['admin', 'operator', 'viewer'] as const;
+
+/** The authenticated caller of a request: an API token or a signed-in staff user. */
+export interface Principal {
+  kind: 'api' | 'staff';
+  id: number;
+  name: string;
+  role: RoleName;
+  /** For role `customer`: the only customer whose data it may read. */
+  customerId?: number;
+}
+
+export function actorOf(principal: Principal): Actor {
+  return { type: principal.kind === 'staff' ? 'staff' : 'api', id: `${principal.kind}:${principal.id}`, name: principal.name };
+}
+
+/** Who may read provider-wide data (every customer's). */
+export const readers: RoleName[] = ['admin', 'operator', 'viewer'];
+/** Who may act on license work. */
+export const operators: RoleName[] = ['admin', 'operator'];
+/** Who may change configuration. */
+export const admins: RoleName[] = ['admin'];

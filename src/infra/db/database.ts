@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import knex, { type Knex } from 'knex';
+
+export type Db = Knex;
+export type DbOrTx = Knex | Knex.Transaction;
+export type Dialect = 'sqlite' | 'mysql';
+
+export function dialectOf(db: DbOrTx): Dialect {
+  const client = String(db.client.config.client);
+  return client === 'mysql2' || client === 'mysql' ? 'mysql' : 'sqlite';
+}
+
+/**
+ * Opens the database named by a Keyway URL: `sqlite:<file>` (`sqlite::memory:` for tests) or
+ * `mysql://user:pass@host:port/db`.
+ */
+export function createDatabase(url: string, options: { poolMax?: number } = {}): Db {
+  if (url.startsWith('sqlite:')) {
+    const filename = url.slice('sqlite:'.length);
+    if (filename !== ':memory:') fs.mkdirSync(path.dirname(filename), { recursive: true });
+    return knex({
+      client: 'better-sqlite3',
+      connection: { filename },
+      useNullAsDefault: true,
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+          // WAL lets readers run beside the one writer; the busy timeout covers a second process.
+          conn.pragma('journal_mode = WAL');
+          conn.pragma('foreign_keys = ON');
+          conn.pragma('busy_timeout = 5000');
+          conn.pragma('synchronous = NORMAL');
+          done(null, conn);
+        },
+      },
+    });
+  }
+  if (url.startsWith('mysql://')) {
+    return knex({
+      client: 'mysql2',
+      connection: { uri: url, charset: 'utf8mb4', timezone: 'Z', supportBigNumbers: true, bigNumberStrings: false } as Knex.MySql2ConnectionConfig,
+      pool: { min: 0, max: options.poolMax ?? 10 },
+    });
+  }
+  throw new Error(`Unsupported database URL: it must start with sqlite: or mysql://`);
+}
