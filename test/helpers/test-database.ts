@@ -1,0 +1,57 @@
+import { createDatabase, type Db, type Dialect } from '../../src/infra/db/database.js';
+import { migrateLatest } from '../../src/infra/db/migrator.js';
+import { testMysqlUrl, uniqueName } from './test-env.js';
+
+export interface TestDatabase {
+  dialect: Dialect;
+  url: string;
+  db: Db;
+  /** Closes the pool and drops the database (MySQL) so runs leave nothing behind. */
+  drop(): Promise<void>;
+}
+
+/** The dialects this run tests: SQLite always, MySQL/MariaDB when configured (always in CI). */
+export function testDialects(): Dialect[] {
+  return testMysqlUrl ? ['sqlite', 'mysql'] : ['sqlite'];
+}
+
+function withDatabase(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+/** A fresh, migrated database with a unique name, for one test file or one test. */
+export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase> {
+  if (dialect === 'sqlite') {
+    const url = 'sqlite::memory:';
+    const db = createDatabase(url);
+    await migrateLatest(db);
+    return { dialect, url, db, drop: () => db.destroy() };
+  }
+  if (!testMysqlUrl) throw new Error('KEYWAY_TEST_MYSQL_URL is not set');
+  const name = uniqueName('keyway_test');
+  const admin = createDatabase(withDatabase(testMysqlUrl, ''), { poolMax: 1 });
+  try {
+    await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  } finally {
+    await admin.destroy();
+  }
+  const url = withDatabase(testMysqlUrl, name);
+  const db = createDatabase(url);
+  await migrateLatest(db);
+  return {
+    dialect,
+    url,
+    db,
+    async drop() {
+      await db.destroy();
+      const cleaner = createDatabase(withDatabase(testMysqlUrl as string, ''), { poolMax: 1 });
+      try {
+        await cleaner.raw(`DROP DATABASE IF EXISTS \`${name}\``);
+      } finally {
+        await cleaner.destroy();
+      }
+    },
+  };
+}
