@@ -1,9 +1,10 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type {} from 'pino-http';
 import { AppError, NotFoundError } from './app-error.js';
 
 interface HttpParserError {
   type?: string;
-  status?: number;
+  status: number;
   expose?: boolean;
   message: string;
 }
@@ -16,7 +17,7 @@ function isParserError(err: unknown): err is HttpParserError {
 function fromParser(err: HttpParserError): { status: number; code: string; message: string } {
   if (err.type === 'entity.too.large') return { status: 413, code: 'payload_too_large', message: 'Request body is too large' };
   if (err.type === 'entity.parse.failed') return { status: 400, code: 'invalid_json', message: 'Request body is not valid JSON' };
-  return { status: err.status ?? 400, code: err.type ?? 'bad_request', message: err.expose ? err.message : 'Bad request' };
+  return { status: err.status, code: err.type ?? 'bad_request', message: err.expose ? err.message : 'Bad request' };
 }
 
 export const notFoundRoute: RequestHandler = (req, _res, next) => {

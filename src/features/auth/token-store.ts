@@ -14,6 +14,7 @@ export function generateToken(): string {
 interface TokenRow {
   id: number;
   name: string;
+  token_hash: string;
   role: RoleName;
   customer_id: number | null;
   revoked_at: number | null;

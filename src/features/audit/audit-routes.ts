@@ -1,0 +1,39 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Db } from '../../infra/db/database.js';
+import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
+import { validate } from '../../http/validate.js';
+import { allow } from '../auth/auth-middleware.js';
+import { readers } from '../auth/principal.js';
+import type { AuditStore } from './audit-store.js';
+
+const listSchema = pageQuerySchema.extend({
+  entity: z
+    .string()
+    .regex(/^[a-z_]+(:[\w.-]+)?$/, 'entity type, optionally with :id (license_request:42)')
+    .optional(),
+  actor: z.string().max(80).optional(),
+  action: z.string().max(80).optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+});
+
+export function auditRoutes(deps: { db: Db; audit: AuditStore }): Router {
+  const router = Router();
+  router.get('/audit-events', allow(...readers), async (req, res) => {
+    const query = validate(listSchema, req.query, 'query');
+    const [entityType, entityId] = query.entity ? query.entity.split(':') : [];
+    const rows = await deps.audit.list(deps.db, {
+      entityType,
+      entityId,
+      actorId: query.actor,
+      action: query.action,
+      sinceMs: query.since ? Date.parse(query.since) : undefined,
+      untilMs: query.until ? Date.parse(query.until) : undefined,
+      beforeId: cursorId(query.cursor),
+      limit: query.limit + 1,
+    });
+    res.json(pageById(rows, query.limit));
+  });
+  return router;
+}

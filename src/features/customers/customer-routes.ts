@@ -1,0 +1,48 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { ForbiddenError, NotFoundError } from '../../errors/app-error.js';
+import type { Db } from '../../infra/db/database.js';
+import { idParams } from '../../http/params.js';
+import { validate } from '../../http/validate.js';
+import type { AuditStore } from '../audit/audit-store.js';
+import { allow, principalOf } from '../auth/auth-middleware.js';
+import { actorOf } from '../auth/principal.js';
+import type { CustomerStore } from './customer-store.js';
+
+const createCustomerSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  email: z.email().max(320),
+  externalRef: z.string().trim().min(1).max(120).optional(),
+});
+
+export function customerRoutes(deps: { db: Db; customers: CustomerStore; audit: AuditStore }): Router {
+  const router = Router();
+
+  router.post('/customers', allow('admin', 'operator', 'store'), async (req, res) => {
+    const input = validate(createCustomerSchema, req.body);
+    if (input.externalRef) {
+      const existing = await deps.customers.getByExternalRef(deps.db, input.externalRef);
+      if (existing) {
+        res.status(200).json(existing);
+        return;
+      }
+    }
+    const id = await deps.db.transaction(async (tx) => {
+      const newId = await deps.customers.insert(tx, input);
+      await deps.audit.record(tx, { actor: actorOf(principalOf(req)), action: 'customer.created', entityType: 'customer', entityId: newId });
+      return newId;
+    });
+    res.status(201).json(await deps.customers.get(deps.db, id));
+  });
+
+  router.get('/customers/:id', async (req, res) => {
+    const { id } = validate(idParams, req.params, 'params');
+    const principal = principalOf(req);
+    if (principal.role === 'customer' && principal.customerId !== id) throw new ForbiddenError('A customer token reads only its own customer');
+    const customer = await deps.customers.get(deps.db, id);
+    if (!customer) throw new NotFoundError('customer', id);
+    res.json(customer);
+  });
+
+  return router;
+}

@@ -1,0 +1,64 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { NotFoundError } from '../../errors/app-error.js';
+import type { Db } from '../../infra/db/database.js';
+import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
+import { idParams } from '../../http/params.js';
+import { validate } from '../../http/validate.js';
+import type { AuditStore } from '../audit/audit-store.js';
+import { allow } from '../auth/auth-middleware.js';
+import { readers } from '../auth/principal.js';
+import type { LicenseStore } from '../licenses/license-store.js';
+import { licenseRequestStates } from './license-request.js';
+import type { LicenseRequestStore } from './license-request-store.js';
+
+const listSchema = pageQuerySchema.extend({
+  state: z.enum(licenseRequestStates).optional(),
+  configurationId: z.coerce.number().int().positive().optional(),
+  subscriptionId: z.coerce.number().int().positive().optional(),
+  customerId: z.coerce.number().int().positive().optional(),
+  /** Only requests at least this many minutes old. */
+  olderThanMinutes: z.coerce.number().int().min(0).optional(),
+});
+
+export function licenseRequestRoutes(deps: { db: Db; requests: LicenseRequestStore; licenses: LicenseStore; audit: AuditStore; now?: () => number }): Router {
+  const router = Router();
+  const now = deps.now ?? Date.now;
+
+  router.get('/license-requests', allow(...readers), async (req, res) => {
+    const query = validate(listSchema, req.query, 'query');
+    const rows = await deps.requests.list(deps.db, {
+      state: query.state,
+      configurationId: query.configurationId,
+      subscriptionId: query.subscriptionId,
+      customerId: query.customerId,
+      createdBeforeMs: query.olderThanMinutes === undefined ? undefined : now() - query.olderThanMinutes * 60_000,
+      beforeId: cursorId(query.cursor),
+      limit: query.limit + 1,
+    });
+    res.json(pageById(rows, query.limit));
+  });
+
+  router.get('/license-requests/counts', allow(...readers), async (_req, res) => {
+    const rows = await deps.requests.countByState(deps.db);
+    const byState: Record<string, number> = {};
+    const byConfiguration: Record<string, Record<string, number>> = {};
+    for (const r of rows) {
+      byState[r.state] = (byState[r.state] ?? 0) + r.count;
+      const perConfig = byConfiguration[r.configurationId] ?? {};
+      perConfig[r.state] = r.count;
+      byConfiguration[r.configurationId] = perConfig;
+    }
+    res.json({ byState, byConfiguration });
+  });
+
+  router.get('/license-requests/:id', allow(...readers), async (req, res) => {
+    const { id } = validate(idParams, req.params, 'params');
+    const request = await deps.requests.get(deps.db, id);
+    if (!request) throw new NotFoundError('license request', id);
+    const [history, license] = await Promise.all([deps.audit.history(deps.db, 'license_request', id), deps.licenses.getByRequest(deps.db, id)]);
+    res.json({ ...request, license: license ?? null, history });
+  });
+
+  return router;
+}

@@ -1,0 +1,163 @@
+import type { DbOrTx } from '../../infra/db/database.js';
+import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
+import { type LicenseRequest, type LicenseRequestState, referenceOf } from './license-request.js';
+
+export interface LicenseRequestRow {
+  id: number;
+  subscription_id: number | null;
+  customer_id: number | null;
+  configuration_id: number;
+  service_id: number | null;
+  source: 'order' | 'manual';
+  product: string;
+  features: string;
+  quantity: number;
+  period_months: number | null;
+  state: LicenseRequestState;
+  reason: string | null;
+  last_error: string | null;
+  attempts: number;
+  next_attempt_at: number | null;
+  issue_sent_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export function toLicenseRequest(row: LicenseRequestRow): LicenseRequest {
+  return {
+    id: Number(row.id),
+    subscriptionId: row.subscription_id === null ? null : Number(row.subscription_id),
+    customerId: row.customer_id === null ? null : Number(row.customer_id),
+    configurationId: Number(row.configuration_id),
+    serviceId: row.service_id === null ? null : Number(row.service_id),
+    source: row.source,
+    product: row.product,
+    features: fromJson(row.features, []),
+    quantity: Number(row.quantity),
+    periodMonths: row.period_months === null ? null : Number(row.period_months),
+    state: row.state,
+    reason: row.reason,
+    lastError: fromJson(row.last_error, null),
+    attempts: Number(row.attempts),
+    nextAttemptAt: toIso(row.next_attempt_at),
+    issueSentAt: toIso(row.issue_sent_at),
+    reference: referenceOf(Number(row.id)),
+    createdAt: toIso(row.created_at) ?? '',
+    updatedAt: toIso(row.updated_at) ?? '',
+  };
+}
+
+export interface NewLicenseRequest {
+  subscriptionId: number | null;
+  customerId: number | null;
+  configurationId: number;
+  serviceId: number | null;
+  source: 'order' | 'manual';
+  product: string;
+  features: string[];
+  quantity: number;
+  periodMonths: number | null;
+  state: LicenseRequestState;
+}
+
+export interface LicenseRequestFilter {
+  state?: LicenseRequestState;
+  configurationId?: number;
+  subscriptionId?: number;
+  customerId?: number;
+  /** Only requests created before this instant (age filter). */
+  createdBeforeMs?: number;
+  /** Keyset: newest first, ids below this. */
+  beforeId?: number;
+  limit: number;
+}
+
+/** Fields a transition may set beside the state. */
+export interface TransitionPatch {
+  reason?: string | null;
+  lastError?: Record<string, unknown> | null;
+  attempts?: number;
+  nextAttemptAt?: number | null;
+  issueSentAt?: number | null;
+}
+
+export class LicenseRequestStore {
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async insert(db: DbOrTx, input: NewLicenseRequest): Promise<number> {
+    const now = this.now();
+    const [id] = await db('license_requests').insert({
+      subscription_id: input.subscriptionId,
+      customer_id: input.customerId,
+      configuration_id: input.configurationId,
+      service_id: input.serviceId,
+      source: input.source,
+      product: input.product,
+      features: toJson(input.features),
+      quantity: input.quantity,
+      period_months: input.periodMonths,
+      state: input.state,
+      attempts: 0,
+      next_attempt_at: input.state === 'ready' ? now : null,
+      created_at: now,
+      updated_at: now,
+    });
+    return Number(id);
+  }
+
+  async get(db: DbOrTx, id: number): Promise<LicenseRequest | undefined> {
+    const row = await db<LicenseRequestRow>('license_requests').where({ id }).first();
+    return row ? toLicenseRequest(row) : undefined;
+  }
+
+  async list(db: DbOrTx, filter: LicenseRequestFilter): Promise<LicenseRequest[]> {
+    const q = db<LicenseRequestRow>('license_requests').orderBy('id', 'desc').limit(filter.limit);
+    if (filter.state) q.where('state', filter.state);
+    if (filter.configurationId !== undefined) q.where('configuration_id', filter.configurationId);
+    if (filter.subscriptionId !== undefined) q.where('subscription_id', filter.subscriptionId);
+    if (filter.customerId !== undefined) q.where('customer_id', filter.customerId);
+    if (filter.createdBeforeMs !== undefined) q.where('created_at', '<', filter.createdBeforeMs);
+    if (filter.beforeId !== undefined) q.where('id', '<', filter.beforeId);
+    return (await q).map(toLicenseRequest);
+  }
+
+  async listBySubscription(db: DbOrTx, subscriptionId: number): Promise<LicenseRequest[]> {
+    return (await db<LicenseRequestRow>('license_requests').where({ subscription_id: subscriptionId }).orderBy('id')).map(toLicenseRequest);
+  }
+
+  /**
+   * Guarded transition: moves the request only if it is still in `from`. Returns false when
+   * another job or person moved it first; the caller then does nothing.
+   */
+  async transition(db: DbOrTx, id: number, from: LicenseRequestState | LicenseRequestState[], to: LicenseRequestState, patch: TransitionPatch = {}): Promise<boolean> {
+    const update: Record<string, unknown> = { state: to, updated_at: this.now() };
+    if (patch.reason !== undefined) update.reason = patch.reason;
+    if (patch.lastError !== undefined) update.last_error = toJson(patch.lastError);
+    if (patch.attempts !== undefined) update.attempts = patch.attempts;
+    if (patch.nextAttemptAt !== undefined) update.next_attempt_at = patch.nextAttemptAt;
+    if (patch.issueSentAt !== undefined) update.issue_sent_at = patch.issueSentAt;
+    const froms = Array.isArray(from) ? from : [from];
+    const changed = await db('license_requests').where({ id }).whereIn('state', froms).update(update);
+    return changed === 1;
+  }
+
+  /** Pending requests of a subscription whose services are all ready. Returns the ids moved. */
+  async releaseForSubscription(db: DbOrTx, subscriptionId: number): Promise<number[]> {
+    const ids = (await db('license_requests').where({ subscription_id: subscriptionId, state: 'pending' }).pluck('id')).map(Number);
+    const moved: number[] = [];
+    for (const id of ids) {
+      if (await this.transition(db, id, 'pending', 'ready', { nextAttemptAt: this.now(), attempts: 0 })) moved.push(id);
+    }
+    return moved;
+  }
+
+  /** Counts by state, optionally per configuration, for dashboards. */
+  async countByState(db: DbOrTx): Promise<Array<{ configurationId: number; state: LicenseRequestState; count: number }>> {
+    const rows = (await db('license_requests').select('configuration_id', 'state').count({ n: '*' }).groupBy('configuration_id', 'state')) as Array<{
+      configuration_id: number;
+      state: string;
+      n: number | string;
+    }>;
+    return rows.map((r) => ({ configurationId: Number(r.configuration_id), state: r.state as LicenseRequestState, count: Number(r.n) }));
+  }
+}

@@ -1,0 +1,205 @@
+import { createHash } from 'node:crypto';
+import type { DbOrTx } from '../../infra/db/database.js';
+import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
+
+export type LicenseStatus = 'issued' | 'files_retrieved' | 'installed' | 'suspended' | 'terminated';
+
+export interface LicenseFileSummary {
+  id: number;
+  keyNumber: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  revision: string | null;
+  createdAt: string;
+}
+
+export interface LicenseSummary {
+  id: number;
+  requestId: number | null;
+  configurationId: number;
+  subscriptionId: number | null;
+  customerId: number | null;
+  keyNumber: string;
+  fullKeyNumber: string | null;
+  productKey: string | null;
+  product: string;
+  features: string[];
+  additionalKeyNumbers: string[];
+  status: LicenseStatus;
+  source: 'online' | 'upload';
+  expiresAt: string | null;
+  updatesUntil: string | null;
+  installedAt: string | null;
+  createdAt: string;
+}
+
+export interface License extends LicenseSummary {
+  files: LicenseFileSummary[];
+}
+
+export interface LicenseRow {
+  id: number;
+  request_id: number | null;
+  configuration_id: number;
+  subscription_id: number | null;
+  customer_id: number | null;
+  key_number: string;
+  full_key_number: string | null;
+  product_key: string | null;
+  product: string;
+  features: string;
+  additional_key_numbers: string;
+  status: LicenseStatus;
+  source: 'online' | 'upload';
+  expires_at: number | null;
+  updates_until: number | null;
+  installed_at: number | null;
+  created_at: number;
+}
+
+export function toLicenseSummary(row: LicenseRow): LicenseSummary {
+  const id = (v: number | null) => (v === null ? null : Number(v));
+  return {
+    id: Number(row.id),
+    requestId: id(row.request_id),
+    configurationId: Number(row.configuration_id),
+    subscriptionId: id(row.subscription_id),
+    customerId: id(row.customer_id),
+    keyNumber: row.key_number,
+    fullKeyNumber: row.full_key_number,
+    productKey: row.product_key,
+    product: row.product,
+    features: fromJson(row.features, []),
+    additionalKeyNumbers: fromJson(row.additional_key_numbers, []),
+    status: row.status,
+    source: row.source,
+    expiresAt: toIso(row.expires_at),
+    updatesUntil: toIso(row.updates_until),
+    installedAt: toIso(row.installed_at),
+    createdAt: toIso(row.created_at) ?? '',
+  };
+}
+
+export interface NewLicense {
+  requestId: number | null;
+  configurationId: number;
+  subscriptionId: number | null;
+  customerId: number | null;
+  keyNumber: string;
+  fullKeyNumber?: string | null;
+  productKey?: string | null;
+  product: string;
+  features: string[];
+  additionalKeyNumbers: string[];
+  source: 'online' | 'upload';
+  expiresAt?: number | null;
+  updatesUntil?: number | null;
+}
+
+export interface NewLicenseFile {
+  keyNumber: string;
+  fileName: string;
+  contentType: string;
+  content: Buffer;
+  revision?: string | null;
+}
+
+const fileColumns = ['id', 'license_id', 'key_number', 'file_name', 'content_type', 'size', 'sha256', 'revision', 'created_at'];
+
+function toFileSummary(r: Record<string, unknown>): LicenseFileSummary {
+  return {
+    id: Number(r.id),
+    keyNumber: String(r.key_number),
+    fileName: String(r.file_name),
+    contentType: String(r.content_type),
+    size: Number(r.size),
+    sha256: String(r.sha256),
+    revision: (r.revision as string | null) ?? null,
+    createdAt: toIso(r.created_at) ?? '',
+  };
+}
+
+export class LicenseStore {
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async insert(db: DbOrTx, input: NewLicense): Promise<number> {
+    const now = this.now();
+    const [id] = await db('licenses').insert({
+      request_id: input.requestId,
+      configuration_id: input.configurationId,
+      subscription_id: input.subscriptionId,
+      customer_id: input.customerId,
+      key_number: input.keyNumber,
+      full_key_number: input.fullKeyNumber ?? null,
+      product_key: input.productKey ?? null,
+      product: input.product,
+      features: toJson(input.features),
+      additional_key_numbers: toJson(input.additionalKeyNumbers),
+      status: 'issued',
+      source: input.source,
+      expires_at: input.expiresAt ?? null,
+      updates_until: input.updatesUntil ?? null,
+      created_at: now,
+      updated_at: now,
+    });
+    return Number(id);
+  }
+
+  /** Replaces the files of a license (a re-fetch keeps one current set). */
+  async replaceFiles(db: DbOrTx, licenseId: number, files: NewLicenseFile[]): Promise<void> {
+    await db('license_files').where({ license_id: licenseId }).delete();
+    const now = this.now();
+    for (const f of files) {
+      await db('license_files').insert({
+        license_id: licenseId,
+        key_number: f.keyNumber,
+        file_name: f.fileName,
+        content_type: f.contentType,
+        size: f.content.length,
+        sha256: createHash('sha256').update(f.content).digest('hex'),
+        revision: f.revision ?? null,
+        content: f.content,
+        created_at: now,
+      });
+    }
+  }
+
+  async setStatus(db: DbOrTx, id: number, from: LicenseStatus[], to: LicenseStatus, extra: { installedAt?: number } = {}): Promise<boolean> {
+    const update: Record<string, unknown> = { status: to, updated_at: this.now() };
+    if (extra.installedAt !== undefined) update.installed_at = extra.installedAt;
+    return (await db('licenses').where({ id }).whereIn('status', from).update(update)) === 1;
+  }
+
+  async get(db: DbOrTx, id: number): Promise<License | undefined> {
+    const row = await db<LicenseRow>('licenses').where({ id }).first();
+    if (!row) return undefined;
+    return { ...toLicenseSummary(row), files: await this.files(db, id) };
+  }
+
+  async getByRequest(db: DbOrTx, requestId: number): Promise<License | undefined> {
+    const row = await db<LicenseRow>('licenses').where({ request_id: requestId }).first();
+    if (!row) return undefined;
+    return { ...toLicenseSummary(row), files: await this.files(db, row.id) };
+  }
+
+  async files(db: DbOrTx, licenseId: number): Promise<LicenseFileSummary[]> {
+    const rows = await db('license_files').select(fileColumns).where({ license_id: licenseId }).orderBy('id');
+    return rows.map(toFileSummary);
+  }
+
+  async fileContents(db: DbOrTx, licenseId: number): Promise<Array<LicenseFileSummary & { content: Buffer }>> {
+    const rows = await db('license_files').where({ license_id: licenseId }).orderBy('id');
+    return rows.map((r) => ({ ...toFileSummary(r), content: Buffer.from(r.content) }));
+  }
+
+  async fileContent(db: DbOrTx, licenseId: number, fileId: number): Promise<(LicenseFileSummary & { content: Buffer }) | undefined> {
+    const row = await db('license_files').where({ license_id: licenseId, id: fileId }).first();
+    return row ? { ...toFileSummary(row), content: Buffer.from(row.content) } : undefined;
+  }
+
+  async listBySubscription(db: DbOrTx, subscriptionId: number): Promise<LicenseSummary[]> {
+    return (await db<LicenseRow>('licenses').where({ subscription_id: subscriptionId }).orderBy('id')).map(toLicenseSummary);
+  }
+}

@@ -1,0 +1,87 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { NotFoundError } from '../../errors/app-error.js';
+import type { Db } from '../../infra/db/database.js';
+import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
+import { idParams } from '../../http/params.js';
+import { validate } from '../../http/validate.js';
+import { allow, principalOf } from '../auth/auth-middleware.js';
+import { actorOf, type Principal } from '../auth/principal.js';
+import type { SubscriptionView } from '../subscriptions/subscription-view.js';
+import type { OrderService } from './order-service.js';
+import type { Order, OrderStore } from './order-store.js';
+
+const reference = z.string().trim().min(1).max(120);
+
+const placeOrderSchema = z.object({
+  customerId: z.number().int().positive(),
+  planId: z.number().int().positive(),
+  period: z.number().int().positive(),
+  reference,
+});
+
+const payOrderSchema = z.object({ paymentReference: reference });
+
+const listOrdersSchema = pageQuerySchema.extend({ customerId: z.coerce.number().int().positive().optional() });
+
+/** A store token sees only the orders it placed. */
+function canSee(principal: Principal, order: Order): boolean {
+  return principal.role !== 'store' || order.placedByTokenId === principal.id;
+}
+
+export function orderRoutes(deps: { db: Db; orders: OrderStore; service: OrderService; subscriptionView: SubscriptionView }): Router {
+  const router = Router();
+  const buyers = allow('admin', 'operator', 'store');
+
+  async function visibleOrder(principal: Principal, id: number): Promise<Order> {
+    const order = await deps.orders.get(deps.db, id);
+    if (!order || !canSee(principal, order)) throw new NotFoundError('order', id);
+    return order;
+  }
+
+  router.post('/orders', buyers, async (req, res) => {
+    const input = validate(placeOrderSchema, req.body);
+    const principal = principalOf(req);
+    const { order, created } = await deps.service.place(
+      { ...input, placedByTokenId: principal.kind === 'api' && principal.role === 'store' ? principal.id : null },
+      actorOf(principal),
+    );
+    res.status(created ? 201 : 200).json(order);
+  });
+
+  router.get('/orders', allow('admin', 'operator', 'viewer', 'store'), async (req, res) => {
+    const query = validate(listOrdersSchema, req.query, 'query');
+    const principal = principalOf(req);
+    const rows = await deps.orders.list(deps.db, {
+      customerId: query.customerId,
+      placedByTokenId: principal.role === 'store' ? principal.id : undefined,
+      beforeId: cursorId(query.cursor),
+      limit: query.limit + 1,
+    });
+    res.json(pageById(rows, query.limit));
+  });
+
+  router.get('/orders/:id', allow('admin', 'operator', 'viewer', 'store'), async (req, res) => {
+    const { id } = validate(idParams, req.params, 'params');
+    res.json(await visibleOrder(principalOf(req), id));
+  });
+
+  router.post('/orders/:id/pay', buyers, async (req, res) => {
+    const { id } = validate(idParams, req.params, 'params');
+    const { paymentReference } = validate(payOrderSchema, req.body);
+    const principal = principalOf(req);
+    await visibleOrder(principal, id);
+    const result = await deps.service.pay(id, paymentReference, actorOf(principal));
+    const subscription = await deps.subscriptionView.get(result.subscriptionId);
+    res.status(result.created ? 201 : 200).json({ order: result.order, subscription });
+  });
+
+  router.post('/orders/:id/cancel', buyers, async (req, res) => {
+    const { id } = validate(idParams, req.params, 'params');
+    const principal = principalOf(req);
+    await visibleOrder(principal, id);
+    res.json(await deps.service.cancel(id, actorOf(principal)));
+  });
+
+  return router;
+}

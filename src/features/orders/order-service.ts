@@ -1,0 +1,143 @@
+import { ConflictError, NotFoundError, ValidationError } from '../../errors/app-error.js';
+import type { Db, DbOrTx } from '../../infra/db/database.js';
+import type { Actor } from '../audit/audit-event.js';
+import type { AuditStore } from '../audit/audit-store.js';
+import type { CustomerStore } from '../customers/customer-store.js';
+import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
+import type { PlanStore } from '../plans/plan-store.js';
+import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
+import type { Order, OrderStore } from './order-store.js';
+
+export interface PlaceOrderInput {
+  customerId: number;
+  planId: number;
+  period: number;
+  reference: string;
+  placedByTokenId: number | null;
+}
+
+export interface OrderServiceDeps {
+  db: Db;
+  orders: OrderStore;
+  plans: PlanStore;
+  customers: CustomerStore;
+  subscriptions: SubscriptionStore;
+  licenseRequests: LicenseRequestStore;
+  audit: AuditStore;
+  /** Runs after the payment transaction committed: starts service provisioning. */
+  onSubscriptionCreated(subscriptionId: number): Promise<void>;
+  now?: () => number;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; errno?: number };
+  return e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.errno === 1062;
+}
+
+export class OrderService {
+  private readonly now: () => number;
+  constructor(private readonly deps: OrderServiceDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Idempotent on `reference`: the same order again answers the existing one (`created: false`). */
+  async place(input: PlaceOrderInput, actor: Actor): Promise<{ order: Order; created: boolean }> {
+    const { db, orders } = this.deps;
+    const existing = await orders.getByReference(db, input.reference);
+    if (existing) return { order: this.sameOrConflict(existing, input), created: false };
+    const [customer, plan] = await Promise.all([this.deps.customers.get(db, input.customerId), this.deps.plans.get(db, input.planId)]);
+    const fields = [];
+    if (!customer) fields.push({ field: 'customerId', message: `customer ${input.customerId} does not exist` });
+    if (!plan) fields.push({ field: 'planId', message: `plan ${input.planId} does not exist` });
+    else if (!plan.periods.includes(input.period)) fields.push({ field: 'period', message: `plan ${plan.code} is sold for ${plan.periods.join(', ')} months` });
+    if (fields.length) throw new ValidationError(`Invalid body: ${fields[0]?.field}: ${fields[0]?.message}`, { details: { fields } });
+    try {
+      const id = await db.transaction(async (tx) => {
+        const orderId = await orders.insert(tx, input);
+        await this.deps.audit.record(tx, { actor, action: 'order.placed', entityType: 'order', entityId: orderId, toState: 'placed', data: { reference: input.reference } });
+        return orderId;
+      });
+      return { order: (await orders.get(db, id)) as Order, created: true };
+    } catch (err) {
+      // Two clients raced with one reference: the loser answers the winner's order.
+      if (!isUniqueViolation(err)) throw err;
+      const winner = await orders.getByReference(db, input.reference);
+      if (!winner) throw err;
+      return { order: this.sameOrConflict(winner, input), created: false };
+    }
+  }
+
+  private sameOrConflict(order: Order, input: PlaceOrderInput): Order {
+    if (order.customerId !== input.customerId || order.planId !== input.planId || order.period !== input.period) {
+      throw new ConflictError(`Order reference ${input.reference} was used for a different order`, 'reference_reused', {
+        details: { field: 'reference', orderId: order.id },
+      });
+    }
+    return order;
+  }
+
+  /**
+   * Pays an order: in one transaction the order is paid and its subscription, services and
+   * license requests are created. Paying again is a no-op answering the same subscription.
+   */
+  async pay(orderId: number, paymentReference: string, actor: Actor): Promise<{ order: Order; subscriptionId: number; created: boolean }> {
+    const { db, orders } = this.deps;
+    const order = await orders.get(db, orderId);
+    if (!order) throw new NotFoundError('order', orderId);
+    const created = await db.transaction(async (tx) => {
+      const now = this.now();
+      if (!(await orders.markPaid(tx, orderId, paymentReference, now))) return undefined;
+      const subscriptionId = await this.createSubscription(tx, order, now, actor);
+      await this.deps.audit.record(tx, { actor, action: 'order.paid', entityType: 'order', entityId: orderId, fromState: 'placed', toState: 'paid', data: { paymentReference, subscriptionId } });
+      return subscriptionId;
+    });
+    const current = (await orders.get(db, orderId)) as Order;
+    if (created !== undefined) {
+      await this.deps.onSubscriptionCreated(created);
+      return { order: current, subscriptionId: created, created: true };
+    }
+    if (current.state === 'cancelled') throw new ConflictError(`Order ${orderId} is cancelled and cannot be paid`, 'order_cancelled');
+    if (current.paymentReference !== paymentReference) {
+      throw new ConflictError(`Order ${orderId} was already paid with another payment reference`, 'already_paid', { details: { field: 'paymentReference' } });
+    }
+    return { order: current, subscriptionId: current.subscriptionId as number, created: false };
+  }
+
+  private async createSubscription(tx: DbOrTx, order: Order, now: number, actor: Actor): Promise<number> {
+    const plan = await this.deps.plans.get(tx, order.planId);
+    if (!plan) throw new NotFoundError('plan', order.planId);
+    const subscriptionId = await this.deps.subscriptions.insert(tx, { orderId: order.id, customerId: order.customerId, planId: plan.id, period: order.period, now });
+    const serviceIds = await this.deps.subscriptions.insertServices(tx, subscriptionId, plan.services, now);
+    await this.deps.audit.record(tx, { actor, action: 'subscription.created', entityType: 'subscription', entityId: subscriptionId, toState: 'provisioning', data: { orderId: order.id, services: plan.services.length } });
+    for (const product of plan.licenseProducts) {
+      const requestId = await this.deps.licenseRequests.insert(tx, {
+        subscriptionId,
+        customerId: order.customerId,
+        configurationId: product.configurationId,
+        serviceId: product.serviceKey ? (serviceIds.get(product.serviceKey) ?? null) : null,
+        source: 'order',
+        product: product.product,
+        features: product.features,
+        quantity: product.quantity,
+        periodMonths: order.period,
+        state: 'pending',
+      });
+      await this.deps.audit.record(tx, { actor, action: 'license_request.created', entityType: 'license_request', entityId: requestId, toState: 'pending', data: { subscriptionId, product: product.product } });
+    }
+    return subscriptionId;
+  }
+
+  async cancel(orderId: number, actor: Actor): Promise<Order> {
+    const { db, orders } = this.deps;
+    const order = await orders.get(db, orderId);
+    if (!order) throw new NotFoundError('order', orderId);
+    const won = await db.transaction(async (tx) => {
+      if (!(await orders.markCancelled(tx, orderId, this.now()))) return false;
+      await this.deps.audit.record(tx, { actor, action: 'order.cancelled', entityType: 'order', entityId: orderId, fromState: 'placed', toState: 'cancelled' });
+      return true;
+    });
+    const current = (await orders.get(db, orderId)) as Order;
+    if (!won && current.state === 'paid') throw new ConflictError(`Order ${orderId} is paid; cancel its subscription's licenses instead`, 'order_paid');
+    return current;
+  }
+}

@@ -1,0 +1,108 @@
+import type { DbOrTx } from '../../infra/db/database.js';
+import { toIso } from '../../infra/db/rows.js';
+
+export type OrderState = 'placed' | 'paid' | 'cancelled';
+
+export interface Order {
+  id: number;
+  reference: string;
+  customerId: number;
+  planId: number;
+  period: number;
+  state: OrderState;
+  paymentReference: string | null;
+  subscriptionId: number | null;
+  placedByTokenId: number | null;
+  createdAt: string;
+  paidAt: string | null;
+  cancelledAt: string | null;
+}
+
+interface OrderRow {
+  id: number;
+  reference: string;
+  customer_id: number;
+  plan_id: number;
+  period_months: number;
+  state: OrderState;
+  payment_reference: string | null;
+  placed_by_token_id: number | null;
+  subscription_id: number | null;
+  created_at: number;
+  paid_at: number | null;
+  cancelled_at: number | null;
+}
+
+function toOrder(row: OrderRow): Order {
+  return {
+    id: Number(row.id),
+    reference: row.reference,
+    customerId: Number(row.customer_id),
+    planId: Number(row.plan_id),
+    period: Number(row.period_months),
+    state: row.state,
+    paymentReference: row.payment_reference,
+    subscriptionId: row.subscription_id === null ? null : Number(row.subscription_id),
+    placedByTokenId: row.placed_by_token_id === null ? null : Number(row.placed_by_token_id),
+    createdAt: toIso(row.created_at) ?? '',
+    paidAt: toIso(row.paid_at),
+    cancelledAt: toIso(row.cancelled_at),
+  };
+}
+
+export interface OrderFilter {
+  customerId?: number;
+  placedByTokenId?: number;
+  beforeId?: number;
+  limit: number;
+}
+
+export class OrderStore {
+  private select(db: DbOrTx) {
+    return db<OrderRow>('orders').leftJoin('subscriptions', 'subscriptions.order_id', 'orders.id').select('orders.*', 'subscriptions.id as subscription_id');
+  }
+
+  async insert(db: DbOrTx, input: { reference: string; customerId: number; planId: number; period: number; placedByTokenId: number | null }): Promise<number> {
+    const now = Date.now();
+    const [id] = await db('orders').insert({
+      reference: input.reference,
+      customer_id: input.customerId,
+      plan_id: input.planId,
+      period_months: input.period,
+      state: 'placed',
+      placed_by_token_id: input.placedByTokenId,
+      created_at: now,
+      updated_at: now,
+    });
+    return Number(id);
+  }
+
+  async get(db: DbOrTx, id: number): Promise<Order | undefined> {
+    const row = await this.select(db).where('orders.id', id).first();
+    return row ? toOrder(row) : undefined;
+  }
+
+  async getByReference(db: DbOrTx, reference: string): Promise<Order | undefined> {
+    const row = await this.select(db).where('orders.reference', reference).first();
+    return row ? toOrder(row) : undefined;
+  }
+
+  async list(db: DbOrTx, filter: OrderFilter): Promise<Order[]> {
+    const q = this.select(db).orderBy('orders.id', 'desc').limit(filter.limit);
+    if (filter.customerId !== undefined) q.where('orders.customer_id', filter.customerId);
+    if (filter.placedByTokenId !== undefined) q.where('orders.placed_by_token_id', filter.placedByTokenId);
+    if (filter.beforeId !== undefined) q.where('orders.id', '<', filter.beforeId);
+    return (await q).map(toOrder);
+  }
+
+  /** Guarded: true only for the one caller that moved the order out of `placed`. */
+  async markPaid(db: DbOrTx, id: number, paymentReference: string, now: number): Promise<boolean> {
+    const changed = await db('orders').where({ id, state: 'placed' }).update({ state: 'paid', payment_reference: paymentReference, paid_at: now, updated_at: now });
+    return changed === 1;
+  }
+
+  async markCancelled(db: DbOrTx, id: number, now: number): Promise<boolean> {
+    const changed = await db('orders').where({ id, state: 'placed' }).update({ state: 'cancelled', cancelled_at: now, updated_at: now });
+    return changed === 1;
+  }
+}

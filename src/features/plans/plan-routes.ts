@@ -1,0 +1,64 @@
+import { Router } from 'express';
+import { ConflictError, NotFoundError, ValidationError } from '../../errors/app-error.js';
+import type { Db } from '../../infra/db/database.js';
+import { pageById, pageQuerySchema, cursorId } from '../../http/pagination.js';
+import { idParams } from '../../http/params.js';
+import { validate } from '../../http/validate.js';
+import type { AuditStore } from '../audit/audit-store.js';
+import { allow, principalOf } from '../auth/auth-middleware.js';
+import { actorOf, admins } from '../auth/principal.js';
+import { SECRET_MASK } from '../../plugin-sdk/settings.js';
+import { createPlanSchema, type Plan } from './plan.js';
+import type { PlanStore } from './plan-store.js';
+
+/** Install tokens are secrets: a plan is shown with them masked. */
+export function publicPlan(plan: Plan): Plan {
+  return {
+    ...plan,
+    services: plan.services.map((s) =>
+      s.settings.installToken ? { ...s, settings: { ...s.settings, installToken: SECRET_MASK } } : s,
+    ),
+  };
+}
+
+export function planRoutes(deps: { db: Db; plans: PlanStore; audit: AuditStore }): Router {
+  const router = Router();
+  const planReaders = allow('admin', 'operator', 'viewer', 'store');
+
+  router.post('/plans', allow(...admins), async (req, res) => {
+    const input = validate(createPlanSchema, req.body);
+    const configIds = [...new Set(input.licenseProducts.map((p) => p.configurationId))];
+    if (configIds.length) {
+      const found = new Set((await deps.db('ka_configurations').whereIn('id', configIds).pluck('id')).map(Number));
+      const fields = input.licenseProducts
+        .map((p, i) => ({ p, i }))
+        .filter(({ p }) => !found.has(p.configurationId))
+        .map(({ p, i }) => ({ field: `licenseProducts.${i}.configurationId`, message: `KA configuration ${p.configurationId} does not exist` }));
+      if (fields.length) throw new ValidationError(`Invalid body: ${fields[0]?.field}: ${fields[0]?.message}`, { details: { fields } });
+    }
+    if (await deps.plans.getByCode(deps.db, input.code)) throw new ConflictError(`A plan with code ${input.code} exists`, 'duplicate_code', { details: { field: 'code' } });
+    const id = await deps.db.transaction(async (tx) => {
+      const planId = await deps.plans.insert(tx, input);
+      await deps.audit.record(tx, { actor: actorOf(principalOf(req)), action: 'plan.created', entityType: 'plan', entityId: planId, data: { code: input.code } });
+      return planId;
+    });
+    const plan = await deps.plans.get(deps.db, id);
+    res.status(201).json(plan && publicPlan(plan));
+  });
+
+  router.get('/plans', planReaders, async (req, res) => {
+    const query = validate(pageQuerySchema, req.query, 'query');
+    const plans = await deps.plans.list(deps.db, { afterId: cursorId(query.cursor), limit: query.limit + 1 });
+    const page = pageById(plans, query.limit);
+    res.json({ ...page, data: page.data.map(publicPlan) });
+  });
+
+  router.get('/plans/:id', planReaders, async (req, res) => {
+    const { id } = validate(idParams, req.params, 'params');
+    const plan = await deps.plans.get(deps.db, id);
+    if (!plan) throw new NotFoundError('plan', id);
+    res.json(publicPlan(plan));
+  });
+
+  return router;
+}

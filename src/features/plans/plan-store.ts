@@ -1,0 +1,92 @@
+import type { DbOrTx } from '../../infra/db/database.js';
+import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
+import type { CreatePlanInput, Plan, PlanServiceInput } from './plan.js';
+
+interface PlanRow {
+  id: number;
+  code: string;
+  name: string;
+  periods: string;
+  created_at: number;
+}
+
+export class PlanStore {
+  async insert(db: DbOrTx, plan: CreatePlanInput): Promise<number> {
+    const now = Date.now();
+    const [id] = await db('plans').insert({ code: plan.code, name: plan.name, periods: toJson(plan.periods), created_at: now, updated_at: now });
+    const planId = Number(id);
+    if (plan.services.length) {
+      await db('plan_services').insert(
+        plan.services.map((s) => ({
+          plan_id: planId,
+          key: s.key,
+          kind: s.kind,
+          provisioner: s.provisioner,
+          settings: toJson(s.settings),
+          depends_on: toJson(s.dependsOn),
+        })),
+      );
+    }
+    if (plan.licenseProducts.length) {
+      await db('plan_license_products').insert(
+        plan.licenseProducts.map((p) => ({
+          plan_id: planId,
+          configuration_id: p.configurationId,
+          product: p.product,
+          features: toJson(p.features),
+          quantity: p.quantity,
+          service_key: p.serviceKey ?? null,
+        })),
+      );
+    }
+    return planId;
+  }
+
+  async getByCode(db: DbOrTx, code: string): Promise<Plan | undefined> {
+    const row = await db<PlanRow>('plans').where({ code }).first();
+    return row ? this.hydrate(db, row) : undefined;
+  }
+
+  async get(db: DbOrTx, id: number): Promise<Plan | undefined> {
+    const row = await db<PlanRow>('plans').where({ id }).first();
+    return row ? this.hydrate(db, row) : undefined;
+  }
+
+  async list(db: DbOrTx, options: { afterId?: number; limit: number }): Promise<Plan[]> {
+    const q = db<PlanRow>('plans').orderBy('id', 'asc').limit(options.limit);
+    if (options.afterId !== undefined) q.where('id', '>', options.afterId);
+    const rows = await q;
+    return Promise.all(rows.map((row) => this.hydrate(db, row)));
+  }
+
+  private async hydrate(db: DbOrTx, row: PlanRow): Promise<Plan> {
+    const [services, products] = await Promise.all([
+      db('plan_services').where({ plan_id: row.id }).orderBy('id'),
+      db('plan_license_products').where({ plan_id: row.id }).orderBy('id'),
+    ]);
+    return {
+      id: row.id,
+      code: row.code,
+      name: row.name,
+      periods: fromJson(row.periods, []),
+      services: services.map(
+        (s): PlanServiceInput => ({
+          key: s.key,
+          kind: s.kind,
+          provisioner: s.provisioner,
+          settings: fromJson(s.settings, {}),
+          dependsOn: fromJson(s.depends_on, []),
+        }),
+      ),
+      licenseProducts: products.map((p) => ({
+        id: Number(p.id),
+        configurationId: Number(p.configuration_id),
+        product: p.product,
+        features: fromJson(p.features, []),
+        quantity: Number(p.quantity),
+        serviceKey: p.service_key ?? undefined,
+      })),
+      createdAt: toIso(row.created_at) ?? '',
+    };
+  }
+}

@@ -1,0 +1,47 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { NotFoundError } from '../../errors/app-error.js';
+import type { Db } from '../../infra/db/database.js';
+import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
+import { idParams } from '../../http/params.js';
+import { validate } from '../../http/validate.js';
+import { principalOf } from '../auth/auth-middleware.js';
+import type { Principal } from '../auth/principal.js';
+import type { OrderStore } from '../orders/order-store.js';
+import type { SubscriptionStore } from './subscription-store.js';
+import type { SubscriptionView } from './subscription-view.js';
+
+const listSchema = pageQuerySchema.extend({ customerId: z.coerce.number().int().positive().optional() });
+
+/** Every role reads subscriptions, each within its reach: a customer its own, a store those it sold. */
+export function subscriptionRoutes(deps: { db: Db; subscriptions: SubscriptionStore; orders: OrderStore; view: SubscriptionView }): Router {
+  const router = Router();
+
+  async function mayRead(principal: Principal, subscription: { customerId: number; orderId: number }): Promise<boolean> {
+    if (principal.role === 'customer') return principal.customerId === subscription.customerId;
+    if (principal.role === 'store') return (await deps.orders.get(deps.db, subscription.orderId))?.placedByTokenId === principal.id;
+    return true;
+  }
+
+  router.get('/subscriptions', async (req, res) => {
+    const query = validate(listSchema, req.query, 'query');
+    const principal = principalOf(req);
+    const rows = await deps.subscriptions.list(deps.db, {
+      customerId: principal.role === 'customer' ? principal.customerId : query.customerId,
+      placedByTokenId: principal.role === 'store' ? principal.id : undefined,
+      beforeId: cursorId(query.cursor),
+      limit: query.limit + 1,
+    });
+    res.json(pageById(rows, query.limit));
+  });
+
+  router.get('/subscriptions/:id', async (req, res) => {
+    const { id } = validate(idParams, req.params, 'params');
+    const subscription = await deps.view.get(id);
+    // Another's subscription answers 404, not 403, so ids cannot be probed.
+    if (!subscription || !(await mayRead(principalOf(req), subscription))) throw new NotFoundError('subscription', id);
+    res.json(subscription);
+  });
+
+  return router;
+}

@@ -1,0 +1,32 @@
+import type { Db } from '../../infra/db/database.js';
+import type { LicenseRequest } from '../license-requests/license-request.js';
+import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
+import type { LicenseSummary, LicenseStore } from '../licenses/license-store.js';
+import type { Subscription, SubscriptionService, SubscriptionStore } from './subscription-store.js';
+
+export interface SubscriptionDetails extends Subscription {
+  services: SubscriptionService[];
+  licenseRequests: LicenseRequest[];
+  licenses: LicenseSummary[];
+}
+
+/** A subscription with everything a client wants to see about it, in one answer. */
+export class SubscriptionView {
+  constructor(
+    private readonly db: Db,
+    private readonly subscriptions: SubscriptionStore,
+    private readonly licenseRequests: LicenseRequestStore,
+    private readonly licenses: LicenseStore,
+  ) {}
+
+  async get(id: number): Promise<SubscriptionDetails | undefined> {
+    const subscription = await this.subscriptions.get(this.db, id);
+    if (!subscription) return undefined;
+    const [services, licenseRequests, licenses] = await Promise.all([
+      this.subscriptions.services(this.db, id),
+      this.licenseRequests.listBySubscription(this.db, id),
+      this.licenses.listBySubscription(this.db, id),
+    ]);
+    return { ...subscription, services, licenseRequests, licenses };
+  }
+}
