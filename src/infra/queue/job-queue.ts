@@ -8,17 +8,36 @@ export interface BackoffPolicy {
   jitter?: number;
 }
 
+/**
+ * Used when a job has more than one attempt but no `backoff`: long enough that a flapping
+ * dependency gets a breather, short enough that a transient error costs seconds, not minutes.
+ */
+export const DEFAULT_BACKOFF: BackoffPolicy = { initialDelayMs: 1000, maxDelayMs: 60_000, jitter: 0.2 };
+
+/** How long `close()` waits for handlers in flight when no `timeoutMs` is given. */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+
+/**
+ * The part of a logger the queue uses: pino's `Logger` fits. The queue logs only what nobody
+ * else would see: a job dropped after its last attempt, and driver (connection) errors.
+ */
+export interface QueueLogger {
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
 export interface EnqueueOptions {
   /**
-   * Deduplication key. While a job with this id is waiting, delayed or running, enqueueing
-   * the same id again is a no-op that returns the same id. Once it has finished the id may be
-   * used again.
+   * Deduplication key, unique per job name. While a job with this id is waiting, delayed or
+   * running, enqueueing the same id again is a no-op that returns the same id. Once it has
+   * finished (done, or dropped after its last attempt) the id may be used again.
    */
   jobId?: string;
   /** Run no earlier than this many milliseconds from now. */
   delayMs?: number;
   /** Total tries when the handler throws (default 1: no queue-level retry). */
   attempts?: number;
+  /** Delay between tries; `DEFAULT_BACKOFF` when omitted. */
   backoff?: BackoffPolicy;
 }
 
@@ -58,15 +77,22 @@ export interface CloseOptions {
 export interface JobQueue {
   /** Returns the job id (the given `jobId`, or a generated one). */
   enqueue<P>(name: string, payload: P, options?: EnqueueOptions): Promise<string>;
-  /** Start running jobs of `name`, at most `concurrency` at a time in this process. */
+  /**
+   * Start running jobs of `name`, at most `concurrency` at a time in this process. One handler
+   * per name and queue instance: registering a second one throws.
+   */
   process<P>(name: string, concurrency: number, handler: JobHandler<P>): void;
   /**
    * Run a job of `name` every `everyMs` milliseconds. Across processes sharing the queue, one
    * run per period (a schedule is registered once however many workers call this).
    */
   schedule<P>(name: string, everyMs: number, payload: P): Promise<void>;
-  /** Jobs waiting, delayed or running, for health and tests. */
+  /**
+   * Jobs waiting, delayed or running, for health and tests. Counts the job names this
+   * instance has enqueued, processed or scheduled.
+   */
   counts(): Promise<{ waiting: number; delayed: number; active: number }>;
+  /** Idempotent. After it, `enqueue` and `schedule` reject. */
   close(options?: CloseOptions): Promise<void>;
 }
 
