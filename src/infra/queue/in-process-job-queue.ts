@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type BackoffPolicy,
+  backoffDelay,
+  type CloseOptions,
+  DEFAULT_BACKOFF,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  type EnqueueOptions,
+  type JobContext,
+  type JobHandler,
+  type JobQueue,
+  type QueueLogger,
+} from './job-queue.js';
+
+export interface InProcessJobQueueOptions {
+  logger?: QueueLogger;
+}
+
+interface Entry {
+  id: string;
+  name: string;
+  payload: unknown;
+  attempt: number;
+  maxAttempts: number;
+  backoff: BackoffPolicy;
+  state: 'waiting' | 'delayed' | 'active';
+  timer?: NodeJS.Timeout;
+}
+
+interface Worker {
+  concurrency: number;
+  handler: JobHandler<unknown>;
+  active: number;
+}
+
+/**
+ * Jobs held in memory and run in this process: the embedded default for a single process.
+ *
+ * Everything pending is lost when the process stops; that is acceptable only because the
+ * database holds the truth and the reconciler re-enqueues what has no live job. Its timers
+ * are unref'd so a pending job never keeps a process alive that has nothing else to do.
+ */
+export class InProcessJobQueue implements JobQueue {
+  private readonly logger: QueueLogger | undefined;
+  /** Every pending or running job, keyed by name and id (ids are unique per name). */
+  private readonly jobs = new Map<string, Entry>();
+  private readonly waiting = new Map<string, Entry[]>();
+  private readonly workers = new Map<string, Worker>();
+  private readonly schedules = new Map<string, { everyMs: number; timer: NodeJS.Timeout }>();
+  private readonly running = new Set<Promise<void>>();
+  private closing: Promise<void> | undefined;
+
+  constructor(options: InProcessJobQueueOptions = {}) {
+    this.logger = options.logger;
+  }
+
+  async enqueue<P>(name: string, payload: P, options: EnqueueOptions = {}): Promise<string> {
+    this.assertOpen();
+    const id = options.jobId ?? randomUUID();
+    const key = jobKey(name, id);
+    if (this.jobs.has(key)) return id;
+    const entry: Entry = {
+      id,
+      name,
+      payload,
+      attempt: 1,
+      maxAttempts: Math.max(1, options.attempts ?? 1),
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
+      state: 'waiting',
+    };
+    this.jobs.set(key, entry);
+    const delayMs = options.delayMs ?? 0;
+    if (delayMs > 0) this.delay(entry, delayMs);
+    else this.makeReady(entry);
+    return id;
+  }
+
+  process<P>(name: string, concurrency: number, handler: JobHandler<P>): void {
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new Error(`Concurrency of job "${name}" must be a positive integer, got ${concurrency}`);
+    }
+    if (this.workers.has(name)) throw new Error(`Job "${name}" already has a handler`);
+    // The handler only ever receives payloads enqueued under its name, typed by the caller.
+    this.workers.set(name, { concurrency, handler: handler as JobHandler<unknown>, active: 0 });
+    this.drain(name);
+  }
+
+  async schedule<P>(name: string, everyMs: number, payload: P): Promise<void> {
+    this.assertOpen();
+    const existing = this.schedules.get(name);
+    if (existing?.everyMs === everyMs) return;
+    if (existing) clearInterval(existing.timer);
+    // A stable jobId: a run still pending or running when the next period starts absorbs it,
+    // so a slow job never piles up copies of itself.
+    const timer = setInterval(() => {
+      this.enqueue(name, payload, { jobId: `schedule:${name}` }).catch(() => {
+        // Only fails once closed, and close clears this interval.
+      });
+    }, everyMs);
+    timer.unref();
+    this.schedules.set(name, { everyMs, timer });
+  }
+
+  async counts(): Promise<{ waiting: number; delayed: number; active: number }> {
+    const counts = { waiting: 0, delayed: 0, active: 0 };
+    for (const entry of this.jobs.values()) counts[entry.state] += 1;
+    return counts;
+  }
+
+  close(options: CloseOptions = {}): Promise<void> {
+    this.closing ??= this.shutdown(options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
+    return this.closing;
+  }
+
+  private async shutdown(timeoutMs: number): Promise<void> {
+    for (const { timer } of this.schedules.values()) clearInterval(timer);
+    this.schedules.clear();
+    // Jobs not yet started are dropped, not run: the reconciler re-enqueues them after restart.
+    for (const [key, entry] of this.jobs) {
+      if (entry.state === 'active') continue;
+      clearTimeout(entry.timer);
+      this.jobs.delete(key);
+    }
+    this.waiting.clear();
+    if (this.running.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      timer = setTimeout(() => resolve(), timeoutMs);
+    });
+    await Promise.race([Promise.allSettled([...this.running]), timedOut]);
+    clearTimeout(timer);
+    if (this.running.size > 0) {
+      this.logger?.warn({ inFlight: this.running.size, timeoutMs }, 'job queue closed with handlers still running');
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new Error('Job queue is closed');
+  }
+
+  private delay(entry: Entry, delayMs: number): void {
+    entry.state = 'delayed';
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      this.makeReady(entry);
+    }, delayMs);
+    entry.timer.unref();
+  }
+
+  private makeReady(entry: Entry): void {
+    entry.state = 'waiting';
+    const list = this.waiting.get(entry.name);
+    if (list) list.push(entry);
+    else this.waiting.set(entry.name, [entry]);
+    this.drain(entry.name);
+  }
+
+  private drain(name: string): void {
+    const worker = this.workers.get(name);
+    const list = this.waiting.get(name);
+    if (!worker || !list || this.closing) return;
+    while (worker.active < worker.concurrency) {
+      const entry = list.shift();
+      if (!entry) break;
+      this.run(worker, entry);
+    }
+    if (list.length === 0) this.waiting.delete(name);
+  }
+
+  private run(worker: Worker, entry: Entry): void {
+    worker.active += 1;
+    entry.state = 'active';
+    const job: JobContext<unknown> = {
+      id: entry.id,
+      name: entry.name,
+      payload: entry.payload,
+      attempt: entry.attempt,
+      maxAttempts: entry.maxAttempts,
+    };
+    // Start the handler on a later tick so enqueue() never runs user code before it returns,
+    // and a handler that throws synchronously is handled like one that rejects.
+    const done = Promise.resolve()
+      .then(() => worker.handler(job))
+      .then(
+        () => {
+          this.jobs.delete(jobKey(entry.name, entry.id));
+        },
+        (error: unknown) => this.failed(entry, error),
+      )
+      .finally(() => {
+        worker.active -= 1;
+        this.running.delete(done);
+        this.drain(entry.name);
+      });
+    this.running.add(done);
+  }
+
+  private failed(entry: Entry, error: unknown): void {
+    if (entry.attempt < entry.maxAttempts && !this.closing) {
+      const delayMs = backoffDelay(entry.backoff, entry.attempt);
+      entry.attempt += 1;
+      this.delay(entry, delayMs);
+      return;
+    }
+    this.jobs.delete(jobKey(entry.name, entry.id));
+    this.logger?.error(
+      { err: error, job: { name: entry.name, id: entry.id, attempt: entry.attempt, maxAttempts: entry.maxAttempts } },
+      this.closing ? 'job failed while the queue closed; dropped' : 'job failed on its last attempt; dropped',
+    );
+  }
+}
+
+function jobKey(name: string, id: string): string {
+  return `${name}\u0000${id}`;
+}
