@@ -1,0 +1,226 @@
+import Bull from 'bull';
+import { Redis, type RedisOptions } from 'ioredis';
+import {
+  type BackoffPolicy,
+  backoffDelay,
+  type CloseOptions,
+  DEFAULT_BACKOFF,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  type EnqueueOptions,
+  type JobContext,
+  type JobHandler,
+  type JobQueue,
+  type QueueLogger,
+} from './job-queue.js';
+
+export interface BullJobQueueOptions {
+  redisUrl: string;
+  /** Prefix of every Redis key; lets several deployments (or test runs) share one Redis. */
+  prefix?: string;
+  logger?: QueueLogger;
+}
+
+/** Name of our backoff strategy, stored with each job so every worker applies the same one. */
+const BACKOFF_STRATEGY = 'keyway-exponential-jitter';
+/** Failed jobs kept for inspection (bull-board); enqueue replaces one when its id is reused. */
+const FAILED_JOBS_KEPT = 500;
+/** Bound on the Redis round trips of close() once the handlers are done or given up on. */
+const DISCONNECT_TIMEOUT_MS = 2000;
+
+/** bull and ioredis both reject these options on connections that block or subscribe. */
+const BLOCKING_CONNECTION: RedisOptions = { maxRetriesPerRequest: null, enableReadyCheck: false };
+
+/**
+ * Jobs in Redis through bull 4: survives restarts and spreads work over several processes.
+ *
+ * One bull queue per job name, created on first use. Bull is given connections we open
+ * (`createClient`) and never closes them itself, so this class owns and closes all of them:
+ * one command connection and one subscriber shared by all names, and one blocking connection
+ * per name (a blocking read holds its connection).
+ */
+export class BullJobQueue implements JobQueue {
+  private readonly redisUrl: string;
+  private readonly prefix: string;
+  private readonly logger: QueueLogger | undefined;
+  private readonly queues = new Map<string, Bull.Queue>();
+  /** Names this instance runs a handler for. */
+  private readonly handled = new Set<string>();
+  private readonly connections: Redis[] = [];
+  private shared: { client?: Redis; subscriber?: Redis } = {};
+  private closing: Promise<void> | undefined;
+
+  constructor(options: BullJobQueueOptions) {
+    this.redisUrl = options.redisUrl;
+    this.prefix = options.prefix ?? 'keyway';
+    this.logger = options.logger;
+  }
+
+  async enqueue<P>(name: string, payload: P, options: EnqueueOptions = {}): Promise<string> {
+    this.assertOpen();
+    const queue = this.queue(name);
+    const { jobId } = options;
+    if (jobId !== undefined && !(await this.releaseFinishedId(queue, jobId))) return jobId;
+    const attempts = Math.max(1, options.attempts ?? 1);
+    const jobOptions: Bull.JobOptions = {
+      removeOnComplete: true,
+      removeOnFail: FAILED_JOBS_KEPT,
+      attempts,
+    };
+    if (jobId !== undefined) jobOptions.jobId = jobId;
+    if (options.delayMs !== undefined && options.delayMs > 0) jobOptions.delay = options.delayMs;
+    if (attempts > 1) jobOptions.backoff = { type: BACKOFF_STRATEGY, options: options.backoff ?? DEFAULT_BACKOFF };
+    const job = await queue.add(payload, jobOptions);
+    return String(job.id);
+  }
+
+  process<P>(name: string, concurrency: number, handler: JobHandler<P>): void {
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new Error(`Concurrency of job "${name}" must be a positive integer, got ${concurrency}`);
+    }
+    this.assertOpen();
+    const queue = this.queue(name);
+    if (this.handled.has(name)) throw new Error(`Job "${name}" already has a handler`);
+    this.handled.add(name);
+    // bull's promise settles only when the queue closes; a rejection means the worker stopped.
+    queue
+      .process(concurrency, async (job: Bull.Job) => {
+        const context: JobContext<P> = {
+          id: String(job.id),
+          name,
+          payload: job.data as P,
+          attempt: job.attemptsMade + 1,
+          maxAttempts: job.opts.attempts ?? 1,
+        };
+        try {
+          await handler(context);
+        } catch (error) {
+          if (context.attempt >= context.maxAttempts) {
+            this.logger?.error(
+              { err: error, job: { name, id: context.id, attempt: context.attempt, maxAttempts: context.maxAttempts } },
+              'job failed on its last attempt; dropped',
+            );
+          }
+          throw error;
+        }
+      })
+      .catch((error: unknown) => {
+        if (!this.closing) this.logger?.error({ err: error, job: { name } }, 'job worker stopped');
+      });
+  }
+
+  async schedule<P>(name: string, everyMs: number, payload: P): Promise<void> {
+    this.assertOpen();
+    const queue = this.queue(name);
+    const jobId = `schedule:${name}`;
+    // bull keys a repeatable job by name, jobId and period, so every worker registering the
+    // same schedule adds nothing new. A changed period would leave the old one running too:
+    // remove it.
+    for (const repeatable of await queue.getRepeatableJobs()) {
+      if (repeatable.id === jobId && repeatable.every !== everyMs) await queue.removeRepeatableByKey(repeatable.key);
+    }
+    await queue.add(payload, { jobId, repeat: { every: everyMs }, removeOnComplete: true, removeOnFail: FAILED_JOBS_KEPT });
+  }
+
+  async counts(): Promise<{ waiting: number; delayed: number; active: number }> {
+    const counts = { waiting: 0, delayed: 0, active: 0 };
+    for (const queue of this.queues.values()) {
+      const one = await queue.getJobCounts();
+      counts.waiting += one.waiting;
+      counts.delayed += one.delayed;
+      counts.active += one.active;
+    }
+    return counts;
+  }
+
+  close(options: CloseOptions = {}): Promise<void> {
+    this.closing ??= this.shutdown(options.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
+    return this.closing;
+  }
+
+  private async shutdown(timeoutMs: number): Promise<void> {
+    const queues = [...this.queues.values()];
+    // A local pause stops taking jobs and resolves once the handlers in flight are done.
+    const settled = await withTimeout(
+      Promise.all(queues.map((queue) => queue.pause(true, false))).then(() => true),
+      timeoutMs,
+    ).catch(() => true);
+    if (settled === undefined) {
+      this.logger?.warn({ timeoutMs }, 'job queue closed with handlers still running');
+    }
+    // Not waiting for jobs (done, or given up on above): clears bull's timers. Their jobs'
+    // locks expire and another worker picks them up as stalled: at-least-once.
+    await withTimeout(
+      Promise.all(queues.map((queue) => queue.close(true))).catch(() => undefined),
+      DISCONNECT_TIMEOUT_MS,
+    );
+    await Promise.all(this.connections.map((connection) => disconnect(connection)));
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new Error('Job queue is closed');
+  }
+
+  /** True when `jobId` is free to add: absent, or finished (a kept failed job is removed). */
+  private async releaseFinishedId(queue: Bull.Queue, jobId: string): Promise<boolean> {
+    const existing = await queue.getJob(jobId);
+    if (!existing) return true;
+    const state = await existing.getState();
+    if (state !== 'failed' && state !== 'completed') return false;
+    // Another process may re-add the id between remove and add; add is then a no-op and one
+    // job still runs.
+    await existing.remove().catch(() => undefined);
+    return true;
+  }
+
+  private queue(name: string): Bull.Queue {
+    const existing = this.queues.get(name);
+    if (existing) return existing;
+    const queue = new Bull(name, {
+      prefix: this.prefix,
+      createClient: (type) => this.connect(type),
+      settings: {
+        backoffStrategies: {
+          [BACKOFF_STRATEGY]: (attemptsMade: number, _error: Error, policy?: BackoffPolicy) =>
+            backoffDelay(policy ?? DEFAULT_BACKOFF, attemptsMade),
+        },
+      },
+    });
+    // Connection errors repeat on every reconnect attempt; warn, since ioredis retries.
+    queue.on('error', (error: Error) => this.logger?.warn({ err: error, queue: name }, 'job queue error'));
+    this.queues.set(name, queue);
+    return queue;
+  }
+
+  private connect(type: 'client' | 'subscriber' | 'bclient'): Redis {
+    if (type === 'client' && this.shared.client) return this.shared.client;
+    if (type === 'subscriber' && this.shared.subscriber) return this.shared.subscriber;
+    const connection = new Redis(this.redisUrl, type === 'client' ? {} : BLOCKING_CONNECTION);
+    this.connections.push(connection);
+    if (type === 'client') this.shared.client = connection;
+    if (type === 'subscriber') this.shared.subscriber = connection;
+    return connection;
+  }
+}
+
+/** Resolves with the promise's value, or undefined once `ms` have passed. */
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function disconnect(connection: Redis): Promise<void> {
+  if (connection.status === 'end') return;
+  // quit lets queued commands finish; a blocked or unreachable connection is cut instead.
+  await withTimeout(
+    connection.quit().catch(() => undefined),
+    DISCONNECT_TIMEOUT_MS,
+  );
+  connection.disconnect();
+}
