@@ -70,6 +70,8 @@ const envSchema = z.object({
   KEYWAY_PLUGINS_DIR: z.string().optional(),
 });
 
+const secretVariables = new Set(['KEYWAY_ADMIN_TOKEN', 'KEYWAY_SIGNING_SECRET', 'KEYWAY_DB_URL', 'KEYWAY_REDIS_URL']);
+
 /** Start-up stops with this when the environment is wrong; the message names every bad variable. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -81,7 +83,14 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): Config {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`));
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0]);
+        // Secrets (and URLs that may carry a password) are named, never echoed.
+        const shown = secretVariables.has(name) ? '' : ` (got ${JSON.stringify(env[name])})`;
+        return `${name}: ${i.message}${shown}`;
+      }),
+    );
   }
   const e = parsed.data;
   const databaseUrl = e.KEYWAY_DB_URL ?? `sqlite:${path.join(cwd, 'data', 'keyway.sqlite')}`;

@@ -1,0 +1,92 @@
+import type { Config } from './config/config.js';
+import { AuditStore } from './features/audit/audit-store.js';
+import { TokenStore } from './features/auth/token-store.js';
+import { CustomerStore } from './features/customers/customer-store.js';
+import { LicenseRequestRelease } from './features/license-requests/license-request-release.js';
+import { LicenseRequestStore } from './features/license-requests/license-request-store.js';
+import { LicenseStore } from './features/licenses/license-store.js';
+import { OrderService } from './features/orders/order-service.js';
+import { OrderStore } from './features/orders/order-store.js';
+import { PlanStore } from './features/plans/plan-store.js';
+import { SubscriptionStore } from './features/subscriptions/subscription-store.js';
+import { SubscriptionView } from './features/subscriptions/subscription-view.js';
+import { createDatabase, type Db } from './infra/db/database.js';
+import type { Logger } from './infra/log/logger.js';
+import { createJobQueue } from './infra/queue/create-job-queue.js';
+import type { JobQueue } from './infra/queue/job-queue.js';
+
+export interface Stores {
+  audit: AuditStore;
+  tokens: TokenStore;
+  customers: CustomerStore;
+  plans: PlanStore;
+  orders: OrderStore;
+  subscriptions: SubscriptionStore;
+  licenseRequests: LicenseRequestStore;
+  licenses: LicenseStore;
+}
+
+/** Everything a process of Keyway shares: built once in main.ts (or a test), passed down. */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  queue: JobQueue;
+  stores: Stores;
+  /** Receivers of "these license requests are ready"; the pipeline subscribes at start. */
+  licenseRequestsReady: Array<(ids: number[]) => Promise<void>>;
+  release: LicenseRequestRelease;
+  subscriptionView: SubscriptionView;
+  close(): Promise<void>;
+}
+
+export function createStores(): Stores {
+  return {
+    audit: new AuditStore(),
+    tokens: new TokenStore(),
+    customers: new CustomerStore(),
+    plans: new PlanStore(),
+    orders: new OrderStore(),
+    subscriptions: new SubscriptionStore(),
+    licenseRequests: new LicenseRequestStore(),
+    licenses: new LicenseStore(),
+  };
+}
+
+export function createAppContext(config: Config, logger: Logger, overrides: { db?: Db; queue?: JobQueue } = {}): AppContext {
+  const db = overrides.db ?? createDatabase(config.databaseUrl);
+  const queue = overrides.queue ?? createJobQueue({ redisUrl: config.redisUrl, logger: logger.child({ component: 'queue' }) });
+  const stores = createStores();
+  const licenseRequestsReady: AppContext['licenseRequestsReady'] = [];
+  const release = new LicenseRequestRelease(db, stores.licenseRequests, stores.subscriptions, stores.audit, async (ids) => {
+    for (const receiver of licenseRequestsReady) await receiver(ids);
+  });
+  return {
+    config,
+    logger,
+    db,
+    queue,
+    stores,
+    licenseRequestsReady,
+    release,
+    subscriptionView: new SubscriptionView(db, stores.subscriptions, stores.licenseRequests, stores.licenses),
+    async close() {
+      await queue.close({ timeoutMs: config.shutdownTimeoutMs });
+      await db.destroy();
+    },
+  };
+}
+
+export function createOrderService(context: AppContext, onSubscriptionCreated: (subscriptionId: number) => Promise<void>): OrderService {
+  const { db, stores } = context;
+  return new OrderService({
+    db,
+    orders: stores.orders,
+    plans: stores.plans,
+    customers: stores.customers,
+    subscriptions: stores.subscriptions,
+    licenseRequests: stores.licenseRequests,
+    audit: stores.audit,
+    onSubscriptionCreated,
+  });
+}

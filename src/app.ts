@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type Router } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { AppContext } from './app-context.js';
+import { errorMiddleware, notFoundRoute } from './errors/error-middleware.js';
+import { authenticate } from './features/auth/auth-middleware.js';
+
+export interface AppRoutes {
+  /** Mounted under /api/v1 before bearer authentication (signed callbacks, the OpenAPI document). */
+  publicApi: Router[];
+  /** Mounted under /api/v1 behind bearer authentication. */
+  api: Router[];
+  /** The staff console, mounted at /. */
+  web?: Router;
+}
+
+/** Express wiring only: no listening, no jobs. */
+export function createApp(context: AppContext, routes: AppRoutes): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    pinoHttp({
+      logger: context.logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+    }),
+  );
+
+  app.get('/healthz', async (_req, res) => {
+    await context.db.raw('select 1');
+    res.json({ ok: true, role: context.config.role });
+  });
+
+  const api = express.Router();
+  for (const router of routes.publicApi) api.use(router);
+  api.use(express.json({ limit: '256kb' }));
+  api.use(authenticate(context.db, context.stores.tokens));
+  for (const router of routes.api) api.use(router);
+  api.use(notFoundRoute);
+  app.use('/api/v1', api);
+
+  if (routes.web) app.use(routes.web);
+  app.use(notFoundRoute);
+  app.use(errorMiddleware);
+  return app;
+}

@@ -1,0 +1,17 @@
+import type { AppContext } from '../app-context.js';
+import { systemActor } from '../features/audit/audit-event.js';
+
+/**
+ * On the first start there is no API token: create the admin one, from KEYWAY_ADMIN_TOKEN
+ * when given, otherwise generated and printed once (it is stored hashed, so it cannot be
+ * shown again).
+ */
+export async function ensureAdminToken(context: AppContext, print: (line: string) => void): Promise<void> {
+  const { db, stores, config } = context;
+  await db.transaction(async (tx) => {
+    if ((await stores.tokens.count(tx)) > 0) return;
+    const { id, token } = await stores.tokens.create(tx, { name: 'admin (first start)', role: 'admin', token: config.adminToken });
+    await stores.audit.record(tx, { actor: systemActor, action: 'api_token.created', entityType: 'api_token', entityId: id, data: { role: 'admin', generated: !config.adminToken } });
+    if (!config.adminToken) print(`Admin API token (shown once, store it now): ${token}`);
+  });
+}

@@ -1,0 +1,40 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { ValidationError } from '../../errors/app-error.js';
+import type { Db } from '../../infra/db/database.js';
+import { validate } from '../../http/validate.js';
+import type { AuditStore } from '../audit/audit-store.js';
+import { allow, principalOf } from './auth-middleware.js';
+import { actorOf, admins, roles } from './principal.js';
+import type { TokenStore } from './token-store.js';
+
+const createTokenSchema = z.object({
+  name: z.string().trim().min(1).max(120),
+  role: z.enum(roles),
+  customerId: z.number().int().positive().optional(),
+});
+
+/** Admins issue API tokens for stores and customers; the plain token is answered once. */
+export function tokenRoutes(deps: { db: Db; tokens: TokenStore; audit: AuditStore }): Router {
+  const router = Router();
+  router.post('/api-tokens', allow(...admins), async (req, res) => {
+    const input = validate(createTokenSchema, req.body);
+    if (input.role === 'customer' && input.customerId === undefined) {
+      throw new ValidationError('Invalid body: customerId: a customer token needs the customer it reads', {
+        details: { fields: [{ field: 'customerId', message: 'required for role customer' }] },
+      });
+    }
+    if (input.customerId !== undefined && !(await deps.db('customers').where({ id: input.customerId }).first())) {
+      throw new ValidationError(`Invalid body: customerId: customer ${input.customerId} does not exist`, {
+        details: { fields: [{ field: 'customerId', message: 'unknown customer' }] },
+      });
+    }
+    const created = await deps.db.transaction(async (tx) => {
+      const result = await deps.tokens.create(tx, input);
+      await deps.audit.record(tx, { actor: actorOf(principalOf(req)), action: 'api_token.created', entityType: 'api_token', entityId: result.id, data: { name: input.name, role: input.role } });
+      return result;
+    });
+    res.status(201).json({ id: created.id, name: input.name, role: input.role, customerId: input.customerId ?? null, token: created.token });
+  });
+  return router;
+}

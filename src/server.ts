@@ -1,0 +1,64 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+import { type AppContext, createAppContext, createOrderService } from './app-context.js';
+import { apiRoutes } from './api-routes.js';
+import { ensureAdminToken } from './bootstrap/admin-token.js';
+import type { Config } from './config/config.js';
+import { migrateLatest } from './infra/db/migrator.js';
+import type { Logger } from './infra/log/logger.js';
+
+export interface RunningKeyway {
+  context: AppContext;
+  /** Base URL of the HTTP server (roles api and all). */
+  url?: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Where one-time messages (the generated admin token) go. */
+  print?: (line: string) => void;
+}
+
+/**
+ * Starts one Keyway process in its role: `api` serves HTTP, `worker` runs jobs, `all` both.
+ * Used by main.ts and by tests that need a whole process.
+ */
+export async function startKeyway(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningKeyway> {
+  const context = createAppContext(config, logger);
+  const serves = config.role !== 'worker';
+  if (serves && config.migrateOnStart) {
+    const applied = await migrateLatest(context.db);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+  }
+  if (serves) await ensureAdminToken(context, options.print ?? ((line) => process.stdout.write(`${line}\n`)));
+
+  const orderService = createOrderService(context, async (subscriptionId) => {
+    await context.release.releaseSubscription(subscriptionId);
+  });
+
+  let server: Server | undefined;
+  let url: string | undefined;
+  if (serves) {
+    const app = createApp(context, apiRoutes(context, { orderService }));
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(config.port, () => resolve(s));
+    });
+    const { port } = server.address() as AddressInfo;
+    url = `http://127.0.0.1:${port}`;
+    logger.info({ url, role: config.role }, 'keyway api listening');
+  }
+
+  return {
+    context,
+    url,
+    async close() {
+      if (server) {
+        const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
+        server.closeIdleConnections();
+        await closing;
+      }
+      await context.close();
+    },
+  };
+}

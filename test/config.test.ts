@@ -1,0 +1,33 @@
+import test from 'ava';
+import { ConfigError, loadConfig } from '../src/config/config.js';
+
+test('defaults are the embedded ones: SQLite under ./data, in-process queue, role all, port 3000', (t) => {
+  const config = loadConfig({}, '/srv/keyway');
+  t.is(config.databaseUrl, 'sqlite:/srv/keyway/data/keyway.sqlite');
+  t.is(config.redisUrl, undefined);
+  t.is(config.role, 'all');
+  t.is(config.port, 3000);
+  t.true(config.demo);
+  t.is(config.pipeline.maxAttempts, 8);
+});
+
+test('MySQL and Redis URLs are taken; the demo is off on MySQL', (t) => {
+  const config = loadConfig({ KEYWAY_DB_URL: 'mysql://u:p@db:3306/keyway', KEYWAY_REDIS_URL: 'redis://cache:6379', KEYWAY_ROLE: 'worker' });
+  t.is(config.databaseUrl, 'mysql://u:p@db:3306/keyway');
+  t.is(config.redisUrl, 'redis://cache:6379');
+  t.is(config.role, 'worker');
+  t.false(config.demo);
+});
+
+test('a bad value stops start-up with a message naming every bad variable', (t) => {
+  const err = t.throws(() => loadConfig({ KEYWAY_ROLE: 'boss', PORT: 'eighty', KEYWAY_DB_URL: 'postgres://x' }), { instanceOf: ConfigError });
+  t.regex(err?.message ?? '', /KEYWAY_ROLE/);
+  t.regex(err?.message ?? '', /PORT/);
+  t.regex(err?.message ?? '', /KEYWAY_DB_URL/);
+});
+
+test('a short admin token is refused without echoing it back', (t) => {
+  const err = t.throws(() => loadConfig({ KEYWAY_ADMIN_TOKEN: 'short-secret' }), { instanceOf: ConfigError });
+  t.regex(err?.message ?? '', /KEYWAY_ADMIN_TOKEN/);
+  t.notRegex(err?.message ?? '', /short-secret/);
+});
