@@ -137,7 +137,7 @@ for (const dialect of testDialects()) {
     t.is(again.body.subscription.id, subscription.id);
     const otherPayment = await api.request<Body>('POST', `/api/v1/orders/${order.body.id}/pay`, { body: { paymentReference: 'pay-other' } });
     t.is(otherPayment.status, 409);
-    t.is(await api.running.context.db('subscriptions').where({ order_id: order.body.id }).count({ n: '*' }).first().then((r) => Number(r?.n)), 1);
+    t.is(await api.running.context.db('subscriptions').where({ order_id: order.body.id as number }).count({ n: '*' }).first().then((r) => Number(r?.n)), 1);
     const read = await api.request<Body & { services: unknown[]; licenses: unknown[] }>('GET', `/api/v1/subscriptions/${subscription.id}`);
     t.is(read.status, 200);
     t.deepEqual(read.body.services, []);
@@ -151,7 +151,7 @@ for (const dialect of testDialects()) {
     );
     t.deepEqual(results.map((r) => r.status).sort(), [200, 200, 200, 200, 200, 200, 200, 201]);
     t.is(new Set(results.map((r) => r.body.subscription.id)).size, 1);
-    const requests = await api.running.context.db('license_requests').join('subscriptions', 'subscriptions.id', 'license_requests.subscription_id').where('subscriptions.order_id', order.body.id);
+    const requests = await api.running.context.db('license_requests').join('subscriptions', 'subscriptions.id', 'license_requests.subscription_id').where('subscriptions.order_id', order.body.id as number);
     t.is(requests.length, 1);
   });
 
