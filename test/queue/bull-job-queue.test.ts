@@ -1,6 +1,7 @@
 import test from 'ava';
 import { Redis } from 'ioredis';
 import { BullJobQueue } from '../../src/infra/queue/bull-job-queue.js';
+import type { QueueLogger } from '../../src/infra/queue/job-queue.js';
 import { runJobQueueContract } from '../contracts/job-queue-contract.js';
 import { testRedisUrl, uniqueName } from '../helpers/test-env.js';
 
@@ -38,9 +39,35 @@ if (redisUrl === undefined) {
     admin.disconnect();
   });
 
-  runJobQueueContract(test, async () => {
+  const makeQueue = (logger?: QueueLogger) => {
     const prefix = uniqueName('keyway_test_queue');
     prefixes.push(prefix);
-    return new BullJobQueue({ redisUrl, prefix });
+    return new BullJobQueue({ redisUrl, prefix, logger });
+  };
+
+  runJobQueueContract(test, async () => makeQueue());
+
+  test('changing the period of a schedule replaces it instead of adding a second one', async (t) => {
+    const queue = makeQueue();
+    t.teardown(() => queue.close());
+    await queue.schedule('reconcile', 60_000, {});
+    await queue.schedule('reconcile', 60_000, {});
+    t.like(await queue.counts(), { delayed: 1 });
+    await queue.schedule('reconcile', 30_000, {});
+    t.like(await queue.counts(), { delayed: 1 });
+  });
+
+  test('a job dropped after its last attempt is logged with its error', async (t) => {
+    const logged: Array<{ obj: object; msg?: string }> = [];
+    const queue = makeQueue({ warn: () => {}, error: (obj, msg) => logged.push({ obj, msg }) });
+    t.teardown(() => queue.close());
+    const failure = new Error('KA unreachable');
+    queue.process('provision', 1, async () => {
+      throw failure;
+    });
+    await queue.enqueue('provision', {}, { jobId: 'request-9', attempts: 2, backoff: { initialDelayMs: 10 } });
+    while (logged.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    t.is(logged.length, 1);
+    t.like(logged[0], { obj: { err: failure, job: { name: 'provision', id: 'request-9', attempt: 2, maxAttempts: 2 } } });
   });
 }

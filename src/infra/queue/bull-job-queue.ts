@@ -111,7 +111,9 @@ export class BullJobQueue implements JobQueue {
   async schedule<P>(name: string, everyMs: number, payload: P): Promise<void> {
     this.assertOpen();
     const queue = this.queue(name);
-    const jobId = `schedule:${name}`;
+    // The bull queue is this name's alone, so a constant id is stable; no ':' in it, since
+    // bull splits repeatable keys on ':' to find the id again.
+    const jobId = 'schedule';
     // bull keys a repeatable job by name, jobId and period, so every worker registering the
     // same schedule adds nothing new. A changed period would leave the old one running too:
     // remove it.

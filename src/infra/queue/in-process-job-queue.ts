@@ -93,7 +93,7 @@ export class InProcessJobQueue implements JobQueue {
     // A stable jobId: a run still pending or running when the next period starts absorbs it,
     // so a slow job never piles up copies of itself.
     const timer = setInterval(() => {
-      this.enqueue(name, payload, { jobId: `schedule:${name}` }).catch(() => {
+      this.enqueue(name, payload, { jobId: 'schedule' }).catch(() => {
         // Only fails once closed, and close clears this interval.
       });
     }, everyMs);
