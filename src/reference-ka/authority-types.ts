@@ -1,0 +1,107 @@
+/** A partner login at the authority. */
+export interface AuthorityAccount {
+  login: string;
+  password: string;
+  /** The partner's client id; keys belong to it. */
+  clientId: number;
+}
+
+/** An upgrade plan: a feature added to a key, possibly raising its limits. */
+export interface FeatureDefinition {
+  id: string;
+  name: string;
+  /** Numbers are added to the key's limits; other values replace them. */
+  limits?: Record<string, LimitValue>;
+}
+
+export type LimitValue = number | boolean | string;
+
+/** A key type the authority sells. */
+export interface ProductDefinition {
+  /** API name of the key type, e.g. `PLESK-12-WEB-HOST`. */
+  id: string;
+  name: string;
+  /** Key number prefix, e.g. `PLSK`. */
+  prefix: string;
+  kind: 'MAIN' | 'ADDITIONAL';
+  /** Product family written into the key file (`core:product`), e.g. `plesk`. */
+  family: string;
+  /** Namespace of the key file's root element and limits. */
+  keyNamespace?: { prefix: string; uri: string };
+  /** Product version range the key unlocks, e.g. `12.*`. */
+  versions: string;
+  /** Length of one license period; renewing adds one. */
+  termMonths: number;
+  /** Months of updates from creation; `null` for updates never ending. */
+  updatesMonths: number | null;
+  /** Limits every key of this type starts with (domains, clients, mailnames, ...). */
+  limits: Record<string, LimitValue>;
+  features: FeatureDefinition[];
+  /** ADDITIONAL only: quota taken from the parent key's limits while attached. */
+  reserves?: Record<string, number>;
+  /** ADDITIONAL only: main key types it attaches to; any when omitted. */
+  parents?: string[];
+  /** When true, the key file is exported only once the key is activated. */
+  requiresActivation?: boolean;
+}
+
+export type KeyKind = 'MAIN' | 'ADDITIONAL';
+export type BillingType = 'PURCHASE' | 'LEASE';
+
+/** A key as the authority stores it. Read-outs are copies. */
+export interface KeyRecord {
+  /** Without revision: `PLSK.00000001`. */
+  keyNumber: string;
+  /** Four digits; changes each time the key file changes. */
+  revision: string;
+  /** Activation code: five groups of six upper-case alphanumerics. */
+  productKey: string;
+  productId: string;
+  clientId: number;
+  kind: KeyKind;
+  parentKeyNumber?: string;
+  additionalKeyNumbers: string[];
+  billingType: BillingType;
+  createdAt: Date;
+  expiresAt: Date;
+  /** `null` = updates never end. */
+  updatesUntil: Date | null;
+  features: string[];
+  limits: Record<string, LimitValue>;
+  /** Our partner's free text (Keyway puts its request reference here). */
+  note?: string;
+  terminated: boolean;
+  suspended: boolean;
+  server: { ips: string[]; macs: string[] };
+  boundIp?: string;
+  /** Creation parameters the partner may pass. */
+  guid?: string;
+  activation: {
+    /** Installation (hardware id) the key is active on now. */
+    installationId?: string;
+    /** Last installation it was active on, kept across resets to count moves. */
+    lastInstallationId?: string;
+    moves: number;
+  };
+  lastReportingDate?: Date;
+  lastReportingIp?: string;
+}
+
+/** What `createKey` needs, protocol-neutral. */
+export interface CreateKeyInput {
+  productId: string;
+  features?: string[];
+  server?: { ips: string[]; macs: string[] };
+  /** Additional key types created and attached to the new main key. */
+  additionalProducts?: string[];
+  /** Create an ADDITIONAL key attached to this existing main key. */
+  parentKeyNumber?: string;
+  billingType?: BillingType;
+  guid?: string;
+  hwid?: string;
+}
+
+export interface CreatedKeys {
+  main: KeyRecord;
+  additional: KeyRecord[];
+}

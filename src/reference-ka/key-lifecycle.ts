@@ -1,0 +1,236 @@
+import type { FeatureDefinition, KeyRecord, LimitValue, ProductDefinition } from './authority-types.js';
+import { AuthorityError } from './authority-error.js';
+import { nextRevision } from './key-number.js';
+import type { KeyStore } from './key-store.js';
+
+/** Moves of an activation to another installation allowed over a key's life. */
+export const MAX_ACTIVATION_MOVES = 3;
+const MAX_NOTE_LENGTH = 255;
+
+export function addMonths(date: Date, months: number): Date {
+  const next = new Date(date.getTime());
+  next.setUTCMonth(next.getUTCMonth() + months);
+  return next;
+}
+
+/**
+ * What happens to keys after creation: features, renewals, termination, activation moves,
+ * IP binding, attaching additional keys, notes. Each method returns whether it changed
+ * anything, so fronts can answer their protocol's "already so" variants.
+ */
+export class KeyLifecycle {
+  constructor(
+    protected readonly store: KeyStore,
+    protected readonly products: Map<string, ProductDefinition>,
+    protected readonly clock: () => Date,
+  ) {}
+
+  /** Add features (upgrade plans). `changed` is false when the key had them all. */
+  upgradeKey(clientId: number, keyOrCode: string, featureIds: string[]): { key: KeyRecord; changed: boolean } {
+    const key = this.live(clientId, keyOrCode);
+    const product = this.product(key.productId);
+    const added = featureIds.filter((id) => !key.features.includes(this.feature(product, id).id));
+    if (added.length === 0) return { key: this.copy(key), changed: false };
+    key.features.push(...added);
+    this.refresh(key, product);
+    return { key: this.copy(key), changed: true };
+  }
+
+  downgradeKey(clientId: number, keyOrCode: string, featureId: string): { key: KeyRecord; changed: boolean } {
+    const key = this.live(clientId, keyOrCode);
+    const product = this.product(key.productId);
+    this.feature(product, featureId);
+    if (!key.features.includes(featureId)) return { key: this.copy(key), changed: false };
+    key.features = key.features.filter((id) => id !== featureId);
+    this.refresh(key, product);
+    return { key: this.copy(key), changed: true };
+  }
+
+  /** Extend by one term of the key type, from expiry or from now when already expired. */
+  renewKey(clientId: number, keyOrCode: string): KeyRecord {
+    const key = this.store.get(keyOrCode, clientId);
+    if (key.terminated) throw new AuthorityError('renew_refused', `Key ${key.keyNumber} is terminated`);
+    if (key.billingType === 'PURCHASE') throw new AuthorityError('renew_refused', 'Purchased keys do not renew');
+    const product = this.product(key.productId);
+    const from = Math.max(key.expiresAt.getTime(), this.clock().getTime());
+    key.expiresAt = addMonths(new Date(from), product.termMonths);
+    if (key.updatesUntil && product.updatesMonths !== null) {
+      key.updatesUntil = addMonths(new Date(Math.max(key.updatesUntil.getTime(), from)), product.updatesMonths);
+    }
+    this.bump(key);
+    return this.copy(key);
+  }
+
+  /** Additional keys stay as they are: the protocol terminates them separately. */
+  terminateKey(clientId: number, keyOrCode: string): { key: KeyRecord; changed: boolean } {
+    const key = this.store.get(keyOrCode, clientId);
+    if (key.terminated) return { key: this.copy(key), changed: false };
+    if (key.billingType === 'PURCHASE') throw new AuthorityError('cannot_terminate', 'Purchased keys cannot be terminated');
+    key.terminated = true;
+    return { key: this.copy(key), changed: true };
+  }
+
+  setSuspended(clientId: number, keyOrCode: string, suspended: boolean): { key: KeyRecord; changed: boolean } {
+    const key = this.live(clientId, keyOrCode);
+    const changed = key.suspended !== suspended;
+    key.suspended = suspended;
+    return { key: this.copy(key), changed };
+  }
+
+  /**
+   * Activate on an installation. The first activation is free; each later one on a different
+   * installation is a move, at most `MAX_ACTIVATION_MOVES`. A key active elsewhere must be
+   * reset first (`hwid_in_use`).
+   */
+  activateKey(clientId: number, keyOrCode: string, installationId = 'default'): { key: KeyRecord; changed: boolean } {
+    const key = this.live(clientId, keyOrCode);
+    const { activation } = key;
+    if (activation.installationId === installationId) return { key: this.copy(key), changed: false };
+    if (activation.installationId) {
+      throw new AuthorityError('hwid_in_use', `Key ${key.keyNumber} is active on another installation`);
+    }
+    if (activation.lastInstallationId && activation.lastInstallationId !== installationId) {
+      if (activation.moves >= MAX_ACTIVATION_MOVES) {
+        throw new AuthorityError('activation_limit', `Key ${key.keyNumber} has used all ${MAX_ACTIVATION_MOVES} moves`);
+      }
+      activation.moves += 1;
+    }
+    activation.installationId = installationId;
+    activation.lastInstallationId = installationId;
+    return { key: this.copy(key), changed: true };
+  }
+
+  resetKey(clientId: number, keyOrCode: string): KeyRecord {
+    const key = this.live(clientId, keyOrCode);
+    key.activation.installationId = undefined;
+    return this.copy(key);
+  }
+
+  /** Bind to an IP. `unbound` names a key of ours that held the IP and was unbound. */
+  bindKey(clientId: number, keyOrCode: string, ip: string): { key: KeyRecord; unbound?: string } {
+    const key = this.live(clientId, keyOrCode);
+    const holder = this.store.byBoundIp(ip).find((k) => k.keyNumber !== key.keyNumber);
+    if (holder && holder.clientId !== clientId) {
+      throw new AuthorityError('ip_bound_elsewhere', `IP ${ip} is bound to another partner's key`);
+    }
+    if (holder) holder.boundIp = undefined;
+    key.boundIp = ip;
+    return { key: this.copy(key), unbound: holder?.keyNumber };
+  }
+
+  unbindKey(clientId: number, keyOrCode: string): { key: KeyRecord; changed: boolean } {
+    const key = this.store.get(keyOrCode, clientId);
+    const changed = key.boundIp !== undefined;
+    key.boundIp = undefined;
+    return { key: this.copy(key), changed };
+  }
+
+  attachKey(clientId: number, mainKey: string, additionalKey: string): KeyRecord {
+    const main = this.live(clientId, mainKey);
+    const additional = this.live(clientId, additionalKey);
+    if (additional.kind !== 'ADDITIONAL' || main.kind !== 'MAIN') {
+      throw new AuthorityError('type_conflict', 'Only an additional key attaches, and only to a main key');
+    }
+    if (additional.parentKeyNumber === main.keyNumber) return this.copy(additional);
+    if (additional.parentKeyNumber) this.detachKey(clientId, additional.keyNumber);
+    this.checkAttachable(this.product(additional.productId), main);
+    additional.parentKeyNumber = main.keyNumber;
+    main.additionalKeyNumbers.push(additional.keyNumber);
+    return this.copy(additional);
+  }
+
+  detachKey(clientId: number, keyOrCode: string): KeyRecord {
+    const key = this.store.get(keyOrCode, clientId);
+    const parent = key.parentKeyNumber ? this.store.find(key.parentKeyNumber) : undefined;
+    if (parent) parent.additionalKeyNumbers = parent.additionalKeyNumbers.filter((n) => n !== key.keyNumber);
+    key.parentKeyNumber = undefined;
+    return this.copy(key);
+  }
+
+  addNote(clientId: number, keyOrCode: string, note: string): KeyRecord {
+    if (note.length > MAX_NOTE_LENGTH) throw new AuthorityError('note_too_long', `Notes are limited to ${MAX_NOTE_LENGTH} characters`);
+    const key = this.store.get(keyOrCode, clientId);
+    key.note = note;
+    return this.copy(key);
+  }
+
+  /** Feature ids the key's type offers that the key does not have yet. */
+  availableUpgrades(clientId: number, keyOrCode: string): string[] {
+    const key = this.store.get(keyOrCode, clientId);
+    return this.product(key.productId).features.map((f) => f.id).filter((id) => !key.features.includes(id));
+  }
+
+  /** The main key's numeric limits minus what its live additional keys reserve. */
+  remainingQuota(keyOrCode: string): Record<string, number> {
+    const main = this.store.get(keyOrCode);
+    const remaining: Record<string, number> = {};
+    for (const [name, value] of Object.entries(main.limits)) if (typeof value === 'number') remaining[name] = value;
+    for (const number of main.additionalKeyNumbers) {
+      const child = this.store.find(number);
+      if (!child || child.terminated) continue;
+      for (const [name, amount] of Object.entries(this.product(child.productId).reserves ?? {})) {
+        remaining[name] = (remaining[name] ?? 0) - amount;
+      }
+    }
+    return remaining;
+  }
+
+  protected checkAttachable(product: ProductDefinition, parent: KeyRecord): void {
+    if (product.kind !== 'ADDITIONAL') throw new AuthorityError('type_conflict', `${product.id} is not an additional key type`);
+    if (parent.kind !== 'MAIN') throw new AuthorityError('type_conflict', `${parent.keyNumber} is not a main key`);
+    if (parent.terminated) throw new AuthorityError('terminated', `Key ${parent.keyNumber} is terminated`);
+    if (product.parents && !product.parents.includes(parent.productId)) {
+      throw new AuthorityError('type_conflict', `${product.id} does not attach to ${parent.productId}`);
+    }
+    const remaining = this.remainingQuota(parent.keyNumber);
+    for (const [name, amount] of Object.entries(product.reserves ?? {})) {
+      if ((remaining[name] ?? 0) < amount) {
+        throw new AuthorityError('quota_exceeded', `Key ${parent.keyNumber} has ${remaining[name] ?? 0} ${name} left, ${amount} needed`);
+      }
+    }
+  }
+
+  protected product(id: string): ProductDefinition {
+    const product = this.products.get(id);
+    if (!product) throw new AuthorityError('product_not_found', `Unknown key type ${id}`);
+    return product;
+  }
+
+  protected feature(product: ProductDefinition, id: string): FeatureDefinition {
+    const feature = product.features.find((f) => f.id === id);
+    if (!feature) throw new AuthorityError('feature_not_applicable', `${id} does not apply to ${product.id}`);
+    return feature;
+  }
+
+  protected limitsOf(product: ProductDefinition, features: string[]): Record<string, LimitValue> {
+    const limits: Record<string, LimitValue> = { ...product.limits };
+    for (const id of features) {
+      for (const [name, value] of Object.entries(this.feature(product, id).limits ?? {})) {
+        const current = limits[name];
+        limits[name] = typeof value === 'number' && typeof current === 'number' ? current + value : value;
+      }
+    }
+    return limits;
+  }
+
+  protected copy(key: KeyRecord): KeyRecord {
+    return structuredClone(key);
+  }
+
+  /** A key that may still change: exists, is ours, is not terminated. */
+  private live(clientId: number, keyOrCode: string): KeyRecord {
+    const key = this.store.get(keyOrCode, clientId);
+    if (key.terminated) throw new AuthorityError('terminated', `Key ${key.keyNumber} is terminated`);
+    return key;
+  }
+
+  private refresh(key: KeyRecord, product: ProductDefinition): void {
+    key.limits = this.limitsOf(product, key.features);
+    this.bump(key);
+  }
+
+  /** Every change to what the key file says is a new revision. */
+  private bump(key: KeyRecord): void {
+    key.revision = nextRevision(key.revision);
+  }
+}

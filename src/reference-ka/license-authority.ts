@@ -1,0 +1,196 @@
+import { generateKeyPairSync } from 'node:crypto';
+import type {
+  AuthorityAccount,
+  CreatedKeys,
+  CreateKeyInput,
+  KeyRecord,
+  ProductDefinition,
+} from './authority-types.js';
+import { AuthorityError } from './authority-error.js';
+import { DEMO_ACCOUNT, DEMO_PRODUCTS } from './demo-catalogue.js';
+import { FaultInjector, type InjectedFault } from './fault-injector.js';
+import { buildKeyFile } from './key-file.js';
+import { fullKeyNumber, generateProductKey } from './key-number.js';
+import { KeyStore } from './key-store.js';
+import { addMonths, KeyLifecycle } from './key-lifecycle.js';
+
+export interface LicenseAuthorityOptions {
+  /** Injected so tests can move time. */
+  clock?: () => Date;
+  /** Written into key files (`core:license-server-url`). */
+  licenseServerUrl?: string;
+  /** Seed `DEMO_ACCOUNT` and `DEMO_PRODUCTS`. */
+  demo?: boolean;
+}
+
+/** A generated license file. */
+export interface KeyFile {
+  keyNumber: string;
+  fullKeyNumber: string;
+  extension: string;
+  content: Buffer;
+}
+
+/**
+ * A vendor-side license authority in memory: accounts, key types with features, keys with
+ * quotas, additional keys reserving part of their parent's quota, activations with a move
+ * limit, and a signed key file per key. Protocol-neutral: the XML-RPC and SOAP reference
+ * servers are fronts over it and map its `AuthorityError` codes to their protocols.
+ *
+ * Not for production: no persistence, no concurrency control beyond Node's single thread.
+ */
+export class LicenseAuthority extends KeyLifecycle {
+  /** PEM of the key that signs this authority's key files. */
+  readonly publicKeyPem: string;
+  private readonly privateKeyPem: string;
+  private readonly accounts = new Map<string, AuthorityAccount>();
+  private readonly faults = new FaultInjector();
+  private readonly licenseServerUrl: string;
+
+  constructor(options: LicenseAuthorityOptions = {}) {
+    super(new KeyStore(), new Map(), options.clock ?? (() => new Date()));
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    this.publicKeyPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    this.privateKeyPem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    this.licenseServerUrl = options.licenseServerUrl ?? 'https://ka.example.invalid/xmlrpc';
+    if (options.demo) {
+      this.addAccount(DEMO_ACCOUNT);
+      for (const product of DEMO_PRODUCTS) this.addProduct(product);
+    }
+  }
+
+  addAccount(account: AuthorityAccount): void {
+    this.accounts.set(account.login, { ...account });
+  }
+
+  addProduct(product: ProductDefinition): void {
+    this.products.set(product.id, structuredClone(product));
+  }
+
+  listProducts(): ProductDefinition[] {
+    return [...this.products.values()].map((p) => structuredClone(p));
+  }
+
+  /** The account for these credentials; `auth_failed` otherwise (never says which part). */
+  authenticate(login: string, password: string): AuthorityAccount {
+    const account = this.accounts.get(login);
+    if (!account || account.password !== password) {
+      throw new AuthorityError('auth_failed', 'Authorization failed');
+    }
+    return { ...account };
+  }
+
+  /** Create a main key (with its additional keys), or an additional key for `parentKeyNumber`. */
+  createKey(clientId: number, input: CreateKeyInput): CreatedKeys {
+    const product = this.product(input.productId);
+    if (input.parentKeyNumber) {
+      const parent = this.store.get(input.parentKeyNumber, clientId);
+      const key = this.newKey(clientId, product, input, parent);
+      return { main: this.copy(key), additional: [] };
+    }
+    if (product.kind !== 'MAIN') {
+      throw new AuthorityError('type_conflict', `${product.id} is an additional key type; give a parent key`);
+    }
+    const features = input.features ?? [];
+    for (const feature of features) this.feature(product, feature);
+    const additionalProducts = (input.additionalProducts ?? []).map((id) => this.product(id));
+    const main = this.newKey(clientId, product, input);
+    const additional = additionalProducts.map((p) => this.newKey(clientId, p, { ...input, features: [] }, main));
+    return { main: this.copy(main), additional: additional.map((k) => this.copy(k)) };
+  }
+
+  /** Copy of one key, by number (with or without revision) or activation code. */
+  getKey(keyOrCode: string, clientId?: number): KeyRecord {
+    return this.copy(this.store.get(keyOrCode, clientId));
+  }
+
+  /** Keys created for, or bound to, a server with these addresses. */
+  findKeysByServer(server: { ips: string[]; macs: string[] }, clientId?: number): KeyRecord[] {
+    return this.store.byServer(server, clientId).map((k) => this.copy(k));
+  }
+
+  findKeysByIp(ip: string, clientId?: number): KeyRecord[] {
+    return this.store.byBoundIp(ip, clientId).map((k) => this.copy(k));
+  }
+
+  /** The key file of the key's current revision (`previousVersion`: the one before). */
+  keyFile(keyOrCode: string, clientId?: number, previousVersion = false): KeyFile {
+    const key = this.store.get(keyOrCode, clientId);
+    const product = this.product(key.productId);
+    if (key.terminated) throw new AuthorityError('terminated', `Key ${key.keyNumber} is terminated`);
+    if (key.expiresAt.getTime() < this.clock().getTime()) {
+      throw new AuthorityError('expired', `Key ${key.keyNumber} has expired`);
+    }
+    if (product.requiresActivation && !key.activation.installationId) {
+      throw new AuthorityError('not_activated', `Key ${key.keyNumber} is not activated`);
+    }
+    const revision = previousVersion ? String(Math.max(0, Number(key.revision) - 1)).padStart(4, '0') : key.revision;
+    const featureNames = key.features.map((id) => product.features.find((f) => f.id === id)?.name ?? id);
+    const xml = buildKeyFile({
+      key: { ...key, revision },
+      product,
+      featureNames,
+      licenseServerUrl: this.licenseServerUrl,
+      privateKeyPem: this.privateKeyPem,
+    });
+    return {
+      keyNumber: key.keyNumber,
+      fullKeyNumber: fullKeyNumber(key.keyNumber, revision),
+      extension: 'xml',
+      content: Buffer.from(xml, 'utf8'),
+    };
+  }
+
+  /** Every key, copies, oldest first: for tests and the admin surface. */
+  listKeys(): KeyRecord[] {
+    return this.store.all().map((k) => this.copy(k));
+  }
+
+  /** Arm a fault for an operation (the front's method name). See `InjectedFault`. */
+  injectFault(operation: string, fault: InjectedFault, options: { times?: number } = {}): void {
+    this.faults.inject(operation, fault, options);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** For fronts: the fault to play for this call, if any. */
+  takeFault(operation: string): InjectedFault | undefined {
+    return this.faults.take(operation);
+  }
+
+  listFaults(): ReturnType<FaultInjector['list']> {
+    return this.faults.list();
+  }
+
+  private newKey(clientId: number, product: ProductDefinition, input: CreateKeyInput, parent?: KeyRecord): KeyRecord {
+    if (parent) this.checkAttachable(product, parent);
+    const now = this.clock();
+    const key: KeyRecord = {
+      keyNumber: this.store.nextKeyNumber(product.prefix),
+      revision: '0000',
+      productKey: generateProductKey(),
+      productId: product.id,
+      clientId,
+      kind: product.kind,
+      parentKeyNumber: parent?.keyNumber,
+      additionalKeyNumbers: [],
+      billingType: input.billingType ?? 'LEASE',
+      createdAt: now,
+      expiresAt: addMonths(now, product.termMonths),
+      updatesUntil: product.updatesMonths === null ? null : addMonths(now, product.updatesMonths),
+      features: [...(input.features ?? [])],
+      limits: {},
+      terminated: false,
+      suspended: false,
+      server: { ips: [...(input.server?.ips ?? [])], macs: [...(input.server?.macs ?? [])] },
+      guid: input.guid,
+      activation: { installationId: input.hwid, lastInstallationId: input.hwid, moves: 0 },
+    };
+    key.limits = this.limitsOf(product, key.features);
+    this.store.put(key);
+    if (parent) parent.additionalKeyNumbers.push(key.keyNumber);
+    return key;
+  }
+}

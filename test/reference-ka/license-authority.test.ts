@@ -1,0 +1,113 @@
+import test from 'ava';
+import { AuthorityError } from '../../src/reference-ka/authority-error.js';
+import { DEMO_ACCOUNT } from '../../src/reference-ka/demo-catalogue.js';
+import { LicenseAuthority } from '../../src/reference-ka/license-authority.js';
+
+const client = DEMO_ACCOUNT.clientId;
+const server = { ips: ['203.0.113.5'], macs: [] };
+
+function authority(): LicenseAuthority {
+  return new LicenseAuthority({ demo: true });
+}
+
+test('a new key has a well-formed number, activation code, dates and limits', (t) => {
+  const ka = authority();
+  const { main } = ka.createKey(client, { productId: 'PLESK-12-WEB-HOST', features: ['FT-100-DOMAINS'], server });
+  t.regex(main.keyNumber, /^PLSK\.\d{8}$/);
+  t.is(main.revision, '0000');
+  t.regex(main.productKey, /^[A-Z0-9]{6}(-[A-Z0-9]{6}){4}$/);
+  t.true(main.expiresAt > main.createdAt);
+  t.is(main.updatesUntil, null);
+  t.is(main.limits.domains, 130);
+  t.is(ka.getKey(main.productKey).keyNumber, main.keyNumber);
+  t.is(ka.getKey(`${main.keyNumber}.0000`).keyNumber, main.keyNumber);
+});
+
+test('wrong credentials fail without saying which part was wrong', (t) => {
+  const ka = authority();
+  const error = t.throws(() => ka.authenticate(DEMO_ACCOUNT.login, 'nope'), { instanceOf: AuthorityError });
+  t.is(error?.code, 'auth_failed');
+  t.is(ka.authenticate(DEMO_ACCOUNT.login, DEMO_ACCOUNT.password).clientId, client);
+});
+
+test('additional keys reserve part of the parent quota and are refused beyond it', (t) => {
+  const ka = authority();
+  const { main, additional } = ka.createKey(client, {
+    productId: 'PLESK-12-WEB-HOST',
+    additionalProducts: ['KAV-ADDON'],
+    server,
+  });
+  t.is(additional.length, 1);
+  t.is(additional[0]?.kind, 'ADDITIONAL');
+  t.is(additional[0]?.parentKeyNumber, main.keyNumber);
+  t.regex(additional[0]?.keyNumber ?? '', /^EXT\.\d{8}$/);
+  t.is(ka.remainingQuota(main.keyNumber).mailnames, 50);
+  ka.createKey(client, { productId: 'KAV-ADDON', parentKeyNumber: main.keyNumber });
+  t.is(ka.remainingQuota(main.keyNumber).mailnames, 0);
+  const error = t.throws(() => ka.createKey(client, { productId: 'KAV-ADDON', parentKeyNumber: main.keyNumber }), {
+    instanceOf: AuthorityError,
+  });
+  t.is(error?.code, 'quota_exceeded');
+  t.deepEqual(ka.getKey(main.keyNumber).additionalKeyNumbers.length, 2);
+  // Terminating an add-on gives its quota back.
+  ka.terminateKey(client, additional[0]?.keyNumber ?? '');
+  t.is(ka.remainingQuota(main.keyNumber).mailnames, 50);
+});
+
+test('an activation moves to another installation at most three times', (t) => {
+  const ka = authority();
+  const { main } = ka.createKey(client, { productId: 'PLESK-12-WEB-HOST', server });
+  t.true(ka.activateKey(client, main.keyNumber, 'hw-0').changed);
+  t.false(ka.activateKey(client, main.keyNumber, 'hw-0').changed);
+  t.is(t.throws(() => ka.activateKey(client, main.keyNumber, 'hw-x'), { instanceOf: AuthorityError })?.code, 'hwid_in_use');
+  for (const hw of ['hw-1', 'hw-2', 'hw-3']) {
+    ka.resetKey(client, main.keyNumber);
+    ka.activateKey(client, main.keyNumber, hw);
+  }
+  t.is(ka.getKey(main.keyNumber).activation.moves, 3);
+  ka.resetKey(client, main.keyNumber);
+  const error = t.throws(() => ka.activateKey(client, main.keyNumber, 'hw-4'), { instanceOf: AuthorityError });
+  t.is(error?.code, 'activation_limit');
+  // Going back to the last installation is not a move.
+  t.true(ka.activateKey(client, main.keyNumber, 'hw-3').changed);
+});
+
+test('upgrade, renew and terminate change the key as the protocol expects', (t) => {
+  let now = new Date('2026-01-15T10:00:00Z');
+  const ka = new LicenseAuthority({ demo: true, clock: () => now });
+  const { main } = ka.createKey(client, { productId: 'PLESK-12-WEB-HOST', server });
+  t.deepEqual(ka.availableUpgrades(client, main.keyNumber), ['FT-POWER-PACK', 'FT-100-DOMAINS']);
+  t.true(ka.upgradeKey(client, main.keyNumber, ['FT-POWER-PACK']).changed);
+  t.false(ka.upgradeKey(client, main.keyNumber, ['FT-POWER-PACK']).changed);
+  t.is(ka.getKey(main.keyNumber).revision, '0001');
+  now = new Date('2026-02-20T10:00:00Z');
+  const renewed = ka.renewKey(client, main.keyNumber);
+  t.is(renewed.expiresAt.toISOString(), '2026-03-20T10:00:00.000Z');
+  t.true(ka.terminateKey(client, main.keyNumber).changed);
+  t.false(ka.terminateKey(client, main.keyNumber).changed);
+  t.is(t.throws(() => ka.keyFile(main.keyNumber))?.constructor, AuthorityError);
+});
+
+test('keys are found by server address and are private to their client', (t) => {
+  const ka = authority();
+  ka.addAccount({ login: 'other', password: 'pw', clientId: 7 });
+  const { main } = ka.createKey(client, { productId: 'PLESK-12-WEB-HOST', server });
+  t.deepEqual(
+    ka.findKeysByServer({ ips: ['203.0.113.5'], macs: [] }, client).map((k) => k.keyNumber),
+    [main.keyNumber],
+  );
+  t.is(ka.findKeysByServer({ ips: ['198.51.100.1'], macs: [] }, client).length, 0);
+  const error = t.throws(() => ka.getKey(main.keyNumber, 7), { instanceOf: AuthorityError });
+  t.is(error?.code, 'permission_denied');
+});
+
+test('faults are played the number of times asked', (t) => {
+  const ka = authority();
+  ka.injectFault('createKey', { kind: 'result', code: 'internal' }, { times: 2 });
+  t.is(ka.takeFault('createKey')?.kind, 'result');
+  t.is(ka.takeFault('createKey')?.kind, 'result');
+  t.is(ka.takeFault('createKey'), undefined);
+  ka.injectFault('retrieveKey', { kind: 'drop' });
+  ka.clearFaults();
+  t.is(ka.takeFault('retrieveKey'), undefined);
+});
