@@ -1,0 +1,340 @@
+import { ConflictError, NotFoundError, UnauthorizedError } from '../../errors/app-error.js';
+import type { Db } from '../../infra/db/database.js';
+import type { Logger } from '../../infra/log/logger.js';
+import { type BackoffPolicy, backoffDelay, type JobQueue } from '../../infra/queue/job-queue.js';
+import { type Actor, workerActor } from '../audit/audit-event.js';
+import type { AuditStore } from '../audit/audit-store.js';
+import type { Service, ServiceError, ServiceState } from './service.js';
+import type { ServiceCallbackSigner } from './service-callback-signer.js';
+import { dependenciesReady, dueAt, toServiceError } from './service-rules.js';
+import { SERVICE_PROVISION_JOB, SERVICE_RELEASE_JOB, type ServiceProvisionJob, type SubscriptionReleaseJob } from './service-jobs.js';
+import { type ServiceProvisioner, ServiceProvisionError } from './service-provisioner.js';
+import { type ServiceGuard, ServiceStore } from './service-store.js';
+
+export interface ServiceRetryPolicy {
+  /** Attempts in total before a retryable failure becomes `failed`. Default 8. */
+  maxAttempts: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** Random spread (0..1) added to each delay. Default 0.2. */
+  jitter?: number;
+}
+
+export const DEFAULT_SERVICE_RETRY: ServiceRetryPolicy = { maxAttempts: 8, initialDelayMs: 5_000, maxDelayMs: 10 * 60_000, jitter: 0.2 };
+
+export interface ServiceProvisioningDeps {
+  db: Db;
+  queue: JobQueue;
+  audit: AuditStore;
+  logger: Logger;
+  signer: ServiceCallbackSigner;
+  provisioners: ServiceProvisioner[];
+  /** Base of the callback URL given to webhooks, e.g. `https://keyway.example.net`. */
+  publicBaseUrl: string;
+  /**
+   * Called when every service of a subscription is ready: releases its license requests.
+   * Called once per subscription in practice, but at least once, not exactly once (a release
+   * whose job was lost is redone by the reconciler), so the callee must be idempotent.
+   */
+  onAllServicesReady(subscriptionId: number): Promise<void>;
+  retry?: Partial<ServiceRetryPolicy>;
+  /**
+   * How long a worker holds a service it is provisioning before the reconciler may take it
+   * over (a crashed worker). Must exceed the longest provisioner call. Default 5 minutes.
+   */
+  leaseMs?: number;
+  store?: ServiceStore;
+  now?: () => number;
+}
+
+/** A job that fires at most this early (clock differences between hosts) still counts as due. */
+const DUE_TOLERANCE_MS = 1000;
+const RECONCILE_BATCH = 500;
+
+const callbackActor = (serviceId: number): Actor => ({ type: 'api', id: `service-callback:${serviceId}`, name: 'service callback' });
+
+/**
+ * Provisions the services of subscriptions, in dependency order, and tells the license side
+ * when all of a subscription's services are ready. The database holds the truth: jobs carry
+ * only ids, every transition is a guarded update written with its audit event in one
+ * transaction, so a duplicated, replayed or late job changes nothing.
+ */
+export class ServiceProvisioningService {
+  readonly store: ServiceStore;
+  private readonly provisioners: Map<string, ServiceProvisioner>;
+  private readonly retryPolicy: ServiceRetryPolicy;
+  private readonly leaseMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: ServiceProvisioningDeps) {
+    this.store = deps.store ?? new ServiceStore();
+    this.provisioners = new Map(deps.provisioners.map((p) => [p.name, p]));
+    this.retryPolicy = { ...DEFAULT_SERVICE_RETRY, ...deps.retry };
+    this.leaseMs = deps.leaseMs ?? 5 * 60_000;
+    this.now = deps.now ?? Date.now;
+  }
+
+  async get(serviceId: number): Promise<Service> {
+    const service = await this.store.get(this.deps.db, serviceId);
+    if (!service) throw new NotFoundError('service', serviceId);
+    return service;
+  }
+
+  /** Enqueues every pending service of the subscription whose dependencies are ready. */
+  async start(subscriptionId: number): Promise<void> {
+    await this.advance(subscriptionId);
+  }
+
+  /**
+   * The `service.provision` job: one attempt. Does nothing unless the service is pending, due
+   * and its dependencies are ready (or provisioning with a lapsed lease).
+   */
+  async provision(serviceId: number): Promise<void> {
+    const { db, audit } = this.deps;
+    const now = this.now();
+    const service = await this.store.get(db, serviceId);
+    if (!service) return;
+    const guard: ServiceGuard = { id: service.id, state: service.state, attempts: service.attempts };
+    if (service.state === 'pending') {
+      if (dueAt(service, now) > now + DUE_TOLERANCE_MS) return;
+      if (!dependenciesReady(service, await this.store.listBySubscription(db, service.subscriptionId))) return;
+    } else if (service.state !== 'provisioning' || dueAt(service, now) > now) {
+      return;
+    }
+    const attempt = service.attempts + 1;
+    const claimed = await db.transaction(async (tx) => {
+      if (!(await this.store.claim(tx, guard, now + this.leaseMs, now))) return false;
+      await audit.record(tx, {
+        actor: workerActor,
+        action: service.state === 'pending' ? 'service.provisioning' : 'service.provisioning_resumed',
+        entityType: 'service',
+        entityId: service.id,
+        fromState: service.state,
+        toState: 'provisioning',
+        data: { attempt, provisioner: service.provisioner },
+      });
+      return true;
+    });
+    if (!claimed) return;
+
+    const held: ServiceGuard = { id: service.id, state: 'provisioning', attempts: attempt };
+    let outcome: 'ready' | 'waiting';
+    try {
+      const provisioner = this.provisioners.get(service.provisioner);
+      if (!provisioner) throw new ServiceProvisionError(`No provisioner named ${service.provisioner}`, { retryable: false, code: 'unknown_provisioner' });
+      const ctx = {
+        attempt,
+        callbackUrl: this.callbackUrl(service.id),
+        callbackSecret: await this.deps.signer.secretFor(service.id),
+      };
+      outcome = (await provisioner.provision({ ...service, state: 'provisioning', attempts: attempt }, ctx)).state;
+    } catch (err) {
+      await this.attemptFailed(service, held, toServiceError(err, attempt));
+      return;
+    }
+    const moved = await this.transition(held, outcome, { actor: workerActor, action: `service.${outcome}`, data: { attempt } });
+    if (moved && outcome === 'ready') await this.advance(service.subscriptionId);
+  }
+
+  /**
+   * Staff confirm a service by hand: a manual one that is waiting, or a failed one they fixed.
+   * Marking a ready service again is a no-op.
+   */
+  async markReady(serviceId: number, actor: Actor, note?: string): Promise<Service> {
+    const service = await this.get(serviceId);
+    if (service.state === 'ready') return service;
+    if (service.state !== 'waiting' && service.state !== 'failed') {
+      throw new ConflictError(`Service ${serviceId} is ${service.state}; only a waiting or failed service can be marked ready`, 'service_not_waiting', {
+        details: { state: service.state },
+      });
+    }
+    const moved = await this.transition({ id: serviceId, state: service.state }, 'ready', {
+      actor,
+      action: 'service.marked_ready',
+      data: note ? { note } : undefined,
+    });
+    return this.afterManualReady(serviceId, moved);
+  }
+
+  /**
+   * The provider's signed confirmation of a webhook service (`X-Keyway-Signature:
+   * sha256=<hex HMAC of the raw body>`). Accepted while waiting, and while still provisioning
+   * (a provider may confirm before its 202 answer reached us). Already ready: a no-op.
+   */
+  async confirmCallback(serviceId: number, rawBody: Buffer, signatureHeader: string | undefined): Promise<{ service: Service; changed: boolean }> {
+    // The signature is checked first so an unsigned caller cannot probe which ids exist.
+    if (!(await this.deps.signer.verify(serviceId, rawBody, signatureHeader))) {
+      throw new UnauthorizedError('The callback signature is missing or wrong (X-Keyway-Signature: sha256=<hex>)');
+    }
+    const service = await this.get(serviceId);
+    if (service.state === 'ready') return { service, changed: false };
+    if (service.provisioner !== 'webhook' || (service.state !== 'waiting' && service.state !== 'provisioning')) {
+      throw new ConflictError(`Service ${serviceId} is ${service.state} and not waiting for a callback`, 'service_not_waiting', {
+        details: { state: service.state },
+      });
+    }
+    const moved = await this.transition({ id: serviceId, state: service.state }, 'ready', {
+      actor: callbackActor(serviceId),
+      action: 'service.confirmed',
+      data: { bytes: rawBody.length },
+    });
+    const current = await this.afterManualReady(serviceId, moved);
+    return { service: current, changed: moved };
+  }
+
+  /** Operators try a failed service again with a fresh attempt budget. */
+  async retry(serviceId: number, actor: Actor): Promise<Service> {
+    const { db, audit } = this.deps;
+    const service = await this.get(serviceId);
+    const reset = await db.transaction(async (tx) => {
+      if (!(await this.store.reset(tx, { id: serviceId, state: 'failed' }, this.now()))) return false;
+      await audit.record(tx, { actor, action: 'service.retried', entityType: 'service', entityId: serviceId, fromState: 'failed', toState: 'pending', data: { attempts: service.attempts } });
+      return true;
+    });
+    if (!reset) {
+      const current = await this.get(serviceId);
+      throw new ConflictError(`Service ${serviceId} is ${current.state}; only a failed service can be retried`, 'service_not_failed', {
+        details: { state: current.state },
+      });
+    }
+    await this.advance(service.subscriptionId);
+    return this.get(serviceId);
+  }
+
+  /**
+   * The `service.release_subscription` job: calls `onAllServicesReady` when every service is
+   * ready and the subscription still provisioning. The callee moves the subscription on, so a
+   * repeat finds nothing to do.
+   */
+  async releaseSubscription(subscriptionId: number): Promise<void> {
+    const { db } = this.deps;
+    const services = await this.store.listBySubscription(db, subscriptionId);
+    if (!services.every((s) => s.state === 'ready')) return;
+    if ((await this.store.subscriptionState(db, subscriptionId)) !== 'provisioning') return;
+    await this.deps.onAllServicesReady(subscriptionId);
+  }
+
+  /**
+   * Re-enqueues what the database says is due but may have lost its job: pending services
+   * with ready dependencies and a due attempt, provisioning ones whose worker's lease ran out,
+   * and releases of subscriptions whose services are all ready. Safe to run at any time.
+   */
+  async reconcileServices(): Promise<{ enqueued: number; released: number }> {
+    const { db } = this.deps;
+    const now = this.now();
+    let enqueued = 0;
+    const subscriptions = new Set<number>();
+    for (let afterId = 0; ; ) {
+      const due = await this.store.listDue(db, now, RECONCILE_BATCH, afterId);
+      for (const service of due) subscriptions.add(service.subscriptionId);
+      const last = due[due.length - 1];
+      if (!last || due.length < RECONCILE_BATCH) break;
+      afterId = last.id;
+    }
+    for (const subscriptionId of subscriptions) enqueued += await this.enqueueStartable(subscriptionId, now, true);
+    const released = await this.store.listSubscriptionsAllReady(db);
+    for (const subscriptionId of released) await this.enqueueRelease(subscriptionId);
+    return { enqueued, released: released.length };
+  }
+
+  private async afterManualReady(serviceId: number, moved: boolean): Promise<Service> {
+    const current = await this.get(serviceId);
+    if (moved) await this.advance(current.subscriptionId);
+    else if (current.state !== 'ready') {
+      throw new ConflictError(`Service ${serviceId} changed to ${current.state} meanwhile; try again`, 'service_state_changed', { details: { state: current.state } });
+    }
+    return current;
+  }
+
+  /** After a change: start what became startable, and release the subscription when all is ready. */
+  private async advance(subscriptionId: number): Promise<void> {
+    await this.enqueueStartable(subscriptionId, this.now(), false);
+  }
+
+  private async enqueueStartable(subscriptionId: number, now: number, includeLapsed: boolean): Promise<number> {
+    const services = await this.store.listBySubscription(this.deps.db, subscriptionId);
+    if (services.every((s) => s.state === 'ready')) {
+      await this.enqueueRelease(subscriptionId);
+      return 0;
+    }
+    let count = 0;
+    for (const s of services) {
+      const startable = s.state === 'pending' && dependenciesReady(s, services);
+      const lapsed = includeLapsed && s.state === 'provisioning' && dueAt(s, now) <= now;
+      if (!startable && !lapsed) continue;
+      // The attempt count in the id: a retry is a new job, a duplicate of the same attempt is not.
+      await this.deps.queue.enqueue<ServiceProvisionJob>(
+        SERVICE_PROVISION_JOB,
+        { serviceId: s.id },
+        { jobId: `service-${s.id}-${s.attempts}`, delayMs: Math.max(0, dueAt(s, now) - now) },
+      );
+      count += 1;
+    }
+    return count;
+  }
+
+  private async enqueueRelease(subscriptionId: number): Promise<void> {
+    // One id per subscription: two last services finishing together enqueue one release.
+    await this.deps.queue.enqueue<SubscriptionReleaseJob>(
+      SERVICE_RELEASE_JOB,
+      { subscriptionId },
+      { jobId: `subscription-${subscriptionId}`, attempts: 3 },
+    );
+  }
+
+  private async attemptFailed(service: Service, held: ServiceGuard, error: ServiceError): Promise<void> {
+    const attempt = held.attempts ?? 1;
+    if (error.retryable && attempt < this.retryPolicy.maxAttempts) {
+      const policy: BackoffPolicy = this.retryPolicy;
+      const delayMs = backoffDelay(policy, attempt);
+      const nextAttemptAt = this.now() + delayMs;
+      const moved = await this.transition(held, 'pending', {
+        actor: workerActor,
+        action: 'service.retry_scheduled',
+        data: { attempt, delayMs, nextAttemptAt: new Date(nextAttemptAt).toISOString() },
+        error,
+        nextAttemptAt,
+      });
+      if (moved) {
+        await this.deps.queue.enqueue<ServiceProvisionJob>(SERVICE_PROVISION_JOB, { serviceId: service.id }, { jobId: `service-${service.id}-${attempt}`, delayMs });
+      }
+      return;
+    }
+    const moved = await this.transition(held, 'failed', { actor: workerActor, action: 'service.failed', data: { attempt }, error });
+    if (moved) this.deps.logger.warn({ serviceId: service.id, subscriptionId: service.subscriptionId, error }, 'service provisioning failed');
+  }
+
+  /** One guarded transition and its audit event, in one transaction. Answers whether it won. */
+  private async transition(
+    guard: ServiceGuard,
+    to: ServiceState,
+    event: { actor: Actor; action: string; data?: Record<string, unknown>; error?: ServiceError; nextAttemptAt?: number },
+  ): Promise<boolean> {
+    const { db, audit } = this.deps;
+    return db.transaction(async (tx) => {
+      const now = this.now();
+      let won: boolean;
+      if (to === 'ready') won = await this.store.markReady(tx, guard, now);
+      else if (to === 'waiting') won = await this.store.markWaiting(tx, guard, now);
+      else if (to === 'failed' && event.error) won = await this.store.markFailed(tx, guard, event.error, now);
+      else if (to === 'pending' && event.error && event.nextAttemptAt !== undefined) won = await this.store.scheduleRetry(tx, guard, event.error, event.nextAttemptAt, now);
+      else throw new Error(`No transition from ${guard.state} to ${to}`);
+      if (!won) return false;
+      await audit.record(tx, {
+        actor: event.actor,
+        action: event.action,
+        entityType: 'service',
+        entityId: guard.id,
+        fromState: guard.state,
+        toState: to,
+        data: event.data,
+        error: event.error ? { ...event.error } : undefined,
+      });
+      return true;
+    });
+  }
+
+  private callbackUrl(serviceId: number): string {
+    return `${this.deps.publicBaseUrl.replace(/\/+$/, '')}/api/v1/services/${serviceId}/ready`;
+  }
+}

@@ -1,0 +1,140 @@
+import type { DbOrTx } from '../../infra/db/database.js';
+import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
+import type { Service, ServiceError, ServiceState } from './service.js';
+
+interface ServiceRow {
+  id: number | string;
+  subscription_id: number | string;
+  key: string;
+  kind: string;
+  provisioner: string;
+  state: ServiceState;
+  settings: string;
+  depends_on: string;
+  attempts: number | string;
+  next_attempt_at: number | string | null;
+  last_error: string | null;
+  ready_at: number | string | null;
+  created_at: number | string;
+  updated_at: number | string;
+}
+
+export function toService(row: ServiceRow): Service {
+  return {
+    id: Number(row.id),
+    subscriptionId: Number(row.subscription_id),
+    key: row.key,
+    kind: row.kind,
+    provisioner: row.provisioner,
+    state: row.state,
+    settings: fromJson(row.settings, {}),
+    dependsOn: fromJson(row.depends_on, []),
+    attempts: Number(row.attempts),
+    nextAttemptAt: toIso(row.next_attempt_at),
+    lastError: fromJson(row.last_error, null),
+    readyAt: toIso(row.ready_at),
+    createdAt: toIso(row.created_at) ?? '',
+    updatedAt: toIso(row.updated_at) ?? '',
+  };
+}
+
+/** Which row a guarded update may change: its id, its current state and, optionally, its attempt count. */
+export interface ServiceGuard {
+  id: number;
+  state: ServiceState;
+  /** The attempt a worker claimed: a worker whose lease was taken over loses its update. */
+  attempts?: number;
+}
+
+/**
+ * Queries on `services`. Every state change is a guarded update (`WHERE id = ? AND state = ?`)
+ * answering whether it won, so a duplicated job or a racing request changes nothing.
+ */
+export class ServiceStore {
+  async get(db: DbOrTx, id: number): Promise<Service | undefined> {
+    const row = await db<ServiceRow>('services').where({ id }).first();
+    return row ? toService(row) : undefined;
+  }
+
+  async listBySubscription(db: DbOrTx, subscriptionId: number): Promise<Service[]> {
+    const rows = await db<ServiceRow>('services').where({ subscription_id: subscriptionId }).orderBy('id');
+    return rows.map(toService);
+  }
+
+  /**
+   * Services the reconciler should look at: pending and due (or never scheduled), and
+   * provisioning whose worker's lease ran out.
+   */
+  async listDue(db: DbOrTx, now: number, limit: number, afterId = 0): Promise<Service[]> {
+    const rows = await db<ServiceRow>('services')
+      .where('id', '>', afterId)
+      .andWhere((either) => {
+        either
+          .where((q) => {
+            q.where('state', 'pending').andWhere((due) => due.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', now));
+          })
+          .orWhere((q) => {
+            q.where('state', 'provisioning').andWhere('next_attempt_at', '<=', now);
+          });
+      })
+      .orderBy('id')
+      .limit(limit);
+    return rows.map(toService);
+  }
+
+  /** Subscriptions still provisioning although none of their services is left to do. */
+  async listSubscriptionsAllReady(db: DbOrTx, limit = 1000): Promise<number[]> {
+    const rows = await db('subscriptions')
+      .select('subscriptions.id')
+      .where('subscriptions.state', 'provisioning')
+      .whereNotExists(
+        db('services').select(db.raw('1')).whereRaw('services.subscription_id = subscriptions.id').whereNot('services.state', 'ready'),
+      )
+      .orderBy('subscriptions.id')
+      .limit(limit);
+    return rows.map((r: { id: number | string }) => Number(r.id));
+  }
+
+  async subscriptionState(db: DbOrTx, subscriptionId: number): Promise<string | undefined> {
+    const row = await db('subscriptions').select('state').where({ id: subscriptionId }).first();
+    return row ? String(row.state) : undefined;
+  }
+
+  /** pending → provisioning (or a lapsed provisioning lease taken over): counts the attempt. */
+  async claim(db: DbOrTx, guard: ServiceGuard, leaseUntil: number, now: number): Promise<boolean> {
+    return this.update(db, guard, {
+      state: 'provisioning',
+      attempts: db.raw('attempts + 1'),
+      next_attempt_at: leaseUntil,
+      updated_at: now,
+    });
+  }
+
+  async markReady(db: DbOrTx, guard: ServiceGuard, now: number): Promise<boolean> {
+    return this.update(db, guard, { state: 'ready', ready_at: now, next_attempt_at: null, last_error: null, updated_at: now });
+  }
+
+  async markWaiting(db: DbOrTx, guard: ServiceGuard, now: number): Promise<boolean> {
+    return this.update(db, guard, { state: 'waiting', next_attempt_at: null, last_error: null, updated_at: now });
+  }
+
+  /** provisioning → pending, due again at `nextAttemptAt`. */
+  async scheduleRetry(db: DbOrTx, guard: ServiceGuard, error: ServiceError, nextAttemptAt: number, now: number): Promise<boolean> {
+    return this.update(db, guard, { state: 'pending', next_attempt_at: nextAttemptAt, last_error: toJson(error), updated_at: now });
+  }
+
+  async markFailed(db: DbOrTx, guard: ServiceGuard, error: ServiceError, now: number): Promise<boolean> {
+    return this.update(db, guard, { state: 'failed', next_attempt_at: null, last_error: toJson(error), updated_at: now });
+  }
+
+  /** failed → pending with a fresh attempt budget, due now. */
+  async reset(db: DbOrTx, guard: ServiceGuard, now: number): Promise<boolean> {
+    return this.update(db, guard, { state: 'pending', attempts: 0, next_attempt_at: now, updated_at: now });
+  }
+
+  private async update(db: DbOrTx, guard: ServiceGuard, values: Record<string, unknown>): Promise<boolean> {
+    const q = db('services').where({ id: guard.id, state: guard.state });
+    if (guard.attempts !== undefined) q.andWhere('attempts', guard.attempts);
+    return (await q.update(values)) === 1;
+  }
+}
