@@ -1,0 +1,89 @@
+import type http from 'node:http';
+import type { InjectedFault, LicenseAuthority, ProductDefinition } from '../../../src/reference-ka/index.js';
+import { operationOf } from './reference-dispatch.js';
+
+type Answer = [status: number, body: unknown];
+
+const KINDS = new Set(['latency', 'result', 'drop', 'malformed', 'oversize']);
+
+/**
+ * The admin surface, not part of the protocol: seed accounts and key types, read keys,
+ * arm and clear faults. JSON in and out.
+ *
+ * - `GET  /_reference/keys` · `GET /_reference/products` · `GET /_reference/faults`
+ * - `GET  /_reference/public-key` (PEM that verifies key files)
+ * - `POST /_reference/accounts` `{login, password, clientId}`
+ * - `POST /_reference/products` a `ProductDefinition`
+ * - `POST /_reference/faults` `{method, fault, times?}` (`method` with or without `partner10.`)
+ * - `DELETE /_reference/faults`
+ */
+export function handleAdmin(
+  authority: LicenseAuthority,
+  method: string,
+  path: string,
+  body: unknown,
+  res: http.ServerResponse,
+): void {
+  if (`${method} ${path}` === 'GET /_reference/public-key') {
+    res.writeHead(200, { 'content-type': 'application/x-pem-file' });
+    res.end(authority.publicKeyPem);
+    return;
+  }
+  const [status, answer] = route(authority, `${method} ${path.replace(/\/+$/, '')}`, body);
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(answer));
+}
+
+function route(authority: LicenseAuthority, route: string, body: unknown): Answer {
+  const input = (body ?? {}) as Record<string, unknown>;
+  switch (route) {
+    case 'GET /_reference/keys':
+      return [200, authority.listKeys()];
+    case 'GET /_reference/products':
+      return [200, authority.listProducts()];
+    case 'GET /_reference/faults':
+      return [200, authority.listFaults()];
+    case 'POST /_reference/accounts': {
+      const { login, password, clientId } = input;
+      if (typeof login !== 'string' || typeof password !== 'string' || typeof clientId !== 'number') {
+        return [400, { error: 'login, password (strings) and clientId (number) are required' }];
+      }
+      authority.addAccount({ login, password, clientId });
+      return [201, { login, clientId }];
+    }
+    case 'POST /_reference/products': {
+      const product = input as Partial<ProductDefinition>;
+      if (typeof product.id !== 'string' || typeof product.prefix !== 'string' || !/^[A-Z][A-Z0-9]{1,9}$/.test(product.prefix)) {
+        return [400, { error: 'id and an upper-case prefix are required' }];
+      }
+      authority.addProduct({
+        ...product,
+        id: product.id,
+        prefix: product.prefix,
+        name: product.name ?? product.id,
+        kind: product.kind ?? 'MAIN',
+        family: product.family ?? 'plesk',
+        versions: product.versions ?? '*',
+        termMonths: product.termMonths ?? 1,
+        updatesMonths: product.updatesMonths ?? null,
+        limits: product.limits ?? {},
+        features: product.features ?? [],
+      });
+      return [201, { id: product.id }];
+    }
+    case 'POST /_reference/faults': {
+      const fault = input.fault as InjectedFault | undefined;
+      if (typeof input.method !== 'string' || !fault || !KINDS.has(fault.kind)) {
+        return [400, { error: 'method and fault {kind: latency|result|drop|malformed|oversize} are required' }];
+      }
+      const times = typeof input.times === 'number' ? input.times : undefined;
+      authority.injectFault(operationOf(input.method), fault, { times });
+      return [201, { armed: operationOf(input.method) }];
+    }
+    case 'DELETE /_reference/faults':
+      authority.clearFaults();
+      return [200, { cleared: true }];
+    default:
+      return [404, { error: `No admin route ${route}` }];
+  }
+}
