@@ -165,6 +165,9 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('attempts').notNullable().defaultTo(0);
     t.bigInteger('next_attempt_at').nullable();
     t.bigInteger('issue_sent_at').nullable();
+    // A worker's exclusive claim while it talks to the KA; an expired lease means it died.
+    t.string('lease_token', 40).nullable();
+    t.bigInteger('lease_until').nullable();
     timestamps(t);
     t.index(['state', 'next_attempt_at']);
     t.index(['configuration_id', 'state', 'id']);

@@ -5,7 +5,12 @@ import { type AppContext, createAppContext, createOrderService } from './app-con
 import { apiRoutes } from './api-routes.js';
 import { ensureAdminToken } from './bootstrap/admin-token.js';
 import type { Config } from './config/config.js';
+import { KaConfigurationService } from './features/ka-configurations/ka-configuration-service.js';
+import { KaConfigurationStore } from './features/ka-configurations/ka-configuration-store.js';
+import { kaConfigurationRoutes } from './features/ka-configurations/ka-configuration-routes.js';
 import { migrateLatest } from './infra/db/migrator.js';
+import { startPluginHost } from './plugin-host/plugin-host.js';
+import { createPipeline, registerPipelineJobs } from './provisioning/register-pipeline.js';
 import type { Logger } from './infra/log/logger.js';
 
 export interface RunningKeyway {
@@ -33,6 +38,12 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
   }
   if (serves) await ensureAdminToken(context, options.print ?? ((line) => process.stdout.write(`${line}\n`)));
 
+  const plugins = await startPluginHost(config.pluginsDir, context.db, logger, { sync: serves });
+  const configurationStore = new KaConfigurationStore();
+  const configurations = new KaConfigurationService(context.db, configurationStore, context.stores.audit, plugins, context.queue, logger);
+  const pipeline = createPipeline(context, configurations);
+  if (config.role !== 'api') await registerPipelineJobs(context, pipeline, configurations);
+
   const orderService = createOrderService(context, async (subscriptionId) => {
     await context.release.releaseSubscription(subscriptionId);
   });
@@ -40,7 +51,8 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
   let server: Server | undefined;
   let url: string | undefined;
   if (serves) {
-    const app = createApp(context, apiRoutes(context, { orderService }));
+    const extra = [kaConfigurationRoutes({ db: context.db, store: configurationStore, service: configurations, plugins })];
+    const app = createApp(context, apiRoutes(context, { orderService, extra }));
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(config.port, () => resolve(s));
     });
@@ -59,6 +71,7 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
         await closing;
       }
       await context.close();
+      await pipeline.adapters.close();
     },
   };
 }

@@ -151,6 +151,36 @@ export class LicenseRequestStore {
     return moved;
   }
 
+  /**
+   * Claims the request for one worker for `leaseMs`. Only one holder at a time: a duplicate
+   * or replayed job finds the lease taken and does nothing. A dead worker's lease expires.
+   */
+  async acquireLease(db: DbOrTx, id: number, token: string, leaseMs: number): Promise<boolean> {
+    const now = this.now();
+    const changed = await db('license_requests')
+      .where({ id })
+      .andWhere((q) => q.whereNull('lease_until').orWhere('lease_until', '<', now))
+      .update({ lease_token: token, lease_until: now + leaseMs });
+    return changed === 1;
+  }
+
+  async releaseLease(db: DbOrTx, id: number, token: string): Promise<void> {
+    await db('license_requests').where({ id, lease_token: token }).update({ lease_token: null, lease_until: null });
+  }
+
+  /** Requests the pipeline should be working on now and whose worker is not alive. */
+  async dueForWork(db: DbOrTx, states: LicenseRequestState[], limit: number): Promise<Array<{ id: number; state: LicenseRequestState; attempts: number }>> {
+    const now = this.now();
+    const rows = await db('license_requests')
+      .select('id', 'state', 'attempts')
+      .whereIn('state', states)
+      .andWhere((q) => q.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', now))
+      .andWhere((q) => q.whereNull('lease_until').orWhere('lease_until', '<', now))
+      .orderBy('id')
+      .limit(limit);
+    return rows.map((r) => ({ id: Number(r.id), state: r.state as LicenseRequestState, attempts: Number(r.attempts) }));
+  }
+
   /** Counts by state, optionally per configuration, for dashboards. */
   async countByState(db: DbOrTx): Promise<Array<{ configurationId: number; state: LicenseRequestState; count: number }>> {
     const rows = (await db('license_requests').select('configuration_id', 'state').count({ n: '*' }).groupBy('configuration_id', 'state')) as Array<{

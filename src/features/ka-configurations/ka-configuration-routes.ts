@@ -1,0 +1,56 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Db } from '../../infra/db/database.js';
+import { idParams } from '../../http/params.js';
+import { validate } from '../../http/validate.js';
+import { allow, principalOf } from '../auth/auth-middleware.js';
+import { actorOf, admins, operators, readers } from '../auth/principal.js';
+import type { KaAdapterProvider } from './ka-adapter-provider.js';
+import type { KaConfigurationService } from './ka-configuration-service.js';
+import type { KaConfigurationStore } from './ka-configuration-store.js';
+
+const name = z.string().trim().min(1).max(120);
+const settings = z.record(z.string(), z.unknown());
+const allowedProducts = z.array(z.string().trim().min(1).max(120)).max(500).nullable();
+
+const createSchema = z.object({ name, plugin: z.string().min(1).max(100), settings: settings.default({}), enabled: z.boolean().default(true), allowedProducts: allowedProducts.default(null) });
+const updateSchema = z.object({ name: name.optional(), settings: settings.optional(), enabled: z.boolean().optional(), allowedProducts: allowedProducts.optional() }).strict();
+
+export function kaConfigurationRoutes(deps: { db: Db; store: KaConfigurationStore; service: KaConfigurationService; plugins: KaAdapterProvider & { list(): unknown[] } }): Router {
+  const router = Router();
+
+  router.get('/ka-plugins', allow(...readers), async (_req, res) => {
+    const rows = await deps.db('ka_plugins').select('name', 'status').orderBy('name');
+    const status = new Map(rows.map((r) => [String(r.name), String(r.status)]));
+    res.json({ data: deps.plugins.list().map((d) => ({ ...(d as object), status: status.get((d as { name: string }).name) ?? 'available' })), nextCursor: null });
+  });
+
+  router.get('/ka-configurations', allow(...readers), async (_req, res) => {
+    const rows = await deps.store.list(deps.db);
+    res.json({ data: rows.map((c) => deps.service.view(c)), nextCursor: null });
+  });
+
+  router.post('/ka-configurations', allow(...admins), async (req, res) => {
+    const input = validate(createSchema, req.body);
+    const created = await deps.service.create(input, actorOf(principalOf(req)));
+    res.status(201).json(deps.service.view(created));
+  });
+
+  router.get('/ka-configurations/:id', allow(...readers), async (req, res) => {
+    const { id } = validate(idParams, req.params, 'params');
+    res.json(deps.service.view(await deps.service.get(id)));
+  });
+
+  router.patch('/ka-configurations/:id', allow(...admins), async (req, res) => {
+    const { id } = validate(idParams, req.params, 'params');
+    const changes = validate(updateSchema, req.body);
+    res.json(deps.service.view(await deps.service.update(id, changes, actorOf(principalOf(req)))));
+  });
+
+  router.post('/ka-configurations/:id/test', allow(...operators), async (req, res) => {
+    const { id } = validate(idParams, req.params, 'params');
+    res.json(await deps.service.test(id, actorOf(principalOf(req))));
+  });
+
+  return router;
+}

@@ -1,0 +1,171 @@
+import { ConflictError, NotFoundError, ValidationError } from '../../errors/app-error.js';
+import type { Db } from '../../infra/db/database.js';
+import type { Logger } from '../../infra/log/logger.js';
+import type { JobQueue } from '../../infra/queue/job-queue.js';
+import type { KaAdapter } from '../../plugin-sdk/ka-adapter.js';
+import { isKaError } from '../../plugin-sdk/ka-error.js';
+import type { KaPluginDefinition } from '../../plugin-sdk/plugin-definition.js';
+import type { Actor } from '../audit/audit-event.js';
+import type { AuditStore } from '../audit/audit-store.js';
+import type { KaAdapterProvider } from './ka-adapter-provider.js';
+import type { KaConfigurationStore, StoredKaConfiguration } from './ka-configuration-store.js';
+import { errorRecord } from './ka-error-record.js';
+import { maskSettings, resolveSettings, secretValues } from './settings-values.js';
+
+export const fetchProductsJob = 'ka-configuration.fetch-products';
+
+/** A configuration as the API shows it: secrets masked, plugin state folded into status. */
+export interface KaConfigurationView extends Omit<StoredKaConfiguration, 'status' | 'pluginName'> {
+  plugin: string;
+  status: StoredKaConfiguration['status'] | 'plugin_missing';
+}
+
+export interface CreateKaConfiguration {
+  name: string;
+  plugin: string;
+  settings: Record<string, unknown>;
+  enabled: boolean;
+  allowedProducts: string[] | null;
+}
+
+export type UpdateKaConfiguration = Partial<Omit<CreateKaConfiguration, 'plugin'>>;
+
+export class KaConfigurationService {
+  constructor(
+    private readonly db: Db,
+    private readonly store: KaConfigurationStore,
+    private readonly audit: AuditStore,
+    private readonly plugins: KaAdapterProvider,
+    private readonly queue: JobQueue,
+    private readonly logger: Logger,
+  ) {}
+
+  view(config: StoredKaConfiguration): KaConfigurationView {
+    const definition = this.plugins.definition(config.pluginName);
+    const { pluginName, status, ...rest } = config;
+    return {
+      ...rest,
+      plugin: pluginName,
+      status: definition && config.pluginStatus === 'available' ? status : 'plugin_missing',
+      settings: maskSettings(definition?.settings ?? [], config.settings),
+    };
+  }
+
+  async get(id: number): Promise<StoredKaConfiguration> {
+    const config = await this.store.get(this.db, id);
+    if (!config) throw new NotFoundError('KA configuration', id);
+    return config;
+  }
+
+  private definitionOf(plugin: string): KaPluginDefinition {
+    const definition = this.plugins.definition(plugin);
+    if (!definition) {
+      throw new ValidationError(`Invalid body: plugin: no loaded KA plugin is called ${plugin}`, { details: { fields: [{ field: 'plugin', message: 'unknown plugin' }] } });
+    }
+    return definition;
+  }
+
+  private async assertNameFree(name: string, exceptId?: number): Promise<void> {
+    const existing = await this.store.getByName(this.db, name);
+    if (existing && existing.id !== exceptId) throw new ConflictError(`A KA configuration is already named ${name}`, 'duplicate_name', { details: { field: 'name' } });
+  }
+
+  async create(input: CreateKaConfiguration, actor: Actor): Promise<StoredKaConfiguration> {
+    const definition = this.definitionOf(input.plugin);
+    const settings = resolveSettings(definition.settings, input.settings);
+    await this.assertNameFree(input.name);
+    const id = await this.db.transaction(async (tx) => {
+      const newId = await this.store.insert(tx, { name: input.name, pluginName: input.plugin, settings, enabled: input.enabled, allowedProducts: input.allowedProducts });
+      await this.audit.record(tx, { actor, action: 'ka_configuration.created', entityType: 'ka_configuration', entityId: newId, toState: 'fetching_products', data: { name: input.name, plugin: input.plugin } });
+      return newId;
+    });
+    await this.enqueueFetch(id);
+    return this.get(id);
+  }
+
+  async update(id: number, changes: UpdateKaConfiguration, actor: Actor): Promise<StoredKaConfiguration> {
+    const current = await this.get(id);
+    const definition = this.definitionOf(current.pluginName);
+    const settings = changes.settings === undefined ? undefined : resolveSettings(definition.settings, changes.settings, current.settings);
+    if (changes.name !== undefined) await this.assertNameFree(changes.name, id);
+    // New settings or a re-enabled configuration must prove themselves against the KA again.
+    const refetch = settings !== undefined || (changes.enabled === true && !current.enabled);
+    await this.db.transaction(async (tx) => {
+      await this.store.update(tx, id, { ...changes, settings, ...(refetch ? { status: 'fetching_products' as const } : {}) });
+      await this.audit.record(tx, {
+        actor,
+        action: 'ka_configuration.updated',
+        entityType: 'ka_configuration',
+        entityId: id,
+        fromState: current.status,
+        toState: refetch ? 'fetching_products' : current.status,
+        // Names of changed settings only: values may be secret.
+        data: { changed: Object.keys(changes), settings: changes.settings ? Object.keys(changes.settings) : undefined },
+      });
+    });
+    if (refetch) await this.enqueueFetch(id);
+    return this.get(id);
+  }
+
+  private async enqueueFetch(id: number): Promise<void> {
+    await this.queue.enqueue(fetchProductsJob, { configurationId: id }, { jobId: `fetch-products-${id}`, attempts: 5, backoff: { initialDelayMs: 5_000, maxDelayMs: 300_000, jitter: 0.2 } });
+  }
+
+  /** Builds an adapter for a stored configuration; the caller closes it. */
+  adapterFor(config: StoredKaConfiguration): KaAdapter {
+    if (!this.plugins.definition(config.pluginName)) throw new ConflictError(`KA plugin ${config.pluginName} is missing`, 'plugin_missing');
+    return this.plugins.createAdapter(config.pluginName, config.settings, config.id);
+  }
+
+  /** Connectivity and credentials check; the answer is shown to staff as is. */
+  async test(id: number, actor: Actor): Promise<{ ok: boolean; message: string; error?: Record<string, unknown> }> {
+    const config = await this.get(id);
+    const adapter = this.adapterFor(config);
+    let result: { ok: boolean; message: string; error?: Record<string, unknown> };
+    try {
+      result = await adapter.testConnection();
+    } catch (err) {
+      const error = errorRecord(err, this.secretsOf(config));
+      result = { ok: false, message: String(error.message), error };
+    } finally {
+      await adapter.close?.();
+    }
+    await this.audit.record(this.db, { actor, action: 'ka_configuration.tested', entityType: 'ka_configuration', entityId: id, data: { ok: result.ok, message: result.message } });
+    return result;
+  }
+
+  secretsOf(config: StoredKaConfiguration): string[] {
+    return secretValues(this.plugins.definition(config.pluginName)?.settings ?? [], config.settings);
+  }
+
+  /** The fetch-products job: `configured` only after the KA listed what it sells. */
+  async fetchProducts(id: number, actor: Actor): Promise<void> {
+    const config = await this.store.get(this.db, id);
+    if (config?.status !== 'fetching_products') return;
+    const adapter = this.adapterFor(config);
+    try {
+      const products = adapter.listProducts ? await adapter.listProducts() : [];
+      await this.db.transaction(async (tx) => {
+        await this.store.update(tx, id, { status: 'configured', products, lastError: null, productsFetchedAt: Date.now() });
+        await this.audit.record(tx, { actor, action: 'ka_configuration.products_fetched', entityType: 'ka_configuration', entityId: id, fromState: 'fetching_products', toState: 'configured', data: { products: products.length } });
+      });
+    } catch (err) {
+      const error = errorRecord(err, this.secretsOf(config));
+      const retryable = !isKaError(err) || err.retryable;
+      await this.db.transaction(async (tx) => {
+        await this.store.update(tx, id, { status: retryable ? 'fetching_products' : 'failing', lastError: error });
+        await this.audit.record(tx, { actor, action: 'ka_configuration.products_failed', entityType: 'ka_configuration', entityId: id, fromState: 'fetching_products', toState: retryable ? 'fetching_products' : 'failing', error });
+      });
+      this.logger.warn({ configurationId: id, error }, 'fetching KA products failed');
+      // A retryable failure goes back to the queue for its backoff; a permanent one waits for staff.
+      if (retryable) throw err;
+    } finally {
+      await adapter.close?.();
+    }
+  }
+
+  /** After the queue gave up retrying: the configuration is failing until staff act. */
+  async markFetchFailed(id: number): Promise<void> {
+    await this.db('ka_configurations').where({ id, status: 'fetching_products' }).update({ status: 'failing', updated_at: Date.now() });
+  }
+}

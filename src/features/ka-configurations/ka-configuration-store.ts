@@ -1,0 +1,118 @@
+import type { DbOrTx } from '../../infra/db/database.js';
+import { fromJson, toBool, toIso, toJson } from '../../infra/db/rows.js';
+import type { KaProduct } from '../../plugin-sdk/ka-adapter.js';
+import type { SettingsValues } from '../../plugin-sdk/settings.js';
+
+export type KaConfigurationStatus = 'fetching_products' | 'configured' | 'failing';
+
+/** A configuration as stored, secrets included: never answer this from the API. */
+export interface StoredKaConfiguration {
+  id: number;
+  name: string;
+  pluginName: string;
+  pluginStatus: 'available' | 'missing';
+  settings: SettingsValues;
+  enabled: boolean;
+  status: KaConfigurationStatus;
+  products: KaProduct[];
+  allowedProducts: string[] | null;
+  lastError: Record<string, unknown> | null;
+  productsFetchedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface Row {
+  id: number;
+  name: string;
+  plugin_name: string;
+  plugin_status: string | null;
+  settings: string;
+  enabled: number | boolean;
+  status: KaConfigurationStatus;
+  products: string | null;
+  allowed_products: string | null;
+  last_error: string | null;
+  products_fetched_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+function toStored(row: Row): StoredKaConfiguration {
+  return {
+    id: Number(row.id),
+    name: row.name,
+    pluginName: row.plugin_name,
+    pluginStatus: row.plugin_status === 'available' ? 'available' : 'missing',
+    settings: fromJson(row.settings, {}),
+    enabled: toBool(row.enabled),
+    status: row.status,
+    products: fromJson(row.products, []),
+    allowedProducts: fromJson(row.allowed_products, null),
+    lastError: fromJson(row.last_error, null),
+    productsFetchedAt: toIso(row.products_fetched_at),
+    createdAt: toIso(row.created_at) ?? '',
+    updatedAt: toIso(row.updated_at) ?? '',
+  };
+}
+
+export interface KaConfigurationChanges {
+  name?: string;
+  settings?: SettingsValues;
+  enabled?: boolean;
+  allowedProducts?: string[] | null;
+  status?: KaConfigurationStatus;
+  products?: KaProduct[];
+  lastError?: Record<string, unknown> | null;
+  productsFetchedAt?: number;
+}
+
+export class KaConfigurationStore {
+  private select(db: DbOrTx) {
+    return db<Row>('ka_configurations')
+      .leftJoin('ka_plugins', 'ka_plugins.name', 'ka_configurations.plugin_name')
+      .select('ka_configurations.*', 'ka_plugins.status as plugin_status');
+  }
+
+  async insert(db: DbOrTx, input: { name: string; pluginName: string; settings: SettingsValues; enabled: boolean; allowedProducts: string[] | null }): Promise<number> {
+    const now = Date.now();
+    const [id] = await db('ka_configurations').insert({
+      name: input.name,
+      plugin_name: input.pluginName,
+      settings: toJson(input.settings),
+      enabled: input.enabled,
+      status: 'fetching_products',
+      allowed_products: toJson(input.allowedProducts),
+      created_at: now,
+      updated_at: now,
+    });
+    return Number(id);
+  }
+
+  async update(db: DbOrTx, id: number, changes: KaConfigurationChanges): Promise<void> {
+    const row: Record<string, unknown> = { updated_at: Date.now() };
+    if (changes.name !== undefined) row.name = changes.name;
+    if (changes.settings !== undefined) row.settings = toJson(changes.settings);
+    if (changes.enabled !== undefined) row.enabled = changes.enabled;
+    if (changes.allowedProducts !== undefined) row.allowed_products = toJson(changes.allowedProducts);
+    if (changes.status !== undefined) row.status = changes.status;
+    if (changes.products !== undefined) row.products = toJson(changes.products);
+    if (changes.lastError !== undefined) row.last_error = toJson(changes.lastError);
+    if (changes.productsFetchedAt !== undefined) row.products_fetched_at = changes.productsFetchedAt;
+    await db('ka_configurations').where({ id }).update(row);
+  }
+
+  async get(db: DbOrTx, id: number): Promise<StoredKaConfiguration | undefined> {
+    const row = await this.select(db).where('ka_configurations.id', id).first();
+    return row ? toStored(row) : undefined;
+  }
+
+  async getByName(db: DbOrTx, name: string): Promise<StoredKaConfiguration | undefined> {
+    const row = await this.select(db).where('ka_configurations.name', name).first();
+    return row ? toStored(row) : undefined;
+  }
+
+  async list(db: DbOrTx): Promise<StoredKaConfiguration[]> {
+    return (await this.select(db).orderBy('ka_configurations.id')).map(toStored);
+  }
+}

@@ -1,0 +1,18 @@
+import { isKaError } from '../../plugin-sdk/ka-error.js';
+
+/**
+ * The stored and shown form of an adapter error. Secret values of the configuration are
+ * scrubbed from every text, in case an adapter echoed one despite the contract.
+ */
+export function errorRecord(err: unknown, secrets: string[] = []): Record<string, unknown> {
+  const scrub = (text: unknown) => {
+    if (typeof text !== 'string') return text;
+    return secrets.reduce((t, s) => (s.length >= 3 ? t.split(s).join('[redacted]') : t), text);
+  };
+  if (isKaError(err)) {
+    const json = err.toJSON();
+    return { ...json, message: scrub(json.message), kaMessage: scrub(json.kaMessage), at: new Date().toISOString() };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { name: 'Error', code: 'plugin_error', message: scrub(message), retryable: true, at: new Date().toISOString() };
+}

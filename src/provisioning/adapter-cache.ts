@@ -1,0 +1,28 @@
+import type { KaConfigurationService } from '../features/ka-configurations/ka-configuration-service.js';
+import type { StoredKaConfiguration } from '../features/ka-configurations/ka-configuration-store.js';
+import type { KaAdapter } from '../plugin-sdk/ka-adapter.js';
+
+/**
+ * One adapter per configuration version, reused across jobs so connections stay warm. A
+ * changed configuration (new `updatedAt`) gets a fresh adapter and the old one is closed.
+ */
+export class AdapterCache {
+  private readonly adapters = new Map<number, { version: string; adapter: KaAdapter }>();
+
+  constructor(private readonly configurations: KaConfigurationService) {}
+
+  get(config: StoredKaConfiguration): KaAdapter {
+    const cached = this.adapters.get(config.id);
+    if (cached && cached.version === config.updatedAt) return cached.adapter;
+    if (cached) void cached.adapter.close?.();
+    const adapter = this.configurations.adapterFor(config);
+    this.adapters.set(config.id, { version: config.updatedAt, adapter });
+    return adapter;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.adapters.values()];
+    this.adapters.clear();
+    await Promise.all(all.map((a) => a.adapter.close?.()));
+  }
+}

@@ -1,0 +1,36 @@
+import type { PipelineConfig } from '../config/config.js';
+import type { AuditStore } from '../features/audit/audit-store.js';
+import type { KaConfigurationService } from '../features/ka-configurations/ka-configuration-service.js';
+import type { StoredKaConfiguration } from '../features/ka-configurations/ka-configuration-store.js';
+import type { LicenseRequest } from '../features/license-requests/license-request.js';
+import type { LicenseRequestStore } from '../features/license-requests/license-request-store.js';
+import type { LicenseStore } from '../features/licenses/license-store.js';
+import type { Db } from '../infra/db/database.js';
+import type { Logger } from '../infra/log/logger.js';
+import type { KaAdapter, LicenseOrder } from '../plugin-sdk/ka-adapter.js';
+
+/** What every pipeline step works with. */
+export interface PipelineDeps {
+  db: Db;
+  requests: LicenseRequestStore;
+  licenses: LicenseStore;
+  audit: AuditStore;
+  configurations: KaConfigurationService;
+  policy: PipelineConfig;
+  logger: Logger;
+  now: () => number;
+}
+
+/** One step's view of the request it works on. */
+export interface StepInput {
+  request: LicenseRequest;
+  configuration: StoredKaConfiguration;
+  adapter: KaAdapter;
+  order: LicenseOrder;
+}
+
+/**
+ * What a step asks the pipeline to do next: run the request again now (it moved on), later
+ * (a retry is scheduled), or nothing (it is done or waits for a person).
+ */
+export type StepResult = { next: 'now' } | { next: 'later'; delayMs: number } | { next: 'none' };

@@ -1,0 +1,51 @@
+import type { AppContext } from '../app-context.js';
+import { workerActor } from '../features/audit/audit-event.js';
+import { fetchProductsJob, type KaConfigurationService } from '../features/ka-configurations/ka-configuration-service.js';
+import { AdapterCache } from './adapter-cache.js';
+import { advanceJob, LicensePipeline } from './license-pipeline.js';
+import { LicenseReconciler } from './reconciler.js';
+
+export const reconcileJob = 'license.reconcile';
+
+/** Builds the pipeline; every process needs it to enqueue, only workers run its jobs. */
+export function createPipeline(context: AppContext, configurations: KaConfigurationService): { pipeline: LicensePipeline; reconciler: LicenseReconciler; adapters: AdapterCache } {
+  const adapters = new AdapterCache(configurations);
+  const pipeline = new LicensePipeline(
+    {
+      db: context.db,
+      requests: context.stores.licenseRequests,
+      licenses: context.stores.licenses,
+      audit: context.stores.audit,
+      configurations,
+      policy: context.config.pipeline,
+      logger: context.logger.child({ component: 'pipeline' }),
+      now: Date.now,
+    },
+    context.queue,
+    adapters,
+  );
+  const reconciler = new LicenseReconciler(context.db, context.stores.licenseRequests, pipeline);
+  // Requests released by the services feature (or made ready by staff) start at once.
+  context.licenseRequestsReady.push(async (ids) => {
+    for (const id of ids) await pipeline.enqueue(id, 'ready', 0);
+  });
+  return { pipeline, reconciler, adapters };
+}
+
+/** Worker role: run the pipeline's jobs and the reconciler's schedule. */
+export async function registerPipelineJobs(context: AppContext, parts: ReturnType<typeof createPipeline>, configurations: KaConfigurationService): Promise<void> {
+  const { queue, config } = context;
+  queue.process<{ requestId: number }>(advanceJob, config.pipeline.concurrency, (job) => parts.pipeline.advance(job.payload.requestId));
+  queue.process<{ configurationId: number }>(fetchProductsJob, 2, async (job) => {
+    try {
+      await configurations.fetchProducts(job.payload.configurationId, workerActor);
+    } catch (err) {
+      if (job.attempt >= job.maxAttempts) await configurations.markFetchFailed(job.payload.configurationId);
+      throw err;
+    }
+  });
+  queue.process(reconcileJob, 1, async () => {
+    await parts.reconciler.run();
+  });
+  await queue.schedule(reconcileJob, config.pipeline.reconcileEveryMs, {});
+}

@@ -1,0 +1,41 @@
+import { workerActor } from '../features/audit/audit-event.js';
+import { errorRecord } from '../features/ka-configurations/ka-error-record.js';
+import type { LicenseRequest, LicenseRequestState } from '../features/license-requests/license-request.js';
+import type { PipelineDeps, StepResult } from './pipeline-deps.js';
+import { decideOnFailure } from './retry-policy.js';
+
+/**
+ * Records a failed step: either a retry (the request waits in `retryState` until its next
+ * attempt) or `needs_manual` with the reason. Both are guarded transitions from `fromState`.
+ */
+export async function recordFailure(
+  deps: PipelineDeps,
+  input: { request: LicenseRequest; fromState: LicenseRequestState; retryState: LicenseRequestState; step: string; attempts: number; err: unknown; secrets: string[] },
+): Promise<StepResult> {
+  const { request, fromState, retryState, step, attempts, err } = input;
+  const error = { ...errorRecord(err, input.secrets), step };
+  const decision = decideOnFailure(err, attempts, step, deps.policy);
+  return deps.db.transaction(async (tx) => {
+    if (decision.kind === 'manual') {
+      const moved = await deps.requests.transition(tx, request.id, fromState, 'needs_manual', { reason: decision.reason, lastError: error, attempts, nextAttemptAt: null });
+      if (moved) {
+        await deps.audit.record(tx, { actor: workerActor, action: 'license_request.needs_manual', entityType: 'license_request', entityId: request.id, fromState, toState: 'needs_manual', data: { reason: decision.reason, attempts }, error });
+      }
+      return { next: 'none' } as const;
+    }
+    const nextAttemptAt = deps.now() + decision.delayMs;
+    const moved = await deps.requests.transition(tx, request.id, fromState, retryState, { lastError: error, attempts, nextAttemptAt });
+    if (!moved) return { next: 'none' } as const;
+    await deps.audit.record(tx, {
+      actor: workerActor,
+      action: 'license_request.retry_scheduled',
+      entityType: 'license_request',
+      entityId: request.id,
+      fromState,
+      toState: retryState,
+      data: { step, attempt: attempts, retryInMs: decision.delayMs },
+      error,
+    });
+    return { next: 'later', delayMs: decision.delayMs } as const;
+  });
+}

@@ -1,0 +1,53 @@
+import { workerActor } from '../../features/audit/audit-event.js';
+import { fromJson } from '../../infra/db/rows.js';
+import type { InstallTarget } from '../../plugin-sdk/ka-adapter.js';
+import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
+import { recordFailure } from '../step-failure.js';
+
+/** The install target of a request: the subscription service it belongs to, if it has one. */
+export async function installTargetOf(deps: PipelineDeps, serviceId: number | null): Promise<InstallTarget | undefined> {
+  if (serviceId === null) return undefined;
+  const row = await deps.db('services').select('settings').where({ id: serviceId }).first();
+  const settings = fromJson<{ installUrl?: string; installToken?: string }>(row?.settings, {});
+  return settings.installUrl ? { serviceId: String(serviceId), url: settings.installUrl, token: settings.installToken } : undefined;
+}
+
+/**
+ * `files_retrieved` / `installing`: deliver key and files to the install target. Without a
+ * target the license is attached to the subscription and downloadable, and counts as installed.
+ * Delivery is idempotent at the target (same key, same files), so a retried install is safe.
+ */
+export async function install(deps: PipelineDeps, input: StepInput): Promise<StepResult> {
+  const { request } = input;
+  if (request.state === 'files_retrieved') {
+    const moved = await deps.db.transaction(async (tx) => {
+      const ok = await deps.requests.transition(tx, request.id, 'files_retrieved', 'installing');
+      if (ok) await deps.audit.record(tx, { actor: workerActor, action: 'license_request.installing', entityType: 'license_request', entityId: request.id, fromState: 'files_retrieved', toState: 'installing' });
+      return ok;
+    });
+    if (!moved) return { next: 'none' };
+  }
+  const license = await deps.licenses.getByRequest(deps.db, request.id);
+  if (!license) throw new Error(`license request ${request.id} has no license to install`);
+  const target = await installTargetOf(deps, request.serviceId);
+  try {
+    let detail = 'attached to the subscription (no install target)';
+    if (target) {
+      const files = await deps.licenses.fileContents(deps.db, license.id);
+      const receipt = await input.adapter.install(
+        { licenseId: String(license.id), keyNumber: license.keyNumber, productKey: license.productKey ?? undefined, product: license.product, files: files.map((f) => ({ keyNumber: f.keyNumber, fileName: f.fileName, contentType: f.contentType, content: f.content, revision: f.revision ?? undefined })) },
+        target,
+      );
+      detail = receipt.detail ?? `installed into service ${target.serviceId}`;
+    }
+    const now = deps.now();
+    await deps.db.transaction(async (tx) => {
+      if (!(await deps.requests.transition(tx, request.id, 'installing', 'installed', { attempts: 0, lastError: null, nextAttemptAt: null, reason: null }))) return;
+      await deps.licenses.setStatus(tx, license.id, ['issued', 'files_retrieved'], 'installed', { installedAt: now });
+      await deps.audit.record(tx, { actor: workerActor, action: 'license_request.installed', entityType: 'license_request', entityId: request.id, fromState: 'installing', toState: 'installed', data: { licenseId: license.id, keyNumber: license.keyNumber, detail } });
+    });
+    return { next: 'none' };
+  } catch (err) {
+    return recordFailure(deps, { request, fromState: 'installing', retryState: 'installing', step: 'install', attempts: request.attempts + 1, err, secrets: deps.configurations.secretsOf(input.configuration) });
+  }
+}

@@ -1,0 +1,89 @@
+import { workerActor } from '../../features/audit/audit-event.js';
+import type { IssuedKey } from '../../plugin-sdk/ka-adapter.js';
+import { isKaError } from '../../plugin-sdk/ka-error.js';
+import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
+import { recordFailure } from '../step-failure.js';
+
+/** Persists the key and moves `issuing → key_issued` in one transaction. */
+async function recordKey(deps: PipelineDeps, input: StepInput, key: IssuedKey, how: 'issued' | 'found'): Promise<StepResult> {
+  const { request, configuration } = input;
+  await deps.db.transaction(async (tx) => {
+    const moved = await deps.requests.transition(tx, request.id, 'issuing', 'key_issued', { attempts: 0, lastError: null, nextAttemptAt: deps.now() });
+    // Lost the race (a person cancelled or uploaded meanwhile): the key stays at the KA, staff see it in the audit.
+    if (!moved) {
+      await deps.audit.record(tx, { actor: workerActor, action: 'license_request.key_orphaned', entityType: 'license_request', entityId: request.id, data: { keyNumber: key.keyNumber } });
+      return;
+    }
+    const licenseId = await deps.licenses.insert(tx, {
+      requestId: request.id,
+      configurationId: configuration.id,
+      subscriptionId: request.subscriptionId,
+      customerId: request.customerId,
+      keyNumber: key.keyNumber,
+      fullKeyNumber: key.fullKeyNumber ?? null,
+      productKey: key.productKey ?? null,
+      product: request.product,
+      features: request.features,
+      additionalKeyNumbers: key.additionalKeyNumbers,
+      source: 'online',
+      expiresAt: key.expiresAt ? key.expiresAt.getTime() : null,
+      updatesUntil: key.updatesUntil ? key.updatesUntil.getTime() : null,
+    });
+    await deps.audit.record(tx, { actor: workerActor, action: 'license_request.key_issued', entityType: 'license_request', entityId: request.id, fromState: 'issuing', toState: 'key_issued', data: { keyNumber: key.keyNumber, licenseId, how } });
+  });
+  return { next: 'now' };
+}
+
+/**
+ * `ready`: ask the KA for a key. The send time is stored first (`issuing`), so whoever finds
+ * the request in `issuing` later knows a key may exist and looks before sending again.
+ */
+export async function issueKey(deps: PipelineDeps, input: StepInput): Promise<StepResult> {
+  const { request } = input;
+  const attempts = request.attempts + 1;
+  const sentAt = deps.now();
+  const claimed = await deps.db.transaction(async (tx) => {
+    const moved = await deps.requests.transition(tx, request.id, 'ready', 'issuing', { attempts, issueSentAt: sentAt });
+    if (moved) await deps.audit.record(tx, { actor: workerActor, action: 'license_request.issuing', entityType: 'license_request', entityId: request.id, fromState: 'ready', toState: 'issuing', data: { attempt: attempts, configurationId: input.configuration.id } });
+    return moved;
+  });
+  if (!claimed) return { next: 'none' };
+  try {
+    const key = await input.adapter.issueKey(input.order);
+    return await recordKey(deps, input, key, 'issued');
+  } catch (err) {
+    // A known failure means no key was made: back to `ready`. An unknown outcome stays in
+    // `issuing`, so the next attempt looks the key up first.
+    const unknown = isKaError(err) && err.outcomeUnknown;
+    return recordFailure(deps, { request: { ...request, attempts }, fromState: 'issuing', retryState: unknown ? 'issuing' : 'ready', step: 'issue key', attempts, err, secrets: deps.configurations.secretsOf(input.configuration) });
+  }
+}
+
+/**
+ * `issuing` found at the start of a job: an earlier attempt sent the request and its outcome
+ * is unknown (timeout, crash). Look the key up by our reference; issue again only when the
+ * KA proved there is none.
+ */
+export async function resolveUnknownIssue(deps: PipelineDeps, input: StepInput): Promise<StepResult> {
+  const { request } = input;
+  const sentAt = new Date(request.issueSentAt ? Date.parse(request.issueSentAt) : deps.now());
+  try {
+    const lookup = await input.adapter.findKeyByRef(input.order, sentAt);
+    await deps.audit.record(deps.db, { actor: workerActor, action: 'license_request.lookup', entityType: 'license_request', entityId: request.id, data: { status: lookup.status } });
+    if (lookup.status === 'found') return await recordKey(deps, input, lookup.key, 'found');
+    if (lookup.status === 'none') {
+      const moved = await deps.requests.transition(deps.db, request.id, 'issuing', 'ready', { nextAttemptAt: deps.now() });
+      return moved ? { next: 'now' } : { next: 'none' };
+    }
+    const reason = `issue key: outcome unknown and the KA cannot tell: ${lookup.reason}${lookup.candidates.length ? ` (candidates: ${lookup.candidates.join(', ')})` : ''}`;
+    await deps.db.transaction(async (tx) => {
+      if (await deps.requests.transition(tx, request.id, 'issuing', 'needs_manual', { reason, nextAttemptAt: null })) {
+        await deps.audit.record(tx, { actor: workerActor, action: 'license_request.needs_manual', entityType: 'license_request', entityId: request.id, fromState: 'issuing', toState: 'needs_manual', data: { reason, candidates: lookup.candidates, sentAt: sentAt.toISOString() } });
+      }
+    });
+    return { next: 'none' };
+  } catch (err) {
+    const attempts = request.attempts + 1;
+    return recordFailure(deps, { request, fromState: 'issuing', retryState: 'issuing', step: 'look up key', attempts, err, secrets: deps.configurations.secretsOf(input.configuration) });
+  }
+}
