@@ -27,17 +27,17 @@ export interface FixtureService {
   dependsOn?: string[];
 }
 
-export interface FixtureSubscription {
+export interface FixtureSubscription<K extends string = string> {
   subscriptionId: number;
   /** Service ids by key. */
-  ids: Record<string, number>;
+  ids: Record<K, number>;
   licenseRequestId: number;
 }
 
 const configurations = new WeakMap<Db, Promise<number>>();
 
 /** A paid order's rows as the payment transaction writes them: subscription, services, one license request. */
-export async function insertSubscription(db: Db, services: FixtureService[]): Promise<FixtureSubscription> {
+export async function insertSubscription<K extends string>(db: Db, services: Array<FixtureService & { key: K }>): Promise<FixtureSubscription<K>> {
   let configuration = configurations.get(db);
   if (!configuration) {
     configuration = insertKaConfiguration(db);
@@ -69,7 +69,7 @@ export async function insertSubscription(db: Db, services: FixtureService[]): Pr
     created_at: now,
     updated_at: now,
   });
-  const ids: Record<string, number> = {};
+  const ids = {} as Record<K, number>;
   for (const s of services) {
     const [id] = await db('services').insert({
       subscription_id: subscriptionId,

@@ -51,7 +51,7 @@ for (const dialect of testDialects()) {
       { key: 'backup', provisioner: 'instant', dependsOn: ['site'] },
       { key: 'dns', provisioner: 'instant' },
     ]);
-    const { account, site, backup, dns } = sub.ids as Record<string, number>;
+    const { account, site, backup, dns } = sub.ids;
     await h.feature.service.start(sub.subscriptionId);
     await waitFor(async () => (await serviceState(database.db, dns)) === 'ready', 'the independent service');
     await waitFor(async () => (await serviceState(database.db, account)) === 'waiting', 'the manual service to wait');
