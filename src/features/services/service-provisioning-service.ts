@@ -4,12 +4,13 @@ import type { Logger } from '../../infra/log/logger.js';
 import { type BackoffPolicy, backoffDelay, type JobQueue } from '../../infra/queue/job-queue.js';
 import { type Actor, workerActor } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
-import type { Service, ServiceError, ServiceState } from './service.js';
+import type { Service, ServiceError } from './service.js';
 import type { ServiceCallbackSigner } from './service-callback-signer.js';
 import { dependenciesReady, dueAt, toServiceError } from './service-rules.js';
 import { SERVICE_PROVISION_JOB, SERVICE_RELEASE_JOB, type ServiceProvisionJob, type SubscriptionReleaseJob } from './service-jobs.js';
 import { type ServiceProvisioner, ServiceProvisionError } from './service-provisioner.js';
 import { type ServiceGuard, ServiceStore } from './service-store.js';
+import { ServiceTransitions } from './service-transitions.js';
 
 export interface ServiceRetryPolicy {
   /** Attempts in total before a retryable failure becomes `failed`. Default 8. */
@@ -65,6 +66,7 @@ export class ServiceProvisioningService {
   private readonly retryPolicy: ServiceRetryPolicy;
   private readonly leaseMs: number;
   private readonly now: () => number;
+  private readonly transitions: ServiceTransitions;
 
   constructor(private readonly deps: ServiceProvisioningDeps) {
     this.store = deps.store ?? new ServiceStore();
@@ -72,6 +74,7 @@ export class ServiceProvisioningService {
     this.retryPolicy = { ...DEFAULT_SERVICE_RETRY, ...deps.retry };
     this.leaseMs = deps.leaseMs ?? 5 * 60_000;
     this.now = deps.now ?? Date.now;
+    this.transitions = new ServiceTransitions(deps.db, this.store, deps.audit, this.now);
   }
 
   async get(serviceId: number): Promise<Service> {
@@ -132,7 +135,7 @@ export class ServiceProvisioningService {
       await this.attemptFailed(service, held, toServiceError(err, attempt));
       return;
     }
-    const moved = await this.transition(held, outcome, { actor: workerActor, action: `service.${outcome}`, data: { attempt } });
+    const moved = await this.transitions.move(held, outcome, { actor: workerActor, action: `service.${outcome}`, data: { attempt } });
     if (moved && outcome === 'ready') await this.advance(service.subscriptionId);
   }
 
@@ -148,7 +151,7 @@ export class ServiceProvisioningService {
         details: { state: service.state },
       });
     }
-    const moved = await this.transition({ id: serviceId, state: service.state }, 'ready', {
+    const moved = await this.transitions.move({ id: serviceId, state: service.state }, 'ready', {
       actor,
       action: 'service.marked_ready',
       data: note ? { note } : undefined,
@@ -173,7 +176,7 @@ export class ServiceProvisioningService {
         details: { state: service.state },
       });
     }
-    const moved = await this.transition({ id: serviceId, state: service.state }, 'ready', {
+    const moved = await this.transitions.move({ id: serviceId, state: service.state }, 'ready', {
       actor: callbackActor(serviceId),
       action: 'service.confirmed',
       data: { bytes: rawBody.length },
@@ -288,7 +291,7 @@ export class ServiceProvisioningService {
       const policy: BackoffPolicy = this.retryPolicy;
       const delayMs = backoffDelay(policy, attempt);
       const nextAttemptAt = this.now() + delayMs;
-      const moved = await this.transition(held, 'pending', {
+      const moved = await this.transitions.move(held, 'pending', {
         actor: workerActor,
         action: 'service.retry_scheduled',
         data: { attempt, delayMs, nextAttemptAt: new Date(nextAttemptAt).toISOString() },
@@ -300,38 +303,8 @@ export class ServiceProvisioningService {
       }
       return;
     }
-    const moved = await this.transition(held, 'failed', { actor: workerActor, action: 'service.failed', data: { attempt }, error });
+    const moved = await this.transitions.move(held, 'failed', { actor: workerActor, action: 'service.failed', data: { attempt }, error });
     if (moved) this.deps.logger.warn({ serviceId: service.id, subscriptionId: service.subscriptionId, error }, 'service provisioning failed');
-  }
-
-  /** One guarded transition and its audit event, in one transaction. Answers whether it won. */
-  private async transition(
-    guard: ServiceGuard,
-    to: ServiceState,
-    event: { actor: Actor; action: string; data?: Record<string, unknown>; error?: ServiceError; nextAttemptAt?: number },
-  ): Promise<boolean> {
-    const { db, audit } = this.deps;
-    return db.transaction(async (tx) => {
-      const now = this.now();
-      let won: boolean;
-      if (to === 'ready') won = await this.store.markReady(tx, guard, now);
-      else if (to === 'waiting') won = await this.store.markWaiting(tx, guard, now);
-      else if (to === 'failed' && event.error) won = await this.store.markFailed(tx, guard, event.error, now);
-      else if (to === 'pending' && event.error && event.nextAttemptAt !== undefined) won = await this.store.scheduleRetry(tx, guard, event.error, event.nextAttemptAt, now);
-      else throw new Error(`No transition from ${guard.state} to ${to}`);
-      if (!won) return false;
-      await audit.record(tx, {
-        actor: event.actor,
-        action: event.action,
-        entityType: 'service',
-        entityId: guard.id,
-        fromState: guard.state,
-        toState: to,
-        data: event.data,
-        error: event.error ? { ...event.error } : undefined,
-      });
-      return true;
-    });
   }
 
   private callbackUrl(serviceId: number): string {
