@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { workerActor } from '../features/audit/audit-event.js';
 import type { LicenseRequest, LicenseRequestState } from '../features/license-requests/license-request.js';
+import { advanceJob, advanceJobId } from '../features/license-requests/license-request-jobs.js';
 import { fromJson } from '../infra/db/rows.js';
 import type { JobQueue } from '../infra/queue/job-queue.js';
 import type { LicenseOrder } from '../plugin-sdk/ka-adapter.js';
@@ -9,8 +10,6 @@ import type { PipelineDeps, StepInput, StepResult } from './pipeline-deps.js';
 import { install } from './steps/install-step.js';
 import { issueKey, resolveUnknownIssue } from './steps/issue-step.js';
 import { retrieveFiles } from './steps/retrieve-files-step.js';
-
-export const advanceJob = 'license.advance';
 
 /** States in which the pipeline, not a person, owes the next move. */
 export const workingStates: LicenseRequestState[] = ['ready', 'issuing', 'key_issued', 'files_retrieved', 'installing'];
@@ -31,7 +30,7 @@ export class LicensePipeline {
 
   /** Enqueue the next step; the job id makes duplicates of one step of one attempt collapse. */
   async enqueue(requestId: number, state: string, attempts: number, delayMs = 0): Promise<void> {
-    await this.queue.enqueue(advanceJob, { requestId }, { jobId: `lr-${requestId}-${state}-${attempts}`, delayMs, attempts: 3 });
+    await this.queue.enqueue(advanceJob, { requestId }, { jobId: advanceJobId(requestId, state, attempts), delayMs, attempts: 3 });
   }
 
   async advance(requestId: number): Promise<void> {

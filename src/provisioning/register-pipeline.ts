@@ -2,7 +2,8 @@ import type { AppContext } from '../app-context.js';
 import { workerActor } from '../features/audit/audit-event.js';
 import { fetchProductsJob, type KaConfigurationService } from '../features/ka-configurations/ka-configuration-service.js';
 import { AdapterCache } from './adapter-cache.js';
-import { advanceJob, LicensePipeline } from './license-pipeline.js';
+import { advanceJob } from '../features/license-requests/license-request-jobs.js';
+import { LicensePipeline } from './license-pipeline.js';
 import { LicenseReconciler } from './reconciler.js';
 
 export const reconcileJob = 'license.reconcile';
