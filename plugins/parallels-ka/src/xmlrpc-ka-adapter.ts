@@ -1,0 +1,183 @@
+import {
+  type AdapterContext,
+  type ConnectionCheck,
+  deliverToHttpTarget,
+  type InstallableLicense,
+  type InstallReceipt,
+  type InstallTarget,
+  type IssuedKey,
+  type KaAdapter,
+  KaError,
+  type KaProduct,
+  type KeyInfo,
+  type KeyLookup,
+  type LicenseFileContent,
+  type LicenseOrder,
+} from '../../../src/plugin-sdk/index.js';
+import { isSuccess, resultCodeError } from './ka-result-codes.js';
+import { asStruct, issuedKey, keyInfo, list, shapeError, text, withOutcome, withoutRevision } from './ka-response.js';
+import { findKeyByReference } from './key-lookup.js';
+import type { ParallelsKaSettings } from './parallels-ka-settings.js';
+import { XmlRpcClient } from './xmlrpc-client.js';
+import type { XmlRpcStruct, XmlRpcValue } from './xmlrpc-codec.js';
+
+/** The note that ties a key to our request: written after createKey, read by the lookup. */
+export const referenceNote = (reference: string): string => `keyway request ${reference}`;
+
+/**
+ * `KaAdapter` for the KA XML-RPC partner protocol (ka-protocol.md). Every method is one or a
+ * few `partner10.*` calls; result codes map to `KaError` as the protocol's table says.
+ */
+export class XmlRpcKaAdapter implements KaAdapter {
+  private readonly client: XmlRpcClient;
+  private catalogue?: Promise<{ keyTypes: string[]; features: string[] }>;
+
+  constructor(
+    private readonly settings: ParallelsKaSettings,
+    private readonly context: AdapterContext,
+  ) {
+    this.client = new XmlRpcClient(settings);
+  }
+
+  /**
+   * One `partner10.<method>` call with AuthInfo first. `mutating` calls keep an unknown
+   * outcome as `httpPost` reports it; for read-only calls it is cleared, since asking again
+   * cannot do harm.
+   */
+  async call(method: string, params: XmlRpcValue[], mutating = false): Promise<XmlRpcStruct> {
+    const auth = { login: this.settings.login, password: this.settings.password };
+    let answer: XmlRpcStruct;
+    try {
+      const value = await this.client.call(`partner10.${method}`, [auth, ...params]);
+      answer = asStruct(value, `a result struct for ${method}`);
+    } catch (error) {
+      const failure = error instanceof KaError ? error : new KaError(`${method} failed`, { code: 'protocol', retryable: true });
+      const { code, retryable } = failure;
+      this.context.logger.warn({ method, code, retryable, outcomeUnknown: failure.outcomeUnknown }, 'KA call failed');
+      // A wrong-shaped answer to a mutating call means the KA acted; asking again a
+      // read-only call cannot do harm, so its outcome is never "unknown".
+      if (!mutating) throw withOutcome(failure, false);
+      if (code === 'protocol' && failure.kaResultCode === undefined) throw withOutcome(failure, true);
+      throw failure;
+    }
+    const resultCode = typeof answer.resultCode === 'number' ? answer.resultCode : Number(answer.resultCode);
+    if (!Number.isInteger(resultCode)) throw withOutcome(shapeError(`a resultCode for ${method}`), mutating);
+    this.context.logger.debug({ method, resultCode }, 'KA call done');
+    if (!isSuccess(resultCode)) {
+      throw resultCodeError(method, resultCode, text(answer, 'resultDesc') ?? '', this.settings.password);
+    }
+    return answer;
+  }
+
+  async issueKey(order: LicenseOrder): Promise<IssuedKey> {
+    const server = order.server ?? { ips: [], macs: [] };
+    const { plans, additional } = await this.splitFeatures(order.features);
+    const common: XmlRpcValue[] = [server, this.settings.clientId, order.product, plans];
+    // Form D when the order brings additional key types, form B otherwise.
+    const params = additional.length ? [...common, {}, additional, {}, 'billing'] : [...common, 'billing'];
+    const answer = await this.call('createKey', params, true);
+    let key: IssuedKey;
+    try {
+      key = issuedKey(answer, 'mainKeyNumber', this.context.clock());
+    } catch (error) {
+      // The KA says it created a key but we cannot tell which: the lookup must decide.
+      throw withOutcome(error as KaError, true);
+    }
+    await this.tag(key.keyNumber, order.reference);
+    return key;
+  }
+
+  findKeyByRef(order: LicenseOrder, sentAt: Date): Promise<KeyLookup> {
+    return findKeyByReference(this, order, sentAt, referenceNote(order.reference));
+  }
+
+  /** Best effort: the key exists whatever happens here, so a failure must not fail the issue. */
+  async tag(keyNumber: string, reference: string): Promise<void> {
+    try {
+      await this.call('addNoteToKey', [keyNumber, referenceNote(reference)], true);
+    } catch (error) {
+      this.context.logger.warn({ keyNumber, code: (error as KaError).code }, 'Could not add the reference note to the key');
+    }
+  }
+
+  async retrieveFiles(key: IssuedKey): Promise<LicenseFileContent[]> {
+    const files: LicenseFileContent[] = [];
+    for (const number of [key.keyNumber, ...key.additionalKeyNumbers]) {
+      const answer = await this.call('retrieveKey', [number]);
+      const body = answer.key;
+      const content = Buffer.isBuffer(body) ? body : typeof body === 'string' ? Buffer.from(body, 'base64') : undefined;
+      if (!content || content.length === 0) throw shapeError(`the key body of ${number}`);
+      const full = text(answer, 'keyNumber') ?? number;
+      const extension = (text(answer, 'keyExtension') ?? 'key').replace(/[^A-Za-z0-9]/g, '') || 'key';
+      files.push({
+        keyNumber: withoutRevision(full),
+        fileName: `${withoutRevision(full)}.${extension}`,
+        contentType: extension === 'xml' ? 'application/xml' : 'application/octet-stream',
+        content,
+        revision: full === withoutRevision(full) ? undefined : full.slice(-4),
+      });
+    }
+    return files;
+  }
+
+  install(license: InstallableLicense, target: InstallTarget): Promise<InstallReceipt> {
+    return deliverToHttpTarget(license, target, { timeoutMs: this.settings.timeoutMs });
+  }
+
+  async testConnection(): Promise<ConnectionCheck> {
+    const answer = await this.call('validateLogin', []);
+    return { ok: true, message: text(answer, 'resultDesc') ?? 'Login is valid' };
+  }
+
+  async listProducts(): Promise<KaProduct[]> {
+    const { keyTypes, features } = await this.loadCatalogue();
+    const featureList = features.map((id) => ({ id, name: id }));
+    return keyTypes.map((id) => ({ id, name: id, features: featureList }));
+  }
+
+  async getKeyInfo(keyNumber: string): Promise<KeyInfo> {
+    const answer = await this.call('getKeyInfo', [keyNumber]);
+    return keyInfo(asStruct(answer.keyInfo, 'keyInfo'));
+  }
+
+  /** Returns the new dates; additional keys are not reported by renewKey (left empty). */
+  async renew(keyNumber: string): Promise<IssuedKey> {
+    return issuedKey(await this.call('renewKey', [keyNumber], true), 'keyNumber', null);
+  }
+
+  /** One upgradeKey per plan: 110 (already has it) makes a repeated upgrade harmless. */
+  async upgrade(keyNumber: string, features: string[]): Promise<IssuedKey> {
+    let last: IssuedKey | undefined;
+    for (const plan of features) last = issuedKey(await this.call('upgradeKey', [keyNumber, plan], true), 'keyNumber', null);
+    return last ?? { keyNumber, additionalKeyNumbers: [] };
+  }
+
+  async terminate(keyNumber: string): Promise<void> {
+    await this.call('terminateKey', [keyNumber], true);
+  }
+
+  /** Order features that are additional key types go to createKey form D; the rest are upgrade plans. */
+  private async splitFeatures(features: string[]): Promise<{ plans: string[]; additional: string[] }> {
+    if (features.length === 0) return { plans: [], additional: [] };
+    const { keyTypes } = await this.loadCatalogue();
+    return {
+      plans: features.filter((f) => !keyTypes.includes(f)),
+      additional: features.filter((f) => keyTypes.includes(f)),
+    };
+  }
+
+  private loadCatalogue(): Promise<{ keyTypes: string[]; features: string[] }> {
+    const names = (values: XmlRpcValue[]): string[] =>
+      values
+        .map((v) => (typeof v === 'string' ? v : v && typeof v === 'object' && !Array.isArray(v) ? text(v as XmlRpcStruct, 'apiName') : undefined))
+        .filter((v): v is string => v !== undefined);
+    this.catalogue ??= this.call('getAvailableKeyTypesAndFeatures', [this.settings.clientId]).then(
+      (answer) => ({ keyTypes: names(list(answer, 'keyTypes')), features: names(list(answer, 'features')) }),
+      (error: unknown) => {
+        this.catalogue = undefined;
+        throw error;
+      },
+    );
+    return this.catalogue;
+  }
+}
