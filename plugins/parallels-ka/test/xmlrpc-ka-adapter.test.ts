@@ -109,3 +109,17 @@ test('missing settings fail with a permanent error naming the setting', (t) => {
   t.is(error?.code, 'bad_request');
   t.regex(error?.message ?? '', /password/);
 });
+
+test('an oversize answer is refused without reading it all', async (t) => {
+  const ka = await startReferenceXmlRpcKa();
+  const adapter = plugin.createAdapter(
+    { endpoint: ka.url, login: DEMO_ACCOUNT.login, password: DEMO_ACCOUNT.password, maxResponseBytes: 64 * 1024 },
+    context,
+  );
+  ka.authority.injectFault('validateLogin', { kind: 'oversize', bytes: 1024 * 1024 }, { times: 1 });
+  const error = await t.throwsAsync(adapter.testConnection(), { instanceOf: KaError });
+  t.is(error?.code, 'response_too_large');
+  t.false(error?.retryable);
+  t.true((await adapter.testConnection()).ok);
+  await ka.close();
+});
