@@ -8,6 +8,8 @@ import type { Config } from './config/config.js';
 import { KaConfigurationService } from './features/ka-configurations/ka-configuration-service.js';
 import { KaConfigurationStore } from './features/ka-configurations/ka-configuration-store.js';
 import { kaConfigurationRoutes } from './features/ka-configurations/ka-configuration-routes.js';
+import { registerServiceJobs } from './features/services/service-jobs.js';
+import { createServicesFeature } from './features/services/services-feature.js';
 import { migrateLatest } from './infra/db/migrator.js';
 import { startPluginHost } from './plugin-host/plugin-host.js';
 import { createPipeline, registerPipelineJobs } from './provisioning/register-pipeline.js';
@@ -44,15 +46,27 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
   const pipeline = createPipeline(context, configurations);
   if (config.role !== 'api') await registerPipelineJobs(context, pipeline, configurations);
 
-  const orderService = createOrderService(context, async (subscriptionId) => {
-    await context.release.releaseSubscription(subscriptionId);
+  const services = createServicesFeature({
+    db: context.db,
+    queue: context.queue,
+    audit: context.stores.audit,
+    logger: logger.child({ component: 'services' }),
+    publicBaseUrl: config.publicBaseUrl ?? `http://127.0.0.1:${config.port}`,
+    onAllServicesReady: async (subscriptionId) => {
+      await context.release.releaseSubscription(subscriptionId);
+    },
+    retry: { maxAttempts: config.pipeline.maxAttempts, initialDelayMs: config.pipeline.initialDelayMs, maxDelayMs: config.pipeline.maxDelayMs },
   });
+  if (config.role !== 'api') await registerServiceJobs(context.queue, services.service, config.pipeline.concurrency, { reconcileEveryMs: config.pipeline.reconcileEveryMs });
+
+  // Services first; licenses are released when the last service is ready.
+  const orderService = createOrderService(context, (subscriptionId) => services.service.start(subscriptionId));
 
   let server: Server | undefined;
   let url: string | undefined;
   if (serves) {
-    const extra = [kaConfigurationRoutes({ db: context.db, store: configurationStore, service: configurations, plugins })];
-    const app = createApp(context, apiRoutes(context, { orderService, extra }));
+    const extra = [kaConfigurationRoutes({ db: context.db, store: configurationStore, service: configurations, plugins }), services.routes];
+    const app = createApp(context, apiRoutes(context, { orderService, extra, extraPublic: [services.callbackRoutes] }));
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(config.port, () => resolve(s));
     });

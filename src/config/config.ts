@@ -26,6 +26,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Secret that signs service-ready callbacks and session cookies. */
   signingSecret?: string;
+  /** How webhook targets reach this API (callback URLs); defaults to the local port. */
+  publicBaseUrl?: string;
   pipeline: PipelineConfig;
   /** Folder with the KA plugins. */
   pluginsDir: string;
@@ -68,6 +70,7 @@ const envSchema = z.object({
   KEYWAY_RECONCILE_EVERY_MS: positiveInt.default(30_000),
   KEYWAY_CONCURRENCY: positiveInt.default(16),
   KEYWAY_PLUGINS_DIR: z.string().optional(),
+  KEYWAY_PUBLIC_URL: z.url().optional(),
 });
 
 const secretVariables = new Set(['KEYWAY_ADMIN_TOKEN', 'KEYWAY_SIGNING_SECRET', 'KEYWAY_DB_URL', 'KEYWAY_REDIS_URL']);
@@ -113,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       reconcileEveryMs: e.KEYWAY_RECONCILE_EVERY_MS,
       concurrency: e.KEYWAY_CONCURRENCY,
     },
+    publicBaseUrl: e.KEYWAY_PUBLIC_URL?.replace(/\/$/, ''),
     pluginsDir: e.KEYWAY_PLUGINS_DIR ?? path.join(cwd, 'plugins'),
   };
 }

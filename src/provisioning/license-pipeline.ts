@@ -72,7 +72,7 @@ export class LicensePipeline {
     const configuration = await this.deps.configurations.get(request.configurationId);
     const unusable = !configuration.enabled
       ? 'the KA configuration is disabled'
-      : configuration.pluginStatus !== 'available'
+      : this.deps.configurations.pluginMissing(configuration)
         ? `the KA plugin ${configuration.pluginName} is missing`
         : undefined;
     if (unusable) {

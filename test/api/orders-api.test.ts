@@ -2,6 +2,7 @@ import test from 'ava';
 import { insertKaConfiguration } from '../helpers/catalog-fixtures.js';
 import { testDialects } from '../helpers/test-database.js';
 import { startTestApi, type TestApi } from '../helpers/test-server.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 type Body = Record<string, unknown> & { error?: { code: string; message: string; details: { fields?: Array<{ field: string }> } } };
 
@@ -129,9 +130,15 @@ for (const dialect of testDialects()) {
     const subscription = paid.body.subscription;
     t.is(subscription.customerId, customerId);
     t.is(subscription.licenseRequests.length, 1);
-    // No services in this plan: licenses are released at once.
-    t.is(subscription.licenseRequests[0]?.state, 'ready');
     t.is(subscription.licenseRequests[0]?.product, 'PLESK-WEB-HOST');
+    // No services in this plan: the request is released at once and the pipeline takes it;
+    // this configuration's plugin is not loaded, so it lands with staff, saying why.
+    const requestId = subscription.licenseRequests[0]?.id as number;
+    const settled = await waitFor(async () => {
+      const r = await api.request<Body>('GET', `/api/v1/license-requests/${requestId}`);
+      return r.body.state === 'needs_manual' ? r.body : undefined;
+    }, 'the request to reach needs_manual');
+    t.regex(String(settled.reason), /plugin test-ka is missing/);
     const again = await api.request<Body & { subscription: Body }>('POST', `/api/v1/orders/${order.body.id}/pay`, { body: { paymentReference: 'pay-2001' } });
     t.is(again.status, 200);
     t.is(again.body.subscription.id, subscription.id);
@@ -198,14 +205,15 @@ for (const dialect of testDialects()) {
   });
 
   test.serial(`${dialect}: license requests list by state and show their history; audit events filter`, async (t) => {
-    const list = await api.request<Body & { data: Body[] }>('GET', '/api/v1/license-requests?state=ready&limit=2');
+    await waitFor(async () => (await api.running.context.db('license_requests').whereNot('state', 'needs_manual').first()) === undefined, 'every request to settle');
+    const list = await api.request<Body & { data: Body[] }>('GET', '/api/v1/license-requests?state=needs_manual&limit=2');
     t.is(list.status, 200);
     t.is(list.body.data.length, 2);
     t.truthy(list.body.nextCursor);
-    const next = await api.request<Body & { data: Body[] }>('GET', `/api/v1/license-requests?state=ready&limit=2&cursor=${list.body.nextCursor}`);
+    const next = await api.request<Body & { data: Body[] }>('GET', `/api/v1/license-requests?state=needs_manual&limit=2&cursor=${list.body.nextCursor}`);
     t.false(next.body.data.some((r) => list.body.data.some((l) => l.id === r.id)));
     const one = await api.request<Body & { history: Body[] }>('GET', `/api/v1/license-requests/${list.body.data[0]?.id}`);
-    t.deepEqual(one.body.history.map((h) => h.action), ['license_request.created', 'license_request.ready']);
+    t.deepEqual(one.body.history.map((h) => h.action), ['license_request.created', 'license_request.ready', 'license_request.needs_manual']);
     const badState = await api.request<Body>('GET', '/api/v1/license-requests?state=bogus');
     t.deepEqual(fieldsOf(badState.body), ['state']);
     const events = await api.request<Body & { data: Body[] }>('GET', `/api/v1/audit-events?entity=order:${one.body.subscriptionId}`);

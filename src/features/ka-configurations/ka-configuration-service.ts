@@ -41,13 +41,12 @@ export class KaConfigurationService {
   ) {}
 
   view(config: StoredKaConfiguration): KaConfigurationView {
-    const definition = this.plugins.definition(config.pluginName);
     const { pluginName, status, ...rest } = config;
     return {
       ...rest,
       plugin: pluginName,
-      status: definition && config.pluginStatus === 'available' ? status : 'plugin_missing',
-      settings: maskSettings(definition?.settings ?? [], config.settings),
+      status: this.pluginMissing(config) ? 'plugin_missing' : status,
+      settings: maskSettings(this.plugins.definition(pluginName)?.settings ?? [], config.settings),
     };
   }
 
@@ -109,6 +108,11 @@ export class KaConfigurationService {
 
   private async enqueueFetch(id: number): Promise<void> {
     await this.queue.enqueue(fetchProductsJob, { configurationId: id }, { jobId: `fetch-products-${id}`, attempts: 5, backoff: { initialDelayMs: 5_000, maxDelayMs: 300_000, jitter: 0.2 } });
+  }
+
+  /** True when the configuration's plugin is not loaded in this process (or marked missing). */
+  pluginMissing(config: StoredKaConfiguration): boolean {
+    return !this.plugins.definition(config.pluginName) || config.pluginStatus !== 'available';
   }
 
   /** Builds an adapter for a stored configuration; the caller closes it. */
