@@ -4,6 +4,7 @@ import { createApp } from './app.js';
 import { type AppContext, createAppContext, createOrderService } from './app-context.js';
 import { apiRoutes } from './api-routes.js';
 import { ensureAdminToken } from './bootstrap/admin-token.js';
+import { demoHelp, startDemo } from './bootstrap/demo.js';
 import type { Config } from './config/config.js';
 import { KaConfigurationService } from './features/ka-configurations/ka-configuration-service.js';
 import { KaConfigurationStore } from './features/ka-configurations/ka-configuration-store.js';
@@ -62,6 +63,9 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
   // Services first; licenses are released when the last service is ready.
   const orderService = createOrderService(context, (subscriptionId) => services.service.start(subscriptionId));
 
+  // The demo lives in the process that serves (role all on the embedded default).
+  const demo = config.demo && serves ? await startDemo(context, configurations) : undefined;
+
   let server: Server | undefined;
   let url: string | undefined;
   if (serves) {
@@ -73,6 +77,7 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
     const { port } = server.address() as AddressInfo;
     url = `http://127.0.0.1:${port}`;
     logger.info({ url, role: config.role }, 'keyway api listening');
+    if (demo) (options.print ?? ((line) => process.stdout.write(`${line}\n`)))(demoHelp(url, demo));
   }
 
   return {
@@ -86,6 +91,7 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
       }
       await context.close();
       await pipeline.adapters.close();
+      await demo?.close();
     },
   };
 }
