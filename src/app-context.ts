@@ -55,7 +55,7 @@ export function createStores(): Stores {
 
 export function createAppContext(config: Config, logger: Logger, overrides: { db?: Db; queue?: JobQueue } = {}): AppContext {
   const db = overrides.db ?? createDatabase(config.databaseUrl);
-  const queue = overrides.queue ?? createJobQueue({ redisUrl: config.redisUrl, logger: logger.child({ component: 'queue' }) });
+  const queue = overrides.queue ?? createJobQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger: logger.child({ component: 'queue' }) });
   const stores = createStores();
   const licenseRequestsReady: AppContext['licenseRequestsReady'] = [];
   const release = new LicenseRequestRelease(db, stores.licenseRequests, stores.subscriptions, stores.audit, async (ids) => {

@@ -13,6 +13,7 @@ import { registerServiceJobs } from './features/services/service-jobs.js';
 import { createServicesFeature } from './features/services/services-feature.js';
 import { migrateLatest } from './infra/db/migrator.js';
 import { startPluginHost } from './plugin-host/plugin-host.js';
+import { ReconcileLoop } from './provisioning/reconcile-loop.js';
 import { createPipeline, registerPipelineJobs } from './provisioning/register-pipeline.js';
 import type { Logger } from './infra/log/logger.js';
 
@@ -45,7 +46,7 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
   const configurationStore = new KaConfigurationStore();
   const configurations = new KaConfigurationService(context.db, configurationStore, context.stores.audit, plugins, context.queue, logger);
   const pipeline = createPipeline(context, configurations);
-  if (config.role !== 'api') await registerPipelineJobs(context, pipeline, configurations);
+  if (config.role !== 'api') registerPipelineJobs(context, pipeline, configurations);
 
   const services = createServicesFeature({
     db: context.db,
@@ -58,7 +59,18 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
     },
     retry: { maxAttempts: config.pipeline.maxAttempts, initialDelayMs: config.pipeline.initialDelayMs, maxDelayMs: config.pipeline.maxDelayMs },
   });
-  if (config.role !== 'api') await registerServiceJobs(context.queue, services.service, config.pipeline.concurrency, { reconcileEveryMs: config.pipeline.reconcileEveryMs });
+  let reconcileLoop: ReconcileLoop | undefined;
+  if (config.role !== 'api') {
+    await registerServiceJobs(context.queue, services.service, config.pipeline.concurrency);
+    reconcileLoop = new ReconcileLoop(
+      [
+        { name: 'services', run: () => services.service.reconcileServices() },
+        { name: 'license requests', run: () => pipeline.reconciler.run() },
+      ],
+      logger.child({ component: 'reconciler' }),
+    );
+    reconcileLoop.start(config.pipeline.reconcileEveryMs);
+  }
 
   // Services first; licenses are released when the last service is ready.
   const orderService = createOrderService(context, (subscriptionId) => services.service.start(subscriptionId));
@@ -89,6 +101,7 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
         server.closeIdleConnections();
         await closing;
       }
+      await reconcileLoop?.stop();
       await context.close();
       await pipeline.adapters.close();
       await demo?.close();

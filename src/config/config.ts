@@ -15,6 +15,8 @@ export interface Config {
   databaseUrl: string;
   /** Set: Bull on Redis; unset: the in-process queue. */
   redisUrl?: string;
+  /** Prefix of Keyway's Redis keys, so installations (or test runs) can share a Redis. */
+  queuePrefix: string;
   /** Admin API token to create at first start; generated and printed once when unset. */
   adminToken?: string;
   /** Run migrations at start (roles api and all). */
@@ -42,6 +44,11 @@ export interface PipelineConfig {
   /** How often the reconciler looks for requests without a live job. */
   reconcileEveryMs: number;
   concurrency: number;
+  /**
+   * How long a worker holds a request while it works on one step. Longer than any KA call
+   * (the adapter's timeout); when a worker dies, another takes over after this.
+   */
+  leaseMs: number;
 }
 
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -69,6 +76,8 @@ const envSchema = z.object({
   KEYWAY_RETRY_MAX_DELAY_MS: positiveInt.default(30 * 60_000),
   KEYWAY_RECONCILE_EVERY_MS: positiveInt.default(30_000),
   KEYWAY_CONCURRENCY: positiveInt.default(16),
+  KEYWAY_LEASE_MS: positiveInt.default(5 * 60_000),
+  KEYWAY_QUEUE_PREFIX: z.string().regex(/^[\w:-]{1,60}$/, 'letters, digits, _ - and :').default('keyway'),
   KEYWAY_PLUGINS_DIR: z.string().optional(),
   KEYWAY_PUBLIC_URL: z.url().optional(),
 });
@@ -102,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     port: e.PORT,
     databaseUrl,
     redisUrl: e.KEYWAY_REDIS_URL,
+    queuePrefix: e.KEYWAY_QUEUE_PREFIX,
     adminToken: e.KEYWAY_ADMIN_TOKEN,
     migrateOnStart: e.KEYWAY_MIGRATE_ON_START,
     // The demo (reference KA in-process, demo plan) is the embedded default only.
@@ -115,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       maxDelayMs: e.KEYWAY_RETRY_MAX_DELAY_MS,
       reconcileEveryMs: e.KEYWAY_RECONCILE_EVERY_MS,
       concurrency: e.KEYWAY_CONCURRENCY,
+      leaseMs: e.KEYWAY_LEASE_MS,
     },
     publicBaseUrl: e.KEYWAY_PUBLIC_URL?.replace(/\/$/, ''),
     pluginsDir: e.KEYWAY_PLUGINS_DIR ?? path.join(cwd, 'plugins'),

@@ -14,9 +14,6 @@ import { retrieveFiles } from './steps/retrieve-files-step.js';
 /** States in which the pipeline, not a person, owes the next move. */
 export const workingStates: LicenseRequestState[] = ['ready', 'issuing', 'key_issued', 'files_retrieved', 'installing'];
 
-/** Longer than any KA call may take (the adapter's timeout), so a live worker keeps its claim. */
-const leaseMs = 5 * 60_000;
-
 /**
  * The license pipeline: one job advances a request by one step, persists it, and enqueues the
  * next. The job carries only the request id; the database says what to do.
@@ -29,13 +26,14 @@ export class LicensePipeline {
   ) {}
 
   /** Enqueue the next step; the job id makes duplicates of one step of one attempt collapse. */
-  async enqueue(requestId: number, state: string, attempts: number, delayMs = 0): Promise<void> {
-    await this.queue.enqueue(advanceJob, { requestId }, { jobId: advanceJobId(requestId, state, attempts), delayMs, attempts: 3 });
+  async enqueue(requestId: number, state: string, attempts: number, delayMs = 0, idSuffix = ''): Promise<void> {
+    const jobId = advanceJobId(requestId, state, attempts) + (idSuffix ? `-${idSuffix}` : '');
+    await this.queue.enqueue(advanceJob, { requestId }, { jobId, delayMs, attempts: 3 });
   }
 
   async advance(requestId: number): Promise<void> {
     const token = randomUUID();
-    if (!(await this.deps.requests.acquireLease(this.deps.db, requestId, token, leaseMs))) return;
+    if (!(await this.deps.requests.acquireLease(this.deps.db, requestId, token, this.deps.policy.leaseMs))) return;
     let result: StepResult = { next: 'none' };
     try {
       result = await this.step(requestId);

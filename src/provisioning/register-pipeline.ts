@@ -6,8 +6,6 @@ import { advanceJob } from '../features/license-requests/license-request-jobs.js
 import { LicensePipeline } from './license-pipeline.js';
 import { LicenseReconciler } from './reconciler.js';
 
-export const reconcileJob = 'license.reconcile';
-
 /** Builds the pipeline; every process needs it to enqueue, only workers run its jobs. */
 export function createPipeline(context: AppContext, configurations: KaConfigurationService): { pipeline: LicensePipeline; reconciler: LicenseReconciler; adapters: AdapterCache } {
   const adapters = new AdapterCache(configurations);
@@ -25,7 +23,7 @@ export function createPipeline(context: AppContext, configurations: KaConfigurat
     context.queue,
     adapters,
   );
-  const reconciler = new LicenseReconciler(context.db, context.stores.licenseRequests, pipeline);
+  const reconciler = new LicenseReconciler(context.db, context.stores.licenseRequests, pipeline, 2 * context.config.pipeline.reconcileEveryMs);
   // Requests released by the services feature (or made ready by staff) start at once.
   context.licenseRequestsReady.push(async (ids) => {
     for (const id of ids) await pipeline.enqueue(id, 'ready', 0);
@@ -33,8 +31,8 @@ export function createPipeline(context: AppContext, configurations: KaConfigurat
   return { pipeline, reconciler, adapters };
 }
 
-/** Worker role: run the pipeline's jobs and the reconciler's schedule. */
-export async function registerPipelineJobs(context: AppContext, parts: ReturnType<typeof createPipeline>, configurations: KaConfigurationService): Promise<void> {
+/** Worker role: run the pipeline's jobs. */
+export function registerPipelineJobs(context: AppContext, parts: ReturnType<typeof createPipeline>, configurations: KaConfigurationService): void {
   const { queue, config } = context;
   queue.process<{ requestId: number }>(advanceJob, config.pipeline.concurrency, (job) => parts.pipeline.advance(job.payload.requestId));
   queue.process<{ configurationId: number }>(fetchProductsJob, 2, async (job) => {
@@ -45,8 +43,4 @@ export async function registerPipelineJobs(context: AppContext, parts: ReturnTyp
       throw err;
     }
   });
-  queue.process(reconcileJob, 1, async () => {
-    await parts.reconciler.run();
-  });
-  await queue.schedule(reconcileJob, config.pipeline.reconcileEveryMs, {});
 }

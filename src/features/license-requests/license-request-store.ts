@@ -169,12 +169,12 @@ export class LicenseRequestStore {
   }
 
   /** Requests the pipeline should be working on now and whose worker is not alive. */
-  async dueForWork(db: DbOrTx, states: LicenseRequestState[], limit: number): Promise<Array<{ id: number; state: LicenseRequestState; attempts: number }>> {
+  async dueForWork(db: DbOrTx, states: LicenseRequestState[], limit: number, dueBefore: number): Promise<Array<{ id: number; state: LicenseRequestState; attempts: number }>> {
     const now = this.now();
     const rows = await db('license_requests')
       .select('id', 'state', 'attempts')
       .whereIn('state', states)
-      .andWhere((q) => q.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', now))
+      .andWhere((q) => q.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', dueBefore))
       .andWhere((q) => q.whereNull('lease_until').orWhere('lease_until', '<', now))
       .orderBy('id')
       .limit(limit);
