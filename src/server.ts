@@ -11,6 +11,8 @@ import { KaConfigurationStore } from './features/ka-configurations/ka-configurat
 import { kaConfigurationRoutes } from './features/ka-configurations/ka-configuration-routes.js';
 import { registerServiceJobs } from './features/services/service-jobs.js';
 import { createServicesFeature } from './features/services/services-feature.js';
+import { createLicensesFeature } from './features/licenses/licenses-feature.js';
+import { createManualLicensesFeature } from './features/uploads/manual-licenses-feature.js';
 import { migrateLatest } from './infra/db/migrator.js';
 import { startPluginHost } from './plugin-host/plugin-host.js';
 import { ReconcileLoop } from './provisioning/reconcile-loop.js';
@@ -81,7 +83,9 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
   let server: Server | undefined;
   let url: string | undefined;
   if (serves) {
-    const extra = [kaConfigurationRoutes({ db: context.db, store: configurationStore, service: configurations, plugins }), services.routes];
+    const manualLicenses = createManualLicensesFeature({ db: context.db, queue: context.queue, stores: context.stores, configurations: configurationStore });
+    const licenses = createLicensesFeature({ db: context.db, stores: context.stores, configurations: configurationStore });
+    const extra = [kaConfigurationRoutes({ db: context.db, store: configurationStore, service: configurations, plugins }), services.routes, manualLicenses.routes, licenses.routes];
     const app = createApp(context, apiRoutes(context, { orderService, extra, extraPublic: [services.callbackRoutes] }));
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(config.port, () => resolve(s));

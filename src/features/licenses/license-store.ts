@@ -199,6 +199,27 @@ export class LicenseStore {
     return row ? { ...toFileSummary(row), content: Buffer.from(row.content) } : undefined;
   }
 
+  /** The license of a configuration with this key number, if any (key numbers are unique per configuration). */
+  async findByKey(db: DbOrTx, configurationId: number, keyNumber: string): Promise<LicenseSummary | undefined> {
+    const row = await db<LicenseRow>('licenses').where({ configuration_id: configurationId, key_number: keyNumber }).first();
+    return row ? toLicenseSummary(row) : undefined;
+  }
+
+  /** Puts staff-uploaded key facts on an existing license (a key issued online, files uploaded by hand). */
+  async updateFromUpload(db: DbOrTx, id: number, input: Pick<NewLicense, 'keyNumber' | 'fullKeyNumber' | 'additionalKeyNumbers' | 'expiresAt' | 'updatesUntil'>): Promise<void> {
+    await db('licenses')
+      .where({ id })
+      .update({
+        key_number: input.keyNumber,
+        full_key_number: input.fullKeyNumber ?? null,
+        additional_key_numbers: toJson(input.additionalKeyNumbers),
+        expires_at: input.expiresAt ?? null,
+        updates_until: input.updatesUntil ?? null,
+        source: 'upload',
+        updated_at: this.now(),
+      });
+  }
+
   async listBySubscription(db: DbOrTx, subscriptionId: number): Promise<LicenseSummary[]> {
     return (await db<LicenseRow>('licenses').where({ subscription_id: subscriptionId }).orderBy('id')).map(toLicenseSummary);
   }

@@ -1,0 +1,113 @@
+import { NotFoundError } from '../../errors/app-error.js';
+import type { Db } from '../../infra/db/database.js';
+import type { Actor, AuditEvent } from '../audit/audit-event.js';
+import type { AuditStore } from '../audit/audit-store.js';
+import type { KaConfigurationStore } from '../ka-configurations/ka-configuration-store.js';
+import type { LicenseRequest } from '../license-requests/license-request.js';
+import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
+import type { Subscription, SubscriptionStore } from '../subscriptions/subscription-store.js';
+import { licenseCsvHeader, licenseCsvLine, csvLine } from './license-csv.js';
+import { type LicenseFilter, type LicenseQueryStore, licenseStatuses } from './license-query-store.js';
+import type { License, LicenseStatus, LicenseStore, LicenseSummary } from './license-store.js';
+
+/** One tab of the license lists: a KA configuration and its licenses counted by status. */
+export interface LicenseTab {
+  configurationId: number;
+  name: string;
+  plugin: string;
+  pluginStatus: 'available' | 'missing';
+  enabled: boolean;
+  counts: Record<LicenseStatus, number>;
+  total: number;
+}
+
+/** A license with everything staff look at: files, request, subscription, history. */
+export interface LicenseDetails extends License {
+  request: LicenseRequest | null;
+  subscription: Subscription | null;
+  /** Events of the license and of its request, oldest first. */
+  history: AuditEvent[];
+}
+
+/** A stored file, ready to send. */
+export interface LicenseFileDownload {
+  fileName: string;
+  contentType: string;
+  content: Buffer;
+  sha256: string;
+}
+
+export interface LicenseQueryDeps {
+  db: Db;
+  queries: LicenseQueryStore;
+  licenses: LicenseStore;
+  requests: LicenseRequestStore;
+  subscriptions: SubscriptionStore;
+  configurations: KaConfigurationStore;
+  audit: AuditStore;
+}
+
+/** Rows per database round trip of a CSV export. */
+const exportBatch = 500;
+
+/**
+ * The licenses grouped by the KA configuration that issued them: tabs with counts, filtered
+ * keyset lists, details, file downloads (audited) and a streamed CSV export.
+ */
+export class LicenseQueryService {
+  constructor(private readonly deps: LicenseQueryDeps) {}
+
+  /** One entry per KA configuration, also those without licenses, in name order. */
+  async tabs(): Promise<LicenseTab[]> {
+    const [configurations, counts] = await Promise.all([this.deps.configurations.list(this.deps.db), this.deps.queries.countsByConfiguration(this.deps.db)]);
+    return configurations
+      .map((c) => {
+        const byStatus = Object.fromEntries(licenseStatuses.map((s) => [s, 0])) as Record<LicenseStatus, number>;
+        for (const row of counts) if (row.configurationId === c.id) byStatus[row.status] = (byStatus[row.status] ?? 0) + row.count;
+        const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
+        return { configurationId: c.id, name: c.name, plugin: c.pluginName, pluginStatus: c.pluginStatus, enabled: c.enabled, counts: byStatus, total };
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** One page, newest first; pass `limit + 1` to learn whether a next page exists. */
+  list(filter: LicenseFilter): Promise<LicenseSummary[]> {
+    return this.deps.queries.list(this.deps.db, filter);
+  }
+
+  async get(id: number): Promise<LicenseDetails> {
+    const license = await this.deps.licenses.get(this.deps.db, id);
+    if (!license) throw new NotFoundError('license', id);
+    const [request, subscription, own, ofRequest] = await Promise.all([
+      license.requestId === null ? undefined : this.deps.requests.get(this.deps.db, license.requestId),
+      license.subscriptionId === null ? undefined : this.deps.subscriptions.get(this.deps.db, license.subscriptionId),
+      this.deps.audit.history(this.deps.db, 'license', id),
+      license.requestId === null ? [] : this.deps.audit.history(this.deps.db, 'license_request', license.requestId),
+    ]);
+    return { ...license, request: request ?? null, subscription: subscription ?? null, history: [...ofRequest, ...own].sort((a, b) => a.id - b.id) };
+  }
+
+  /** A file of a license; the download is recorded with who took it. */
+  async downloadFile(licenseId: number, fileId: number, actor: Actor): Promise<LicenseFileDownload> {
+    const file = await this.deps.licenses.fileContent(this.deps.db, licenseId, fileId);
+    if (!file) throw new NotFoundError('license file', `${licenseId}/${fileId}`);
+    await this.deps.audit.record(this.deps.db, { actor, action: 'license.file_downloaded', entityType: 'license', entityId: licenseId, data: { fileId, fileName: file.fileName, sha256: file.sha256 } });
+    return { fileName: file.fileName, contentType: file.contentType, content: file.content, sha256: file.sha256 };
+  }
+
+  /**
+   * The filtered list as CSV lines, header first, read in keyset batches so an export of any
+   * size holds one batch in memory. `limit` and `beforeId` of the filter are ignored.
+   */
+  async *csv(filter: Omit<LicenseFilter, 'limit' | 'beforeId'>): AsyncGenerator<string> {
+    yield csvLine([...licenseCsvHeader]);
+    let beforeId: number | undefined;
+    for (;;) {
+      const rows = await this.deps.queries.list(this.deps.db, { ...filter, beforeId, limit: exportBatch });
+      if (rows.length === 0) return;
+      yield rows.map(licenseCsvLine).join('');
+      if (rows.length < exportBatch) return;
+      beforeId = rows[rows.length - 1]?.id;
+    }
+  }
+}

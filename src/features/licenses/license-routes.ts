@@ -1,0 +1,84 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Router } from 'express';
+import { z } from 'zod';
+import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
+import { idParams } from '../../http/params.js';
+import { validate } from '../../http/validate.js';
+import { allow, principalOf } from '../auth/auth-middleware.js';
+import { actorOf, operators, readers } from '../auth/principal.js';
+import { licenseStatuses } from './license-query-store.js';
+import type { LicenseQueryService } from './license-query-service.js';
+import type { LicenseStatus } from './license-store.js';
+
+const listSchema = pageQuerySchema.extend({
+  configuration: z.coerce.number().int().positive().optional(),
+  status: z.enum(licenseStatuses as [LicenseStatus, ...LicenseStatus[]]).optional(),
+  customer: z.coerce.number().int().positive().optional(),
+  subscription: z.coerce.number().int().positive().optional(),
+  keyNumber: z.string().trim().min(1).max(100).optional(),
+  expiringBefore: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
+  format: z.enum(['json', 'csv']).default('json'),
+});
+
+const fileParams = idParams.extend({ fileId: z.coerce.number().int().positive().max(2_147_483_647) });
+
+/** A file name safe in a quoted header value; the exact name goes in `filename*`. */
+export function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_') || 'license-file';
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
+
+/** Stored content types are ours, but never echo anything that is not a plain type. */
+function safeContentType(value: string): string {
+  return /^[a-z]+\/[a-z0-9.+-]+$/i.test(value) ? value : 'application/octet-stream';
+}
+
+export function licenseRoutes(deps: { service: LicenseQueryService }): Router {
+  const router = Router();
+
+  router.get('/license-tabs', allow(...readers), async (_req, res) => {
+    res.json({ data: await deps.service.tabs() });
+  });
+
+  router.get('/licenses', allow(...readers), async (req, res) => {
+    const q = validate(listSchema, req.query, 'query');
+    const filter = {
+      configurationId: q.configuration,
+      status: q.status,
+      customerId: q.customer,
+      subscriptionId: q.subscription,
+      keyNumber: q.keyNumber,
+      expiresBeforeMs: q.expiringBefore ? Date.parse(q.expiringBefore) : undefined,
+    };
+    if (q.format === 'csv') {
+      res.status(200);
+      res.setHeader('content-type', 'text/csv; charset=utf-8');
+      res.setHeader('content-disposition', contentDisposition(q.configuration ? `licenses-${q.configuration}.csv` : 'licenses.csv'));
+      // Backpressure from the socket paces the database reads.
+      await pipeline(Readable.from(deps.service.csv(filter)), res);
+      return;
+    }
+    const rows = await deps.service.list({ ...filter, beforeId: cursorId(q.cursor), limit: q.limit + 1 });
+    res.json(pageById(rows, q.limit));
+  });
+
+  router.get('/licenses/:id', allow(...readers), async (req, res) => {
+    const { id } = validate(idParams, req.params, 'params');
+    res.json(await deps.service.get(id));
+  });
+
+  // License files are what a customer pays for: operators only, and every download is audited.
+  router.get('/licenses/:id/files/:fileId', allow(...operators), async (req, res) => {
+    const { id, fileId } = validate(fileParams, req.params, 'params');
+    const file = await deps.service.downloadFile(id, fileId, actorOf(principalOf(req)));
+    res.setHeader('content-type', safeContentType(file.contentType));
+    res.setHeader('content-disposition', contentDisposition(file.fileName));
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('cache-control', 'no-store');
+    res.setHeader('etag', `"${file.sha256}"`);
+    res.end(file.content);
+  });
+
+  return router;
+}

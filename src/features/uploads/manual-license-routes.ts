@@ -1,0 +1,99 @@
+import { type Request, Router } from 'express';
+import { z } from 'zod';
+import { idParams } from '../../http/params.js';
+import { validate } from '../../http/validate.js';
+import { allow, principalOf } from '../auth/auth-middleware.js';
+import { actorOf, operators } from '../auth/principal.js';
+import type { ManualLicenseService } from './manual-license-service.js';
+import { multipartReader } from './multipart-upload.js';
+import type { UploadLimits } from './upload-options.js';
+
+const stringList = z.union([z.string().max(4000), z.array(z.string().max(200)).max(50)]).transform((v) => (Array.isArray(v) ? v : [v]));
+const flag = z.enum(['true', 'false', '1', '0', 'on']).transform((v) => v === 'true' || v === '1' || v === 'on');
+
+const uploadFields = z.object({
+  keyNumbers: stringList.optional().default([]),
+  override: flag.optional(),
+  note: z.string().max(2000).optional(),
+});
+
+const newUploadFields = uploadFields.extend({
+  mode: z.literal('upload').optional(),
+  configurationId: z.coerce.number().int().positive(),
+  subscriptionId: z.coerce.number().int().positive().optional(),
+  product: z.string().min(1).max(120).optional(),
+  features: stringList.optional(),
+});
+
+const newRequestBody = z.object({
+  mode: z.literal('request'),
+  configurationId: z.number().int().positive(),
+  product: z.string().min(1).max(120),
+  features: z.array(z.string().min(1).max(120)).max(50).default([]),
+  quantity: z.number().int().min(1).max(1000).optional(),
+  periodMonths: z.number().int().min(1).max(120).nullable().optional(),
+  subscriptionId: z.number().int().positive().nullable().optional(),
+});
+
+const installBody = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('retry') }),
+  z.object({ mode: z.literal('confirm'), note: z.string().trim().min(1).max(2000) }),
+]);
+
+const cancelBody = z.object({ note: z.string().max(2000).optional() });
+
+function splitFeatures(values: string[] | undefined): string[] | undefined {
+  return values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+/**
+ * HTTP for manual license work: upload, install, retry, cancel, New License. Validation and
+ * multipart parsing live here; every decision is the service's, which the console calls too.
+ */
+export function manualLicenseRoutes(deps: { service: ManualLicenseService; limits: UploadLimits }): Router {
+  const router = Router();
+  const readMultipart = multipartReader(deps.limits);
+  const actor = (req: Request) => actorOf(principalOf(req));
+
+  router.post('/license-requests/:id/uploads', allow(...operators), async (req, res) => {
+    const { id } = validate(idParams, req.params, 'params');
+    const body = await readMultipart(req, res);
+    const fields = validate(uploadFields, body.fields);
+    const result = await deps.service.uploadFiles(id, { keyNumbers: fields.keyNumbers, files: body.files, override: fields.override, note: fields.note }, actor(req));
+    res.status(201).json(result);
+  });
+
+  router.post('/license-requests/:id/install', allow(...operators), async (req, res) => {
+    const { id } = validate(idParams, req.params, 'params');
+    const mode = validate(installBody, req.body);
+    res.json(await deps.service.install(id, mode, actor(req)));
+  });
+
+  router.post('/license-requests/:id/retry', allow(...operators), async (req, res) => {
+    const { id } = validate(idParams, req.params, 'params');
+    res.json(await deps.service.retry(id, actor(req)));
+  });
+
+  router.post('/license-requests/:id/cancel', allow(...operators), async (req, res) => {
+    const { id } = validate(idParams, req.params, 'params');
+    const body = validate(cancelBody, req.body);
+    res.json(await deps.service.cancel(id, actor(req), body.note));
+  });
+
+  router.post('/licenses', allow(...operators), async (req, res) => {
+    if (req.is('multipart/form-data')) {
+      const body = await readMultipart(req, res);
+      const f = validate(newUploadFields, body.fields);
+      const result = await deps.service.newLicenseUpload(
+        { configurationId: f.configurationId, subscriptionId: f.subscriptionId ?? null, product: f.product, features: splitFeatures(f.features), keyNumbers: f.keyNumbers, files: body.files, override: f.override, note: f.note },
+        actor(req),
+      );
+      res.status(201).json(result);
+      return;
+    }
+    const input = validate(newRequestBody, req.body);
+    res.status(201).json(await deps.service.newLicenseRequest(input, actor(req)));
+  });
+
+  return router;
+}

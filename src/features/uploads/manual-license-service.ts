@@ -1,0 +1,321 @@
+import { ConflictError, NotFoundError, ValidationError } from '../../errors/app-error.js';
+import type { Db, DbOrTx } from '../../infra/db/database.js';
+import type { JobQueue } from '../../infra/queue/job-queue.js';
+import type { Actor } from '../audit/audit-event.js';
+import type { AuditStore } from '../audit/audit-store.js';
+import type { KaConfigurationStore } from '../ka-configurations/ka-configuration-store.js';
+import type { LicenseRequest, LicenseRequestState } from '../license-requests/license-request.js';
+import { advanceJob, advanceJobId } from '../license-requests/license-request-jobs.js';
+import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
+import type { License, LicenseStore } from '../licenses/license-store.js';
+import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
+import { type CheckedUpload, checkUpload } from './upload-check.js';
+import { UploadMismatchError } from './upload-errors.js';
+import type { UploadLimits } from './upload-options.js';
+import { checkFiles, type UploadedFile } from './uploaded-file.js';
+
+/** What staff send with a manual upload. */
+export interface UploadInput {
+  /** Key numbers; the first is the main key, the others additional keys. */
+  keyNumbers: string[];
+  files: UploadedFile[];
+  /** Store it even though it does not match the request; needs a `note`. */
+  override?: boolean;
+  note?: string;
+}
+
+/** New License, online: a license request outside an order, issued by the pipeline. */
+export interface NewLicenseRequestInput {
+  configurationId: number;
+  product: string;
+  features: string[];
+  quantity?: number;
+  periodMonths?: number | null;
+  subscriptionId?: number | null;
+}
+
+/** New License from files: key(s) and file(s) bought elsewhere, for a configuration. */
+export interface NewLicenseUploadInput extends UploadInput {
+  configurationId: number;
+  /** Defaults to the key type named in the main key's file. */
+  product?: string;
+  features?: string[];
+  subscriptionId?: number | null;
+}
+
+export type InstallMode = { mode: 'retry' } | { mode: 'confirm'; note: string };
+
+/** A request with its license, as the API and the console show it after an action. */
+export interface ManualResult {
+  request: LicenseRequest;
+  license: License | null;
+}
+
+export interface ManualLicenseDeps {
+  db: Db;
+  queue: JobQueue;
+  requests: LicenseRequestStore;
+  licenses: LicenseStore;
+  subscriptions: SubscriptionStore;
+  configurations: KaConfigurationStore;
+  audit: AuditStore;
+  limits: UploadLimits;
+  now?: () => number;
+}
+
+const entity = 'license_request';
+
+/**
+ * The staff side of license work: manual upload, manual install, retry online, cancel and
+ * New License. Every action is a guarded transition written with its audit event in one
+ * transaction; work for the pipeline is enqueued after commit, so the pipeline's own steps
+ * (the same install step as online issuance) do it.
+ */
+export class ManualLicenseService {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: ManualLicenseDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  private async requestOrThrow(db: DbOrTx, id: number): Promise<LicenseRequest> {
+    const request = await this.deps.requests.get(db, id);
+    if (!request) throw new NotFoundError('license request', id);
+    return request;
+  }
+
+  private async result(requestId: number): Promise<ManualResult> {
+    const [request, license] = await Promise.all([this.requestOrThrow(this.deps.db, requestId), this.deps.licenses.getByRequest(this.deps.db, requestId)]);
+    return { request, license: license ?? null };
+  }
+
+  private async enqueue(requestId: number, state: LicenseRequestState): Promise<void> {
+    await this.deps.queue.enqueue(advanceJob, { requestId }, { jobId: advanceJobId(requestId, state, 0), attempts: 3 });
+  }
+
+  private conflict(request: LicenseRequest, action: string, allowed: string): ConflictError {
+    return new ConflictError(`License request ${request.id} is ${request.state}; ${action} is allowed only ${allowed}`, 'invalid_state', { details: { state: request.state } });
+  }
+
+  /** Checks structure (throws 4xx) and content (mismatches), and refuses mismatches unless overridden with a note. */
+  private async checked(input: UploadInput, product: string | null): Promise<CheckedUpload> {
+    const override = input.override === true;
+    const note = input.note?.trim();
+    if (override && !note) throw new ValidationError('Invalid body: note: an override needs a note saying why', { details: { fields: [{ field: 'note', message: 'required with override' }] } });
+    const files = checkFiles(input.files, this.deps.limits);
+    const upload = await checkUpload({ keyNumbers: input.keyNumbers, files, product, now: this.now() });
+    if (upload.mismatches.length && !override) throw new UploadMismatchError(upload.mismatches);
+    return upload;
+  }
+
+  private fileRows(upload: CheckedUpload) {
+    return upload.files.map((f) => ({ keyNumber: f.keyNumber, fileName: f.fileName, contentType: f.type.storeAs, content: f.content, revision: f.revision }));
+  }
+
+  private licenseFacts(upload: CheckedUpload) {
+    const [keyNumber, ...additionalKeyNumbers] = upload.keyNumbers as [string, ...string[]];
+    const main = upload.main;
+    return {
+      keyNumber,
+      fullKeyNumber: main?.keyVersion ? `${keyNumber}.${main.keyVersion}` : null,
+      additionalKeyNumbers,
+      expiresAt: main?.expiresAt ? main.expiresAt.getTime() : null,
+      updatesUntil: main?.updatesUntil ? main.updatesUntil.getTime() : null,
+    };
+  }
+
+  private async assertKeyFree(db: DbOrTx, configurationId: number, keyNumber: string, exceptLicenseId?: number): Promise<void> {
+    const other = await this.deps.licenses.findByKey(db, configurationId, keyNumber);
+    if (other && other.id !== exceptLicenseId) {
+      throw new ConflictError(`Key ${keyNumber} is already license ${other.id} of this KA configuration`, 'key_in_use', { details: { field: 'keyNumbers.0', licenseId: other.id } });
+    }
+  }
+
+  private async recordUpload(tx: DbOrTx, requestId: number, fromState: string | null, upload: CheckedUpload, input: UploadInput, licenseId: number, actor: Actor): Promise<void> {
+    const data = { licenseId, keyNumbers: upload.keyNumbers, files: upload.files.map((f) => ({ name: f.fileName, size: f.content.length, keyNumber: f.keyNumber })) };
+    await this.deps.audit.record(tx, { actor, action: 'license_request.uploaded', entityType: entity, entityId: requestId, fromState, toState: 'files_retrieved', data });
+    if (upload.mismatches.length) {
+      await this.deps.audit.record(tx, { actor, action: 'license_request.upload_override', entityType: entity, entityId: requestId, data: { note: input.note?.trim(), mismatches: upload.mismatches } });
+    }
+  }
+
+  /**
+   * Staff upload the key(s) and file(s) of a request waiting for them (`needs_manual`).
+   * Nothing is stored unless the whole upload is valid; then the license and its files are
+   * written with the move to `files_retrieved` in one transaction, and the pipeline installs.
+   */
+  async uploadFiles(requestId: number, input: UploadInput, actor: Actor): Promise<ManualResult> {
+    const request = await this.requestOrThrow(this.deps.db, requestId);
+    if (request.state !== 'needs_manual') throw this.conflict(request, 'an upload', 'while it needs manual work (needs_manual)');
+    const upload = await this.checked(input, request.product);
+    const facts = this.licenseFacts(upload);
+    await this.deps.db.transaction(async (tx) => {
+      const existing = await this.deps.licenses.getByRequest(tx, requestId);
+      await this.assertKeyFree(tx, request.configurationId, facts.keyNumber, existing?.id);
+      const moved = await this.deps.requests.transition(tx, requestId, 'needs_manual', 'files_retrieved', { attempts: 0, reason: null, nextAttemptAt: this.now() });
+      if (!moved) throw new ConflictError(`License request ${requestId} changed meanwhile; reload it`, 'invalid_state');
+      let licenseId: number;
+      if (existing) {
+        licenseId = existing.id;
+        await this.deps.licenses.updateFromUpload(tx, licenseId, facts);
+      } else {
+        licenseId = await this.deps.licenses.insert(tx, {
+          requestId,
+          configurationId: request.configurationId,
+          subscriptionId: request.subscriptionId,
+          customerId: request.customerId,
+          product: request.product,
+          features: request.features,
+          source: 'upload',
+          ...facts,
+        });
+      }
+      await this.deps.licenses.replaceFiles(tx, licenseId, this.fileRows(upload));
+      await this.deps.licenses.setStatus(tx, licenseId, ['issued', 'files_retrieved'], 'files_retrieved');
+      await this.recordUpload(tx, requestId, 'needs_manual', upload, input, licenseId, actor);
+    });
+    await this.enqueue(requestId, 'files_retrieved');
+    return this.result(requestId);
+  }
+
+  /**
+   * Manual install of a request waiting for staff that has its license and files:
+   * `retry` runs the pipeline's install step again; `confirm` records that staff installed
+   * it by hand (who, when and the note).
+   */
+  async install(requestId: number, mode: InstallMode, actor: Actor): Promise<ManualResult> {
+    const request = await this.requestOrThrow(this.deps.db, requestId);
+    if (request.state !== 'needs_manual') throw this.conflict(request, 'a manual install', 'while it needs manual work (needs_manual)');
+    const license = await this.deps.licenses.getByRequest(this.deps.db, requestId);
+    if (!license) throw new ConflictError(`License request ${requestId} has no license yet: upload its key and files first`, 'no_license');
+    if (mode.mode === 'retry' && license.files.length === 0) throw new ConflictError(`License ${license.id} has no files to install: upload them or retry online`, 'no_files');
+    const note = mode.mode === 'confirm' ? mode.note.trim() : '';
+    if (mode.mode === 'confirm' && !note) throw new ValidationError('Invalid body: note: say how the license was installed', { details: { fields: [{ field: 'note', message: 'required' }] } });
+    await this.deps.db.transaction(async (tx) => {
+      if (mode.mode === 'retry') {
+        if (!(await this.deps.requests.transition(tx, requestId, 'needs_manual', 'files_retrieved', { attempts: 0, reason: null, nextAttemptAt: this.now() }))) throw this.conflict(request, 'a manual install', 'once');
+        await this.deps.audit.record(tx, { actor, action: 'license_request.install_retried', entityType: entity, entityId: requestId, fromState: 'needs_manual', toState: 'files_retrieved', data: { licenseId: license.id } });
+        return;
+      }
+      const now = this.now();
+      if (!(await this.deps.requests.transition(tx, requestId, 'needs_manual', 'installed', { attempts: 0, reason: null, lastError: null, nextAttemptAt: null }))) throw this.conflict(request, 'a manual install', 'once');
+      await this.deps.licenses.setStatus(tx, license.id, ['issued', 'files_retrieved'], 'installed', { installedAt: now });
+      await this.deps.audit.record(tx, { actor, action: 'license_request.install_confirmed', entityType: entity, entityId: requestId, fromState: 'needs_manual', toState: 'installed', data: { licenseId: license.id, keyNumber: license.keyNumber, note } });
+    });
+    if (mode.mode === 'retry') await this.enqueue(requestId, 'files_retrieved');
+    return this.result(requestId);
+  }
+
+  /**
+   * Retry online: back into the pipeline at the step the request failed at, with a fresh
+   * attempt budget. A request whose key may have been sent resumes at `issuing`, so the
+   * pipeline looks the key up before sending again: no retry creates a second key.
+   */
+  async retry(requestId: number, actor: Actor): Promise<ManualResult> {
+    const request = await this.requestOrThrow(this.deps.db, requestId);
+    if (request.state !== 'needs_manual') throw this.conflict(request, 'retry online', 'while it needs manual work (needs_manual)');
+    const license = await this.deps.licenses.getByRequest(this.deps.db, requestId);
+    const to: LicenseRequestState = license ? (license.files.length ? 'files_retrieved' : 'key_issued') : request.issueSentAt ? 'issuing' : 'ready';
+    await this.deps.db.transaction(async (tx) => {
+      if (!(await this.deps.requests.transition(tx, requestId, 'needs_manual', to, { attempts: 0, reason: null, nextAttemptAt: this.now() }))) throw this.conflict(request, 'retry online', 'once');
+      await this.deps.audit.record(tx, { actor, action: 'license_request.retried', entityType: entity, entityId: requestId, fromState: 'needs_manual', toState: to, data: { licenseId: license?.id ?? null } });
+    });
+    await this.enqueue(requestId, to);
+    return this.result(requestId);
+  }
+
+  /** Cancel a request before its key is issued; afterwards it is a lifecycle action on the license. */
+  async cancel(requestId: number, actor: Actor, note?: string): Promise<ManualResult> {
+    const request = await this.requestOrThrow(this.deps.db, requestId);
+    const cancellable: LicenseRequestState[] = ['pending', 'ready', 'needs_manual'];
+    if (!cancellable.includes(request.state)) throw this.conflict(request, 'cancelling', 'before a key is issued (pending, ready, or needs_manual without a license)');
+    await this.deps.db.transaction(async (tx) => {
+      if (await this.deps.licenses.getByRequest(tx, requestId)) {
+        throw new ConflictError(`License request ${requestId} already has a key; terminate the license instead`, 'key_issued');
+      }
+      if (!(await this.deps.requests.transition(tx, requestId, request.state, 'cancelled', { nextAttemptAt: null }))) throw this.conflict(request, 'cancelling', 'before the pipeline takes it');
+      await this.deps.audit.record(tx, { actor, action: 'license_request.cancelled', entityType: entity, entityId: requestId, fromState: request.state, toState: 'cancelled', data: note ? { note } : undefined });
+    });
+    return this.result(requestId);
+  }
+
+  private async target(configurationId: number, subscriptionId: number | null | undefined): Promise<{ customerId: number | null }> {
+    const configuration = await this.deps.configurations.get(this.deps.db, configurationId);
+    if (!configuration) throw new ValidationError(`Invalid body: configurationId: KA configuration ${configurationId} does not exist`, { details: { fields: [{ field: 'configurationId', message: 'unknown KA configuration' }] } });
+    if (subscriptionId === null || subscriptionId === undefined) return { customerId: null };
+    const subscription = await this.deps.subscriptions.get(this.deps.db, subscriptionId);
+    if (!subscription) throw new ValidationError(`Invalid body: subscriptionId: subscription ${subscriptionId} does not exist`, { details: { fields: [{ field: 'subscriptionId', message: 'unknown subscription' }] } });
+    return { customerId: subscription.customerId };
+  }
+
+  /** New License, online: a request outside an order that the pipeline issues and installs. */
+  async newLicenseRequest(input: NewLicenseRequestInput, actor: Actor): Promise<ManualResult> {
+    const { customerId } = await this.target(input.configurationId, input.subscriptionId);
+    const configuration = await this.deps.configurations.get(this.deps.db, input.configurationId);
+    if (configuration?.allowedProducts && !configuration.allowedProducts.includes(input.product)) {
+      throw new ValidationError(`Invalid body: product: ${configuration.name} may not sell ${input.product}`, { details: { fields: [{ field: 'product', message: 'not allowed for this KA configuration' }] } });
+    }
+    const id = await this.deps.db.transaction(async (tx) => {
+      const requestId = await this.deps.requests.insert(tx, {
+        subscriptionId: input.subscriptionId ?? null,
+        customerId,
+        configurationId: input.configurationId,
+        serviceId: null,
+        source: 'manual',
+        product: input.product,
+        features: input.features,
+        quantity: input.quantity ?? 1,
+        periodMonths: input.periodMonths ?? null,
+        state: 'ready',
+      });
+      await this.deps.audit.record(tx, { actor, action: 'license_request.created', entityType: entity, entityId: requestId, toState: 'ready', data: { source: 'manual', configurationId: input.configurationId, product: input.product } });
+      return requestId;
+    });
+    await this.enqueue(id, 'ready');
+    return this.result(id);
+  }
+
+  /**
+   * New License from files: a request and its license made from uploaded key(s) and file(s),
+   * checked like any upload, then installed by the pipeline (into nothing when standalone).
+   */
+  async newLicenseUpload(input: NewLicenseUploadInput, actor: Actor): Promise<ManualResult> {
+    const { customerId } = await this.target(input.configurationId, input.subscriptionId);
+    const upload = await this.checked(input, input.product ?? null);
+    const product = input.product ?? upload.main?.keyType ?? upload.main?.productFamily;
+    if (!product) throw new ValidationError('Invalid body: product: the files do not name a product; give one', { details: { fields: [{ field: 'product', message: 'required' }] } });
+    const facts = this.licenseFacts(upload);
+    const id = await this.deps.db.transaction(async (tx) => {
+      await this.assertKeyFree(tx, input.configurationId, facts.keyNumber);
+      const requestId = await this.deps.requests.insert(tx, {
+        subscriptionId: input.subscriptionId ?? null,
+        customerId,
+        configurationId: input.configurationId,
+        serviceId: null,
+        source: 'manual',
+        product,
+        features: input.features ?? upload.main?.features ?? [],
+        quantity: 1,
+        periodMonths: null,
+        state: 'files_retrieved',
+      });
+      await this.deps.audit.record(tx, { actor, action: 'license_request.created', entityType: entity, entityId: requestId, toState: 'files_retrieved', data: { source: 'upload', configurationId: input.configurationId, product } });
+      const licenseId = await this.deps.licenses.insert(tx, {
+        requestId,
+        configurationId: input.configurationId,
+        subscriptionId: input.subscriptionId ?? null,
+        customerId,
+        product,
+        features: input.features ?? upload.main?.features ?? [],
+        source: 'upload',
+        ...facts,
+      });
+      await this.deps.licenses.replaceFiles(tx, licenseId, this.fileRows(upload));
+      await this.deps.licenses.setStatus(tx, licenseId, ['issued'], 'files_retrieved');
+      await this.recordUpload(tx, requestId, null, upload, input, licenseId, actor);
+      return requestId;
+    });
+    await this.enqueue(id, 'files_retrieved');
+    return this.result(id);
+  }
+}

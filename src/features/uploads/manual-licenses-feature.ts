@@ -1,0 +1,29 @@
+import type { Router } from 'express';
+import type { Stores } from '../../app-context.js';
+import type { Db } from '../../infra/db/database.js';
+import type { JobQueue } from '../../infra/queue/job-queue.js';
+import type { KaConfigurationStore } from '../ka-configurations/ka-configuration-store.js';
+import { ManualLicenseService } from './manual-license-service.js';
+import { manualLicenseRoutes } from './manual-license-routes.js';
+import { type UploadLimits, uploadLimits } from './upload-options.js';
+
+/** Wires the manual license feature; the console takes `service`, the API `routes`. */
+export function createManualLicensesFeature(deps: { db: Db; queue: JobQueue; stores: Stores; configurations: KaConfigurationStore; limits?: Partial<UploadLimits> }): {
+  service: ManualLicenseService;
+  limits: UploadLimits;
+  routes: Router;
+} {
+  const limits = uploadLimits(deps.limits);
+  const { stores } = deps;
+  const service = new ManualLicenseService({
+    db: deps.db,
+    queue: deps.queue,
+    requests: stores.licenseRequests,
+    licenses: stores.licenses,
+    subscriptions: stores.subscriptions,
+    configurations: deps.configurations,
+    audit: stores.audit,
+    limits,
+  });
+  return { service, limits, routes: manualLicenseRoutes({ service, limits }) };
+}
