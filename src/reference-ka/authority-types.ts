@@ -43,6 +43,13 @@ export interface ProductDefinition {
   parents?: string[];
   /** When true, the key file is exported only once the key is activated. */
   requiresActivation?: boolean;
+  /**
+   * Subscription key types: the limit the partner sets per key (e.g. `users`, the quota of
+   * concurrent users), by `quota` at creation and `changeQuota` later.
+   */
+  quotaLimit?: string;
+  /** Days after expiry during which the key still works (its file is still exported). */
+  graceDays?: number;
 }
 
 export type KeyKind = 'MAIN' | 'ADDITIONAL';
@@ -85,6 +92,16 @@ export interface KeyRecord {
   };
   lastReportingDate?: Date;
   lastReportingIp?: string;
+  /** The partner's own id for the key (Keyway's request reference); searchable. */
+  externalId?: string;
+  /** Subscription period in months; renewing adds one period. */
+  periodMonths?: number;
+  /** The quota the partner set (see `ProductDefinition.quotaLimit`); kept across upgrades. */
+  quota?: number;
+  /** ADDITIONAL only: what this key reserves of its parent, overriding its type's `reserves`. */
+  reserves?: Record<string, number>;
+  /** ADDITIONAL only: the key's expiry follows its parent's on every renewal. */
+  renewWithParent?: boolean;
 }
 
 /** What `createKey` needs, protocol-neutral. */
@@ -99,6 +116,17 @@ export interface CreateKeyInput {
   billingType?: BillingType;
   guid?: string;
   hwid?: string;
+  /** The partner's id for the key; a second create with the same id returns the first key. */
+  externalId?: string;
+  /** Subscription period (1, 12, 24 or 36 months); default: the key type's term. */
+  periodMonths?: number;
+  /** The key type's `quotaLimit` value for this key. */
+  quota?: number;
+  /** ADDITIONAL only: a reservation of the parent's quota other than the type's default. */
+  reserves?: Record<string, number>;
+  /** ADDITIONAL only: an expiry of its own (default: the parent's), or follow the parent. */
+  expiresAt?: Date;
+  renewWithParent?: boolean;
 }
 
 export interface CreatedKeys {

@@ -7,6 +7,21 @@ import type { KeyStore } from './key-store.js';
 export const MAX_ACTIVATION_MOVES = 3;
 const MAX_NOTE_LENGTH = 255;
 
+/** Subscription periods a key may be sold or renewed for, in months. */
+export const SUBSCRIPTION_PERIODS = [1, 12, 24, 36] as const;
+
+export function checkPeriod(months: number): void {
+  if (!(SUBSCRIPTION_PERIODS as readonly number[]).includes(months)) {
+    throw new AuthorityError('bad_request', `A period is 1, 12, 24 or 36 months, not ${months}`);
+  }
+}
+
+export function checkQuota(quota: number): void {
+  if (!Number.isInteger(quota) || quota < 1 || quota > 1_000_000) {
+    throw new AuthorityError('bad_request', 'A quota is a whole number from 1 to 1000000');
+  }
+}
+
 export function addMonths(date: Date, months: number): Date {
   const next = new Date(date.getTime());
   next.setUTCMonth(next.getUTCMonth() + months);
@@ -46,18 +61,50 @@ export class KeyLifecycle {
     return { key: this.copy(key), changed: true };
   }
 
-  /** Extend by one term of the key type, from expiry or from now when already expired. */
-  renewKey(clientId: number, keyOrCode: string): KeyRecord {
+  /**
+   * Extend by `months` (default: the key's subscription period, else one term of its type),
+   * from expiry or from now when already expired. Additional keys that renew with their
+   * parent take its new expiry.
+   */
+  renewKey(clientId: number, keyOrCode: string, months?: number): KeyRecord {
     const key = this.store.get(keyOrCode, clientId);
     if (key.terminated) throw new AuthorityError('renew_refused', `Key ${key.keyNumber} is terminated`);
     if (key.billingType === 'PURCHASE') throw new AuthorityError('renew_refused', 'Purchased keys do not renew');
+    if (months !== undefined) checkPeriod(months);
     const product = this.product(key.productId);
     const from = Math.max(key.expiresAt.getTime(), this.clock().getTime());
-    key.expiresAt = addMonths(new Date(from), product.termMonths);
+    key.expiresAt = addMonths(new Date(from), months ?? key.periodMonths ?? product.termMonths);
+    if (months !== undefined) key.periodMonths = months;
     if (key.updatesUntil && product.updatesMonths !== null) {
       key.updatesUntil = addMonths(new Date(Math.max(key.updatesUntil.getTime(), from)), product.updatesMonths);
     }
     this.bump(key);
+    for (const number of key.additionalKeyNumbers) {
+      const child = this.store.find(number);
+      if (!child?.renewWithParent || child.terminated) continue;
+      child.expiresAt = new Date(key.expiresAt.getTime());
+      this.bump(child);
+    }
+    return this.copy(key);
+  }
+
+  /**
+   * Set a subscription key's quota (its type's `quotaLimit`). Refused below what its live
+   * additional keys reserve.
+   */
+  changeQuota(clientId: number, keyOrCode: string, quota: number): KeyRecord {
+    const key = this.live(clientId, keyOrCode);
+    const product = this.product(key.productId);
+    const limit = product.quotaLimit;
+    if (!limit || key.kind !== 'MAIN') throw new AuthorityError('type_conflict', `${product.id} keys have no quota to change`);
+    checkQuota(quota);
+    const current = Number(key.limits[limit] ?? 0);
+    const reserved = current - (this.remainingQuota(key.keyNumber)[limit] ?? current);
+    if (quota < reserved) {
+      throw new AuthorityError('quota_exceeded', `Key ${key.keyNumber} has ${reserved} ${limit} reserved by additional keys; the quota cannot go below it`);
+    }
+    key.quota = quota;
+    this.refresh(key, product);
     return this.copy(key);
   }
 
@@ -133,7 +180,7 @@ export class KeyLifecycle {
     }
     if (additional.parentKeyNumber === main.keyNumber) return this.copy(additional);
     if (additional.parentKeyNumber) this.detachKey(clientId, additional.keyNumber);
-    this.checkAttachable(this.product(additional.productId), main);
+    this.checkAttachable(this.product(additional.productId), main, additional.reserves);
     additional.parentKeyNumber = main.keyNumber;
     main.additionalKeyNumbers.push(additional.keyNumber);
     return this.copy(additional);
@@ -168,14 +215,14 @@ export class KeyLifecycle {
     for (const number of main.additionalKeyNumbers) {
       const child = this.store.find(number);
       if (!child || child.terminated) continue;
-      for (const [name, amount] of Object.entries(this.product(child.productId).reserves ?? {})) {
+      for (const [name, amount] of Object.entries(child.reserves ?? this.product(child.productId).reserves ?? {})) {
         remaining[name] = (remaining[name] ?? 0) - amount;
       }
     }
     return remaining;
   }
 
-  protected checkAttachable(product: ProductDefinition, parent: KeyRecord): void {
+  protected checkAttachable(product: ProductDefinition, parent: KeyRecord, reserves = product.reserves): void {
     if (product.kind !== 'ADDITIONAL') throw new AuthorityError('type_conflict', `${product.id} is not an additional key type`);
     if (parent.kind !== 'MAIN') throw new AuthorityError('type_conflict', `${parent.keyNumber} is not a main key`);
     if (parent.terminated) throw new AuthorityError('terminated', `Key ${parent.keyNumber} is terminated`);
@@ -183,7 +230,7 @@ export class KeyLifecycle {
       throw new AuthorityError('type_conflict', `${product.id} does not attach to ${parent.productId}`);
     }
     const remaining = this.remainingQuota(parent.keyNumber);
-    for (const [name, amount] of Object.entries(product.reserves ?? {})) {
+    for (const [name, amount] of Object.entries(reserves ?? {})) {
       if ((remaining[name] ?? 0) < amount) {
         throw new AuthorityError('quota_exceeded', `Key ${parent.keyNumber} has ${remaining[name] ?? 0} ${name} left, ${amount} needed`);
       }
@@ -202,8 +249,10 @@ export class KeyLifecycle {
     return feature;
   }
 
-  protected limitsOf(product: ProductDefinition, features: string[]): Record<string, LimitValue> {
+  /** The type's limits, plus features, with the partner's quota where the type has one. */
+  protected limitsOf(product: ProductDefinition, features: string[], quota?: number): Record<string, LimitValue> {
     const limits: Record<string, LimitValue> = { ...product.limits };
+    if (product.quotaLimit && quota !== undefined) limits[product.quotaLimit] = quota;
     for (const id of features) {
       for (const [name, value] of Object.entries(this.feature(product, id).limits ?? {})) {
         const current = limits[name];
@@ -218,14 +267,14 @@ export class KeyLifecycle {
   }
 
   /** A key that may still change: exists, is ours, is not terminated. */
-  private live(clientId: number, keyOrCode: string): KeyRecord {
+  protected live(clientId: number, keyOrCode: string): KeyRecord {
     const key = this.store.get(keyOrCode, clientId);
     if (key.terminated) throw new AuthorityError('terminated', `Key ${key.keyNumber} is terminated`);
     return key;
   }
 
-  private refresh(key: KeyRecord, product: ProductDefinition): void {
-    key.limits = this.limitsOf(product, key.features);
+  protected refresh(key: KeyRecord, product: ProductDefinition): void {
+    key.limits = this.limitsOf(product, key.features, key.quota);
     this.bump(key);
   }
 

@@ -53,6 +53,10 @@ export class KeyStore {
     );
   }
 
+  byExternalId(externalId: string, clientId?: number): KeyRecord[] {
+    return this.all().filter((key) => key.externalId === externalId && (clientId === undefined || key.clientId === clientId));
+  }
+
   byBoundIp(ip: string, clientId?: number): KeyRecord[] {
     return this.all().filter((key) => key.boundIp === ip && (clientId === undefined || key.clientId === clientId));
   }

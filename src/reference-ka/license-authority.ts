@@ -12,7 +12,10 @@ import { FaultInjector, type InjectedFault } from './fault-injector.js';
 import { buildKeyFile } from './key-file.js';
 import { fullKeyNumber, generateProductKey } from './key-number.js';
 import { KeyStore } from './key-store.js';
-import { addMonths, KeyLifecycle } from './key-lifecycle.js';
+import { addMonths, checkPeriod, checkQuota, KeyLifecycle } from './key-lifecycle.js';
+
+/** A key's standing: `grace` = expired but within its type's grace period. */
+export type KeyStatus = 'active' | 'grace' | 'expired' | 'suspended' | 'terminated';
 
 export interface LicenseAuthorityOptions {
   /** Injected so tests can move time. */
@@ -83,6 +86,14 @@ export class LicenseAuthority extends KeyLifecycle {
   /** Create a main key (with its additional keys), or an additional key for `parentKeyNumber`. */
   createKey(clientId: number, input: CreateKeyInput): CreatedKeys {
     const product = this.product(input.productId);
+    if (input.periodMonths !== undefined) checkPeriod(input.periodMonths);
+    if (input.quota !== undefined) checkQuota(input.quota);
+    const earlier = input.externalId ? this.store.byExternalId(input.externalId, clientId).find((k) => k.productId === product.id) : undefined;
+    if (earlier) {
+      // Idempotent on the partner's external id: a retried create returns the first key.
+      const additional = earlier.additionalKeyNumbers.map((n) => this.store.get(n)).filter((k) => k.externalId === input.externalId);
+      return { main: this.copy(earlier), additional: additional.map((k) => this.copy(k)) };
+    }
     if (input.parentKeyNumber) {
       const parent = this.store.get(input.parentKeyNumber, clientId);
       const key = this.newKey(clientId, product, input, parent);
@@ -109,6 +120,35 @@ export class LicenseAuthority extends KeyLifecycle {
     return this.store.byServer(server, clientId).map((k) => this.copy(k));
   }
 
+  /** Keys (main and additional) carrying this external id, oldest first. */
+  findKeysByExternalId(externalId: string, clientId?: number): KeyRecord[] {
+    return this.store.byExternalId(externalId, clientId).map((k) => this.copy(k));
+  }
+
+  /** Copy of one key type; `product_not_found` when unknown. */
+  getProduct(id: string): ProductDefinition {
+    return structuredClone(this.product(id));
+  }
+
+  /**
+   * Where a key stands today: `grace` is the key type's days after expiry during which the key
+   * still works; `expired` after that.
+   */
+  keyStatus(keyOrCode: string, clientId?: number): KeyStatus {
+    const key = this.store.get(keyOrCode, clientId);
+    if (key.terminated) return 'terminated';
+    if (key.suspended) return 'suspended';
+    const now = this.clock().getTime();
+    if (key.expiresAt.getTime() >= now) return 'active';
+    return this.graceEnd(key).getTime() >= now ? 'grace' : 'expired';
+  }
+
+  /** End of the key's grace period (its expiry when its type has none). */
+  graceEnd(key: KeyRecord): Date {
+    const days = this.product(key.productId).graceDays ?? 0;
+    return new Date(key.expiresAt.getTime() + days * 24 * 60 * 60 * 1000);
+  }
+
   findKeysByIp(ip: string, clientId?: number): KeyRecord[] {
     return this.store.byBoundIp(ip, clientId).map((k) => this.copy(k));
   }
@@ -118,7 +158,7 @@ export class LicenseAuthority extends KeyLifecycle {
     const key = this.store.get(keyOrCode, clientId);
     const product = this.product(key.productId);
     if (key.terminated) throw new AuthorityError('terminated', `Key ${key.keyNumber} is terminated`);
-    if (key.expiresAt.getTime() < this.clock().getTime()) {
+    if (this.graceEnd(key).getTime() < this.clock().getTime()) {
       throw new AuthorityError('expired', `Key ${key.keyNumber} has expired`);
     }
     if (product.requiresActivation && !key.activation.installationId) {
@@ -165,8 +205,10 @@ export class LicenseAuthority extends KeyLifecycle {
   }
 
   private newKey(clientId: number, product: ProductDefinition, input: CreateKeyInput, parent?: KeyRecord): KeyRecord {
-    if (parent) this.checkAttachable(product, parent);
+    if (parent) this.checkAttachable(product, parent, input.reserves ?? product.reserves);
     const now = this.clock();
+    const follows = Boolean(parent && input.renewWithParent);
+    const expiresAt = follows && parent ? new Date(parent.expiresAt.getTime()) : (input.expiresAt ?? addMonths(now, input.periodMonths ?? product.termMonths));
     const key: KeyRecord = {
       keyNumber: this.store.nextKeyNumber(product.prefix),
       revision: '0000',
@@ -178,7 +220,7 @@ export class LicenseAuthority extends KeyLifecycle {
       additionalKeyNumbers: [],
       billingType: input.billingType ?? 'LEASE',
       createdAt: now,
-      expiresAt: addMonths(now, product.termMonths),
+      expiresAt,
       updatesUntil: product.updatesMonths === null ? null : addMonths(now, product.updatesMonths),
       features: [...(input.features ?? [])],
       limits: {},
@@ -187,8 +229,13 @@ export class LicenseAuthority extends KeyLifecycle {
       server: { ips: [...(input.server?.ips ?? [])], macs: [...(input.server?.macs ?? [])] },
       guid: input.guid,
       activation: { installationId: input.hwid, lastInstallationId: input.hwid, moves: 0 },
+      externalId: input.externalId,
+      periodMonths: input.periodMonths,
+      quota: product.quotaLimit ? input.quota : undefined,
+      reserves: parent ? input.reserves : undefined,
+      renewWithParent: parent ? follows : undefined,
     };
-    key.limits = this.limitsOf(product, key.features);
+    key.limits = this.limitsOf(product, key.features, key.quota);
     this.store.put(key);
     if (parent) parent.additionalKeyNumbers.push(key.keyNumber);
     return key;
