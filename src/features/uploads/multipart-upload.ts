@@ -29,7 +29,7 @@ function multerProblem(err: unknown, limits: UploadLimits): Error {
         return new ValidationError(`Invalid body: ${where}: ${err.message}`, { details: { fields: [{ field: where, message: err.message }] } });
     }
   }
-  return new ValidationError('Invalid body: the multipart body is malformed or empty', { details: { fields: [{ field: filesField, message: 'malformed multipart body' }] } });
+  return new ValidationError('Invalid body: files: the multipart body is malformed (a part header that cannot be read, such as a control character in a file name) or empty', { details: { fields: [{ field: filesField, message: 'malformed multipart body' }] } });
 }
 
 /**
