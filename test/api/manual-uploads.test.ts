@@ -14,7 +14,7 @@ for (const dialect of testDialects()) {
     await rig?.close();
   });
 
-  const upload = (requestId: number, keyNumbers: string[], files: Array<{ fileName: string; content: Buffer; contentType?: string }>, extra: Record<string, string> = {}) =>
+  const upload = (requestId: number, keyNumbers: string[], files: Array<{ fileName: string; content: Buffer; contentType?: string; encodeName?: boolean }>, extra: Record<string, string> = {}) =>
     rig.post(
       `/api/v1/license-requests/${requestId}/uploads`,
       multipart([
