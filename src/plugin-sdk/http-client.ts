@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { KaError } from './ka-error.js';
+import { reportExchange } from './wire-tap.js';
 
 export interface HttpPostOptions {
   /** Budget for the whole exchange: connect, send, and read the full response. */
@@ -53,6 +54,19 @@ export function httpPost(url: string, body: string | Buffer, options: HttpPostOp
   const payload = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   const transport = target.protocol === 'https:' ? https : http;
 
+  const startedAt = Date.now();
+  const tap = (error: KaError | undefined, response?: HttpResponse): void =>
+    reportExchange(() => ({
+      url: where,
+      requestHeaders: { ...options.headers },
+      requestBody: payload.toString('utf8'),
+      status: response?.status,
+      responseHeaders: response?.headers,
+      responseBody: response?.body.toString('utf8'),
+      error: error?.message,
+      durationMs: Date.now() - startedAt,
+    }));
+
   return new Promise<HttpResponse>((resolve, reject) => {
     // `finish` fires once the whole request is handed to the OS: from then on the server may
     // have acted on it, so any failure leaves the outcome unknown.
@@ -63,6 +77,7 @@ export function httpPost(url: string, body: string | Buffer, options: HttpPostOp
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
+      tap(error, response);
       if (error) {
         req.destroy();
         reject(error);

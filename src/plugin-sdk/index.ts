@@ -4,3 +4,4 @@ export * from './plugin-definition.js';
 export * from './settings.js';
 export * from './http-client.js';
 export * from './deliver-to-http-target.js';
+export * from './wire-tap.js';
