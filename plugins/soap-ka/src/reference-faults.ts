@@ -1,0 +1,63 @@
+import { AuthorityError, type AuthorityErrorCode } from '../../../src/reference-ka/index.js';
+import { isSoapFaultCode, SOAP_FAULTS, SOAP_KA_NAMESPACE, type SoapFaultCode } from './soap-fault-codes.js';
+
+const FAULT_FOR: Record<AuthorityErrorCode, SoapFaultCode> = {
+  auth_failed: 'AUTH_FAILED',
+  permission_denied: 'PERMISSION_DENIED',
+  key_not_found: 'KEY_NOT_FOUND',
+  product_not_found: 'PRODUCT_NOT_FOUND',
+  terminated: 'KEY_TERMINATED',
+  not_activated: 'NOT_ACTIVATED',
+  expired: 'KEY_EXPIRED',
+  hwid_in_use: 'INSTALLATION_IN_USE',
+  activation_limit: 'ACTIVATION_LIMIT',
+  feature_not_applicable: 'FEATURE_NOT_APPLICABLE',
+  type_conflict: 'TYPE_CONFLICT',
+  quota_exceeded: 'QUOTA_EXCEEDED',
+  ip_bound_elsewhere: 'INVALID_REQUEST',
+  renew_refused: 'RENEW_REFUSED',
+  cannot_terminate: 'CANNOT_TERMINATE',
+  note_too_long: 'INVALID_REQUEST',
+  bad_request: 'INVALID_REQUEST',
+  internal: 'INTERNAL_ERROR',
+};
+
+/** What the soap package's server turns into a SOAP 1.1 Fault (HTTP 500). */
+export interface ThrownSoapFault {
+  Fault: {
+    faultcode: string;
+    faultstring: string;
+    detail: { KaFault: Record<string, unknown> };
+    statusCode: number;
+  };
+}
+
+/**
+ * A SOAP fault for one of our codes: `soap:Server` when retryable (the KA's side failed),
+ * `soap:Client` otherwise (the request cannot succeed as sent).
+ */
+export function soapFault(code: SoapFaultCode, message: string): ThrownSoapFault {
+  const { retryable } = SOAP_FAULTS[code];
+  return {
+    Fault: {
+      faultcode: retryable ? 'soap:Server' : 'soap:Client',
+      faultstring: message,
+      detail: { KaFault: { attributes: { xmlns: SOAP_KA_NAMESPACE }, Code: code, Retryable: retryable, Message: message } },
+      statusCode: 500,
+    },
+  };
+}
+
+/** An injected `result` fault's code: one of ours, an authority code, else INTERNAL_ERROR. */
+export function injectedFault(code: string | number, message?: string): ThrownSoapFault {
+  const text = String(code);
+  const ours = isSoapFaultCode(text) ? text : (FAULT_FOR[text as AuthorityErrorCode] ?? 'INTERNAL_ERROR');
+  return soapFault(ours, message ?? 'Injected failure');
+}
+
+/** Any failure inside an operation, as a SOAP fault; never a stack trace on the wire. */
+export function toSoapFault(error: unknown): ThrownSoapFault {
+  if (error && typeof error === 'object' && 'Fault' in error) return error as ThrownSoapFault;
+  if (error instanceof AuthorityError) return soapFault(FAULT_FOR[error.code], error.message);
+  return soapFault('INTERNAL_ERROR', 'Internal error');
+}

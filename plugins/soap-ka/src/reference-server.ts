@@ -1,0 +1,166 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import soap from 'soap';
+import {
+
+  type InjectedFault,
+  LicenseAuthority,
+  SUBSCRIPTION_PRODUCTS,
+} from '../../../src/reference-ka/index.js';
+import { asArgs } from './reference-args.js';
+import { injectedFault, toSoapFault } from './reference-faults.js';
+import { OPERATIONS } from './reference-operations.js';
+import { WSDL_PATH } from './wsdl-file.js';
+
+export interface ReferenceSoapKaOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  /**
+   * Defaults to a fresh authority with the demo account. The subscription key types
+   * (`SUBSCRIPTION_PRODUCTS`) are added to it when missing, so one authority can serve the
+   * XML-RPC and the SOAP front at once.
+   */
+  authority?: LicenseAuthority;
+  /** Largest request accepted. */
+  maxRequestBytes?: number;
+}
+
+export interface ReferenceSoapKa {
+  /** The SOAP endpoint; `${url}?wsdl` serves the WSDL. */
+  url: string;
+  authority: LicenseAuthority;
+  close(): Promise<void>;
+}
+
+const PATH = '/soap';
+const MALFORMED = '<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><CreateKeyResp';
+
+/** Per request: the fault an operation took, played once the soap server has answered. */
+const pending = new AsyncLocalStorage<{ fault?: InjectedFault }>();
+
+function seed(authority: LicenseAuthority): void {
+  for (const product of SUBSCRIPTION_PRODUCTS) {
+    if (!authority.listProducts().some((p) => p.id === product.id)) authority.addProduct(product);
+  }
+}
+
+function services(authority: LicenseAuthority): soap.IServices {
+  const port: Record<string, soap.ISoapServiceMethod> = {};
+  for (const [name, operation] of Object.entries(OPERATIONS)) {
+    port[name] = (args: unknown, _callback: unknown, headers: unknown) => {
+      const fault = authority.takeFault(name);
+      // A refusal is played instead of the operation; every other fault after it ran.
+      if (fault?.kind === 'result') throw injectedFault(fault.code, fault.message);
+      const context = pending.getStore();
+      if (context) context.fault = fault;
+      try {
+        const credentials = asArgs(asArgs(headers).Credentials);
+        const account = authority.authenticate(String(credentials.Login ?? ''), String(credentials.Password ?? ''));
+        return operation(authority, account.clientId, asArgs(args));
+      } catch (error) {
+        throw toSoapFault(error);
+      }
+    };
+  }
+  return { SubscriptionKaService: { SubscriptionKaPort: port } };
+}
+
+/**
+ * The reference KA speaking the SOAP protocol of `wsdl/subscription-ka.wsdl` over a
+ * `LicenseAuthority`, with the authority's fault injection (operations are named as in the
+ * WSDL: `authority.injectFault('CreateKey', {kind: 'drop'})`). POST SOAP 1.1 envelopes to
+ * `url`; `GET url?wsdl` returns the WSDL with this server's address. For tests, the demo and
+ * plugin authors; binds to 127.0.0.1 by default and has no admin authentication.
+ */
+export async function startReferenceSoapKa(options: ReferenceSoapKaOptions = {}): Promise<ReferenceSoapKa> {
+  const authority = options.authority ?? new LicenseAuthority({ demo: true });
+  seed(authority);
+  const maxBytes = options.maxRequestBytes ?? 1024 * 1024;
+  const wsdlXml = fs.readFileSync(WSDL_PATH, 'utf8');
+  const soapServer = await new Promise<soap.Server>((resolve, reject) => {
+    const server: soap.Server = soap.listen(null, {
+      path: PATH,
+      services: services(authority),
+      xml: wsdlXml,
+      suppressStack: true,
+      callback: (error: unknown) => (error ? reject(error) : resolve(server)),
+    });
+  });
+  const timers = new Set<NodeJS.Timeout>();
+  let wsdlServed = wsdlXml;
+
+  const later = (ms: number, run: () => void): void => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      run();
+    }, ms);
+    timers.add(timer);
+  };
+
+  const send = (res: http.ServerResponse, status: number, body: string | Buffer): void => {
+    if (res.destroyed) return;
+    res.writeHead(status, { 'content-type': 'text/xml; charset=utf-8' });
+    res.end(body);
+  };
+
+  const handleSoap = async (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> => {
+    const context: { fault?: InjectedFault } = {};
+    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
+    const answer = await pending.run(context, () => soapServer.processRequest(body.toString('utf8'), { headers, url: PATH, method: 'POST' }));
+    const { fault } = context;
+    if (fault?.kind === 'drop') return void req.socket.destroy();
+    if (fault?.kind === 'malformed') return send(res, 200, MALFORMED);
+    if (fault?.kind === 'oversize') return send(res, 200, Buffer.concat([Buffer.from(answer.body), Buffer.alloc(fault.bytes ?? 8 * 1024 * 1024, 32)]));
+    if (fault?.kind === 'latency') return later(fault.ms, () => send(res, answer.statusCode, answer.body));
+    send(res, answer.statusCode, answer.body);
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://reference');
+    if (url.pathname !== PATH) return void res.writeHead(404).end();
+    if (req.method === 'GET' && url.searchParams.has('wsdl')) {
+      res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' });
+      return void res.end(wsdlServed);
+    }
+    if (req.method !== 'POST') return void res.writeHead(405, { allow: 'POST' }).end();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        res.writeHead(413).end();
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (res.headersSent) return;
+      handleSoap(req, res, Buffer.concat(chunks)).catch(() => {
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+    });
+  });
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      const url = `http://127.0.0.1:${port}${PATH}`;
+      wsdlServed = wsdlXml.replace(/<soap:address location="[^"]*"\/>/, `<soap:address location="${url}"/>`);
+      resolve({
+        url,
+        authority,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const timer of timers) clearTimeout(timer);
+            timers.clear();
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+

@@ -1,0 +1,139 @@
+import {
+  type AdapterContext,
+  type ConnectionCheck,
+  deliverToHttpTarget,
+  type InstallableLicense,
+  type InstallReceipt,
+  type InstallTarget,
+  type IssuedKey,
+  type KaAdapter,
+  type KaProduct,
+  type KeyInfo,
+  type KeyLookup,
+  type LicenseFileContent,
+  type LicenseOrder,
+} from '../../../src/plugin-sdk/index.js';
+import { SoapKaClient, type SoapObject } from './soap-ka-client.js';
+import type { SoapKaSettings } from './soap-ka-settings.js';
+import { asObject, issuedKey, keyInfo, many, shapeError, text } from './soap-key-mapping.js';
+
+/**
+ * `KaAdapter` for the SOAP subscription KA (`wsdl/subscription-ka.wsdl`, README.md). Our
+ * request reference is the key's ExternalId: CreateKey is idempotent on it at the KA, and
+ * FindKeysByExternalId answers exactly whether the key exists.
+ */
+export class SoapKaAdapter implements KaAdapter {
+  private readonly client: SoapKaClient;
+
+  constructor(
+    private readonly settings: SoapKaSettings,
+    context: AdapterContext,
+  ) {
+    this.client = new SoapKaClient(settings, context.logger);
+  }
+
+  async issueKey(order: LicenseOrder): Promise<IssuedKey> {
+    const answer = await this.client.call(
+      'CreateKey',
+      {
+        ExternalId: order.reference,
+        Product: order.product,
+        Quota: Math.max(1, order.quantity),
+        ...(order.periodMonths ? { PeriodMonths: order.periodMonths } : {}),
+        ...(order.features.length ? { Features: { Feature: order.features } } : {}),
+      },
+      true,
+    );
+    try {
+      return issuedKey(answer.Key);
+    } catch {
+      // The KA answered but not with a key: it may have created one; the lookup decides.
+      throw shapeError('the created Key', true);
+    }
+  }
+
+  /** Exact: the PRIMARY keys carrying our reference as ExternalId; several means staff decide. */
+  async findKeyByRef(order: LicenseOrder): Promise<KeyLookup> {
+    const answer = await this.client.call('FindKeysByExternalId', { ExternalId: order.reference });
+    const keys = many(answer.Key)
+      .map(asObject)
+      .filter((key): key is SoapObject => key !== undefined && text(key, 'Kind') !== 'ADDITIONAL' && text(key, 'ExternalId') === order.reference);
+    if (keys.length === 0) return { status: 'none' };
+    if (keys.length === 1) return { status: 'found', key: issuedKey(keys[0]) };
+    const candidates = keys.map((key) => issuedKey(key).keyNumber);
+    return { status: 'ambiguous', reason: `${keys.length} keys carry external id ${order.reference}`, candidates };
+  }
+
+  async retrieveFiles(key: IssuedKey): Promise<LicenseFileContent[]> {
+    const files: LicenseFileContent[] = [];
+    for (const number of [key.keyNumber, ...key.additionalKeyNumbers]) {
+      const file = asObject((await this.client.call('RetrieveLicenseFile', { KeyNumber: number })).LicenseFile);
+      const raw = file?.Content;
+      const content = Buffer.isBuffer(raw) ? raw : typeof raw === 'string' ? Buffer.from(raw, 'base64') : undefined;
+      if (!file || !content || content.length === 0) throw shapeError(`the license file of ${number}`);
+      const keyNumber = text(file, 'KeyNumber') ?? number;
+      const full = text(file, 'FullKeyNumber');
+      const fileName = (text(file, 'FileName') ?? '').replace(/[\\/]/g, '') || `${keyNumber}.xml`;
+      files.push({
+        keyNumber,
+        fileName,
+        contentType: text(file, 'ContentType') ?? 'application/octet-stream',
+        content,
+        revision: full?.startsWith(`${keyNumber}.`) ? full.slice(keyNumber.length + 1) : undefined,
+      });
+    }
+    return files;
+  }
+
+  install(license: InstallableLicense, target: InstallTarget): Promise<InstallReceipt> {
+    return deliverToHttpTarget(license, target, { timeoutMs: this.settings.timeoutMs });
+  }
+
+  async testConnection(): Promise<ConnectionCheck> {
+    const answer = await this.client.call('Ping', {});
+    if (text(answer, 'ClientId') === undefined) throw shapeError('the ClientId of the Ping answer');
+    return { ok: true, message: `Login is valid (client ${text(answer, 'ClientId')})` };
+  }
+
+  async listProducts(): Promise<KaProduct[]> {
+    const answer = await this.client.call('ListProducts', {});
+    return many(answer.Product)
+      .map(asObject)
+      .filter((p): p is SoapObject => p !== undefined && text(p, 'Kind') !== 'ADDITIONAL')
+      .map((p) => ({
+        id: text(p, 'Id') ?? '',
+        name: text(p, 'Name') ?? text(p, 'Id') ?? '',
+        features: many(p.Feature)
+          .map(asObject)
+          .filter((f): f is SoapObject => f !== undefined)
+          .map((f) => ({ id: text(f, 'Id') ?? '', name: text(f, 'Name') ?? '' })),
+      }))
+      .filter((p) => p.id.length > 0);
+  }
+
+  async getKeyInfo(keyNumber: string): Promise<KeyInfo> {
+    return keyInfo((await this.client.call('GetKey', { KeyNumber: keyNumber })).Key);
+  }
+
+  /** One more period of the key's own length (the KA keeps the period it was sold for). */
+  async renew(keyNumber: string): Promise<IssuedKey> {
+    return issuedKey((await this.client.call('RenewKey', { KeyNumber: keyNumber }, true)).Key);
+  }
+
+  async suspend(keyNumber: string): Promise<void> {
+    await this.client.call('SuspendKey', { KeyNumber: keyNumber }, true);
+  }
+
+  async resume(keyNumber: string): Promise<void> {
+    await this.client.call('ResumeKey', { KeyNumber: keyNumber }, true);
+  }
+
+  async terminate(keyNumber: string): Promise<void> {
+    await this.client.call('TerminateKey', { KeyNumber: keyNumber }, true);
+  }
+
+  /** Set the quota of concurrent users (not in the KaAdapter contract yet; for direct use). */
+  async changeQuota(keyNumber: string, quota: number): Promise<IssuedKey> {
+    return issuedKey((await this.client.call('ChangeQuota', { KeyNumber: keyNumber, Quota: quota }, true)).Key);
+  }
+}

@@ -1,0 +1,61 @@
+import { type IssuedKey, KaError, type KeyInfo } from '../../../src/plugin-sdk/index.js';
+import type { SoapObject } from './soap-ka-client.js';
+
+/** A malformed answer: the KA acted (or not) but did not say what we need. */
+export function shapeError(what: string, outcomeUnknown = false): KaError {
+  return new KaError(`The KA's answer lacks ${what}`, { code: 'protocol', retryable: true, outcomeUnknown });
+}
+
+export function asObject(value: unknown): SoapObject | undefined {
+  return value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date) ? (value as SoapObject) : undefined;
+}
+
+/** One element or several: the soap client gives an object for one, an array for more. */
+export function many(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+export function text(object: SoapObject, name: string): string | undefined {
+  const value = object[name];
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+export function date(object: SoapObject, name: string): Date | null {
+  const value = object[name];
+  const parsed = value instanceof Date ? value : typeof value === 'string' && value ? new Date(value) : undefined;
+  return parsed && !Number.isNaN(parsed.getTime()) ? parsed : null;
+}
+
+function strings(container: unknown, item: string): string[] {
+  return many(asObject(container)?.[item]).map(String).filter((s) => s.length > 0);
+}
+
+/** The WSDL's `Key` as an `IssuedKey`; throws a protocol `KaError` without a key number. */
+export function issuedKey(value: unknown): IssuedKey {
+  const key = asObject(value);
+  const keyNumber = key && text(key, 'KeyNumber');
+  if (!key || !keyNumber) throw shapeError('a Key with a KeyNumber');
+  return {
+    keyNumber,
+    fullKeyNumber: text(key, 'FullKeyNumber'),
+    productKey: text(key, 'ActivationCode'),
+    expiresAt: date(key, 'ExpiresAt'),
+    updatesUntil: date(key, 'UpdatesUntil'),
+    additionalKeyNumbers: strings(key.AdditionalKeys, 'KeyNumber'),
+    createdAt: date(key, 'CreatedAt'),
+  };
+}
+
+export function keyInfo(value: unknown): KeyInfo {
+  const base = issuedKey(value);
+  const key = asObject(value) as SoapObject;
+  const status = text(key, 'Status');
+  return {
+    ...base,
+    product: text(key, 'Product') ?? '',
+    terminated: status === 'TERMINATED',
+    suspended: status === 'SUSPENDED',
+    features: strings(key.Features, 'Feature'),
+  };
+}
