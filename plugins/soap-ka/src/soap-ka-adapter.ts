@@ -52,8 +52,11 @@ export class SoapKaAdapter implements KaAdapter {
     }
   }
 
-  /** Exact: the PRIMARY keys carrying our reference as ExternalId; several means staff decide. */
-  async findKeyByRef(order: LicenseOrder): Promise<KeyLookup> {
+  /**
+   * Exact: the PRIMARY keys carrying our reference as ExternalId; several means staff decide.
+   * `sentAt` is not needed: the KA searches by our reference, not by time.
+   */
+  async findKeyByRef(order: LicenseOrder, _sentAt?: Date): Promise<KeyLookup> {
     const answer = await this.client.call('FindKeysByExternalId', { ExternalId: order.reference });
     const keys = many(answer.Key)
       .map(asObject)
