@@ -234,9 +234,13 @@ export class ServiceProvisioningService {
       if (!last || due.length < RECONCILE_BATCH) break;
       afterId = last.id;
     }
-    for (const subscriptionId of subscriptions) enqueued += await this.enqueueStartable(subscriptionId, now, true);
+    // A round-specific job id: after Redis lost its data, a job still running under the
+    // plain id can swallow a re-enqueue under that id.
+    const round = `r${Math.floor(now / 10_000)}`;
+    for (const subscriptionId of subscriptions) enqueued += await this.enqueueStartable(subscriptionId, now, true, round);
     const released = await this.store.listSubscriptionsAllReady(db);
-    for (const subscriptionId of released) await this.enqueueRelease(subscriptionId);
+    // Released here, not through the queue, for the same reason; the release is idempotent.
+    for (const subscriptionId of released) await this.releaseSubscription(subscriptionId);
     return { enqueued, released: released.length };
   }
 
@@ -254,7 +258,7 @@ export class ServiceProvisioningService {
     await this.enqueueStartable(subscriptionId, this.now(), false);
   }
 
-  private async enqueueStartable(subscriptionId: number, now: number, includeLapsed: boolean): Promise<number> {
+  private async enqueueStartable(subscriptionId: number, now: number, includeLapsed: boolean, idSuffix = ''): Promise<number> {
     const services = await this.store.listBySubscription(this.deps.db, subscriptionId);
     if (services.every((s) => s.state === 'ready')) {
       await this.enqueueRelease(subscriptionId);
@@ -269,7 +273,7 @@ export class ServiceProvisioningService {
       await this.deps.queue.enqueue<ServiceProvisionJob>(
         SERVICE_PROVISION_JOB,
         { serviceId: s.id },
-        { jobId: `service-${s.id}-${s.attempts}`, delayMs: Math.max(0, dueAt(s, now) - now) },
+        { jobId: `service-${s.id}-${s.attempts}${idSuffix ? `-${idSuffix}` : ''}`, delayMs: Math.max(0, dueAt(s, now) - now) },
       );
       count += 1;
     }
