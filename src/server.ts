@@ -18,6 +18,7 @@ import { startPluginHost } from './plugin-host/plugin-host.js';
 import { ReconcileLoop } from './provisioning/reconcile-loop.js';
 import { createPipeline, registerPipelineJobs } from './provisioning/register-pipeline.js';
 import type { Logger } from './infra/log/logger.js';
+import { createWebConsole } from './web/web-console.js';
 
 export interface RunningKeyway {
   context: AppContext;
@@ -86,7 +87,8 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
     const manualLicenses = createManualLicensesFeature({ db: context.db, queue: context.queue, stores: context.stores, configurations: configurationStore });
     const licenses = createLicensesFeature({ db: context.db, stores: context.stores, configurations: configurationStore });
     const extra = [kaConfigurationRoutes({ db: context.db, store: configurationStore, service: configurations, plugins }), services.routes, manualLicenses.routes, licenses.routes];
-    const app = createApp(context, apiRoutes(context, { orderService, extra, extraPublic: [services.callbackRoutes] }));
+    const web = await createWebConsole({ context, configurations, configurationStore, plugins });
+    const app = createApp(context, { ...apiRoutes(context, { orderService, extra, extraPublic: [services.callbackRoutes] }), web });
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(config.port, () => resolve(s));
     });

@@ -19,6 +19,9 @@ export interface Config {
   queuePrefix: string;
   /** Admin API token to create at first start; generated and printed once when unset. */
   adminToken?: string;
+  /** First staff admin of the console, created at start when there is no staff user yet. */
+  adminEmail?: string;
+  adminPassword?: string;
   /** Run migrations at start (roles api and all). */
   migrateOnStart: boolean;
   /** Seed the demo catalogue and start the bundled reference KA servers in-process. */
@@ -66,6 +69,8 @@ const envSchema = z.object({
     .refine((v) => v.startsWith('redis://') || v.startsWith('rediss://'), 'must be a redis:// URL')
     .optional(),
   KEYWAY_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  KEYWAY_ADMIN_EMAIL: z.email().optional(),
+  KEYWAY_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(200).optional(),
   KEYWAY_MIGRATE_ON_START: booleanFlag.default(true),
   KEYWAY_DEMO: booleanFlag.optional(),
   KEYWAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -82,7 +87,7 @@ const envSchema = z.object({
   KEYWAY_PUBLIC_URL: z.url().optional(),
 });
 
-const secretVariables = new Set(['KEYWAY_ADMIN_TOKEN', 'KEYWAY_SIGNING_SECRET', 'KEYWAY_DB_URL', 'KEYWAY_REDIS_URL']);
+const secretVariables = new Set(['KEYWAY_ADMIN_TOKEN', 'KEYWAY_ADMIN_PASSWORD', 'KEYWAY_SIGNING_SECRET', 'KEYWAY_DB_URL', 'KEYWAY_REDIS_URL']);
 
 /** Start-up stops with this when the environment is wrong; the message names every bad variable. */
 export class ConfigError extends Error {
@@ -113,6 +118,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     redisUrl: e.KEYWAY_REDIS_URL,
     queuePrefix: e.KEYWAY_QUEUE_PREFIX,
     adminToken: e.KEYWAY_ADMIN_TOKEN,
+    adminEmail: e.KEYWAY_ADMIN_EMAIL,
+    adminPassword: e.KEYWAY_ADMIN_PASSWORD,
     migrateOnStart: e.KEYWAY_MIGRATE_ON_START,
     // The demo (reference KA in-process, demo plan) is the embedded default only.
     demo: e.KEYWAY_DEMO ?? databaseUrl.startsWith('sqlite:'),

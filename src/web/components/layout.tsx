@@ -1,0 +1,76 @@
+import type { ComponentChildren } from 'preact';
+import type { ViewContext } from '../view-context.js';
+import { CsrfField } from './form-fields.js';
+
+export type NavKey = 'licenses' | 'requests' | 'orders' | 'subscriptions' | 'configurations' | 'audit';
+
+const nav: Array<{ key: NavKey; href: string; label: string }> = [
+  { key: 'licenses', href: '/licenses', label: 'Licenses' },
+  { key: 'requests', href: '/license-requests', label: 'License requests' },
+  { key: 'orders', href: '/orders', label: 'Orders' },
+  { key: 'subscriptions', href: '/subscriptions', label: 'Subscriptions' },
+  { key: 'configurations', href: '/ka-configurations', label: 'KA configurations' },
+  { key: 'audit', href: '/audit', label: 'Audit log' },
+];
+
+export interface LayoutProps {
+  ctx: ViewContext;
+  title: string;
+  active?: NavKey;
+  /** A small centred page (sign in). */
+  narrow?: boolean;
+  children: ComponentChildren;
+}
+
+/** The page frame: skip link, header with navigation and the signed-in user, one main landmark. */
+export function Layout({ ctx, title, active, narrow, children }: LayoutProps) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · Keyway`}</title>
+        <link rel="stylesheet" href="/assets/console.css" />
+        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
+      </head>
+      <body>
+        <a class="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header class="top">
+          <a class="brand" href="/">
+            Keyway
+          </a>
+          {ctx.user && (
+            <nav class="main-nav" aria-label="Main">
+              <ul>
+                {nav.map((item) => (
+                  <li key={item.key}>
+                    <a href={item.href} aria-current={item.key === active ? 'page' : undefined}>
+                      {item.label}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          )}
+          {ctx.user && (
+            <form class="user" method="post" action="/sign-out">
+              <span>
+                {ctx.user.name} <span class="role">{ctx.user.role}</span>
+              </span>
+              <CsrfField ctx={ctx} />
+              <button type="submit" class="button link">
+                Sign out
+              </button>
+            </form>
+          )}
+        </header>
+        <main id="main" class={narrow ? 'narrow' : undefined}>
+          <h1>{title}</h1>
+          {children}
+        </main>
+      </body>
+    </html>
+  );
+}

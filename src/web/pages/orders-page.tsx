@@ -1,0 +1,60 @@
+import type { Order } from '../../features/orders/order-store.js';
+import { Empty, Pager, StateBadge, Time } from '../components/display.js';
+import { Layout } from '../components/layout.js';
+import type { ViewContext } from '../view-context.js';
+
+export interface OrdersPageProps {
+  ctx: ViewContext;
+  orders: Order[];
+  customers: Map<number, string>;
+  plans: Map<number, string>;
+  query: Record<string, string | undefined>;
+  nextCursor: string | null;
+}
+
+export function OrdersPage({ ctx, orders, customers, plans, query, nextCursor }: OrdersPageProps) {
+  return (
+    <Layout ctx={ctx} title="Orders" active="orders">
+      <p class="lead">Orders are placed and paid by the store through the API; newest first.</p>
+      {orders.length === 0 ? (
+        <Empty>No orders.</Empty>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Order</th>
+              <th scope="col">Reference</th>
+              <th scope="col">Customer</th>
+              <th scope="col">Plan</th>
+              <th scope="col">Period</th>
+              <th scope="col">State</th>
+              <th scope="col">Placed</th>
+              <th scope="col">Subscription</th>
+            </tr>
+          </thead>
+          <tbody>
+            {orders.map((o) => (
+              <tr key={o.id}>
+                <td>
+                  <a href={`/orders/${o.id}`}>#{o.id}</a>
+                </td>
+                <td>{o.reference}</td>
+                <td>{customers.get(o.customerId) ?? `customer ${o.customerId}`}</td>
+                <td>{plans.get(o.planId) ?? `plan ${o.planId}`}</td>
+                <td>{o.period} months</td>
+                <td>
+                  <StateBadge state={o.state} />
+                </td>
+                <td>
+                  <Time iso={o.createdAt} />
+                </td>
+                <td>{o.subscriptionId ? <a href={`/subscriptions/${o.subscriptionId}`}>#{o.subscriptionId}</a> : <span class="muted">—</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pager path="/orders" query={query} nextCursor={nextCursor} />
+    </Layout>
+  );
+}

@@ -1,0 +1,30 @@
+import type { Request } from 'express';
+import type { RoleName } from '../features/auth/principal.js';
+import { admins, operators } from '../features/auth/principal.js';
+
+/** What every page needs to know about the request: who is signed in and their form token. */
+export interface ViewContext {
+  user?: { name: string; role: RoleName };
+  csrfToken: string;
+  /** Path and query of the page, for links back to it. */
+  url: string;
+}
+
+export function viewContext(req: Request): ViewContext {
+  const session = req.staffSession;
+  return {
+    user: session ? { name: session.name, role: session.role } : undefined,
+    csrfToken: session?.csrfToken ?? '',
+    url: req.originalUrl,
+  };
+}
+
+/** Operators (and admins) act on license work; the console hides what a role may not do. */
+export function canOperate(ctx: ViewContext): boolean {
+  return ctx.user !== undefined && operators.includes(ctx.user.role);
+}
+
+/** Admins change configuration. */
+export function canConfigure(ctx: ViewContext): boolean {
+  return ctx.user !== undefined && admins.includes(ctx.user.role);
+}

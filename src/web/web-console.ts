@@ -1,0 +1,78 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type RequestHandler, type Router } from 'express';
+import type { AppContext } from '../app-context.js';
+import type { KaConfigurationService } from '../features/ka-configurations/ka-configuration-service.js';
+import type { KaConfigurationStore } from '../features/ka-configurations/ka-configuration-store.js';
+import type { KaPluginDefinition } from '../plugin-sdk/plugin-definition.js';
+import { authWebRoutes } from './routes/auth-web-routes.js';
+import { auditWebRoutes } from './routes/audit-web-routes.js';
+import { kaConfigurationWebRoutes } from './routes/ka-configuration-web-routes.js';
+import { orderWebRoutes } from './routes/order-web-routes.js';
+import { csrfForUnsafeMethods } from './session/csrf.js';
+import { ensureFirstStaffAdmin } from './session/first-staff-admin.js';
+import { loadSession, requireSignIn } from './session/session-middleware.js';
+import { SessionStore } from './session/session-store.js';
+import { SignInLimiter } from './session/sign-in-limiter.js';
+import { StaffUserStore } from './session/staff-user-store.js';
+import { webErrorHandler, webNotFound } from './web-error-handler.js';
+
+const staticDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
+
+/** What the console uses: the process context and the feature services it calls directly. */
+export interface WebConsoleDeps {
+  context: AppContext;
+  configurations: KaConfigurationService;
+  configurationStore: KaConfigurationStore;
+  plugins: { list(): KaPluginDefinition[] };
+}
+
+/** Strict headers for every console answer: no inline script, no framing, no caching of pages. */
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.setHeader('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('referrer-policy', 'same-origin');
+  res.setHeader('x-frame-options', 'DENY');
+  next();
+};
+
+const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader('cache-control', 'no-store');
+  next();
+};
+
+/**
+ * The staff console, mounted at `/`: creates the first admin when configured to, then answers
+ * the router. Pages call feature services directly, never the HTTP API.
+ */
+export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
+  const { context } = deps;
+  const { db, stores, config } = context;
+  const users = new StaffUserStore();
+  const sessions = new SessionStore();
+  const outcome = await ensureFirstStaffAdmin(db, users, stores.audit, { email: config.adminEmail, password: config.adminPassword });
+  if (outcome === 'created') context.logger.info({ email: config.adminEmail }, 'first staff admin created');
+  await sessions.deleteExpired(db);
+
+  const router = express.Router();
+  router.use(securityHeaders);
+  router.use('/assets', express.static(staticDir, { maxAge: '1h', fallthrough: false, index: false }));
+  router.get('/favicon.ico', (_req, res) => res.redirect(301, '/assets/favicon.svg'));
+  router.use(noStore);
+  router.use(loadSession(db, sessions));
+  router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
+  router.use(authWebRoutes({ db, users, sessions, limiter: new SignInLimiter(), audit: stores.audit }));
+
+  const pages = express.Router();
+  pages.use(requireSignIn);
+  pages.use(csrfForUnsafeMethods);
+  pages.get('/', (_req, res) => res.redirect(303, '/license-requests'));
+  pages.use(kaConfigurationWebRoutes({ db, service: deps.configurations, store: deps.configurationStore, plugins: deps.plugins }));
+  pages.use(orderWebRoutes({ context }));
+  pages.use(auditWebRoutes({ db, audit: stores.audit }));
+  router.use(pages);
+
+  router.use(webNotFound);
+  router.use(webErrorHandler);
+  return router;
+}
