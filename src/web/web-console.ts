@@ -4,10 +4,15 @@ import express, { type RequestHandler, type Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import type { KaConfigurationService } from '../features/ka-configurations/ka-configuration-service.js';
 import type { KaConfigurationStore } from '../features/ka-configurations/ka-configuration-store.js';
+import type { LicenseQueryService } from '../features/licenses/license-query-service.js';
+import type { ManualLicenseService } from '../features/uploads/manual-license-service.js';
+import type { UploadLimits } from '../features/uploads/upload-options.js';
 import type { KaPluginDefinition } from '../plugin-sdk/plugin-definition.js';
 import { authWebRoutes } from './routes/auth-web-routes.js';
 import { auditWebRoutes } from './routes/audit-web-routes.js';
 import { kaConfigurationWebRoutes } from './routes/ka-configuration-web-routes.js';
+import { licenseRequestWebRoutes } from './routes/license-request-web-routes.js';
+import { licenseWebRoutes } from './routes/license-web-routes.js';
 import { orderWebRoutes } from './routes/order-web-routes.js';
 import { csrfForUnsafeMethods } from './session/csrf.js';
 import { ensureFirstStaffAdmin } from './session/first-staff-admin.js';
@@ -25,6 +30,10 @@ export interface WebConsoleDeps {
   configurations: KaConfigurationService;
   configurationStore: KaConfigurationStore;
   plugins: { list(): KaPluginDefinition[] };
+  /** Manual license work and New License (the same service as the API's). */
+  manualLicenses: { service: ManualLicenseService; limits: UploadLimits };
+  /** License tabs, lists, details, downloads and CSV. */
+  licenses: LicenseQueryService;
 }
 
 /** Strict headers for every console answer: no inline script, no framing, no caching of pages. */
@@ -63,10 +72,15 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
   router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   router.use(authWebRoutes({ db, users, sessions, limiter: new SignInLimiter(), audit: stores.audit }));
 
+  const requests = licenseRequestWebRoutes({ context, manual: deps.manualLicenses.service, limits: deps.manualLicenses.limits });
+  const licenses = licenseWebRoutes({ context, licenses: deps.licenses, manual: deps.manualLicenses.service, configurations: deps.configurationStore, limits: deps.manualLicenses.limits });
   const pages = express.Router();
   pages.use(requireSignIn);
+  // Multipart uploads check their token after parsing; every other unsafe request here and now.
+  pages.use(requests.uploads, licenses.uploads);
   pages.use(csrfForUnsafeMethods);
   pages.get('/', (_req, res) => res.redirect(303, '/license-requests'));
+  pages.use(requests.pages, licenses.pages);
   pages.use(kaConfigurationWebRoutes({ db, service: deps.configurations, store: deps.configurationStore, plugins: deps.plugins }));
   pages.use(orderWebRoutes({ context }));
   pages.use(auditWebRoutes({ db, audit: stores.audit }));

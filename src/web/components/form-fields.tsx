@@ -15,6 +15,8 @@ interface FieldProps {
   errors?: FieldErrors;
   description?: string;
   required?: boolean;
+  /** Keeps ids unique when two forms on a page have a field of the same name. */
+  idPrefix?: string;
 }
 
 function Help({ id, description, error }: { id: string; description?: string; error?: string }) {
@@ -73,7 +75,7 @@ function typedInput(type: Exclude<InputType, 'password'>, a: InputAttributes) {
 type InputType = 'text' | 'email' | 'password' | 'url' | 'number' | 'search' | 'date';
 
 export function TextField(props: FieldProps & { value?: string | number; type?: InputType; autocomplete?: string; placeholder?: string; min?: number; max?: number }) {
-  const id = `f-${props.name}`;
+  const id = `f-${props.idPrefix ?? ''}${props.name}`;
   const error = props.errors?.[props.name];
   const common = {
     id,
@@ -102,7 +104,7 @@ export function TextField(props: FieldProps & { value?: string | number; type?: 
 }
 
 export function TextArea(props: FieldProps & { value?: string; rows?: number }) {
-  const id = `f-${props.name}`;
+  const id = `f-${props.idPrefix ?? ''}${props.name}`;
   const error = props.errors?.[props.name];
   return (
     <div class={`field${error ? ' invalid' : ''}`}>
@@ -116,7 +118,7 @@ export function TextArea(props: FieldProps & { value?: string; rows?: number }) 
 }
 
 export function SelectField(props: FieldProps & { value?: string; options: Array<{ value: string; label: string }>; blank?: string }) {
-  const id = `f-${props.name}`;
+  const id = `f-${props.idPrefix ?? ''}${props.name}`;
   const error = props.errors?.[props.name];
   return (
     <div class={`field${error ? ' invalid' : ''}`}>
@@ -135,7 +137,7 @@ export function SelectField(props: FieldProps & { value?: string; options: Array
 }
 
 export function CheckboxField(props: FieldProps & { checked: boolean; value?: string }) {
-  const id = `f-${props.name}`;
+  const id = `f-${props.idPrefix ?? ''}${props.name}`;
   const error = props.errors?.[props.name];
   return (
     <div class={`field checkbox${error ? ' invalid' : ''}`}>

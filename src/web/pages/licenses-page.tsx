@@ -1,0 +1,130 @@
+import type { LicenseTab } from '../../features/licenses/license-query-service.js';
+import type { LicenseStatus, LicenseSummary } from '../../features/licenses/license-store.js';
+import { DateOnly, Empty, Pager, StateBadge, Time } from '../components/display.js';
+import { type FieldErrors, SelectField, TextField } from '../components/form-fields.js';
+import { Layout } from '../components/layout.js';
+import { withQuery } from '../render.js';
+import { canOperate, type ViewContext } from '../view-context.js';
+
+/** The list's filters as the query string carries them. */
+export type LicenseListQuery = {
+  configuration?: string;
+  status?: string;
+  key?: string;
+  customer?: string;
+  subscription?: string;
+  expiresBefore?: string;
+  cursor?: string;
+};
+
+export interface LicensesPageProps {
+  ctx: ViewContext;
+  tabs: LicenseTab[];
+  tab?: LicenseTab;
+  statuses: LicenseStatus[];
+  licenses: LicenseSummary[];
+  customers: Map<number, string>;
+  query: LicenseListQuery;
+  errors?: FieldErrors;
+  nextCursor: string | null;
+}
+
+function TabCounts({ tab }: { tab: LicenseTab }) {
+  return <span class="count">{tab.total}</span>;
+}
+
+export function LicensesPage({ ctx, tabs, tab, statuses, licenses, customers, query, errors, nextCursor }: LicensesPageProps) {
+  const { cursor: _cursor, ...filters } = query;
+  return (
+    <Layout ctx={ctx} title="Licenses" active="licenses">
+      {tabs.length === 0 ? (
+        <Empty>
+          No KA configuration yet: licenses appear here, one tab per configuration. <a href="/ka-configurations">Set one up</a>.
+        </Empty>
+      ) : (
+        <nav class="tabs" aria-label="KA configurations">
+          <ul>
+            {tabs.map((t) => (
+              <li key={t.configurationId}>
+                <a href={withQuery('/licenses', { configuration: t.configurationId })} aria-current={t.configurationId === tab?.configurationId ? 'page' : undefined}>
+                  {t.name}
+                  <TabCounts tab={t} />
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      )}
+      {tab && (
+        <>
+          <p class="lead">
+            {tab.plugin}
+            {tab.pluginStatus === 'missing' && ' (plugin missing)'}
+            {!tab.enabled && ' · disabled'} · {statuses.map((s) => `${tab.counts[s] ?? 0} ${s.replace(/_/g, ' ')}`).join(' · ')}
+          </p>
+          <div class="actions">
+            {canOperate(ctx) && (
+              <a class="button primary" href={withQuery('/licenses/new', { configuration: tab.configurationId })}>
+                New License
+              </a>
+            )}
+            <a class="button secondary" href={withQuery('/licenses.csv', filters)} download>
+              Export CSV
+            </a>
+          </div>
+          <form method="get" action="/licenses" class="filters" aria-label="Filter licenses">
+            <input type="hidden" name="configuration" value={String(tab.configurationId)} />
+            <TextField name="key" label="Key number starts with" type="search" value={query.key} errors={errors} />
+            <SelectField name="status" label="Status" value={query.status} blank="any" options={statuses.map((s) => ({ value: s, label: s.replace(/_/g, ' ') }))} errors={errors} />
+            <TextField name="customer" label="Customer id" value={query.customer} errors={errors} />
+            <TextField name="subscription" label="Subscription id" value={query.subscription} errors={errors} />
+            <TextField name="expiresBefore" label="Expires before" type="date" value={query.expiresBefore} errors={errors} />
+            <button type="submit" class="button secondary">
+              Filter
+            </button>
+          </form>
+          {licenses.length === 0 ? (
+            <Empty>No licenses match.</Empty>
+          ) : (
+            <table>
+              <caption class="visually-hidden">Licenses of {tab.name}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Key number</th>
+                  <th scope="col">Product</th>
+                  <th scope="col">Customer</th>
+                  <th scope="col">Subscription</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">Installed</th>
+                </tr>
+              </thead>
+              <tbody>
+                {licenses.map((l) => (
+                  <tr key={l.id}>
+                    <td>
+                      <a href={`/licenses/${l.id}`}>{l.keyNumber}</a>
+                    </td>
+                    <td>{l.product}</td>
+                    <td>{l.customerId ? (customers.get(l.customerId) ?? `customer ${l.customerId}`) : <span class="muted">standalone</span>}</td>
+                    <td>{l.subscriptionId ? <a href={`/subscriptions/${l.subscriptionId}`}>#{l.subscriptionId}</a> : <span class="muted">—</span>}</td>
+                    <td>
+                      <StateBadge state={l.status} />
+                    </td>
+                    <td>
+                      <DateOnly iso={l.expiresAt} />
+                    </td>
+                    <td>
+                      <Time iso={l.installedAt} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          <Pager path="/licenses" query={query} nextCursor={nextCursor} />
+        </>
+      )}
+    </Layout>
+  );
+}

@@ -1,0 +1,223 @@
+import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import type { AppContext } from '../../app-context.js';
+import { NotFoundError } from '../../errors/app-error.js';
+import { allow, principalOf } from '../../features/auth/auth-middleware.js';
+import { actorOf, operators } from '../../features/auth/principal.js';
+import type { KaConfigurationStore } from '../../features/ka-configurations/ka-configuration-store.js';
+import type { LicenseQueryService } from '../../features/licenses/license-query-service.js';
+import { type LicenseFilter, licenseStatuses } from '../../features/licenses/license-query-store.js';
+import type { ManualLicenseService } from '../../features/uploads/manual-license-service.js';
+import { multipartReader } from '../../features/uploads/multipart-upload.js';
+import type { UploadLimits } from '../../features/uploads/upload-options.js';
+import { cursorId, pageById } from '../../http/pagination.js';
+import { validate } from '../../http/validate.js';
+import type { FieldErrors } from '../components/form-fields.js';
+import { formErrorsOf, formText } from '../form-body.js';
+import { LicensePage } from '../pages/license-page.js';
+import { type LicenseListQuery, LicensesPage } from '../pages/licenses-page.js';
+import { type NewLicenseForm, NewLicensePage } from '../pages/new-license-page.js';
+import { customerNames } from '../read/names.js';
+import { queryString, sendPage } from '../render.js';
+import { CsrfError, csrfField, tokensMatch } from '../session/csrf.js';
+import { viewContext } from '../view-context.js';
+import { splitKeyNumbers } from './license-request-web-routes.js';
+
+export interface LicenseWebDeps {
+  context: AppContext;
+  licenses: LicenseQueryService;
+  manual: ManualLicenseService;
+  configurations: KaConfigurationStore;
+  limits: UploadLimits;
+}
+
+const pageSize = 50;
+const idText = z.string().regex(/^\d{1,10}$/, 'a number').transform(Number).optional();
+const listSchema = z.object({
+  configuration: idText,
+  status: z.enum(licenseStatuses as [string, ...string[]]).optional(),
+  key: z.string().trim().max(80).optional(),
+  customer: idText,
+  subscription: idText,
+  expiresBefore: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2030-01-31').optional(),
+  cursor: z.string().max(200).optional(),
+});
+
+/** Empty query values mean "no filter". */
+function present(query: Request['query']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(query)) if (typeof v === 'string' && v.trim() !== '') out[k] = v;
+  return out;
+}
+
+function filterOf(q: z.output<typeof listSchema>, configurationId: number): Omit<LicenseFilter, 'limit'> {
+  return {
+    configurationId,
+    status: q.status as LicenseFilter['status'],
+    keyNumber: q.key?.toUpperCase(),
+    customerId: q.customer,
+    subscriptionId: q.subscription,
+    expiresBeforeMs: q.expiresBefore ? Date.parse(`${q.expiresBefore}T00:00:00Z`) : undefined,
+  };
+}
+
+/** A file name safe in a Content-Disposition header, with the exact name in filename*. */
+function disposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\w.-]/g, '_').slice(0, 120) || 'license-file';
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
+
+/** Licenses in tabs per KA configuration, their details and files, CSV export and New License. */
+export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads: Router } {
+  const { db } = deps.context;
+  const pages = Router();
+  const accept = [...new Set(deps.limits.allowedTypes.flatMap((t) => t.contentTypes))].concat(['.xml', '.key', '.lic']).join(',');
+
+  pages.get('/licenses', async (req, res) => {
+    const raw = present(req.query);
+    const parsed = listSchema.safeParse(raw);
+    const tabs = await deps.licenses.tabs();
+    const errors: FieldErrors = {};
+    if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= `Must be ${issue.message}.`;
+    const q = parsed.success ? parsed.data : { configuration: Number(raw.configuration) || undefined };
+    const tab = tabs.find((t) => t.configurationId === q.configuration) ?? tabs[0];
+    const query: LicenseListQuery = { ...raw, configuration: tab ? String(tab.configurationId) : undefined };
+    if (!tab || !parsed.success) {
+      return sendPage(res, <LicensesPage ctx={viewContext(req)} tabs={tabs} tab={tab} statuses={licenseStatuses} licenses={[]} customers={new Map()} query={query} errors={errors} nextCursor={null} />, parsed.success ? 200 : 400);
+    }
+    const rows = await deps.licenses.list({ ...filterOf(parsed.data, tab.configurationId), beforeId: cursorId(parsed.data.cursor), limit: pageSize + 1 });
+    const page = pageById(rows, pageSize);
+    const customers = await customerNames(db, page.data.map((l) => l.customerId));
+    sendPage(res, <LicensesPage ctx={viewContext(req)} tabs={tabs} tab={tab} statuses={licenseStatuses} licenses={page.data} customers={customers} query={query} nextCursor={page.nextCursor} />);
+  });
+
+  pages.get('/licenses.csv', async (req, res) => {
+    const q = validate(listSchema, present(req.query), 'query');
+    if (q.configuration === undefined) throw new NotFoundError('KA configuration', '(none)');
+    const configuration = await deps.configurations.get(db, q.configuration);
+    if (!configuration) throw new NotFoundError('KA configuration', q.configuration);
+    res.setHeader('content-type', 'text/csv; charset=utf-8');
+    res.setHeader('content-disposition', `attachment; filename="licenses-${configuration.id}.csv"`);
+    // Streamed in keyset batches: an export of any size holds one batch in memory.
+    for await (const chunk of deps.licenses.csv(filterOf(q, configuration.id))) {
+      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+    res.end();
+  });
+
+  const showNew = async (req: Request, res: Response, forms: { request?: NewLicenseForm; upload?: NewLicenseForm }, status = 200) => {
+    const configurations = (await deps.configurations.list(db)).filter((c) => c.enabled);
+    const chosen = Number(forms.request?.configuration ?? forms.upload?.configuration ?? queryString(req.query.configuration));
+    const current = configurations.find((c) => c.id === chosen) ?? configurations[0];
+    const request = { configuration: current ? String(current.id) : undefined, ...forms.request };
+    sendPage(
+      res,
+      <NewLicensePage ctx={viewContext(req)} configurations={configurations.map((c) => ({ id: c.id, name: c.name }))} products={current?.products ?? []} request={request} upload={forms.upload ?? {}} accept={accept} />,
+      status,
+    );
+  };
+
+  pages.get('/licenses/new', allow(...operators), (req, res) => showNew(req, res, {}));
+
+  pages.post('/licenses/new/request', allow(...operators), async (req, res) => {
+    const form: NewLicenseForm = {
+      configuration: formText(req.body, 'configurationId'),
+      product: formText(req.body, 'product').trim(),
+      features: formText(req.body, 'features').trim(),
+      subscription: formText(req.body, 'subscriptionId').trim(),
+    };
+    const errors: FieldErrors = {};
+    if (!/^\d{1,10}$/.test(form.configuration ?? '')) errors.configurationId = 'Choose a KA configuration.';
+    if (!form.product) errors.product = 'Enter the product.';
+    else if (form.product.length > 120) errors.product = 'At most 120 characters.';
+    if (form.subscription && !/^\d{1,10}$/.test(form.subscription)) errors.subscriptionId = 'A subscription id is a number.';
+    if (Object.keys(errors).length) return showNew(req, res, { request: { ...form, errors } }, 400);
+    const features = (form.features ?? '')
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean)
+      .slice(0, 50);
+    try {
+      const result = await deps.manual.newLicenseRequest(
+        { configurationId: Number(form.configuration), product: form.product as string, features, subscriptionId: form.subscription ? Number(form.subscription) : null },
+        actorOf(principalOf(req)),
+      );
+      res.redirect(303, `/license-requests/${result.request.id}`);
+    } catch (err) {
+      const shown = formErrorsOf(err);
+      if (!shown) throw err;
+      await showNew(req, res, { request: { ...form, errors: shown.errors, problem: shown.problem } }, 400);
+    }
+  });
+
+  // Multipart: parsed into memory, CSRF-checked, then handed to the service (see the requests' uploads).
+  const uploads = Router();
+  const readMultipart = multipartReader(deps.limits);
+  uploads.post('/licenses/new/upload', allow(...operators), async (req, res) => {
+    let body: Awaited<ReturnType<typeof readMultipart>>;
+    try {
+      body = await readMultipart(req, res);
+    } catch (err) {
+      const shown = formErrorsOf(err);
+      if (!shown) throw err;
+      return showNew(req, res, { upload: { errors: shown.errors, problem: shown.problem } }, 400);
+    }
+    if (!tokensMatch(req.staffSession?.csrfToken, body.fields[csrfField])) throw new CsrfError();
+    const f = body.fields;
+    const form: NewLicenseForm = {
+      configuration: formText(f, 'configurationId'),
+      keyNumbers: formText(f, 'keyNumbers'),
+      product: formText(f, 'product').trim(),
+      subscription: formText(f, 'subscriptionId').trim(),
+      note: formText(f, 'note').trim(),
+      override: formText(f, 'override') !== '',
+    };
+    const keyNumbers = splitKeyNumbers(form.keyNumbers ?? '');
+    const errors: FieldErrors = {};
+    if (!/^\d{1,10}$/.test(form.configuration ?? '')) errors.configurationId = 'Choose a KA configuration.';
+    if (keyNumbers.length === 0) errors.keyNumbers = 'Enter the key number.';
+    if (body.files.length === 0) errors.files = 'Choose the license file(s).';
+    if (form.subscription && !/^\d{1,10}$/.test(form.subscription)) errors.subscriptionId = 'A subscription id is a number.';
+    if (Object.keys(errors).length) return showNew(req, res, { upload: { ...form, errors } }, 400);
+    try {
+      const result = await deps.manual.newLicenseUpload(
+        {
+          configurationId: Number(form.configuration),
+          subscriptionId: form.subscription ? Number(form.subscription) : null,
+          product: form.product || undefined,
+          keyNumbers,
+          files: body.files,
+          override: form.override,
+          note: form.note || undefined,
+        },
+        actorOf(principalOf(req)),
+      );
+      res.redirect(303, `/license-requests/${result.request.id}?done=uploaded`);
+    } catch (err) {
+      const shown = formErrorsOf(err);
+      if (!shown) throw err;
+      const fieldErrors: FieldErrors = {};
+      for (const [k, v] of Object.entries(shown.errors)) fieldErrors[k.split('.')[0] ?? k] = v;
+      await showNew(req, res, { upload: { ...form, errors: fieldErrors, problem: shown.problem ?? 'The upload was refused; nothing was stored.' } }, 400);
+    }
+  });
+
+  pages.get('/licenses/:id', async (req, res) => {
+    const { id } = validate(z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) }), req.params, 'params');
+    const license = await deps.licenses.get(id);
+    const [configuration, customer] = await Promise.all([deps.configurations.get(db, license.configurationId), license.customerId ? deps.context.stores.customers.get(db, license.customerId) : undefined]);
+    sendPage(res, <LicensePage ctx={viewContext(req)} license={license} configurationName={configuration?.name} customer={customer} />);
+  });
+
+  pages.get('/licenses/:id/files/:fileId', async (req, res) => {
+    const ids = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647), fileId: z.coerce.number().int().positive().max(2_147_483_647) });
+    const { id, fileId } = validate(ids, req.params, 'params');
+    const file = await deps.licenses.downloadFile(id, fileId, actorOf(principalOf(req)));
+    res.setHeader('content-type', file.contentType);
+    res.setHeader('content-disposition', disposition(file.fileName));
+    res.setHeader('x-checksum-sha256', file.sha256);
+    res.send(file.content);
+  });
+
+  return { pages, uploads };
+}
