@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { loadConfig } from '../src/config/config.js';
+import { createDatabase } from '../src/infra/db/database.js';
+import { createLogger } from '../src/infra/log/logger.js';
+import { startKeyway } from '../src/server.js';
+import { startInstallTargetServer } from '../src/reference-ka/index.js';
+import { startReferenceXmlRpcKa } from '../plugins/parallels-ka/src/reference-server.js';
+import parallelsKa from '../plugins/parallels-ka/index.js';
+import { runBaseline } from './pipeline-baseline.js';
+
+const mysqlBase = process.env.KEYWAY_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
+const redisUrl = process.env.KEYWAY_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const concurrency = 32;
+const token = 'kw_bench_admin_token_0123456789abcdef';
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+async function pool<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < items.length) await work(items[next++] as T);
+  }));
+}
+
+/**
+ * N paid orders through MariaDB + Bull/Redis + the reference XML-RPC KA over loopback HTTP,
+ * then the same database writes and KA calls by a bare script (no framework) as a baseline.
+ */
+export async function runPipelineBench(options: { orders: number }) {
+  const dbName = `keyway_bench_${Date.now().toString(36)}`;
+  const admin = createDatabase(`${mysqlBase.replace(/\/$/, '')}/`);
+  await admin.raw(`CREATE DATABASE \`${dbName}\``);
+  const dbUrl = `${mysqlBase.replace(/\/$/, '')}/${dbName}`;
+  const ka = await startReferenceXmlRpcKa();
+  const target = await startInstallTargetServer({ token: 'bench' });
+  const config = loadConfig({ PORT: '0', KEYWAY_DB_URL: dbUrl, KEYWAY_REDIS_URL: redisUrl, KEYWAY_QUEUE_PREFIX: dbName, KEYWAY_ADMIN_TOKEN: token, KEYWAY_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', KEYWAY_DEMO: 'false', KEYWAY_CONCURRENCY: String(concurrency) });
+  const keyway = await startKeyway(config, createLogger(config.logLevel), { print: () => {} });
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${keyway.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return (await res.json()) as Record<string, unknown>;
+  };
+  try {
+    const settings = { endpoint: ka.url, login: 'demo-partner', password: 'demo-password', clientId: 1001, timeoutMs: 10_000 };
+    const cfg = await call('POST', '/api/v1/ka-configurations', { name: 'Bench KA', plugin: 'parallels-ka', settings });
+    const plan = await call('POST', '/api/v1/plans', {
+      code: 'bench',
+      name: 'Bench',
+      periods: [12],
+      services: [{ key: 'hosting', kind: 'hosting', provisioner: 'instant', settings: { installUrl: target.url, installToken: 'bench', ips: ['203.0.113.1'] } }],
+      licenseProducts: [{ configurationId: cfg.id, product: 'PLESK-12-WEB-HOST', serviceKey: 'hosting' }],
+    });
+    const customer = await call('POST', '/api/v1/customers', { name: 'Bench', email: 'b@example.com' });
+    const db = keyway.context.db;
+    const installedCount = async () => Number((await db('licenses').where({ status: 'installed' }).count({ n: '*' }).first())?.n);
+    const waitInstalled = async (n: number) => {
+      while ((await installedCount()) < n) await new Promise((r) => setTimeout(r, 50));
+    };
+
+    // Throughput: orders placed first, then every payment as fast as the API takes them.
+    const ids: number[] = [];
+    await pool(Array.from({ length: options.orders }, (_, i) => i), concurrency, async (i) => {
+      const order = await call('POST', '/api/v1/orders', { customerId: customer.id, planId: plan.id, period: 12, reference: `bench-${i}` });
+      ids.push(order.id as number);
+    });
+    const started = performance.now();
+    await pool(ids, concurrency, async (id) => {
+      await call('POST', `/api/v1/orders/${id}/pay`, { paymentReference: `p-${id}` });
+    });
+    await waitInstalled(options.orders);
+    const seconds = (performance.now() - started) / 1000;
+    const latencies = async (minOrderId: number) => {
+      const rows = await db('orders').join('licenses', 'licenses.customer_id', 'orders.customer_id').join('license_requests', 'license_requests.id', 'licenses.request_id').join('subscriptions', 'subscriptions.id', 'license_requests.subscription_id').whereRaw('subscriptions.order_id = orders.id').where('orders.id', '>=', minOrderId).select('orders.paid_at', 'licenses.installed_at');
+      return rows.map((r) => Number(r.installed_at) - Number(r.paid_at)).sort((a, b) => a - b);
+    };
+    const all = await latencies(0);
+
+    // Latency at 100 orders/s offered, for 10 s.
+    const offered = 100;
+    const paced: number[] = [];
+    for (let i = 0; i < offered * 10; i++) paced.push((await call('POST', '/api/v1/orders', { customerId: customer.id, planId: plan.id, period: 12, reference: `paced-${i}` })).id as number);
+    const pacedStart = performance.now();
+    await Promise.all(paced.map(async (id, i) => {
+      const due = pacedStart + (i * 1000) / offered;
+      await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
+      await call('POST', `/api/v1/orders/${id}/pay`, { paymentReference: `pp-${id}` });
+    }));
+    await waitInstalled(options.orders + paced.length);
+    const pacedLatencies = await latencies(paced[0] as number);
+
+    // Checked before the baseline adds keys of its own.
+    const keysAtKa = ka.authority.listKeys().length;
+    const licenses = Number((await db('licenses').count({ n: '*' }).first())?.n);
+    const duplicateFree = keysAtKa === licenses;
+    const baseline = await runBaseline({ dbUrl, orders: options.orders, concurrency, adapter: parallelsKa.createAdapter(settings, { logger: createLogger('silent'), clock: () => new Date() }), installUrl: target.url, hash: (b) => createHash('sha256').update(b).digest('hex') });
+    const rate = options.orders / seconds;
+    return {
+      orders: options.orders,
+      concurrency,
+      licensesPerSecond: Math.round(rate),
+      paidToInstalledMs: { p50: percentile(all, 50), p95: percentile(all, 95), p99: percentile(all, 99) },
+      at100PerSecondOffered: { p50: percentile(pacedLatencies, 50), p95: percentile(pacedLatencies, 95), p99: percentile(pacedLatencies, 99) },
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      baselineLicensesPerSecond: Math.round(baseline.perSecond),
+      ratioToBaseline: Number((rate / baseline.perSecond).toFixed(2)),
+      keysAtKaEqualLicenses: duplicateFree,
+    };
+  } finally {
+    await keyway.close();
+    await Promise.all([ka.close(), target.close()]);
+    await admin.raw(`DROP DATABASE IF EXISTS \`${dbName}\``);
+    await admin.destroy();
+  }
+}
