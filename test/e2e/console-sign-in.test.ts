@@ -91,6 +91,16 @@ test.serial('a form posted without its CSRF token is refused and changes nothing
   t.is(wrong.status, 403);
   t.regex(wrong.text, /security token is missing or stale/);
   t.is(await configurations(), before);
+  // Uploads are checked after the multipart body is parsed, before anything is stored.
+  const upload = await page.evaluate(async () => {
+    const form = new FormData();
+    form.set('keyNumbers', 'PLSK.00000001');
+    form.set('files', new Blob(['<key/>'], { type: 'text/xml' }), 'key.xml');
+    const res = await fetch('/licenses/new/upload', { method: 'POST', body: form });
+    return res.status;
+  });
+  t.is(upload, 403);
+  t.is(Number((await app.api.running.context.db('license_files').count({ n: '*' }).first())?.n), 0);
   // Still signed in: the forged sign-out did nothing.
   await page.goto(`${app.api.url}/orders`);
   t.regex(page.url(), /\/orders$/);

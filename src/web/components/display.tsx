@@ -77,3 +77,18 @@ export function JsonText({ value }: { value: unknown }) {
   if (value === null || value === undefined) return <span class="muted">—</span>;
   return <code class="json">{JSON.stringify(value)}</code>;
 }
+
+/** A recorded error (KA or step failure): its message first, the KA's own words and code after. */
+export function ErrorText({ error }: { error: Record<string, unknown> | null | undefined }) {
+  if (!error) return <span class="muted">—</span>;
+  const text = (key: string) => (typeof error[key] === 'string' || typeof error[key] === 'number' ? String(error[key]) : undefined);
+  const message = text('message') ?? JSON.stringify(error);
+  const ka = [text('kaResultCode'), text('kaMessage')].filter(Boolean).join(' ');
+  return (
+    <span class="error-text">
+      {message}
+      {ka && <span class="muted"> · KA said: {ka}</span>}
+      {text('code') && <span class="muted"> · {text('code')}</span>}
+    </span>
+  );
+}

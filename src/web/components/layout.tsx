@@ -19,11 +19,13 @@ export interface LayoutProps {
   active?: NavKey;
   /** A small centred page (sign in). */
   narrow?: boolean;
+  /** A link up to the page this one belongs to, shown above the title. */
+  back?: ComponentChildren;
   children: ComponentChildren;
 }
 
 /** The page frame: skip link, header with navigation and the signed-in user, one main landmark. */
-export function Layout({ ctx, title, active, narrow, children }: LayoutProps) {
+export function Layout({ ctx, title, active, narrow, back, children }: LayoutProps) {
   return (
     <html lang="en">
       <head>
@@ -67,6 +69,7 @@ export function Layout({ ctx, title, active, narrow, children }: LayoutProps) {
           )}
         </header>
         <main id="main" class={narrow ? 'narrow' : undefined}>
+          {back && <p class="breadcrumb">{back}</p>}
           <h1>{title}</h1>
           {children}
         </main>

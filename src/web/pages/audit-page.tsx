@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../../features/audit/audit-event.js';
-import { Empty, JsonText, Pager, Time } from '../components/display.js';
+import { Empty, ErrorText, JsonText, Pager, Time } from '../components/display.js';
 import { type FieldErrors, TextField } from '../components/form-fields.js';
 import { Layout } from '../components/layout.js';
 import type { ViewContext } from '../view-context.js';
@@ -49,7 +49,7 @@ export function AuditTable({ events, caption }: { events: AuditEvent[]; caption?
             <td>
               {e.error && (
                 <div class="field-error">
-                  <JsonText value={e.error} />
+                  <ErrorText error={e.error} />
                 </div>
               )}
               {e.data && <JsonText value={e.data} />}

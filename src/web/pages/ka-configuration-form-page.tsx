@@ -51,10 +51,7 @@ function SettingField({ def, value, stored, errors }: { def: SettingDefinition; 
 export function KaConfigurationFormPage({ ctx, id, plugin, values, storedSecrets, errors, problem }: KaConfigurationFormProps) {
   const title = id ? `Edit ${values.name}` : `New ${plugin.displayName} configuration`;
   return (
-    <Layout ctx={ctx} title={title} active="configurations">
-      <p class="breadcrumb">
-        <a href="/ka-configurations">KA configurations</a>
-      </p>
+    <Layout ctx={ctx} title={title} active="configurations" back={<a href="/ka-configurations">KA configurations</a>}>
       <FormProblem message={problem} />
       <form method="post" action={id ? `/ka-configurations/${id}/edit` : '/ka-configurations'} class="card" novalidate>
         <CsrfField ctx={ctx} />
@@ -84,10 +81,7 @@ export function KaConfigurationFormPage({ ctx, id, plugin, values, storedSecrets
 /** First step of creating: which plugin (the settings form depends on it). */
 export function ChoosePluginPage({ ctx, plugins }: { ctx: ViewContext; plugins: KaPluginDefinition[] }) {
   return (
-    <Layout ctx={ctx} title="New KA configuration" active="configurations">
-      <p class="breadcrumb">
-        <a href="/ka-configurations">KA configurations</a>
-      </p>
+    <Layout ctx={ctx} title="New KA configuration" active="configurations" back={<a href="/ka-configurations">KA configurations</a>}>
       <form method="get" action="/ka-configurations/new" class="card">
         <SelectField name="plugin" label="KA plugin" options={plugins.map((p) => ({ value: p.name, label: `${p.displayName} (${p.name} ${p.version})` }))} required />
         <button type="submit" class="button primary">

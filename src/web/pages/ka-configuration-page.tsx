@@ -1,6 +1,6 @@
 import type { KaConfigurationView } from '../../features/ka-configurations/ka-configuration-service.js';
 import type { SettingDefinition } from '../../plugin-sdk/settings.js';
-import { Empty, Facts, JsonText, Notice, StateBadge, Time } from '../components/display.js';
+import { Empty, Facts, ErrorText, Notice, StateBadge, Time } from '../components/display.js';
 import { ActionButton } from '../components/form-fields.js';
 import { Layout } from '../components/layout.js';
 import { canConfigure, canOperate, type ViewContext } from '../view-context.js';
@@ -20,10 +20,7 @@ export interface KaConfigurationPageProps {
 
 export function KaConfigurationPage({ ctx, configuration: c, settings, testResult, notice }: KaConfigurationPageProps) {
   return (
-    <Layout ctx={ctx} title={c.name} active="configurations">
-      <p class="breadcrumb">
-        <a href="/ka-configurations">KA configurations</a>
-      </p>
+    <Layout ctx={ctx} title={c.name} active="configurations" back={<a href="/ka-configurations">KA configurations</a>}>
       {notice && <Notice kind="success">{notice}</Notice>}
       {testResult && (
         <Notice kind={testResult.ok ? 'success' : 'error'}>
@@ -57,7 +54,7 @@ export function KaConfigurationPage({ ctx, configuration: c, settings, testResul
             ['Plugin', c.plugin],
             ['Products fetched', <Time iso={c.productsFetchedAt} />],
             ['Allowed products', c.allowedProducts?.length ? c.allowedProducts.join(', ') : 'all the KA sells'],
-            ['Last error', c.lastError ? <JsonText value={c.lastError} /> : null],
+            ['Last error', c.lastError ? <ErrorText error={c.lastError} /> : null],
           ]}
         />
       </section>

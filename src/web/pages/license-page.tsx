@@ -7,10 +7,7 @@ import { AuditTable } from './audit-page.js';
 
 export function LicensePage({ ctx, license: l, configurationName, customer }: { ctx: ViewContext; license: LicenseDetails; configurationName?: string; customer?: Customer }) {
   return (
-    <Layout ctx={ctx} title={`License ${l.keyNumber}`} active="licenses">
-      <p class="breadcrumb">
-        <a href={`/licenses?configuration=${l.configurationId}`}>Licenses of {configurationName ?? `configuration ${l.configurationId}`}</a>
-      </p>
+    <Layout ctx={ctx} title={`License ${l.keyNumber}`} active="licenses" back={<a href={`/licenses?configuration=${l.configurationId}`}>Licenses of {configurationName ?? `configuration ${l.configurationId}`}</a>}>
       <Facts
         items={[
           ['Key number', <code>{l.keyNumber}</code>],

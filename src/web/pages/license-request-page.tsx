@@ -1,7 +1,7 @@
 import type { AuditEvent } from '../../features/audit/audit-event.js';
 import type { LicenseRequest } from '../../features/license-requests/license-request.js';
 import type { License } from '../../features/licenses/license-store.js';
-import { Facts, JsonText, Notice, StateBadge, Time } from '../components/display.js';
+import { Facts, ErrorText, Notice, StateBadge, Time } from '../components/display.js';
 import { ActionButton, CheckboxField, CsrfField, type FieldErrors, FormProblem, TextArea } from '../components/form-fields.js';
 import { Layout } from '../components/layout.js';
 import { canOperate, type ViewContext } from '../view-context.js';
@@ -94,10 +94,7 @@ function Actions({ ctx, request, license, upload, confirm, accept }: { ctx: View
 export function LicenseRequestPage(props: LicenseRequestPageProps) {
   const { ctx, request: r, license } = props;
   return (
-    <Layout ctx={ctx} title={`License request #${r.id}`} active="requests">
-      <p class="breadcrumb">
-        <a href="/license-requests">License requests</a>
-      </p>
+    <Layout ctx={ctx} title={`License request #${r.id}`} active="requests" back={<a href="/license-requests">License requests</a>}>
       {props.notice && <Notice kind="success">{props.notice}</Notice>}
       {props.problem && <Notice kind="error">{props.problem}</Notice>}
       <Facts
@@ -115,7 +112,7 @@ export function LicenseRequestPage(props: LicenseRequestPageProps) {
           ['Next attempt', <Time iso={r.nextAttemptAt} />],
           ['Our reference at the KA', <code>{r.reference}</code>],
           ['License', license ? <a href={`/licenses/${license.id}`}>{license.keyNumber}</a> : null],
-          ['Last error', r.lastError ? <JsonText value={r.lastError} /> : null],
+          ['Last error', r.lastError ? <ErrorText error={r.lastError} /> : null],
         ]}
       />
       <h2>Actions</h2>

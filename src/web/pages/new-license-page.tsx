@@ -32,10 +32,7 @@ function ConfigurationSelect({ configurations, value, errors, idPrefix }: { conf
 /** New License: ask a KA for a key through the pipeline, or record a key bought elsewhere. */
 export function NewLicensePage({ ctx, configurations, products, request, upload, accept }: NewLicensePageProps) {
   return (
-    <Layout ctx={ctx} title="New License" active="licenses">
-      <p class="breadcrumb">
-        <a href={request.configuration ? `/licenses?configuration=${request.configuration}` : '/licenses'}>Licenses</a>
-      </p>
+    <Layout ctx={ctx} title="New License" active="licenses" back={<a href={request.configuration ? `/licenses?configuration=${request.configuration}` : '/licenses'}>Licenses</a>}>
       <datalist id="products">
         {products.map((p) => (
           <option key={p.id} value={p.id}>

@@ -6,10 +6,7 @@ import type { ViewContext } from '../view-context.js';
 
 export function OrderPage({ ctx, order: o, customer, planName }: { ctx: ViewContext; order: Order; customer?: Customer; planName?: string }) {
   return (
-    <Layout ctx={ctx} title={`Order #${o.id}`} active="orders">
-      <p class="breadcrumb">
-        <a href="/orders">Orders</a>
-      </p>
+    <Layout ctx={ctx} title={`Order #${o.id}`} active="orders" back={<a href="/orders">Orders</a>}>
       <Facts
         items={[
           ['Reference', o.reference],

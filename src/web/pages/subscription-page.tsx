@@ -1,6 +1,6 @@
 import type { Customer } from '../../features/customers/customer-store.js';
 import type { SubscriptionDetails } from '../../features/subscriptions/subscription-view.js';
-import { DateOnly, Empty, Facts, JsonText, StateBadge, Time } from '../components/display.js';
+import { DateOnly, Empty, Facts, ErrorText, StateBadge, Time } from '../components/display.js';
 import { Layout } from '../components/layout.js';
 import type { ViewContext } from '../view-context.js';
 
@@ -14,10 +14,7 @@ export interface SubscriptionPageProps {
 
 export function SubscriptionPage({ ctx, subscription: s, customer, planName, configurations }: SubscriptionPageProps) {
   return (
-    <Layout ctx={ctx} title={`Subscription #${s.id}`} active="subscriptions">
-      <p class="breadcrumb">
-        <a href="/subscriptions">Subscriptions</a>
-      </p>
+    <Layout ctx={ctx} title={`Subscription #${s.id}`} active="subscriptions" back={<a href="/subscriptions">Subscriptions</a>}>
       <Facts
         items={[
           ['Customer', customer ? `${customer.name} <${customer.email}>` : `customer ${s.customerId}`],
@@ -58,7 +55,7 @@ export function SubscriptionPage({ ctx, subscription: s, customer, planName, con
                     <Time iso={svc.readyAt} />
                   </td>
                   <td>
-                    <JsonText value={svc.lastError} />
+                    <ErrorText error={svc.lastError} />
                   </td>
                 </tr>
               ))}
