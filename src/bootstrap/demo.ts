@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startReferenceXmlRpcKa } from '../../plugins/parallels-ka/src/reference-server.js';
+import { startReferenceSoapKa } from '../../plugins/soap-ka/src/reference-server.js';
 import type { AppContext } from '../app-context.js';
 import { systemActor } from '../features/audit/audit-event.js';
 import type { KaConfigurationService } from '../features/ka-configurations/ka-configuration-service.js';
@@ -13,7 +14,7 @@ const catalogPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 interface DemoCatalog {
   customer: { name: string; email: string; externalRef: string };
-  configurations: Array<{ name: string; plugin: string; reference: 'xmlrpc'; settings: Record<string, unknown> }>;
+  configurations: Array<{ name: string; plugin: string; reference: 'xmlrpc' | 'soap'; settings: Record<string, unknown> }>;
   plan: {
     code: string;
     name: string;
@@ -41,9 +42,11 @@ const installToken = 'demo-install-token';
  */
 export async function startDemo(context: AppContext, configurations: KaConfigurationService): Promise<RunningDemo> {
   const catalog = JSON.parse(readFileSync(catalogPath, 'utf8')) as DemoCatalog;
+  // One vendor authority behind both protocol fronts, as one vendor selling two products.
   const xmlrpc = await startReferenceXmlRpcKa({ port: 0 });
+  const soap = await startReferenceSoapKa({ port: 0, authority: xmlrpc.authority });
   const target = await startInstallTargetServer({ port: 0, token: installToken });
-  const kaUrls: Record<string, string> = { xmlrpc: xmlrpc.url };
+  const kaUrls: Record<string, string> = { xmlrpc: xmlrpc.url, soap: soap.url };
   const { db, stores } = context;
 
   const configIds = new Map<string, number>();
@@ -84,7 +87,7 @@ export async function startDemo(context: AppContext, configurations: KaConfigura
     planId: planRow?.id ?? 0,
     customerId: customer?.id ?? 0,
     async close() {
-      await Promise.all([xmlrpc.close(), target.close()]);
+      await Promise.all([xmlrpc.close(), soap.close(), target.close()]);
     },
   };
 }
@@ -93,7 +96,7 @@ export async function startDemo(context: AppContext, configurations: KaConfigura
 export function demoHelp(apiUrl: string, demo: RunningDemo): string {
   return [
     '',
-    `Demo ready: reference KA at ${demo.kaUrls.xmlrpc}, install target at ${demo.installTargetUrl}`,
+    `Demo ready: reference KA at ${demo.kaUrls.xmlrpc} (XML-RPC) and ${demo.kaUrls.soap} (SOAP), install target at ${demo.installTargetUrl}`,
     'Place and pay an order for the demo plan (TOKEN is the admin token):',
     `  curl -s -X POST ${apiUrl}/api/v1/orders -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`,
     `    -d '{"customerId": ${demo.customerId}, "planId": ${demo.planId}, "period": 12, "reference": "demo-1"}'`,
