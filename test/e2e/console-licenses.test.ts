@@ -245,5 +245,17 @@ test.serial('New License: a key requested through a configuration goes through t
   await page.waitForURL(/\/license-requests\/\d+$/);
   const requestId = Number(/\/license-requests\/(\d+)$/.exec(page.url())?.[1]);
   await waitFor(async () => (await requestState(requestId)) === 'installed', 'the new license to be installed');
-  t.pass();
+
+  await page.goto(`${app.api.url}/audit`);
+  await page.getByLabel('Entity').fill(`license_request:${requestId}`);
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.waitForURL(/\/audit\?/);
+  const actions = await page.locator('tbody tr td:nth-child(3)').allTextContents();
+  t.true(actions.includes('license_request.created'));
+  t.true(actions.includes('license_request.installed'));
+  await app.screenshot(page, 'audit');
+  await page.getByLabel('Entity').fill('not an entity!');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.waitForLoadState('domcontentloaded');
+  t.regex((await page.locator('#f-entity-error').textContent()) ?? '', /entity type/);
 });
