@@ -1,3 +1,4 @@
+import { isKaError } from '../plugin-sdk/ka-error.js';
 import { workerActor } from '../features/audit/audit-event.js';
 import { errorRecord } from '../features/ka-configurations/ka-error-record.js';
 import type { LicenseRequest, LicenseRequestState } from '../features/license-requests/license-request.js';
@@ -15,16 +16,19 @@ export async function recordFailure(
   const { request, fromState, retryState, step, attempts, err } = input;
   const error = { ...errorRecord(err, input.secrets), step };
   const decision = decideOnFailure(err, attempts, step, deps.policy);
+  // A known failure of the issue call means the KA made no key: forget the send time, so
+  // neither a retry nor staff's "retry online" looks for a key that cannot exist.
+  const issueSentAt = fromState === 'issuing' && !(isKaError(err) && err.outcomeUnknown) ? null : undefined;
   return deps.db.transaction(async (tx) => {
     if (decision.kind === 'manual') {
-      const moved = await deps.requests.transition(tx, request.id, fromState, 'needs_manual', { reason: decision.reason, lastError: error, attempts, nextAttemptAt: null });
+      const moved = await deps.requests.transition(tx, request.id, fromState, 'needs_manual', { reason: decision.reason, lastError: error, attempts, nextAttemptAt: null, issueSentAt });
       if (moved) {
         await deps.audit.record(tx, { actor: workerActor, action: 'license_request.needs_manual', entityType: 'license_request', entityId: request.id, fromState, toState: 'needs_manual', data: { reason: decision.reason, attempts }, error });
       }
       return { next: 'none' } as const;
     }
     const nextAttemptAt = deps.now() + decision.delayMs;
-    const moved = await deps.requests.transition(tx, request.id, fromState, retryState, { lastError: error, attempts, nextAttemptAt });
+    const moved = await deps.requests.transition(tx, request.id, fromState, retryState, { lastError: error, attempts, nextAttemptAt, issueSentAt });
     if (!moved) return { next: 'none' } as const;
     await deps.audit.record(tx, {
       actor: workerActor,

@@ -70,6 +70,11 @@ for (const dialect of testDialects()) {
       t.is((request.lastError as Body).kaResultCode, 244);
       t.is(request.license, null);
       t.is(h.keysAtKa().length, keysBefore);
+      // The refusal was definite, so staff's retry asks for a key again rather than searching.
+      const retry = await h.api.request('POST', `/api/v1/license-requests/${id}/retry`);
+      t.is(retry.status, 200);
+      await h.waitForState(id, 'installed');
+      t.is(h.keysAtKa().length, keysBefore + 1);
     });
 
     test.serial(`${name}: a timeout after the request was sent is resolved by looking the key up: one key, no duplicate`, async (t) => {
