@@ -3,8 +3,8 @@ import { loadConfig } from '../src/config/config.js';
 import { createDatabase } from '../src/infra/db/database.js';
 import { createLogger } from '../src/infra/log/logger.js';
 import { startKeyway } from '../src/server.js';
-import { startInstallTargetServer } from '../src/reference-ka/index.js';
-import { startReferenceXmlRpcKa } from '../plugins/parallels-ka/src/reference-server.js';
+import { spawn } from 'node:child_process';
+import readline from 'node:readline';
 import parallelsKa from '../plugins/parallels-ka/index.js';
 import { runBaseline } from './pipeline-baseline.js';
 
@@ -25,6 +25,25 @@ async function pool<T>(items: T[], width: number, work: (item: T) => Promise<voi
   }));
 }
 
+/** The reference KA and install target in a child process (see reference-servers.ts). */
+async function startReferenceServers(): Promise<{ ka: string; target: string; keys(): Promise<number>; close(): void }> {
+  const child = spawn(process.execPath, ['--import=tsx', new URL('./reference-servers.ts', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => JSON.parse(String((await lines.next()).value)) as Record<string, unknown>;
+  const urls = await next();
+  return {
+    ka: String(urls.ka),
+    target: String(urls.target),
+    async keys() {
+      child.stdin.write('keys\n');
+      return Number((await next()).keys);
+    },
+    close() {
+      child.stdin.end('quit\n');
+    },
+  };
+}
+
 /**
  * N paid orders through MariaDB + Bull/Redis + the reference XML-RPC KA over loopback HTTP,
  * then the same database writes and KA calls by a bare script (no framework) as a baseline.
@@ -34,8 +53,9 @@ export async function runPipelineBench(options: { orders: number }) {
   const admin = createDatabase(`${mysqlBase.replace(/\/$/, '')}/`);
   await admin.raw(`CREATE DATABASE \`${dbName}\``);
   const dbUrl = `${mysqlBase.replace(/\/$/, '')}/${dbName}`;
-  const ka = await startReferenceXmlRpcKa();
-  const target = await startInstallTargetServer({ token: 'bench' });
+  const servers = await startReferenceServers();
+  const ka = { url: servers.ka };
+  const target = { url: servers.target };
   const config = loadConfig({ PORT: '0', KEYWAY_DB_URL: dbUrl, KEYWAY_REDIS_URL: redisUrl, KEYWAY_QUEUE_PREFIX: dbName, KEYWAY_ADMIN_TOKEN: token, KEYWAY_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', KEYWAY_DEMO: 'false', KEYWAY_CONCURRENCY: String(concurrency) });
   const keyway = await startKeyway(config, createLogger(config.logLevel), { print: () => {} });
   const call = async (method: string, path: string, body?: unknown) => {
@@ -91,7 +111,7 @@ export async function runPipelineBench(options: { orders: number }) {
     const pacedLatencies = await latencies(paced[0] as number);
 
     // Checked before the baseline adds keys of its own.
-    const keysAtKa = ka.authority.listKeys().length;
+    const keysAtKa = await servers.keys();
     const licenses = Number((await db('licenses').count({ n: '*' }).first())?.n);
     const duplicateFree = keysAtKa === licenses;
     const baseline = await runBaseline({ dbUrl, orders: options.orders, concurrency, adapter: parallelsKa.createAdapter(settings, { logger: createLogger('silent'), clock: () => new Date() }), installUrl: target.url, hash: (b) => createHash('sha256').update(b).digest('hex') });
@@ -109,7 +129,7 @@ export async function runPipelineBench(options: { orders: number }) {
     };
   } finally {
     await keyway.close();
-    await Promise.all([ka.close(), target.close()]);
+    servers.close();
     await admin.raw(`DROP DATABASE IF EXISTS \`${dbName}\``);
     await admin.destroy();
   }

@@ -43,7 +43,7 @@ for (const dialect of testDialects()) {
 
   test.serial(`${dialect}: retry online after a sent request resumes at issuing, so the key is looked up first; attempts reset`, async (t) => {
     const id = await rig.needsManual();
-    await db()('license_requests').where({ id }).update({ attempts: 5 });
+    await db()('license_requests').where({ id }).update({ attempts: 5, issue_sent_at: Date.now() }); // as after a timeout: sent, outcome unknown
     const res = await post(`/api/v1/license-requests/${id}/retry`);
     t.is(res.status, 200, JSON.stringify(res.body));
     const retried = (await history(id)).find((e) => e.action === 'license_request.retried');

@@ -13,6 +13,10 @@ export function errorRecord(err: unknown, secrets: string[] = []): Record<string
     const json = err.toJSON();
     return { ...json, message: scrub(json.message), kaMessage: scrub(json.kaMessage), at: new Date().toISOString() };
   }
-  const message = err instanceof Error ? err.message : String(err);
-  return { name: 'Error', code: 'plugin_error', message: scrub(message), retryable: true, at: new Date().toISOString() };
+  // Not a KA error: a bug or an infrastructure fault (database, network). Keep it short and
+  // free of data: a driver's message may quote a whole SQL statement with its values.
+  const sqlMessage = (err as { sqlMessage?: unknown })?.sqlMessage;
+  const raw = typeof sqlMessage === 'string' ? `database: ${sqlMessage}` : err instanceof Error ? err.message : String(err);
+  const message = raw.length > 300 ? `${raw.slice(0, 300)}…` : raw;
+  return { name: 'Error', code: 'internal_error', message: scrub(message), retryable: true, at: new Date().toISOString() };
 }

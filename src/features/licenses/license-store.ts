@@ -149,7 +149,10 @@ export class LicenseStore {
 
   /** Replaces the files of a license (a re-fetch keeps one current set). */
   async replaceFiles(db: DbOrTx, licenseId: number, files: NewLicenseFile[]): Promise<void> {
-    await db('license_files').where({ license_id: licenseId }).delete();
+    // Delete by primary key, and only what exists: a DELETE by license_id that matches
+    // nothing takes gap locks on MySQL that deadlock concurrent inserts.
+    const existing = await db('license_files').where({ license_id: licenseId }).pluck('id');
+    if (existing.length) await db('license_files').whereIn('id', existing).delete();
     const now = this.now();
     for (const f of files) {
       await db('license_files').insert({

@@ -32,7 +32,7 @@ export async function registerServiceJobs(
   options: RegisterServiceJobsOptions = {},
 ): Promise<void> {
   queue.process<ServiceProvisionJob>(SERVICE_PROVISION_JOB, concurrency, (job) => service.provision(job.payload.serviceId));
-  queue.process<SubscriptionReleaseJob>(SERVICE_RELEASE_JOB, 1, (job) => service.releaseSubscription(job.payload.subscriptionId));
+  queue.process<SubscriptionReleaseJob>(SERVICE_RELEASE_JOB, concurrency, (job) => service.releaseSubscription(job.payload.subscriptionId));
   if (options.reconcileEveryMs !== undefined) {
     queue.process(SERVICE_RECONCILE_JOB, 1, async () => {
       await service.reconcileServices();
