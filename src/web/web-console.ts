@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type RequestHandler, type Router } from 'express';
@@ -27,6 +28,8 @@ const staticDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'stati
 /** What the console uses: the process context and the feature services it calls directly. */
 export interface WebConsoleDeps {
   context: AppContext;
+  /** Where one-time messages go (the generated demo admin password). */
+  print: (line: string) => void;
   configurations: KaConfigurationService;
   configurationStore: KaConfigurationStore;
   plugins: { list(): KaPluginDefinition[] };
@@ -61,6 +64,13 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
   const sessions = new SessionStore();
   const outcome = await ensureFirstStaffAdmin(db, users, stores.audit, { email: config.adminEmail, password: config.adminPassword });
   if (outcome === 'created') context.logger.info({ email: config.adminEmail }, 'first staff admin created');
+  if (outcome === 'not_configured' && config.demo) {
+    // The demo must be usable from the README alone: a generated admin, shown once.
+    const demoAdmin = { email: 'admin@example.com', password: randomBytes(12).toString('base64url') };
+    if ((await ensureFirstStaffAdmin(db, users, stores.audit, demoAdmin)) === 'created') {
+      deps.print(`Staff console admin (shown once): ${demoAdmin.email} / ${demoAdmin.password}`);
+    }
+  }
   await sessions.deleteExpired(db);
 
   const router = express.Router();
