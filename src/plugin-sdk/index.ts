@@ -5,3 +5,4 @@ export * from './settings.js';
 export * from './http-client.js';
 export * from './deliver-to-http-target.js';
 export * from './wire-tap.js';
+export * from './setting-readers.js';

@@ -1,4 +1,4 @@
-import { KaError, type SettingDefinition, type SettingsValues } from '../../../src/plugin-sdk/index.js';
+import { integerSetting, requiredSetting, type SettingDefinition, type SettingsValues } from '../../../src/plugin-sdk/index.js';
 
 export const SETTINGS: SettingDefinition[] = [
   { name: 'endpoint', label: 'Endpoint URL', type: 'url', required: true, description: 'SOAP endpoint (the WSDL\'s soap:address), e.g. https://ka.example.com/soap' },
@@ -16,31 +16,13 @@ export interface SoapKaSettings {
   maxResponseBytes: number;
 }
 
-function required(values: SettingsValues, name: string): string {
-  const value = values[name];
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new KaError(`Setting ${name} is required`, { code: 'bad_request', retryable: false });
-  }
-  return value;
-}
-
-function integer(values: SettingsValues, name: string, fallback: number): number {
-  const value = values[name];
-  if (value === undefined || value === '') return fallback;
-  const number = typeof value === 'number' ? value : Number(value);
-  if (!Number.isInteger(number) || number <= 0) {
-    throw new KaError(`Setting ${name} must be a positive whole number`, { code: 'bad_request', retryable: false });
-  }
-  return number;
-}
-
 /** Typed settings; throws a permanent `KaError` naming the setting (never its value). */
 export function readSettings(values: SettingsValues): SoapKaSettings {
   return {
-    endpoint: required(values, 'endpoint'),
-    login: required(values, 'login'),
-    password: required(values, 'password'),
-    timeoutMs: integer(values, 'timeoutMs', 10000),
-    maxResponseBytes: integer(values, 'maxResponseBytes', 4 * 1024 * 1024),
+    endpoint: requiredSetting(values, 'endpoint'),
+    login: requiredSetting(values, 'login'),
+    password: requiredSetting(values, 'password'),
+    timeoutMs: integerSetting(values, 'timeoutMs', 10000, 1),
+    maxResponseBytes: integerSetting(values, 'maxResponseBytes', 4 * 1024 * 1024, 1),
   };
 }
