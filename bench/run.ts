@@ -1,10 +1,18 @@
 /**
- * `npm run bench`: every benchmark, printed as a table. Needs MariaDB and Redis
+ * `npm run bench`: every benchmark, printed as JSON. Needs MariaDB and Redis
  * (KEYWAY_BENCH_MYSQL_URL, KEYWAY_BENCH_REDIS_URL; defaults to the local servers).
+ * `npm run bench -- pipeline` or `-- list` runs one of them.
  */
+import { runLicenseListBench } from './license-list.js';
 import { runPipelineBench } from './pipeline.js';
 
-const orders = Number(process.env.BENCH_ORDERS ?? 2000);
-const result = await runPipelineBench({ orders });
-console.log(JSON.stringify(result, null, 2));
+const which = process.argv[2] ?? 'all';
+if (which === 'all' || which === 'pipeline') {
+  const result = await runPipelineBench({ orders: Number(process.env.BENCH_ORDERS ?? 2000) });
+  console.log(JSON.stringify({ pipeline: result }, null, 2));
+}
+if (which === 'all' || which === 'list') {
+  const result = await runLicenseListBench({ licenses: Number(process.env.BENCH_LICENSES ?? 1_000_000), requests: Number(process.env.BENCH_REQUESTS ?? 200) });
+  console.log(JSON.stringify({ licenseList: result }, null, 2));
+}
 process.exit(0);

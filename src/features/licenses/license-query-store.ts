@@ -1,4 +1,5 @@
-import type { DbOrTx } from '../../infra/db/database.js';
+import type { Knex } from 'knex';
+import { type DbOrTx, dialectOf } from '../../infra/db/database.js';
 import { type LicenseRow, type LicenseStatus, type LicenseSummary, toLicenseSummary } from './license-store.js';
 
 export const licenseStatuses: LicenseStatus[] = ['issued', 'files_retrieved', 'installed', 'suspended', 'terminated'];
@@ -23,12 +24,31 @@ function likePrefix(value: string): string {
 }
 
 /**
+ * MariaDB reads `configuration_id = ? AND id < ? ORDER BY id DESC` as a `ref` on the first
+ * index column and walks the whole tab back from its newest row (150 ms deep in a 200,000
+ * license tab); with the index named it does a `range` on both columns (2 ms). SQLite's
+ * planner gets this right, so the hint is MySQL's only.
+ */
+function licensesTable(db: DbOrTx, filter: LicenseFilter): string | Knex.Raw {
+  if (dialectOf(db) !== 'mysql' || filter.configurationId === undefined) return 'licenses';
+  const index =
+    filter.subscriptionId !== undefined
+      ? 'licenses_configuration_subscription_id_index'
+      : filter.customerId !== undefined
+        ? 'licenses_configuration_customer_id_index'
+        : filter.status
+          ? 'licenses_configuration_id_status_id_index'
+          : 'licenses_configuration_id_id_index';
+  return db.raw('?? FORCE INDEX (??)', ['licenses', index]);
+}
+
+/**
  * Read side of licenses for the tabs and lists. Lists are keyset pages newest first; with a
  * configuration they walk the (configuration_id, id) indexes of migration 002.
  */
 export class LicenseQueryStore {
   async list(db: DbOrTx, filter: LicenseFilter): Promise<LicenseSummary[]> {
-    const q = db<LicenseRow>('licenses').orderBy('id', 'desc').limit(filter.limit);
+    const q = db<LicenseRow>(licensesTable(db, filter)).orderBy('id', 'desc').limit(filter.limit);
     if (filter.configurationId !== undefined) q.where('configuration_id', filter.configurationId);
     if (filter.status) q.where('status', filter.status);
     if (filter.customerId !== undefined) q.where('customer_id', filter.customerId);
