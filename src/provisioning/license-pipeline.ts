@@ -1,22 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import { workerActor } from '../features/audit/audit-event.js';
+import type { StoredKaConfiguration } from '../features/ka-configurations/ka-configuration-store.js';
 import type { LicenseRequest, LicenseRequestState } from '../features/license-requests/license-request.js';
 import { advanceJob, advanceJobId } from '../features/license-requests/license-request-jobs.js';
-import { fromJson } from '../infra/db/rows.js';
 import type { JobQueue } from '../infra/queue/job-queue.js';
 import type { LicenseOrder } from '../plugin-sdk/ka-adapter.js';
 import type { AdapterCache } from './adapter-cache.js';
 import type { PipelineDeps, StepInput, StepResult } from './pipeline-deps.js';
 import { install } from './steps/install-step.js';
+import { installTargetOf, type ServiceSettings, serviceSettingsOf } from './service-settings.js';
 import { issueKey, resolveUnknownIssue } from './steps/issue-step.js';
 import { retrieveFiles } from './steps/retrieve-files-step.js';
 
 /** States in which the pipeline, not a person, owes the next move. */
 export const workingStates: LicenseRequestState[] = ['ready', 'issuing', 'key_issued', 'files_retrieved', 'installing'];
 
+/** Most steps one job runs before it hands the request to a fresh job (a safety bound). */
+const maxStepsPerJob = 8;
+
+/** What one job reads once and reuses across the steps it runs. */
+interface JobMemo {
+  configuration?: StoredKaConfiguration;
+  service?: ServiceSettings;
+}
+
 /**
- * The license pipeline: one job advances a request by one step, persists it, and enqueues the
- * next. The job carries only the request id; the database says what to do.
+ * The license pipeline: a job leases a request and advances it step by step (issue key,
+ * retrieve files, install), persisting each step before the next, until the request is done,
+ * waits for a retry or needs a person. The job carries only the request id; the database says
+ * what to do, so a crash between steps resumes at the last persisted one.
  */
 export class LicensePipeline {
   constructor(
@@ -33,10 +45,18 @@ export class LicensePipeline {
 
   async advance(requestId: number): Promise<void> {
     const token = randomUUID();
+    const leasedAt = this.deps.now();
     if (!(await this.deps.requests.acquireLease(this.deps.db, requestId, token, this.deps.policy.leaseMs))) return;
     let result: StepResult = { next: 'none' };
+    const memo: JobMemo = {};
     try {
-      result = await this.step(requestId);
+      // Consecutive steps run in this job while it holds the lease: one job per request instead
+      // of one per step. Past half the lease, the rest goes to a new job so the lease never
+      // lapses under a running step.
+      for (let steps = 0; steps < maxStepsPerJob; steps++) {
+        result = await this.step(requestId, memo);
+        if (result.next !== 'now' || this.deps.now() - leasedAt > this.deps.policy.leaseMs / 2) break;
+      }
     } finally {
       await this.deps.requests.releaseLease(this.deps.db, requestId, token);
     }
@@ -47,12 +67,12 @@ export class LicensePipeline {
     }
   }
 
-  private async step(requestId: number): Promise<StepResult> {
+  private async step(requestId: number, memo: JobMemo): Promise<StepResult> {
     const request = await this.deps.requests.get(this.deps.db, requestId);
     if (!request || !workingStates.includes(request.state)) return { next: 'none' };
     // A duplicate or early job: the retry is scheduled for later.
     if (request.nextAttemptAt && Date.parse(request.nextAttemptAt) > this.deps.now() + 1_000) return { next: 'none' };
-    const input = await this.inputFor(request);
+    const input = await this.inputFor(request, memo);
     if (!input) return { next: 'none' };
     switch (request.state) {
       case 'ready':
@@ -66,8 +86,9 @@ export class LicensePipeline {
     }
   }
 
-  private async inputFor(request: LicenseRequest): Promise<StepInput | undefined> {
-    const configuration = await this.deps.configurations.get(request.configurationId);
+  private async inputFor(request: LicenseRequest, memo: JobMemo): Promise<StepInput | undefined> {
+    memo.configuration ??= await this.deps.configurations.get(request.configurationId);
+    const configuration = memo.configuration;
     const unusable = !configuration.enabled
       ? 'the KA configuration is disabled'
       : this.deps.configurations.pluginMissing(configuration)
@@ -82,7 +103,8 @@ export class LicensePipeline {
       });
       return undefined;
     }
-    const ips = await this.serverIps(request.serviceId);
+    memo.service ??= await serviceSettingsOf(this.deps, request.serviceId);
+    const ips = memo.service.ips ?? [];
     const order: LicenseOrder = {
       requestId: String(request.id),
       reference: request.reference,
@@ -92,12 +114,6 @@ export class LicensePipeline {
       periodMonths: request.periodMonths ?? undefined,
       server: ips.length ? { ips, macs: [] } : undefined,
     };
-    return { request, configuration, adapter: this.adapters.get(configuration), order };
-  }
-
-  private async serverIps(serviceId: number | null): Promise<string[]> {
-    if (serviceId === null) return [];
-    const row = await this.deps.db('services').select('settings').where({ id: serviceId }).first();
-    return fromJson<{ ips?: string[] }>(row?.settings, {}).ips ?? [];
+    return { request, configuration, adapter: this.adapters.get(configuration), order, installTarget: installTargetOf(request.serviceId, memo.service) };
   }
 }

@@ -7,7 +7,7 @@ import type { LicenseRequestStore } from '../features/license-requests/license-r
 import type { LicenseStore } from '../features/licenses/license-store.js';
 import type { Db } from '../infra/db/database.js';
 import type { Logger } from '../infra/log/logger.js';
-import type { KaAdapter, LicenseOrder } from '../plugin-sdk/ka-adapter.js';
+import type { InstallTarget, KaAdapter, LicenseOrder } from '../plugin-sdk/ka-adapter.js';
 
 /** What every pipeline step works with. */
 export interface PipelineDeps {
@@ -27,6 +27,8 @@ export interface StepInput {
   configuration: StoredKaConfiguration;
   adapter: KaAdapter;
   order: LicenseOrder;
+  /** Where the install step delivers key and files; none: the license is attached only. */
+  installTarget: InstallTarget | undefined;
 }
 
 /**

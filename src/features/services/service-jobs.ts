@@ -3,17 +3,11 @@ import type { ServiceProvisioningService } from './service-provisioning-service.
 
 /** One provisioning attempt of one service. Payload: `{serviceId}`. */
 export const SERVICE_PROVISION_JOB = 'service.provision';
-/** "Every service of this subscription may be ready": calls `onAllServicesReady` once. */
-export const SERVICE_RELEASE_JOB = 'service.release_subscription';
 /** Re-enqueues what the database says is due (see `reconcileServices`). */
 export const SERVICE_RECONCILE_JOB = 'service.reconcile';
 
 export interface ServiceProvisionJob {
   serviceId: number;
-}
-
-export interface SubscriptionReleaseJob {
-  subscriptionId: number;
 }
 
 export interface RegisterServiceJobsOptions {
@@ -23,7 +17,7 @@ export interface RegisterServiceJobsOptions {
 
 /**
  * Runs the services' jobs in this process (the worker role): provisioning attempts, at most
- * `concurrency` at a time, and subscription releases.
+ * `concurrency` at a time.
  */
 export async function registerServiceJobs(
   queue: JobQueue,
@@ -32,7 +26,6 @@ export async function registerServiceJobs(
   options: RegisterServiceJobsOptions = {},
 ): Promise<void> {
   queue.process<ServiceProvisionJob>(SERVICE_PROVISION_JOB, concurrency, (job) => service.provision(job.payload.serviceId));
-  queue.process<SubscriptionReleaseJob>(SERVICE_RELEASE_JOB, concurrency, (job) => service.releaseSubscription(job.payload.subscriptionId));
   if (options.reconcileEveryMs !== undefined) {
     queue.process(SERVICE_RECONCILE_JOB, 1, async () => {
       await service.reconcileServices();

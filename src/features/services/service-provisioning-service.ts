@@ -7,7 +7,7 @@ import type { AuditStore } from '../audit/audit-store.js';
 import type { Service, ServiceError } from './service.js';
 import type { ServiceCallbackSigner } from './service-callback-signer.js';
 import { dependenciesReady, dueAt, toServiceError } from './service-rules.js';
-import { SERVICE_PROVISION_JOB, SERVICE_RELEASE_JOB, type ServiceProvisionJob, type SubscriptionReleaseJob } from './service-jobs.js';
+import { SERVICE_PROVISION_JOB, type ServiceProvisionJob } from './service-jobs.js';
 import { type ServiceProvisioner, ServiceProvisionError } from './service-provisioner.js';
 import { type ServiceGuard, ServiceStore } from './service-store.js';
 import { ServiceTransitions } from './service-transitions.js';
@@ -205,15 +205,16 @@ export class ServiceProvisioningService {
   }
 
   /**
-   * The `service.release_subscription` job: calls `onAllServicesReady` when every service is
-   * ready and the subscription still provisioning. The callee moves the subscription on, so a
-   * repeat finds nothing to do.
+   * Calls `onAllServicesReady` when every service is ready and the subscription still
+   * provisioning. The callee moves the subscription on, so a repeat finds nothing to do.
    */
   async releaseSubscription(subscriptionId: number): Promise<void> {
-    const { db } = this.deps;
-    const services = await this.store.listBySubscription(db, subscriptionId);
+    await this.releaseIfAllReady(subscriptionId, await this.store.listBySubscription(this.deps.db, subscriptionId));
+  }
+
+  private async releaseIfAllReady(subscriptionId: number, services: Service[]): Promise<void> {
     if (!services.every((s) => s.state === 'ready')) return;
-    if ((await this.store.subscriptionState(db, subscriptionId)) !== 'provisioning') return;
+    if ((await this.store.subscriptionState(this.deps.db, subscriptionId)) !== 'provisioning') return;
     await this.deps.onAllServicesReady(subscriptionId);
   }
 
@@ -261,7 +262,9 @@ export class ServiceProvisioningService {
   private async enqueueStartable(subscriptionId: number, now: number, includeLapsed: boolean, idSuffix = ''): Promise<number> {
     const services = await this.store.listBySubscription(this.deps.db, subscriptionId);
     if (services.every((s) => s.state === 'ready')) {
-      await this.enqueueRelease(subscriptionId);
+      // Released here, not by a job of its own: the release is one guarded update, and the
+      // reconciler releases any subscription a crash left behind.
+      await this.releaseIfAllReady(subscriptionId, services);
       return 0;
     }
     let count = 0;
@@ -278,15 +281,6 @@ export class ServiceProvisioningService {
       count += 1;
     }
     return count;
-  }
-
-  private async enqueueRelease(subscriptionId: number): Promise<void> {
-    // One id per subscription: two last services finishing together enqueue one release.
-    await this.deps.queue.enqueue<SubscriptionReleaseJob>(
-      SERVICE_RELEASE_JOB,
-      { subscriptionId },
-      { jobId: `subscription-${subscriptionId}`, attempts: 3 },
-    );
   }
 
   private async attemptFailed(service: Service, held: ServiceGuard, error: ServiceError): Promise<void> {

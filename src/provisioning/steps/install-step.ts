@@ -1,16 +1,6 @@
 import { workerActor } from '../../features/audit/audit-event.js';
-import { fromJson } from '../../infra/db/rows.js';
-import type { InstallTarget } from '../../plugin-sdk/ka-adapter.js';
 import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
 import { recordFailure } from '../step-failure.js';
-
-/** The install target of a request: the subscription service it belongs to, if it has one. */
-export async function installTargetOf(deps: PipelineDeps, serviceId: number | null): Promise<InstallTarget | undefined> {
-  if (serviceId === null) return undefined;
-  const row = await deps.db('services').select('settings').where({ id: serviceId }).first();
-  const settings = fromJson<{ installUrl?: string; installToken?: string }>(row?.settings, {});
-  return settings.installUrl ? { serviceId: String(serviceId), url: settings.installUrl, token: settings.installToken } : undefined;
-}
 
 /**
  * `files_retrieved` / `installing`: deliver key and files to the install target. Without a
@@ -29,7 +19,7 @@ export async function install(deps: PipelineDeps, input: StepInput): Promise<Ste
   }
   const license = await deps.licenses.getByRequest(deps.db, request.id);
   if (!license) throw new Error(`license request ${request.id} has no license to install`);
-  const target = await installTargetOf(deps, request.serviceId);
+  const target = input.installTarget;
   try {
     let detail = 'attached to the subscription (no install target)';
     if (target) {

@@ -115,7 +115,7 @@ export interface Harness {
   audit: AuditStore;
   /** Base URL of the API (callback and staff routes under /api/v1). */
   baseUrl: string;
-  /** Every call of onAllServicesReady, in order. */
+  /** Every onAllServicesReady call that released license requests, in order. */
   releases: number[];
   close(): Promise<void>;
 }
@@ -157,8 +157,9 @@ export async function startHarness(db: Db, options: HarnessOptions = {}): Promis
     leaseMs: options.leaseMs,
     webhookTimeoutMs: options.webhookTimeoutMs,
     onAllServicesReady: async (subscriptionId) => {
-      releases.push(subscriptionId);
-      await release.releaseSubscription(subscriptionId);
+      // Recorded only when it moved something: the release is idempotent, and services that
+      // finish together may each call it.
+      if ((await release.releaseSubscription(subscriptionId)).length) releases.push(subscriptionId);
     },
   });
   if (!options.noWorker) await registerServiceJobs(queue, feature.service, 4);

@@ -125,7 +125,7 @@ for (const dialect of testDialects()) {
     t.is((await h.feature.service.get(id)).attempts, 1);
     t.deepEqual(await serviceTransitions(h.audit, database.db, id), ['service.provisioning:pending>provisioning', 'service.ready:provisioning>ready']);
 
-    // The release job, replayed, releases once: the subscription has moved on.
+    // A repeated release releases once: the subscription has moved on.
     await h.feature.service.releaseSubscription(sub.subscriptionId);
     await h.feature.service.releaseSubscription(sub.subscriptionId);
     t.deepEqual(h.releases, [sub.subscriptionId]);
