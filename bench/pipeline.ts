@@ -85,12 +85,20 @@ export async function runPipelineBench(options: { orders: number }) {
       const order = await call('POST', '/api/v1/orders', { customerId: customer.id, planId: plan.id, period: 12, reference: `bench-${i}` });
       ids.push(order.id as number);
     });
+    let queries = 0;
+    const countQuery = () => {
+      queries += 1;
+    };
+    db.on('query', countQuery);
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     await pool(ids, concurrency, async (id) => {
       await call('POST', `/api/v1/orders/${id}/pay`, { paymentReference: `p-${id}` });
     });
     await waitInstalled(options.orders);
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    db.off('query', countQuery);
     const latencies = async (minOrderId: number) => {
       const rows = await db('orders').join('licenses', 'licenses.customer_id', 'orders.customer_id').join('license_requests', 'license_requests.id', 'licenses.request_id').join('subscriptions', 'subscriptions.id', 'license_requests.subscription_id').whereRaw('subscriptions.order_id = orders.id').where('orders.id', '>=', minOrderId).select('orders.paid_at', 'licenses.installed_at');
       return rows.map((r) => Number(r.installed_at) - Number(r.paid_at)).sort((a, b) => a - b);
@@ -122,6 +130,9 @@ export async function runPipelineBench(options: { orders: number }) {
       licensesPerSecond: Math.round(rate),
       paidToInstalledMs: { p50: percentile(all, 50), p95: percentile(all, 95), p99: percentile(all, 99) },
       at100PerSecondOffered: { p50: percentile(pacedLatencies, 50), p95: percentile(pacedLatencies, 95), p99: percentile(pacedLatencies, 99) },
+      // This process: Keyway (api and worker) and the load generator's HTTP client.
+      cpuMsPerLicense: Number(((cpu.user + cpu.system) / 1000 / options.orders).toFixed(1)),
+      queriesPerLicense: Math.round(queries / options.orders),
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
       baselineLicensesPerSecond: Math.round(baseline.perSecond),
       ratioToBaseline: Number((rate / baseline.perSecond).toFixed(2)),
