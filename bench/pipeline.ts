@@ -53,6 +53,7 @@ export async function runPipelineBench(options: { orders: number }) {
   const admin = createDatabase(`${mysqlBase.replace(/\/$/, '')}/`);
   await admin.raw(`CREATE DATABASE \`${dbName}\``);
   const dbUrl = `${mysqlBase.replace(/\/$/, '')}/${dbName}`;
+  let keepDatabase = false;
   const servers = await startReferenceServers();
   const ka = { url: servers.ka };
   const target = { url: servers.target };
@@ -122,6 +123,8 @@ export async function runPipelineBench(options: { orders: number }) {
     const keysAtKa = await servers.keys();
     const licenses = Number((await db('licenses').count({ n: '*' }).first())?.n);
     const duplicateFree = keysAtKa === licenses;
+    // A mismatch is a bug to look into: keep the database for it.
+    if (!duplicateFree) keepDatabase = true;
     const baseline = await runBaseline({ dbUrl, orders: options.orders, concurrency, adapter: parallelsKa.createAdapter(settings, { logger: createLogger('silent'), clock: () => new Date() }), installUrl: target.url, hash: (b) => createHash('sha256').update(b).digest('hex') });
     const rate = options.orders / seconds;
     return {
@@ -136,12 +139,15 @@ export async function runPipelineBench(options: { orders: number }) {
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
       baselineLicensesPerSecond: Math.round(baseline.perSecond),
       ratioToBaseline: Number((rate / baseline.perSecond).toFixed(2)),
+      keysAtKa,
+      licenses,
       keysAtKaEqualLicenses: duplicateFree,
+      ...(keepDatabase ? { keptDatabase: dbName } : {}),
     };
   } finally {
     await keyway.close();
     servers.close();
-    await admin.raw(`DROP DATABASE IF EXISTS \`${dbName}\``);
+    if (!keepDatabase) await admin.raw(`DROP DATABASE IF EXISTS \`${dbName}\``);
     await admin.destroy();
   }
 }
