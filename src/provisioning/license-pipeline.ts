@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { workerActor } from '../features/audit/audit-event.js';
-import type { StoredKaConfiguration } from '../features/ka-configurations/ka-configuration-store.js';
 import type { LicenseRequest, LicenseRequestState } from '../features/license-requests/license-request.js';
 import { advanceJob, advanceJobId } from '../features/license-requests/license-request-jobs.js';
 import type { JobQueue } from '../infra/queue/job-queue.js';
 import type { LicenseOrder } from '../plugin-sdk/ka-adapter.js';
 import type { AdapterCache } from './adapter-cache.js';
-import type { PipelineDeps, StepInput, StepResult } from './pipeline-deps.js';
+import type { JobMemo, PipelineDeps, StepInput, StepResult } from './pipeline-deps.js';
 import { install } from './steps/install-step.js';
-import { installTargetOf, type ServiceSettings, serviceSettingsOf } from './service-settings.js';
+import { installTargetOf, serviceSettingsOf } from './service-settings.js';
 import { issueKey, resolveUnknownIssue } from './steps/issue-step.js';
 import { retrieveFiles } from './steps/retrieve-files-step.js';
 
@@ -17,12 +16,6 @@ export const workingStates: LicenseRequestState[] = ['ready', 'issuing', 'key_is
 
 /** Most steps one job runs before it hands the request to a fresh job (a safety bound). */
 const maxStepsPerJob = 8;
-
-/** What one job reads once and reuses across the steps it runs. */
-interface JobMemo {
-  configuration?: StoredKaConfiguration;
-  service?: ServiceSettings;
-}
 
 /**
  * The license pipeline: a job leases a request and advances it step by step (issue key,
@@ -114,6 +107,6 @@ export class LicensePipeline {
       periodMonths: request.periodMonths ?? undefined,
       server: ips.length ? { ips, macs: [] } : undefined,
     };
-    return { request, configuration, adapter: this.adapters.get(configuration), order, installTarget: installTargetOf(request.serviceId, memo.service) };
+    return { request, configuration, adapter: this.adapters.get(configuration), order, installTarget: installTargetOf(request.serviceId, memo.service), memo };
   }
 }

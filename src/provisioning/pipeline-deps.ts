@@ -4,10 +4,11 @@ import type { KaConfigurationService } from '../features/ka-configurations/ka-co
 import type { StoredKaConfiguration } from '../features/ka-configurations/ka-configuration-store.js';
 import type { LicenseRequest } from '../features/license-requests/license-request.js';
 import type { LicenseRequestStore } from '../features/license-requests/license-request-store.js';
-import type { LicenseStore } from '../features/licenses/license-store.js';
+import type { LicenseStore, LicenseSummary } from '../features/licenses/license-store.js';
 import type { Db } from '../infra/db/database.js';
 import type { Logger } from '../infra/log/logger.js';
-import type { InstallTarget, KaAdapter, LicenseOrder } from '../plugin-sdk/ka-adapter.js';
+import type { InstallTarget, KaAdapter, LicenseFileContent, LicenseOrder } from '../plugin-sdk/ka-adapter.js';
+import type { ServiceSettings } from './service-settings.js';
 
 /** What every pipeline step works with. */
 export interface PipelineDeps {
@@ -21,6 +22,17 @@ export interface PipelineDeps {
   now: () => number;
 }
 
+/**
+ * What one job reads once and hands from step to step. It cannot go stale: the job holds the
+ * request's lease, and every write it reflects was committed by this job.
+ */
+export interface JobMemo {
+  configuration?: StoredKaConfiguration;
+  service?: ServiceSettings;
+  /** Set once the files are stored: the license and its files, for the install that follows. */
+  retrieved?: { license: LicenseSummary; files: LicenseFileContent[] };
+}
+
 /** One step's view of the request it works on. */
 export interface StepInput {
   request: LicenseRequest;
@@ -29,6 +41,7 @@ export interface StepInput {
   order: LicenseOrder;
   /** Where the install step delivers key and files; none: the license is attached only. */
   installTarget: InstallTarget | undefined;
+  memo: JobMemo;
 }
 
 /**

@@ -52,19 +52,28 @@ export class AuditStore {
   constructor(private readonly now: () => number = Date.now) {}
 
   async record(db: DbOrTx, event: AuditEventInput): Promise<void> {
-    await db('audit_events').insert({
-      at: this.now(),
-      actor_type: event.actor.type,
-      actor_id: event.actor.id ?? null,
-      actor_name: event.actor.name ?? null,
-      action: event.action,
-      entity_type: event.entityType,
-      entity_id: String(event.entityId),
-      from_state: event.fromState ?? null,
-      to_state: event.toState ?? null,
-      data: toJson(event.data),
-      error: toJson(event.error),
-    });
+    await this.recordMany(db, [event]);
+  }
+
+  /** Several events of one change in one insert, in order. */
+  async recordMany(db: DbOrTx, events: AuditEventInput[]): Promise<void> {
+    if (!events.length) return;
+    const at = this.now();
+    await db('audit_events').insert(
+      events.map((event) => ({
+        at,
+        actor_type: event.actor.type,
+        actor_id: event.actor.id ?? null,
+        actor_name: event.actor.name ?? null,
+        action: event.action,
+        entity_type: event.entityType,
+        entity_id: String(event.entityId),
+        from_state: event.fromState ?? null,
+        to_state: event.toState ?? null,
+        data: toJson(event.data),
+        error: toJson(event.error),
+      })),
+    );
   }
 
   async list(db: DbOrTx, query: AuditQuery): Promise<AuditEvent[]> {

@@ -1,5 +1,5 @@
 import type { Db } from '../../infra/db/database.js';
-import { workerActor } from '../audit/audit-event.js';
+import { type AuditEventInput, workerActor } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
 import type { LicenseRequestStore } from './license-request-store.js';
@@ -21,12 +21,11 @@ export class LicenseRequestRelease {
   async releaseSubscription(subscriptionId: number): Promise<number[]> {
     const moved = await this.db.transaction(async (tx) => {
       const ids = await this.requests.releaseForSubscription(tx, subscriptionId);
-      for (const id of ids) {
-        await this.audit.record(tx, { actor: workerActor, action: 'license_request.ready', entityType: 'license_request', entityId: id, fromState: 'pending', toState: 'ready', data: { subscriptionId } });
-      }
+      const events: AuditEventInput[] = ids.map((id) => ({ actor: workerActor, action: 'license_request.ready', entityType: 'license_request', entityId: id, fromState: 'pending', toState: 'ready', data: { subscriptionId } }));
       if (await this.subscriptions.markActive(tx, subscriptionId)) {
-        await this.audit.record(tx, { actor: workerActor, action: 'subscription.services_ready', entityType: 'subscription', entityId: subscriptionId, fromState: 'provisioning', toState: 'active' });
+        events.push({ actor: workerActor, action: 'subscription.services_ready', entityType: 'subscription', entityId: subscriptionId, fromState: 'provisioning', toState: 'active' });
       }
+      await this.audit.recordMany(tx, events);
       return ids;
     });
     if (moved.length) await this.onReady(moved);

@@ -187,6 +187,12 @@ export class LicenseStore {
     return { ...toLicenseSummary(row), files: await this.files(db, row.id) };
   }
 
+  /** The license of a request, without its files. */
+  async summaryByRequest(db: DbOrTx, requestId: number): Promise<LicenseSummary | undefined> {
+    const row = await db<LicenseRow>('licenses').where({ request_id: requestId }).first();
+    return row ? toLicenseSummary(row) : undefined;
+  }
+
   async files(db: DbOrTx, licenseId: number): Promise<LicenseFileSummary[]> {
     const rows = await db('license_files').select(fileColumns).where({ license_id: licenseId }).orderBy('id');
     return rows.map(toFileSummary);

@@ -70,8 +70,8 @@ export function orderRoutes(deps: { db: Db; orders: OrderStore; service: OrderSe
     const { id } = validate(idParams, req.params, 'params');
     const { paymentReference } = validate(payOrderSchema, req.body);
     const principal = principalOf(req);
-    await visibleOrder(principal, id);
-    const result = await deps.service.pay(id, paymentReference, actorOf(principal));
+    const order = await visibleOrder(principal, id);
+    const result = await deps.service.pay(order, paymentReference, actorOf(principal));
     const subscription = await deps.subscriptionView.get(result.subscriptionId);
     res.status(result.created ? 201 : 200).json({ order: result.order, subscription });
   });

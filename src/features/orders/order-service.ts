@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../errors/app-error.js';
 import type { Db, DbOrTx } from '../../infra/db/database.js';
-import type { Actor } from '../audit/audit-event.js';
+import type { Actor, AuditEventInput } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { CustomerStore } from '../customers/customer-store.js';
 import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
@@ -80,15 +80,18 @@ export class OrderService {
    * Pays an order: in one transaction the order is paid and its subscription, services and
    * license requests are created. Paying again is a no-op answering the same subscription.
    */
-  async pay(orderId: number, paymentReference: string, actor: Actor): Promise<{ order: Order; subscriptionId: number; created: boolean }> {
+  /**
+   * Pays an order as the caller just read it. The read may be stale: the payment is a guarded
+   * update, and the answer comes from a fresh read.
+   */
+  async pay(order: Order, paymentReference: string, actor: Actor): Promise<{ order: Order; subscriptionId: number; created: boolean }> {
     const { db, orders } = this.deps;
-    const order = await orders.get(db, orderId);
-    if (!order) throw new NotFoundError('order', orderId);
+    const orderId = order.id;
     const created = await db.transaction(async (tx) => {
       const now = this.now();
       if (!(await orders.markPaid(tx, orderId, paymentReference, now))) return undefined;
-      const subscriptionId = await this.createSubscription(tx, order, now, actor);
-      await this.deps.audit.record(tx, { actor, action: 'order.paid', entityType: 'order', entityId: orderId, fromState: 'placed', toState: 'paid', data: { paymentReference, subscriptionId } });
+      const { subscriptionId, events } = await this.createSubscription(tx, order, now, actor);
+      await this.deps.audit.recordMany(tx, [{ actor, action: 'order.paid', entityType: 'order', entityId: orderId, fromState: 'placed', toState: 'paid', data: { paymentReference, subscriptionId } }, ...events]);
       return subscriptionId;
     });
     const current = (await orders.get(db, orderId)) as Order;
@@ -103,12 +106,13 @@ export class OrderService {
     return { order: current, subscriptionId: current.subscriptionId as number, created: false };
   }
 
-  private async createSubscription(tx: DbOrTx, order: Order, now: number, actor: Actor): Promise<number> {
+  /** Creates the subscription, its services and license requests; answers the audit events to record. */
+  private async createSubscription(tx: DbOrTx, order: Order, now: number, actor: Actor): Promise<{ subscriptionId: number; events: AuditEventInput[] }> {
     const plan = await this.deps.plans.get(tx, order.planId);
     if (!plan) throw new NotFoundError('plan', order.planId);
     const subscriptionId = await this.deps.subscriptions.insert(tx, { orderId: order.id, customerId: order.customerId, planId: plan.id, period: order.period, now });
     const serviceIds = await this.deps.subscriptions.insertServices(tx, subscriptionId, plan.services, now);
-    await this.deps.audit.record(tx, { actor, action: 'subscription.created', entityType: 'subscription', entityId: subscriptionId, toState: 'provisioning', data: { orderId: order.id, services: plan.services.length } });
+    const events: AuditEventInput[] = [{ actor, action: 'subscription.created', entityType: 'subscription', entityId: subscriptionId, toState: 'provisioning', data: { orderId: order.id, services: plan.services.length } }];
     for (const product of plan.licenseProducts) {
       const requestId = await this.deps.licenseRequests.insert(tx, {
         subscriptionId,
@@ -122,9 +126,9 @@ export class OrderService {
         periodMonths: order.period,
         state: 'pending',
       });
-      await this.deps.audit.record(tx, { actor, action: 'license_request.created', entityType: 'license_request', entityId: requestId, toState: 'pending', data: { subscriptionId, product: product.product } });
+      events.push({ actor, action: 'license_request.created', entityType: 'license_request', entityId: requestId, toState: 'pending', data: { subscriptionId, product: product.product } });
     }
-    return subscriptionId;
+    return { subscriptionId, events };
   }
 
   async cancel(orderId: number, actor: Actor): Promise<Order> {

@@ -100,7 +100,7 @@ export class ServiceProvisioningService {
     const guard: ServiceGuard = { id: service.id, state: service.state, attempts: service.attempts };
     if (service.state === 'pending') {
       if (dueAt(service, now) > now + DUE_TOLERANCE_MS) return;
-      if (!dependenciesReady(service, await this.store.listBySubscription(db, service.subscriptionId))) return;
+      if (service.dependsOn.length && !dependenciesReady(service, await this.store.listBySubscription(db, service.subscriptionId))) return;
     } else if (service.state !== 'provisioning' || dueAt(service, now) > now) {
       return;
     }

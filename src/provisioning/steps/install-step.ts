@@ -17,13 +17,14 @@ export async function install(deps: PipelineDeps, input: StepInput): Promise<Ste
     });
     if (!moved) return { next: 'none' };
   }
-  const license = await deps.licenses.getByRequest(deps.db, request.id);
+  // Right after retrieving, this job already holds the license and its files.
+  const license = input.memo.retrieved?.license ?? (await deps.licenses.summaryByRequest(deps.db, request.id));
   if (!license) throw new Error(`license request ${request.id} has no license to install`);
   const target = input.installTarget;
   try {
     let detail = 'attached to the subscription (no install target)';
     if (target) {
-      const files = await deps.licenses.fileContents(deps.db, license.id);
+      const files = input.memo.retrieved?.files ?? (await deps.licenses.fileContents(deps.db, license.id));
       const receipt = await input.adapter.install(
         { licenseId: String(license.id), keyNumber: license.keyNumber, productKey: license.productKey ?? undefined, product: license.product, files: files.map((f) => ({ keyNumber: f.keyNumber, fileName: f.fileName, contentType: f.contentType, content: f.content, revision: f.revision ?? undefined })) },
         target,
