@@ -10,6 +10,7 @@ import { install } from './steps/install-step.js';
 import { installTargetOf, serviceSettingsOf } from './service-settings.js';
 import { issueKey, resolveUnknownIssue } from './steps/issue-step.js';
 import { retrieveFiles } from './steps/retrieve-files-step.js';
+import { transaction } from '../infra/db/transaction.js';
 
 /** States in which the pipeline, not a person, owes the next move. */
 export const workingStates: LicenseRequestState[] = ['ready', 'issuing', 'key_issued', 'files_retrieved', 'installing'];
@@ -89,7 +90,7 @@ export class LicensePipeline {
         : undefined;
     if (unusable) {
       const reason = `${request.state}: ${unusable}`;
-      await this.deps.db.transaction(async (tx) => {
+      await transaction(this.deps.db, async (tx) => {
         if (await this.deps.requests.transition(tx, request.id, request.state, 'needs_manual', { reason, nextAttemptAt: null })) {
           await this.deps.audit.record(tx, { actor: workerActor, action: 'license_request.needs_manual', entityType: 'license_request', entityId: request.id, fromState: request.state, toState: 'needs_manual', data: { reason } });
         }

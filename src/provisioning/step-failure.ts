@@ -4,6 +4,7 @@ import { errorRecord } from '../features/ka-configurations/ka-error-record.js';
 import type { LicenseRequest, LicenseRequestState } from '../features/license-requests/license-request.js';
 import type { PipelineDeps, StepResult } from './pipeline-deps.js';
 import { decideOnFailure } from './retry-policy.js';
+import { transaction } from '../infra/db/transaction.js';
 
 /**
  * Records a failed step: either a retry (the request waits in `retryState` until its next
@@ -11,15 +12,25 @@ import { decideOnFailure } from './retry-policy.js';
  */
 export async function recordFailure(
   deps: PipelineDeps,
-  input: { request: LicenseRequest; fromState: LicenseRequestState; retryState: LicenseRequestState; step: string; attempts: number; err: unknown; secrets: string[] },
+  input: {
+    request: LicenseRequest;
+    fromState: LicenseRequestState;
+    retryState: LicenseRequestState;
+    step: string;
+    attempts: number;
+    err: unknown;
+    secrets: string[];
+    /** The KA may hold a key for this request whatever `err` says (it answered one we failed to store). */
+    keyMayExist?: boolean;
+  },
 ): Promise<StepResult> {
   const { request, fromState, retryState, step, attempts, err } = input;
   const error = { ...errorRecord(err, input.secrets), step };
   const decision = decideOnFailure(err, attempts, step, deps.policy);
   // A known failure of the issue call means the KA made no key: forget the send time, so
   // neither a retry nor staff's "retry online" looks for a key that cannot exist.
-  const issueSentAt = fromState === 'issuing' && !(isKaError(err) && err.outcomeUnknown) ? null : undefined;
-  return deps.db.transaction(async (tx) => {
+  const issueSentAt = fromState === 'issuing' && !input.keyMayExist && !(isKaError(err) && err.outcomeUnknown) ? null : undefined;
+  return transaction(deps.db, async (tx) => {
     if (decision.kind === 'manual') {
       const moved = await deps.requests.transition(tx, request.id, fromState, 'needs_manual', { reason: decision.reason, lastError: error, attempts, nextAttemptAt: null, issueSentAt });
       if (moved) {

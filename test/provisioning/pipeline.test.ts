@@ -1,10 +1,23 @@
 import test from 'ava';
 import { advanceJob } from '../../src/features/license-requests/license-request-jobs.js';
+import { type Db, dialectOf } from '../../src/infra/db/database.js';
 import { deleteRedisKeys, kaTimeoutMs, type PipelineHarness, startPipelineHarness, testQueueDrivers } from '../helpers/pipeline-harness.js';
 import { testDialects } from '../helpers/test-database.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 type Body = Record<string, unknown>;
+
+/** A real database failure: a trigger refuses every new license until it is dropped. */
+async function refuseLicenseInserts(db: Db): Promise<() => Promise<void>> {
+  await db.raw(
+    dialectOf(db) === 'mysql'
+      ? "CREATE TRIGGER test_refuse_license BEFORE INSERT ON licenses FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'test: licenses refused'"
+      : "CREATE TRIGGER test_refuse_license BEFORE INSERT ON licenses BEGIN SELECT RAISE(ABORT, 'test: licenses refused'); END",
+  );
+  return async () => {
+    await db.raw('DROP TRIGGER IF EXISTS test_refuse_license');
+  };
+}
 
 for (const dialect of testDialects()) {
   for (const driver of testQueueDrivers()) {
@@ -87,6 +100,25 @@ for (const dialect of testDialects()) {
       const history = await historyOf(id);
       t.true(history.includes('license_request.lookup'));
       t.is(history.filter((a) => a === 'license_request.issuing').length, 1);
+      t.deepEqual(h.keysAtKa(), await h.licensesInKeyway());
+    });
+
+    test.serial(`${name}: the KA issued the key but storing it failed: the retry finds it by reference, no second key`, async (t) => {
+      const keysBefore = h.keysAtKa().length;
+      const allow = await refuseLicenseInserts(h.api.running.context.db);
+      let id: number;
+      try {
+        id = await h.buy('store-key-fails');
+        await waitFor(async () => (await historyOf(id)).includes('license_request.retry_scheduled'), 'the failed store to schedule a retry');
+        t.is(h.keysAtKa().length, keysBefore + 1);
+      } finally {
+        await allow();
+      }
+      await h.waitForState(id, 'installed');
+      const history = await historyOf(id);
+      t.true(history.includes('license_request.lookup'));
+      t.is(history.filter((a) => a === 'license_request.issuing').length, 1);
+      t.is(h.keysAtKa().length, keysBefore + 1);
       t.deepEqual(h.keysAtKa(), await h.licensesInKeyway());
     });
 

@@ -41,7 +41,16 @@ export function createDatabase(url: string, options: { poolMax?: number } = {}):
     return knex({
       client: 'mysql2',
       connection: { uri: url, charset: 'utf8mb4', timezone: 'Z', supportBigNumbers: true, bigNumberStrings: false } as Knex.MySql2ConnectionConfig,
-      pool: { min: 0, max: options.poolMax ?? 10 },
+      pool: {
+        min: 0,
+        max: options.poolMax ?? 10,
+        // READ COMMITTED: every state change is a guarded UPDATE, which needs no snapshot, and
+        // REPEATABLE READ's gap locks on the (state, id) index deadlocked neighbouring requests
+        // moving between states at the same moment.
+        afterCreate(conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
+          conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (err) => done(err, conn));
+        },
+      },
     });
   }
   throw new Error(`Unsupported database URL: it must start with sqlite: or mysql://`);

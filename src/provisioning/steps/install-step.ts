@@ -1,6 +1,7 @@
 import { workerActor } from '../../features/audit/audit-event.js';
 import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
 import { recordFailure } from '../step-failure.js';
+import { transaction } from '../../infra/db/transaction.js';
 
 /**
  * `files_retrieved` / `installing`: deliver key and files to the install target. Without a
@@ -10,7 +11,7 @@ import { recordFailure } from '../step-failure.js';
 export async function install(deps: PipelineDeps, input: StepInput): Promise<StepResult> {
   const { request } = input;
   if (request.state === 'files_retrieved') {
-    const moved = await deps.db.transaction(async (tx) => {
+    const moved = await transaction(deps.db, async (tx) => {
       const ok = await deps.requests.transition(tx, request.id, 'files_retrieved', 'installing');
       if (ok) await deps.audit.record(tx, { actor: workerActor, action: 'license_request.installing', entityType: 'license_request', entityId: request.id, fromState: 'files_retrieved', toState: 'installing' });
       return ok;
@@ -32,7 +33,7 @@ export async function install(deps: PipelineDeps, input: StepInput): Promise<Ste
       detail = receipt.detail ?? `installed into service ${target.serviceId}`;
     }
     const now = deps.now();
-    await deps.db.transaction(async (tx) => {
+    await transaction(deps.db, async (tx) => {
       if (!(await deps.requests.transition(tx, request.id, 'installing', 'installed', { attempts: 0, lastError: null, nextAttemptAt: null, reason: null }))) return;
       await deps.licenses.setStatus(tx, license.id, ['issued', 'files_retrieved'], 'installed', { installedAt: now });
       await deps.audit.record(tx, { actor: workerActor, action: 'license_request.installed', entityType: 'license_request', entityId: request.id, fromState: 'installing', toState: 'installed', data: { licenseId: license.id, keyNumber: license.keyNumber, detail } });

@@ -3,11 +3,12 @@ import type { IssuedKey } from '../../plugin-sdk/ka-adapter.js';
 import { isKaError } from '../../plugin-sdk/ka-error.js';
 import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
 import { recordFailure } from '../step-failure.js';
+import { transaction } from '../../infra/db/transaction.js';
 
 /** Persists the key and moves `issuing → key_issued` in one transaction. */
 async function recordKey(deps: PipelineDeps, input: StepInput, key: IssuedKey, how: 'issued' | 'found'): Promise<StepResult> {
   const { request, configuration } = input;
-  await deps.db.transaction(async (tx) => {
+  await transaction(deps.db, async (tx) => {
     const moved = await deps.requests.transition(tx, request.id, 'issuing', 'key_issued', { attempts: 0, lastError: null, nextAttemptAt: deps.now() });
     // Lost the race (a person cancelled or uploaded meanwhile): the key stays at the KA, staff see it in the audit.
     if (!moved) {
@@ -42,20 +43,29 @@ export async function issueKey(deps: PipelineDeps, input: StepInput): Promise<St
   const { request } = input;
   const attempts = request.attempts + 1;
   const sentAt = deps.now();
-  const claimed = await deps.db.transaction(async (tx) => {
+  const claimed = await transaction(deps.db, async (tx) => {
     const moved = await deps.requests.transition(tx, request.id, 'ready', 'issuing', { attempts, issueSentAt: sentAt });
     if (moved) await deps.audit.record(tx, { actor: workerActor, action: 'license_request.issuing', entityType: 'license_request', entityId: request.id, fromState: 'ready', toState: 'issuing', data: { attempt: attempts, configurationId: input.configuration.id } });
     return moved;
   });
   if (!claimed) return { next: 'none' };
+  const secrets = deps.configurations.secretsOf(input.configuration);
+  let key: IssuedKey;
   try {
-    const key = await input.adapter.issueKey(input.order);
-    return await recordKey(deps, input, key, 'issued');
+    key = await input.adapter.issueKey(input.order);
   } catch (err) {
     // A known failure means no key was made: back to `ready`. An unknown outcome stays in
     // `issuing`, so the next attempt looks the key up first.
     const unknown = isKaError(err) && err.outcomeUnknown;
-    return recordFailure(deps, { request: { ...request, attempts }, fromState: 'issuing', retryState: unknown ? 'issuing' : 'ready', step: 'issue key', attempts, err, secrets: deps.configurations.secretsOf(input.configuration) });
+    return recordFailure(deps, { request: { ...request, attempts }, fromState: 'issuing', retryState: unknown ? 'issuing' : 'ready', step: 'issue key', attempts, err, secrets });
+  }
+  try {
+    return await recordKey(deps, input, key, 'issued');
+  } catch (err) {
+    // The KA made the key but storing it failed (the database, not the KA): the request must
+    // not go back to `ready`, or the retry would ask for a second key. It stays in `issuing`
+    // with its send time, and the retry finds the key by our reference.
+    return recordFailure(deps, { request: { ...request, attempts }, fromState: 'issuing', retryState: 'issuing', step: 'store key', attempts, err, secrets, keyMayExist: true });
   }
 }
 
@@ -76,7 +86,7 @@ export async function resolveUnknownIssue(deps: PipelineDeps, input: StepInput):
       return moved ? { next: 'now' } : { next: 'none' };
     }
     const reason = `issue key: outcome unknown and the KA cannot tell: ${lookup.reason}${lookup.candidates.length ? ` (candidates: ${lookup.candidates.join(', ')})` : ''}`;
-    await deps.db.transaction(async (tx) => {
+    await transaction(deps.db, async (tx) => {
       if (await deps.requests.transition(tx, request.id, 'issuing', 'needs_manual', { reason, nextAttemptAt: null })) {
         await deps.audit.record(tx, { actor: workerActor, action: 'license_request.needs_manual', entityType: 'license_request', entityId: request.id, fromState: 'issuing', toState: 'needs_manual', data: { reason, candidates: lookup.candidates, sentAt: sentAt.toISOString() } });
       }

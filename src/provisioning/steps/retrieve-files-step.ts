@@ -1,6 +1,7 @@
 import { workerActor } from '../../features/audit/audit-event.js';
 import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
 import { recordFailure } from '../step-failure.js';
+import { transaction } from '../../infra/db/transaction.js';
 
 /** `key_issued`: fetch the license file(s) of the key (and its additional keys) and store them. */
 export async function retrieveFiles(deps: PipelineDeps, input: StepInput): Promise<StepResult> {
@@ -15,7 +16,7 @@ export async function retrieveFiles(deps: PipelineDeps, input: StepInput): Promi
       additionalKeyNumbers: license.additionalKeyNumbers,
     });
     if (files.length === 0) throw new Error('the KA returned no license file');
-    const stored = await deps.db.transaction(async (tx) => {
+    const stored = await transaction(deps.db, async (tx) => {
       if (!(await deps.requests.transition(tx, request.id, 'key_issued', 'files_retrieved', { attempts: 0, lastError: null, nextAttemptAt: deps.now() }))) return false;
       await deps.licenses.replaceFiles(tx, license.id, files);
       await deps.licenses.setStatus(tx, license.id, ['issued'], 'files_retrieved');
