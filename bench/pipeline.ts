@@ -59,6 +59,11 @@ export async function runPipelineBench(options: { orders: number }) {
   const target = { url: servers.target };
   const config = loadConfig({ PORT: '0', KEYWAY_DB_URL: dbUrl, KEYWAY_REDIS_URL: redisUrl, KEYWAY_QUEUE_PREFIX: dbName, KEYWAY_ADMIN_TOKEN: token, KEYWAY_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', KEYWAY_DEMO: 'false', KEYWAY_CONCURRENCY: String(concurrency) });
   const keyway = await startKeyway(config, createLogger(config.logLevel), { print: () => {} });
+  let closing: Promise<void> | undefined;
+  const closeKeyway = () => {
+    closing ??= keyway.close();
+    return closing;
+  };
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${keyway.url}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     return (await res.json()) as Record<string, unknown>;
@@ -125,6 +130,8 @@ export async function runPipelineBench(options: { orders: number }) {
     const duplicateFree = keysAtKa === licenses;
     // A mismatch is a bug to look into: keep the database for it.
     if (!duplicateFree) keepDatabase = true;
+    // Keyway stops first: its reconciler would otherwise pick up the baseline's rows.
+    await closeKeyway();
     const baseline = await runBaseline({ dbUrl, orders: options.orders, concurrency, adapter: parallelsKa.createAdapter(settings, { logger: createLogger('silent'), clock: () => new Date() }), installUrl: target.url, hash: (b) => createHash('sha256').update(b).digest('hex') });
     const rate = options.orders / seconds;
     return {
@@ -145,7 +152,7 @@ export async function runPipelineBench(options: { orders: number }) {
       ...(keepDatabase ? { keptDatabase: dbName } : {}),
     };
   } finally {
-    await keyway.close();
+    await closeKeyway();
     servers.close();
     if (!keepDatabase) await admin.raw(`DROP DATABASE IF EXISTS \`${dbName}\``);
     await admin.destroy();
