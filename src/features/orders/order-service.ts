@@ -79,10 +79,8 @@ export class OrderService {
   /**
    * Pays an order: in one transaction the order is paid and its subscription, services and
    * license requests are created. Paying again is a no-op answering the same subscription.
-   */
-  /**
-   * Pays an order as the caller just read it. The read may be stale: the payment is a guarded
-   * update, and the answer comes from a fresh read.
+   * `order` is as the caller just read it; it may be stale, since the payment is a guarded
+   * update and the answer comes from a fresh read.
    */
   async pay(order: Order, paymentReference: string, actor: Actor): Promise<{ order: Order; subscriptionId: number; created: boolean }> {
     const { db, orders } = this.deps;
