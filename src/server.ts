@@ -45,6 +45,8 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
   }
   if (serves) await ensureAdminToken(context, options.print ?? ((line) => process.stdout.write(`${line}\n`)));
 
+  let server: Server | undefined;
+  let url: string | undefined;
   const plugins = await startPluginHost(config.pluginsDir, context.db, logger, { sync: serves });
   const configurationStore = new KaConfigurationStore();
   const configurations = new KaConfigurationService(context.db, configurationStore, context.stores.audit, plugins, context.queue, logger);
@@ -56,7 +58,9 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
     queue: context.queue,
     audit: context.stores.audit,
     logger: logger.child({ component: 'services' }),
-    publicBaseUrl: config.publicBaseUrl ?? `http://127.0.0.1:${config.port}`,
+    // Unset: where this process listens (known after listen when PORT is 0), or, in a worker,
+    // the API on this host at the configured port.
+    publicBaseUrl: () => config.publicBaseUrl ?? url ?? `http://127.0.0.1:${config.port}`,
     onAllServicesReady: async (subscriptionId) => {
       await context.release.releaseSubscription(subscriptionId);
     },
@@ -81,8 +85,6 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
   // The demo lives in the process that serves (role all on the embedded default).
   const demo = config.demo && serves ? await startDemo(context, configurations) : undefined;
 
-  let server: Server | undefined;
-  let url: string | undefined;
   if (serves) {
     const manualLicenses = createManualLicensesFeature({ db: context.db, queue: context.queue, stores: context.stores, configurations: configurationStore });
     const licenses = createLicensesFeature({ db: context.db, stores: context.stores, configurations: configurationStore });

@@ -30,12 +30,15 @@ export interface ServiceProvisioningDeps {
   logger: Logger;
   signer: ServiceCallbackSigner;
   provisioners: ServiceProvisioner[];
-  /** Base of the callback URL given to webhooks, e.g. `https://keyway.example.net`. */
-  publicBaseUrl: string;
+  /**
+   * Base of the callback URL given to webhooks, e.g. `https://keyway.example.net`; asked at
+   * each call, since the port may be known only once the API listens.
+   */
+  publicBaseUrl: () => string;
   /**
    * Called when every service of a subscription is ready: releases its license requests.
-   * Called once per subscription in practice, but at least once, not exactly once (a release
-   * whose job was lost is redone by the reconciler), so the callee must be idempotent.
+   * At least once, not exactly once (services finishing together may each call it, and the
+   * reconciler calls it for a subscription a crash left behind), so the callee must be idempotent.
    */
   onAllServicesReady(subscriptionId: number): Promise<void>;
   retry?: Partial<ServiceRetryPolicy>;
@@ -306,6 +309,6 @@ export class ServiceProvisioningService {
   }
 
   private callbackUrl(serviceId: number): string {
-    return `${this.deps.publicBaseUrl.replace(/\/+$/, '')}/api/v1/services/${serviceId}/ready`;
+    return `${this.deps.publicBaseUrl().replace(/\/+$/, '')}/api/v1/services/${serviceId}/ready`;
   }
 }

@@ -15,8 +15,8 @@ export interface ServicesFeatureOptions {
   queue: JobQueue;
   audit: AuditStore;
   logger: Logger;
-  /** Where providers reach this installation, e.g. `https://keyway.example.net`. */
-  publicBaseUrl: string;
+  /** Where providers reach this installation, e.g. `https://keyway.example.net` (asked at each use). */
+  publicBaseUrl: () => string;
   /** Releases the subscription's license requests; must be idempotent (see `ServiceProvisioningDeps`). */
   onAllServicesReady(subscriptionId: number): Promise<void>;
   retry?: Partial<ServiceRetryPolicy>;

@@ -152,7 +152,7 @@ export async function startHarness(db: Db, options: HarnessOptions = {}): Promis
     queue,
     audit,
     logger,
-    publicBaseUrl: baseUrl,
+    publicBaseUrl: () => baseUrl,
     retry: options.retry,
     leaseMs: options.leaseMs,
     webhookTimeoutMs: options.webhookTimeoutMs,
