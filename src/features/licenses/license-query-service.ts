@@ -9,6 +9,7 @@ import type { Subscription, SubscriptionStore } from '../subscriptions/subscript
 import { licenseCsvHeader, licenseCsvLine, csvLine } from './license-csv.js';
 import { type LicenseFilter, type LicenseQueryStore, licenseStatuses } from './license-query-store.js';
 import type { License, LicenseStatus, LicenseStore, LicenseSummary } from './license-store.js';
+import { TabCounts } from './tab-counts.js';
 
 /** One tab of the license lists: a KA configuration and its licenses counted by status. */
 export interface LicenseTab {
@@ -19,6 +20,8 @@ export interface LicenseTab {
   enabled: boolean;
   counts: Record<LicenseStatus, number>;
   total: number;
+  /** Set when the counts are a recent count reused (at a large scale), not taken just now. */
+  countsAsOf?: string;
 }
 
 /** A license with everything staff look at: files, request, subscription, history. */
@@ -55,17 +58,22 @@ const exportBatch = 500;
  * keyset lists, details, file downloads (audited) and a streamed CSV export.
  */
 export class LicenseQueryService {
-  constructor(private readonly deps: LicenseQueryDeps) {}
+  private readonly tabCounts: TabCounts;
+
+  constructor(private readonly deps: LicenseQueryDeps) {
+    this.tabCounts = new TabCounts(deps.db, deps.queries);
+  }
 
   /** One entry per KA configuration, also those without licenses, in name order. */
   async tabs(): Promise<LicenseTab[]> {
-    const [configurations, counts] = await Promise.all([this.deps.configurations.list(this.deps.db), this.deps.queries.countsByConfiguration(this.deps.db)]);
+    const [configurations, { rows: counts, countedAt }] = await Promise.all([this.deps.configurations.list(this.deps.db), this.tabCounts.get()]);
+    const countsAsOf = countedAt === undefined ? {} : { countsAsOf: new Date(countedAt).toISOString() };
     return configurations
       .map((c) => {
         const byStatus = Object.fromEntries(licenseStatuses.map((s) => [s, 0])) as Record<LicenseStatus, number>;
         for (const row of counts) if (row.configurationId === c.id) byStatus[row.status] = (byStatus[row.status] ?? 0) + row.count;
         const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
-        return { configurationId: c.id, name: c.name, plugin: c.pluginName, pluginStatus: c.pluginStatus, enabled: c.enabled, counts: byStatus, total };
+        return { configurationId: c.id, name: c.name, plugin: c.pluginName, pluginStatus: c.pluginStatus, enabled: c.enabled, counts: byStatus, total, ...countsAsOf };
       })
       .sort((a, b) => a.name.localeCompare(b.name));
   }

@@ -61,6 +61,7 @@ export function LicensesPage({ ctx, tabs, tab, statuses, licenses, customers, qu
             {tab.plugin}
             {tab.pluginStatus === 'missing' && ' (plugin missing)'}
             {!tab.enabled && ' · disabled'} · {statuses.map((s) => `${tab.counts[s] ?? 0} ${s.replace(/_/g, ' ')}`).join(' · ')}
+            {tab.countsAsOf && ` · counted at ${tab.countsAsOf.slice(11, 19)} UTC`}
           </p>
           <div class="actions">
             {canOperate(ctx) && (
