@@ -1,6 +1,8 @@
 import test from 'ava';
 import { advanceJob } from '../../src/features/license-requests/license-request-jobs.js';
+import { referenceOf } from '../../src/features/license-requests/license-request.js';
 import { type Db, dialectOf } from '../../src/infra/db/database.js';
+import { referenceNote } from '../../plugins/parallels-ka/src/xmlrpc-ka-adapter.js';
 import { deleteRedisKeys, kaTimeoutMs, type PipelineHarness, startPipelineHarness, testQueueDrivers } from '../helpers/pipeline-harness.js';
 import { testDialects } from '../helpers/test-database.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -162,6 +164,25 @@ for (const dialect of testDialects()) {
         await h.api.request('PATCH', `/api/v1/ka-configurations/${h.configurationId}`, { body: { enabled: true } });
         await waitFor(async () => (await h.api.request<Body>('GET', `/api/v1/ka-configurations/${h.configurationId}`)).body.status === 'configured', 'the configuration to be configured again');
       }
+    });
+
+    // Last: it leaves a key at the KA that no license holds, for staff to sort out.
+    test.serial(`${name}: a key the lookup matches to this request but another license holds goes to staff, never into a second license`, async (t) => {
+      const a = await h.buy('claimed-a');
+      await h.waitForState(a, 'installed');
+      const keyA = String((await h.api.request<{ license: Body }>('GET', `/api/v1/license-requests/${a}`)).body.license.keyNumber);
+      // A's key carries the next request's reference, as a lookup that guessed wrong would leave it.
+      const db = h.api.running.context.db;
+      const nextId = Number((await db('license_requests').max({ m: 'id' }).first())?.m) + 1;
+      h.ka.authority.addNote(1001, keyA, referenceNote(referenceOf(nextId)));
+      // The next request's answer is lost, so it looks its key up, and the note points at A's key.
+      h.ka.authority.injectFault('createKey', { kind: 'drop' }, { times: 1 });
+      const b = await h.buy('claimed-b');
+      t.is(b, nextId);
+      const request = await h.waitForState(b, 'needs_manual');
+      t.true(String(request.reason).includes(`${keyA} the KA matched to this request already belongs to license`), String(request.reason));
+      const holders = ((await db('licenses').where({ key_number: keyA }).pluck('request_id')) as number[]).map(Number);
+      t.deepEqual(holders, [a]);
     });
   }
 }

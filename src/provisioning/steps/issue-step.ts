@@ -80,20 +80,32 @@ export async function resolveUnknownIssue(deps: PipelineDeps, input: StepInput):
   try {
     const lookup = await input.adapter.findKeyByRef(input.order, sentAt);
     await deps.audit.record(deps.db, { actor: workerActor, action: 'license_request.lookup', entityType: 'license_request', entityId: request.id, data: { status: lookup.status } });
-    if (lookup.status === 'found') return await recordKey(deps, input, lookup.key, 'found');
+    if (lookup.status === 'found') {
+      // A lookup that cannot search by reference (KA partner API) may hand back a key another
+      // request already holds; that needs a person, not a retry.
+      const holder = await deps.licenses.findByKey(deps.db, input.configuration.id, lookup.key.keyNumber);
+      if (!holder || holder.requestId === request.id) return await recordKey(deps, input, lookup.key, 'found');
+      const reason = `issue key: outcome unknown, and the key ${lookup.key.keyNumber} the KA matched to this request already belongs to license ${holder.id}${holder.requestId === null ? '' : ` (request ${holder.requestId})`}; find this request's own key at the KA`;
+      return needsManual(deps, request.id, reason, { keyNumber: lookup.key.keyNumber, heldByLicense: holder.id, sentAt: sentAt.toISOString() });
+    }
     if (lookup.status === 'none') {
       const moved = await deps.requests.transition(deps.db, request.id, 'issuing', 'ready', { nextAttemptAt: deps.now() });
       return moved ? { next: 'now' } : { next: 'none' };
     }
     const reason = `issue key: outcome unknown and the KA cannot tell: ${lookup.reason}${lookup.candidates.length ? ` (candidates: ${lookup.candidates.join(', ')})` : ''}`;
-    await transaction(deps.db, async (tx) => {
-      if (await deps.requests.transition(tx, request.id, 'issuing', 'needs_manual', { reason, nextAttemptAt: null })) {
-        await deps.audit.record(tx, { actor: workerActor, action: 'license_request.needs_manual', entityType: 'license_request', entityId: request.id, fromState: 'issuing', toState: 'needs_manual', data: { reason, candidates: lookup.candidates, sentAt: sentAt.toISOString() } });
-      }
-    });
-    return { next: 'none' };
+    return needsManual(deps, request.id, reason, { candidates: lookup.candidates, sentAt: sentAt.toISOString() });
   } catch (err) {
     const attempts = request.attempts + 1;
     return recordFailure(deps, { request, fromState: 'issuing', retryState: 'issuing', step: 'look up key', attempts, err, secrets: deps.configurations.secretsOf(input.configuration) });
   }
+}
+
+/** `issuing → needs_manual`: the lookup could not settle which key is this request's. */
+async function needsManual(deps: PipelineDeps, requestId: number, reason: string, data: Record<string, unknown>): Promise<StepResult> {
+  await transaction(deps.db, async (tx) => {
+    if (await deps.requests.transition(tx, requestId, 'issuing', 'needs_manual', { reason, nextAttemptAt: null })) {
+      await deps.audit.record(tx, { actor: workerActor, action: 'license_request.needs_manual', entityType: 'license_request', entityId: requestId, fromState: 'issuing', toState: 'needs_manual', data: { reason, ...data } });
+    }
+  });
+  return { next: 'none' };
 }
