@@ -48,7 +48,7 @@ async function startReferenceServers(): Promise<{ ka: string; target: string; ke
  * N paid orders through MariaDB + Bull/Redis + the reference XML-RPC KA over loopback HTTP,
  * then the same database writes and KA calls by a bare script (no framework) as a baseline.
  */
-export async function runPipelineBench(options: { orders: number }) {
+export async function runPipelineBench(options: { orders: number; workers: number }) {
   const dbName = `keyway_bench_${Date.now().toString(36)}`;
   const admin = createDatabase(`${mysqlBase.replace(/\/$/, '')}/`);
   await admin.raw(`CREATE DATABASE \`${dbName}\``);
@@ -57,11 +57,19 @@ export async function runPipelineBench(options: { orders: number }) {
   const servers = await startReferenceServers();
   const ka = { url: servers.ka };
   const target = { url: servers.target };
-  const config = loadConfig({ PORT: '0', KEYWAY_DB_URL: dbUrl, KEYWAY_REDIS_URL: redisUrl, KEYWAY_QUEUE_PREFIX: dbName, KEYWAY_ADMIN_TOKEN: token, KEYWAY_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', KEYWAY_DEMO: 'false', KEYWAY_CONCURRENCY: String(concurrency) });
+  const env = { KEYWAY_DB_URL: dbUrl, KEYWAY_REDIS_URL: redisUrl, KEYWAY_QUEUE_PREFIX: dbName, KEYWAY_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', KEYWAY_DEMO: 'false', KEYWAY_CONCURRENCY: String(concurrency) };
+  // With workers, this process is the api and the workers run in processes of their own.
+  const config = loadConfig({ ...env, PORT: '0', KEYWAY_ADMIN_TOKEN: token, KEYWAY_ROLE: options.workers > 0 ? 'api' : 'all' });
   const keyway = await startKeyway(config, createLogger(config.logLevel), { print: () => {} });
+  const workers = Array.from({ length: options.workers }, () =>
+    spawn(process.execPath, ['--import=tsx', new URL('../src/main.ts', import.meta.url).pathname], { env: { ...process.env, ...env, KEYWAY_ROLE: 'worker' }, stdio: 'inherit' }),
+  );
   let closing: Promise<void> | undefined;
   const closeKeyway = () => {
-    closing ??= keyway.close();
+    closing ??= (async () => {
+      await Promise.all(workers.map((w) => new Promise((resolve) => (w.exitCode === null ? w.once('exit', resolve).kill('SIGTERM') : resolve(undefined)))));
+      await keyway.close();
+    })();
     return closing;
   };
   const call = async (method: string, path: string, body?: unknown) => {
@@ -136,13 +144,16 @@ export async function runPipelineBench(options: { orders: number }) {
     const rate = options.orders / seconds;
     return {
       orders: options.orders,
+      workerProcesses: options.workers,
       concurrency,
       licensesPerSecond: Math.round(rate),
       paidToInstalledMs: { p50: percentile(all, 50), p95: percentile(all, 95), p99: percentile(all, 99) },
       at100PerSecondOffered: { p50: percentile(pacedLatencies, 50), p95: percentile(pacedLatencies, 95), p99: percentile(pacedLatencies, 99) },
-      // This process: Keyway (api and worker) and the load generator's HTTP client.
-      cpuMsPerLicense: Number(((cpu.user + cpu.system) / 1000 / options.orders).toFixed(1)),
-      queriesPerLicense: Math.round(queries / options.orders),
+      // Measured in this process (Keyway and the load generator's HTTP client): with worker
+      // processes they would miss the pipeline, so they are left out.
+      ...(options.workers === 0
+        ? { cpuMsPerLicense: Number(((cpu.user + cpu.system) / 1000 / options.orders).toFixed(1)), queriesPerLicense: Math.round(queries / options.orders) }
+        : {}),
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
       baselineLicensesPerSecond: Math.round(baseline.perSecond),
       ratioToBaseline: Number((rate / baseline.perSecond).toFixed(2)),

@@ -8,7 +8,7 @@ import { runPipelineBench } from './pipeline.js';
 
 const which = process.argv[2] ?? 'all';
 if (which === 'all' || which === 'pipeline') {
-  const result = await runPipelineBench({ orders: Number(process.env.BENCH_ORDERS ?? 2000) });
+  const result = await runPipelineBench({ orders: Number(process.env.BENCH_ORDERS ?? 2000), workers: Number(process.env.BENCH_WORKERS ?? 0) });
   console.log(JSON.stringify({ pipeline: result }, null, 2));
 }
 if (which === 'all' || which === 'list') {
