@@ -31,7 +31,7 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Secret that signs service-ready callbacks and session cookies. */
   signingSecret?: string;
-  /** How webhook targets reach this API (callback URLs); defaults to the local port. */
+  /** How webhook targets reach this API (callback URLs); unset, the port this process listens on. */
   publicBaseUrl?: string;
   pipeline: PipelineConfig;
   /** Folder with the KA plugins. */
@@ -48,8 +48,9 @@ export interface PipelineConfig {
   reconcileEveryMs: number;
   concurrency: number;
   /**
-   * How long a worker holds a request while it works on one step. Longer than any KA call
-   * (the adapter's timeout); when a worker dies, another takes over after this.
+   * How long a worker holds a request while it works on it. Longer than any KA call (the
+   * adapter's timeout); a job past half of it hands the remaining steps to a new job, and when
+   * a worker dies, another takes over after this.
    */
   leaseMs: number;
 }
