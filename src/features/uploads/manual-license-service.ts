@@ -89,8 +89,14 @@ export class ManualLicenseService {
     return { request, license: license ?? null };
   }
 
-  private async enqueue(requestId: number, state: LicenseRequestState): Promise<void> {
+  /**
+   * Answers the request as the staff action left it, then hands it to the pipeline: read
+   * after the enqueue, the answer would race the worker already working on it.
+   */
+  private async resultThenEnqueue(requestId: number, state: LicenseRequestState): Promise<ManualResult> {
+    const result = await this.result(requestId);
     await this.deps.queue.enqueue(advanceJob, { requestId }, { jobId: advanceJobId(requestId, state, 0), attempts: 3 });
+    return result;
   }
 
   private conflict(request: LicenseRequest, action: string, allowed: string): ConflictError {
@@ -174,8 +180,7 @@ export class ManualLicenseService {
       await this.deps.licenses.setStatus(tx, licenseId, ['issued', 'files_retrieved'], 'files_retrieved');
       await this.recordUpload(tx, requestId, 'needs_manual', upload, input, licenseId, actor);
     });
-    await this.enqueue(requestId, 'files_retrieved');
-    return this.result(requestId);
+    return this.resultThenEnqueue(requestId, 'files_retrieved');
   }
 
   /**
@@ -202,7 +207,7 @@ export class ManualLicenseService {
       await this.deps.licenses.setStatus(tx, license.id, ['issued', 'files_retrieved'], 'installed', { installedAt: now });
       await this.deps.audit.record(tx, { actor, action: 'license_request.install_confirmed', entityType: entity, entityId: requestId, fromState: 'needs_manual', toState: 'installed', data: { licenseId: license.id, keyNumber: license.keyNumber, note } });
     });
-    if (mode.mode === 'retry') await this.enqueue(requestId, 'files_retrieved');
+    if (mode.mode === 'retry') return this.resultThenEnqueue(requestId, 'files_retrieved');
     return this.result(requestId);
   }
 
@@ -220,8 +225,7 @@ export class ManualLicenseService {
       if (!(await this.deps.requests.transition(tx, requestId, 'needs_manual', to, { attempts: 0, reason: null, nextAttemptAt: this.now() }))) throw this.conflict(request, 'retry online', 'once');
       await this.deps.audit.record(tx, { actor, action: 'license_request.retried', entityType: entity, entityId: requestId, fromState: 'needs_manual', toState: to, data: { licenseId: license?.id ?? null } });
     });
-    await this.enqueue(requestId, to);
-    return this.result(requestId);
+    return this.resultThenEnqueue(requestId, to);
   }
 
   /** Cancel a request before its key is issued; afterwards it is a lifecycle action on the license. */
@@ -271,8 +275,7 @@ export class ManualLicenseService {
       await this.deps.audit.record(tx, { actor, action: 'license_request.created', entityType: entity, entityId: requestId, toState: 'ready', data: { source: 'manual', configurationId: input.configurationId, product: input.product } });
       return requestId;
     });
-    await this.enqueue(id, 'ready');
-    return this.result(id);
+    return this.resultThenEnqueue(id, 'ready');
   }
 
   /**
@@ -315,7 +318,6 @@ export class ManualLicenseService {
       await this.recordUpload(tx, requestId, null, upload, input, licenseId, actor);
       return requestId;
     });
-    await this.enqueue(id, 'files_retrieved');
-    return this.result(id);
+    return this.resultThenEnqueue(id, 'files_retrieved');
   }
 }
