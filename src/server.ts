@@ -80,7 +80,13 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
   }
 
   // Services first; licenses are released when the last service is ready.
-  const orderService = createOrderService(context, (subscriptionId) => services.service.start(subscriptionId));
+  // After the payment committed: a failure here must not fail the payment; the services
+  // reconciler starts (or releases) the subscription on its next round.
+  const orderService = createOrderService(context, (subscriptionId) =>
+    services.service.start(subscriptionId).catch((err: unknown) => {
+      logger.warn({ err, subscriptionId }, 'starting the services of a paid subscription failed; the reconciler will');
+    }),
+  );
 
   // The demo lives in the process that serves (role all on the embedded default).
   const demo = config.demo && serves ? await startDemo(context, configurations) : undefined;

@@ -151,6 +151,44 @@ for (const dialect of testDialects()) {
     t.deepEqual(read.body.licenses, []);
   });
 
+  test.serial(`${dialect}: instant services are ready with the payment; one that waits on a manual service waits with it`, async (t) => {
+    const plan = await api.request<Body>('POST', '/api/v1/plans', {
+      body: {
+        code: 'instant-and-manual',
+        name: 'Instant and manual',
+        periods: [12],
+        services: [
+          { key: 'dns', kind: 'dns', provisioner: 'instant' },
+          { key: 'account', kind: 'account', provisioner: 'manual' },
+          { key: 'site', kind: 'site', provisioner: 'instant', dependsOn: ['account'] },
+        ],
+        licenseProducts: [{ configurationId, product: 'PLESK-WEB-HOST', serviceKey: 'site' }],
+      },
+    });
+    t.is(plan.status, 201, JSON.stringify(plan.body));
+    const order = await placeOrder('store-2101', { planId: plan.body.id });
+    const paid = await api.request<{ subscription: { id: number; services: Body[]; licenseRequests: Body[] } }>('POST', `/api/v1/orders/${order.body.id}/pay`, { body: { paymentReference: 'pay-2101' } });
+    const state = (key: string) => paid.body.subscription.services.find((s) => s.key === key)?.state;
+    t.is(state('dns'), 'ready');
+    t.not(state('site'), 'ready');
+    t.is(paid.body.subscription.licenseRequests[0]?.state, 'pending');
+    const dnsId = paid.body.subscription.services.find((s) => s.key === 'dns')?.id;
+    const history = await api.request<{ data: Body[] }>('GET', `/api/v1/audit-events?entity=service:${dnsId}`);
+    t.deepEqual(
+      history.body.data.map((e) => `${e.action}:${e.toState}`),
+      ['service.ready:ready'],
+    );
+
+    // Once staff confirm the manual service, the instant one after it is provisioned by a job.
+    const serviceId = (key: string) => paid.body.subscription.services.find((s) => s.key === key)?.id as number;
+    const serviceState = async (key: string) => (await api.request<Body>('GET', `/api/v1/services/${serviceId(key)}`)).body.state;
+    await waitFor(async () => (await serviceState('account')) === 'waiting', 'the manual service to wait for staff');
+    t.is((await api.request('POST', `/api/v1/services/${serviceId('account')}/mark-ready`, { body: {} })).status, 200);
+    await waitFor(async () => (await serviceState('site')) === 'ready', 'the dependent instant service');
+    const requestId = paid.body.subscription.licenseRequests[0]?.id as number;
+    await waitFor(async () => (await api.request<Body>('GET', `/api/v1/license-requests/${requestId}`)).body.state === 'needs_manual', 'the request to be released and settle');
+  });
+
   test.serial(`${dialect}: concurrent pays of one order create exactly one subscription`, async (t) => {
     const order = await placeOrder('store-3001');
     const results = await Promise.all(

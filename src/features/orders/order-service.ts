@@ -1,10 +1,11 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../errors/app-error.js';
 import type { Db, DbOrTx } from '../../infra/db/database.js';
-import type { Actor, AuditEventInput } from '../audit/audit-event.js';
+import { type Actor, type AuditEventInput, systemActor } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { CustomerStore } from '../customers/customer-store.js';
 import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
 import type { PlanStore } from '../plans/plan-store.js';
+import { readyOnCreation } from '../services/service-rules.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
 import type { Order, OrderStore } from './order-store.js';
 
@@ -109,8 +110,12 @@ export class OrderService {
     const plan = await this.deps.plans.get(tx, order.planId);
     if (!plan) throw new NotFoundError('plan', order.planId);
     const subscriptionId = await this.deps.subscriptions.insert(tx, { orderId: order.id, customerId: order.customerId, planId: plan.id, period: order.period, now });
-    const serviceIds = await this.deps.subscriptions.insertServices(tx, subscriptionId, plan.services, now);
+    const readyKeys = readyOnCreation(plan.services);
+    const serviceIds = await this.deps.subscriptions.insertServices(tx, subscriptionId, plan.services, now, readyKeys);
     const events: AuditEventInput[] = [{ actor, action: 'subscription.created', entityType: 'subscription', entityId: subscriptionId, toState: 'provisioning', data: { orderId: order.id, services: plan.services.length } }];
+    for (const key of readyKeys) {
+      events.push({ actor: systemActor, action: 'service.ready', entityType: 'service', entityId: serviceIds.get(key) as number, toState: 'ready', data: { provisioner: 'instant', key } });
+    }
     for (const product of plan.licenseProducts) {
       const requestId = await this.deps.licenseRequests.insert(tx, {
         subscriptionId,

@@ -10,6 +10,24 @@ export function dependenciesReady(service: Service, siblings: Service[]): boolea
   return service.dependsOn.every((key) => siblings.some((s) => s.key === key && s.state === 'ready'));
 }
 
+/**
+ * Keys of the services that are ready the moment they exist: `instant` ones whose dependencies
+ * are all ready the same way. They need no provisioning job, so a plan of instant services
+ * goes from payment to its licenses without one.
+ */
+export function readyOnCreation(services: ReadonlyArray<{ key: string; provisioner: string; dependsOn: string[] }>): Set<string> {
+  const ready = new Set<string>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const s of services) {
+      if (ready.has(s.key) || s.provisioner !== 'instant' || !s.dependsOn.every((key) => ready.has(key))) continue;
+      ready.add(s.key);
+      grew = true;
+    }
+  }
+  return ready;
+}
+
 /** When the service's next attempt (pending) or lease end (provisioning) is due, epoch ms. */
 export function dueAt(service: Service, now: number): number {
   return service.nextAttemptAt ? Date.parse(service.nextAttemptAt) : now;

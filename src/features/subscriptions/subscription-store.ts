@@ -93,19 +93,22 @@ export class SubscriptionStore {
   }
 
   /** Inserts the services of a new subscription; returns their ids by key. */
-  async insertServices(db: DbOrTx, subscriptionId: number, services: NewService[], now: number): Promise<Map<string, number>> {
+  /** Inserts the services, `ready` those named in `readyKeys`, the others `pending`. */
+  async insertServices(db: DbOrTx, subscriptionId: number, services: NewService[], now: number, readyKeys: ReadonlySet<string> = new Set()): Promise<Map<string, number>> {
     const ids = new Map<string, number>();
     for (const s of services) {
+      const ready = readyKeys.has(s.key);
       const [id] = await db('services').insert({
         subscription_id: subscriptionId,
         key: s.key,
         kind: s.kind,
         provisioner: s.provisioner,
-        state: 'pending',
+        state: ready ? 'ready' : 'pending',
+        ready_at: ready ? now : null,
         settings: toJson(s.settings),
         depends_on: toJson(s.dependsOn),
         attempts: 0,
-        next_attempt_at: now,
+        next_attempt_at: ready ? null : now,
         created_at: now,
         updated_at: now,
       });
