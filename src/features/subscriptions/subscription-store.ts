@@ -92,8 +92,7 @@ export class SubscriptionStore {
     return Number(id);
   }
 
-  /** Inserts the services of a new subscription; returns their ids by key. */
-  /** Inserts the services, `ready` those named in `readyKeys`, the others `pending`. */
+  /** Inserts the services of a new subscription, `ready` those in `readyKeys` and the others `pending`; returns their ids by key. */
   async insertServices(db: DbOrTx, subscriptionId: number, services: NewService[], now: number, readyKeys: ReadonlySet<string> = new Set()): Promise<Map<string, number>> {
     const ids = new Map<string, number>();
     for (const s of services) {
