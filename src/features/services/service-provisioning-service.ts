@@ -203,8 +203,10 @@ export class ServiceProvisioningService {
         details: { state: current.state },
       });
     }
+    // Read before the job is enqueued: afterwards the answer would race the worker.
+    const current = await this.get(serviceId);
     await this.advance(service.subscriptionId);
-    return this.get(serviceId);
+    return current;
   }
 
   /**
