@@ -5,7 +5,7 @@ import { CustomerStore } from './features/customers/customer-store.js';
 import { LicenseRequestRelease } from './features/license-requests/license-request-release.js';
 import { LicenseRequestStore } from './features/license-requests/license-request-store.js';
 import { LicenseStore } from './features/licenses/license-store.js';
-import { OrderService } from './features/orders/order-service.js';
+import { OrderService, type OrderServiceDeps } from './features/orders/order-service.js';
 import { OrderStore } from './features/orders/order-store.js';
 import { PlanStore } from './features/plans/plan-store.js';
 import { SubscriptionStore } from './features/subscriptions/subscription-store.js';
@@ -35,6 +35,8 @@ export interface AppContext {
   stores: Stores;
   /** Receivers of "these license requests are ready"; the pipeline subscribes at start. */
   licenseRequestsReady: Array<(ids: number[]) => Promise<void>>;
+  /** Tells every receiver in `licenseRequestsReady`. */
+  notifyLicenseRequestsReady(ids: number[]): Promise<void>;
   release: LicenseRequestRelease;
   subscriptionView: SubscriptionView;
   close(): Promise<void>;
@@ -58,9 +60,10 @@ export function createAppContext(config: Config, logger: Logger, overrides: { db
   const queue = overrides.queue ?? createJobQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger: logger.child({ component: 'queue' }) });
   const stores = createStores();
   const licenseRequestsReady: AppContext['licenseRequestsReady'] = [];
-  const release = new LicenseRequestRelease(db, stores.licenseRequests, stores.subscriptions, stores.audit, async (ids) => {
+  const notifyLicenseRequestsReady = async (ids: number[]) => {
     for (const receiver of licenseRequestsReady) await receiver(ids);
-  });
+  };
+  const release = new LicenseRequestRelease(db, stores.licenseRequests, stores.subscriptions, stores.audit, notifyLicenseRequestsReady);
   return {
     config,
     logger,
@@ -68,6 +71,7 @@ export function createAppContext(config: Config, logger: Logger, overrides: { db
     queue,
     stores,
     licenseRequestsReady,
+    notifyLicenseRequestsReady,
     release,
     subscriptionView: new SubscriptionView(db, stores.subscriptions, stores.licenseRequests, stores.licenses),
     async close() {
@@ -77,7 +81,7 @@ export function createAppContext(config: Config, logger: Logger, overrides: { db
   };
 }
 
-export function createOrderService(context: AppContext, onSubscriptionCreated: (subscriptionId: number) => Promise<void>): OrderService {
+export function createOrderService(context: AppContext, onSubscriptionCreated: OrderServiceDeps['onSubscriptionCreated']): OrderService {
   const { db, stores } = context;
   return new OrderService({
     db,

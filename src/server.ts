@@ -80,13 +80,17 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
   }
 
   // Services first; licenses are released when the last service is ready.
-  // After the payment committed: a failure here must not fail the payment; the services
-  // reconciler starts (or releases) the subscription on its next round.
-  const orderService = createOrderService(context, (subscriptionId) =>
-    services.service.start(subscriptionId).catch((err: unknown) => {
-      logger.warn({ err, subscriptionId }, 'starting the services of a paid subscription failed; the reconciler will');
-    }),
-  );
+  // After the payment committed: services to provision first, or, when all were ready at
+  // creation, the license requests straight to the pipeline. A failure here must not fail the
+  // payment: the reconcilers start the services or the requests on their next round.
+  const orderService = createOrderService(context, async ({ subscriptionId, servicesReady, readyRequestIds }) => {
+    try {
+      if (servicesReady) await context.notifyLicenseRequestsReady(readyRequestIds);
+      else await services.service.start(subscriptionId);
+    } catch (err) {
+      logger.warn({ err, subscriptionId }, 'starting a paid subscription failed; the reconcilers will');
+    }
+  });
 
   // The demo lives in the process that serves (role all on the embedded default).
   const demo = config.demo && serves ? await startDemo(context, configurations) : undefined;

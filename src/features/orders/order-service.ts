@@ -17,6 +17,15 @@ export interface PlaceOrderInput {
   placedByTokenId: number | null;
 }
 
+/** A subscription the payment just created. */
+export interface CreatedSubscription {
+  subscriptionId: number;
+  /** Every service was ready at creation (all `instant`, or none): the license requests are ready too. */
+  servicesReady: boolean;
+  /** The license requests created `ready` (empty unless `servicesReady`). */
+  readyRequestIds: number[];
+}
+
 export interface OrderServiceDeps {
   db: Db;
   orders: OrderStore;
@@ -25,8 +34,11 @@ export interface OrderServiceDeps {
   subscriptions: SubscriptionStore;
   licenseRequests: LicenseRequestStore;
   audit: AuditStore;
-  /** Runs after the payment transaction committed: starts service provisioning. */
-  onSubscriptionCreated(subscriptionId: number): Promise<void>;
+  /**
+   * Runs after the payment transaction committed: starts service provisioning, or, when every
+   * service was ready at creation, hands the ready license requests to the pipeline.
+   */
+  onSubscriptionCreated(created: CreatedSubscription): Promise<void>;
   now?: () => number;
 }
 
@@ -89,14 +101,14 @@ export class OrderService {
     const created = await db.transaction(async (tx) => {
       const now = this.now();
       if (!(await orders.markPaid(tx, orderId, paymentReference, now))) return undefined;
-      const { subscriptionId, events } = await this.createSubscription(tx, order, now, actor);
-      await this.deps.audit.recordMany(tx, [{ actor, action: 'order.paid', entityType: 'order', entityId: orderId, fromState: 'placed', toState: 'paid', data: { paymentReference, subscriptionId } }, ...events]);
-      return subscriptionId;
+      const { created, events } = await this.createSubscription(tx, order, now, actor);
+      await this.deps.audit.recordMany(tx, [{ actor, action: 'order.paid', entityType: 'order', entityId: orderId, fromState: 'placed', toState: 'paid', data: { paymentReference, subscriptionId: created.subscriptionId } }, ...events]);
+      return created;
     });
     const current = (await orders.get(db, orderId)) as Order;
     if (created !== undefined) {
       await this.deps.onSubscriptionCreated(created);
-      return { order: current, subscriptionId: created, created: true };
+      return { order: current, subscriptionId: created.subscriptionId, created: true };
     }
     if (current.state === 'cancelled') throw new ConflictError(`Order ${orderId} is cancelled and cannot be paid`, 'order_cancelled');
     if (current.paymentReference !== paymentReference) {
@@ -105,17 +117,24 @@ export class OrderService {
     return { order: current, subscriptionId: current.subscriptionId as number, created: false };
   }
 
-  /** Creates the subscription, its services and license requests; answers the audit events to record. */
-  private async createSubscription(tx: DbOrTx, order: Order, now: number, actor: Actor): Promise<{ subscriptionId: number; events: AuditEventInput[] }> {
+  /**
+   * Creates the subscription, its services and license requests; answers the audit events to
+   * record. Services that need nothing done (`instant`) are ready at once; when that is all of
+   * them, the subscription is active and its license requests ready in this same transaction,
+   * with the same audit trail as a release by the services feature.
+   */
+  private async createSubscription(tx: DbOrTx, order: Order, now: number, actor: Actor): Promise<{ created: CreatedSubscription; events: AuditEventInput[] }> {
     const plan = await this.deps.plans.get(tx, order.planId);
     if (!plan) throw new NotFoundError('plan', order.planId);
-    const subscriptionId = await this.deps.subscriptions.insert(tx, { orderId: order.id, customerId: order.customerId, planId: plan.id, period: order.period, now });
     const readyKeys = readyOnCreation(plan.services);
+    const servicesReady = readyKeys.size === plan.services.length;
+    const subscriptionId = await this.deps.subscriptions.insert(tx, { orderId: order.id, customerId: order.customerId, planId: plan.id, period: order.period, now, state: servicesReady ? 'active' : 'provisioning' });
     const serviceIds = await this.deps.subscriptions.insertServices(tx, subscriptionId, plan.services, now, readyKeys);
     const events: AuditEventInput[] = [{ actor, action: 'subscription.created', entityType: 'subscription', entityId: subscriptionId, toState: 'provisioning', data: { orderId: order.id, services: plan.services.length } }];
     for (const key of readyKeys) {
       events.push({ actor: systemActor, action: 'service.ready', entityType: 'service', entityId: serviceIds.get(key) as number, toState: 'ready', data: { provisioner: 'instant', key } });
     }
+    const readyRequestIds: number[] = [];
     for (const product of plan.licenseProducts) {
       const requestId = await this.deps.licenseRequests.insert(tx, {
         subscriptionId,
@@ -127,11 +146,16 @@ export class OrderService {
         features: product.features,
         quantity: product.quantity,
         periodMonths: order.period,
-        state: 'pending',
+        state: servicesReady ? 'ready' : 'pending',
       });
       events.push({ actor, action: 'license_request.created', entityType: 'license_request', entityId: requestId, toState: 'pending', data: { subscriptionId, product: product.product } });
+      if (servicesReady) {
+        readyRequestIds.push(requestId);
+        events.push({ actor: systemActor, action: 'license_request.ready', entityType: 'license_request', entityId: requestId, fromState: 'pending', toState: 'ready', data: { subscriptionId } });
+      }
     }
-    return { subscriptionId, events };
+    if (servicesReady) events.push({ actor: systemActor, action: 'subscription.services_ready', entityType: 'subscription', entityId: subscriptionId, fromState: 'provisioning', toState: 'active' });
+    return { created: { subscriptionId, servicesReady, readyRequestIds }, events };
   }
 
   async cancel(orderId: number, actor: Actor): Promise<Order> {

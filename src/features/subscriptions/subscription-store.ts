@@ -77,13 +77,13 @@ export interface SubscriptionFilter {
 }
 
 export class SubscriptionStore {
-  async insert(db: DbOrTx, input: { orderId: number; customerId: number; planId: number; period: number; now: number }): Promise<number> {
+  async insert(db: DbOrTx, input: { orderId: number; customerId: number; planId: number; period: number; now: number; state: 'provisioning' | 'active' }): Promise<number> {
     const [id] = await db('subscriptions').insert({
       order_id: input.orderId,
       customer_id: input.customerId,
       plan_id: input.planId,
       period_months: input.period,
-      state: 'provisioning',
+      state: input.state,
       starts_at: input.now,
       expires_at: addMonths(input.now, input.period),
       created_at: input.now,
