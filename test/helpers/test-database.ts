@@ -1,3 +1,4 @@
+import test from 'ava';
 import { createDatabase, type Db, type Dialect } from '../../src/infra/db/database.js';
 import { migrateLatest } from '../../src/infra/db/migrator.js';
 import { testMysqlUrl, uniqueName } from './test-env.js';
@@ -53,5 +54,33 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
         await cleaner.destroy();
       }
     },
+  };
+}
+
+/**
+ * One fresh database of `dialect` for the tests of a file: created before them, dropped after.
+ * The answer reads through to it, so tests use `database.db` as with `createTestDatabase`.
+ */
+export function useTestDatabase(dialect: Dialect): TestDatabase {
+  let current: TestDatabase | undefined;
+  test.before(async () => {
+    current = await createTestDatabase(dialect);
+  });
+  test.after.always(async () => {
+    await current?.drop();
+  });
+  const created = (): TestDatabase => {
+    if (!current) throw new Error(`the ${dialect} test database is used before it was created`);
+    return current;
+  };
+  return {
+    dialect,
+    get url() {
+      return created().url;
+    },
+    get db() {
+      return created().db;
+    },
+    drop: () => created().drop(),
   };
 }

@@ -1,16 +1,10 @@
 import test from 'ava';
 import type { Knex } from 'knex';
 import { isLockConflict, transaction } from '../../src/infra/db/transaction.js';
-import { createTestDatabase, type TestDatabase, testDialects } from '../helpers/test-database.js';
+import { testDialects, useTestDatabase } from '../helpers/test-database.js';
 
 for (const dialect of testDialects()) {
-  let database: TestDatabase;
-  test.before(async () => {
-    database = await createTestDatabase(dialect);
-  });
-  test.after.always(async () => {
-    await database?.drop();
-  });
+  const database = useTestDatabase(dialect);
 
   if (dialect === 'mysql') {
     test(`${dialect}: every pooled connection runs READ COMMITTED`, async (t) => {

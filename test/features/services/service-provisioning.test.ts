@@ -1,18 +1,12 @@
 import test from 'ava';
 import { ConflictError } from '../../../src/errors/app-error.js';
-import { type TestDatabase, createTestDatabase, testDialects } from '../../helpers/test-database.js';
+import { testDialects, useTestDatabase } from '../../helpers/test-database.js';
 import { insertSubscription, queueIdle, serviceState, serviceTransitions, startHarness, waitFor } from './service-fixtures.js';
 
 const staff = { type: 'staff' as const, id: 'staff:7', name: 'Olga Operator' };
 
 for (const dialect of testDialects()) {
-  let database: TestDatabase;
-  test.before(async () => {
-    database = await createTestDatabase(dialect);
-  });
-  test.after.always(async () => {
-    await database?.drop();
-  });
+  const database = useTestDatabase(dialect);
 
   const licenseRequestState = async (id: number) => String((await database.db('license_requests').where({ id }).first())?.state);
   const subscriptionState = async (id: number) => String((await database.db('subscriptions').where({ id }).first())?.state);

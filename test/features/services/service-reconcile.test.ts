@@ -1,16 +1,10 @@
 import test from 'ava';
-import { createTestDatabase, type TestDatabase, testDialects } from '../../helpers/test-database.js';
+import { testDialects, useTestDatabase } from '../../helpers/test-database.js';
 import { insertSubscription, queueIdle, serviceState, serviceTransitions, startHarness, waitFor } from './service-fixtures.js';
 
 // Serial: the reconciler looks at every service of the database, so these tests take turns.
 for (const dialect of testDialects()) {
-  let database: TestDatabase;
-  test.before(async () => {
-    database = await createTestDatabase(dialect);
-  });
-  test.after.always(async () => {
-    await database?.drop();
-  });
+  const database = useTestDatabase(dialect);
 
   test.serial(`${dialect}: the reconciler starts services whose job was lost and releases the subscription`, async (t) => {
     const h = await startHarness(database.db);

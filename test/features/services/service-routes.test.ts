@@ -1,19 +1,15 @@
 import test from 'ava';
 import { ServiceCallbackSigner } from '../../../src/features/services/service-callback-signer.js';
-import { createTestDatabase, type TestDatabase, testDialects } from '../../helpers/test-database.js';
+import { testDialects, useTestDatabase } from '../../helpers/test-database.js';
 import { createTokens, insertSubscription, serviceState, startHarness, waitFor } from './service-fixtures.js';
 
 type Body = Record<string, unknown> & { error?: { code: string; details: { fields?: Array<{ field: string }> } } };
 
 for (const dialect of testDialects()) {
-  let database: TestDatabase;
+  const database = useTestDatabase(dialect);
   let tokens: Awaited<ReturnType<typeof createTokens>>;
   test.before(async () => {
-    database = await createTestDatabase(dialect);
     tokens = await createTokens(database.db);
-  });
-  test.after.always(async () => {
-    await database?.drop();
   });
 
   async function call(baseUrl: string, method: string, path: string, options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import test from 'ava';
-import { createTestDatabase, type TestDatabase, testDialects } from '../../helpers/test-database.js';
+import { testDialects, useTestDatabase } from '../../helpers/test-database.js';
 import { insertSubscription, queueIdle, serviceState, serviceTransitions, startHarness, startWebhookServer, waitFor } from './service-fixtures.js';
 
 const operator = { type: 'staff' as const, id: 'staff:3', name: 'Otto Operator' };
@@ -16,13 +16,7 @@ async function confirm(callbackUrl: string, body: string, signature?: string): P
 }
 
 for (const dialect of testDialects()) {
-  let database: TestDatabase;
-  test.before(async () => {
-    database = await createTestDatabase(dialect);
-  });
-  test.after.always(async () => {
-    await database?.drop();
-  });
+  const database = useTestDatabase(dialect);
 
   test(`${dialect}: a webhook answering 200 makes the service ready; it gets the service without secrets, signed`, async (t) => {
     const provider = await startWebhookServer(() => 200);
