@@ -58,13 +58,15 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
 }
 
 /**
- * One fresh database of `dialect` for the tests of a file: created before them, dropped after.
- * The answer reads through to it, so tests use `database.db` as with `createTestDatabase`.
+ * One fresh database of `dialect` for the tests of a file: created before them (then `setUp`
+ * runs on it; ava runs `before` hooks concurrently, so set-up that needs the database goes
+ * here), dropped after. The answer reads through to it: tests use `database.db`.
  */
-export function useTestDatabase(dialect: Dialect): TestDatabase {
+export function useTestDatabase(dialect: Dialect, setUp?: (db: Db) => Promise<void>): TestDatabase {
   let current: TestDatabase | undefined;
   test.before(async () => {
     current = await createTestDatabase(dialect);
+    await setUp?.(current.db);
   });
   test.after.always(async () => {
     await current?.drop();

@@ -6,10 +6,9 @@ import { createTokens, insertSubscription, serviceState, startHarness, waitFor }
 type Body = Record<string, unknown> & { error?: { code: string; details: { fields?: Array<{ field: string }> } } };
 
 for (const dialect of testDialects()) {
-  const database = useTestDatabase(dialect);
   let tokens: Awaited<ReturnType<typeof createTokens>>;
-  test.before(async () => {
-    tokens = await createTokens(database.db);
+  const database = useTestDatabase(dialect, async (db) => {
+    tokens = await createTokens(db);
   });
 
   async function call(baseUrl: string, method: string, path: string, options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) {
