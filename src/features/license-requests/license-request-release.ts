@@ -1,8 +1,20 @@
 import type { Db } from '../../infra/db/database.js';
-import { type AuditEventInput, workerActor } from '../audit/audit-event.js';
+import { transaction } from '../../infra/db/transaction.js';
+import { type Actor, type AuditEventInput, workerActor } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
 import type { LicenseRequestStore } from './license-request-store.js';
+
+/**
+ * The audit trail of a release: each license request `pending → ready`, and the subscription
+ * `provisioning → active` when it moved. Also written by a payment whose services are all
+ * ready at creation, so both paths leave the same history.
+ */
+export function releaseEvents(actor: Actor, subscriptionId: number, requestIds: number[], subscriptionActivated: boolean): AuditEventInput[] {
+  const events: AuditEventInput[] = requestIds.map((id) => ({ actor, action: 'license_request.ready', entityType: 'license_request', entityId: id, fromState: 'pending', toState: 'ready', data: { subscriptionId } }));
+  if (subscriptionActivated) events.push({ actor, action: 'subscription.services_ready', entityType: 'subscription', entityId: subscriptionId, fromState: 'provisioning', toState: 'active' });
+  return events;
+}
 
 /**
  * Licenses come last: once every service of a subscription is ready, its pending license
@@ -19,13 +31,11 @@ export class LicenseRequestRelease {
   ) {}
 
   async releaseSubscription(subscriptionId: number): Promise<number[]> {
-    const moved = await this.db.transaction(async (tx) => {
+    // Run inline by whichever job readied the last service, so it retries its own deadlocks.
+    const moved = await transaction(this.db, async (tx) => {
       const ids = await this.requests.releaseForSubscription(tx, subscriptionId);
-      const events: AuditEventInput[] = ids.map((id) => ({ actor: workerActor, action: 'license_request.ready', entityType: 'license_request', entityId: id, fromState: 'pending', toState: 'ready', data: { subscriptionId } }));
-      if (await this.subscriptions.markActive(tx, subscriptionId)) {
-        events.push({ actor: workerActor, action: 'subscription.services_ready', entityType: 'subscription', entityId: subscriptionId, fromState: 'provisioning', toState: 'active' });
-      }
-      await this.audit.recordMany(tx, events);
+      const activated = await this.subscriptions.markActive(tx, subscriptionId);
+      await this.audit.recordMany(tx, releaseEvents(workerActor, subscriptionId, ids, activated));
       return ids;
     });
     if (moved.length) await this.onReady(moved);

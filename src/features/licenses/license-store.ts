@@ -182,9 +182,8 @@ export class LicenseStore {
   }
 
   async getByRequest(db: DbOrTx, requestId: number): Promise<License | undefined> {
-    const row = await db<LicenseRow>('licenses').where({ request_id: requestId }).first();
-    if (!row) return undefined;
-    return { ...toLicenseSummary(row), files: await this.files(db, row.id) };
+    const license = await this.summaryByRequest(db, requestId);
+    return license && { ...license, files: await this.files(db, license.id) };
   }
 
   /** The license of a request, without its files. */

@@ -3,6 +3,7 @@ import type { Db, DbOrTx } from '../../infra/db/database.js';
 import { type Actor, type AuditEventInput, systemActor } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { CustomerStore } from '../customers/customer-store.js';
+import { releaseEvents } from '../license-requests/license-request-release.js';
 import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
 import type { PlanStore } from '../plans/plan-store.js';
 import { readyOnCreation } from '../services/service-rules.js';
@@ -149,12 +150,9 @@ export class OrderService {
         state: servicesReady ? 'ready' : 'pending',
       });
       events.push({ actor, action: 'license_request.created', entityType: 'license_request', entityId: requestId, toState: 'pending', data: { subscriptionId, product: product.product } });
-      if (servicesReady) {
-        readyRequestIds.push(requestId);
-        events.push({ actor: systemActor, action: 'license_request.ready', entityType: 'license_request', entityId: requestId, fromState: 'pending', toState: 'ready', data: { subscriptionId } });
-      }
+      if (servicesReady) readyRequestIds.push(requestId);
     }
-    if (servicesReady) events.push({ actor: systemActor, action: 'subscription.services_ready', entityType: 'subscription', entityId: subscriptionId, fromState: 'provisioning', toState: 'active' });
+    if (servicesReady) events.push(...releaseEvents(systemActor, subscriptionId, readyRequestIds, true));
     return { created: { subscriptionId, servicesReady, readyRequestIds }, events };
   }
 
