@@ -47,12 +47,15 @@ export class LicensePipeline {
       // Consecutive steps run in this job while it holds the lease: one job per request instead
       // of one per step. Past half the lease, the rest goes to a new job so the lease never
       // lapses under a running step.
+      // Each step hands the next the request as it left it, so only the first one reads it.
+      let known: LicenseRequest | undefined;
       for (let steps = 0; steps < maxStepsPerJob; steps++) {
-        result = await this.step(requestId, memo);
+        result = await this.step(requestId, memo, known);
         if (result.next !== 'now' || this.deps.now() - leasedAt > this.deps.policy.leaseMs / 2) break;
+        known = result.request;
       }
     } finally {
-      await this.deps.requests.releaseLease(this.deps.db, requestId, token);
+      if (!memo.leaseReleased) await this.deps.requests.releaseLease(this.deps.db, requestId, token);
     }
     // After the lease is released, so the next job can claim it at once.
     if (result.next !== 'none') {
@@ -61,8 +64,8 @@ export class LicensePipeline {
     }
   }
 
-  private async step(requestId: number, memo: JobMemo): Promise<StepResult> {
-    const request = await this.deps.requests.get(this.deps.db, requestId);
+  private async step(requestId: number, memo: JobMemo, known: LicenseRequest | undefined): Promise<StepResult> {
+    const request = known ?? (await this.deps.requests.get(this.deps.db, requestId));
     if (!request || !workingStates.includes(request.state)) return { next: 'none' };
     // A duplicate or early job: the retry is scheduled for later.
     if (request.nextAttemptAt && Date.parse(request.nextAttemptAt) > this.deps.now() + 1_000) return { next: 'none' };

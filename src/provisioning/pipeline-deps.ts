@@ -29,8 +29,12 @@ export interface PipelineDeps {
 export interface JobMemo {
   configuration?: StoredKaConfiguration;
   service?: ServiceSettings;
-  /** Set once the files are stored: the license and its files, for the install that follows. */
-  retrieved?: { license: LicenseSummary; files: LicenseFileContent[] };
+  /** The license this job stored, for the steps that follow. */
+  license?: LicenseSummary;
+  /** The files this job stored, for the install that follows. */
+  files?: LicenseFileContent[];
+  /** The job's last transition also released its lease. */
+  leaseReleased?: boolean;
 }
 
 /** One step's view of the request it works on. */
@@ -45,7 +49,8 @@ export interface StepInput {
 }
 
 /**
- * What a step asks the pipeline to do next: run the request again now (it moved on), later
- * (a retry is scheduled), or nothing (it is done or waits for a person).
+ * What a step asks the pipeline to do next: run the request again now (it moved on, and this
+ * is the request as the step left it), later (a retry is scheduled), or nothing (it is done or
+ * waits for a person).
  */
-export type StepResult = { next: 'now' } | { next: 'later'; delayMs: number } | { next: 'none' };
+export type StepResult = { next: 'now'; request: LicenseRequest } | { next: 'later'; delayMs: number } | { next: 'none' };

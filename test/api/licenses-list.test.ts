@@ -18,7 +18,7 @@ for (const dialect of testDialects()) {
     const store = new LicenseStore();
     // 7 licenses in the other tab: statuses, customers, expiries and a hostile product name.
     for (let i = 1; i <= 7; i++) {
-      const id = await store.insert(db, {
+      const { id } = await store.insert(db, {
         requestId: null,
         configurationId: otherConfig,
         subscriptionId: null,

@@ -64,6 +64,9 @@ for (const dialect of testDialects()) {
         'license_request.installing',
         'license_request.installed',
       ]);
+      // The move to installed released the job's lease in the same update.
+      const leases = await h.api.running.context.db('license_requests').whereIn('id', ids).select('lease_token', 'lease_until');
+      t.deepEqual(leases.map((l) => [l.lease_token, l.lease_until]), ids.map(() => [null, null]));
     });
 
     test.serial(`${name}: a KA that is down and comes back: the license completes after retries`, async (t) => {

@@ -79,6 +79,22 @@ export interface TransitionPatch {
   attempts?: number;
   nextAttemptAt?: number | null;
   issueSentAt?: number | null;
+  /** Clears the lease in the same update: the job holding it ends with this transition. */
+  releaseLease?: true;
+}
+
+/** The request as a transition with this patch at `now` left it. */
+function afterTransition(request: LicenseRequest, to: LicenseRequestState, patch: TransitionPatch, now: number): LicenseRequest {
+  return {
+    ...request,
+    state: to,
+    updatedAt: toIso(now) ?? request.updatedAt,
+    ...(patch.reason !== undefined ? { reason: patch.reason } : {}),
+    ...(patch.lastError !== undefined ? { lastError: patch.lastError } : {}),
+    ...(patch.attempts !== undefined ? { attempts: patch.attempts } : {}),
+    ...(patch.nextAttemptAt !== undefined ? { nextAttemptAt: toIso(patch.nextAttemptAt) } : {}),
+    ...(patch.issueSentAt !== undefined ? { issueSentAt: toIso(patch.issueSentAt) } : {}),
+  };
 }
 
 export class LicenseRequestStore {
@@ -129,16 +145,26 @@ export class LicenseRequestStore {
    * Guarded transition: moves the request only if it is still in `from`. Returns false when
    * another job or person moved it first; the caller then does nothing.
    */
-  async transition(db: DbOrTx, id: number, from: LicenseRequestState | LicenseRequestState[], to: LicenseRequestState, patch: TransitionPatch = {}): Promise<boolean> {
-    const update: Record<string, unknown> = { state: to, updated_at: this.now() };
+  async transition(db: DbOrTx, id: number, from: LicenseRequestState | LicenseRequestState[], to: LicenseRequestState, patch: TransitionPatch = {}, now = this.now()): Promise<boolean> {
+    const update: Record<string, unknown> = { state: to, updated_at: now };
     if (patch.reason !== undefined) update.reason = patch.reason;
     if (patch.lastError !== undefined) update.last_error = toJson(patch.lastError);
     if (patch.attempts !== undefined) update.attempts = patch.attempts;
     if (patch.nextAttemptAt !== undefined) update.next_attempt_at = patch.nextAttemptAt;
     if (patch.issueSentAt !== undefined) update.issue_sent_at = patch.issueSentAt;
+    if (patch.releaseLease) Object.assign(update, { lease_token: null, lease_until: null });
     const froms = Array.isArray(from) ? from : [from];
     const changed = await db('license_requests').where({ id }).whereIn('state', froms).update(update);
     return changed === 1;
+  }
+
+  /**
+   * `transition` that answers the request as it left it (undefined when it did not move), so
+   * a job that moved a request goes on without reading it back.
+   */
+  async move(db: DbOrTx, request: LicenseRequest, from: LicenseRequestState, to: LicenseRequestState, patch: TransitionPatch = {}): Promise<LicenseRequest | undefined> {
+    const now = this.now();
+    return (await this.transition(db, request.id, from, to, patch, now)) ? afterTransition(request, to, patch, now) : undefined;
   }
 
   /** Pending requests of a subscription whose services are all ready. Returns the ids moved. */

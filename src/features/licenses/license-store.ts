@@ -124,9 +124,10 @@ function toFileSummary(r: Record<string, unknown>): LicenseFileSummary {
 export class LicenseStore {
   constructor(private readonly now: () => number = Date.now) {}
 
-  async insert(db: DbOrTx, input: NewLicense): Promise<number> {
+  /** Inserts a license (status `issued`) and answers it as a read would. */
+  async insert(db: DbOrTx, input: NewLicense): Promise<LicenseSummary> {
     const now = this.now();
-    const [id] = await db('licenses').insert({
+    const row: Omit<LicenseRow, 'id'> & { updated_at: number } = {
       request_id: input.requestId,
       configuration_id: input.configurationId,
       subscription_id: input.subscriptionId,
@@ -135,27 +136,34 @@ export class LicenseStore {
       full_key_number: input.fullKeyNumber ?? null,
       product_key: input.productKey ?? null,
       product: input.product,
-      features: toJson(input.features),
-      additional_key_numbers: toJson(input.additionalKeyNumbers),
+      features: JSON.stringify(input.features),
+      additional_key_numbers: JSON.stringify(input.additionalKeyNumbers),
       status: 'issued',
       source: input.source,
       expires_at: input.expiresAt ?? null,
       updates_until: input.updatesUntil ?? null,
+      installed_at: null,
       created_at: now,
       updated_at: now,
-    });
-    return Number(id);
+    };
+    const [id] = await db('licenses').insert(row);
+    return toLicenseSummary({ ...row, id: Number(id) });
   }
 
   /** Replaces the files of a license (a re-fetch keeps one current set). */
-  async replaceFiles(db: DbOrTx, licenseId: number, files: NewLicenseFile[]): Promise<void> {
+  /**
+   * Replaces the files of a license (a re-fetch keeps one current set). `hasNone`: the caller
+   * knows the license has no files yet (it created it in this job), which saves the look.
+   */
+  async replaceFiles(db: DbOrTx, licenseId: number, files: NewLicenseFile[], options: { hasNone?: boolean } = {}): Promise<void> {
     // Delete by primary key, and only what exists: a DELETE by license_id that matches
     // nothing takes gap locks on MySQL that deadlock concurrent inserts.
-    const existing = await db('license_files').where({ license_id: licenseId }).pluck('id');
+    const existing = options.hasNone ? [] : await db('license_files').where({ license_id: licenseId }).pluck('id');
     if (existing.length) await db('license_files').whereIn('id', existing).delete();
+    if (!files.length) return;
     const now = this.now();
-    for (const f of files) {
-      await db('license_files').insert({
+    await db('license_files').insert(
+      files.map((f) => ({
         license_id: licenseId,
         key_number: f.keyNumber,
         file_name: f.fileName,
@@ -165,8 +173,8 @@ export class LicenseStore {
         revision: f.revision ?? null,
         content: f.content,
         created_at: now,
-      });
-    }
+      })),
+    );
   }
 
   async setStatus(db: DbOrTx, id: number, from: LicenseStatus[], to: LicenseStatus, extra: { installedAt?: number } = {}): Promise<boolean> {

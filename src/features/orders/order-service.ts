@@ -99,18 +99,20 @@ export class OrderService {
   async pay(order: Order, paymentReference: string, actor: Actor): Promise<{ order: Order; subscriptionId: number; created: boolean }> {
     const { db, orders } = this.deps;
     const orderId = order.id;
+    const now = this.now();
     const created = await db.transaction(async (tx) => {
-      const now = this.now();
       if (!(await orders.markPaid(tx, orderId, paymentReference, now))) return undefined;
       const { created, events } = await this.createSubscription(tx, order, now, actor);
       await this.deps.audit.recordMany(tx, [{ actor, action: 'order.paid', entityType: 'order', entityId: orderId, fromState: 'placed', toState: 'paid', data: { paymentReference, subscriptionId: created.subscriptionId } }, ...events]);
       return created;
     });
-    const current = (await orders.get(db, orderId)) as Order;
     if (created !== undefined) {
       await this.deps.onSubscriptionCreated(created);
-      return { order: current, subscriptionId: created.subscriptionId, created: true };
+      // This call paid it: the order is what it was plus what markPaid wrote.
+      const paid: Order = { ...order, state: 'paid', paymentReference, paidAt: new Date(now).toISOString(), subscriptionId: created.subscriptionId };
+      return { order: paid, subscriptionId: created.subscriptionId, created: true };
     }
+    const current = (await orders.get(db, orderId)) as Order;
     if (current.state === 'cancelled') throw new ConflictError(`Order ${orderId} is cancelled and cannot be paid`, 'order_cancelled');
     if (current.paymentReference !== paymentReference) {
       throw new ConflictError(`Order ${orderId} was already paid with another payment reference`, 'already_paid', { details: { field: 'paymentReference' } });

@@ -165,7 +165,7 @@ export class ManualLicenseService {
         licenseId = existing.id;
         await this.deps.licenses.updateFromUpload(tx, licenseId, facts);
       } else {
-        licenseId = await this.deps.licenses.insert(tx, {
+        licenseId = (await this.deps.licenses.insert(tx, {
           requestId,
           configurationId: request.configurationId,
           subscriptionId: request.subscriptionId,
@@ -174,7 +174,7 @@ export class ManualLicenseService {
           features: request.features,
           source: 'upload',
           ...facts,
-        });
+        })).id;
       }
       await this.deps.licenses.replaceFiles(tx, licenseId, this.fileRows(upload));
       await this.deps.licenses.setStatus(tx, licenseId, ['issued', 'files_retrieved'], 'files_retrieved');
@@ -303,7 +303,7 @@ export class ManualLicenseService {
         state: 'files_retrieved',
       });
       await this.deps.audit.record(tx, { actor, action: 'license_request.created', entityType: entity, entityId: requestId, toState: 'files_retrieved', data: { source: 'upload', configurationId: input.configurationId, product } });
-      const licenseId = await this.deps.licenses.insert(tx, {
+      const licenseId = (await this.deps.licenses.insert(tx, {
         requestId,
         configurationId: input.configurationId,
         subscriptionId: input.subscriptionId ?? null,
@@ -312,8 +312,8 @@ export class ManualLicenseService {
         features: input.features ?? upload.main?.features ?? [],
         source: 'upload',
         ...facts,
-      });
-      await this.deps.licenses.replaceFiles(tx, licenseId, this.fileRows(upload));
+      })).id;
+      await this.deps.licenses.replaceFiles(tx, licenseId, this.fileRows(upload), { hasNone: true });
       await this.deps.licenses.setStatus(tx, licenseId, ['issued'], 'files_retrieved');
       await this.recordUpload(tx, requestId, null, upload, input, licenseId, actor);
       return requestId;

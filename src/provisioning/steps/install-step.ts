@@ -9,23 +9,28 @@ import { transaction } from '../../infra/db/transaction.js';
  * Delivery is idempotent at the target (same key, same files), so a retried install is safe.
  */
 export async function install(deps: PipelineDeps, input: StepInput): Promise<StepResult> {
-  const { request } = input;
+  const { memo } = input;
+  let request = input.request;
+  // Staff's uploads and install retries leave the request in `files_retrieved`.
   if (request.state === 'files_retrieved') {
+    const from = request;
     const moved = await transaction(deps.db, async (tx) => {
-      const ok = await deps.requests.transition(tx, request.id, 'files_retrieved', 'installing');
-      if (ok) await deps.audit.record(tx, { actor: workerActor, action: 'license_request.installing', entityType: 'license_request', entityId: request.id, fromState: 'files_retrieved', toState: 'installing' });
-      return ok;
+      const installing = await deps.requests.move(tx, from, 'files_retrieved', 'installing');
+      if (installing) await deps.audit.record(tx, { actor: workerActor, action: 'license_request.installing', entityType: 'license_request', entityId: from.id, fromState: 'files_retrieved', toState: 'installing' });
+      return installing;
     });
     if (!moved) return { next: 'none' };
+    request = moved;
   }
   // Right after retrieving, this job already holds the license and its files.
-  const license = input.memo.retrieved?.license ?? (await deps.licenses.summaryByRequest(deps.db, request.id));
+  const retrievedHere = memo.license?.requestId === request.id && memo.files !== undefined;
+  const license = retrievedHere ? memo.license : await deps.licenses.summaryByRequest(deps.db, request.id);
   if (!license) throw new Error(`license request ${request.id} has no license to install`);
   const target = input.installTarget;
   try {
     let detail = 'attached to the subscription (no install target)';
     if (target) {
-      const files = input.memo.retrieved?.files ?? (await deps.licenses.fileContents(deps.db, license.id));
+      const files = (retrievedHere ? memo.files : undefined) ?? (await deps.licenses.fileContents(deps.db, license.id));
       const receipt = await input.adapter.install(
         { licenseId: String(license.id), keyNumber: license.keyNumber, productKey: license.productKey ?? undefined, product: license.product, files: files.map((f) => ({ keyNumber: f.keyNumber, fileName: f.fileName, contentType: f.contentType, content: f.content, revision: f.revision ?? undefined })) },
         target,
@@ -33,10 +38,12 @@ export async function install(deps: PipelineDeps, input: StepInput): Promise<Ste
       detail = receipt.detail ?? `installed into service ${target.serviceId}`;
     }
     const now = deps.now();
-    await transaction(deps.db, async (tx) => {
-      if (!(await deps.requests.transition(tx, request.id, 'installing', 'installed', { attempts: 0, lastError: null, nextAttemptAt: null, reason: null }))) return;
+    // The job ends here, so the same update releases its lease.
+    memo.leaseReleased = await transaction(deps.db, async (tx) => {
+      if (!(await deps.requests.transition(tx, request.id, 'installing', 'installed', { attempts: 0, lastError: null, nextAttemptAt: null, reason: null, releaseLease: true }))) return false;
       await deps.licenses.setStatus(tx, license.id, ['issued', 'files_retrieved'], 'installed', { installedAt: now });
       await deps.audit.record(tx, { actor: workerActor, action: 'license_request.installed', entityType: 'license_request', entityId: request.id, fromState: 'installing', toState: 'installed', data: { licenseId: license.id, keyNumber: license.keyNumber, detail } });
+      return true;
     });
     return { next: 'none' };
   } catch (err) {

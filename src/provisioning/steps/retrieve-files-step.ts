@@ -3,10 +3,17 @@ import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
 import { recordFailure } from '../step-failure.js';
 import { transaction } from '../../infra/db/transaction.js';
 
-/** `key_issued`: fetch the license file(s) of the key (and its additional keys) and store them. */
+/**
+ * `key_issued`: fetch the license file(s) of the key (and its additional keys) and store them.
+ * The same transaction moves on to `installing`, as the install follows in this job: one
+ * transaction fewer per license, and a crash before the delivery resumes at `installing`,
+ * whose install is idempotent.
+ */
 export async function retrieveFiles(deps: PipelineDeps, input: StepInput): Promise<StepResult> {
-  const { request } = input;
-  const license = await deps.licenses.summaryByRequest(deps.db, request.id);
+  const { request, memo } = input;
+  // Created by this job: nothing else can have files for it yet.
+  const createdHere = memo.license?.requestId === request.id;
+  const license = createdHere ? memo.license : await deps.licenses.summaryByRequest(deps.db, request.id);
   if (!license) throw new Error(`license request ${request.id} is key_issued without a license`);
   try {
     const files = await input.adapter.retrieveFiles({
@@ -16,15 +23,21 @@ export async function retrieveFiles(deps: PipelineDeps, input: StepInput): Promi
       additionalKeyNumbers: license.additionalKeyNumbers,
     });
     if (files.length === 0) throw new Error('the KA returned no license file');
-    const stored = await transaction(deps.db, async (tx) => {
-      if (!(await deps.requests.transition(tx, request.id, 'key_issued', 'files_retrieved', { attempts: 0, lastError: null, nextAttemptAt: deps.now() }))) return false;
-      await deps.licenses.replaceFiles(tx, license.id, files);
+    const moved = await transaction(deps.db, async (tx) => {
+      const installing = await deps.requests.move(tx, request, 'key_issued', 'installing', { attempts: 0, lastError: null, nextAttemptAt: deps.now() });
+      if (!installing) return undefined;
+      await deps.licenses.replaceFiles(tx, license.id, files, { hasNone: createdHere });
       await deps.licenses.setStatus(tx, license.id, ['issued'], 'files_retrieved');
-      await deps.audit.record(tx, { actor: workerActor, action: 'license_request.files_retrieved', entityType: 'license_request', entityId: request.id, fromState: 'key_issued', toState: 'files_retrieved', data: { files: files.map((f) => f.fileName) } });
-      return true;
+      await deps.audit.recordMany(tx, [
+        { actor: workerActor, action: 'license_request.files_retrieved', entityType: 'license_request', entityId: request.id, fromState: 'key_issued', toState: 'files_retrieved', data: { files: files.map((f) => f.fileName) } },
+        { actor: workerActor, action: 'license_request.installing', entityType: 'license_request', entityId: request.id, fromState: 'files_retrieved', toState: 'installing' },
+      ]);
+      return installing;
     });
-    if (stored) input.memo.retrieved = { license, files };
-    return { next: 'now' };
+    if (!moved) return { next: 'none' };
+    memo.license = license;
+    memo.files = files;
+    return { next: 'now', request: moved };
   } catch (err) {
     return recordFailure(deps, { request, fromState: 'key_issued', retryState: 'key_issued', step: 'retrieve files', attempts: request.attempts + 1, err, secrets: deps.configurations.secretsOf(input.configuration) });
   }
