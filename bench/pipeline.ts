@@ -6,7 +6,7 @@ import { startKeyway } from '../src/server.js';
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import parallelsKa from '../plugins/parallels-ka/index.js';
-import { runBaseline } from './pipeline-baseline.js';
+import { runBaseline, runMinimalBaseline } from './pipeline-baseline.js';
 
 const mysqlBase = process.env.KEYWAY_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
 const redisUrl = process.env.KEYWAY_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -140,7 +140,11 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
     if (!duplicateFree) keepDatabase = true;
     // Keyway stops first: its reconciler would otherwise pick up the baseline's rows.
     await closeKeyway();
-    const baseline = await runBaseline({ dbUrl, orders: options.orders, concurrency, adapter: parallelsKa.createAdapter(settings, { logger: createLogger('silent'), clock: () => new Date() }), installUrl: target.url, hash: (b) => createHash('sha256').update(b).digest('hex') });
+    const adapter = parallelsKa.createAdapter(settings, { logger: createLogger('silent'), clock: () => new Date() });
+    const baselineOptions = { dbUrl, orders: options.orders, concurrency, adapter, installUrl: target.url, hash: (b: Buffer) => createHash('sha256').update(b).digest('hex') };
+    const baseline = await runBaseline(baselineOptions);
+    const minimalBaseline = await runMinimalBaseline(baselineOptions);
+    await adapter.close?.();
     const rate = options.orders / seconds;
     return {
       orders: options.orders,
@@ -155,8 +159,10 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
         ? { cpuMsPerLicense: Number(((cpu.user + cpu.system) / 1000 / options.orders).toFixed(1)), queriesPerLicense: Math.round(queries / options.orders) }
         : {}),
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
-      baselineLicensesPerSecond: Math.round(baseline.perSecond),
-      ratioToBaseline: Number((rate / baseline.perSecond).toFixed(2)),
+      baselineLicensesPerSecond: Math.round(baseline),
+      ratioToBaseline: Number((rate / baseline).toFixed(2)),
+      minimalBaselineLicensesPerSecond: Math.round(minimalBaseline),
+      ratioToMinimalBaseline: Number((rate / minimalBaseline).toFixed(2)),
       keysAtKa,
       licenses,
       keysAtKaEqualLicenses: duplicateFree,
