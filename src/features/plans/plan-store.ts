@@ -10,7 +10,27 @@ interface PlanRow {
   created_at: number;
 }
 
+/** Freezes a plan and everything in it: cached plans are shared, so a change must fail loudly. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+/** Plans cached at most; past this the cache starts over (plans are few; this bounds a leak). */
+const maxCachedPlans = 1_000;
+
+/**
+ * Plans are immutable once created (there is no update or delete), so a plan read once is
+ * kept by id: every payment reads its plan, and this saves it three queries. The cache is per
+ * store, so per process and per database. A plan is cached only once committed: `get` inside
+ * the transaction that created it would cache a plan a rollback could undo, and nothing does that.
+ */
 export class PlanStore {
+  private readonly byId = new Map<number, Plan>();
+
   async insert(db: DbOrTx, plan: CreatePlanInput): Promise<number> {
     const now = Date.now();
     const [id] = await db('plans').insert({ code: plan.code, name: plan.name, periods: toJson(plan.periods), created_at: now, updated_at: now });
@@ -48,8 +68,14 @@ export class PlanStore {
   }
 
   async get(db: DbOrTx, id: number): Promise<Plan | undefined> {
+    const cached = this.byId.get(id);
+    if (cached) return cached;
     const row = await db<PlanRow>('plans').where({ id }).first();
-    return row ? this.hydrate(db, row) : undefined;
+    if (!row) return undefined;
+    const plan = deepFreeze(await this.hydrate(db, row));
+    if (this.byId.size >= maxCachedPlans) this.byId.clear();
+    this.byId.set(id, plan);
+    return plan;
   }
 
   async list(db: DbOrTx, options: { afterId?: number; limit: number }): Promise<Plan[]> {
