@@ -1,4 +1,4 @@
-import { createHash, createSign, createVerify } from 'node:crypto';
+import { createHash, createSign, createVerify, type KeyObject } from 'node:crypto';
 
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
 const SIGNATURE = /<ds:Signature xmlns:ds="[^"]*">[\s\S]*?<\/ds:Signature>/;
@@ -35,10 +35,10 @@ function canonicalSignedInfo(text: string): string {
  * root element without the signature. This keeps signing free of an XML-DSig library while
  * producing a signature a real one can check.
  */
-export function signatureElement(canonical: string, privateKeyPem: string): string {
+export function signatureElement(canonical: string, privateKey: KeyObject): string {
   const digest = createHash('sha256').update(canonical, 'utf8').digest('base64');
   const info = signedInfo(digest);
-  const value = createSign('RSA-SHA256').update(canonicalSignedInfo(info), 'utf8').sign(privateKeyPem, 'base64');
+  const value = createSign('RSA-SHA256').update(canonicalSignedInfo(info), 'utf8').sign(privateKey, 'base64');
   return `<ds:Signature xmlns:ds="${DS}">${info}<ds:SignatureValue>${value}</ds:SignatureValue></ds:Signature>`;
 }
 

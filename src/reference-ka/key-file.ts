@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import xml2js from 'xml2js';
 import type { KeyRecord, LimitValue, ProductDefinition } from './authority-types.js';
 import { signatureElement } from './key-file-signature.js';
@@ -28,7 +28,7 @@ export interface KeyFileInput {
   product: ProductDefinition;
   featureNames: string[];
   licenseServerUrl: string;
-  privateKeyPem: string;
+  privateKey: KeyObject;
 }
 
 /**
@@ -68,7 +68,7 @@ export function buildKeyFile(input: KeyFileInput): string {
   const open = `<${ns.prefix}:key ${decls.map(([p, u]) => `xmlns:${p}="${u}"`).join(' ')} core:format="openfusion-3">`;
   const before = `${open}\n  ${lines.join('\n  ')}\n  `;
   const after = `\n</${ns.prefix}:key>`;
-  const signature = signatureElement(before + after, input.privateKeyPem);
+  const signature = signatureElement(before + after, input.privateKey);
   return `<?xml version="1.0" encoding="UTF-8"?>\n${before}${signature}${after}\n`;
 }
 

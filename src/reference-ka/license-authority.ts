@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type {
   AuthorityAccount,
   CreatedKeys,
@@ -45,7 +45,8 @@ export interface KeyFile {
 export class LicenseAuthority extends KeyLifecycle {
   /** PEM of the key that signs this authority's key files. */
   readonly publicKeyPem: string;
-  private readonly privateKeyPem: string;
+  /** Kept as a KeyObject: parsing a PEM costs twice the RSA signature itself, on every key file. */
+  private readonly privateKey: KeyObject;
   private readonly accounts = new Map<string, AuthorityAccount>();
   private readonly faults = new FaultInjector();
   private readonly licenseServerUrl: string;
@@ -54,7 +55,7 @@ export class LicenseAuthority extends KeyLifecycle {
     super(new KeyStore(), new Map(), options.clock ?? (() => new Date()));
     const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
     this.publicKeyPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-    this.privateKeyPem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    this.privateKey = pair.privateKey;
     this.licenseServerUrl = options.licenseServerUrl ?? 'https://ka.example.invalid/xmlrpc';
     if (options.demo) {
       this.addAccount(DEMO_ACCOUNT);
@@ -171,7 +172,7 @@ export class LicenseAuthority extends KeyLifecycle {
       product,
       featureNames,
       licenseServerUrl: this.licenseServerUrl,
-      privateKeyPem: this.privateKeyPem,
+      privateKey: this.privateKey,
     });
     return {
       keyNumber: key.keyNumber,
