@@ -118,9 +118,9 @@ export async function runBaseline(options: BaselineOptions): Promise<number> {
 }
 
 /**
- * The least that issuing and installing a license takes: the three KA calls and eight
- * statements (a request row and its three state changes, the license and its two changes,
- * the file), no transactions, no payment rows, no audit. The floor, for comparison.
+ * The least that issuing and installing a license takes: the three KA calls and seven
+ * statements (a request row and its three state changes, the license and its one change, the
+ * file), no transactions, no payment rows, no audit. The floor, for comparison.
  */
 export async function runMinimalBaseline(options: BaselineOptions): Promise<number> {
   const target: InstallTarget = { serviceId: '0', url: options.installUrl, token: 'bench' };

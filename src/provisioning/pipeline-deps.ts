@@ -29,10 +29,10 @@ export interface PipelineDeps {
 export interface JobMemo {
   configuration?: StoredKaConfiguration;
   service?: ServiceSettings;
-  /** The license this job stored, for the steps that follow. */
-  license?: LicenseSummary;
-  /** The files this job stored, for the install that follows. */
-  files?: LicenseFileContent[];
+  /** The license this job created with the key: it has no files yet. */
+  newLicense?: LicenseSummary;
+  /** Set once this job stored the files: the license and its files, for the install that follows. */
+  retrieved?: { license: LicenseSummary; files: LicenseFileContent[] };
   /** The job's last transition also released its lease. */
   leaseReleased?: boolean;
 }

@@ -150,7 +150,6 @@ export class LicenseStore {
     return toLicenseSummary({ ...row, id: Number(id) });
   }
 
-  /** Replaces the files of a license (a re-fetch keeps one current set). */
   /**
    * Replaces the files of a license (a re-fetch keeps one current set). `hasNone`: the caller
    * knows the license has no files yet (it created it in this job), which saves the look.

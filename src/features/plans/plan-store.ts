@@ -25,8 +25,8 @@ const maxCachedPlans = 1_000;
 /**
  * Plans are immutable once created (there is no update or delete), so a plan read once is
  * kept by id: every payment reads its plan, and this saves it three queries. The cache is per
- * store, so per process and per database. A plan is cached only once committed: `get` inside
- * the transaction that created it would cache a plan a rollback could undo, and nothing does that.
+ * store, so per process and per database. Callers read a plan only after the transaction that
+ * created it committed (a read inside it would cache a plan its rollback could undo).
  */
 export class PlanStore {
   private readonly byId = new Map<number, Plan>();

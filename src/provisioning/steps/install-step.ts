@@ -23,14 +23,14 @@ export async function install(deps: PipelineDeps, input: StepInput): Promise<Ste
     request = moved;
   }
   // Right after retrieving, this job already holds the license and its files.
-  const retrievedHere = memo.license?.requestId === request.id && memo.files !== undefined;
-  const license = retrievedHere ? memo.license : await deps.licenses.summaryByRequest(deps.db, request.id);
+  const retrieved = memo.retrieved?.license.requestId === request.id ? memo.retrieved : undefined;
+  const license = retrieved?.license ?? (await deps.licenses.summaryByRequest(deps.db, request.id));
   if (!license) throw new Error(`license request ${request.id} has no license to install`);
   const target = input.installTarget;
   try {
     let detail = 'attached to the subscription (no install target)';
     if (target) {
-      const files = (retrievedHere ? memo.files : undefined) ?? (await deps.licenses.fileContents(deps.db, license.id));
+      const files = retrieved?.files ?? (await deps.licenses.fileContents(deps.db, license.id));
       const receipt = await input.adapter.install(
         { licenseId: String(license.id), keyNumber: license.keyNumber, productKey: license.productKey ?? undefined, product: license.product, files: files.map((f) => ({ keyNumber: f.keyNumber, fileName: f.fileName, contentType: f.contentType, content: f.content, revision: f.revision ?? undefined })) },
         target,

@@ -35,7 +35,7 @@ async function recordKey(deps: PipelineDeps, input: StepInput, request: LicenseR
     return { request: moved, license };
   });
   if (!stored) return { next: 'none' };
-  input.memo.license = stored.license;
+  input.memo.newLicense = stored.license;
   return { next: 'now', request: stored.request };
 }
 

@@ -11,9 +11,9 @@ import { transaction } from '../../infra/db/transaction.js';
  */
 export async function retrieveFiles(deps: PipelineDeps, input: StepInput): Promise<StepResult> {
   const { request, memo } = input;
-  // Created by this job: nothing else can have files for it yet.
-  const createdHere = memo.license?.requestId === request.id;
-  const license = createdHere ? memo.license : await deps.licenses.summaryByRequest(deps.db, request.id);
+  // Created by this job with the key: nothing can have stored files for it yet.
+  const createdHere = memo.newLicense?.requestId === request.id;
+  const license = createdHere ? memo.newLicense : await deps.licenses.summaryByRequest(deps.db, request.id);
   if (!license) throw new Error(`license request ${request.id} is key_issued without a license`);
   try {
     const files = await input.adapter.retrieveFiles({
@@ -35,8 +35,7 @@ export async function retrieveFiles(deps: PipelineDeps, input: StepInput): Promi
       return installing;
     });
     if (!moved) return { next: 'none' };
-    memo.license = license;
-    memo.files = files;
+    memo.retrieved = { license, files };
     return { next: 'now', request: moved };
   } catch (err) {
     return recordFailure(deps, { request, fromState: 'key_issued', retryState: 'key_issued', step: 'retrieve files', attempts: request.attempts + 1, err, secrets: deps.configurations.secretsOf(input.configuration) });
