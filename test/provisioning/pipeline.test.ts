@@ -79,6 +79,24 @@ for (const dialect of testDialects()) {
       t.deepEqual(h.keysAtKa(), await h.licensesInKeyway());
     });
 
+    test.serial(`${name}: an install target that fails once: the retry installs the same key and files from installing`, async (t) => {
+      const keysBefore = h.keysAtKa().length;
+      h.target.failNext(503);
+      const id = await h.buy('install-fails-once');
+      await h.waitForState(id, 'installed');
+      const history = await historyOf(id);
+      // Files are stored once, in the transaction that moved the request on to installing.
+      t.is(history.filter((a) => a === 'license_request.files_retrieved').length, 1);
+      t.is(history.filter((a) => a === 'license_request.installing').length, 1);
+      t.is(history.filter((a) => a === 'license_request.retry_scheduled').length, 1);
+      const request = await h.api.request<{ license: Body & { files: Body[] } }>('GET', `/api/v1/license-requests/${id}`);
+      t.is(request.body.license.status, 'installed');
+      t.is(request.body.license.files.length, 1);
+      t.true(h.target.installs().some((i) => i.keyNumber === request.body.license.keyNumber));
+      t.is(h.keysAtKa().length, keysBefore + 1);
+      t.deepEqual(h.keysAtKa(), await h.licensesInKeyway());
+    });
+
     test.serial(`${name}: a permanent refusal moves the request to needs_manual with the reason, and issues nothing`, async (t) => {
       const keysBefore = h.keysAtKa().length;
       h.ka.authority.injectFault('createKey', { kind: 'result', code: 244, message: 'Feature is not applicable' }, { times: 1 });
