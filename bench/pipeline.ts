@@ -4,6 +4,7 @@ import { createDatabase } from '../src/infra/db/database.js';
 import { createLogger } from '../src/infra/log/logger.js';
 import { startKeyway } from '../src/server.js';
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import readline from 'node:readline';
 import parallelsKa from '../plugins/parallels-ka/index.js';
 import { runBaseline, runMinimalBaseline } from './pipeline-baseline.js';
@@ -23,6 +24,13 @@ async function pool<T>(items: T[], width: number, work: (item: T) => Promise<voi
   await Promise.all(Array.from({ length: width }, async () => {
     while (next < items.length) await work(items[next++] as T);
   }));
+}
+
+/** Peak resident memory of a child process (Linux `VmHWM`); undefined where /proc has none. */
+async function peakRssMiBOf(pid: number | undefined): Promise<number | undefined> {
+  const status = pid === undefined ? '' : await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kib = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
+  return kib === undefined ? undefined : Math.round(Number(kib) / 1024);
 }
 
 /** The reference KA and install target in a child process (see reference-servers.ts). */
@@ -138,6 +146,8 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
     const duplicateFree = keysAtKa === licenses;
     // A mismatch is a bug to look into: keep the database for it.
     if (!duplicateFree) keepDatabase = true;
+    // Read while they run: a process's high-water mark is gone once it exits.
+    const workerPeakRssMiB = await Promise.all(workers.map((w) => peakRssMiBOf(w.pid)));
     // Keyway stops first: its reconciler would otherwise pick up the baseline's rows.
     await closeKeyway();
     const adapter = parallelsKa.createAdapter(settings, { logger: createLogger('silent'), clock: () => new Date() });
@@ -159,6 +169,7 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
         ? { cpuMsPerLicense: Number(((cpu.user + cpu.system) / 1000 / options.orders).toFixed(1)), queriesPerLicense: Math.round(queries / options.orders) }
         : {}),
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      ...(options.workers > 0 ? { workerPeakRssMiB } : {}),
       baselineLicensesPerSecond: Math.round(baseline),
       ratioToBaseline: Number((rate / baseline).toFixed(2)),
       minimalBaselineLicensesPerSecond: Math.round(minimalBaseline),
