@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Dialect } from '../../src/infra/db/database.js';
 import { StaffUserStore } from '../../src/web/session/staff-user-store.js';
 import { startTestApi, type TestApi } from '../helpers/test-server.js';
 
@@ -30,9 +31,12 @@ export interface Console {
   close(): Promise<void>;
 }
 
-/** A Keyway process on SQLite with one staff user per role, and a Chromium to drive it. */
-export async function startConsole(env: Record<string, string> = {}): Promise<Console> {
-  const api = await startTestApi('sqlite', env);
+/**
+ * A Keyway process on a fresh database of this dialect with one staff user per role, and a
+ * Chromium to drive it. Screenshots of the MariaDB run carry the dialect in their names.
+ */
+export async function startConsole(dialect: Dialect, env: Record<string, string> = {}): Promise<Console> {
+  const api = await startTestApi(dialect, env);
   const users = new StaffUserStore();
   for (const u of Object.values(staff)) await users.create(api.running.context.db, u);
   const browser = await launchChromium();
@@ -49,7 +53,7 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Co
       return { context, page };
     },
     async screenshot(page, name) {
-      await page.screenshot({ path: path.join(artifactsDir, `${name}.png`), fullPage: true });
+      await page.screenshot({ path: path.join(artifactsDir, `${name}${dialect === 'sqlite' ? '' : `-${dialect}`}.png`), fullPage: true });
     },
     async close() {
       for (const c of contexts) await c.close().catch(() => {});
