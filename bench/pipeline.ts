@@ -26,6 +26,14 @@ async function pool<T>(items: T[], width: number, work: (item: T) => Promise<voi
   }));
 }
 
+/** CPU time a child process has used so far, in ms (Linux /proc, in USER_HZ ticks of 10 ms). */
+async function cpuMsOf(pid: number | undefined): Promise<number> {
+  const stat = pid === undefined ? '' : await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // Fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11] ?? Number.NaN) + Number(fields[12] ?? Number.NaN)) * 10;
+}
+
 /** Peak resident memory of a child process (Linux `VmHWM`); undefined where /proc has none. */
 async function peakRssMiBOf(pid: number | undefined): Promise<number | undefined> {
   const status = pid === undefined ? '' : await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
@@ -34,7 +42,7 @@ async function peakRssMiBOf(pid: number | undefined): Promise<number | undefined
 }
 
 /** The reference KA and install target in a child process (see reference-servers.ts). */
-async function startReferenceServers(): Promise<{ ka: string; target: string; keys(): Promise<number>; close(): void }> {
+async function startReferenceServers(): Promise<{ ka: string; target: string; pid: number | undefined; keys(): Promise<number>; close(): void }> {
   const child = spawn(process.execPath, ['--import=tsx', new URL('./reference-servers.ts', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async () => JSON.parse(String((await lines.next()).value)) as Record<string, unknown>;
@@ -42,6 +50,7 @@ async function startReferenceServers(): Promise<{ ka: string; target: string; ke
   return {
     ka: String(urls.ka),
     target: String(urls.target),
+    pid: child.pid,
     async keys() {
       child.stdin.write('keys\n');
       return Number((await next()).keys);
@@ -112,6 +121,8 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
       queries += 1;
     };
     db.on('query', countQuery);
+    const childCpu = () => Promise.all([servers.pid, ...workers.map((w) => w.pid)].map(cpuMsOf));
+    const childCpuBefore = await childCpu();
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
     await pool(ids, concurrency, async (id) => {
@@ -120,6 +131,7 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
     await waitInstalled(options.orders);
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
+    const [kaCpuMs = 0, ...workerCpuMs] = (await childCpu()).map((ms, i) => ms - (childCpuBefore[i] ?? 0));
     db.off('query', countQuery);
     const latencies = async (minOrderId: number) => {
       const rows = await db('orders').join('licenses', 'licenses.customer_id', 'orders.customer_id').join('license_requests', 'license_requests.id', 'licenses.request_id').join('subscriptions', 'subscriptions.id', 'license_requests.subscription_id').whereRaw('subscriptions.order_id = orders.id').where('orders.id', '>=', minOrderId).select('orders.paid_at', 'licenses.installed_at');
@@ -156,6 +168,7 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
     const minimalBaseline = await runMinimalBaseline(baselineOptions);
     await adapter.close?.();
     const rate = options.orders / seconds;
+    const perLicense = (ms: number) => Number((ms / options.orders).toFixed(1));
     return {
       orders: options.orders,
       workerProcesses: options.workers,
@@ -163,11 +176,15 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
       licensesPerSecond: Math.round(rate),
       paidToInstalledMs: { p50: percentile(all, 50), p95: percentile(all, 95), p99: percentile(all, 99) },
       at100PerSecondOffered: { p50: percentile(pacedLatencies, 50), p95: percentile(pacedLatencies, 95), p99: percentile(pacedLatencies, 99) },
-      // Measured in this process (Keyway and the load generator's HTTP client): with worker
-      // processes they would miss the pipeline, so they are left out.
-      ...(options.workers === 0
-        ? { cpuMsPerLicense: Number(((cpu.user + cpu.system) / 1000 / options.orders).toFixed(1)), queriesPerLicense: Math.round(queries / options.orders) }
-        : {}),
+      // CPU per license during the throughput run, by process. This process is Keyway (the
+      // api alone when there are workers) with the load generator's HTTP client.
+      cpuMsPerLicense: {
+        [options.workers > 0 ? 'apiAndLoadGenerator' : 'keywayAndLoadGenerator']: perLicense((cpu.user + cpu.system) / 1000),
+        ...(options.workers > 0 ? { workers: perLicense(workerCpuMs.reduce((a, b) => a + b, 0)) } : {}),
+        referenceKaAndInstallTarget: perLicense(kaCpuMs),
+      },
+      // Counted in this process: with worker processes, the api's share only.
+      [options.workers > 0 ? 'apiQueriesPerLicense' : 'queriesPerLicense']: Math.round(queries / options.orders),
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
       ...(options.workers > 0 ? { workerPeakRssMiB } : {}),
       baselineLicensesPerSecond: Math.round(baseline),
