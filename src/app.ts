@@ -4,9 +4,13 @@ import { pinoHttp } from 'pino-http';
 import type { AppContext } from './app-context.js';
 import { errorMiddleware, notFoundRoute } from './errors/error-middleware.js';
 import { authenticate } from './features/auth/auth-middleware.js';
+import { apiOperations } from './api-operations.js';
+import { documentProblems } from './http/openapi/document-check.js';
+import { openApiDocument } from './http/openapi/openapi-document.js';
+import packageJson from '../package.json' with { type: 'json' };
 
 export interface AppRoutes {
-  /** Mounted under /api/v1 before bearer authentication (signed callbacks, the OpenAPI document). */
+  /** Mounted under /api/v1 before bearer authentication (signed callbacks). */
   publicApi: Router[];
   /** Mounted under /api/v1 behind bearer authentication. */
   api: Router[];
@@ -37,7 +41,15 @@ export function createApp(context: AppContext, routes: AppRoutes): Express {
     res.json({ ok: true, role: context.config.role });
   });
 
+  // The API and its document agree, or Keyway does not start: a route cannot go undocumented.
+  const problems = documentProblems([...routes.publicApi.map((router) => ({ router, authenticated: false })), ...routes.api.map((router) => ({ router, authenticated: true }))], apiOperations);
+  if (problems.length) throw new Error(`The API document disagrees with the routes:\n${problems.join('\n')}`);
+  const document = openApiDocument(apiOperations, { version: packageJson.version });
+
   const api = express.Router();
+  api.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
   for (const router of routes.publicApi) api.use(router);
   api.use(express.json({ limit: '256kb' }));
   api.use(authenticate(context.db, context.stores.tokens));

@@ -6,6 +6,7 @@ import { validate } from '../../http/validate.js';
 import { allow } from '../auth/auth-middleware.js';
 import { readers } from '../auth/principal.js';
 import type { AuditStore } from './audit-store.js';
+import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
 const listSchema = pageQuerySchema.extend({
   entity: z
@@ -37,3 +38,8 @@ export function auditRoutes(deps: { db: Db; audit: AuditStore }): Router {
   });
   return router;
 }
+
+/** The operations of `auditRoutes`, for the API document. */
+export const auditOperations: ApiOperation[] = [
+  { method: 'get', path: '/audit-events', summary: 'Audit events, newest first', description: 'Filter by `entity` (`order` or `order:42`), `actor`, `action`, `since` and `until`.', roles: readers, query: listSchema, answer: { status: 200, description: '`{data, nextCursor}` of audit events.' } },
+];

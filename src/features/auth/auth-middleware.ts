@@ -1,6 +1,7 @@
 import type { RequestHandler } from 'express';
 import { ForbiddenError, UnauthorizedError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
+import type { RoleGuard } from '../../http/openapi/document-check.js';
 import type { Principal, RoleName } from './principal.js';
 import type { TokenStore } from './token-store.js';
 
@@ -31,9 +32,9 @@ export function principalOf(req: { principal?: Principal }): Principal {
   return req.principal;
 }
 
-/** Allows the request only for the given roles. */
-export function allow(...allowed: RoleName[]): RequestHandler {
-  return (req, _res, next) => {
+/** Allows the request only for the given roles (readable back as `allowedRoles` for the API document). */
+export function allow(...allowed: RoleName[]): RequestHandler & RoleGuard {
+  const guard: RequestHandler = (req, _res, next) => {
     const principal = principalOf(req);
     if (!allowed.includes(principal.role)) {
       throw new ForbiddenError(`Role ${principal.role} may not do this; it needs one of: ${allowed.join(', ')}`, {
@@ -42,4 +43,5 @@ export function allow(...allowed: RoleName[]): RequestHandler {
     }
     next();
   };
+  return Object.assign(guard, { allowedRoles: allowed });
 }

@@ -7,6 +7,7 @@ import type { AuditStore } from '../audit/audit-store.js';
 import { allow, principalOf } from './auth-middleware.js';
 import { actorOf, admins, roles } from './principal.js';
 import type { TokenStore } from './token-store.js';
+import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
 const createTokenSchema = z.object({
   name: z.string().trim().min(1).max(120),
@@ -38,3 +39,8 @@ export function tokenRoutes(deps: { db: Db; tokens: TokenStore; audit: AuditStor
   });
   return router;
 }
+
+/** The operations of `tokenRoutes`, for the API document. */
+export const tokenOperations: ApiOperation[] = [
+  { method: 'post', path: '/api-tokens', summary: 'Issue an API token', description: 'The plain token is in this answer only; Keyway stores its hash. A `customer` token needs `customerId`.', roles: admins, body: createTokenSchema, answer: { status: 201, description: 'The token record with the plain `token`.' } },
+];

@@ -8,6 +8,7 @@ import type { AuditStore } from '../audit/audit-store.js';
 import { allow, principalOf } from '../auth/auth-middleware.js';
 import { actorOf } from '../auth/principal.js';
 import type { CustomerStore } from './customer-store.js';
+import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
 const createCustomerSchema = z.object({
   name: z.string().trim().min(1).max(200),
@@ -46,3 +47,9 @@ export function customerRoutes(deps: { db: Db; customers: CustomerStore; audit: 
 
   return router;
 }
+
+/** The operations of `customerRoutes`, for the API document. */
+export const customerOperations: ApiOperation[] = [
+  { method: 'post', path: '/customers', summary: 'Create a customer', description: 'A known `externalRef` answers 200 with that customer instead.', roles: ['admin', 'operator', 'store'], body: createCustomerSchema, answer: { status: 201, description: 'The customer.' } },
+  { method: 'get', path: '/customers/:id', summary: 'One customer', description: 'A customer token reads only its own customer.', roles: 'any', answer: { status: 200, description: 'The customer.' } },
+];

@@ -8,6 +8,7 @@ import { actorOf, admins, operators, readers } from '../auth/principal.js';
 import type { KaAdapterProvider } from './ka-adapter-provider.js';
 import type { KaConfigurationService } from './ka-configuration-service.js';
 import type { KaConfigurationStore } from './ka-configuration-store.js';
+import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
 const name = z.string().trim().min(1).max(120);
 const settings = z.record(z.string(), z.unknown());
@@ -54,3 +55,21 @@ export function kaConfigurationRoutes(deps: { db: Db; store: KaConfigurationStor
 
   return router;
 }
+
+/** The operations of `kaConfigurationRoutes`, for the API document. */
+export const kaConfigurationOperations: ApiOperation[] = [
+  { method: 'get', path: '/ka-plugins', summary: 'The loaded KA plugins with their settings schema', roles: readers, answer: { status: 200, description: '`{data}` of plugin definitions with their `status` (`available` or `missing`).' } },
+  { method: 'get', path: '/ka-configurations', summary: 'The KA configurations (one license tab each)', roles: readers, answer: { status: 200, description: '`{data}` of configurations; secret settings are never answered.' } },
+  {
+    method: 'post',
+    path: '/ka-configurations',
+    summary: 'Create a KA configuration',
+    description: 'Saving starts a background fetch of the products the KA offers: `fetching_products`, then `configured`.',
+    roles: admins,
+    body: createSchema,
+    answer: { status: 201, description: 'The configuration; secret settings are masked.' },
+  },
+  { method: 'get', path: '/ka-configurations/:id', summary: 'One KA configuration', roles: readers, answer: { status: 200, description: 'The configuration; secret settings are masked.' } },
+  { method: 'patch', path: '/ka-configurations/:id', summary: 'Change a KA configuration', description: 'Sending a secret back as the mask keeps the stored secret. New settings, or enabling a disabled configuration, fetch the products again.', roles: admins, body: updateSchema, answer: { status: 200, description: 'The configuration; secret settings are masked.' } },
+  { method: 'post', path: '/ka-configurations/:id/test', summary: 'Check connectivity and credentials against the KA', roles: operators, answer: { status: 200, description: '`{ok, message}`, and the classified `error` when it failed (secrets masked).' } },
+];

@@ -11,6 +11,7 @@ import { readers } from '../auth/principal.js';
 import type { LicenseStore } from '../licenses/license-store.js';
 import { licenseRequestStates } from './license-request.js';
 import type { LicenseRequestStore } from './license-request-store.js';
+import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
 const listSchema = pageQuerySchema.extend({
   state: z.enum(licenseRequestStates).optional(),
@@ -62,3 +63,10 @@ export function licenseRequestRoutes(deps: { db: Db; requests: LicenseRequestSto
 
   return router;
 }
+
+/** The operations of `licenseRequestRoutes`, for the API document. */
+export const licenseRequestOperations: ApiOperation[] = [
+  { method: 'get', path: '/license-requests', summary: 'List license requests, newest first', roles: readers, query: listSchema, answer: { status: 200, description: '`{data, nextCursor}` of license requests.' } },
+  { method: 'get', path: '/license-requests/counts', summary: 'License requests counted by state, and by configuration and state', roles: readers, answer: { status: 200, description: '`{byState, byConfiguration}`.' } },
+  { method: 'get', path: '/license-requests/:id', summary: 'One license request with its license and history', roles: readers, answer: { status: 200, description: 'The request with `license` (and its files) and `history` (its audit events).' } },
+];

@@ -10,6 +10,7 @@ import { actorOf, operators, readers } from '../auth/principal.js';
 import { licenseStatuses } from './license-query-store.js';
 import type { LicenseQueryService } from './license-query-service.js';
 import type { LicenseStatus } from './license-store.js';
+import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
 const listSchema = pageQuerySchema.extend({
   configuration: z.coerce.number().int().positive().optional(),
@@ -82,3 +83,11 @@ export function licenseRoutes(deps: { service: LicenseQueryService }): Router {
 
   return router;
 }
+
+/** The operations of `licenseRoutes`, for the API document. */
+export const licenseOperations: ApiOperation[] = [
+  { method: 'get', path: '/license-tabs', summary: 'The license tabs: one per KA configuration, with counts by status', roles: readers, answer: { status: 200, description: '`{data}` of tabs; `countsAsOf` says when a reused count was taken.' } },
+  { method: 'get', path: '/licenses', summary: 'List licenses, newest first, or export them as CSV', roles: readers, query: listSchema, answer: { status: 200, description: '`{data, nextCursor}` of licenses, or a CSV file with `format=csv`.' } },
+  { method: 'get', path: '/licenses/:id', summary: 'One license with its files, request, subscription and history', roles: readers, answer: { status: 200, description: 'The license.' } },
+  { method: 'get', path: '/licenses/:id/files/:fileId', summary: 'Download a license file', description: 'Every download is audited.', roles: operators, answer: { status: 200, description: 'The file, as an attachment.', contentType: 'application/octet-stream' } },
+];

@@ -10,6 +10,7 @@ import { actorOf, type Principal } from '../auth/principal.js';
 import type { SubscriptionView } from '../subscriptions/subscription-view.js';
 import type { OrderService } from './order-service.js';
 import type { Order, OrderStore } from './order-store.js';
+import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
 const reference = z.string().trim().min(1).max(120);
 
@@ -85,3 +86,20 @@ export function orderRoutes(deps: { db: Db; orders: OrderStore; service: OrderSe
 
   return router;
 }
+
+/** The operations of `orderRoutes`, for the API document. */
+export const orderOperations: ApiOperation[] = [
+  { method: 'post', path: '/orders', summary: 'Place an order', description: 'A known `reference` answers 200 with the order it placed before, so a store can resend.', roles: ['admin', 'operator', 'store'], body: placeOrderSchema, answer: { status: 201, description: 'The order, `placed`.' } },
+  { method: 'get', path: '/orders', summary: 'List orders, newest first', description: 'A store token lists the orders it placed.', roles: ['admin', 'operator', 'viewer', 'store'], query: listOrdersSchema, answer: { status: 200, description: '`{data, nextCursor}` of orders.' } },
+  { method: 'get', path: '/orders/:id', summary: 'One order', roles: ['admin', 'operator', 'viewer', 'store'], answer: { status: 200, description: 'The order.' } },
+  {
+    method: 'post',
+    path: '/orders/:id/pay',
+    summary: 'Record the payment of an order',
+    description: 'One transaction marks the order paid and creates its subscription, services and license requests. Paying again with the same reference answers 200 with the same subscription; another reference is a 409.',
+    roles: ['admin', 'operator', 'store'],
+    body: payOrderSchema,
+    answer: { status: 201, description: '`{order, subscription}`: the subscription with its services, license requests and licenses.' },
+  },
+  { method: 'post', path: '/orders/:id/cancel', summary: 'Cancel an order before it is paid', roles: ['admin', 'operator', 'store'], answer: { status: 200, description: 'The order, `cancelled`.' } },
+];

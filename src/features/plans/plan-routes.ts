@@ -10,6 +10,7 @@ import { actorOf, admins } from '../auth/principal.js';
 import { SECRET_MASK } from '../../plugin-sdk/settings.js';
 import { createPlanSchema, type Plan } from './plan.js';
 import type { PlanStore } from './plan-store.js';
+import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
 /** Install tokens are secrets: a plan is shown with them masked. */
 export function publicPlan(plan: Plan): Plan {
@@ -62,3 +63,10 @@ export function planRoutes(deps: { db: Db; plans: PlanStore; audit: AuditStore }
 
   return router;
 }
+
+/** The operations of `planRoutes`, for the API document. */
+export const planOperations: ApiOperation[] = [
+  { method: 'post', path: '/plans', summary: 'Create a plan', description: 'Periods, services (with provisioner and dependencies) and the license products the plan includes. Plans do not change once created.', roles: admins, body: createPlanSchema, answer: { status: 201, description: 'The plan; secret service settings are masked.' } },
+  { method: 'get', path: '/plans', summary: 'List plans', roles: ['admin', 'operator', 'viewer', 'store'], query: pageQuerySchema, answer: { status: 200, description: '`{data, nextCursor}` of plans.' } },
+  { method: 'get', path: '/plans/:id', summary: 'One plan', roles: ['admin', 'operator', 'viewer', 'store'], answer: { status: 200, description: 'The plan; secret service settings are masked.' } },
+];

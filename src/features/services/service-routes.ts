@@ -7,6 +7,7 @@ import { actorOf, operators, readers } from '../auth/principal.js';
 import { serviceView } from './service.js';
 import { SIGNATURE_HEADER } from './service-callback-signer.js';
 import type { ServiceProvisioningService } from './service-provisioning-service.js';
+import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
 export interface ServiceRoutesDeps {
   service: ServiceProvisioningService;
@@ -53,3 +54,18 @@ export function serviceCallbackRoutes(deps: ServiceRoutesDeps): Router {
   });
   return router;
 }
+
+/** The operations of `servicesRoutes` and `serviceCallbackRoutes`, for the API document. */
+export const serviceOperations: ApiOperation[] = [
+  { method: 'get', path: '/services/:id', summary: 'One service of a subscription', roles: readers, answer: { status: 200, description: 'The service, secret settings masked.' } },
+  { method: 'post', path: '/services/:id/mark-ready', summary: 'Mark a manual service ready', description: 'When it is the last service of its subscription, the license requests are released.', roles: operators, body: markReadySchema, answer: { status: 200, description: 'The service, `ready`.' } },
+  { method: 'post', path: '/services/:id/retry', summary: 'Retry a failed service', roles: operators, answer: { status: 200, description: 'The service as the retry left it.' } },
+  {
+    method: 'post',
+    path: '/services/:id/ready',
+    summary: "A webhook service's signed confirmation",
+    description: `No token: \`${SIGNATURE_HEADER}: sha256=<hex HMAC-SHA256 of the raw body>\` with the secret sent in the webhook. Any body, at most 64 kB.`,
+    roles: 'none',
+    answer: { status: 200, description: '`{id, state, changed}` and nothing else about the service.' },
+  },
+];

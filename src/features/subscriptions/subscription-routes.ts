@@ -10,6 +10,7 @@ import type { Principal } from '../auth/principal.js';
 import type { OrderStore } from '../orders/order-store.js';
 import type { SubscriptionStore } from './subscription-store.js';
 import type { SubscriptionView } from './subscription-view.js';
+import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
 const listSchema = pageQuerySchema.extend({ customerId: z.coerce.number().int().positive().optional() });
 
@@ -45,3 +46,9 @@ export function subscriptionRoutes(deps: { db: Db; subscriptions: SubscriptionSt
 
   return router;
 }
+
+/** The operations of `subscriptionRoutes`, for the API document. */
+export const subscriptionOperations: ApiOperation[] = [
+  { method: 'get', path: '/subscriptions', summary: 'List subscriptions, newest first', description: 'A customer token lists its own, a store token those of the orders it placed.', roles: 'any', query: listSchema, answer: { status: 200, description: '`{data, nextCursor}` of subscriptions.' } },
+  { method: 'get', path: '/subscriptions/:id', summary: 'One subscription with its services, license requests and licenses', roles: 'any', answer: { status: 200, description: 'The subscription with `services`, `licenseRequests` and `licenses`.' } },
+];

@@ -7,6 +7,7 @@ import { actorOf, operators } from '../auth/principal.js';
 import type { ManualLicenseService } from './manual-license-service.js';
 import { multipartReader } from './multipart-upload.js';
 import type { UploadLimits } from './upload-options.js';
+import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
 const stringList = z.union([z.string().max(4000), z.array(z.string().max(200)).max(50)]).transform((v) => (Array.isArray(v) ? v : [v]));
 const flag = z.enum(['true', 'false', '1', '0', 'on']).transform((v) => v === 'true' || v === '1' || v === 'on');
@@ -97,3 +98,29 @@ export function manualLicenseRoutes(deps: { service: ManualLicenseService; limit
 
   return router;
 }
+
+/** The operations of `manualLicenseRoutes`, for the API document. */
+export const manualLicenseOperations: ApiOperation[] = [
+  {
+    method: 'post',
+    path: '/license-requests/:id/uploads',
+    summary: 'Upload key(s) and license file(s) for a request that needs staff',
+    description: 'Checked against the request (key number, product, expiry); a mismatch needs `override` with a `note`. Nothing is stored unless the whole upload validates; the pipeline then installs it.',
+    roles: operators,
+    multipart: uploadFields,
+    answer: { status: 201, description: '`{request, license}` as the upload left them.' },
+  },
+  { method: 'post', path: '/license-requests/:id/install', summary: 'Retry the install, or confirm an install done by hand', roles: operators, body: installBody, answer: { status: 200, description: '`{request, license}` as the action left them.' } },
+  { method: 'post', path: '/license-requests/:id/retry', summary: 'Retry online from the step that failed, attempts reset', roles: operators, answer: { status: 200, description: '`{request, license}` as the action left them.' } },
+  { method: 'post', path: '/license-requests/:id/cancel', summary: 'Cancel a request that has no key', roles: operators, body: cancelBody, answer: { status: 200, description: '`{request, license}`, the request `cancelled`.' } },
+  {
+    method: 'post',
+    path: '/licenses',
+    summary: 'New License: request a key through a configuration, or upload key(s) and file(s)',
+    description: 'A JSON body requests a key (`mode: request`); a multipart body uploads one.',
+    roles: operators,
+    body: newRequestBody,
+    multipart: newUploadFields,
+    answer: { status: 201, description: '`{request, license}`: the new request, and for an upload its license.' },
+  },
+];

@@ -1,0 +1,30 @@
+import type { z } from 'zod';
+import type { RoleName } from '../../features/auth/principal.js';
+
+/**
+ * One route of the JSON API, as the OpenAPI document describes it. Each routes file declares
+ * its operations next to its router, with the same schemas the handlers validate with, and
+ * `createApp` refuses to start when a route and its operation disagree (path, method or
+ * roles), so the document cannot drift from the API.
+ */
+export interface ApiOperation {
+  method: 'get' | 'post' | 'patch';
+  /** The Express path under `/api/v1`, e.g. `/orders/:id/pay`. */
+  path: string;
+  summary: string;
+  /** More than the summary: rules, idempotency, side effects. */
+  description?: string;
+  /**
+   * Who may call it: these roles (the route's `allow` guard), `any` authenticated caller (the
+   * handler limits what each one sees), or `none`: no token (a signed webhook).
+   */
+  roles: RoleName[] | 'any' | 'none';
+  /** Query parameters, as validated. */
+  query?: z.ZodObject;
+  /** A JSON body, as validated. */
+  body?: z.ZodType;
+  /** Fields of a multipart/form-data body beside its `files`, as validated. */
+  multipart?: z.ZodObject;
+  /** The success status and what its answer holds. */
+  answer: { status: 200 | 201; description: string; contentType?: string };
+}
