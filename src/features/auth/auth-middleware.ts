@@ -1,7 +1,6 @@
 import type { RequestHandler } from 'express';
 import { ForbiddenError, UnauthorizedError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
-import type { RoleGuard } from '../../http/openapi/document-check.js';
 import type { Principal, RoleName } from './principal.js';
 import type { TokenStore } from './token-store.js';
 
@@ -32,7 +31,12 @@ export function principalOf(req: { principal?: Principal }): Principal {
   return req.principal;
 }
 
-/** Allows the request only for the given roles (readable back as `allowedRoles` for the API document). */
+/** What `allow(...)` leaves on its handler, so a route's roles can be read back (the API document's check). */
+export interface RoleGuard {
+  allowedRoles: readonly RoleName[];
+}
+
+/** Allows the request only for the given roles. */
 export function allow(...allowed: RoleName[]): RequestHandler & RoleGuard {
   const guard: RequestHandler = (req, _res, next) => {
     const principal = principalOf(req);

@@ -1,11 +1,6 @@
 import type { Router } from 'express';
-import type { RoleName } from '../../features/auth/principal.js';
+import type { RoleGuard } from '../../features/auth/auth-middleware.js';
 import type { ApiOperation } from './api-operation.js';
-
-/** What `allow(...)` leaves on its handler, so the roles of a route can be read back. */
-export interface RoleGuard {
-  allowedRoles: readonly RoleName[];
-}
 
 interface RouteLayer {
   route?: { path: string; methods: Record<string, boolean>; stack: Array<{ handle: Partial<RoleGuard> }> };
