@@ -4,7 +4,7 @@ import type { Logger } from '../../infra/log/logger.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { KaAdapter } from '../../plugin-sdk/ka-adapter.js';
 import { isKaError } from '../../plugin-sdk/ka-error.js';
-import type { KaPluginDefinition } from '../../plugin-sdk/plugin-definition.js';
+import type { KaCapability, KaPluginDefinition } from '../../plugin-sdk/plugin-definition.js';
 import type { Actor } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { KaAdapterProvider } from './ka-adapter-provider.js';
@@ -116,6 +116,11 @@ export class KaConfigurationService {
   }
 
   /** Builds an adapter for a stored configuration; the caller closes it. */
+  /** The lifecycle and lookup actions the configuration's plugin declares (none when it is missing). */
+  capabilities(config: StoredKaConfiguration): KaCapability[] {
+    return this.plugins.definition(config.pluginName)?.capabilities ?? [];
+  }
+
   adapterFor(config: StoredKaConfiguration): KaAdapter {
     if (!this.plugins.definition(config.pluginName)) throw new ConflictError(`KA plugin ${config.pluginName} is missing`, 'plugin_missing');
     return this.plugins.createAdapter(config.pluginName, config.settings, config.id);

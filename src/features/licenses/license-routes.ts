@@ -11,6 +11,7 @@ import { licenseStatuses } from './license-query-store.js';
 import type { LicenseQueryService } from './license-query-service.js';
 import type { LicenseStatus } from './license-store.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
+import { type LicenseLifecycle, lifecycleActions } from './license-lifecycle.js';
 
 const listSchema = pageQuerySchema.extend({
   configuration: z.coerce.number().int().positive().optional(),
@@ -21,6 +22,8 @@ const listSchema = pageQuerySchema.extend({
   expiringBefore: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
   format: z.enum(['json', 'csv']).default('json'),
 });
+
+const lifecycleBody = z.object({ note: z.string().trim().max(2000).optional() });
 
 const fileParams = idParams.extend({ fileId: z.coerce.number().int().positive().max(2_147_483_647) });
 
@@ -35,7 +38,7 @@ function safeContentType(value: string): string {
   return /^[a-z]+\/[a-z0-9.+-]+$/i.test(value) ? value : 'application/octet-stream';
 }
 
-export function licenseRoutes(deps: { service: LicenseQueryService }): Router {
+export function licenseRoutes(deps: { service: LicenseQueryService; lifecycle: LicenseLifecycle }): Router {
   const router = Router();
 
   router.get('/license-tabs', allow(...readers), async (_req, res) => {
@@ -81,6 +84,15 @@ export function licenseRoutes(deps: { service: LicenseQueryService }): Router {
     res.end(file.content);
   });
 
+  for (const action of lifecycleActions) {
+    router.post(`/licenses/:id/${action}`, allow(...operators), async (req, res) => {
+      const { id } = validate(idParams, req.params, 'params');
+      const { note } = validate(lifecycleBody, req.body ?? {});
+      await deps.lifecycle.act(id, action, actorOf(principalOf(req)), note || undefined);
+      res.json(await deps.service.get(id));
+    });
+  }
+
   return router;
 }
 
@@ -90,4 +102,15 @@ export const licenseOperations: ApiOperation[] = [
   { method: 'get', path: '/licenses', summary: 'List licenses, newest first, or export them as CSV', roles: readers, query: listSchema, answer: { status: 200, description: '`{data, nextCursor}` of licenses, or a CSV file with `format=csv`.' } },
   { method: 'get', path: '/licenses/:id', summary: 'One license with its files, request, subscription and history', roles: readers, answer: { status: 200, description: 'The license.' } },
   { method: 'get', path: '/licenses/:id/files/:fileId', summary: 'Download a license file', description: 'Every download is audited.', roles: operators, answer: { status: 200, description: 'The file, as an attachment.', contentType: 'application/octet-stream' } },
+  ...lifecycleActions.map(
+    (action): ApiOperation => ({
+      method: 'post',
+      path: `/licenses/:id/${action}`,
+      summary: `${action[0]?.toUpperCase()}${action.slice(1)} the license's key at its KA`,
+      description: `The KA first, through the plugin of the license's configuration, which must support \`${action}\` (409 \`not_supported\` otherwise); then the license's status. A KA failure changes nothing and answers 502 with the classified error.`,
+      roles: operators,
+      body: lifecycleBody,
+      answer: { status: 200, description: 'The license as the action left it.' },
+    }),
+  ),
 ];

@@ -1,13 +1,15 @@
 import type { Router } from 'express';
 import type { Stores } from '../../app-context.js';
 import type { Db } from '../../infra/db/database.js';
+import type { KaConfigurationService } from '../ka-configurations/ka-configuration-service.js';
 import type { KaConfigurationStore } from '../ka-configurations/ka-configuration-store.js';
+import { LicenseLifecycle } from './license-lifecycle.js';
 import { LicenseQueryService } from './license-query-service.js';
 import { LicenseQueryStore } from './license-query-store.js';
 import { licenseRoutes } from './license-routes.js';
 
-/** Wires the license lists; the console takes `service`, the API `routes`. */
-export function createLicensesFeature(deps: { db: Db; stores: Stores; configurations: KaConfigurationStore }): { service: LicenseQueryService; routes: Router } {
+/** Wires the license lists and lifecycle actions; the console takes `service` and `lifecycle`, the API `routes`. */
+export function createLicensesFeature(deps: { db: Db; stores: Stores; configurations: KaConfigurationStore; configurationService: KaConfigurationService }): { service: LicenseQueryService; lifecycle: LicenseLifecycle; routes: Router } {
   const { stores } = deps;
   const service = new LicenseQueryService({
     db: deps.db,
@@ -18,5 +20,6 @@ export function createLicensesFeature(deps: { db: Db; stores: Stores; configurat
     configurations: deps.configurations,
     audit: stores.audit,
   });
-  return { service, routes: licenseRoutes({ service }) };
+  const lifecycle = new LicenseLifecycle({ db: deps.db, licenses: stores.licenses, configurations: deps.configurationService, audit: stores.audit });
+  return { service, lifecycle, routes: licenseRoutes({ service, lifecycle }) };
 }

@@ -1,0 +1,78 @@
+import { ConflictError, NotFoundError, UpstreamError } from '../../errors/app-error.js';
+import type { Db } from '../../infra/db/database.js';
+import type { Actor } from '../audit/audit-event.js';
+import type { AuditStore } from '../audit/audit-store.js';
+import type { KaConfigurationService } from '../ka-configurations/ka-configuration-service.js';
+import { errorRecord } from '../ka-configurations/ka-error-record.js';
+import type { LicenseStatus, LicenseStore, LicenseSummary } from './license-store.js';
+
+/** What staff can do to a license at its KA after it was issued (DESIGN.md: cancelling after the key is a terminate). */
+export const lifecycleActions = ['suspend', 'resume', 'terminate'] as const;
+export type LifecycleAction = (typeof lifecycleActions)[number];
+
+/** The statuses each action starts from. */
+const allowedFrom: Record<LifecycleAction, LicenseStatus[]> = {
+  suspend: ['issued', 'files_retrieved', 'installed'],
+  resume: ['suspended'],
+  terminate: ['issued', 'files_retrieved', 'installed', 'suspended'],
+};
+
+export interface LicenseLifecycleDeps {
+  db: Db;
+  licenses: LicenseStore;
+  configurations: KaConfigurationService;
+  audit: AuditStore;
+}
+
+/**
+ * Suspend, resume and terminate a license: the KA first, through the configuration's plugin
+ * (which must declare the action), then the license's status in a guarded update with its
+ * audit event. A KA failure changes nothing in Keyway and is answered, classified and with
+ * secrets scrubbed, for staff to act on; it is audited too.
+ */
+export class LicenseLifecycle {
+  constructor(private readonly deps: LicenseLifecycleDeps) {}
+
+  /** The actions this license's status and plugin allow now, for the console's buttons. */
+  async available(license: LicenseSummary): Promise<LifecycleAction[]> {
+    const configuration = await this.deps.configurations.get(license.configurationId);
+    const supported = this.deps.configurations.capabilities(configuration);
+    return lifecycleActions.filter((action) => supported.includes(action) && allowedFrom[action].includes(license.status));
+  }
+
+  async act(licenseId: number, action: LifecycleAction, actor: Actor, note?: string): Promise<void> {
+    const { db, licenses, configurations, audit } = this.deps;
+    const license = await licenses.get(db, licenseId);
+    if (!license) throw new NotFoundError('license', licenseId);
+    if (!allowedFrom[action].includes(license.status)) {
+      throw new ConflictError(`License ${license.keyNumber} is ${license.status}; ${action} needs it ${allowedFrom[action].join(' or ')}`, 'invalid_state', { details: { status: license.status } });
+    }
+    const configuration = await configurations.get(license.configurationId);
+    if (!configurations.capabilities(configuration).includes(action)) {
+      throw new ConflictError(`The KA plugin ${configuration.pluginName} of ${configuration.name} cannot ${action} a key`, 'not_supported', { details: { plugin: configuration.pluginName, action } });
+    }
+    const adapter = configurations.adapterFor(configuration);
+    const entity = { entityType: 'license', entityId: license.id } as const;
+    try {
+      const call = adapter[action];
+      if (!call) throw new ConflictError(`The KA plugin ${configuration.pluginName} declares ${action} but does not implement it`, 'not_supported');
+      await call.call(adapter, license.keyNumber);
+    } catch (err) {
+      if (err instanceof ConflictError) throw err;
+      const error = errorRecord(err, configurations.secretsOf(configuration));
+      await audit.record(db, { actor, action: `license.${action}_failed`, ...entity, data: { keyNumber: license.keyNumber, ...(note ? { note } : {}) }, error });
+      throw new UpstreamError(`The KA did not ${action} key ${license.keyNumber}: ${String(error.message)}`, { details: { error } });
+    } finally {
+      await adapter.close?.();
+    }
+    // Resuming goes back to where the license was: installed, or waiting for its install.
+    const to: LicenseStatus = action === 'suspend' ? 'suspended' : action === 'terminate' ? 'terminated' : license.installedAt ? 'installed' : license.files.length ? 'files_retrieved' : 'issued';
+    const moved = await db.transaction(async (tx) => {
+      const changed = await licenses.setStatus(tx, license.id, allowedFrom[action], to);
+      // The KA acted either way, so the event is written either way.
+      await audit.record(tx, { actor, action: `license.${action === 'terminate' ? 'terminated' : action === 'suspend' ? 'suspended' : 'resumed'}`, ...entity, fromState: license.status, toState: changed ? to : undefined, data: { keyNumber: license.keyNumber, ...(note ? { note } : {}), ...(changed ? {} : { statusChangedMeanwhile: true }) } });
+      return changed;
+    });
+    if (!moved) throw new ConflictError(`The KA did ${action} key ${license.keyNumber}, but the license changed meanwhile; reload it`, 'invalid_state');
+  }
+}
