@@ -99,7 +99,7 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
     const manualLicenses = createManualLicensesFeature({ db: context.db, queue: context.queue, stores: context.stores, configurations: configurationStore });
     const licenses = createLicensesFeature({ db: context.db, stores: context.stores, configurations: configurationStore, configurationService: configurations });
     const extra = [kaConfigurationRoutes({ db: context.db, store: configurationStore, service: configurations, plugins }), services.routes, manualLicenses.routes, licenses.routes];
-    const web = await createWebConsole({ context, print: options.print ?? ((line) => process.stdout.write(`${line}\n`)), configurations, configurationStore, plugins, manualLicenses, licenses: licenses.service });
+    const web = await createWebConsole({ context, print: options.print ?? ((line) => process.stdout.write(`${line}\n`)), configurations, configurationStore, plugins, manualLicenses, licenses: licenses.service, lifecycle: licenses.lifecycle });
     const app = createApp(context, { ...apiRoutes(context, { orderService, extra, extraPublic: [services.callbackRoutes] }), web });
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(config.port, () => resolve(s));

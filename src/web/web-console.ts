@@ -5,6 +5,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import type { KaConfigurationService } from '../features/ka-configurations/ka-configuration-service.js';
 import type { KaConfigurationStore } from '../features/ka-configurations/ka-configuration-store.js';
+import type { LicenseLifecycle } from '../features/licenses/license-lifecycle.js';
 import type { LicenseQueryService } from '../features/licenses/license-query-service.js';
 import type { ManualLicenseService } from '../features/uploads/manual-license-service.js';
 import type { UploadLimits } from '../features/uploads/upload-options.js';
@@ -37,6 +38,7 @@ export interface WebConsoleDeps {
   manualLicenses: { service: ManualLicenseService; limits: UploadLimits };
   /** License tabs, lists, details, downloads and CSV. */
   licenses: LicenseQueryService;
+  lifecycle: LicenseLifecycle;
 }
 
 /** Strict headers for every console answer: no inline script, no framing, no caching of pages. */
@@ -83,7 +85,7 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
   router.use(authWebRoutes({ db, users, sessions, limiter: new SignInLimiter(), audit: stores.audit }));
 
   const requests = licenseRequestWebRoutes({ context, manual: deps.manualLicenses.service, limits: deps.manualLicenses.limits });
-  const licenses = licenseWebRoutes({ context, licenses: deps.licenses, manual: deps.manualLicenses.service, configurations: deps.configurationStore, limits: deps.manualLicenses.limits });
+  const licenses = licenseWebRoutes({ context, licenses: deps.licenses, lifecycle: deps.lifecycle, manual: deps.manualLicenses.service, configurations: deps.configurationStore, limits: deps.manualLicenses.limits });
   const pages = express.Router();
   pages.use(requireSignIn);
   // Multipart uploads check their token after parsing; every other unsafe request here and now.

@@ -236,6 +236,41 @@ for (const dialect of testDialects()) {
     t.regex(again.text, /is cancelled; retry online is allowed only while it needs manual work/);
   });
 
+  test.serial(`${dialect}: an operator terminates a license's key at the KA after confirming; a viewer is not offered it`, async (t) => {
+    const { requestId } = await payOrder();
+    await waitFor(async () => (await requestState(requestId)) === 'installed', 'the license to be installed');
+    const license = await app.api.running.context.db('licenses').where({ request_id: requestId }).first();
+    const keyAtKa = () => ka.authority.listKeys().find((k) => k.keyNumber === license.key_number);
+
+    const viewer = await app.signedIn('viewer');
+    await viewer.page.goto(`${app.api.url}/licenses/${license.id}`);
+    t.is(await viewer.page.getByRole('button', { name: 'Terminate key' }).count(), 0);
+
+    const { page } = await app.signedIn('operator');
+    await page.goto(`${app.api.url}/licenses/${license.id}`);
+    // The XML-RPC plugin can terminate but not suspend, so only that is offered.
+    t.is(await page.getByRole('button', { name: 'Suspend key' }).count(), 0);
+    await page.getByLabel('Note').fill('customer left');
+    await page.getByRole('button', { name: 'Terminate key' }).click();
+    await page.waitForLoadState('domcontentloaded');
+    t.true(await page.getByText('Confirm that the key stops working for good.').isVisible());
+    t.is(await page.getByLabel('Note').inputValue(), 'customer left');
+    t.false(keyAtKa()?.terminated);
+    await app.screenshot(page, 'license-terminate-confirm');
+
+    await page.getByLabel(`Key ${license.key_number} stops working for good`).check();
+    await page.getByRole('button', { name: 'Terminate key' }).click();
+    await page.waitForURL(/done=terminate/);
+    t.true(await page.getByText('The KA terminated the key.').isVisible());
+    t.true(await page.getByText('license.terminated').first().isVisible());
+    t.is(await page.getByRole('button', { name: 'Terminate key' }).count(), 0);
+    t.true(keyAtKa()?.terminated);
+    const event = await app.api.running.context.db('audit_events').where({ entity_type: 'license', entity_id: String(license.id), action: 'license.terminated' }).first();
+    t.is(event.actor_name, 'Otto Operator');
+    t.regex(String(event.data), /customer left/);
+    await app.screenshot(page, 'license-terminated');
+  });
+
   test.serial(`${dialect}: New License: a key requested through a configuration goes through the pipeline`, async (t) => {
     const { page } = await app.signedIn('operator');
     await page.goto(`${app.api.url}/licenses?configuration=${configurationId}`);

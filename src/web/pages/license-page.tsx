@@ -1,13 +1,62 @@
 import type { Customer } from '../../features/customers/customer-store.js';
+import type { LifecycleAction } from '../../features/licenses/license-lifecycle.js';
 import type { LicenseDetails } from '../../features/licenses/license-query-service.js';
-import { DateOnly, Empty, Facts, StateBadge, Time } from '../components/display.js';
+import { DateOnly, Empty, Facts, Notice, StateBadge, Time } from '../components/display.js';
+import { ActionButton, CheckboxField, CsrfField, type FieldErrors, TextField } from '../components/form-fields.js';
 import { Layout } from '../components/layout.js';
 import type { ViewContext } from '../view-context.js';
 import { AuditTable } from './audit-page.js';
 
-export function LicensePage({ ctx, license: l, configurationName, customer }: { ctx: ViewContext; license: LicenseDetails; configurationName?: string; customer?: Customer }) {
+export interface LicensePageProps {
+  ctx: ViewContext;
+  license: LicenseDetails;
+  configurationName?: string;
+  customer?: Customer;
+  /** What the license's status and plugin allow now; shown to operators only. */
+  actions: LifecycleAction[];
+  notice?: string;
+  problem?: string;
+  /** The terminate form as it was sent back (the confirmation was missing). */
+  terminate?: { note?: string; errors?: FieldErrors };
+}
+
+const labels: Record<LifecycleAction, string> = { suspend: 'Suspend key', resume: 'Resume key', terminate: 'Terminate key' };
+
+/** Suspend, resume and terminate at the KA; terminating cannot be undone, so it asks for a confirmation. */
+function LifecycleActions({ ctx, license, actions, terminate }: { ctx: ViewContext; license: LicenseDetails; actions: LifecycleAction[]; terminate?: LicensePageProps['terminate'] }) {
+  if (!actions.length) return null;
+  const buttons = actions.filter((a) => a !== 'terminate');
+  return (
+    <section aria-labelledby="lifecycle-h">
+      <h2 id="lifecycle-h">At the KA</h2>
+      {buttons.length > 0 && (
+        <div class="actions">
+          {buttons.map((action) => (
+            <ActionButton key={action} ctx={ctx} action={`/licenses/${license.id}/${action}`} label={labels[action]} />
+          ))}
+        </div>
+      )}
+      {actions.includes('terminate') && (
+        <form method="post" action={`/licenses/${license.id}/terminate`} class="card" aria-labelledby="terminate-h" novalidate>
+          <h3 id="terminate-h">Terminate the key</h3>
+          <p class="help">The KA ends key {license.keyNumber}; this cannot be undone. The note and your name are recorded.</p>
+          <CsrfField ctx={ctx} />
+          <TextField name="note" label="Note" idPrefix="terminate-" value={terminate?.note} />
+          <CheckboxField name="confirm" label={`Key ${license.keyNumber} stops working for good`} idPrefix="terminate-" checked={false} errors={terminate?.errors} />
+          <button type="submit" class="button danger">
+            {labels.terminate}
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+export function LicensePage({ ctx, license: l, configurationName, customer, actions, notice, problem, terminate }: LicensePageProps) {
   return (
     <Layout ctx={ctx} title={`License ${l.keyNumber}`} active="licenses" back={<a href={`/licenses?configuration=${l.configurationId}`}>Licenses of {configurationName ?? `configuration ${l.configurationId}`}</a>}>
+      {notice && <Notice kind="success">{notice}</Notice>}
+      {problem && <Notice kind="error">{problem}</Notice>}
       <Facts
         items={[
           ['Key number', <code>{l.keyNumber}</code>],
@@ -27,6 +76,7 @@ export function LicensePage({ ctx, license: l, configurationName, customer }: { 
           ['KA configuration', <a href={`/ka-configurations/${l.configurationId}`}>{configurationName ?? `#${l.configurationId}`}</a>],
         ]}
       />
+      <LifecycleActions ctx={ctx} license={l} actions={actions} terminate={terminate} />
       <h2>Files</h2>
       {l.files.length === 0 ? (
         <Empty>No files.</Empty>

@@ -1,37 +1,46 @@
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
-import { NotFoundError } from '../../errors/app-error.js';
+import { AppError, NotFoundError } from '../../errors/app-error.js';
 import { allow, principalOf } from '../../features/auth/auth-middleware.js';
 import { actorOf, operators } from '../../features/auth/principal.js';
 import type { KaConfigurationStore } from '../../features/ka-configurations/ka-configuration-store.js';
+import { type LicenseLifecycle, type LifecycleAction, lifecycleActions } from '../../features/licenses/license-lifecycle.js';
 import type { LicenseQueryService } from '../../features/licenses/license-query-service.js';
 import { type LicenseFilter, licenseStatuses } from '../../features/licenses/license-query-store.js';
 import type { ManualLicenseService } from '../../features/uploads/manual-license-service.js';
 import { multipartReader } from '../../features/uploads/multipart-upload.js';
 import type { UploadLimits } from '../../features/uploads/upload-options.js';
 import { cursorId, pageById } from '../../http/pagination.js';
+import { idParams } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import type { FieldErrors } from '../components/form-fields.js';
 import { formErrorsOf, formText } from '../form-body.js';
-import { LicensePage } from '../pages/license-page.js';
+import { LicensePage, type LicensePageProps } from '../pages/license-page.js';
 import { type LicenseListQuery, LicensesPage } from '../pages/licenses-page.js';
 import { type NewLicenseForm, NewLicensePage } from '../pages/new-license-page.js';
 import { customerNames } from '../read/names.js';
 import { queryString, sendPage } from '../render.js';
 import { CsrfError, csrfField, tokensMatch } from '../session/csrf.js';
-import { viewContext } from '../view-context.js';
+import { canOperate, viewContext } from '../view-context.js';
 import { splitKeyNumbers } from './license-request-web-routes.js';
 
 export interface LicenseWebDeps {
   context: AppContext;
   licenses: LicenseQueryService;
+  lifecycle: LicenseLifecycle;
   manual: ManualLicenseService;
   configurations: KaConfigurationStore;
   limits: UploadLimits;
 }
 
 const pageSize = 50;
+
+const lifecycleNotices: Record<string, string> = {
+  suspend: 'The KA suspended the key.',
+  resume: 'The KA resumed the key.',
+  terminate: 'The KA terminated the key.',
+} satisfies Record<LifecycleAction, string>;
 const idText = z.string().regex(/^\d{1,10}$/, 'a number').transform(Number).optional();
 const listSchema = z.object({
   configuration: idText,
@@ -202,12 +211,40 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
     }
   });
 
-  pages.get('/licenses/:id', async (req, res) => {
-    const { id } = validate(z.object({ id: z.coerce.number().int().positive().max(2_147_483_647) }), req.params, 'params');
+  const showLicense = async (req: Request, res: Response, id: number, extra: Pick<LicensePageProps, 'notice' | 'problem' | 'terminate'> = {}, status = 200) => {
+    const ctx = viewContext(req);
     const license = await deps.licenses.get(id);
-    const [configuration, customer] = await Promise.all([deps.configurations.get(db, license.configurationId), license.customerId ? deps.context.stores.customers.get(db, license.customerId) : undefined]);
-    sendPage(res, <LicensePage ctx={viewContext(req)} license={license} configurationName={configuration?.name} customer={customer} />);
+    const [configuration, customer, actions] = await Promise.all([
+      deps.configurations.get(db, license.configurationId),
+      license.customerId ? deps.context.stores.customers.get(db, license.customerId) : undefined,
+      canOperate(ctx) ? deps.lifecycle.available(license) : [],
+    ]);
+    sendPage(res, <LicensePage ctx={ctx} license={license} configurationName={configuration?.name} customer={customer} actions={actions} {...extra} />, status);
+  };
+
+  pages.get('/licenses/:id', async (req, res) => {
+    const { id } = validate(idParams, req.params, 'params');
+    const done = typeof req.query.done === 'string' ? lifecycleNotices[req.query.done] : undefined;
+    await showLicense(req, res, id, { notice: done });
   });
+
+  for (const action of lifecycleActions) {
+    pages.post(`/licenses/:id/${action}`, allow(...operators), async (req, res) => {
+      const { id } = validate(idParams, req.params, 'params');
+      const note = formText(req.body, 'note').trim().slice(0, 2000);
+      if (action === 'terminate' && formText(req.body, 'confirm') === '') {
+        return showLicense(req, res, id, { terminate: { note, errors: { confirm: 'Confirm that the key stops working for good.' } } }, 400);
+      }
+      try {
+        await deps.lifecycle.act(id, action, actorOf(principalOf(req)), note || undefined);
+      } catch (err) {
+        // Refused (state, plugin) or failed at the KA: back on the license, saying why.
+        if (!(err instanceof AppError) || err.status === 404) throw err;
+        return showLicense(req, res, id, { problem: err.message }, err.status);
+      }
+      res.redirect(303, `/licenses/${id}?done=${action}`);
+    });
+  }
 
   pages.get('/licenses/:id/files/:fileId', async (req, res) => {
     const ids = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647), fileId: z.coerce.number().int().positive().max(2_147_483_647) });
