@@ -28,7 +28,8 @@ export interface LicenseLifecycleDeps {
  * Suspend, resume and terminate a license: the KA first, through the configuration's plugin
  * (which must declare the action), then the license's status in a guarded update with its
  * audit event. A KA failure changes nothing in Keyway and is answered, classified and with
- * secrets scrubbed, for staff to act on; it is audited too.
+ * secrets scrubbed, for staff to act on; it is audited too. A disabled configuration still
+ * acts on the licenses it issued: disabling stops new keys, not the care of existing ones.
  */
 export class LicenseLifecycle {
   constructor(private readonly deps: LicenseLifecycleDeps) {}
