@@ -10,7 +10,7 @@ import { waitFor } from '../helpers/wait-for.js';
 type Body = Record<string, unknown>;
 
 for (const dialect of testDialects()) {
-  test.serial(`${dialect}: staff suspend, resume and terminate a license at its KA; what the plugin cannot do or the KA refuses changes nothing`, async (t) => {
+  test.serial(`${dialect}: staff suspend, resume, terminate and renew a license at its KA; what the plugin cannot do or the KA refuses changes nothing`, async (t) => {
     const xmlrpc = await startReferenceXmlRpcKa();
     const soap = await startReferenceSoapKa({ authority: xmlrpc.authority });
     const target = await startInstallTargetServer({ token: installToken });
@@ -80,6 +80,32 @@ for (const dialect of testDialects()) {
           ['license.terminated', 'terminated'],
         ],
       );
+
+      // Renewing: new dates at once, then the pipeline fetches the renewed file and installs it.
+      const keysBefore = xmlrpc.authority.listKeys().length;
+      const before = (await api.request<Body & { files: Body[] }>('GET', `/api/v1/licenses/${pleskLicense.id}`)).body;
+      const renewed = await api.request<Body>('POST', `/api/v1/licenses/${pleskLicense.id}/renew`, { body: { note: 'annual renewal' } });
+      t.is(renewed.status, 200);
+      t.true(Date.parse(String(renewed.body.expiresAt)) > Date.parse(String(before.expiresAt)));
+      const requestId = before.requestId as number;
+      await waitFor(async () => {
+        const r = await api.request<{ state: string; history: Body[] }>('GET', `/api/v1/license-requests/${requestId}`);
+        return r.body.state === 'installed' && r.body.history.some((e) => e.action === 'license_request.renewal_started') ? true : undefined;
+      }, 'the renewed file to be installed');
+      const after = (await api.request<Body & { files: Body[] }>('GET', `/api/v1/licenses/${pleskLicense.id}`)).body;
+      t.is(after.status, 'installed');
+      t.is(after.files.length, 1);
+      t.not(after.files[0]?.sha256, before.files[0]?.sha256, 'the renewed file replaced the old one');
+      // The target keeps the latest install of each license: it now holds the renewed file.
+      t.is(target.installs().find((i) => i.licenseId === String(pleskLicense.id))?.files[0]?.sha256, String(after.files[0]?.sha256));
+      t.is(xmlrpc.authority.listKeys().length, keysBefore, 'a renewal makes no new key');
+      const renewalHistory = (await api.request<{ history: Body[] }>('GET', `/api/v1/license-requests/${requestId}`)).body.history.map((e) => e.action);
+      t.deepEqual(renewalHistory.slice(renewalHistory.indexOf('license_request.renewal_started')), [
+        'license_request.renewal_started',
+        'license_request.files_retrieved',
+        'license_request.installing',
+        'license_request.installed',
+      ]);
 
       // The XML-RPC plugin cannot suspend: refused before anything is sent.
       const unsupported = await api.request<{ error: Body }>('POST', `/api/v1/licenses/${pleskLicense.id}/suspend`);

@@ -1,31 +1,39 @@
 import { ConflictError, NotFoundError, UpstreamError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
+import type { JobQueue } from '../../infra/queue/job-queue.js';
+import type { IssuedKey } from '../../plugin-sdk/ka-adapter.js';
 import type { Actor } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { KaConfigurationService } from '../ka-configurations/ka-configuration-service.js';
 import { errorRecord } from '../ka-configurations/ka-error-record.js';
-import type { LicenseStatus, LicenseStore, LicenseSummary } from './license-store.js';
+import { advanceJob, advanceJobId } from '../license-requests/license-request-jobs.js';
+import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
+import type { License, LicenseStatus, LicenseStore, LicenseSummary } from './license-store.js';
 
 /** What staff can do to a license at its KA after it was issued (DESIGN.md: cancelling after the key is a terminate). */
-export const lifecycleActions = ['suspend', 'resume', 'terminate'] as const;
+export const lifecycleActions = ['suspend', 'resume', 'terminate', 'renew'] as const;
 export type LifecycleAction = (typeof lifecycleActions)[number];
 
-/** The statuses each action starts from. */
+/** The statuses each action starts from. A renewal reinstalls, so it waits for the install. */
 const allowedFrom: Record<LifecycleAction, LicenseStatus[]> = {
   suspend: ['issued', 'files_retrieved', 'installed'],
   resume: ['suspended'],
   terminate: ['issued', 'files_retrieved', 'installed', 'suspended'],
+  renew: ['installed'],
 };
 
 export interface LicenseLifecycleDeps {
   db: Db;
   licenses: LicenseStore;
+  requests: LicenseRequestStore;
   configurations: KaConfigurationService;
   audit: AuditStore;
+  queue: JobQueue;
+  now?: () => number;
 }
 
 /**
- * Suspend, resume and terminate a license: the KA first, through the configuration's plugin
+ * Suspend, resume, terminate and renew a license: the KA first, through the configuration's plugin
  * (which must declare the action), then the license's status in a guarded update with its
  * audit event. A KA failure changes nothing in Keyway and is answered, classified and with
  * secrets scrubbed, for staff to act on; it is audited too. A disabled configuration still
@@ -49,15 +57,20 @@ export class LicenseLifecycle {
       throw new ConflictError(`License ${license.keyNumber} is ${license.status}; ${action} needs it ${allowedFrom[action].join(' or ')}`, 'invalid_state', { details: { status: license.status } });
     }
     const configuration = await configurations.get(license.configurationId);
+    if (action === 'renew' && license.requestId === null) {
+      throw new ConflictError(`License ${license.keyNumber} has no license request to fetch and install its renewed file through`, 'invalid_state');
+    }
     if (!configurations.capabilities(configuration).includes(action)) {
       throw new ConflictError(`The KA plugin ${configuration.pluginName} of ${configuration.name} cannot ${action} a key`, 'not_supported', { details: { plugin: configuration.pluginName, action } });
     }
     const adapter = configurations.adapterFor(configuration);
     const entity = { entityType: 'license', entityId: license.id } as const;
+    let renewed: IssuedKey | undefined;
     try {
-      const call = adapter[action];
+      const call = adapter[action] as ((keyNumber: string) => Promise<IssuedKey | undefined>) | undefined;
       if (!call) throw new ConflictError(`The KA plugin ${configuration.pluginName} declares ${action} but does not implement it`, 'not_supported');
-      await call.call(adapter, license.keyNumber);
+      const answer = await call.call(adapter, license.keyNumber);
+      if (action === 'renew') renewed = answer ?? undefined;
     } catch (err) {
       if (err instanceof ConflictError) throw err;
       const error = errorRecord(err, configurations.secretsOf(configuration));
@@ -66,6 +79,7 @@ export class LicenseLifecycle {
     } finally {
       await adapter.close?.();
     }
+    if (renewed) return this.recordRenewal(license, renewed, actor, note);
     // Resuming goes back to where the license was: installed, or waiting for its install.
     const to: LicenseStatus = action === 'suspend' ? 'suspended' : action === 'terminate' ? 'terminated' : license.installedAt ? 'installed' : license.files.length ? 'files_retrieved' : 'issued';
     const moved = await db.transaction(async (tx) => {
@@ -75,5 +89,29 @@ export class LicenseLifecycle {
       return changed;
     });
     if (!moved) throw new ConflictError(`The KA did ${action} key ${license.keyNumber}, but the license changed meanwhile; reload it`, 'invalid_state');
+  }
+
+  /**
+   * The KA renewed the key: the license takes the new dates, and its request goes back to
+   * `key_issued`, so the pipeline fetches the renewed file and installs it with the same
+   * steps, retries and fall back to staff as a first install.
+   */
+  private async recordRenewal(license: License, key: IssuedKey, actor: Actor, note: string | undefined): Promise<void> {
+    const { db, licenses, requests, audit, queue } = this.deps;
+    const requestId = license.requestId as number;
+    const now = (this.deps.now ?? Date.now)();
+    const expiresAt = key.expiresAt ? key.expiresAt.getTime() : null;
+    const updatesUntil = key.updatesUntil ? key.updatesUntil.getTime() : null;
+    const reopened = await db.transaction(async (tx) => {
+      await licenses.updateRenewal(tx, license.id, { fullKeyNumber: key.fullKeyNumber, expiresAt, updatesUntil });
+      const moved = await requests.transition(tx, requestId, 'installed', 'key_issued', { attempts: 0, lastError: null, reason: null, nextAttemptAt: now });
+      await audit.recordMany(tx, [
+        { actor, action: 'license.renewed', entityType: 'license', entityId: license.id, data: { keyNumber: license.keyNumber, expiresAt: key.expiresAt?.toISOString() ?? null, previousExpiresAt: license.expiresAt, ...(note ? { note } : {}) } },
+        ...(moved ? [{ actor, action: 'license_request.renewal_started', entityType: 'license_request', entityId: requestId, fromState: 'installed', toState: 'key_issued', data: { licenseId: license.id } }] : []),
+      ]);
+      return moved;
+    });
+    if (!reopened) throw new ConflictError(`The KA renewed key ${license.keyNumber}, but its request is no longer installed; fetch and install the renewed file from the request's page`, 'invalid_state');
+    await queue.enqueue(advanceJob, { requestId }, { jobId: `${advanceJobId(requestId, 'key_issued', 0)}-renewed-${now}`, attempts: 3 });
   }
 }

@@ -107,7 +107,7 @@ export const licenseOperations: ApiOperation[] = [
       method: 'post',
       path: `/licenses/:id/${action}`,
       summary: `${action[0]?.toUpperCase()}${action.slice(1)} the license's key at its KA`,
-      description: `The KA first, through the plugin of the license's configuration, which must support \`${action}\` (409 \`not_supported\` otherwise); then the license's status. A KA failure changes nothing and answers 502 with the classified error.`,
+      description: `The KA first, through the plugin of the license's configuration, which must support \`${action}\` (409 \`not_supported\` otherwise); then ${action === 'renew' ? "the license's new dates, and its request goes back to `key_issued` so the pipeline fetches and installs the renewed file" : "the license's status"}. A KA failure changes nothing and answers 502 with the classified error.`,
       roles: operators,
       body: lifecycleBody,
       answer: { status: 200, description: 'The license as the action left it.' },

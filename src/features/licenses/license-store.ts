@@ -221,6 +221,18 @@ export class LicenseStore {
   }
 
   /** Puts staff-uploaded key facts on an existing license (a key issued online, files uploaded by hand). */
+  /** A renewal's new dates (and revision, when the KA names one); the key stays the same. */
+  async updateRenewal(db: DbOrTx, id: number, input: { fullKeyNumber?: string | null; expiresAt: number | null; updatesUntil: number | null }): Promise<void> {
+    await db('licenses')
+      .where({ id })
+      .update({
+        ...(input.fullKeyNumber ? { full_key_number: input.fullKeyNumber } : {}),
+        expires_at: input.expiresAt,
+        updates_until: input.updatesUntil,
+        updated_at: this.now(),
+      });
+  }
+
   async updateFromUpload(db: DbOrTx, id: number, input: Pick<NewLicense, 'keyNumber' | 'fullKeyNumber' | 'additionalKeyNumbers' | 'expiresAt' | 'updatesUntil'>): Promise<void> {
     await db('licenses')
       .where({ id })

@@ -20,9 +20,9 @@ export interface LicensePageProps {
   terminate?: { note?: string; errors?: FieldErrors };
 }
 
-const labels: Record<LifecycleAction, string> = { suspend: 'Suspend key', resume: 'Resume key', terminate: 'Terminate key' };
+const labels: Record<LifecycleAction, string> = { renew: 'Renew key', suspend: 'Suspend key', resume: 'Resume key', terminate: 'Terminate key' };
 
-/** Suspend, resume and terminate at the KA; terminating cannot be undone, so it asks for a confirmation. */
+/** Renew, suspend, resume and terminate at the KA; terminating cannot be undone, so it asks for a confirmation. */
 function LifecycleActions({ ctx, license, actions, terminate }: { ctx: ViewContext; license: LicenseDetails; actions: LifecycleAction[]; terminate?: LicensePageProps['terminate'] }) {
   if (!actions.length) return null;
   const buttons = actions.filter((a) => a !== 'terminate');

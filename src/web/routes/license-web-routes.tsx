@@ -40,6 +40,7 @@ const lifecycleNotices: Record<string, string> = {
   suspend: 'The KA suspended the key.',
   resume: 'The KA resumed the key.',
   terminate: 'The KA terminated the key.',
+  renew: 'The KA renewed the key; the renewed license file is being fetched and installed.',
 } satisfies Record<LifecycleAction, string>;
 const idText = z.string().regex(/^\d{1,10}$/, 'a number').transform(Number).optional();
 const listSchema = z.object({
