@@ -94,6 +94,7 @@ for (const dialect of testDialects()) {
       }, 'the renewed file to be installed');
       const after = (await api.request<Body & { files: Body[] }>('GET', `/api/v1/licenses/${pleskLicense.id}`)).body;
       t.is(after.status, 'installed');
+      t.true(Date.parse(String(after.installedAt)) > Date.parse(String(before.installedAt)), 'installedAt is the reinstall');
       t.is(after.files.length, 1);
       t.not(after.files[0]?.sha256, before.files[0]?.sha256, 'the renewed file replaced the old one');
       // The target keeps the latest install of each license: it now holds the renewed file.

@@ -41,7 +41,8 @@ export async function install(deps: PipelineDeps, input: StepInput): Promise<Ste
     // The job ends here, so the same update releases its lease.
     memo.leaseReleased = await transaction(deps.db, async (tx) => {
       if (!(await deps.requests.transition(tx, request.id, 'installing', 'installed', { attempts: 0, lastError: null, nextAttemptAt: null, reason: null, releaseLease: true }))) return false;
-      await deps.licenses.setStatus(tx, license.id, ['issued', 'files_retrieved'], 'installed', { installedAt: now });
+      // An installed license installed again (a renewal's new file) records when.
+      await deps.licenses.setStatus(tx, license.id, ['issued', 'files_retrieved', 'installed'], 'installed', { installedAt: now });
       await deps.audit.record(tx, { actor: workerActor, action: 'license_request.installed', entityType: 'license_request', entityId: request.id, fromState: 'installing', toState: 'installed', data: { licenseId: license.id, keyNumber: license.keyNumber, detail } });
       return true;
     });
