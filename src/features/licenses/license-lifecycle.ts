@@ -79,7 +79,7 @@ export class LicenseLifecycle {
     } finally {
       await adapter.close?.();
     }
-    if (renewed) return this.recordRenewal(license, renewed, actor, note);
+    if (action === 'renew') return this.recordRenewal(license, renewed ?? { keyNumber: license.keyNumber, additionalKeyNumbers: [] }, actor, note);
     // Resuming goes back to where the license was: installed, or waiting for its install.
     const to: LicenseStatus = action === 'suspend' ? 'suspended' : action === 'terminate' ? 'terminated' : license.installedAt ? 'installed' : license.files.length ? 'files_retrieved' : 'issued';
     const moved = await db.transaction(async (tx) => {
@@ -100,13 +100,14 @@ export class LicenseLifecycle {
     const { db, licenses, requests, audit, queue } = this.deps;
     const requestId = license.requestId as number;
     const now = (this.deps.now ?? Date.now)();
-    const expiresAt = key.expiresAt ? key.expiresAt.getTime() : null;
-    const updatesUntil = key.updatesUntil ? key.updatesUntil.getTime() : null;
+    // A date the KA's answer leaves out stays as it was.
+    const expiresAt = key.expiresAt ? key.expiresAt.getTime() : license.expiresAt ? Date.parse(license.expiresAt) : null;
+    const updatesUntil = key.updatesUntil ? key.updatesUntil.getTime() : license.updatesUntil ? Date.parse(license.updatesUntil) : null;
     const reopened = await db.transaction(async (tx) => {
       await licenses.updateRenewal(tx, license.id, { fullKeyNumber: key.fullKeyNumber, expiresAt, updatesUntil });
       const moved = await requests.transition(tx, requestId, 'installed', 'key_issued', { attempts: 0, lastError: null, reason: null, nextAttemptAt: now });
       await audit.recordMany(tx, [
-        { actor, action: 'license.renewed', entityType: 'license', entityId: license.id, data: { keyNumber: license.keyNumber, expiresAt: key.expiresAt?.toISOString() ?? null, previousExpiresAt: license.expiresAt, ...(note ? { note } : {}) } },
+        { actor, action: 'license.renewed', entityType: 'license', entityId: license.id, data: { keyNumber: license.keyNumber, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(), previousExpiresAt: license.expiresAt, ...(note ? { note } : {}) } },
         ...(moved ? [{ actor, action: 'license_request.renewal_started', entityType: 'license_request', entityId: requestId, fromState: 'installed', toState: 'key_issued', data: { licenseId: license.id } }] : []),
       ]);
       return moved;
