@@ -44,10 +44,12 @@ export function createApp(context: AppContext, routes: AppRoutes): Express {
   // The API and its document agree, or Keyway does not start: a route cannot go undocumented.
   const problems = documentProblems([...routes.publicApi.map((router) => ({ router, authenticated: false })), ...routes.api.map((router) => ({ router, authenticated: true }))], apiOperations);
   if (problems.length) throw new Error(`The API document disagrees with the routes:\n${problems.join('\n')}`);
-  const document = openApiDocument(apiOperations, { version: packageJson.version });
+  // Built on first request: a few milliseconds every process would otherwise spend at start.
+  let document: ReturnType<typeof openApiDocument> | undefined;
 
   const api = express.Router();
   api.get('/openapi.json', (_req, res) => {
+    document ??= openApiDocument(apiOperations, { version: packageJson.version });
     res.json(document);
   });
   for (const router of routes.publicApi) api.use(router);
