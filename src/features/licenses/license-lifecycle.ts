@@ -22,6 +22,9 @@ const allowedFrom: Record<LifecycleAction, LicenseStatus[]> = {
   renew: ['installed'],
 };
 
+/** Audit action names: `license.suspended` and so on. */
+const pastTense: Record<LifecycleAction, string> = { suspend: 'suspended', resume: 'resumed', terminate: 'terminated', renew: 'renewed' };
+
 export interface LicenseLifecycleDeps {
   db: Db;
   licenses: LicenseStore;
@@ -65,14 +68,15 @@ export class LicenseLifecycle {
     }
     const adapter = configurations.adapterFor(configuration);
     const entity = { entityType: 'license', entityId: license.id } as const;
+    const call = adapter[action] as ((keyNumber: string) => Promise<IssuedKey | undefined>) | undefined;
+    if (!call) {
+      await adapter.close?.();
+      throw new ConflictError(`The KA plugin ${configuration.pluginName} declares ${action} but does not implement it`, 'not_supported');
+    }
     let renewed: IssuedKey | undefined;
     try {
-      const call = adapter[action] as ((keyNumber: string) => Promise<IssuedKey | undefined>) | undefined;
-      if (!call) throw new ConflictError(`The KA plugin ${configuration.pluginName} declares ${action} but does not implement it`, 'not_supported');
-      const answer = await call.call(adapter, license.keyNumber);
-      if (action === 'renew') renewed = answer ?? undefined;
+      renewed = (await call.call(adapter, license.keyNumber)) ?? undefined;
     } catch (err) {
-      if (err instanceof ConflictError) throw err;
       const error = errorRecord(err, configurations.secretsOf(configuration));
       await audit.record(db, { actor, action: `license.${action}_failed`, ...entity, data: { keyNumber: license.keyNumber, ...(note ? { note } : {}) }, error });
       throw new UpstreamError(`The KA did not ${action} key ${license.keyNumber}: ${String(error.message)}`, { details: { error } });
@@ -81,11 +85,12 @@ export class LicenseLifecycle {
     }
     if (action === 'renew') return this.recordRenewal(license, renewed ?? { keyNumber: license.keyNumber, additionalKeyNumbers: [] }, actor, note);
     // Resuming goes back to where the license was: installed, or waiting for its install.
-    const to: LicenseStatus = action === 'suspend' ? 'suspended' : action === 'terminate' ? 'terminated' : license.installedAt ? 'installed' : license.files.length ? 'files_retrieved' : 'issued';
+    const resumed: LicenseStatus = license.installedAt ? 'installed' : license.files.length ? 'files_retrieved' : 'issued';
+    const to = action === 'suspend' ? 'suspended' : action === 'terminate' ? 'terminated' : resumed;
     const moved = await db.transaction(async (tx) => {
       const changed = await licenses.setStatus(tx, license.id, allowedFrom[action], to);
       // The KA acted either way, so the event is written either way.
-      await audit.record(tx, { actor, action: `license.${action === 'terminate' ? 'terminated' : action === 'suspend' ? 'suspended' : 'resumed'}`, ...entity, fromState: license.status, toState: changed ? to : undefined, data: { keyNumber: license.keyNumber, ...(note ? { note } : {}), ...(changed ? {} : { statusChangedMeanwhile: true }) } });
+      await audit.record(tx, { actor, action: `license.${pastTense[action]}`, ...entity, fromState: license.status, toState: changed ? to : undefined, data: { keyNumber: license.keyNumber, ...(note ? { note } : {}), ...(changed ? {} : { statusChangedMeanwhile: true }) } });
       return changed;
     });
     if (!moved) throw new ConflictError(`The KA did ${action} key ${license.keyNumber}, but the license changed meanwhile; reload it`, 'invalid_state');
@@ -107,7 +112,7 @@ export class LicenseLifecycle {
       await licenses.updateRenewal(tx, license.id, { fullKeyNumber: key.fullKeyNumber, expiresAt, updatesUntil });
       const moved = await requests.transition(tx, requestId, 'installed', 'key_issued', { attempts: 0, lastError: null, reason: null, nextAttemptAt: now });
       await audit.recordMany(tx, [
-        { actor, action: 'license.renewed', entityType: 'license', entityId: license.id, data: { keyNumber: license.keyNumber, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(), previousExpiresAt: license.expiresAt, ...(note ? { note } : {}) } },
+        { actor, action: `license.${pastTense.renew}`, entityType: 'license', entityId: license.id, data: { keyNumber: license.keyNumber, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(), previousExpiresAt: license.expiresAt, ...(note ? { note } : {}) } },
         ...(moved ? [{ actor, action: 'license_request.renewal_started', entityType: 'license_request', entityId: requestId, fromState: 'installed', toState: 'key_issued', data: { licenseId: license.id } }] : []),
       ]);
       return moved;
