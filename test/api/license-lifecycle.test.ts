@@ -1,46 +1,18 @@
 import test from 'ava';
-import { startReferenceXmlRpcKa } from '../../plugins/parallels-ka/src/reference-server.js';
-import { startReferenceSoapKa } from '../../plugins/soap-ka/src/reference-server.js';
-import { startInstallTargetServer } from '../../src/reference-ka/index.js';
-import { installToken } from '../helpers/pipeline-harness.js';
 import { testDialects } from '../helpers/test-database.js';
-import { startTestApi } from '../helpers/test-server.js';
+import { startTwoProtocolRig } from '../helpers/two-protocol-rig.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 type Body = Record<string, unknown>;
 
 for (const dialect of testDialects()) {
   test.serial(`${dialect}: staff suspend, resume, terminate and renew a license at its KA; what the plugin cannot do or the KA refuses changes nothing`, async (t) => {
-    const xmlrpc = await startReferenceXmlRpcKa();
-    const soap = await startReferenceSoapKa({ authority: xmlrpc.authority });
-    const target = await startInstallTargetServer({ token: installToken });
-    const api = await startTestApi(dialect, { KEYWAY_RETRY_INITIAL_DELAY_MS: '30', KEYWAY_RETRY_MAX_DELAY_MS: '200' });
+    const rig = await startTwoProtocolRig(dialect, { planCode: 'lifecycle', ip: '203.0.113.30' });
+    const { api, xmlrpc, target } = rig;
     try {
-      const credentials = { login: 'demo-partner', password: 'demo-password', timeoutMs: 2000 };
-      const xml = await api.request<Body>('POST', '/api/v1/ka-configurations', { body: { name: 'Plesk keys', plugin: 'parallels-ka', settings: { ...credentials, endpoint: xmlrpc.url, clientId: 1001 } } });
-      const ras = await api.request<Body>('POST', '/api/v1/ka-configurations', { body: { name: 'RAS keys', plugin: 'soap-ka', settings: { ...credentials, endpoint: soap.url } } });
-      await waitFor(async () => (await api.request<Body>('GET', `/api/v1/ka-configurations/${ras.body.id}`)).body.status === 'configured', 'the SOAP configuration to fetch its products');
-      const plan = await api.request<Body>('POST', '/api/v1/plans', {
-        body: {
-          code: 'lifecycle',
-          name: 'Lifecycle',
-          periods: [12],
-          services: [{ key: 'hosting', kind: 'hosting', provisioner: 'instant', settings: { installUrl: target.url, installToken, ips: ['203.0.113.30'] } }],
-          licenseProducts: [
-            { configurationId: xml.body.id, product: 'PLESK-12-WEB-HOST', serviceKey: 'hosting' },
-            { configurationId: ras.body.id, product: 'RAS-SUBSCRIPTION', quantity: 5, serviceKey: 'hosting' },
-          ],
-        },
-      });
-      const customer = await api.request<Body>('POST', '/api/v1/customers', { body: { name: 'Life', email: 'life@example.com' } });
-      const order = await api.request<Body>('POST', '/api/v1/orders', { body: { customerId: customer.body.id, planId: plan.body.id, period: 12, reference: 'life-1' } });
-      const paid = await api.request<{ subscription: Body }>('POST', `/api/v1/orders/${order.body.id}/pay`, { body: { paymentReference: 'p' } });
-      const licenses = await waitFor(async () => {
-        const s = await api.request<{ licenses: Body[] }>('GET', `/api/v1/subscriptions/${paid.body.subscription.id}`);
-        return s.body.licenses.length === 2 && s.body.licenses.every((l) => l.status === 'installed') ? s.body.licenses : undefined;
-      }, 'both licenses to be installed', 30_000);
-      const rasLicense = licenses.find((l) => l.configurationId === ras.body.id) as Body;
-      const pleskLicense = licenses.find((l) => l.configurationId === xml.body.id) as Body;
+      const { licenses } = await rig.buyAndWaitInstalled('life-1');
+      const rasLicense = licenses.find((l) => l.configurationId === rig.rasConfigurationId) as Body;
+      const pleskLicense = licenses.find((l) => l.configurationId === rig.xmlConfigurationId) as Body;
       const keyAtKa = (keyNumber: unknown) => xmlrpc.authority.listKeys().find((k) => k.keyNumber === keyNumber);
 
       const suspended = await api.request<Body>('POST', `/api/v1/licenses/${rasLicense.id}/suspend`, { body: { note: 'unpaid invoice' } });
@@ -120,8 +92,7 @@ for (const dialect of testDialects()) {
       t.is(forbidden.status, 403);
       t.false(keyAtKa(pleskLicense.keyNumber)?.terminated);
     } finally {
-      await api.close();
-      await Promise.all([xmlrpc.close(), soap.close(), target.close()]);
+      await rig.close();
     }
   });
 }
