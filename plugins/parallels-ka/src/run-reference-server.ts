@@ -12,7 +12,7 @@ process.stdout.write(
   `Reference KA (XML-RPC) on ${ka.url}/xmlrpc — login ${DEMO_ACCOUNT.login}, password ${DEMO_ACCOUNT.password}, clientId ${DEMO_ACCOUNT.clientId}\n`,
 );
 const stop = (): void => {
-  ka.close().then(() => process.exit(0));
+  void ka.close().then(() => process.exit(0));
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

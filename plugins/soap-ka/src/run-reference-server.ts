@@ -12,7 +12,7 @@ process.stdout.write(
   `Reference KA (SOAP) on ${ka.url} (WSDL: ${ka.url}?wsdl) — login ${DEMO_ACCOUNT.login}, password ${DEMO_ACCOUNT.password}\n`,
 );
 const stop = (): void => {
-  ka.close().then(() => process.exit(0));
+  void ka.close().then(() => process.exit(0));
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

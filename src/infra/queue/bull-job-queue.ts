@@ -83,6 +83,7 @@ export class BullJobQueue implements JobQueue {
     this.handled.add(name);
     // bull's promise settles only when the queue closes; a rejection means the worker stopped.
     queue
+      // biome-ignore lint/nursery/noMisusedPromises: bull awaits a handler that returns a promise (its overload without `done`).
       .process(concurrency, async (job: Bull.Job) => {
         const context: JobContext<P> = {
           id: String(job.id),
@@ -104,7 +105,7 @@ export class BullJobQueue implements JobQueue {
         }
       })
       .catch((error: unknown) => {
-        if (!this.closing) this.logger?.error({ err: error, job: { name } }, 'job worker stopped');
+        if (this.closing === undefined) this.logger?.error({ err: error, job: { name } }, 'job worker stopped');
       });
   }
 
@@ -159,7 +160,7 @@ export class BullJobQueue implements JobQueue {
   }
 
   private assertOpen(): void {
-    if (this.closing) throw new Error('Job queue is closed');
+    if (this.closing !== undefined) throw new Error('Job queue is closed');
   }
 
   /** True when `jobId` is free to add: absent, or finished (a kept failed job is removed). */

@@ -135,7 +135,7 @@ export class InProcessJobQueue implements JobQueue {
   }
 
   private assertOpen(): void {
-    if (this.closing) throw new Error('Job queue is closed');
+    if (this.closing !== undefined) throw new Error('Job queue is closed');
   }
 
   private delay(entry: Entry, delayMs: number): void {
@@ -158,7 +158,7 @@ export class InProcessJobQueue implements JobQueue {
   private drain(name: string): void {
     const worker = this.workers.get(name);
     const list = this.waiting.get(name);
-    if (!worker || !list || this.closing) return;
+    if (!worker || !list || this.closing !== undefined) return;
     while (worker.active < worker.concurrency) {
       const entry = list.shift();
       if (!entry) break;
@@ -196,7 +196,7 @@ export class InProcessJobQueue implements JobQueue {
   }
 
   private failed(entry: Entry, error: unknown): void {
-    if (entry.attempt < entry.maxAttempts && !this.closing) {
+    if (entry.attempt < entry.maxAttempts && this.closing === undefined) {
       const delayMs = backoffDelay(entry.backoff, entry.attempt);
       entry.attempt += 1;
       this.delay(entry, delayMs);
@@ -205,7 +205,7 @@ export class InProcessJobQueue implements JobQueue {
     this.jobs.delete(jobKey(entry.name, entry.id));
     this.logger?.error(
       { err: error, job: { name: entry.name, id: entry.id, attempt: entry.attempt, maxAttempts: entry.maxAttempts } },
-      this.closing ? 'job failed while the queue closed; dropped' : 'job failed on its last attempt; dropped',
+      this.closing !== undefined ? 'job failed while the queue closed; dropped' : 'job failed on its last attempt; dropped',
     );
   }
 }

@@ -90,14 +90,14 @@ export async function resolveUnknownIssue(deps: PipelineDeps, input: StepInput):
       const holder = await deps.licenses.findByKey(deps.db, input.configuration.id, lookup.key.keyNumber);
       if (!holder || holder.requestId === request.id) return await recordKey(deps, input, request, lookup.key, 'found');
       const reason = `issue key: outcome unknown, and the key ${lookup.key.keyNumber} the KA matched to this request already belongs to license ${holder.id}${holder.requestId === null ? '' : ` (request ${holder.requestId})`}; find this request's own key at the KA`;
-      return needsManual(deps, request.id, reason, { keyNumber: lookup.key.keyNumber, heldByLicense: holder.id, sentAt: sentAt.toISOString() });
+      return await needsManual(deps, request.id, reason, { keyNumber: lookup.key.keyNumber, heldByLicense: holder.id, sentAt: sentAt.toISOString() });
     }
     if (lookup.status === 'none') {
       const moved = await deps.requests.move(deps.db, request, 'issuing', 'ready', { nextAttemptAt: deps.now() });
       return moved ? { next: 'now', request: moved } : { next: 'none' };
     }
     const reason = `issue key: outcome unknown and the KA cannot tell: ${lookup.reason}${lookup.candidates.length ? ` (candidates: ${lookup.candidates.join(', ')})` : ''}`;
-    return needsManual(deps, request.id, reason, { candidates: lookup.candidates, sentAt: sentAt.toISOString() });
+    return await needsManual(deps, request.id, reason, { candidates: lookup.candidates, sentAt: sentAt.toISOString() });
   } catch (err) {
     const attempts = request.attempts + 1;
     return recordFailure(deps, { request, fromState: 'issuing', retryState: 'issuing', step: 'look up key', attempts, err, secrets: deps.configurations.secretsOf(input.configuration) });

@@ -166,7 +166,8 @@ export function licenseRequestWebRoutes(deps: LicenseRequestWebDeps): { pages: R
       if (mode === 'confirm') {
         if (!note) return await show(req, res, id, { confirm: { errors: { confirmNote: 'Say how the license was installed.' } } }, 400);
         await deps.manual.install(id, { mode: 'confirm', note: note.slice(0, 2000) }, actorOf(principalOf(req)));
-        return res.redirect(303, `/license-requests/${id}?done=installed`);
+        res.redirect(303, `/license-requests/${id}?done=installed`);
+        return;
       }
       await deps.manual.install(id, { mode: 'retry' }, actorOf(principalOf(req)));
       res.redirect(303, `/license-requests/${id}?done=install_retried`);
