@@ -1,5 +1,6 @@
+import { boundedJson, clip } from '../../infra/db/bounded-text.js';
 import type { DbOrTx } from '../../infra/db/database.js';
-import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
+import { fromJson, toIso } from '../../infra/db/rows.js';
 import type { AuditEvent, AuditEventInput } from './audit-event.js';
 
 export interface AuditQuery {
@@ -63,15 +64,15 @@ export class AuditStore {
       events.map((event) => ({
         at,
         actor_type: event.actor.type,
-        actor_id: event.actor.id ?? null,
-        actor_name: event.actor.name ?? null,
+        actor_id: event.actor.id === undefined ? null : clip(event.actor.id, 80),
+        actor_name: event.actor.name === undefined ? null : clip(event.actor.name, 200),
         action: event.action,
         entity_type: event.entityType,
         entity_id: String(event.entityId),
         from_state: event.fromState ?? null,
         to_state: event.toState ?? null,
-        data: toJson(event.data),
-        error: toJson(event.error),
+        data: boundedJson(event.data),
+        error: boundedJson(event.error),
       })),
     );
   }

@@ -1,5 +1,6 @@
+import { boundedJson } from '../../infra/db/bounded-text.js';
 import type { DbOrTx } from '../../infra/db/database.js';
-import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
+import { fromJson, toIso } from '../../infra/db/rows.js';
 import type { Service, ServiceError, ServiceState } from './service.js';
 
 interface ServiceRow {
@@ -120,11 +121,11 @@ export class ServiceStore {
 
   /** provisioning → pending, due again at `nextAttemptAt`. */
   async scheduleRetry(db: DbOrTx, guard: ServiceGuard, error: ServiceError, nextAttemptAt: number, now: number): Promise<boolean> {
-    return this.update(db, guard, { state: 'pending', next_attempt_at: nextAttemptAt, last_error: toJson(error), updated_at: now });
+    return this.update(db, guard, { state: 'pending', next_attempt_at: nextAttemptAt, last_error: boundedJson(error), updated_at: now });
   }
 
   async markFailed(db: DbOrTx, guard: ServiceGuard, error: ServiceError, now: number): Promise<boolean> {
-    return this.update(db, guard, { state: 'failed', next_attempt_at: null, last_error: toJson(error), updated_at: now });
+    return this.update(db, guard, { state: 'failed', next_attempt_at: null, last_error: boundedJson(error), updated_at: now });
   }
 
   /** failed → pending with a fresh attempt budget, due now. */
