@@ -37,12 +37,41 @@ export interface IssuedKey {
   createdAt?: Date | null;
 }
 
-/** Result of looking a key up by our reference after an unknown outcome. */
+/**
+ * A key that may be the one an unknown outcome created, from a KA that cannot search by our
+ * reference: it matches the order (product, server) and was created since the send time.
+ */
+export interface CandidateKey extends IssuedKey {
+  /** The reference the KA holds for this key (a note, an external id), when it holds one. */
+  reference?: string;
+  /** The key's product / key type, when the KA tells it. */
+  product?: string;
+}
+
+/**
+ * Result of looking a key up by our reference after an unknown outcome:
+ * - `found`: the KA holds our reference on this key;
+ * - `none`: the KA proved there is no key for it;
+ * - `candidates`: the KA cannot search by reference, so it lists every key that could be
+ *   ours (possibly none). Keyway decides which one this request claims, in its database,
+ *   across every request whose outcome is unknown (keys of one product, features and server
+ *   are interchangeable); the adapter must not mark any of them as ours;
+ * - `ambiguous`: the KA cannot tell at all (no way to search): staff decide.
+ */
 export type KeyLookup =
   | { status: 'found'; key: IssuedKey }
   | { status: 'none' }
-  /** The KA cannot say for sure (no search by reference, several candidates): staff decide. */
+  | { status: 'candidates'; keys: CandidateKey[] }
   | { status: 'ambiguous'; reason: string; candidates: string[] };
+
+/** What Keyway tells a lookup so it can skip work; an adapter may ignore it. */
+export interface LookupHints {
+  /**
+   * Which of `keyNumbers` some Keyway license already holds. Such a key is never a candidate,
+   * so an adapter that reads each listed key's details (a note, dates) may skip those.
+   */
+  heldKeys(keyNumbers: string[]): Promise<ReadonlySet<string>>;
+}
 
 /** One license file as the KA generated it. */
 export interface LicenseFileContent {
@@ -115,7 +144,14 @@ export interface KaAdapter {
    * Find the key created for `order.reference` (created no earlier than `sentAt`, when the KA
    * can only search by time). `none` must mean "proved absent", never "could not tell".
    */
-  findKeyByRef(order: LicenseOrder, sentAt: Date): Promise<KeyLookup>;
+  findKeyByRef(order: LicenseOrder, sentAt: Date, hints?: LookupHints): Promise<KeyLookup>;
+  /**
+   * Marks at the KA that `keyNumber` is the key of `order` (a note, an external id), after
+   * Keyway claimed a `candidates` key for it. Best effort: Keyway's database already decided,
+   * and a failure only loses the KA-side hint. Adapters whose lookup returns `found` or
+   * `none` only do not need it.
+   */
+  tagKey?(keyNumber: string, order: LicenseOrder): Promise<void>;
   retrieveFiles(key: IssuedKey): Promise<LicenseFileContent[]>;
   install(license: InstallableLicense, target: InstallTarget): Promise<InstallReceipt>;
   testConnection(): Promise<ConnectionCheck>;

@@ -8,7 +8,8 @@ import type { AdapterCache } from './adapter-cache.js';
 import type { JobMemo, PipelineDeps, StepInput, StepResult } from './pipeline-deps.js';
 import { install } from './steps/install-step.js';
 import { installTargetOf, serviceSettingsOf } from './service-settings.js';
-import { issueKey, resolveUnknownIssue } from './steps/issue-step.js';
+import { issueKey } from './steps/issue-step.js';
+import { resolveUnknownIssue } from './steps/lookup-step.js';
 import { retrieveFiles } from './steps/retrieve-files-step.js';
 import { transaction } from '../infra/db/transaction.js';
 

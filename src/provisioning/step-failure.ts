@@ -1,7 +1,7 @@
 import { isKaError } from '../plugin-sdk/ka-error.js';
 import { workerActor } from '../features/audit/audit-event.js';
 import { errorRecord } from '../features/ka-configurations/ka-error-record.js';
-import type { LicenseRequest, LicenseRequestState } from '../features/license-requests/license-request.js';
+import type { KeyCandidateRecord, LicenseRequest, LicenseRequestState } from '../features/license-requests/license-request.js';
 import type { PipelineDeps, StepResult } from './pipeline-deps.js';
 import { decideOnFailure } from './retry-policy.js';
 import { transaction } from '../infra/db/transaction.js';
@@ -20,26 +20,32 @@ export async function recordFailure(
     attempts: number;
     err: unknown;
     secrets: string[];
-    /** The KA may hold a key for this request whatever `err` says (it answered one we failed to store). */
-    keyMayExist?: boolean;
+    /**
+     * The issue call itself failed and the KA says it made no key: forget the send time, so
+     * neither a retry nor staff's "retry online" looks for a key that cannot exist. Every other
+     * failure in `issuing` (a lookup that could not reach the KA, a key we failed to store)
+     * changes nothing about what is known, and the send time stays.
+     */
+    issueRefused?: boolean;
+    /** Keys a lookup could not settle between, kept for staff. */
+    keyCandidates?: KeyCandidateRecord[];
   },
 ): Promise<StepResult> {
   const { request, fromState, retryState, step, attempts, err } = input;
   const error = { ...errorRecord(err, input.secrets), step };
   const decision = decideOnFailure(err, attempts, step, deps.policy);
-  // A known failure of the issue call means the KA made no key: forget the send time, so
-  // neither a retry nor staff's "retry online" looks for a key that cannot exist.
-  const issueSentAt = fromState === 'issuing' && !input.keyMayExist && !(isKaError(err) && err.outcomeUnknown) ? null : undefined;
+  const issueSentAt = input.issueRefused && !(isKaError(err) && err.outcomeUnknown) ? null : undefined;
+  const keyCandidates = input.keyCandidates ?? (fromState === 'issuing' ? null : undefined);
   return transaction(deps.db, async (tx) => {
     if (decision.kind === 'manual') {
-      const moved = await deps.requests.transition(tx, request.id, fromState, 'needs_manual', { reason: decision.reason, lastError: error, attempts, nextAttemptAt: null, issueSentAt });
+      const moved = await deps.requests.transition(tx, request.id, fromState, 'needs_manual', { reason: decision.reason, lastError: error, attempts, nextAttemptAt: null, issueSentAt, keyCandidates });
       if (moved) {
         await deps.audit.record(tx, { actor: workerActor, action: 'license_request.needs_manual', entityType: 'license_request', entityId: request.id, fromState, toState: 'needs_manual', data: { reason: decision.reason, attempts }, error });
       }
       return { next: 'none' } as const;
     }
     const nextAttemptAt = deps.now() + decision.delayMs;
-    const moved = await deps.requests.transition(tx, request.id, fromState, retryState, { lastError: error, attempts, nextAttemptAt, issueSentAt });
+    const moved = await deps.requests.transition(tx, request.id, fromState, retryState, { lastError: error, attempts, nextAttemptAt, issueSentAt, keyCandidates });
     if (!moved) return { next: 'none' } as const;
     await deps.audit.record(tx, {
       actor: workerActor,

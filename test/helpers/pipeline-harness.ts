@@ -40,7 +40,12 @@ export const kaTimeoutMs = 600;
  * A whole Keyway process wired to a reference XML-RPC KA and an install target over loopback
  * HTTP, with fast retries, and a plan that sells one Plesk license into a hosting service.
  */
-export async function startPipelineHarness(dialect: Dialect, driver: QueueDriver, env: Record<string, string> = {}): Promise<PipelineHarness> {
+export async function startPipelineHarness(
+  dialect: Dialect,
+  driver: QueueDriver,
+  env: Record<string, string> = {},
+  options: { kaTimeoutMs?: number } = {},
+): Promise<PipelineHarness> {
   const ka = await startReferenceXmlRpcKa();
   const target = await startInstallTargetServer({ token: installToken });
   const queuePrefix = uniqueName('kwq');
@@ -54,7 +59,7 @@ export async function startPipelineHarness(dialect: Dialect, driver: QueueDriver
     ...env,
   });
   const config = await api.request<Body>('POST', '/api/v1/ka-configurations', {
-    body: { name: 'Reference KA', plugin: 'parallels-ka', settings: { endpoint: ka.url, login: 'demo-partner', password: 'demo-password', clientId: 1001, timeoutMs: kaTimeoutMs } },
+    body: { name: 'Reference KA', plugin: 'parallels-ka', settings: { endpoint: ka.url, login: 'demo-partner', password: 'demo-password', clientId: 1001, timeoutMs: options.kaTimeoutMs ?? kaTimeoutMs } },
   });
   if (config.status !== 201) throw new Error(`KA configuration refused: ${JSON.stringify(config.body)}`);
   const configurationId = config.body.id as number;

@@ -1,24 +1,27 @@
-import type { KeyLookup, LicenseOrder } from '../../../src/plugin-sdk/index.js';
+import type { CandidateKey, KeyLookup, LicenseOrder, LookupHints } from '../../../src/plugin-sdk/index.js';
 import { asStruct, date, keyInfo, list, noteOf, text, withoutRevision } from './ka-response.js';
 import type { XmlRpcStruct, XmlRpcValue } from './xmlrpc-codec.js';
 
 /** What the lookup needs from the adapter. */
 export interface KaCaller {
   call(method: string, params: XmlRpcValue[], mutating?: boolean): Promise<XmlRpcStruct>;
-  tag(keyNumber: string, reference: string): Promise<void>;
 }
 
 /** Tolerance for the KA's clock and second-precision dates against our `sentAt`. */
 const CLOCK_SKEW_MS = 2 * 60 * 1000;
 
+/** The prefix of the note that ties a key to a Keyway request (`referenceNote`). */
+export const notePrefix = 'keyway request ';
+
 /**
- * Partner API 1.0 cannot search by our reference, so (ka-protocol.md "What this means for the
- * adapter"): list the keys of the order's server with getKeyNumbers and take a MAIN key of the
- * ordered type created since the request was sent. Keys whose note names another Keyway
- * request are not ours; a note naming ours settles it. Without a server address, or with
- * any doubt, the answer is `ambiguous`, never `none`: `none` lets the pipeline issue again.
+ * Partner API 1.0 cannot search by our reference (ka-protocol.md "What this means for the
+ * adapter"), so: list the keys of the order's server with getKeyNumbers and report every live
+ * MAIN key created since the request was sent, with the reference its note names, if any.
+ * Which key this request takes is Keyway's decision, made in its database across every
+ * request whose outcome is unknown; this lookup only reads. Without a server address there is nothing to search by: `ambiguous`,
+ * never `none`, since `none` lets the pipeline issue again.
  */
-export async function findKeyByReference(ka: KaCaller, order: LicenseOrder, sentAt: Date, note: string): Promise<KeyLookup> {
+export async function findKeyByReference(ka: KaCaller, order: LicenseOrder, sentAt: Date, hints?: LookupHints): Promise<KeyLookup> {
   const server = order.server;
   if (!server || (server.ips.length === 0 && server.macs.length === 0)) {
     return {
@@ -34,29 +37,20 @@ export async function findKeyByReference(ka: KaCaller, order: LicenseOrder, sent
     .map((info) => asStruct(info, 'keyInfos entry'))
     .filter((info) => (date(info, 'createDate')?.getTime() ?? Number.POSITIVE_INFINITY) >= since)
     .filter((info) => (text(info, 'type') ?? 'MAIN') === 'MAIN' && info.terminated !== true);
-  if (recent.length === 0) return { status: 'none' };
 
-  const unclaimed: XmlRpcStruct[] = [];
-  for (const info of recent) {
-    const number = text(info, 'keyNumber');
-    if (!number) continue;
+  const numbers = recent.map((info) => text(info, 'keyNumber')).filter((n): n is string => n !== undefined);
+  // Keys Keyway holds are never candidates: no need to read their notes and dates.
+  const held = (await hints?.heldKeys(numbers.map(withoutRevision))) ?? new Set<string>();
+  const keys: CandidateKey[] = [];
+  for (const number of numbers) {
+    if (held.has(withoutRevision(number))) continue;
     const details = asStruct((await ka.call('getKeyInfo', [number])).keyInfo, 'keyInfo');
     const existing = noteOf(details);
-    if (existing === note) return { status: 'found', key: keyInfo(details) };
-    if (existing?.startsWith('keyway request ')) continue;
-    unclaimed.push(details);
+    const key = keyInfo(details);
+    const reference = existing?.startsWith(notePrefix) ? existing.slice(notePrefix.length) : undefined;
+    keys.push({ ...key, product: key.product || undefined, reference });
   }
-  const sameType = unclaimed.filter((d) => (text(d, 'apiKeyType') ?? text(d, 'keyType')) === order.product);
-  const candidates = unclaimed.map((d) => withoutRevision(text(d, 'keyNumber') ?? '?'));
-  if (sameType.length === 1 && unclaimed.length === 1) {
-    const key = keyInfo(sameType[0] as XmlRpcStruct);
-    await ka.tag(key.keyNumber, order.reference);
-    return { status: 'found', key };
-  }
-  if (unclaimed.length === 0) return { status: 'none' };
-  return {
-    status: 'ambiguous',
-    reason: `outcome unknown: ${unclaimed.length} unclaimed key(s) for this server since ${sentAt.toISOString()}, ${sameType.length} of type ${order.product}`,
-    candidates,
-  };
+  // Even a note naming ours is only evidence: Keyway's database, where a key has one holder,
+  // decides (a note can be stale, or written by a lookup that guessed wrong).
+  return { status: 'candidates', keys };
 }

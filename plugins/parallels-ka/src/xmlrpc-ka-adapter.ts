@@ -13,16 +13,17 @@ import {
   type KeyLookup,
   type LicenseFileContent,
   type LicenseOrder,
+  type LookupHints,
 } from '../../../src/plugin-sdk/index.js';
 import { isSuccess, resultCodeError } from './ka-result-codes.js';
 import { asStruct, issuedKey, keyInfo, list, shapeError, text, withOutcome, withoutRevision } from './ka-response.js';
-import { findKeyByReference } from './key-lookup.js';
+import { findKeyByReference, notePrefix } from './key-lookup.js';
 import type { ParallelsKaSettings } from './parallels-ka-settings.js';
 import { XmlRpcClient } from './xmlrpc-client.js';
 import type { XmlRpcStruct, XmlRpcValue } from './xmlrpc-codec.js';
 
 /** The note that ties a key to our request: written after createKey, read by the lookup. */
-export const referenceNote = (reference: string): string => `keyway request ${reference}`;
+export const referenceNote = (reference: string): string => `${notePrefix}${reference}`;
 
 /**
  * `KaAdapter` for the KA XML-RPC partner protocol (ka-protocol.md). Every method is one or a
@@ -83,18 +84,18 @@ export class XmlRpcKaAdapter implements KaAdapter {
       // The KA says it created a key but we cannot tell which: the lookup must decide.
       throw withOutcome(error as KaError, true);
     }
-    await this.tag(key.keyNumber, order.reference);
+    await this.tagKey(key.keyNumber, order);
     return key;
   }
 
-  findKeyByRef(order: LicenseOrder, sentAt: Date): Promise<KeyLookup> {
-    return findKeyByReference(this, order, sentAt, referenceNote(order.reference));
+  findKeyByRef(order: LicenseOrder, sentAt: Date, hints?: LookupHints): Promise<KeyLookup> {
+    return findKeyByReference(this, order, sentAt, hints);
   }
 
   /** Best effort: the key exists whatever happens here, so a failure must not fail the issue. */
-  async tag(keyNumber: string, reference: string): Promise<void> {
+  async tagKey(keyNumber: string, order: LicenseOrder): Promise<void> {
     try {
-      await this.call('addNoteToKey', [keyNumber, referenceNote(reference)], true);
+      await this.call('addNoteToKey', [keyNumber, referenceNote(order.reference)], true);
     } catch (error) {
       this.context.logger.warn({ keyNumber, code: (error as KaError).code }, 'Could not add the reference note to the key');
     }

@@ -4,6 +4,7 @@ import { DEMO_ACCOUNT, parseReferenceKeyFile, verifyReferenceKeyFile } from '../
 import plugin from '../index.js';
 import { classifyResultCode } from '../src/ka-result-codes.js';
 import { startReferenceXmlRpcKa } from '../src/reference-server.js';
+import { referenceNote } from '../src/xmlrpc-ka-adapter.js';
 
 const logs: string[] = [];
 const context: AdapterContext = {
@@ -79,17 +80,29 @@ test('lifecycle: products, key info, upgrade, renew, terminate', async (t) => {
   await ka.close();
 });
 
-test('lookup without a server address is ambiguous, with two unclaimed candidates too', async (t) => {
+test('lookup without a server address is ambiguous; with one it lists the candidates, their notes, and tags none', async (t) => {
   const { ka, adapter } = await setup();
   const noServer = await adapter.findKeyByRef(order({ server: undefined }), new Date());
   t.is(noServer.status, 'ambiguous');
   const sentAt = new Date();
-  for (let i = 0; i < 2; i += 1) {
-    ka.authority.createKey(DEMO_ACCOUNT.clientId, { productId: 'PLESK-12-WEB-HOST', server: { ips: ['192.0.2.44'], macs: [] } });
-  }
+  const created = [0, 1].map(
+    () => ka.authority.createKey(DEMO_ACCOUNT.clientId, { productId: 'PLESK-12-WEB-HOST', server: { ips: ['192.0.2.44'], macs: [] } }).main.keyNumber,
+  );
+  ka.authority.addNote(DEMO_ACCOUNT.clientId, created[1] as string, referenceNote('kw-other-7'));
   const lookup = await adapter.findKeyByRef(order(), sentAt);
-  t.is(lookup.status, 'ambiguous');
-  if (lookup.status === 'ambiguous') t.is(lookup.candidates.length, 2);
+  t.is(lookup.status, 'candidates');
+  if (lookup.status === 'candidates') {
+    t.deepEqual(
+      lookup.keys.map((k) => [k.keyNumber, k.reference, k.product]),
+      [
+        [created[0], undefined, 'PLESK-12-WEB-HOST'],
+        [created[1], 'kw-other-7', 'PLESK-12-WEB-HOST'],
+      ],
+    );
+  }
+  // Reading never claims: the first key still has no note.
+  const again = await adapter.findKeyByRef(order(), sentAt);
+  t.true(again.status === 'candidates' && again.keys[0]?.reference === undefined);
   await ka.close();
 });
 

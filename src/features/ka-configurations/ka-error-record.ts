@@ -13,6 +13,11 @@ export function errorRecord(err: unknown, secrets: string[] = []): Record<string
     const json = err.toJSON();
     return { ...json, message: scrub(json.message), kaMessage: scrub(json.kaMessage), at: new Date().toISOString() };
   }
+  // Keyway's own decisions that travel as errors (a lookup that cannot settle) say what they are.
+  const own = err as { code?: unknown; toJSON?: unknown } | undefined;
+  if (err instanceof Error && typeof own?.code === 'string' && typeof own.toJSON === 'function') {
+    return { ...(own.toJSON as () => Record<string, unknown>).call(err), at: new Date().toISOString() };
+  }
   // Not a KA error: a bug or an infrastructure fault (database, network). Keep it short and
   // free of data: a driver's message may quote a whole SQL statement with its values.
   const sqlMessage = (err as { sqlMessage?: unknown })?.sqlMessage;

@@ -1,6 +1,7 @@
+import { boundedJson, clip } from '../../infra/db/bounded-text.js';
 import type { DbOrTx } from '../../infra/db/database.js';
 import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
-import { type LicenseRequest, type LicenseRequestState, referenceOf } from './license-request.js';
+import { type KeyCandidateRecord, type LicenseRequest, type LicenseRequestState, reasonMaxLength, referenceOf } from './license-request.js';
 
 export interface LicenseRequestRow {
   id: number;
@@ -19,6 +20,7 @@ export interface LicenseRequestRow {
   attempts: number;
   next_attempt_at: number | null;
   issue_sent_at: number | null;
+  key_candidates: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -41,6 +43,7 @@ export function toLicenseRequest(row: LicenseRequestRow): LicenseRequest {
     attempts: Number(row.attempts),
     nextAttemptAt: toIso(row.next_attempt_at),
     issueSentAt: toIso(row.issue_sent_at),
+    keyCandidates: fromJson(row.key_candidates, null),
     reference: referenceOf(Number(row.id)),
     createdAt: toIso(row.created_at) ?? '',
     updatedAt: toIso(row.updated_at) ?? '',
@@ -79,6 +82,7 @@ export interface TransitionPatch {
   attempts?: number;
   nextAttemptAt?: number | null;
   issueSentAt?: number | null;
+  keyCandidates?: KeyCandidateRecord[] | null;
   /** Clears the lease in the same update: the job holding it ends with this transition. */
   releaseLease?: true;
 }
@@ -89,11 +93,12 @@ function afterTransition(request: LicenseRequest, to: LicenseRequestState, patch
     ...request,
     state: to,
     updatedAt: toIso(now) ?? request.updatedAt,
-    ...(patch.reason !== undefined ? { reason: patch.reason } : {}),
+    ...(patch.reason !== undefined ? { reason: patch.reason === null ? null : clip(patch.reason, reasonMaxLength) } : {}),
     ...(patch.lastError !== undefined ? { lastError: patch.lastError } : {}),
     ...(patch.attempts !== undefined ? { attempts: patch.attempts } : {}),
     ...(patch.nextAttemptAt !== undefined ? { nextAttemptAt: toIso(patch.nextAttemptAt) } : {}),
     ...(patch.issueSentAt !== undefined ? { issueSentAt: toIso(patch.issueSentAt) } : {}),
+    ...(patch.keyCandidates !== undefined ? { keyCandidates: patch.keyCandidates } : {}),
   };
 }
 
@@ -147,8 +152,9 @@ export class LicenseRequestStore {
    */
   async transition(db: DbOrTx, id: number, from: LicenseRequestState | LicenseRequestState[], to: LicenseRequestState, patch: TransitionPatch = {}, now = this.now()): Promise<boolean> {
     const update: Record<string, unknown> = { state: to, updated_at: now };
-    if (patch.reason !== undefined) update.reason = patch.reason;
-    if (patch.lastError !== undefined) update.last_error = toJson(patch.lastError);
+    if (patch.reason !== undefined) update.reason = patch.reason === null ? null : clip(patch.reason, reasonMaxLength);
+    if (patch.lastError !== undefined) update.last_error = boundedJson(patch.lastError);
+    if (patch.keyCandidates !== undefined) update.key_candidates = boundedJson(patch.keyCandidates);
     if (patch.attempts !== undefined) update.attempts = patch.attempts;
     if (patch.nextAttemptAt !== undefined) update.next_attempt_at = patch.nextAttemptAt;
     if (patch.issueSentAt !== undefined) update.issue_sent_at = patch.issueSentAt;
@@ -165,6 +171,21 @@ export class LicenseRequestStore {
   async move(db: DbOrTx, request: LicenseRequest, from: LicenseRequestState, to: LicenseRequestState, patch: TransitionPatch = {}): Promise<LicenseRequest | undefined> {
     const now = this.now();
     return (await this.transition(db, request.id, from, to, patch, now)) ? afterTransition(request, to, patch, now) : undefined;
+  }
+
+  /**
+   * Requests of one configuration and product in `issuing`: those whose issue call may have
+   * made a key (a lookup settles which key each one holds), or is being sent now.
+   */
+  async listIssuing(db: DbOrTx, configurationId: number, product: string): Promise<LicenseRequest[]> {
+    return (await db<LicenseRequestRow>('license_requests').where({ configuration_id: configurationId, product, state: 'issuing' }).orderBy('id')).map(toLicenseRequest);
+  }
+
+  /** Which of `ids` a worker holds a live lease on now (a call or a lookup under way). */
+  async leasedNow(db: DbOrTx, ids: number[]): Promise<Set<number>> {
+    if (ids.length === 0) return new Set();
+    const rows = await db('license_requests').whereIn('id', ids).andWhere('lease_until', '>=', this.now()).pluck('id');
+    return new Set(rows.map(Number));
   }
 
   /** Pending requests of a subscription whose services are all ready. Returns the ids moved. */

@@ -32,11 +32,24 @@ export interface LicenseRequest {
   attempts: number;
   nextAttemptAt: string | null;
   issueSentAt: string | null;
+  /** Keys the lookup after an unknown outcome could not settle between, for staff. */
+  keyCandidates: KeyCandidateRecord[] | null;
   /** Our reference at the KA for this request: stable across retries. */
   reference: string;
   createdAt: string;
   updatedAt: string;
 }
+
+/** One key a lookup found and could not settle, as stored and shown to staff. */
+export interface KeyCandidateRecord {
+  keyNumber: string;
+  createdAt?: string;
+  /** The reference the KA holds for the key, if any. */
+  reference?: string;
+}
+
+/** Longest stored `reason` (the column's length). */
+export const reasonMaxLength = 500;
 
 export function referenceOf(requestId: number): string {
   return `keyway-request-${requestId}`;

@@ -220,7 +220,13 @@ export class LicenseStore {
     return row ? toLicenseSummary(row) : undefined;
   }
 
-  /** Puts staff-uploaded key facts on an existing license (a key issued online, files uploaded by hand). */
+  /** Which of `keyNumbers` some license of the configuration already holds (main keys). */
+  async heldKeys(db: DbOrTx, configurationId: number, keyNumbers: string[]): Promise<Set<string>> {
+    if (keyNumbers.length === 0) return new Set();
+    const held = await db('licenses').where({ configuration_id: configurationId }).whereIn('key_number', keyNumbers).pluck('key_number');
+    return new Set(held.map(String));
+  }
+
   /** A renewal's new dates (and revision, when the KA names one); the key stays the same. */
   async updateRenewal(db: DbOrTx, id: number, input: { fullKeyNumber?: string | null; expiresAt: number | null; updatesUntil: number | null }): Promise<void> {
     await db('licenses')

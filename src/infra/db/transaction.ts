@@ -14,6 +14,12 @@ export function isLockConflict(err: unknown): boolean {
   return e?.errno === 1213 || e?.errno === 1205 || e?.code === 'SQLITE_BUSY';
 }
 
+/** True when an insert or update broke a unique index: MySQL 1062, SQLite's UNIQUE constraint. */
+export function isUniqueViolation(err: unknown): boolean {
+  const e = err as { errno?: number; code?: string } | undefined;
+  return e?.errno === 1062 || e?.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
 /**
  * `db.transaction(work)`, run again (after a short random pause) when the database rolled it
  * back to break a deadlock. `work` must only touch the database through `tx`, so a rolled back

@@ -1,5 +1,6 @@
 import type { TestFn } from 'ava';
 import { startInstallTargetServer } from '../../reference-ka/install-target-server.js';
+import type { KeyLookup } from '../ka-adapter.js';
 import type { ConformanceOptions } from './conformance-types.js';
 import { assertNoSecrets, expectKaError, withRig, withWrongSecrets } from './conformance-rig.js';
 
@@ -37,16 +38,26 @@ export function runKaConformance(test: TestFn, options: ConformanceOptions): voi
       const sentAt = new Date();
       const key = await adapter.issueKey(request);
       const lookup = await adapter.findKeyByRef(request, sentAt);
-      t.is(lookup.status, 'found', 'findKeyByRef must find a key issued for this reference (store the reference with the key)');
-      if (lookup.status === 'found') t.is(lookup.key.keyNumber, key.keyNumber, 'findKeyByRef must return the same keyNumber issueKey returned');
+      t.deepEqual(
+        keysNamingReference(lookup, request.reference),
+        [key.keyNumber],
+        'findKeyByRef must find the key issued for this reference (store the reference with the key): as `found`, or as the one `candidates` key carrying the reference',
+      );
     }),
   );
 
   test.serial(title('findKeyByRef never reports a key for a reference never issued'), (t) =>
     withRig(t, options, async ({ adapter, order }) => {
       await adapter.issueKey(order());
-      const lookup = await adapter.findKeyByRef(order(), new Date());
-      t.not(lookup.status, 'found', 'findKeyByRef found a key for a reference that was never issued: match on our reference, not on "any key"');
+      const other = order();
+      const lookup = await adapter.findKeyByRef(other, new Date());
+      t.deepEqual(keysNamingReference(lookup, other.reference), [], 'findKeyByRef found a key for a reference that was never issued: match on our reference, not on "any key"');
+      if (lookup.status === 'candidates') {
+        t.true(
+          lookup.keys.every((k) => k.reference !== undefined),
+          'a key issued for another reference must be listed with that reference, or the pipeline may hand it to this request',
+        );
+      }
     }),
   );
 
@@ -129,11 +140,16 @@ export function runKaConformance(test: TestFn, options: ConformanceOptions): voi
       const afterDrop = await server.keysAtKa();
       t.is(afterDrop.length, before + 1, 'the test server must have created the key before dropping');
       const lookup = await adapter.findKeyByRef(request, sentAt);
-      t.is(lookup.status, 'found', 'findKeyByRef must find the key whose creation answer was lost');
       const created = afterDrop.find((k) => !known.has(k.keyNumber))?.keyNumber;
-      if (lookup.status === 'found') {
-        t.is(lookup.key.keyNumber as string | undefined, created, 'findKeyByRef must return the key created for this reference');
-      }
+      // A KA that searches by reference finds it; one that cannot lists it among the candidates
+      // (created since the send, no other request's reference), and Keyway claims it.
+      const found =
+        lookup.status === 'found'
+          ? [lookup.key.keyNumber]
+          : lookup.status === 'candidates'
+            ? lookup.keys.filter((k) => k.reference === undefined || k.reference === request.reference).map((k) => k.keyNumber)
+            : [];
+      t.deepEqual(found, [created], 'findKeyByRef must find the key whose creation answer was lost: as `found`, or as the one `candidates` key');
       t.is((await server.keysAtKa()).length, before + 1, 'findKeyByRef must never create a key');
     }),
   );
@@ -159,4 +175,11 @@ export function runKaConformance(test: TestFn, options: ConformanceOptions): voi
       }),
     );
   }
+}
+
+/** The keys a lookup ties to `reference`: the `found` key, or the `candidates` that carry it. */
+function keysNamingReference(lookup: KeyLookup, reference: string): string[] {
+  if (lookup.status === 'found') return [lookup.key.keyNumber];
+  if (lookup.status === 'candidates') return lookup.keys.filter((k) => k.reference === reference).map((k) => k.keyNumber);
+  return [];
 }

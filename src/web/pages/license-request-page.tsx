@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../../features/audit/audit-event.js';
-import type { LicenseRequest } from '../../features/license-requests/license-request.js';
+import type { KeyCandidateRecord, LicenseRequest } from '../../features/license-requests/license-request.js';
 import type { License } from '../../features/licenses/license-store.js';
 import { Facts, ErrorText, Notice, StateBadge, Time } from '../components/display.js';
 import { ActionButton, CheckboxField, CsrfField, type FieldErrors, FormProblem, TextArea } from '../components/form-fields.js';
@@ -112,13 +112,47 @@ export function LicenseRequestPage(props: LicenseRequestPageProps) {
           ['Next attempt', <Time iso={r.nextAttemptAt} />],
           ['Our reference at the KA', <code>{r.reference}</code>],
           ['License', license ? <a href={`/licenses/${license.id}`}>{license.keyNumber}</a> : null],
+          ['Issue request sent', <Time iso={r.issueSentAt} />],
           ['Last error', r.lastError ? <ErrorText error={r.lastError} /> : null],
         ]}
       />
+      {r.keyCandidates?.length ? <KeyCandidates candidates={r.keyCandidates} /> : null}
       <h2>Actions</h2>
       <Actions ctx={ctx} request={r} license={license} upload={props.upload} confirm={props.confirm} accept={props.acceptFiles} />
       <h2>History</h2>
       <AuditTable events={props.history} caption="Every step of this request" />
     </Layout>
+  );
+}
+
+/** Keys at the KA the lookup could not settle between: staff check them and upload the right one. */
+function KeyCandidates({ candidates }: { candidates: KeyCandidateRecord[] }) {
+  return (
+    <>
+      <h2>Candidate keys at the KA</h2>
+      <p>The outcome of the issue call is unknown and the KA holds these free keys of this product for this server. Check which one is this request's, then upload it.</p>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Key number</th>
+            <th scope="col">Created</th>
+            <th scope="col">Reference at the KA</th>
+          </tr>
+        </thead>
+        <tbody>
+          {candidates.map((c) => (
+            <tr key={c.keyNumber}>
+              <td>
+                <code>{c.keyNumber}</code>
+              </td>
+              <td>
+                <Time iso={c.createdAt ?? null} />
+              </td>
+              <td>{c.reference ?? '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }

@@ -1,0 +1,74 @@
+import { workerActor } from '../../features/audit/audit-event.js';
+import type { LicenseRequest } from '../../features/license-requests/license-request.js';
+import { isUniqueViolation, transaction } from '../../infra/db/transaction.js';
+import type { IssuedKey } from '../../plugin-sdk/ka-adapter.js';
+import { KaError } from '../../plugin-sdk/ka-error.js';
+import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
+
+/** How the request came by its key: its own issue call, our reference at the KA, or a claim among interchangeable keys. */
+export type KeySource = 'issued' | 'found' | 'claimed';
+
+/** Column lengths of the license's key fields: a KA's answer longer than these is not a key we can hold. */
+const keyFieldLimits = { keyNumber: 80, fullKeyNumber: 100, productKey: 80 } as const;
+
+/**
+ * A KA's key whose fields do not fit what Keyway stores is a protocol fault (a bug at the KA
+ * or in the plugin), refused before anything is written, never cut: a key number cut short
+ * would name another key.
+ */
+export function checkIssuedKey(key: IssuedKey): KaError | undefined {
+  for (const [field, max] of Object.entries(keyFieldLimits) as Array<[keyof typeof keyFieldLimits, number]>) {
+    const value = key[field];
+    if (typeof value === 'string' && (value.length > max || (field === 'keyNumber' && value.trim() === ''))) {
+      return new KaError(`the KA answered a ${field} of ${value.length} characters; Keyway holds at most ${max}`, { code: 'protocol', retryable: false });
+    }
+  }
+  if (key.additionalKeyNumbers.some((n) => n.length > keyFieldLimits.keyNumber)) {
+    return new KaError(`the KA answered an additional key number longer than ${keyFieldLimits.keyNumber} characters`, { code: 'protocol', retryable: false });
+  }
+  return undefined;
+}
+
+/**
+ * Persists the key and moves `issuing → key_issued` in one transaction. The license row is
+ * the key's claim: a key is held by one license of its configuration (a unique index), so when
+ * two requests take the same key only one commits, and the other answers `held` with nothing
+ * written.
+ */
+export async function recordKey(deps: PipelineDeps, input: StepInput, request: LicenseRequest, key: IssuedKey, how: KeySource): Promise<StepResult | 'held'> {
+  const { configuration } = input;
+  let stored: { request: LicenseRequest; license: NonNullable<StepInput['memo']['newLicense']> } | undefined;
+  try {
+    stored = await transaction(deps.db, async (tx) => {
+      const moved = await deps.requests.move(tx, request, 'issuing', 'key_issued', { attempts: 0, lastError: null, nextAttemptAt: deps.now(), keyCandidates: null });
+      // Lost the race (a person cancelled or uploaded meanwhile): the key stays at the KA, staff see it in the audit.
+      if (!moved) {
+        await deps.audit.record(tx, { actor: workerActor, action: 'license_request.key_orphaned', entityType: 'license_request', entityId: request.id, data: { keyNumber: key.keyNumber } });
+        return undefined;
+      }
+      const license = await deps.licenses.insert(tx, {
+        requestId: request.id,
+        configurationId: configuration.id,
+        subscriptionId: request.subscriptionId,
+        customerId: request.customerId,
+        keyNumber: key.keyNumber,
+        fullKeyNumber: key.fullKeyNumber ?? null,
+        productKey: key.productKey ?? null,
+        product: request.product,
+        features: request.features,
+        additionalKeyNumbers: key.additionalKeyNumbers,
+        source: 'online',
+        expiresAt: key.expiresAt ? key.expiresAt.getTime() : null,
+        updatesUntil: key.updatesUntil ? key.updatesUntil.getTime() : null,
+      });
+      await deps.audit.record(tx, { actor: workerActor, action: 'license_request.key_issued', entityType: 'license_request', entityId: request.id, fromState: 'issuing', toState: 'key_issued', data: { keyNumber: key.keyNumber, licenseId: license.id, how } });
+      return { request: moved, license };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) return 'held';
+    throw err;
+  }
+  if (!stored) return { next: 'none' };
+  input.memo.newLicense = stored.license;
+  return { next: 'now', request: stored.request };
+}
