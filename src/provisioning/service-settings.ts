@@ -1,6 +1,6 @@
+import type { DbOrTx } from '../infra/db/database.js';
 import { fromJson } from '../infra/db/rows.js';
 import type { InstallTarget } from '../plugin-sdk/ka-adapter.js';
-import type { PipelineDeps } from './pipeline-deps.js';
 
 /** The settings of a subscription service that the pipeline reads: server IPs and install target. */
 export interface ServiceSettings {
@@ -10,7 +10,7 @@ export interface ServiceSettings {
 }
 
 /** Reads the settings of the service a request belongs to; a standalone request has none. */
-export async function serviceSettingsOf(deps: Pick<PipelineDeps, 'db'>, serviceId: number | null): Promise<ServiceSettings> {
+export async function serviceSettingsOf(deps: { db: DbOrTx }, serviceId: number | null): Promise<ServiceSettings> {
   if (serviceId === null) return {};
   const row = await deps.db('services').select('settings').where({ id: serviceId }).first();
   return fromJson<ServiceSettings>(row?.settings, {});

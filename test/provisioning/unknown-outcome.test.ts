@@ -51,7 +51,10 @@ for (const dialect of testDialects()) {
     try {
       for (const id of ids) await h.waitForState(id, 'installed', 30_000);
     } catch (err) {
-      t.log(await db()('license_requests').whereIn('id', ids).select('id', 'state', 'attempts', 'reason', 'last_error'));
+      t.log(JSON.stringify(await db()('license_requests').whereIn('id', ids).select('id', 'state', 'attempts', 'issue_sent_at', 'lease_until', 'next_attempt_at')));
+      t.log(JSON.stringify(h.ka.authority.listKeys().map((k) => [k.keyNumber, k.createdAt, k.note, k.terminated])));
+      t.log(JSON.stringify(await db()('licenses').select('request_id', 'key_number')));
+      t.log(Date.now());
       throw err;
     }
     t.is(h.keysAtKa().length, keysBefore + 16);

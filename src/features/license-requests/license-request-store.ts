@@ -181,10 +181,15 @@ export class LicenseRequestStore {
     return (await db<LicenseRequestRow>('license_requests').where({ configuration_id: configurationId, product, state: 'issuing' }).orderBy('id')).map(toLicenseRequest);
   }
 
-  /** Which of `ids` a worker holds a live lease on now (a call or a lookup under way). */
-  async leasedNow(db: DbOrTx, ids: number[]): Promise<Set<number>> {
+  /**
+   * Which of `ids` have an issue call on its way now: in `issuing` with no error since the
+   * send (the move to `issuing` clears it) and a worker's live lease. Their keys may not be at
+   * the KA yet. A request whose outcome is already unknown has its error recorded, so a lookup
+   * under way does not count.
+   */
+  async issueInFlight(db: DbOrTx, ids: number[]): Promise<Set<number>> {
     if (ids.length === 0) return new Set();
-    const rows = await db('license_requests').whereIn('id', ids).andWhere('lease_until', '>=', this.now()).pluck('id');
+    const rows = await db('license_requests').whereIn('id', ids).where({ state: 'issuing' }).whereNull('last_error').andWhere('lease_until', '>=', this.now()).pluck('id');
     return new Set(rows.map(Number));
   }
 

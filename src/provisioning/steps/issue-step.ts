@@ -15,7 +15,8 @@ export async function issueKey(deps: PipelineDeps, input: StepInput): Promise<St
   const attempts = request.attempts + 1;
   const sentAt = deps.now();
   const claimed = await transaction(deps.db, async (tx) => {
-    const moved = await deps.requests.move(tx, request, 'ready', 'issuing', { attempts, issueSentAt: sentAt });
+    // No error while the call is on its way: peers' lookups tell it from an unknown outcome.
+    const moved = await deps.requests.move(tx, request, 'ready', 'issuing', { attempts, issueSentAt: sentAt, lastError: null });
     if (moved) await deps.audit.record(tx, { actor: workerActor, action: 'license_request.issuing', entityType: 'license_request', entityId: request.id, fromState: 'ready', toState: 'issuing', data: { attempt: attempts, configurationId: input.configuration.id } });
     return moved;
   });

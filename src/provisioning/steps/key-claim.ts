@@ -66,10 +66,9 @@ export function candidateRecords(keys: CandidateKey[], limit = 50): KeyCandidate
 }
 
 /**
- * The lookup could not settle this request's key. Retried like a KA fault; while a peer's call
- * or lookup is under way (its answer may be what the counts lack) the retry does not use up an
- * attempt. Once the budget is spent, staff get the short reason and the candidates in their
- * own field.
+ * The lookup could not settle this request's key. Retried like a KA fault; while a peer's issue
+ * call is on its way (its key may be what the counts lack) the retry uses up no attempt. Once
+ * the budget is spent, staff get the short reason and the candidates in their own field.
  */
 export class UnsettledLookupError extends Error {
   readonly code = 'lookup_unsettled';
@@ -80,14 +79,14 @@ export class UnsettledLookupError extends Error {
     readonly freeKeys: CandidateKey[],
     readonly unresolved: number,
     since: Date,
-    /** A peer's call or lookup is under way: the counts may settle by themselves. */
-    readonly peerBusy: boolean,
+    /** A peer's issue call is on its way: its key may be what the counts lack. */
+    readonly peerInFlight: boolean,
   ) {
     super(`outcome unknown: the KA holds ${freeKeys.length} free ${product} key(s) made since ${since.toISOString()} for ${unresolved} request(s) waiting for one`);
     this.name = 'UnsettledLookupError';
   }
 
   toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, retryable: this.retryable, candidates: this.freeKeys.length, unresolved: this.unresolved, peerBusy: this.peerBusy };
+    return { name: this.name, code: this.code, message: this.message, retryable: this.retryable, candidates: this.freeKeys.length, unresolved: this.unresolved, peerInFlight: this.peerInFlight };
   }
 }

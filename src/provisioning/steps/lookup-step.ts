@@ -1,5 +1,6 @@
 import { workerActor } from '../../features/audit/audit-event.js';
 import type { KeyCandidateRecord, LicenseRequest } from '../../features/license-requests/license-request.js';
+import type { DbOrTx } from '../../infra/db/database.js';
 import { transaction } from '../../infra/db/transaction.js';
 import type { CandidateKey, KeyLookup } from '../../plugin-sdk/ka-adapter.js';
 import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
@@ -19,10 +20,11 @@ export async function resolveUnknownIssue(deps: PipelineDeps, input: StepInput):
   const secrets = deps.configurations.secretsOf(input.configuration);
   const attempts = request.attempts + 1;
   try {
-    const peers = await unresolvedPeers(deps, input);
+    // Keys made for any peer are at most as old as the earliest send among them.
+    const since = earliestSend(deps, await unresolvedPeers(deps.db, deps, input), request);
     const heldKeys = (keyNumbers: string[]) => deps.licenses.heldKeys(deps.db, input.configuration.id, keyNumbers);
-    const lookup = await input.adapter.findKeyByRef(input.order, earliestSend(deps, peers, request), { heldKeys });
-    return await settle(deps, input, lookup, peers);
+    const lookup = await input.adapter.findKeyByRef(input.order, since, { heldKeys });
+    return await settle(deps, input, lookup, since);
   } catch (err) {
     const unsettled = err instanceof UnsettledLookupError ? err : undefined;
     return await recordFailure(deps, {
@@ -30,7 +32,7 @@ export async function resolveUnknownIssue(deps: PipelineDeps, input: StepInput):
       fromState: 'issuing',
       retryState: 'issuing',
       step: 'look up key',
-      attempts: unsettled?.peerBusy ? request.attempts : attempts,
+      attempts: unsettled?.peerInFlight ? request.attempts : attempts,
       err,
       secrets,
       keyCandidates: unsettled ? candidateRecords(unsettled.freeKeys) : undefined,
@@ -38,7 +40,7 @@ export async function resolveUnknownIssue(deps: PipelineDeps, input: StepInput):
   }
 }
 
-async function settle(deps: PipelineDeps, input: StepInput, lookup: KeyLookup, peers: LicenseRequest[]): Promise<StepResult> {
+async function settle(deps: PipelineDeps, input: StepInput, lookup: KeyLookup, since: Date): Promise<StepResult> {
   const { request, configuration } = input;
   const audit = (data: Record<string, unknown>) =>
     deps.audit.record(deps.db, { actor: workerActor, action: 'license_request.lookup', entityType: 'license_request', entityId: request.id, data: { status: lookup.status, ...data } });
@@ -62,14 +64,19 @@ async function settle(deps: PipelineDeps, input: StepInput, lookup: KeyLookup, p
       );
     }
     case 'candidates': {
-      const held = await deps.licenses.heldKeys(deps.db, configuration.id, lookup.keys.map((k) => k.keyNumber));
+      // Peers and held keys from one snapshot: a peer that claims a key between two separate
+      // reads would count as waiting while its key already counts as held.
+      const { peers, held } = await transaction(deps.db, async (tx) => ({
+        peers: await unresolvedPeers(tx, deps, input),
+        held: await deps.licenses.heldKeys(tx, configuration.id, lookup.keys.map((k) => k.keyNumber)),
+      }));
       const matching = lookup.keys.filter((key) => key.product === undefined || key.product === request.product);
       const decision = decideClaim(request, peers, matching, held);
       await audit({ decision: decision.kind, candidates: matching.length, held: held.size, waiting: peers.length, ...(decision.kind === 'claim' ? { keyNumber: decision.key.keyNumber } : {}) });
       if (decision.kind === 'none') return await issueAgain(deps, request);
       if (decision.kind === 'unsettled') {
-        const busy = await deps.requests.leasedNow(deps.db, peers.filter((peer) => peer.id !== request.id).map((peer) => peer.id));
-        throw new UnsettledLookupError(request.product, decision.freeKeys, decision.unresolved, earliestSend(deps, peers, request), busy.size > 0);
+        const inFlight = await deps.requests.issueInFlight(deps.db, peers.filter((peer) => peer.id !== request.id).map((peer) => peer.id));
+        throw new UnsettledLookupError(request.product, decision.freeKeys, decision.unresolved, since, inFlight.size > 0);
       }
       const recorded = await take(deps, input, decision.key, 'claimed');
       // A peer committed the same key first: look again, the key is held now.
@@ -107,18 +114,18 @@ async function issueAgain(deps: PipelineDeps, request: LicenseRequest): Promise<
  * The requests whose keys are interchangeable with this one's (same configuration, product,
  * features, quantity, period and server) that are still in `issuing`, this one included.
  */
-async function unresolvedPeers(deps: PipelineDeps, input: StepInput): Promise<LicenseRequest[]> {
+async function unresolvedPeers(db: DbOrTx, deps: PipelineDeps, input: StepInput): Promise<LicenseRequest[]> {
   const { request } = input;
   const serverOf = (ips: string[] | undefined) => [...(ips ?? [])].sort().join(',');
   const ours = serverOf(input.order.server?.ips);
   const features = JSON.stringify([...request.features].sort());
-  const issuing = await deps.requests.listIssuing(deps.db, input.configuration.id, request.product);
+  const issuing = await deps.requests.listIssuing(db, input.configuration.id, request.product);
   const peers: LicenseRequest[] = [];
   const servers = new Map<number | null, string>();
   for (const peer of issuing) {
     if (peer.id !== request.id) {
       if (JSON.stringify([...peer.features].sort()) !== features || peer.quantity !== request.quantity || peer.periodMonths !== request.periodMonths) continue;
-      if (!servers.has(peer.serviceId)) servers.set(peer.serviceId, serverOf((await serviceSettingsOf(deps, peer.serviceId)).ips));
+      if (!servers.has(peer.serviceId)) servers.set(peer.serviceId, serverOf((await serviceSettingsOf({ db }, peer.serviceId)).ips));
       if (servers.get(peer.serviceId) !== ours) continue;
     }
     peers.push(peer);
@@ -127,7 +134,7 @@ async function unresolvedPeers(deps: PipelineDeps, input: StepInput): Promise<Li
   return peers;
 }
 
-/** Keys made for any of the peers are at most as old as the earliest send among them. */
+/** The earliest send time among the request and its peers. */
 function earliestSend(deps: PipelineDeps, peers: LicenseRequest[], request: LicenseRequest): Date {
   const sends = [...peers, request].map((r) => (r.issueSentAt ? Date.parse(r.issueSentAt) : deps.now()));
   return new Date(Math.min(...sends));
