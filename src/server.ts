@@ -4,6 +4,7 @@ import { createApp } from './app.js';
 import { type AppContext, createAppContext, createOrderService } from './app-context.js';
 import { apiRoutes } from './api-routes.js';
 import { ensureAdminToken } from './bootstrap/admin-token.js';
+import { assertExactTextComparison } from './bootstrap/database-check.js';
 import { demoHelp, startDemo } from './bootstrap/demo.js';
 import type { Config } from './config/config.js';
 import { KaConfigurationService } from './features/ka-configurations/ka-configuration-service.js';
@@ -39,9 +40,15 @@ export interface StartOptions {
 export async function startKeyway(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningKeyway> {
   const context = createAppContext(config, logger);
   const serves = config.role !== 'worker';
-  if (serves && config.migrateOnStart) {
-    const applied = await migrateLatest(context.db);
-    if (applied.length) logger.info({ applied }, 'migrations applied');
+  try {
+    if (serves && config.migrateOnStart) {
+      const applied = await migrateLatest(context.db);
+      if (applied.length) logger.info({ applied }, 'migrations applied');
+    }
+    await assertExactTextComparison(context.db);
+  } catch (err) {
+    await context.close();
+    throw err;
   }
   if (serves) await ensureAdminToken(context, options.print ?? ((line) => process.stdout.write(`${line}\n`)));
 
