@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../src/config/config.js';
 import { createDatabase } from '../src/infra/db/database.js';
 import { migrateLatest } from '../src/infra/db/migrator.js';
@@ -64,7 +65,7 @@ export async function runLicenseListBench(options: { licenses: number; requests:
     const seedStart = performance.now();
     const tabs = await seed(dbUrl, options.licenses, 5);
     const seedSeconds = (performance.now() - seedStart) / 1000;
-    const config = loadConfig({ PORT: '0', KEYWAY_DB_URL: dbUrl, KEYWAY_ADMIN_TOKEN: token, KEYWAY_LOG_LEVEL: 'silent', KEYWAY_DEMO: 'false', KEYWAY_ROLE: 'api', KEYWAY_QUEUE_PREFIX: dbName });
+    const config = loadConfig({ PORT: '0', KEYWAY_DB_URL: dbUrl, KEYWAY_ADMIN_TOKEN: token, KEYWAY_LOG_LEVEL: 'silent', KEYWAY_DEMO: 'false', KEYWAY_ROLE: 'api', KEYWAY_QUEUE_PREFIX: dbName, KEYWAY_SECRET_KEY: randomBytes(32).toString('base64') });
     const keyway = await startKeyway(config, createLogger('silent'), { print: () => {} });
     const time = async (path: string) => {
       const started = performance.now();

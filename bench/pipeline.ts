@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { loadConfig } from '../src/config/config.js';
 import { createDatabase } from '../src/infra/db/database.js';
 import { createLogger } from '../src/infra/log/logger.js';
@@ -74,7 +74,7 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
   const servers = await startReferenceServers();
   const ka = { url: servers.ka };
   const target = { url: servers.target };
-  const env = { KEYWAY_DB_URL: dbUrl, KEYWAY_REDIS_URL: redisUrl, KEYWAY_QUEUE_PREFIX: dbName, KEYWAY_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', KEYWAY_DEMO: 'false', KEYWAY_CONCURRENCY: String(concurrency) };
+  const env = { KEYWAY_DB_URL: dbUrl, KEYWAY_REDIS_URL: redisUrl, KEYWAY_QUEUE_PREFIX: dbName, KEYWAY_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', KEYWAY_DEMO: 'false', KEYWAY_CONCURRENCY: String(concurrency), KEYWAY_SECRET_KEY: randomBytes(32).toString('base64') };
   // With workers, this process is the api and the workers run in processes of their own.
   const config = loadConfig({ ...env, PORT: '0', KEYWAY_ADMIN_TOKEN: token, KEYWAY_ROLE: options.workers > 0 ? 'api' : 'all' });
   const keyway = await startKeyway(config, createLogger(config.logLevel), { print: () => {} });

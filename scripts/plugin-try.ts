@@ -7,7 +7,8 @@
  */
 import { loadConfig } from '../src/config/config.js';
 import { KaConfigurationStore } from '../src/features/ka-configurations/ka-configuration-store.js';
-import { secretValues } from '../src/features/ka-configurations/settings-values.js';
+import { openSettings, secretValues } from '../src/features/ka-configurations/settings-values.js';
+import { openSecretBox } from '../src/bootstrap/secret-key.js';
 import { createDatabase } from '../src/infra/db/database.js';
 import { createLogger } from '../src/infra/log/logger.js';
 import { loadPlugins } from '../src/plugin-host/plugin-loader.js';
@@ -37,8 +38,15 @@ try {
   const registry = new PluginRegistry(await loadPlugins(config.pluginsDir), createLogger('warn', process.stderr));
   const definition = registry.definition(configuration.pluginName);
   if (!definition) throw new UsageError(`plugin ${configuration.pluginName} of configuration ${configuration.name} is not loaded`);
-  const mask = secretMasker(secretValues(definition.settings, configuration.settings));
-  const adapter = registry.createAdapter(configuration.pluginName, configuration.settings, configuration.id);
+  // Secrets are stored sealed; a configuration this key cannot open is refused with the reason.
+  let settings: typeof configuration.settings;
+  try {
+    settings = openSettings(configuration.settings, openSecretBox(config, { create: false }));
+  } catch (error) {
+    throw new Error(`KA configuration "${configuration.name}": ${(error as Error).message}; set KEYWAY_SECRET_KEY (or keep the key file beside the database) as for Keyway itself`);
+  }
+  const mask = secretMasker(secretValues(definition.settings, settings));
+  const adapter = registry.createAdapter(configuration.pluginName, settings, configuration.id);
   const exchanges: WireExchange[] = [];
   process.stdout.write(`${configuration.name} (#${configuration.id}, plugin ${configuration.pluginName}) › ${action} ${args.join(' ')}\n\n`);
   try {

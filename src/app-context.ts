@@ -10,7 +10,9 @@ import { OrderStore } from './features/orders/order-store.js';
 import { PlanStore } from './features/plans/plan-store.js';
 import { SubscriptionStore } from './features/subscriptions/subscription-store.js';
 import { SubscriptionView } from './features/subscriptions/subscription-view.js';
+import { openSecretBox } from './bootstrap/secret-key.js';
 import { createDatabase, type Db } from './infra/db/database.js';
+import type { SecretBox } from './infra/db/secret-box.js';
 import type { Logger } from './infra/log/logger.js';
 import { createJobQueue } from './infra/queue/create-job-queue.js';
 import type { JobQueue } from './infra/queue/job-queue.js';
@@ -33,6 +35,8 @@ export interface AppContext {
   db: Db;
   queue: JobQueue;
   stores: Stores;
+  /** Seals and opens the secrets stored in the database (KA passwords, installation secrets). */
+  secrets: SecretBox;
   /** Receivers of "these license requests are ready"; the pipeline subscribes at start. */
   licenseRequestsReady: Array<(ids: number[]) => Promise<void>>;
   /** Tells every receiver in `licenseRequestsReady`. */
@@ -57,6 +61,7 @@ export function createStores(): Stores {
 
 export function createAppContext(config: Config, logger: Logger, overrides: { db?: Db; queue?: JobQueue } = {}): AppContext {
   const db = overrides.db ?? createDatabase(config.databaseUrl);
+  const secrets = openSecretBox(config, { create: true }) as SecretBox;
   const queue = overrides.queue ?? createJobQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger: logger.child({ component: 'queue' }) });
   const stores = createStores();
   const licenseRequestsReady: AppContext['licenseRequestsReady'] = [];
@@ -70,6 +75,7 @@ export function createAppContext(config: Config, logger: Logger, overrides: { db
     db,
     queue,
     stores,
+    secrets,
     licenseRequestsReady,
     notifyLicenseRequestsReady,
     release,

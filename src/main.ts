@@ -1,11 +1,9 @@
 import { ConfigError, loadConfig } from './config/config.js';
 import { createLogger } from './infra/log/logger.js';
-import { startKeyway } from './server.js';
+import { type RunningKeyway, startKeyway } from './server.js';
 
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig(process.env);
-} catch (err) {
+/** A wrong environment (or a database Keyway refuses) stops start-up with its message only. */
+function exitOnConfigError(err: unknown): never {
   if (err instanceof ConfigError) {
     process.stderr.write(`${err.message}\n`);
     process.exit(78);
@@ -13,8 +11,20 @@ try {
   throw err;
 }
 
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig(process.env);
+} catch (err) {
+  exitOnConfigError(err);
+}
+
 const logger = createLogger(config.logLevel);
-const running = await startKeyway(config, logger);
+let running: RunningKeyway;
+try {
+  running = await startKeyway(config, logger);
+} catch (err) {
+  exitOnConfigError(err);
+}
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

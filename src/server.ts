@@ -4,6 +4,8 @@ import { createApp } from './app.js';
 import { type AppContext, createAppContext, createOrderService } from './app-context.js';
 import { apiRoutes } from './api-routes.js';
 import { ensureAdminToken } from './bootstrap/admin-token.js';
+import { assertExactTextComparison } from './bootstrap/database-check.js';
+import { sealStoredSecrets } from './bootstrap/stored-secrets.js';
 import { demoHelp, startDemo } from './bootstrap/demo.js';
 import type { Config } from './config/config.js';
 import { KaConfigurationService } from './features/ka-configurations/ka-configuration-service.js';
@@ -39,17 +41,25 @@ export interface StartOptions {
 export async function startKeyway(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningKeyway> {
   const context = createAppContext(config, logger);
   const serves = config.role !== 'worker';
-  if (serves && config.migrateOnStart) {
-    const applied = await migrateLatest(context.db);
-    if (applied.length) logger.info({ applied }, 'migrations applied');
+  try {
+    if (serves && config.migrateOnStart) {
+      const applied = await migrateLatest(context.db);
+      if (applied.length) logger.info({ applied }, 'migrations applied');
+    }
+    await assertExactTextComparison(context.db);
+  } catch (err) {
+    await context.close();
+    throw err;
   }
   if (serves) await ensureAdminToken(context, options.print ?? ((line) => process.stdout.write(`${line}\n`)));
 
   let server: Server | undefined;
   let url: string | undefined;
   const plugins = await startPluginHost(config.pluginsDir, context.db, logger, { sync: serves });
+  // After the plugin sync: the synced definitions say which settings are secret.
+  if (serves) await sealStoredSecrets(context.db, context.secrets, logger);
   const configurationStore = new KaConfigurationStore();
-  const configurations = new KaConfigurationService(context.db, configurationStore, context.stores.audit, plugins, context.queue, logger);
+  const configurations = new KaConfigurationService(context.db, configurationStore, context.stores.audit, plugins, context.queue, logger, context.secrets);
   const pipeline = createPipeline(context, configurations);
   if (config.role !== 'api') registerPipelineJobs(context, pipeline, configurations);
 
@@ -57,6 +67,7 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
     db: context.db,
     queue: context.queue,
     audit: context.stores.audit,
+    secrets: context.secrets,
     logger: logger.child({ component: 'services' }),
     // Unset: where this process listens (known after listen when PORT is 0), or, in a worker,
     // the API on this host at the configured port.

@@ -1,6 +1,8 @@
 import test from 'ava';
 import { ConfigError, loadConfig } from '../src/config/config.js';
 
+const secretKey = Buffer.alloc(32, 9).toString('base64');
+
 test('defaults are the embedded ones: SQLite under ./data, in-process queue, role all, port 3000', (t) => {
   const config = loadConfig({}, '/srv/keyway');
   t.is(config.databaseUrl, 'sqlite:/srv/keyway/data/keyway.sqlite');
@@ -12,7 +14,7 @@ test('defaults are the embedded ones: SQLite under ./data, in-process queue, rol
 });
 
 test('MySQL and Redis URLs are taken; the demo is off on MySQL', (t) => {
-  const config = loadConfig({ KEYWAY_DB_URL: 'mysql://u:p@db:3306/keyway', KEYWAY_REDIS_URL: 'redis://cache:6379', KEYWAY_ROLE: 'worker' });
+  const config = loadConfig({ KEYWAY_DB_URL: 'mysql://u:p@db:3306/keyway', KEYWAY_REDIS_URL: 'redis://cache:6379', KEYWAY_ROLE: 'worker', KEYWAY_SECRET_KEY: secretKey });
   t.is(config.databaseUrl, 'mysql://u:p@db:3306/keyway');
   t.is(config.redisUrl, 'redis://cache:6379');
   t.is(config.role, 'worker');
@@ -30,4 +32,18 @@ test('a short admin token is refused without echoing it back', (t) => {
   const err = t.throws(() => loadConfig({ KEYWAY_ADMIN_TOKEN: 'short-secret' }), { instanceOf: ConfigError });
   t.regex(err?.message ?? '', /KEYWAY_ADMIN_TOKEN/);
   t.notRegex(err?.message ?? '', /short-secret/);
+});
+
+test('KEYWAY_SECRET_KEY is 32 bytes in base64 or hex; anything else is refused without echoing it', (t) => {
+  t.deepEqual(loadConfig({ KEYWAY_SECRET_KEY: secretKey }).secretKey, Buffer.alloc(32, 9));
+  t.deepEqual(loadConfig({ KEYWAY_SECRET_KEY: '09'.repeat(32) }).secretKey, Buffer.alloc(32, 9));
+  t.is(loadConfig({}).secretKey, undefined);
+  const err = t.throws(() => loadConfig({ KEYWAY_SECRET_KEY: 'too-short-a-key' }), { instanceOf: ConfigError });
+  t.regex(err?.message ?? '', /KEYWAY_SECRET_KEY: .*openssl rand -base64 32/);
+  t.notRegex(err?.message ?? '', /too-short-a-key/);
+});
+
+test('a MySQL database needs KEYWAY_SECRET_KEY: every process must read the secrets the others stored', (t) => {
+  const err = t.throws(() => loadConfig({ KEYWAY_DB_URL: 'mysql://u:p@db:3306/keyway' }), { instanceOf: ConfigError });
+  t.regex(err?.message ?? '', /KEYWAY_SECRET_KEY: required with a MySQL database.*openssl rand -base64 32/);
 });

@@ -31,6 +31,12 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Secret that signs service-ready callbacks and session cookies. */
   signingSecret?: string;
+  /**
+   * AES-256 key sealing the secrets Keyway stores (KA passwords, installation secrets).
+   * Unset: on SQLite a key file beside the database (`src/bootstrap/secret-key.ts`); MySQL
+   * refuses to start without it.
+   */
+  secretKey?: Buffer;
   /** How webhook targets reach this API (callback URLs); unset, the port this process listens on. */
   publicBaseUrl?: string;
   pipeline: PipelineConfig;
@@ -77,6 +83,11 @@ const envSchema = z.object({
   KEYWAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KEYWAY_SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
   KEYWAY_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  KEYWAY_SECRET_KEY: z
+    .string()
+    .transform((v) => (/^[0-9a-f]{64}$/i.test(v.trim()) ? Buffer.from(v.trim(), 'hex') : Buffer.from(v.trim(), 'base64')))
+    .refine((key) => key.length === 32, 'must be 32 random bytes in base64 or hex (generate one with: openssl rand -base64 32)')
+    .optional(),
   KEYWAY_RETRY_MAX_ATTEMPTS: positiveInt.default(8),
   KEYWAY_RETRY_INITIAL_DELAY_MS: positiveInt.default(30_000),
   KEYWAY_RETRY_MAX_DELAY_MS: positiveInt.default(30 * 60_000),
@@ -88,7 +99,7 @@ const envSchema = z.object({
   KEYWAY_PUBLIC_URL: z.url().optional(),
 });
 
-const secretVariables = new Set(['KEYWAY_ADMIN_TOKEN', 'KEYWAY_ADMIN_PASSWORD', 'KEYWAY_SIGNING_SECRET', 'KEYWAY_DB_URL', 'KEYWAY_REDIS_URL']);
+const secretVariables = new Set(['KEYWAY_ADMIN_TOKEN', 'KEYWAY_ADMIN_PASSWORD', 'KEYWAY_SIGNING_SECRET', 'KEYWAY_SECRET_KEY', 'KEYWAY_DB_URL', 'KEYWAY_REDIS_URL']);
 
 /** Start-up stops with this when the environment is wrong; the message names every bad variable. */
 export class ConfigError extends Error {
@@ -112,6 +123,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
   }
   const e = parsed.data;
   const databaseUrl = e.KEYWAY_DB_URL ?? `sqlite:${path.join(cwd, 'data', 'keyway.sqlite')}`;
+  // Processes on several machines share no file: each must be given the one key.
+  if (databaseUrl.startsWith('mysql://') && !e.KEYWAY_SECRET_KEY) {
+    throw new ConfigError(['KEYWAY_SECRET_KEY: required with a MySQL database; give every process of the installation the same key (generate one once with: openssl rand -base64 32)']);
+  }
   return {
     role: e.KEYWAY_ROLE,
     port: e.PORT,
@@ -127,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     logLevel: e.KEYWAY_LOG_LEVEL,
     shutdownTimeoutMs: e.KEYWAY_SHUTDOWN_TIMEOUT_MS,
     signingSecret: e.KEYWAY_SIGNING_SECRET,
+    secretKey: e.KEYWAY_SECRET_KEY,
     pipeline: {
       maxAttempts: e.KEYWAY_RETRY_MAX_ATTEMPTS,
       initialDelayMs: e.KEYWAY_RETRY_INITIAL_DELAY_MS,

@@ -22,25 +22,31 @@ function withDatabase(url: string, name: string): string {
   return parsed.toString();
 }
 
-/** A fresh, migrated database with a unique name, for one test file or one test. */
-export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase> {
+/**
+ * A fresh database with a unique name, for one test file or one test: migrated, unless the
+ * test migrates it itself (`migrate: false`, for upgrade tests).
+ */
+export async function createTestDatabase(dialect: Dialect, options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const migrate = options.migrate ?? true;
   if (dialect === 'sqlite') {
     const url = 'sqlite::memory:';
     const db = createDatabase(url);
-    await migrateLatest(db);
+    if (migrate) await migrateLatest(db);
     return { dialect, url, db, drop: () => db.destroy() };
   }
   if (!testMysqlUrl) throw new Error('KEYWAY_TEST_MYSQL_URL is not set');
   const name = uniqueName('keyway_test');
   const admin = createDatabase(withDatabase(testMysqlUrl, ''), { poolMax: 1 });
   try {
-    await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+    // Exactly as the README says (no collation: the server's default, case-insensitive on a
+    // stock MariaDB), so the tests see what an installation sees.
+    await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
   } finally {
     await admin.destroy();
   }
   const url = withDatabase(testMysqlUrl, name);
   const db = createDatabase(url);
-  await migrateLatest(db);
+  if (migrate) await migrateLatest(db);
   return {
     dialect,
     url,

@@ -11,6 +11,9 @@ export const testMysqlUrl: string | undefined =
 export const testRedisUrl: string | undefined =
   process.env.KEYWAY_TEST_REDIS_URL ?? (inCi ? 'redis://127.0.0.1:6379' : undefined);
 
+/** The KEYWAY_SECRET_KEY of test processes on MySQL (which refuse to start without one). */
+export const testSecretKey = Buffer.alloc(32, 0x4b).toString('base64');
+
 /** A name no other run shares, for databases, queue prefixes and the like. */
 export function uniqueName(prefix: string): string {
   const random = Math.random().toString(36).slice(2, 8);

@@ -3,6 +3,7 @@ import type { Dialect } from '../../src/infra/db/database.js';
 import { createLogger } from '../../src/infra/log/logger.js';
 import { type RunningKeyway, startKeyway } from '../../src/server.js';
 import { createTestDatabase } from './test-database.js';
+import { testSecretKey } from './test-env.js';
 
 export interface ApiResponse<T = Record<string, unknown>> {
   status: number;
@@ -31,6 +32,7 @@ export async function startTestApi(dialect: Dialect, env: Record<string, string>
     KEYWAY_ADMIN_TOKEN: testAdminToken,
     KEYWAY_LOG_LEVEL: process.env.KEYWAY_TEST_LOG_LEVEL ?? 'silent',
     KEYWAY_DEMO: 'false',
+    ...(dialect === 'mysql' ? { KEYWAY_SECRET_KEY: testSecretKey } : {}),
     ...env,
   });
   const running = await startKeyway(config, createLogger(config.logLevel), { print: () => {} });

@@ -37,7 +37,8 @@ for (const dialect of testRedisUrl ? testDialects() : []) {
       KEYWAY_REDIS_URL: testRedisUrl as string,
     };
     const api = await startTestApi(dialect, { ...shared, KEYWAY_ROLE: 'api' });
-    const workerEnv = { ...shared, KEYWAY_DB_URL: api.running.context.config.databaseUrl };
+    const { databaseUrl, secretKey } = api.running.context.config;
+    const workerEnv = { ...shared, KEYWAY_DB_URL: databaseUrl, ...(secretKey ? { KEYWAY_SECRET_KEY: secretKey.toString('base64') } : {}) };
     const workers: ChildProcess[] = [];
     try {
       workers.push(startWorker(workerEnv));

@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
+import type { SecretBox } from '../../infra/db/secret-box.js';
 import type { Logger } from '../../infra/log/logger.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { KaAdapter } from '../../plugin-sdk/ka-adapter.js';
@@ -10,7 +11,8 @@ import type { AuditStore } from '../audit/audit-store.js';
 import type { KaAdapterProvider } from './ka-adapter-provider.js';
 import type { KaConfigurationStore, StoredKaConfiguration } from './ka-configuration-store.js';
 import { errorRecord } from './ka-error-record.js';
-import { maskSettings, resolveSettings, secretValues } from './settings-values.js';
+import { maskSettings, openSettings, resolveSettings, sealSecrets, secretValues, UnreadableSettingError } from './settings-values.js';
+import { UnreadableSecretsAdapter } from './unreadable-secrets-adapter.js';
 
 export const fetchProductsJob = 'ka-configuration.fetch-products';
 
@@ -38,6 +40,8 @@ export class KaConfigurationService {
     private readonly plugins: KaAdapterProvider,
     private readonly queue: JobQueue,
     private readonly logger: Logger,
+    /** Seals secret settings before they are stored, opens them where an adapter is built. */
+    private readonly secrets: SecretBox,
   ) {}
 
   view(config: StoredKaConfiguration): KaConfigurationView {
@@ -71,7 +75,7 @@ export class KaConfigurationService {
 
   async create(input: CreateKaConfiguration, actor: Actor): Promise<StoredKaConfiguration> {
     const definition = this.definitionOf(input.plugin);
-    const settings = resolveSettings(definition.settings, input.settings);
+    const settings = this.seal(definition, resolveSettings(definition.settings, input.settings));
     await this.assertNameFree(input.name);
     const id = await this.db.transaction(async (tx) => {
       const newId = await this.store.insert(tx, { name: input.name, pluginName: input.plugin, settings, enabled: input.enabled, allowedProducts: input.allowedProducts });
@@ -85,7 +89,7 @@ export class KaConfigurationService {
   async update(id: number, changes: UpdateKaConfiguration, actor: Actor): Promise<StoredKaConfiguration> {
     const current = await this.get(id);
     const definition = this.definitionOf(current.pluginName);
-    const settings = changes.settings === undefined ? undefined : resolveSettings(definition.settings, changes.settings, current.settings);
+    const settings = changes.settings === undefined ? undefined : this.seal(definition, resolveSettings(definition.settings, changes.settings, current.settings));
     if (changes.name !== undefined) await this.assertNameFree(changes.name, id);
     // New settings or a re-enabled configuration must prove themselves against the KA again.
     const refetch = settings !== undefined || (changes.enabled === true && !current.enabled);
@@ -115,15 +119,36 @@ export class KaConfigurationService {
     return !this.plugins.definition(config.pluginName) || config.pluginStatus !== 'available';
   }
 
-  /** Builds an adapter for a stored configuration; the caller closes it. */
+  private seal(definition: KaPluginDefinition, settings: ReturnType<typeof resolveSettings>) {
+    return sealSecrets(
+      definition.settings.filter((d) => d.secret).map((d) => d.name),
+      settings,
+      this.secrets,
+    );
+  }
+
   /** The lifecycle and lookup actions the configuration's plugin declares (none when it is missing). */
   capabilities(config: StoredKaConfiguration): KaCapability[] {
     return this.plugins.definition(config.pluginName)?.capabilities ?? [];
   }
 
+  /**
+   * Builds an adapter for a stored configuration, with its secrets decrypted (the only place
+   * they are); the caller closes it. When this process cannot decrypt them, the adapter fails
+   * every call with a permanent error that names the configuration and says what to do.
+   */
   adapterFor(config: StoredKaConfiguration): KaAdapter {
     if (!this.plugins.definition(config.pluginName)) throw new ConflictError(`KA plugin ${config.pluginName} is missing`, 'plugin_missing');
-    return this.plugins.createAdapter(config.pluginName, config.settings, config.id);
+    let settings: StoredKaConfiguration['settings'];
+    try {
+      settings = openSettings(config.settings, this.secrets);
+    } catch (err) {
+      if (!(err instanceof UnreadableSettingError)) throw err;
+      const message = `KA configuration "${config.name}" (#${config.id}): ${err.message}. Run every Keyway process with the KEYWAY_SECRET_KEY (or key file) it was saved with, or enter the secret again`;
+      this.logger.error({ configurationId: config.id, setting: err.setting, reason: err.error.reason }, message);
+      return new UnreadableSecretsAdapter(message);
+    }
+    return this.plugins.createAdapter(config.pluginName, settings, config.id);
   }
 
   /** Connectivity and credentials check; the answer is shown to staff as is. */
@@ -143,8 +168,17 @@ export class KaConfigurationService {
     return result;
   }
 
+  /** The decrypted secrets of a configuration, for scrubbing its adapter's error text. */
   secretsOf(config: StoredKaConfiguration): string[] {
-    return secretValues(this.plugins.definition(config.pluginName)?.settings ?? [], config.settings);
+    let settings: StoredKaConfiguration['settings'];
+    try {
+      settings = openSettings(config.settings, this.secrets);
+    } catch (err) {
+      // Its adapter never had them, so no error of it can quote them.
+      if (err instanceof UnreadableSettingError) return [];
+      throw err;
+    }
+    return secretValues(this.plugins.definition(config.pluginName)?.settings ?? [], settings);
   }
 
   /** The fetch-products job: `configured` only after the KA listed what it sells. */

@@ -5,7 +5,10 @@ import type { SettingsValues } from '../../plugin-sdk/settings.js';
 
 export type KaConfigurationStatus = 'fetching_products' | 'configured' | 'failing';
 
-/** A configuration as stored, secrets included: never answer this from the API. */
+/**
+ * A configuration as stored: secret settings sealed (`settings-values.ts`), the rest plain.
+ * Never answer this from the API; only `adapterFor` opens the secrets.
+ */
 export interface StoredKaConfiguration {
   id: number;
   name: string;

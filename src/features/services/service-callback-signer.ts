@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { installationSecret } from '../../infra/db/app-secrets.js';
 import type { DbOrTx } from '../../infra/db/database.js';
+import type { SecretBox } from '../../infra/db/secret-box.js';
 
 /** The header a provider signs its confirmation with: `sha256=<hex HMAC-SHA256 of the raw body>`. */
 export const SIGNATURE_HEADER = 'X-Keyway-Signature';
@@ -17,7 +18,11 @@ export class ServiceCallbackSigner {
   /** The installation secret never changes once created, so one read per process is enough. */
   private root: Promise<string> | undefined;
 
-  constructor(private readonly db: DbOrTx) {}
+  constructor(
+    private readonly db: DbOrTx,
+    /** The installation's key: the installation secret is stored sealed. */
+    private readonly secrets: SecretBox,
+  ) {}
 
   async secretFor(serviceId: number): Promise<string> {
     return createHmac('sha256', await this.rootSecret())
@@ -41,7 +46,7 @@ export class ServiceCallbackSigner {
 
   private rootSecret(): Promise<string> {
     if (!this.root) {
-      this.root = installationSecret(this.db, 'service-callback').catch((err: unknown) => {
+      this.root = installationSecret(this.db, 'service-callback', this.secrets).catch((err: unknown) => {
         // Do not cache a failed read (database briefly away): the next call tries again.
         this.root = undefined;
         throw err;

@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import type { Db } from '../../infra/db/database.js';
+import type { SecretBox } from '../../infra/db/secret-box.js';
 import type { Logger } from '../../infra/log/logger.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { AuditStore } from '../audit/audit-store.js';
@@ -15,6 +16,8 @@ export interface ServicesFeatureOptions {
   queue: JobQueue;
   audit: AuditStore;
   logger: Logger;
+  /** The installation's key, which seals the callback signing secret. */
+  secrets: SecretBox;
   /** Where providers reach this installation, e.g. `https://keyway.example.net` (asked at each use). */
   publicBaseUrl: () => string;
   /** Releases the subscription's license requests; must be idempotent (see `ServiceProvisioningDeps`). */
@@ -42,7 +45,7 @@ export function createServicesFeature(options: ServicesFeatureOptions): Services
     queue: options.queue,
     audit: options.audit,
     logger: options.logger.child({ component: 'services' }),
-    signer: new ServiceCallbackSigner(options.db),
+    signer: new ServiceCallbackSigner(options.db, options.secrets),
     provisioners: [new InstantServiceProvisioner(), new WebhookServiceProvisioner({ timeoutMs: webhookTimeoutMs }), new ManualServiceProvisioner()],
     publicBaseUrl: options.publicBaseUrl,
     onAllServicesReady: options.onAllServicesReady,

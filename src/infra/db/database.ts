@@ -32,6 +32,9 @@ export function createDatabase(url: string, options: { poolMax?: number } = {}):
           conn.pragma('foreign_keys = ON');
           conn.pragma('busy_timeout = 5000');
           conn.pragma('synchronous = NORMAL');
+          // LIKE compares exactly, as on MySQL with Keyway's utf8mb4_bin (text-collation.ts);
+          // SQLite's own LIKE ignores the case of ASCII letters.
+          conn.pragma('case_sensitive_like = ON');
           done(null, conn);
         },
       },
@@ -40,7 +43,10 @@ export function createDatabase(url: string, options: { poolMax?: number } = {}):
   if (url.startsWith('mysql://')) {
     return knex({
       client: 'mysql2',
-      connection: { uri: url, charset: 'utf8mb4', timezone: 'Z', supportBigNumbers: true, bigNumberStrings: false } as Knex.MySql2ConnectionConfig,
+      // utf8mb4_bin (46) by number: the `charset` option would also make knex write `default
+      // character set utf8mb4` into every CREATE TABLE, which takes utf8mb4's case-insensitive
+      // default collation over the database's exact one (text-collation.ts).
+      connection: { uri: url, charsetNumber: 46, timezone: 'Z', supportBigNumbers: true, bigNumberStrings: false } as Knex.MySql2ConnectionConfig,
       pool: {
         min: 0,
         max: options.poolMax ?? 10,

@@ -1,4 +1,7 @@
+import { openSecretBox } from '../../bootstrap/secret-key.js';
+import { sealStoredSecrets } from '../../bootstrap/stored-secrets.js';
 import { loadConfig } from '../../config/config.js';
+import { createLogger } from '../log/logger.js';
 import { createDatabase } from './database.js';
 import { migrateLatest, migrateRollbackAll } from './migrator.js';
 
@@ -11,6 +14,9 @@ try {
   } else {
     const applied = await migrateLatest(db);
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'already up to date');
+    // Secrets an older Keyway stored in plain text, sealed here as at start.
+    const box = openSecretBox(config, { create: true });
+    if (box) await sealStoredSecrets(db, box, createLogger(config.logLevel));
   }
 } finally {
   await db.destroy();

@@ -38,3 +38,17 @@ export async function migrateLatest(db: Db): Promise<string[]> {
 export async function migrateRollbackAll(db: Db): Promise<void> {
   await db.migrate.rollback({ migrationSource: new FolderMigrationSource() }, true);
 }
+
+/**
+ * Runs the pending migrations whose names sort before `name`, and no others: how upgrade
+ * tests build the database an older Keyway left behind.
+ */
+export async function migrateBefore(db: Db, name: string): Promise<void> {
+  const migrationSource = new FolderMigrationSource();
+  for (;;) {
+    const [, pending] = (await db.migrate.list({ migrationSource })) as [unknown[], string[]];
+    const next = pending[0];
+    if (next === undefined || migrationSource.getMigrationName(next) >= name) return;
+    await db.migrate.up({ migrationSource });
+  }
+}

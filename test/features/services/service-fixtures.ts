@@ -13,11 +13,12 @@ import type { ServiceRetryPolicy } from '../../../src/features/services/service-
 import { createServicesFeature, type ServicesFeature } from '../../../src/features/services/services-feature.js';
 import { SubscriptionStore } from '../../../src/features/subscriptions/subscription-store.js';
 import type { Db } from '../../../src/infra/db/database.js';
+import { SecretBox } from '../../../src/infra/db/secret-box.js';
 import { toJson } from '../../../src/infra/db/rows.js';
 import { createLogger } from '../../../src/infra/log/logger.js';
 import { InProcessJobQueue } from '../../../src/infra/queue/in-process-job-queue.js';
 import { insertKaConfiguration } from '../../helpers/catalog-fixtures.js';
-import { uniqueName } from '../../helpers/test-env.js';
+import { testSecretKey, uniqueName } from '../../helpers/test-env.js';
 
 export interface FixtureService {
   key: string;
@@ -152,6 +153,7 @@ export async function startHarness(db: Db, options: HarnessOptions = {}): Promis
     queue,
     audit,
     logger,
+    secrets: new SecretBox(Buffer.from(testSecretKey, 'base64')),
     publicBaseUrl: () => baseUrl,
     retry: options.retry,
     leaseMs: options.leaseMs,

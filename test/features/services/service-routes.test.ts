@@ -1,6 +1,8 @@
 import test from 'ava';
 import { ServiceCallbackSigner } from '../../../src/features/services/service-callback-signer.js';
+import { SecretBox } from '../../../src/infra/db/secret-box.js';
 import { testDialects, useTestDatabase } from '../../helpers/test-database.js';
+import { testSecretKey } from '../../helpers/test-env.js';
 import { createTokens, insertSubscription, serviceState, startHarness, waitFor } from './service-fixtures.js';
 
 type Body = Record<string, unknown> & { error?: { code: string; details: { fields?: Array<{ field: string }> } } };
@@ -88,7 +90,7 @@ for (const dialect of testDialects()) {
   test(`${dialect}: the callback route answers 404 for an unknown service, 409 for one not waiting for a callback, 413 when too large`, async (t) => {
     const h = await startHarness(database.db, { noWorker: true });
     t.teardown(() => h.close());
-    const signer = new ServiceCallbackSigner(database.db);
+    const signer = new ServiceCallbackSigner(database.db, new SecretBox(Buffer.from(testSecretKey, 'base64')));
     const body = '{}';
 
     const unknown = await call(h.baseUrl, 'POST', '/services/999998/ready', { raw: body, headers: { 'X-Keyway-Signature': await signer.sign(999_998, body) } });
