@@ -4,7 +4,8 @@ import type { IssuedKey } from '../../plugin-sdk/ka-adapter.js';
 import { isKaError } from '../../plugin-sdk/ka-error.js';
 import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
 import { recordFailure } from '../step-failure.js';
-import { checkIssuedKey, recordKey } from './record-key.js';
+import { checkIssuedKey } from '../ka-answer-checks.js';
+import { recordKey } from './record-key.js';
 
 /**
  * `ready`: ask the KA for a key. The send time is stored first (`issuing`), so whoever finds

@@ -7,7 +7,8 @@ import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
 import { serviceSettingsOf } from '../service-settings.js';
 import { recordFailure } from '../step-failure.js';
 import { candidateRecords, decideClaim, UnsettledLookupError } from './key-claim.js';
-import { checkIssuedKey, type KeySource, recordKey } from './record-key.js';
+import { checkIssuedKey } from '../ka-answer-checks.js';
+import { type KeySource, recordKey } from './record-key.js';
 
 /**
  * `issuing` found at the start of a job: an earlier attempt sent the request and its outcome

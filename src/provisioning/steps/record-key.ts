@@ -2,32 +2,10 @@ import { workerActor } from '../../features/audit/audit-event.js';
 import type { LicenseRequest } from '../../features/license-requests/license-request.js';
 import { isUniqueViolation, transaction } from '../../infra/db/transaction.js';
 import type { IssuedKey } from '../../plugin-sdk/ka-adapter.js';
-import { KaError } from '../../plugin-sdk/ka-error.js';
 import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
 
 /** How the request came by its key: its own issue call, our reference at the KA, or a claim among interchangeable keys. */
 export type KeySource = 'issued' | 'found' | 'claimed';
-
-/** Column lengths of the license's key fields: a KA's answer longer than these is not a key we can hold. */
-const keyFieldLimits = { keyNumber: 80, fullKeyNumber: 100, productKey: 80 } as const;
-
-/**
- * A KA's key whose fields do not fit what Keyway stores is a protocol fault (a bug at the KA
- * or in the plugin), refused before anything is written, never cut: a key number cut short
- * would name another key.
- */
-export function checkIssuedKey(key: IssuedKey): KaError | undefined {
-  for (const [field, max] of Object.entries(keyFieldLimits) as Array<[keyof typeof keyFieldLimits, number]>) {
-    const value = key[field];
-    if (typeof value === 'string' && (value.length > max || (field === 'keyNumber' && value.trim() === ''))) {
-      return new KaError(`the KA answered a ${field} of ${value.length} characters; Keyway holds at most ${max}`, { code: 'protocol', retryable: false });
-    }
-  }
-  if (key.additionalKeyNumbers.some((n) => n.length > keyFieldLimits.keyNumber)) {
-    return new KaError(`the KA answered an additional key number longer than ${keyFieldLimits.keyNumber} characters`, { code: 'protocol', retryable: false });
-  }
-  return undefined;
-}
 
 /**
  * Persists the key and moves `issuing → key_issued` in one transaction. The license row is

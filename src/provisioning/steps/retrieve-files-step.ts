@@ -1,5 +1,6 @@
 import { workerActor } from '../../features/audit/audit-event.js';
 import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
+import { checkLicenseFiles } from '../ka-answer-checks.js';
 import { recordFailure } from '../step-failure.js';
 import { transaction } from '../../infra/db/transaction.js';
 
@@ -22,7 +23,8 @@ export async function retrieveFiles(deps: PipelineDeps, input: StepInput): Promi
       productKey: license.productKey ?? undefined,
       additionalKeyNumbers: license.additionalKeyNumbers,
     });
-    if (files.length === 0) throw new Error('the KA returned no license file');
+    const unfit = checkLicenseFiles(files);
+    if (unfit) throw unfit;
     const moved = await transaction(deps.db, async (tx) => {
       const installing = await deps.requests.move(tx, request, 'key_issued', 'installing', { attempts: 0, lastError: null, nextAttemptAt: deps.now() });
       if (!installing) return undefined;
@@ -38,6 +40,6 @@ export async function retrieveFiles(deps: PipelineDeps, input: StepInput): Promi
     memo.retrieved = { license, files };
     return { next: 'now', request: moved };
   } catch (err) {
-    return recordFailure(deps, { request, fromState: 'key_issued', retryState: 'key_issued', step: 'retrieve files', attempts: request.attempts + 1, err, secrets: deps.configurations.secretsOf(input.configuration) });
+    return await recordFailure(deps, { request, fromState: 'key_issued', retryState: 'key_issued', step: 'retrieve files', attempts: request.attempts + 1, err, secrets: deps.configurations.secretsOf(input.configuration) });
   }
 }
