@@ -216,6 +216,8 @@ for (const dialect of testDialects()) {
     // The pipeline decides what comes next (here the KA cannot tell whether the refused key
     // exists, so it comes back to staff); the page shows whichever step it reached, with actor.
     t.true(await page.getByRole('cell', { name: 'staff: Otto Operator' }).first().isVisible());
+    // The retried request settles before the next fault is armed, or it could take that fault.
+    await waitFor(async () => ['installed', 'needs_manual'].includes(await requestState(requestId)), 'the retried request to settle');
 
     ka.authority.injectFault('createKey', { kind: 'result', code: 244, message: 'Feature is not applicable' }, { times: 1 });
     const other = await payOrder();
