@@ -164,8 +164,9 @@ export class ServiceProvisioningService {
 
   /**
    * The provider's signed confirmation of a webhook service (`X-Keyway-Signature:
-   * sha256=<hex HMAC of the raw body>`). Accepted while waiting, and while still provisioning
-   * (a provider may confirm before its 202 answer reached us). Already ready: a no-op.
+   * sha256=<hex HMAC of the raw body>`). Accepted while waiting, while still provisioning (a
+   * provider may confirm before its 202 answer reached us), and while a retry is due after a
+   * call whose answer never reached us (the provider got it all the same). Already ready: a no-op.
    */
   async confirmCallback(serviceId: number, rawBody: Buffer, signatureHeader: string | undefined): Promise<{ service: Service; changed: boolean }> {
     // The signature is checked first so an unsigned caller cannot probe which ids exist.
@@ -174,7 +175,8 @@ export class ServiceProvisioningService {
     }
     const service = await this.get(serviceId);
     if (service.state === 'ready') return { service, changed: false };
-    if (service.provisioner !== 'webhook' || (service.state !== 'waiting' && service.state !== 'provisioning')) {
+    const called = service.state === 'waiting' || service.state === 'provisioning' || (service.state === 'pending' && service.attempts > 0);
+    if (service.provisioner !== 'webhook' || !called) {
       throw new ConflictError(`Service ${serviceId} is ${service.state} and not waiting for a callback`, 'service_not_waiting', {
         details: { state: service.state },
       });

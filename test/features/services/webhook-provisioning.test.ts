@@ -154,6 +154,26 @@ for (const dialect of testDialects()) {
     t.is((await h.feature.service.get(id)).lastError, null);
   });
 
+  test(`${dialect}: a provider's signed confirmation is accepted while a retry is due after a call whose answer was lost`, async (t) => {
+    const provider = await startWebhookServer(() => 500);
+    // A long delay keeps the service pending (retry due) while the provider confirms.
+    const h = await startHarness(database.db, { retry: { maxAttempts: 3, initialDelayMs: 60_000, maxDelayMs: 60_000, jitter: 0 } });
+    t.teardown(async () => {
+      await h.close();
+      await provider.close();
+    });
+    const sub = await insertSubscription(database.db, [{ key: 'mail', provisioner: 'webhook', settings: { url: provider.url } }]);
+    const id = sub.ids.mail as number;
+    await h.feature.service.start(sub.subscriptionId);
+    await waitFor(async () => (await h.feature.service.get(id)).attempts === 1 && (await serviceState(database.db, id)) === 'pending', 'the retry to be due');
+    const { callbackUrl, callbackSecret } = (provider.received[0]?.json ?? {}) as { callbackUrl: string; callbackSecret: string };
+    const body = JSON.stringify({ ok: true });
+    const answer = await confirm(callbackUrl, body, sign(callbackSecret, body));
+    t.is(answer.status, 200, JSON.stringify(answer.body));
+    t.is(await serviceState(database.db, id), 'ready');
+    await waitFor(async () => h.releases.length === 1, 'the release');
+  });
+
   test(`${dialect}: an unreachable or slow webhook counts as a retryable failure`, async (t) => {
     const slow = await startWebhookServer(() => new Promise<number>((resolve) => setTimeout(() => resolve(200), 1000)));
     const gone = await startWebhookServer(() => 200);
