@@ -1,7 +1,8 @@
 import type { Customer } from '../../features/customers/customer-store.js';
 import type { LifecycleAction } from '../../features/licenses/license-lifecycle.js';
+import type { LicenseOperationView } from '../../features/licenses/license-operation-store.js';
 import type { LicenseDetails } from '../../features/licenses/license-query-service.js';
-import { DateOnly, Empty, Facts, Notice, StateBadge, Time } from '../components/display.js';
+import { DateOnly, Empty, ErrorText, Facts, Notice, StateBadge, Time } from '../components/display.js';
 import { ActionButton, CheckboxField, CsrfField, type FieldErrors, TextField } from '../components/form-fields.js';
 import { Layout } from '../components/layout.js';
 import type { ViewContext } from '../view-context.js';
@@ -21,6 +22,39 @@ export interface LicensePageProps {
 }
 
 const labels: Record<LifecycleAction, string> = { renew: 'Renew key', suspend: 'Suspend key', resume: 'Resume key', terminate: 'Terminate key' };
+const nouns: Record<string, string> = { renew: 'renewal', suspend: 'suspension', resume: 'resumption', terminate: 'termination' };
+
+/** The open action on the key: why the buttons are gone, or why the next action reads the key first. */
+function OpenOperation({ operation: o, keyNumber }: { operation: LicenseOperationView; keyNumber: string }) {
+  const noun = nouns[o.kind] ?? o.kind;
+  const who = o.actor.name ? ` by ${o.actor.name}` : '';
+  const unknown = o.state === 'outcome_unknown' || !o.held;
+  return (
+    <section aria-labelledby="operation-h" class="card">
+      <h2 id="operation-h">{unknown ? `Outcome of the ${noun} unknown` : `${noun[0]?.toUpperCase()}${noun.slice(1)} in progress`}</h2>
+      {!unknown && <Notice kind="info">The {noun} of key {keyNumber} is at the KA now; other actions on this license wait until it has finished.</Notice>}
+      {unknown && o.held && <Notice kind="info">Keyway is reading key {keyNumber} at the KA to find out whether the {noun} happened.</Notice>}
+      {unknown && !o.held && (
+        <Notice kind="warning">
+          The KA may or may not have done the {noun} of key {keyNumber}. The next action on this license first reads the key at the KA to find out and records what happened; the same
+          action is not sent twice if the KA had done it.
+        </Notice>
+      )}
+      <Facts
+        items={[
+          ['Operation', `#${o.id} (${o.kind}, ${o.state.replace(/_/g, ' ')})`],
+          ['Started', <span>
+            <Time iso={o.startedAt} />
+            {who}
+          </span>],
+          ['Held until', o.held ? <Time iso={o.leaseUntil} /> : null],
+          ['Last error', o.lastError ? <ErrorText error={o.lastError} /> : null],
+          ['Our reference', <code>{o.reference}</code>],
+        ]}
+      />
+    </section>
+  );
+}
 
 /** Renew, suspend, resume and terminate at the KA; terminating cannot be undone, so it asks for a confirmation. */
 function LifecycleActions({ ctx, license, actions, terminate }: { ctx: ViewContext; license: LicenseDetails; actions: LifecycleAction[]; terminate?: LicensePageProps['terminate'] }) {
@@ -76,6 +110,7 @@ export function LicensePage({ ctx, license: l, configurationName, customer, acti
           ['KA configuration', <a href={`/ka-configurations/${l.configurationId}`}>{configurationName ?? `#${l.configurationId}`}</a>],
         ]}
       />
+      {l.openOperation && <OpenOperation operation={l.openOperation} keyNumber={l.keyNumber} />}
       <LifecycleActions ctx={ctx} license={l} actions={actions} terminate={terminate} />
       <h2>Files</h2>
       {l.files.length === 0 ? (

@@ -218,7 +218,7 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
     const [configuration, customer, actions] = await Promise.all([
       deps.configurations.get(db, license.configurationId),
       license.customerId ? deps.context.stores.customers.get(db, license.customerId) : undefined,
-      canOperate(ctx) ? deps.lifecycle.available(license) : [],
+      canOperate(ctx) ? deps.lifecycle.available(license, license.openOperation) : [],
     ]);
     sendPage(res, <LicensePage ctx={ctx} license={license} configurationName={configuration?.name} customer={customer} actions={actions} {...extra} />, status);
   };
