@@ -198,4 +198,48 @@ for (const dialect of testDialects()) {
       ['license.resumed', 'installed'],
     ]);
   });
+
+  test.serial(`${dialect}: staff settle by hand what reading the key cannot tell: a renewal the KA did, and a stale claim the KA never saw`, async (t) => {
+    const { plesk, ras } = await installedLicenses();
+    const before = keyAtKa(rig, plesk.keyNumber);
+    rig.xmlrpc.authority.injectFault('renewKey', { kind: 'drop' }, { times: 1 });
+    t.is((await rig.api.request('POST', `/api/v1/licenses/${plesk.id}/renew`)).status, 502);
+    rig.xmlrpc.authority.injectFault('getKeyInfo', { kind: 'result', code: 500, message: 'KA maintenance' });
+    try {
+      const refused = await rig.api.request<ErrorBody>('POST', `/api/v1/licenses/${plesk.id}/terminate`);
+      t.is(refused.status, 409);
+      t.is(refused.body.error.code, 'operation_outcome_unknown');
+      const operation = (await license(plesk.id)).openOperation as Body;
+      t.regex(refused.body.error.message, new RegExp(`settle operation ${operation.id} by hand`));
+      t.false(keyAtKa(rig, plesk.keyNumber).terminated, 'nothing else is sent while the renewal is unknown');
+
+      const settle = (body: Body, operationId = operation.id) => rig.api.request<Body & ErrorBody>('POST', `/api/v1/licenses/${plesk.id}/operations/${operationId}/settle`, { body });
+      const noExpiry = await settle({ applied: true, note: 'KA portal shows it renewed' });
+      t.is(noExpiry.status, 400);
+      t.deepEqual(((noExpiry.body.error.details?.fields ?? []) as Body[]).map((f) => f.field), ['expiresAt']);
+      t.is((await settle({ applied: true, note: 'x', expiresAt: '2031-01-01' }, Number(operation.id) + 1000)).status, 409);
+
+      const expiresAt = keyAtKa(rig, plesk.keyNumber).expiresAt.toISOString();
+      const settled = await settle({ applied: true, note: 'KA portal shows the new expiry', expiresAt });
+      t.is(settled.status, 200);
+      t.is(settled.body.expiresAt, expiresAt);
+      t.is(settled.body.openOperation, null);
+      t.is(renewalsAtKa(before, keyAtKa(rig, plesk.keyNumber)), 1);
+      const events = (await license(plesk.id)).history.filter((e) => e.action === 'license.operation_resolved');
+      t.like(events[0]?.data, { applied: true, how: 'settled_by_hand', found: { note: 'KA portal shows the new expiry', expiresAt } });
+      await reinstalled(plesk.requestId);
+
+      // A claim whose process died before it sent anything: staff find the key untouched.
+      const db = rig.api.running.context.db;
+      const now = Date.now();
+      const [staleId] = await db('license_operations').insert({ license_id: ras.id, open_license_id: ras.id, kind: 'suspend', state: 'in_progress', reference: `kw-op-stale-${dialect}`, parameters: '{}', attempts: 1, actor: '{"type":"api"}', lease_until: now - 1, created_at: now, updated_at: now });
+      const notDone = await rig.api.request<Body>('POST', `/api/v1/licenses/${ras.id}/operations/${staleId}/settle`, { body: { applied: false, note: 'key is active at the KA' } });
+      t.is(notDone.status, 200);
+      t.is(notDone.body.status, 'installed');
+      t.is(notDone.body.openOperation, null);
+      t.like(await db('license_operations').where({ id: staleId }).first(), { state: 'failed', open_license_id: null });
+    } finally {
+      rig.xmlrpc.authority.clearFaults();
+    }
+  });
 }

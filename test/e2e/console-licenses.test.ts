@@ -303,6 +303,21 @@ for (const dialect of testDialects()) {
     t.is(await page.getByRole('button', { name: 'Renew key' }).count(), 0);
     t.is(await page.getByRole('button', { name: 'Terminate key' }).count(), 0);
     await app.screenshot(page, 'license-operation-in-progress');
+
+    // Its process died: past the lease, staff who checked the KA settle it by hand.
+    await app.api.running.context.db('license_operations').where({ reference: `kw-op-held-${dialect}` }).update({ lease_until: Date.now() - 1 });
+    await page.goto(`${app.api.url}/licenses/${license.id}`);
+    t.true(await page.getByRole('heading', { name: 'Outcome of the termination unknown' }).isVisible());
+    await page.getByRole('button', { name: 'The KA did not do it' }).click();
+    await page.waitForLoadState('domcontentloaded');
+    t.is(await page.locator('#f-settle-note-error').textContent(), 'Say what you checked at the KA.');
+    await page.getByLabel('What you checked at the KA').fill('key is active in the KA portal');
+    await app.screenshot(page, 'license-operation-settle');
+    await page.getByRole('button', { name: 'The KA did not do it' }).click();
+    await page.waitForURL(/done=settled/);
+    t.is(await page.getByRole('heading', { name: 'Outcome of the termination unknown' }).count(), 0);
+    t.true(await page.getByRole('button', { name: 'Terminate key' }).isVisible());
+    t.false(keyAtKa()?.terminated);
   });
 
   test.serial(`${dialect}: New License: a key requested through a configuration goes through the pipeline`, async (t) => {

@@ -14,7 +14,7 @@ import { LifecycleOutcome } from './lifecycle-outcome.js';
 import { type LifecycleAction, allowedFrom, lifecycleActions, pastTense } from './lifecycle-rules.js';
 import { isHeld, isUniqueViolation, type KeyFacts, type LicenseOperation, LicenseOperationStore, type LicenseOperationView } from './license-operation-store.js';
 import type { License, LicenseStore, LicenseSummary } from './license-store.js';
-import { inProgress, OperationResolver } from './operation-resolution.js';
+import { type HandSettlement, inProgress, OperationResolver } from './operation-resolution.js';
 
 export { type LifecycleAction, lifecycleActions } from './lifecycle-rules.js';
 
@@ -110,6 +110,14 @@ export class LicenseLifecycle {
     } finally {
       await adapter.close?.();
     }
+  }
+
+  /** Records what staff found at the KA for the license's open operation (see `OperationResolver.settleByHand`). */
+  async settle(licenseId: number, operationId: number, decision: HandSettlement, actor: Actor): Promise<void> {
+    const license = await this.load(licenseId);
+    const open = await this.operations.openFor(this.deps.db, licenseId);
+    if (open?.id !== operationId) throw new ConflictError(`Operation ${operationId} is not open on license ${license.keyNumber}${open ? ` (operation ${open.id} is)` : ''}; reload the license`, 'operation_not_open');
+    await this.resolver.settleByHand(open, license, decision, actor);
   }
 
   /** The call to the KA for a claimed operation, and what its answer (or its silence) means. */

@@ -31,6 +31,13 @@ const listSchema = pageQuerySchema.extend({
 const lifecycleBody = z.object({ note: z.string().trim().max(2000).optional() });
 const lifecycleHeaders = z.object({ [idempotencyHeader]: idempotencyKeySchema.optional() });
 
+const settleParams = idParams.extend({ operationId: z.coerce.number().int().positive().max(2_147_483_647) });
+const settleBody = z.object({
+  applied: z.boolean(),
+  note: z.string().trim().min(1).max(2000),
+  expiresAt: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
+});
+
 const fileParams = idParams.extend({ fileId: z.coerce.number().int().positive().max(2_147_483_647) });
 
 /** A file name safe in a quoted header value; the exact name goes in `filename*`. */
@@ -116,6 +123,13 @@ export function licenseRoutes(deps: { db: Db; service: LicenseQueryService; life
     });
   }
 
+  router.post('/licenses/:id/operations/:operationId/settle', allow(...operators), async (req, res) => {
+    const { id, operationId } = validate(settleParams, req.params, 'params');
+    const body = validate(settleBody, req.body ?? {});
+    await deps.lifecycle.settle(id, operationId, { applied: body.applied, note: body.note, expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined }, actorOf(principalOf(req)));
+    res.json(await deps.service.get(id));
+  });
+
   return router;
 }
 
@@ -141,4 +155,14 @@ export const licenseOperations: ApiOperation[] = [
       answer: { status: 200, description: 'The license as the action left it (or as the earlier operation that did the same left it).' },
     }),
   ),
+  {
+    method: 'post',
+    path: '/licenses/:id/operations/:operationId/settle',
+    summary: "Settle by hand an action on the license's key whose outcome Keyway could not find out",
+    description:
+      "For the license's open operation (`openOperation`) whose outcome is unknown and that reading the key at the KA did not settle (the plugin cannot read keys, or the KA's answer does not tell). Staff check the key at the KA and say whether the action happened (`applied`), with a note of what they saw; a renewal that happened needs the expiry the KA shows (`expiresAt`). Recorded as the KA's answer would have been, and the license is free for the next action. 409 while another request holds the operation.",
+    roles: operators,
+    body: settleBody,
+    answer: { status: 200, description: 'The license, its operation closed.' },
+  },
 ];

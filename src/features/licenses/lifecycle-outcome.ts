@@ -21,8 +21,8 @@ export interface LifecycleOutcomeDeps {
   now: () => number;
 }
 
-/** How the KA's action became known: its answer, or a later reading of the key. */
-export type ActedHow = { kind: 'answered' } | { kind: 'read'; found: Record<string, unknown>; by: Actor };
+/** How the KA's action became known: its answer, a later reading of the key, or staff who looked at the KA. */
+export type ActedHow = { kind: 'answered' } | { kind: 'read' | 'settled_by_hand'; found: Record<string, unknown>; by: Actor };
 
 const noteOf = (operation: LicenseOperation) => (typeof operation.parameters.note === 'string' && operation.parameters.note ? { note: operation.parameters.note } : {});
 
@@ -43,12 +43,12 @@ export class LifecycleOutcome {
     const { db, licenses, requests, operations, audit } = this.deps;
     const action = operation.kind as LifecycleAction;
     const entity = { entityType: 'license', entityId: license.id } as const;
-    const data = { keyNumber: license.keyNumber, operationId: operation.id, ...noteOf(operation), ...(how.kind === 'read' ? { confirmedByReadingTheKey: true } : {}) };
-    const resolved: AuditEventInput[] = how.kind === 'read' ? [{ actor: how.by, action: 'license.operation_resolved', ...entity, data: { operationId: operation.id, kind: action, applied: true, found: how.found } }] : [];
+    const data = { keyNumber: license.keyNumber, operationId: operation.id, ...noteOf(operation), ...(how.kind === 'answered' ? {} : how.kind === 'read' ? { confirmedByReadingTheKey: true } : { settledByHand: true }) };
+    const resolved: AuditEventInput[] = how.kind === 'answered' ? [] : [{ actor: how.by, action: 'license.operation_resolved', ...entity, data: { operationId: operation.id, kind: action, applied: true, how: how.kind, found: how.found } }];
     const now = this.deps.now();
     const outcome = await transaction(db, async (tx) => {
       await licenses.lockForChange(tx, license.id);
-      if (!(await operations.close(tx, operation.id, from, 'succeeded', { result: { applied: true, ...(how.kind === 'read' ? { found: how.found } : {}) } }))) return 'lost' as const;
+      if (!(await operations.close(tx, operation.id, from, 'succeeded', { result: { applied: true, ...(how.kind === 'answered' ? {} : { how: how.kind, found: how.found }) } }))) return 'lost' as const;
       if (action === 'renew') {
         const requestId = license.requestId as number;
         // A date the KA's answer leaves out stays as it was.
@@ -89,12 +89,13 @@ export class LifecycleOutcome {
     });
   }
 
-  /** Reading the key proved the KA did not act: the operation closes as failed, nothing else changes. Answers whether this call closed it. */
-  async notApplied(operation: LicenseOperation, license: License, found: Record<string, unknown>, by: Actor): Promise<boolean> {
+  /** Reading the key (or staff looking at the KA) proved the KA did not act: the operation closes as failed, nothing else changes. Answers whether this call closed it. */
+  async notApplied(operation: LicenseOperation, license: License, how: Exclude<ActedHow, { kind: 'answered' }>): Promise<boolean> {
+    const { found, by } = how;
     return transaction(this.deps.db, async (tx) => {
       await this.deps.licenses.lockForChange(tx, license.id);
-      if (!(await this.deps.operations.close(tx, operation.id, 'outcome_unknown', 'failed', { result: { applied: false, found } }))) return false;
-      await this.deps.audit.record(tx, { actor: by, action: 'license.operation_resolved', entityType: 'license', entityId: license.id, data: { operationId: operation.id, kind: operation.kind, applied: false, found } });
+      if (!(await this.deps.operations.close(tx, operation.id, 'outcome_unknown', 'failed', { result: { applied: false, how: how.kind, found } }))) return false;
+      await this.deps.audit.record(tx, { actor: by, action: 'license.operation_resolved', entityType: 'license', entityId: license.id, data: { operationId: operation.id, kind: operation.kind, applied: false, how: how.kind, found } });
       return true;
     });
   }

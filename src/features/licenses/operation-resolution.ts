@@ -1,4 +1,4 @@
-import { ConflictError } from '../../errors/app-error.js';
+import { ConflictError, ValidationError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
 import type { KaAdapter, KeyInfo } from '../../plugin-sdk/ka-adapter.js';
 import type { Actor } from '../audit/audit-event.js';
@@ -6,7 +6,7 @@ import type { KaConfigurationService } from '../ka-configurations/ka-configurati
 import { errorRecord } from '../ka-configurations/ka-error-record.js';
 import type { LifecycleOutcome } from './lifecycle-outcome.js';
 import { actionNoun, isLifecycleAction } from './lifecycle-rules.js';
-import { type KeyFacts, type LicenseOperation, type LicenseOperationStore, operationView } from './license-operation-store.js';
+import { isHeld, type KeyFacts, type LicenseOperation, type LicenseOperationStore, operationView } from './license-operation-store.js';
 import type { License } from './license-store.js';
 
 /** What a reading of the key says about an operation whose outcome was unknown. */
@@ -59,6 +59,15 @@ function whatToCheck(operation: LicenseOperation, keyNumber: string): string {
   }
 }
 
+/** What staff found at the KA for an operation whose outcome is unknown. */
+export interface HandSettlement {
+  applied: boolean;
+  /** What they checked, and where: kept with the operation and in the audit. */
+  note: string;
+  /** A renewal that happened: the expiry the KA shows now. */
+  expiresAt?: Date;
+}
+
 export interface OperationResolverDeps {
   db: Db;
   operations: LicenseOperationStore;
@@ -86,7 +95,7 @@ export class OperationResolver {
     const unresolved = async (why: string, error?: Record<string, unknown>): Promise<never> => {
       await operations.releaseUnresolved(this.deps.db, taken.id, error ?? { code: 'outcome_unclear', message: why, at: new Date(this.deps.now()).toISOString() });
       throw new ConflictError(
-        `The ${noun} of key ${license.keyNumber} (operation ${taken.id}) may or may not have happened at the KA, and Keyway could not find out: ${why}. Nothing else can be done to this license until it is known. Check at the KA ${whatToCheck(taken, license.keyNumber)}, then try again, or ask an engineer to settle operation ${taken.id}.`,
+        `The ${noun} of key ${license.keyNumber} (operation ${taken.id}) may or may not have happened at the KA, and Keyway could not find out: ${why}. Nothing else can be done to this license until it is known. Check at the KA ${whatToCheck(taken, license.keyNumber)}, then try again, or settle operation ${taken.id} by hand with what you found (on the license's page, or POST /licenses/${license.id}/operations/${taken.id}/settle).`,
         'operation_outcome_unknown',
         { details: { operation: operationView(taken, this.deps.now()), ...(error ? { error } : {}) } },
       );
@@ -102,8 +111,30 @@ export class OperationResolver {
       await outcome.acted(taken, 'outcome_unknown', license, key, { kind: 'read', found, by });
       return { applied: true };
     }
-    if (!(await outcome.notApplied(taken, license, found, by))) throw inProgress(taken, license, this.deps.now());
+    if (!(await outcome.notApplied(taken, license, { kind: 'read', found, by }))) throw inProgress(taken, license, this.deps.now());
     return { applied: false };
+  }
+
+  /**
+   * Staff looked at the KA and say whether it acted: for an operation Keyway cannot settle by
+   * reading the key (the plugin cannot read keys, or the reading does not tell). The same
+   * guarded close as a reading; a renewal done needs the expiry staff found.
+   */
+  async settleByHand(open: LicenseOperation, license: License, decision: HandSettlement, by: Actor): Promise<void> {
+    const { operations, outcome } = this.deps;
+    if (decision.applied && open.kind === 'renew' && !decision.expiresAt) {
+      throw new ValidationError('Invalid body: expiresAt: the expiry the KA shows now is needed to record a renewal', { details: { fields: [{ field: 'expiresAt', message: 'required when the renewal happened' }] } });
+    }
+    const taken = isHeld(open, this.deps.now()) ? undefined : await operations.takeForResolution(this.deps.db, open.id, this.deps.now() + this.deps.leaseMs);
+    if (!taken) throw inProgress(open, license, this.deps.now());
+    const found = { note: decision.note, ...(decision.expiresAt ? { expiresAt: decision.expiresAt.toISOString() } : {}) };
+    const how = { kind: 'settled_by_hand', found, by } as const;
+    if (decision.applied) {
+      const key = decision.expiresAt ? { keyNumber: license.keyNumber, expiresAt: decision.expiresAt, additionalKeyNumbers: [] } : undefined;
+      await outcome.acted(taken, 'outcome_unknown', license, key, how);
+    } else if (!(await outcome.notApplied(taken, license, how))) {
+      throw inProgress(taken, license, this.deps.now());
+    }
   }
 
   /** Reads the key at the KA; any failure (plugin missing, KA down) is a reason, not an exception, so the caller can release the operation. */

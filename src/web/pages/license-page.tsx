@@ -5,7 +5,7 @@ import type { LicenseDetails } from '../../features/licenses/license-query-servi
 import { DateOnly, Empty, ErrorText, Facts, Notice, StateBadge, Time } from '../components/display.js';
 import { ActionButton, CheckboxField, CsrfField, type FieldErrors, TextField } from '../components/form-fields.js';
 import { Layout } from '../components/layout.js';
-import type { ViewContext } from '../view-context.js';
+import { canOperate, type ViewContext } from '../view-context.js';
 import { AuditTable } from './audit-page.js';
 
 export interface LicensePageProps {
@@ -19,13 +19,16 @@ export interface LicensePageProps {
   problem?: string;
   /** The terminate form as it was sent back (the confirmation was missing). */
   terminate?: { note?: string; errors?: FieldErrors };
+  /** The settle-by-hand form as it was sent back (a field was missing). */
+  settle?: { note?: string; expiresAt?: string; errors?: FieldErrors };
 }
 
 const labels: Record<LifecycleAction, string> = { renew: 'Renew key', suspend: 'Suspend key', resume: 'Resume key', terminate: 'Terminate key' };
 const nouns: Record<string, string> = { renew: 'renewal', suspend: 'suspension', resume: 'resumption', terminate: 'termination' };
 
 /** The open action on the key: why the buttons are gone, or why the next action reads the key first. */
-function OpenOperation({ operation: o, keyNumber }: { operation: LicenseOperationView; keyNumber: string }) {
+function OpenOperation({ ctx, operation: o, license, canSettle, settle }: { ctx: ViewContext; operation: LicenseOperationView; license: LicenseDetails; canSettle: boolean; settle?: LicensePageProps['settle'] }) {
+  const keyNumber = license.keyNumber;
   const noun = nouns[o.kind] ?? o.kind;
   const who = o.actor.name ? ` by ${o.actor.name}` : '';
   const unknown = o.state === 'outcome_unknown' || !o.held;
@@ -42,7 +45,7 @@ function OpenOperation({ operation: o, keyNumber }: { operation: LicenseOperatio
       )}
       <Facts
         items={[
-          ['Operation', `#${o.id} (${o.kind}, ${o.state.replace(/_/g, ' ')})`],
+          ['Operation', `#${o.id} (${o.kind}, ${o.state === 'in_progress' && !o.held ? 'its claim expired' : o.state.replace(/_/g, ' ')})`],
           ['Started', <span>
             <Time iso={o.startedAt} />
             {who}
@@ -52,6 +55,26 @@ function OpenOperation({ operation: o, keyNumber }: { operation: LicenseOperatio
           ['Our reference', <code>{o.reference}</code>],
         ]}
       />
+      {unknown && !o.held && canSettle && (
+        <form method="post" action={`/licenses/${license.id}/operations/${o.id}/settle`} aria-labelledby="settle-h" novalidate>
+          <h3 id="settle-h">Settle it by hand</h3>
+          <p class="help">
+            When reading the key does not tell (the next action says why), look at key {keyNumber} at the KA and record what you found. Keyway records it as the KA's answer and the license is
+            free again.
+          </p>
+          <CsrfField ctx={ctx} />
+          <TextField name="note" label="What you checked at the KA" idPrefix="settle-" value={settle?.note} errors={settle?.errors} required />
+          {o.kind === 'renew' && <TextField name="expiresAt" type="date" label="Expiry the KA shows (if it renewed)" idPrefix="settle-" value={settle?.expiresAt} errors={settle?.errors} />}
+          <div class="actions">
+            <button type="submit" name="applied" value="yes" class="button">
+              The KA did the {noun}
+            </button>
+            <button type="submit" name="applied" value="no" class="button secondary">
+              The KA did not do it
+            </button>
+          </div>
+        </form>
+      )}
     </section>
   );
 }
@@ -86,7 +109,7 @@ function LifecycleActions({ ctx, license, actions, terminate }: { ctx: ViewConte
   );
 }
 
-export function LicensePage({ ctx, license: l, configurationName, customer, actions, notice, problem, terminate }: LicensePageProps) {
+export function LicensePage({ ctx, license: l, configurationName, customer, actions, notice, problem, terminate, settle }: LicensePageProps) {
   return (
     <Layout ctx={ctx} title={`License ${l.keyNumber}`} active="licenses" back={<a href={`/licenses?configuration=${l.configurationId}`}>Licenses of {configurationName ?? `configuration ${l.configurationId}`}</a>}>
       {notice && <Notice kind="success">{notice}</Notice>}
@@ -110,7 +133,7 @@ export function LicensePage({ ctx, license: l, configurationName, customer, acti
           ['KA configuration', <a href={`/ka-configurations/${l.configurationId}`}>{configurationName ?? `#${l.configurationId}`}</a>],
         ]}
       />
-      {l.openOperation && <OpenOperation operation={l.openOperation} keyNumber={l.keyNumber} />}
+      {l.openOperation && <OpenOperation ctx={ctx} operation={l.openOperation} license={l} canSettle={canOperate(ctx)} settle={settle} />}
       <LifecycleActions ctx={ctx} license={l} actions={actions} terminate={terminate} />
       <h2>Files</h2>
       {l.files.length === 0 ? (

@@ -37,11 +37,12 @@ export interface LicenseWebDeps {
 const pageSize = 50;
 
 const lifecycleNotices: Record<string, string> = {
+  settled: 'Recorded what the KA did; the license is free for the next action.',
   suspend: 'The KA suspended the key.',
   resume: 'The KA resumed the key.',
   terminate: 'The KA terminated the key.',
   renew: 'The KA renewed the key; the renewed license file is being fetched and installed.',
-} satisfies Record<LifecycleAction, string>;
+} satisfies Record<LifecycleAction | 'settled', string>;
 const idText = z.string().regex(/^\d{1,10}$/, 'a number').transform(Number).optional();
 const listSchema = z.object({
   configuration: idText,
@@ -212,7 +213,7 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
     }
   });
 
-  const showLicense = async (req: Request, res: Response, id: number, extra: Pick<LicensePageProps, 'notice' | 'problem' | 'terminate'> = {}, status = 200) => {
+  const showLicense = async (req: Request, res: Response, id: number, extra: Pick<LicensePageProps, 'notice' | 'problem' | 'terminate' | 'settle'> = {}, status = 200) => {
     const ctx = viewContext(req);
     const license = await deps.licenses.get(id);
     const [configuration, customer, actions] = await Promise.all([
@@ -246,6 +247,24 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
       res.redirect(303, `/licenses/${id}?done=${action}`);
     });
   }
+
+  pages.post('/licenses/:id/operations/:operationId/settle', allow(...operators), async (req, res) => {
+    const { id, operationId } = validate(idParams.extend({ operationId: idParams.shape.id }), req.params, 'params');
+    const form = { note: formText(req.body, 'note').trim().slice(0, 2000), expiresAt: formText(req.body, 'expiresAt').trim() };
+    const applied = formText(req.body, 'applied') === 'yes';
+    const errors: FieldErrors = {};
+    if (!form.note) errors.note = 'Say what you checked at the KA.';
+    if (form.expiresAt && !/^\d{4}-\d{2}-\d{2}$/.test(form.expiresAt)) errors.expiresAt = 'A date like 2030-01-31.';
+    if (Object.keys(errors).length) return showLicense(req, res, id, { settle: { ...form, errors } }, 400);
+    try {
+      await deps.lifecycle.settle(id, operationId, { applied, note: form.note, expiresAt: form.expiresAt ? new Date(`${form.expiresAt}T00:00:00Z`) : undefined }, actorOf(principalOf(req)));
+    } catch (err) {
+      const shown = formErrorsOf(err);
+      if (!shown || (err instanceof AppError && err.status === 404)) throw err;
+      return showLicense(req, res, id, { settle: { ...form, errors: shown.errors }, problem: shown.problem }, err instanceof AppError ? err.status : 400);
+    }
+    res.redirect(303, `/licenses/${id}?done=settled`);
+  });
 
   pages.get('/licenses/:id/files/:fileId', async (req, res) => {
     const ids = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647), fileId: z.coerce.number().int().positive().max(2_147_483_647) });
