@@ -34,7 +34,7 @@ export interface LicenseLifecycleDeps {
 
 /** How an action ended: by its own call to the KA, or by an earlier operation of the same kind that a reading of the key proved done. */
 export interface ActResult {
-  operation: LicenseOperation;
+  operationId: number;
   byEarlierOperation: boolean;
 }
 
@@ -85,9 +85,8 @@ export class LicenseLifecycle {
       license = await this.load(licenseId);
       // The same action asked again after a timeout: the KA had done it, so it is not done twice.
       if (applied && open.kind === action) {
-        const settled = (await this.operations.get(db, open.id)) as LicenseOperation;
-        if (options.idempotency) await this.attachKey(options.idempotency, settled.id, license);
-        return { operation: settled, byEarlierOperation: true };
+        if (options.idempotency) await this.attachKey(options.idempotency, open.id, license);
+        return { operationId: open.id, byEarlierOperation: true };
       }
     }
     this.checkAllowed(license, action);
@@ -106,7 +105,7 @@ export class LicenseLifecycle {
       const secrets = configurations.secretsOf(configuration);
       if (action === 'renew' && adapter.getKeyInfo) operation = await this.readBefore(operation, license, adapter, actor, secrets);
       await this.send(operation, license, action, () => call.call(adapter, license.keyNumber), actor, secrets);
-      return { operation: (await this.operations.get(db, operation.id)) as LicenseOperation, byEarlierOperation: false };
+      return { operationId: operation.id, byEarlierOperation: false };
     } finally {
       await adapter.close?.();
     }

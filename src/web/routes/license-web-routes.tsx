@@ -38,11 +38,12 @@ const pageSize = 50;
 
 const lifecycleNotices: Record<string, string> = {
   settled: 'Recorded what the KA did; the license is free for the next action.',
+  earlier: 'The KA had already done this: the answer to the earlier request was lost, and reading the key showed it done. Nothing was sent again.',
   suspend: 'The KA suspended the key.',
   resume: 'The KA resumed the key.',
   terminate: 'The KA terminated the key.',
   renew: 'The KA renewed the key; the renewed license file is being fetched and installed.',
-} satisfies Record<LifecycleAction | 'settled', string>;
+} satisfies Record<LifecycleAction | 'settled' | 'earlier', string>;
 const idText = z.string().regex(/^\d{1,10}$/, 'a number').transform(Number).optional();
 const listSchema = z.object({
   configuration: idText,
@@ -237,14 +238,15 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
       if (action === 'terminate' && formText(req.body, 'confirm') === '') {
         return showLicense(req, res, id, { terminate: { note, errors: { confirm: 'Confirm that the key stops working for good.' } } }, 400);
       }
+      let byEarlierOperation: boolean;
       try {
-        await deps.lifecycle.act(id, action, actorOf(principalOf(req)), note || undefined);
+        ({ byEarlierOperation } = await deps.lifecycle.act(id, action, actorOf(principalOf(req)), note || undefined));
       } catch (err) {
         // Refused (state, plugin) or failed at the KA: back on the license, saying why.
         if (!(err instanceof AppError) || err.status === 404) throw err;
         return showLicense(req, res, id, { problem: err.message }, err.status);
       }
-      res.redirect(303, `/licenses/${id}?done=${action}`);
+      res.redirect(303, `/licenses/${id}?done=${byEarlierOperation ? 'earlier' : action}`);
     });
   }
 
