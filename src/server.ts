@@ -108,7 +108,7 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
 
   if (serves) {
     const manualLicenses = createManualLicensesFeature({ db: context.db, queue: context.queue, stores: context.stores, configurations: configurationStore });
-    const licenses = createLicensesFeature({ db: context.db, stores: context.stores, configurations: configurationStore, configurationService: configurations, queue: context.queue });
+    const licenses = createLicensesFeature({ db: context.db, stores: context.stores, configurations: configurationStore, configurationService: configurations, queue: context.queue, leaseMs: config.pipeline.leaseMs });
     const extra = [kaConfigurationRoutes({ db: context.db, store: configurationStore, service: configurations, plugins }), services.routes, manualLicenses.routes, licenses.routes];
     const web = await createWebConsole({ context, print: options.print ?? ((line) => process.stdout.write(`${line}\n`)), configurations, configurationStore, plugins, manualLicenses, licenses: licenses.service, lifecycle: licenses.lifecycle });
     const app = createApp(context, { ...apiRoutes(context, { orderService, extra, extraPublic: [services.callbackRoutes] }), web });

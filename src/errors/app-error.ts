@@ -56,6 +56,16 @@ export class ConflictError extends AppError {
   }
 }
 
+/** Well-formed, but it contradicts what the same request said before (an idempotency key reused for another request). */
+export class UnprocessableError extends AppError {
+  readonly status = 422;
+  readonly code: string;
+  constructor(message: string, code = 'unprocessable', options: AppErrorOptions = {}) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
 export class PayloadTooLargeError extends AppError {
   readonly status = 413;
   readonly code = 'payload_too_large';

@@ -44,6 +44,10 @@ test('the OpenAPI document is served without a token and describes every operati
   t.deepEqual(doc.paths['/services/{id}/ready'].post.security, []);
   t.deepEqual(Object.keys(doc.paths['/licenses'].post.requestBody.content).sort(), ['application/json', 'multipart/form-data']);
   t.is(doc.paths['/licenses'].post.requestBody.content['multipart/form-data'].schema.properties.files.items.format, 'binary');
+
+  // Headers a route reads are parameters too: the lifecycle actions take an Idempotency-Key.
+  const renew = doc.paths['/licenses/{id}/renew'].post;
+  t.like(renew.parameters.find((p: Json) => p.name === 'Idempotency-Key'), { in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 200 } });
 });
 
 test('a route and its operation that disagree are named: undocumented, unserved, other roles', (t) => {

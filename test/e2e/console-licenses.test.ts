@@ -273,6 +273,56 @@ for (const dialect of testDialects()) {
     await app.screenshot(page, 'license-terminated');
   });
 
+  test.serial(`${dialect}: a renewal whose answer was lost shows on the license page, and renewing again reads the key instead of renewing twice`, async (t) => {
+    const { requestId } = await payOrder();
+    await waitFor(async () => (await requestState(requestId)) === 'installed', 'the license to be installed');
+    const license = await app.api.running.context.db('licenses').where({ request_id: requestId }).first();
+    const keyAtKa = () => ka.authority.listKeys().find((k) => k.keyNumber === license.key_number);
+    const revisionBefore = Number(keyAtKa()?.revision);
+
+    const { page } = await app.signedIn('operator');
+    await page.goto(`${app.api.url}/licenses/${license.id}`);
+    ka.authority.injectFault('renewKey', { kind: 'drop' }, { times: 1 });
+    await page.getByRole('button', { name: 'Renew key' }).click();
+    await page.waitForLoadState('domcontentloaded');
+    t.regex((await page.locator('.notice.error').textContent()) ?? '', /may or may not have renewed/);
+    t.true(await page.getByRole('heading', { name: 'Outcome of the renewal unknown' }).isVisible());
+    t.is(Number(keyAtKa()?.revision), revisionBefore + 1, 'the KA renewed');
+    await app.screenshot(page, 'license-operation-unknown');
+
+    await page.getByRole('button', { name: 'Renew key' }).click();
+    await page.waitForURL(/done=earlier/);
+    t.true(await page.getByText('The KA had already done this').isVisible());
+    t.is(await page.getByRole('heading', { name: 'Outcome of the renewal unknown' }).count(), 0);
+    t.true(await page.getByText('license.operation_resolved').first().isVisible());
+    t.is(Number(keyAtKa()?.revision), revisionBefore + 1, 'not renewed twice');
+    await waitFor(async () => (await requestState(requestId)) === 'installed', 'the renewed file to be installed');
+
+    // A claim another process holds: the page says so and offers no action until it is done.
+    const now = Date.now();
+    await app.api.running.context.db('license_operations').insert({ license_id: license.id, open_license_id: license.id, kind: 'terminate', state: 'in_progress', reference: `kw-op-held-${dialect}`, parameters: '{}', attempts: 1, actor: JSON.stringify({ type: 'staff', name: 'Ada Admin' }), lease_until: now + 60_000, created_at: now, updated_at: now });
+    await page.goto(`${app.api.url}/licenses/${license.id}`);
+    t.true(await page.getByRole('heading', { name: 'Termination in progress' }).isVisible());
+    t.is(await page.getByRole('button', { name: 'Renew key' }).count(), 0);
+    t.is(await page.getByRole('button', { name: 'Terminate key' }).count(), 0);
+    await app.screenshot(page, 'license-operation-in-progress');
+
+    // Its process died: past the lease, staff who checked the KA settle it by hand.
+    await app.api.running.context.db('license_operations').where({ reference: `kw-op-held-${dialect}` }).update({ lease_until: Date.now() - 1 });
+    await page.goto(`${app.api.url}/licenses/${license.id}`);
+    t.true(await page.getByRole('heading', { name: 'Outcome of the termination unknown' }).isVisible());
+    await page.getByRole('button', { name: 'The KA did not do it' }).click();
+    await page.waitForLoadState('domcontentloaded');
+    t.is(await page.locator('#f-settle-note-error').textContent(), 'Say what you checked at the KA.');
+    await page.getByLabel('What you checked at the KA').fill('key is active in the KA portal');
+    await app.screenshot(page, 'license-operation-settle');
+    await page.getByRole('button', { name: 'The KA did not do it' }).click();
+    await page.waitForURL(/done=settled/);
+    t.is(await page.getByRole('heading', { name: 'Outcome of the termination unknown' }).count(), 0);
+    t.true(await page.getByRole('button', { name: 'Terminate key' }).isVisible());
+    t.false(keyAtKa()?.terminated);
+  });
+
   test.serial(`${dialect}: New License: a key requested through a configuration goes through the pipeline`, async (t) => {
     const { page } = await app.signedIn('operator');
     await page.goto(`${app.api.url}/licenses?configuration=${configurationId}`);

@@ -7,6 +7,7 @@ import type { LicenseRequest } from '../license-requests/license-request.js';
 import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
 import type { Subscription, SubscriptionStore } from '../subscriptions/subscription-store.js';
 import { licenseCsvHeader, licenseCsvLine, csvLine } from './license-csv.js';
+import { type LicenseOperationStore, type LicenseOperationView, operationView } from './license-operation-store.js';
 import { type LicenseFilter, type LicenseQueryStore, licenseStatuses } from './license-query-store.js';
 import type { License, LicenseStatus, LicenseStore, LicenseSummary } from './license-store.js';
 import { TabCounts } from './tab-counts.js';
@@ -28,6 +29,8 @@ export interface LicenseTab {
 export interface LicenseDetails extends License {
   request: LicenseRequest | null;
   subscription: Subscription | null;
+  /** The action on the key that is open (in progress, or its outcome unknown): why other actions wait or read the key first. */
+  openOperation: LicenseOperationView | null;
   /** Events of the license and of its request, oldest first. */
   history: AuditEvent[];
 }
@@ -48,6 +51,8 @@ export interface LicenseQueryDeps {
   subscriptions: SubscriptionStore;
   configurations: KaConfigurationStore;
   audit: AuditStore;
+  operations: LicenseOperationStore;
+  now?: () => number;
 }
 
 /** Rows per database round trip of a CSV export. */
@@ -86,13 +91,15 @@ export class LicenseQueryService {
   async get(id: number): Promise<LicenseDetails> {
     const license = await this.deps.licenses.get(this.deps.db, id);
     if (!license) throw new NotFoundError('license', id);
-    const [request, subscription, own, ofRequest] = await Promise.all([
+    const [request, subscription, own, ofRequest, open] = await Promise.all([
       license.requestId === null ? undefined : this.deps.requests.get(this.deps.db, license.requestId),
       license.subscriptionId === null ? undefined : this.deps.subscriptions.get(this.deps.db, license.subscriptionId),
       this.deps.audit.history(this.deps.db, 'license', id),
       license.requestId === null ? [] : this.deps.audit.history(this.deps.db, 'license_request', license.requestId),
+      this.deps.operations.openFor(this.deps.db, id),
     ]);
-    return { ...license, request: request ?? null, subscription: subscription ?? null, history: [...ofRequest, ...own].sort((a, b) => a.id - b.id) };
+    const openOperation = open ? operationView(open, (this.deps.now ?? Date.now)()) : null;
+    return { ...license, request: request ?? null, subscription: subscription ?? null, openOperation, history: [...ofRequest, ...own].sort((a, b) => a.id - b.id) };
   }
 
   /** A file of a license; the download is recorded with who took it. */

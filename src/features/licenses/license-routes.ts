@@ -11,7 +11,12 @@ import { licenseStatuses } from './license-query-store.js';
 import type { LicenseQueryService } from './license-query-service.js';
 import type { LicenseStatus } from './license-store.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
+import { AppError } from '../../errors/app-error.js';
+import type { Db } from '../../infra/db/database.js';
+import type { IdempotencyKeyStore } from './idempotency-key-store.js';
+import { errorReply, IdempotentReplies, idempotencyClaimOf, idempotencyHeader, idempotencyKeySchema, maxIdempotencyKeyLength, type Reply } from './idempotent-replies.js';
 import { type LicenseLifecycle, lifecycleActions } from './license-lifecycle.js';
+import type { LicenseOperationStore } from './license-operation-store.js';
 
 const listSchema = pageQuerySchema.extend({
   configuration: z.coerce.number().int().positive().optional(),
@@ -24,6 +29,14 @@ const listSchema = pageQuerySchema.extend({
 });
 
 const lifecycleBody = z.object({ note: z.string().trim().max(2000).optional() });
+const lifecycleHeaders = z.object({ [idempotencyHeader]: idempotencyKeySchema.optional() });
+
+const settleParams = idParams.extend({ operationId: z.coerce.number().int().positive().max(2_147_483_647) });
+const settleBody = z.object({
+  applied: z.boolean(),
+  note: z.string().trim().min(1).max(2000),
+  expiresAt: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
+});
 
 const fileParams = idParams.extend({ fileId: z.coerce.number().int().positive().max(2_147_483_647) });
 
@@ -38,7 +51,7 @@ function safeContentType(value: string): string {
   return /^[a-z]+\/[a-z0-9.+-]+$/i.test(value) ? value : 'application/octet-stream';
 }
 
-export function licenseRoutes(deps: { service: LicenseQueryService; lifecycle: LicenseLifecycle }): Router {
+export function licenseRoutes(deps: { db: Db; service: LicenseQueryService; lifecycle: LicenseLifecycle; operations: LicenseOperationStore; idempotencyKeys: IdempotencyKeyStore }): Router {
   const router = Router();
 
   router.get('/license-tabs', allow(...readers), async (_req, res) => {
@@ -84,14 +97,38 @@ export function licenseRoutes(deps: { service: LicenseQueryService; lifecycle: L
     res.end(file.content);
   });
 
+  const replies = new IdempotentReplies({ db: deps.db, keys: deps.idempotencyKeys, operations: deps.operations, currentReply: async (id) => ({ status: 200, body: await deps.service.get(id) }) });
   for (const action of lifecycleActions) {
     router.post(`/licenses/:id/${action}`, allow(...operators), async (req, res) => {
       const { id } = validate(idParams, req.params, 'params');
-      const { note } = validate(lifecycleBody, req.body ?? {});
-      await deps.lifecycle.act(id, action, actorOf(principalOf(req)), note || undefined);
-      res.json(await deps.service.get(id));
+      const body = validate(lifecycleBody, req.body ?? {});
+      const principal = principalOf(req);
+      const claim = idempotencyClaimOf(req.get(idempotencyHeader), principal, { action, license: id, body });
+      const replay = claim && (await replies.before(claim, id));
+      if (replay) {
+        res.setHeader('idempotent-replayed', 'true');
+        res.status(replay.status).json(replay.body);
+        return;
+      }
+      let reply: Reply;
+      try {
+        await deps.lifecycle.act(id, action, actorOf(principal), body.note || undefined, { idempotency: claim });
+        reply = { status: 200, body: await deps.service.get(id) };
+      } catch (err) {
+        if (claim && err instanceof AppError) await replies.after(claim, errorReply(err));
+        throw err;
+      }
+      if (claim) await replies.after(claim, reply);
+      res.status(reply.status).json(reply.body);
     });
   }
+
+  router.post('/licenses/:id/operations/:operationId/settle', allow(...operators), async (req, res) => {
+    const { id, operationId } = validate(settleParams, req.params, 'params');
+    const body = validate(settleBody, req.body ?? {});
+    await deps.lifecycle.settle(id, operationId, { applied: body.applied, note: body.note, expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined }, actorOf(principalOf(req)));
+    res.json(await deps.service.get(id));
+  });
 
   return router;
 }
@@ -107,10 +144,25 @@ export const licenseOperations: ApiOperation[] = [
       method: 'post',
       path: `/licenses/:id/${action}`,
       summary: `${action[0]?.toUpperCase()}${action.slice(1)} the license's key at its KA`,
-      description: `The KA first, through the plugin of the license's configuration, which must support \`${action}\` (409 \`not_supported\` otherwise); then ${action === 'renew' ? "the license's new dates, and its request goes back to `key_issued` so the pipeline fetches and installs the renewed file" : "the license's status"}. A KA failure changes nothing and answers 502 with the classified error.`,
+      description: [
+        `The KA first, through the plugin of the license's configuration, which must support \`${action}\` (409 \`not_supported\` otherwise); then ${action === 'renew' ? "the license's new dates, and its request goes back to `key_issued` so the pipeline fetches and installs the renewed file" : "the license's status"}. A KA failure changes nothing and answers 502 with the classified error.`,
+        "One action runs on a license at a time: while one is in progress, another answers 409 `operation_in_progress` at once, naming it (the license's `openOperation`). When the KA's answer was lost (a timeout after sending), the answer is 502 and the operation stays open with `state: outcome_unknown`; the next action on the license first reads the key at the KA to find out what happened and records it. The same action asked again is then answered by the earlier one if the KA had done it, not done twice; 409 `operation_outcome_unknown` says what to check when the reading cannot tell.",
+        `\`${idempotencyHeader}\` (optional, 1 to ${maxIdempotencyKeyLength} visible ASCII characters, per caller): a retry with the same key answers the first request's status and body (with \`Idempotent-Replayed: true\`) instead of acting again; 409 \`idempotency_key_in_progress\` while the first is still running; 422 \`idempotency_key_reused\` when the key was used for another action, license or body.`,
+      ].join('\n\n'),
       roles: operators,
+      headers: lifecycleHeaders,
       body: lifecycleBody,
-      answer: { status: 200, description: 'The license as the action left it.' },
+      answer: { status: 200, description: 'The license as the action left it (or as the earlier operation that did the same left it).' },
     }),
   ),
+  {
+    method: 'post',
+    path: '/licenses/:id/operations/:operationId/settle',
+    summary: "Settle by hand an action on the license's key whose outcome Keyway could not find out",
+    description:
+      "For the license's open operation (`openOperation`) whose outcome is unknown and that reading the key at the KA did not settle (the plugin cannot read keys, or the KA's answer does not tell). Staff check the key at the KA and say whether the action happened (`applied`), with a note of what they saw; a renewal that happened needs the expiry the KA shows (`expiresAt`). Recorded as the KA's answer would have been, and the license is free for the next action. 409 while another request holds the operation.",
+    roles: operators,
+    body: settleBody,
+    answer: { status: 200, description: 'The license, its operation closed.' },
+  },
 ];

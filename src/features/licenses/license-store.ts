@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DbOrTx } from '../../infra/db/database.js';
+import { type DbOrTx, dialectOf } from '../../infra/db/database.js';
 import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
 
 export type LicenseStatus = 'issued' | 'files_retrieved' | 'installed' | 'suspended' | 'terminated';
@@ -180,6 +180,18 @@ export class LicenseStore {
     const update: Record<string, unknown> = { status: to, updated_at: this.now() };
     if (extra.installedAt !== undefined) update.installed_at = extra.installedAt;
     return (await db('licenses').where({ id }).whereIn('status', from).update(update)) === 1;
+  }
+
+  /**
+   * Reads the license's status and request inside a transaction, locking its row on MySQL
+   * until the transaction ends (SQLite runs one writer at a time anyway). Every transaction
+   * that claims or closes a license operation takes this lock first, so they queue on one
+   * row in one order instead of deadlocking.
+   */
+  async lockForChange(tx: DbOrTx, id: number): Promise<{ status: LicenseStatus; requestId: number | null } | undefined> {
+    const query = tx<LicenseRow>('licenses').where({ id }).first('status', 'request_id');
+    const row = await (dialectOf(tx) === 'mysql' ? query.forUpdate() : query);
+    return row ? { status: row.status, requestId: row.request_id === null ? null : Number(row.request_id) } : undefined;
   }
 
   async get(db: DbOrTx, id: number): Promise<License | undefined> {

@@ -4,14 +4,21 @@ import type { Db } from '../../infra/db/database.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { KaConfigurationService } from '../ka-configurations/ka-configuration-service.js';
 import type { KaConfigurationStore } from '../ka-configurations/ka-configuration-store.js';
+import { IdempotencyKeyStore } from './idempotency-key-store.js';
 import { LicenseLifecycle } from './license-lifecycle.js';
+import { LicenseOperationStore } from './license-operation-store.js';
 import { LicenseQueryService } from './license-query-service.js';
 import { LicenseQueryStore } from './license-query-store.js';
 import { licenseRoutes } from './license-routes.js';
 
 /** Wires the license lists and lifecycle actions; the console takes `service` and `lifecycle`, the API `routes`. */
-export function createLicensesFeature(deps: { db: Db; stores: Stores; configurations: KaConfigurationStore; configurationService: KaConfigurationService; queue: JobQueue }): { service: LicenseQueryService; lifecycle: LicenseLifecycle; routes: Router } {
+export function createLicensesFeature(deps: { db: Db; stores: Stores; configurations: KaConfigurationStore; configurationService: KaConfigurationService; queue: JobQueue; leaseMs: number }): {
+  service: LicenseQueryService;
+  lifecycle: LicenseLifecycle;
+  routes: Router;
+} {
   const { stores } = deps;
+  const operations = new LicenseOperationStore();
   const service = new LicenseQueryService({
     db: deps.db,
     queries: new LicenseQueryStore(),
@@ -20,7 +27,9 @@ export function createLicensesFeature(deps: { db: Db; stores: Stores; configurat
     subscriptions: stores.subscriptions,
     configurations: deps.configurations,
     audit: stores.audit,
+    operations,
   });
-  const lifecycle = new LicenseLifecycle({ db: deps.db, licenses: stores.licenses, requests: stores.licenseRequests, configurations: deps.configurationService, audit: stores.audit, queue: deps.queue });
-  return { service, lifecycle, routes: licenseRoutes({ service, lifecycle }) };
+  const idempotencyKeys = new IdempotencyKeyStore();
+  const lifecycle = new LicenseLifecycle({ db: deps.db, licenses: stores.licenses, requests: stores.licenseRequests, configurations: deps.configurationService, audit: stores.audit, queue: deps.queue, operations, idempotencyKeys, leaseMs: deps.leaseMs });
+  return { service, lifecycle, routes: licenseRoutes({ db: deps.db, service, lifecycle, operations, idempotencyKeys }) };
 }

@@ -19,6 +19,8 @@ export interface ApiOperation {
    * handler limits what each one sees), or `none`: no token (a signed webhook).
    */
   roles: RoleName[] | 'any' | 'none';
+  /** Request headers the operation reads (beside `Authorization`), as validated. */
+  headers?: z.ZodObject;
   /** Query parameters, as validated. */
   query?: z.ZodObject;
   /** A JSON body, as validated. */

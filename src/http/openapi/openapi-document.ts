@@ -13,10 +13,10 @@ function pathParameters(path: string): JsonSchema[] {
   return [...path.matchAll(/:(\w+)/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }));
 }
 
-function queryParameters(query: z.ZodObject | undefined): JsonSchema[] {
-  if (!query) return [];
-  const json = schemaOf(query) as { properties?: Record<string, JsonSchema>; required?: string[] };
-  return Object.entries(json.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: json.required?.includes(name) ?? false, schema }));
+function objectParameters(object: z.ZodObject | undefined, where: 'query' | 'header'): JsonSchema[] {
+  if (!object) return [];
+  const json = schemaOf(object) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, schema]) => ({ name, in: where, required: json.required?.includes(name) ?? false, schema }));
 }
 
 function requestBody(op: ApiOperation): JsonSchema | undefined {
@@ -32,7 +32,7 @@ function requestBody(op: ApiOperation): JsonSchema | undefined {
 }
 
 function operationObject(op: ApiOperation): JsonSchema {
-  const parameters = [...pathParameters(op.path), ...queryParameters(op.query)];
+  const parameters = [...pathParameters(op.path), ...objectParameters(op.query, 'query'), ...objectParameters(op.headers, 'header')];
   const body = requestBody(op);
   const who = op.roles === 'none' ? 'No token: the request is signed.' : op.roles === 'any' ? 'Any token; each caller sees what is within its reach.' : `Roles: ${op.roles.join(', ')}.`;
   return {
@@ -70,7 +70,7 @@ export function openApiDocument(operations: ApiOperation[], info: { version: str
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       responses: {
         Error: {
-          description: 'Bad input (400, with `details.fields` naming each field), no or a bad token (401), a role that may not (403), not found (404), a state that does not allow it (409).',
+          description: 'Bad input (400, with `details.fields` naming each field), no or a bad token (401), a role that may not (403), not found (404), a state that does not allow it (409), an idempotency key reused for another request (422).',
           content: {
             'application/json': {
               schema: {

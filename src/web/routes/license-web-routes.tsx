@@ -37,11 +37,13 @@ export interface LicenseWebDeps {
 const pageSize = 50;
 
 const lifecycleNotices: Record<string, string> = {
+  settled: 'Recorded what the KA did; the license is free for the next action.',
+  earlier: 'The KA had already done this: the answer to the earlier request was lost, and reading the key showed it done. Nothing was sent again.',
   suspend: 'The KA suspended the key.',
   resume: 'The KA resumed the key.',
   terminate: 'The KA terminated the key.',
   renew: 'The KA renewed the key; the renewed license file is being fetched and installed.',
-} satisfies Record<LifecycleAction, string>;
+} satisfies Record<LifecycleAction | 'settled' | 'earlier', string>;
 const idText = z.string().regex(/^\d{1,10}$/, 'a number').transform(Number).optional();
 const listSchema = z.object({
   configuration: idText,
@@ -212,13 +214,13 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
     }
   });
 
-  const showLicense = async (req: Request, res: Response, id: number, extra: Pick<LicensePageProps, 'notice' | 'problem' | 'terminate'> = {}, status = 200) => {
+  const showLicense = async (req: Request, res: Response, id: number, extra: Pick<LicensePageProps, 'notice' | 'problem' | 'terminate' | 'settle'> = {}, status = 200) => {
     const ctx = viewContext(req);
     const license = await deps.licenses.get(id);
     const [configuration, customer, actions] = await Promise.all([
       deps.configurations.get(db, license.configurationId),
       license.customerId ? deps.context.stores.customers.get(db, license.customerId) : undefined,
-      canOperate(ctx) ? deps.lifecycle.available(license) : [],
+      canOperate(ctx) ? deps.lifecycle.available(license, license.openOperation) : [],
     ]);
     sendPage(res, <LicensePage ctx={ctx} license={license} configurationName={configuration?.name} customer={customer} actions={actions} {...extra} />, status);
   };
@@ -236,16 +238,35 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
       if (action === 'terminate' && formText(req.body, 'confirm') === '') {
         return showLicense(req, res, id, { terminate: { note, errors: { confirm: 'Confirm that the key stops working for good.' } } }, 400);
       }
+      let byEarlierOperation: boolean;
       try {
-        await deps.lifecycle.act(id, action, actorOf(principalOf(req)), note || undefined);
+        ({ byEarlierOperation } = await deps.lifecycle.act(id, action, actorOf(principalOf(req)), note || undefined));
       } catch (err) {
         // Refused (state, plugin) or failed at the KA: back on the license, saying why.
         if (!(err instanceof AppError) || err.status === 404) throw err;
         return showLicense(req, res, id, { problem: err.message }, err.status);
       }
-      res.redirect(303, `/licenses/${id}?done=${action}`);
+      res.redirect(303, `/licenses/${id}?done=${byEarlierOperation ? 'earlier' : action}`);
     });
   }
+
+  pages.post('/licenses/:id/operations/:operationId/settle', allow(...operators), async (req, res) => {
+    const { id, operationId } = validate(idParams.extend({ operationId: idParams.shape.id }), req.params, 'params');
+    const form = { note: formText(req.body, 'note').trim().slice(0, 2000), expiresAt: formText(req.body, 'expiresAt').trim() };
+    const applied = formText(req.body, 'applied') === 'yes';
+    const errors: FieldErrors = {};
+    if (!form.note) errors.note = 'Say what you checked at the KA.';
+    if (form.expiresAt && !/^\d{4}-\d{2}-\d{2}$/.test(form.expiresAt)) errors.expiresAt = 'A date like 2030-01-31.';
+    if (Object.keys(errors).length) return showLicense(req, res, id, { settle: { ...form, errors } }, 400);
+    try {
+      await deps.lifecycle.settle(id, operationId, { applied, note: form.note, expiresAt: form.expiresAt ? new Date(`${form.expiresAt}T00:00:00Z`) : undefined }, actorOf(principalOf(req)));
+    } catch (err) {
+      const shown = formErrorsOf(err);
+      if (!shown || (err instanceof AppError && err.status === 404)) throw err;
+      return showLicense(req, res, id, { settle: { ...form, errors: shown.errors }, problem: shown.problem }, err instanceof AppError ? err.status : 400);
+    }
+    res.redirect(303, `/licenses/${id}?done=settled`);
+  });
 
   pages.get('/licenses/:id/files/:fileId', async (req, res) => {
     const ids = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647), fileId: z.coerce.number().int().positive().max(2_147_483_647) });
