@@ -6,7 +6,7 @@ import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
 import { idParams } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import { principalOf } from '../auth/auth-middleware.js';
-import type { Principal } from '../auth/principal.js';
+import { type Principal, storeOf } from '../auth/principal.js';
 import type { OrderStore } from '../orders/order-store.js';
 import type { SubscriptionStore } from './subscription-store.js';
 import type { SubscriptionView } from './subscription-view.js';
@@ -20,7 +20,8 @@ export function subscriptionRoutes(deps: { db: Db; subscriptions: SubscriptionSt
 
   async function mayRead(principal: Principal, subscription: { customerId: number; orderId: number }): Promise<boolean> {
     if (principal.role === 'customer') return principal.customerId === subscription.customerId;
-    if (principal.role === 'store') return (await deps.orders.get(deps.db, subscription.orderId))?.placedByTokenId === principal.id;
+    const storeId = storeOf(principal);
+    if (storeId !== null) return (await deps.orders.get(deps.db, subscription.orderId))?.placedByTokenId === storeId;
     return true;
   }
 
@@ -29,7 +30,7 @@ export function subscriptionRoutes(deps: { db: Db; subscriptions: SubscriptionSt
     const principal = principalOf(req);
     const rows = await deps.subscriptions.list(deps.db, {
       customerId: principal.role === 'customer' ? principal.customerId : query.customerId,
-      placedByTokenId: principal.role === 'store' ? principal.id : undefined,
+      placedByTokenId: storeOf(principal) ?? undefined,
       beforeId: cursorId(query.cursor),
       limit: query.limit + 1,
     });
