@@ -7,6 +7,7 @@ import { idParams } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import { allow, principalOf } from '../auth/auth-middleware.js';
 import { actorOf, operators, readers } from '../auth/principal.js';
+import { licenseFileDownloaders, licenseFileDownloadGuard } from './license-file-access.js';
 import { licenseStatuses } from './license-query-store.js';
 import type { LicenseQueryService } from './license-query-service.js';
 import type { LicenseStatus } from './license-store.js';
@@ -72,8 +73,8 @@ export function licenseRoutes(deps: { service: LicenseQueryService; lifecycle: L
     res.json(await deps.service.get(id));
   });
 
-  // License files are what a customer pays for: operators only, and every download is audited.
-  router.get('/licenses/:id/files/:fileId', allow(...operators), async (req, res) => {
+  // License files are what a customer pays for: one guard with the console's, and every download is audited.
+  router.get('/licenses/:id/files/:fileId', licenseFileDownloadGuard, async (req, res) => {
     const { id, fileId } = validate(fileParams, req.params, 'params');
     const file = await deps.service.downloadFile(id, fileId, actorOf(principalOf(req)));
     res.setHeader('content-type', safeContentType(file.contentType));
@@ -101,7 +102,7 @@ export const licenseOperations: ApiOperation[] = [
   { method: 'get', path: '/license-tabs', summary: 'The license tabs: one per KA configuration, with counts by status', roles: readers, answer: { status: 200, description: '`{data}` of tabs; `countsAsOf` says when a reused count was taken.' } },
   { method: 'get', path: '/licenses', summary: 'List licenses, newest first, or export them as CSV', roles: readers, query: listSchema, answer: { status: 200, description: '`{data, nextCursor}` of licenses, or a CSV file with `format=csv`.' } },
   { method: 'get', path: '/licenses/:id', summary: 'One license with its files, request, subscription and history', roles: readers, answer: { status: 200, description: 'The license.' } },
-  { method: 'get', path: '/licenses/:id/files/:fileId', summary: 'Download a license file', description: 'Every download is audited.', roles: operators, answer: { status: 200, description: 'The file, as an attachment.', contentType: 'application/octet-stream' } },
+  { method: 'get', path: '/licenses/:id/files/:fileId', summary: 'Download a license file', description: 'Every download is audited.', roles: licenseFileDownloaders, answer: { status: 200, description: 'The file, as an attachment.', contentType: 'application/octet-stream' } },
   ...lifecycleActions.map(
     (action): ApiOperation => ({
       method: 'post',

@@ -5,6 +5,7 @@ import { AppError, NotFoundError } from '../../errors/app-error.js';
 import { allow, principalOf } from '../../features/auth/auth-middleware.js';
 import { actorOf, operators } from '../../features/auth/principal.js';
 import type { KaConfigurationStore } from '../../features/ka-configurations/ka-configuration-store.js';
+import { licenseFileDownloadGuard } from '../../features/licenses/license-file-access.js';
 import { type LicenseLifecycle, type LifecycleAction, lifecycleActions } from '../../features/licenses/license-lifecycle.js';
 import type { LicenseQueryService } from '../../features/licenses/license-query-service.js';
 import { type LicenseFilter, licenseStatuses } from '../../features/licenses/license-query-store.js';
@@ -247,7 +248,7 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
     });
   }
 
-  pages.get('/licenses/:id/files/:fileId', async (req, res) => {
+  pages.get('/licenses/:id/files/:fileId', licenseFileDownloadGuard, async (req, res) => {
     const ids = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647), fileId: z.coerce.number().int().positive().max(2_147_483_647) });
     const { id, fileId } = validate(ids, req.params, 'params');
     const file = await deps.licenses.downloadFile(id, fileId, actorOf(principalOf(req)));
