@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import { z } from 'zod';
 import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
-import { idParams } from '../../http/params.js';
+import { idParams, idText } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import { allow, principalOf } from '../auth/auth-middleware.js';
 import { actorOf, operators, readers } from '../auth/principal.js';
@@ -15,10 +15,10 @@ import type { ApiOperation } from '../../http/openapi/api-operation.js';
 import { type LicenseLifecycle, lifecycleActions } from './license-lifecycle.js';
 
 const listSchema = pageQuerySchema.extend({
-  configuration: z.coerce.number().int().positive().optional(),
+  configuration: idText.optional(),
   status: z.enum(licenseStatuses as [LicenseStatus, ...LicenseStatus[]]).optional(),
-  customer: z.coerce.number().int().positive().optional(),
-  subscription: z.coerce.number().int().positive().optional(),
+  customer: idText.optional(),
+  subscription: idText.optional(),
   keyNumber: z.string().trim().min(1).max(100).optional(),
   expiringBefore: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
   format: z.enum(['json', 'csv']).default('json'),
@@ -26,7 +26,7 @@ const listSchema = pageQuerySchema.extend({
 
 const lifecycleBody = z.object({ note: z.string().trim().max(2000).optional() });
 
-const fileParams = idParams.extend({ fileId: z.coerce.number().int().positive().max(2_147_483_647) });
+const fileParams = idParams.extend({ fileId: idText });
 
 /** A file name safe in a quoted header value; the exact name goes in `filename*`. */
 export function contentDisposition(fileName: string): string {

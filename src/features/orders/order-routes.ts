@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { NotFoundError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
 import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
-import { idParams } from '../../http/params.js';
+import { idNumber, idParams, idText } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import { allow, principalOf } from '../auth/auth-middleware.js';
 import { actorOf, type Principal, storeOf } from '../auth/principal.js';
@@ -15,15 +15,15 @@ import type { ApiOperation } from '../../http/openapi/api-operation.js';
 const reference = z.string().trim().min(1).max(120);
 
 const placeOrderSchema = z.object({
-  customerId: z.number().int().positive(),
-  planId: z.number().int().positive(),
+  customerId: idNumber,
+  planId: idNumber,
   period: z.number().int().positive(),
   reference,
 });
 
 const payOrderSchema = z.object({ paymentReference: reference });
 
-const listOrdersSchema = pageQuerySchema.extend({ customerId: z.coerce.number().int().positive().optional() });
+const listOrdersSchema = pageQuerySchema.extend({ customerId: idText.optional() });
 
 /** A store token sees only the orders it placed. */
 function canSee(principal: Principal, order: Order): boolean {

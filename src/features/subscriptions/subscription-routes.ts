@@ -1,9 +1,8 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { NotFoundError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
 import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
-import { idParams } from '../../http/params.js';
+import { idParams, idText } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import { principalOf } from '../auth/auth-middleware.js';
 import { type Principal, storeOf } from '../auth/principal.js';
@@ -12,7 +11,7 @@ import type { SubscriptionStore } from './subscription-store.js';
 import type { SubscriptionView } from './subscription-view.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
-const listSchema = pageQuerySchema.extend({ customerId: z.coerce.number().int().positive().optional() });
+const listSchema = pageQuerySchema.extend({ customerId: idText.optional() });
 
 /** Every role reads subscriptions, each within its reach: a customer its own, a store those it sold. */
 export function subscriptionRoutes(deps: { db: Db; subscriptions: SubscriptionStore; orders: OrderStore; view: SubscriptionView }): Router {
