@@ -22,7 +22,8 @@ export interface AppRoutes {
 export function createApp(context: AppContext, routes: AppRoutes): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // req.ip and req.secure read proxy headers only from the proxies the configuration names.
+  app.set('trust proxy', context.config.trustProxy);
   app.use(
     pinoHttp({
       logger: context.logger,
