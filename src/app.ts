@@ -5,6 +5,7 @@ import type { AppContext } from './app-context.js';
 import { errorMiddleware, notFoundRoute } from './errors/error-middleware.js';
 import { authenticate } from './features/auth/auth-middleware.js';
 import { apiOperations } from './api-operations.js';
+import { apiResponseHeaders } from './http/api-headers.js';
 import { documentProblems } from './http/openapi/document-check.js';
 import { openApiDocument } from './http/openapi/openapi-document.js';
 import packageJson from '../package.json' with { type: 'json' };
@@ -49,6 +50,7 @@ export function createApp(context: AppContext, routes: AppRoutes): Express {
   let document: ReturnType<typeof openApiDocument> | undefined;
 
   const api = express.Router();
+  api.use(apiResponseHeaders);
   api.get('/openapi.json', (_req, res) => {
     document ??= openApiDocument(apiOperations, { version: packageJson.version });
     res.json(document);
