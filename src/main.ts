@@ -17,7 +17,7 @@ const logger = createLogger(config.logLevel);
 const running = await startKeyway(config, logger);
 
 /** What the process may take past its shutdown bound to exit (the bound promises N + 1 s). */
-const exitMarginMs = 500;
+const exitMarginMs = 250;
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

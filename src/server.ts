@@ -26,8 +26,9 @@ export interface RunningKeyway {
   url?: string;
   /**
    * Stops within `shutdownTimeoutMs` of the configuration: requests in flight are answered
-   * until then (new ones refused), then jobs in flight get what is left; whatever is still
-   * running at the deadline is given up (its connections cut, its job left to another worker).
+   * (new ones refused), then jobs in flight get what is left of it but its last fifth (at most
+   * half a second), which is the teardown's; whatever is still running then is given up (its
+   * connections cut, its job left to the reconciler or another worker).
    */
   close(): Promise<void>;
 }
@@ -119,9 +120,10 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
     context,
     url,
     async close() {
-      const deadline = Date.now() + config.shutdownTimeoutMs;
+      // The end of the bound is kept for the teardown (database, adapters, demo servers).
+      const deadline = Date.now() + config.shutdownTimeoutMs - Math.min(500, config.shutdownTimeoutMs / 5);
       const left = () => Math.max(0, deadline - Date.now());
-      const reconciling = reconcileLoop?.stop();
+      const reconciling = reconcileLoop?.stop().catch((err: unknown) => logger.warn({ err }, 'stopping the reconciler failed'));
       if (server) await closeServer(server, left());
       // Jobs get what the requests left; context.close() below reuses this close.
       await context.queue.close({ timeoutMs: left() });
@@ -145,13 +147,13 @@ async function closeServer(server: Server, withinMs: number): Promise<void> {
   }
 }
 
-/** Waits for `work` (its failure is its own to report) for at most `ms`. */
+/** Waits for `work`, which must not reject, for at most `ms`. */
 async function settledWithin(work: Promise<unknown> | undefined, ms: number): Promise<void> {
   if (!work) return;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, ms);
   });
-  await Promise.race([work.then(() => undefined, () => undefined), timedOut]);
+  await Promise.race([work, timedOut]);
   clearTimeout(timer);
 }
