@@ -5,6 +5,7 @@ import type { AppContext } from './app-context.js';
 import { errorMiddleware, notFoundRoute } from './errors/error-middleware.js';
 import { authenticate } from './features/auth/auth-middleware.js';
 import { apiOperations } from './api-operations.js';
+import { apiResponseHeaders } from './http/api-headers.js';
 import { documentProblems } from './http/openapi/document-check.js';
 import { openApiDocument } from './http/openapi/openapi-document.js';
 import packageJson from '../package.json' with { type: 'json' };
@@ -22,7 +23,8 @@ export interface AppRoutes {
 export function createApp(context: AppContext, routes: AppRoutes): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // req.ip and req.secure read proxy headers only from the proxies the configuration names.
+  app.set('trust proxy', context.config.trustProxy);
   app.use(
     pinoHttp({
       logger: context.logger,
@@ -48,6 +50,7 @@ export function createApp(context: AppContext, routes: AppRoutes): Express {
   let document: ReturnType<typeof openApiDocument> | undefined;
 
   const api = express.Router();
+  api.use(apiResponseHeaders);
   api.get('/openapi.json', (_req, res) => {
     document ??= openApiDocument(apiOperations, { version: packageJson.version });
     res.json(document);

@@ -26,6 +26,12 @@ export interface RunningKeyway {
   context: AppContext;
   /** Base URL of the HTTP server (roles api and all). */
   url?: string;
+  /**
+   * Stops within `shutdownTimeoutMs` of the configuration: requests in flight are answered
+   * (new ones refused), then jobs in flight get what is left of it but its last fifth (at most
+   * half a second), which is the teardown's; whatever is still running then is given up (its
+   * connections cut, its job left to the reconciler or another worker).
+   */
   close(): Promise<void>;
 }
 
@@ -125,15 +131,40 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
     context,
     url,
     async close() {
-      if (server) {
-        const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
-        server.closeIdleConnections();
-        await closing;
-      }
-      await reconcileLoop?.stop();
+      // The end of the bound is kept for the teardown (database, adapters, demo servers).
+      const deadline = Date.now() + config.shutdownTimeoutMs - Math.min(500, config.shutdownTimeoutMs / 5);
+      const left = () => Math.max(0, deadline - Date.now());
+      const reconciling = reconcileLoop?.stop().catch((err: unknown) => logger.warn({ err }, 'stopping the reconciler failed'));
+      if (server) await closeServer(server, left());
+      // Jobs get what the requests left; context.close() below reuses this close.
+      await context.queue.close({ timeoutMs: left() });
+      await settledWithin(reconciling, left());
       await context.close();
       await pipeline.adapters.close();
       await demo?.close();
     },
   };
+}
+
+/** Refuses new connections, lets requests in flight finish for `withinMs`, then cuts what is left. */
+async function closeServer(server: Server, withinMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const cut = setTimeout(() => server.closeAllConnections(), withinMs);
+  try {
+    await closed;
+  } finally {
+    clearTimeout(cut);
+  }
+}
+
+/** Waits for `work`, which must not reject, for at most `ms`. */
+async function settledWithin(work: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!work) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([work, timedOut]);
+  clearTimeout(timer);
 }

@@ -47,3 +47,15 @@ test('a MySQL database needs KEYWAY_SECRET_KEY: every process must read the secr
   const err = t.throws(() => loadConfig({ KEYWAY_DB_URL: 'mysql://u:p@db:3306/keyway' }), { instanceOf: ConfigError });
   t.regex(err?.message ?? '', /KEYWAY_SECRET_KEY: required with a MySQL database.*openssl rand -base64 32/);
 });
+
+test('proxy headers are trusted only when KEYWAY_TRUST_PROXY says from whom: off by default, a hop count, or addresses and subnets', (t) => {
+  t.is(loadConfig({}).trustProxy, false);
+  t.is(loadConfig({ KEYWAY_TRUST_PROXY: 'false' }).trustProxy, false);
+  t.is(loadConfig({ KEYWAY_TRUST_PROXY: '1' }).trustProxy, 1);
+  t.deepEqual(loadConfig({ KEYWAY_TRUST_PROXY: 'loopback' }).trustProxy, ['loopback']);
+  t.deepEqual(loadConfig({ KEYWAY_TRUST_PROXY: '10.0.0.0/8, 192.168.1.7 ,fd00::/8,uniquelocal' }).trustProxy, ['10.0.0.0/8', '192.168.1.7', 'fd00::/8', 'uniquelocal']);
+  for (const bad of ['true', 'yes', '0', '-1', '10.0.0.0/33', '300.1.1.1', 'proxy.example.com', '10.0.0.1,,10.0.0.2', '']) {
+    const err = t.throws(() => loadConfig({ KEYWAY_TRUST_PROXY: bad }), { instanceOf: ConfigError }, bad);
+    t.regex(err?.message ?? '', /KEYWAY_TRUST_PROXY/, bad);
+  }
+});

@@ -79,7 +79,7 @@ export async function startDemo(context: AppContext, configurations: KaConfigura
   }
   planRow = await stores.plans.getByCode(db, plan.code);
 
-  const customer = (await stores.customers.getByExternalRef(db, catalog.customer.externalRef)) ?? (await stores.customers.get(db, await stores.customers.insert(db, catalog.customer)));
+  const customer = (await stores.customers.getByExternalRef(db, null, catalog.customer.externalRef)) ?? (await stores.customers.get(db, await stores.customers.insert(db, catalog.customer)));
 
   return {
     kaUrls,

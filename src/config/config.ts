@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -39,10 +40,18 @@ export interface Config {
   secretKey?: Buffer;
   /** How webhook targets reach this API (callback URLs); unset, the port this process listens on. */
   publicBaseUrl?: string;
+  /**
+   * Whose `X-Forwarded-For` / `X-Forwarded-Proto` to believe (express's `trust proxy`): false,
+   * no one (the peer address is the client's); a number, that many proxies in front; or the
+   * proxies' addresses, subnets and express's names for ranges (`loopback`, `uniquelocal`, ...).
+   */
+  trustProxy: TrustProxy;
   pipeline: PipelineConfig;
   /** Folder with the KA plugins. */
   pluginsDir: string;
 }
+
+export type TrustProxy = false | number | string[];
 
 export interface PipelineConfig {
   /** Tries of one step before the request goes to needs_manual. */
@@ -60,6 +69,29 @@ export interface PipelineConfig {
    */
   leaseMs: number;
 }
+
+const proxyRanges = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address, an address/prefix subnet, or one of express's named ranges. */
+function isProxyAddress(entry: string): boolean {
+  if (proxyRanges.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+// `true` (believe every client) is refused: it is what let any client pick its own address.
+const trustProxy = z
+  .string()
+  .transform((value, ctx): TrustProxy => {
+    if (value === 'false') return false;
+    if (/^[1-9]\d{0,1}$/.test(value)) return Number(value);
+    const entries = value.split(',').map((entry) => entry.trim());
+    if (entries.every(isProxyAddress)) return entries;
+    ctx.addIssue({ code: 'custom', message: 'must be false, the number of proxies in front (1-99), or the proxies\' addresses and subnets (comma-separated; loopback, linklocal and uniquelocal name ranges)' });
+    return z.NEVER;
+  });
 
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const positiveInt = z.coerce.number().int().positive();
@@ -97,6 +129,7 @@ const envSchema = z.object({
   KEYWAY_QUEUE_PREFIX: z.string().regex(/^[\w:-]{1,60}$/, 'letters, digits, _ - and :').default('keyway'),
   KEYWAY_PLUGINS_DIR: z.string().optional(),
   KEYWAY_PUBLIC_URL: z.url().optional(),
+  KEYWAY_TRUST_PROXY: trustProxy.default(false),
 });
 
 const secretVariables = new Set(['KEYWAY_ADMIN_TOKEN', 'KEYWAY_ADMIN_PASSWORD', 'KEYWAY_SIGNING_SECRET', 'KEYWAY_SECRET_KEY', 'KEYWAY_DB_URL', 'KEYWAY_REDIS_URL']);
@@ -152,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       leaseMs: e.KEYWAY_LEASE_MS,
     },
     publicBaseUrl: e.KEYWAY_PUBLIC_URL?.replace(/\/$/, ''),
+    trustProxy: e.KEYWAY_TRUST_PROXY,
     pluginsDir: e.KEYWAY_PLUGINS_DIR ?? path.join(cwd, 'plugins'),
   };
 }

@@ -171,8 +171,13 @@ for (const dialect of testDialects()) {
     await db('license_files').where({ license_id: license.id }).update({ file_name: '<img src=x onerror="window.__xss=4">.xml' });
     const { page } = await app.signedIn('viewer');
     await page.goto(`${app.api.url}/licenses/${license.id}`);
-    t.true(await page.getByRole('link', { name: '<img src=x onerror="window.__xss=4">.xml' }).isVisible());
+    // A viewer gets the name as text (no download link), an operator as a link: both escaped.
+    t.true(await page.getByRole('cell', { name: '<img src=x onerror="window.__xss=4">.xml' }).isVisible());
     await assertNoInjectedScript(t, page);
+    const operator = await app.signedIn('operator');
+    await operator.page.goto(`${app.api.url}/licenses/${license.id}`);
+    t.true(await operator.page.getByRole('link', { name: '<img src=x onerror="window.__xss=4">.xml' }).isVisible());
+    await assertNoInjectedScript(t, operator.page);
   });
 
   test.serial(`${dialect}: a viewer sees no action buttons and is refused, with the reason, when posting anyway`, async (t) => {

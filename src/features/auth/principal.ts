@@ -16,6 +16,16 @@ export interface Principal {
   customerId?: number;
 }
 
+/**
+ * The store a caller acts as, or null. A store is one API token with role `store`: it sees and
+ * acts only on the customers and orders it created, and its order and customer references are
+ * its own. Staff and admin or operator tokens act as no store (null): they share one namespace
+ * for references and reach every store's customers and orders.
+ */
+export function storeOf(principal: Principal): number | null {
+  return principal.kind === 'api' && principal.role === 'store' ? principal.id : null;
+}
+
 export function actorOf(principal: Principal): Actor {
   return { type: principal.kind === 'staff' ? 'staff' : 'api', id: `${principal.kind}:${principal.id}`, name: principal.name };
 }

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ValidationError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
+import { idNumber } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { allow, principalOf } from './auth-middleware.js';
@@ -12,7 +13,7 @@ import type { ApiOperation } from '../../http/openapi/api-operation.js';
 const createTokenSchema = z.object({
   name: z.string().trim().min(1).max(120),
   role: z.enum(roles),
-  customerId: z.number().int().positive().optional(),
+  customerId: idNumber.optional(),
 });
 
 /** Admins issue API tokens for stores and customers; the plain token is answered once. */

@@ -1,12 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { ForbiddenError, NotFoundError } from '../../errors/app-error.js';
+import { NotFoundError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
 import { idParams } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { allow, principalOf } from '../auth/auth-middleware.js';
-import { actorOf } from '../auth/principal.js';
+import { actorOf, storeOf } from '../auth/principal.js';
 import type { CustomerStore } from './customer-store.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
@@ -19,18 +19,21 @@ const createCustomerSchema = z.object({
 export function customerRoutes(deps: { db: Db; customers: CustomerStore; audit: AuditStore }): Router {
   const router = Router();
 
+  // A store creates customers of its own: its external references are its own namespace.
   router.post('/customers', allow('admin', 'operator', 'store'), async (req, res) => {
     const input = validate(createCustomerSchema, req.body);
+    const principal = principalOf(req);
+    const storeId = storeOf(principal);
     if (input.externalRef) {
-      const existing = await deps.customers.getByExternalRef(deps.db, input.externalRef);
+      const existing = await deps.customers.getByExternalRef(deps.db, storeId, input.externalRef);
       if (existing) {
         res.status(200).json(existing);
         return;
       }
     }
     const id = await deps.db.transaction(async (tx) => {
-      const newId = await deps.customers.insert(tx, input);
-      await deps.audit.record(tx, { actor: actorOf(principalOf(req)), action: 'customer.created', entityType: 'customer', entityId: newId });
+      const newId = await deps.customers.insert(tx, { ...input, storeId });
+      await deps.audit.record(tx, { actor: actorOf(principal), action: 'customer.created', entityType: 'customer', entityId: newId });
       return newId;
     });
     res.status(201).json(await deps.customers.get(deps.db, id));
@@ -39,8 +42,8 @@ export function customerRoutes(deps: { db: Db; customers: CustomerStore; audit: 
   router.get('/customers/:id', async (req, res) => {
     const { id } = validate(idParams, req.params, 'params');
     const principal = principalOf(req);
-    if (principal.role === 'customer' && principal.customerId !== id) throw new ForbiddenError('A customer token reads only its own customer');
-    const customer = await deps.customers.get(deps.db, id);
+    // Another's customer answers 404, not 403, so ids cannot be probed.
+    const customer = principal.role === 'customer' && principal.customerId !== id ? undefined : await deps.customers.get(deps.db, id, storeOf(principal));
     if (!customer) throw new NotFoundError('customer', id);
     res.json(customer);
   });
@@ -50,6 +53,6 @@ export function customerRoutes(deps: { db: Db; customers: CustomerStore; audit: 
 
 /** The operations of `customerRoutes`, for the API document. */
 export const customerOperations: ApiOperation[] = [
-  { method: 'post', path: '/customers', summary: 'Create a customer', description: 'A known `externalRef` answers 200 with that customer instead.', roles: ['admin', 'operator', 'store'], body: createCustomerSchema, answer: { status: 201, description: 'The customer.' } },
-  { method: 'get', path: '/customers/:id', summary: 'One customer', description: 'A customer token reads only its own customer.', roles: 'any', answer: { status: 200, description: 'The customer.' } },
+  { method: 'post', path: '/customers', summary: 'Create a customer', description: 'A known `externalRef` answers 200 with that customer instead. External references are per store: a store token has its own, staff and admin or operator tokens share another.', roles: ['admin', 'operator', 'store'], body: createCustomerSchema, answer: { status: 201, description: 'The customer.' } },
+  { method: 'get', path: '/customers/:id', summary: 'One customer', description: 'A store token reads only the customers it created, a customer token only its own; any other answers 404, as an id never used does.', roles: 'any', answer: { status: 200, description: 'The customer.' } },
 ];

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { NotFoundError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
 import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
-import { idParams } from '../../http/params.js';
+import { idParams, idText } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { allow } from '../auth/auth-middleware.js';
@@ -15,9 +15,9 @@ import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
 const listSchema = pageQuerySchema.extend({
   state: z.enum(licenseRequestStates).optional(),
-  configurationId: z.coerce.number().int().positive().optional(),
-  subscriptionId: z.coerce.number().int().positive().optional(),
-  customerId: z.coerce.number().int().positive().optional(),
+  configurationId: idText.optional(),
+  subscriptionId: idText.optional(),
+  customerId: idText.optional(),
   /** Only requests at least this many minutes old. */
   olderThanMinutes: z.coerce.number().int().min(0).optional(),
 });

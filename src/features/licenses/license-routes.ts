@@ -3,10 +3,11 @@ import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import { z } from 'zod';
 import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
-import { idParams } from '../../http/params.js';
+import { idParams, idText } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import { allow, principalOf } from '../auth/auth-middleware.js';
 import { actorOf, operators, readers } from '../auth/principal.js';
+import { licenseFileDownloaders, licenseFileDownloadGuard } from './license-file-access.js';
 import { licenseStatuses } from './license-query-store.js';
 import type { LicenseQueryService } from './license-query-service.js';
 import type { LicenseStatus } from './license-store.js';
@@ -19,10 +20,10 @@ import { type LicenseLifecycle, lifecycleActions } from './license-lifecycle.js'
 import type { LicenseOperationStore } from './license-operation-store.js';
 
 const listSchema = pageQuerySchema.extend({
-  configuration: z.coerce.number().int().positive().optional(),
+  configuration: idText.optional(),
   status: z.enum(licenseStatuses as [LicenseStatus, ...LicenseStatus[]]).optional(),
-  customer: z.coerce.number().int().positive().optional(),
-  subscription: z.coerce.number().int().positive().optional(),
+  customer: idText.optional(),
+  subscription: idText.optional(),
   keyNumber: z.string().trim().min(1).max(100).optional(),
   expiringBefore: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
   format: z.enum(['json', 'csv']).default('json'),
@@ -31,14 +32,14 @@ const listSchema = pageQuerySchema.extend({
 const lifecycleBody = z.object({ note: z.string().trim().max(2000).optional() });
 const lifecycleHeaders = z.object({ [idempotencyHeader]: idempotencyKeySchema.optional() });
 
-const settleParams = idParams.extend({ operationId: z.coerce.number().int().positive().max(2_147_483_647) });
+const settleParams = idParams.extend({ operationId: idText });
 const settleBody = z.object({
   applied: z.boolean(),
   note: z.string().trim().min(1).max(2000),
   expiresAt: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
 });
 
-const fileParams = idParams.extend({ fileId: z.coerce.number().int().positive().max(2_147_483_647) });
+const fileParams = idParams.extend({ fileId: idText });
 
 /** A file name safe in a quoted header value; the exact name goes in `filename*`. */
 export function contentDisposition(fileName: string): string {
@@ -85,8 +86,8 @@ export function licenseRoutes(deps: { db: Db; service: LicenseQueryService; life
     res.json(await deps.service.get(id));
   });
 
-  // License files are what a customer pays for: operators only, and every download is audited.
-  router.get('/licenses/:id/files/:fileId', allow(...operators), async (req, res) => {
+  // License files are what a customer pays for: one guard with the console's, and every download is audited.
+  router.get('/licenses/:id/files/:fileId', licenseFileDownloadGuard, async (req, res) => {
     const { id, fileId } = validate(fileParams, req.params, 'params');
     const file = await deps.service.downloadFile(id, fileId, actorOf(principalOf(req)));
     res.setHeader('content-type', safeContentType(file.contentType));
@@ -138,7 +139,7 @@ export const licenseOperations: ApiOperation[] = [
   { method: 'get', path: '/license-tabs', summary: 'The license tabs: one per KA configuration, with counts by status', roles: readers, answer: { status: 200, description: '`{data}` of tabs; `countsAsOf` says when a reused count was taken.' } },
   { method: 'get', path: '/licenses', summary: 'List licenses, newest first, or export them as CSV', roles: readers, query: listSchema, answer: { status: 200, description: '`{data, nextCursor}` of licenses, or a CSV file with `format=csv`.' } },
   { method: 'get', path: '/licenses/:id', summary: 'One license with its files, request, subscription and history', roles: readers, answer: { status: 200, description: 'The license.' } },
-  { method: 'get', path: '/licenses/:id/files/:fileId', summary: 'Download a license file', description: 'Every download is audited.', roles: operators, answer: { status: 200, description: 'The file, as an attachment.', contentType: 'application/octet-stream' } },
+  { method: 'get', path: '/licenses/:id/files/:fileId', summary: 'Download a license file', description: 'Every download is audited.', roles: licenseFileDownloaders, answer: { status: 200, description: 'The file, as an attachment.', contentType: 'application/octet-stream' } },
   ...lifecycleActions.map(
     (action): ApiOperation => ({
       method: 'post',

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { NotFoundError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
 import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
-import { idParams } from '../../http/params.js';
+import { idNumber, idParams, idText } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import { allow, principalOf } from '../auth/auth-middleware.js';
-import { actorOf, type Principal } from '../auth/principal.js';
+import { actorOf, type Principal, storeOf } from '../auth/principal.js';
 import type { SubscriptionView } from '../subscriptions/subscription-view.js';
 import type { OrderService } from './order-service.js';
 import type { Order, OrderStore } from './order-store.js';
@@ -15,19 +15,20 @@ import type { ApiOperation } from '../../http/openapi/api-operation.js';
 const reference = z.string().trim().min(1).max(120);
 
 const placeOrderSchema = z.object({
-  customerId: z.number().int().positive(),
-  planId: z.number().int().positive(),
+  customerId: idNumber,
+  planId: idNumber,
   period: z.number().int().positive(),
   reference,
 });
 
 const payOrderSchema = z.object({ paymentReference: reference });
 
-const listOrdersSchema = pageQuerySchema.extend({ customerId: z.coerce.number().int().positive().optional() });
+const listOrdersSchema = pageQuerySchema.extend({ customerId: idText.optional() });
 
 /** A store token sees only the orders it placed. */
 function canSee(principal: Principal, order: Order): boolean {
-  return principal.role !== 'store' || order.placedByTokenId === principal.id;
+  const storeId = storeOf(principal);
+  return storeId === null || order.placedByTokenId === storeId;
 }
 
 export function orderRoutes(deps: { db: Db; orders: OrderStore; service: OrderService; subscriptionView: SubscriptionView }): Router {
@@ -44,7 +45,7 @@ export function orderRoutes(deps: { db: Db; orders: OrderStore; service: OrderSe
     const input = validate(placeOrderSchema, req.body);
     const principal = principalOf(req);
     const { order, created } = await deps.service.place(
-      { ...input, placedByTokenId: principal.kind === 'api' && principal.role === 'store' ? principal.id : null },
+      { ...input, placedByTokenId: storeOf(principal) },
       actorOf(principal),
     );
     res.status(created ? 201 : 200).json(order);
@@ -55,7 +56,7 @@ export function orderRoutes(deps: { db: Db; orders: OrderStore; service: OrderSe
     const principal = principalOf(req);
     const rows = await deps.orders.list(deps.db, {
       customerId: query.customerId,
-      placedByTokenId: principal.role === 'store' ? principal.id : undefined,
+      placedByTokenId: storeOf(principal) ?? undefined,
       beforeId: cursorId(query.cursor),
       limit: query.limit + 1,
     });
@@ -89,9 +90,9 @@ export function orderRoutes(deps: { db: Db; orders: OrderStore; service: OrderSe
 
 /** The operations of `orderRoutes`, for the API document. */
 export const orderOperations: ApiOperation[] = [
-  { method: 'post', path: '/orders', summary: 'Place an order', description: 'A known `reference` answers 200 with the order it placed before, so a store can resend.', roles: ['admin', 'operator', 'store'], body: placeOrderSchema, answer: { status: 201, description: 'The order, `placed`.' } },
+  { method: 'post', path: '/orders', summary: 'Place an order', description: 'A known `reference` answers 200 with the order it placed before, so a store can resend. References are per store (a store token has its own; staff and admin or operator tokens share another), and a store orders only for the customers it created: another store\'s reference is a new order, another store\'s customer a 400 like an unknown one.', roles: ['admin', 'operator', 'store'], body: placeOrderSchema, answer: { status: 201, description: 'The order, `placed`.' } },
   { method: 'get', path: '/orders', summary: 'List orders, newest first', description: 'A store token lists the orders it placed.', roles: ['admin', 'operator', 'viewer', 'store'], query: listOrdersSchema, answer: { status: 200, description: '`{data, nextCursor}` of orders.' } },
-  { method: 'get', path: '/orders/:id', summary: 'One order', roles: ['admin', 'operator', 'viewer', 'store'], answer: { status: 200, description: 'The order.' } },
+  { method: 'get', path: '/orders/:id', summary: 'One order', description: 'A store token reads only the orders it placed; another answers 404, as an id never used does.', roles: ['admin', 'operator', 'viewer', 'store'], answer: { status: 200, description: 'The order.' } },
   {
     method: 'post',
     path: '/orders/:id/pay',

@@ -15,6 +15,7 @@ export interface PlaceOrderInput {
   planId: number;
   period: number;
   reference: string;
+  /** The store placing it (its token id), null for staff: the namespace of `reference` and the customers it may order for. */
   placedByTokenId: number | null;
 }
 
@@ -54,12 +55,16 @@ export class OrderService {
     this.now = deps.now ?? Date.now;
   }
 
-  /** Idempotent on `reference`: the same order again answers the existing one (`created: false`). */
+  /**
+   * Idempotent on `reference` within the placer's namespace: the same order again answers the
+   * existing one (`created: false`). A store's references are its own, and it orders only for
+   * its own customers; another store's reference or customer is as unknown as one never used.
+   */
   async place(input: PlaceOrderInput, actor: Actor): Promise<{ order: Order; created: boolean }> {
     const { db, orders } = this.deps;
-    const existing = await orders.getByReference(db, input.reference);
+    const existing = await orders.getByReference(db, input.placedByTokenId, input.reference);
     if (existing) return { order: this.sameOrConflict(existing, input), created: false };
-    const [customer, plan] = await Promise.all([this.deps.customers.get(db, input.customerId), this.deps.plans.get(db, input.planId)]);
+    const [customer, plan] = await Promise.all([this.deps.customers.get(db, input.customerId, input.placedByTokenId), this.deps.plans.get(db, input.planId)]);
     const fields = [];
     if (!customer) fields.push({ field: 'customerId', message: `customer ${input.customerId} does not exist` });
     if (!plan) fields.push({ field: 'planId', message: `plan ${input.planId} does not exist` });
@@ -75,7 +80,7 @@ export class OrderService {
     } catch (err) {
       // Two clients raced with one reference: the loser answers the winner's order.
       if (!isUniqueViolation(err)) throw err;
-      const winner = await orders.getByReference(db, input.reference);
+      const winner = await orders.getByReference(db, input.placedByTokenId, input.reference);
       if (!winner) throw err;
       return { order: this.sameOrConflict(winner, input), created: false };
     }

@@ -27,6 +27,7 @@ interface OrderRow {
   state: OrderState;
   payment_reference: string | null;
   placed_by_token_id: number | null;
+  store_scope: number;
   subscription_id: number | null;
   created_at: number;
   paid_at: number | null;
@@ -57,6 +58,10 @@ export interface OrderFilter {
   limit: number;
 }
 
+/** The namespace of references staff (and admin or operator tokens) use; a store's is its token id. */
+const staffScope = 0;
+
+/** Orders; a store's orders (`placedByTokenId`) have references of their own, unique among its orders. */
 export class OrderStore {
   private select(db: DbOrTx) {
     return db<OrderRow>('orders').leftJoin('subscriptions', 'subscriptions.order_id', 'orders.id').select('orders.*', 'subscriptions.id as subscription_id');
@@ -71,6 +76,7 @@ export class OrderStore {
       period_months: input.period,
       state: 'placed',
       placed_by_token_id: input.placedByTokenId,
+      store_scope: input.placedByTokenId ?? staffScope,
       created_at: now,
       updated_at: now,
     });
@@ -82,8 +88,9 @@ export class OrderStore {
     return row ? toOrder(row) : undefined;
   }
 
-  async getByReference(db: DbOrTx, reference: string): Promise<Order | undefined> {
-    const row = await this.select(db).where('orders.reference', reference).first();
+  /** The order with this reference among a store's orders (its token id), or among staff's (null). */
+  async getByReference(db: DbOrTx, storeId: number | null, reference: string): Promise<Order | undefined> {
+    const row = await this.select(db).where({ 'orders.store_scope': storeId ?? staffScope, 'orders.reference': reference }).first();
     return row ? toOrder(row) : undefined;
   }
 

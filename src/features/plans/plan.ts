@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { idNumber } from '../../http/params.js';
 
 export const provisioners = ['instant', 'webhook', 'manual'] as const;
 export const billingPeriods = [1, 12, 24, 36] as const;
@@ -25,7 +26,7 @@ export const planServiceSchema = z.object({
 });
 
 export const planLicenseProductSchema = z.object({
-  configurationId: z.number().int().positive(),
+  configurationId: idNumber,
   product: z.string().trim().min(1).max(120),
   features: z.array(z.string().trim().min(1).max(120)).max(50).default([]),
   quantity: z.number().int().min(1).max(100_000).default(1),

@@ -1,18 +1,17 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import { NotFoundError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
 import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
-import { idParams } from '../../http/params.js';
+import { idParams, idText } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import { principalOf } from '../auth/auth-middleware.js';
-import type { Principal } from '../auth/principal.js';
+import { type Principal, storeOf } from '../auth/principal.js';
 import type { OrderStore } from '../orders/order-store.js';
 import type { SubscriptionStore } from './subscription-store.js';
 import type { SubscriptionView } from './subscription-view.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
-const listSchema = pageQuerySchema.extend({ customerId: z.coerce.number().int().positive().optional() });
+const listSchema = pageQuerySchema.extend({ customerId: idText.optional() });
 
 /** Every role reads subscriptions, each within its reach: a customer its own, a store those it sold. */
 export function subscriptionRoutes(deps: { db: Db; subscriptions: SubscriptionStore; orders: OrderStore; view: SubscriptionView }): Router {
@@ -20,7 +19,8 @@ export function subscriptionRoutes(deps: { db: Db; subscriptions: SubscriptionSt
 
   async function mayRead(principal: Principal, subscription: { customerId: number; orderId: number }): Promise<boolean> {
     if (principal.role === 'customer') return principal.customerId === subscription.customerId;
-    if (principal.role === 'store') return (await deps.orders.get(deps.db, subscription.orderId))?.placedByTokenId === principal.id;
+    const storeId = storeOf(principal);
+    if (storeId !== null) return (await deps.orders.get(deps.db, subscription.orderId))?.placedByTokenId === storeId;
     return true;
   }
 
@@ -29,7 +29,7 @@ export function subscriptionRoutes(deps: { db: Db; subscriptions: SubscriptionSt
     const principal = principalOf(req);
     const rows = await deps.subscriptions.list(deps.db, {
       customerId: principal.role === 'customer' ? principal.customerId : query.customerId,
-      placedByTokenId: principal.role === 'store' ? principal.id : undefined,
+      placedByTokenId: storeOf(principal) ?? undefined,
       beforeId: cursorId(query.cursor),
       limit: query.limit + 1,
     });

@@ -1,6 +1,6 @@
 import { type Request, Router } from 'express';
 import { z } from 'zod';
-import { idParams } from '../../http/params.js';
+import { idNumber, idParams, idText } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import { allow, principalOf } from '../auth/auth-middleware.js';
 import { actorOf, operators } from '../auth/principal.js';
@@ -20,20 +20,20 @@ const uploadFields = z.object({
 
 const newUploadFields = uploadFields.extend({
   mode: z.literal('upload').optional(),
-  configurationId: z.coerce.number().int().positive(),
-  subscriptionId: z.coerce.number().int().positive().optional(),
+  configurationId: idText,
+  subscriptionId: idText.optional(),
   product: z.string().min(1).max(120).optional(),
   features: stringList.optional(),
 });
 
 const newRequestBody = z.object({
   mode: z.literal('request'),
-  configurationId: z.number().int().positive(),
+  configurationId: idNumber,
   product: z.string().min(1).max(120),
   features: z.array(z.string().min(1).max(120)).max(50).default([]),
   quantity: z.number().int().min(1).max(1000).optional(),
   periodMonths: z.number().int().min(1).max(120).nullable().optional(),
-  subscriptionId: z.number().int().positive().nullable().optional(),
+  subscriptionId: idNumber.nullable().optional(),
 });
 
 const installBody = z.discriminatedUnion('mode', [

@@ -15,7 +15,7 @@ interface MigrationModule {
  * Loads migrations by explicit import so they run the same under tsx, from the CLI and from
  * tests, without knex's own file loader guessing module formats.
  */
-class FolderMigrationSource implements Knex.MigrationSource<string> {
+export class FolderMigrationSource implements Knex.MigrationSource<string> {
   async getMigrations(): Promise<string[]> {
     return fs
       .readdirSync(migrationsDir)

@@ -1,4 +1,5 @@
 import type { Customer } from '../../features/customers/customer-store.js';
+import { mayDownloadLicenseFiles } from '../../features/licenses/license-file-access.js';
 import type { LifecycleAction } from '../../features/licenses/license-lifecycle.js';
 import type { LicenseOperationView } from '../../features/licenses/license-operation-store.js';
 import type { LicenseDetails } from '../../features/licenses/license-query-service.js';
@@ -156,9 +157,13 @@ export function LicensePage({ ctx, license: l, configurationName, customer, acti
             {l.files.map((f) => (
               <tr key={f.id}>
                 <td>
-                  <a href={`/licenses/${l.id}/files/${f.id}`} download>
-                    {f.fileName}
-                  </a>
+                  {mayDownloadLicenseFiles(ctx.user?.role) ? (
+                    <a href={`/licenses/${l.id}/files/${f.id}`} download>
+                      {f.fileName}
+                    </a>
+                  ) : (
+                    f.fileName
+                  )}
                 </td>
                 <td>{f.keyNumber}</td>
                 <td>{f.contentType}</td>

@@ -62,7 +62,7 @@ export function authWebRoutes(deps: AuthWebDeps): Router {
     if (waitMs > 0) {
       const minutes = Math.ceil(waitMs / 60_000);
       res.setHeader('retry-after', String(Math.ceil(waitMs / 1000)));
-      return showForm(req, res, 429, { email, next, problem: `Too many failed sign-ins for this email from your address. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.` });
+      return showForm(req, res, 429, { email, next, problem: `Too many failed sign-ins from your address. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.` });
     }
 
     const found = await deps.users.findForSignIn(deps.db, email);

@@ -9,7 +9,7 @@ import type { ManualLicenseService } from '../../features/uploads/manual-license
 import { multipartReader } from '../../features/uploads/multipart-upload.js';
 import type { UploadLimits } from '../../features/uploads/upload-options.js';
 import { cursorId, pageById } from '../../http/pagination.js';
-import { idParams } from '../../http/params.js';
+import { idParams, idText } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import type { FieldErrors } from '../components/form-fields.js';
 import { formErrorsOf, formText } from '../form-body.js';
@@ -30,7 +30,7 @@ export interface LicenseRequestWebDeps {
 const pageSize = 50;
 const listQuery = z.object({
   state: z.enum([...licenseRequestStates, 'all']).default('needs_manual'),
-  configuration: z.coerce.number().int().positive().optional(),
+  configuration: idText.optional(),
   cursor: z.string().max(200).optional(),
 });
 

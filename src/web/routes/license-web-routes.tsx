@@ -5,6 +5,7 @@ import { AppError, NotFoundError } from '../../errors/app-error.js';
 import { allow, principalOf } from '../../features/auth/auth-middleware.js';
 import { actorOf, operators } from '../../features/auth/principal.js';
 import type { KaConfigurationStore } from '../../features/ka-configurations/ka-configuration-store.js';
+import { licenseFileDownloadGuard } from '../../features/licenses/license-file-access.js';
 import { type LicenseLifecycle, type LifecycleAction, lifecycleActions } from '../../features/licenses/license-lifecycle.js';
 import type { LicenseQueryService } from '../../features/licenses/license-query-service.js';
 import { type LicenseFilter, licenseStatuses } from '../../features/licenses/license-query-store.js';
@@ -12,7 +13,7 @@ import type { ManualLicenseService } from '../../features/uploads/manual-license
 import { multipartReader } from '../../features/uploads/multipart-upload.js';
 import type { UploadLimits } from '../../features/uploads/upload-options.js';
 import { cursorId, pageById } from '../../http/pagination.js';
-import { idParams } from '../../http/params.js';
+import { idParams, idText, parseId } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import type { FieldErrors } from '../components/form-fields.js';
 import { formErrorsOf, formText } from '../form-body.js';
@@ -35,6 +36,7 @@ export interface LicenseWebDeps {
 }
 
 const pageSize = 50;
+const fileParams = idParams.extend({ fileId: idText });
 
 const lifecycleNotices: Record<string, string> = {
   settled: 'Recorded what the KA did; the license is free for the next action.',
@@ -44,14 +46,13 @@ const lifecycleNotices: Record<string, string> = {
   terminate: 'The KA terminated the key.',
   renew: 'The KA renewed the key; the renewed license file is being fetched and installed.',
 } satisfies Record<LifecycleAction | 'settled' | 'earlier', string>;
-const idText = z.string().regex(/^\d{1,10}$/, 'a number').transform(Number).optional();
 const listSchema = z.object({
-  configuration: idText,
+  configuration: idText.optional(),
   status: z.enum(licenseStatuses as [string, ...string[]]).optional(),
   key: z.string().trim().max(80).optional(),
-  customer: idText,
-  subscription: idText,
-  expiresBefore: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date like 2030-01-31').optional(),
+  customer: idText.optional(),
+  subscription: idText.optional(),
+  expiresBefore: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2030-01-31').optional(),
   cursor: z.string().max(200).optional(),
 });
 
@@ -90,7 +91,7 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
     const parsed = listSchema.safeParse(raw);
     const tabs = await deps.licenses.tabs();
     const errors: FieldErrors = {};
-    if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= `Must be ${issue.message}.`;
+    if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= `${issue.message.charAt(0).toUpperCase()}${issue.message.slice(1)}.`;
     const q = parsed.success ? parsed.data : { configuration: Number(raw.configuration) || undefined };
     const tab = tabs.find((t) => t.configurationId === q.configuration) ?? tabs[0];
     const query: LicenseListQuery = { ...raw, configuration: tab ? String(tab.configurationId) : undefined };
@@ -139,10 +140,10 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
       subscription: formText(req.body, 'subscriptionId').trim(),
     };
     const errors: FieldErrors = {};
-    if (!/^\d{1,10}$/.test(form.configuration ?? '')) errors.configurationId = 'Choose a KA configuration.';
+    if (parseId(form.configuration ?? '') === undefined) errors.configurationId = 'Choose a KA configuration.';
     if (!form.product) errors.product = 'Enter the product.';
     else if (form.product.length > 120) errors.product = 'At most 120 characters.';
-    if (form.subscription && !/^\d{1,10}$/.test(form.subscription)) errors.subscriptionId = 'A subscription id is a number.';
+    if (form.subscription && parseId(form.subscription) === undefined) errors.subscriptionId = 'A subscription id is a number like 42.';
     if (Object.keys(errors).length) return showNew(req, res, { request: { ...form, errors } }, 400);
     const features = (form.features ?? '')
       .split(',')
@@ -186,10 +187,10 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
     };
     const keyNumbers = splitKeyNumbers(form.keyNumbers ?? '');
     const errors: FieldErrors = {};
-    if (!/^\d{1,10}$/.test(form.configuration ?? '')) errors.configurationId = 'Choose a KA configuration.';
+    if (parseId(form.configuration ?? '') === undefined) errors.configurationId = 'Choose a KA configuration.';
     if (keyNumbers.length === 0) errors.keyNumbers = 'Enter the key number.';
     if (body.files.length === 0) errors.files = 'Choose the license file(s).';
-    if (form.subscription && !/^\d{1,10}$/.test(form.subscription)) errors.subscriptionId = 'A subscription id is a number.';
+    if (form.subscription && parseId(form.subscription) === undefined) errors.subscriptionId = 'A subscription id is a number like 42.';
     if (Object.keys(errors).length) return showNew(req, res, { upload: { ...form, errors } }, 400);
     try {
       const result = await deps.manual.newLicenseUpload(
@@ -251,7 +252,7 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
   }
 
   pages.post('/licenses/:id/operations/:operationId/settle', allow(...operators), async (req, res) => {
-    const { id, operationId } = validate(idParams.extend({ operationId: idParams.shape.id }), req.params, 'params');
+    const { id, operationId } = validate(idParams.extend({ operationId: idText }), req.params, 'params');
     const form = { note: formText(req.body, 'note').trim().slice(0, 2000), expiresAt: formText(req.body, 'expiresAt').trim() };
     const applied = formText(req.body, 'applied') === 'yes';
     const errors: FieldErrors = {};
@@ -268,9 +269,8 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
     res.redirect(303, `/licenses/${id}?done=settled`);
   });
 
-  pages.get('/licenses/:id/files/:fileId', async (req, res) => {
-    const ids = z.object({ id: z.coerce.number().int().positive().max(2_147_483_647), fileId: z.coerce.number().int().positive().max(2_147_483_647) });
-    const { id, fileId } = validate(ids, req.params, 'params');
+  pages.get('/licenses/:id/files/:fileId', licenseFileDownloadGuard, async (req, res) => {
+    const { id, fileId } = validate(fileParams, req.params, 'params');
     const file = await deps.licenses.downloadFile(id, fileId, actorOf(principalOf(req)));
     res.setHeader('content-type', file.contentType);
     res.setHeader('content-disposition', disposition(file.fileName));
