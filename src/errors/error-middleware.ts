@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type {} from 'pino-http';
+import { isLockConflict, isUniqueViolation } from '../infra/db/transaction.js';
 import { AppError, NotFoundError } from './app-error.js';
 
 interface HttpParserError {
@@ -34,6 +35,13 @@ export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
   if (isParserError(err) && err.status < 500) {
     const mapped = fromParser(err);
     res.status(mapped.status).json({ error: { code: mapped.code, message: mapped.message, details: {} } });
+    return;
+  }
+  // Two requests wrote the same unique value at the same moment (a check-then-insert lost its
+  // race), or the database broke a lock conflict: nothing was written, and asking again answers.
+  if (isUniqueViolation(err) || isLockConflict(err)) {
+    req.log?.warn({ err: { code: (err as { code?: string }).code } }, 'request lost a race');
+    res.status(409).json({ error: { code: 'conflict', message: 'Another request changed the same record at the same moment; nothing was written. Ask again.', details: {} } });
     return;
   }
   req.log?.error({ err }, 'unhandled error');
