@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { deleteRedisKeys } from '../helpers/pipeline-harness.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
-import { testMysqlUrl, testRedisUrl, uniqueName } from '../helpers/test-env.js';
+import { testMysqlUrl, testRedisUrl, testSecretKey, uniqueName } from '../helpers/test-env.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -77,7 +77,7 @@ const setups: Array<{ name: string; ready: boolean; env(): Promise<{ env: Record
       const database: TestDatabase = await createTestDatabase('mysql');
       const prefix = uniqueName('kwq');
       return {
-        env: { KEYWAY_DB_URL: database.url, KEYWAY_REDIS_URL: testRedisUrl as string, KEYWAY_QUEUE_PREFIX: prefix },
+        env: { KEYWAY_DB_URL: database.url, KEYWAY_SECRET_KEY: testSecretKey, KEYWAY_REDIS_URL: testRedisUrl as string, KEYWAY_QUEUE_PREFIX: prefix },
         cleanUp: async () => {
           await database.drop();
           await deleteRedisKeys(prefix);
@@ -94,9 +94,10 @@ for (const setup of setups.filter((s) => s.ready)) {
   test.serial(`${setup.name}: SIGTERM ends the process within the shutdown bound plus a second, with a job and a request that would not end`, async (t) => {
     const ka = await silentKa();
     const { env, cleanUp } = await setup.env();
-    const running = await startProcess(env);
     const sockets: net.Socket[] = [];
+    let running: Awaited<ReturnType<typeof startProcess>> | undefined;
     try {
+      running = await startProcess(env);
       // Saving a configuration starts its fetch-products job, which waits on the silent KA.
       const saved = await fetch(`${running.url}/api/v1/ka-configurations`, {
         method: 'POST',
@@ -117,7 +118,7 @@ for (const setup of setups.filter((s) => s.ready)) {
       t.true(tookMs < boundMs + 1_000, `took ${tookMs} ms`);
     } finally {
       for (const s of sockets) s.destroy();
-      if (running.child.exitCode === null) running.child.kill('SIGKILL');
+      if (running && running.child.exitCode === null) running.child.kill('SIGKILL');
       await ka.close();
       await cleanUp();
     }
