@@ -1,10 +1,10 @@
 import type http from 'node:http';
-import type { InjectedFault, LicenseAuthority, ProductDefinition } from '../../../src/reference-ka/index.js';
+import { HOSTILE_SHAPES, type InjectedFault, type LicenseAuthority, type ProductDefinition } from '../../../src/reference-ka/index.js';
 import { operationOf } from './reference-dispatch.js';
 
 type Answer = [status: number, body: unknown];
 
-const KINDS = new Set(['latency', 'result', 'drop', 'malformed', 'oversize']);
+const KINDS = new Set(['latency', 'result', 'drop', 'malformed', 'oversize', 'hostile']);
 
 /**
  * The admin surface, not part of the protocol: seed accounts and key types, read keys,
@@ -14,7 +14,8 @@ const KINDS = new Set(['latency', 'result', 'drop', 'malformed', 'oversize']);
  * - `GET  /_reference/public-key` (PEM that verifies key files)
  * - `POST /_reference/accounts` `{login, password, clientId}`
  * - `POST /_reference/products` a `ProductDefinition`
- * - `POST /_reference/faults` `{method, fault, times?}` (`method` with or without `partner10.`)
+ * - `POST /_reference/faults` `{method, fault, times?}` (`method` with or without `partner10.`;
+ *   `fault` an `InjectedFault`, e.g. `{kind: 'hostile', shape: 'nested', bytes: 900000}`)
  * - `DELETE /_reference/faults`
  */
 export function handleAdmin(
@@ -74,7 +75,10 @@ function route(authority: LicenseAuthority, route: string, body: unknown): Answe
     case 'POST /_reference/faults': {
       const fault = input.fault as InjectedFault | undefined;
       if (typeof input.method !== 'string' || !fault || !KINDS.has(fault.kind)) {
-        return [400, { error: 'method and fault {kind: latency|result|drop|malformed|oversize} are required' }];
+        return [400, { error: 'method and fault {kind: latency|result|drop|malformed|oversize|hostile} are required' }];
+      }
+      if (fault.kind === 'hostile' && !HOSTILE_SHAPES.includes(fault.shape)) {
+        return [400, { error: `fault.shape must be one of ${HOSTILE_SHAPES.join(', ')}` }];
       }
       const times = typeof input.times === 'number' ? input.times : undefined;
       authority.injectFault(operationOf(input.method), fault, { times });

@@ -130,3 +130,28 @@ test('a large legitimate getKeyNumbers answer (1,500 keys on one server) still p
     await ka.close();
   }
 });
+
+test('the reference KA plays hostile answers armed through its admin surface; the adapter refuses them', async (t) => {
+  const ka = await startReferenceXmlRpcKa();
+  try {
+    const arm = (body: unknown) => fetch(`${ka.url}/_reference/faults`, { method: 'POST', body: JSON.stringify(body) });
+    t.is((await arm({ method: 'createKey', fault: { kind: 'hostile', shape: 'spiral' } })).status, 400);
+    t.is((await arm({ method: 'partner10.createKey', fault: { kind: 'hostile', shape: 'nested' }, times: 1 })).status, 201);
+    t.is((await arm({ method: 'getKeyInfo', fault: { kind: 'hostile', shape: 'flat', bytes: 900_000 }, times: 1 })).status, 201);
+    const adapter = plugin.createAdapter(
+      { endpoint: ka.url, login: DEMO_ACCOUNT.login, password: DEMO_ACCOUNT.password, clientId: DEMO_ACCOUNT.clientId },
+      context,
+    ) as XmlRpcKaAdapter;
+    const nested = await t.throwsAsync(adapter.issueKey(order), { instanceOf: KaError });
+    t.regex(nested?.message ?? '', /nesting depth/);
+    t.true(nested?.outcomeUnknown);
+    const keys = ka.authority.listKeys().map((k) => k.keyNumber);
+    t.is(keys.length, 1, 'the hostile answer came after the KA made the key');
+    const keyNumber = keys[0] ?? '';
+    const flat = await t.throwsAsync(adapter.getKeyInfo(keyNumber), { instanceOf: KaError });
+    t.regex(flat?.message ?? '', /element count/);
+    t.is((await adapter.getKeyInfo(keyNumber)).keyNumber, keyNumber);
+  } finally {
+    await ka.close();
+  }
+});

@@ -3,12 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import soap from 'soap';
-import {
-
-  type InjectedFault,
-  LicenseAuthority,
-  SUBSCRIPTION_PRODUCTS,
-} from '../../../src/reference-ka/index.js';
+import { type HostileParts, hostileXml, type InjectedFault, LicenseAuthority, SUBSCRIPTION_PRODUCTS } from '../../../src/reference-ka/index.js';
 import { asArgs } from './reference-args.js';
 import { injectedFault, toSoapFault } from './reference-faults.js';
 import { OPERATIONS } from './reference-operations.js';
@@ -38,8 +33,24 @@ export interface ReferenceSoapKa {
 const PATH = '/soap';
 const MALFORMED = '<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><CreateKeyResp';
 
+/** A `hostile` fault's body: `Key` elements nested as deep as fit, or a list of empty ones. */
+const hostileParts = (operation: string): HostileParts => ({
+  head: `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><${operation}Response xmlns="urn:keyway:ka:subscription:1">`,
+  tail: `</${operation}Response></soap:Body></soap:Envelope>`,
+  open: '<Key>',
+  close: '</Key>',
+  listStart: '',
+  item: '<Key/>',
+  listEnd: '',
+});
+
 /** Per request: the fault an operation took, played once the soap server has answered. */
-const pending = new AsyncLocalStorage<{ fault?: InjectedFault }>();
+interface PendingFault {
+  fault?: InjectedFault;
+  operation?: string;
+}
+
+const pending = new AsyncLocalStorage<PendingFault>();
 
 function seed(authority: LicenseAuthority): void {
   for (const product of SUBSCRIPTION_PRODUCTS) {
@@ -55,7 +66,10 @@ function services(authority: LicenseAuthority): soap.IServices {
       // A refusal is played instead of the operation; every other fault after it ran.
       if (fault?.kind === 'result') throw injectedFault(fault.code, fault.message);
       const context = pending.getStore();
-      if (context) context.fault = fault;
+      if (context) {
+        context.fault = fault;
+        context.operation = name;
+      }
       try {
         const credentials = asArgs(asArgs(headers).Credentials);
         const account = authority.authenticate(String(credentials.Login ?? ''), String(credentials.Password ?? ''));
@@ -107,12 +121,13 @@ export async function startReferenceSoapKa(options: ReferenceSoapKaOptions = {})
   };
 
   const handleSoap = async (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> => {
-    const context: { fault?: InjectedFault } = {};
+    const context: PendingFault = {};
     const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
     const answer = await pending.run(context, () => soapServer.processRequest(body.toString('utf8'), { headers, url: PATH, method: 'POST' }));
     const { fault } = context;
     if (fault?.kind === 'drop') return void req.socket.destroy();
     if (fault?.kind === 'malformed') return send(res, 200, MALFORMED);
+    if (fault?.kind === 'hostile') return send(res, 200, hostileXml(fault, hostileParts(context.operation ?? 'Ping')));
     if (fault?.kind === 'oversize') return send(res, 200, Buffer.concat([Buffer.from(answer.body), Buffer.alloc(fault.bytes ?? 8 * 1024 * 1024, 32)]));
     if (fault?.kind === 'latency') return later(fault.ms, () => send(res, answer.statusCode, answer.body));
     send(res, answer.statusCode, answer.body);

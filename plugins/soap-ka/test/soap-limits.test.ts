@@ -126,3 +126,21 @@ test('a large legitimate ListProducts answer (150 key types with 10 features eac
     await ka.close();
   }
 });
+
+test('the reference SOAP KA plays armed hostile answers; the adapter refuses them', async (t) => {
+  const ka = await startReferenceSoapKa();
+  try {
+    ka.authority.injectFault('CreateKey', { kind: 'hostile', shape: 'nested', bytes: 200_000 }, { times: 1 });
+    ka.authority.injectFault('ListProducts', { kind: 'hostile', shape: 'flat', bytes: 200_000 }, { times: 1 });
+    const adapter = plugin.createAdapter({ endpoint: ka.url, login: DEMO_ACCOUNT.login, password: DEMO_ACCOUNT.password }, context);
+    const nested = await t.throwsAsync(adapter.issueKey(order), { instanceOf: KaError });
+    t.regex(nested?.message ?? '', /nesting depth/);
+    t.true(nested?.outcomeUnknown);
+    t.is(ka.authority.findKeysByExternalId(order.reference).length, 1, 'the hostile answer came after the KA made the key');
+    const flat = await t.throwsAsync(async () => adapter.listProducts?.(), { instanceOf: KaError });
+    t.regex(flat?.message ?? '', /element count/);
+    t.true(((await adapter.listProducts?.()) ?? []).length > 0);
+  } finally {
+    await ka.close();
+  }
+});
