@@ -35,7 +35,8 @@ export class XmlReadError extends Error {
 
 /** What `readXml` reports, in document order. A handler may throw to stop the parse. */
 export interface XmlEvents {
-  open?(name: string): void;
+  /** `name` as written (prefix included); `attributes` too, namespace declarations among them. */
+  open?(name: string, attributes: Record<string, string>): void;
   /** Text and CDATA with entities decoded, possibly in several pieces; whitespace included. */
   text?(text: string): void;
   close?(name: string): void;
@@ -76,7 +77,7 @@ export async function readXml(body: string | Buffer, limits: XmlLimits, events: 
   parser.onattribute = () => {
     if (++nodes > limits.maxElements) throw exceeded(limits, 'maxElements');
   };
-  parser.onopentag = (tag) => events.open?.(tag.name);
+  parser.onopentag = (tag) => events.open?.(tag.name, tag.attributes as Record<string, string>);
   parser.onclosetag = (name) => {
     depth -= 1;
     textRun = 0;

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import soap from 'soap';
 import { type HostileParts, hostileXml, type InjectedFault, LicenseAuthority, SUBSCRIPTION_PRODUCTS } from '../../../src/reference-ka/index.js';
 import { asArgs } from './reference-args.js';
-import { injectedFault, toSoapFault } from './reference-faults.js';
+import { EnvelopeFault, requestedOperation } from './reference-envelope.js';
+import { faultEnvelope, injectedFault, toSoapFault } from './reference-faults.js';
 import { OPERATIONS } from './reference-operations.js';
 import { WSDL_PATH } from './wsdl-file.js';
 
@@ -120,10 +121,39 @@ export async function startReferenceSoapKa(options: ReferenceSoapKaOptions = {})
     res.end(body);
   };
 
+  const operations = new Set(Object.keys(OPERATIONS));
+
+  /**
+   * The soap package's answer to a checked envelope. It picks the operation by SOAPAction when
+   * there is one, and names the response after the body element: a SOAPAction that disagrees
+   * with the body would run one operation and answer as another, so it is dropped and the body
+   * element decides. Anything but a SOAP answer from it (a crash inside the package is plain
+   * text) becomes an INTERNAL_ERROR fault.
+   */
+  const serve = async (req: http.IncomingMessage, body: Buffer, context: PendingFault): Promise<{ statusCode: number; body: string }> => {
+    const headers = Object.fromEntries(
+      Object.entries(req.headers)
+        .filter(([name]) => name !== 'soapaction')
+        .map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
+    );
+    try {
+      const answer = await pending.run(context, () => soapServer.processRequest(body.toString('utf8'), { headers, url: PATH, method: 'POST' }));
+      if (answer.statusCode === 200 || /<faultcode>/.test(answer.body)) return answer;
+    } catch {
+      // Same as a plain-text answer: the package failed, never the client's business.
+    }
+    return { statusCode: 500, body: faultEnvelope('Server', 'Internal error') };
+  };
+
   const handleSoap = async (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): Promise<void> => {
+    try {
+      await requestedOperation(body, maxBytes, operations);
+    } catch (error) {
+      if (!(error instanceof EnvelopeFault)) throw error;
+      return send(res, 500, faultEnvelope(error.faultcode, error.message));
+    }
     const context: PendingFault = {};
-    const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
-    const answer = await pending.run(context, () => soapServer.processRequest(body.toString('utf8'), { headers, url: PATH, method: 'POST' }));
+    const answer = await serve(req, body, context);
     const { fault } = context;
     if (fault?.kind === 'drop') return void req.socket.destroy();
     if (fault?.kind === 'malformed') return send(res, 200, MALFORMED);
