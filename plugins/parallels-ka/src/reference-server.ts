@@ -1,7 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type HostileParts, hostileXml, LicenseAuthority } from '../../../src/reference-ka/index.js';
-import { handleAdmin } from './reference-admin-routes.js';
+import { type HostileParts, handleAdmin, hostileXml, LicenseAuthority } from '../../../src/reference-ka/index.js';
 import { DispatchFault, dispatch, operationOf } from './reference-dispatch.js';
 import { resultCodeOf } from './reference-result-codes.js';
 import { decodeMethodCall, encodeFault, encodeMethodResponse, XmlRpcFormatError } from './xmlrpc-codec.js';
@@ -112,7 +111,7 @@ export function startReferenceXmlRpcKa(options: ReferenceXmlRpcKaOptions = {}): 
           res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"body is not JSON"}');
           return;
         }
-        return handleAdmin(authority, req.method ?? 'GET', path, parsed, res);
+        return handleAdmin(authority, req.method ?? 'GET', path, parsed, res, operationOf);
       }
       if (req.method !== 'POST' || (path !== '/' && path !== '/xmlrpc' && path !== '/RPC2')) {
         res.writeHead(req.method === 'POST' ? 404 : 405).end();

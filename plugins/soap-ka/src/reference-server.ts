@@ -3,7 +3,14 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import soap from 'soap';
-import { type HostileParts, hostileXml, type InjectedFault, LicenseAuthority, SUBSCRIPTION_PRODUCTS } from '../../../src/reference-ka/index.js';
+import {
+  type HostileParts,
+  handleAdmin,
+  hostileXml,
+  type InjectedFault,
+  LicenseAuthority,
+  SUBSCRIPTION_PRODUCTS,
+} from '../../../src/reference-ka/index.js';
 import { asArgs } from './reference-args.js';
 import { EnvelopeFault, requestedOperation } from './reference-envelope.js';
 import { faultEnvelope, injectedFault, toSoapFault } from './reference-faults.js';
@@ -163,14 +170,26 @@ export async function startReferenceSoapKa(options: ReferenceSoapKaOptions = {})
     send(res, answer.statusCode, answer.body);
   };
 
+  const admin = (req: http.IncomingMessage, res: http.ServerResponse, path: string, body: Buffer): void => {
+    let parsed: unknown;
+    try {
+      parsed = body.length ? JSON.parse(body.toString('utf8')) : undefined;
+    } catch {
+      res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"body is not JSON"}');
+      return;
+    }
+    handleAdmin(authority, req.method ?? 'GET', path, parsed, res);
+  };
+
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://reference');
-    if (url.pathname !== PATH) return void res.writeHead(404).end();
-    if (req.method === 'GET' && url.searchParams.has('wsdl')) {
+    const isAdmin = url.pathname.startsWith('/_reference/');
+    if (url.pathname !== PATH && !isAdmin) return void res.writeHead(404).end();
+    if (!isAdmin && req.method === 'GET' && url.searchParams.has('wsdl')) {
       res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8' });
       return void res.end(wsdlServed);
     }
-    if (req.method !== 'POST') return void res.writeHead(405, { allow: 'POST' }).end();
+    if (!isAdmin && req.method !== 'POST') return void res.writeHead(405, { allow: 'POST' }).end();
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -182,9 +201,8 @@ export async function startReferenceSoapKa(options: ReferenceSoapKaOptions = {})
     });
     req.on('end', () => {
       if (res.headersSent) return;
-      handleSoap(req, res, Buffer.concat(chunks)).catch(() => {
-        if (!res.headersSent) res.writeHead(500).end();
-      });
+      if (isAdmin) return admin(req, res, url.pathname, Buffer.concat(chunks));
+      handleSoap(req, res, Buffer.concat(chunks)).catch(() => send(res, 500, faultEnvelope('Server', 'Internal error')));
     });
   });
 

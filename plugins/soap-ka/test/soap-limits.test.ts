@@ -127,11 +127,15 @@ test('a large legitimate ListProducts answer (150 key types with 10 features eac
   }
 });
 
-test('the reference SOAP KA plays armed hostile answers; the adapter refuses them', async (t) => {
+test('the reference SOAP KA plays hostile answers armed through its admin surface; the adapter refuses them', async (t) => {
   const ka = await startReferenceSoapKa();
   try {
-    ka.authority.injectFault('CreateKey', { kind: 'hostile', shape: 'nested', bytes: 200_000 }, { times: 1 });
-    ka.authority.injectFault('ListProducts', { kind: 'hostile', shape: 'flat', bytes: 200_000 }, { times: 1 });
+    const admin = (method: string, body?: unknown) =>
+      fetch(`${new URL(ka.url).origin}/_reference/faults`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+    t.is((await admin('POST', { method: 'CreateKey', fault: { kind: 'hostile', shape: 'spiral' } })).status, 400);
+    t.is((await admin('POST', { method: 'CreateKey', fault: { kind: 'hostile', shape: 'nested', bytes: 200_000 }, times: 1 })).status, 201);
+    t.is((await admin('POST', { method: 'ListProducts', fault: { kind: 'hostile', shape: 'flat', bytes: 200_000 }, times: 1 })).status, 201);
+    t.deepEqual(((await (await admin('GET')).json()) as Array<{ operation: string }>).map((f) => f.operation), ['CreateKey', 'ListProducts']);
     const adapter = plugin.createAdapter({ endpoint: ka.url, login: DEMO_ACCOUNT.login, password: DEMO_ACCOUNT.password }, context);
     const nested = await t.throwsAsync(adapter.issueKey(order), { instanceOf: KaError });
     t.regex(nested?.message ?? '', /nesting depth/);
