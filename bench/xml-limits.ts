@@ -16,6 +16,7 @@ export interface XmlLimitsResult {
   wallMs: number;
   cpuMs: number;
   maxEventLoopBlockMs: number;
+  maxSliceCpuMs: number;
   peakRssGrowthMiB: number;
 }
 

@@ -9,7 +9,7 @@ export const SETTINGS: SettingDefinition[] = [
   { name: 'password', label: 'Password', type: 'string', secret: true, required: true },
   { name: 'timeoutMs', label: 'Timeout (ms)', type: 'integer', default: 10000, min: 100, max: 300000 },
   // 256 KiB: the largest answers (a product list, a few keys, a license file of a few KB) are
-  // tens of KB. At most 1 MiB: the soap package parses an answer in one synchronous pass
+  // tens of KB. At most 512 KiB: the soap package parses an answer in one synchronous pass
   // (SOAP_LIMITS in soap-transport.ts caps it there even for configurations stored with more).
   { name: 'maxResponseBytes', label: 'Largest response (bytes)', type: 'integer', default: DEFAULT_MAX_RESPONSE_BYTES, min: 1024, max: SOAP_LIMITS.maxBytes },
 ];

@@ -10,15 +10,16 @@ export interface SoapTransportOptions {
 
 /**
  * Limits for a SOAP answer, checked before the soap package sees it: it parses the whole body
- * in one synchronous pass (about 2 µs an element and 20 MB/s of text on a warm process), so
+ * in one synchronous pass (about 2 µs an element and 40 MB/s of text on a warm process), so
  * these bound how long an answer can hold the event loop, to some 20–30 ms:
- * - 1 MiB at most, whatever `maxResponseBytes` says (configurations store the old 4 MiB);
+ * - 512 KiB at most, whatever `maxResponseBytes` says (configurations store the old 4 MiB);
+ *   the largest legitimate answers are tens of KB;
  * - depth 32: the deepest answer (Envelope, Body, a response, Key, Features, Feature) is 6;
  * - 10,000 elements and attributes: a key is about 25, a product with ten features 34;
  * - 256 KiB of text in one element: a license file is a few KB, base64 adds a third.
  */
 export const SOAP_LIMITS: XmlLimits = {
-  maxBytes: 1024 * 1024,
+  maxBytes: 512 * 1024,
   maxDepth: 32,
   maxElements: 10_000,
   maxTextLength: 256 * 1024,
