@@ -2,7 +2,7 @@
  * One case of the XML limits benchmark, in a fresh process so its memory figures are its own:
  * `node --expose-gc --import=tsx bench/xml-limits-case.ts <case> <before|after>`. Prints one
  * JSON line: the longest the event loop was held (perf_hooks' monitorEventLoopDelay, 1 ms
- * resolution), the growth of the process's peak RSS, and the wall and CPU time of the parse.
+ * resolution), how far the process's peak RSS rose, and the wall and CPU time of the parse.
  * On a loaded machine the event-loop figure includes the time the process waited for a core,
  * so the case also records the CPU time spent between two turns of the event loop (a
  * setImmediate ticker reading process.cpuUsage): the longest of those is the block the parse
@@ -17,7 +17,9 @@ if (!found || (mode !== 'before' && mode !== 'after')) throw new Error(`No case 
 const run = await parserFor(found.protocol, mode);
 const body = found.body();
 global.gc?.();
-const rssBefore = process.resourceUsage().maxRSS;
+// Peak RSS (KiB) after the case less RSS just before it: an upper bound of what the case
+// grew (it also counts any higher peak the warm-up left, which is small).
+const rssBefore = process.memoryUsage().rss / 1024;
 const delay = monitorEventLoopDelay({ resolution: 1 });
 delay.enable();
 // Let the monitor take its first samples before the work starts.

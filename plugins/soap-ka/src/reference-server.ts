@@ -202,7 +202,9 @@ export async function startReferenceSoapKa(options: ReferenceSoapKaOptions = {})
     req.on('end', () => {
       if (res.headersSent) return;
       if (isAdmin) return admin(req, res, url.pathname, Buffer.concat(chunks));
-      handleSoap(req, res, Buffer.concat(chunks)).catch(() => send(res, 500, faultEnvelope('Server', 'Internal error')));
+      handleSoap(req, res, Buffer.concat(chunks)).catch(() => {
+        if (!res.headersSent) send(res, 500, faultEnvelope('Server', 'Internal error'));
+      });
     });
   });
 
