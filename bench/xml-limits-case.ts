@@ -9,7 +9,7 @@
  * would cause on an idle machine.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { CASES, parserFor } from './xml-limits-cases.js';
+import { CASES, parserFor, warmUp } from './xml-limits-cases.js';
 
 const [name = '', mode = 'after'] = process.argv.slice(2);
 const found = CASES[name];
@@ -17,6 +17,7 @@ if (!found || (mode !== 'before' && mode !== 'after')) throw new Error(`No case 
 const run = await parserFor(found.protocol, mode);
 const body = found.body();
 global.gc?.();
+await warmUp(found.protocol, run);
 // Peak RSS (KiB) after the case less RSS just before it: an upper bound of what the case
 // grew (it also counts any higher peak the warm-up left, which is small).
 const rssBefore = process.memoryUsage().rss / 1024;
