@@ -7,7 +7,7 @@ import { SCALAR_TYPES, scalarValue, setMember, type XmlRpcStruct, type XmlRpcVal
  *   elements deep; each nested array or struct adds three;
  * - 65,536 elements and attributes: getKeyNumbers, the largest answer, takes 28 per key, so
  *   this admits about 2,300 keys on one server (a busy one has hundreds) and stops a flat
- *   list of 100k values two thirds of the way;
+ *   list of 100k values two thirds of the way at the latest;
  * - 256 KiB of text in one value: a key file is a few KB, base64 adds a third.
  * The size limit is the caller's (`maxResponseBytes` for answers).
  */
