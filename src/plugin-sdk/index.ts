@@ -6,3 +6,4 @@ export * from './http-client.js';
 export * from './deliver-to-http-target.js';
 export * from './wire-tap.js';
 export * from './setting-readers.js';
+export * from './bounded-xml-reader.js';

@@ -5,14 +5,26 @@
  *   front sends as its protocol's own result code);
  * - `drop`: run the operation, then close the connection without answering;
  * - `malformed`: run the operation, then answer bytes that do not parse;
- * - `oversize`: run the operation, then answer a body of `bytes` (default 8 MiB).
+ * - `oversize`: run the operation, then answer a body of `bytes` (default 8 MiB);
+ * - `hostile`: run the operation, then answer well-formed XML of about `bytes` (default
+ *   1,000,000) built to be costly to parse: `nested` as deep as it fits, or `flat`, one list
+ *   of as many small elements as fit.
  */
 export type InjectedFault =
   | { kind: 'latency'; ms: number }
   | { kind: 'result'; code: string | number; message?: string }
   | { kind: 'drop' }
   | { kind: 'malformed' }
-  | { kind: 'oversize'; bytes?: number };
+  | { kind: 'oversize'; bytes?: number }
+  | { kind: 'hostile'; shape: HostileShape; bytes?: number };
+
+export type HostileShape = 'nested' | 'flat';
+
+/** The shapes a `hostile` fault can take, for the fronts' admin surfaces. */
+export const HOSTILE_SHAPES: readonly HostileShape[] = ['nested', 'flat'];
+
+/** Default size of a `hostile` body: under the XML-RPC plugin's default response cap. */
+export const HOSTILE_DEFAULT_BYTES = 1_000_000;
 
 interface Armed {
   fault: InjectedFault;
@@ -50,4 +62,29 @@ export class FaultInjector {
   list(): Array<{ operation: string; fault: InjectedFault; left?: number }> {
     return [...this.armed].flatMap(([operation, list]) => list.map((a) => ({ operation, ...a })));
   }
+}
+
+/** How a front writes a `hostile` body in its protocol. */
+export interface HostileParts {
+  /** Everything before the hostile part (declaration, envelope, response element). */
+  head: string;
+  tail: string;
+  /** One level of `nested`. */
+  open: string;
+  close: string;
+  /** `flat`: `item` repeated between `listStart` and `listEnd`. */
+  listStart: string;
+  item: string;
+  listEnd: string;
+}
+
+/** The body a `hostile` fault answers: about `bytes` long, never more. */
+export function hostileXml(fault: { shape: HostileShape; bytes?: number }, parts: HostileParts): string {
+  const room = Math.max(0, (fault.bytes ?? HOSTILE_DEFAULT_BYTES) - parts.head.length - parts.tail.length);
+  if (fault.shape === 'nested') {
+    const levels = Math.floor(room / (parts.open.length + parts.close.length));
+    return `${parts.head}${parts.open.repeat(levels)}${parts.close.repeat(levels)}${parts.tail}`;
+  }
+  const count = Math.max(0, Math.floor((room - parts.listStart.length - parts.listEnd.length) / parts.item.length));
+  return `${parts.head}${parts.listStart}${parts.item.repeat(count)}${parts.listEnd}${parts.tail}`;
 }

@@ -8,3 +8,4 @@ export { generateProductKey, isProductKey, parseKeyNumber } from './key-number.j
 export { type KeyFile, type KeyStatus, LicenseAuthority, type LicenseAuthorityOptions } from './license-authority.js';
 export * from './subscription-catalogue.js';
 export * from './install-target-server.js';
+export { handleAdmin } from './admin-routes.js';

@@ -1,4 +1,5 @@
 import { integerSetting, requiredSetting, type SettingDefinition, type SettingsValues } from '../../../src/plugin-sdk/index.js';
+import { DEFAULT_MAX_XML_BYTES } from './xmlrpc-codec.js';
 
 export const SETTINGS: SettingDefinition[] = [
   { name: 'endpoint', label: 'Endpoint URL', type: 'url', required: true, description: 'XML-RPC endpoint, e.g. https://ka.example.com:7050/' },
@@ -6,7 +7,9 @@ export const SETTINGS: SettingDefinition[] = [
   { name: 'password', label: 'Password', type: 'string', secret: true, required: true },
   { name: 'clientId', label: 'Client id', type: 'integer', min: 0, description: 'Partner client the keys are created for; 0 = the login\'s own' },
   { name: 'timeoutMs', label: 'Timeout (ms)', type: 'integer', default: 10000, min: 100, max: 300000 },
-  { name: 'maxResponseBytes', label: 'Largest response (bytes)', type: 'integer', default: 4 * 1024 * 1024, min: 1024 },
+  // 1 MiB (DEFAULT_MAX_XML_BYTES says why); within it, XMLRPC_LIMITS (depth, elements,
+  // text) bound what parsing an answer costs.
+  { name: 'maxResponseBytes', label: 'Largest response (bytes)', type: 'integer', default: DEFAULT_MAX_XML_BYTES, min: 1024 },
 ];
 
 export interface ParallelsKaSettings {
@@ -26,6 +29,6 @@ export function readSettings(values: SettingsValues): ParallelsKaSettings {
     password: requiredSetting(values, 'password'),
     clientId: integerSetting(values, 'clientId', 0),
     timeoutMs: integerSetting(values, 'timeoutMs', 10000),
-    maxResponseBytes: integerSetting(values, 'maxResponseBytes', 4 * 1024 * 1024),
+    maxResponseBytes: integerSetting(values, 'maxResponseBytes', DEFAULT_MAX_XML_BYTES),
   };
 }

@@ -1,7 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LicenseAuthority } from '../../../src/reference-ka/index.js';
-import { handleAdmin } from './reference-admin-routes.js';
+import { type HostileParts, handleAdmin, hostileXml, LicenseAuthority } from '../../../src/reference-ka/index.js';
 import { DispatchFault, dispatch, operationOf } from './reference-dispatch.js';
 import { resultCodeOf } from './reference-result-codes.js';
 import { decodeMethodCall, encodeFault, encodeMethodResponse, XmlRpcFormatError } from './xmlrpc-codec.js';
@@ -24,6 +23,17 @@ export interface ReferenceXmlRpcKa {
 }
 
 const MALFORMED = '<?xml version="1.0"?><methodResponse><params><param><value><struct><member><name>resultCode';
+
+/** A `hostile` fault's body: arrays nested as deep as fit, or one array of many ints. */
+const HOSTILE: HostileParts = {
+  head: '<?xml version="1.0"?><methodResponse><params><param><value>',
+  tail: '</value></param></params></methodResponse>',
+  open: '<array><data><value>',
+  close: '</value></data></array>',
+  listStart: '<array><data>',
+  item: '<value><int>1</int></value>',
+  listEnd: '</data></array>',
+};
 
 /**
  * The reference KA speaking the XML-RPC partner protocol (ka-protocol.md) over a
@@ -71,6 +81,7 @@ export function startReferenceXmlRpcKa(options: ReferenceXmlRpcKaOptions = {}): 
     // The other faults play after the operation ran: the KA acted, the client cannot tell.
     if (fault?.kind === 'drop') return void req.socket.destroy();
     if (fault?.kind === 'malformed') return sendXml(res, MALFORMED);
+    if (fault?.kind === 'hostile') return sendXml(res, hostileXml(fault, HOSTILE));
     if (fault?.kind === 'oversize') {
       return sendXml(res, Buffer.concat([Buffer.from(answer.replace(/<\/methodResponse>$/, '')), Buffer.alloc(fault.bytes ?? 8 * 1024 * 1024, 32)]));
     }
@@ -100,7 +111,7 @@ export function startReferenceXmlRpcKa(options: ReferenceXmlRpcKaOptions = {}): 
           res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"body is not JSON"}');
           return;
         }
-        return handleAdmin(authority, req.method ?? 'GET', path, parsed, res);
+        return handleAdmin(authority, req.method ?? 'GET', path, parsed, res, operationOf);
       }
       if (req.method !== 'POST' || (path !== '/' && path !== '/xmlrpc' && path !== '/RPC2')) {
         res.writeHead(req.method === 'POST' ? 404 : 405).end();

@@ -1,17 +1,17 @@
 import xml2js from 'xml2js';
 import { KaError } from '../../../src/plugin-sdk/index.js';
-import {
-  fromParsedValue,
-  toBuilderValue,
-  type XmlRpcStruct,
-  type XmlRpcValue,
-  XmlRpcFormatError,
-} from './xmlrpc-value.js';
+import { decodeDocument } from './xmlrpc-decoder.js';
+import { toBuilderValue, type XmlRpcStruct, type XmlRpcValue, XmlRpcFormatError } from './xmlrpc-value.js';
 
+export { XMLRPC_LIMITS } from './xmlrpc-decoder.js';
 export * from './xmlrpc-value.js';
 
-/** Default ceiling for any XML-RPC document we parse. */
-export const DEFAULT_MAX_XML_BYTES = 4 * 1024 * 1024;
+/**
+ * Default size limit for an XML-RPC document. Key files are a few KB; the largest answer of
+ * the protocol is getKeyNumbers, about 600 bytes per key, so 1 MiB holds some 1,700 keys on
+ * one server, several times what a busy server carries.
+ */
+export const DEFAULT_MAX_XML_BYTES = 1024 * 1024;
 
 export interface MethodCall {
   methodName: string;
@@ -49,91 +49,44 @@ export function encodeFault(code: number, message: string): string {
   return build({ methodResponse: { fault: { value } } });
 }
 
-/**
- * Parse an XML-RPC document defensively: size limit first, then refuse any DOCTYPE or
- * ENTITY declaration outright (no entity expansion, no external fetches, no billion laughs),
- * then parse strictly. Throws `XmlRpcFormatError` only.
- */
-async function parseDocument(body: string | Buffer, maxBytes: number): Promise<Record<string, unknown>> {
-  const size = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
-  if (size > maxBytes) throw new XmlRpcFormatError(`Document larger than ${maxBytes} bytes`);
-  const text = (typeof body === 'string' ? body : body.toString('utf8')).replace(/^\uFEFF/, '');
-  if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new XmlRpcFormatError('DOCTYPE and ENTITY declarations are refused');
-  let parsed: unknown;
-  try {
-    parsed = await xml2js.parseStringPromise(text, { explicitArray: true, strict: true, async: false });
-  } catch (cause) {
-    throw new XmlRpcFormatError(`Not well-formed XML: ${String((cause as Error)?.message ?? cause).split('\n')[0]?.slice(0, 100)}`);
-  }
-  if (!parsed || typeof parsed !== 'object') throw new XmlRpcFormatError('Empty document');
-  return parsed as Record<string, unknown>;
-}
-
-function single(list: unknown, what: string): Record<string, unknown> | string {
-  if (!Array.isArray(list) || list.length !== 1) throw new XmlRpcFormatError(`Expected exactly one <${what}>`);
-  const item: unknown = list[0];
-  if (typeof item !== 'string' && (!item || typeof item !== 'object')) throw new XmlRpcFormatError(`Bad <${what}>`);
-  return item as Record<string, unknown> | string;
-}
-
-function paramsOf(params: unknown): XmlRpcValue[] {
-  if (params === undefined) return [];
-  const node = single(params, 'params');
-  if (typeof node === 'string') return [];
-  const list = node.param ?? [];
-  if (!Array.isArray(list)) throw new XmlRpcFormatError('Bad <params>');
-  return list.map((param: unknown) => {
-    if (!param || typeof param !== 'object') throw new XmlRpcFormatError('Bad <param>');
-    return fromParsedValue(single((param as Record<string, unknown>).value, 'value'));
-  });
-}
-
 /** Decode a request (server side). Throws `XmlRpcFormatError`. */
 export async function decodeMethodCall(body: string | Buffer, maxBytes = DEFAULT_MAX_XML_BYTES): Promise<MethodCall> {
-  const doc = await parseDocument(body, maxBytes);
-  const call = doc.methodCall;
-  if (!call || typeof call !== 'object') throw new XmlRpcFormatError('Root must be <methodCall>');
-  const node = call as Record<string, unknown>;
-  const name = single(node.methodName, 'methodName');
-  if (typeof name !== 'string' || !/^[A-Za-z0-9_.:/]+$/.test(name)) throw new XmlRpcFormatError('Bad <methodName>');
-  return { methodName: name, params: paramsOf(node.params) };
+  const doc = await decodeDocument(body, maxBytes);
+  if (doc.root !== 'methodCall') throw new XmlRpcFormatError('Root must be <methodCall>');
+  const name = doc.methodName;
+  if (name === undefined || !/^[A-Za-z0-9_.:/]+$/.test(name)) throw new XmlRpcFormatError('Bad <methodName>');
+  return { methodName: name, params: doc.params ?? [] };
 }
 
 /** Decode a response (client side). A fault is returned, not thrown. Throws `XmlRpcFormatError`. */
-export async function decodeMethodResponse(
-  body: string | Buffer,
-  maxBytes = DEFAULT_MAX_XML_BYTES,
-): Promise<MethodResponse> {
-  const doc = await parseDocument(body, maxBytes);
-  const response = doc.methodResponse;
-  if (!response || typeof response !== 'object') throw new XmlRpcFormatError('Root must be <methodResponse>');
-  const node = response as Record<string, unknown>;
-  if (node.fault !== undefined) {
-    const fault = single(node.fault, 'fault');
-    if (typeof fault === 'string') throw new XmlRpcFormatError('Empty <fault>');
-    const value = fromParsedValue(single(fault.value, 'value'));
-    const struct = (value && typeof value === 'object' ? value : {}) as XmlRpcStruct;
+export async function decodeMethodResponse(body: string | Buffer, maxBytes = DEFAULT_MAX_XML_BYTES): Promise<MethodResponse> {
+  const doc = await decodeDocument(body, maxBytes);
+  if (doc.root !== 'methodResponse') throw new XmlRpcFormatError('Root must be <methodResponse>');
+  if (doc.fault !== undefined) {
+    if (doc.params !== undefined) throw new XmlRpcFormatError('A <methodResponse> holds <params> or <fault>, not both');
+    const struct = (doc.fault && typeof doc.fault === 'object' ? doc.fault : {}) as XmlRpcStruct;
     return {
       kind: 'fault',
       code: typeof struct.faultCode === 'number' ? struct.faultCode : 0,
       message: typeof struct.faultString === 'string' ? struct.faultString : '',
     };
   }
-  const params = paramsOf(node.params);
-  if (params.length !== 1) throw new XmlRpcFormatError('A <methodResponse> holds exactly one <param>');
-  return { kind: 'result', value: params[0] as XmlRpcValue };
+  if (doc.params?.length !== 1) throw new XmlRpcFormatError('A <methodResponse> holds exactly one <param>');
+  return { kind: 'result', value: doc.params[0] as XmlRpcValue };
 }
 
 /**
- * The `KaError` for a response we cannot read. Decision: retryable, like the transport faults
- * of ka-protocol.md (a garbled answer is most often a proxy or a KA hiccup), and with
- * `outcomeUnknown` because the KA received the request and may have acted on it.
+ * The `KaError` for a response we cannot read. Decision: a garbled answer is retryable, like
+ * the transport faults of ka-protocol.md (it is most often a proxy or a KA hiccup); an answer
+ * past a parse limit is not, like one past the size cap (the same call gets the same answer).
+ * Both carry `outcomeUnknown`: the KA received the request and may have acted on it.
  */
 export function malformedResponseError(cause: unknown): KaError {
+  const limit = cause instanceof XmlRpcFormatError ? cause.limit : undefined;
   const detail = cause instanceof XmlRpcFormatError ? cause.message : 'unreadable response';
-  return new KaError(`KA answered with malformed XML-RPC: ${detail}`, {
+  return new KaError(limit ? `KA answer refused: ${detail}` : `KA answered with malformed XML-RPC: ${detail}`, {
     code: 'protocol',
-    retryable: true,
+    retryable: !limit,
     outcomeUnknown: true,
     cause,
   });

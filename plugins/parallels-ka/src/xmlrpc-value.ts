@@ -7,13 +7,17 @@ export interface XmlRpcStruct {
 
 /** Thrown by the codec for anything that is not valid XML-RPC; callers wrap it. */
 export class XmlRpcFormatError extends Error {
-  constructor(message: string) {
+  /** Set when the document was refused for a parse limit (size, depth, count, text), not its form. */
+  readonly limit?: string;
+
+  constructor(message: string, limit?: string) {
     super(message);
+    this.limit = limit;
     this.name = 'XmlRpcFormatError';
   }
 }
 
-/** Nesting deeper than this is refused rather than risking the stack. */
+/** Encoding nests no deeper than this (decoding is bounded by `XMLRPC_LIMITS`). */
 const MAX_DEPTH = 64;
 const I4_MIN = -2147483648;
 const I4_MAX = 2147483647;
@@ -62,92 +66,45 @@ export function toBuilderValue(value: XmlRpcValue, depth = 0): unknown {
   return { struct: { member: members.map(([name, v]) => ({ name, value: toBuilderValue(v, depth + 1) })) } };
 }
 
-type Parsed = Record<string, unknown>;
+/** The XML-RPC types whose content is text. */
+export const SCALAR_TYPES: ReadonlySet<string> = new Set(['string', 'int', 'i4', 'i8', 'double', 'boolean', 'dateTime.iso8601', 'base64']);
 
-/** Text of an element as xml2js gives it: a string, or `{_: text, $: attrs}`. */
-function textOf(node: unknown): string {
-  if (typeof node === 'string') return node;
-  if (node && typeof node === 'object') {
-    const text = (node as Parsed)._;
-    if (typeof text === 'string') return text;
-    const children = Object.keys(node).filter((k) => k !== '$');
-    if (children.length === 0) return '';
-  }
-  throw new XmlRpcFormatError('Expected text, found elements');
-}
-
-function only(list: unknown, what: string): unknown {
-  if (!Array.isArray(list) || list.length !== 1) throw new XmlRpcFormatError(`Expected exactly one <${what}>`);
-  return list[0];
-}
-
-function setMember(target: XmlRpcStruct, name: string, value: XmlRpcValue): void {
-  // defineProperty so a member named "__proto__" stays data, never a prototype.
-  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
-}
-
-/** Decode one parsed `<value>` element (xml2js, explicitArray). */
-export function fromParsedValue(node: unknown, depth = 0): XmlRpcValue {
-  if (depth > MAX_DEPTH) throw new XmlRpcFormatError('Value nested too deeply');
-  // Untyped `<value>text</value>` is a string; so is an empty `<value/>`.
-  if (typeof node === 'string') return node;
-  if (!node || typeof node !== 'object') throw new XmlRpcFormatError('Bad <value>');
-  const types = Object.keys(node).filter((k) => k !== '$' && k !== '_');
-  if (types.length === 0) return textOf(node);
-  if (types.length !== 1) throw new XmlRpcFormatError('A <value> holds exactly one type');
-  const type = types[0] as string;
-  const inner = only((node as Parsed)[type], type);
+/** Decode the text of one scalar type element (`SCALAR_TYPES`). */
+export function scalarValue(type: string, text: string): XmlRpcValue {
   switch (type) {
     case 'string':
-      return textOf(inner);
+      return text;
     case 'int':
     case 'i4':
     case 'i8': {
-      const text = textOf(inner).trim();
-      if (!/^[+-]?\d{1,19}$/.test(text)) throw new XmlRpcFormatError(`Bad <${type}> "${text.slice(0, 40)}"`);
-      return Number(text);
+      const digits = text.trim();
+      if (!/^[+-]?\d{1,19}$/.test(digits)) throw new XmlRpcFormatError(`Bad <${type}> "${digits.slice(0, 40)}"`);
+      return Number(digits);
     }
     case 'double': {
-      const text = textOf(inner).trim();
-      const number = Number(text);
-      if (text === '' || !Number.isFinite(number)) throw new XmlRpcFormatError(`Bad <double> "${text.slice(0, 40)}"`);
+      const digits = text.trim();
+      const number = Number(digits);
+      if (digits === '' || !Number.isFinite(number)) throw new XmlRpcFormatError(`Bad <double> "${digits.slice(0, 40)}"`);
       return number;
     }
     case 'boolean': {
-      const text = textOf(inner).trim();
-      if (text !== '0' && text !== '1') throw new XmlRpcFormatError(`Bad <boolean> "${text.slice(0, 40)}"`);
-      return text === '1';
+      const flag = text.trim();
+      if (flag !== '0' && flag !== '1') throw new XmlRpcFormatError(`Bad <boolean> "${flag.slice(0, 40)}"`);
+      return flag === '1';
     }
     case 'dateTime.iso8601':
-      return parseIsoDate(textOf(inner));
+      return parseIsoDate(text);
     case 'base64': {
-      const text = textOf(inner).replace(/\s+/g, '');
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new XmlRpcFormatError('Bad <base64>');
-      return Buffer.from(text, 'base64');
-    }
-    case 'nil':
-      return null;
-    case 'array': {
-      if (typeof inner === 'string') throw new XmlRpcFormatError('<array> needs <data>');
-      const data = only((inner as Parsed).data, 'data');
-      if (typeof data === 'string') return [];
-      const values = (data as Parsed).value ?? [];
-      if (!Array.isArray(values)) throw new XmlRpcFormatError('Bad <data>');
-      return values.map((v) => fromParsedValue(v, depth + 1));
-    }
-    case 'struct': {
-      const struct: XmlRpcStruct = {};
-      if (typeof inner === 'string') return struct;
-      const members = (inner as Parsed).member ?? [];
-      if (!Array.isArray(members)) throw new XmlRpcFormatError('Bad <struct>');
-      for (const member of members) {
-        if (!member || typeof member !== 'object') throw new XmlRpcFormatError('Bad <member>');
-        const name = textOf(only((member as Parsed).name, 'name'));
-        setMember(struct, name, fromParsedValue(only((member as Parsed).value, 'value'), depth + 1));
-      }
-      return struct;
+      const compact = text.replace(/\s+/g, '');
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) throw new XmlRpcFormatError('Bad <base64>');
+      return Buffer.from(compact, 'base64');
     }
     default:
       throw new XmlRpcFormatError(`Unknown XML-RPC type <${type.slice(0, 40)}>`);
   }
+}
+
+/** Set a struct member; defineProperty so a member named "__proto__" stays data, never a prototype. */
+export function setMember(target: XmlRpcStruct, name: string, value: XmlRpcValue): void {
+  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
 }

@@ -1,10 +1,12 @@
 import test from 'ava';
 import {
+  DEFAULT_MAX_XML_BYTES,
   decodeMethodCall,
   decodeMethodResponse,
   encodeFault,
   encodeMethodCall,
   encodeMethodResponse,
+  XMLRPC_LIMITS,
   type XmlRpcValue,
   XmlRpcFormatError,
 } from '../src/xmlrpc-codec.js';
@@ -103,6 +105,11 @@ const hostile: Array<[string, string | Buffer]> = [
   ['unknown type', '<methodResponse><params><param><value><blob>x</blob></value></param></params></methodResponse>'],
   ['two types', '<methodResponse><params><param><value><int>1</int><string>x</string></value></param></params></methodResponse>'],
   ['no params', '<methodResponse></methodResponse>'],
+  ['text beside a type', '<methodResponse><params><param><value>x<int>1</int></value></param></params></methodResponse>'],
+  ['params and fault', `<methodResponse><params><param><value>1</value></param></params>${encodeFault(1, 'x').replace(/^.*<methodResponse>|<\/methodResponse>$/g, '')}</methodResponse>`],
+  ['text between elements', '<methodResponse><params>stray<param><value>1</value></param></params></methodResponse>'],
+  ['elements inside a scalar', '<methodResponse><params><param><value><string><b>x</b></string></value></param></params></methodResponse>'],
+  ['two roots', '<methodResponse><params><param><value>1</value></param></params></methodResponse><methodResponse/>'],
   ['struct member without name', '<methodResponse><params><param><value><struct><member><value>1</value></member></struct></value></param></params></methodResponse>'],
   ['deep nesting', `<methodResponse><params><param><value>${'<array><data><value>'.repeat(200)}x${'</value></data></array>'.repeat(200)}</value></param></params></methodResponse>`],
   ['huge body', Buffer.alloc(5 * 1024 * 1024, 'a')],
@@ -125,6 +132,45 @@ test('the size limit is configurable', async (t) => {
   const body = encodeMethodResponse('x'.repeat(2000));
   await t.throwsAsync(decodeMethodResponse(body, 1000), { instanceOf: XmlRpcFormatError });
   t.is((await decodeMethodResponse(body, 10_000)).kind, 'result');
+});
+
+test('each parse limit stops the document and says which limit it was', async (t) => {
+  const wrap = (inner: string): string => `<methodResponse><params><param><value>${inner}</value></param></params></methodResponse>`;
+  const cases: Array<[string, string]> = [
+    ['maxDepth', wrap(`${'<array><data><value>'.repeat(30)}x${'</value></data></array>'.repeat(30)}`)],
+    ['maxElements', wrap(`<array><data>${'<value/>'.repeat(XMLRPC_LIMITS.maxElements)}</data></array>`)],
+    ['maxElements', wrap(`<string${Array.from({ length: XMLRPC_LIMITS.maxElements }, (_, i) => ` a${i}=""`).join('')}>x</string>`)],
+    ['maxTextLength', wrap(`<base64>${'QUJD'.repeat(XMLRPC_LIMITS.maxTextLength / 4 + 1)}</base64>`)],
+    ['maxBytes', wrap('x'.repeat(DEFAULT_MAX_XML_BYTES))],
+  ];
+  for (const [limit, body] of cases) {
+    const error = await t.throwsAsync(decodeMethodResponse(body), { instanceOf: XmlRpcFormatError });
+    t.is(error?.limit, limit);
+    t.regex(error?.message ?? '', /limit/);
+  }
+  const malformed = await t.throwsAsync(decodeMethodResponse('<methodResponse>'), { instanceOf: XmlRpcFormatError });
+  t.is(malformed?.limit, undefined);
+});
+
+test('a document within the limits parses at their edge', async (t) => {
+  const levels = Math.floor((XMLRPC_LIMITS.maxDepth - 5) / 3);
+  const deep = `<methodResponse><params><param><value>${'<array><data><value>'.repeat(levels)}x${'</value></data></array>'.repeat(levels)}</value></param></params></methodResponse>`;
+  let value = (await decodeMethodResponse(deep)) as { value: unknown };
+  for (let level = 0; level < levels; level++) value = { value: (value.value as unknown[])[0] };
+  t.is(value.value, 'x');
+  const text = 'k'.repeat(XMLRPC_LIMITS.maxTextLength);
+  t.deepEqual(await decodeMethodResponse(encodeMethodResponse(text)), { kind: 'result', value: text });
+});
+
+test('a long document is parsed in slices: the event loop runs before the parse ends', async (t) => {
+  const body = encodeMethodResponse(Array.from({ length: 20_000 }, (_, i) => i));
+  let ranDuringParse = false;
+  setImmediate(() => {
+    ranDuringParse = true;
+  });
+  const decoded = await decodeMethodResponse(body);
+  t.true(ranDuringParse);
+  t.is((decoded as { value: unknown[] }).value.length, 20_000);
 });
 
 test('values XML cannot carry are refused when encoding', (t) => {

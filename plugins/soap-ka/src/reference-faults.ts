@@ -1,6 +1,8 @@
 import { AuthorityError, type AuthorityErrorCode } from '../../../src/reference-ka/index.js';
 import { isSoapFaultCode, SOAP_FAULTS, SOAP_KA_NAMESPACE, type SoapFaultCode } from './soap-fault-codes.js';
 
+const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';
+
 const FAULT_FOR: Record<AuthorityErrorCode, SoapFaultCode> = {
   auth_failed: 'AUTH_FAILED',
   permission_denied: 'PERMISSION_DENIED',
@@ -60,4 +62,27 @@ export function toSoapFault(error: unknown): ThrownSoapFault {
   if (error && typeof error === 'object' && 'Fault' in error) return error as ThrownSoapFault;
   if (error instanceof AuthorityError) return soapFault(FAULT_FOR[error.code], error.message);
   return soapFault('INTERNAL_ERROR', 'Internal error');
+}
+
+const escapeXml = (value: string): string =>
+  value.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
+
+/**
+ * A SOAP 1.1 fault envelope written here, for what the soap package's server cannot answer
+ * properly: an envelope it would crash on or misread. `Client` and `Server` faults carry the
+ * KaFault detail of `code`; `VersionMismatch` carries the SOAP 1.2 Upgrade header instead
+ * (SOAP 1.2 part 1, appendix A), naming the envelope this KA speaks.
+ */
+export function faultEnvelope(faultcode: 'VersionMismatch' | 'Client' | 'Server', message: string, code?: SoapFaultCode): string {
+  const text = escapeXml(message);
+  const header =
+    faultcode === 'VersionMismatch'
+      ? `<soap:Header><upg:Upgrade xmlns:upg="http://www.w3.org/2003/05/soap-envelope"><upg:SupportedEnvelope qname="ns1:Envelope" xmlns:ns1="${SOAP11}"/></upg:Upgrade></soap:Header>`
+      : '';
+  const kaFault = code ?? (faultcode === 'Server' ? 'INTERNAL_ERROR' : 'INVALID_REQUEST');
+  const detail =
+    faultcode === 'VersionMismatch'
+      ? ''
+      : `<detail><KaFault xmlns="${SOAP_KA_NAMESPACE}"><Code>${kaFault}</Code><Retryable>${SOAP_FAULTS[kaFault].retryable}</Retryable><Message>${text}</Message></KaFault></detail>`;
+  return `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="${SOAP11}">${header}<soap:Body><soap:Fault><faultcode>soap:${faultcode}</faultcode><faultstring>${text}</faultstring>${detail}</soap:Fault></soap:Body></soap:Envelope>`;
 }

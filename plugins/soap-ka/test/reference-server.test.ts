@@ -188,3 +188,84 @@ test('one authority serves the XML-RPC demo catalogue and the SOAP subscription 
     await ka.close();
   }
 });
+
+const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';
+const SOAP12 = 'http://www.w3.org/2003/05/soap-envelope';
+
+async function postRaw(url: string, body: string, soapAction?: string): Promise<{ status: number; type: string; text: string }> {
+  const headers: Record<string, string> = { 'content-type': 'text/xml; charset=utf-8' };
+  if (soapAction !== undefined) headers.soapaction = soapAction;
+  const response = await fetch(url, { method: 'POST', headers, body });
+  return { status: response.status, type: response.headers.get('content-type') ?? '', text: await response.text() };
+}
+
+/** A SOAP 1.1 fault as the WSDL has it, and nothing of a stack trace or an error page. */
+function assertFault(t: import('ava').ExecutionContext, answer: { status: number; type: string; text: string }, faultcode: string): void {
+  t.is(answer.status, 500);
+  t.regex(answer.type, /^text\/xml/);
+  t.regex(answer.text, new RegExp(`^<\\?xml[^>]*\\?><soap:Envelope xmlns:soap="${SOAP11}"`));
+  t.is(element(answer.text, 'faultcode'), faultcode);
+  t.truthy(element(answer.text, 'faultstring'));
+  t.notRegex(answer.text, /\bat [\w.<>]+ \(|TypeError|ReferenceError|Cannot read properties|<html|node_modules/i);
+}
+
+test('malformed envelopes get a soap:Client fault with an INVALID_REQUEST KaFault, never a stack trace', async (t) => {
+  const ka = await startReferenceSoapKa();
+  try {
+    const valid = envelope('Ping', '');
+    const malformed: Array<[string, string]> = [
+      ['not XML', 'this is not XML'],
+      ['empty', ''],
+      ['truncated', valid.slice(0, valid.indexOf('<soapenv:Body>') + 20)],
+      ['not an envelope', '<?xml version="1.0"?><Ping/>'],
+      ['no body', valid.replace(/<soapenv:Body>.*<\/soapenv:Body>/s, '')],
+      ['empty body', valid.replace(/<soapenv:Body>.*<\/soapenv:Body>/s, '<soapenv:Body/>')],
+      ['unknown operation', envelope('NoSuchThing', '')],
+      ['two request elements', valid.replace('</soapenv:Body>', `<ka:PingRequest/></soapenv:Body>`)],
+      ['a DOCTYPE', valid.replace('<?xml version="1.0" encoding="utf-8"?>', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>')],
+      ['a request element in another namespace', valid.replace('<ka:PingRequest></ka:PingRequest>', '<PingRequest xmlns="urn:other"/>')],
+    ];
+    for (const [name, body] of malformed) {
+      const answer = await postRaw(ka.url, body, `"${NS}#Ping"`);
+      assertFault(t, answer, 'soap:Client');
+      t.true(answer.text.includes(`<KaFault xmlns="${NS}">`), name);
+      t.is(element(answer.text, 'Code'), 'INVALID_REQUEST', name);
+      t.is(element(answer.text, 'Retryable'), 'false', name);
+      t.truthy(element(answer.text, 'Message'), name);
+    }
+    t.is(element((await post(ka.url, 'Ping', '')).text, 'ClientId'), String(DEMO_ACCOUNT.clientId), 'the server still answers');
+  } finally {
+    await ka.close();
+  }
+});
+
+test('a SOAP 1.2 envelope gets a VersionMismatch fault naming the envelope this KA speaks', async (t) => {
+  const ka = await startReferenceSoapKa();
+  try {
+    const answer = await postRaw(ka.url, envelope('Ping', '').replace(SOAP11, SOAP12));
+    assertFault(t, answer, 'soap:VersionMismatch');
+    t.true(answer.text.includes(`<upg:SupportedEnvelope qname="ns1:Envelope" xmlns:ns1="${SOAP11}"/>`));
+    const foreign = await postRaw(ka.url, envelope('Ping', '').replace(SOAP11, 'urn:not-soap'));
+    assertFault(t, foreign, 'soap:VersionMismatch');
+  } finally {
+    await ka.close();
+  }
+});
+
+test('when SOAPAction and the body element disagree, the body element decides', async (t) => {
+  const ka = await startReferenceSoapKa();
+  try {
+    const body = envelope('FindKeysByExternalId', '<ka:ExternalId>kw-none</ka:ExternalId>');
+    for (const action of [`"${NS}#Ping"`, `"${NS}#CreateKey"`, '"urn:nonsense"', '']) {
+      const answer = await postRaw(ka.url, body, action);
+      t.is(answer.status, 200, action);
+      t.true(answer.text.includes(`<FindKeysByExternalIdResponse xmlns="${NS}"`), action);
+      t.false(answer.text.includes('<ClientId>'), `${action}: not Ping's answer`);
+    }
+    const created = await postRaw(ka.url, envelope('CreateKey', createBody('kw-action')), `"${NS}#Ping"`);
+    t.is(element(created.text, 'ExternalId'), 'kw-action');
+    t.is(ka.authority.findKeysByExternalId('kw-action').length, 1);
+  } finally {
+    await ka.close();
+  }
+});

@@ -1,20 +1,24 @@
 import type http from 'node:http';
-import type { InjectedFault, LicenseAuthority, ProductDefinition } from '../../../src/reference-ka/index.js';
-import { operationOf } from './reference-dispatch.js';
+import type { ProductDefinition } from './authority-types.js';
+import { HOSTILE_SHAPES, type InjectedFault } from './fault-injector.js';
+import type { LicenseAuthority } from './license-authority.js';
 
 type Answer = [status: number, body: unknown];
 
-const KINDS = new Set(['latency', 'result', 'drop', 'malformed', 'oversize']);
+const KINDS = new Set(['latency', 'result', 'drop', 'malformed', 'oversize', 'hostile']);
 
 /**
- * The admin surface, not part of the protocol: seed accounts and key types, read keys,
- * arm and clear faults. JSON in and out.
+ * The admin surface of the reference KA's fronts, not part of any protocol: seed accounts and
+ * key types, read keys, arm and clear faults. JSON in and out. `operationOf` turns the
+ * `method` a client names into the operation the front arms faults on (the XML-RPC front
+ * strips `partner10.`; the SOAP front takes WSDL operation names as they are).
  *
  * - `GET  /_reference/keys` · `GET /_reference/products` · `GET /_reference/faults`
  * - `GET  /_reference/public-key` (PEM that verifies key files)
  * - `POST /_reference/accounts` `{login, password, clientId}`
  * - `POST /_reference/products` a `ProductDefinition`
- * - `POST /_reference/faults` `{method, fault, times?}` (`method` with or without `partner10.`)
+ * - `POST /_reference/faults` `{method, fault, times?}` (`fault` an `InjectedFault`, e.g.
+ *   `{kind: 'hostile', shape: 'nested', bytes: 900000}`)
  * - `DELETE /_reference/faults`
  */
 export function handleAdmin(
@@ -23,18 +27,19 @@ export function handleAdmin(
   path: string,
   body: unknown,
   res: http.ServerResponse,
+  operationOf: (method: string) => string = (name) => name,
 ): void {
   if (`${method} ${path}` === 'GET /_reference/public-key') {
     res.writeHead(200, { 'content-type': 'application/x-pem-file' });
     res.end(authority.publicKeyPem);
     return;
   }
-  const [status, answer] = route(authority, `${method} ${path.replace(/\/+$/, '')}`, body);
+  const [status, answer] = route(authority, `${method} ${path.replace(/\/+$/, '')}`, body, operationOf);
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(answer));
 }
 
-function route(authority: LicenseAuthority, route: string, body: unknown): Answer {
+function route(authority: LicenseAuthority, route: string, body: unknown, operationOf: (method: string) => string): Answer {
   const input = (body ?? {}) as Record<string, unknown>;
   switch (route) {
     case 'GET /_reference/keys':
@@ -74,7 +79,10 @@ function route(authority: LicenseAuthority, route: string, body: unknown): Answe
     case 'POST /_reference/faults': {
       const fault = input.fault as InjectedFault | undefined;
       if (typeof input.method !== 'string' || !fault || !KINDS.has(fault.kind)) {
-        return [400, { error: 'method and fault {kind: latency|result|drop|malformed|oversize} are required' }];
+        return [400, { error: 'method and fault {kind: latency|result|drop|malformed|oversize|hostile} are required' }];
+      }
+      if (fault.kind === 'hostile' && !HOSTILE_SHAPES.includes(fault.shape)) {
+        return [400, { error: `fault.shape must be one of ${HOSTILE_SHAPES.join(', ')}` }];
       }
       const times = typeof input.times === 'number' ? input.times : undefined;
       authority.injectFault(operationOf(input.method), fault, { times });
