@@ -36,16 +36,16 @@ export async function createCustomer(api: ApiClient, name: string): Promise<numb
 }
 
 /**
- * `count` plans selling one Plesk key through `configurationId`. Two neighbouring plans (so two
- * orders paid moments apart) install on the same server: the XML-RPC KA can look a key up
- * only by server, so when an answer is lost, the pipeline has to tell its key from the
- * neighbour's.
+ * `count` plans selling one Plesk key through `configurationId`. The XML-RPC KA can look a key
+ * up only by server, so the servers are mixed: of every four plans, the first two (two orders
+ * paid moments apart) install on one server, where a lost answer leaves the pipeline two keys
+ * to tell apart, and the other two on servers of their own, where it can find its key.
  */
 export async function createPlans(api: ApiClient, options: { prefix: string; count: number; configurationId: number; installUrl: string; installToken: string }): Promise<SaleItem[]> {
   const items: SaleItem[] = [];
   let serverIp = '';
   for (let i = 0; i < options.count; i++) {
-    if (i % 2 === 0) serverIp = newServerIp();
+    if (i % 4 !== 1) serverIp = newServerIp();
     const plan = await api.expect<{ id: number }>('POST', '/api/v1/plans', {
       body: {
         code: `${options.prefix}-${i + 1}`,

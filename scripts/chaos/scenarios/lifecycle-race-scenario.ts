@@ -65,6 +65,7 @@ async function runPhase(context: ScenarioContext, stage: ScenarioStage, licenses
     keywayRenewals += renewedInKeyway;
     const where = `${phase.name}: license ${row.id} (${row.key_number})`;
     if (phase.renewOnce && renewedAtKa > 1) failures.push(`${where}: renewed ${renewedAtKa} times at the KA for one Idempotency-Key`);
+    if (!phase.renewOnce && renewedAtKa > renewAnswers) failures.push(`${where}: renewed ${renewedAtKa} time(s) at the KA, but only ${renewAnswers} call(s) were answered 2xx; the others' callers were told it failed`);
     if (renewedAtKa !== renewedInKeyway) failures.push(`${where}: renewed ${renewedAtKa} time(s) at the KA, ${renewedInKeyway} recorded by Keyway (${renewAnswers} renew call(s) answered 2xx)`);
     // The XML-RPC protocol's dates have whole seconds.
     if (ka && row.expires_at !== null && Math.floor(Date.parse(ka.expiresAt) / 1000) !== Math.floor(Number(row.expires_at) / 1000)) {
