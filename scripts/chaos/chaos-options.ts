@@ -91,12 +91,14 @@ export const usage = `npm run chaos -- [--short | --full] [--scenario <name>]...
   --scenario <name>  run only this scenario (repeat, or separate names with commas)
   --list             print the scenarios and exit
   --seed <n>         seed of the random choices (kill moments, latencies), to replay a run
+  --workers <n>      worker processes (short: 2, full: 3)
+  --orders <n>       orders per pipeline scenario (short: 10, full: 60)
   --keep             keep the database and logs even when the campaign passes
+  --log-level <lvl>  Keyway's log level in the kept logs (default info)
   KEYWAY_CHAOS_MYSQL_URL (or KEYWAY_TEST_MYSQL_URL) names the MariaDB server; default mysql://root@127.0.0.1:3306/`;
 
-/** Parses the command line; throws with the usage on anything it does not know. */
-export function parseChaosOptions(argv: string[], env: NodeJS.ProcessEnv): ChaosOptions {
-  const { values } = parseArgs({
+function parseFlags(argv: string[]) {
+  return parseArgs({
     args: argv,
     options: {
       short: { type: 'boolean', default: false },
@@ -112,6 +114,17 @@ export function parseChaosOptions(argv: string[], env: NodeJS.ProcessEnv): Chaos
     },
     strict: true,
   });
+}
+
+/** Parses the command line; throws with the usage on anything it does not know. */
+export function parseChaosOptions(argv: string[], env: NodeJS.ProcessEnv): ChaosOptions {
+  let parsed: ReturnType<typeof parseFlags>;
+  try {
+    parsed = parseFlags(argv);
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n\n${usage}`);
+  }
+  const { values } = parsed;
   if (values.help) throw new Error(usage);
   if (values.short && values.full) throw new Error(`--short and --full exclude each other\n\n${usage}`);
   const preset = { ...presets[values.short ? 'short' : 'full'] };

@@ -18,8 +18,9 @@ try {
   options = parseChaosOptions(process.argv.slice(2), process.env);
   scenarios = selectScenarios(options.only);
 } catch (err) {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(2);
+  const asked = process.argv.includes('--help');
+  (asked ? process.stdout : process.stderr).write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(asked ? 0 : 2);
 }
 if (options.list) {
   for (const s of allScenarios) print(`${s.name.padEnd(22)} ${s.summary}`);
