@@ -1,0 +1,35 @@
+import type { Db } from '../../../src/infra/db/database.js';
+import { sleep } from '../timing.js';
+
+/** Every table an API call can change (sessions and sign-in attempts belong to the console). */
+const domainTables = ['customers', 'ka_configurations', 'plans', 'plan_services', 'plan_license_products', 'api_tokens', 'orders', 'subscriptions', 'services', 'license_requests', 'licenses', 'license_files', 'audit_events'];
+
+/**
+ * A fingerprint of everything the API can change: MariaDB's checksum of each domain table.
+ * Equal fingerprints before and after a request mean the request changed nothing.
+ */
+export async function stateFingerprint(db: Db): Promise<string> {
+  const [rows] = (await db.raw(`CHECKSUM TABLE ${domainTables.map((t) => `\`${t}\``).join(', ')}`)) as [Array<{ Table: string; Checksum: number | string }>];
+  return rows.map((r) => `${r.Table}=${r.Checksum}`).join(' ');
+}
+
+/** Which tables differ between two fingerprints. */
+export function changedTables(before: string, after: string): string[] {
+  const was = new Map(before.split(' ').map((p) => p.split('=') as [string, string]));
+  return after.split(' ').flatMap((p) => {
+    const [table = '', sum] = p.split('=');
+    return was.get(table) === sum ? [] : [table.replace(/^.*\./, '')];
+  });
+}
+
+/** Waits until the fingerprint holds still (the pipeline finished what a request set off), at most `timeoutMs`. */
+export async function quietFingerprint(db: Db, timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await stateFingerprint(db);
+  for (;;) {
+    await sleep(400);
+    const now = await stateFingerprint(db);
+    if (now === last || Date.now() > deadline) return now;
+    last = now;
+  }
+}
