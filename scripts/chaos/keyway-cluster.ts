@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChaosPreset } from './chaos-options.js';
@@ -36,12 +37,15 @@ export class KeywayCluster {
   static async start(group: ProcessGroup, options: ClusterOptions): Promise<KeywayCluster> {
     const port = await freePort();
     const { preset } = options;
+    const secretKey = randomBytes(32).toString('base64');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       PORT: String(port),
       KEYWAY_DB_URL: options.databaseUrl,
       KEYWAY_REDIS_URL: options.redisUrl,
       KEYWAY_ADMIN_TOKEN: options.adminToken,
+      // One key for every process of this installation, made for this run.
+      KEYWAY_SECRET_KEY: secretKey,
       KEYWAY_DEMO: 'false',
       KEYWAY_LOG_LEVEL: options.logLevel,
       KEYWAY_QUEUE_PREFIX: 'chaos',
