@@ -48,6 +48,18 @@ test('plugin:new scaffolds a plugin that compiles, loads, and whose conformance 
   }
 });
 
+test('npm run plugin:new -- my-ka, as documented, writes plugins/my-ka/ (the plugins folder Keyway loads)', async (t) => {
+  const dir = tempProject(t);
+  const pluginsDir = path.join(dir, 'plugins');
+  // The documented command, word for word; KEYWAY_PLUGINS_DIR keeps it out of this checkout's plugins/.
+  const { stdout } = await run('npm', ['run', '--silent', 'plugin:new', '--', 'my-ka'], { cwd: root, env: { ...process.env, KEYWAY_PLUGINS_DIR: pluginsDir } });
+  t.true(stdout.includes('Created plugin my-ka'), stdout);
+  t.true(fs.existsSync(path.join(pluginsDir, 'my-ka', 'src', 'my-ka-adapter.ts')));
+  const usage = await run(process.execPath, ['--import=tsx', path.join(root, 'scripts', 'plugin-new.ts')], { cwd: root }).catch((error: { code?: number; stderr?: string }) => error);
+  t.is((usage as { code?: number }).code, 2, 'no name: usage and exit code 2');
+  t.regex(String((usage as { stderr?: string }).stderr), /usage: npm run plugin:new -- <name>/);
+});
+
 test('plugin:new refuses bad names and existing folders', (t) => {
   const dir = tempProject(t);
   const options = { pluginsDir: path.join(dir, 'plugins'), sdkDir: path.join(root, 'src', 'plugin-sdk') };
