@@ -1,5 +1,6 @@
 import test from 'ava';
 import { advanceJob } from '../../src/features/license-requests/license-request-jobs.js';
+import { readInstallationId } from '../../src/features/license-requests/installation-id.js';
 import { referenceOf } from '../../src/features/license-requests/license-request.js';
 import { type Db, dialectOf } from '../../src/infra/db/database.js';
 import { referenceNote } from '../../plugins/parallels-ka/src/xmlrpc-ka-adapter.js';
@@ -194,7 +195,7 @@ for (const dialect of testDialects()) {
       // A's key carries the next request's reference, as a lookup that guessed wrong would leave it.
       const db = h.api.running.context.db;
       const nextId = Number((await db('license_requests').max({ m: 'id' }).first())?.m) + 1;
-      h.ka.authority.addNote(1001, keyA, referenceNote(referenceOf(nextId)));
+      h.ka.authority.addNote(1001, keyA, referenceNote(referenceOf(await readInstallationId(db), nextId)));
       // The next request's answer is lost, so it looks its key up, and the note points at A's key.
       const keysBefore = h.keysAtKa().length;
       h.ka.authority.injectFault('createKey', { kind: 'drop' }, { times: 1 });

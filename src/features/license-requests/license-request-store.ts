@@ -1,7 +1,8 @@
 import { boundedJson, clip } from '../../infra/db/bounded-text.js';
 import type { DbOrTx } from '../../infra/db/database.js';
 import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
-import { type KeyCandidateRecord, type LicenseRequest, type LicenseRequestState, reasonMaxLength, referenceOf } from './license-request.js';
+import { readInstallationId } from './installation-id.js';
+import { type KeyCandidateRecord, type LicenseRequest, type LicenseRequestState, legacyReferenceOf, reasonMaxLength, referenceOf } from './license-request.js';
 
 export interface LicenseRequestRow {
   id: number;
@@ -21,6 +22,7 @@ export interface LicenseRequestRow {
   next_attempt_at: number | null;
   issue_sent_at: number | null;
   key_candidates: string | null;
+  reference: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -44,7 +46,8 @@ export function toLicenseRequest(row: LicenseRequestRow): LicenseRequest {
     nextAttemptAt: toIso(row.next_attempt_at),
     issueSentAt: toIso(row.issue_sent_at),
     keyCandidates: fromJson(row.key_candidates, null),
-    reference: referenceOf(Number(row.id)),
+    // Only a row written around the store lacks one: it gets the form its id had before.
+    reference: row.reference ?? legacyReferenceOf(Number(row.id)),
     createdAt: toIso(row.created_at) ?? '',
     updatedAt: toIso(row.updated_at) ?? '',
   };
@@ -103,9 +106,14 @@ function afterTransition(request: LicenseRequest, to: LicenseRequestState, patch
 }
 
 export class LicenseRequestStore {
+  /** Read once per process: it never changes. */
+  private installationId?: Promise<string>;
+
   constructor(private readonly now: () => number = Date.now) {}
 
+  /** Inserts the request and stores its reference (which needs the new id) right after. */
   async insert(db: DbOrTx, input: NewLicenseRequest): Promise<number> {
+    const installationId = await this.readInstallationId(db);
     const now = this.now();
     const [id] = await db('license_requests').insert({
       subscription_id: input.subscriptionId,
@@ -123,7 +131,16 @@ export class LicenseRequestStore {
       created_at: now,
       updated_at: now,
     });
+    await db('license_requests').where({ id }).update({ reference: referenceOf(installationId, Number(id)) });
     return Number(id);
+  }
+
+  private readInstallationId(db: DbOrTx): Promise<string> {
+    this.installationId ??= readInstallationId(db).catch((error: unknown) => {
+      this.installationId = undefined;
+      throw error;
+    });
+    return this.installationId;
   }
 
   async get(db: DbOrTx, id: number): Promise<LicenseRequest | undefined> {

@@ -34,7 +34,10 @@ export interface LicenseRequest {
   issueSentAt: string | null;
   /** Keys the lookup after an unknown outcome could not settle between, for staff. */
   keyCandidates: KeyCandidateRecord[] | null;
-  /** Our reference at the KA for this request: stable across retries. */
+  /**
+   * Our reference at the KA for this request, stored with it: stable across retries and unique
+   * across installations (`referenceOf`); requests made before installation ids keep theirs.
+   */
   reference: string;
   createdAt: string;
   updatedAt: string;
@@ -51,6 +54,15 @@ export interface KeyCandidateRecord {
 /** Longest stored `reason` (the column's length). */
 export const reasonMaxLength = 500;
 
-export function referenceOf(requestId: number): string {
+/**
+ * Our reference for a request at the KA: the installation id makes it unique across every
+ * Keyway on one KA account (staging and production, whose request ids both count from 1).
+ */
+export function referenceOf(installationId: string, requestId: number): string {
+  return `kw-${installationId}-${requestId}`;
+}
+
+/** The reference of requests made before installation ids: keys at the KA still carry it. */
+export function legacyReferenceOf(requestId: number): string {
   return `keyway-request-${requestId}`;
 }
