@@ -26,6 +26,11 @@ export interface KaErrorOptions {
    * reference before sending anything again.
    */
   outcomeUnknown?: boolean;
+  /**
+   * How long the KA asked us to wait before trying again (HTTP `Retry-After` on a 429 or 503):
+   * the pipeline never retries sooner.
+   */
+  retryAfterMs?: number;
   kaResultCode?: number | string;
   kaMessage?: string;
   cause?: unknown;
@@ -41,6 +46,7 @@ export class KaError extends Error {
   readonly code: KaErrorCode;
   readonly retryable: boolean;
   readonly outcomeUnknown: boolean;
+  readonly retryAfterMs?: number;
   readonly kaResultCode?: number | string;
   readonly kaMessage?: string;
 
@@ -50,6 +56,7 @@ export class KaError extends Error {
     this.code = options.code;
     this.retryable = options.retryable;
     this.outcomeUnknown = options.outcomeUnknown ?? false;
+    this.retryAfterMs = options.retryAfterMs;
     this.kaResultCode = options.kaResultCode;
     this.kaMessage = options.kaMessage;
   }
@@ -62,6 +69,7 @@ export class KaError extends Error {
       code: this.code,
       retryable: this.retryable,
       outcomeUnknown: this.outcomeUnknown,
+      retryAfterMs: this.retryAfterMs,
       kaResultCode: this.kaResultCode,
       kaMessage: this.kaMessage,
     };

@@ -7,7 +7,8 @@ export type FailureDecision = { kind: 'retry'; delayMs: number } | { kind: 'manu
 /**
  * The pipeline's one rule for failures: a permanent error goes to staff at once; a retryable
  * one (or an error we cannot classify, such as a plugin bug) is retried with exponential
- * backoff and jitter until the budget is spent.
+ * backoff and jitter until the budget is spent, never sooner than the KA asked
+ * (`KaError.retryAfterMs`, from a `Retry-After`).
  */
 export function decideOnFailure(err: unknown, attempts: number, step: string, policy: PipelineConfig, random: () => number = Math.random): FailureDecision {
   const message = err instanceof Error ? err.message : String(err);
@@ -18,5 +19,8 @@ export function decideOnFailure(err: unknown, attempts: number, step: string, po
     const unknown = isKaError(err) && err.outcomeUnknown ? ' with the outcome unknown' : '';
     return { kind: 'manual', reason: `${step}: still failing after ${attempts} attempts${unknown}: ${message}` };
   }
-  return { kind: 'retry', delayMs: backoffDelay({ initialDelayMs: policy.initialDelayMs, maxDelayMs: policy.maxDelayMs, jitter: 0.3 }, attempts, random) };
+  const backoff = backoffDelay({ initialDelayMs: policy.initialDelayMs, maxDelayMs: policy.maxDelayMs, jitter: 0.3 }, attempts, random);
+  // A plugin's value is not trusted to be a number.
+  const asked = isKaError(err) && Number.isFinite(err.retryAfterMs) ? Number(err.retryAfterMs) : 0;
+  return { kind: 'retry', delayMs: Math.max(backoff, asked) };
 }
