@@ -1,15 +1,32 @@
 import { createHash } from 'node:crypto';
-import type { KaAdapter, LicenseOrder } from '../../src/plugin-sdk/index.js';
+import type { KaAdapter, KaCapability, KaPluginDefinition, LicenseOrder } from '../../src/plugin-sdk/index.js';
 
-/** The actions `plugin:try` runs, with the arguments each takes. */
-export const ACTIONS: Record<string, string> = {
+/** The actions every adapter has, with the arguments each takes. */
+const CORE_ACTIONS: Record<string, string> = {
   testConnection: '',
-  listProducts: '',
-  issueKey: '<product> [quantity=1] [reference=kw-try-<time>] [periodMonths]',
+  issueKey: '<product> [quantity=1] [reference=kw-try-<time>] [periodMonths] [feature ...]',
   findKeyByRef: '<reference> [product]',
   retrieveFiles: '<keyNumber> [additionalKeyNumber ...]',
-  getKeyInfo: '<keyNumber>',
 };
+
+/** One per capability: a capability added to the SDK without an action here does not compile. */
+const CAPABILITY_ACTIONS: Record<KaCapability, string> = {
+  listProducts: '',
+  getKeyInfo: '<keyNumber>',
+  renew: '<keyNumber>',
+  upgrade: '<keyNumber> <feature> [feature ...]',
+  suspend: '<keyNumber>',
+  resume: '<keyNumber>',
+  terminate: '<keyNumber>',
+};
+
+/** Every action `plugin:try` knows, with its arguments. */
+export const ACTIONS: Record<string, string> = { ...CORE_ACTIONS, ...CAPABILITY_ACTIONS };
+
+/** The actions a plugin offers: the core ones and those its definition declares. */
+export function actionsOf(definition: Pick<KaPluginDefinition, 'capabilities'>): Record<string, string> {
+  return { ...CORE_ACTIONS, ...Object.fromEntries(definition.capabilities.map((c) => [c, CAPABILITY_ACTIONS[c]])) };
+}
 
 export class UsageError extends Error {}
 
@@ -19,28 +36,42 @@ function arg(args: string[], index: number, name: string): string {
   return value;
 }
 
-function orderOf(product: string, reference: string, quantity = 1, periodMonths?: number): LicenseOrder {
-  return { requestId: reference, reference, product, features: [], quantity, periodMonths };
+function wholeNumber(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new UsageError(`${name} must be a whole number`);
+  return number;
 }
 
-/** Run one adapter action; answers something JSON can show (file contents summarised). */
-export async function runAction(adapter: KaAdapter, action: string, args: string[]): Promise<unknown> {
+function orderOf(product: string, reference: string, quantity = 1, periodMonths?: number, features: string[] = []): LicenseOrder {
+  return { requestId: reference, reference, product, features, quantity, periodMonths };
+}
+
+/**
+ * Run one action the plugin offers (`actionsOf`); answers something JSON can show (file
+ * contents summarised). An action the plugin does not declare is a `UsageError`.
+ */
+export async function runAction(adapter: KaAdapter, definition: Pick<KaPluginDefinition, 'capabilities'>, action: string, args: string[]): Promise<unknown> {
+  if (!(action in actionsOf(definition))) {
+    throw new UsageError(action in ACTIONS ? `this plugin does not declare ${action}` : `unknown action ${action}`);
+  }
+  const keyNumber = (): string => arg(args, 0, 'keyNumber');
+  const optional = <K extends KaCapability>(name: K): NonNullable<KaAdapter[K]> => {
+    const method = adapter[name];
+    if (!method) throw new UsageError(`this plugin declares ${name} but its adapter has no ${name} method`);
+    return method.bind(adapter) as NonNullable<KaAdapter[K]>;
+  };
   switch (action) {
     case 'testConnection':
       return adapter.testConnection();
-    case 'listProducts':
-      if (!adapter.listProducts) throw new UsageError('this plugin does not implement listProducts');
-      return adapter.listProducts();
     case 'issueKey': {
-      const quantity = args[1] ? Number(args[1]) : 1;
-      if (!Number.isInteger(quantity) || quantity < 1) throw new UsageError('quantity must be a whole number');
-      const period = args[3] ? Number(args[3]) : undefined;
-      return adapter.issueKey(orderOf(arg(args, 0, 'product'), args[2] ?? `kw-try-${Date.now().toString(36)}`, quantity, period));
+      const order = orderOf(arg(args, 0, 'product'), args[2] ?? `kw-try-${Date.now().toString(36)}`, wholeNumber(args[1], 'quantity'), wholeNumber(args[3], 'periodMonths'), args.slice(4));
+      return adapter.issueKey(order);
     }
     case 'findKeyByRef':
       return adapter.findKeyByRef(orderOf(args[1] ?? '', arg(args, 0, 'reference')), new Date(0));
     case 'retrieveFiles': {
-      const files = await adapter.retrieveFiles({ keyNumber: arg(args, 0, 'keyNumber'), additionalKeyNumbers: args.slice(1) });
+      const files = await adapter.retrieveFiles({ keyNumber: keyNumber(), additionalKeyNumbers: args.slice(1) });
       return files.map(({ content, ...file }) => ({
         ...file,
         size: content.length,
@@ -48,9 +79,23 @@ export async function runAction(adapter: KaAdapter, action: string, args: string
         preview: content.toString('utf8', 0, Math.min(content.length, 300)),
       }));
     }
+    case 'listProducts':
+      return optional('listProducts')();
     case 'getKeyInfo':
-      if (!adapter.getKeyInfo) throw new UsageError('this plugin does not implement getKeyInfo');
-      return adapter.getKeyInfo(arg(args, 0, 'keyNumber'));
+      return optional('getKeyInfo')(keyNumber());
+    case 'renew':
+      return optional('renew')(keyNumber());
+    case 'upgrade':
+      return optional('upgrade')(keyNumber(), args.slice(1).length ? args.slice(1) : [arg(args, 1, 'feature')]);
+    case 'suspend':
+      await optional('suspend')(keyNumber());
+      return { suspended: keyNumber() };
+    case 'resume':
+      await optional('resume')(keyNumber());
+      return { resumed: keyNumber() };
+    case 'terminate':
+      await optional('terminate')(keyNumber());
+      return { terminated: keyNumber() };
     default:
       throw new UsageError(`unknown action ${action}`);
   }

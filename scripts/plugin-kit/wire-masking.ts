@@ -1,28 +1,18 @@
-import { SECRET_MASK, type WireExchange } from '../../src/plugin-sdk/index.js';
-
-const escapeXml = (value: string): string =>
-  value.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
+import { SECRET_MASK, secretScrubber, type WireExchange } from '../../src/plugin-sdk/index.js';
 
 /**
- * A function that replaces every secret in text: as written, XML-escaped, JSON-escaped and
- * URL-encoded (the ways a protocol may carry it). Secrets shorter than 4 characters are
- * masked too: a debugging tool must not leak even a weak password.
+ * A function that replaces every secret in text, in every form a protocol may carry it (as
+ * written, XML-, JSON- and URL-escaped, base64, inside Basic credentials with any of `logins`).
+ * Secrets shorter than 4 characters are masked too: a debugging tool must not leak even a
+ * weak password.
  */
-export function secretMasker(secrets: string[]): (text: string) => string {
-  const forms = new Set<string>();
-  for (const secret of secrets.filter((s) => s.length > 0)) {
-    forms.add(secret);
-    forms.add(escapeXml(secret));
-    forms.add(JSON.stringify(secret).slice(1, -1));
-    forms.add(encodeURIComponent(secret));
-  }
-  const ordered = [...forms].sort((a, b) => b.length - a.length);
-  return (text) => ordered.reduce((out, form) => out.split(form).join(SECRET_MASK), text);
+export function secretMasker(secrets: string[], logins: string[] = []): (text: string) => string {
+  return secretScrubber(secrets, logins);
 }
 
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key)$/i;
 
-/** One exchange as text for a terminal: request, then response or error; secrets masked. */
+/** One exchange as text for a terminal: request line with its query, then response or error; secrets masked. */
 export function formatExchange(exchange: WireExchange, mask: (text: string) => string, maxBody = 20_000): string {
   const headers = (h: Record<string, unknown> | undefined): string =>
     Object.entries(h ?? {})
@@ -30,7 +20,7 @@ export function formatExchange(exchange: WireExchange, mask: (text: string) => s
       .join('\n');
   const body = (text: string | undefined): string =>
     text === undefined ? '' : text.length > maxBody ? `${text.slice(0, maxBody)}\n… (${text.length - maxBody} more characters)` : text;
-  const lines = [`>>> POST ${exchange.url}`, headers(exchange.requestHeaders), '', body(exchange.requestBody), ''];
+  const lines = [`>>> ${exchange.method} ${exchange.url}`, headers(exchange.requestHeaders), '', body(exchange.requestBody), ''];
   if (exchange.status !== undefined) {
     lines.push(`<<< HTTP ${exchange.status} (${exchange.durationMs} ms)`, headers(exchange.responseHeaders), '', body(exchange.responseBody));
   } else {

@@ -1,7 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-/** One HTTP exchange as `httpPost` saw it; bodies as text, unmasked. */
+/** One HTTP exchange as `httpRequest` saw it; URL, headers and bodies as sent, unmasked. */
 export interface WireExchange {
+  method: string;
+  /** With the query string. */
   url: string;
   requestHeaders: Record<string, string>;
   requestBody: string;
@@ -18,7 +20,7 @@ export type WireTap = (exchange: WireExchange) => void;
 const taps = new AsyncLocalStorage<WireTap>();
 
 /**
- * Run `body` with every `httpPost` exchange it causes reported to `tap`: for debugging tools
+ * Run `body` with every `httpRequest` (and `httpPost`) exchange it causes reported to `tap`: for debugging tools
  * such as `npm run plugin:try`. The exchange carries credentials as sent: the tap's owner
  * must mask them before showing anything. Scoped to `body`'s async context, so concurrent
  * work elsewhere in the process is never captured.
@@ -27,7 +29,7 @@ export function withWireTap<T>(tap: WireTap, body: () => Promise<T>): Promise<T>
   return taps.run(tap, body);
 }
 
-/** Called by `httpPost`; a no-op unless inside `withWireTap`. A failing tap never fails a call. */
+/** Called by `httpRequest`; a no-op unless inside `withWireTap`. A failing tap never fails a call. */
 export function reportExchange(exchange: () => WireExchange): void {
   const tap = taps.getStore();
   if (!tap) return;

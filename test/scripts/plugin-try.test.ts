@@ -53,6 +53,21 @@ test('plugin:try runs one action on a stored configuration and prints the result
   t.is((refused as { code?: number }).code, 1);
   t.regex(String(refused.stdout), /=== KaError[\s\S]*"retryable": true[\s\S]*SERVICE_BUSY/);
 
+  // Every action the plugin declares is offered; one it does not declare is refused.
+  const keyNumber = /"keyNumber": "(RAS\.\d{8})"/.exec(issued.stdout)?.[1] ?? '';
+  const renewed = await cli('Try SOAP', 'renew', keyNumber);
+  t.regex(renewed.stdout, /=== result[\s\S]*"expiresAt"[\s\S]*<RenewKeyRequest/);
+  const listed = await cli('Try SOAP').catch((error: { code?: number; stderr?: string }) => error);
+  t.is((listed as { code?: number }).code, 2);
+  for (const action of ['testConnection', 'issueKey', 'getKeyInfo', 'renew', 'suspend', 'resume', 'terminate']) {
+    t.regex(String((listed as { stderr?: string }).stderr), new RegExp(`\\n  ${action}\\b`), action);
+  }
+  const undeclared = await cli('Try SOAP', 'upgrade', keyNumber, 'FT-PREMIUM-SUPPORT').catch((error: { code?: number; stderr?: string }) => error);
+  t.is((undeclared as { code?: number }).code, 2);
+  t.true(String((undeclared as { stderr?: string }).stderr).includes('this plugin does not declare upgrade'));
+  await cli('Try SOAP', 'terminate', keyNumber);
+  t.true(ka.authority.getKey(keyNumber).terminated, 'terminate reached the KA');
+
   const unknown = await cli('nope', 'testConnection').catch((error: { code?: number; stderr?: string }) => error);
   t.is((unknown as { code?: number }).code, 2);
   t.true(String(unknown.stderr).includes('no KA configuration nope'));

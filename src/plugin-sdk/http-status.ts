@@ -1,0 +1,112 @@
+import type { HttpResponse } from './http-client.js';
+import { KaError, type KaErrorCode } from './ka-error.js';
+
+/** Longest wait a `Retry-After` may impose: a day. A KA asking for more is treated as asking for this. */
+export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
+
+/** What a status means to the pipeline: our code, and whether the same call may succeed later. */
+export interface StatusMeaning {
+  code: KaErrorCode;
+  retryable: boolean;
+}
+
+/**
+ * The standard meaning of an HTTP error status from a KA (docs/writing-a-ka-plugin.md, "HTTP
+ * statuses"). 5xx is retryable; whether its outcome is unknown depends on the call, not the
+ * status (see `kaErrorForStatus`).
+ */
+export function statusMeaning(status: number): StatusMeaning {
+  switch (status) {
+    case 401:
+      return { code: 'auth_failed', retryable: false };
+    case 403:
+      return { code: 'permission_denied', retryable: false };
+    case 404:
+    case 410:
+      return { code: 'not_found', retryable: false };
+    case 409:
+    case 422:
+      return { code: 'business_rule', retryable: false };
+    case 408:
+      return { code: 'timeout', retryable: true };
+    case 429:
+      return { code: 'unavailable', retryable: true };
+    case 405:
+    case 406:
+    case 415:
+      // The endpoint does not speak this protocol: a wrong URL or a wrong plugin.
+      return { code: 'protocol', retryable: false };
+    default:
+      if (status >= 500) return { code: status === 500 ? 'ka_internal' : 'unavailable', retryable: true };
+      if (status >= 300 && status < 400) return { code: 'protocol', retryable: false };
+      return { code: 'bad_request', retryable: false };
+  }
+}
+
+/** `Retry-After` in milliseconds (seconds or an HTTP date), capped at a day; undefined when absent or unreadable. */
+export function retryAfterMs(response: Pick<HttpResponse, 'headers'>, now: () => number = Date.now): number | undefined {
+  const header = response.headers['retry-after'];
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (!value) return undefined;
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now();
+  if (!Number.isFinite(ms)) return undefined;
+  return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
+}
+
+/** The KA's own code and message, from the usual JSON error bodies; nothing when the body says none. */
+export function errorDetailOf(body: unknown): { code?: string; message?: string } {
+  if (!body || typeof body !== 'object') return {};
+  const record = body as Record<string, unknown>;
+  const inner = record.error && typeof record.error === 'object' ? (record.error as Record<string, unknown>) : record;
+  const text = (value: unknown): string | undefined => (typeof value === 'string' || typeof value === 'number' ? String(value) : undefined);
+  return {
+    code: text(inner.code) ?? text(inner.type),
+    message: text(inner.message) ?? text(inner.detail) ?? text(inner.title) ?? (typeof record.error === 'string' ? record.error : undefined),
+  };
+}
+
+export interface StatusErrorOptions {
+  /** What was asked, for the message: `POST /30/keys`. Never a query string (it may carry a secret). */
+  operation: string;
+  /** True when the call changes something at the KA: a 5xx then leaves its outcome unknown. */
+  mutating: boolean;
+  /** The KA's own code and message (`errorDetailOf`), already free of secrets. */
+  kaCode?: string;
+  kaMessage?: string;
+  /** Overrides the standard meaning, e.g. from the KA's own error code. */
+  meaning?: StatusMeaning;
+}
+
+/**
+ * The `KaError` for a non-2xx answer; `undefined` for 2xx. One rule for 5xx: retryable, and,
+ * when the call changes something, `outcomeUnknown` (the KA, or a gateway in front of it, may
+ * have failed after the KA acted: the pipeline looks the key up before creating another).
+ * 429 and 503 carry the KA's `Retry-After` as `retryAfterMs`.
+ */
+export function kaErrorForStatus(response: Pick<HttpResponse, 'status' | 'headers'>, options: StatusErrorOptions): KaError | undefined {
+  const { status } = response;
+  if (status >= 200 && status < 300) return undefined;
+  const meaning = options.meaning ?? statusMeaning(status);
+  return new KaError(`KA answered ${options.operation} with HTTP ${status}${options.kaCode ? ` ${options.kaCode}` : ''} (${meaning.code})`, {
+    code: meaning.code,
+    retryable: meaning.retryable,
+    outcomeUnknown: status >= 500 && options.mutating,
+    retryAfterMs: meaning.retryable ? retryAfterMs(response) : undefined,
+    kaResultCode: options.kaCode ?? `HTTP ${status}`,
+    kaMessage: options.kaMessage?.slice(0, 500),
+  });
+}
+
+/**
+ * Parse a JSON body. Not JSON is a retryable `protocol` error; `outcomeUnknown` says whether
+ * the call that got it changed something (then the KA may have acted unseen).
+ */
+export function parseJson(response: Pick<HttpResponse, 'body'>, what: string, outcomeUnknown: boolean): unknown {
+  const text = response.body.toString('utf8');
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new KaError(`The KA's answer to ${what} is not JSON`, { code: 'protocol', retryable: true, outcomeUnknown });
+  }
+}
