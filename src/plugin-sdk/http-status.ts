@@ -73,24 +73,28 @@ export interface StatusErrorOptions {
   /** The KA's own code and message (`errorDetailOf`), already free of secrets. */
   kaCode?: string;
   kaMessage?: string;
-  /** Overrides the standard meaning, e.g. from the KA's own error code. */
-  meaning?: StatusMeaning;
+  /**
+   * The KA's own documented error, from its error body (e.g. a code in the plugin's table): the
+   * KA answered, so the outcome is known and this meaning replaces the status's.
+   */
+  documented?: StatusMeaning;
 }
 
 /**
- * The `KaError` for a non-2xx answer; `undefined` for 2xx. One rule for 5xx: retryable, and,
- * when the call changes something, `outcomeUnknown` (the KA, or a gateway in front of it, may
- * have failed after the KA acted: the pipeline looks the key up before creating another).
- * 429 and 503 carry the KA's `Retry-After` as `retryAfterMs`.
+ * The `KaError` for a non-2xx answer; `undefined` for 2xx. The one rule for 5xx: an answer in
+ * the KA's own documented error format is the KA's refusal, its outcome known; a bare 5xx (a
+ * gateway, a crash page) to a call that changes something leaves the outcome unknown, since
+ * the KA may have acted before failing (the pipeline looks the key up before creating
+ * another). Retryable answers carry the KA's `Retry-After` as `retryAfterMs`.
  */
 export function kaErrorForStatus(response: Pick<HttpResponse, 'status' | 'headers'>, options: StatusErrorOptions): KaError | undefined {
   const { status } = response;
   if (status >= 200 && status < 300) return undefined;
-  const meaning = options.meaning ?? statusMeaning(status);
+  const meaning = options.documented ?? statusMeaning(status);
   return new KaError(`KA answered ${options.operation} with HTTP ${status}${options.kaCode ? ` ${options.kaCode}` : ''} (${meaning.code})`, {
     code: meaning.code,
     retryable: meaning.retryable,
-    outcomeUnknown: status >= 500 && options.mutating,
+    outcomeUnknown: status >= 500 && options.mutating && !options.documented,
     retryAfterMs: meaning.retryable ? retryAfterMs(response) : undefined,
     kaResultCode: options.kaCode ?? `HTTP ${status}`,
     kaMessage: options.kaMessage?.slice(0, 500),

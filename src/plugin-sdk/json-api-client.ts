@@ -16,8 +16,10 @@ export interface JsonApiClientOptions {
   /** Values to scrub from what the KA sends back besides the password and token, which always are. */
   secrets?: string[];
   /**
-   * The KA's own error codes where they say more than the HTTP status, e.g.
-   * `{QUOTA_EXCEEDED: {code: 'business_rule', retryable: false}}`.
+   * The KA's documented error codes, e.g. `{QUOTA_EXCEEDED: {code: 'business_rule', retryable:
+   * false}}`. An error body with one of them is the KA's own answer: its meaning replaces the
+   * status's, and even a 5xx leaves no unknown outcome. Any other error answer is read by its
+   * status alone (`statusMeaning`).
    */
   errorCodes?: Record<string, StatusMeaning>;
   /** Where the KA puts its code and message in an error body; `errorDetailOf` by default. */
@@ -43,7 +45,8 @@ export function apiPath(parts: TemplateStringsArray, ...values: Array<string | n
  * A JSON-over-HTTP KA (REST style): one `call` per request, with everything a plugin would
  * otherwise copy. Transport failures as `httpRequest` classifies them (an unknown outcome is
  * kept only for calls that change something); HTTP error statuses mapped to `KaError` by the
- * standard table (`statusMeaning`, refined by `errorCodes`), `Retry-After` honoured; the KA's
+ * standard table (`statusMeaning`) or the KA's documented codes (`errorCodes`), by the one 5xx
+ * rule of `kaErrorForStatus`, with `Retry-After` honoured; the KA's
  * code and message carried for staff with every secret form scrubbed; answers that are not
  * JSON, or that `read` refuses, as retryable `protocol` errors. Logs method, path and status,
  * never headers, query strings or bodies.
@@ -98,7 +101,7 @@ export class JsonApiClient {
         mutating,
         kaCode,
         kaMessage: detail.message === undefined ? undefined : this.scrub(detail.message),
-        meaning: kaCode === undefined ? undefined : this.options.errorCodes?.[kaCode],
+        documented: kaCode === undefined ? undefined : this.options.errorCodes?.[kaCode],
       });
     }
     this.options.logger.debug({ operation, status: response.status, ms: Date.now() - started }, 'KA call done');

@@ -5,7 +5,9 @@ import type { LicenseAuthority } from './license-authority.js';
 
 type Answer = [status: number, body: unknown];
 
-const KINDS = new Set(['latency', 'result', 'drop', 'malformed', 'oversize', 'hostile']);
+/** One per fault kind: a kind added to `InjectedFault` without a line here does not compile. */
+const KIND_NAMES: Record<InjectedFault['kind'], true> = { latency: true, result: true, drop: true, malformed: true, oversize: true, hostile: true, status: true, fileName: true };
+const KINDS = new Set(Object.keys(KIND_NAMES));
 
 /**
  * The admin surface of the reference KA's fronts, not part of any protocol: seed accounts and
@@ -79,7 +81,7 @@ function route(authority: LicenseAuthority, route: string, body: unknown, operat
     case 'POST /_reference/faults': {
       const fault = input.fault as InjectedFault | undefined;
       if (typeof input.method !== 'string' || !fault || !KINDS.has(fault.kind)) {
-        return [400, { error: 'method and fault {kind: latency|result|drop|malformed|oversize|hostile} are required' }];
+        return [400, { error: `method and fault {kind: ${[...KINDS].join('|')}} are required` }];
       }
       if (fault.kind === 'hostile' && !HOSTILE_SHAPES.includes(fault.shape)) {
         return [400, { error: `fault.shape must be one of ${HOSTILE_SHAPES.join(', ')}` }];

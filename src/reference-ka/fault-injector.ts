@@ -8,7 +8,10 @@
  * - `oversize`: run the operation, then answer a body of `bytes` (default 8 MiB);
  * - `hostile`: run the operation, then answer well-formed XML of about `bytes` (default
  *   1,000,000) built to be costly to parse: `nested` as deep as it fits, or `flat`, one list
- *   of as many small elements as fit.
+ *   of as many small elements as fit;
+ * - `status`: answer this HTTP status instead (a gateway or a KA failing before it acts), with
+ *   `Retry-After` when given;
+ * - `fileName`: run the operation, then name the license file it answers so (a hostile name).
  */
 export type InjectedFault =
   | { kind: 'latency'; ms: number }
@@ -16,7 +19,9 @@ export type InjectedFault =
   | { kind: 'drop' }
   | { kind: 'malformed' }
   | { kind: 'oversize'; bytes?: number }
-  | { kind: 'hostile'; shape: HostileShape; bytes?: number };
+  | { kind: 'hostile'; shape: HostileShape; bytes?: number }
+  | { kind: 'status'; status: number; retryAfterSeconds?: number }
+  | { kind: 'fileName'; fileName: string };
 
 export type HostileShape = 'nested' | 'flat';
 

@@ -9,3 +9,4 @@ export { type KeyFile, type KeyStatus, LicenseAuthority, type LicenseAuthorityOp
 export * from './subscription-catalogue.js';
 export * from './install-target-server.js';
 export { handleAdmin } from './admin-routes.js';
+export * from './reference-http-server.js';

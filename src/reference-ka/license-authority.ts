@@ -24,6 +24,12 @@ export interface LicenseAuthorityOptions {
   licenseServerUrl?: string;
   /** Seed `DEMO_ACCOUNT` and `DEMO_PRODUCTS`. */
   demo?: boolean;
+  /**
+   * True (default): a create with an external id already used returns the first key, as
+   * Partner API 3.0 and the SOAP KA do. False: every create makes a key, as Partner API 1.0
+   * does; a plugin that sends a create twice then shows a second key.
+   */
+  idempotentCreate?: boolean;
 }
 
 /** A generated license file. */
@@ -50,6 +56,7 @@ export class LicenseAuthority extends KeyLifecycle {
   private readonly accounts = new Map<string, AuthorityAccount>();
   private readonly faults = new FaultInjector();
   private readonly licenseServerUrl: string;
+  private readonly idempotentCreate: boolean;
 
   constructor(options: LicenseAuthorityOptions = {}) {
     super(new KeyStore(), new Map(), options.clock ?? (() => new Date()));
@@ -57,6 +64,7 @@ export class LicenseAuthority extends KeyLifecycle {
     this.publicKeyPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     this.privateKey = pair.privateKey;
     this.licenseServerUrl = options.licenseServerUrl ?? 'https://ka.example.invalid/xmlrpc';
+    this.idempotentCreate = options.idempotentCreate ?? true;
     if (options.demo) {
       this.addAccount(DEMO_ACCOUNT);
       for (const product of DEMO_PRODUCTS) this.addProduct(product);
@@ -89,7 +97,7 @@ export class LicenseAuthority extends KeyLifecycle {
     const product = this.product(input.productId);
     if (input.periodMonths !== undefined) checkPeriod(input.periodMonths);
     if (input.quota !== undefined) checkQuota(input.quota);
-    const earlier = input.externalId ? this.store.byExternalId(input.externalId, clientId).find((k) => k.productId === product.id) : undefined;
+    const earlier = input.externalId && this.idempotentCreate ? this.store.byExternalId(input.externalId, clientId).find((k) => k.productId === product.id) : undefined;
     if (earlier) {
       // Idempotent on the partner's external id: a retried create returns the first key.
       const additional = earlier.additionalKeyNumbers.map((n) => this.store.get(n)).filter((k) => k.externalId === input.externalId);

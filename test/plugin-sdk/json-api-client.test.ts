@@ -90,12 +90,14 @@ test('a garbled or wrong-shaped answer is a retryable protocol error, unknown on
   await server.close();
 });
 
-test('the KA\'s own error codes refine the status; paths are encoded', async (t) => {
-  const server = await serve((req) => [409, json, JSON.stringify({ error: { code: 'BUSY', message: String(req.url) } })]);
+test('the KA\'s documented error codes replace the status, and a documented 5xx is a known outcome; paths are encoded', async (t) => {
+  const server = await serve((req) => [503, json, JSON.stringify({ error: { code: req.method === 'PUT' ? 'BUSY' : 'OTHER', message: String(req.url) } })]);
   const api = client(server.url, [], { errorCodes: { BUSY: { code: 'unavailable', retryable: true } } });
   const error = await t.throwsAsync(api.call('PUT', apiPath`/keys/${'A/B?c'}/renew`), { instanceOf: KaError });
-  t.deepEqual([error?.code, error?.retryable], ['unavailable', true]);
+  t.deepEqual([error?.code, error?.retryable, error?.outcomeUnknown], ['unavailable', true, false]);
   t.is(error?.kaMessage, '/api/keys/A%2FB%3Fc/renew');
+  const bare = await t.throwsAsync(api.call('POST', '/keys'), { instanceOf: KaError });
+  t.true(bare?.outcomeUnknown, 'an undocumented 5xx to a create leaves it unknown');
   await server.close();
 });
 

@@ -111,3 +111,14 @@ test('faults are played the number of times asked', (t) => {
   ka.clearFaults();
   t.is(ka.takeFault('retrieveKey'), undefined);
 });
+
+test('create is idempotent on the external id by default, and not in the Partner API 1.0 mode', (t) => {
+  const input = { productId: 'PLESK-12-WEB-HOST', externalId: 'kw-abc-1', server };
+  const idempotent = authority();
+  t.is(idempotent.createKey(client, input).main.keyNumber, idempotent.createKey(client, input).main.keyNumber);
+  t.is(idempotent.findKeysByExternalId('kw-abc-1').length, 1);
+
+  const plain = new LicenseAuthority({ demo: true, idempotentCreate: false });
+  t.not(plain.createKey(client, input).main.keyNumber, plain.createKey(client, input).main.keyNumber);
+  t.is(plain.findKeysByExternalId('kw-abc-1').length, 2, 'a retried create makes a second key');
+});

@@ -1,0 +1,22 @@
+import type { ProductDefinition } from '../../../src/reference-ka/index.js';
+
+/** The key types the Partner API 3.0 reference server sells: containers counted per key. */
+export const CONTAINER_PRODUCTS: ProductDefinition[] = [
+  {
+    id: 'VZ-CONTAINERS',
+    name: 'Virtuozzo containers (quota of containers)',
+    prefix: 'VZC',
+    kind: 'MAIN',
+    family: 'virtuozzo',
+    versions: '7.*',
+    termMonths: 12,
+    updatesMonths: 12,
+    limits: { containers: 1 },
+    quotaLimit: 'containers',
+    graceDays: 14,
+    features: [
+      { id: 'FT-BACKUP', name: 'Backup', limits: {} },
+      { id: 'FT-HA', name: 'High availability', limits: {} },
+    ],
+  },
+];

@@ -1,0 +1,153 @@
+import { AuthorityError, type KeyRecord, type LicenseAuthority } from '../../../src/reference-ka/index.js';
+import type { RestErrorCode } from './rest-ka-error-codes.js';
+
+/** A refusal in the protocol's own terms, for the ones the authority has no code for. */
+export class RestRefusal extends Error {
+  constructor(
+    readonly code: RestErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RestRefusal';
+  }
+}
+
+/** A request body or query as the front parsed it. */
+export type Input = Record<string, unknown>;
+
+/** What an operation gets: the partner's client id, the JSON body and the path's key number. */
+export interface OperationContext {
+  authority: LicenseAuthority;
+  clientId: number;
+  body: Input;
+  query: URLSearchParams;
+  keyNumber: string;
+}
+
+/** `status` 200 unless given. */
+export type Operation = (context: OperationContext) => { status?: number; body: unknown };
+
+const invalid = (message: string): AuthorityError => new AuthorityError('bad_request', message);
+
+function text(input: Input, name: string, required = false): string | undefined {
+  const value = input[name];
+  if (value === undefined || value === null || value === '') {
+    if (required) throw invalid(`${name} is required`);
+    return undefined;
+  }
+  if (typeof value !== 'string') throw invalid(`${name} must be a string`);
+  return value;
+}
+
+function integer(input: Input, name: string): number | undefined {
+  const value = input[name];
+  if (value === undefined || value === null) return undefined;
+  if (!Number.isInteger(value)) throw invalid(`${name} must be a whole number`);
+  return value as number;
+}
+
+function strings(input: Input, name: string): string[] {
+  const value = input[name] ?? [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw invalid(`${name} must be a list of strings`);
+  return value as string[];
+}
+
+/** A key as Partner API 3.0 shows it (README.md, "Keys"). */
+export function keyView(authority: LicenseAuthority, key: KeyRecord): Record<string, unknown> {
+  return {
+    keyNumber: key.keyNumber,
+    fullKeyNumber: `${key.keyNumber}.${key.revision}`,
+    activationCode: key.productKey,
+    externalId: key.externalId,
+    product: key.productId,
+    kind: key.kind,
+    status: authority.keyStatus(key.keyNumber).toUpperCase(),
+    quantity: key.quota,
+    periodMonths: key.periodMonths,
+    features: key.features,
+    additionalKeys: key.additionalKeyNumbers,
+    createdAt: key.createdAt.toISOString(),
+    expiresAt: key.expiresAt.toISOString(),
+    updatesUntil: key.updatesUntil?.toISOString() ?? null,
+  };
+}
+
+const keyAnswer = (authority: LicenseAuthority, key: KeyRecord) => ({ body: { key: keyView(authority, authority.getKey(key.keyNumber)) } });
+
+export type OperationName =
+  | 'ping'
+  | 'listProducts'
+  | 'createKey'
+  | 'findKeys'
+  | 'getKey'
+  | 'retrieveKey'
+  | 'renewKey'
+  | 'addFeatures'
+  | 'suspendKey'
+  | 'resumeKey'
+  | 'terminateKey';
+
+/** Partner API 3.0's operations over the authority, by the names faults are armed under. */
+export const OPERATIONS: Record<OperationName, Operation> = {
+  ping: ({ clientId }) => ({ body: { clientId, serverTime: new Date().toISOString() } }),
+
+  listProducts: ({ authority }) => ({
+    body: { products: authority.listProducts().map((p) => ({ id: p.id, name: p.name, kind: p.kind, quotaUnit: p.quotaLimit, features: p.features.map((f) => ({ id: f.id, name: f.name })) })) },
+  }),
+
+  createKey: ({ authority, clientId, body }) => {
+    const productId = text(body, 'product', true) as string;
+    const externalId = text(body, 'externalId');
+    const quantity = integer(body, 'quantity');
+    // A key type with a quota cannot be sold without one: the order's quantity must come.
+    if (authority.getProduct(productId).quotaLimit && quantity === undefined) {
+      throw new RestRefusal('QUANTITY_REQUIRED', `${productId} keys are sold with a quantity`);
+    }
+    const before = externalId ? authority.findKeysByExternalId(externalId, clientId).map((k) => k.keyNumber) : [];
+    const server = (body.server ?? undefined) as Input | undefined;
+    const { main } = authority.createKey(clientId, {
+      productId,
+      externalId,
+      quota: quantity,
+      periodMonths: integer(body, 'periodMonths'),
+      features: strings(body, 'features'),
+      server: server ? { ips: strings(server, 'ips'), macs: strings(server, 'macs') } : undefined,
+    });
+    return { status: before.includes(main.keyNumber) ? 200 : 201, ...keyAnswer(authority, main) };
+  },
+
+  /** Keys whose external id starts with the one asked for (a prefix search, as documented). */
+  findKeys: ({ authority, clientId, query }) => {
+    const prefix = query.get('externalId');
+    if (!prefix) throw invalid('externalId is required');
+    const keys = authority.listKeys().filter((k) => k.clientId === clientId && k.externalId?.startsWith(prefix));
+    return { body: { keys: keys.map((k) => keyView(authority, k)) } };
+  },
+
+  getKey: ({ authority, clientId, keyNumber }) => keyAnswer(authority, authority.getKey(keyNumber, clientId)),
+
+  retrieveKey: ({ authority, clientId, keyNumber }) => {
+    const file = authority.keyFile(keyNumber, clientId);
+    const contentType = file.extension === 'xml' ? 'application/xml' : 'application/octet-stream';
+    const revision = file.fullKeyNumber.slice(file.keyNumber.length + 1);
+    return { body: { file: { keyNumber: file.keyNumber, revision, fileName: `${file.keyNumber}.${file.extension}`, contentType, content: file.content.toString('base64') } } };
+  },
+
+  renewKey: ({ authority, clientId, keyNumber, body }) => keyAnswer(authority, authority.renewKey(clientId, keyNumber, integer(body, 'periodMonths'))),
+
+  addFeatures: ({ authority, clientId, keyNumber, body }) => {
+    const features = strings(body, 'features');
+    if (features.length === 0) throw invalid('features must name at least one feature');
+    return keyAnswer(authority, authority.upgradeKey(clientId, keyNumber, features).key);
+  },
+
+  suspendKey: ({ authority, clientId, keyNumber }) => keyAnswer(authority, authority.setSuspended(clientId, keyNumber, true).key),
+
+  resumeKey: ({ authority, clientId, keyNumber }) => keyAnswer(authority, authority.setSuspended(clientId, keyNumber, false).key),
+
+  terminateKey: ({ authority, clientId, keyNumber }) => {
+    const { key } = authority.terminateKey(clientId, keyNumber);
+    for (const child of key.additionalKeyNumbers) authority.terminateKey(clientId, child);
+    return keyAnswer(authority, key);
+  },
+};

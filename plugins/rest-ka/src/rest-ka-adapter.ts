@@ -1,0 +1,120 @@
+import {
+  type AdapterContext,
+  apiPath,
+  type ConnectionCheck,
+  deliverToHttpTarget,
+  type InstallableLicense,
+  type InstallReceipt,
+  type InstallTarget,
+  type IssuedKey,
+  JsonApiClient,
+  type KaAdapter,
+  type KaProduct,
+  type KeyInfo,
+  type KeyLookup,
+  type LicenseFileContent,
+  type LicenseOrder,
+  safeFileName,
+} from '../../../src/plugin-sdk/index.js';
+import { issuedKey, kaProduct, keyInfo, read } from './rest-ka-answers.js';
+import { REST_ERRORS } from './rest-ka-error-codes.js';
+import type { RestKaSettings } from './rest-ka-settings.js';
+
+/**
+ * `KaAdapter` for Partner API 3.0 (REST, README.md). Our request reference is the key's
+ * `externalId`: creation is idempotent on it, and the key search finds it (by prefix, so the
+ * lookup keeps only exact matches).
+ */
+export class RestKaAdapter implements KaAdapter {
+  private readonly api: JsonApiClient;
+
+  constructor(
+    private readonly settings: RestKaSettings,
+    context: AdapterContext,
+  ) {
+    this.api = new JsonApiClient({
+      baseUrl: settings.endpoint,
+      basicAuth: { login: settings.login, password: settings.password },
+      timeoutMs: settings.timeoutMs,
+      maxResponseBytes: settings.maxResponseBytes,
+      logger: context.logger,
+      errorCodes: REST_ERRORS,
+    });
+  }
+
+  async issueKey(order: LicenseOrder): Promise<IssuedKey> {
+    const json = {
+      product: order.product,
+      externalId: order.reference,
+      quantity: order.quantity,
+      periodMonths: order.periodMonths,
+      features: order.features,
+      server: order.server,
+    };
+    return issuedKey(await this.api.call('POST', '/30/keys', { json, read: read.key }));
+  }
+
+  /** `sentAt` is not needed: the KA searches by our reference, not by time. */
+  async findKeyByRef(order: LicenseOrder, _sentAt?: Date): Promise<KeyLookup> {
+    const keys = await this.api.call('GET', '/30/keys', { query: { externalId: order.reference }, read: read.keys });
+    const ours = keys.filter((key) => key.externalId === order.reference && key.kind === 'MAIN');
+    const [only] = ours;
+    if (!only) return { status: 'none' };
+    if (ours.length === 1) return { status: 'found', key: issuedKey(only) };
+    return { status: 'ambiguous', reason: `${ours.length} keys carry external id ${order.reference}`, candidates: ours.map((key) => key.keyNumber) };
+  }
+
+  async retrieveFiles(key: IssuedKey): Promise<LicenseFileContent[]> {
+    const files: LicenseFileContent[] = [];
+    for (const number of [key.keyNumber, ...key.additionalKeyNumbers]) {
+      const file = await this.api.call('GET', apiPath`/30/keys/${number}/retrieve`, { read: read.file });
+      files.push({
+        keyNumber: file.keyNumber,
+        fileName: safeFileName(file.fileName, `${file.keyNumber}.xml`),
+        contentType: file.contentType,
+        content: Buffer.from(file.content, 'base64'),
+        revision: file.revision,
+      });
+    }
+    return files;
+  }
+
+  install(license: InstallableLicense, target: InstallTarget): Promise<InstallReceipt> {
+    return deliverToHttpTarget(license, target, { timeoutMs: this.settings.timeoutMs });
+  }
+
+  async testConnection(): Promise<ConnectionCheck> {
+    const { clientId } = await this.api.call('GET', '/30/ping', { read: read.ping });
+    return { ok: true, message: `Logged in as partner client ${clientId}` };
+  }
+
+  async listProducts(): Promise<KaProduct[]> {
+    const products = await this.api.call('GET', '/30/products', { read: read.products });
+    return products.filter((p) => p.kind === 'MAIN').map(kaProduct);
+  }
+
+  async getKeyInfo(keyNumber: string): Promise<KeyInfo> {
+    return keyInfo(await this.api.call('GET', apiPath`/30/keys/${keyNumber}`, { read: read.key }));
+  }
+
+  /** One more period of the key's own length. */
+  async renew(keyNumber: string): Promise<IssuedKey> {
+    return issuedKey(await this.api.call('PUT', apiPath`/30/keys/${keyNumber}/renew`, { json: {}, read: read.key }));
+  }
+
+  async upgrade(keyNumber: string, features: string[]): Promise<IssuedKey> {
+    return issuedKey(await this.api.call('POST', apiPath`/30/keys/${keyNumber}/features`, { json: { features }, read: read.key }));
+  }
+
+  async suspend(keyNumber: string): Promise<void> {
+    await this.api.call('PUT', apiPath`/30/keys/${keyNumber}/suspend`, { json: {}, read: read.key });
+  }
+
+  async resume(keyNumber: string): Promise<void> {
+    await this.api.call('PUT', apiPath`/30/keys/${keyNumber}/resume`, { json: {}, read: read.key });
+  }
+
+  async terminate(keyNumber: string): Promise<void> {
+    await this.api.call('DELETE', apiPath`/30/keys/${keyNumber}`, { read: read.key });
+  }
+}

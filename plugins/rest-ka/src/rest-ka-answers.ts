@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import type { IssuedKey, KaProduct, KeyInfo } from '../../../src/plugin-sdk/index.js';
+
+const date = z.iso.datetime().transform((value) => new Date(value));
+
+/** The `key` object of Partner API 3.0 (README.md, "Keys"). */
+const key = z.object({
+  keyNumber: z.string().min(1),
+  fullKeyNumber: z.string().optional(),
+  activationCode: z.string().optional(),
+  externalId: z.string().optional(),
+  product: z.string(),
+  kind: z.enum(['MAIN', 'ADDITIONAL']),
+  status: z.enum(['ACTIVE', 'GRACE', 'EXPIRED', 'SUSPENDED', 'TERMINATED']),
+  features: z.array(z.string()),
+  additionalKeys: z.array(z.string()),
+  createdAt: date,
+  expiresAt: date,
+  updatesUntil: date.nullable(),
+});
+export type RestKey = z.infer<typeof key>;
+
+const keyAnswer = z.object({ key });
+const keyList = z.object({ keys: z.array(key) });
+const fileAnswer = z.object({
+  file: z.object({ keyNumber: z.string().min(1), revision: z.string().optional(), fileName: z.string(), contentType: z.string().min(1), content: z.base64().min(1) }),
+});
+const productList = z.object({
+  products: z.array(z.object({ id: z.string().min(1), name: z.string(), kind: z.enum(['MAIN', 'ADDITIONAL']), features: z.array(z.object({ id: z.string(), name: z.string() })) })),
+});
+const ping = z.object({ clientId: z.number() });
+
+/** Readers for `JsonApiClient.call`: each checks one answer's shape (a refusal is a protocol error). */
+export const read = {
+  key: (body: unknown): RestKey => keyAnswer.parse(body).key,
+  keys: (body: unknown): RestKey[] => keyList.parse(body).keys,
+  file: (body: unknown) => fileAnswer.parse(body).file,
+  products: (body: unknown) => productList.parse(body).products,
+  ping: (body: unknown) => ping.parse(body),
+};
+
+export function issuedKey(value: RestKey): IssuedKey {
+  return {
+    keyNumber: value.keyNumber,
+    fullKeyNumber: value.fullKeyNumber,
+    productKey: value.activationCode,
+    expiresAt: value.expiresAt,
+    updatesUntil: value.updatesUntil,
+    additionalKeyNumbers: value.additionalKeys,
+    createdAt: value.createdAt,
+  };
+}
+
+export function keyInfo(value: RestKey): KeyInfo {
+  return { ...issuedKey(value), product: value.product, terminated: value.status === 'TERMINATED', suspended: value.status === 'SUSPENDED', features: value.features };
+}
+
+export function kaProduct(value: ReturnType<typeof read.products>[number]): KaProduct {
+  return { id: value.id, name: value.name, features: value.features };
+}
