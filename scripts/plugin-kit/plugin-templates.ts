@@ -31,7 +31,7 @@ export default defineKaPlugin({
   createAdapter: (settings, context) => new ${n.pascal}Adapter(read${n.pascal}Settings(settings), context),
 });
 `,
-    [`src/${n.name}-settings.ts`]: `import { KaError, type SettingDefinition, type SettingsValues } from '${n.sdkDeep}/index.js';
+    [`src/${n.name}-settings.ts`]: `import { integerSetting, requiredSetting, type SettingDefinition, type SettingsValues } from '${n.sdkDeep}/index.js';
 
 /** What a KA configuration of this plugin holds. Mark every credential \`secret: true\`. */
 export const SETTINGS: SettingDefinition[] = [
@@ -39,6 +39,7 @@ export const SETTINGS: SettingDefinition[] = [
   { name: 'login', label: 'Login', type: 'string', required: true },
   { name: 'password', label: 'Password', type: 'string', secret: true, required: true },
   { name: 'timeoutMs', label: 'Timeout (ms)', type: 'integer', default: 10000, min: 100, max: 300000 },
+  { name: 'maxResponseBytes', label: 'Largest response (bytes)', type: 'integer', default: 4 * 1024 * 1024, min: 1024 },
 ];
 
 export interface ${n.pascal}Settings {
@@ -46,24 +47,17 @@ export interface ${n.pascal}Settings {
   login: string;
   password: string;
   timeoutMs: number;
+  maxResponseBytes: number;
 }
 
-function text(values: SettingsValues, name: string): string {
-  const value = values[name];
-  if (typeof value !== 'string' || value.length === 0) {
-    // Name the setting, never its value: it may be a secret.
-    throw new KaError(\`Setting \${name} is required\`, { code: 'bad_request', retryable: false });
-  }
-  return value;
-}
-
+/** Typed settings; a missing or bad one is a permanent KaError naming the setting, never its value. */
 export function read${n.pascal}Settings(values: SettingsValues): ${n.pascal}Settings {
-  const timeout = Number(values.timeoutMs ?? 10000);
   return {
-    endpoint: text(values, 'endpoint'),
-    login: text(values, 'login'),
-    password: text(values, 'password'),
-    timeoutMs: Number.isInteger(timeout) && timeout > 0 ? timeout : 10000,
+    endpoint: requiredSetting(values, 'endpoint'),
+    login: requiredSetting(values, 'login'),
+    password: requiredSetting(values, 'password'),
+    timeoutMs: integerSetting(values, 'timeoutMs', 10000, 1),
+    maxResponseBytes: integerSetting(values, 'maxResponseBytes', 4 * 1024 * 1024, 1),
   };
 }
 `,
@@ -89,9 +83,10 @@ function todo(method: string, what: string): KaError {
 }
 
 /**
- * \`KaAdapter\` for TODO (your KA). Send every request with \`httpPost\` from the SDK: it
- * enforces the timeout and tells a failure before sending from one after (\`outcomeUnknown\`).
- * See docs/writing-a-ka-plugin.md.
+ * \`KaAdapter\` for TODO (your KA). Send every request through the SDK: \`JsonApiClient\` for a
+ * JSON/REST KA (plugins/rest-ka is the example), \`httpRequest\` for anything else. They
+ * enforce the timeout and the response limit, tell a failure before sending from one after
+ * (\`outcomeUnknown\`) and map HTTP statuses. See docs/writing-a-ka-plugin.md.
  */
 export class ${n.pascal}Adapter implements KaAdapter {
   constructor(
@@ -122,24 +117,32 @@ export class ${n.pascal}Adapter implements KaAdapter {
   }
 }
 `,
-    'test/test-server.ts': `import type { ConformanceServer } from '${n.sdkDeep}/conformance/index.js';
+    'test/test-server.ts': `import type { ConformanceServer, ConformanceServerOptions } from '${n.sdkDeep}/conformance/index.js';
 
 /**
  * The KA the conformance kit talks to: start your KA's test server (or the reference server
- * you write for your protocol) and let the kit fault it. Until then this stub points nowhere
- * and every test fails saying what to implement.
+ * you write for your protocol) and let the kit fault it. A reference server that is a front
+ * over src/reference-ka's LicenseAuthority gets all of this from
+ * \`conformanceServerOnAuthority\` (see plugins/rest-ka/test/conformance.test.ts). Until then
+ * this stub points nowhere and every test fails saying what to implement.
  */
-export async function makeServer(): Promise<ConformanceServer> {
-  // TODO: start a test server for your protocol and return its URL and credentials.
+export async function makeServer(options: ConformanceServerOptions): Promise<ConformanceServer> {
+  // TODO: start a test server for your protocol (creating keys idempotently on the external id
+  // only when options.idempotentCreate) and return its URL and credentials.
+  void options;
   const timeoutMs = 800;
+  const maxResponseBytes = 64 * 1024;
   return {
-    settings: { endpoint: 'http://127.0.0.1:9/', login: 'test-login', password: 'test-password', timeoutMs },
+    settings: { endpoint: 'http://127.0.0.1:9/', login: 'test-login', password: 'test-password', timeoutMs, maxResponseBytes },
     timeoutMs,
+    maxResponseBytes,
     product: 'TODO-PRODUCT-ID',
+    // TODO: what your KA keeps of an order, for the kit to order and check on the key.
+    orderTerms: { quantity: 3, periodMonths: 12, features: [] },
     // TODO: make the server play the fault for the operation (issue, lookup, retrieve, test).
     injectFault: () => {},
     clearFaults: () => {},
-    // TODO: list the main keys your server holds, with the reference stored on each.
+    // TODO: list the main keys your server holds, with the reference and the terms stored on each.
     keysAtKa: async () => [],
     close: async () => {},
   };
@@ -162,6 +165,7 @@ TODO: which KA this plugin talks to, its protocol, and where its documentation l
 | endpoint | the KA's URL |
 | login, password | the partner login (password is secret: never logged or shown) |
 | timeoutMs | budget for one call; a later answer leaves the outcome unknown |
+| maxResponseBytes | largest answer read; a larger one is refused |
 
 ## Operations used
 TODO: for each adapter method, the KA call(s) it makes and how the KA's errors map to

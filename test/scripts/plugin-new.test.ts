@@ -37,12 +37,14 @@ test('plugin:new scaffolds a plugin that compiles, loads, and whose conformance 
   const mod = (await import(path.join(pluginsDir, 'demo-ka', 'index.ts'))) as { default: unknown };
   t.deepEqual(checkPlugin('demo-ka', mod.default), [], 'the plugin host accepts its definition');
 
-  const result = await run(bin('ava'), [], { cwd: dir }).then(
+  const result = await run(bin('ava'), ['--tap'], { cwd: dir }).then(
     () => ({ failed: false, output: '' }),
     (error: { stdout?: string; stderr?: string }) => ({ failed: true, output: `${error.stdout ?? ''}${error.stderr ?? ''}` }),
   );
   t.true(result.failed, 'the generated conformance test fails until the adapter is written');
   t.true(result.output.includes('demo-ka › issueKey returns the new key'), 'it runs the conformance kit');
+  const passed = result.output.split('\n').filter((line) => /^ok \d+/.test(line));
+  t.deepEqual(passed, [], 'every kit test fails until the feature it checks is written');
   for (const method of ['issueKey', 'testConnection']) {
     t.true(result.output.includes(`Implement ${method} in src/demo-ka-adapter.ts`), `the failure names ${method}`);
   }

@@ -72,9 +72,16 @@ export function startReferenceXmlRpcKa(options: ReferenceXmlRpcKaOptions = {}): 
       const resultCode = resultCodeOf(fault.code);
       return sendXml(res, encodeMethodResponse({ resultCode, resultDesc: fault.message ?? 'Injected failure' }));
     }
+    if (fault?.kind === 'status') {
+      const retryAfter = fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
+      return void res.writeHead(fault.status, { 'content-type': 'text/plain', ...retryAfter }).end(`HTTP ${fault.status} (injected)`);
+    }
     let answer: string;
     try {
-      answer = encodeMethodResponse(dispatch(authority, call));
+      const result = dispatch(authority, call);
+      // The protocol names no file: the KA's extension is the part of the name it controls.
+      if (fault?.kind === 'fileName' && 'keyExtension' in result) result.keyExtension = fault.fileName;
+      answer = encodeMethodResponse(result);
     } catch (error) {
       answer = error instanceof DispatchFault ? encodeFault(error.faultCode, error.message) : encodeFault(-32603, 'Server error');
     }

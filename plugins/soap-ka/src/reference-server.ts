@@ -71,17 +71,20 @@ function services(authority: LicenseAuthority): soap.IServices {
   for (const [name, operation] of Object.entries(OPERATIONS)) {
     port[name] = (args: unknown, _callback: unknown, headers: unknown) => {
       const fault = authority.takeFault(name);
-      // A refusal is played instead of the operation; every other fault after it ran.
+      // A refusal or an HTTP status is played instead of the operation; every other fault after it ran.
       if (fault?.kind === 'result') throw injectedFault(fault.code, fault.message);
       const context = pending.getStore();
       if (context) {
         context.fault = fault;
         context.operation = name;
       }
+      if (fault?.kind === 'status') return {};
       try {
         const credentials = asArgs(asArgs(headers).Credentials);
         const account = authority.authenticate(String(credentials.Login ?? ''), String(credentials.Password ?? ''));
-        return operation(authority, account.clientId, asArgs(args));
+        const answer = operation(authority, account.clientId, asArgs(args));
+        if (fault?.kind === 'fileName' && answer.LicenseFile) answer.LicenseFile = { ...asArgs(answer.LicenseFile), FileName: fault.fileName };
+        return answer;
       } catch (error) {
         throw toSoapFault(error);
       }
@@ -122,9 +125,9 @@ export async function startReferenceSoapKa(options: ReferenceSoapKaOptions = {})
     timers.add(timer);
   };
 
-  const send = (res: http.ServerResponse, status: number, body: string | Buffer): void => {
+  const send = (res: http.ServerResponse, status: number, body: string | Buffer, type = 'text/xml; charset=utf-8'): void => {
     if (res.destroyed) return;
-    res.writeHead(status, { 'content-type': 'text/xml; charset=utf-8' });
+    res.writeHead(status, { 'content-type': type });
     res.end(body);
   };
 
@@ -162,6 +165,7 @@ export async function startReferenceSoapKa(options: ReferenceSoapKaOptions = {})
     const context: PendingFault = {};
     const answer = await serve(req, body, context);
     const { fault } = context;
+    if (fault?.kind === 'status') return send(res, fault.status, `HTTP ${fault.status} (injected)`, 'text/plain');
     if (fault?.kind === 'drop') return void req.socket.destroy();
     if (fault?.kind === 'malformed') return send(res, 200, MALFORMED);
     if (fault?.kind === 'hostile') return send(res, 200, hostileXml(fault, hostileParts(context.operation ?? 'Ping')));

@@ -1,38 +1,26 @@
 import test from 'ava';
-import type { ConformanceOperation, ConformanceServer } from '../../../src/plugin-sdk/conformance/index.js';
-import { runKaConformance } from '../../../src/plugin-sdk/conformance/index.js';
+import { conformanceServerOnAuthority, runKaConformance } from '../../../src/plugin-sdk/conformance/index.js';
 import { DEMO_ACCOUNT } from '../../../src/reference-ka/index.js';
 import plugin from '../index.js';
 import { startReferenceSoapKa } from '../src/reference-server.js';
 
-const OPERATION_FOR: Record<ConformanceOperation, string> = {
-  issue: 'CreateKey',
-  lookup: 'FindKeysByExternalId',
-  retrieve: 'RetrieveLicenseFile',
-  test: 'Ping',
-};
-
 const TIMEOUT_MS = 800;
+const MAX_RESPONSE_BYTES = 64 * 1024;
 
-async function makeServer(): Promise<ConformanceServer> {
-  const ka = await startReferenceSoapKa();
-  return {
-    settings: { endpoint: ka.url, login: DEMO_ACCOUNT.login, password: DEMO_ACCOUNT.password, timeoutMs: TIMEOUT_MS },
-    timeoutMs: TIMEOUT_MS,
-    product: 'RAS-SUBSCRIPTION',
-    injectFault: (operation, fault, times) => {
-      // SERVICE_BUSY is documented retryable; QUOTA_EXCEEDED is not.
-      const injected = fault.kind === 'error' ? { kind: 'result' as const, code: fault.retryable ? 'SERVICE_BUSY' : 'QUOTA_EXCEEDED' } : fault;
-      ka.authority.injectFault(OPERATION_FOR[operation], injected, { times });
-    },
-    clearFaults: () => ka.authority.clearFaults(),
-    keysAtKa: async () =>
-      ka.authority
-        .listKeys()
-        .filter((key) => key.kind === 'MAIN')
-        .map((key) => ({ keyNumber: key.keyNumber, reference: key.externalId })),
-    close: () => ka.close(),
-  };
-}
+const makeServer = conformanceServerOnAuthority({
+  async start(authority) {
+    const ka = await startReferenceSoapKa({ authority });
+    const settings = { endpoint: ka.url, login: DEMO_ACCOUNT.login, password: DEMO_ACCOUNT.password, timeoutMs: TIMEOUT_MS, maxResponseBytes: MAX_RESPONSE_BYTES };
+    return { settings, close: () => ka.close() };
+  },
+  timeoutMs: TIMEOUT_MS,
+  maxResponseBytes: MAX_RESPONSE_BYTES,
+  product: 'RAS-SUBSCRIPTION',
+  orderTerms: { quantity: 5, periodMonths: 24, features: ['FT-PREMIUM-SUPPORT'] },
+  operations: { issue: 'CreateKey', lookup: 'FindKeysByExternalId', retrieve: 'RetrieveLicenseFile', test: 'Ping' },
+  // SERVICE_BUSY is documented retryable; QUOTA_EXCEEDED is not.
+  refusals: { retryable: 'SERVICE_BUSY', permanent: 'QUOTA_EXCEEDED' },
+  referenceOf: (key) => key.externalId,
+});
 
 runKaConformance(test, { title: 'soap-ka', makeServer, makeAdapter: plugin.createAdapter, definition: plugin.definition });

@@ -1,11 +1,10 @@
 import type { ExecutionContext } from 'ava';
-import type { KaAdapter, LicenseOrder } from '../ka-adapter.js';
+import type { KaAdapter, KeyLookup, LicenseOrder } from '../ka-adapter.js';
 import { isKaError, type KaError } from '../ka-error.js';
 import type { PluginLogger } from '../plugin-definition.js';
+import { secretForms } from '../secret-scrub.js';
 import type { SettingsValues } from '../settings.js';
-import type { ConformanceOptions, ConformanceServer } from './conformance-types.js';
-
-const SECRET_NAME = /pass|secret|token|api.?key|credential/i;
+import type { ConformanceOptions, ConformanceServer, ConformanceServerOptions } from './conformance-types.js';
 
 /** One test's world: a fresh server, an adapter with a capturing logger, the secrets to guard. */
 export interface Rig {
@@ -14,22 +13,23 @@ export interface Rig {
   logs: string[];
   secrets: string[];
   adapterFor(settings: SettingsValues): KaAdapter;
+  /** A new order of the server's product and terms, with a reference never used before. */
   order(): LicenseOrder;
 }
 
+function secretNames(options: ConformanceOptions): string[] {
+  return options.definition.settings.filter((s) => s.secret).map((s) => s.name);
+}
+
 export function secretValues(settings: SettingsValues, options: ConformanceOptions): string[] {
-  const names = options.definition
-    ? options.definition.settings.filter((s) => s.secret).map((s) => s.name)
-    : Object.keys(settings).filter((name) => SECRET_NAME.test(name));
-  return names.map((name) => settings[name]).filter((v): v is string => typeof v === 'string' && v.length >= 4);
+  return secretNames(options)
+    .map((name) => settings[name])
+    .filter((v): v is string => typeof v === 'string' && v.length >= 4);
 }
 
 export function withWrongSecrets(settings: SettingsValues, options: ConformanceOptions): SettingsValues {
-  const names = options.definition
-    ? options.definition.settings.filter((s) => s.secret).map((s) => s.name)
-    : Object.keys(settings).filter((name) => SECRET_NAME.test(name));
   const wrong = { ...settings };
-  for (const name of names) wrong[name] = `Wrong-${Math.random().toString(36).slice(2, 10)}`;
+  for (const name of secretNames(options)) wrong[name] = `Wrong-${Math.random().toString(36).slice(2, 10)}`;
   return wrong;
 }
 
@@ -69,14 +69,24 @@ export function errorText(error: unknown): string {
   return parts.join('\n');
 }
 
-/** Asserts that nothing the adapter said or threw contains a secret. */
+/** A credential header logged with a value that is not masked. */
+const LOGGED_CREDENTIAL_HEADER = /"(authorization|proxy-authorization|x-api-key|cookie)"\s*:\s*"(?![^"]*\*\*\*)[^"]+"/i;
+
+/**
+ * Asserts that nothing the adapter said or threw contains a secret, in any form it travels in
+ * (as written, escaped, base64, inside Basic credentials), and that no log line carries a
+ * credential header.
+ */
 export function assertNoSecrets(t: ExecutionContext, rig: Rig, ...errors: unknown[]): void {
-  for (const secret of rig.secrets) {
+  const logins = Object.values(rig.server.settings).filter((v): v is string => typeof v === 'string');
+  const forms = secretForms(rig.secrets, logins).filter((form) => form.length >= 4);
+  for (const form of forms) {
     for (const error of errors) {
-      t.false(errorText(error).includes(secret), 'An error carries a secret setting value: never put passwords or tokens in messages, kaMessage or causes');
+      t.false(errorText(error).includes(form), 'An error carries a secret setting value: never put passwords or tokens in messages, kaMessage or causes; scrub what the KA echoes');
     }
-    t.false(rig.logs.some((line) => line.includes(secret)), 'A log line carries a secret setting value: log method names and codes, never credentials or request bodies');
+    t.false(rig.logs.some((line) => line.includes(form)), 'A log line carries a secret setting value (perhaps encoded): log method names and codes, never credentials, headers or request bodies');
   }
+  t.false(rig.logs.some((line) => LOGGED_CREDENTIAL_HEADER.test(line)), 'A log line carries the Authorization (or another credential) header: never log request headers');
 }
 
 /** Run `body` on a fresh rig; always closes adapter and server and checks logs for secrets. */
@@ -84,8 +94,9 @@ export async function withRig(
   t: ExecutionContext,
   options: ConformanceOptions,
   body: (rig: Rig) => Promise<void>,
+  serverOptions: ConformanceServerOptions = { idempotentCreate: true },
 ): Promise<void> {
-  const server = await options.makeServer();
+  const server = await options.makeServer(serverOptions);
   const logs: string[] = [];
   const adapters: KaAdapter[] = [];
   const adapterFor = (settings: SettingsValues): KaAdapter => {
@@ -101,13 +112,14 @@ export async function withRig(
     adapterFor,
     order: () => {
       const reference = `kw-conformance-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+      const terms = server.orderTerms;
       return {
         requestId: reference,
         reference,
         product: server.product,
-        features: [],
-        quantity: 1,
-        periodMonths: 1,
+        features: [...(terms.features ?? [])],
+        quantity: terms.quantity ?? 1,
+        periodMonths: terms.periodMonths,
         server: { ips: [uniqueIp()], macs: [] },
       };
     },
@@ -132,4 +144,26 @@ export async function expectKaError(t: ExecutionContext, promise: Promise<unknow
   }
   t.fail(`${hint}: expected a KaError, but the call succeeded`);
   return undefined;
+}
+
+/** The main keys that appeared at the KA since `before` (key numbers). */
+export async function newKeys(server: ConformanceServer, before: Set<string>): Promise<string[]> {
+  return (await server.keysAtKa()).map((k) => k.keyNumber).filter((n) => !before.has(n));
+}
+
+/** The keys a lookup ties to `reference`: the `found` key, or the `candidates` that carry it. */
+export function keysNamingReference(lookup: KeyLookup, reference: string): string[] {
+  if (lookup.status === 'found') return [lookup.key.keyNumber];
+  if (lookup.status === 'candidates') return lookup.keys.filter((k) => k.reference === reference).map((k) => k.keyNumber);
+  return [];
+}
+
+/**
+ * The keys a lookup offers a request: the `found` key, or the `candidates` that carry its
+ * reference or none (a KA that cannot search by reference; Keyway claims one of those).
+ */
+export function keysOffered(lookup: KeyLookup | undefined, reference: string): string[] {
+  if (lookup?.status === 'found') return [lookup.key.keyNumber];
+  if (lookup?.status === 'candidates') return lookup.keys.filter((k) => k.reference === undefined || k.reference === reference).map((k) => k.keyNumber);
+  return [];
 }

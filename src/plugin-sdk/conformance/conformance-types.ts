@@ -8,15 +8,48 @@ export type ConformanceOperation = 'issue' | 'lookup' | 'retrieve' | 'test';
 /**
  * A fault the test server plays for one operation:
  * - `latency`: answer `ms` late (the operation still happens);
- * - `error`: a KA business/internal error the protocol documents as retryable or not;
+ * - `error`: a KA refusal the protocol documents as retryable or not, with `message` as the
+ *   KA's own text (the kit puts a password in it: the adapter must scrub it);
  * - `drop`: perform the operation, then close the connection without answering;
- * - `malformed`: perform it, then answer bytes that are not the protocol.
+ * - `malformed`: perform it, then answer bytes that are not the protocol;
+ * - `status`: answer this HTTP status instead, with a body that is not the protocol (a gateway
+ *   or a misplaced endpoint), without performing the operation;
+ * - `oversize`: perform it, then answer with `bytes` more bytes than the answer;
+ * - `fileName`: perform it (retrieve), then name the license file so.
  */
 export type ConformanceFault =
   | { kind: 'latency'; ms: number }
-  | { kind: 'error'; retryable: boolean }
+  | { kind: 'error'; retryable: boolean; message?: string }
   | { kind: 'drop' }
-  | { kind: 'malformed' };
+  | { kind: 'malformed' }
+  | { kind: 'status'; status: number }
+  | { kind: 'oversize'; bytes: number }
+  | { kind: 'fileName'; fileName: string };
+
+/** A main key at the KA, with what the kit checks of it. Leave out what the KA does not keep. */
+export interface ConformanceKey {
+  keyNumber: string;
+  /** Our reference, where the KA records it (external id, note). */
+  reference?: string;
+  /** What the key kept of the order (see `ConformanceServer.orderTerms`). */
+  quantity?: number;
+  periodMonths?: number;
+  features?: string[];
+  /** For the checks of declared capabilities: renew, suspend, resume, terminate. */
+  expiresAt?: Date;
+  suspended?: boolean;
+  terminated?: boolean;
+}
+
+/** How the kit wants the server. */
+export interface ConformanceServerOptions {
+  /**
+   * False: the KA makes a key for every create, even for an external id it has seen (as
+   * Partner API 1.0 does); a create sent twice then shows as a second key. True: the KA's
+   * usual behaviour.
+   */
+  idempotentCreate: boolean;
+}
 
 /** A KA (usually the plugin's reference server) the kit can talk to and inspect. */
 export interface ConformanceServer {
@@ -24,8 +57,19 @@ export interface ConformanceServer {
   settings: SettingsValues;
   /** The adapter timeout these settings configure; the kit injects latency beyond it. */
   timeoutMs: number;
+  /** The response size limit these settings configure; the kit sends a larger answer. */
+  maxResponseBytes: number;
   /** A product id this KA sells, as `listProducts` would list it. */
   product: string;
+  /**
+   * What the KA keeps of an order besides its product, for the kit to order and then find on
+   * the key (`keysAtKa`): `quantity` (more than 1) for a product counted in units,
+   * `periodMonths` where the KA sells by period, `features` the product offers. `{}` when the
+   * KA keeps none of them.
+   */
+  orderTerms: { quantity?: number; periodMonths?: number; features?: string[] };
+  /** A feature `upgrade` can add to a key of `product` (not in `orderTerms.features`); needed when the plugin declares upgrade. */
+  upgradeFeature?: string;
   /**
    * Settings with a wrong credential. Default: `settings` with every secret setting (from
    * `definition`, or names like password/secret/token) replaced by another value.
@@ -33,16 +77,16 @@ export interface ConformanceServer {
   wrongCredentials?: SettingsValues;
   injectFault(operation: ConformanceOperation, fault: ConformanceFault, times?: number): void | Promise<void>;
   clearFaults(): void | Promise<void>;
-  /** Main keys that exist at the KA now, with our reference where the KA records it. */
-  keysAtKa(): Promise<Array<{ keyNumber: string; reference?: string }>>;
+  /** Main keys that exist at the KA now. */
+  keysAtKa(): Promise<ConformanceKey[]>;
   close(): Promise<void>;
 }
 
 export interface ConformanceOptions {
-  makeServer(): Promise<ConformanceServer>;
+  makeServer(options: ConformanceServerOptions): Promise<ConformanceServer>;
   makeAdapter(settings: SettingsValues, context: AdapterContext): KaAdapter;
-  /** The plugin's definition: tells the kit which settings are secret. */
-  definition?: KaPluginDefinition;
+  /** The plugin's definition: which settings are secret, which declared capabilities to check. */
+  definition: KaPluginDefinition;
   /** Prefix for test titles, e.g. the plugin name. */
   title?: string;
 }

@@ -1,10 +1,13 @@
 import type { TestFn } from 'ava';
 import { startInstallTargetServer } from '../../reference-ka/install-target-server.js';
-import type { KeyLookup } from '../ka-adapter.js';
+import { registerCapabilityTests } from './capability-tests.js';
 import type { ConformanceOptions } from './conformance-types.js';
-import { assertNoSecrets, expectKaError, withRig, withWrongSecrets } from './conformance-rig.js';
+import { assertNoSecrets, expectKaError, keysNamingReference, keysOffered, withRig, withWrongSecrets } from './conformance-rig.js';
+import { registerFaultTests } from './fault-tests.js';
+import { registerOrderTests } from './order-tests.js';
 
 export type * from './conformance-types.js';
+export { conformanceServerOnAuthority, type ReferenceFrontForKit } from './authority-server.js';
 
 /**
  * The KA plugin conformance kit: registers ava tests that every KA adapter must pass against
@@ -17,7 +20,8 @@ export type * from './conformance-types.js';
  * ```
  *
  * Tests run serially, each on a fresh server. Every failure message says what the adapter
- * must do to pass.
+ * must do to pass. Every test fails until the feature it checks exists: an adapter that only
+ * throws fails them all.
  */
 export function runKaConformance(test: TestFn, options: ConformanceOptions): void {
   const title = (name: string): string => `${options.title ?? 'KA conformance'} › ${name}`;
@@ -107,12 +111,18 @@ export function runKaConformance(test: TestFn, options: ConformanceOptions): voi
   );
 
   for (const retryable of [true, false]) {
-    test.serial(title(`a ${retryable ? 'retryable' : 'permanent'} KA error is reported as such`), (t) =>
-      withRig(t, options, async ({ adapter, order, server }) => {
-        await server.injectFault('issue', { kind: 'error', retryable }, 1);
+    test.serial(title(`a ${retryable ? 'retryable' : 'permanent'} KA error is reported as such, its message kept and scrubbed`), (t) =>
+      withRig(t, options, async (rig) => {
+        const { adapter, order, server } = rig;
+        // The KA's text echoes the password, as some KAs echo the request.
+        const marker = `kit-refusal-${retryable ? 'r' : 'p'}`;
+        const message = `${marker}: refused for ${rig.secrets.join(' / ')}`;
+        await server.injectFault('issue', { kind: 'error', retryable, message }, 1);
         const error = await expectKaError(t, adapter.issueKey(order()), 'issueKey when the KA refuses');
         t.is(error?.retryable, retryable, `map the KA's ${retryable ? 'retryable' : 'permanent'} result to KaError.retryable = ${retryable}`);
         t.false(error?.outcomeUnknown, 'a KA answer (even a refusal) is a known outcome');
+        t.true(String(error?.kaMessage).includes(marker), "carry the KA's own message in KaError.kaMessage (with secrets scrubbed): staff read it");
+        assertNoSecrets(t, rig, error);
       }),
     );
   }
@@ -143,24 +153,21 @@ export function runKaConformance(test: TestFn, options: ConformanceOptions): voi
       const created = afterDrop.find((k) => !known.has(k.keyNumber))?.keyNumber;
       // A KA that searches by reference finds it; one that cannot lists it among the candidates
       // (created since the send, no other request's reference), and Keyway claims it.
-      const found =
-        lookup.status === 'found'
-          ? [lookup.key.keyNumber]
-          : lookup.status === 'candidates'
-            ? lookup.keys.filter((k) => k.reference === undefined || k.reference === request.reference).map((k) => k.keyNumber)
-            : [];
-      t.deepEqual(found, [created], 'findKeyByRef must find the key whose creation answer was lost: as `found`, or as the one `candidates` key');
+      t.deepEqual(keysOffered(lookup, request.reference), [created], 'findKeyByRef must find the key whose creation answer was lost: as `found`, or as the one `candidates` key');
       t.is((await server.keysAtKa()).length, before + 1, 'findKeyByRef must never create a key');
     }),
   );
 
-  test.serial(title('a lookup that cannot reach the KA throws instead of answering none'), (t) =>
-    withRig(t, options, async ({ adapter, order, server }) => {
-      await server.injectFault('lookup', { kind: 'drop' }, 1);
-      const error = await expectKaError(t, adapter.findKeyByRef(order(), new Date()), 'findKeyByRef when the KA is unreachable');
-      t.true(error?.retryable, '"none" must mean proved absent: when the KA cannot be asked, throw a retryable KaError');
-    }),
-  );
+  for (const fault of [{ kind: 'drop' }, { kind: 'malformed' }, { kind: 'status', status: 503 }] as const) {
+    const what = fault.kind === 'drop' ? 'cannot reach the KA' : fault.kind === 'malformed' ? 'gets a garbled answer' : 'gets HTTP 503';
+    test.serial(title(`a lookup that ${what} throws instead of answering none`), (t) =>
+      withRig(t, options, async ({ adapter, order, server }) => {
+        await server.injectFault('lookup', fault, 1);
+        const error = await expectKaError(t, adapter.findKeyByRef(order(), new Date()), `findKeyByRef when it ${what}`);
+        t.true(error?.retryable, '"none" must mean proved absent: when the KA cannot be asked, or its answer cannot be read, throw a retryable KaError');
+      }),
+    );
+  }
 
   for (const operation of ['issue', 'retrieve', 'test'] as const) {
     test.serial(title(`a malformed answer to ${operation} is a KaError, never a crash`), (t) =>
@@ -175,11 +182,8 @@ export function runKaConformance(test: TestFn, options: ConformanceOptions): voi
       }),
     );
   }
-}
 
-/** The keys a lookup ties to `reference`: the `found` key, or the `candidates` that carry it. */
-function keysNamingReference(lookup: KeyLookup, reference: string): string[] {
-  if (lookup.status === 'found') return [lookup.key.keyNumber];
-  if (lookup.status === 'candidates') return lookup.keys.filter((k) => k.reference === reference).map((k) => k.keyNumber);
-  return [];
+  registerFaultTests(test, options, title);
+  registerOrderTests(test, options, title);
+  registerCapabilityTests(test, options, title);
 }

@@ -1,0 +1,63 @@
+import { type InjectedFault, type KeyRecord, LicenseAuthority } from '../../reference-ka/index.js';
+import type { SettingsValues } from '../settings.js';
+import type { ConformanceFault, ConformanceOperation, ConformanceServer, ConformanceServerOptions } from './conformance-types.js';
+
+/** A protocol's reference server, as the kit needs it to build a `ConformanceServer`. */
+export interface ReferenceFrontForKit {
+  /** Starts the front on `authority`; answers adapter settings pointing at it (valid credentials). */
+  start(authority: LicenseAuthority): Promise<{ settings: SettingsValues; close(): Promise<void> }>;
+  /** The timeout and response limit the settings configure. */
+  timeoutMs: number;
+  maxResponseBytes: number;
+  product: string;
+  orderTerms: ConformanceServer['orderTerms'];
+  upgradeFeature?: string;
+  /** The front's operation names (faults are armed under them) for the kit's operations. */
+  operations: Record<ConformanceOperation, string>;
+  /** A refusal the protocol documents as retryable, and one it documents as permanent. */
+  refusals: { retryable: string | number; permanent: string | number };
+  /** Our reference as the front keeps it on a key (external id, note). */
+  referenceOf(key: KeyRecord): string | undefined;
+}
+
+function injected(fault: ConformanceFault, refusals: ReferenceFrontForKit['refusals']): InjectedFault {
+  if (fault.kind === 'error') return { kind: 'result', code: fault.retryable ? refusals.retryable : refusals.permanent, message: fault.message };
+  return fault;
+}
+
+/**
+ * `makeServer` for a plugin whose reference server is a front over the shared
+ * `LicenseAuthority` (src/reference-ka): a fresh authority per test, in the mode the kit asks
+ * for, faults armed under the front's operation names, and keys read from the authority.
+ */
+export function conformanceServerOnAuthority(front: ReferenceFrontForKit): (options: ConformanceServerOptions) => Promise<ConformanceServer> {
+  return async (options) => {
+    const authority = new LicenseAuthority({ demo: true, idempotentCreate: options.idempotentCreate });
+    const running = await front.start(authority);
+    return {
+      settings: running.settings,
+      timeoutMs: front.timeoutMs,
+      maxResponseBytes: front.maxResponseBytes,
+      product: front.product,
+      orderTerms: front.orderTerms,
+      upgradeFeature: front.upgradeFeature,
+      injectFault: (operation, fault, times) => authority.injectFault(front.operations[operation], injected(fault, front.refusals), { times }),
+      clearFaults: () => authority.clearFaults(),
+      keysAtKa: async () =>
+        authority
+          .listKeys()
+          .filter((key) => key.kind === 'MAIN')
+          .map((key) => ({
+            keyNumber: key.keyNumber,
+            reference: front.referenceOf(key),
+            quantity: key.quota,
+            periodMonths: key.periodMonths,
+            features: [...key.features],
+            expiresAt: key.expiresAt,
+            suspended: key.suspended,
+            terminated: key.terminated,
+          })),
+      close: running.close,
+    };
+  };
+}

@@ -1,0 +1,79 @@
+import type { ExecutionContext, TestFn } from 'ava';
+import type { IssuedKey, KaAdapter } from '../ka-adapter.js';
+import type { KaCapability } from '../plugin-definition.js';
+import type { ConformanceKey, ConformanceOptions } from './conformance-types.js';
+import { type Rig, withRig } from './conformance-rig.js';
+
+type Check = (t: ExecutionContext, rig: Rig, key: IssuedKey) => Promise<void>;
+
+/** The key as the KA has it now; fails the test when the KA does not list it. */
+async function atKa(t: ExecutionContext, rig: Rig, keyNumber: string): Promise<ConformanceKey | undefined> {
+  const key = (await rig.server.keysAtKa()).find((k) => k.keyNumber === keyNumber);
+  t.truthy(key, `key ${keyNumber} must be at the KA`);
+  return key;
+}
+
+/** The declared capability's method, bound; fails the test when the adapter lacks it. */
+function method<K extends KaCapability>(t: ExecutionContext, adapter: KaAdapter, name: K): NonNullable<KaAdapter[K]> {
+  const found = adapter[name];
+  if (typeof found !== 'function') t.fail(`the definition declares ${name}, but the adapter has no ${name} method`);
+  return (typeof found === 'function' ? found.bind(adapter) : async () => undefined) as NonNullable<KaAdapter[K]>;
+}
+
+/**
+ * One check per capability, each proving the action happened at the KA. A capability added to
+ * the SDK without a check here does not compile.
+ */
+const CHECKS: Record<KaCapability, Check> = {
+  listProducts: async (t, { adapter, server }) => {
+    const products = await method(t, adapter, 'listProducts')();
+    t.true(products.some((p) => p.id === server.product), `listProducts must list the KA's products, ${server.product} among them`);
+  },
+  getKeyInfo: async (t, { adapter, server }, key) => {
+    const info = await method(t, adapter, 'getKeyInfo')(key.keyNumber);
+    t.is(info.keyNumber, key.keyNumber, 'getKeyInfo must describe the key asked for');
+    t.is(info.product, server.product, 'getKeyInfo must name the key\'s product');
+    t.false(info.terminated, 'getKeyInfo says a live key is terminated');
+  },
+  renew: async (t, rig, key) => {
+    const before = (await atKa(t, rig, key.keyNumber))?.expiresAt;
+    t.true(before instanceof Date, 'keysAtKa must report expiresAt for the kit to check renew');
+    const renewed = await method(t, rig.adapter, 'renew')(key.keyNumber);
+    const after = (await atKa(t, rig, key.keyNumber))?.expiresAt;
+    t.true(Boolean(before && after && after > before), 'renew must extend the key at the KA: its expiry did not move');
+    // To the second: some protocols carry no milliseconds.
+    const answered = renewed.expiresAt?.getTime();
+    if (answered !== undefined) t.true(Math.abs(answered - (after?.getTime() ?? 0)) < 1000, 'renew must answer the new expiry the KA set');
+  },
+  upgrade: async (t, rig, key) => {
+    const feature = rig.server.upgradeFeature;
+    if (!feature) return t.fail('the plugin declares upgrade: give the test server an upgradeFeature to add');
+    await method(t, rig.adapter, 'upgrade')(key.keyNumber, [feature]);
+    t.true((await atKa(t, rig, key.keyNumber))?.features?.includes(feature), `upgrade must add ${feature} to the key at the KA (keysAtKa must report features)`);
+  },
+  suspend: async (t, rig, key) => {
+    await method(t, rig.adapter, 'suspend')(key.keyNumber);
+    t.is((await atKa(t, rig, key.keyNumber))?.suspended, true, 'suspend must suspend the key at the KA (keysAtKa must report suspended)');
+  },
+  resume: async (t, rig, key) => {
+    await method(t, rig.adapter, 'suspend')(key.keyNumber);
+    await method(t, rig.adapter, 'resume')(key.keyNumber);
+    t.is((await atKa(t, rig, key.keyNumber))?.suspended, false, 'resume must make a suspended key active again at the KA (keysAtKa must report suspended)');
+  },
+  terminate: async (t, rig, key) => {
+    await method(t, rig.adapter, 'terminate')(key.keyNumber);
+    t.is((await atKa(t, rig, key.keyNumber))?.terminated, true, 'terminate must terminate the key at the KA (keysAtKa must report terminated)');
+  },
+};
+
+/** Every capability the definition declares is exercised against the KA. */
+export function registerCapabilityTests(test: TestFn, options: ConformanceOptions, title: (name: string) => string): void {
+  for (const capability of options.definition.capabilities) {
+    test.serial(title(`declared ${capability} works at the KA`), (t) =>
+      withRig(t, options, async (rig) => {
+        const key = await rig.adapter.issueKey(rig.order());
+        await CHECKS[capability](t, rig, key);
+      }),
+    );
+  }
+}
