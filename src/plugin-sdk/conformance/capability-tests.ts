@@ -72,7 +72,11 @@ export function registerCapabilityTests(test: TestFn, options: ConformanceOption
     test.serial(title(`declared ${capability} works at the KA`), (t) =>
       withRig(t, options, async (rig) => {
         const key = await rig.adapter.issueKey(rig.order());
-        await CHECKS[capability](t, rig, key);
+        try {
+          await CHECKS[capability](t, rig, key);
+        } catch (error) {
+          t.fail(`declared ${capability} failed at the KA (${String((error as Error)?.message)}): check the call it makes (method, path or operation, arguments) against the KA's documentation`);
+        }
       }),
     );
   }

@@ -78,6 +78,7 @@ const LOGGED_CREDENTIAL_HEADER = /"(authorization|proxy-authorization|x-api-key|
  * credential header.
  */
 export function assertNoSecrets(t: ExecutionContext, rig: Rig, ...errors: unknown[]): void {
+  t.false(rig.logs.some((line) => LOGGED_CREDENTIAL_HEADER.test(line)), 'A log line carries the Authorization (or another credential) header: never log request headers');
   const logins = Object.values(rig.server.settings).filter((v): v is string => typeof v === 'string');
   const forms = secretForms(rig.secrets, logins).filter((form) => form.length >= 4);
   for (const form of forms) {
@@ -86,7 +87,6 @@ export function assertNoSecrets(t: ExecutionContext, rig: Rig, ...errors: unknow
     }
     t.false(rig.logs.some((line) => line.includes(form)), 'A log line carries a secret setting value (perhaps encoded): log method names and codes, never credentials, headers or request bodies');
   }
-  t.false(rig.logs.some((line) => LOGGED_CREDENTIAL_HEADER.test(line)), 'A log line carries the Authorization (or another credential) header: never log request headers');
 }
 
 /** Run `body` on a fresh rig; always closes adapter and server and checks logs for secrets. */

@@ -33,8 +33,9 @@ export function registerFaultTests(test: TestFn, options: ConformanceOptions, ti
     withRig(t, options, async ({ adapter, order, server }) => {
       const key = await adapter.issueKey(order());
       await server.injectFault('retrieve', { kind: 'oversize', bytes: server.maxResponseBytes + 64 * 1024 }, 1);
-      const error = await expectKaError(t, adapter.retrieveFiles(key), `retrieveFiles when the KA answers more than ${server.maxResponseBytes} bytes`);
-      t.is(error?.code, 'response_too_large', "pass the configuration's maxResponseBytes to httpRequest (or JsonApiClient): a KA must not fill Keyway's memory");
+      const hint = `pass the configuration's maxResponseBytes (${server.maxResponseBytes}) to httpRequest or JsonApiClient: a KA must not fill Keyway's memory`;
+      const error = await expectKaError(t, adapter.retrieveFiles(key), `retrieveFiles got a larger answer: ${hint}`);
+      t.is(error?.code, 'response_too_large', hint);
     }),
   );
 

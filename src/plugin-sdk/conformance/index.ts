@@ -163,7 +163,7 @@ export function runKaConformance(test: TestFn, options: ConformanceOptions): voi
     test.serial(title(`a lookup that ${what} throws instead of answering none`), (t) =>
       withRig(t, options, async ({ adapter, order, server }) => {
         await server.injectFault('lookup', fault, 1);
-        const error = await expectKaError(t, adapter.findKeyByRef(order(), new Date()), `findKeyByRef when it ${what}`);
+        const error = await expectKaError(t, adapter.findKeyByRef(order(), new Date()), `findKeyByRef that ${what} must throw a retryable KaError ("none" means proved absent)`);
         t.true(error?.retryable, '"none" must mean proved absent: when the KA cannot be asked, or its answer cannot be read, throw a retryable KaError');
       }),
     );
