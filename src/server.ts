@@ -110,7 +110,7 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
   });
 
   // The demo lives in the process that serves (role all on the embedded default).
-  const demo = config.demo && serves ? await startDemo(context, configurations) : undefined;
+  const demo = config.demo && serves ? await startDemo(context, configurations, plugins) : undefined;
 
   if (serves) {
     const manualLicenses = createManualLicensesFeature({ db: context.db, queue: context.queue, stores: context.stores, configurations: configurationStore });

@@ -15,4 +15,14 @@ export default defineKaPlugin({
     capabilities: ['listProducts', 'getKeyInfo', 'renew', 'upgrade', 'terminate'],
   },
   createAdapter: (settings, context) => new XmlRpcKaAdapter(readSettings(settings), context),
+  referenceKa: {
+    label: 'XML-RPC',
+    async start(authority) {
+      const { startReferenceXmlRpcKa } = await import('./src/reference-server.js');
+      const ka = await startReferenceXmlRpcKa({ authority });
+      const settings = { endpoint: ka.url, login: 'demo-partner', password: 'demo-password', clientId: 1001, timeoutMs: 5000 };
+      return { url: ka.url, settings, close: () => ka.close() };
+    },
+    demoOrder: { product: 'PLESK-12-WEB-HOST', features: ['FT-POWER-PACK'] },
+  },
 });

@@ -15,4 +15,13 @@ export default defineKaPlugin({
     capabilities: ['listProducts', 'getKeyInfo', 'renew', 'upgrade', 'suspend', 'resume', 'terminate'],
   },
   createAdapter: (settings, context) => new RestKaAdapter(readSettings(settings), context),
+  referenceKa: {
+    label: 'REST',
+    async start(authority) {
+      const { startReferenceRestKa } = await import('./src/reference-server.js');
+      const ka = await startReferenceRestKa({ authority });
+      return { url: ka.url, settings: { endpoint: ka.url, login: 'demo-partner', password: 'demo-password', timeoutMs: 5000 }, close: () => ka.close() };
+    },
+    demoOrder: { product: 'VZ-CONTAINERS', quantity: 10, features: ['FT-BACKUP'] },
+  },
 });

@@ -15,4 +15,13 @@ export default defineKaPlugin({
     capabilities: ['listProducts', 'getKeyInfo', 'renew', 'suspend', 'resume', 'terminate'],
   },
   createAdapter: (settings, context) => new SoapKaAdapter(readSettings(settings), context),
+  referenceKa: {
+    label: 'SOAP',
+    async start(authority) {
+      const { startReferenceSoapKa } = await import('./src/reference-server.js');
+      const ka = await startReferenceSoapKa({ authority });
+      return { url: ka.url, settings: { endpoint: ka.url, login: 'demo-partner', password: 'demo-password', timeoutMs: 5000 }, close: () => ka.close() };
+    },
+    demoOrder: { product: 'RAS-SUBSCRIPTION', quantity: 5 },
+  },
 });

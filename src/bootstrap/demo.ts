@@ -1,30 +1,28 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startReferenceXmlRpcKa } from '../../plugins/parallels-ka/src/reference-server.js';
-import { startReferenceSoapKa } from '../../plugins/soap-ka/src/reference-server.js';
 import type { AppContext } from '../app-context.js';
 import { systemActor } from '../features/audit/audit-event.js';
 import type { KaConfigurationService } from '../features/ka-configurations/ka-configuration-service.js';
-import { createPlanSchema } from '../features/plans/plan.js';
+import { type CreatePlanInput, createPlanSchema } from '../features/plans/plan.js';
 import { toJson } from '../infra/db/rows.js';
-import { startInstallTargetServer } from '../reference-ka/index.js';
+import type { PluginRegistry } from '../plugin-host/plugin-registry.js';
+import { LicenseAuthority, startInstallTargetServer } from '../reference-ka/index.js';
 
 const catalogPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/demo-catalog.json');
 
 interface DemoCatalog {
   customer: { name: string; email: string; externalRef: string };
-  configurations: Array<{ name: string; plugin: string; reference: 'xmlrpc' | 'soap'; settings: Record<string, unknown> }>;
   plan: {
     code: string;
     name: string;
     periods: number[];
     services: Array<{ key: string; kind: string; provisioner: string; installTarget?: boolean; settings?: Record<string, unknown>; dependsOn?: string[] }>;
-    licenseProducts: Array<{ configuration: string; product: string; features: string[]; serviceKey?: string }>;
   };
 }
 
 export interface RunningDemo {
+  /** Each reference KA's URL by its label (`XML-RPC`, `SOAP`, `REST` ...). */
   kaUrls: Record<string, string>;
   installTargetUrl: string;
   planId: number;
@@ -35,68 +33,94 @@ export interface RunningDemo {
 const installToken = 'demo-install-token';
 
 /**
- * The embedded demo: the reference KA and an install target in this process on loopback
- * ports, a KA configuration pointing at them and a plan from fixtures/demo-catalog.json, so a
- * newcomer can place and pay an order and watch the license get installed. The servers get
- * new ports each start, so the configuration and plan are pointed at them again.
+ * The embedded demo: every reference KA a loaded plugin declares (`referenceKa`), on one
+ * vendor authority, and an install target, all in this process on loopback ports; a KA
+ * configuration "Demo KA (<label>)" for each, and the plan of fixtures/demo-catalog.json
+ * selling each plugin's `demoOrder`, so a newcomer can place and pay an order and watch one
+ * license per plugin get installed. The servers get new ports each start, so the
+ * configurations and the plan are pointed at them again; a plugin added since the plan was
+ * made gets its product added. The reference KAs keep their keys in memory: a restart forgets
+ * them (the licenses Keyway installed stay in its database).
  */
-export async function startDemo(context: AppContext, configurations: KaConfigurationService): Promise<RunningDemo> {
+export async function startDemo(context: AppContext, configurations: KaConfigurationService, plugins: PluginRegistry): Promise<RunningDemo> {
   const catalog = JSON.parse(readFileSync(catalogPath, 'utf8')) as DemoCatalog;
-  // One vendor authority behind both protocol fronts, as one vendor selling two products.
-  const xmlrpc = await startReferenceXmlRpcKa({ port: 0 });
-  const soap = await startReferenceSoapKa({ port: 0, authority: xmlrpc.authority });
-  const target = await startInstallTargetServer({ port: 0, token: installToken });
-  const kaUrls: Record<string, string> = { xmlrpc: xmlrpc.url, soap: soap.url };
-  const { db, stores } = context;
-
-  const configIds = new Map<string, number>();
-  for (const c of catalog.configurations) {
-    const settings = { ...c.settings, endpoint: kaUrls[c.reference] };
-    const existing = await db('ka_configurations').where({ name: c.name }).first();
-    const saved = existing
-      ? await configurations.update(Number(existing.id), { settings }, systemActor)
-      : await configurations.create({ name: c.name, plugin: c.plugin, settings, enabled: true, allowedProducts: null }, systemActor);
-    configIds.set(c.name, saved.id);
+  const authority = new LicenseAuthority({ demo: true });
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    await Promise.all(closers.map((c) => c()));
+  };
+  try {
+    const target = await startInstallTargetServer({ port: 0, token: installToken });
+    closers.push(() => target.close());
+    const serviceKey = catalog.plan.services.find((s) => s.installTarget)?.key;
+    const kaUrls: Record<string, string> = {};
+    // Checked with the plan by createPlanSchema.
+    const licenseProducts: Array<Record<string, unknown>> = [];
+    for (const { plugin, referenceKa } of plugins.referenceKas()) {
+      const ka = await referenceKa.start(authority);
+      closers.push(() => ka.close());
+      kaUrls[referenceKa.label] = ka.url;
+      const configurationId = await saveConfiguration(context, configurations, `Demo KA (${referenceKa.label})`, plugin, ka.settings);
+      licenseProducts.push({ ...referenceKa.demoOrder, configurationId, serviceKey });
+    }
+    const services = catalog.plan.services.map(({ installTarget, ...s }) => ({
+      ...s,
+      settings: { ...s.settings, ...(installTarget ? { installUrl: target.url, installToken } : {}) },
+    }));
+    const plan = createPlanSchema.parse({ ...catalog.plan, services, licenseProducts });
+    const planId = await savePlan(context, plan);
+    const { db, stores } = context;
+    const customer = (await stores.customers.getByExternalRef(db, null, catalog.customer.externalRef)) ?? (await stores.customers.get(db, await stores.customers.insert(db, catalog.customer)));
+    return { kaUrls, installTargetUrl: target.url, planId, customerId: customer?.id ?? 0, close };
+  } catch (error) {
+    await close();
+    throw error;
   }
+}
 
-  const services = catalog.plan.services.map(({ installTarget, ...s }) => ({
-    ...s,
-    settings: { ...s.settings, ...(installTarget ? { installUrl: target.url, installToken } : {}) },
-  }));
-  const plan = createPlanSchema.parse({
-    ...catalog.plan,
-    services,
-    licenseProducts: catalog.plan.licenseProducts.map(({ configuration, ...p }) => ({ ...p, configurationId: configIds.get(configuration) })),
-  });
-  let planRow = await stores.plans.getByCode(db, plan.code);
-  if (!planRow) {
-    await db.transaction(async (tx) => {
+async function saveConfiguration(context: AppContext, configurations: KaConfigurationService, name: string, plugin: string, settings: Record<string, unknown>): Promise<number> {
+  const existing = await context.db('ka_configurations').where({ name }).first();
+  const saved = existing
+    ? await configurations.update(Number(existing.id), { settings }, systemActor)
+    : await configurations.create({ name, plugin, settings, enabled: true, allowedProducts: null }, systemActor);
+  return saved.id;
+}
+
+/**
+ * The demo plan: created at the first start; afterwards its services are pointed at this
+ * start's install target and a product of a plugin added since is added. Runs before anything
+ * reads plans, so no cached plan goes stale.
+ */
+async function savePlan(context: AppContext, plan: CreatePlanInput): Promise<number> {
+  const { db, stores } = context;
+  const existing = await stores.plans.getByCode(db, plan.code);
+  if (!existing) {
+    return db.transaction(async (tx) => {
       const id = await stores.plans.insert(tx, plan);
       await stores.audit.record(tx, { actor: systemActor, action: 'plan.created', entityType: 'plan', entityId: id, data: { code: plan.code, demo: true } });
+      return id;
     });
-  } else {
-    for (const s of plan.services) await db('plan_services').where({ plan_id: planRow.id, key: s.key }).update({ settings: toJson(s.settings) });
   }
-  planRow = await stores.plans.getByCode(db, plan.code);
-
-  const customer = (await stores.customers.getByExternalRef(db, null, catalog.customer.externalRef)) ?? (await stores.customers.get(db, await stores.customers.insert(db, catalog.customer)));
-
-  return {
-    kaUrls,
-    installTargetUrl: target.url,
-    planId: planRow?.id ?? 0,
-    customerId: customer?.id ?? 0,
-    async close() {
-      await Promise.all([xmlrpc.close(), soap.close(), target.close()]);
-    },
-  };
+  for (const s of plan.services) await db('plan_services').where({ plan_id: existing.id, key: s.key }).update({ settings: toJson(s.settings) });
+  const sold = new Set(existing.licenseProducts.map((p) => p.configurationId));
+  const added = plan.licenseProducts.filter((p) => !sold.has(p.configurationId));
+  if (added.length) {
+    await db.transaction(async (tx) => {
+      await tx('plan_license_products').insert(
+        added.map((p) => ({ plan_id: existing.id, configuration_id: p.configurationId, product: p.product, features: toJson(p.features), quantity: p.quantity, service_key: p.serviceKey ?? null })),
+      );
+      await stores.audit.record(tx, { actor: systemActor, action: 'plan.products_added', entityType: 'plan', entityId: existing.id, data: { products: added.map((p) => p.product), demo: true } });
+    });
+  }
+  return existing.id;
 }
 
 /** What to type next, printed once the API listens. */
 export function demoHelp(apiUrl: string, demo: RunningDemo): string {
+  const kas = Object.entries(demo.kaUrls).map(([label, url]) => `${url} (${label})`);
   return [
     '',
-    `Demo ready: reference KA at ${demo.kaUrls.xmlrpc} (XML-RPC) and ${demo.kaUrls.soap} (SOAP), install target at ${demo.installTargetUrl}`,
+    `Demo ready: reference KAs at ${kas.join(', ')}, install target at ${demo.installTargetUrl}`,
     'Place and pay an order for the demo plan (TOKEN is the admin token):',
     `  curl -s -X POST ${apiUrl}/api/v1/orders -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`,
     `    -d '{"customerId": ${demo.customerId}, "planId": ${demo.planId}, "period": 12, "reference": "demo-1"}'`,

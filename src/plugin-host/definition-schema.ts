@@ -28,3 +28,13 @@ export const definitionSchema = z
     const names = d.settings.map((s) => s.name);
     if (new Set(names).size !== names.length) ctx.addIssue({ code: 'custom', path: ['settings'], message: 'setting names must be unique' });
   });
+
+/** What the plugin host accepts as a plugin's reference KA declaration (its `start` is checked apart). */
+export const referenceKaSchema = z.object({
+  label: z.string().trim().min(1).max(40),
+  demoOrder: z.object({
+    product: z.string().trim().min(1).max(120),
+    quantity: z.number().int().min(1).max(100_000).optional(),
+    features: z.array(z.string().trim().min(1).max(120)).max(50).optional(),
+  }),
+});

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { KaPlugin } from '../plugin-sdk/plugin-definition.js';
-import { definitionSchema } from './definition-schema.js';
+import { definitionSchema, referenceKaSchema } from './definition-schema.js';
 
 /** Every broken plugin at once, so an operator fixes them in one go. */
 export class PluginLoadError extends Error {
@@ -28,6 +28,13 @@ export function checkPlugin(folder: string, candidate: unknown): string[] {
     problems.push(`definition.name "${parsed.data.name}" must equal its folder name "${folder}"`);
   }
   if (typeof plugin.createAdapter !== 'function') problems.push('createAdapter must be a function (settings, context) => KaAdapter');
+  if (plugin.referenceKa !== undefined) {
+    const reference = referenceKaSchema.safeParse(plugin.referenceKa);
+    if (!reference.success) {
+      for (const issue of reference.error.issues) problems.push(`referenceKa.${issue.path.join('.')}: ${issue.message}`);
+    }
+    if (typeof plugin.referenceKa?.start !== 'function') problems.push('referenceKa.start must be a function (authority) => Promise<{url, settings, close}>');
+  }
   return problems;
 }
 

@@ -1,7 +1,7 @@
 import type { KaAdapterProvider } from '../features/ka-configurations/ka-adapter-provider.js';
 import type { Logger } from '../infra/log/logger.js';
 import type { KaAdapter } from '../plugin-sdk/ka-adapter.js';
-import type { KaPlugin, KaPluginDefinition } from '../plugin-sdk/plugin-definition.js';
+import type { KaPlugin, KaPluginDefinition, PluginReferenceKa } from '../plugin-sdk/plugin-definition.js';
 import type { SettingsValues } from '../plugin-sdk/settings.js';
 
 /** The loaded plugins, by name; builds adapters for KA configurations. */
@@ -18,6 +18,11 @@ export class PluginRegistry implements KaAdapterProvider {
 
   list(): KaPluginDefinition[] {
     return [...this.plugins.values()].map((p) => p.definition);
+  }
+
+  /** The reference KAs the loaded plugins declare, by plugin name (for the demo). */
+  referenceKas(): Array<{ plugin: string; referenceKa: PluginReferenceKa }> {
+    return [...this.plugins.values()].flatMap((p) => (p.referenceKa ? [{ plugin: p.definition.name, referenceKa: p.referenceKa }] : []));
   }
 
   definition(pluginName: string): KaPluginDefinition | undefined {

@@ -1,3 +1,4 @@
+import type { LicenseAuthority } from '../reference-ka/license-authority.js';
 import type { KaAdapter } from './ka-adapter.js';
 import type { SettingDefinition, SettingsValues } from './settings.js';
 
@@ -39,12 +40,36 @@ export interface AdapterContext {
 
 export type KaAdapterFactory = (settings: SettingsValues, context: AdapterContext) => KaAdapter;
 
+/** A plugin's reference KA, started: where it listens and the settings of a configuration for it. */
+export interface RunningReferenceKa {
+  url: string;
+  settings: SettingsValues;
+  close(): Promise<void>;
+}
+
 /**
- * What `plugins/<name>/index.ts` exports as default: the definition and the adapter factory.
+ * The reference KA a plugin ships: a server speaking its protocol over the shared vendor-side
+ * authority (src/reference-ka). The demo (`npm start`) starts every declared one on one
+ * authority, creates the configuration "Demo KA (<label>)" with the settings `start` answers,
+ * and sells `demoOrder` in the demo plan. Reference KAs keep their keys in memory.
+ */
+export interface PluginReferenceKa {
+  /** Short protocol name for the demo configuration, e.g. `REST`. */
+  label: string;
+  /** Start it on `authority` (a free loopback port); import the server lazily, so Keyway loads it only for the demo. */
+  start(authority: LicenseAuthority): Promise<RunningReferenceKa>;
+  /** What the demo plan sells through this KA. */
+  demoOrder: { product: string; quantity?: number; features?: string[] };
+}
+
+/**
+ * What `plugins/<name>/index.ts` exports as default: the definition, the adapter factory and,
+ * optionally, the plugin's reference KA.
  */
 export interface KaPlugin {
   definition: KaPluginDefinition;
   createAdapter: KaAdapterFactory;
+  referenceKa?: PluginReferenceKa;
 }
 
 /** Identity helper so plugin files get type checking without importing types by hand. */
