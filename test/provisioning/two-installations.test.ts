@@ -1,4 +1,5 @@
 import test from 'ava';
+import { startReferenceRestKa } from '../../plugins/rest-ka/src/reference-server.js';
 import { startReferenceSoapKa } from '../../plugins/soap-ka/src/reference-server.js';
 import { startInstallTargetServer } from '../../src/reference-ka/index.js';
 import { installToken } from '../helpers/pipeline-harness.js';
@@ -8,17 +9,23 @@ import { waitFor } from '../helpers/wait-for.js';
 
 type Body = Record<string, unknown>;
 
-/** One Keyway selling one RAS subscription per order through the SOAP KA at `endpoint`. */
-async function sellRasThrough(api: TestApi, endpoint: string, installUrl: string): Promise<(reference: string) => Promise<Body>> {
+/** Two KAs that create idempotently on the partner's external id, as the docs recommend. */
+const KAS = [
+  { plugin: 'soap-ka', product: 'RAS-SUBSCRIPTION', start: startReferenceSoapKa },
+  { plugin: 'rest-ka', product: 'VZ-CONTAINERS', start: startReferenceRestKa },
+] as const;
+
+/** One Keyway selling one license per order through the KA at `endpoint`. */
+async function sellThrough(api: TestApi, ka: (typeof KAS)[number], endpoint: string, installUrl: string): Promise<(reference: string) => Promise<Body>> {
   const settings = { endpoint, login: 'demo-partner', password: 'demo-password', timeoutMs: 2000 };
-  const configuration = await api.request<Body>('POST', '/api/v1/ka-configurations', { body: { name: 'RAS keys', plugin: 'soap-ka', settings } });
+  const configuration = await api.request<Body>('POST', '/api/v1/ka-configurations', { body: { name: 'Keys', plugin: ka.plugin, settings } });
   const plan = await api.request<Body>('POST', '/api/v1/plans', {
     body: {
-      code: 'ras',
-      name: 'RAS',
+      code: 'plan',
+      name: 'Plan',
       periods: [12],
       services: [{ key: 'hosting', kind: 'hosting', provisioner: 'instant', settings: { installUrl, installToken, ips: ['203.0.113.30'] } }],
-      licenseProducts: [{ configurationId: configuration.body.id, product: 'RAS-SUBSCRIPTION', quantity: 5, serviceKey: 'hosting' }],
+      licenseProducts: [{ configurationId: configuration.body.id, product: ka.product, quantity: 5, serviceKey: 'hosting' }],
     },
   });
   const customer = await api.request<Body>('POST', '/api/v1/customers', { body: { name: 'Customer', email: 'c@example.com' } });
@@ -33,17 +40,16 @@ async function sellRasThrough(api: TestApi, endpoint: string, installUrl: string
 }
 
 for (const dialect of testDialects()) {
-  test.serial(`${dialect}: a second Keyway on the same KA account never receives the first one's keys`, async (t) => {
-    // One KA account that creates idempotently on the partner's external id, as the docs recommend.
-    const ka = await startReferenceSoapKa();
+  for (const kaKind of KAS) test.serial(`${dialect}, ${kaKind.plugin}: a second Keyway on the same KA account never receives the first one's keys`, async (t) => {
+    const ka = await kaKind.start();
     const target = await startInstallTargetServer({ token: installToken });
     const apis: TestApi[] = [];
     try {
       // Production and staging: two databases, both counting their license requests from 1.
       for (let i = 0; i < 2; i += 1) apis.push(await startTestApi(dialect, { KEYWAY_RETRY_INITIAL_DELAY_MS: '30', KEYWAY_RETRY_MAX_DELAY_MS: '200' }));
       const [production, staging] = apis as [TestApi, TestApi];
-      const buyInProduction = await sellRasThrough(production, ka.url, target.url);
-      const buyInStaging = await sellRasThrough(staging, ka.url, target.url);
+      const buyInProduction = await sellThrough(production, kaKind, ka.url, target.url);
+      const buyInStaging = await sellThrough(staging, kaKind, ka.url, target.url);
 
       const first = await buyInProduction('prod-1');
       const second = await buyInStaging('staging-1');
