@@ -19,10 +19,26 @@ export async function seed(dbUrl: string, total: number, configurations: number)
   try {
     await migrateLatest(db);
     const now = Date.now();
-    await db('ka_plugins').insert({ name: 'bench-ka', display_name: 'Bench KA', version: '1.0.0', status: 'available', definition: '{}', created_at: now, updated_at: now });
+    await db('ka_plugins').insert({
+      name: 'bench-ka',
+      display_name: 'Bench KA',
+      version: '1.0.0',
+      status: 'available',
+      definition: '{}',
+      created_at: now,
+      updated_at: now,
+    });
     const ids: number[] = [];
     for (let c = 1; c <= configurations; c++) {
-      const [id] = await db('ka_configurations').insert({ name: `Tab ${c}`, plugin_name: 'bench-ka', settings: '{}', enabled: true, status: 'configured', created_at: now, updated_at: now });
+      const [id] = await db('ka_configurations').insert({
+        name: `Tab ${c}`,
+        plugin_name: 'bench-ka',
+        settings: '{}',
+        enabled: true,
+        status: 'configured',
+        created_at: now,
+        updated_at: now,
+      });
       ids.push(Number(id));
     }
     const statuses = ['installed', 'installed', 'installed', 'files_retrieved', 'terminated'];
@@ -65,7 +81,16 @@ export async function runLicenseListBench(options: { licenses: number; requests:
     const seedStart = performance.now();
     const tabs = await seed(dbUrl, options.licenses, 5);
     const seedSeconds = (performance.now() - seedStart) / 1000;
-    const config = loadConfig({ PORT: '0', KEYWAY_DB_URL: dbUrl, KEYWAY_ADMIN_TOKEN: token, KEYWAY_LOG_LEVEL: 'silent', KEYWAY_DEMO: 'false', KEYWAY_ROLE: 'api', KEYWAY_QUEUE_PREFIX: dbName, KEYWAY_SECRET_KEY: randomBytes(32).toString('base64') });
+    const config = loadConfig({
+      PORT: '0',
+      KEYWAY_DB_URL: dbUrl,
+      KEYWAY_ADMIN_TOKEN: token,
+      KEYWAY_LOG_LEVEL: 'silent',
+      KEYWAY_DEMO: 'false',
+      KEYWAY_ROLE: 'api',
+      KEYWAY_QUEUE_PREFIX: dbName,
+      KEYWAY_SECRET_KEY: randomBytes(32).toString('base64'),
+    });
     const keyway = await startKeyway(config, createLogger('silent'), { print: () => {} });
     const time = async (path: string) => {
       const started = performance.now();
@@ -83,7 +108,11 @@ export async function runLicenseListBench(options: { licenses: number; requests:
       for (let i = 0; i < options.requests; i++) {
         const tab = tabs[i % tabs.length];
         first.push(await time(`/api/v1/licenses?configuration=${tab}&limit=50`));
-        deep.push(await time(`/api/v1/licenses?configuration=${tab}&limit=50&cursor=${encodeCursor([Math.floor(options.licenses / 2) + i])}`));
+        deep.push(
+          await time(
+            `/api/v1/licenses?configuration=${tab}&limit=50&cursor=${encodeCursor([Math.floor(options.licenses / 2) + i])}`,
+          ),
+        );
         if (i % 10 === 0) tabCounts.push(await time('/api/v1/license-tabs'));
       }
       const sort = (a: number[]) => [...a].sort((x, y) => x - y);

@@ -9,11 +9,17 @@ import { runXmlLimitsBench } from './xml-limits.js';
 
 const which = process.argv[2] ?? 'all';
 if (which === 'all' || which === 'pipeline') {
-  const result = await runPipelineBench({ orders: Number(process.env.BENCH_ORDERS ?? 2000), workers: Number(process.env.BENCH_WORKERS ?? 0) });
+  const result = await runPipelineBench({
+    orders: Number(process.env.BENCH_ORDERS ?? 2000),
+    workers: Number(process.env.BENCH_WORKERS ?? 0),
+  });
   console.log(JSON.stringify({ pipeline: result }, null, 2));
 }
 if (which === 'all' || which === 'list') {
-  const result = await runLicenseListBench({ licenses: Number(process.env.BENCH_LICENSES ?? 1_000_000), requests: Number(process.env.BENCH_REQUESTS ?? 200) });
+  const result = await runLicenseListBench({
+    licenses: Number(process.env.BENCH_LICENSES ?? 1_000_000),
+    requests: Number(process.env.BENCH_REQUESTS ?? 200),
+  });
   console.log(JSON.stringify({ licenseList: result }, null, 2));
 }
 if (which === 'all' || which === 'xml') {

@@ -26,7 +26,15 @@ const XMLRPC = {
 };
 const soapEnvelope = (inner: string): string =>
   `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><ListProductsResponse xmlns="urn:keyway:ka:subscription:1">${inner}</ListProductsResponse></soap:Body></soap:Envelope>`;
-const SOAP = { head: soapEnvelope('').replace(/<\/ListProductsResponse>.*$/, ''), tail: '</ListProductsResponse></soap:Body></soap:Envelope>', open: '<Key>', close: '</Key>', listStart: '', item: '<Key/>', listEnd: '' };
+const SOAP = {
+  head: soapEnvelope('').replace(/<\/ListProductsResponse>.*$/, ''),
+  tail: '</ListProductsResponse></soap:Body></soap:Envelope>',
+  open: '<Key>',
+  close: '</Key>',
+  listStart: '',
+  item: '<Key/>',
+  listEnd: '',
+};
 
 function keyNumbersAnswer(keys: number): string {
   const keyInfos = Array.from({ length: keys }, (_, i) => ({
@@ -37,7 +45,12 @@ function keyNumbersAnswer(keys: number): string {
     terminated: false,
     billingType: 'LEASE',
   }));
-  return encodeMethodResponse({ resultCode: 100, resultDesc: 'Keys found', keyNumbers: keyInfos.map((k) => k.keyNumber), keyInfos });
+  return encodeMethodResponse({
+    resultCode: 100,
+    resultDesc: 'Keys found',
+    keyNumbers: keyInfos.map((k) => k.keyNumber),
+    keyInfos,
+  });
 }
 
 /** The largest XML-RPC answer the limits accept: 1 MiB, 65,536 elements, long strings. */
@@ -56,28 +69,59 @@ function worstAcceptedSoap(): string {
 }
 
 function listProductsAnswer(products: number): string {
-  const features = (i: number) => Array.from({ length: 10 }, (_, f) => `<Feature><Id>BULK-${i}-F${f}</Id><Name>Feature ${f}</Name></Feature>`).join('');
-  return soapEnvelope(Array.from({ length: products }, (_, i) => `<Product><Id>BULK-${i}</Id><Name>Bulk product ${i}</Name><Kind>PRIMARY</Kind>${features(i)}</Product>`).join(''));
+  const features = (i: number) =>
+    Array.from({ length: 10 }, (_, f) => `<Feature><Id>BULK-${i}-F${f}</Id><Name>Feature ${f}</Name></Feature>`).join(
+      '',
+    );
+  return soapEnvelope(
+    Array.from(
+      { length: products },
+      (_, i) => `<Product><Id>BULK-${i}</Id><Name>Bulk product ${i}</Name><Kind>PRIMARY</Kind>${features(i)}</Product>`,
+    ).join(''),
+  );
 }
 
 export const CASES: Record<string, { protocol: 'xmlrpc' | 'soap'; body: () => string }> = {
-  'xmlrpc nested 3.9 MB (campaign)': { protocol: 'xmlrpc', body: () => hostileXml({ shape: 'nested', bytes: 3_900_000 }, { ...XMLRPC, item: '' }) },
-  'xmlrpc flat 100k ints 2.7 MB (campaign)': { protocol: 'xmlrpc', body: () => `${XMLRPC.head}${XMLRPC.listStart}${'<value><int>1</int></value>'.repeat(100_000)}${XMLRPC.listEnd}${XMLRPC.tail}` },
-  'xmlrpc nested 1 MB': { protocol: 'xmlrpc', body: () => hostileXml({ shape: 'nested', bytes: 1_000_000 }, { ...XMLRPC, item: '' }) },
-  'xmlrpc flat 100k <value/> 0.8 MB': { protocol: 'xmlrpc', body: () => `${XMLRPC.head}${XMLRPC.listStart}${'<value/>'.repeat(100_000)}${XMLRPC.listEnd}${XMLRPC.tail}` },
+  'xmlrpc nested 3.9 MB (campaign)': {
+    protocol: 'xmlrpc',
+    body: () => hostileXml({ shape: 'nested', bytes: 3_900_000 }, { ...XMLRPC, item: '' }),
+  },
+  'xmlrpc flat 100k ints 2.7 MB (campaign)': {
+    protocol: 'xmlrpc',
+    body: () =>
+      `${XMLRPC.head}${XMLRPC.listStart}${'<value><int>1</int></value>'.repeat(100_000)}${XMLRPC.listEnd}${XMLRPC.tail}`,
+  },
+  'xmlrpc nested 1 MB': {
+    protocol: 'xmlrpc',
+    body: () => hostileXml({ shape: 'nested', bytes: 1_000_000 }, { ...XMLRPC, item: '' }),
+  },
+  'xmlrpc flat 100k <value/> 0.8 MB': {
+    protocol: 'xmlrpc',
+    body: () => `${XMLRPC.head}${XMLRPC.listStart}${'<value/>'.repeat(100_000)}${XMLRPC.listEnd}${XMLRPC.tail}`,
+  },
   'xmlrpc largest accepted, 1 MiB': { protocol: 'xmlrpc', body: worstAcceptedXmlRpc },
   'xmlrpc getKeyNumbers 1,500 keys (legit)': { protocol: 'xmlrpc', body: () => keyNumbersAnswer(1500) },
-  'soap nested 3.9 MB (campaign)': { protocol: 'soap', body: () => hostileXml({ shape: 'nested', bytes: 3_900_000 }, SOAP) },
-  'soap flat 100k elements 0.5 MB': { protocol: 'soap', body: () => hostileXml({ shape: 'flat', bytes: 500_300 }, { ...SOAP, item: '<K/>' }) },
+  'soap nested 3.9 MB (campaign)': {
+    protocol: 'soap',
+    body: () => hostileXml({ shape: 'nested', bytes: 3_900_000 }, SOAP),
+  },
+  'soap flat 100k elements 0.5 MB': {
+    protocol: 'soap',
+    body: () => hostileXml({ shape: 'flat', bytes: 500_300 }, { ...SOAP, item: '<K/>' }),
+  },
   'soap nested 0.5 MB': { protocol: 'soap', body: () => hostileXml({ shape: 'nested', bytes: 500_000 }, SOAP) },
   'soap largest accepted, 512 KiB': { protocol: 'soap', body: worstAcceptedSoap },
   'soap ListProducts 150 products (legit)': { protocol: 'soap', body: () => listProductsAnswer(150) },
 };
 
 /** The parse a case runs in `mode`, warmed up as in a server that has run a while. */
-export async function parserFor(protocol: 'xmlrpc' | 'soap', mode: 'before' | 'after'): Promise<(body: string) => Promise<unknown>> {
+export async function parserFor(
+  protocol: 'xmlrpc' | 'soap',
+  mode: 'before' | 'after',
+): Promise<(body: string) => Promise<unknown>> {
   const client = await soap.createClientAsync(WSDL_PATH);
-  const soapParse = (body: string): unknown => (client as unknown as { wsdl: { xmlToObject(xml: string): unknown } }).wsdl.xmlToObject(body);
+  const soapParse = (body: string): unknown =>
+    (client as unknown as { wsdl: { xmlToObject(xml: string): unknown } }).wsdl.xmlToObject(body);
   const run: (body: string) => Promise<unknown> =
     protocol === 'xmlrpc'
       ? mode === 'before'

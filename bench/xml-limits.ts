@@ -25,7 +25,9 @@ export async function runXmlLimitsBench(): Promise<XmlLimitsResult[]> {
   const results: XmlLimitsResult[] = [];
   for (const name of Object.keys(CASES)) {
     for (const mode of ['before', 'after']) {
-      const { stdout } = await run(process.execPath, ['--expose-gc', '--import=tsx', script, name, mode], { maxBuffer: 1024 * 1024 });
+      const { stdout } = await run(process.execPath, ['--expose-gc', '--import=tsx', script, name, mode], {
+        maxBuffer: 1024 * 1024,
+      });
       results.push(JSON.parse(stdout) as XmlLimitsResult);
     }
   }

@@ -18,10 +18,15 @@ export async function up(knex: Knex): Promise<void> {
   });
 
   // Orders already name the store that placed them.
-  await knex('orders').whereNotNull('placed_by_token_id').update({ store_scope: knex.ref('placed_by_token_id') });
+  await knex('orders')
+    .whereNotNull('placed_by_token_id')
+    .update({ store_scope: knex.ref('placed_by_token_id') });
   // Customers do not: the audit event of their creation names the token that created them.
   const stores = new Set((await knex('api_tokens').where({ role: 'store' }).pluck('id')).map(Number));
-  const created = await knex('audit_events').where({ action: 'customer.created', entity_type: 'customer' }).where('actor_id', 'like', 'api:%').select('entity_id', 'actor_id');
+  const created = await knex('audit_events')
+    .where({ action: 'customer.created', entity_type: 'customer' })
+    .where('actor_id', 'like', 'api:%')
+    .select('entity_id', 'actor_id');
   const customersByStore = new Map<number, number[]>();
   for (const event of created) {
     const tokenId = Number(String(event.actor_id).slice('api:'.length));
@@ -32,7 +37,9 @@ export async function up(knex: Knex): Promise<void> {
   }
   for (const [tokenId, customerIds] of customersByStore) {
     for (let i = 0; i < customerIds.length; i += 500) {
-      await knex('customers').whereIn('id', customerIds.slice(i, i + 500)).update({ store_scope: tokenId });
+      await knex('customers')
+        .whereIn('id', customerIds.slice(i, i + 500))
+        .update({ store_scope: tokenId });
     }
   }
 

@@ -65,23 +65,28 @@ async function textForeignKeys(knex: Knex): Promise<ForeignKey[]> {
 }
 
 function addForeignKey(knex: Knex, fk: ForeignKey): Knex.Raw {
-  if (!rules.has(fk.onUpdate) || !rules.has(fk.onDelete)) throw new Error(`foreign key ${fk.name}: unexpected rule ${fk.onUpdate}/${fk.onDelete}`);
-  const columns = (list: string) => list.split(',').map(() => '??').join(', ');
-  return knex.raw(`alter table ?? add constraint ?? foreign key (${columns(fk.columns)}) references ?? (${columns(fk.referencedColumns)}) on update ${fk.onUpdate} on delete ${fk.onDelete}`, [
-    fk.table,
-    fk.name,
-    ...fk.columns.split(','),
-    fk.referencedTable,
-    ...fk.referencedColumns.split(','),
-  ]);
+  if (!rules.has(fk.onUpdate) || !rules.has(fk.onDelete))
+    throw new Error(`foreign key ${fk.name}: unexpected rule ${fk.onUpdate}/${fk.onDelete}`);
+  const columns = (list: string) =>
+    list
+      .split(',')
+      .map(() => '??')
+      .join(', ');
+  return knex.raw(
+    `alter table ?? add constraint ?? foreign key (${columns(fk.columns)}) references ?? (${columns(fk.referencedColumns)}) on update ${fk.onUpdate} on delete ${fk.onDelete}`,
+    [fk.table, fk.name, ...fk.columns.split(','), fk.referencedTable, ...fk.referencedColumns.split(',')],
+  );
 }
 
 export async function up(knex: Knex): Promise<void> {
   if (!String(knex.client.config.client).startsWith('mysql')) return;
   const tables = new Set(await inexactTables(knex));
-  const foreignKeys = (await textForeignKeys(knex)).filter((fk) => tables.has(fk.table) || tables.has(fk.referencedTable));
+  const foreignKeys = (await textForeignKeys(knex)).filter(
+    (fk) => tables.has(fk.table) || tables.has(fk.referencedTable),
+  );
   for (const fk of foreignKeys) await knex.raw('alter table ?? drop foreign key ??', [fk.table, fk.name]);
-  for (const table of tables) await knex.raw(`alter table ?? convert to character set utf8mb4 collate ${exact}`, [table]);
+  for (const table of tables)
+    await knex.raw(`alter table ?? convert to character set utf8mb4 collate ${exact}`, [table]);
   for (const fk of foreignKeys) await addForeignKey(knex, fk);
   await knex.raw(`alter database character set utf8mb4 collate ${exact}`);
 }

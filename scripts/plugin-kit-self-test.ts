@@ -20,5 +20,7 @@ for (const verdict of verdicts) {
   process.stdout.write(`${verdict.ok ? 'ok  ' : 'FAIL'} ${verdict.name}: ${what}\n`);
 }
 const bad = verdicts.filter((v) => !v.ok).length;
-process.stdout.write(bad ? `\n${bad} of ${verdicts.length} checks failed\n` : `\nThe kit caught all ${verdicts.length - 1} mistakes\n`);
+process.stdout.write(
+  bad ? `\n${bad} of ${verdicts.length} checks failed\n` : `\nThe kit caught all ${verdicts.length - 1} mistakes\n`,
+);
 process.exit(bad ? 1 : 0);

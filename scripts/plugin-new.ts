@@ -21,7 +21,10 @@ function readArguments(): { name: string; pluginsDir: string } {
     const [name, ...extra] = positionals;
     if (name && extra.length === 0) {
       // The folder Keyway loads plugins from, unless told otherwise.
-      return { name, pluginsDir: path.resolve(values.dir ?? process.env.KEYWAY_PLUGINS_DIR ?? path.join(root, 'plugins')) };
+      return {
+        name,
+        pluginsDir: path.resolve(values.dir ?? process.env.KEYWAY_PLUGINS_DIR ?? path.join(root, 'plugins')),
+      };
     }
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
@@ -33,8 +36,12 @@ function readArguments(): { name: string; pluginsDir: string } {
 const { name, pluginsDir } = readArguments();
 try {
   const files = scaffoldPlugin({ name, pluginsDir, sdkDir: path.join(root, 'src', 'plugin-sdk') });
-  process.stdout.write(`Created plugin ${name}:\n${files.map((f) => `  ${path.relative(process.cwd(), f)}`).join('\n')}\n`);
-  process.stdout.write(`Next: implement src/${name}-adapter.ts, point test/test-server.ts at a test KA, run the kit:\n  npx ava ${path.relative(process.cwd(), path.join(pluginsDir, name, 'test'))}\nSee docs/writing-a-ka-plugin.md.\n`);
+  process.stdout.write(
+    `Created plugin ${name}:\n${files.map((f) => `  ${path.relative(process.cwd(), f)}`).join('\n')}\n`,
+  );
+  process.stdout.write(
+    `Next: implement src/${name}-adapter.ts, point test/test-server.ts at a test KA, run the kit:\n  npx ava ${path.relative(process.cwd(), path.join(pluginsDir, name, 'test'))}\nSee docs/writing-a-ka-plugin.md.\n`,
+  );
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(1);

@@ -40,7 +40,8 @@ try {
   // Warnings only: the adapter's own logs would interleave with the wire output.
   const registry = new PluginRegistry(await loadPlugins(config.pluginsDir), createLogger('warn', process.stderr));
   const definition = registry.definition(configuration.pluginName);
-  if (!definition) throw new UsageError(`plugin ${configuration.pluginName} of configuration ${configuration.name} is not loaded`);
+  if (!definition)
+    throw new UsageError(`plugin ${configuration.pluginName} of configuration ${configuration.name} is not loaded`);
   usage = usageOf(actionsOf(definition), `actions of ${configuration.name} (plugin ${definition.name})`);
   if (!action) throw new UsageError('missing action');
   // Secrets are stored sealed; a configuration this key cannot open is refused with the reason.
@@ -48,15 +49,22 @@ try {
   try {
     settings = openSettings(configuration.settings, openSecretBox(config, { create: false }));
   } catch (error) {
-    throw new Error(`KA configuration "${configuration.name}": ${(error as Error).message}; set KEYWAY_SECRET_KEY (or keep the key file beside the database) as for Keyway itself`);
+    throw new Error(
+      `KA configuration "${configuration.name}": ${(error as Error).message}; set KEYWAY_SECRET_KEY (or keep the key file beside the database) as for Keyway itself`,
+    );
   }
   const logins = Object.values(settings).filter((v): v is string => typeof v === 'string');
   const mask = secretMasker(secretValues(definition.settings, settings), logins);
   const adapter = registry.createAdapter(configuration.pluginName, settings, configuration.id);
   const exchanges: WireExchange[] = [];
-  process.stdout.write(`${configuration.name} (#${configuration.id}, plugin ${configuration.pluginName}) › ${action} ${args.join(' ')}\n\n`);
+  process.stdout.write(
+    `${configuration.name} (#${configuration.id}, plugin ${configuration.pluginName}) › ${action} ${args.join(' ')}\n\n`,
+  );
   try {
-    const result = await withWireTap((exchange) => exchanges.push(exchange), () => runAction(adapter, definition, action, args));
+    const result = await withWireTap(
+      (exchange) => exchanges.push(exchange),
+      () => runAction(adapter, definition, action, args),
+    );
     process.stdout.write(`${mask(`=== result\n${JSON.stringify(result, null, 2)}`)}\n`);
   } catch (error) {
     if (!isKaError(error)) throw error;

@@ -13,8 +13,16 @@ import { normalizeEmail, type StaffRole, StaffUserStore } from '../src/web/sessi
  * `npm run user:create -- --email ada@example.com --role admin [--name "Ada"] [--password ...]`
  * Creates a staff user of the console. Without --password one is generated and printed once.
  */
-const usage = 'usage: npm run user:create -- --email <email> --role admin|operator|viewer [--name <name>] [--password <password>]';
-const { values } = parseArgs({ options: { email: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' } } });
+const usage =
+  'usage: npm run user:create -- --email <email> --role admin|operator|viewer [--name <name>] [--password <password>]';
+const { values } = parseArgs({
+  options: {
+    email: { type: 'string' },
+    role: { type: 'string' },
+    name: { type: 'string' },
+    password: { type: 'string' },
+  },
+});
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${usage}\n`);
@@ -38,7 +46,13 @@ try {
   if (await users.findForSignIn(db, email)) fail(`a staff user with email ${email} already exists`);
   const id = await db.transaction(async (tx) => {
     const newId = await users.create(tx, { email, name: values.name, role, password });
-    await new AuditStore().record(tx, { actor: systemActor, action: 'staff_user.created', entityType: 'staff_user', entityId: newId, data: { role, via: 'cli' } });
+    await new AuditStore().record(tx, {
+      actor: systemActor,
+      action: 'staff_user.created',
+      entityType: 'staff_user',
+      entityId: newId,
+      data: { role, via: 'cli' },
+    });
     return newId;
   });
   process.stdout.write(`created staff user ${id} (${normalizeEmail(email)}, ${role})\n`);

@@ -25,8 +25,18 @@ export function apiRoutes(context: AppContext, features: FeatureRouters): AppRou
     api: [
       planRoutes({ db, plans: stores.plans, audit: stores.audit }),
       customerRoutes({ db, customers: stores.customers, audit: stores.audit }),
-      orderRoutes({ db, orders: stores.orders, service: features.orderService, subscriptionView: context.subscriptionView }),
-      subscriptionRoutes({ db, subscriptions: stores.subscriptions, orders: stores.orders, view: context.subscriptionView }),
+      orderRoutes({
+        db,
+        orders: stores.orders,
+        service: features.orderService,
+        subscriptionView: context.subscriptionView,
+      }),
+      subscriptionRoutes({
+        db,
+        subscriptions: stores.subscriptions,
+        orders: stores.orders,
+        view: context.subscriptionView,
+      }),
       licenseRequestRoutes({ db, requests: stores.licenseRequests, licenses: stores.licenses, audit: stores.audit }),
       auditRoutes({ db, audit: stores.audit }),
       tokenRoutes({ db, tokens: stores.tokens, audit: stores.audit }),

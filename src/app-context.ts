@@ -59,16 +59,32 @@ export function createStores(): Stores {
   };
 }
 
-export function createAppContext(config: Config, logger: Logger, overrides: { db?: Db; queue?: JobQueue } = {}): AppContext {
+export function createAppContext(
+  config: Config,
+  logger: Logger,
+  overrides: { db?: Db; queue?: JobQueue } = {},
+): AppContext {
   const db = overrides.db ?? createDatabase(config.databaseUrl);
   const secrets = openSecretBox(config, { create: true }) as SecretBox;
-  const queue = overrides.queue ?? createJobQueue({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger: logger.child({ component: 'queue' }) });
+  const queue =
+    overrides.queue ??
+    createJobQueue({
+      redisUrl: config.redisUrl,
+      prefix: config.queuePrefix,
+      logger: logger.child({ component: 'queue' }),
+    });
   const stores = createStores();
   const licenseRequestsReady: AppContext['licenseRequestsReady'] = [];
   const notifyLicenseRequestsReady = async (ids: number[]) => {
     for (const receiver of licenseRequestsReady) await receiver(ids);
   };
-  const release = new LicenseRequestRelease(db, stores.licenseRequests, stores.subscriptions, stores.audit, notifyLicenseRequestsReady);
+  const release = new LicenseRequestRelease(
+    db,
+    stores.licenseRequests,
+    stores.subscriptions,
+    stores.audit,
+    notifyLicenseRequestsReady,
+  );
   return {
     config,
     logger,
@@ -87,7 +103,10 @@ export function createAppContext(config: Config, logger: Logger, overrides: { db
   };
 }
 
-export function createOrderService(context: AppContext, onSubscriptionCreated: OrderServiceDeps['onSubscriptionCreated']): OrderService {
+export function createOrderService(
+  context: AppContext,
+  onSubscriptionCreated: OrderServiceDeps['onSubscriptionCreated'],
+): OrderService {
   const { db, stores } = context;
   return new OrderService({
     db,

@@ -44,7 +44,13 @@ export function createApp(context: AppContext, routes: AppRoutes): Express {
   });
 
   // The API and its document agree, or Keyway does not start: a route cannot go undocumented.
-  const problems = documentProblems([...routes.publicApi.map((router) => ({ router, authenticated: false })), ...routes.api.map((router) => ({ router, authenticated: true }))], apiOperations);
+  const problems = documentProblems(
+    [
+      ...routes.publicApi.map((router) => ({ router, authenticated: false })),
+      ...routes.api.map((router) => ({ router, authenticated: true })),
+    ],
+    apiOperations,
+  );
   if (problems.length) throw new Error(`The API document disagrees with the routes:\n${problems.join('\n')}`);
   // Built on first request: a few milliseconds every process would otherwise spend at start.
   let document: ReturnType<typeof openApiDocument> | undefined;

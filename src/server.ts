@@ -65,7 +65,15 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
   // After the plugin sync: the synced definitions say which settings are secret.
   if (serves) await sealStoredSecrets(context.db, context.secrets, logger);
   const configurationStore = new KaConfigurationStore();
-  const configurations = new KaConfigurationService(context.db, configurationStore, context.stores.audit, plugins, context.queue, logger, context.secrets);
+  const configurations = new KaConfigurationService(
+    context.db,
+    configurationStore,
+    context.stores.audit,
+    plugins,
+    context.queue,
+    logger,
+    context.secrets,
+  );
   const pipeline = createPipeline(context, configurations);
   if (config.role !== 'api') registerPipelineJobs(context, pipeline, configurations);
 
@@ -81,7 +89,11 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
     onAllServicesReady: async (subscriptionId) => {
       await context.release.releaseSubscription(subscriptionId);
     },
-    retry: { maxAttempts: config.pipeline.maxAttempts, initialDelayMs: config.pipeline.initialDelayMs, maxDelayMs: config.pipeline.maxDelayMs },
+    retry: {
+      maxAttempts: config.pipeline.maxAttempts,
+      initialDelayMs: config.pipeline.initialDelayMs,
+      maxDelayMs: config.pipeline.maxDelayMs,
+    },
   });
   let reconcileLoop: ReconcileLoop | undefined;
   if (config.role !== 'api') {
@@ -113,11 +125,40 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
   const demo = config.demo && serves ? await startDemo(context, configurations, plugins) : undefined;
 
   if (serves) {
-    const manualLicenses = createManualLicensesFeature({ db: context.db, queue: context.queue, stores: context.stores, configurations: configurationStore });
-    const licenses = createLicensesFeature({ db: context.db, stores: context.stores, configurations: configurationStore, configurationService: configurations, queue: context.queue, leaseMs: config.pipeline.leaseMs });
-    const extra = [kaConfigurationRoutes({ db: context.db, store: configurationStore, service: configurations, plugins }), services.routes, manualLicenses.routes, licenses.routes];
-    const web = await createWebConsole({ context, print: options.print ?? ((line) => process.stdout.write(`${line}\n`)), configurations, configurationStore, plugins, manualLicenses, licenses: licenses.service, lifecycle: licenses.lifecycle });
-    const app = createApp(context, { ...apiRoutes(context, { orderService, extra, extraPublic: [services.callbackRoutes] }), web });
+    const manualLicenses = createManualLicensesFeature({
+      db: context.db,
+      queue: context.queue,
+      stores: context.stores,
+      configurations: configurationStore,
+    });
+    const licenses = createLicensesFeature({
+      db: context.db,
+      stores: context.stores,
+      configurations: configurationStore,
+      configurationService: configurations,
+      queue: context.queue,
+      leaseMs: config.pipeline.leaseMs,
+    });
+    const extra = [
+      kaConfigurationRoutes({ db: context.db, store: configurationStore, service: configurations, plugins }),
+      services.routes,
+      manualLicenses.routes,
+      licenses.routes,
+    ];
+    const web = await createWebConsole({
+      context,
+      print: options.print ?? ((line) => process.stdout.write(`${line}\n`)),
+      configurations,
+      configurationStore,
+      plugins,
+      manualLicenses,
+      licenses: licenses.service,
+      lifecycle: licenses.lifecycle,
+    });
+    const app = createApp(context, {
+      ...apiRoutes(context, { orderService, extra, extraPublic: [services.callbackRoutes] }),
+      web,
+    });
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(config.port, () => resolve(s));
     });
@@ -134,7 +175,9 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
       // The end of the bound is kept for the teardown (database, adapters, demo servers).
       const deadline = Date.now() + config.shutdownTimeoutMs - Math.min(500, config.shutdownTimeoutMs / 5);
       const left = () => Math.max(0, deadline - Date.now());
-      const reconciling = reconcileLoop?.stop().catch((err: unknown) => logger.warn({ err }, 'stopping the reconciler failed'));
+      const reconciling = reconcileLoop
+        ?.stop()
+        .catch((err: unknown) => logger.warn({ err }, 'stopping the reconciler failed'));
       if (server) await closeServer(server, left());
       // Jobs get what the requests left; context.close() below reuses this close.
       await context.queue.close({ timeoutMs: left() });

@@ -14,7 +14,12 @@ test('defaults are the embedded ones: SQLite under ./data, in-process queue, rol
 });
 
 test('MySQL and Redis URLs are taken; the demo is off on MySQL', (t) => {
-  const config = loadConfig({ KEYWAY_DB_URL: 'mysql://u:p@db:3306/keyway', KEYWAY_REDIS_URL: 'redis://cache:6379', KEYWAY_ROLE: 'worker', KEYWAY_SECRET_KEY: secretKey });
+  const config = loadConfig({
+    KEYWAY_DB_URL: 'mysql://u:p@db:3306/keyway',
+    KEYWAY_REDIS_URL: 'redis://cache:6379',
+    KEYWAY_ROLE: 'worker',
+    KEYWAY_SECRET_KEY: secretKey,
+  });
   t.is(config.databaseUrl, 'mysql://u:p@db:3306/keyway');
   t.is(config.redisUrl, 'redis://cache:6379');
   t.is(config.role, 'worker');
@@ -22,7 +27,9 @@ test('MySQL and Redis URLs are taken; the demo is off on MySQL', (t) => {
 });
 
 test('a bad value stops start-up with a message naming every bad variable', (t) => {
-  const err = t.throws(() => loadConfig({ KEYWAY_ROLE: 'boss', PORT: 'eighty', KEYWAY_DB_URL: 'postgres://x' }), { instanceOf: ConfigError });
+  const err = t.throws(() => loadConfig({ KEYWAY_ROLE: 'boss', PORT: 'eighty', KEYWAY_DB_URL: 'postgres://x' }), {
+    instanceOf: ConfigError,
+  });
   t.regex(err?.message ?? '', /KEYWAY_ROLE/);
   t.regex(err?.message ?? '', /PORT/);
   t.regex(err?.message ?? '', /KEYWAY_DB_URL/);
@@ -53,8 +60,23 @@ test('proxy headers are trusted only when KEYWAY_TRUST_PROXY says from whom: off
   t.is(loadConfig({ KEYWAY_TRUST_PROXY: 'false' }).trustProxy, false);
   t.is(loadConfig({ KEYWAY_TRUST_PROXY: '1' }).trustProxy, 1);
   t.deepEqual(loadConfig({ KEYWAY_TRUST_PROXY: 'loopback' }).trustProxy, ['loopback']);
-  t.deepEqual(loadConfig({ KEYWAY_TRUST_PROXY: '10.0.0.0/8, 192.168.1.7 ,fd00::/8,uniquelocal' }).trustProxy, ['10.0.0.0/8', '192.168.1.7', 'fd00::/8', 'uniquelocal']);
-  for (const bad of ['true', 'yes', '0', '-1', '10.0.0.0/33', '300.1.1.1', 'proxy.example.com', '10.0.0.1,,10.0.0.2', '']) {
+  t.deepEqual(loadConfig({ KEYWAY_TRUST_PROXY: '10.0.0.0/8, 192.168.1.7 ,fd00::/8,uniquelocal' }).trustProxy, [
+    '10.0.0.0/8',
+    '192.168.1.7',
+    'fd00::/8',
+    'uniquelocal',
+  ]);
+  for (const bad of [
+    'true',
+    'yes',
+    '0',
+    '-1',
+    '10.0.0.0/33',
+    '300.1.1.1',
+    'proxy.example.com',
+    '10.0.0.1,,10.0.0.2',
+    '',
+  ]) {
     const err = t.throws(() => loadConfig({ KEYWAY_TRUST_PROXY: bad }), { instanceOf: ConfigError }, bad);
     t.regex(err?.message ?? '', /KEYWAY_TRUST_PROXY/, bad);
   }

@@ -20,7 +20,13 @@ export default defineKaPlugin({
     async start(authority) {
       const { startReferenceXmlRpcKa } = await import('./src/reference-server.js');
       const ka = await startReferenceXmlRpcKa({ authority });
-      const settings = { endpoint: ka.url, login: 'demo-partner', password: 'demo-password', clientId: 1001, timeoutMs: 5000 };
+      const settings = {
+        endpoint: ka.url,
+        login: 'demo-partner',
+        password: 'demo-password',
+        clientId: 1001,
+        timeoutMs: 5000,
+      };
       return { url: ka.url, settings, close: () => ka.close() };
     },
     demoOrder: { product: 'PLESK-12-WEB-HOST', features: ['FT-POWER-PACK'] },

@@ -20,7 +20,11 @@ export default defineKaPlugin({
     async start(authority) {
       const { startReferenceRestKa } = await import('./src/reference-server.js');
       const ka = await startReferenceRestKa({ authority });
-      return { url: ka.url, settings: { endpoint: ka.url, login: 'demo-partner', password: 'demo-password', timeoutMs: 5000 }, close: () => ka.close() };
+      return {
+        url: ka.url,
+        settings: { endpoint: ka.url, login: 'demo-partner', password: 'demo-password', timeoutMs: 5000 },
+        close: () => ka.close(),
+      };
     },
     demoOrder: { product: 'VZ-CONTAINERS', quantity: 10, features: ['FT-BACKUP'] },
   },

@@ -10,7 +10,8 @@ export default defineKaPlugin({
     name: 'soap-ka',
     displayName: 'Subscription KA (SOAP)',
     version: '1.0.0',
-    description: 'Issues and manages subscription keys (concurrent-user quota, sublicenses) through a SOAP 1.1 document/literal KA.',
+    description:
+      'Issues and manages subscription keys (concurrent-user quota, sublicenses) through a SOAP 1.1 document/literal KA.',
     settings: SETTINGS,
     capabilities: ['listProducts', 'getKeyInfo', 'renew', 'suspend', 'resume', 'terminate'],
   },
@@ -20,7 +21,11 @@ export default defineKaPlugin({
     async start(authority) {
       const { startReferenceSoapKa } = await import('./src/reference-server.js');
       const ka = await startReferenceSoapKa({ authority });
-      return { url: ka.url, settings: { endpoint: ka.url, login: 'demo-partner', password: 'demo-password', timeoutMs: 5000 }, close: () => ka.close() };
+      return {
+        url: ka.url,
+        settings: { endpoint: ka.url, login: 'demo-partner', password: 'demo-password', timeoutMs: 5000 },
+        close: () => ka.close(),
+      };
     },
     demoOrder: { product: 'RAS-SUBSCRIPTION', quantity: 5 },
   },

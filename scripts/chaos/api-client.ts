@@ -43,7 +43,11 @@ export class ApiClient {
     private readonly token: string,
   ) {}
 
-  async call<T = Record<string, unknown>>(method: string, path: string, options: CallOptions = {}): Promise<ApiAnswer<T>> {
+  async call<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    options: CallOptions = {},
+  ): Promise<ApiAnswer<T>> {
     this.calls += 1;
     const headers: Record<string, string> = { ...options.headers };
     const token = options.token === undefined ? this.token : options.token;
@@ -57,7 +61,12 @@ export class ApiClient {
       headers['content-type'] = options.contentType ?? 'application/json';
     }
     try {
-      const res = await fetch(`${this.baseUrl}${path}`, { method, headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
+      const res = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body,
+        signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+      });
       const text = await res.text();
       let parsed: unknown = text;
       try {
@@ -66,7 +75,8 @@ export class ApiClient {
         // Not JSON (a CSV export, a file): the text is the body.
       }
       const requestId = res.headers.get('x-request-id') ?? undefined;
-      if (res.status >= 500) this.serverErrors.push({ method, path, status: res.status, detail: text.slice(0, 300), requestId });
+      if (res.status >= 500)
+        this.serverErrors.push({ method, path, status: res.status, detail: text.slice(0, 300), requestId });
       return { status: res.status, body: parsed as T, text, requestId };
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;

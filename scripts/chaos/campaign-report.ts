@@ -17,7 +17,8 @@ const columns: Array<[string, (row: ScenarioRow) => string]> = [
 export function renderTable(rows: ScenarioRow[]): string {
   const cells = [columns.map(([title]) => title), ...rows.map((row) => columns.map(([, cell]) => cell(row)))];
   const widths = columns.map((_, i) => Math.max(...cells.map((line) => (line[i] ?? '').length)));
-  const line = (values: string[]) => `| ${values.map((v, i) => (i === 0 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join(' | ')} |`;
+  const line = (values: string[]) =>
+    `| ${values.map((v, i) => (i === 0 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join(' | ')} |`;
   const rule = `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
   return [line(cells[0] ?? []), rule, ...cells.slice(1).map(line)].join('\n');
 }
@@ -37,5 +38,17 @@ export function renderDetails(rows: ScenarioRow[]): string {
 /** A scenario that could not run to its end (its set-up or the runner threw) still gets a failing row. */
 export function brokenRow(scenario: string, err: unknown): ScenarioRow {
   const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
-  return { scenario, paid: 0, installed: 0, needsManual: 0, stuck: 0, keysAtKa: 0, licenses: 0, duplicates: 0, serverErrors: 0, failures: [`the scenario did not finish: ${message.split('\n').slice(0, 4).join(' | ')}`], notes: [] };
+  return {
+    scenario,
+    paid: 0,
+    installed: 0,
+    needsManual: 0,
+    stuck: 0,
+    keysAtKa: 0,
+    licenses: 0,
+    duplicates: 0,
+    serverErrors: 0,
+    failures: [`the scenario did not finish: ${message.split('\n').slice(0, 4).join(' | ')}`],
+    notes: [],
+  };
 }

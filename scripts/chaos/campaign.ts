@@ -48,7 +48,13 @@ export class Campaign {
     const installToken = randomBytes(12).toString('hex');
     this.installTarget = await startInstallTargetServer({ token: installToken });
     const adminToken = `kw_chaos_${randomBytes(16).toString('hex')}`;
-    this.cluster = await KeywayCluster.start(this.processes, { databaseUrl: this.database.url, redisUrl: this.redis.url, adminToken, preset, logLevel: this.options.logLevel });
+    this.cluster = await KeywayCluster.start(this.processes, {
+      databaseUrl: this.database.url,
+      redisUrl: this.redis.url,
+      adminToken,
+      preset,
+      logLevel: this.options.logLevel,
+    });
     this.log(`Keyway api at ${this.cluster.apiUrl} and ${preset.workers} worker(s)`);
     const cluster = this.cluster;
     const customerId = await createCustomer(new ApiClient(cluster.apiUrl, adminToken), 'chaos-customer');
@@ -98,7 +104,9 @@ export class Campaign {
           await this.database.keep();
           this.log(`kept database ${this.database.name}`);
         } else {
-          await this.database.drop().catch((err: unknown) => this.log(`could not drop database ${this.database?.name}: ${String(err)}`));
+          await this.database
+            .drop()
+            .catch((err: unknown) => this.log(`could not drop database ${this.database?.name}: ${String(err)}`));
         }
       }
       if (keep.logs) this.log(`logs kept in ${this.runDir}`);

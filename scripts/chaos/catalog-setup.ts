@@ -18,20 +18,33 @@ function newServerIp(): string {
  * Creates a KA configuration for the XML-RPC plugin through the API and waits until Keyway
  * fetched its products (the configuration is `configured`).
  */
-export async function createKaConfiguration(api: ApiClient, name: string, endpoint: string, timeoutMs: number): Promise<number> {
+export async function createKaConfiguration(
+  api: ApiClient,
+  name: string,
+  endpoint: string,
+  timeoutMs: number,
+): Promise<number> {
   const settings = { endpoint, login: 'demo-partner', password: 'demo-password', clientId: 1001, timeoutMs };
-  const created = await api.expect<{ id: number }>('POST', '/api/v1/ka-configurations', { body: { name, plugin: 'parallels-ka', settings } });
+  const created = await api.expect<{ id: number }>('POST', '/api/v1/ka-configurations', {
+    body: { name, plugin: 'parallels-ka', settings },
+  });
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const config = await api.expect<{ status: string; lastError?: unknown }>('GET', `/api/v1/ka-configurations/${created.id}`);
+    const config = await api.expect<{ status: string; lastError?: unknown }>(
+      'GET',
+      `/api/v1/ka-configurations/${created.id}`,
+    );
     if (config.status === 'configured') return created.id;
-    if (config.status === 'failing' || Date.now() > deadline) throw new Error(`KA configuration ${name} is ${config.status}: ${JSON.stringify(config.lastError)}`);
+    if (config.status === 'failing' || Date.now() > deadline)
+      throw new Error(`KA configuration ${name} is ${config.status}: ${JSON.stringify(config.lastError)}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
 export async function createCustomer(api: ApiClient, name: string): Promise<number> {
-  const customer = await api.expect<{ id: number }>('POST', '/api/v1/customers', { body: { name, email: 'chaos@example.com', externalRef: name } });
+  const customer = await api.expect<{ id: number }>('POST', '/api/v1/customers', {
+    body: { name, email: 'chaos@example.com', externalRef: name },
+  });
   return customer.id;
 }
 
@@ -41,7 +54,10 @@ export async function createCustomer(api: ApiClient, name: string): Promise<numb
  * paid moments apart) install on one server, where a lost answer leaves the pipeline two keys
  * to tell apart, and the other two on servers of their own, where it can find its key.
  */
-export async function createPlans(api: ApiClient, options: { prefix: string; count: number; configurationId: number; installUrl: string; installToken: string }): Promise<SaleItem[]> {
+export async function createPlans(
+  api: ApiClient,
+  options: { prefix: string; count: number; configurationId: number; installUrl: string; installToken: string },
+): Promise<SaleItem[]> {
   const items: SaleItem[] = [];
   let serverIp = '';
   for (let i = 0; i < options.count; i++) {
@@ -51,8 +67,17 @@ export async function createPlans(api: ApiClient, options: { prefix: string; cou
         code: `${options.prefix}-${i + 1}`,
         name: `Chaos ${options.prefix} ${i + 1}`,
         periods: [12],
-        services: [{ key: 'hosting', kind: 'hosting', provisioner: 'instant', settings: { installUrl: options.installUrl, installToken: options.installToken, ips: [serverIp] } }],
-        licenseProducts: [{ configurationId: options.configurationId, product: 'PLESK-12-WEB-HOST', serviceKey: 'hosting' }],
+        services: [
+          {
+            key: 'hosting',
+            kind: 'hosting',
+            provisioner: 'instant',
+            settings: { installUrl: options.installUrl, installToken: options.installToken, ips: [serverIp] },
+          },
+        ],
+        licenseProducts: [
+          { configurationId: options.configurationId, product: 'PLESK-12-WEB-HOST', serviceKey: 'hosting' },
+        ],
       },
     });
     items.push({ planId: plan.id, serverIp });

@@ -34,7 +34,9 @@ export async function createChaosDatabase(serverUrl: string): Promise<ChaosDatab
     ]);
     await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
   } catch (err) {
-    throw new Error(`MariaDB at ${where} is unreachable or refused to create a database (${err instanceof Error ? err.message : String(err)}). Start it, or set KEYWAY_CHAOS_MYSQL_URL.`);
+    throw new Error(
+      `MariaDB at ${where} is unreachable or refused to create a database (${err instanceof Error ? err.message : String(err)}). Start it, or set KEYWAY_CHAOS_MYSQL_URL.`,
+    );
   } finally {
     await admin.destroy();
   }

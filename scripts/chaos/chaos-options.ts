@@ -133,7 +133,10 @@ export function parseChaosOptions(argv: string[], env: NodeJS.ProcessEnv): Chaos
   const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : positive(values.seed, '--seed');
   return {
     preset,
-    only: values.scenario.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean),
+    only: values.scenario
+      .flatMap((s) => s.split(','))
+      .map((s) => s.trim())
+      .filter(Boolean),
     list: values.list,
     seed,
     keep: values.keep,
@@ -144,7 +147,8 @@ export function parseChaosOptions(argv: string[], env: NodeJS.ProcessEnv): Chaos
 
 function positive(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes a positive whole number, not ${JSON.stringify(value)}\n\n${usage}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${flag} takes a positive whole number, not ${JSON.stringify(value)}\n\n${usage}`);
   return n;
 }
 
@@ -160,7 +164,13 @@ export function settleBudgetMs(preset: ChaosPreset): number {
     backoff += Math.min(preset.retryMaxDelayMs, preset.retryInitialDelayMs * 2 ** (attempt - 1)) * 1.3;
   }
   const kaCallsPerAttempt = 4;
-  return Math.round(backoff + preset.retryMaxAttempts * kaCallsPerAttempt * preset.kaTimeoutMs + 2 * preset.leaseMs + 2 * preset.reconcileEveryMs + 20_000);
+  return Math.round(
+    backoff +
+      preset.retryMaxAttempts * kaCallsPerAttempt * preset.kaTimeoutMs +
+      2 * preset.leaseMs +
+      2 * preset.reconcileEveryMs +
+      20_000,
+  );
 }
 
 /** A small seeded generator (mulberry32): the same seed gives the same kill moments. */

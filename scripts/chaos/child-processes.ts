@@ -38,7 +38,12 @@ export class ProcessGroup {
     fs.mkdirSync(logDir, { recursive: true });
   }
 
-  spawn(name: string, command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ManagedProcess {
+  spawn(
+    name: string,
+    command: string,
+    args: string[],
+    options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  ): ManagedProcess {
     const logFile = path.join(this.logDir, `${name.replace(/[^\w.-]+/g, '-')}.log`);
     const fd = fs.openSync(logFile, 'a');
     fs.writeSync(fd, `\n=== ${new Date().toISOString()} start ${name}: ${command} ${args.join(' ')}\n`);

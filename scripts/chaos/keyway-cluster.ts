@@ -102,15 +102,25 @@ export class KeywayCluster {
     this.api = api;
     const deadline = Date.now() + 90_000;
     for (;;) {
-      if (!api.isAlive()) throw new Error(`the Keyway api exited at start; its log ends with:\n${ProcessGroup.tail(api.logFile)}`);
-      const healthy = await fetch(`${this.apiUrl}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+      if (!api.isAlive())
+        throw new Error(`the Keyway api exited at start; its log ends with:\n${ProcessGroup.tail(api.logFile)}`);
+      const healthy = await fetch(`${this.apiUrl}/healthz`, { signal: AbortSignal.timeout(2000) }).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (healthy) return;
-      if (Date.now() > deadline) throw new Error(`the Keyway api did not answer /healthz within 90 s; its log ends with:\n${ProcessGroup.tail(api.logFile)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `the Keyway api did not answer /healthz within 90 s; its log ends with:\n${ProcessGroup.tail(api.logFile)}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
 
   private spawn(name: string, role: 'api' | 'worker'): ManagedProcess {
-    return this.group.spawn(name, process.execPath, ['--import=tsx', 'src/main.ts'], { cwd: repoRoot, env: { ...this.env, KEYWAY_ROLE: role } });
+    return this.group.spawn(name, process.execPath, ['--import=tsx', 'src/main.ts'], {
+      cwd: repoRoot,
+      env: { ...this.env, KEYWAY_ROLE: role },
+    });
   }
 }

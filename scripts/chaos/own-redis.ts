@@ -52,13 +52,31 @@ export class OwnRedis {
   async restart(): Promise<void> {
     if (this.stopped || this.process?.isAlive()) return;
     this.starts += 1;
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.dir,
+    ];
     this.process = this.group.spawn('redis', 'redis-server', args);
     const started = this.process;
-    await waitUntil(async () => {
-      if (!started.isAlive()) throw new Error(`redis-server exited at start (start ${this.starts}); its log ends with:\n${ProcessGroup.tail(started.logFile)}`);
-      return this.ping();
-    }, `redis-server on port ${this.port}`, 15_000);
+    await waitUntil(
+      async () => {
+        if (!started.isAlive())
+          throw new Error(
+            `redis-server exited at start (start ${this.starts}); its log ends with:\n${ProcessGroup.tail(started.logFile)}`,
+          );
+        return this.ping();
+      },
+      `redis-server on port ${this.port}`,
+      15_000,
+    );
   }
 
   /** kill -9: every connection drops, every key is gone. */
@@ -84,7 +102,13 @@ export class OwnRedis {
   }
 
   private async command<T>(run: (client: Redis) => Promise<T>): Promise<T> {
-    const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 1000, retryStrategy: () => null });
+    const client = new Redis(this.url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      connectTimeout: 1000,
+      retryStrategy: () => null,
+    });
     // Failures come back from connect() and the command; the event would only repeat them.
     client.on('error', () => undefined);
     try {

@@ -31,7 +31,13 @@ export async function stageScenario(context: ScenarioContext, name: string, orde
   const ka = await KaSide.start(context.random);
   try {
     const configurationId = await createKaConfiguration(api, `Chaos ${name}`, ka.endpoint, context.preset.kaTimeoutMs);
-    const items = await createPlans(api, { prefix: name, count: orders, configurationId, installUrl: context.installTarget.url, installToken: context.installTarget.token });
+    const items = await createPlans(api, {
+      prefix: name,
+      count: orders,
+      configurationId,
+      installUrl: context.installTarget.url,
+      installToken: context.installTarget.token,
+    });
     return { api, ka, configurationId, items, exitsBefore: context.processes.unexpectedExits.length };
   } catch (err) {
     await ka.close();
@@ -46,7 +52,12 @@ export async function stageScenario(context: ScenarioContext, name: string, orde
 export async function settle(context: ScenarioContext, configurationId: number): Promise<boolean> {
   const budget = settleBudgetMs(context.preset);
   return pollUntil(async () => {
-    const open = await context.db('license_requests').where({ configuration_id: configurationId }).whereNotIn('state', terminalStates).count({ n: '*' }).first();
+    const open = await context
+      .db('license_requests')
+      .where({ configuration_id: configurationId })
+      .whereNotIn('state', terminalStates)
+      .count({ n: '*' })
+      .first();
     return Number(open?.n ?? 0) === 0;
   }, budget);
 }
@@ -59,13 +70,30 @@ export async function restoreEverything(context: ScenarioContext, ka: KaSide): P
 }
 
 /** Reads the row once the pipeline settled, with the scenario's crashes and load failures. */
-export async function finishScenario(context: ScenarioContext, name: string, stage: ScenarioStage, extraNotes: string[] = [], extraFailures: string[] = []): Promise<ScenarioRow> {
+export async function finishScenario(
+  context: ScenarioContext,
+  name: string,
+  stage: ScenarioStage,
+  extraNotes: string[] = [],
+  extraFailures: string[] = [],
+): Promise<ScenarioRow> {
   await settle(context, stage.configurationId);
-  const crashes = context.processes.unexpectedExits.slice(stage.exitsBefore).map((e) => `${e.name} (${e.signal ?? `exit code ${e.code}`} at ${new Date(e.at).toISOString()})`);
-  const row = await tallyScenario(context.db, { scenario: name, configurationId: stage.configurationId, keys: await stage.ka.keys(), api: stage.api, crashes });
+  const crashes = context.processes.unexpectedExits
+    .slice(stage.exitsBefore)
+    .map((e) => `${e.name} (${e.signal ?? `exit code ${e.code}`} at ${new Date(e.at).toISOString()})`);
+  const row = await tallyScenario(context.db, {
+    scenario: name,
+    configurationId: stage.configurationId,
+    keys: await stage.ka.keys(),
+    api: stage.api,
+    crashes,
+  });
   const stats = stage.ka.proxy.stats();
   row.failures.push(...extraFailures);
-  row.notes.push(...extraNotes, `KA proxy: ${stats.requests} requests, ${stats.answersDelayed} delayed, ${stats.answersDropped} answers dropped, ${stats.requestsHung} hung`);
+  row.notes.push(
+    ...extraNotes,
+    `KA proxy: ${stats.requests} requests, ${stats.answersDelayed} delayed, ${stats.answersDropped} answers dropped, ${stats.requestsHung} hung`,
+  );
   return row;
 }
 
@@ -73,11 +101,20 @@ export async function finishScenario(context: ScenarioContext, name: string, sta
  * The shape of every pipeline scenario: a bounded load of orders, a fault acting while it
  * runs, everything put right, the pipeline given its retry budget to settle, then the row.
  */
-export async function runPipelineScenario(context: ScenarioContext, name: string, fault: (env: FaultEnvironment) => Promise<string[]>): Promise<ScenarioRow> {
+export async function runPipelineScenario(
+  context: ScenarioContext,
+  name: string,
+  fault: (env: FaultEnvironment) => Promise<string[]>,
+): Promise<ScenarioRow> {
   const { preset } = context;
   const stage = await stageScenario(context, name, preset.ordersPerScenario);
   try {
-    const load = runOrderLoad(stage.api, { prefix: name, customerId: context.customerId, items: stage.items, durationMs: preset.loadMs });
+    const load = runOrderLoad(stage.api, {
+      prefix: name,
+      customerId: context.customerId,
+      items: stage.items,
+      durationMs: preset.loadMs,
+    });
     let faultNotes: string[] = [];
     try {
       faultNotes = await fault({ context, ka: stage.ka, load });
@@ -86,7 +123,12 @@ export async function runPipelineScenario(context: ScenarioContext, name: string
       await restoreEverything(context, stage.ka);
     }
     const loaded = await load;
-    const loadFailures = loaded.failures.length ? [`${loaded.failures.length} of ${stage.items.length} orders were not placed and paid:`, ...sample(loaded.failures).map((f) => `  ${f}`)] : [];
+    const loadFailures = loaded.failures.length
+      ? [
+          `${loaded.failures.length} of ${stage.items.length} orders were not placed and paid:`,
+          ...sample(loaded.failures).map((f) => `  ${f}`),
+        ]
+      : [];
     return await finishScenario(context, name, stage, faultNotes, loadFailures);
   } finally {
     await stage.ka.close();

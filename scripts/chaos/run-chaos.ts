@@ -46,14 +46,18 @@ process.on('SIGHUP', () => interrupt('SIGHUP', 129));
 
 let exitCode = 2;
 try {
-  const rows = await campaign.run(scenarios, (row) => campaign.log(`${row.scenario}: ${row.failures.length ? 'FAIL' : 'pass'}`));
+  const rows = await campaign.run(scenarios, (row) =>
+    campaign.log(`${row.scenario}: ${row.failures.length ? 'FAIL' : 'pass'}`),
+  );
   const failed = rows.some((r) => r.failures.length > 0);
   print(`\n${renderTable(rows)}\n\n${renderDetails(rows)}\n`);
   print(failed ? 'The campaign FAILED: see the ✗ lines above.' : 'The campaign passed.');
   exitCode = failed ? 1 : 0;
   await campaign.teardown({ database: options.keep, logs: options.keep || failed });
 } catch (err) {
-  process.stderr.write(`The campaign could not run: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `The campaign could not run: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   await campaign.teardown({ database: options.keep, logs: true });
 }
 process.exit(exitCode);

@@ -63,14 +63,22 @@ function attributeKeys(requests: RequestRow[], licenses: LicenseRow[], keys: KaK
     const holder = licenseByKey.get(key.keyNumber);
     const what = `key ${key.keyNumber} (server ${key.server.ips.join(',') || 'none'}, note ${JSON.stringify(key.note ?? null)})`;
     if (holder) {
-      if (named !== undefined && holder.request_id !== named) result.misclaimed.push(`${what} is held by license ${holder.id} of request ${holder.request_id}`);
+      if (named !== undefined && holder.request_id !== named)
+        result.misclaimed.push(`${what} is held by license ${holder.id} of request ${holder.request_id}`);
       continue;
     }
-    const candidates = named !== undefined ? [requestById.get(named)].filter((r): r is RequestRow => r !== undefined) : requests.filter((r) => serverIpOf(r.settings) === key.server.ips[0]);
+    const candidates =
+      named !== undefined
+        ? [requestById.get(named)].filter((r): r is RequestRow => r !== undefined)
+        : requests.filter((r) => serverIpOf(r.settings) === key.server.ips[0]);
     const waiting = candidates.filter((r) => !licensedRequests.has(r.id) && r.state === 'needs_manual');
-    if (waiting.length > 0) result.awaitingStaff.push(`${key.keyNumber} (request ${waiting.map((r) => r.id).join(' or ')})`);
+    if (waiting.length > 0)
+      result.awaitingStaff.push(`${key.keyNumber} (request ${waiting.map((r) => r.id).join(' or ')})`);
     else if (candidates.length === 0) result.duplicates.push(`${what} was made for no request of this scenario`);
-    else result.duplicates.push(`${what} is held by no license, and request ${candidates.map((r) => `${r.id} (${r.state}${licensedRequests.has(r.id) ? ', licensed' : ''})`).join(' and ')} of its server ${candidates.length > 1 ? 'are' : 'is'} not waiting for staff`);
+    else
+      result.duplicates.push(
+        `${what} is held by no license, and request ${candidates.map((r) => `${r.id} (${r.state}${licensedRequests.has(r.id) ? ', licensed' : ''})`).join(' and ')} of its server ${candidates.length > 1 ? 'are' : 'is'} not waiting for staff`,
+      );
   }
   return result;
 }
@@ -94,7 +102,9 @@ export async function tallyScenario(
     .leftJoin('services as s', 's.id', 'r.service_id')
     .where('r.configuration_id', configurationId)
     .select('r.id', 'r.state', 'r.attempts', 'r.reason', 'r.last_error', 's.settings')) as RequestRow[];
-  const licenses = (await db('licenses').where({ configuration_id: configurationId }).select('id', 'request_id', 'key_number', 'status')) as LicenseRow[];
+  const licenses = (await db('licenses')
+    .where({ configuration_id: configurationId })
+    .select('id', 'request_id', 'key_number', 'status')) as LicenseRow[];
 
   const byState = (state: string) => requests.filter((r) => r.state === state);
   const stuck = requests.filter((r) => !terminalStates.includes(r.state));
@@ -104,22 +114,56 @@ export async function tallyScenario(
 
   const failures: string[] = [];
   const notes: string[] = [];
-  if (attribution.duplicates.length > 0) failures.push(`${attribution.duplicates.length} duplicate key(s) at the KA:`, ...sample(attribution.duplicates).map((l) => `  ${l}`));
-  if (attribution.misclaimed.length > 0) failures.push(`${attribution.misclaimed.length} license(s) hold a key made for another request:`, ...sample(attribution.misclaimed).map((l) => `  ${l}`));
+  if (attribution.duplicates.length > 0)
+    failures.push(
+      `${attribution.duplicates.length} duplicate key(s) at the KA:`,
+      ...sample(attribution.duplicates).map((l) => `  ${l}`),
+    );
+  if (attribution.misclaimed.length > 0)
+    failures.push(
+      `${attribution.misclaimed.length} license(s) hold a key made for another request:`,
+      ...sample(attribution.misclaimed).map((l) => `  ${l}`),
+    );
   if (stuck.length > 0) {
-    failures.push(`${stuck.length} request(s) stuck after the retry budget:`, ...sample(stuck.map((r) => `  request ${r.id}: ${r.state}, ${r.attempts} attempt(s), last error ${(r.last_error ?? 'none').slice(0, 200)}`)));
+    failures.push(
+      `${stuck.length} request(s) stuck after the retry budget:`,
+      ...sample(
+        stuck.map(
+          (r) =>
+            `  request ${r.id}: ${r.state}, ${r.attempts} attempt(s), last error ${(r.last_error ?? 'none').slice(0, 200)}`,
+        ),
+      ),
+    );
   }
-  if (api.serverErrors.length > 0) failures.push(`${api.serverErrors.length} answer(s) with a 5xx status:`, ...sample(api.serverErrors.map((e) => `  ${describeExchange(e)}`)));
-  if (api.noAnswers.length > 0) failures.push(`${api.noAnswers.length} API call(s) without an answer:`, ...sample(api.noAnswers.map((e) => `  ${describeExchange(e)}`)));
-  if (phantom.length > 0) failures.push(`${phantom.length} license(s) whose key is not at the KA: ${sample(phantom.map((l) => `license ${l.id} ${l.key_number}`)).join(', ')}`);
+  if (api.serverErrors.length > 0)
+    failures.push(
+      `${api.serverErrors.length} answer(s) with a 5xx status:`,
+      ...sample(api.serverErrors.map((e) => `  ${describeExchange(e)}`)),
+    );
+  if (api.noAnswers.length > 0)
+    failures.push(
+      `${api.noAnswers.length} API call(s) without an answer:`,
+      ...sample(api.noAnswers.map((e) => `  ${describeExchange(e)}`)),
+    );
+  if (phantom.length > 0)
+    failures.push(
+      `${phantom.length} license(s) whose key is not at the KA: ${sample(phantom.map((l) => `license ${l.id} ${l.key_number}`)).join(', ')}`,
+    );
   if (input.crashes.length > 0) failures.push(`Keyway process(es) exited on their own: ${input.crashes.join('; ')}`);
-  if (attribution.awaitingStaff.length > 0) notes.push(`${attribution.awaitingStaff.length} key(s) at the KA held by no license, for a server whose request waits for staff: ${sample(attribution.awaitingStaff, 3).join(', ')}`);
+  if (attribution.awaitingStaff.length > 0)
+    notes.push(
+      `${attribution.awaitingStaff.length} key(s) at the KA held by no license, for a server whose request waits for staff: ${sample(attribution.awaitingStaff, 3).join(', ')}`,
+    );
   const reasons = new Map<string, number[]>();
   for (const r of byState('needs_manual')) {
-    const reason = (r.reason ?? 'no reason').replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<time>').replace(/[A-Z]+\.\d{8}/g, '<key>').slice(0, 140);
+    const reason = (r.reason ?? 'no reason')
+      .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<time>')
+      .replace(/[A-Z]+\.\d{8}/g, '<key>')
+      .slice(0, 140);
     reasons.set(reason, [...(reasons.get(reason) ?? []), r.id]);
   }
-  for (const [reason, ids] of reasons) notes.push(`needs_manual ×${ids.length} (requests ${sample(ids.map(String), 6).join(', ')}): ${reason}`);
+  for (const [reason, ids] of reasons)
+    notes.push(`needs_manual ×${ids.length} (requests ${sample(ids.map(String), 6).join(', ')}): ${reason}`);
 
   return {
     scenario: input.scenario,

@@ -22,7 +22,8 @@ export const KIT_MUTATIONS: KitMutation[] = [
     name: 'logs the Authorization header',
     file: ADAPTER,
     find: '      errorCodes: REST_ERRORS,\n    });',
-    replace: "      errorCodes: REST_ERRORS,\n    });\n    context.logger.debug({ headers: { authorization: `Basic ${Buffer.from(`${settings.login}:${settings.password}`).toString('base64')}` } }, 'KA client ready');",
+    replace:
+      "      errorCodes: REST_ERRORS,\n    });\n    context.logger.debug({ headers: { authorization: `Basic ${Buffer.from(`${settings.login}:${settings.password}`).toString('base64')}` } }, 'KA client ready');",
     tests: ['issueKey returns the new key'],
     hint: 'Authorization',
   },
@@ -54,7 +55,8 @@ export const KIT_MUTATIONS: KitMutation[] = [
     name: 'turns a garbled lookup answer into "no key"',
     file: ADAPTER,
     find: "const keys = await this.api.call('GET', '/30/keys', { query: { externalId: order.reference }, read: read.keys });",
-    replace: "const keys = await this.api.call('GET', '/30/keys', { query: { externalId: order.reference }, read: read.keys }).catch((e: { code?: string }) => (e.code === 'protocol' ? [] : Promise.reject(e)));",
+    replace:
+      "const keys = await this.api.call('GET', '/30/keys', { query: { externalId: order.reference }, read: read.keys }).catch((e: { code?: string }) => (e.code === 'protocol' ? [] : Promise.reject(e)));",
     tests: ['a lookup that gets a garbled answer'],
     hint: 'proved absent',
   },
@@ -134,7 +136,8 @@ export const KIT_MUTATIONS: KitMutation[] = [
     name: 'sends the create again when its answer is lost',
     file: ADAPTER,
     find: "return issuedKey(await this.api.call('POST', '/30/keys', { json, read: read.key }));",
-    replace: "return issuedKey(await this.api.call('POST', '/30/keys', { json, read: read.key }).catch(() => this.api.call('POST', '/30/keys', { json, read: read.key })));",
+    replace:
+      "return issuedKey(await this.api.call('POST', '/30/keys', { json, read: read.key }).catch(() => this.api.call('POST', '/30/keys', { json, read: read.key })));",
     tests: ['where create is not idempotent'],
     hint: 'never send a create again',
   },

@@ -36,7 +36,8 @@ function replaceOnce(file: string, find: string, replace: string): void {
   const text = fs.readFileSync(file, 'utf8');
   const count = text.split(find).length - 1;
   // A mutation that no longer applies must fail the self-test, not pass it silently.
-  if (count !== 1) throw new Error(`${path.basename(file)}: the text to mutate occurs ${count} times, not once: ${find.slice(0, 80)}`);
+  if (count !== 1)
+    throw new Error(`${path.basename(file)}: the text to mutate occurs ${count} times, not once: ${find.slice(0, 80)}`);
   fs.writeFileSync(file, text.replace(find, replace));
 }
 
@@ -49,8 +50,16 @@ function writeMutant(root: string, dir: string, mutation: KitMutation | undefine
   replaceOnce(path.join(dir, mutation.file), mutation.find, mutation.replace);
   fs.writeFileSync(path.join(dir, 'kit-filter.ts'), FILTER);
   const conformance = path.join(tests, 'conformance.test.ts');
-  replaceOnce(conformance, "import test from 'ava';", "import avaTest from 'ava';\nimport { onlyTests } from '../../../kit-filter.js';");
-  replaceOnce(conformance, 'runKaConformance(test,', `runKaConformance(onlyTests(avaTest, ${JSON.stringify(mutation.tests)}),`);
+  replaceOnce(
+    conformance,
+    "import test from 'ava';",
+    "import avaTest from 'ava';\nimport { onlyTests } from '../../../kit-filter.js';",
+  );
+  replaceOnce(
+    conformance,
+    'runKaConformance(test,',
+    `runKaConformance(onlyTests(avaTest, ${JSON.stringify(mutation.tests)}),`,
+  );
 }
 
 /** TAP results by mutant folder: each test's title, whether it passed, and its failure text. */
@@ -61,7 +70,11 @@ function parseTap(output: string): Map<string, Array<{ title: string; ok: boolea
     const match = /^(not ok|ok) \d+ - (m\d+) › (.*)$/.exec(line);
     if (match) {
       // ava prefixes the file's path: keep the kit's own title.
-      current = { title: (match[3] ?? '').replace(/^plugins › rest-ka › test › conformance › rest-ka › /, ''), ok: match[1] === 'ok', detail: '' };
+      current = {
+        title: (match[3] ?? '').replace(/^plugins › rest-ka › test › conformance › rest-ka › /, ''),
+        ok: match[1] === 'ok',
+        detail: '',
+      };
       const list = results.get(match[2] ?? '') ?? [];
       list.push(current);
       results.set(match[2] ?? '', list);
@@ -83,9 +96,18 @@ export async function runKitSelfTest(root: string, mutations: KitMutation[] = KI
     const variants: Array<KitMutation | undefined> = [undefined, ...mutations];
     for (const [i, mutation] of variants.entries()) writeMutant(root, path.join(dir, `m${i}`), mutation);
     fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-    const ava = { extensions: { ts: 'module' }, nodeArguments: ['--import=tsx'], workerThreads: false, timeout: '2m', files: ['m*/plugins/rest-ka/test/conformance.test.ts'] };
+    const ava = {
+      extensions: { ts: 'module' },
+      nodeArguments: ['--import=tsx'],
+      workerThreads: false,
+      timeout: '2m',
+      files: ['m*/plugins/rest-ka/test/conformance.test.ts'],
+    };
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ type: 'module', ava }));
-    const output = await run(path.join(root, 'node_modules', '.bin', 'ava'), ['--tap'], { cwd: dir, maxBuffer: 64 * 1024 * 1024 }).then(
+    const output = await run(path.join(root, 'node_modules', '.bin', 'ava'), ['--tap'], {
+      cwd: dir,
+      maxBuffer: 64 * 1024 * 1024,
+    }).then(
       ({ stdout }) => stdout,
       (error: { stdout?: string }) => error.stdout ?? '',
     );
@@ -94,8 +116,17 @@ export async function runKitSelfTest(root: string, mutations: KitMutation[] = KI
       const tests = results.get(`m${i}`) ?? [];
       const failed = tests.filter((r) => !r.ok);
       const messages = failed.map((r) => r.detail).join('\n');
-      const ok = mutation ? failed.length > 0 && messages.includes(mutation.hint) : tests.length > 0 && failed.length === 0;
-      return { name: mutation?.name ?? 'the plugin as it is', mutation, passed: tests.length - failed.length, failed: failed.map((r) => r.title), messages, ok };
+      const ok = mutation
+        ? failed.length > 0 && messages.includes(mutation.hint)
+        : tests.length > 0 && failed.length === 0;
+      return {
+        name: mutation?.name ?? 'the plugin as it is',
+        mutation,
+        passed: tests.length - failed.length,
+        failed: failed.map((r) => r.title),
+        messages,
+        ok,
+      };
     });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -19,7 +19,10 @@ export interface ScaffoldOptions {
  */
 export function scaffoldPlugin(options: ScaffoldOptions): string[] {
   const { name } = options;
-  if (!NAME.test(name)) throw new Error(`Plugin name "${name}" must be lower-case kebab-case (a-z, 0-9, -), 2 to 100 characters, starting with a letter`);
+  if (!NAME.test(name))
+    throw new Error(
+      `Plugin name "${name}" must be lower-case kebab-case (a-z, 0-9, -), 2 to 100 characters, starting with a letter`,
+    );
   const dir = path.join(options.pluginsDir, name);
   if (fs.existsSync(dir)) throw new Error(`${dir} already exists`);
   const pascal = name
@@ -30,7 +33,9 @@ export function scaffoldPlugin(options: ScaffoldOptions): string[] {
   let sdk = path.relative(dir, options.sdkDir).split(path.sep).join('/');
   if (!sdk.startsWith('.')) sdk = `./${sdk}`;
   const written: string[] = [];
-  for (const [file, content] of Object.entries(pluginFiles({ name, pascal, sdk, sdkDeep: sdk.startsWith('./') ? `.${sdk}` : `../${sdk}` }))) {
+  for (const [file, content] of Object.entries(
+    pluginFiles({ name, pascal, sdk, sdkDeep: sdk.startsWith('./') ? `.${sdk}` : `../${sdk}` }),
+  )) {
     const target = path.join(dir, file);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, content, { flag: 'wx' });

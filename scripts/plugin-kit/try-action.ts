@@ -43,7 +43,13 @@ function wholeNumber(value: string | undefined, name: string): number | undefine
   return number;
 }
 
-function orderOf(product: string, reference: string, quantity = 1, periodMonths?: number, features: string[] = []): LicenseOrder {
+function orderOf(
+  product: string,
+  reference: string,
+  quantity = 1,
+  periodMonths?: number,
+  features: string[] = [],
+): LicenseOrder {
   return { requestId: reference, reference, product, features, quantity, periodMonths };
 }
 
@@ -51,7 +57,12 @@ function orderOf(product: string, reference: string, quantity = 1, periodMonths?
  * Run one action the plugin offers (`actionsOf`); answers something JSON can show (file
  * contents summarised). An action the plugin does not declare is a `UsageError`.
  */
-export async function runAction(adapter: KaAdapter, definition: Pick<KaPluginDefinition, 'capabilities'>, action: string, args: string[]): Promise<unknown> {
+export async function runAction(
+  adapter: KaAdapter,
+  definition: Pick<KaPluginDefinition, 'capabilities'>,
+  action: string,
+  args: string[],
+): Promise<unknown> {
   if (!(action in actionsOf(definition))) {
     throw new UsageError(action in ACTIONS ? `this plugin does not declare ${action}` : `unknown action ${action}`);
   }
@@ -65,7 +76,13 @@ export async function runAction(adapter: KaAdapter, definition: Pick<KaPluginDef
     case 'testConnection':
       return adapter.testConnection();
     case 'issueKey': {
-      const order = orderOf(arg(args, 0, 'product'), args[2] ?? `kw-try-${Date.now().toString(36)}`, wholeNumber(args[1], 'quantity'), wholeNumber(args[3], 'periodMonths'), args.slice(4));
+      const order = orderOf(
+        arg(args, 0, 'product'),
+        args[2] ?? `kw-try-${Date.now().toString(36)}`,
+        wholeNumber(args[1], 'quantity'),
+        wholeNumber(args[3], 'periodMonths'),
+        args.slice(4),
+      );
       return adapter.issueKey(order);
     }
     case 'findKeyByRef':

@@ -19,10 +19,25 @@ export function formatExchange(exchange: WireExchange, mask: (text: string) => s
       .map(([k, v]) => `${k}: ${SECRET_HEADER.test(k) ? SECRET_MASK : String(v)}`)
       .join('\n');
   const body = (text: string | undefined): string =>
-    text === undefined ? '' : text.length > maxBody ? `${text.slice(0, maxBody)}\n… (${text.length - maxBody} more characters)` : text;
-  const lines = [`>>> ${exchange.method} ${exchange.url}`, headers(exchange.requestHeaders), '', body(exchange.requestBody), ''];
+    text === undefined
+      ? ''
+      : text.length > maxBody
+        ? `${text.slice(0, maxBody)}\n… (${text.length - maxBody} more characters)`
+        : text;
+  const lines = [
+    `>>> ${exchange.method} ${exchange.url}`,
+    headers(exchange.requestHeaders),
+    '',
+    body(exchange.requestBody),
+    '',
+  ];
   if (exchange.status !== undefined) {
-    lines.push(`<<< HTTP ${exchange.status} (${exchange.durationMs} ms)`, headers(exchange.responseHeaders), '', body(exchange.responseBody));
+    lines.push(
+      `<<< HTTP ${exchange.status} (${exchange.durationMs} ms)`,
+      headers(exchange.responseHeaders),
+      '',
+      body(exchange.responseBody),
+    );
   } else {
     lines.push(`<<< no answer (${exchange.durationMs} ms): ${exchange.error ?? 'unknown'}`);
   }

@@ -10,8 +10,18 @@ export async function ensureAdminToken(context: AppContext, print: (line: string
   const { db, stores, config } = context;
   await db.transaction(async (tx) => {
     if ((await stores.tokens.count(tx)) > 0) return;
-    const { id, token } = await stores.tokens.create(tx, { name: 'admin (first start)', role: 'admin', token: config.adminToken });
-    await stores.audit.record(tx, { actor: systemActor, action: 'api_token.created', entityType: 'api_token', entityId: id, data: { role: 'admin', generated: !config.adminToken } });
+    const { id, token } = await stores.tokens.create(tx, {
+      name: 'admin (first start)',
+      role: 'admin',
+      token: config.adminToken,
+    });
+    await stores.audit.record(tx, {
+      actor: systemActor,
+      action: 'api_token.created',
+      entityType: 'api_token',
+      entityId: id,
+      data: { role: 'admin', generated: !config.adminToken },
+    });
     if (!config.adminToken) print(`Admin API token (shown once, store it now): ${token}`);
   });
 }

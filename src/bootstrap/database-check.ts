@@ -11,7 +11,10 @@ export async function assertExactTextComparison(db: DbOrTx): Promise<void> {
   const problems = await inexactTextColumns(db);
   if (!problems.length) return;
   const tables = [...new Set(problems.filter((p) => p.column).map((p) => p.table))];
-  const where = [tables.length ? `table${tables.length > 1 ? 's' : ''} ${tables.join(', ')}` : '', problems.some((p) => !p.column) ? 'the database default' : '']
+  const where = [
+    tables.length ? `table${tables.length > 1 ? 's' : ''} ${tables.join(', ')}` : '',
+    problems.some((p) => !p.column) ? 'the database default' : '',
+  ]
     .filter(Boolean)
     .join(' and ');
   const collations = [...new Set(problems.map((p) => p.collation))].join(', ');

@@ -17,7 +17,14 @@ interface DemoCatalog {
     code: string;
     name: string;
     periods: number[];
-    services: Array<{ key: string; kind: string; provisioner: string; installTarget?: boolean; settings?: Record<string, unknown>; dependsOn?: string[] }>;
+    services: Array<{
+      key: string;
+      kind: string;
+      provisioner: string;
+      installTarget?: boolean;
+      settings?: Record<string, unknown>;
+      dependsOn?: string[];
+    }>;
   };
 }
 
@@ -42,7 +49,11 @@ const installToken = 'demo-install-token';
  * made gets its product added. The reference KAs keep their keys in memory: a restart forgets
  * them (the licenses Keyway installed stay in its database).
  */
-export async function startDemo(context: AppContext, configurations: KaConfigurationService, plugins: PluginRegistry): Promise<RunningDemo> {
+export async function startDemo(
+  context: AppContext,
+  configurations: KaConfigurationService,
+  plugins: PluginRegistry,
+): Promise<RunningDemo> {
   const catalog = JSON.parse(readFileSync(catalogPath, 'utf8')) as DemoCatalog;
   const authority = new LicenseAuthority({ demo: true });
   const closers: Array<() => Promise<void>> = [];
@@ -60,7 +71,13 @@ export async function startDemo(context: AppContext, configurations: KaConfigura
       const ka = await referenceKa.start(authority);
       closers.push(() => ka.close());
       kaUrls[referenceKa.label] = ka.url;
-      const configurationId = await saveConfiguration(context, configurations, `Demo KA (${referenceKa.label})`, plugin, ka.settings);
+      const configurationId = await saveConfiguration(
+        context,
+        configurations,
+        `Demo KA (${referenceKa.label})`,
+        plugin,
+        ka.settings,
+      );
       licenseProducts.push({ ...referenceKa.demoOrder, configurationId, serviceKey });
     }
     const services = catalog.plan.services.map(({ installTarget, ...s }) => ({
@@ -70,7 +87,9 @@ export async function startDemo(context: AppContext, configurations: KaConfigura
     const plan = createPlanSchema.parse({ ...catalog.plan, services, licenseProducts });
     const planId = await savePlan(context, plan);
     const { db, stores } = context;
-    const customer = (await stores.customers.getByExternalRef(db, null, catalog.customer.externalRef)) ?? (await stores.customers.get(db, await stores.customers.insert(db, catalog.customer)));
+    const customer =
+      (await stores.customers.getByExternalRef(db, null, catalog.customer.externalRef)) ??
+      (await stores.customers.get(db, await stores.customers.insert(db, catalog.customer)));
     return { kaUrls, installTargetUrl: target.url, planId, customerId: customer?.id ?? 0, close };
   } catch (error) {
     await close();
@@ -78,7 +97,13 @@ export async function startDemo(context: AppContext, configurations: KaConfigura
   }
 }
 
-async function saveConfiguration(context: AppContext, configurations: KaConfigurationService, name: string, plugin: string, settings: Record<string, unknown>): Promise<number> {
+async function saveConfiguration(
+  context: AppContext,
+  configurations: KaConfigurationService,
+  name: string,
+  plugin: string,
+  settings: Record<string, unknown>,
+): Promise<number> {
   const existing = await context.db('ka_configurations').where({ name }).first();
   const saved = existing
     ? await configurations.update(Number(existing.id), { settings }, systemActor)
@@ -97,19 +122,41 @@ async function savePlan(context: AppContext, plan: CreatePlanInput): Promise<num
   if (!existing) {
     return db.transaction(async (tx) => {
       const id = await stores.plans.insert(tx, plan);
-      await stores.audit.record(tx, { actor: systemActor, action: 'plan.created', entityType: 'plan', entityId: id, data: { code: plan.code, demo: true } });
+      await stores.audit.record(tx, {
+        actor: systemActor,
+        action: 'plan.created',
+        entityType: 'plan',
+        entityId: id,
+        data: { code: plan.code, demo: true },
+      });
       return id;
     });
   }
-  for (const s of plan.services) await db('plan_services').where({ plan_id: existing.id, key: s.key }).update({ settings: toJson(s.settings) });
+  for (const s of plan.services)
+    await db('plan_services')
+      .where({ plan_id: existing.id, key: s.key })
+      .update({ settings: toJson(s.settings) });
   const sold = new Set(existing.licenseProducts.map((p) => p.configurationId));
   const added = plan.licenseProducts.filter((p) => !sold.has(p.configurationId));
   if (added.length) {
     await db.transaction(async (tx) => {
       await tx('plan_license_products').insert(
-        added.map((p) => ({ plan_id: existing.id, configuration_id: p.configurationId, product: p.product, features: toJson(p.features), quantity: p.quantity, service_key: p.serviceKey ?? null })),
+        added.map((p) => ({
+          plan_id: existing.id,
+          configuration_id: p.configurationId,
+          product: p.product,
+          features: toJson(p.features),
+          quantity: p.quantity,
+          service_key: p.serviceKey ?? null,
+        })),
       );
-      await stores.audit.record(tx, { actor: systemActor, action: 'plan.products_added', entityType: 'plan', entityId: existing.id, data: { products: added.map((p) => p.product), demo: true } });
+      await stores.audit.record(tx, {
+        actor: systemActor,
+        action: 'plan.products_added',
+        entityType: 'plan',
+        entityId: existing.id,
+        data: { products: added.map((p) => p.product), demo: true },
+      });
     });
   }
   return existing.id;

@@ -13,7 +13,10 @@ export function secretKeyFileOf(databaseUrl: string): string | undefined {
 
 function readKeyFile(file: string): SecretBox {
   const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
-  if (key.length !== 32) throw new ConfigError([`${file}: not a Keyway secret key (32 bytes in base64); restore it from the backup of this database, or set KEYWAY_SECRET_KEY to the key the secrets were stored with`]);
+  if (key.length !== 32)
+    throw new ConfigError([
+      `${file}: not a Keyway secret key (32 bytes in base64); restore it from the backup of this database, or set KEYWAY_SECRET_KEY to the key the secrets were stored with`,
+    ]);
   return new SecretBox(key);
 }
 
@@ -42,7 +45,10 @@ function createKeyFile(file: string): void {
  * Scripts pass `create: false` and get undefined when there is no key yet. MySQL always has
  * `KEYWAY_SECRET_KEY` (the configuration refuses to load without it).
  */
-export function openSecretBox(config: Pick<Config, 'databaseUrl' | 'secretKey'>, options: { create: boolean }): SecretBox | undefined {
+export function openSecretBox(
+  config: Pick<Config, 'databaseUrl' | 'secretKey'>,
+  options: { create: boolean },
+): SecretBox | undefined {
   if (config.secretKey) return new SecretBox(config.secretKey);
   if (config.databaseUrl === 'sqlite::memory:') return new SecretBox(randomBytes(32));
   const file = secretKeyFileOf(config.databaseUrl);

@@ -13,9 +13,16 @@ import type { Logger } from '../infra/log/logger.js';
 export async function sealStoredSecrets(db: DbOrTx, box: SecretBox, logger: Logger): Promise<void> {
   const ka = await sealKaConfigurationSecrets(db, box);
   const app = await sealAppSecrets(db, box);
-  if (ka.sealed.length || app.sealed.length) logger.info({ kaConfigurations: ka.sealed, installationSecrets: app.sealed }, 'secrets stored in plain text are now encrypted');
+  if (ka.sealed.length || app.sealed.length)
+    logger.info(
+      { kaConfigurations: ka.sealed, installationSecrets: app.sealed },
+      'secrets stored in plain text are now encrypted',
+    );
   if (app.otherKey.length) {
-    logger.error({ installationSecrets: app.otherKey, keyId: box.keyId }, `installation secrets ${app.otherKey.join(', ')} are encrypted with another key than this process's ${box.keyId}: signed service callbacks fail until Keyway runs with that KEYWAY_SECRET_KEY (or key file)`);
+    logger.error(
+      { installationSecrets: app.otherKey, keyId: box.keyId },
+      `installation secrets ${app.otherKey.join(', ')} are encrypted with another key than this process's ${box.keyId}: signed service callbacks fail until Keyway runs with that KEYWAY_SECRET_KEY (or key file)`,
+    );
   }
   for (const { name, keyIds } of ka.otherKey) {
     logger.error(

@@ -82,16 +82,18 @@ function isProxyAddress(entry: string): boolean {
 }
 
 // `true` (believe every client) is refused: it is what let any client pick its own address.
-const trustProxy = z
-  .string()
-  .transform((value, ctx): TrustProxy => {
-    if (value === 'false') return false;
-    if (/^[1-9]\d{0,1}$/.test(value)) return Number(value);
-    const entries = value.split(',').map((entry) => entry.trim());
-    if (entries.every(isProxyAddress)) return entries;
-    ctx.addIssue({ code: 'custom', message: 'must be false, the number of proxies in front (1-99), or the proxies\' addresses and subnets (comma-separated; loopback, linklocal and uniquelocal name ranges)' });
-    return z.NEVER;
+const trustProxy = z.string().transform((value, ctx): TrustProxy => {
+  if (value === 'false') return false;
+  if (/^[1-9]\d{0,1}$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  if (entries.every(isProxyAddress)) return entries;
+  ctx.addIssue({
+    code: 'custom',
+    message:
+      "must be false, the number of proxies in front (1-99), or the proxies' addresses and subnets (comma-separated; loopback, linklocal and uniquelocal name ranges)",
   });
+  return z.NEVER;
+});
 
 const booleanFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const positiveInt = z.coerce.number().int().positive();
@@ -117,8 +119,13 @@ const envSchema = z.object({
   KEYWAY_SIGNING_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   KEYWAY_SECRET_KEY: z
     .string()
-    .transform((v) => (/^[0-9a-f]{64}$/i.test(v.trim()) ? Buffer.from(v.trim(), 'hex') : Buffer.from(v.trim(), 'base64')))
-    .refine((key) => key.length === 32, 'must be 32 random bytes in base64 or hex (generate one with: openssl rand -base64 32)')
+    .transform((v) =>
+      /^[0-9a-f]{64}$/i.test(v.trim()) ? Buffer.from(v.trim(), 'hex') : Buffer.from(v.trim(), 'base64'),
+    )
+    .refine(
+      (key) => key.length === 32,
+      'must be 32 random bytes in base64 or hex (generate one with: openssl rand -base64 32)',
+    )
     .optional(),
   KEYWAY_RETRY_MAX_ATTEMPTS: positiveInt.default(8),
   KEYWAY_RETRY_INITIAL_DELAY_MS: positiveInt.default(30_000),
@@ -126,13 +133,23 @@ const envSchema = z.object({
   KEYWAY_RECONCILE_EVERY_MS: positiveInt.default(30_000),
   KEYWAY_CONCURRENCY: positiveInt.default(16),
   KEYWAY_LEASE_MS: positiveInt.default(5 * 60_000),
-  KEYWAY_QUEUE_PREFIX: z.string().regex(/^[\w:-]{1,60}$/, 'letters, digits, _ - and :').default('keyway'),
+  KEYWAY_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[\w:-]{1,60}$/, 'letters, digits, _ - and :')
+    .default('keyway'),
   KEYWAY_PLUGINS_DIR: z.string().optional(),
   KEYWAY_PUBLIC_URL: z.url().optional(),
   KEYWAY_TRUST_PROXY: trustProxy.default(false),
 });
 
-const secretVariables = new Set(['KEYWAY_ADMIN_TOKEN', 'KEYWAY_ADMIN_PASSWORD', 'KEYWAY_SIGNING_SECRET', 'KEYWAY_SECRET_KEY', 'KEYWAY_DB_URL', 'KEYWAY_REDIS_URL']);
+const secretVariables = new Set([
+  'KEYWAY_ADMIN_TOKEN',
+  'KEYWAY_ADMIN_PASSWORD',
+  'KEYWAY_SIGNING_SECRET',
+  'KEYWAY_SECRET_KEY',
+  'KEYWAY_DB_URL',
+  'KEYWAY_REDIS_URL',
+]);
 
 /** Start-up stops with this when the environment is wrong; the message names every bad variable. */
 export class ConfigError extends Error {
@@ -158,7 +175,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
   const databaseUrl = e.KEYWAY_DB_URL ?? `sqlite:${path.join(cwd, 'data', 'keyway.sqlite')}`;
   // Processes on several machines share no file: each must be given the one key.
   if (databaseUrl.startsWith('mysql://') && !e.KEYWAY_SECRET_KEY) {
-    throw new ConfigError(['KEYWAY_SECRET_KEY: required with a MySQL database; give every process of the installation the same key (generate one once with: openssl rand -base64 32)']);
+    throw new ConfigError([
+      'KEYWAY_SECRET_KEY: required with a MySQL database; give every process of the installation the same key (generate one once with: openssl rand -base64 32)',
+    ]);
   }
   return {
     role: e.KEYWAY_ROLE,

@@ -11,13 +11,17 @@ interface HttpParserError {
 }
 
 function isParserError(err: unknown): err is HttpParserError {
-  return typeof err === 'object' && err !== null && 'type' in err && typeof (err as HttpParserError).status === 'number';
+  return (
+    typeof err === 'object' && err !== null && 'type' in err && typeof (err as HttpParserError).status === 'number'
+  );
 }
 
 /** Body-parser errors (oversize, bad JSON) mapped to our error shape. */
 function fromParser(err: HttpParserError): { status: number; code: string; message: string } {
-  if (err.type === 'entity.too.large') return { status: 413, code: 'payload_too_large', message: 'Request body is too large' };
-  if (err.type === 'entity.parse.failed') return { status: 400, code: 'invalid_json', message: 'Request body is not valid JSON' };
+  if (err.type === 'entity.too.large')
+    return { status: 413, code: 'payload_too_large', message: 'Request body is too large' };
+  if (err.type === 'entity.parse.failed')
+    return { status: 400, code: 'invalid_json', message: 'Request body is not valid JSON' };
   return { status: err.status, code: err.type ?? 'bad_request', message: err.expose ? err.message : 'Bad request' };
 }
 
@@ -41,7 +45,13 @@ export const errorMiddleware: ErrorRequestHandler = (err, req, res, _next) => {
   // race), or the database broke a lock conflict: nothing was written, and asking again answers.
   if (isUniqueViolation(err) || isLockConflict(err)) {
     req.log?.warn({ err: { code: (err as { code?: string }).code } }, 'request lost a race');
-    res.status(409).json({ error: { code: 'conflict', message: 'Another request changed the same record at the same moment; nothing was written. Ask again.', details: {} } });
+    res.status(409).json({
+      error: {
+        code: 'conflict',
+        message: 'Another request changed the same record at the same moment; nothing was written. Ask again.',
+        details: {},
+      },
+    });
     return;
   }
   req.log?.error({ err }, 'unhandled error');

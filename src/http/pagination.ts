@@ -41,7 +41,9 @@ export function cursorId(cursor: string | undefined): number | undefined {
   const values = decodeCursor(cursor);
   const id = values?.[0];
   if (values && typeof id !== 'number') {
-    throw new ValidationError('Invalid query: cursor', { details: { fields: [{ field: 'cursor', message: 'unknown cursor' }] } });
+    throw new ValidationError('Invalid query: cursor', {
+      details: { fields: [{ field: 'cursor', message: 'unknown cursor' }] },
+    });
   }
   return id as number | undefined;
 }

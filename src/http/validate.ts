@@ -5,7 +5,11 @@ import { ValidationError } from '../errors/app-error.js';
  * Parses input with the route's schema. On failure the error names every bad field, so a
  * client can fix its request without guessing.
  */
-export function validate<S extends z.ZodType>(schema: S, input: unknown, where: 'body' | 'query' | 'params' = 'body'): z.output<S> {
+export function validate<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  where: 'body' | 'query' | 'params' = 'body',
+): z.output<S> {
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
   const fields = result.error.issues.map((issue) => ({

@@ -26,7 +26,8 @@ export const definitionSchema = z
   })
   .superRefine((d, ctx) => {
     const names = d.settings.map((s) => s.name);
-    if (new Set(names).size !== names.length) ctx.addIssue({ code: 'custom', path: ['settings'], message: 'setting names must be unique' });
+    if (new Set(names).size !== names.length)
+      ctx.addIssue({ code: 'custom', path: ['settings'], message: 'setting names must be unique' });
   });
 
 /** What the plugin host accepts as a plugin's reference KA declaration (its `start` is checked apart). */

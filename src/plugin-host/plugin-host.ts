@@ -8,7 +8,12 @@ import { syncPlugins } from './plugin-sync.js';
  * Start-up of the plugin host: load every plugin folder (all broken ones reported in one
  * error), record them in the database, and answer the registry the features use.
  */
-export async function startPluginHost(pluginsDir: string, db: Db, logger: Logger, options: { sync: boolean }): Promise<PluginRegistry> {
+export async function startPluginHost(
+  pluginsDir: string,
+  db: Db,
+  logger: Logger,
+  options: { sync: boolean },
+): Promise<PluginRegistry> {
   const plugins = await loadPlugins(pluginsDir);
   if (options.sync) {
     const { added, missing } = await syncPlugins(db, plugins);

@@ -19,7 +19,8 @@ function entryOf(dir: string): string | undefined {
 /** Validates one module's default export; returns the problems found. */
 export function checkPlugin(folder: string, candidate: unknown): string[] {
   const plugin = candidate as Partial<KaPlugin> | undefined;
-  if (!plugin || typeof plugin !== 'object') return ['index must default-export defineKaPlugin({definition, createAdapter})'];
+  if (!plugin || typeof plugin !== 'object')
+    return ['index must default-export defineKaPlugin({definition, createAdapter})'];
   const problems: string[] = [];
   const parsed = definitionSchema.safeParse(plugin.definition);
   if (!parsed.success) {
@@ -27,13 +28,16 @@ export function checkPlugin(folder: string, candidate: unknown): string[] {
   } else if (parsed.data.name !== folder) {
     problems.push(`definition.name "${parsed.data.name}" must equal its folder name "${folder}"`);
   }
-  if (typeof plugin.createAdapter !== 'function') problems.push('createAdapter must be a function (settings, context) => KaAdapter');
+  if (typeof plugin.createAdapter !== 'function')
+    problems.push('createAdapter must be a function (settings, context) => KaAdapter');
   if (plugin.referenceKa !== undefined) {
     const reference = referenceKaSchema.safeParse(plugin.referenceKa);
     if (!reference.success) {
-      for (const issue of reference.error.issues) problems.push(`referenceKa.${issue.path.join('.')}: ${issue.message}`);
+      for (const issue of reference.error.issues)
+        problems.push(`referenceKa.${issue.path.join('.')}: ${issue.message}`);
     }
-    if (typeof plugin.referenceKa?.start !== 'function') problems.push('referenceKa.start must be a function (authority) => Promise<{url, settings, close}>');
+    if (typeof plugin.referenceKa?.start !== 'function')
+      problems.push('referenceKa.start must be a function (authority) => Promise<{url, settings, close}>');
   }
   return problems;
 }

@@ -22,7 +22,9 @@ export class PluginRegistry implements KaAdapterProvider {
 
   /** The reference KAs the loaded plugins declare, by plugin name (for the demo). */
   referenceKas(): Array<{ plugin: string; referenceKa: PluginReferenceKa }> {
-    return [...this.plugins.values()].flatMap((p) => (p.referenceKa ? [{ plugin: p.definition.name, referenceKa: p.referenceKa }] : []));
+    return [...this.plugins.values()].flatMap((p) =>
+      p.referenceKa ? [{ plugin: p.definition.name, referenceKa: p.referenceKa }] : [],
+    );
   }
 
   definition(pluginName: string): KaPluginDefinition | undefined {

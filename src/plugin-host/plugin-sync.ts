@@ -6,14 +6,29 @@ import type { KaPlugin } from '../plugin-sdk/plugin-definition.js';
  * updated, vanished ones marked `missing` (never deleted: configurations and licenses keep
  * pointing at them).
  */
-export async function syncPlugins(db: DbOrTx, plugins: KaPlugin[], now: number = Date.now()): Promise<{ added: string[]; missing: string[] }> {
-  const existing = new Map((await db('ka_plugins').select('name', 'status')).map((r) => [String(r.name), String(r.status)]));
+export async function syncPlugins(
+  db: DbOrTx,
+  plugins: KaPlugin[],
+  now: number = Date.now(),
+): Promise<{ added: string[]; missing: string[] }> {
+  const existing = new Map(
+    (await db('ka_plugins').select('name', 'status')).map((r) => [String(r.name), String(r.status)]),
+  );
   const added: string[] = [];
   for (const { definition } of plugins) {
-    const row = { display_name: definition.displayName, version: definition.version, status: 'available', definition: JSON.stringify(definition), updated_at: now };
+    const row = {
+      display_name: definition.displayName,
+      version: definition.version,
+      status: 'available',
+      definition: JSON.stringify(definition),
+      updated_at: now,
+    };
     if (existing.has(definition.name)) await db('ka_plugins').where({ name: definition.name }).update(row);
     else {
-      await db('ka_plugins').insert({ name: definition.name, ...row, created_at: now }).onConflict('name').merge();
+      await db('ka_plugins')
+        .insert({ name: definition.name, ...row, created_at: now })
+        .onConflict('name')
+        .merge();
       added.push(definition.name);
     }
   }

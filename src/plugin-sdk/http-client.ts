@@ -61,7 +61,8 @@ function requestHeaders(options: HttpRequestOptions, payload: Buffer | undefined
     headers['content-type'] = 'application/json';
     headers.accept = 'application/json';
   }
-  if (options.basicAuth) headers.authorization = basicAuthorization(options.basicAuth.login, options.basicAuth.password);
+  if (options.basicAuth)
+    headers.authorization = basicAuthorization(options.basicAuth.login, options.basicAuth.password);
   if (options.bearerToken) headers.authorization = `Bearer ${options.bearerToken}`;
   Object.assign(headers, options.headers);
   if (payload) headers['content-length'] = String(payload.length);
@@ -163,7 +164,9 @@ export function httpRequest(options: HttpRequestOptions): Promise<HttpResponse> 
           });
     };
     const onAbort = (): void => {
-      finish(new KaError(`Request to ${where} aborted`, { code: 'unavailable', retryable: true, outcomeUnknown: unknown() }));
+      finish(
+        new KaError(`Request to ${where} aborted`, { code: 'unavailable', retryable: true, outcomeUnknown: unknown() }),
+      );
     };
 
     const req = transport.request(target, { method: options.method, headers });

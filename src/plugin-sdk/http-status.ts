@@ -44,7 +44,10 @@ export function statusMeaning(status: number): StatusMeaning {
 }
 
 /** `Retry-After` in milliseconds (seconds or an HTTP date), capped at a day; undefined when absent or unreadable. */
-export function retryAfterMs(response: Pick<HttpResponse, 'headers'>, now: () => number = Date.now): number | undefined {
+export function retryAfterMs(
+  response: Pick<HttpResponse, 'headers'>,
+  now: () => number = Date.now,
+): number | undefined {
   const header = response.headers['retry-after'];
   const value = (Array.isArray(header) ? header[0] : header)?.trim();
   if (!value) return undefined;
@@ -58,10 +61,15 @@ export function errorDetailOf(body: unknown): { code?: string; message?: string 
   if (!body || typeof body !== 'object') return {};
   const record = body as Record<string, unknown>;
   const inner = record.error && typeof record.error === 'object' ? (record.error as Record<string, unknown>) : record;
-  const text = (value: unknown): string | undefined => (typeof value === 'string' || typeof value === 'number' ? String(value) : undefined);
+  const text = (value: unknown): string | undefined =>
+    typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
   return {
     code: text(inner.code) ?? text(inner.type),
-    message: text(inner.message) ?? text(inner.detail) ?? text(inner.title) ?? (typeof record.error === 'string' ? record.error : undefined),
+    message:
+      text(inner.message) ??
+      text(inner.detail) ??
+      text(inner.title) ??
+      (typeof record.error === 'string' ? record.error : undefined),
   };
 }
 
@@ -87,18 +95,24 @@ export interface StatusErrorOptions {
  * the KA may have acted before failing (the pipeline looks the key up before creating
  * another). Retryable answers carry the KA's `Retry-After` as `retryAfterMs`.
  */
-export function kaErrorForStatus(response: Pick<HttpResponse, 'status' | 'headers'>, options: StatusErrorOptions): KaError | undefined {
+export function kaErrorForStatus(
+  response: Pick<HttpResponse, 'status' | 'headers'>,
+  options: StatusErrorOptions,
+): KaError | undefined {
   const { status } = response;
   if (status >= 200 && status < 300) return undefined;
   const meaning = options.documented ?? statusMeaning(status);
-  return new KaError(`KA answered ${options.operation} with HTTP ${status}${options.kaCode ? ` ${options.kaCode}` : ''} (${meaning.code})`, {
-    code: meaning.code,
-    retryable: meaning.retryable,
-    outcomeUnknown: status >= 500 && options.mutating && !options.documented,
-    retryAfterMs: meaning.retryable ? retryAfterMs(response) : undefined,
-    kaResultCode: options.kaCode ?? `HTTP ${status}`,
-    kaMessage: options.kaMessage?.slice(0, 500),
-  });
+  return new KaError(
+    `KA answered ${options.operation} with HTTP ${status}${options.kaCode ? ` ${options.kaCode}` : ''} (${meaning.code})`,
+    {
+      code: meaning.code,
+      retryable: meaning.retryable,
+      outcomeUnknown: status >= 500 && options.mutating && !options.documented,
+      retryAfterMs: meaning.retryable ? retryAfterMs(response) : undefined,
+      kaResultCode: options.kaCode ?? `HTTP ${status}`,
+      kaMessage: options.kaMessage?.slice(0, 500),
+    },
+  );
 }
 
 /**

@@ -38,7 +38,10 @@ export interface JsonCallOptions<T> {
 
 /** A path with its parameters URL-encoded: `` apiPath`/30/keys/${keyNumber}/renew` ``. */
 export function apiPath(parts: TemplateStringsArray, ...values: Array<string | number>): string {
-  return parts.reduce((path, part, i) => path + part + (i < values.length ? encodeURIComponent(String(values[i])) : ''), '');
+  return parts.reduce(
+    (path, part, i) => path + part + (i < values.length ? encodeURIComponent(String(values[i])) : ''),
+    '',
+  );
 }
 
 /**
@@ -55,7 +58,9 @@ export class JsonApiClient {
   private readonly scrub: (text: string) => string;
 
   constructor(private readonly options: JsonApiClientOptions) {
-    const secrets = [...(options.secrets ?? []), options.basicAuth?.password, options.bearerToken].filter((s): s is string => Boolean(s));
+    const secrets = [...(options.secrets ?? []), options.basicAuth?.password, options.bearerToken].filter(
+      (s): s is string => Boolean(s),
+    );
     this.scrub = secretScrubber(secrets, options.basicAuth ? [options.basicAuth.login] : []);
   }
 
@@ -67,14 +72,26 @@ export class JsonApiClient {
     } catch (error) {
       const failure = this.known(error, operation, mutating);
       this.options.logger.warn(
-        { operation, code: failure.code, retryable: failure.retryable, outcomeUnknown: failure.outcomeUnknown, kaResultCode: failure.kaResultCode },
+        {
+          operation,
+          code: failure.code,
+          retryable: failure.retryable,
+          outcomeUnknown: failure.outcomeUnknown,
+          kaResultCode: failure.kaResultCode,
+        },
         'KA call failed',
       );
       throw failure;
     }
   }
 
-  private async send<T>(method: HttpMethod, path: string, operation: string, mutating: boolean, options: JsonCallOptions<T>): Promise<T> {
+  private async send<T>(
+    method: HttpMethod,
+    path: string,
+    operation: string,
+    mutating: boolean,
+    options: JsonCallOptions<T>,
+  ): Promise<T> {
     const started = Date.now();
     const response = await httpRequest({
       method,
@@ -111,13 +128,18 @@ export class JsonApiClient {
       return options.read(body);
     } catch {
       // The KA answered, but not what the protocol says: if the call changed something, it did so unseen.
-      throw new KaError(`The KA's answer to ${operation} is not what the protocol describes`, { code: 'protocol', retryable: true, outcomeUnknown: mutating });
+      throw new KaError(`The KA's answer to ${operation} is not what the protocol describes`, {
+        code: 'protocol',
+        retryable: true,
+        outcomeUnknown: mutating,
+      });
     }
   }
 
   /** Any failure as a `KaError`: a read-only call's outcome is never unknown (asking again is harmless). */
   private known(error: unknown, operation: string, mutating: boolean): KaError {
-    if (!isKaError(error)) return new KaError(`${operation} failed`, { code: 'protocol', retryable: true, outcomeUnknown: mutating });
+    if (!isKaError(error))
+      return new KaError(`${operation} failed`, { code: 'protocol', retryable: true, outcomeUnknown: mutating });
     if (mutating || !error.outcomeUnknown) return error;
     return new KaError(error.message, {
       code: error.code,

@@ -19,7 +19,10 @@ export function integerSetting(values: SettingsValues, name: string, fallback: n
   if (value === undefined || value === '') return fallback;
   const number = typeof value === 'number' ? value : Number(value);
   if (!Number.isInteger(number) || number < min) {
-    throw new KaError(`Setting ${name} must be a whole number of at least ${min}`, { code: 'bad_request', retryable: false });
+    throw new KaError(`Setting ${name} must be a whole number of at least ${min}`, {
+      code: 'bad_request',
+      retryable: false,
+    });
   }
   return number;
 }

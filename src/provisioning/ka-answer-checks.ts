@@ -23,7 +23,9 @@ export function checkIssuedKey(key: IssuedKey): KaError | undefined {
     }
   }
   if (key.additionalKeyNumbers.some((n) => n.length === 0 || n.length > keyFieldLimits.keyNumber)) {
-    return unfit(`the KA answered an additional key number that is empty or longer than ${keyFieldLimits.keyNumber} characters`);
+    return unfit(
+      `the KA answered an additional key number that is empty or longer than ${keyFieldLimits.keyNumber} characters`,
+    );
   }
   return undefined;
 }
@@ -36,11 +38,14 @@ export function checkLicenseFiles(files: LicenseFileContent[]): KaError | undefi
   for (const file of files) {
     for (const [field, max] of Object.entries(fileFieldLimits) as Array<[keyof typeof fileFieldLimits, number]>) {
       const value = file[field];
-      if (typeof value === 'string' && value.length > max) return unfit(`the KA answered a file ${field} of ${value.length} characters; Keyway holds at most ${max}`);
+      if (typeof value === 'string' && value.length > max)
+        return unfit(`the KA answered a file ${field} of ${value.length} characters; Keyway holds at most ${max}`);
     }
     // A file name is a name, not a path: it is offered as a download and written by install targets.
     if (!isPlainFileName(file.fileName)) {
-      return unfit(`the KA answered the file name ${JSON.stringify(file.fileName.slice(0, 80))}: a file name must not be empty, hold a path or control characters`);
+      return unfit(
+        `the KA answered the file name ${JSON.stringify(file.fileName.slice(0, 80))}: a file name must not be empty, hold a path or control characters`,
+      );
     }
     if (file.content.length === 0) return unfit(`the KA answered an empty file ${file.fileName}`);
   }

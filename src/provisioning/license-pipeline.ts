@@ -61,7 +61,8 @@ export class LicensePipeline {
     // After the lease is released, so the next job can claim it at once.
     if (result.next !== 'none') {
       const current = await this.deps.requests.get(this.deps.db, requestId);
-      if (current && workingStates.includes(current.state)) await this.enqueue(requestId, current.state, current.attempts, result.next === 'later' ? result.delayMs : 0);
+      if (current && workingStates.includes(current.state))
+        await this.enqueue(requestId, current.state, current.attempts, result.next === 'later' ? result.delayMs : 0);
     }
   }
 
@@ -95,8 +96,21 @@ export class LicensePipeline {
     if (unusable) {
       const reason = `${request.state}: ${unusable}`;
       await transaction(this.deps.db, async (tx) => {
-        if (await this.deps.requests.transition(tx, request.id, request.state, 'needs_manual', { reason, nextAttemptAt: null })) {
-          await this.deps.audit.record(tx, { actor: workerActor, action: 'license_request.needs_manual', entityType: 'license_request', entityId: request.id, fromState: request.state, toState: 'needs_manual', data: { reason } });
+        if (
+          await this.deps.requests.transition(tx, request.id, request.state, 'needs_manual', {
+            reason,
+            nextAttemptAt: null,
+          })
+        ) {
+          await this.deps.audit.record(tx, {
+            actor: workerActor,
+            action: 'license_request.needs_manual',
+            entityType: 'license_request',
+            entityId: request.id,
+            fromState: request.state,
+            toState: 'needs_manual',
+            data: { reason },
+          });
         }
       });
       return undefined;
@@ -112,6 +126,13 @@ export class LicensePipeline {
       periodMonths: request.periodMonths ?? undefined,
       server: ips.length ? { ips, macs: [] } : undefined,
     };
-    return { request, configuration, adapter: this.adapters.get(configuration), order, installTarget: installTargetOf(request.serviceId, memo.service), memo };
+    return {
+      request,
+      configuration,
+      adapter: this.adapters.get(configuration),
+      order,
+      installTarget: installTargetOf(request.serviceId, memo.service),
+      memo,
+    };
   }
 }

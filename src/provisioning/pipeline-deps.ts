@@ -53,4 +53,7 @@ export interface StepInput {
  * is the request as the step left it), later (a retry is scheduled), or nothing (it is done or
  * waits for a person).
  */
-export type StepResult = { next: 'now'; request: LicenseRequest } | { next: 'later'; delayMs: number } | { next: 'none' };
+export type StepResult =
+  | { next: 'now'; request: LicenseRequest }
+  | { next: 'later'; delayMs: number }
+  | { next: 'none' };

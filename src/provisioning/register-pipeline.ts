@@ -1,13 +1,19 @@
 import type { AppContext } from '../app-context.js';
 import { workerActor } from '../features/audit/audit-event.js';
-import { fetchProductsJob, type KaConfigurationService } from '../features/ka-configurations/ka-configuration-service.js';
+import {
+  fetchProductsJob,
+  type KaConfigurationService,
+} from '../features/ka-configurations/ka-configuration-service.js';
 import { AdapterCache } from './adapter-cache.js';
 import { advanceJob } from '../features/license-requests/license-request-jobs.js';
 import { LicensePipeline } from './license-pipeline.js';
 import { LicenseReconciler } from './reconciler.js';
 
 /** Builds the pipeline; every process needs it to enqueue, only workers run its jobs. */
-export function createPipeline(context: AppContext, configurations: KaConfigurationService): { pipeline: LicensePipeline; reconciler: LicenseReconciler; adapters: AdapterCache } {
+export function createPipeline(
+  context: AppContext,
+  configurations: KaConfigurationService,
+): { pipeline: LicensePipeline; reconciler: LicenseReconciler; adapters: AdapterCache } {
   const adapters = new AdapterCache(configurations);
   const pipeline = new LicensePipeline(
     {
@@ -23,7 +29,12 @@ export function createPipeline(context: AppContext, configurations: KaConfigurat
     context.queue,
     adapters,
   );
-  const reconciler = new LicenseReconciler(context.db, context.stores.licenseRequests, pipeline, 2 * context.config.pipeline.reconcileEveryMs);
+  const reconciler = new LicenseReconciler(
+    context.db,
+    context.stores.licenseRequests,
+    pipeline,
+    2 * context.config.pipeline.reconcileEveryMs,
+  );
   // Requests released by the services feature (or made ready by staff) start at once.
   context.licenseRequestsReady.push(async (ids) => {
     for (const id of ids) await pipeline.enqueue(id, 'ready', 0);
@@ -32,9 +43,15 @@ export function createPipeline(context: AppContext, configurations: KaConfigurat
 }
 
 /** Worker role: run the pipeline's jobs. */
-export function registerPipelineJobs(context: AppContext, parts: ReturnType<typeof createPipeline>, configurations: KaConfigurationService): void {
+export function registerPipelineJobs(
+  context: AppContext,
+  parts: ReturnType<typeof createPipeline>,
+  configurations: KaConfigurationService,
+): void {
   const { queue, config } = context;
-  queue.process<{ requestId: number }>(advanceJob, config.pipeline.concurrency, (job) => parts.pipeline.advance(job.payload.requestId));
+  queue.process<{ requestId: number }>(advanceJob, config.pipeline.concurrency, (job) =>
+    parts.pipeline.advance(job.payload.requestId),
+  );
   queue.process<{ configurationId: number }>(fetchProductsJob, 2, async (job) => {
     try {
       await configurations.fetchProducts(job.payload.configurationId, workerActor);

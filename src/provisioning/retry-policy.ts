@@ -10,16 +10,29 @@ export type FailureDecision = { kind: 'retry'; delayMs: number } | { kind: 'manu
  * backoff and jitter until the budget is spent, never sooner than the KA asked
  * (`KaError.retryAfterMs`, from a `Retry-After`).
  */
-export function decideOnFailure(err: unknown, attempts: number, step: string, policy: PipelineConfig, random: () => number = Math.random): FailureDecision {
+export function decideOnFailure(
+  err: unknown,
+  attempts: number,
+  step: string,
+  policy: PipelineConfig,
+  random: () => number = Math.random,
+): FailureDecision {
   const message = err instanceof Error ? err.message : String(err);
   if (isKaError(err) && !err.retryable && !err.outcomeUnknown) {
-    return { kind: 'manual', reason: `${step}: the KA refused (${err.code}${err.kaResultCode === undefined ? '' : ` ${err.kaResultCode}`}): ${message}` };
+    return {
+      kind: 'manual',
+      reason: `${step}: the KA refused (${err.code}${err.kaResultCode === undefined ? '' : ` ${err.kaResultCode}`}): ${message}`,
+    };
   }
   if (attempts >= policy.maxAttempts) {
     const unknown = isKaError(err) && err.outcomeUnknown ? ' with the outcome unknown' : '';
     return { kind: 'manual', reason: `${step}: still failing after ${attempts} attempts${unknown}: ${message}` };
   }
-  const backoff = backoffDelay({ initialDelayMs: policy.initialDelayMs, maxDelayMs: policy.maxDelayMs, jitter: 0.3 }, attempts, random);
+  const backoff = backoffDelay(
+    { initialDelayMs: policy.initialDelayMs, maxDelayMs: policy.maxDelayMs, jitter: 0.3 },
+    attempts,
+    random,
+  );
   // A plugin's value is not trusted to be a number.
   const asked = isKaError(err) && Number.isFinite(err.retryAfterMs) ? Number(err.retryAfterMs) : 0;
   return { kind: 'retry', delayMs: Math.max(backoff, asked) };

@@ -18,5 +18,7 @@ export async function serviceSettingsOf(deps: { db: DbOrTx }, serviceId: number 
 
 /** The install target of a request: its service's install URL, if the service has one. */
 export function installTargetOf(serviceId: number | null, settings: ServiceSettings): InstallTarget | undefined {
-  return serviceId !== null && settings.installUrl ? { serviceId: String(serviceId), url: settings.installUrl, token: settings.installToken } : undefined;
+  return serviceId !== null && settings.installUrl
+    ? { serviceId: String(serviceId), url: settings.installUrl, token: settings.installToken }
+    : undefined;
 }

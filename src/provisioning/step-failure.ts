@@ -1,7 +1,11 @@
 import { isKaError } from '../plugin-sdk/ka-error.js';
 import { workerActor } from '../features/audit/audit-event.js';
 import { errorRecord } from '../features/ka-configurations/ka-error-record.js';
-import type { KeyCandidateRecord, LicenseRequest, LicenseRequestState } from '../features/license-requests/license-request.js';
+import type {
+  KeyCandidateRecord,
+  LicenseRequest,
+  LicenseRequestState,
+} from '../features/license-requests/license-request.js';
 import type { PipelineDeps, StepResult } from './pipeline-deps.js';
 import { decideOnFailure } from './retry-policy.js';
 import { transaction } from '../infra/db/transaction.js';
@@ -38,14 +42,36 @@ export async function recordFailure(
   const keyCandidates = input.keyCandidates ?? (fromState === 'issuing' ? null : undefined);
   return transaction(deps.db, async (tx) => {
     if (decision.kind === 'manual') {
-      const moved = await deps.requests.transition(tx, request.id, fromState, 'needs_manual', { reason: decision.reason, lastError: error, attempts, nextAttemptAt: null, issueSentAt, keyCandidates });
+      const moved = await deps.requests.transition(tx, request.id, fromState, 'needs_manual', {
+        reason: decision.reason,
+        lastError: error,
+        attempts,
+        nextAttemptAt: null,
+        issueSentAt,
+        keyCandidates,
+      });
       if (moved) {
-        await deps.audit.record(tx, { actor: workerActor, action: 'license_request.needs_manual', entityType: 'license_request', entityId: request.id, fromState, toState: 'needs_manual', data: { reason: decision.reason, attempts }, error });
+        await deps.audit.record(tx, {
+          actor: workerActor,
+          action: 'license_request.needs_manual',
+          entityType: 'license_request',
+          entityId: request.id,
+          fromState,
+          toState: 'needs_manual',
+          data: { reason: decision.reason, attempts },
+          error,
+        });
       }
       return { next: 'none' } as const;
     }
     const nextAttemptAt = deps.now() + decision.delayMs;
-    const moved = await deps.requests.transition(tx, request.id, fromState, retryState, { lastError: error, attempts, nextAttemptAt, issueSentAt, keyCandidates });
+    const moved = await deps.requests.transition(tx, request.id, fromState, retryState, {
+      lastError: error,
+      attempts,
+      nextAttemptAt,
+      issueSentAt,
+      keyCandidates,
+    });
     if (!moved) return { next: 'none' } as const;
     await deps.audit.record(tx, {
       actor: workerActor,

@@ -6,7 +6,16 @@ import type { LicenseAuthority } from './license-authority.js';
 type Answer = [status: number, body: unknown];
 
 /** One per fault kind: a kind added to `InjectedFault` without a line here does not compile. */
-const KIND_NAMES: Record<InjectedFault['kind'], true> = { latency: true, result: true, drop: true, malformed: true, oversize: true, hostile: true, status: true, fileName: true };
+const KIND_NAMES: Record<InjectedFault['kind'], true> = {
+  latency: true,
+  result: true,
+  drop: true,
+  malformed: true,
+  oversize: true,
+  hostile: true,
+  status: true,
+  fileName: true,
+};
 const KINDS = new Set(Object.keys(KIND_NAMES));
 
 /**
@@ -41,7 +50,12 @@ export function handleAdmin(
   res.end(JSON.stringify(answer));
 }
 
-function route(authority: LicenseAuthority, route: string, body: unknown, operationOf: (method: string) => string): Answer {
+function route(
+  authority: LicenseAuthority,
+  route: string,
+  body: unknown,
+  operationOf: (method: string) => string,
+): Answer {
   const input = (body ?? {}) as Record<string, unknown>;
   switch (route) {
     case 'GET /_reference/keys':
@@ -60,7 +74,11 @@ function route(authority: LicenseAuthority, route: string, body: unknown, operat
     }
     case 'POST /_reference/products': {
       const product = input as Partial<ProductDefinition>;
-      if (typeof product.id !== 'string' || typeof product.prefix !== 'string' || !/^[A-Z][A-Z0-9]{1,9}$/.test(product.prefix)) {
+      if (
+        typeof product.id !== 'string' ||
+        typeof product.prefix !== 'string' ||
+        !/^[A-Z][A-Z0-9]{1,9}$/.test(product.prefix)
+      ) {
         return [400, { error: 'id and an upper-case prefix are required' }];
       }
       authority.addProduct({

@@ -96,12 +96,16 @@ export class KeyLifecycle {
     const key = this.live(clientId, keyOrCode);
     const product = this.product(key.productId);
     const limit = product.quotaLimit;
-    if (!limit || key.kind !== 'MAIN') throw new AuthorityError('type_conflict', `${product.id} keys have no quota to change`);
+    if (!limit || key.kind !== 'MAIN')
+      throw new AuthorityError('type_conflict', `${product.id} keys have no quota to change`);
     checkQuota(quota);
     const current = Number(key.limits[limit] ?? 0);
     const reserved = current - (this.remainingQuota(key.keyNumber)[limit] ?? current);
     if (quota < reserved) {
-      throw new AuthorityError('quota_exceeded', `Key ${key.keyNumber} has ${reserved} ${limit} reserved by additional keys; the quota cannot go below it`);
+      throw new AuthorityError(
+        'quota_exceeded',
+        `Key ${key.keyNumber} has ${reserved} ${limit} reserved by additional keys; the quota cannot go below it`,
+      );
     }
     key.quota = quota;
     this.refresh(key, product);
@@ -112,7 +116,8 @@ export class KeyLifecycle {
   terminateKey(clientId: number, keyOrCode: string): { key: KeyRecord; changed: boolean } {
     const key = this.store.get(keyOrCode, clientId);
     if (key.terminated) return { key: this.copy(key), changed: false };
-    if (key.billingType === 'PURCHASE') throw new AuthorityError('cannot_terminate', 'Purchased keys cannot be terminated');
+    if (key.billingType === 'PURCHASE')
+      throw new AuthorityError('cannot_terminate', 'Purchased keys cannot be terminated');
     key.terminated = true;
     return { key: this.copy(key), changed: true };
   }
@@ -195,7 +200,8 @@ export class KeyLifecycle {
   }
 
   addNote(clientId: number, keyOrCode: string, note: string): KeyRecord {
-    if (note.length > MAX_NOTE_LENGTH) throw new AuthorityError('note_too_long', `Notes are limited to ${MAX_NOTE_LENGTH} characters`);
+    if (note.length > MAX_NOTE_LENGTH)
+      throw new AuthorityError('note_too_long', `Notes are limited to ${MAX_NOTE_LENGTH} characters`);
     const key = this.store.get(keyOrCode, clientId);
     key.note = note;
     return this.copy(key);
@@ -204,7 +210,9 @@ export class KeyLifecycle {
   /** Feature ids the key's type offers that the key does not have yet. */
   availableUpgrades(clientId: number, keyOrCode: string): string[] {
     const key = this.store.get(keyOrCode, clientId);
-    return this.product(key.productId).features.map((f) => f.id).filter((id) => !key.features.includes(id));
+    return this.product(key.productId)
+      .features.map((f) => f.id)
+      .filter((id) => !key.features.includes(id));
   }
 
   /** The main key's numeric limits minus what its live additional keys reserve. */
@@ -223,7 +231,8 @@ export class KeyLifecycle {
   }
 
   protected checkAttachable(product: ProductDefinition, parent: KeyRecord, reserves = product.reserves): void {
-    if (product.kind !== 'ADDITIONAL') throw new AuthorityError('type_conflict', `${product.id} is not an additional key type`);
+    if (product.kind !== 'ADDITIONAL')
+      throw new AuthorityError('type_conflict', `${product.id} is not an additional key type`);
     if (parent.kind !== 'MAIN') throw new AuthorityError('type_conflict', `${parent.keyNumber} is not a main key`);
     if (parent.terminated) throw new AuthorityError('terminated', `Key ${parent.keyNumber} is terminated`);
     if (product.parents && !product.parents.includes(parent.productId)) {
@@ -232,7 +241,10 @@ export class KeyLifecycle {
     const remaining = this.remainingQuota(parent.keyNumber);
     for (const [name, amount] of Object.entries(reserves ?? {})) {
       if ((remaining[name] ?? 0) < amount) {
-        throw new AuthorityError('quota_exceeded', `Key ${parent.keyNumber} has ${remaining[name] ?? 0} ${name} left, ${amount} needed`);
+        throw new AuthorityError(
+          'quota_exceeded',
+          `Key ${parent.keyNumber} has ${remaining[name] ?? 0} ${name} left, ${amount} needed`,
+        );
       }
     }
   }

@@ -54,7 +54,9 @@ export class KeyStore {
   }
 
   byExternalId(externalId: string, clientId?: number): KeyRecord[] {
-    return this.all().filter((key) => key.externalId === externalId && (clientId === undefined || key.clientId === clientId));
+    return this.all().filter(
+      (key) => key.externalId === externalId && (clientId === undefined || key.clientId === clientId),
+    );
   }
 
   byBoundIp(ip: string, clientId?: number): KeyRecord[] {

@@ -1,11 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import type {
-  AuthorityAccount,
-  CreatedKeys,
-  CreateKeyInput,
-  KeyRecord,
-  ProductDefinition,
-} from './authority-types.js';
+import type { AuthorityAccount, CreatedKeys, CreateKeyInput, KeyRecord, ProductDefinition } from './authority-types.js';
 import { AuthorityError } from './authority-error.js';
 import { DEMO_ACCOUNT, DEMO_PRODUCTS } from './demo-catalogue.js';
 import { FaultInjector, type InjectedFault } from './fault-injector.js';
@@ -97,10 +91,15 @@ export class LicenseAuthority extends KeyLifecycle {
     const product = this.product(input.productId);
     if (input.periodMonths !== undefined) checkPeriod(input.periodMonths);
     if (input.quota !== undefined) checkQuota(input.quota);
-    const earlier = input.externalId && this.idempotentCreate ? this.store.byExternalId(input.externalId, clientId).find((k) => k.productId === product.id) : undefined;
+    const earlier =
+      input.externalId && this.idempotentCreate
+        ? this.store.byExternalId(input.externalId, clientId).find((k) => k.productId === product.id)
+        : undefined;
     if (earlier) {
       // Idempotent on the partner's external id: a retried create returns the first key.
-      const additional = earlier.additionalKeyNumbers.map((n) => this.store.get(n)).filter((k) => k.externalId === input.externalId);
+      const additional = earlier.additionalKeyNumbers
+        .map((n) => this.store.get(n))
+        .filter((k) => k.externalId === input.externalId);
       return { main: this.copy(earlier), additional: additional.map((k) => this.copy(k)) };
     }
     if (input.parentKeyNumber) {
@@ -217,7 +216,10 @@ export class LicenseAuthority extends KeyLifecycle {
     if (parent) this.checkAttachable(product, parent, input.reserves ?? product.reserves);
     const now = this.clock();
     const follows = Boolean(parent && input.renewWithParent);
-    const expiresAt = follows && parent ? new Date(parent.expiresAt.getTime()) : (input.expiresAt ?? addMonths(now, input.periodMonths ?? product.termMonths));
+    const expiresAt =
+      follows && parent
+        ? new Date(parent.expiresAt.getTime())
+        : (input.expiresAt ?? addMonths(now, input.periodMonths ?? product.termMonths));
     const key: KeyRecord = {
       keyNumber: this.store.nextKeyNumber(product.prefix),
       revision: '0000',

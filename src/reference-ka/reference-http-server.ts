@@ -94,7 +94,10 @@ export function startReferenceHttpServer(options: ReferenceHttpServerOptions): P
       case 'malformed':
         return { ...answer, status: 200, body: front.malformed };
       case 'oversize':
-        return { ...answer, body: Buffer.concat([Buffer.from(answer.body), Buffer.alloc(fault.bytes ?? 8 * 1024 * 1024, 32)]) };
+        return {
+          ...answer,
+          body: Buffer.concat([Buffer.from(answer.body), Buffer.alloc(fault.bytes ?? 8 * 1024 * 1024, 32)]),
+        };
       case 'fileName':
         return front.withFileName(answer, fault.fileName);
       case 'hostile':
@@ -147,7 +150,13 @@ export function startReferenceHttpServer(options: ReferenceHttpServerOptions): P
       const body = Buffer.concat(chunks);
       try {
         if (url.pathname.startsWith('/_reference/')) return admin(req, res, url.pathname, body);
-        const routed = front.route({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body });
+        const routed = front.route({
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          query: url.searchParams,
+          headers: req.headers,
+          body,
+        });
         if (isCall(routed)) play(req, res, routed);
         else send(res, routed);
       } catch {

@@ -22,7 +22,8 @@ export function formErrorsOf(err: unknown): { errors: FieldErrors; problem?: str
     for (const f of fields) errors[f.field] ??= f.message;
     return { errors, problem: fields.length ? undefined : err.message };
   }
-  if (err instanceof ConflictError && typeof err.details?.field === 'string') return { errors: { [err.details.field]: err.message } };
+  if (err instanceof ConflictError && typeof err.details?.field === 'string')
+    return { errors: { [err.details.field]: err.message } };
   if (err instanceof AppError && err.status < 500) return { errors: {}, problem: err.message };
   return undefined;
 }

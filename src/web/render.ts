@@ -7,7 +7,10 @@ import { renderToString } from 'preact-render-to-string';
  * customers, KAs or uploads can never become markup.
  */
 export function sendPage<P>(res: Response, page: VNode<P>, status = 200): void {
-  res.status(status).type('html').send(`<!doctype html>${renderToString(page)}`);
+  res
+    .status(status)
+    .type('html')
+    .send(`<!doctype html>${renderToString(page)}`);
 }
 
 /** Query values as strings: arrays and nested objects (`a[b]=c`) are not ours. */

@@ -43,7 +43,10 @@ export interface WebConsoleDeps {
 
 /** Strict headers for every console answer: no inline script, no framing, no caching of pages. */
 const securityHeaders: RequestHandler = (_req, res, next) => {
-  res.setHeader('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'");
+  res.setHeader(
+    'content-security-policy',
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+  );
   res.setHeader('x-content-type-options', 'nosniff');
   res.setHeader('referrer-policy', 'same-origin');
   res.setHeader('x-frame-options', 'DENY');
@@ -64,7 +67,10 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
   const { db, stores, config } = context;
   const users = new StaffUserStore();
   const sessions = new SessionStore();
-  const outcome = await ensureFirstStaffAdmin(db, users, stores.audit, { email: config.adminEmail, password: config.adminPassword });
+  const outcome = await ensureFirstStaffAdmin(db, users, stores.audit, {
+    email: config.adminEmail,
+    password: config.adminPassword,
+  });
   if (outcome === 'created') context.logger.info({ email: config.adminEmail }, 'first staff admin created');
   if (outcome === 'not_configured' && config.demo) {
     // The demo must be usable from the README alone: a generated admin, shown once.
@@ -84,8 +90,19 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
   router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
   router.use(authWebRoutes({ db, users, sessions, limiter: new SignInLimiter(), audit: stores.audit }));
 
-  const requests = licenseRequestWebRoutes({ context, manual: deps.manualLicenses.service, limits: deps.manualLicenses.limits });
-  const licenses = licenseWebRoutes({ context, licenses: deps.licenses, lifecycle: deps.lifecycle, manual: deps.manualLicenses.service, configurations: deps.configurationStore, limits: deps.manualLicenses.limits });
+  const requests = licenseRequestWebRoutes({
+    context,
+    manual: deps.manualLicenses.service,
+    limits: deps.manualLicenses.limits,
+  });
+  const licenses = licenseWebRoutes({
+    context,
+    licenses: deps.licenses,
+    lifecycle: deps.lifecycle,
+    manual: deps.manualLicenses.service,
+    configurations: deps.configurationStore,
+    limits: deps.manualLicenses.limits,
+  });
   const pages = express.Router();
   pages.use(requireSignIn);
   // Multipart uploads check their token after parsing; every other unsafe request here and now.
@@ -93,7 +110,14 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
   pages.use(csrfForUnsafeMethods);
   pages.get('/', (_req, res) => res.redirect(303, '/license-requests'));
   pages.use(requests.pages, licenses.pages);
-  pages.use(kaConfigurationWebRoutes({ db, service: deps.configurations, store: deps.configurationStore, plugins: deps.plugins }));
+  pages.use(
+    kaConfigurationWebRoutes({
+      db,
+      service: deps.configurations,
+      store: deps.configurationStore,
+      plugins: deps.plugins,
+    }),
+  );
   pages.use(orderWebRoutes({ context }));
   pages.use(auditWebRoutes({ db, audit: stores.audit }));
   router.use(pages);

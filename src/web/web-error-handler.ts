@@ -21,11 +21,26 @@ export const webErrorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     sendPage(res, h(ErrorPage, { ctx, status: err.status, message: err.message }), err.status);
     return;
   }
-  const status = typeof err === 'object' && err !== null && typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
+  const status =
+    typeof err === 'object' && err !== null && typeof (err as { status?: unknown }).status === 'number'
+      ? (err as { status: number }).status
+      : 500;
   if (status >= 400 && status < 500) {
-    sendPage(res, h(ErrorPage, { ctx, status, message: 'The request could not be read (too large or malformed).' }), status);
+    sendPage(
+      res,
+      h(ErrorPage, { ctx, status, message: 'The request could not be read (too large or malformed).' }),
+      status,
+    );
     return;
   }
   req.log?.error({ err }, 'console error');
-  sendPage(res, h(ErrorPage, { ctx, status: 500, message: 'Something went wrong on our side. The error is logged; please try again.' }), 500);
+  sendPage(
+    res,
+    h(ErrorPage, {
+      ctx,
+      status: 500,
+      message: 'Something went wrong on our side. The error is logged; please try again.',
+    }),
+    500,
+  );
 };

@@ -12,7 +12,11 @@ test.after.always(async () => {
 
 // Defect 10 of the fault campaign: JSON answers could be cached by a shared cache and sniffed.
 test('every JSON API answer, errors included, says no-store and nosniff', async (t) => {
-  const viewer = (await api.request<Record<string, unknown>>('POST', '/api/v1/api-tokens', { body: { name: 'viewer', role: 'viewer' } })).body.token as string;
+  const viewer = (
+    await api.request<Record<string, unknown>>('POST', '/api/v1/api-tokens', {
+      body: { name: 'viewer', role: 'viewer' },
+    })
+  ).body.token as string;
   const cases: Array<[string, string, Parameters<TestApi['request']>[2], number]> = [
     ['GET', '/api/v1/plans', {}, 200],
     ['POST', '/api/v1/customers', { body: { name: 'C', email: 'c@example.com' } }, 201],

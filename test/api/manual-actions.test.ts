@@ -1,6 +1,13 @@
 import test from 'ava';
 import { testDialects } from '../helpers/test-database.js';
-import { type Body, freshKeyNumber, keyFile, type ManualRig, multipart, startManualRig } from '../features/uploads/upload-fixtures.js';
+import {
+  type Body,
+  freshKeyNumber,
+  keyFile,
+  type ManualRig,
+  multipart,
+  startManualRig,
+} from '../features/uploads/upload-fixtures.js';
 
 type Event = Body & { action: string; toState: string | null; data: Body | null; actor: Body };
 
@@ -15,11 +22,18 @@ for (const dialect of testDialects()) {
   });
 
   const db = () => rig.api.running.context.db;
-  const history = async (id: number) => (await rig.api.request<{ history: Event[] }>('GET', `/api/v1/license-requests/${id}`)).body.history;
+  const history = async (id: number) =>
+    (await rig.api.request<{ history: Event[] }>('GET', `/api/v1/license-requests/${id}`)).body.history;
   const post = (path: string, body?: unknown) => rig.api.request<Body>('POST', path, { body: body ?? {} });
   const uploadValid = async (id: number) => {
     const k = freshKeyNumber();
-    const res = await rig.post(`/api/v1/license-requests/${id}/uploads`, multipart([{ name: 'keyNumbers', value: k }, { name: 'files', fileName: `${k}.xml`, content: keyFile({ keyNumber: k }) }]));
+    const res = await rig.post(
+      `/api/v1/license-requests/${id}/uploads`,
+      multipart([
+        { name: 'keyNumbers', value: k },
+        { name: 'files', fileName: `${k}.xml`, content: keyFile({ keyNumber: k }) },
+      ]),
+    );
     if (res.status !== 201) throw new Error(JSON.stringify(res.body));
     return k;
   };
@@ -28,7 +42,9 @@ for (const dialect of testDialects()) {
     const id = await rig.needsManual();
     await uploadValid(id);
     await rig.waitForState(id, 'installed');
-    await db()('license_requests').where({ id }).update({ state: 'needs_manual', reason: 'install: the target refused' });
+    await db()('license_requests')
+      .where({ id })
+      .update({ state: 'needs_manual', reason: 'install: the target refused' });
     await db()('licenses').where({ request_id: id }).update({ status: 'files_retrieved', installed_at: null });
     return id;
   };
@@ -41,17 +57,20 @@ for (const dialect of testDialects()) {
     }
   };
 
-  test.serial(`${dialect}: retry online after a sent request resumes at issuing, so the key is looked up first; attempts reset`, async (t) => {
-    const id = await rig.needsManual();
-    await db()('license_requests').where({ id }).update({ attempts: 5, issue_sent_at: Date.now() }); // as after a timeout: sent, outcome unknown
-    const res = await post(`/api/v1/license-requests/${id}/retry`);
-    t.is(res.status, 200, JSON.stringify(res.body));
-    const retried = (await history(id)).find((e) => e.action === 'license_request.retried');
-    t.is(retried?.toState, 'issuing');
-    t.is(retried?.actor.type, 'api');
-    const again = await post(`/api/v1/license-requests/${id}/retry`);
-    t.true(again.status === 409 || again.status === 200);
-  });
+  test.serial(
+    `${dialect}: retry online after a sent request resumes at issuing, so the key is looked up first; attempts reset`,
+    async (t) => {
+      const id = await rig.needsManual();
+      await db()('license_requests').where({ id }).update({ attempts: 5, issue_sent_at: Date.now() }); // as after a timeout: sent, outcome unknown
+      const res = await post(`/api/v1/license-requests/${id}/retry`);
+      t.is(res.status, 200, JSON.stringify(res.body));
+      const retried = (await history(id)).find((e) => e.action === 'license_request.retried');
+      t.is(retried?.toState, 'issuing');
+      t.is(retried?.actor.type, 'api');
+      const again = await post(`/api/v1/license-requests/${id}/retry`);
+      t.true(again.status === 409 || again.status === 200);
+    },
+  );
 
   test.serial(`${dialect}: retry online of a request never sent starts at ready and ends installed`, async (t) => {
     const id = await rig.needsManual();
@@ -91,7 +110,10 @@ for (const dialect of testDialects()) {
     const id = await installFailed();
     const noNote = await post(`/api/v1/license-requests/${id}/install`, { mode: 'confirm' });
     t.is(noNote.status, 400);
-    t.deepEqual(noNote.body.error?.details.fields?.map((f) => f.field), ['note']);
+    t.deepEqual(
+      noNote.body.error?.details.fields?.map((f) => f.field),
+      ['note'],
+    );
     const badMode = await post(`/api/v1/license-requests/${id}/install`, { mode: 'sideways' });
     t.is(badMode.status, 400);
     const res = await post(`/api/v1/license-requests/${id}/install`, { mode: 'confirm', note: 'installed over SSH' });
@@ -138,13 +160,33 @@ for (const dialect of testDialects()) {
   });
 
   test.serial(`${dialect}: New License online: a request outside an order goes through the pipeline`, async (t) => {
-    const bad = await post('/api/v1/licenses', { mode: 'request', configurationId: 9999, product: 'PLESK-12-WEB-HOST' });
+    const bad = await post('/api/v1/licenses', {
+      mode: 'request',
+      configurationId: 9999,
+      product: 'PLESK-12-WEB-HOST',
+    });
     t.is(bad.status, 400);
-    t.deepEqual(bad.body.error?.details.fields?.map((f) => f.field), ['configurationId']);
-    const badSub = await post('/api/v1/licenses', { mode: 'request', configurationId: rig.configurationId, product: 'PLESK-12-WEB-HOST', subscriptionId: 9999 });
-    t.deepEqual(badSub.body.error?.details.fields?.map((f) => f.field), ['subscriptionId']);
+    t.deepEqual(
+      bad.body.error?.details.fields?.map((f) => f.field),
+      ['configurationId'],
+    );
+    const badSub = await post('/api/v1/licenses', {
+      mode: 'request',
+      configurationId: rig.configurationId,
+      product: 'PLESK-12-WEB-HOST',
+      subscriptionId: 9999,
+    });
+    t.deepEqual(
+      badSub.body.error?.details.fields?.map((f) => f.field),
+      ['subscriptionId'],
+    );
     await withKaWorking(async () => {
-      const res = await post('/api/v1/licenses', { mode: 'request', configurationId: rig.configurationId, product: 'PLESK-12-WEB-HOST', features: ['FT-POWER-PACK'] });
+      const res = await post('/api/v1/licenses', {
+        mode: 'request',
+        configurationId: rig.configurationId,
+        product: 'PLESK-12-WEB-HOST',
+        features: ['FT-POWER-PACK'],
+      });
       t.is(res.status, 201, JSON.stringify(res.body));
       const request = res.body.request as Body;
       t.is(request.source, 'manual');
@@ -156,9 +198,18 @@ for (const dialect of testDialects()) {
 
   test.serial(`${dialect}: New License from files, standalone or attached to a subscription`, async (t) => {
     const k = freshKeyNumber();
-    const missing = await rig.post('/api/v1/licenses', multipart([{ name: 'keyNumbers', value: k }, { name: 'files', fileName: 'k.xml', content: keyFile({ keyNumber: k }) }]));
+    const missing = await rig.post(
+      '/api/v1/licenses',
+      multipart([
+        { name: 'keyNumbers', value: k },
+        { name: 'files', fileName: 'k.xml', content: keyFile({ keyNumber: k }) },
+      ]),
+    );
     t.is(missing.status, 400);
-    t.deepEqual(missing.body.error?.details.fields?.map((f) => f.field), ['configurationId']);
+    t.deepEqual(
+      missing.body.error?.details.fields?.map((f) => f.field),
+      ['configurationId'],
+    );
     const standalone = await rig.post(
       '/api/v1/licenses',
       multipart([

@@ -28,7 +28,10 @@ test('the OpenAPI document is served without a token and describes every operati
 
   const pay = doc.paths['/orders/{id}/pay'].post;
   t.deepEqual(pay['x-roles'], ['admin', 'operator', 'store']);
-  t.deepEqual(pay.parameters.map((p: Json) => [p.name, p.in, p.required]), [['id', 'path', true]]);
+  t.deepEqual(
+    pay.parameters.map((p: Json) => [p.name, p.in, p.required]),
+    [['id', 'path', true]],
+  );
   const body = pay.requestBody.content['application/json'].schema;
   t.deepEqual(body.required, ['paymentReference']);
   t.is(body.properties.paymentReference.maxLength, 120);
@@ -42,12 +45,21 @@ test('the OpenAPI document is served without a token and describes every operati
 
   // The webhook callback needs no token; New License takes JSON or a multipart upload.
   t.deepEqual(doc.paths['/services/{id}/ready'].post.security, []);
-  t.deepEqual(Object.keys(doc.paths['/licenses'].post.requestBody.content).sort(), ['application/json', 'multipart/form-data']);
-  t.is(doc.paths['/licenses'].post.requestBody.content['multipart/form-data'].schema.properties.files.items.format, 'binary');
+  t.deepEqual(Object.keys(doc.paths['/licenses'].post.requestBody.content).sort(), [
+    'application/json',
+    'multipart/form-data',
+  ]);
+  t.is(
+    doc.paths['/licenses'].post.requestBody.content['multipart/form-data'].schema.properties.files.items.format,
+    'binary',
+  );
 
   // Headers a route reads are parameters too: the lifecycle actions take an Idempotency-Key.
   const renew = doc.paths['/licenses/{id}/renew'].post;
-  t.like(renew.parameters.find((p: Json) => p.name === 'Idempotency-Key'), { in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 200 } });
+  t.like(
+    renew.parameters.find((p: Json) => p.name === 'Idempotency-Key'),
+    { in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 200 } },
+  );
 });
 
 test('a route and its operation that disagree are named: undocumented, unserved, other roles', (t) => {
@@ -57,9 +69,28 @@ test('a route and its operation that disagree are named: undocumented, unserved,
   router.post('/things', allow('admin'), handler);
   router.get('/things/:id', handler);
   const operations: ApiOperation[] = [
-    { method: 'get', path: '/things', summary: 'list', roles: ['viewer', 'admin'], answer: { status: 200, description: 'ok' } },
-    { method: 'post', path: '/things', summary: 'create', roles: ['admin', 'operator'], body: z.object({}), answer: { status: 201, description: 'ok' } },
-    { method: 'patch', path: '/things/:id', summary: 'change', roles: ['admin'], answer: { status: 200, description: 'ok' } },
+    {
+      method: 'get',
+      path: '/things',
+      summary: 'list',
+      roles: ['viewer', 'admin'],
+      answer: { status: 200, description: 'ok' },
+    },
+    {
+      method: 'post',
+      path: '/things',
+      summary: 'create',
+      roles: ['admin', 'operator'],
+      body: z.object({}),
+      answer: { status: 201, description: 'ok' },
+    },
+    {
+      method: 'patch',
+      path: '/things/:id',
+      summary: 'change',
+      roles: ['admin'],
+      answer: { status: 200, description: 'ok' },
+    },
   ];
   t.deepEqual(documentProblems([{ router, authenticated: true }], operations), [
     'POST /things allows admin, its operation says admin, operator',
@@ -69,7 +100,11 @@ test('a route and its operation that disagree are named: undocumented, unserved,
   // The same routes in front of authentication must be documented as taking no token.
   const open = Router();
   open.post('/hooks', handler);
-  t.deepEqual(documentProblems([{ router: open, authenticated: false }], [{ method: 'post', path: '/hooks', summary: 'hook', roles: 'any', answer: { status: 200, description: 'ok' } }]), [
-    'POST /hooks allows none, its operation says any',
-  ]);
+  t.deepEqual(
+    documentProblems(
+      [{ router: open, authenticated: false }],
+      [{ method: 'post', path: '/hooks', summary: 'hook', roles: 'any', answer: { status: 200, description: 'ok' } }],
+    ),
+    ['POST /hooks allows none, its operation says any'],
+  );
 });

@@ -39,11 +39,21 @@ for (const dialect of testDialects()) {
       await api.close();
     });
     const plan = await api.request<Body>('POST', '/api/v1/plans', {
-      body: { code: 'hook', name: 'Hook', periods: [12], services: [{ key: 'mail', kind: 'mail', provisioner: 'webhook', settings: { url: provider.url } }], licenseProducts: [] },
+      body: {
+        code: 'hook',
+        name: 'Hook',
+        periods: [12],
+        services: [{ key: 'mail', kind: 'mail', provisioner: 'webhook', settings: { url: provider.url } }],
+        licenseProducts: [],
+      },
     });
     t.is(plan.status, 201, JSON.stringify(plan.body));
-    const customer = await api.request<Body>('POST', '/api/v1/customers', { body: { name: 'C', email: 'c@example.com' } });
-    const order = await api.request<Body>('POST', '/api/v1/orders', { body: { customerId: customer.body.id, planId: plan.body.id, period: 12, reference: 'hook-1' } });
+    const customer = await api.request<Body>('POST', '/api/v1/customers', {
+      body: { name: 'C', email: 'c@example.com' },
+    });
+    const order = await api.request<Body>('POST', '/api/v1/orders', {
+      body: { customerId: customer.body.id, planId: plan.body.id, period: 12, reference: 'hook-1' },
+    });
     await api.request('POST', `/api/v1/orders/${order.body.id}/pay`, { body: { paymentReference: 'p' } });
 
     const sent = await waitFor(async () => provider.received[0], 'the webhook call');
@@ -52,7 +62,11 @@ for (const dialect of testDialects()) {
 
     const confirmation = Buffer.from(JSON.stringify({ ok: true }));
     const signature = `sha256=${createHmac('sha256', String(sent.callbackSecret)).update(confirmation).digest('hex')}`;
-    const answer = await fetch(callbackUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-keyway-signature': signature }, body: confirmation });
+    const answer = await fetch(callbackUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-keyway-signature': signature },
+      body: confirmation,
+    });
     t.true(answer.ok, String(answer.status));
     const subscription = await api.request<{ services: Body[] }>('GET', `/api/v1/subscriptions/${sent.subscriptionId}`);
     t.is(subscription.body.services[0]?.state, 'ready');

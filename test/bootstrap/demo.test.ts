@@ -14,16 +14,28 @@ test('the demo starts every reference KA a plugin declares; the README order ins
 
   let api = await startTestApi('sqlite', env);
   try {
-    const names = (await api.request<{ data: Body[] }>('GET', '/api/v1/ka-configurations')).body.data.map((c) => c.name);
+    const names = (await api.request<{ data: Body[] }>('GET', '/api/v1/ka-configurations')).body.data.map(
+      (c) => c.name,
+    );
     t.deepEqual([...names].sort(), ['Demo KA (REST)', 'Demo KA (SOAP)', 'Demo KA (XML-RPC)']);
     // The README's commands, as printed.
-    const order = await api.request<Body>('POST', '/api/v1/orders', { body: { customerId: 1, planId: 1, period: 12, reference: 'demo-1' } });
+    const order = await api.request<Body>('POST', '/api/v1/orders', {
+      body: { customerId: 1, planId: 1, period: 12, reference: 'demo-1' },
+    });
     t.is(order.status, 201, JSON.stringify(order.body));
-    const paid = await api.request<{ subscription: Body }>('POST', `/api/v1/orders/${order.body.id}/pay`, { body: { paymentReference: 'pay-1' } });
-    const licenses = await waitFor(async () => {
-      const s = await api.request<{ licenses: Body[] }>('GET', `/api/v1/subscriptions/${paid.body.subscription.id}`);
-      return s.body.licenses.length === 3 && s.body.licenses.every((l) => l.status === 'installed') ? s.body.licenses : undefined;
-    }, 'three demo licenses to be installed', 30_000);
+    const paid = await api.request<{ subscription: Body }>('POST', `/api/v1/orders/${order.body.id}/pay`, {
+      body: { paymentReference: 'pay-1' },
+    });
+    const licenses = await waitFor(
+      async () => {
+        const s = await api.request<{ licenses: Body[] }>('GET', `/api/v1/subscriptions/${paid.body.subscription.id}`);
+        return s.body.licenses.length === 3 && s.body.licenses.every((l) => l.status === 'installed')
+          ? s.body.licenses
+          : undefined;
+      },
+      'three demo licenses to be installed',
+      30_000,
+    );
     t.deepEqual(licenses.map((l) => l.product).sort(), ['PLESK-12-WEB-HOST', 'RAS-SUBSCRIPTION', 'VZ-CONTAINERS']);
     t.regex(String(licenses.find((l) => l.product === 'VZ-CONTAINERS')?.keyNumber), /^VZC\.\d{8}$/);
 
@@ -34,7 +46,11 @@ test('the demo starts every reference KA a plugin declares; the README order ins
     await api.close();
     api = await startTestApi('sqlite', env);
     const plan = await api.request<{ licenseProducts: Body[] }>('GET', '/api/v1/plans/1');
-    t.deepEqual(plan.body.licenseProducts.map((p) => p.product).sort(), ['PLESK-12-WEB-HOST', 'RAS-SUBSCRIPTION', 'VZ-CONTAINERS']);
+    t.deepEqual(plan.body.licenseProducts.map((p) => p.product).sort(), [
+      'PLESK-12-WEB-HOST',
+      'RAS-SUBSCRIPTION',
+      'VZ-CONTAINERS',
+    ]);
   } finally {
     await api.close();
   }

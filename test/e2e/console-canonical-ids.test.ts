@@ -16,9 +16,15 @@ for (const dialect of testDialects()) {
   test.before(async () => {
     app = await startConsole(dialect);
     configurationId = await insertKaConfiguration(app.api.running.context.db);
-    const plan = await app.api.request<Body>('POST', '/api/v1/plans', { body: { code: 'ids', name: 'Ids', periods: [12] } });
-    const customer = await app.api.request<Body>('POST', '/api/v1/customers', { body: { name: 'C', email: 'c@example.com' } });
-    await app.api.request<Body>('POST', '/api/v1/orders', { body: { customerId: customer.body.id, planId: plan.body.id, period: 12, reference: 'ids-1' } });
+    const plan = await app.api.request<Body>('POST', '/api/v1/plans', {
+      body: { code: 'ids', name: 'Ids', periods: [12] },
+    });
+    const customer = await app.api.request<Body>('POST', '/api/v1/customers', {
+      body: { name: 'C', email: 'c@example.com' },
+    });
+    await app.api.request<Body>('POST', '/api/v1/orders', {
+      body: { customerId: customer.body.id, planId: plan.body.id, period: 12, reference: 'ids-1' },
+    });
   });
   test.after.always(async () => {
     await app?.close();
@@ -50,20 +56,34 @@ for (const dialect of testDialects()) {
     }
   });
 
-  test.serial(`${dialect}: a New License form with an id written another way is refused at the field and stores nothing`, async (t) => {
-    const { page } = await app.signedIn('operator');
-    await page.goto(`${app.api.url}/licenses/new`);
-    const csrf = await page.locator('input[name="_csrf"]').first().inputValue();
-    for (const [configuration, subscription, field] of [
-      [`0${configurationId}`, '', 'configurationId'],
-      [` ${configurationId}`, '', 'configurationId'],
-      [String(configurationId), '1e0', 'subscriptionId'],
-      [String(configurationId), '+1', 'subscriptionId'],
-    ]) {
-      const res = await page.request.post(`${app.api.url}/licenses/new/request`, { form: { _csrf: csrf, configurationId: configuration as string, product: 'PLESK-WEB-HOST', subscriptionId: subscription as string }, maxRedirects: 0 });
-      t.is(res.status(), 400, `${configuration} / ${subscription}`);
-      t.true((await res.text()).includes(`-${field}-error"`), `${configuration} / ${subscription} refused at ${field}`);
-    }
-    t.is(Number((await app.api.running.context.db('license_requests').count({ n: '*' }).first())?.n), 0);
-  });
+  test.serial(
+    `${dialect}: a New License form with an id written another way is refused at the field and stores nothing`,
+    async (t) => {
+      const { page } = await app.signedIn('operator');
+      await page.goto(`${app.api.url}/licenses/new`);
+      const csrf = await page.locator('input[name="_csrf"]').first().inputValue();
+      for (const [configuration, subscription, field] of [
+        [`0${configurationId}`, '', 'configurationId'],
+        [` ${configurationId}`, '', 'configurationId'],
+        [String(configurationId), '1e0', 'subscriptionId'],
+        [String(configurationId), '+1', 'subscriptionId'],
+      ]) {
+        const res = await page.request.post(`${app.api.url}/licenses/new/request`, {
+          form: {
+            _csrf: csrf,
+            configurationId: configuration as string,
+            product: 'PLESK-WEB-HOST',
+            subscriptionId: subscription as string,
+          },
+          maxRedirects: 0,
+        });
+        t.is(res.status(), 400, `${configuration} / ${subscription}`);
+        t.true(
+          (await res.text()).includes(`-${field}-error"`),
+          `${configuration} / ${subscription} refused at ${field}`,
+        );
+      }
+      t.is(Number((await app.api.running.context.db('license_requests').count({ n: '*' }).first())?.n), 0);
+    },
+  );
 }

@@ -10,15 +10,34 @@ export const artifactsDir = path.resolve('test/artifacts');
 
 export const staff = {
   admin: { email: 'admin@example.com', password: 'admin-password-123', role: 'admin' as const, name: 'Ada Admin' },
-  operator: { email: 'operator@example.com', password: 'operator-password-123', role: 'operator' as const, name: 'Otto Operator' },
-  viewer: { email: 'viewer@example.com', password: 'viewer-password-123', role: 'viewer' as const, name: 'Vera Viewer' },
+  operator: {
+    email: 'operator@example.com',
+    password: 'operator-password-123',
+    role: 'operator' as const,
+    name: 'Otto Operator',
+  },
+  viewer: {
+    email: 'viewer@example.com',
+    password: 'viewer-password-123',
+    role: 'viewer' as const,
+    name: 'Vera Viewer',
+  },
 };
 export type StaffName = keyof typeof staff;
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.KEYWAY_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -53,7 +72,10 @@ export async function startConsole(dialect: Dialect, env: Record<string, string>
       return { context, page };
     },
     async screenshot(page, name) {
-      await page.screenshot({ path: path.join(artifactsDir, `${name}${dialect === 'sqlite' ? '' : `-${dialect}`}.png`), fullPage: true });
+      await page.screenshot({
+        path: path.join(artifactsDir, `${name}${dialect === 'sqlite' ? '' : `-${dialect}`}.png`),
+        fullPage: true,
+      });
     },
     async close() {
       for (const c of contexts) await c.close().catch(() => {});

@@ -39,31 +39,34 @@ for (const dialect of testDialects()) {
     await context.close();
   });
 
-  test.serial(`${dialect}: a wrong password is refused next to the form; repeated failures are rate-limited per email and address`, async (t) => {
-    const context = await app.browser.newContext();
-    const page = await context.newPage();
-    for (let i = 0; i < 5; i += 1) {
-      await page.goto(`${app.api.url}/sign-in`);
+  test.serial(
+    `${dialect}: a wrong password is refused next to the form; repeated failures are rate-limited per email and address`,
+    async (t) => {
+      const context = await app.browser.newContext();
+      const page = await context.newPage();
+      for (let i = 0; i < 5; i += 1) {
+        await page.goto(`${app.api.url}/sign-in`);
+        await page.getByLabel('Email').fill(staff.viewer.email);
+        await page.getByLabel('Password').fill(`wrong-password-${i}`);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.waitForLoadState('domcontentloaded');
+        t.true(await page.getByRole('alert').getByText('The email or password is not right.').isVisible());
+      }
       await page.getByLabel('Email').fill(staff.viewer.email);
-      await page.getByLabel('Password').fill(`wrong-password-${i}`);
+      await page.getByLabel('Password').fill(staff.viewer.password);
+      const answer = page.waitForResponse((r) => r.url().endsWith('/sign-in') && r.request().method() === 'POST');
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.waitForLoadState('domcontentloaded');
-      t.true(await page.getByRole('alert').getByText('The email or password is not right.').isVisible());
-    }
-    await page.getByLabel('Email').fill(staff.viewer.email);
-    await page.getByLabel('Password').fill(staff.viewer.password);
-    const answer = page.waitForResponse((r) => r.url().endsWith('/sign-in') && r.request().method() === 'POST');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    t.is((await answer).status(), 429);
-    t.regex((await page.getByRole('alert').textContent()) ?? '', /Too many failed sign-ins/);
-    await app.screenshot(page, 'sign-in-rate-limited');
-    // Other people are not locked out by someone else's failures.
-    await page.getByLabel('Email').fill(staff.admin.email);
-    await page.getByLabel('Password').fill(staff.admin.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(/\/license-requests/);
-    await context.close();
-  });
+      t.is((await answer).status(), 429);
+      t.regex((await page.getByRole('alert').textContent()) ?? '', /Too many failed sign-ins/);
+      await app.screenshot(page, 'sign-in-rate-limited');
+      // Other people are not locked out by someone else's failures.
+      await page.getByLabel('Email').fill(staff.admin.email);
+      await page.getByLabel('Password').fill(staff.admin.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(/\/license-requests/);
+      await context.close();
+    },
+  );
 
   test.serial(`${dialect}: empty fields are named next to the field`, async (t) => {
     const context = await app.browser.newContext();
@@ -78,16 +81,25 @@ for (const dialect of testDialects()) {
 
   test.serial(`${dialect}: a form posted without its CSRF token is refused and changes nothing`, async (t) => {
     const { page } = await app.signedIn('admin');
-    const configurations = async () => Number((await app.api.running.context.db('ka_configurations').count({ n: '*' }).first())?.n);
+    const configurations = async () =>
+      Number((await app.api.running.context.db('ka_configurations').count({ n: '*' }).first())?.n);
     const before = await configurations();
     // A forged cross-site form: same cookies, no token.
     const status = await page.evaluate(async () => {
-      const res = await fetch('/ka-configurations', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'plugin=parallels-ka&name=Forged' });
+      const res = await fetch('/ka-configurations', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'plugin=parallels-ka&name=Forged',
+      });
       return res.status;
     });
     t.is(status, 403);
     const wrong = await page.evaluate(async () => {
-      const res = await fetch('/sign-out', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '_csrf=not-the-token' });
+      const res = await fetch('/sign-out', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: '_csrf=not-the-token',
+      });
       return { status: res.status, text: await res.text() };
     });
     t.is(wrong.status, 403);

@@ -7,7 +7,15 @@ import type { Db } from '../../src/infra/db/database.js';
 export async function insertKaConfiguration(db: Db, name = 'Test KA'): Promise<number> {
   const now = Date.now();
   await db('ka_plugins')
-    .insert({ name: 'test-ka', display_name: 'Test KA', version: '1.0.0', status: 'available', definition: '{}', created_at: now, updated_at: now })
+    .insert({
+      name: 'test-ka',
+      display_name: 'Test KA',
+      version: '1.0.0',
+      status: 'available',
+      definition: '{}',
+      created_at: now,
+      updated_at: now,
+    })
     .onConflict('name')
     .ignore();
   const [id] = await db('ka_configurations').insert({

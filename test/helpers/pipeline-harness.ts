@@ -59,22 +59,47 @@ export async function startPipelineHarness(
     ...env,
   });
   const config = await api.request<Body>('POST', '/api/v1/ka-configurations', {
-    body: { name: 'Reference KA', plugin: 'parallels-ka', settings: { endpoint: ka.url, login: 'demo-partner', password: 'demo-password', clientId: 1001, timeoutMs: options.kaTimeoutMs ?? kaTimeoutMs } },
+    body: {
+      name: 'Reference KA',
+      plugin: 'parallels-ka',
+      settings: {
+        endpoint: ka.url,
+        login: 'demo-partner',
+        password: 'demo-password',
+        clientId: 1001,
+        timeoutMs: options.kaTimeoutMs ?? kaTimeoutMs,
+      },
+    },
   });
   if (config.status !== 201) throw new Error(`KA configuration refused: ${JSON.stringify(config.body)}`);
   const configurationId = config.body.id as number;
-  await waitFor(async () => (await api.request<Body>('GET', `/api/v1/ka-configurations/${configurationId}`)).body.status === 'configured', 'the configuration to fetch its products');
+  await waitFor(
+    async () =>
+      (await api.request<Body>('GET', `/api/v1/ka-configurations/${configurationId}`)).body.status === 'configured',
+    'the configuration to fetch its products',
+  );
   const plan = await api.request<Body>('POST', '/api/v1/plans', {
     body: {
       code: 'hosting',
       name: 'Hosting with Plesk',
       periods: [1, 12],
-      services: [{ key: 'hosting', kind: 'hosting-account', provisioner: 'instant', settings: { installUrl: target.url, installToken, ips: ['203.0.113.7'] } }],
-      licenseProducts: [{ configurationId, product: 'PLESK-12-WEB-HOST', features: ['FT-POWER-PACK'], serviceKey: 'hosting' }],
+      services: [
+        {
+          key: 'hosting',
+          kind: 'hosting-account',
+          provisioner: 'instant',
+          settings: { installUrl: target.url, installToken, ips: ['203.0.113.7'] },
+        },
+      ],
+      licenseProducts: [
+        { configurationId, product: 'PLESK-12-WEB-HOST', features: ['FT-POWER-PACK'], serviceKey: 'hosting' },
+      ],
     },
   });
   if (plan.status !== 201) throw new Error(`plan refused: ${JSON.stringify(plan.body)}`);
-  const customer = await api.request<Body>('POST', '/api/v1/customers', { body: { name: 'Pipeline Customer', email: 'p@example.com' } });
+  const customer = await api.request<Body>('POST', '/api/v1/customers', {
+    body: { name: 'Pipeline Customer', email: 'p@example.com' },
+  });
 
   return {
     api,
@@ -85,8 +110,14 @@ export async function startPipelineHarness(
     customerId: customer.body.id as number,
     queuePrefix,
     async buy(reference) {
-      const order = await api.request<Body>('POST', '/api/v1/orders', { body: { customerId: customer.body.id, planId: plan.body.id, period: 12, reference } });
-      const paid = await api.request<{ subscription: { licenseRequests: Body[] } }>('POST', `/api/v1/orders/${order.body.id}/pay`, { body: { paymentReference: `pay-${reference}` } });
+      const order = await api.request<Body>('POST', '/api/v1/orders', {
+        body: { customerId: customer.body.id, planId: plan.body.id, period: 12, reference },
+      });
+      const paid = await api.request<{ subscription: { licenseRequests: Body[] } }>(
+        'POST',
+        `/api/v1/orders/${order.body.id}/pay`,
+        { body: { paymentReference: `pay-${reference}` } },
+      );
       return paid.body.subscription.licenseRequests[0]?.id as number;
     },
     async waitForState(requestId, state, timeoutMs = 20_000) {

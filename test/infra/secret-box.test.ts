@@ -32,7 +32,10 @@ test('another key, another purpose or a changed byte is reported, naming key ids
   // A character inside the body (the last one may carry padding bits only).
   const at = sealed.length - 10;
   const changed = sealed.slice(0, at) + (sealed[at] === 'A' ? 'B' : 'A') + sealed.slice(at + 1);
-  t.is(t.throws(() => box.open(changed, 'ka-setting:password'), { instanceOf: SecretUnreadableError })?.reason, 'damaged');
+  t.is(
+    t.throws(() => box.open(changed, 'ka-setting:password'), { instanceOf: SecretUnreadableError })?.reason,
+    'damaged',
+  );
 });
 
 test('the embedded key file is made once, owner-only, and read by every later process; a broken one is named', async (t) => {
@@ -44,7 +47,11 @@ test('the embedded key file is made once, owner-only, and read by every later pr
   t.truthy(first);
   t.is(second?.keyId, first?.keyId);
   t.is((await stat(path.join(dir, 'keyway.sqlite.key'))).mode & 0o777, 0o600);
-  t.is(openSecretBox({ ...config, secretKey: Buffer.alloc(32, 1) }, { create: true })?.keyId, new SecretBox(Buffer.alloc(32, 1)).keyId, 'KEYWAY_SECRET_KEY wins');
+  t.is(
+    openSecretBox({ ...config, secretKey: Buffer.alloc(32, 1) }, { create: true })?.keyId,
+    new SecretBox(Buffer.alloc(32, 1)).keyId,
+    'KEYWAY_SECRET_KEY wins',
+  );
 
   await writeFile(path.join(dir, 'keyway.sqlite.key'), 'not a key\n');
   const err = t.throws(() => openSecretBox(config, { create: true }), { instanceOf: ConfigError });

@@ -11,7 +11,9 @@ for (const dialect of testDialects()) {
       // Several at once, so the pool opens several connections.
       // MariaDB names it tx_isolation, MySQL 8 transaction_isolation.
       const isolationOf = async (tx: Knex.Transaction) => {
-        const [rows] = (await tx.raw("SHOW SESSION VARIABLES WHERE Variable_name IN ('tx_isolation', 'transaction_isolation')")) as [Array<{ Value: string }>];
+        const [rows] = (await tx.raw(
+          "SHOW SESSION VARIABLES WHERE Variable_name IN ('tx_isolation', 'transaction_isolation')",
+        )) as [Array<{ Value: string }>];
         return rows[0]?.Value;
       };
       const levels = await Promise.all(Array.from({ length: 4 }, () => database.db.transaction(isolationOf)));

@@ -101,17 +101,37 @@ test('httpRequest sends the method, the query, a JSON body and Basic credentials
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      seen = { method: req.method, url: req.url, authorization: req.headers.authorization, type: req.headers['content-type'], body: Buffer.concat(chunks).toString() };
+      seen = {
+        method: req.method,
+        url: req.url,
+        authorization: req.headers.authorization,
+        type: req.headers['content-type'],
+        body: Buffer.concat(chunks).toString(),
+      };
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     });
   });
   const exchanges: WireExchange[] = [];
   const response = await withWireTap(
     (exchange) => exchanges.push(exchange),
-    () => httpRequest({ ...limits, method: 'PUT', url: `${server.url}30/keys`, query: { externalId: 'kw a&b', skip: undefined }, json: { quantity: 3 }, basicAuth: { login: 'partner', password: 'pw' } }),
+    () =>
+      httpRequest({
+        ...limits,
+        method: 'PUT',
+        url: `${server.url}30/keys`,
+        query: { externalId: 'kw a&b', skip: undefined },
+        json: { quantity: 3 },
+        basicAuth: { login: 'partner', password: 'pw' },
+      }),
   );
   t.is(response.status, 200);
-  t.deepEqual(seen, { method: 'PUT', url: '/30/keys?externalId=kw+a%26b', authorization: `Basic ${Buffer.from('partner:pw').toString('base64')}`, type: 'application/json', body: '{"quantity":3}' });
+  t.deepEqual(seen, {
+    method: 'PUT',
+    url: '/30/keys?externalId=kw+a%26b',
+    authorization: `Basic ${Buffer.from('partner:pw').toString('base64')}`,
+    type: 'application/json',
+    body: '{"quantity":3}',
+  });
   t.is(exchanges[0]?.method, 'PUT');
   t.is(exchanges[0]?.url, `${server.url}30/keys?externalId=kw+a%26b`);
   await server.close();
@@ -119,12 +139,16 @@ test('httpRequest sends the method, the query, a JSON body and Basic credentials
 
 test('a GET that times out or drops never leaves the outcome unknown: it changed nothing', async (t) => {
   const silent = await serve(() => {});
-  const timeout = await t.throwsAsync(httpRequest({ ...limits, timeoutMs: 200, method: 'GET', url: silent.url }), { instanceOf: KaError });
+  const timeout = await t.throwsAsync(httpRequest({ ...limits, timeoutMs: 200, method: 'GET', url: silent.url }), {
+    instanceOf: KaError,
+  });
   t.is(timeout?.code, 'timeout');
   t.false(timeout?.outcomeUnknown);
   await silent.close();
   const dropping = await serve((req) => req.socket.destroy());
-  const dropped = await t.throwsAsync(httpRequest({ ...limits, method: 'DELETE', url: dropping.url }), { instanceOf: KaError });
+  const dropped = await t.throwsAsync(httpRequest({ ...limits, method: 'DELETE', url: dropping.url }), {
+    instanceOf: KaError,
+  });
   t.true(dropped?.outcomeUnknown, 'a DELETE may have happened');
   await dropping.close();
 });

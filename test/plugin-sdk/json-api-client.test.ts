@@ -8,7 +8,9 @@ import { safeFileName } from '../../src/plugin-sdk/file-names.js';
 import { retryAfterMs } from '../../src/plugin-sdk/http-status.js';
 
 /** A KA that answers each request with the status, headers and body `answer` picks. */
-async function serve(answer: (req: http.IncomingMessage) => [number, Record<string, string>, string]): Promise<{ url: string; close: () => Promise<void> }> {
+async function serve(
+  answer: (req: http.IncomingMessage) => [number, Record<string, string>, string],
+): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
@@ -24,9 +26,17 @@ async function serve(answer: (req: http.IncomingMessage) => [number, Record<stri
 }
 
 function client(url: string, logs: string[] = [], extra: Partial<JsonApiClientOptions> = {}): JsonApiClient {
-  const log = (level: string) => (obj: object, msg?: string) => logs.push(`${level} ${JSON.stringify(obj)} ${msg ?? ''}`);
+  const log = (level: string) => (obj: object, msg?: string) =>
+    logs.push(`${level} ${JSON.stringify(obj)} ${msg ?? ''}`);
   const logger: PluginLogger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
-  return new JsonApiClient({ baseUrl: url, basicAuth: { login: 'partner', password: 'Secret-Pw1' }, timeoutMs: 2000, maxResponseBytes: 64 * 1024, logger, ...extra });
+  return new JsonApiClient({
+    baseUrl: url,
+    basicAuth: { login: 'partner', password: 'Secret-Pw1' },
+    timeoutMs: 2000,
+    maxResponseBytes: 64 * 1024,
+    logger,
+    ...extra,
+  });
 }
 
 const json = { 'content-type': 'application/json' };
@@ -47,7 +57,11 @@ test('each HTTP status maps to the standard KaError; 5xx leaves a create unknown
   for (const [status, method, code, retryable, outcomeUnknown] of cases) {
     const server = await serve(() => [status, json, '{"error":{"code":"X","message":"no"}}']);
     const error = await t.throwsAsync(client(server.url).call(method as 'GET', '/keys'), { instanceOf: KaError });
-    t.deepEqual([error?.code, error?.retryable, error?.outcomeUnknown], [code, retryable, outcomeUnknown], `${method} → ${status}`);
+    t.deepEqual(
+      [error?.code, error?.retryable, error?.outcomeUnknown],
+      [code, retryable, outcomeUnknown],
+      `${method} → ${status}`,
+    );
     t.is(error?.kaResultCode, 'X');
     t.is(error?.kaMessage, 'no');
     await server.close();
@@ -60,15 +74,24 @@ test('Retry-After on a 429 becomes retryAfterMs, seconds or a date', async (t) =
   t.is(error?.retryAfterMs, 7000);
   await server.close();
   const now = Date.parse('2030-01-01T00:00:00Z');
-  t.is(retryAfterMs({ headers: { 'retry-after': 'Tue, 01 Jan 2030 00:01:00 GMT' } }, () => now), 60_000);
+  t.is(
+    retryAfterMs({ headers: { 'retry-after': 'Tue, 01 Jan 2030 00:01:00 GMT' } }, () => now),
+    60_000,
+  );
   t.is(retryAfterMs({ headers: { 'retry-after': 'soon' } }), undefined);
   t.is(retryAfterMs({ headers: { 'retry-after': '99999999' } }), 24 * 60 * 60 * 1000, 'capped at a day');
 });
 
 test('a KA message echoing the password, even as Basic credentials, is scrubbed; logs carry no secret', async (t) => {
-  const server = await serve((req) => [400, json, JSON.stringify({ error: { code: 'BAD', message: `bad login Secret-Pw1 from ${req.headers.authorization}` } })]);
+  const server = await serve((req) => [
+    400,
+    json,
+    JSON.stringify({ error: { code: 'BAD', message: `bad login Secret-Pw1 from ${req.headers.authorization}` } }),
+  ]);
   const logs: string[] = [];
-  const error = await t.throwsAsync(client(server.url, logs).call('POST', '/keys', { json: {} }), { instanceOf: KaError });
+  const error = await t.throwsAsync(client(server.url, logs).call('POST', '/keys', { json: {} }), {
+    instanceOf: KaError,
+  });
   t.is(error?.kaMessage, 'bad login ******** from Basic ********');
   for (const text of [...logs, JSON.stringify(error?.toJSON())]) {
     t.false(text.includes('Secret-Pw1') || text.includes(basic), text);
@@ -90,8 +113,12 @@ test('a garbled or wrong-shaped answer is a retryable protocol error, unknown on
   await server.close();
 });
 
-test('the KA\'s documented error codes replace the status, and a documented 5xx is a known outcome; paths are encoded', async (t) => {
-  const server = await serve((req) => [503, json, JSON.stringify({ error: { code: req.method === 'PUT' ? 'BUSY' : 'OTHER', message: String(req.url) } })]);
+test("the KA's documented error codes replace the status, and a documented 5xx is a known outcome; paths are encoded", async (t) => {
+  const server = await serve((req) => [
+    503,
+    json,
+    JSON.stringify({ error: { code: req.method === 'PUT' ? 'BUSY' : 'OTHER', message: String(req.url) } }),
+  ]);
   const api = client(server.url, [], { errorCodes: { BUSY: { code: 'unavailable', retryable: true } } });
   const error = await t.throwsAsync(api.call('PUT', apiPath`/keys/${'A/B?c'}/renew`), { instanceOf: KaError });
   t.deepEqual([error?.code, error?.retryable, error?.outcomeUnknown], ['unavailable', true, false]);

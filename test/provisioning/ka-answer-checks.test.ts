@@ -23,7 +23,16 @@ test('a key that fits what Keyway stores passes; one that does not is a permanen
 test('license files: a path, a control character, an oversized field or an empty body is refused', (t) => {
   t.is(checkLicenseFiles([file()]), undefined);
   t.truthy(checkLicenseFiles([]));
-  for (const fileName of ['../etc/passwd', 'a\\b.xml', 'a/b', '..', '', 'key\u0000.xml', 'line\nbreak.xml', 'x'.repeat(256)]) {
+  for (const fileName of [
+    '../etc/passwd',
+    'a\\b.xml',
+    'a/b',
+    '..',
+    '',
+    'key\u0000.xml',
+    'line\nbreak.xml',
+    'x'.repeat(256),
+  ]) {
     t.like(checkLicenseFiles([file({ fileName })]), { code: 'protocol', retryable: false }, fileName);
   }
   t.truthy(checkLicenseFiles([file({ contentType: 'a'.repeat(121) })]));

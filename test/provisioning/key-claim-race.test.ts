@@ -39,19 +39,32 @@ for (const dialect of testDialects()) {
     for (const keyNumber of made.slice(1)) h.ka.authority.terminateKey(DEMO_ACCOUNT.clientId, keyNumber);
     const terminal = ['needs_manual', 'installed'];
     const settled = await Promise.all(
-      ids.map((id) => waitFor(async () => ((await request(id)).state as string) in { needs_manual: 1, installed: 1 } && request(id), `request ${id} to settle`, 60_000)),
+      ids.map((id) =>
+        waitFor(
+          async () => ((await request(id)).state as string) in { needs_manual: 1, installed: 1 } && request(id),
+          `request ${id} to settle`,
+          60_000,
+        ),
+      ),
     );
     t.true(settled.every((r) => terminal.includes(String(r.state))));
     // As requests reach staff they stop waiting: the last one waiting may take the free key, and only it.
     const installed = settled.filter((r) => r.state === 'installed');
     t.true(installed.length <= 1);
     for (const r of installed) t.is((r.license as Body).keyNumber, made[0]);
-    t.true(Number((await h.api.running.context.db('licenses').where({ key_number: made[0] }).count({ n: '*' }).first())?.n) <= 1);
+    t.true(
+      Number(
+        (await h.api.running.context.db('licenses').where({ key_number: made[0] }).count({ n: '*' }).first())?.n,
+      ) <= 1,
+    );
     const toStaff = settled.filter((r) => r.state === 'needs_manual');
     t.true(toStaff.length >= 14);
     for (const r of toStaff) {
       t.regex(String(r.reason), /1 free PLESK-12-WEB-HOST key\(s\) .* for \d+ request\(s\) waiting/);
-      t.deepEqual((r.keyCandidates as Body[]).map((c) => c.keyNumber), [made[0]]);
+      t.deepEqual(
+        (r.keyCandidates as Body[]).map((c) => c.keyNumber),
+        [made[0]],
+      );
     }
     // Staff retry two of them: each settles once (the free key if still free, else a new key), no loop.
     for (const r of toStaff.slice(0, 2)) {

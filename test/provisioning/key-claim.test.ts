@@ -44,7 +44,12 @@ test('a note naming this request settles it; a note naming a peer or a stranger 
   const own = decideClaim(request(2), [request(1), request(2)], [key(1), key(2, { reference: 'ref-2' })], none);
   t.true(own.kind === 'claim' && own.key.keyNumber === 'PLSK.00000002');
   // Key 2 is the peer's (its note), key 3 someone else's: key 1 is the only one left for request 1.
-  const peer = decideClaim(request(1), [request(1), request(2)], [key(1), key(2, { reference: 'ref-2' }), key(3, { reference: 'other-install-9' })], none);
+  const peer = decideClaim(
+    request(1),
+    [request(1), request(2)],
+    [key(1), key(2, { reference: 'ref-2' }), key(3, { reference: 'other-install-9' })],
+    none,
+  );
   t.true(peer.kind === 'claim' && peer.key.keyNumber === 'PLSK.00000001');
 });
 

@@ -17,9 +17,18 @@ test('the delay never exceeds maxDelayMs before jitter', (t) => {
 
 test('jitter adds up to its fraction of the delay, never less than the base', (t) => {
   const policy = { initialDelayMs: 100, jitter: 0.5 };
-  t.is(backoffDelay(policy, 2, () => 0), 200);
-  t.is(backoffDelay(policy, 2, () => 0.5), 250);
-  t.is(backoffDelay(policy, 2, () => 0.999), 300);
+  t.is(
+    backoffDelay(policy, 2, () => 0),
+    200,
+  );
+  t.is(
+    backoffDelay(policy, 2, () => 0.5),
+    250,
+  );
+  t.is(
+    backoffDelay(policy, 2, () => 0.999),
+    300,
+  );
 });
 
 test('jitter spreads retries of many jobs', (t) => {

@@ -68,6 +68,8 @@ if (redisUrl === undefined) {
     await queue.enqueue('provision', {}, { jobId: 'request-9', attempts: 2, backoff: { initialDelayMs: 10 } });
     while (logged.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     t.is(logged.length, 1);
-    t.like(logged[0], { obj: { err: failure, job: { name: 'provision', id: 'request-9', attempt: 2, maxAttempts: 2 } } });
+    t.like(logged[0], {
+      obj: { err: failure, job: { name: 'provision', id: 'request-9', attempt: 2, maxAttempts: 2 } },
+    });
   });
 }

@@ -10,7 +10,16 @@ test('events come in document order with attributes, decoded entities and CDATA'
     text: (text) => seen.push(`text ${text}`),
     close: (name) => seen.push(`close ${name}`),
   });
-  t.deepEqual(seen, ['open a {"x":"1"}', 'open b {}', 'text 1 < 2', 'close b', 'text <raw>', 'open c {}', 'close c', 'close a']);
+  t.deepEqual(seen, [
+    'open a {"x":"1"}',
+    'open b {}',
+    'text 1 < 2',
+    'close b',
+    'text <raw>',
+    'open c {}',
+    'close c',
+    'close a',
+  ]);
 });
 
 test('each limit stops the read at its first excess and is named', async (t) => {
@@ -23,7 +32,10 @@ test('each limit stops the read at its first excess and is named', async (t) => 
   ];
   for (const [limit, xml] of cases) {
     let opened = 0;
-    const error = await t.throwsAsync(readXml(xml, { ...roomy, maxBytes: limit === 'maxBytes' ? 1000 : roomy.maxBytes }, { open: () => void opened++ }), { instanceOf: XmlReadError });
+    const error = await t.throwsAsync(
+      readXml(xml, { ...roomy, maxBytes: limit === 'maxBytes' ? 1000 : roomy.maxBytes }, { open: () => void opened++ }),
+      { instanceOf: XmlReadError },
+    );
     t.is(error?.limit, limit);
     t.true(opened <= 1000, 'nothing past the limit is reported');
   }
@@ -38,9 +50,13 @@ test('DOCTYPE, broken and empty documents are refused without naming a limit', a
 
 test('a handler that throws stops the read with its own error', async (t) => {
   const stop = new Error('not this element');
-  const error = await t.throwsAsync(readXml('<a><b/></a>', roomy, { open: (name) => {
-    if (name === 'b') throw stop;
-  } }));
+  const error = await t.throwsAsync(
+    readXml('<a><b/></a>', roomy, {
+      open: (name) => {
+        if (name === 'b') throw stop;
+      },
+    }),
+  );
   t.is(error, stop);
 });
 

@@ -10,13 +10,22 @@ const license: InstallableLicense = {
   productKey: 'ABCDEF-123456-ABCDEF-123456-ABCDEF',
   product: 'PLESK-12-WEB-HOST',
   files: [
-    { keyNumber: 'PLSK.00000001', fileName: 'PLSK.00000001.xml', contentType: 'application/xml', content: Buffer.from('<key/>') },
+    {
+      keyNumber: 'PLSK.00000001',
+      fileName: 'PLSK.00000001.xml',
+      contentType: 'application/xml',
+      content: Buffer.from('<key/>'),
+    },
   ],
 };
 
 test('a delivered license is recorded by the target with its files', async (t) => {
   const target = await startInstallTargetServer({ token: 'tok' });
-  const receipt = await deliverToHttpTarget(license, { serviceId: 's1', url: target.url, token: 'tok' }, { timeoutMs: 2000 });
+  const receipt = await deliverToHttpTarget(
+    license,
+    { serviceId: 's1', url: target.url, token: 'tok' },
+    { timeoutMs: 2000 },
+  );
   t.true(receipt.installedAt instanceof Date);
   const [install] = target.installs();
   t.is(install?.keyNumber, 'PLSK.00000001');
@@ -40,9 +49,12 @@ test('a wrong token is a permanent install failure', async (t) => {
 test('a 5xx from the target is retryable and the next attempt installs', async (t) => {
   const target = await startInstallTargetServer();
   target.failNext(503, 1);
-  const error = await t.throwsAsync(deliverToHttpTarget(license, { serviceId: 's1', url: target.url }, { timeoutMs: 2000 }), {
-    instanceOf: KaError,
-  });
+  const error = await t.throwsAsync(
+    deliverToHttpTarget(license, { serviceId: 's1', url: target.url }, { timeoutMs: 2000 }),
+    {
+      instanceOf: KaError,
+    },
+  );
   t.true(error?.retryable);
   await deliverToHttpTarget(license, { serviceId: 's1', url: target.url }, { timeoutMs: 2000 });
   t.is(target.installs().length, 1);

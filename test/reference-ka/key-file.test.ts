@@ -33,7 +33,10 @@ test('the key file has the Plesk layout in the documented order', (t) => {
     'plesk-unified:domains',
     'ds:Signature',
   ].map((name) => xml.indexOf(`<${name}`));
-  t.deepEqual(order, [...order].sort((a, b) => a - b));
+  t.deepEqual(
+    order,
+    [...order].sort((a, b) => a - b),
+  );
   t.false(order.includes(-1));
   t.true(xml.includes(`<core:key-number core:type="string">${main.keyNumber}</core:key-number>`));
   t.is(file.fullKeyNumber, `${main.keyNumber}.0000`);

@@ -59,7 +59,10 @@ test('an activation moves to another installation at most three times', (t) => {
   const { main } = ka.createKey(client, { productId: 'PLESK-12-WEB-HOST', server });
   t.true(ka.activateKey(client, main.keyNumber, 'hw-0').changed);
   t.false(ka.activateKey(client, main.keyNumber, 'hw-0').changed);
-  t.is(t.throws(() => ka.activateKey(client, main.keyNumber, 'hw-x'), { instanceOf: AuthorityError })?.code, 'hwid_in_use');
+  t.is(
+    t.throws(() => ka.activateKey(client, main.keyNumber, 'hw-x'), { instanceOf: AuthorityError })?.code,
+    'hwid_in_use',
+  );
   for (const hw of ['hw-1', 'hw-2', 'hw-3']) {
     ka.resetKey(client, main.keyNumber);
     ka.activateKey(client, main.keyNumber, hw);

@@ -15,11 +15,21 @@ test('the conformance kit fails, saying what to fix, on every mistake of the mut
   t.true((baseline?.passed ?? 0) >= 30, 'the whole kit ran on the unchanged plugin');
   for (const verdict of mutants) {
     t.true(verdict.failed.length > 0, `the kit stayed green on a plugin that ${verdict.name}`);
-    t.true(verdict.ok, `the kit caught "${verdict.name}" without saying "${verdict.mutation?.hint}": ${verdict.messages.slice(0, 500)}`);
+    t.true(
+      verdict.ok,
+      `the kit caught "${verdict.name}" without saying "${verdict.mutation?.hint}": ${verdict.messages.slice(0, 500)}`,
+    );
   }
 });
 
 test('a mutation whose text is no longer in the plugin fails the self-test instead of passing it', async (t) => {
-  const stale = { name: 'stale', file: 'plugins/rest-ka/src/rest-ka-adapter.ts', find: 'text that is not there', replace: '', tests: ['issueKey'], hint: 'x' };
+  const stale = {
+    name: 'stale',
+    file: 'plugins/rest-ka/src/rest-ka-adapter.ts',
+    find: 'text that is not there',
+    replace: '',
+    tests: ['issueKey'],
+    hint: 'x',
+  };
   await t.throwsAsync(runKitSelfTest(root, [stale]), { message: /occurs 0 times, not once/ });
 });

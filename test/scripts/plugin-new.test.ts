@@ -17,8 +17,16 @@ function tempProject(t: { teardown(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-plugin-new-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   fs.symlinkSync(path.join(root, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ extends: path.join(root, 'tsconfig.json'), include: ['plugins'] }));
-  const ava = { extensions: { ts: 'module' }, nodeArguments: ['--import=tsx'], workerThreads: false, files: ['plugins/*/test/**/*.test.ts'] };
+  fs.writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({ extends: path.join(root, 'tsconfig.json'), include: ['plugins'] }),
+  );
+  const ava = {
+    extensions: { ts: 'module' },
+    nodeArguments: ['--import=tsx'],
+    workerThreads: false,
+    files: ['plugins/*/test/**/*.test.ts'],
+  };
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ type: 'module', ava }));
   return dir;
 }
@@ -26,20 +34,37 @@ function tempProject(t: { teardown(fn: () => void): void }): string {
 test('plugin:new scaffolds a plugin that compiles, loads, and whose conformance test fails saying what to implement', async (t) => {
   const dir = tempProject(t);
   const pluginsDir = path.join(dir, 'plugins');
-  const { stdout } = await run(process.execPath, ['--import=tsx', path.join(root, 'scripts', 'plugin-new.ts'), 'demo-ka', '--dir', pluginsDir], { cwd: root });
+  const { stdout } = await run(
+    process.execPath,
+    ['--import=tsx', path.join(root, 'scripts', 'plugin-new.ts'), 'demo-ka', '--dir', pluginsDir],
+    { cwd: root },
+  );
   t.true(stdout.includes('Created plugin demo-ka'));
-  for (const file of ['index.ts', 'README.md', 'src/demo-ka-adapter.ts', 'src/demo-ka-settings.ts', 'test/conformance.test.ts', 'test/test-server.ts']) {
+  for (const file of [
+    'index.ts',
+    'README.md',
+    'src/demo-ka-adapter.ts',
+    'src/demo-ka-settings.ts',
+    'test/conformance.test.ts',
+    'test/test-server.ts',
+  ]) {
     t.true(fs.existsSync(path.join(pluginsDir, 'demo-ka', file)), file);
   }
 
-  await t.notThrowsAsync(run(bin('tsc'), ['--noEmit', '-p', path.join(dir, 'tsconfig.json')], { cwd: dir }), 'the new plugin compiles');
+  await t.notThrowsAsync(
+    run(bin('tsc'), ['--noEmit', '-p', path.join(dir, 'tsconfig.json')], { cwd: dir }),
+    'the new plugin compiles',
+  );
 
   const mod = (await import(path.join(pluginsDir, 'demo-ka', 'index.ts'))) as { default: unknown };
   t.deepEqual(checkPlugin('demo-ka', mod.default), [], 'the plugin host accepts its definition');
 
   const result = await run(bin('ava'), ['--tap'], { cwd: dir }).then(
     () => ({ failed: false, output: '' }),
-    (error: { stdout?: string; stderr?: string }) => ({ failed: true, output: `${error.stdout ?? ''}${error.stderr ?? ''}` }),
+    (error: { stdout?: string; stderr?: string }) => ({
+      failed: true,
+      output: `${error.stdout ?? ''}${error.stderr ?? ''}`,
+    }),
   );
   t.true(result.failed, 'the generated conformance test fails until the adapter is written');
   t.true(result.output.includes('demo-ka › issueKey returns the new key'), 'it runs the conformance kit');
@@ -54,10 +79,15 @@ test('npm run plugin:new -- my-ka, as documented, writes plugins/my-ka/ (the plu
   const dir = tempProject(t);
   const pluginsDir = path.join(dir, 'plugins');
   // The documented command, word for word; KEYWAY_PLUGINS_DIR keeps it out of this checkout's plugins/.
-  const { stdout } = await run('npm', ['run', '--silent', 'plugin:new', '--', 'my-ka'], { cwd: root, env: { ...process.env, KEYWAY_PLUGINS_DIR: pluginsDir } });
+  const { stdout } = await run('npm', ['run', '--silent', 'plugin:new', '--', 'my-ka'], {
+    cwd: root,
+    env: { ...process.env, KEYWAY_PLUGINS_DIR: pluginsDir },
+  });
   t.true(stdout.includes('Created plugin my-ka'), stdout);
   t.true(fs.existsSync(path.join(pluginsDir, 'my-ka', 'src', 'my-ka-adapter.ts')));
-  const usage = await run(process.execPath, ['--import=tsx', path.join(root, 'scripts', 'plugin-new.ts')], { cwd: root }).catch((error: { code?: number; stderr?: string }) => error);
+  const usage = await run(process.execPath, ['--import=tsx', path.join(root, 'scripts', 'plugin-new.ts')], {
+    cwd: root,
+  }).catch((error: { code?: number; stderr?: string }) => error);
   t.is((usage as { code?: number }).code, 2, 'no name: usage and exit code 2');
   t.regex(String((usage as { stderr?: string }).stderr), /usage: npm run plugin:new -- <name>/);
 });

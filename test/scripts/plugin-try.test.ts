@@ -29,7 +29,13 @@ test('plugin:try runs one action on a stored configuration and prints the result
     await migrateLatest(db);
     await syncPlugins(db, await loadPlugins(path.join(root, 'plugins')));
     const settings = { endpoint: ka.url, login: DEMO_ACCOUNT.login, password: DEMO_ACCOUNT.password, timeoutMs: 5000 };
-    await new KaConfigurationStore().insert(db, { name: 'Try SOAP', pluginName: 'soap-ka', settings, enabled: true, allowedProducts: null });
+    await new KaConfigurationStore().insert(db, {
+      name: 'Try SOAP',
+      pluginName: 'soap-ka',
+      settings,
+      enabled: true,
+      allowedProducts: null,
+    });
   } finally {
     await db.destroy();
   }
@@ -62,7 +68,9 @@ test('plugin:try runs one action on a stored configuration and prints the result
   for (const action of ['testConnection', 'issueKey', 'getKeyInfo', 'renew', 'suspend', 'resume', 'terminate']) {
     t.regex(String((listed as { stderr?: string }).stderr), new RegExp(`\\n  ${action}\\b`), action);
   }
-  const undeclared = await cli('Try SOAP', 'upgrade', keyNumber, 'FT-PREMIUM-SUPPORT').catch((error: { code?: number; stderr?: string }) => error);
+  const undeclared = await cli('Try SOAP', 'upgrade', keyNumber, 'FT-PREMIUM-SUPPORT').catch(
+    (error: { code?: number; stderr?: string }) => error,
+  );
   t.is((undeclared as { code?: number }).code, 2);
   t.true(String((undeclared as { stderr?: string }).stderr).includes('this plugin does not declare upgrade'));
   await cli('Try SOAP', 'terminate', keyNumber);

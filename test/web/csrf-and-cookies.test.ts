@@ -15,8 +15,19 @@ test('tokens match only when equal and present', (t) => {
   t.false(tokensMatch('', ''));
 });
 
-function check(method: string, body: unknown, sessionToken?: string, contentType = 'application/x-www-form-urlencoded'): unknown {
-  const req = { method, body, staffSession: sessionToken ? { csrfToken: sessionToken } : undefined, get: () => undefined, is: (type: string) => contentType.startsWith(type) } as unknown as express.Request;
+function check(
+  method: string,
+  body: unknown,
+  sessionToken?: string,
+  contentType = 'application/x-www-form-urlencoded',
+): unknown {
+  const req = {
+    method,
+    body,
+    staffSession: sessionToken ? { csrfToken: sessionToken } : undefined,
+    get: () => undefined,
+    is: (type: string) => contentType.startsWith(type),
+  } as unknown as express.Request;
   try {
     let passed = false;
     csrfForUnsafeMethods(req, {} as express.Response, () => {
@@ -41,8 +52,14 @@ test('every unsafe request needs its session token; safe ones pass', (t) => {
 });
 
 test('cookies are HttpOnly and SameSite=Lax always, Secure over https, and round-trip', (t) => {
-  t.is(serializeCookie('kw_session', 'a b', { secure: false, maxAgeSeconds: 60 }), 'kw_session=a%20b; Path=/; HttpOnly; SameSite=Lax; Max-Age=60');
-  t.is(serializeCookie('kw_session', '', { secure: true, maxAgeSeconds: 0 }), 'kw_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure');
+  t.is(
+    serializeCookie('kw_session', 'a b', { secure: false, maxAgeSeconds: 60 }),
+    'kw_session=a%20b; Path=/; HttpOnly; SameSite=Lax; Max-Age=60',
+  );
+  t.is(
+    serializeCookie('kw_session', '', { secure: true, maxAgeSeconds: 0 }),
+    'kw_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0; Secure',
+  );
   const parsed = parseCookies('a=1; kw_session=a%20b; broken; =x; bad=%E0%A4%A');
   t.is(parsed.get('kw_session'), 'a b');
   t.is(parsed.get('a'), '1');
@@ -52,5 +69,14 @@ test('cookies are HttpOnly and SameSite=Lax always, Secure over https, and round
 
 test('after sign-in only local paths are followed', (t) => {
   t.is(safeNext('/licenses?configuration=2'), '/licenses?configuration=2');
-  for (const bad of ['//evil.example', '/\\evil.example', 'https://evil.example/', 'javascript:alert(1)', '/x"onmouseover', undefined, 42]) t.is(safeNext(bad), '/', String(bad));
+  for (const bad of [
+    '//evil.example',
+    '/\\evil.example',
+    'https://evil.example/',
+    'javascript:alert(1)',
+    '/x"onmouseover',
+    undefined,
+    42,
+  ])
+    t.is(safeNext(bad), '/', String(bad));
 });

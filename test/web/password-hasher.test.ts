@@ -21,7 +21,14 @@ test('the cost stored in the hash is the one used to verify it', async (t) => {
 });
 
 test('malformed or foreign hashes never verify and never throw', async (t) => {
-  for (const stored of ['', 'plain', 'bcrypt$2b$10$abc', 'scrypt$0$8$1$c2FsdA$aGFzaA', 'scrypt$1024$8$1$c2FsdA$short', `scrypt$${2 ** 24}$8$1$c2FsdA$${'A'.repeat(43)}`]) {
+  for (const stored of [
+    '',
+    'plain',
+    'bcrypt$2b$10$abc',
+    'scrypt$0$8$1$c2FsdA$aGFzaA',
+    'scrypt$1024$8$1$c2FsdA$short',
+    `scrypt$${2 ** 24}$8$1$c2FsdA$${'A'.repeat(43)}`,
+  ]) {
     t.false(await verifyPassword('whatever', stored), stored);
   }
 });

@@ -10,7 +10,12 @@ const clock = () => now;
 
 test.before(async () => {
   database = await createTestDatabase('sqlite');
-  userId = await new StaffUserStore().create(database.db, { email: 'Ops@Example.com', name: 'Ops', role: 'operator', password: 'a long password 1' });
+  userId = await new StaffUserStore().create(database.db, {
+    email: 'Ops@Example.com',
+    name: 'Ops',
+    role: 'operator',
+    password: 'a long password 1',
+  });
 });
 test.after.always(async () => {
   await database?.drop();

@@ -6,7 +6,12 @@ import { startTestApi, type TestApi } from '../helpers/test-server.js';
 const user = { email: 'ada@example.com', password: 'right-password-123', role: 'admin' as const, name: 'Ada' };
 
 /** One sign-in over real HTTP (double-submit token in cookie and form); answers the status. */
-async function signIn(api: TestApi, email: string, password: string, headers: Record<string, string> = {}): Promise<number> {
+async function signIn(
+  api: TestApi,
+  email: string,
+  password: string,
+  headers: Record<string, string> = {},
+): Promise<number> {
   const token = 'T'.repeat(32);
   const res = await fetch(`${api.url}/sign-in`, {
     method: 'POST',
@@ -26,7 +31,8 @@ for (const dialect of testDialects()) {
     t.teardown(() => api.close());
     await new StaffUserStore().create(api.running.context.db, user);
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i += 1) statuses.push(await signIn(api, user.email, `wrong-${i}`, { 'x-forwarded-for': `198.51.100.${i + 1}` }));
+    for (let i = 0; i < 6; i += 1)
+      statuses.push(await signIn(api, user.email, `wrong-${i}`, { 'x-forwarded-for': `198.51.100.${i + 1}` }));
     t.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
     t.is(await signIn(api, user.email, user.password, { 'x-forwarded-for': '198.51.100.99' }), 429);
   });
@@ -35,9 +41,14 @@ for (const dialect of testDialects()) {
     const api = await startTestApi(dialect, { KEYWAY_TRUST_PROXY: 'loopback' });
     t.teardown(() => api.close());
     await new StaffUserStore().create(api.running.context.db, user);
-    for (let i = 0; i < 5; i += 1) t.is(await signIn(api, user.email, `wrong-${i}`, { 'x-forwarded-for': '198.51.100.7' }), 401);
+    for (let i = 0; i < 5; i += 1)
+      t.is(await signIn(api, user.email, `wrong-${i}`, { 'x-forwarded-for': '198.51.100.7' }), 401);
     t.is(await signIn(api, user.email, user.password, { 'x-forwarded-for': '198.51.100.7' }), 429);
-    t.is(await signIn(api, user.email, user.password, { 'x-forwarded-for': '198.51.100.8' }), 303, 'another client behind the proxy signs in');
+    t.is(
+      await signIn(api, user.email, user.password, { 'x-forwarded-for': '198.51.100.8' }),
+      303,
+      'another client behind the proxy signs in',
+    );
   });
 
   test(`${dialect}: one address guessing across many e-mails is limited for every e-mail`, async (t) => {

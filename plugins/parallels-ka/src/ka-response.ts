@@ -20,7 +20,13 @@ export function withOutcome(error: KaError, outcomeUnknown: boolean): KaError {
 }
 
 export function asStruct(value: XmlRpcValue | undefined, what: string): XmlRpcStruct {
-  if (value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date) && !Buffer.isBuffer(value)) {
+  if (
+    value &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    !(value instanceof Date) &&
+    !Buffer.isBuffer(value)
+  ) {
     return value as XmlRpcStruct;
   }
   throw shapeError(what);
@@ -66,7 +72,8 @@ export function issuedKey(struct: XmlRpcStruct, numberField: string, now: Date |
 /** `KeyDetails` → `KeyInfo`. */
 export function keyInfo(details: XmlRpcStruct): KeyInfo {
   const base = issuedKey(details, 'keyNumber', date(details, 'createDate'));
-  const properties = details.properties && typeof details.properties === 'object' ? (details.properties as XmlRpcStruct) : {};
+  const properties =
+    details.properties && typeof details.properties === 'object' ? (details.properties as XmlRpcStruct) : {};
   return {
     ...base,
     additionalKeyNumbers: list(details, 'additionalKeys')

@@ -21,7 +21,12 @@ export const notePrefix = 'keyway request ';
  * request whose outcome is unknown; this lookup only reads. Without a server address there is nothing to search by: `ambiguous`,
  * never `none`, since `none` lets the pipeline issue again.
  */
-export async function findKeyByReference(ka: KaCaller, order: LicenseOrder, sentAt: Date, hints?: LookupHints): Promise<KeyLookup> {
+export async function findKeyByReference(
+  ka: KaCaller,
+  order: LicenseOrder,
+  sentAt: Date,
+  hints?: LookupHints,
+): Promise<KeyLookup> {
   const server = order.server;
   if (!server || (server.ips.length === 0 && server.macs.length === 0)) {
     return {

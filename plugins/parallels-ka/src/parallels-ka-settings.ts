@@ -1,15 +1,38 @@
-import { integerSetting, requiredSetting, type SettingDefinition, type SettingsValues } from '../../../src/plugin-sdk/index.js';
+import {
+  integerSetting,
+  requiredSetting,
+  type SettingDefinition,
+  type SettingsValues,
+} from '../../../src/plugin-sdk/index.js';
 import { DEFAULT_MAX_XML_BYTES } from './xmlrpc-codec.js';
 
 export const SETTINGS: SettingDefinition[] = [
-  { name: 'endpoint', label: 'Endpoint URL', type: 'url', required: true, description: 'XML-RPC endpoint, e.g. https://ka.example.com:7050/' },
+  {
+    name: 'endpoint',
+    label: 'Endpoint URL',
+    type: 'url',
+    required: true,
+    description: 'XML-RPC endpoint, e.g. https://ka.example.com:7050/',
+  },
   { name: 'login', label: 'Login', type: 'string', required: true },
   { name: 'password', label: 'Password', type: 'string', secret: true, required: true },
-  { name: 'clientId', label: 'Client id', type: 'integer', min: 0, description: 'Partner client the keys are created for; 0 = the login\'s own' },
+  {
+    name: 'clientId',
+    label: 'Client id',
+    type: 'integer',
+    min: 0,
+    description: "Partner client the keys are created for; 0 = the login's own",
+  },
   { name: 'timeoutMs', label: 'Timeout (ms)', type: 'integer', default: 10000, min: 100, max: 300000 },
   // 1 MiB (DEFAULT_MAX_XML_BYTES says why); within it, XMLRPC_LIMITS (depth, elements,
   // text) bound what parsing an answer costs.
-  { name: 'maxResponseBytes', label: 'Largest response (bytes)', type: 'integer', default: DEFAULT_MAX_XML_BYTES, min: 1024 },
+  {
+    name: 'maxResponseBytes',
+    label: 'Largest response (bytes)',
+    type: 'integer',
+    default: DEFAULT_MAX_XML_BYTES,
+    min: 1024,
+  },
 ];
 
 export interface ParallelsKaSettings {

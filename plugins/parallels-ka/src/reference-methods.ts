@@ -75,7 +75,11 @@ const upgradeKey: Handler = ({ authority, clientId }, p) => {
 };
 
 const activateKey: Handler = ({ authority, clientId }, p) => {
-  const { key, changed } = authority.activateKey(clientId, keyNumber(p[0]), p[1] === undefined ? undefined : str(p[1], 'uid'));
+  const { key, changed } = authority.activateKey(
+    clientId,
+    keyNumber(p[0]),
+    p[1] === undefined ? undefined : str(p[1], 'uid'),
+  );
   return ok({ keyNumber: full(key) }, changed ? 100 : 110, changed ? 'Key activated' : 'Key already activated there');
 };
 
@@ -84,7 +88,8 @@ export const METHODS: Record<string, Record<number, Handler>> = {
   createKey: { 4: createKey, 5: createKey, 7: createKey, 8: createKey },
   retrieveKey: { 1: retrieveKey, 2: retrieveKey },
   getKeyInfo: {
-    1: ({ authority, clientId }, p) => ok({ keyInfo: keyDetails(authority, authority.getKey(keyNumber(p[0]), clientId)) }),
+    1: ({ authority, clientId }, p) =>
+      ok({ keyInfo: keyDetails(authority, authority.getKey(keyNumber(p[0]), clientId)) }),
   },
   getKeyNumbers: {
     1: ({ authority, clientId }, p) => {
@@ -115,7 +120,9 @@ export const METHODS: Record<string, Record<number, Handler>> = {
       return ok({ keyNumber: full(key) }, changed ? 100 : 110, changed ? 'Key downgraded' : 'Key lacks the feature');
     },
   },
-  renewKey: { 1: ({ authority, clientId }, p) => ok(dates(authority.renewKey(clientId, keyNumber(p[0]))), 100, 'Key renewed') },
+  renewKey: {
+    1: ({ authority, clientId }, p) => ok(dates(authority.renewKey(clientId, keyNumber(p[0]))), 100, 'Key renewed'),
+  },
   terminateKey: {
     1: ({ authority, clientId }, p) => {
       const { key, changed } = authority.terminateKey(clientId, keyNumber(p[0]));
@@ -123,11 +130,15 @@ export const METHODS: Record<string, Record<number, Handler>> = {
     },
   },
   activateKey: { 1: activateKey, 2: activateKey },
-  resetKey: { 1: ({ authority, clientId }, p) => ok({ keyNumber: full(authority.resetKey(clientId, keyNumber(p[0]))) }) },
+  resetKey: {
+    1: ({ authority, clientId }, p) => ok({ keyNumber: full(authority.resetKey(clientId, keyNumber(p[0]))) }),
+  },
   bindKey: {
     2: ({ authority, clientId }, p) => {
       const { key, unbound } = authority.bindKey(clientId, keyNumber(p[0]), ip(p[1]));
-      return unbound ? ok({ keyNumber: full(key) }, 101, `Key bound; ${unbound} unbound`) : ok({ keyNumber: full(key) });
+      return unbound
+        ? ok({ keyNumber: full(key) }, 101, `Key bound; ${unbound} unbound`)
+        : ok({ keyNumber: full(key) });
     },
   },
   unbindKey: {

@@ -28,7 +28,13 @@ export function strings(value: XmlRpcValue | undefined, what: string, code = 400
 }
 
 export function struct(value: XmlRpcValue | undefined, what: string, code = 400): XmlRpcStruct {
-  if (value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date) && !Buffer.isBuffer(value)) {
+  if (
+    value &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    !(value instanceof Date) &&
+    !Buffer.isBuffer(value)
+  ) {
     return value as XmlRpcStruct;
   }
   throw new ResultCodeError(code, `${what} must be a struct`);

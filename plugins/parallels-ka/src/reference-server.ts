@@ -73,8 +73,11 @@ export function startReferenceXmlRpcKa(options: ReferenceXmlRpcKaOptions = {}): 
       return sendXml(res, encodeMethodResponse({ resultCode, resultDesc: fault.message ?? 'Injected failure' }));
     }
     if (fault?.kind === 'status') {
-      const retryAfter = fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
-      return void res.writeHead(fault.status, { 'content-type': 'text/plain', ...retryAfter }).end(`HTTP ${fault.status} (injected)`);
+      const retryAfter =
+        fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
+      return void res
+        .writeHead(fault.status, { 'content-type': 'text/plain', ...retryAfter })
+        .end(`HTTP ${fault.status} (injected)`);
     }
     let answer: string;
     try {
@@ -83,14 +86,23 @@ export function startReferenceXmlRpcKa(options: ReferenceXmlRpcKaOptions = {}): 
       if (fault?.kind === 'fileName' && 'keyExtension' in result) result.keyExtension = fault.fileName;
       answer = encodeMethodResponse(result);
     } catch (error) {
-      answer = error instanceof DispatchFault ? encodeFault(error.faultCode, error.message) : encodeFault(-32603, 'Server error');
+      answer =
+        error instanceof DispatchFault
+          ? encodeFault(error.faultCode, error.message)
+          : encodeFault(-32603, 'Server error');
     }
     // The other faults play after the operation ran: the KA acted, the client cannot tell.
     if (fault?.kind === 'drop') return void req.socket.destroy();
     if (fault?.kind === 'malformed') return sendXml(res, MALFORMED);
     if (fault?.kind === 'hostile') return sendXml(res, hostileXml(fault, HOSTILE));
     if (fault?.kind === 'oversize') {
-      return sendXml(res, Buffer.concat([Buffer.from(answer.replace(/<\/methodResponse>$/, '')), Buffer.alloc(fault.bytes ?? 8 * 1024 * 1024, 32)]));
+      return sendXml(
+        res,
+        Buffer.concat([
+          Buffer.from(answer.replace(/<\/methodResponse>$/, '')),
+          Buffer.alloc(fault.bytes ?? 8 * 1024 * 1024, 32),
+        ]),
+      );
     }
     if (fault?.kind === 'latency') return later(fault.ms, () => sendXml(res, answer));
     sendXml(res, answer);

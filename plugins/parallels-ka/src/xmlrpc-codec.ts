@@ -59,7 +59,10 @@ export async function decodeMethodCall(body: string | Buffer, maxBytes = DEFAULT
 }
 
 /** Decode a response (client side). A fault is returned, not thrown. Throws `XmlRpcFormatError`. */
-export async function decodeMethodResponse(body: string | Buffer, maxBytes = DEFAULT_MAX_XML_BYTES): Promise<MethodResponse> {
+export async function decodeMethodResponse(
+  body: string | Buffer,
+  maxBytes = DEFAULT_MAX_XML_BYTES,
+): Promise<MethodResponse> {
   const doc = await decodeDocument(body, maxBytes);
   if (doc.root !== 'methodResponse') throw new XmlRpcFormatError('Root must be <methodResponse>');
   if (doc.fault !== undefined) {

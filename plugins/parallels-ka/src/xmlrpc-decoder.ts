@@ -1,5 +1,12 @@
 import { readXml, type XmlLimits, XmlReadError } from '../../../src/plugin-sdk/index.js';
-import { SCALAR_TYPES, scalarValue, setMember, type XmlRpcStruct, type XmlRpcValue, XmlRpcFormatError } from './xmlrpc-value.js';
+import {
+  SCALAR_TYPES,
+  scalarValue,
+  setMember,
+  type XmlRpcStruct,
+  type XmlRpcValue,
+  XmlRpcFormatError,
+} from './xmlrpc-value.js';
 
 /**
  * Parse limits for XML-RPC documents, from what the protocol sends (ka-protocol.md):
@@ -76,7 +83,8 @@ class DocumentBuilder {
   open(name: string): void {
     const parent = this.stack[this.stack.length - 1] as Frame;
     if (!CHILDREN[parent.name]?.has(name)) {
-      if (SCALAR_TYPES.has(parent.name) || parent.name === 'nil') throw new XmlRpcFormatError('Expected text, found elements');
+      if (SCALAR_TYPES.has(parent.name) || parent.name === 'nil')
+        throw new XmlRpcFormatError('Expected text, found elements');
       if (parent.name === 'value') throw new XmlRpcFormatError(`Unknown XML-RPC type <${name.slice(0, 40)}>`);
       throw new XmlRpcFormatError(`Unexpected <${name.slice(0, 40)}> in <${parent.name || 'document'}>`);
     }

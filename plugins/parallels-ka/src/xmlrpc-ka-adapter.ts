@@ -52,7 +52,8 @@ export class XmlRpcKaAdapter implements KaAdapter {
       const value = await this.client.call(`partner10.${method}`, [auth, ...params]);
       answer = asStruct(value, `a result struct for ${method}`);
     } catch (error) {
-      const failure = error instanceof KaError ? error : new KaError(`${method} failed`, { code: 'protocol', retryable: true });
+      const failure =
+        error instanceof KaError ? error : new KaError(`${method} failed`, { code: 'protocol', retryable: true });
       const { code, retryable } = failure;
       this.context.logger.warn({ method, code, retryable, outcomeUnknown: failure.outcomeUnknown }, 'KA call failed');
       // A wrong-shaped answer to a mutating call means the KA acted; asking again a
@@ -97,7 +98,10 @@ export class XmlRpcKaAdapter implements KaAdapter {
     try {
       await this.call('addNoteToKey', [keyNumber, referenceNote(order.reference)], true);
     } catch (error) {
-      this.context.logger.warn({ keyNumber, code: (error as KaError).code }, 'Could not add the reference note to the key');
+      this.context.logger.warn(
+        { keyNumber, code: (error as KaError).code },
+        'Could not add the reference note to the key',
+      );
     }
   }
 
@@ -149,7 +153,8 @@ export class XmlRpcKaAdapter implements KaAdapter {
   /** One upgradeKey per plan: 110 (already has it) makes a repeated upgrade harmless. */
   async upgrade(keyNumber: string, features: string[]): Promise<IssuedKey> {
     let last: IssuedKey | undefined;
-    for (const plan of features) last = issuedKey(await this.call('upgradeKey', [keyNumber, plan], true), 'keyNumber', null);
+    for (const plan of features)
+      last = issuedKey(await this.call('upgradeKey', [keyNumber, plan], true), 'keyNumber', null);
     return last ?? { keyNumber, additionalKeyNumbers: [] };
   }
 
@@ -170,7 +175,13 @@ export class XmlRpcKaAdapter implements KaAdapter {
   private loadCatalogue(): Promise<{ keyTypes: string[]; features: string[] }> {
     const names = (values: XmlRpcValue[]): string[] =>
       values
-        .map((v) => (typeof v === 'string' ? v : v && typeof v === 'object' && !Array.isArray(v) ? text(v as XmlRpcStruct, 'apiName') : undefined))
+        .map((v) =>
+          typeof v === 'string'
+            ? v
+            : v && typeof v === 'object' && !Array.isArray(v)
+              ? text(v as XmlRpcStruct, 'apiName')
+              : undefined,
+        )
         .filter((v): v is string => v !== undefined);
     this.catalogue ??= this.call('getAvailableKeyTypesAndFeatures', [this.settings.clientId]).then(
       (answer) => ({ keyTypes: names(list(answer, 'keyTypes')), features: names(list(answer, 'features')) }),

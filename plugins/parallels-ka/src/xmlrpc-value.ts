@@ -53,7 +53,9 @@ export function toBuilderValue(value: XmlRpcValue, depth = 0): unknown {
   if (typeof value === 'boolean') return { boolean: value ? '1' : '0' };
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new XmlRpcFormatError('XML-RPC cannot carry NaN or Infinity');
-    return Number.isInteger(value) && value >= I4_MIN && value <= I4_MAX ? { int: String(value) } : { double: String(value) };
+    return Number.isInteger(value) && value >= I4_MIN && value <= I4_MAX
+      ? { int: String(value) }
+      : { double: String(value) };
   }
   if (value instanceof Date) return { 'dateTime.iso8601': formatIsoCompact(value) };
   if (Buffer.isBuffer(value)) return { base64: value.toString('base64') };
@@ -67,7 +69,16 @@ export function toBuilderValue(value: XmlRpcValue, depth = 0): unknown {
 }
 
 /** The XML-RPC types whose content is text. */
-export const SCALAR_TYPES: ReadonlySet<string> = new Set(['string', 'int', 'i4', 'i8', 'double', 'boolean', 'dateTime.iso8601', 'base64']);
+export const SCALAR_TYPES: ReadonlySet<string> = new Set([
+  'string',
+  'int',
+  'i4',
+  'i8',
+  'double',
+  'boolean',
+  'dateTime.iso8601',
+  'base64',
+]);
 
 /** Decode the text of one scalar type element (`SCALAR_TYPES`). */
 export function scalarValue(type: string, text: string): XmlRpcValue {
@@ -84,7 +95,8 @@ export function scalarValue(type: string, text: string): XmlRpcValue {
     case 'double': {
       const digits = text.trim();
       const number = Number(digits);
-      if (digits === '' || !Number.isFinite(number)) throw new XmlRpcFormatError(`Bad <double> "${digits.slice(0, 40)}"`);
+      if (digits === '' || !Number.isFinite(number))
+        throw new XmlRpcFormatError(`Bad <double> "${digits.slice(0, 40)}"`);
       return number;
     }
     case 'boolean': {

@@ -32,4 +32,9 @@ const makeServer = conformanceServerOnAuthority({
   referenceOf: (key) => key.note?.replace(/^keyway request /, ''),
 });
 
-runKaConformance(test, { title: 'parallels-ka', makeServer, makeAdapter: plugin.createAdapter, definition: plugin.definition });
+runKaConformance(test, {
+  title: 'parallels-ka',
+  makeServer,
+  makeAdapter: plugin.createAdapter,
+  definition: plugin.definition,
+});

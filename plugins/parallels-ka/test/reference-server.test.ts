@@ -56,10 +56,7 @@ test('getKeyNumbers answers 101 when no key matches the server address', async (
   t.is(none.resultCode, 101);
   t.deepEqual(none.keyNumbers, []);
   await post(ka.url, call('createKey', createA));
-  const found = await post(
-    ka.url,
-    call('getKeyNumbers', address.replace('198.51.100.77', '192.0.2.10')),
-  );
+  const found = await post(ka.url, call('getKeyNumbers', address.replace('198.51.100.77', '192.0.2.10')));
   t.is(found.resultCode, 100);
   t.is((found.keyNumbers as unknown[]).length, 1);
   t.is(((found.keyInfos as XmlRpcStruct[])[0] as XmlRpcStruct).keyType, 'PLESK-12-WEB-HOST');
@@ -80,11 +77,13 @@ test('retrieveKey returns the key file as base64 and unknown keys answer 220', a
 
 test('hostile and malformed requests get faults, never a crash', async (t) => {
   const ka = await startReferenceXmlRpcKa();
-  const bomb = '<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaaaaaa">]><methodCall><methodName>&a;</methodName></methodCall>';
+  const bomb =
+    '<?xml version="1.0"?><!DOCTYPE m [<!ENTITY a "aaaaaaaa">]><methodCall><methodName>&a;</methodName></methodCall>';
   t.is((await post(ka.url, bomb)).fault, -32700);
   t.is((await post(ka.url, '<methodCall><methodName>partner10.validateLogin')).fault, -32700);
   t.is((await post(ka.url, call('noSuchMethod', ''))).fault, -32601);
-  const badAuth = '<methodCall><methodName>partner10.validateLogin</methodName><params><param><value>x</value></param></params></methodCall>';
+  const badAuth =
+    '<methodCall><methodName>partner10.validateLogin</methodName><params><param><value>x</value></param></params></methodCall>';
   t.is((await post(ka.url, badAuth)).resultCode, 400);
   t.is((await post(ka.url, call('validateLogin', ''))).resultCode, 100);
   await ka.close();
@@ -95,7 +94,16 @@ test('the admin surface seeds accounts, arms faults and lists keys', async (t) =
   const admin = (method: string, path: string, body?: unknown) =>
     fetch(`${ka.url}/_reference/${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
   t.is((await admin('POST', 'accounts', { login: 'other', password: 'pw', clientId: 9 })).status, 201);
-  t.is((await admin('POST', 'faults', { method: 'partner10.validateLogin', fault: { kind: 'result', code: 300 }, times: 1 })).status, 201);
+  t.is(
+    (
+      await admin('POST', 'faults', {
+        method: 'partner10.validateLogin',
+        fault: { kind: 'result', code: 300 },
+        times: 1,
+      })
+    ).status,
+    201,
+  );
   t.is((await post(ka.url, call('validateLogin', ''))).resultCode, 300);
   t.is((await post(ka.url, call('validateLogin', ''))).resultCode, 100);
   await post(ka.url, call('createKey', createA));

@@ -39,7 +39,11 @@ test('every value type survives a call and a response round trip', async (t) => 
 });
 
 test('dates use the compact ISO form', (t) => {
-  t.true(encodeMethodResponse(new Date('2026-11-22T00:00:00Z')).includes('<dateTime.iso8601>20261122T00:00:00</dateTime.iso8601>'));
+  t.true(
+    encodeMethodResponse(new Date('2026-11-22T00:00:00Z')).includes(
+      '<dateTime.iso8601>20261122T00:00:00</dateTime.iso8601>',
+    ),
+  );
 });
 
 test('untyped values, i4, nil and extended dates are read as a real KA sends them', async (t) => {
@@ -99,19 +103,46 @@ const hostile: Array<[string, string | Buffer]> = [
   ['not xml', 'HTTP/1.1 200 OK but not XML at all'],
   ['html', '<html><body>Bad gateway</body></html>'],
   ['wrong int', '<methodResponse><params><param><value><int>twelve</int></value></param></params></methodResponse>'],
-  ['wrong boolean', '<methodResponse><params><param><value><boolean>yes</boolean></value></param></params></methodResponse>'],
-  ['wrong date', '<methodResponse><params><param><value><dateTime.iso8601>tomorrow</dateTime.iso8601></value></param></params></methodResponse>'],
-  ['wrong base64', '<methodResponse><params><param><value><base64>!!!</base64></value></param></params></methodResponse>'],
+  [
+    'wrong boolean',
+    '<methodResponse><params><param><value><boolean>yes</boolean></value></param></params></methodResponse>',
+  ],
+  [
+    'wrong date',
+    '<methodResponse><params><param><value><dateTime.iso8601>tomorrow</dateTime.iso8601></value></param></params></methodResponse>',
+  ],
+  [
+    'wrong base64',
+    '<methodResponse><params><param><value><base64>!!!</base64></value></param></params></methodResponse>',
+  ],
   ['unknown type', '<methodResponse><params><param><value><blob>x</blob></value></param></params></methodResponse>'],
-  ['two types', '<methodResponse><params><param><value><int>1</int><string>x</string></value></param></params></methodResponse>'],
+  [
+    'two types',
+    '<methodResponse><params><param><value><int>1</int><string>x</string></value></param></params></methodResponse>',
+  ],
   ['no params', '<methodResponse></methodResponse>'],
-  ['text beside a type', '<methodResponse><params><param><value>x<int>1</int></value></param></params></methodResponse>'],
-  ['params and fault', `<methodResponse><params><param><value>1</value></param></params>${encodeFault(1, 'x').replace(/^.*<methodResponse>|<\/methodResponse>$/g, '')}</methodResponse>`],
+  [
+    'text beside a type',
+    '<methodResponse><params><param><value>x<int>1</int></value></param></params></methodResponse>',
+  ],
+  [
+    'params and fault',
+    `<methodResponse><params><param><value>1</value></param></params>${encodeFault(1, 'x').replace(/^.*<methodResponse>|<\/methodResponse>$/g, '')}</methodResponse>`,
+  ],
   ['text between elements', '<methodResponse><params>stray<param><value>1</value></param></params></methodResponse>'],
-  ['elements inside a scalar', '<methodResponse><params><param><value><string><b>x</b></string></value></param></params></methodResponse>'],
+  [
+    'elements inside a scalar',
+    '<methodResponse><params><param><value><string><b>x</b></string></value></param></params></methodResponse>',
+  ],
   ['two roots', '<methodResponse><params><param><value>1</value></param></params></methodResponse><methodResponse/>'],
-  ['struct member without name', '<methodResponse><params><param><value><struct><member><value>1</value></member></struct></value></param></params></methodResponse>'],
-  ['deep nesting', `<methodResponse><params><param><value>${'<array><data><value>'.repeat(200)}x${'</value></data></array>'.repeat(200)}</value></param></params></methodResponse>`],
+  [
+    'struct member without name',
+    '<methodResponse><params><param><value><struct><member><value>1</value></member></struct></value></param></params></methodResponse>',
+  ],
+  [
+    'deep nesting',
+    `<methodResponse><params><param><value>${'<array><data><value>'.repeat(200)}x${'</value></data></array>'.repeat(200)}</value></param></params></methodResponse>`,
+  ],
   ['huge body', Buffer.alloc(5 * 1024 * 1024, 'a')],
 ];
 
@@ -135,11 +166,15 @@ test('the size limit is configurable', async (t) => {
 });
 
 test('each parse limit stops the document and says which limit it was', async (t) => {
-  const wrap = (inner: string): string => `<methodResponse><params><param><value>${inner}</value></param></params></methodResponse>`;
+  const wrap = (inner: string): string =>
+    `<methodResponse><params><param><value>${inner}</value></param></params></methodResponse>`;
   const cases: Array<[string, string]> = [
     ['maxDepth', wrap(`${'<array><data><value>'.repeat(30)}x${'</value></data></array>'.repeat(30)}`)],
     ['maxElements', wrap(`<array><data>${'<value/>'.repeat(XMLRPC_LIMITS.maxElements)}</data></array>`)],
-    ['maxElements', wrap(`<string${Array.from({ length: XMLRPC_LIMITS.maxElements }, (_, i) => ` a${i}=""`).join('')}>x</string>`)],
+    [
+      'maxElements',
+      wrap(`<string${Array.from({ length: XMLRPC_LIMITS.maxElements }, (_, i) => ` a${i}=""`).join('')}>x</string>`),
+    ],
     ['maxTextLength', wrap(`<base64>${'QUJD'.repeat(XMLRPC_LIMITS.maxTextLength / 4 + 1)}</base64>`)],
     ['maxBytes', wrap('x'.repeat(DEFAULT_MAX_XML_BYTES))],
   ];

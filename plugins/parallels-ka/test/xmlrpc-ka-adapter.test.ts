@@ -86,7 +86,11 @@ test('lookup without a server address is ambiguous; with one it lists the candid
   t.is(noServer.status, 'ambiguous');
   const sentAt = new Date();
   const created = [0, 1].map(
-    () => ka.authority.createKey(DEMO_ACCOUNT.clientId, { productId: 'PLESK-12-WEB-HOST', server: { ips: ['192.0.2.44'], macs: [] } }).main.keyNumber,
+    () =>
+      ka.authority.createKey(DEMO_ACCOUNT.clientId, {
+        productId: 'PLESK-12-WEB-HOST',
+        server: { ips: ['192.0.2.44'], macs: [] },
+      }).main.keyNumber,
   );
   ka.authority.addNote(DEMO_ACCOUNT.clientId, created[1] as string, referenceNote('kw-other-7'));
   const lookup = await adapter.findKeyByRef(order(), sentAt);

@@ -32,7 +32,8 @@ function nestedAnswer(bytes: number): string {
   return `${HEAD}${open.repeat(levels)}x${close.repeat(levels)}${TAIL}`;
 }
 
-const flatAnswer = (item: string, count: number): string => `${HEAD}<array><data>${item.repeat(count)}</data></array>${TAIL}`;
+const flatAnswer = (item: string, count: number): string =>
+  `${HEAD}<array><data>${item.repeat(count)}</data></array>${TAIL}`;
 
 /** A real HTTP server that answers every POST with `body`. */
 async function hostileKa(body: string): Promise<{ url: string; close(): Promise<void> }> {
@@ -82,7 +83,7 @@ test('a flat answer of 100k values is refused for its element count; a read-only
   }
 });
 
-test('with the cap raised to the old 4 MiB, the campaign\'s answers are still refused by the parse limits', async (t) => {
+test("with the cap raised to the old 4 MiB, the campaign's answers are still refused by the parse limits", async (t) => {
   for (const [body, limit] of [
     [nestedAnswer(3.9 * 1024 * 1024), /nesting depth/],
     [flatAnswer('<value><int>1</int></value>', 100_000), /element count/],
@@ -90,7 +91,10 @@ test('with the cap raised to the old 4 MiB, the campaign\'s answers are still re
   ] as const) {
     const ka = await hostileKa(body);
     try {
-      const error = await t.throwsAsync(adapterFor(ka.url, { maxResponseBytes: 4 * 1024 * 1024 }).terminate('PLSK.00000001'), { instanceOf: KaError });
+      const error = await t.throwsAsync(
+        adapterFor(ka.url, { maxResponseBytes: 4 * 1024 * 1024 }).terminate('PLSK.00000001'),
+        { instanceOf: KaError },
+      );
       t.is(error?.code, 'protocol');
       t.regex(error?.message ?? '', limit);
       t.true(error?.outcomeUnknown);
@@ -115,7 +119,8 @@ test('a large legitimate getKeyNumbers answer (1,500 keys on one server) still p
   const ka = await startReferenceXmlRpcKa();
   try {
     const server = { ips: ['192.0.2.80'], macs: [] };
-    for (let i = 0; i < 1500; i++) ka.authority.createKey(DEMO_ACCOUNT.clientId, { productId: 'PLESK-12-WEB-HOST', server });
+    for (let i = 0; i < 1500; i++)
+      ka.authority.createKey(DEMO_ACCOUNT.clientId, { productId: 'PLESK-12-WEB-HOST', server });
     const adapter = plugin.createAdapter(
       { endpoint: ka.url, login: DEMO_ACCOUNT.login, password: DEMO_ACCOUNT.password, clientId: DEMO_ACCOUNT.clientId },
       context,
@@ -136,8 +141,14 @@ test('the reference KA plays hostile answers armed through its admin surface; th
   try {
     const arm = (body: unknown) => fetch(`${ka.url}/_reference/faults`, { method: 'POST', body: JSON.stringify(body) });
     t.is((await arm({ method: 'createKey', fault: { kind: 'hostile', shape: 'spiral' } })).status, 400);
-    t.is((await arm({ method: 'partner10.createKey', fault: { kind: 'hostile', shape: 'nested' }, times: 1 })).status, 201);
-    t.is((await arm({ method: 'getKeyInfo', fault: { kind: 'hostile', shape: 'flat', bytes: 900_000 }, times: 1 })).status, 201);
+    t.is(
+      (await arm({ method: 'partner10.createKey', fault: { kind: 'hostile', shape: 'nested' }, times: 1 })).status,
+      201,
+    );
+    t.is(
+      (await arm({ method: 'getKeyInfo', fault: { kind: 'hostile', shape: 'flat', bytes: 900_000 }, times: 1 })).status,
+      201,
+    );
     const adapter = plugin.createAdapter(
       { endpoint: ka.url, login: DEMO_ACCOUNT.login, password: DEMO_ACCOUNT.password, clientId: DEMO_ACCOUNT.clientId },
       context,

@@ -48,7 +48,8 @@ function integer(input: Input, name: string): number | undefined {
 
 function strings(input: Input, name: string): string[] {
   const value = input[name] ?? [];
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw invalid(`${name} must be a list of strings`);
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+    throw invalid(`${name} must be a list of strings`);
   return value as string[];
 }
 
@@ -72,7 +73,9 @@ export function keyView(authority: LicenseAuthority, key: KeyRecord): Record<str
   };
 }
 
-const keyAnswer = (authority: LicenseAuthority, key: KeyRecord) => ({ body: { key: keyView(authority, authority.getKey(key.keyNumber)) } });
+const keyAnswer = (authority: LicenseAuthority, key: KeyRecord) => ({
+  body: { key: keyView(authority, authority.getKey(key.keyNumber)) },
+});
 
 export type OperationName =
   | 'ping'
@@ -92,7 +95,15 @@ export const OPERATIONS: Record<OperationName, Operation> = {
   ping: ({ clientId }) => ({ body: { clientId, serverTime: new Date().toISOString() } }),
 
   listProducts: ({ authority }) => ({
-    body: { products: authority.listProducts().map((p) => ({ id: p.id, name: p.name, kind: p.kind, quotaUnit: p.quotaLimit, features: p.features.map((f) => ({ id: f.id, name: f.name })) })) },
+    body: {
+      products: authority.listProducts().map((p) => ({
+        id: p.id,
+        name: p.name,
+        kind: p.kind,
+        quotaUnit: p.quotaLimit,
+        features: p.features.map((f) => ({ id: f.id, name: f.name })),
+      })),
+    },
   }),
 
   createKey: ({ authority, clientId, body }) => {
@@ -130,10 +141,21 @@ export const OPERATIONS: Record<OperationName, Operation> = {
     const file = authority.keyFile(keyNumber, clientId);
     const contentType = file.extension === 'xml' ? 'application/xml' : 'application/octet-stream';
     const revision = file.fullKeyNumber.slice(file.keyNumber.length + 1);
-    return { body: { file: { keyNumber: file.keyNumber, revision, fileName: `${file.keyNumber}.${file.extension}`, contentType, content: file.content.toString('base64') } } };
+    return {
+      body: {
+        file: {
+          keyNumber: file.keyNumber,
+          revision,
+          fileName: `${file.keyNumber}.${file.extension}`,
+          contentType,
+          content: file.content.toString('base64'),
+        },
+      },
+    };
   },
 
-  renewKey: ({ authority, clientId, keyNumber, body }) => keyAnswer(authority, authority.renewKey(clientId, keyNumber, integer(body, 'periodMonths'))),
+  renewKey: ({ authority, clientId, keyNumber, body }) =>
+    keyAnswer(authority, authority.renewKey(clientId, keyNumber, integer(body, 'periodMonths'))),
 
   addFeatures: ({ authority, clientId, keyNumber, body }) => {
     const features = strings(body, 'features');
@@ -141,9 +163,11 @@ export const OPERATIONS: Record<OperationName, Operation> = {
     return keyAnswer(authority, authority.upgradeKey(clientId, keyNumber, features).key);
   },
 
-  suspendKey: ({ authority, clientId, keyNumber }) => keyAnswer(authority, authority.setSuspended(clientId, keyNumber, true).key),
+  suspendKey: ({ authority, clientId, keyNumber }) =>
+    keyAnswer(authority, authority.setSuspended(clientId, keyNumber, true).key),
 
-  resumeKey: ({ authority, clientId, keyNumber }) => keyAnswer(authority, authority.setSuspended(clientId, keyNumber, false).key),
+  resumeKey: ({ authority, clientId, keyNumber }) =>
+    keyAnswer(authority, authority.setSuspended(clientId, keyNumber, false).key),
 
   terminateKey: ({ authority, clientId, keyNumber }) => {
     const { key } = authority.terminateKey(clientId, keyNumber);

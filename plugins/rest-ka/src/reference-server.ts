@@ -55,7 +55,8 @@ function refusal(code: RestErrorCode, message: string): ReferenceAnswer {
 /** The partner of the Basic credentials; `AuthorityError` auth_failed otherwise. */
 function clientOf(authority: LicenseAuthority, request: ReferenceRequest): number {
   const [scheme, token] = String(request.headers.authorization ?? '').split(' ');
-  const [login = '', ...rest] = scheme === 'Basic' && token ? Buffer.from(token, 'base64').toString('utf8').split(':') : [];
+  const [login = '', ...rest] =
+    scheme === 'Basic' && token ? Buffer.from(token, 'base64').toString('utf8').split(':') : [];
   return authority.authenticate(login, rest.join(':')).clientId;
 }
 
@@ -65,8 +66,13 @@ function front(authority: LicenseAuthority): ReferenceFront {
       const matches = ROUTES.filter((r) => r.path.test(request.path));
       const route = matches.find((r) => r.method === request.method);
       if (!route) {
-        if (matches.length === 0) return json(404, { error: { code: 'NO_SUCH_RESOURCE', message: `No resource ${request.path}` } });
-        return json(405, { error: { code: 'METHOD_NOT_ALLOWED', message: `${request.method} is not allowed here` } }, { allow: matches.map((r) => r.method).join(', ') });
+        if (matches.length === 0)
+          return json(404, { error: { code: 'NO_SUCH_RESOURCE', message: `No resource ${request.path}` } });
+        return json(
+          405,
+          { error: { code: 'METHOD_NOT_ALLOWED', message: `${request.method} is not allowed here` } },
+          { allow: matches.map((r) => r.method).join(', ') },
+        );
       }
       return {
         operation: route.operation,
@@ -76,7 +82,8 @@ function front(authority: LicenseAuthority): ReferenceFront {
             let body: Input = {};
             if (request.body.length) {
               const parsed = JSON.parse(request.body.toString('utf8')) as unknown;
-              if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new RestRefusal('INVALID_REQUEST', 'The body must be a JSON object');
+              if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+                throw new RestRefusal('INVALID_REQUEST', 'The body must be a JSON object');
               body = parsed as Input;
             }
             const keyNumber = decodeURIComponent(route.path.exec(request.path)?.[1] ?? '');
@@ -93,7 +100,10 @@ function front(authority: LicenseAuthority): ReferenceFront {
     },
     refusal: (_operation, code, message) => {
       const text = String(code);
-      return refusal(isRestErrorCode(text) ? text : (REST_ERROR_FOR[text as keyof typeof REST_ERROR_FOR] ?? 'INTERNAL_ERROR'), message ?? 'Injected failure');
+      return refusal(
+        isRestErrorCode(text) ? text : (REST_ERROR_FOR[text as keyof typeof REST_ERROR_FOR] ?? 'INTERNAL_ERROR'),
+        message ?? 'Injected failure',
+      );
     },
     withFileName: (answer, fileName) => {
       const parsed = JSON.parse(String(answer.body)) as { file?: Record<string, unknown> };
@@ -117,5 +127,11 @@ export function startReferenceRestKa(options: ReferenceRestKaOptions = {}): Prom
   for (const product of CONTAINER_PRODUCTS) {
     if (!authority.listProducts().some((p) => p.id === product.id)) authority.addProduct(product);
   }
-  return startReferenceHttpServer({ authority, front: front(authority), port: options.port, host: options.host, maxRequestBytes: options.maxRequestBytes });
+  return startReferenceHttpServer({
+    authority,
+    front: front(authority),
+    port: options.port,
+    host: options.host,
+    maxRequestBytes: options.maxRequestBytes,
+  });
 }

@@ -61,7 +61,11 @@ export class RestKaAdapter implements KaAdapter {
     const [only] = ours;
     if (!only) return { status: 'none' };
     if (ours.length === 1) return { status: 'found', key: issuedKey(only) };
-    return { status: 'ambiguous', reason: `${ours.length} keys carry external id ${order.reference}`, candidates: ours.map((key) => key.keyNumber) };
+    return {
+      status: 'ambiguous',
+      reason: `${ours.length} keys carry external id ${order.reference}`,
+      candidates: ours.map((key) => key.keyNumber),
+    };
   }
 
   async retrieveFiles(key: IssuedKey): Promise<LicenseFileContent[]> {
@@ -103,7 +107,9 @@ export class RestKaAdapter implements KaAdapter {
   }
 
   async upgrade(keyNumber: string, features: string[]): Promise<IssuedKey> {
-    return issuedKey(await this.api.call('POST', apiPath`/30/keys/${keyNumber}/features`, { json: { features }, read: read.key }));
+    return issuedKey(
+      await this.api.call('POST', apiPath`/30/keys/${keyNumber}/features`, { json: { features }, read: read.key }),
+    );
   }
 
   async suspend(keyNumber: string): Promise<void> {

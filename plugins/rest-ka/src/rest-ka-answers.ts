@@ -23,10 +23,23 @@ export type RestKey = z.infer<typeof key>;
 const keyAnswer = z.object({ key });
 const keyList = z.object({ keys: z.array(key) });
 const fileAnswer = z.object({
-  file: z.object({ keyNumber: z.string().min(1), revision: z.string().optional(), fileName: z.string(), contentType: z.string().min(1), content: z.base64().min(1) }),
+  file: z.object({
+    keyNumber: z.string().min(1),
+    revision: z.string().optional(),
+    fileName: z.string(),
+    contentType: z.string().min(1),
+    content: z.base64().min(1),
+  }),
 });
 const productList = z.object({
-  products: z.array(z.object({ id: z.string().min(1), name: z.string(), kind: z.enum(['MAIN', 'ADDITIONAL']), features: z.array(z.object({ id: z.string(), name: z.string() })) })),
+  products: z.array(
+    z.object({
+      id: z.string().min(1),
+      name: z.string(),
+      kind: z.enum(['MAIN', 'ADDITIONAL']),
+      features: z.array(z.object({ id: z.string(), name: z.string() })),
+    }),
+  ),
 });
 const ping = z.object({ clientId: z.number() });
 
@@ -52,7 +65,13 @@ export function issuedKey(value: RestKey): IssuedKey {
 }
 
 export function keyInfo(value: RestKey): KeyInfo {
-  return { ...issuedKey(value), product: value.product, terminated: value.status === 'TERMINATED', suspended: value.status === 'SUSPENDED', features: value.features };
+  return {
+    ...issuedKey(value),
+    product: value.product,
+    terminated: value.status === 'TERMINATED',
+    suspended: value.status === 'SUSPENDED',
+    features: value.features,
+  };
 }
 
 export function kaProduct(value: ReturnType<typeof read.products>[number]): KaProduct {

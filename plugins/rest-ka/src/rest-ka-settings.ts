@@ -1,7 +1,18 @@
-import { integerSetting, requiredSetting, type SettingDefinition, type SettingsValues } from '../../../src/plugin-sdk/index.js';
+import {
+  integerSetting,
+  requiredSetting,
+  type SettingDefinition,
+  type SettingsValues,
+} from '../../../src/plugin-sdk/index.js';
 
 export const SETTINGS: SettingDefinition[] = [
-  { name: 'endpoint', label: 'Endpoint URL', type: 'url', required: true, description: 'Base URL of Partner API 3.0 (the API paths start with /30/), e.g. https://ka.example.com' },
+  {
+    name: 'endpoint',
+    label: 'Endpoint URL',
+    type: 'url',
+    required: true,
+    description: 'Base URL of Partner API 3.0 (the API paths start with /30/), e.g. https://ka.example.com',
+  },
   { name: 'login', label: 'Login', type: 'string', required: true },
   { name: 'password', label: 'Password', type: 'string', secret: true, required: true },
   { name: 'timeoutMs', label: 'Timeout (ms)', type: 'integer', default: 10000, min: 100, max: 300000 },

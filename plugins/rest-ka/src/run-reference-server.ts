@@ -9,7 +9,9 @@ import { startReferenceRestKa } from './reference-server.js';
 
 const port = Number(process.argv[2] ?? 7070);
 const ka = await startReferenceRestKa({ port });
-process.stdout.write(`Reference KA (Partner API 3.0, REST) on ${ka.url}/30/ — login ${DEMO_ACCOUNT.login}, password ${DEMO_ACCOUNT.password}\n`);
+process.stdout.write(
+  `Reference KA (Partner API 3.0, REST) on ${ka.url}/30/ — login ${DEMO_ACCOUNT.login}, password ${DEMO_ACCOUNT.password}\n`,
+);
 const stop = (): void => {
   void ka.close().then(() => process.exit(0));
 };

@@ -4,8 +4,18 @@ import { startReferenceRestKa } from '../src/reference-server.js';
 
 const auth = `Basic ${Buffer.from(`${DEMO_ACCOUNT.login}:${DEMO_ACCOUNT.password}`).toString('base64')}`;
 
-async function call(url: string, method: string, path: string, body?: unknown, authorization = auth): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
-  const res = await fetch(`${url}${path}`, { method, headers: { authorization, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+async function call(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  authorization = auth,
+): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -21,23 +31,46 @@ test('Partner API 3.0: Basic auth, idempotent create on externalId, a quantity r
   const noQuantity = await call(ka.url, 'POST', '/30/keys', { product: 'VZ-CONTAINERS', externalId: 'kw-x-1' });
   t.deepEqual([noQuantity.status, errorCode(noQuantity.body)], [400, 'QUANTITY_REQUIRED']);
 
-  const order = { product: 'VZ-CONTAINERS', externalId: 'kw-x-1', quantity: 4, periodMonths: 12, features: ['FT-BACKUP'] };
+  const order = {
+    product: 'VZ-CONTAINERS',
+    externalId: 'kw-x-1',
+    quantity: 4,
+    periodMonths: 12,
+    features: ['FT-BACKUP'],
+  };
   const created = await call(ka.url, 'POST', '/30/keys', order);
   t.is(created.status, 201);
   const key = created.body.key as Record<string, unknown>;
-  t.like(key, { externalId: 'kw-x-1', product: 'VZ-CONTAINERS', kind: 'MAIN', status: 'ACTIVE', quantity: 4, periodMonths: 12, features: ['FT-BACKUP'] });
+  t.like(key, {
+    externalId: 'kw-x-1',
+    product: 'VZ-CONTAINERS',
+    kind: 'MAIN',
+    status: 'ACTIVE',
+    quantity: 4,
+    periodMonths: 12,
+    features: ['FT-BACKUP'],
+  });
   const again = await call(ka.url, 'POST', '/30/keys', order);
-  t.deepEqual([again.status, (again.body.key as Record<string, unknown>).keyNumber], [200, key.keyNumber], 'a repeated create answers the first key');
+  t.deepEqual(
+    [again.status, (again.body.key as Record<string, unknown>).keyNumber],
+    [200, key.keyNumber],
+    'a repeated create answers the first key',
+  );
 
   await call(ka.url, 'POST', '/30/keys', { ...order, externalId: 'kw-x-12' });
   const found = await call(ka.url, 'GET', '/30/keys?externalId=kw-x-1');
-  t.deepEqual((found.body.keys as Array<Record<string, unknown>>).map((k) => k.externalId).sort(), ['kw-x-1', 'kw-x-12'], 'the search matches by prefix, as documented');
+  t.deepEqual(
+    (found.body.keys as Array<Record<string, unknown>>).map((k) => k.externalId).sort(),
+    ['kw-x-1', 'kw-x-12'],
+    'the search matches by prefix, as documented',
+  );
 });
 
 test('Partner API 3.0: key actions, a wrong verb answered 405 with Allow, files, faults armed through the admin surface', async (t) => {
   const ka = await startReferenceRestKa();
   t.teardown(() => ka.close());
-  const key = (await call(ka.url, 'POST', '/30/keys', { product: 'VZ-CONTAINERS', externalId: 'kw-y-1', quantity: 1 })).body.key as Record<string, unknown>;
+  const key = (await call(ka.url, 'POST', '/30/keys', { product: 'VZ-CONTAINERS', externalId: 'kw-y-1', quantity: 1 }))
+    .body.key as Record<string, unknown>;
   const path = `/30/keys/${String(key.keyNumber)}`;
 
   const wrongVerb = await call(ka.url, 'POST', `${path}/renew`, {});
@@ -50,9 +83,15 @@ test('Partner API 3.0: key actions, a wrong verb answered 405 with Allow, files,
   t.is(((await call(ka.url, 'PUT', `${path}/suspend`, {})).body.key as Record<string, unknown>).status, 'SUSPENDED');
   t.is(((await call(ka.url, 'DELETE', path)).body.key as Record<string, unknown>).status, 'TERMINATED');
 
-  const armed = await fetch(`${ka.url}/_reference/faults`, { method: 'POST', body: JSON.stringify({ method: 'ping', fault: { kind: 'result', code: 'RATE_LIMITED' }, times: 1 }) });
+  const armed = await fetch(`${ka.url}/_reference/faults`, {
+    method: 'POST',
+    body: JSON.stringify({ method: 'ping', fault: { kind: 'result', code: 'RATE_LIMITED' }, times: 1 }),
+  });
   t.is(armed.status, 201);
   const limited = await call(ka.url, 'GET', '/30/ping');
-  t.deepEqual([limited.status, errorCode(limited.body), limited.headers.get('retry-after')], [429, 'RATE_LIMITED', '1']);
+  t.deepEqual(
+    [limited.status, errorCode(limited.body), limited.headers.get('retry-after')],
+    [429, 'RATE_LIMITED', '1'],
+  );
   t.is((await call(ka.url, 'GET', '/30/ping')).status, 200, 'the fault played once');
 });

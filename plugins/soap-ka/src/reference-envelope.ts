@@ -69,13 +69,21 @@ class EnvelopeReader {
 
   private root(local: string, uri: string | undefined): void {
     if (local !== 'Envelope') throw client(`The root element is <${local.slice(0, 40)}>, not a SOAP Envelope`);
-    if (uri === SOAP12_ENVELOPE) throw new EnvelopeFault('VersionMismatch', 'This KA speaks SOAP 1.1; the envelope is SOAP 1.2');
-    if (uri !== SOAP11_ENVELOPE) throw new EnvelopeFault('VersionMismatch', 'The Envelope is not in the SOAP 1.1 namespace');
+    if (uri === SOAP12_ENVELOPE)
+      throw new EnvelopeFault('VersionMismatch', 'This KA speaks SOAP 1.1; the envelope is SOAP 1.2');
+    if (uri !== SOAP11_ENVELOPE)
+      throw new EnvelopeFault('VersionMismatch', 'The Envelope is not in the SOAP 1.1 namespace');
   }
 
   private envelopePart(local: string, uri: string | undefined): void {
-    const expected = this.children.length === 0 ? ['Header', 'Body'] : this.children[0] === 'Header' && this.children.length === 1 ? ['Body'] : [];
-    if (uri !== SOAP11_ENVELOPE || !expected.includes(local)) throw client(`Unexpected <${local.slice(0, 40)}> in the Envelope: it holds an optional Header, then one Body`);
+    const expected =
+      this.children.length === 0
+        ? ['Header', 'Body']
+        : this.children[0] === 'Header' && this.children.length === 1
+          ? ['Body']
+          : [];
+    if (uri !== SOAP11_ENVELOPE || !expected.includes(local))
+      throw client(`Unexpected <${local.slice(0, 40)}> in the Envelope: it holds an optional Header, then one Body`);
     this.children = [...this.children, local];
     this.inBody = local === 'Body';
   }
@@ -95,7 +103,11 @@ class EnvelopeReader {
  * SOAPAction header). Checks the envelope within `SOAP_LIMITS` and `maxBytes`, DOCTYPE
  * refused. Throws `EnvelopeFault`.
  */
-export async function requestedOperation(body: Buffer, maxBytes: number, operations: ReadonlySet<string>): Promise<string> {
+export async function requestedOperation(
+  body: Buffer,
+  maxBytes: number,
+  operations: ReadonlySet<string>,
+): Promise<string> {
   const reader = new EnvelopeReader(operations);
   try {
     await readXml(body, { ...SOAP_LIMITS, maxBytes }, reader);

@@ -44,7 +44,9 @@ export function soapFault(code: SoapFaultCode, message: string): ThrownSoapFault
     Fault: {
       faultcode: retryable ? 'soap:Server' : 'soap:Client',
       faultstring: message,
-      detail: { KaFault: { attributes: { xmlns: SOAP_KA_NAMESPACE }, Code: code, Retryable: retryable, Message: message } },
+      detail: {
+        KaFault: { attributes: { xmlns: SOAP_KA_NAMESPACE }, Code: code, Retryable: retryable, Message: message },
+      },
       statusCode: 500,
     },
   };
@@ -73,7 +75,11 @@ const escapeXml = (value: string): string =>
  * KaFault detail of `code`; `VersionMismatch` carries the SOAP 1.2 Upgrade header instead
  * (SOAP 1.2 part 1, appendix A), naming the envelope this KA speaks.
  */
-export function faultEnvelope(faultcode: 'VersionMismatch' | 'Client' | 'Server', message: string, code?: SoapFaultCode): string {
+export function faultEnvelope(
+  faultcode: 'VersionMismatch' | 'Client' | 'Server',
+  message: string,
+  code?: SoapFaultCode,
+): string {
   const text = escapeXml(message);
   const header =
     faultcode === 'VersionMismatch'

@@ -36,14 +36,19 @@ export const OPERATIONS: Record<string, Operation> = {
       periodMonths: integer(args, 'PeriodMonths'),
       features: list(args, 'Features', 'Feature'),
     });
-    return { Key: keyView(authority, main), Created: authority.findKeysByExternalId(externalId, clientId).length > before };
+    return {
+      Key: keyView(authority, main),
+      Created: authority.findKeysByExternalId(externalId, clientId).length > before,
+    };
   },
 
   FindKeysByExternalId: (authority, clientId, args) => ({
     Key: authority.findKeysByExternalId(requiredText(args, 'ExternalId'), clientId).map((k) => keyView(authority, k)),
   }),
 
-  GetKey: (authority, clientId, args) => ({ Key: keyView(authority, authority.getKey(requiredText(args, 'KeyNumber'), clientId)) }),
+  GetKey: (authority, clientId, args) => ({
+    Key: keyView(authority, authority.getKey(requiredText(args, 'KeyNumber'), clientId)),
+  }),
 
   RetrieveLicenseFile: (authority, clientId, args) => {
     const file = authority.keyFile(requiredText(args, 'KeyNumber'), clientId);
@@ -62,7 +67,8 @@ export const OPERATIONS: Record<string, Operation> = {
     const parent = authority.getKey(requiredText(args, 'ParentKeyNumber'), clientId);
     const unit = authority.getProduct(parent.productId).quotaLimit ?? 'users';
     const expiresAt = dateTime(args, 'ExpiresAt');
-    if (expiresAt && expiresAt.getTime() <= Date.now()) throw new AuthorityError('bad_request', 'ExpiresAt must be in the future');
+    if (expiresAt && expiresAt.getTime() <= Date.now())
+      throw new AuthorityError('bad_request', 'ExpiresAt must be in the future');
     const { main } = authority.createKey(clientId, {
       productId: requiredText(args, 'Product'),
       parentKeyNumber: parent.keyNumber,
@@ -89,9 +95,11 @@ export const OPERATIONS: Record<string, Operation> = {
     return keyAnswer(authority, key.keyNumber);
   },
 
-  SuspendKey: (authority, clientId, args) => keyAnswer(authority, authority.setSuspended(clientId, requiredText(args, 'KeyNumber'), true).key.keyNumber),
+  SuspendKey: (authority, clientId, args) =>
+    keyAnswer(authority, authority.setSuspended(clientId, requiredText(args, 'KeyNumber'), true).key.keyNumber),
 
-  ResumeKey: (authority, clientId, args) => keyAnswer(authority, authority.setSuspended(clientId, requiredText(args, 'KeyNumber'), false).key.keyNumber),
+  ResumeKey: (authority, clientId, args) =>
+    keyAnswer(authority, authority.setSuspended(clientId, requiredText(args, 'KeyNumber'), false).key.keyNumber),
 
   TerminateKey: (authority, clientId, args) => {
     const { key } = authority.terminateKey(clientId, requiredText(args, 'KeyNumber'));
@@ -101,11 +109,16 @@ export const OPERATIONS: Record<string, Operation> = {
   },
 
   ActivateKey: (authority, clientId, args) => {
-    const { key } = authority.activateKey(clientId, requiredText(args, 'KeyNumber'), requiredText(args, 'InstallationId'));
+    const { key } = authority.activateKey(
+      clientId,
+      requiredText(args, 'KeyNumber'),
+      requiredText(args, 'InstallationId'),
+    );
     return keyAnswer(authority, key.keyNumber);
   },
 
-  DeactivateKey: (authority, clientId, args) => keyAnswer(authority, authority.resetKey(clientId, requiredText(args, 'KeyNumber')).keyNumber),
+  DeactivateKey: (authority, clientId, args) =>
+    keyAnswer(authority, authority.resetKey(clientId, requiredText(args, 'KeyNumber')).keyNumber),
 };
 
 function checkedQuota(quota: number): number {

@@ -39,7 +39,8 @@ export interface ReferenceSoapKa {
 }
 
 const PATH = '/soap';
-const MALFORMED = '<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><CreateKeyResp';
+const MALFORMED =
+  '<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><CreateKeyResp';
 
 /** A `hostile` fault's body: `Key` elements nested as deep as fit, or a list of empty ones. */
 const hostileParts = (operation: string): HostileParts => ({
@@ -83,7 +84,8 @@ function services(authority: LicenseAuthority): soap.IServices {
         const credentials = asArgs(asArgs(headers).Credentials);
         const account = authority.authenticate(String(credentials.Login ?? ''), String(credentials.Password ?? ''));
         const answer = operation(authority, account.clientId, asArgs(args));
-        if (fault?.kind === 'fileName' && answer.LicenseFile) answer.LicenseFile = { ...asArgs(answer.LicenseFile), FileName: fault.fileName };
+        if (fault?.kind === 'fileName' && answer.LicenseFile)
+          answer.LicenseFile = { ...asArgs(answer.LicenseFile), FileName: fault.fileName };
         return answer;
       } catch (error) {
         throw toSoapFault(error);
@@ -125,7 +127,12 @@ export async function startReferenceSoapKa(options: ReferenceSoapKaOptions = {})
     timers.add(timer);
   };
 
-  const send = (res: http.ServerResponse, status: number, body: string | Buffer, type = 'text/xml; charset=utf-8'): void => {
+  const send = (
+    res: http.ServerResponse,
+    status: number,
+    body: string | Buffer,
+    type = 'text/xml; charset=utf-8',
+  ): void => {
     if (res.destroyed) return;
     res.writeHead(status, { 'content-type': type });
     res.end(body);
@@ -140,14 +147,20 @@ export async function startReferenceSoapKa(options: ReferenceSoapKaOptions = {})
    * element decides. Anything but a SOAP answer from it (a crash inside the package is plain
    * text) becomes an INTERNAL_ERROR fault.
    */
-  const serve = async (req: http.IncomingMessage, body: Buffer, context: PendingFault): Promise<{ statusCode: number; body: string }> => {
+  const serve = async (
+    req: http.IncomingMessage,
+    body: Buffer,
+    context: PendingFault,
+  ): Promise<{ statusCode: number; body: string }> => {
     const headers = Object.fromEntries(
       Object.entries(req.headers)
         .filter(([name]) => name !== 'soapaction')
         .map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
     );
     try {
-      const answer = await pending.run(context, () => soapServer.processRequest(body.toString('utf8'), { headers, url: PATH, method: 'POST' }));
+      const answer = await pending.run(context, () =>
+        soapServer.processRequest(body.toString('utf8'), { headers, url: PATH, method: 'POST' }),
+      );
       if (answer.statusCode === 200 || /<faultcode>/.test(answer.body)) return answer;
     } catch {
       // Same as a plain-text answer: the package failed, never the client's business.
@@ -169,7 +182,12 @@ export async function startReferenceSoapKa(options: ReferenceSoapKaOptions = {})
     if (fault?.kind === 'drop') return void req.socket.destroy();
     if (fault?.kind === 'malformed') return send(res, 200, MALFORMED);
     if (fault?.kind === 'hostile') return send(res, 200, hostileXml(fault, hostileParts(context.operation ?? 'Ping')));
-    if (fault?.kind === 'oversize') return send(res, 200, Buffer.concat([Buffer.from(answer.body), Buffer.alloc(fault.bytes ?? 8 * 1024 * 1024, 32)]));
+    if (fault?.kind === 'oversize')
+      return send(
+        res,
+        200,
+        Buffer.concat([Buffer.from(answer.body), Buffer.alloc(fault.bytes ?? 8 * 1024 * 1024, 32)]),
+      );
     if (fault?.kind === 'latency') return later(fault.ms, () => send(res, answer.statusCode, answer.body));
     send(res, answer.statusCode, answer.body);
   };
@@ -232,4 +250,3 @@ export async function startReferenceSoapKa(options: ReferenceSoapKaOptions = {})
     });
   });
 }
-

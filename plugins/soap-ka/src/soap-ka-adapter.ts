@@ -60,7 +60,10 @@ export class SoapKaAdapter implements KaAdapter {
     const answer = await this.client.call('FindKeysByExternalId', { ExternalId: order.reference });
     const keys = many(answer.Key)
       .map(asObject)
-      .filter((key): key is SoapObject => key !== undefined && text(key, 'Kind') !== 'ADDITIONAL' && text(key, 'ExternalId') === order.reference);
+      .filter(
+        (key): key is SoapObject =>
+          key !== undefined && text(key, 'Kind') !== 'ADDITIONAL' && text(key, 'ExternalId') === order.reference,
+      );
     if (keys.length === 0) return { status: 'none' };
     if (keys.length === 1) return { status: 'found', key: issuedKey(keys[0]) };
     const candidates = keys.map((key) => issuedKey(key).keyNumber);

@@ -42,7 +42,8 @@ export class SoapKaClient {
   async call(operation: string, args: SoapObject, mutating = false): Promise<SoapObject> {
     const client = await this.connect();
     const method = client[`${operation}Async`] as AsyncMethod | undefined;
-    if (typeof method !== 'function') throw new KaError(`The WSDL has no operation ${operation}`, { code: 'not_supported', retryable: false });
+    if (typeof method !== 'function')
+      throw new KaError(`The WSDL has no operation ${operation}`, { code: 'not_supported', retryable: false });
     try {
       const [result] = await method.call(client, args);
       this.logger.debug({ operation }, 'KA call done');
@@ -50,7 +51,10 @@ export class SoapKaClient {
       return asObject(result) ?? {};
     } catch (error) {
       const failure = this.toKaError(operation, error, mutating);
-      this.logger.warn({ operation, code: failure.code, retryable: failure.retryable, outcomeUnknown: failure.outcomeUnknown }, 'KA call failed');
+      this.logger.warn(
+        { operation, code: failure.code, retryable: failure.retryable, outcomeUnknown: failure.outcomeUnknown },
+        'KA call failed',
+      );
       throw failure;
     }
   }
@@ -58,13 +62,23 @@ export class SoapKaClient {
   private toKaError(operation: string, error: unknown, mutating: boolean): KaError {
     if (error instanceof KaError) {
       if (mutating || !error.outcomeUnknown) return error;
-      return new KaError(error.message, { code: error.code, retryable: error.retryable, outcomeUnknown: false, kaResultCode: error.kaResultCode, cause: error });
+      return new KaError(error.message, {
+        code: error.code,
+        retryable: error.retryable,
+        outcomeUnknown: false,
+        kaResultCode: error.kaResultCode,
+        cause: error,
+      });
     }
     const root = asObject((error as { root?: unknown } | undefined)?.root);
     const fault = asObject(asObject(asObject(root?.Envelope)?.Body)?.Fault);
     if (fault) return this.faultError(operation, fault);
     // The answer did not parse as SOAP: if the call changed something, it did so unseen.
-    return new KaError(`The KA's answer to ${operation} is not a SOAP response`, { code: 'protocol', retryable: true, outcomeUnknown: mutating });
+    return new KaError(`The KA's answer to ${operation} is not a SOAP response`, {
+      code: 'protocol',
+      retryable: true,
+      outcomeUnknown: mutating,
+    });
   }
 
   /** A SOAP fault: our KaFault detail decides; a bare fault falls back to its faultcode. */
@@ -76,7 +90,12 @@ export class SoapKaClient {
       const known = SOAP_FAULTS[code];
       const flag = detail?.Retryable;
       const retryable = flag === undefined ? known.retryable : flag === true || flag === 'true';
-      return new KaError(`KA refused ${operation}: ${code}`, { code: known.kaCode, retryable, kaResultCode: code, kaMessage: message });
+      return new KaError(`KA refused ${operation}: ${code}`, {
+        code: known.kaCode,
+        retryable,
+        kaResultCode: code,
+        kaMessage: message,
+      });
     }
     const server = /server/i.test(String(fault.faultcode ?? ''));
     return new KaError(`KA answered ${operation} with a SOAP fault`, {

@@ -7,7 +7,9 @@ export function shapeError(what: string, outcomeUnknown = false): KaError {
 }
 
 export function asObject(value: unknown): SoapObject | undefined {
-  return value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date) ? (value as SoapObject) : undefined;
+  return value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)
+    ? (value as SoapObject)
+    : undefined;
 }
 
 /** One element or several: the soap client gives an object for one, an array for more. */
@@ -28,7 +30,9 @@ export function date(object: SoapObject, name: string): Date | null {
 }
 
 function strings(container: unknown, item: string): string[] {
-  return many(asObject(container)?.[item]).map(String).filter((s) => s.length > 0);
+  return many(asObject(container)?.[item])
+    .map(String)
+    .filter((s) => s.length > 0);
 }
 
 /** The WSDL's `Key` as an `IssuedKey`; throws a protocol `KaError` without a key number. */

@@ -1,5 +1,12 @@
 import type { IHttpClient } from 'soap';
-import { type HttpResponse, httpPost, KaError, readXml, type XmlLimits, XmlReadError } from '../../../src/plugin-sdk/index.js';
+import {
+  type HttpResponse,
+  httpPost,
+  KaError,
+  readXml,
+  type XmlLimits,
+  XmlReadError,
+} from '../../../src/plugin-sdk/index.js';
 
 type Callback = (error: unknown, response?: unknown, body?: unknown) => void;
 
@@ -27,13 +34,16 @@ export const SOAP_LIMITS: XmlLimits = {
 
 /** A body the pre-scan refused: past a limit (not retryable) or not XML (retryable). */
 function refusal(error: XmlReadError): KaError {
-  return new KaError(error.limit ? `KA answer refused: ${error.message}` : `The KA's answer is not XML: ${error.message}`, {
-    code: 'protocol',
-    retryable: !error.limit,
-    // The KA received the request and answered: it may have acted.
-    outcomeUnknown: true,
-    cause: error,
-  });
+  return new KaError(
+    error.limit ? `KA answer refused: ${error.message}` : `The KA's answer is not XML: ${error.message}`,
+    {
+      code: 'protocol',
+      retryable: !error.limit,
+      // The KA received the request and answered: it may have acted.
+      outcomeUnknown: true,
+      cause: error,
+    },
+  );
 }
 
 /**
@@ -46,7 +56,12 @@ function refusal(error: XmlReadError): KaError {
 export class SoapTransport implements IHttpClient {
   constructor(private readonly options: SoapTransportOptions) {}
 
-  request(url: string, data: unknown, callback: Callback, headers?: Record<string, unknown>): ReturnType<IHttpClient['request']> {
+  request(
+    url: string,
+    data: unknown,
+    callback: Callback,
+    headers?: Record<string, unknown>,
+  ): ReturnType<IHttpClient['request']> {
     const done = this.exchange(url, data, headers).then(
       ({ response, body }) => callback(null, { status: response.status, headers: response.headers, data: body }, body),
       (error: unknown) => callback(error),
@@ -55,7 +70,11 @@ export class SoapTransport implements IHttpClient {
     return done as unknown as ReturnType<IHttpClient['request']>;
   }
 
-  private async exchange(url: string, data: unknown, headers?: Record<string, unknown>): Promise<{ response: HttpResponse; body: string }> {
+  private async exchange(
+    url: string,
+    data: unknown,
+    headers?: Record<string, unknown>,
+  ): Promise<{ response: HttpResponse; body: string }> {
     const plain = Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, String(v)]));
     const response = await httpPost(url, typeof data === 'string' ? data : String(data), {
       timeoutMs: this.options.timeoutMs,
@@ -65,7 +84,10 @@ export class SoapTransport implements IHttpClient {
     const xml = /xml/i.test(String(response.headers['content-type'] ?? ''));
     if (response.status !== 200 && !(response.status === 500 && xml)) throw statusError(response.status);
     try {
-      await readXml(response.body, { ...SOAP_LIMITS, maxBytes: Math.min(this.options.maxResponseBytes, SOAP_LIMITS.maxBytes) });
+      await readXml(response.body, {
+        ...SOAP_LIMITS,
+        maxBytes: Math.min(this.options.maxResponseBytes, SOAP_LIMITS.maxBytes),
+      });
     } catch (error) {
       throw error instanceof XmlReadError ? refusal(error) : error;
     }

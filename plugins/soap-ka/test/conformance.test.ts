@@ -10,7 +10,13 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
 const makeServer = conformanceServerOnAuthority({
   async start(authority) {
     const ka = await startReferenceSoapKa({ authority });
-    const settings = { endpoint: ka.url, login: DEMO_ACCOUNT.login, password: DEMO_ACCOUNT.password, timeoutMs: TIMEOUT_MS, maxResponseBytes: MAX_RESPONSE_BYTES };
+    const settings = {
+      endpoint: ka.url,
+      login: DEMO_ACCOUNT.login,
+      password: DEMO_ACCOUNT.password,
+      timeoutMs: TIMEOUT_MS,
+      maxResponseBytes: MAX_RESPONSE_BYTES,
+    };
     return { settings, close: () => ka.close() };
   },
   timeoutMs: TIMEOUT_MS,
@@ -23,4 +29,9 @@ const makeServer = conformanceServerOnAuthority({
   referenceOf: (key) => key.externalId,
 });
 
-runKaConformance(test, { title: 'soap-ka', makeServer, makeAdapter: plugin.createAdapter, definition: plugin.definition });
+runKaConformance(test, {
+  title: 'soap-ka',
+  makeServer,
+  makeAdapter: plugin.createAdapter,
+  definition: plugin.definition,
+});

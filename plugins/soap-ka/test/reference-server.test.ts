@@ -15,7 +15,12 @@ function envelope(operation: string, body: string, password = DEMO_ACCOUNT.passw
 </soapenv:Envelope>`;
 }
 
-async function post(url: string, operation: string, body: string, password?: string): Promise<{ status: number; text: string }> {
+async function post(
+  url: string,
+  operation: string,
+  body: string,
+  password?: string,
+): Promise<{ status: number; text: string }> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${NS}#${operation}"` },
@@ -27,9 +32,10 @@ async function post(url: string, operation: string, body: string, password?: str
 const createBody = (ref: string, quota = 10, period = 12): string =>
   `<ka:ExternalId>${ref}</ka:ExternalId><ka:Product>RAS-SUBSCRIPTION</ka:Product><ka:Quota>${quota}</ka:Quota><ka:PeriodMonths>${period}</ka:PeriodMonths>`;
 
-const element = (xml: string, name: string): string | undefined => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
+const element = (xml: string, name: string): string | undefined =>
+  new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
 
-test('the WSDL is served at ?wsdl with this server\'s address and parses into every documented operation', async (t) => {
+test("the WSDL is served at ?wsdl with this server's address and parses into every documented operation", async (t) => {
   const ka = await startReferenceSoapKa();
   try {
     const response = await fetch(`${ka.url}?wsdl`);
@@ -37,8 +43,25 @@ test('the WSDL is served at ?wsdl with this server\'s address and parses into ev
     const xml = await response.text();
     t.true(xml.includes(`<soap:address location="${ka.url}"/>`));
     const client = await soap.createClientAsync(`${ka.url}?wsdl`);
-    const port = (client.describe() as Record<string, Record<string, Record<string, unknown>>>).SubscriptionKaService?.SubscriptionKaPort ?? {};
-    for (const operation of ['CreateKey', 'FindKeysByExternalId', 'GetKey', 'RetrieveLicenseFile', 'CreateAdditionalKey', 'ChangeQuota', 'RenewKey', 'SuspendKey', 'ResumeKey', 'TerminateKey', 'ListProducts', 'Ping', 'ActivateKey', 'DeactivateKey']) {
+    const port =
+      (client.describe() as Record<string, Record<string, Record<string, unknown>>>).SubscriptionKaService
+        ?.SubscriptionKaPort ?? {};
+    for (const operation of [
+      'CreateKey',
+      'FindKeysByExternalId',
+      'GetKey',
+      'RetrieveLicenseFile',
+      'CreateAdditionalKey',
+      'ChangeQuota',
+      'RenewKey',
+      'SuspendKey',
+      'ResumeKey',
+      'TerminateKey',
+      'ListProducts',
+      'Ping',
+      'ActivateKey',
+      'DeactivateKey',
+    ]) {
       t.truthy(port[operation], `operation ${operation}`);
     }
   } finally {
@@ -98,7 +121,11 @@ test('sublicenses reserve part of the quota; the quota cannot drop below the res
   try {
     const main = element((await post(ka.url, 'CreateKey', createBody('kw-quota', 10))).text, 'KeyNumber') ?? '';
     const sub = (quota: number, extra = ''): Promise<{ status: number; text: string }> =>
-      post(ka.url, 'CreateAdditionalKey', `<ka:ParentKeyNumber>${main}</ka:ParentKeyNumber><ka:Product>RAS-SUBLICENSE</ka:Product><ka:Quota>${quota}</ka:Quota>${extra}`);
+      post(
+        ka.url,
+        'CreateAdditionalKey',
+        `<ka:ParentKeyNumber>${main}</ka:ParentKeyNumber><ka:Product>RAS-SUBLICENSE</ka:Product><ka:Quota>${quota}</ka:Quota>${extra}`,
+      );
     const first = await sub(6);
     t.is(element(first.text, 'Kind'), 'ADDITIONAL');
     t.is(element(first.text, 'RenewWithSubscription'), 'true');
@@ -107,7 +134,13 @@ test('sublicenses reserve part of the quota; the quota cannot drop below the res
     t.is(element(own.text, 'RenewWithSubscription'), 'false');
     const info = await post(ka.url, 'GetKey', `<ka:KeyNumber>${main}</ka:KeyNumber>`);
     t.is(element(info.text, 'QuotaReserved'), '10');
-    t.is(element((await post(ka.url, 'ChangeQuota', `<ka:KeyNumber>${main}</ka:KeyNumber><ka:Quota>9</ka:Quota>`)).text, 'Code'), 'QUOTA_EXCEEDED');
+    t.is(
+      element(
+        (await post(ka.url, 'ChangeQuota', `<ka:KeyNumber>${main}</ka:KeyNumber><ka:Quota>9</ka:Quota>`)).text,
+        'Code',
+      ),
+      'QUOTA_EXCEEDED',
+    );
     const raised = await post(ka.url, 'ChangeQuota', `<ka:KeyNumber>${main}</ka:KeyNumber><ka:Quota>20</ka:Quota>`);
     t.is(element(raised.text, 'Quota'), '20');
     t.is(element((await sub(10)).text, 'Kind'), 'ADDITIONAL');
@@ -120,19 +153,41 @@ test('renewing a subscription carries its renew-with-subscription sublicenses; s
   const ka = await startReferenceSoapKa();
   try {
     const main = element((await post(ka.url, 'CreateKey', createBody('kw-renew', 5, 1))).text, 'KeyNumber') ?? '';
-    const subText = (await post(ka.url, 'CreateAdditionalKey', `<ka:ParentKeyNumber>${main}</ka:ParentKeyNumber><ka:Product>RAS-SUBLICENSE</ka:Product><ka:Quota>2</ka:Quota>`)).text;
+    const subText = (
+      await post(
+        ka.url,
+        'CreateAdditionalKey',
+        `<ka:ParentKeyNumber>${main}</ka:ParentKeyNumber><ka:Product>RAS-SUBLICENSE</ka:Product><ka:Quota>2</ka:Quota>`,
+      )
+    ).text;
     const sub = element(subText, 'KeyNumber') ?? '';
-    t.is(element((await post(ka.url, 'RenewKey', `<ka:KeyNumber>${sub}</ka:KeyNumber>`)).text, 'Code'), 'RENEW_REFUSED');
-    const renewed = await post(ka.url, 'RenewKey', `<ka:KeyNumber>${main}</ka:KeyNumber><ka:PeriodMonths>24</ka:PeriodMonths>`);
+    t.is(
+      element((await post(ka.url, 'RenewKey', `<ka:KeyNumber>${sub}</ka:KeyNumber>`)).text, 'Code'),
+      'RENEW_REFUSED',
+    );
+    const renewed = await post(
+      ka.url,
+      'RenewKey',
+      `<ka:KeyNumber>${main}</ka:KeyNumber><ka:PeriodMonths>24</ka:PeriodMonths>`,
+    );
     const expires = element(renewed.text, 'ExpiresAt') ?? '';
     t.true(new Date(expires).getTime() > Date.now() + 24 * 30 * 86_400_000);
     t.is(element(renewed.text, 'PeriodMonths'), '24');
     t.is(ka.authority.getKey(sub).expiresAt.toISOString(), expires);
-    t.is(element((await post(ka.url, 'SuspendKey', `<ka:KeyNumber>${main}</ka:KeyNumber>`)).text, 'Status'), 'SUSPENDED');
+    t.is(
+      element((await post(ka.url, 'SuspendKey', `<ka:KeyNumber>${main}</ka:KeyNumber>`)).text, 'Status'),
+      'SUSPENDED',
+    );
     t.is(element((await post(ka.url, 'ResumeKey', `<ka:KeyNumber>${main}</ka:KeyNumber>`)).text, 'Status'), 'ACTIVE');
-    t.is(element((await post(ka.url, 'TerminateKey', `<ka:KeyNumber>${main}</ka:KeyNumber>`)).text, 'Status'), 'TERMINATED');
+    t.is(
+      element((await post(ka.url, 'TerminateKey', `<ka:KeyNumber>${main}</ka:KeyNumber>`)).text, 'Status'),
+      'TERMINATED',
+    );
     t.true(ka.authority.getKey(sub).terminated, 'sublicenses end with their subscription');
-    t.is(element((await post(ka.url, 'RetrieveLicenseFile', `<ka:KeyNumber>${main}</ka:KeyNumber>`)).text, 'Code'), 'KEY_TERMINATED');
+    t.is(
+      element((await post(ka.url, 'RetrieveLicenseFile', `<ka:KeyNumber>${main}</ka:KeyNumber>`)).text, 'Code'),
+      'KEY_TERMINATED',
+    );
   } finally {
     await ka.close();
   }
@@ -142,7 +197,12 @@ test('a key moves to another installation at most three times', async (t) => {
   const ka = await startReferenceSoapKa();
   try {
     const main = element((await post(ka.url, 'CreateKey', createBody('kw-moves'))).text, 'KeyNumber') ?? '';
-    const activate = (installation: string) => post(ka.url, 'ActivateKey', `<ka:KeyNumber>${main}</ka:KeyNumber><ka:InstallationId>${installation}</ka:InstallationId>`);
+    const activate = (installation: string) =>
+      post(
+        ka.url,
+        'ActivateKey',
+        `<ka:KeyNumber>${main}</ka:KeyNumber><ka:InstallationId>${installation}</ka:InstallationId>`,
+      );
     const deactivate = () => post(ka.url, 'DeactivateKey', `<ka:KeyNumber>${main}</ka:KeyNumber>`);
     t.is(element((await activate('host-0')).text, 'MovesLeft'), '3');
     t.is(element((await activate('host-1')).text, 'Code'), 'INSTALLATION_IN_USE');
@@ -168,9 +228,14 @@ test('a subscription key works through its 30-day grace period, then its file is
     now = new Date('2030-02-15T00:00:00Z');
     t.is(authority.keyStatus(main), 'grace');
     t.is(element((await post(ka.url, 'GetKey', `<ka:KeyNumber>${main}</ka:KeyNumber>`)).text, 'Status'), 'GRACE');
-    t.true((await post(ka.url, 'RetrieveLicenseFile', `<ka:KeyNumber>${main}</ka:KeyNumber>`)).text.includes('<Content>'));
+    t.true(
+      (await post(ka.url, 'RetrieveLicenseFile', `<ka:KeyNumber>${main}</ka:KeyNumber>`)).text.includes('<Content>'),
+    );
     now = new Date('2030-03-15T00:00:00Z');
-    t.is(element((await post(ka.url, 'RetrieveLicenseFile', `<ka:KeyNumber>${main}</ka:KeyNumber>`)).text, 'Code'), 'KEY_EXPIRED');
+    t.is(
+      element((await post(ka.url, 'RetrieveLicenseFile', `<ka:KeyNumber>${main}</ka:KeyNumber>`)).text, 'Code'),
+      'KEY_EXPIRED',
+    );
   } finally {
     await ka.close();
   }
@@ -192,7 +257,11 @@ test('one authority serves the XML-RPC demo catalogue and the SOAP subscription 
 const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';
 const SOAP12 = 'http://www.w3.org/2003/05/soap-envelope';
 
-async function postRaw(url: string, body: string, soapAction?: string): Promise<{ status: number; type: string; text: string }> {
+async function postRaw(
+  url: string,
+  body: string,
+  soapAction?: string,
+): Promise<{ status: number; type: string; text: string }> {
   const headers: Record<string, string> = { 'content-type': 'text/xml; charset=utf-8' };
   if (soapAction !== undefined) headers.soapaction = soapAction;
   const response = await fetch(url, { method: 'POST', headers, body });
@@ -200,7 +269,11 @@ async function postRaw(url: string, body: string, soapAction?: string): Promise<
 }
 
 /** A SOAP 1.1 fault as the WSDL has it, and nothing of a stack trace or an error page. */
-function assertFault(t: import('ava').ExecutionContext, answer: { status: number; type: string; text: string }, faultcode: string): void {
+function assertFault(
+  t: import('ava').ExecutionContext,
+  answer: { status: number; type: string; text: string },
+  faultcode: string,
+): void {
   t.is(answer.status, 500);
   t.regex(answer.type, /^text\/xml/);
   t.regex(answer.text, new RegExp(`^<\\?xml[^>]*\\?><soap:Envelope xmlns:soap="${SOAP11}"`));
@@ -222,8 +295,14 @@ test('malformed envelopes get a soap:Client fault with an INVALID_REQUEST KaFaul
       ['empty body', valid.replace(/<soapenv:Body>.*<\/soapenv:Body>/s, '<soapenv:Body/>')],
       ['unknown operation', envelope('NoSuchThing', '')],
       ['two request elements', valid.replace('</soapenv:Body>', `<ka:PingRequest/></soapenv:Body>`)],
-      ['a DOCTYPE', valid.replace('<?xml version="1.0" encoding="utf-8"?>', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>')],
-      ['a request element in another namespace', valid.replace('<ka:PingRequest></ka:PingRequest>', '<PingRequest xmlns="urn:other"/>')],
+      [
+        'a DOCTYPE',
+        valid.replace('<?xml version="1.0" encoding="utf-8"?>', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>'),
+      ],
+      [
+        'a request element in another namespace',
+        valid.replace('<ka:PingRequest></ka:PingRequest>', '<PingRequest xmlns="urn:other"/>'),
+      ],
     ];
     for (const [name, body] of malformed) {
       const answer = await postRaw(ka.url, body, `"${NS}#Ping"`);
@@ -233,7 +312,11 @@ test('malformed envelopes get a soap:Client fault with an INVALID_REQUEST KaFaul
       t.is(element(answer.text, 'Retryable'), 'false', name);
       t.truthy(element(answer.text, 'Message'), name);
     }
-    t.is(element((await post(ka.url, 'Ping', '')).text, 'ClientId'), String(DEMO_ACCOUNT.clientId), 'the server still answers');
+    t.is(
+      element((await post(ka.url, 'Ping', '')).text, 'ClientId'),
+      String(DEMO_ACCOUNT.clientId),
+      'the server still answers',
+    );
   } finally {
     await ka.close();
   }

@@ -7,11 +7,21 @@ import { startReferenceSoapKa } from '../src/reference-server.js';
 
 const context: AdapterContext = { logger: { debug() {}, info() {}, warn() {}, error() {} }, clock: () => new Date() };
 
-const order = (reference: string): LicenseOrder => ({ requestId: reference, reference, product: 'RAS-SUBSCRIPTION', features: [], quantity: 25, periodMonths: 12 });
+const order = (reference: string): LicenseOrder => ({
+  requestId: reference,
+  reference,
+  product: 'RAS-SUBSCRIPTION',
+  features: [],
+  quantity: 25,
+  periodMonths: 12,
+});
 
 async function rig() {
   const ka = await startReferenceSoapKa();
-  const adapter = plugin.createAdapter({ endpoint: ka.url, login: DEMO_ACCOUNT.login, password: DEMO_ACCOUNT.password, timeoutMs: 2000 }, context) as SoapKaAdapter;
+  const adapter = plugin.createAdapter(
+    { endpoint: ka.url, login: DEMO_ACCOUNT.login, password: DEMO_ACCOUNT.password, timeoutMs: 2000 },
+    context,
+  ) as SoapKaAdapter;
   return { ka, adapter };
 }
 
@@ -50,7 +60,10 @@ test('lifecycle: products, key info, renew, quota, suspend, resume, terminate', 
   try {
     const products = await adapter.listProducts();
     t.true(products.some((p) => p.id === 'RAS-SUBSCRIPTION'));
-    t.false(products.some((p) => p.id === 'RAS-SUBLICENSE'), 'sublicense types are not sold on their own');
+    t.false(
+      products.some((p) => p.id === 'RAS-SUBLICENSE'),
+      'sublicense types are not sold on their own',
+    );
     const key = await adapter.issueKey(order('kw-req-c'));
     const renewed = await adapter.renew(key.keyNumber);
     t.true((renewed.expiresAt?.getTime() ?? 0) > (key.expiresAt?.getTime() ?? 0));
@@ -68,7 +81,7 @@ test('lifecycle: products, key info, renew, quota, suspend, resume, terminate', 
   }
 });
 
-test('KA refusals map to KaError codes with the fault\'s retryable flag', async (t) => {
+test("KA refusals map to KaError codes with the fault's retryable flag", async (t) => {
   const { ka, adapter } = await rig();
   try {
     const missing = await t.throwsAsync(adapter.getKeyInfo('RAS.99999999'), { instanceOf: KaError });
@@ -80,7 +93,9 @@ test('KA refusals map to KaError codes with the fault\'s retryable flag', async 
     t.is(internal?.code, 'ka_internal');
     t.true(internal?.retryable);
     t.false(internal?.outcomeUnknown);
-    const wrongProduct = await t.throwsAsync(adapter.issueKey({ ...order('kw-req-e'), product: 'NOPE' }), { instanceOf: KaError });
+    const wrongProduct = await t.throwsAsync(adapter.issueKey({ ...order('kw-req-e'), product: 'NOPE' }), {
+      instanceOf: KaError,
+    });
     t.is(wrongProduct?.code, 'not_found');
   } finally {
     await ka.close();
@@ -90,7 +105,10 @@ test('KA refusals map to KaError codes with the fault\'s retryable flag', async 
 test('an HTTP error page instead of SOAP is a KaError, never a crash', async (t) => {
   const { ka } = await rig();
   try {
-    const adapter = plugin.createAdapter({ endpoint: ka.url.replace(/\/soap$/, '/elsewhere'), login: 'a', password: 'Secret-pass-1', timeoutMs: 2000 }, context);
+    const adapter = plugin.createAdapter(
+      { endpoint: ka.url.replace(/\/soap$/, '/elsewhere'), login: 'a', password: 'Secret-pass-1', timeoutMs: 2000 },
+      context,
+    );
     const error = await t.throwsAsync(adapter.testConnection(), { instanceOf: KaError });
     t.is(error?.code, 'protocol');
     t.false(error?.retryable);

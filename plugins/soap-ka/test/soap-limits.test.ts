@@ -91,9 +91,13 @@ test('the SOAP response cap defaults to 256 KiB, and the console accepts at most
 });
 
 test('a configuration stored with the old 4 MiB cap still refuses a SOAP answer past 512 KiB', async (t) => {
-  const ka = await hostileKa(envelope('Ping', `${'<ServerTime>x</ServerTime>'.repeat(20)}${'<!-- padding -->'.repeat(80_000)}`));
+  const ka = await hostileKa(
+    envelope('Ping', `${'<ServerTime>x</ServerTime>'.repeat(20)}${'<!-- padding -->'.repeat(80_000)}`),
+  );
   try {
-    const error = await t.throwsAsync(adapterFor(ka.url, { maxResponseBytes: 4 * 1024 * 1024 }).testConnection(), { instanceOf: KaError });
+    const error = await t.throwsAsync(adapterFor(ka.url, { maxResponseBytes: 4 * 1024 * 1024 }).testConnection(), {
+      instanceOf: KaError,
+    });
     t.is(error?.code, 'protocol');
     t.regex(error?.message ?? '', /size limit/);
   } finally {
@@ -118,7 +122,10 @@ test('a large legitimate ListProducts answer (150 key types with 10 features eac
         features: Array.from({ length: 10 }, (_, f) => ({ id: `BULK-${i}-F${f}`, name: `Feature ${f}` })),
       });
     }
-    const adapter = plugin.createAdapter({ endpoint: ka.url, login: DEMO_ACCOUNT.login, password: DEMO_ACCOUNT.password }, context);
+    const adapter = plugin.createAdapter(
+      { endpoint: ka.url, login: DEMO_ACCOUNT.login, password: DEMO_ACCOUNT.password },
+      context,
+    );
     const products = (await adapter.listProducts?.()) ?? [];
     t.true(products.length >= 150);
     t.is(products.find((p) => p.id === 'BULK-149')?.features.length, 10);
@@ -131,16 +138,47 @@ test('the reference SOAP KA plays hostile answers armed through its admin surfac
   const ka = await startReferenceSoapKa();
   try {
     const admin = (method: string, body?: unknown) =>
-      fetch(`${new URL(ka.url).origin}/_reference/faults`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+      fetch(`${new URL(ka.url).origin}/_reference/faults`, {
+        method,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
     t.is((await admin('POST', { method: 'CreateKey', fault: { kind: 'hostile', shape: 'spiral' } })).status, 400);
-    t.is((await admin('POST', { method: 'CreateKey', fault: { kind: 'hostile', shape: 'nested', bytes: 200_000 }, times: 1 })).status, 201);
-    t.is((await admin('POST', { method: 'ListProducts', fault: { kind: 'hostile', shape: 'flat', bytes: 200_000 }, times: 1 })).status, 201);
-    t.deepEqual(((await (await admin('GET')).json()) as Array<{ operation: string }>).map((f) => f.operation), ['CreateKey', 'ListProducts']);
-    const adapter = plugin.createAdapter({ endpoint: ka.url, login: DEMO_ACCOUNT.login, password: DEMO_ACCOUNT.password }, context);
+    t.is(
+      (
+        await admin('POST', {
+          method: 'CreateKey',
+          fault: { kind: 'hostile', shape: 'nested', bytes: 200_000 },
+          times: 1,
+        })
+      ).status,
+      201,
+    );
+    t.is(
+      (
+        await admin('POST', {
+          method: 'ListProducts',
+          fault: { kind: 'hostile', shape: 'flat', bytes: 200_000 },
+          times: 1,
+        })
+      ).status,
+      201,
+    );
+    t.deepEqual(
+      ((await (await admin('GET')).json()) as Array<{ operation: string }>).map((f) => f.operation),
+      ['CreateKey', 'ListProducts'],
+    );
+    const adapter = plugin.createAdapter(
+      { endpoint: ka.url, login: DEMO_ACCOUNT.login, password: DEMO_ACCOUNT.password },
+      context,
+    );
     const nested = await t.throwsAsync(adapter.issueKey(order), { instanceOf: KaError });
     t.regex(nested?.message ?? '', /nesting depth/);
     t.true(nested?.outcomeUnknown);
-    t.is(ka.authority.findKeysByExternalId(order.reference).length, 1, 'the hostile answer came after the KA made the key');
+    t.is(
+      ka.authority.findKeysByExternalId(order.reference).length,
+      1,
+      'the hostile answer came after the KA made the key',
+    );
     const flat = await t.throwsAsync(async () => adapter.listProducts?.(), { instanceOf: KaError });
     t.regex(flat?.message ?? '', /element count/);
     t.true(((await adapter.listProducts?.()) ?? []).length > 0);

@@ -51,12 +51,25 @@ const anyField: BadValue[] = [
 export function badValuesFor(schema: JsonSchema | undefined, short: boolean): BadValue[] {
   const own: BadValue[] = [];
   if (schema?.maxLength !== undefined) {
-    own.push({ label: `${schema.maxLength + 1} characters`, json: JSON.stringify('y'.repeat(schema.maxLength + 1)), short: true });
-    own.push({ label: `${schema.maxLength} four-byte characters`, json: JSON.stringify('𝄞'.repeat(Math.floor(schema.maxLength / 2))), short: true });
-    own.push({ label: `${schema.maxLength} accented characters`, json: JSON.stringify('é'.repeat(schema.maxLength)), short: true });
+    own.push({
+      label: `${schema.maxLength + 1} characters`,
+      json: JSON.stringify('y'.repeat(schema.maxLength + 1)),
+      short: true,
+    });
+    own.push({
+      label: `${schema.maxLength} four-byte characters`,
+      json: JSON.stringify('𝄞'.repeat(Math.floor(schema.maxLength / 2))),
+      short: true,
+    });
+    own.push({
+      label: `${schema.maxLength} accented characters`,
+      json: JSON.stringify('é'.repeat(schema.maxLength)),
+      short: true,
+    });
   }
   if (schema?.maximum !== undefined) own.push({ label: 'maximum + 1', json: String(schema.maximum + 1), short: true });
-  if (schema?.maximum !== undefined && schema.maximum > 2 ** 31) own.push({ label: 'maximum', json: String(schema.maximum), short: true });
+  if (schema?.maximum !== undefined && schema.maximum > 2 ** 31)
+    own.push({ label: 'maximum', json: String(schema.maximum), short: true });
   return [...own, ...anyField].filter((v) => !short || v.short);
 }
 
@@ -81,7 +94,38 @@ export const badQueryValues: Array<{ label: string; raw: string; short: boolean 
  * scenario checks. The rest name nothing.
  */
 export function badIds(existing: number): Array<{ label: string; raw: string; spellsExisting: boolean }> {
-  const spellings = [`0${existing}`, `+${existing}`, `${existing}.0`, `${existing}e0`, `%20${existing}`, `${existing}%20`, `0x${existing.toString(16)}`, `${existing}abc`, `${existing / 1000}e3`];
-  const nothing = ['-1', '0', '1e3', '2147483648', '99999999999999999999', 'NaN', 'Infinity', 'abc', '%00', '%E2%80%AE1', '1;select%201', '9'.repeat(400), '%F0%9F%98%80'];
-  return [...spellings.map((raw) => ({ label: `"${decodeURIComponent(raw)}" for ${existing}`, raw, spellsExisting: true })), ...nothing.map((raw) => ({ label: JSON.stringify(raw.length > 20 ? `${raw.slice(0, 12)}…` : raw), raw, spellsExisting: false }))];
+  const spellings = [
+    `0${existing}`,
+    `+${existing}`,
+    `${existing}.0`,
+    `${existing}e0`,
+    `%20${existing}`,
+    `${existing}%20`,
+    `0x${existing.toString(16)}`,
+    `${existing}abc`,
+    `${existing / 1000}e3`,
+  ];
+  const nothing = [
+    '-1',
+    '0',
+    '1e3',
+    '2147483648',
+    '99999999999999999999',
+    'NaN',
+    'Infinity',
+    'abc',
+    '%00',
+    '%E2%80%AE1',
+    '1;select%201',
+    '9'.repeat(400),
+    '%F0%9F%98%80',
+  ];
+  return [
+    ...spellings.map((raw) => ({ label: `"${decodeURIComponent(raw)}" for ${existing}`, raw, spellsExisting: true })),
+    ...nothing.map((raw) => ({
+      label: JSON.stringify(raw.length > 20 ? `${raw.slice(0, 12)}…` : raw),
+      raw,
+      spellsExisting: false,
+    })),
+  ];
 }

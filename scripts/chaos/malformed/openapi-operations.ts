@@ -42,7 +42,11 @@ interface OperationObject {
 
 /** Every operation of `GET /api/v1/openapi.json`, read from the running api. */
 export async function documentedOperations(api: ApiClient): Promise<DocumentedOperation[]> {
-  const doc = await api.expect<{ paths: Record<string, Record<string, OperationObject>> }>('GET', '/api/v1/openapi.json', { token: null });
+  const doc = await api.expect<{ paths: Record<string, Record<string, OperationObject>> }>(
+    'GET',
+    '/api/v1/openapi.json',
+    { token: null },
+  );
   return Object.entries(doc.paths).flatMap(([path, item]) =>
     Object.entries(item).map(([method, op]) => ({
       method: method.toUpperCase(),

@@ -2,14 +2,30 @@ import type { Db } from '../../../src/infra/db/database.js';
 import { sleep } from '../timing.js';
 
 /** Every table an API call can change (sessions and sign-in attempts belong to the console). */
-const domainTables = ['customers', 'ka_configurations', 'plans', 'plan_services', 'plan_license_products', 'api_tokens', 'orders', 'subscriptions', 'services', 'license_requests', 'licenses', 'license_files', 'audit_events'];
+const domainTables = [
+  'customers',
+  'ka_configurations',
+  'plans',
+  'plan_services',
+  'plan_license_products',
+  'api_tokens',
+  'orders',
+  'subscriptions',
+  'services',
+  'license_requests',
+  'licenses',
+  'license_files',
+  'audit_events',
+];
 
 /**
  * A fingerprint of everything the API can change: MariaDB's checksum of each domain table.
  * Equal fingerprints before and after a request mean the request changed nothing.
  */
 export async function stateFingerprint(db: Db): Promise<string> {
-  const [rows] = (await db.raw(`CHECKSUM TABLE ${domainTables.map((t) => `\`${t}\``).join(', ')}`)) as [Array<{ Table: string; Checksum: number | string }>];
+  const [rows] = (await db.raw(`CHECKSUM TABLE ${domainTables.map((t) => `\`${t}\``).join(', ')}`)) as [
+    Array<{ Table: string; Checksum: number | string }>,
+  ];
   return rows.map((r) => `${r.Table}=${r.Checksum}`).join(' ');
 }
 

@@ -22,6 +22,7 @@ export const allScenarios: Scenario[] = [
 export function selectScenarios(names: string[]): Scenario[] {
   if (names.length === 0) return allScenarios;
   const unknown = names.filter((n) => !allScenarios.some((s) => s.name === n));
-  if (unknown.length) throw new Error(`Unknown scenario(s): ${unknown.join(', ')}. Known: ${allScenarios.map((s) => s.name).join(', ')}`);
+  if (unknown.length)
+    throw new Error(`Unknown scenario(s): ${unknown.join(', ')}. Known: ${allScenarios.map((s) => s.name).join(', ')}`);
   return allScenarios.filter((s) => names.includes(s.name));
 }

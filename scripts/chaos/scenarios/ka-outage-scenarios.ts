@@ -7,7 +7,8 @@ const createsKey = (request: Buffer): boolean => request.includes('partner10.cre
 
 export const kaRefuseScenario: Scenario = {
   name: 'ka-refuse',
-  summary: 'the KA refuses connections for the outage (60 s full, shorter in --short), starting a quarter into the load',
+  summary:
+    'the KA refuses connections for the outage (60 s full, shorter in --short), starting a quarter into the load',
   run: (context) =>
     runPipelineScenario(context, 'ka-refuse', async ({ context: { preset }, ka }) => {
       await sleep(preset.loadMs / 4);
@@ -33,7 +34,8 @@ export const kaHangScenario: Scenario = {
 
 export const kaDropThenOutageScenario: Scenario = {
   name: 'ka-drop-then-outage',
-  summary: 'every createKey answer dropped after the KA made the key, for the whole load, then the KA refuses for the outage',
+  summary:
+    'every createKey answer dropped after the KA made the key, for the whole load, then the KA refuses for the outage',
   run: (context) =>
     runPipelineScenario(context, 'ka-drop-then-outage', async ({ context: { preset }, ka, load }) => {
       await ka.proxy.setMode({ kind: 'drop', when: createsKey });

@@ -16,13 +16,21 @@ interface RacePhase {
 }
 
 function phases(width: number): RacePhase[] {
-  const renews = (key?: string) => Array.from({ length: width }, () => ({ action: 'renew' as const, idempotencyKey: key }));
+  const renews = (key?: string) =>
+    Array.from({ length: width }, () => ({ action: 'renew' as const, idempotencyKey: key }));
   return [
     { name: 'renew burst', calls: [...renews(), { action: 'suspend' }, { action: 'resume' }], renewOnce: false },
     { name: 'renew burst with one Idempotency-Key', calls: renews('renew-once'), renewOnce: true },
     {
       name: 'terminate and renew burst',
-      calls: [{ action: 'terminate', idempotencyKey: 'end' }, { action: 'terminate', idempotencyKey: 'end' }, { action: 'terminate' }, ...renews().slice(0, Math.max(2, width - 3)), { action: 'suspend' }, { action: 'resume' }],
+      calls: [
+        { action: 'terminate', idempotencyKey: 'end' },
+        { action: 'terminate', idempotencyKey: 'end' },
+        { action: 'terminate' },
+        ...renews().slice(0, Math.max(2, width - 3)),
+        { action: 'suspend' },
+        { action: 'resume' },
+      ],
       renewOnce: false,
     },
   ];
@@ -34,7 +42,13 @@ function renewalsBetween(before: KaKey | undefined, after: KaKey | undefined): n
   return (Number(after.revision) - Number(before.revision) + 10_000) % 10_000;
 }
 
-async function runPhase(context: ScenarioContext, stage: ScenarioStage, licenses: Array<{ id: number; key_number: string }>, phase: RacePhase, round: number): Promise<{ failures: string[]; note: string }> {
+async function runPhase(
+  context: ScenarioContext,
+  stage: ScenarioStage,
+  licenses: Array<{ id: number; key_number: string }>,
+  phase: RacePhase,
+  round: number,
+): Promise<{ failures: string[]; note: string }> {
   const { db } = context;
   const api: ApiClient = stage.api;
   const keysBefore = new Map((await stage.ka.keys()).map((k) => [k.keyNumber, k]));
@@ -42,16 +56,34 @@ async function runPhase(context: ScenarioContext, stage: ScenarioStage, licenses
   const answers = await Promise.all(
     licenses.flatMap((license) =>
       phase.calls.map(async (call) => {
-        const headers = call.idempotencyKey ? { 'idempotency-key': `chaos-${round}-${license.id}-${call.idempotencyKey}` } : undefined;
-        const answer = await api.call('POST', `/api/v1/licenses/${license.id}/${call.action}`, { body: { note: `chaos ${phase.name}` }, headers });
+        const headers = call.idempotencyKey
+          ? { 'idempotency-key': `chaos-${round}-${license.id}-${call.idempotencyKey}` }
+          : undefined;
+        const answer = await api.call('POST', `/api/v1/licenses/${license.id}/${call.action}`, {
+          body: { note: `chaos ${phase.name}` },
+          headers,
+        });
         return { license: license.id, action: call.action, status: answer.status };
       }),
     ),
   );
   await settle(context, stage.configurationId);
   const keysAfter = new Map((await stage.ka.keys()).map((k) => [k.keyNumber, k]));
-  const rows = (await db('licenses').whereIn('id', licenses.map((l) => l.id)).select('id', 'key_number', 'status', 'expires_at')) as Array<{ id: number; key_number: string; status: string; expires_at: number | null }>;
-  const recorded = (await db('audit_events').where('id', '>', mark).where({ entity_type: 'license', action: 'license.renewed' }).select('entity_id')) as Array<{ entity_id: string }>;
+  const rows = (await db('licenses')
+    .whereIn(
+      'id',
+      licenses.map((l) => l.id),
+    )
+    .select('id', 'key_number', 'status', 'expires_at')) as Array<{
+    id: number;
+    key_number: string;
+    status: string;
+    expires_at: number | null;
+  }>;
+  const recorded = (await db('audit_events')
+    .where('id', '>', mark)
+    .where({ entity_type: 'license', action: 'license.renewed' })
+    .select('entity_id')) as Array<{ entity_id: string }>;
 
   const failures: string[] = [];
   let kaRenewals = 0;
@@ -60,18 +92,34 @@ async function runPhase(context: ScenarioContext, stage: ScenarioStage, licenses
     const ka = keysAfter.get(row.key_number);
     const renewedAtKa = renewalsBetween(keysBefore.get(row.key_number), ka);
     const renewedInKeyway = recorded.filter((r) => Number(r.entity_id) === row.id).length;
-    const renewAnswers = answers.filter((a) => a.license === row.id && a.action === 'renew' && a.status >= 200 && a.status < 300).length;
+    const renewAnswers = answers.filter(
+      (a) => a.license === row.id && a.action === 'renew' && a.status >= 200 && a.status < 300,
+    ).length;
     kaRenewals += renewedAtKa;
     keywayRenewals += renewedInKeyway;
     const where = `${phase.name}: license ${row.id} (${row.key_number})`;
-    if (phase.renewOnce && renewedAtKa > 1) failures.push(`${where}: renewed ${renewedAtKa} times at the KA for one Idempotency-Key`);
-    if (!phase.renewOnce && renewedAtKa > renewAnswers) failures.push(`${where}: renewed ${renewedAtKa} time(s) at the KA, but only ${renewAnswers} call(s) were answered 2xx; the others' callers were told it failed`);
-    if (renewedAtKa !== renewedInKeyway) failures.push(`${where}: renewed ${renewedAtKa} time(s) at the KA, ${renewedInKeyway} recorded by Keyway (${renewAnswers} renew call(s) answered 2xx)`);
+    if (phase.renewOnce && renewedAtKa > 1)
+      failures.push(`${where}: renewed ${renewedAtKa} times at the KA for one Idempotency-Key`);
+    if (!phase.renewOnce && renewedAtKa > renewAnswers)
+      failures.push(
+        `${where}: renewed ${renewedAtKa} time(s) at the KA, but only ${renewAnswers} call(s) were answered 2xx; the others' callers were told it failed`,
+      );
+    if (renewedAtKa !== renewedInKeyway)
+      failures.push(
+        `${where}: renewed ${renewedAtKa} time(s) at the KA, ${renewedInKeyway} recorded by Keyway (${renewAnswers} renew call(s) answered 2xx)`,
+      );
     // The XML-RPC protocol's dates have whole seconds.
-    if (ka && row.expires_at !== null && Math.floor(Date.parse(ka.expiresAt) / 1000) !== Math.floor(Number(row.expires_at) / 1000)) {
-      failures.push(`${where}: expires ${ka.expiresAt} at the KA, ${new Date(Number(row.expires_at)).toISOString()} in Keyway`);
+    if (
+      ka &&
+      row.expires_at !== null &&
+      Math.floor(Date.parse(ka.expiresAt) / 1000) !== Math.floor(Number(row.expires_at) / 1000)
+    ) {
+      failures.push(
+        `${where}: expires ${ka.expiresAt} at the KA, ${new Date(Number(row.expires_at)).toISOString()} in Keyway`,
+      );
     }
-    if (ka && ka.terminated !== (row.status === 'terminated')) failures.push(`${where}: ${ka.terminated ? 'terminated' : 'live'} at the KA, ${row.status} in Keyway`);
+    if (ka && ka.terminated !== (row.status === 'terminated'))
+      failures.push(`${where}: ${ka.terminated ? 'terminated' : 'live'} at the KA, ${row.status} in Keyway`);
   }
   const byAction = new Map<string, number[]>();
   for (const a of answers) byAction.set(a.action, [...(byAction.get(a.action) ?? []), a.status]);
@@ -80,22 +128,40 @@ async function runPhase(context: ScenarioContext, stage: ScenarioStage, licenses
     for (const s of list) counts.set(s, (counts.get(s) ?? 0) + 1);
     return `${action} ${[...counts].map(([s, n]) => `${s || 'no answer'}×${n}`).join(' ')}`;
   });
-  return { failures, note: `${phase.name}: ${kaRenewals} renewal(s) at the KA, ${keywayRenewals} recorded; answers ${statuses.join(', ')}` };
+  return {
+    failures,
+    note: `${phase.name}: ${kaRenewals} renewal(s) at the KA, ${keywayRenewals} recorded; answers ${statuses.join(', ')}`,
+  };
 }
 
 export const lifecycleRaceScenario: Scenario = {
   name: 'lifecycle-race',
-  summary: 'simultaneous renew/suspend/resume/terminate on the same licenses, with and without a shared Idempotency-Key; KA renewals against Keyway\'s records',
+  summary:
+    "simultaneous renew/suspend/resume/terminate on the same licenses, with and without a shared Idempotency-Key; KA renewals against Keyway's records",
   async run(context) {
     const name = 'lifecycle-race';
     const stage = await stageScenario(context, name, context.preset.raceLicenses);
     try {
-      const load = await runOrderLoad(stage.api, { prefix: name, customerId: context.customerId, items: stage.items, durationMs: 0 });
+      const load = await runOrderLoad(stage.api, {
+        prefix: name,
+        customerId: context.customerId,
+        items: stage.items,
+        durationMs: 0,
+      });
       await settle(context, stage.configurationId);
-      const licenses = (await context.db('licenses').where({ configuration_id: stage.configurationId, status: 'installed' }).select('id', 'key_number')) as Array<{ id: number; key_number: string }>;
+      const licenses = (await context
+        .db('licenses')
+        .where({ configuration_id: stage.configurationId, status: 'installed' })
+        .select('id', 'key_number')) as Array<{ id: number; key_number: string }>;
       const failures: string[] = [];
-      const notes = [`${licenses.length} installed license(s) raced, ${context.preset.raceWidth} renewals at once per license and burst`];
-      if (load.failures.length) failures.push(`${load.failures.length} orders were not placed and paid:`, ...sample(load.failures).map((f) => `  ${f}`));
+      const notes = [
+        `${licenses.length} installed license(s) raced, ${context.preset.raceWidth} renewals at once per license and burst`,
+      ];
+      if (load.failures.length)
+        failures.push(
+          `${load.failures.length} orders were not placed and paid:`,
+          ...sample(load.failures).map((f) => `  ${f}`),
+        );
       if (licenses.length === 0) failures.push('no license got installed to race on');
       for (const [round, phase] of phases(context.preset.raceWidth).entries()) {
         context.log(`  ${phase.name}`);

@@ -19,12 +19,20 @@ async function existingObjects(context: ScenarioContext, stage: ScenarioStage): 
   const { db } = context;
   const api = stage.api;
   const plan = stage.items[0]?.planId as number;
-  const unpaid = await api.expect<{ id: number }>('POST', '/api/v1/orders', { body: { customerId: context.customerId, planId: plan, period: 12, reference: `${name}-unpaid` } });
-  const staffWork = await api.expect<{ request: { id: number } }>('POST', '/api/v1/licenses', { body: { mode: 'request', configurationId: stage.configurationId, product: 'NO-SUCH-PRODUCT' } });
+  const unpaid = await api.expect<{ id: number }>('POST', '/api/v1/orders', {
+    body: { customerId: context.customerId, planId: plan, period: 12, reference: `${name}-unpaid` },
+  });
+  const staffWork = await api.expect<{ request: { id: number } }>('POST', '/api/v1/licenses', {
+    body: { mode: 'request', configurationId: stage.configurationId, product: 'NO-SUCH-PRODUCT' },
+  });
   await settle(context, stage.configurationId);
-  const license = await db('licenses').where({ configuration_id: stage.configurationId, status: 'installed' }).first('id', 'subscription_id');
+  const license = await db('licenses')
+    .where({ configuration_id: stage.configurationId, status: 'installed' })
+    .first('id', 'subscription_id');
   const file = license ? await db('license_files').where({ license_id: license.id }).first('id') : undefined;
-  const service = license ? await db('services').where({ subscription_id: license.subscription_id }).first('id') : undefined;
+  const service = license
+    ? await db('services').where({ subscription_id: license.subscription_id }).first('id')
+    : undefined;
   const ids: Record<string, number | undefined> = {
     orders: unpaid.id,
     customers: context.customerId,
@@ -40,7 +48,13 @@ async function existingObjects(context: ScenarioContext, stage: ScenarioStage): 
 }
 
 function send(api: ApiClient, c: RequestCase): Promise<ApiAnswer> {
-  return api.call(c.method, `/api/v1${c.path}`, { rawBody: c.rawBody, contentType: c.contentType, token: c.token, headers: c.headers, timeoutMs: 20_000 });
+  return api.call(c.method, `/api/v1${c.path}`, {
+    rawBody: c.rawBody,
+    contentType: c.contentType,
+    token: c.token,
+    headers: c.headers,
+    timeoutMs: 20_000,
+  });
 }
 
 function isErrorShape(answer: ApiAnswer): boolean {
@@ -51,37 +65,58 @@ function isErrorShape(answer: ApiAnswer): boolean {
 /** Runs `work` over `items`, `width` at a time. */
 async function pool<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await work(items[next++] as T);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
 }
 
 export const malformedInputScenario: Scenario = {
   name,
-  summary: 'bad input to every operation of the OpenAPI document and the multipart uploads; any 5xx fails, and so does a malformed path id that changes anything',
+  summary:
+    'bad input to every operation of the OpenAPI document and the multipart uploads; any 5xx fails, and so does a malformed path id that changes anything',
   async run(context) {
     const stage = await stageScenario(context, name, 3);
     try {
-      const load = await runOrderLoad(stage.api, { prefix: name, customerId: context.customerId, items: stage.items, durationMs: 0 });
+      const load = await runOrderLoad(stage.api, {
+        prefix: name,
+        customerId: context.customerId,
+        items: stage.items,
+        durationMs: 0,
+      });
       const existing = await existingObjects(context, stage);
       const fuzz = context.newApiClient();
       const operations = await documentedOperations(fuzz);
       const short = context.preset.name === 'short';
       const cases = operations.flatMap((op) => requestCases(op, { short, existingIds: existing }));
       const uploadRequest = existing['license-requests'];
-      if (uploadRequest !== undefined) cases.push(...multipartCases('POST /license-requests/{id}/uploads', `/license-requests/${uploadRequest}/uploads`, {}));
+      if (uploadRequest !== undefined)
+        cases.push(
+          ...multipartCases('POST /license-requests/{id}/uploads', `/license-requests/${uploadRequest}/uploads`, {}),
+        );
       cases.push(...multipartCases('POST /licenses', '/licenses', { configurationId: String(stage.configurationId) }));
       const failures: string[] = [];
       const notes: string[] = [];
-      if (load.failures.length) failures.push(`${load.failures.length} orders were not placed and paid:`, ...sample(load.failures).map((f) => `  ${f}`));
+      if (load.failures.length)
+        failures.push(
+          `${load.failures.length} orders were not placed and paid:`,
+          ...sample(load.failures).map((f) => `  ${f}`),
+        );
       const untested = operations.filter((op) => !cases.some((c) => c.operation === `${op.method} ${op.path}`));
-      if (untested.length) failures.push(`operations without a malformed request (a runner bug): ${untested.map((op) => `${op.method} ${op.path}`).join(', ')}`);
+      if (untested.length)
+        failures.push(
+          `operations without a malformed request (a runner bug): ${untested.map((op) => `${op.method} ${op.path}`).join(', ')}`,
+        );
 
       const broken: string[] = [];
       const notErrorShaped: string[] = [];
       const record = (c: RequestCase, answer: ApiAnswer) => {
         const what = `${c.operation} [${c.label}] → ${answer.status || `no answer (${answer.error})`}`;
-        if (answer.status === 0 || answer.status >= 500) broken.push(`${what}${answer.requestId ? ` x-request-id ${answer.requestId}` : ''} ${answer.text.slice(0, 120)}`);
+        if (answer.status === 0 || answer.status >= 500)
+          broken.push(
+            `${what}${answer.requestId ? ` x-request-id ${answer.requestId}` : ''} ${answer.text.slice(0, 120)}`,
+          );
         else if (answer.status >= 400 && !isErrorShape(answer)) notErrorShaped.push(what);
       };
       const bodies = cases.filter((c) => !c.idProbe);
@@ -98,18 +133,35 @@ export const malformedInputScenario: Scenario = {
         const answer = await send(fuzz, c);
         record(c, answer);
         const after = await stateFingerprint(context.db);
-        if (answer.status >= 200 && answer.status < 300) accepted.push(`${c.operation} [${c.label}] → ${answer.status}`);
+        if (answer.status >= 200 && answer.status < 300)
+          accepted.push(`${c.operation} [${c.label}] → ${answer.status}`);
         if (after !== before) {
-          changedState.push(`${c.operation} [${c.label}] → ${answer.status}, changed ${changedTables(before, after).join(', ')}`);
+          changedState.push(
+            `${c.operation} [${c.label}] → ${answer.status}, changed ${changedTables(before, after).join(', ')}`,
+          );
           before = await quietFingerprint(context.db);
         }
       }
 
-      if (broken.length) failures.push(`${broken.length} malformed request(s) answered 5xx or not at all:`, ...sample(broken, 12).map((b) => `  ${b}`));
-      if (changedState.length) failures.push(`${changedState.length} malformed path id(s) changed the database:`, ...sample(changedState, 12).map((b) => `  ${b}`));
-      notes.push(`${cases.length} malformed requests over ${operations.length} operations (${probes.length} path-id probes)`);
-      if (accepted.length) notes.push(`${accepted.length} malformed path id(s) answered 2xx: ${sample(accepted, 6).join('; ')}`);
-      if (notErrorShaped.length) notes.push(`${notErrorShaped.length} 4xx answer(s) without the {error: {code, message}} body: ${sample(notErrorShaped, 4).join('; ')}`);
+      if (broken.length)
+        failures.push(
+          `${broken.length} malformed request(s) answered 5xx or not at all:`,
+          ...sample(broken, 12).map((b) => `  ${b}`),
+        );
+      if (changedState.length)
+        failures.push(
+          `${changedState.length} malformed path id(s) changed the database:`,
+          ...sample(changedState, 12).map((b) => `  ${b}`),
+        );
+      notes.push(
+        `${cases.length} malformed requests over ${operations.length} operations (${probes.length} path-id probes)`,
+      );
+      if (accepted.length)
+        notes.push(`${accepted.length} malformed path id(s) answered 2xx: ${sample(accepted, 6).join('; ')}`);
+      if (notErrorShaped.length)
+        notes.push(
+          `${notErrorShaped.length} 4xx answer(s) without the {error: {code, message}} body: ${sample(notErrorShaped, 4).join('; ')}`,
+        );
       const row = await finishScenario(context, name, stage, notes, failures);
       row.serverErrors += fuzz.serverErrors.length;
       return row;

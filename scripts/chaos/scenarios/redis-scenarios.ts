@@ -4,7 +4,7 @@ import { sleep } from '../timing.js';
 
 export const redisFlushScenario: Scenario = {
   name: 'redis-flush',
-  summary: 'FLUSHALL on Keyway\'s Redis at a third and at two thirds of the load: every queued job is lost',
+  summary: "FLUSHALL on Keyway's Redis at a third and at two thirds of the load: every queued job is lost",
   run: (context) =>
     runPipelineScenario(context, 'redis-flush', async ({ context: { preset, redis } }) => {
       await sleep(preset.loadMs / 3);

@@ -45,6 +45,9 @@ export const workerKillSlowKaScenario: Scenario = {
       const [minMs, maxMs] = env.context.preset.slowKaMs;
       await env.ka.proxy.setMode({ kind: 'latency', minMs, maxMs });
       const notes = await killWorkers(env);
-      return [...notes, `KA answers delayed ${minMs}–${maxMs} ms (adapter timeout ${env.context.preset.kaTimeoutMs} ms)`];
+      return [
+        ...notes,
+        `KA answers delayed ${minMs}–${maxMs} ms (adapter timeout ${env.context.preset.kaTimeoutMs} ms)`,
+      ];
     }),
 };

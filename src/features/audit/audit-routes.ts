@@ -41,5 +41,13 @@ export function auditRoutes(deps: { db: Db; audit: AuditStore }): Router {
 
 /** The operations of `auditRoutes`, for the API document. */
 export const auditOperations: ApiOperation[] = [
-  { method: 'get', path: '/audit-events', summary: 'Audit events, newest first', description: 'Filter by `entity` (`order` or `order:42`), `actor`, `action`, `since` and `until`.', roles: readers, query: listSchema, answer: { status: 200, description: '`{data, nextCursor}` of audit events.' } },
+  {
+    method: 'get',
+    path: '/audit-events',
+    summary: 'Audit events, newest first',
+    description: 'Filter by `entity` (`order` or `order:42`), `actor`, `action`, `since` and `until`.',
+    roles: readers,
+    query: listSchema,
+    answer: { status: 200, description: '`{data, nextCursor}` of audit events.' },
+  },
 ];

@@ -34,7 +34,11 @@ function toEvent(row: AuditRow): AuditEvent {
   return {
     id: Number(row.id),
     at: toIso(row.at) ?? '',
-    actor: { type: row.actor_type as AuditEvent['actor']['type'], id: row.actor_id ?? undefined, name: row.actor_name ?? undefined },
+    actor: {
+      type: row.actor_type as AuditEvent['actor']['type'],
+      id: row.actor_id ?? undefined,
+      name: row.actor_name ?? undefined,
+    },
     action: row.action,
     entityType: row.entity_type,
     entityId: row.entity_id,
@@ -91,7 +95,9 @@ export class AuditStore {
 
   /** The history of one entity, oldest first. */
   async history(db: DbOrTx, entityType: string, entityId: string | number): Promise<AuditEvent[]> {
-    const rows = await db<AuditRow>('audit_events').where({ entity_type: entityType, entity_id: String(entityId) }).orderBy('id', 'asc');
+    const rows = await db<AuditRow>('audit_events')
+      .where({ entity_type: entityType, entity_id: String(entityId) })
+      .orderBy('id', 'asc');
     return rows.map(toEvent);
   }
 }

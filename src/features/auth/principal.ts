@@ -27,7 +27,11 @@ export function storeOf(principal: Principal): number | null {
 }
 
 export function actorOf(principal: Principal): Actor {
-  return { type: principal.kind === 'staff' ? 'staff' : 'api', id: `${principal.kind}:${principal.id}`, name: principal.name };
+  return {
+    type: principal.kind === 'staff' ? 'staff' : 'api',
+    id: `${principal.kind}:${principal.id}`,
+    name: principal.name,
+  };
 }
 
 /** Who may read provider-wide data (every customer's). */

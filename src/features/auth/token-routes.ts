@@ -33,15 +33,36 @@ export function tokenRoutes(deps: { db: Db; tokens: TokenStore; audit: AuditStor
     }
     const created = await deps.db.transaction(async (tx) => {
       const result = await deps.tokens.create(tx, input);
-      await deps.audit.record(tx, { actor: actorOf(principalOf(req)), action: 'api_token.created', entityType: 'api_token', entityId: result.id, data: { name: input.name, role: input.role } });
+      await deps.audit.record(tx, {
+        actor: actorOf(principalOf(req)),
+        action: 'api_token.created',
+        entityType: 'api_token',
+        entityId: result.id,
+        data: { name: input.name, role: input.role },
+      });
       return result;
     });
-    res.status(201).json({ id: created.id, name: input.name, role: input.role, customerId: input.customerId ?? null, token: created.token });
+    res.status(201).json({
+      id: created.id,
+      name: input.name,
+      role: input.role,
+      customerId: input.customerId ?? null,
+      token: created.token,
+    });
   });
   return router;
 }
 
 /** The operations of `tokenRoutes`, for the API document. */
 export const tokenOperations: ApiOperation[] = [
-  { method: 'post', path: '/api-tokens', summary: 'Issue an API token', description: 'The plain token is in this answer only; Keyway stores its hash. A `customer` token needs `customerId`.', roles: admins, body: createTokenSchema, answer: { status: 201, description: 'The token record with the plain `token`.' } },
+  {
+    method: 'post',
+    path: '/api-tokens',
+    summary: 'Issue an API token',
+    description:
+      'The plain token is in this answer only; Keyway stores its hash. A `customer` token needs `customerId`.',
+    roles: admins,
+    body: createTokenSchema,
+    answer: { status: 201, description: 'The token record with the plain `token`.' },
+  },
 ];

@@ -22,7 +22,10 @@ interface TokenRow {
 
 /** API tokens, stored hashed: the plain token is shown once, at creation. */
 export class TokenStore {
-  async create(db: DbOrTx, input: { name: string; role: RoleName; customerId?: number; token?: string }): Promise<{ id: number; token: string }> {
+  async create(
+    db: DbOrTx,
+    input: { name: string; role: RoleName; customerId?: number; token?: string },
+  ): Promise<{ id: number; token: string }> {
     const token = input.token ?? generateToken();
     const now = Date.now();
     const [id] = await db('api_tokens').insert({
@@ -37,7 +40,9 @@ export class TokenStore {
   }
 
   async findPrincipal(db: DbOrTx, token: string): Promise<Principal | undefined> {
-    const row = await db<TokenRow>('api_tokens').where({ token_hash: hashToken(token) }).first();
+    const row = await db<TokenRow>('api_tokens')
+      .where({ token_hash: hashToken(token) })
+      .first();
     if (!row || row.revoked_at) return undefined;
     return { kind: 'api', id: row.id, name: row.name, role: row.role, customerId: row.customer_id ?? undefined };
   }

@@ -33,7 +33,12 @@ export function customerRoutes(deps: { db: Db; customers: CustomerStore; audit: 
     }
     const id = await deps.db.transaction(async (tx) => {
       const newId = await deps.customers.insert(tx, { ...input, storeId });
-      await deps.audit.record(tx, { actor: actorOf(principal), action: 'customer.created', entityType: 'customer', entityId: newId });
+      await deps.audit.record(tx, {
+        actor: actorOf(principal),
+        action: 'customer.created',
+        entityType: 'customer',
+        entityId: newId,
+      });
       return newId;
     });
     res.status(201).json(await deps.customers.get(deps.db, id));
@@ -43,7 +48,10 @@ export function customerRoutes(deps: { db: Db; customers: CustomerStore; audit: 
     const { id } = validate(idParams, req.params, 'params');
     const principal = principalOf(req);
     // Another's customer answers 404, not 403, so ids cannot be probed.
-    const customer = principal.role === 'customer' && principal.customerId !== id ? undefined : await deps.customers.get(deps.db, id, storeOf(principal));
+    const customer =
+      principal.role === 'customer' && principal.customerId !== id
+        ? undefined
+        : await deps.customers.get(deps.db, id, storeOf(principal));
     if (!customer) throw new NotFoundError('customer', id);
     res.json(customer);
   });
@@ -53,6 +61,23 @@ export function customerRoutes(deps: { db: Db; customers: CustomerStore; audit: 
 
 /** The operations of `customerRoutes`, for the API document. */
 export const customerOperations: ApiOperation[] = [
-  { method: 'post', path: '/customers', summary: 'Create a customer', description: 'A known `externalRef` answers 200 with that customer instead. External references are per store: a store token has its own, staff and admin or operator tokens share another.', roles: ['admin', 'operator', 'store'], body: createCustomerSchema, answer: { status: 201, description: 'The customer.' } },
-  { method: 'get', path: '/customers/:id', summary: 'One customer', description: 'A store token reads only the customers it created, a customer token only its own; any other answers 404, as an id never used does.', roles: 'any', answer: { status: 200, description: 'The customer.' } },
+  {
+    method: 'post',
+    path: '/customers',
+    summary: 'Create a customer',
+    description:
+      'A known `externalRef` answers 200 with that customer instead. External references are per store: a store token has its own, staff and admin or operator tokens share another.',
+    roles: ['admin', 'operator', 'store'],
+    body: createCustomerSchema,
+    answer: { status: 201, description: 'The customer.' },
+  },
+  {
+    method: 'get',
+    path: '/customers/:id',
+    summary: 'One customer',
+    description:
+      'A store token reads only the customers it created, a customer token only its own; any other answers 404, as an id never used does.',
+    roles: 'any',
+    answer: { status: 200, description: 'The customer.' },
+  },
 ];

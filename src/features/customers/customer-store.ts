@@ -19,7 +19,13 @@ interface CustomerRow {
 }
 
 function toCustomer(row: CustomerRow): Customer {
-  return { id: row.id, name: row.name, email: row.email, externalRef: row.external_ref, createdAt: toIso(row.created_at) ?? '' };
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    externalRef: row.external_ref,
+    createdAt: toIso(row.created_at) ?? '',
+  };
 }
 
 /** The namespace of what staff (and admin or operator tokens) create; a store's is its token id. */
@@ -30,7 +36,10 @@ const staffScope = 0;
  * reaches only its own; its external references are unique among its own customers.
  */
 export class CustomerStore {
-  async insert(db: DbOrTx, input: { name: string; email: string; externalRef?: string; storeId?: number | null }): Promise<number> {
+  async insert(
+    db: DbOrTx,
+    input: { name: string; email: string; externalRef?: string; storeId?: number | null },
+  ): Promise<number> {
     const now = Date.now();
     const [id] = await db('customers').insert({
       name: input.name,
@@ -53,7 +62,9 @@ export class CustomerStore {
 
   /** The customer with this external reference in one namespace: a store's (its id) or staff's (null). */
   async getByExternalRef(db: DbOrTx, storeId: number | null, externalRef: string): Promise<Customer | undefined> {
-    const row = await db<CustomerRow>('customers').where({ store_scope: storeId ?? staffScope, external_ref: externalRef }).first();
+    const row = await db<CustomerRow>('customers')
+      .where({ store_scope: storeId ?? staffScope, external_ref: externalRef })
+      .first();
     return row ? toCustomer(row) : undefined;
   }
 }

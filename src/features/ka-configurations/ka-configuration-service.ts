@@ -11,7 +11,14 @@ import type { AuditStore } from '../audit/audit-store.js';
 import type { KaAdapterProvider } from './ka-adapter-provider.js';
 import type { KaConfigurationStore, StoredKaConfiguration } from './ka-configuration-store.js';
 import { errorRecord } from './ka-error-record.js';
-import { maskSettings, openSettings, resolveSettings, sealSecrets, secretValues, UnreadableSettingError } from './settings-values.js';
+import {
+  maskSettings,
+  openSettings,
+  resolveSettings,
+  sealSecrets,
+  secretValues,
+  UnreadableSettingError,
+} from './settings-values.js';
 import { UnreadableSecretsAdapter } from './unreadable-secrets-adapter.js';
 
 export const fetchProductsJob = 'ka-configuration.fetch-products';
@@ -63,14 +70,19 @@ export class KaConfigurationService {
   private definitionOf(plugin: string): KaPluginDefinition {
     const definition = this.plugins.definition(plugin);
     if (!definition) {
-      throw new ValidationError(`Invalid body: plugin: no loaded KA plugin is called ${plugin}`, { details: { fields: [{ field: 'plugin', message: 'unknown plugin' }] } });
+      throw new ValidationError(`Invalid body: plugin: no loaded KA plugin is called ${plugin}`, {
+        details: { fields: [{ field: 'plugin', message: 'unknown plugin' }] },
+      });
     }
     return definition;
   }
 
   private async assertNameFree(name: string, exceptId?: number): Promise<void> {
     const existing = await this.store.getByName(this.db, name);
-    if (existing && existing.id !== exceptId) throw new ConflictError(`A KA configuration is already named ${name}`, 'duplicate_name', { details: { field: 'name' } });
+    if (existing && existing.id !== exceptId)
+      throw new ConflictError(`A KA configuration is already named ${name}`, 'duplicate_name', {
+        details: { field: 'name' },
+      });
   }
 
   async create(input: CreateKaConfiguration, actor: Actor): Promise<StoredKaConfiguration> {
@@ -78,8 +90,21 @@ export class KaConfigurationService {
     const settings = this.seal(definition, resolveSettings(definition.settings, input.settings));
     await this.assertNameFree(input.name);
     const id = await this.db.transaction(async (tx) => {
-      const newId = await this.store.insert(tx, { name: input.name, pluginName: input.plugin, settings, enabled: input.enabled, allowedProducts: input.allowedProducts });
-      await this.audit.record(tx, { actor, action: 'ka_configuration.created', entityType: 'ka_configuration', entityId: newId, toState: 'fetching_products', data: { name: input.name, plugin: input.plugin } });
+      const newId = await this.store.insert(tx, {
+        name: input.name,
+        pluginName: input.plugin,
+        settings,
+        enabled: input.enabled,
+        allowedProducts: input.allowedProducts,
+      });
+      await this.audit.record(tx, {
+        actor,
+        action: 'ka_configuration.created',
+        entityType: 'ka_configuration',
+        entityId: newId,
+        toState: 'fetching_products',
+        data: { name: input.name, plugin: input.plugin },
+      });
       return newId;
     });
     await this.enqueueFetch(id);
@@ -89,12 +114,19 @@ export class KaConfigurationService {
   async update(id: number, changes: UpdateKaConfiguration, actor: Actor): Promise<StoredKaConfiguration> {
     const current = await this.get(id);
     const definition = this.definitionOf(current.pluginName);
-    const settings = changes.settings === undefined ? undefined : this.seal(definition, resolveSettings(definition.settings, changes.settings, current.settings));
+    const settings =
+      changes.settings === undefined
+        ? undefined
+        : this.seal(definition, resolveSettings(definition.settings, changes.settings, current.settings));
     if (changes.name !== undefined) await this.assertNameFree(changes.name, id);
     // New settings or a re-enabled configuration must prove themselves against the KA again.
     const refetch = settings !== undefined || (changes.enabled === true && !current.enabled);
     await this.db.transaction(async (tx) => {
-      await this.store.update(tx, id, { ...changes, settings, ...(refetch ? { status: 'fetching_products' as const } : {}) });
+      await this.store.update(tx, id, {
+        ...changes,
+        settings,
+        ...(refetch ? { status: 'fetching_products' as const } : {}),
+      });
       await this.audit.record(tx, {
         actor,
         action: 'ka_configuration.updated',
@@ -111,7 +143,15 @@ export class KaConfigurationService {
   }
 
   private async enqueueFetch(id: number): Promise<void> {
-    await this.queue.enqueue(fetchProductsJob, { configurationId: id }, { jobId: `fetch-products-${id}`, attempts: 5, backoff: { initialDelayMs: 5_000, maxDelayMs: 300_000, jitter: 0.2 } });
+    await this.queue.enqueue(
+      fetchProductsJob,
+      { configurationId: id },
+      {
+        jobId: `fetch-products-${id}`,
+        attempts: 5,
+        backoff: { initialDelayMs: 5_000, maxDelayMs: 300_000, jitter: 0.2 },
+      },
+    );
   }
 
   /** True when the configuration's plugin is not loaded in this process (or marked missing). */
@@ -138,7 +178,8 @@ export class KaConfigurationService {
    * every call with a permanent error that names the configuration and says what to do.
    */
   adapterFor(config: StoredKaConfiguration): KaAdapter {
-    if (!this.plugins.definition(config.pluginName)) throw new ConflictError(`KA plugin ${config.pluginName} is missing`, 'plugin_missing');
+    if (!this.plugins.definition(config.pluginName))
+      throw new ConflictError(`KA plugin ${config.pluginName} is missing`, 'plugin_missing');
     let settings: StoredKaConfiguration['settings'];
     try {
       settings = openSettings(config.settings, this.secrets);
@@ -164,7 +205,13 @@ export class KaConfigurationService {
     } finally {
       await adapter.close?.();
     }
-    await this.audit.record(this.db, { actor, action: 'ka_configuration.tested', entityType: 'ka_configuration', entityId: id, data: { ok: result.ok, message: result.message } });
+    await this.audit.record(this.db, {
+      actor,
+      action: 'ka_configuration.tested',
+      entityType: 'ka_configuration',
+      entityId: id,
+      data: { ok: result.ok, message: result.message },
+    });
     return result;
   }
 
@@ -189,15 +236,36 @@ export class KaConfigurationService {
     try {
       const products = adapter.listProducts ? await adapter.listProducts() : [];
       await this.db.transaction(async (tx) => {
-        await this.store.update(tx, id, { status: 'configured', products, lastError: null, productsFetchedAt: Date.now() });
-        await this.audit.record(tx, { actor, action: 'ka_configuration.products_fetched', entityType: 'ka_configuration', entityId: id, fromState: 'fetching_products', toState: 'configured', data: { products: products.length } });
+        await this.store.update(tx, id, {
+          status: 'configured',
+          products,
+          lastError: null,
+          productsFetchedAt: Date.now(),
+        });
+        await this.audit.record(tx, {
+          actor,
+          action: 'ka_configuration.products_fetched',
+          entityType: 'ka_configuration',
+          entityId: id,
+          fromState: 'fetching_products',
+          toState: 'configured',
+          data: { products: products.length },
+        });
       });
     } catch (err) {
       const error = errorRecord(err, this.secretsOf(config));
       const retryable = !isKaError(err) || err.retryable;
       await this.db.transaction(async (tx) => {
         await this.store.update(tx, id, { status: retryable ? 'fetching_products' : 'failing', lastError: error });
-        await this.audit.record(tx, { actor, action: 'ka_configuration.products_failed', entityType: 'ka_configuration', entityId: id, fromState: 'fetching_products', toState: retryable ? 'fetching_products' : 'failing', error });
+        await this.audit.record(tx, {
+          actor,
+          action: 'ka_configuration.products_failed',
+          entityType: 'ka_configuration',
+          entityId: id,
+          fromState: 'fetching_products',
+          toState: retryable ? 'fetching_products' : 'failing',
+          error,
+        });
       });
       this.logger.warn({ configurationId: id, error }, 'fetching KA products failed');
       // A retryable failure goes back to the queue for its backoff; a permanent one waits for staff.
@@ -209,6 +277,8 @@ export class KaConfigurationService {
 
   /** After the queue gave up retrying: the configuration is failing until staff act. */
   async markFetchFailed(id: number): Promise<void> {
-    await this.db('ka_configurations').where({ id, status: 'fetching_products' }).update({ status: 'failing', updated_at: Date.now() });
+    await this.db('ka_configurations')
+      .where({ id, status: 'fetching_products' })
+      .update({ status: 'failing', updated_at: Date.now() });
   }
 }

@@ -77,7 +77,16 @@ export class KaConfigurationStore {
       .select('ka_configurations.*', 'ka_plugins.status as plugin_status');
   }
 
-  async insert(db: DbOrTx, input: { name: string; pluginName: string; settings: SettingsValues; enabled: boolean; allowedProducts: string[] | null }): Promise<number> {
+  async insert(
+    db: DbOrTx,
+    input: {
+      name: string;
+      pluginName: string;
+      settings: SettingsValues;
+      enabled: boolean;
+      allowedProducts: string[] | null;
+    },
+  ): Promise<number> {
     const now = Date.now();
     const [id] = await db('ka_configurations').insert({
       name: input.name,

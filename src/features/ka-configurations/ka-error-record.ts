@@ -21,7 +21,14 @@ export function errorRecord(err: unknown, secrets: string[] = []): Record<string
   // Not a KA error: a bug or an infrastructure fault (database, network). Keep it short and
   // free of data: a driver's message may quote a whole SQL statement with its values.
   const sqlMessage = (err as { sqlMessage?: unknown })?.sqlMessage;
-  const raw = typeof sqlMessage === 'string' ? `database: ${sqlMessage}` : err instanceof Error ? err.message : String(err);
+  const raw =
+    typeof sqlMessage === 'string' ? `database: ${sqlMessage}` : err instanceof Error ? err.message : String(err);
   const message = raw.length > 300 ? `${raw.slice(0, 300)}…` : raw;
-  return { name: 'Error', code: 'internal_error', message: scrub(message), retryable: true, at: new Date().toISOString() };
+  return {
+    name: 'Error',
+    code: 'internal_error',
+    message: scrub(message),
+    retryable: true,
+    at: new Date().toISOString(),
+  };
 }

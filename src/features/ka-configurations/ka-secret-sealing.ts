@@ -22,7 +22,10 @@ export async function sealKaConfigurationSecrets(db: DbOrTx, box: SecretBox): Pr
   const secretNames = new Map<string, string[]>();
   for (const row of await db('ka_plugins').select('name', 'definition')) {
     const definition = fromJson<{ settings?: SettingDefinition[] }>(row.definition, {});
-    secretNames.set(String(row.name), (definition.settings ?? []).filter((d) => d.secret).map((d) => d.name));
+    secretNames.set(
+      String(row.name),
+      (definition.settings ?? []).filter((d) => d.secret).map((d) => d.name),
+    );
   }
   const result: KaSecretSealing = { sealed: [], otherKey: [] };
   for (const row of await db('ka_configurations').select('id', 'name', 'plugin_name', 'settings')) {
@@ -30,8 +33,20 @@ export async function sealKaConfigurationSecrets(db: DbOrTx, box: SecretBox): Pr
     const settings = fromJson<SettingsValues>(stored, {});
     const sealed = sealSecrets(secretNames.get(String(row.plugin_name)) ?? [], settings, box);
     const changed = Object.keys(sealed).some((k) => sealed[k] !== settings[k]);
-    if (changed && (await db('ka_configurations').where({ id: row.id, settings: stored }).update({ settings: JSON.stringify(sealed) }))) result.sealed.push(String(row.name));
-    const keyIds = [...new Set(Object.values(sealed).filter(isSealed).map((v) => sealedKeyId(v) ?? ''))].filter((id) => id !== box.keyId);
+    if (
+      changed &&
+      (await db('ka_configurations')
+        .where({ id: row.id, settings: stored })
+        .update({ settings: JSON.stringify(sealed) }))
+    )
+      result.sealed.push(String(row.name));
+    const keyIds = [
+      ...new Set(
+        Object.values(sealed)
+          .filter(isSealed)
+          .map((v) => sealedKeyId(v) ?? ''),
+      ),
+    ].filter((id) => id !== box.keyId);
     if (keyIds.length) result.otherKey.push({ name: String(row.name), keyIds });
   }
   return result;

@@ -1,6 +1,11 @@
 import { ValidationError } from '../../errors/app-error.js';
 import { isSealed, type SecretBox, SecretUnreadableError, sealedKeyId } from '../../infra/db/secret-box.js';
-import { SECRET_MASK, type SettingDefinition, type SettingsValues, type SettingValue } from '../../plugin-sdk/settings.js';
+import {
+  SECRET_MASK,
+  type SettingDefinition,
+  type SettingsValues,
+  type SettingValue,
+} from '../../plugin-sdk/settings.js';
 
 type FieldProblem = { field: string; message: string };
 
@@ -19,13 +24,17 @@ function check(def: SettingDefinition, value: unknown): { value?: SettingValue; 
       if (typeof value !== 'string') return { problem: 'must be a URL' };
       try {
         const url = new URL(value);
-        return url.protocol === 'http:' || url.protocol === 'https:' ? { value } : { problem: 'must be an http(s) URL' };
+        return url.protocol === 'http:' || url.protocol === 'https:'
+          ? { value }
+          : { problem: 'must be an http(s) URL' };
       } catch {
         return { problem: 'must be a URL' };
       }
     }
     default:
-      return typeof value === 'string' && value.length <= 2000 ? { value } : { problem: 'must be a string of at most 2000 characters' };
+      return typeof value === 'string' && value.length <= 2000
+        ? { value }
+        : { problem: 'must be a string of at most 2000 characters' };
   }
 }
 
@@ -33,10 +42,15 @@ function check(def: SettingDefinition, value: unknown): { value?: SettingValue; 
  * Builds the settings to store from what a client sent. A secret sent back as the mask, or a
  * setting left out on update, keeps its stored value: secrets are write-only.
  */
-export function resolveSettings(defs: SettingDefinition[], input: Record<string, unknown>, stored: SettingsValues = {}): SettingsValues {
+export function resolveSettings(
+  defs: SettingDefinition[],
+  input: Record<string, unknown>,
+  stored: SettingsValues = {},
+): SettingsValues {
   const problems: FieldProblem[] = [];
   const known = new Set(defs.map((d) => d.name));
-  for (const key of Object.keys(input)) if (!known.has(key)) problems.push({ field: `settings.${key}`, message: 'not a setting of this plugin' });
+  for (const key of Object.keys(input))
+    if (!known.has(key)) problems.push({ field: `settings.${key}`, message: 'not a setting of this plugin' });
   const result: SettingsValues = {};
   for (const def of defs) {
     let raw = input[def.name];
@@ -56,7 +70,10 @@ export function resolveSettings(defs: SettingDefinition[], input: Record<string,
     if (checked.problem) problems.push({ field: `settings.${def.name}`, message: checked.problem });
     else if (checked.value !== undefined) result[def.name] = checked.value;
   }
-  if (problems.length) throw new ValidationError(`Invalid body: ${problems[0]?.field}: ${problems[0]?.message}`, { details: { fields: problems } });
+  if (problems.length)
+    throw new ValidationError(`Invalid body: ${problems[0]?.field}: ${problems[0]?.message}`, {
+      details: { fields: problems },
+    });
   return result;
 }
 
@@ -66,12 +83,16 @@ export function resolveSettings(defs: SettingDefinition[], input: Record<string,
  */
 export function maskSettings(defs: SettingDefinition[], values: SettingsValues): SettingsValues {
   const secret = new Set(defs.filter((d) => d.secret).map((d) => d.name));
-  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, secret.has(k) || isSealed(v) ? SECRET_MASK : v]));
+  return Object.fromEntries(
+    Object.entries(values).map(([k, v]) => [k, secret.has(k) || isSealed(v) ? SECRET_MASK : v]),
+  );
 }
 
 /** Every secret value of a configuration, for scrubbing error text before it is stored. */
 export function secretValues(defs: SettingDefinition[], values: SettingsValues): string[] {
-  return defs.filter((d) => d.secret && typeof values[d.name] === 'string' && values[d.name] !== '').map((d) => String(values[d.name]));
+  return defs
+    .filter((d) => d.secret && typeof values[d.name] === 'string' && values[d.name] !== '')
+    .map((d) => String(values[d.name]));
 }
 
 const purposeOf = (setting: string) => `ka-setting:${setting}`;

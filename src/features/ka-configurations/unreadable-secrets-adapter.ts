@@ -1,4 +1,13 @@
-import type { ConnectionCheck, IssuedKey, KaAdapter, KaProduct, KeyInfo, KeyLookup, LicenseFileContent, InstallReceipt } from '../../plugin-sdk/ka-adapter.js';
+import type {
+  ConnectionCheck,
+  IssuedKey,
+  KaAdapter,
+  KaProduct,
+  KeyInfo,
+  KeyLookup,
+  LicenseFileContent,
+  InstallReceipt,
+} from '../../plugin-sdk/ka-adapter.js';
 import { KaError } from '../../plugin-sdk/ka-error.js';
 
 /**

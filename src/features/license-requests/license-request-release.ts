@@ -10,9 +10,30 @@ import type { LicenseRequestStore } from './license-request-store.js';
  * `provisioning → active` when it moved. Also written by a payment whose services are all
  * ready at creation, so both paths leave the same history.
  */
-export function releaseEvents(actor: Actor, subscriptionId: number, requestIds: number[], subscriptionActivated: boolean): AuditEventInput[] {
-  const events: AuditEventInput[] = requestIds.map((id) => ({ actor, action: 'license_request.ready', entityType: 'license_request', entityId: id, fromState: 'pending', toState: 'ready', data: { subscriptionId } }));
-  if (subscriptionActivated) events.push({ actor, action: 'subscription.services_ready', entityType: 'subscription', entityId: subscriptionId, fromState: 'provisioning', toState: 'active' });
+export function releaseEvents(
+  actor: Actor,
+  subscriptionId: number,
+  requestIds: number[],
+  subscriptionActivated: boolean,
+): AuditEventInput[] {
+  const events: AuditEventInput[] = requestIds.map((id) => ({
+    actor,
+    action: 'license_request.ready',
+    entityType: 'license_request',
+    entityId: id,
+    fromState: 'pending',
+    toState: 'ready',
+    data: { subscriptionId },
+  }));
+  if (subscriptionActivated)
+    events.push({
+      actor,
+      action: 'subscription.services_ready',
+      entityType: 'subscription',
+      entityId: subscriptionId,
+      fromState: 'provisioning',
+      toState: 'active',
+    });
   return events;
 }
 

@@ -22,7 +22,13 @@ const listSchema = pageQuerySchema.extend({
   olderThanMinutes: z.coerce.number().int().min(0).optional(),
 });
 
-export function licenseRequestRoutes(deps: { db: Db; requests: LicenseRequestStore; licenses: LicenseStore; audit: AuditStore; now?: () => number }): Router {
+export function licenseRequestRoutes(deps: {
+  db: Db;
+  requests: LicenseRequestStore;
+  licenses: LicenseStore;
+  audit: AuditStore;
+  now?: () => number;
+}): Router {
   const router = Router();
   const now = deps.now ?? Date.now;
 
@@ -57,7 +63,10 @@ export function licenseRequestRoutes(deps: { db: Db; requests: LicenseRequestSto
     const { id } = validate(idParams, req.params, 'params');
     const request = await deps.requests.get(deps.db, id);
     if (!request) throw new NotFoundError('license request', id);
-    const [history, license] = await Promise.all([deps.audit.history(deps.db, 'license_request', id), deps.licenses.getByRequest(deps.db, id)]);
+    const [history, license] = await Promise.all([
+      deps.audit.history(deps.db, 'license_request', id),
+      deps.licenses.getByRequest(deps.db, id),
+    ]);
     res.json({ ...request, license: license ?? null, history });
   });
 
@@ -66,7 +75,29 @@ export function licenseRequestRoutes(deps: { db: Db; requests: LicenseRequestSto
 
 /** The operations of `licenseRequestRoutes`, for the API document. */
 export const licenseRequestOperations: ApiOperation[] = [
-  { method: 'get', path: '/license-requests', summary: 'List license requests, newest first', roles: readers, query: listSchema, answer: { status: 200, description: '`{data, nextCursor}` of license requests.' } },
-  { method: 'get', path: '/license-requests/counts', summary: 'License requests counted by state, and by configuration and state', roles: readers, answer: { status: 200, description: '`{byState, byConfiguration}`.' } },
-  { method: 'get', path: '/license-requests/:id', summary: 'One license request with its license and history', roles: readers, answer: { status: 200, description: 'The request with `license` (and its files) and `history` (its audit events).' } },
+  {
+    method: 'get',
+    path: '/license-requests',
+    summary: 'List license requests, newest first',
+    roles: readers,
+    query: listSchema,
+    answer: { status: 200, description: '`{data, nextCursor}` of license requests.' },
+  },
+  {
+    method: 'get',
+    path: '/license-requests/counts',
+    summary: 'License requests counted by state, and by configuration and state',
+    roles: readers,
+    answer: { status: 200, description: '`{byState, byConfiguration}`.' },
+  },
+  {
+    method: 'get',
+    path: '/license-requests/:id',
+    summary: 'One license request with its license and history',
+    roles: readers,
+    answer: {
+      status: 200,
+      description: 'The request with `license` (and its files) and `history` (its audit events).',
+    },
+  },
 ];

@@ -2,7 +2,14 @@ import { boundedJson, clip } from '../../infra/db/bounded-text.js';
 import type { DbOrTx } from '../../infra/db/database.js';
 import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
 import { readInstallationId } from './installation-id.js';
-import { type KeyCandidateRecord, type LicenseRequest, type LicenseRequestState, legacyReferenceOf, reasonMaxLength, referenceOf } from './license-request.js';
+import {
+  type KeyCandidateRecord,
+  type LicenseRequest,
+  type LicenseRequestState,
+  legacyReferenceOf,
+  reasonMaxLength,
+  referenceOf,
+} from './license-request.js';
 
 export interface LicenseRequestRow {
   id: number;
@@ -91,12 +98,19 @@ export interface TransitionPatch {
 }
 
 /** The request as a transition with this patch at `now` left it. */
-function afterTransition(request: LicenseRequest, to: LicenseRequestState, patch: TransitionPatch, now: number): LicenseRequest {
+function afterTransition(
+  request: LicenseRequest,
+  to: LicenseRequestState,
+  patch: TransitionPatch,
+  now: number,
+): LicenseRequest {
   return {
     ...request,
     state: to,
     updatedAt: toIso(now) ?? request.updatedAt,
-    ...(patch.reason !== undefined ? { reason: patch.reason === null ? null : clip(patch.reason, reasonMaxLength) } : {}),
+    ...(patch.reason !== undefined
+      ? { reason: patch.reason === null ? null : clip(patch.reason, reasonMaxLength) }
+      : {}),
     ...(patch.lastError !== undefined ? { lastError: patch.lastError } : {}),
     ...(patch.attempts !== undefined ? { attempts: patch.attempts } : {}),
     ...(patch.nextAttemptAt !== undefined ? { nextAttemptAt: toIso(patch.nextAttemptAt) } : {}),
@@ -131,7 +145,9 @@ export class LicenseRequestStore {
       created_at: now,
       updated_at: now,
     });
-    await db('license_requests').where({ id }).update({ reference: referenceOf(installationId, Number(id)) });
+    await db('license_requests')
+      .where({ id })
+      .update({ reference: referenceOf(installationId, Number(id)) });
     return Number(id);
   }
 
@@ -160,14 +176,23 @@ export class LicenseRequestStore {
   }
 
   async listBySubscription(db: DbOrTx, subscriptionId: number): Promise<LicenseRequest[]> {
-    return (await db<LicenseRequestRow>('license_requests').where({ subscription_id: subscriptionId }).orderBy('id')).map(toLicenseRequest);
+    return (
+      await db<LicenseRequestRow>('license_requests').where({ subscription_id: subscriptionId }).orderBy('id')
+    ).map(toLicenseRequest);
   }
 
   /**
    * Guarded transition: moves the request only if it is still in `from`. Returns false when
    * another job or person moved it first; the caller then does nothing.
    */
-  async transition(db: DbOrTx, id: number, from: LicenseRequestState | LicenseRequestState[], to: LicenseRequestState, patch: TransitionPatch = {}, now = this.now()): Promise<boolean> {
+  async transition(
+    db: DbOrTx,
+    id: number,
+    from: LicenseRequestState | LicenseRequestState[],
+    to: LicenseRequestState,
+    patch: TransitionPatch = {},
+    now = this.now(),
+  ): Promise<boolean> {
     const update: Record<string, unknown> = { state: to, updated_at: now };
     if (patch.reason !== undefined) update.reason = patch.reason === null ? null : clip(patch.reason, reasonMaxLength);
     if (patch.lastError !== undefined) update.last_error = boundedJson(patch.lastError);
@@ -185,9 +210,17 @@ export class LicenseRequestStore {
    * `transition` that answers the request as it left it (undefined when it did not move), so
    * a job that moved a request goes on without reading it back.
    */
-  async move(db: DbOrTx, request: LicenseRequest, from: LicenseRequestState, to: LicenseRequestState, patch: TransitionPatch = {}): Promise<LicenseRequest | undefined> {
+  async move(
+    db: DbOrTx,
+    request: LicenseRequest,
+    from: LicenseRequestState,
+    to: LicenseRequestState,
+    patch: TransitionPatch = {},
+  ): Promise<LicenseRequest | undefined> {
     const now = this.now();
-    return (await this.transition(db, request.id, from, to, patch, now)) ? afterTransition(request, to, patch, now) : undefined;
+    return (await this.transition(db, request.id, from, to, patch, now))
+      ? afterTransition(request, to, patch, now)
+      : undefined;
   }
 
   /**
@@ -195,7 +228,11 @@ export class LicenseRequestStore {
    * made a key (a lookup settles which key each one holds), or is being sent now.
    */
   async listIssuing(db: DbOrTx, configurationId: number, product: string): Promise<LicenseRequest[]> {
-    return (await db<LicenseRequestRow>('license_requests').where({ configuration_id: configurationId, product, state: 'issuing' }).orderBy('id')).map(toLicenseRequest);
+    return (
+      await db<LicenseRequestRow>('license_requests')
+        .where({ configuration_id: configurationId, product, state: 'issuing' })
+        .orderBy('id')
+    ).map(toLicenseRequest);
   }
 
   /**
@@ -206,13 +243,20 @@ export class LicenseRequestStore {
    */
   async issueInFlight(db: DbOrTx, ids: number[]): Promise<Set<number>> {
     if (ids.length === 0) return new Set();
-    const rows = await db('license_requests').whereIn('id', ids).where({ state: 'issuing' }).whereNull('last_error').andWhere('lease_until', '>=', this.now()).pluck('id');
+    const rows = await db('license_requests')
+      .whereIn('id', ids)
+      .where({ state: 'issuing' })
+      .whereNull('last_error')
+      .andWhere('lease_until', '>=', this.now())
+      .pluck('id');
     return new Set(rows.map(Number));
   }
 
   /** Pending requests of a subscription whose services are all ready. Returns the ids moved. */
   async releaseForSubscription(db: DbOrTx, subscriptionId: number): Promise<number[]> {
-    const ids = (await db('license_requests').where({ subscription_id: subscriptionId, state: 'pending' }).pluck('id')).map(Number);
+    const ids = (
+      await db('license_requests').where({ subscription_id: subscriptionId, state: 'pending' }).pluck('id')
+    ).map(Number);
     const moved: number[] = [];
     for (const id of ids) {
       if (await this.transition(db, id, 'pending', 'ready', { nextAttemptAt: this.now(), attempts: 0 })) moved.push(id);
@@ -238,7 +282,12 @@ export class LicenseRequestStore {
   }
 
   /** Requests the pipeline should be working on now and whose worker is not alive. */
-  async dueForWork(db: DbOrTx, states: LicenseRequestState[], limit: number, dueBefore: number): Promise<Array<{ id: number; state: LicenseRequestState; attempts: number }>> {
+  async dueForWork(
+    db: DbOrTx,
+    states: LicenseRequestState[],
+    limit: number,
+    dueBefore: number,
+  ): Promise<Array<{ id: number; state: LicenseRequestState; attempts: number }>> {
     const now = this.now();
     const rows = await db('license_requests')
       .select('id', 'state', 'attempts')
@@ -251,12 +300,21 @@ export class LicenseRequestStore {
   }
 
   /** Counts by state, optionally per configuration, for dashboards. */
-  async countByState(db: DbOrTx): Promise<Array<{ configurationId: number; state: LicenseRequestState; count: number }>> {
-    const rows = (await db('license_requests').select('configuration_id', 'state').count({ n: '*' }).groupBy('configuration_id', 'state')) as Array<{
+  async countByState(
+    db: DbOrTx,
+  ): Promise<Array<{ configurationId: number; state: LicenseRequestState; count: number }>> {
+    const rows = (await db('license_requests')
+      .select('configuration_id', 'state')
+      .count({ n: '*' })
+      .groupBy('configuration_id', 'state')) as Array<{
       configuration_id: number;
       state: string;
       n: number | string;
     }>;
-    return rows.map((r) => ({ configurationId: Number(r.configuration_id), state: r.state as LicenseRequestState, count: Number(r.n) }));
+    return rows.map((r) => ({
+      configurationId: Number(r.configuration_id),
+      state: r.state as LicenseRequestState,
+      count: Number(r.n),
+    }));
   }
 }

@@ -65,7 +65,16 @@ export class IdempotencyKeyStore {
       .whereNull('response_status')
       .update({ operation_id: operationId, updated_at: now });
     if (moved === 1) return;
-    await db('idempotency_keys').insert({ scope: claim.scope, key_hash: claim.keyHash, fingerprint: claim.fingerprint, operation_id: operationId, response_status: null, response_body: null, created_at: now, updated_at: now });
+    await db('idempotency_keys').insert({
+      scope: claim.scope,
+      key_hash: claim.keyHash,
+      fingerprint: claim.fingerprint,
+      operation_id: operationId,
+      response_status: null,
+      response_body: null,
+      created_at: now,
+      updated_at: now,
+    });
   }
 
   /** Keeps the final answer; the first one written wins. */
@@ -74,6 +83,10 @@ export class IdempotencyKeyStore {
     await db('idempotency_keys')
       .where({ id })
       .whereNull('response_status')
-      .update({ response_status: status, response_body: json.length > maxStoredBody ? null : json, updated_at: this.now() });
+      .update({
+        response_status: status,
+        response_body: json.length > maxStoredBody ? null : json,
+        updated_at: this.now(),
+      });
   }
 }

@@ -29,14 +29,25 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
  * The request's idempotency claim, or undefined without the header. `what` is everything the
  * request asks (action, license, validated body): a key reused for another request is refused.
  */
-export function idempotencyClaimOf(header: string | undefined, principal: Principal, what: unknown): IdempotencyClaim | undefined {
+export function idempotencyClaimOf(
+  header: string | undefined,
+  principal: Principal,
+  what: unknown,
+): IdempotencyClaim | undefined {
   if (header === undefined) return undefined;
   const parsed = idempotencyKeySchema.safeParse(header);
   if (!parsed.success) {
     const message = parsed.error.issues[0]?.message ?? 'invalid';
-    throw new ValidationError(`Invalid header: ${idempotencyHeader}: ${message} (1 to ${maxIdempotencyKeyLength} visible ASCII characters)`, { details: { fields: [{ field: idempotencyHeader, message }] } });
+    throw new ValidationError(
+      `Invalid header: ${idempotencyHeader}: ${message} (1 to ${maxIdempotencyKeyLength} visible ASCII characters)`,
+      { details: { fields: [{ field: idempotencyHeader, message }] } },
+    );
   }
-  return { scope: `${principal.kind}:${principal.id}`, keyHash: sha256(parsed.data), fingerprint: sha256(JSON.stringify(what)) };
+  return {
+    scope: `${principal.kind}:${principal.id}`,
+    keyHash: sha256(parsed.data),
+    fingerprint: sha256(JSON.stringify(what)),
+  };
 }
 
 /** The body the error middleware answers for an `AppError`, to keep and replay. */
@@ -68,16 +79,26 @@ export class IdempotentReplies {
     const record = await keys.find(db, claim.scope, claim.keyHash);
     if (!record) return undefined;
     if (record.fingerprint !== claim.fingerprint) {
-      throw new UnprocessableError(`This ${idempotencyHeader} was used for another request (another action, license or body); use a new key for a new request`, 'idempotency_key_reused', { details: { header: idempotencyHeader } });
+      throw new UnprocessableError(
+        `This ${idempotencyHeader} was used for another request (another action, license or body); use a new key for a new request`,
+        'idempotency_key_reused',
+        { details: { header: idempotencyHeader } },
+      );
     }
     if (record.responseStatus !== null) {
       // Too large to keep: the license as it is now stands in for the first body.
-      return record.responseBody === null ? { ...(await this.deps.currentReply(licenseId)), status: record.responseStatus } : { status: record.responseStatus, body: record.responseBody };
+      return record.responseBody === null
+        ? { ...(await this.deps.currentReply(licenseId)), status: record.responseStatus }
+        : { status: record.responseStatus, body: record.responseBody };
     }
     const operation = record.operationId === null ? undefined : await operations.get(db, record.operationId);
     if (!operation || operation.closedAt === null) {
       if (operation && isHeld(operation, (this.deps.now ?? Date.now)())) {
-        throw new ConflictError(`The first request with this ${idempotencyHeader} is still in progress (operation ${operation.id}); retry it when that one has finished`, 'idempotency_key_in_progress', { details: { header: idempotencyHeader, operationId: operation.id } });
+        throw new ConflictError(
+          `The first request with this ${idempotencyHeader} is still in progress (operation ${operation.id}); retry it when that one has finished`,
+          'idempotency_key_in_progress',
+          { details: { header: idempotencyHeader, operationId: operation.id } },
+        );
       }
       return undefined;
     }
@@ -85,7 +106,16 @@ export class IdempotentReplies {
     const reply: Reply =
       operation.state === 'succeeded'
         ? await this.deps.currentReply(licenseId)
-        : { status: 502, body: { error: { code: 'upstream_failed', message: `The KA did not ${operation.kind} the key: ${String(operation.lastError?.message ?? 'it refused')}`, details: { error: operation.lastError ?? {} } } } };
+        : {
+            status: 502,
+            body: {
+              error: {
+                code: 'upstream_failed',
+                message: `The KA did not ${operation.kind} the key: ${String(operation.lastError?.message ?? 'it refused')}`,
+                details: { error: operation.lastError ?? {} },
+              },
+            },
+          };
     await keys.saveResponse(db, record.id, reply.status, reply.body);
     return reply;
   }
@@ -94,7 +124,13 @@ export class IdempotentReplies {
   async after(claim: IdempotencyClaim, reply: Reply): Promise<void> {
     const { db, keys, operations } = this.deps;
     const record = await keys.find(db, claim.scope, claim.keyHash);
-    if (!record || record.responseStatus !== null || record.operationId === null || record.fingerprint !== claim.fingerprint) return;
+    if (
+      !record ||
+      record.responseStatus !== null ||
+      record.operationId === null ||
+      record.fingerprint !== claim.fingerprint
+    )
+      return;
     const operation = await operations.get(db, record.operationId);
     if (operation?.closedAt === null) return;
     await keys.saveResponse(db, record.id, reply.status, reply.body);

@@ -15,8 +15,40 @@ export function csvLine(values: unknown[]): string {
   return `${values.map(csvCell).join(',')}\r\n`;
 }
 
-export const licenseCsvHeader = ['id', 'configurationId', 'keyNumber', 'fullKeyNumber', 'product', 'features', 'status', 'source', 'customerId', 'subscriptionId', 'requestId', 'expiresAt', 'updatesUntil', 'installedAt', 'createdAt'] as const;
+export const licenseCsvHeader = [
+  'id',
+  'configurationId',
+  'keyNumber',
+  'fullKeyNumber',
+  'product',
+  'features',
+  'status',
+  'source',
+  'customerId',
+  'subscriptionId',
+  'requestId',
+  'expiresAt',
+  'updatesUntil',
+  'installedAt',
+  'createdAt',
+] as const;
 
 export function licenseCsvLine(l: LicenseSummary): string {
-  return csvLine([l.id, l.configurationId, l.keyNumber, l.fullKeyNumber, l.product, l.features, l.status, l.source, l.customerId, l.subscriptionId, l.requestId, l.expiresAt, l.updatesUntil, l.installedAt, l.createdAt]);
+  return csvLine([
+    l.id,
+    l.configurationId,
+    l.keyNumber,
+    l.fullKeyNumber,
+    l.product,
+    l.features,
+    l.status,
+    l.source,
+    l.customerId,
+    l.subscriptionId,
+    l.requestId,
+    l.expiresAt,
+    l.updatesUntil,
+    l.installedAt,
+    l.createdAt,
+  ]);
 }

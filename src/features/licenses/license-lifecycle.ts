@@ -12,7 +12,14 @@ import type { LicenseRequestStore } from '../license-requests/license-request-st
 import { type IdempotencyClaim, IdempotencyKeyStore } from './idempotency-key-store.js';
 import { LifecycleOutcome } from './lifecycle-outcome.js';
 import { type LifecycleAction, allowedFrom, lifecycleActions, pastTense } from './lifecycle-rules.js';
-import { isHeld, isUniqueViolation, type KeyFacts, type LicenseOperation, LicenseOperationStore, type LicenseOperationView } from './license-operation-store.js';
+import {
+  isHeld,
+  isUniqueViolation,
+  type KeyFacts,
+  type LicenseOperation,
+  LicenseOperationStore,
+  type LicenseOperationView,
+} from './license-operation-store.js';
 import type { License, LicenseStore, LicenseSummary } from './license-store.js';
 import { type HandSettlement, inProgress, OperationResolver } from './operation-resolution.js';
 
@@ -64,18 +71,36 @@ export class LicenseLifecycle {
     this.operations = deps.operations ?? new LicenseOperationStore(this.now);
     this.keys = deps.idempotencyKeys ?? new IdempotencyKeyStore(this.now);
     this.outcome = new LifecycleOutcome({ ...deps, operations: this.operations, now: this.now });
-    this.resolver = new OperationResolver({ db: deps.db, operations: this.operations, configurations: deps.configurations, outcome: this.outcome, leaseMs: deps.leaseMs, now: this.now });
+    this.resolver = new OperationResolver({
+      db: deps.db,
+      operations: this.operations,
+      configurations: deps.configurations,
+      outcome: this.outcome,
+      leaseMs: deps.leaseMs,
+      now: this.now,
+    });
   }
 
   /** The actions this license's status and plugin allow now, for the console's buttons; none while an operation is held. */
-  async available(license: LicenseSummary, open?: Pick<LicenseOperationView, 'held'> | null): Promise<LifecycleAction[]> {
+  async available(
+    license: LicenseSummary,
+    open?: Pick<LicenseOperationView, 'held'> | null,
+  ): Promise<LifecycleAction[]> {
     if (open?.held) return [];
     const configuration = await this.deps.configurations.get(license.configurationId);
     const supported = this.deps.configurations.capabilities(configuration);
-    return lifecycleActions.filter((action) => supported.includes(action) && allowedFrom[action].includes(license.status));
+    return lifecycleActions.filter(
+      (action) => supported.includes(action) && allowedFrom[action].includes(license.status),
+    );
   }
 
-  async act(licenseId: number, action: LifecycleAction, actor: Actor, note?: string, options: { idempotency?: IdempotencyClaim } = {}): Promise<ActResult> {
+  async act(
+    licenseId: number,
+    action: LifecycleAction,
+    actor: Actor,
+    note?: string,
+    options: { idempotency?: IdempotencyClaim } = {},
+  ): Promise<ActResult> {
     const { db, configurations } = this.deps;
     let license = await this.load(licenseId);
     const open = await this.operations.openFor(db, licenseId);
@@ -92,18 +117,30 @@ export class LicenseLifecycle {
     this.checkAllowed(license, action);
     const configuration = await configurations.get(license.configurationId);
     if (action === 'renew' && license.requestId === null) {
-      throw new ConflictError(`License ${license.keyNumber} has no license request to fetch and install its renewed file through`, 'invalid_state');
+      throw new ConflictError(
+        `License ${license.keyNumber} has no license request to fetch and install its renewed file through`,
+        'invalid_state',
+      );
     }
     if (!configurations.capabilities(configuration).includes(action)) {
-      throw new ConflictError(`The KA plugin ${configuration.pluginName} of ${configuration.name} cannot ${action} a key`, 'not_supported', { details: { plugin: configuration.pluginName, action } });
+      throw new ConflictError(
+        `The KA plugin ${configuration.pluginName} of ${configuration.name} cannot ${action} a key`,
+        'not_supported',
+        { details: { plugin: configuration.pluginName, action } },
+      );
     }
     const adapter = configurations.adapterFor(configuration);
     try {
       const call = adapter[action] as ((keyNumber: string) => Promise<IssuedKey | undefined>) | undefined;
-      if (!call) throw new ConflictError(`The KA plugin ${configuration.pluginName} declares ${action} but does not implement it`, 'not_supported');
+      if (!call)
+        throw new ConflictError(
+          `The KA plugin ${configuration.pluginName} declares ${action} but does not implement it`,
+          'not_supported',
+        );
       let operation = await this.claim(license, action, actor, note, options.idempotency);
       const secrets = configurations.secretsOf(configuration);
-      if (action === 'renew' && adapter.getKeyInfo) operation = await this.readBefore(operation, license, adapter, actor, secrets);
+      if (action === 'renew' && adapter.getKeyInfo)
+        operation = await this.readBefore(operation, license, adapter, actor, secrets);
       await this.send(operation, license, action, () => call.call(adapter, license.keyNumber), actor, secrets);
       return { operationId: operation.id, byEarlierOperation: false };
     } finally {
@@ -115,12 +152,23 @@ export class LicenseLifecycle {
   async settle(licenseId: number, operationId: number, decision: HandSettlement, actor: Actor): Promise<void> {
     const license = await this.load(licenseId);
     const open = await this.operations.openFor(this.deps.db, licenseId);
-    if (open?.id !== operationId) throw new ConflictError(`Operation ${operationId} is not open on license ${license.keyNumber}${open ? ` (operation ${open.id} is)` : ''}; reload the license`, 'operation_not_open');
+    if (open?.id !== operationId)
+      throw new ConflictError(
+        `Operation ${operationId} is not open on license ${license.keyNumber}${open ? ` (operation ${open.id} is)` : ''}; reload the license`,
+        'operation_not_open',
+      );
     await this.resolver.settleByHand(open, license, decision, actor);
   }
 
   /** The call to the KA for a claimed operation, and what its answer (or its silence) means. */
-  private async send(operation: LicenseOperation, license: License, action: LifecycleAction, call: () => Promise<IssuedKey | undefined>, actor: Actor, secrets: string[]): Promise<void> {
+  private async send(
+    operation: LicenseOperation,
+    license: License,
+    action: LifecycleAction,
+    call: () => Promise<IssuedKey | undefined>,
+    actor: Actor,
+    secrets: string[],
+  ): Promise<void> {
     let answer: IssuedKey | undefined;
     try {
       answer = (await call()) ?? undefined;
@@ -129,12 +177,17 @@ export class LicenseLifecycle {
       // Anything but a KA error that says otherwise may have reached the KA.
       if (!isKaError(err) || err.outcomeUnknown) {
         await this.outcome.outcomeUnknown(operation, license, error, actor);
-        throw new UpstreamError(`The KA may or may not have ${pastTense[action]} key ${license.keyNumber}: ${String(error.message)}. Operation ${operation.id} stays open; the next action on this license reads the key at the KA first to find out.`, {
-          details: { error, operation: { id: operation.id, state: 'outcome_unknown' } },
-        });
+        throw new UpstreamError(
+          `The KA may or may not have ${pastTense[action]} key ${license.keyNumber}: ${String(error.message)}. Operation ${operation.id} stays open; the next action on this license reads the key at the KA first to find out.`,
+          {
+            details: { error, operation: { id: operation.id, state: 'outcome_unknown' } },
+          },
+        );
       }
       await this.outcome.failed(operation, 'in_progress', license, error, actor);
-      throw new UpstreamError(`The KA did not ${action} key ${license.keyNumber}: ${String(error.message)}`, { details: { error } });
+      throw new UpstreamError(`The KA did not ${action} key ${license.keyNumber}: ${String(error.message)}`, {
+        details: { error },
+      });
     }
     await this.outcome.acted(operation, 'in_progress', license, answer, { kind: 'answered' });
   }
@@ -147,7 +200,11 @@ export class LicenseLifecycle {
 
   private checkAllowed(license: { keyNumber: string; status: License['status'] }, action: LifecycleAction): void {
     if (!allowedFrom[action].includes(license.status)) {
-      throw new ConflictError(`License ${license.keyNumber} is ${license.status}; ${action} needs it ${allowedFrom[action].join(' or ')}`, 'invalid_state', { details: { status: license.status } });
+      throw new ConflictError(
+        `License ${license.keyNumber} is ${license.status}; ${action} needs it ${allowedFrom[action].join(' or ')}`,
+        'invalid_state',
+        { details: { status: license.status } },
+      );
     }
   }
 
@@ -156,9 +213,20 @@ export class LicenseLifecycle {
    * checked again under the lock, and an open operation refuses the claim. The unique
    * `open_license_id` refuses it too, should anything get past the lock.
    */
-  private async claim(license: License, action: LifecycleAction, actor: Actor, note: string | undefined, idempotency: IdempotencyClaim | undefined): Promise<LicenseOperation> {
+  private async claim(
+    license: License,
+    action: LifecycleAction,
+    actor: Actor,
+    note: string | undefined,
+    idempotency: IdempotencyClaim | undefined,
+  ): Promise<LicenseOperation> {
     const { db, licenses, requests } = this.deps;
-    const before: KeyFacts = { status: license.status, expiresAt: license.expiresAt, updatesUntil: license.updatesUntil, fullKeyNumber: license.fullKeyNumber };
+    const before: KeyFacts = {
+      status: license.status,
+      expiresAt: license.expiresAt,
+      updatesUntil: license.updatesUntil,
+      fullKeyNumber: license.fullKeyNumber,
+    };
     try {
       return await transaction(db, async (tx) => {
         const locked = await licenses.lockForChange(tx, license.id);
@@ -169,9 +237,21 @@ export class LicenseLifecycle {
         if (action === 'renew' && locked.requestId !== null) {
           // A renewal reinstalls: one still being installed would be renewed again before its file arrives.
           const request = await requests.get(tx, locked.requestId);
-          if (request?.state !== 'installed') throw new ConflictError(`The last renewal of key ${license.keyNumber} is still being fetched and installed (its request is ${request?.state ?? 'missing'}); renew again once it is installed`, 'invalid_state', { details: { requestState: request?.state ?? null } });
+          if (request?.state !== 'installed')
+            throw new ConflictError(
+              `The last renewal of key ${license.keyNumber} is still being fetched and installed (its request is ${request?.state ?? 'missing'}); renew again once it is installed`,
+              'invalid_state',
+              { details: { requestState: request?.state ?? null } },
+            );
         }
-        const operation = await this.operations.insert(tx, { licenseId: license.id, kind: action, parameters: note ? { note } : {}, before, actor, leaseUntil: this.now() + this.deps.leaseMs });
+        const operation = await this.operations.insert(tx, {
+          licenseId: license.id,
+          kind: action,
+          parameters: note ? { note } : {},
+          before,
+          actor,
+          leaseUntil: this.now() + this.deps.leaseMs,
+        });
         if (idempotency) await this.keys.attach(tx, idempotency, operation.id);
         return operation;
       });
@@ -184,17 +264,41 @@ export class LicenseLifecycle {
   }
 
   /** A renewal is judged by the expiry, so it is read at the KA just before the call (nothing is sent if that fails). */
-  private async readBefore(operation: LicenseOperation, license: License, adapter: KaAdapter, actor: Actor, secrets: string[]): Promise<LicenseOperation> {
+  private async readBefore(
+    operation: LicenseOperation,
+    license: License,
+    adapter: KaAdapter,
+    actor: Actor,
+    secrets: string[],
+  ): Promise<LicenseOperation> {
     try {
       const info = await (adapter.getKeyInfo as NonNullable<KaAdapter['getKeyInfo']>).call(adapter, license.keyNumber);
-      const before: KeyFacts = { ...(operation.before as KeyFacts), atKa: { expiresAt: info.expiresAt ? info.expiresAt.toISOString() : null, fullKeyNumber: info.fullKeyNumber ?? null, suspended: info.suspended, terminated: info.terminated } };
-      if (!(await this.operations.setBefore(this.deps.db, operation.id, before))) throw new ConflictError(`Operation ${operation.id} on key ${license.keyNumber} was taken over before the renewal was sent; reload the license`, 'operation_settled_elsewhere');
+      const before: KeyFacts = {
+        ...(operation.before as KeyFacts),
+        atKa: {
+          expiresAt: info.expiresAt ? info.expiresAt.toISOString() : null,
+          fullKeyNumber: info.fullKeyNumber ?? null,
+          suspended: info.suspended,
+          terminated: info.terminated,
+        },
+      };
+      if (!(await this.operations.setBefore(this.deps.db, operation.id, before)))
+        throw new ConflictError(
+          `Operation ${operation.id} on key ${license.keyNumber} was taken over before the renewal was sent; reload the license`,
+          'operation_settled_elsewhere',
+        );
       return { ...operation, before };
     } catch (err) {
       if (err instanceof ConflictError) throw err;
       const error = errorRecord(err, secrets);
-      await this.outcome.failed(operation, 'in_progress', license, error, actor, { step: 'read the key before renewing', sent: false });
-      throw new UpstreamError(`The KA did not renew key ${license.keyNumber}: reading the key before the renewal failed (${String(error.message)}); nothing was sent`, { details: { error } });
+      await this.outcome.failed(operation, 'in_progress', license, error, actor, {
+        step: 'read the key before renewing',
+        sent: false,
+      });
+      throw new UpstreamError(
+        `The KA did not renew key ${license.keyNumber}: reading the key before the renewal failed (${String(error.message)}); nothing was sent`,
+        { details: { error } },
+      );
     }
   }
 
@@ -211,6 +315,9 @@ export class LicenseLifecycle {
 
 /** 409: another request holds the same Idempotency-Key. */
 function keyInUse(license?: License): ConflictError {
-  return new ConflictError(`Another request with this Idempotency-Key is in progress${license ? ` for key ${license.keyNumber}` : ''}; retry it when that one has finished`, 'idempotency_key_in_progress', { details: { header: 'Idempotency-Key' } });
+  return new ConflictError(
+    `Another request with this Idempotency-Key is in progress${license ? ` for key ${license.keyNumber}` : ''}; retry it when that one has finished`,
+    'idempotency_key_in_progress',
+    { details: { header: 'Idempotency-Key' } },
+  );
 }
-

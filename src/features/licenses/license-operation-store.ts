@@ -84,8 +84,18 @@ const maxStoredString = 1000;
 /** JSON of a flat record whose strings are cut to a bound, so a KA's long message never meets a column's limit. */
 export function boundedJson(value: Record<string, unknown> | null | undefined): string | null {
   if (!value) return null;
-  const cut = (v: unknown): unknown => (typeof v === 'string' && v.length > maxStoredString ? `${v.slice(0, maxStoredString)}…[cut]` : v);
-  return toJson(Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k2, v2]) => [k2, cut(v2)])) : cut(v)])));
+  const cut = (v: unknown): unknown =>
+    typeof v === 'string' && v.length > maxStoredString ? `${v.slice(0, maxStoredString)}…[cut]` : v;
+  return toJson(
+    Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [
+        k,
+        v && typeof v === 'object' && !Array.isArray(v)
+          ? Object.fromEntries(Object.entries(v).map(([k2, v2]) => [k2, cut(v2)]))
+          : cut(v),
+      ]),
+    ),
+  );
 }
 
 const nullableNumber = (v: number | string | null): number | null => (v === null ? null : Number(v));
@@ -191,7 +201,13 @@ export class LicenseOperationStore {
 
   /** The call's outcome is unknown: the operation stays open, unheld, for a reading of the key to settle. */
   async markOutcomeUnknown(db: DbOrTx, id: number, lastError: Record<string, unknown>): Promise<boolean> {
-    return (await this.openUpdate(db, id, ['in_progress'], { state: 'outcome_unknown', lease_until: null, last_error: boundedJson(lastError) })) === 1;
+    return (
+      (await this.openUpdate(db, id, ['in_progress'], {
+        state: 'outcome_unknown',
+        lease_until: null,
+        last_error: boundedJson(lastError),
+      })) === 1
+    );
   }
 
   /**
@@ -211,11 +227,22 @@ export class LicenseOperationStore {
 
   /** Gives up a resolution that could not settle the outcome; the error says why. */
   async releaseUnresolved(db: DbOrTx, id: number, lastError: Record<string, unknown>): Promise<boolean> {
-    return (await this.openUpdate(db, id, ['outcome_unknown'], { lease_until: null, last_error: boundedJson(lastError) })) === 1;
+    return (
+      (await this.openUpdate(db, id, ['outcome_unknown'], {
+        lease_until: null,
+        last_error: boundedJson(lastError),
+      })) === 1
+    );
   }
 
   /** Closes the operation and frees its license. `from` is the state the caller holds it in. */
-  async close(db: DbOrTx, id: number, from: LicenseOperationState, to: 'succeeded' | 'failed', outcome: { result?: Record<string, unknown>; lastError?: Record<string, unknown> }): Promise<boolean> {
+  async close(
+    db: DbOrTx,
+    id: number,
+    from: LicenseOperationState,
+    to: 'succeeded' | 'failed',
+    outcome: { result?: Record<string, unknown>; lastError?: Record<string, unknown> },
+  ): Promise<boolean> {
     const now = this.now();
     const changes: Record<string, unknown> = { state: to, open_license_id: null, lease_until: null, closed_at: now };
     if (outcome.result) changes.result = boundedJson(outcome.result);
@@ -223,7 +250,12 @@ export class LicenseOperationStore {
     return (await this.openUpdate(db, id, [from], changes)) === 1;
   }
 
-  private async openUpdate(db: DbOrTx, id: number, from: LicenseOperationState[], changes: Record<string, unknown>): Promise<number> {
+  private async openUpdate(
+    db: DbOrTx,
+    id: number,
+    from: LicenseOperationState[],
+    changes: Record<string, unknown>,
+  ): Promise<number> {
     return db('license_operations')
       .where({ id })
       .whereNotNull('open_license_id')

@@ -71,14 +71,27 @@ export class LicenseQueryService {
 
   /** One entry per KA configuration, also those without licenses, in name order. */
   async tabs(): Promise<LicenseTab[]> {
-    const [configurations, { rows: counts, countedAt }] = await Promise.all([this.deps.configurations.list(this.deps.db), this.tabCounts.get()]);
+    const [configurations, { rows: counts, countedAt }] = await Promise.all([
+      this.deps.configurations.list(this.deps.db),
+      this.tabCounts.get(),
+    ]);
     const countsAsOf = countedAt === undefined ? {} : { countsAsOf: new Date(countedAt).toISOString() };
     return configurations
       .map((c) => {
         const byStatus = Object.fromEntries(licenseStatuses.map((s) => [s, 0])) as Record<LicenseStatus, number>;
-        for (const row of counts) if (row.configurationId === c.id) byStatus[row.status] = (byStatus[row.status] ?? 0) + row.count;
+        for (const row of counts)
+          if (row.configurationId === c.id) byStatus[row.status] = (byStatus[row.status] ?? 0) + row.count;
         const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
-        return { configurationId: c.id, name: c.name, plugin: c.pluginName, pluginStatus: c.pluginStatus, enabled: c.enabled, counts: byStatus, total, ...countsAsOf };
+        return {
+          configurationId: c.id,
+          name: c.name,
+          plugin: c.pluginName,
+          pluginStatus: c.pluginStatus,
+          enabled: c.enabled,
+          counts: byStatus,
+          total,
+          ...countsAsOf,
+        };
       })
       .sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -99,14 +112,26 @@ export class LicenseQueryService {
       this.deps.operations.openFor(this.deps.db, id),
     ]);
     const openOperation = open ? operationView(open, (this.deps.now ?? Date.now)()) : null;
-    return { ...license, request: request ?? null, subscription: subscription ?? null, openOperation, history: [...ofRequest, ...own].sort((a, b) => a.id - b.id) };
+    return {
+      ...license,
+      request: request ?? null,
+      subscription: subscription ?? null,
+      openOperation,
+      history: [...ofRequest, ...own].sort((a, b) => a.id - b.id),
+    };
   }
 
   /** A file of a license; the download is recorded with who took it. */
   async downloadFile(licenseId: number, fileId: number, actor: Actor): Promise<LicenseFileDownload> {
     const file = await this.deps.licenses.fileContent(this.deps.db, licenseId, fileId);
     if (!file) throw new NotFoundError('license file', `${licenseId}/${fileId}`);
-    await this.deps.audit.record(this.deps.db, { actor, action: 'license.file_downloaded', entityType: 'license', entityId: licenseId, data: { fileId, fileName: file.fileName, sha256: file.sha256 } });
+    await this.deps.audit.record(this.deps.db, {
+      actor,
+      action: 'license.file_downloaded',
+      entityType: 'license',
+      entityId: licenseId,
+      data: { fileId, fileName: file.fileName, sha256: file.sha256 },
+    });
     return { fileName: file.fileName, contentType: file.contentType, content: file.content, sha256: file.sha256 };
   }
 

@@ -60,8 +60,21 @@ export class LicenseQueryStore {
   }
 
   /** License counts per configuration and status, for the tabs. */
-  async countsByConfiguration(db: DbOrTx): Promise<Array<{ configurationId: number; status: LicenseStatus; count: number }>> {
-    const rows = (await db('licenses').select('configuration_id', 'status').count({ n: '*' }).groupBy('configuration_id', 'status')) as Array<{ configuration_id: number; status: string; n: number | string }>;
-    return rows.map((r) => ({ configurationId: Number(r.configuration_id), status: r.status as LicenseStatus, count: Number(r.n) }));
+  async countsByConfiguration(
+    db: DbOrTx,
+  ): Promise<Array<{ configurationId: number; status: LicenseStatus; count: number }>> {
+    const rows = (await db('licenses')
+      .select('configuration_id', 'status')
+      .count({ n: '*' })
+      .groupBy('configuration_id', 'status')) as Array<{
+      configuration_id: number;
+      status: string;
+      n: number | string;
+    }>;
+    return rows.map((r) => ({
+      configurationId: Number(r.configuration_id),
+      status: r.status as LicenseStatus,
+      count: Number(r.n),
+    }));
   }
 }

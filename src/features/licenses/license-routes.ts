@@ -15,7 +15,15 @@ import type { ApiOperation } from '../../http/openapi/api-operation.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
 import type { IdempotencyKeyStore } from './idempotency-key-store.js';
-import { errorReply, IdempotentReplies, idempotencyClaimOf, idempotencyHeader, idempotencyKeySchema, maxIdempotencyKeyLength, type Reply } from './idempotent-replies.js';
+import {
+  errorReply,
+  IdempotentReplies,
+  idempotencyClaimOf,
+  idempotencyHeader,
+  idempotencyKeySchema,
+  maxIdempotencyKeyLength,
+  type Reply,
+} from './idempotent-replies.js';
 import { type LicenseLifecycle, lifecycleActions } from './license-lifecycle.js';
 import type { LicenseOperationStore } from './license-operation-store.js';
 
@@ -52,7 +60,13 @@ function safeContentType(value: string): string {
   return /^[a-z]+\/[a-z0-9.+-]+$/i.test(value) ? value : 'application/octet-stream';
 }
 
-export function licenseRoutes(deps: { db: Db; service: LicenseQueryService; lifecycle: LicenseLifecycle; operations: LicenseOperationStore; idempotencyKeys: IdempotencyKeyStore }): Router {
+export function licenseRoutes(deps: {
+  db: Db;
+  service: LicenseQueryService;
+  lifecycle: LicenseLifecycle;
+  operations: LicenseOperationStore;
+  idempotencyKeys: IdempotencyKeyStore;
+}): Router {
   const router = Router();
 
   router.get('/license-tabs', allow(...readers), async (_req, res) => {
@@ -72,7 +86,10 @@ export function licenseRoutes(deps: { db: Db; service: LicenseQueryService; life
     if (q.format === 'csv') {
       res.status(200);
       res.setHeader('content-type', 'text/csv; charset=utf-8');
-      res.setHeader('content-disposition', contentDisposition(q.configuration ? `licenses-${q.configuration}.csv` : 'licenses.csv'));
+      res.setHeader(
+        'content-disposition',
+        contentDisposition(q.configuration ? `licenses-${q.configuration}.csv` : 'licenses.csv'),
+      );
       // Backpressure from the socket paces the database reads.
       await pipeline(Readable.from(deps.service.csv(filter)), res);
       return;
@@ -98,7 +115,12 @@ export function licenseRoutes(deps: { db: Db; service: LicenseQueryService; life
     res.end(file.content);
   });
 
-  const replies = new IdempotentReplies({ db: deps.db, keys: deps.idempotencyKeys, operations: deps.operations, currentReply: async (id) => ({ status: 200, body: await deps.service.get(id) }) });
+  const replies = new IdempotentReplies({
+    db: deps.db,
+    keys: deps.idempotencyKeys,
+    operations: deps.operations,
+    currentReply: async (id) => ({ status: 200, body: await deps.service.get(id) }),
+  });
   for (const action of lifecycleActions) {
     router.post(`/licenses/:id/${action}`, allow(...operators), async (req, res) => {
       const { id } = validate(idParams, req.params, 'params');
@@ -127,7 +149,12 @@ export function licenseRoutes(deps: { db: Db; service: LicenseQueryService; life
   router.post('/licenses/:id/operations/:operationId/settle', allow(...operators), async (req, res) => {
     const { id, operationId } = validate(settleParams, req.params, 'params');
     const body = validate(settleBody, req.body ?? {});
-    await deps.lifecycle.settle(id, operationId, { applied: body.applied, note: body.note, expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined }, actorOf(principalOf(req)));
+    await deps.lifecycle.settle(
+      id,
+      operationId,
+      { applied: body.applied, note: body.note, expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined },
+      actorOf(principalOf(req)),
+    );
     res.json(await deps.service.get(id));
   });
 
@@ -136,10 +163,36 @@ export function licenseRoutes(deps: { db: Db; service: LicenseQueryService; life
 
 /** The operations of `licenseRoutes`, for the API document. */
 export const licenseOperations: ApiOperation[] = [
-  { method: 'get', path: '/license-tabs', summary: 'The license tabs: one per KA configuration, with counts by status', roles: readers, answer: { status: 200, description: '`{data}` of tabs; `countsAsOf` says when a reused count was taken.' } },
-  { method: 'get', path: '/licenses', summary: 'List licenses, newest first, or export them as CSV', roles: readers, query: listSchema, answer: { status: 200, description: '`{data, nextCursor}` of licenses, or a CSV file with `format=csv`.' } },
-  { method: 'get', path: '/licenses/:id', summary: 'One license with its files, request, subscription and history', roles: readers, answer: { status: 200, description: 'The license.' } },
-  { method: 'get', path: '/licenses/:id/files/:fileId', summary: 'Download a license file', description: 'Every download is audited.', roles: licenseFileDownloaders, answer: { status: 200, description: 'The file, as an attachment.', contentType: 'application/octet-stream' } },
+  {
+    method: 'get',
+    path: '/license-tabs',
+    summary: 'The license tabs: one per KA configuration, with counts by status',
+    roles: readers,
+    answer: { status: 200, description: '`{data}` of tabs; `countsAsOf` says when a reused count was taken.' },
+  },
+  {
+    method: 'get',
+    path: '/licenses',
+    summary: 'List licenses, newest first, or export them as CSV',
+    roles: readers,
+    query: listSchema,
+    answer: { status: 200, description: '`{data, nextCursor}` of licenses, or a CSV file with `format=csv`.' },
+  },
+  {
+    method: 'get',
+    path: '/licenses/:id',
+    summary: 'One license with its files, request, subscription and history',
+    roles: readers,
+    answer: { status: 200, description: 'The license.' },
+  },
+  {
+    method: 'get',
+    path: '/licenses/:id/files/:fileId',
+    summary: 'Download a license file',
+    description: 'Every download is audited.',
+    roles: licenseFileDownloaders,
+    answer: { status: 200, description: 'The file, as an attachment.', contentType: 'application/octet-stream' },
+  },
   ...lifecycleActions.map(
     (action): ApiOperation => ({
       method: 'post',
@@ -153,7 +206,10 @@ export const licenseOperations: ApiOperation[] = [
       roles: operators,
       headers: lifecycleHeaders,
       body: lifecycleBody,
-      answer: { status: 200, description: 'The license as the action left it (or as the earlier operation that did the same left it).' },
+      answer: {
+        status: 200,
+        description: 'The license as the action left it (or as the earlier operation that did the same left it).',
+      },
     }),
   ),
   {

@@ -106,7 +106,17 @@ export interface NewLicenseFile {
   revision?: string | null;
 }
 
-const fileColumns = ['id', 'license_id', 'key_number', 'file_name', 'content_type', 'size', 'sha256', 'revision', 'created_at'];
+const fileColumns = [
+  'id',
+  'license_id',
+  'key_number',
+  'file_name',
+  'content_type',
+  'size',
+  'sha256',
+  'revision',
+  'created_at',
+];
 
 function toFileSummary(r: Record<string, unknown>): LicenseFileSummary {
   return {
@@ -154,7 +164,12 @@ export class LicenseStore {
    * Replaces the files of a license (a re-fetch keeps one current set). `hasNone`: the caller
    * knows the license has no files yet (it created it in this job), which saves the look.
    */
-  async replaceFiles(db: DbOrTx, licenseId: number, files: NewLicenseFile[], options: { hasNone?: boolean } = {}): Promise<void> {
+  async replaceFiles(
+    db: DbOrTx,
+    licenseId: number,
+    files: NewLicenseFile[],
+    options: { hasNone?: boolean } = {},
+  ): Promise<void> {
     // Delete by primary key, and only what exists: a DELETE by license_id that matches
     // nothing takes gap locks on MySQL that deadlock concurrent inserts.
     const existing = options.hasNone ? [] : await db('license_files').where({ license_id: licenseId }).pluck('id');
@@ -176,7 +191,13 @@ export class LicenseStore {
     );
   }
 
-  async setStatus(db: DbOrTx, id: number, from: LicenseStatus[], to: LicenseStatus, extra: { installedAt?: number } = {}): Promise<boolean> {
+  async setStatus(
+    db: DbOrTx,
+    id: number,
+    from: LicenseStatus[],
+    to: LicenseStatus,
+    extra: { installedAt?: number } = {},
+  ): Promise<boolean> {
     const update: Record<string, unknown> = { status: to, updated_at: this.now() };
     if (extra.installedAt !== undefined) update.installed_at = extra.installedAt;
     return (await db('licenses').where({ id }).whereIn('status', from).update(update)) === 1;
@@ -188,7 +209,10 @@ export class LicenseStore {
    * that claims or closes a license operation takes this lock first, so they queue on one
    * row in one order instead of deadlocking.
    */
-  async lockForChange(tx: DbOrTx, id: number): Promise<{ status: LicenseStatus; requestId: number | null } | undefined> {
+  async lockForChange(
+    tx: DbOrTx,
+    id: number,
+  ): Promise<{ status: LicenseStatus; requestId: number | null } | undefined> {
     const query = tx<LicenseRow>('licenses').where({ id }).first('status', 'request_id');
     const row = await (dialectOf(tx) === 'mysql' ? query.forUpdate() : query);
     return row ? { status: row.status, requestId: row.request_id === null ? null : Number(row.request_id) } : undefined;
@@ -221,26 +245,39 @@ export class LicenseStore {
     return rows.map((r) => ({ ...toFileSummary(r), content: Buffer.from(r.content) }));
   }
 
-  async fileContent(db: DbOrTx, licenseId: number, fileId: number): Promise<(LicenseFileSummary & { content: Buffer }) | undefined> {
+  async fileContent(
+    db: DbOrTx,
+    licenseId: number,
+    fileId: number,
+  ): Promise<(LicenseFileSummary & { content: Buffer }) | undefined> {
     const row = await db('license_files').where({ license_id: licenseId, id: fileId }).first();
     return row ? { ...toFileSummary(row), content: Buffer.from(row.content) } : undefined;
   }
 
   /** The license of a configuration with this key number, if any (key numbers are unique per configuration). */
   async findByKey(db: DbOrTx, configurationId: number, keyNumber: string): Promise<LicenseSummary | undefined> {
-    const row = await db<LicenseRow>('licenses').where({ configuration_id: configurationId, key_number: keyNumber }).first();
+    const row = await db<LicenseRow>('licenses')
+      .where({ configuration_id: configurationId, key_number: keyNumber })
+      .first();
     return row ? toLicenseSummary(row) : undefined;
   }
 
   /** Which of `keyNumbers` some license of the configuration already holds (main keys). */
   async heldKeys(db: DbOrTx, configurationId: number, keyNumbers: string[]): Promise<Set<string>> {
     if (keyNumbers.length === 0) return new Set();
-    const held = await db('licenses').where({ configuration_id: configurationId }).whereIn('key_number', keyNumbers).pluck('key_number');
+    const held = await db('licenses')
+      .where({ configuration_id: configurationId })
+      .whereIn('key_number', keyNumbers)
+      .pluck('key_number');
     return new Set(held.map(String));
   }
 
   /** A renewal's new dates (and revision, when the KA names one); the key stays the same. */
-  async updateRenewal(db: DbOrTx, id: number, input: { fullKeyNumber?: string | null; expiresAt: number | null; updatesUntil: number | null }): Promise<void> {
+  async updateRenewal(
+    db: DbOrTx,
+    id: number,
+    input: { fullKeyNumber?: string | null; expiresAt: number | null; updatesUntil: number | null },
+  ): Promise<void> {
     await db('licenses')
       .where({ id })
       .update({
@@ -251,7 +288,11 @@ export class LicenseStore {
       });
   }
 
-  async updateFromUpload(db: DbOrTx, id: number, input: Pick<NewLicense, 'keyNumber' | 'fullKeyNumber' | 'additionalKeyNumbers' | 'expiresAt' | 'updatesUntil'>): Promise<void> {
+  async updateFromUpload(
+    db: DbOrTx,
+    id: number,
+    input: Pick<NewLicense, 'keyNumber' | 'fullKeyNumber' | 'additionalKeyNumbers' | 'expiresAt' | 'updatesUntil'>,
+  ): Promise<void> {
     await db('licenses')
       .where({ id })
       .update({
@@ -266,6 +307,8 @@ export class LicenseStore {
   }
 
   async listBySubscription(db: DbOrTx, subscriptionId: number): Promise<LicenseSummary[]> {
-    return (await db<LicenseRow>('licenses').where({ subscription_id: subscriptionId }).orderBy('id')).map(toLicenseSummary);
+    return (await db<LicenseRow>('licenses').where({ subscription_id: subscriptionId }).orderBy('id')).map(
+      toLicenseSummary,
+    );
   }
 }

@@ -12,7 +12,14 @@ import { LicenseQueryStore } from './license-query-store.js';
 import { licenseRoutes } from './license-routes.js';
 
 /** Wires the license lists and lifecycle actions; the console takes `service` and `lifecycle`, the API `routes`. */
-export function createLicensesFeature(deps: { db: Db; stores: Stores; configurations: KaConfigurationStore; configurationService: KaConfigurationService; queue: JobQueue; leaseMs: number }): {
+export function createLicensesFeature(deps: {
+  db: Db;
+  stores: Stores;
+  configurations: KaConfigurationStore;
+  configurationService: KaConfigurationService;
+  queue: JobQueue;
+  leaseMs: number;
+}): {
   service: LicenseQueryService;
   lifecycle: LicenseLifecycle;
   routes: Router;
@@ -30,6 +37,20 @@ export function createLicensesFeature(deps: { db: Db; stores: Stores; configurat
     operations,
   });
   const idempotencyKeys = new IdempotencyKeyStore();
-  const lifecycle = new LicenseLifecycle({ db: deps.db, licenses: stores.licenses, requests: stores.licenseRequests, configurations: deps.configurationService, audit: stores.audit, queue: deps.queue, operations, idempotencyKeys, leaseMs: deps.leaseMs });
-  return { service, lifecycle, routes: licenseRoutes({ db: deps.db, service, lifecycle, operations, idempotencyKeys }) };
+  const lifecycle = new LicenseLifecycle({
+    db: deps.db,
+    licenses: stores.licenses,
+    requests: stores.licenseRequests,
+    configurations: deps.configurationService,
+    audit: stores.audit,
+    queue: deps.queue,
+    operations,
+    idempotencyKeys,
+    leaseMs: deps.leaseMs,
+  });
+  return {
+    service,
+    lifecycle,
+    routes: licenseRoutes({ db: deps.db, service, lifecycle, operations, idempotencyKeys }),
+  };
 }

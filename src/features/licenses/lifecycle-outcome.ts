@@ -22,9 +22,12 @@ export interface LifecycleOutcomeDeps {
 }
 
 /** How the KA's action became known: its answer, a later reading of the key, or staff who looked at the KA. */
-export type ActedHow = { kind: 'answered' } | { kind: 'read' | 'settled_by_hand'; found: Record<string, unknown>; by: Actor };
+export type ActedHow =
+  | { kind: 'answered' }
+  | { kind: 'read' | 'settled_by_hand'; found: Record<string, unknown>; by: Actor };
 
-const noteOf = (operation: LicenseOperation) => (typeof operation.parameters.note === 'string' && operation.parameters.note ? { note: operation.parameters.note } : {});
+const noteOf = (operation: LicenseOperation) =>
+  typeof operation.parameters.note === 'string' && operation.parameters.note ? { note: operation.parameters.note } : {};
 
 /**
  * Records what the KA did for an operation: closes it and changes the license in one
@@ -39,72 +42,213 @@ export class LifecycleOutcome {
    * the pipeline fetches and installs the renewed file; the other actions set the status.
    * Throws 409 when someone else closed the operation first, or the license moved meanwhile.
    */
-  async acted(operation: LicenseOperation, from: LicenseOperationState, license: License, key: IssuedKey | undefined, how: ActedHow): Promise<void> {
+  async acted(
+    operation: LicenseOperation,
+    from: LicenseOperationState,
+    license: License,
+    key: IssuedKey | undefined,
+    how: ActedHow,
+  ): Promise<void> {
     const { db, licenses, requests, operations, audit } = this.deps;
     const action = operation.kind as LifecycleAction;
     const entity = { entityType: 'license', entityId: license.id } as const;
-    const data = { keyNumber: license.keyNumber, operationId: operation.id, ...noteOf(operation), ...(how.kind === 'answered' ? {} : how.kind === 'read' ? { confirmedByReadingTheKey: true } : { settledByHand: true }) };
-    const resolved: AuditEventInput[] = how.kind === 'answered' ? [] : [{ actor: how.by, action: 'license.operation_resolved', ...entity, data: { operationId: operation.id, kind: action, applied: true, how: how.kind, found: how.found } }];
+    const data = {
+      keyNumber: license.keyNumber,
+      operationId: operation.id,
+      ...noteOf(operation),
+      ...(how.kind === 'answered'
+        ? {}
+        : how.kind === 'read'
+          ? { confirmedByReadingTheKey: true }
+          : { settledByHand: true }),
+    };
+    const resolved: AuditEventInput[] =
+      how.kind === 'answered'
+        ? []
+        : [
+            {
+              actor: how.by,
+              action: 'license.operation_resolved',
+              ...entity,
+              data: { operationId: operation.id, kind: action, applied: true, how: how.kind, found: how.found },
+            },
+          ];
     const now = this.deps.now();
     const outcome = await transaction(db, async (tx) => {
       await licenses.lockForChange(tx, license.id);
-      if (!(await operations.close(tx, operation.id, from, 'succeeded', { result: { applied: true, ...(how.kind === 'answered' ? {} : { how: how.kind, found: how.found }) } }))) return 'lost' as const;
+      if (
+        !(await operations.close(tx, operation.id, from, 'succeeded', {
+          result: { applied: true, ...(how.kind === 'answered' ? {} : { how: how.kind, found: how.found }) },
+        }))
+      )
+        return 'lost' as const;
       if (action === 'renew') {
         const requestId = license.requestId as number;
         // A date the KA's answer leaves out stays as it was.
-        const expiresAt = key?.expiresAt ? key.expiresAt.getTime() : license.expiresAt ? Date.parse(license.expiresAt) : null;
-        const updatesUntil = key?.updatesUntil ? key.updatesUntil.getTime() : license.updatesUntil ? Date.parse(license.updatesUntil) : null;
+        const expiresAt = key?.expiresAt
+          ? key.expiresAt.getTime()
+          : license.expiresAt
+            ? Date.parse(license.expiresAt)
+            : null;
+        const updatesUntil = key?.updatesUntil
+          ? key.updatesUntil.getTime()
+          : license.updatesUntil
+            ? Date.parse(license.updatesUntil)
+            : null;
         await licenses.updateRenewal(tx, license.id, { fullKeyNumber: key?.fullKeyNumber, expiresAt, updatesUntil });
-        const moved = await requests.transition(tx, requestId, 'installed', 'key_issued', { attempts: 0, lastError: null, reason: null, nextAttemptAt: now });
+        const moved = await requests.transition(tx, requestId, 'installed', 'key_issued', {
+          attempts: 0,
+          lastError: null,
+          reason: null,
+          nextAttemptAt: now,
+        });
         await audit.recordMany(tx, [
           ...resolved,
-          { actor: operation.actor, action: `license.${pastTense.renew}`, ...entity, data: { ...data, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(), previousExpiresAt: license.expiresAt } },
-          ...(moved ? [{ actor: operation.actor, action: 'license_request.renewal_started', entityType: 'license_request', entityId: requestId, fromState: 'installed', toState: 'key_issued', data: { licenseId: license.id } }] : []),
+          {
+            actor: operation.actor,
+            action: `license.${pastTense.renew}`,
+            ...entity,
+            data: {
+              ...data,
+              expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
+              previousExpiresAt: license.expiresAt,
+            },
+          },
+          ...(moved
+            ? [
+                {
+                  actor: operation.actor,
+                  action: 'license_request.renewal_started',
+                  entityType: 'license_request',
+                  entityId: requestId,
+                  fromState: 'installed',
+                  toState: 'key_issued',
+                  data: { licenseId: license.id },
+                },
+              ]
+            : []),
         ]);
         return moved ? ('renewed' as const) : ('request_moved' as const);
       }
       // Resuming goes back to where the license was: installed, or waiting for its install.
-      const resumed: LicenseStatus = license.installedAt ? 'installed' : license.files.length ? 'files_retrieved' : 'issued';
+      const resumed: LicenseStatus = license.installedAt
+        ? 'installed'
+        : license.files.length
+          ? 'files_retrieved'
+          : 'issued';
       const to: LicenseStatus = action === 'suspend' ? 'suspended' : action === 'terminate' ? 'terminated' : resumed;
       const changed = await licenses.setStatus(tx, license.id, allowedFrom[action], to);
       // The KA acted either way, so the event is written either way.
-      await audit.recordMany(tx, [...resolved, { actor: operation.actor, action: `license.${pastTense[action]}`, ...entity, fromState: license.status, toState: changed ? to : undefined, data: { ...data, ...(changed ? {} : { statusChangedMeanwhile: true }) } }]);
+      await audit.recordMany(tx, [
+        ...resolved,
+        {
+          actor: operation.actor,
+          action: `license.${pastTense[action]}`,
+          ...entity,
+          fromState: license.status,
+          toState: changed ? to : undefined,
+          data: { ...data, ...(changed ? {} : { statusChangedMeanwhile: true }) },
+        },
+      ]);
       return changed ? ('changed' as const) : ('changed_meanwhile' as const);
     });
-    if (outcome === 'lost') throw new ConflictError(`The KA did ${action} key ${license.keyNumber}, but operation ${operation.id} was settled by another request meanwhile; reload the license`, 'operation_settled_elsewhere');
-    if (outcome === 'request_moved') throw new ConflictError(`The KA renewed key ${license.keyNumber}, but its request is no longer installed; fetch and install the renewed file from the request's page`, 'invalid_state');
-    if (outcome === 'changed_meanwhile') throw new ConflictError(`The KA did ${action} key ${license.keyNumber}, but the license changed meanwhile; reload it`, 'invalid_state');
+    if (outcome === 'lost')
+      throw new ConflictError(
+        `The KA did ${action} key ${license.keyNumber}, but operation ${operation.id} was settled by another request meanwhile; reload the license`,
+        'operation_settled_elsewhere',
+      );
+    if (outcome === 'request_moved')
+      throw new ConflictError(
+        `The KA renewed key ${license.keyNumber}, but its request is no longer installed; fetch and install the renewed file from the request's page`,
+        'invalid_state',
+      );
+    if (outcome === 'changed_meanwhile')
+      throw new ConflictError(
+        `The KA did ${action} key ${license.keyNumber}, but the license changed meanwhile; reload it`,
+        'invalid_state',
+      );
     if (outcome === 'renewed') {
       const requestId = license.requestId as number;
-      await this.deps.queue.enqueue(advanceJob, { requestId }, { jobId: `${advanceJobId(requestId, 'key_issued', 0)}-renewed-${now}`, attempts: 3 });
+      await this.deps.queue.enqueue(
+        advanceJob,
+        { requestId },
+        { jobId: `${advanceJobId(requestId, 'key_issued', 0)}-renewed-${now}`, attempts: 3 },
+      );
     }
   }
 
   /** The KA refused, or nothing was sent: the operation closes as failed and nothing else changes. */
-  async failed(operation: LicenseOperation, from: LicenseOperationState, license: License, error: Record<string, unknown>, actor: Actor, extra: Record<string, unknown> = {}): Promise<void> {
+  async failed(
+    operation: LicenseOperation,
+    from: LicenseOperationState,
+    license: License,
+    error: Record<string, unknown>,
+    actor: Actor,
+    extra: Record<string, unknown> = {},
+  ): Promise<void> {
     await transaction(this.deps.db, async (tx) => {
       await this.deps.licenses.lockForChange(tx, license.id);
-      if (!(await this.deps.operations.close(tx, operation.id, from, 'failed', { lastError: error, result: { applied: false, ...extra } }))) return;
-      await this.deps.audit.record(tx, { actor, action: `license.${operation.kind}_failed`, entityType: 'license', entityId: license.id, data: { keyNumber: license.keyNumber, operationId: operation.id, ...noteOf(operation), ...extra }, error });
+      if (
+        !(await this.deps.operations.close(tx, operation.id, from, 'failed', {
+          lastError: error,
+          result: { applied: false, ...extra },
+        }))
+      )
+        return;
+      await this.deps.audit.record(tx, {
+        actor,
+        action: `license.${operation.kind}_failed`,
+        entityType: 'license',
+        entityId: license.id,
+        data: { keyNumber: license.keyNumber, operationId: operation.id, ...noteOf(operation), ...extra },
+        error,
+      });
     });
   }
 
   /** Reading the key (or staff looking at the KA) proved the KA did not act: the operation closes as failed, nothing else changes. Answers whether this call closed it. */
-  async notApplied(operation: LicenseOperation, license: License, how: Exclude<ActedHow, { kind: 'answered' }>): Promise<boolean> {
+  async notApplied(
+    operation: LicenseOperation,
+    license: License,
+    how: Exclude<ActedHow, { kind: 'answered' }>,
+  ): Promise<boolean> {
     const { found, by } = how;
     return transaction(this.deps.db, async (tx) => {
       await this.deps.licenses.lockForChange(tx, license.id);
-      if (!(await this.deps.operations.close(tx, operation.id, 'outcome_unknown', 'failed', { result: { applied: false, how: how.kind, found } }))) return false;
-      await this.deps.audit.record(tx, { actor: by, action: 'license.operation_resolved', entityType: 'license', entityId: license.id, data: { operationId: operation.id, kind: operation.kind, applied: false, how: how.kind, found } });
+      if (
+        !(await this.deps.operations.close(tx, operation.id, 'outcome_unknown', 'failed', {
+          result: { applied: false, how: how.kind, found },
+        }))
+      )
+        return false;
+      await this.deps.audit.record(tx, {
+        actor: by,
+        action: 'license.operation_resolved',
+        entityType: 'license',
+        entityId: license.id,
+        data: { operationId: operation.id, kind: operation.kind, applied: false, how: how.kind, found },
+      });
       return true;
     });
   }
 
   /** The KA may or may not have acted: the operation stays open, and the next action on the license reads the key first. */
-  async outcomeUnknown(operation: LicenseOperation, license: License, error: Record<string, unknown>, actor: Actor): Promise<void> {
+  async outcomeUnknown(
+    operation: LicenseOperation,
+    license: License,
+    error: Record<string, unknown>,
+    actor: Actor,
+  ): Promise<void> {
     await transaction(this.deps.db, async (tx) => {
       if (!(await this.deps.operations.markOutcomeUnknown(tx, operation.id, error))) return;
-      await this.deps.audit.record(tx, { actor, action: `license.${operation.kind}_outcome_unknown`, entityType: 'license', entityId: license.id, data: { keyNumber: license.keyNumber, operationId: operation.id, ...noteOf(operation) }, error });
+      await this.deps.audit.record(tx, {
+        actor,
+        action: `license.${operation.kind}_outcome_unknown`,
+        entityType: 'license',
+        entityId: license.id,
+        data: { keyNumber: license.keyNumber, operationId: operation.id, ...noteOf(operation) },
+        error,
+      });
     });
   }
 }

@@ -17,7 +17,17 @@ export const allowedFrom: Record<LifecycleAction, LicenseStatus[]> = {
 };
 
 /** Audit action names: `license.suspended` and so on. */
-export const pastTense: Record<LifecycleAction, string> = { suspend: 'suspended', resume: 'resumed', terminate: 'terminated', renew: 'renewed' };
+export const pastTense: Record<LifecycleAction, string> = {
+  suspend: 'suspended',
+  resume: 'resumed',
+  terminate: 'terminated',
+  renew: 'renewed',
+};
 
 /** Present participles for messages: "a renewal is in progress". */
-export const actionNoun: Record<LifecycleAction, string> = { suspend: 'suspension', resume: 'resumption', terminate: 'termination', renew: 'renewal' };
+export const actionNoun: Record<LifecycleAction, string> = {
+  suspend: 'suspension',
+  resume: 'resumption',
+  terminate: 'termination',
+  renew: 'renewal',
+};

@@ -6,7 +6,13 @@ import type { KaConfigurationService } from '../ka-configurations/ka-configurati
 import { errorRecord } from '../ka-configurations/ka-error-record.js';
 import type { LifecycleOutcome } from './lifecycle-outcome.js';
 import { actionNoun, isLifecycleAction } from './lifecycle-rules.js';
-import { isHeld, type KeyFacts, type LicenseOperation, type LicenseOperationStore, operationView } from './license-operation-store.js';
+import {
+  isHeld,
+  type KeyFacts,
+  type LicenseOperation,
+  type LicenseOperationStore,
+  operationView,
+} from './license-operation-store.js';
 import type { License } from './license-store.js';
 
 /** What a reading of the key says about an operation whose outcome was unknown. */
@@ -16,7 +22,12 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 /** The facts of a key reading that decide an outcome, as stored and audited. */
 export function foundFacts(info: KeyInfo): Record<string, unknown> {
-  return { expiresAt: iso(info.expiresAt), fullKeyNumber: info.fullKeyNumber ?? null, suspended: info.suspended ?? null, terminated: info.terminated };
+  return {
+    expiresAt: iso(info.expiresAt),
+    fullKeyNumber: info.fullKeyNumber ?? null,
+    suspended: info.suspended ?? null,
+    terminated: info.terminated,
+  };
 }
 
 /**
@@ -33,7 +44,9 @@ export function verdictOf(kind: string, before: KeyFacts | null, info: KeyInfo):
       const after = info.expiresAt.getTime();
       if (after > Date.parse(base)) return { applied: true };
       if (after === Date.parse(base)) return { applied: false };
-      return { unclear: `the key now expires ${info.expiresAt.toISOString()}, earlier than before the renewal (${base})` };
+      return {
+        unclear: `the key now expires ${info.expiresAt.toISOString()}, earlier than before the renewal (${base})`,
+      };
     }
     case 'suspend':
     case 'resume':
@@ -93,7 +106,11 @@ export class OperationResolver {
     const taken = await operations.takeForResolution(this.deps.db, open.id, this.deps.now() + this.deps.leaseMs);
     if (!taken) throw inProgress(open, license, this.deps.now());
     const unresolved = async (why: string, error?: Record<string, unknown>): Promise<never> => {
-      await operations.releaseUnresolved(this.deps.db, taken.id, error ?? { code: 'outcome_unclear', message: why, at: new Date(this.deps.now()).toISOString() });
+      await operations.releaseUnresolved(
+        this.deps.db,
+        taken.id,
+        error ?? { code: 'outcome_unclear', message: why, at: new Date(this.deps.now()).toISOString() },
+      );
       throw new ConflictError(
         `The ${noun} of key ${license.keyNumber} (operation ${taken.id}) may or may not have happened at the KA, and Keyway could not find out: ${why}. Nothing else can be done to this license until it is known. Check at the KA ${whatToCheck(taken, license.keyNumber)}, then try again, or settle operation ${taken.id} by hand with what you found (on the license's page, or POST /licenses/${license.id}/operations/${taken.id}/settle).`,
         'operation_outcome_unknown',
@@ -107,11 +124,18 @@ export class OperationResolver {
     const verdict = verdictOf(taken.kind, taken.before, info);
     if ('unclear' in verdict) return await unresolved(verdict.unclear);
     if (verdict.applied) {
-      const key = { keyNumber: license.keyNumber, fullKeyNumber: info.fullKeyNumber, expiresAt: info.expiresAt, updatesUntil: info.updatesUntil, additionalKeyNumbers: info.additionalKeyNumbers };
+      const key = {
+        keyNumber: license.keyNumber,
+        fullKeyNumber: info.fullKeyNumber,
+        expiresAt: info.expiresAt,
+        updatesUntil: info.updatesUntil,
+        additionalKeyNumbers: info.additionalKeyNumbers,
+      };
       await outcome.acted(taken, 'outcome_unknown', license, key, { kind: 'read', found, by });
       return { applied: true };
     }
-    if (!(await outcome.notApplied(taken, license, { kind: 'read', found, by }))) throw inProgress(taken, license, this.deps.now());
+    if (!(await outcome.notApplied(taken, license, { kind: 'read', found, by })))
+      throw inProgress(taken, license, this.deps.now());
     return { applied: false };
   }
 
@@ -123,14 +147,23 @@ export class OperationResolver {
   async settleByHand(open: LicenseOperation, license: License, decision: HandSettlement, by: Actor): Promise<void> {
     const { operations, outcome } = this.deps;
     if (decision.applied && open.kind === 'renew' && !decision.expiresAt) {
-      throw new ValidationError('Invalid body: expiresAt: the expiry the KA shows now is needed to record a renewal', { details: { fields: [{ field: 'expiresAt', message: 'required when the renewal happened' }] } });
+      throw new ValidationError('Invalid body: expiresAt: the expiry the KA shows now is needed to record a renewal', {
+        details: { fields: [{ field: 'expiresAt', message: 'required when the renewal happened' }] },
+      });
     }
-    const taken = isHeld(open, this.deps.now()) ? undefined : await operations.takeForResolution(this.deps.db, open.id, this.deps.now() + this.deps.leaseMs);
+    const taken = isHeld(open, this.deps.now())
+      ? undefined
+      : await operations.takeForResolution(this.deps.db, open.id, this.deps.now() + this.deps.leaseMs);
     if (!taken) throw inProgress(open, license, this.deps.now());
-    const found = { note: decision.note, ...(decision.expiresAt ? { expiresAt: decision.expiresAt.toISOString() } : {}) };
+    const found = {
+      note: decision.note,
+      ...(decision.expiresAt ? { expiresAt: decision.expiresAt.toISOString() } : {}),
+    };
     const how = { kind: 'settled_by_hand', found, by } as const;
     if (decision.applied) {
-      const key = decision.expiresAt ? { keyNumber: license.keyNumber, expiresAt: decision.expiresAt, additionalKeyNumbers: [] } : undefined;
+      const key = decision.expiresAt
+        ? { keyNumber: license.keyNumber, expiresAt: decision.expiresAt, additionalKeyNumbers: [] }
+        : undefined;
       await outcome.acted(taken, 'outcome_unknown', license, key, how);
     } else if (!(await outcome.notApplied(taken, license, how))) {
       throw inProgress(taken, license, this.deps.now());
@@ -138,7 +171,9 @@ export class OperationResolver {
   }
 
   /** Reads the key at the KA; any failure (plugin missing, KA down) is a reason, not an exception, so the caller can release the operation. */
-  private async readKey(license: License): Promise<{ info: KeyInfo } | { why: string; error?: Record<string, unknown> }> {
+  private async readKey(
+    license: License,
+  ): Promise<{ info: KeyInfo } | { why: string; error?: Record<string, unknown> }> {
     const { configurations } = this.deps;
     let secrets: string[] = [];
     let adapter: KaAdapter | undefined;
@@ -161,7 +196,8 @@ export class OperationResolver {
 export function inProgress(operation: LicenseOperation, license: License, now: number): ConflictError {
   const noun = isLifecycleAction(operation.kind) ? actionNoun[operation.kind] : operation.kind;
   const who = operation.actor.name ? ` by ${operation.actor.name}` : '';
-  const doing = operation.state === 'outcome_unknown' ? `is being checked at the KA (its outcome was unknown)` : 'is in progress';
+  const doing =
+    operation.state === 'outcome_unknown' ? `is being checked at the KA (its outcome was unknown)` : 'is in progress';
   return new ConflictError(
     `A ${noun} of key ${license.keyNumber} ${doing} (operation ${operation.id}, started ${new Date(operation.createdAt).toISOString()}${who}); one action runs on a license at a time, so try again when it has finished.`,
     'operation_in_progress',

@@ -42,7 +42,10 @@ export class TabCounts {
     const started = this.now();
     const rows = await this.queries.countsByConfiguration(this.db);
     const took = this.now() - started;
-    this.reusable = took > SLOW_COUNT_MS ? { rows, countedAt: started, until: started + Math.min(MAX_REUSE_MS, took * REUSE_FACTOR) } : undefined;
+    this.reusable =
+      took > SLOW_COUNT_MS
+        ? { rows, countedAt: started, until: started + Math.min(MAX_REUSE_MS, took * REUSE_FACTOR) }
+        : undefined;
     return { rows };
   }
 }

@@ -31,7 +31,12 @@ function canSee(principal: Principal, order: Order): boolean {
   return storeId === null || order.placedByTokenId === storeId;
 }
 
-export function orderRoutes(deps: { db: Db; orders: OrderStore; service: OrderService; subscriptionView: SubscriptionView }): Router {
+export function orderRoutes(deps: {
+  db: Db;
+  orders: OrderStore;
+  service: OrderService;
+  subscriptionView: SubscriptionView;
+}): Router {
   const router = Router();
   const buyers = allow('admin', 'operator', 'store');
 
@@ -90,17 +95,51 @@ export function orderRoutes(deps: { db: Db; orders: OrderStore; service: OrderSe
 
 /** The operations of `orderRoutes`, for the API document. */
 export const orderOperations: ApiOperation[] = [
-  { method: 'post', path: '/orders', summary: 'Place an order', description: 'A known `reference` answers 200 with the order it placed before, so a store can resend. References are per store (a store token has its own; staff and admin or operator tokens share another), and a store orders only for the customers it created: another store\'s reference is a new order, another store\'s customer a 400 like an unknown one.', roles: ['admin', 'operator', 'store'], body: placeOrderSchema, answer: { status: 201, description: 'The order, `placed`.' } },
-  { method: 'get', path: '/orders', summary: 'List orders, newest first', description: 'A store token lists the orders it placed.', roles: ['admin', 'operator', 'viewer', 'store'], query: listOrdersSchema, answer: { status: 200, description: '`{data, nextCursor}` of orders.' } },
-  { method: 'get', path: '/orders/:id', summary: 'One order', description: 'A store token reads only the orders it placed; another answers 404, as an id never used does.', roles: ['admin', 'operator', 'viewer', 'store'], answer: { status: 200, description: 'The order.' } },
+  {
+    method: 'post',
+    path: '/orders',
+    summary: 'Place an order',
+    description:
+      "A known `reference` answers 200 with the order it placed before, so a store can resend. References are per store (a store token has its own; staff and admin or operator tokens share another), and a store orders only for the customers it created: another store's reference is a new order, another store's customer a 400 like an unknown one.",
+    roles: ['admin', 'operator', 'store'],
+    body: placeOrderSchema,
+    answer: { status: 201, description: 'The order, `placed`.' },
+  },
+  {
+    method: 'get',
+    path: '/orders',
+    summary: 'List orders, newest first',
+    description: 'A store token lists the orders it placed.',
+    roles: ['admin', 'operator', 'viewer', 'store'],
+    query: listOrdersSchema,
+    answer: { status: 200, description: '`{data, nextCursor}` of orders.' },
+  },
+  {
+    method: 'get',
+    path: '/orders/:id',
+    summary: 'One order',
+    description: 'A store token reads only the orders it placed; another answers 404, as an id never used does.',
+    roles: ['admin', 'operator', 'viewer', 'store'],
+    answer: { status: 200, description: 'The order.' },
+  },
   {
     method: 'post',
     path: '/orders/:id/pay',
     summary: 'Record the payment of an order',
-    description: 'One transaction marks the order paid and creates its subscription, services and license requests. Paying again with the same reference answers 200 with the same subscription; another reference is a 409.',
+    description:
+      'One transaction marks the order paid and creates its subscription, services and license requests. Paying again with the same reference answers 200 with the same subscription; another reference is a 409.',
     roles: ['admin', 'operator', 'store'],
     body: payOrderSchema,
-    answer: { status: 201, description: '`{order, subscription}`: the subscription with its services, license requests and licenses.' },
+    answer: {
+      status: 201,
+      description: '`{order, subscription}`: the subscription with its services, license requests and licenses.',
+    },
   },
-  { method: 'post', path: '/orders/:id/cancel', summary: 'Cancel an order before it is paid', roles: ['admin', 'operator', 'store'], answer: { status: 200, description: 'The order, `cancelled`.' } },
+  {
+    method: 'post',
+    path: '/orders/:id/cancel',
+    summary: 'Cancel an order before it is paid',
+    roles: ['admin', 'operator', 'store'],
+    answer: { status: 200, description: 'The order, `cancelled`.' },
+  },
 ];

@@ -64,16 +64,28 @@ export class OrderService {
     const { db, orders } = this.deps;
     const existing = await orders.getByReference(db, input.placedByTokenId, input.reference);
     if (existing) return { order: this.sameOrConflict(existing, input), created: false };
-    const [customer, plan] = await Promise.all([this.deps.customers.get(db, input.customerId, input.placedByTokenId), this.deps.plans.get(db, input.planId)]);
+    const [customer, plan] = await Promise.all([
+      this.deps.customers.get(db, input.customerId, input.placedByTokenId),
+      this.deps.plans.get(db, input.planId),
+    ]);
     const fields = [];
     if (!customer) fields.push({ field: 'customerId', message: `customer ${input.customerId} does not exist` });
     if (!plan) fields.push({ field: 'planId', message: `plan ${input.planId} does not exist` });
-    else if (!plan.periods.includes(input.period)) fields.push({ field: 'period', message: `plan ${plan.code} is sold for ${plan.periods.join(', ')} months` });
-    if (fields.length) throw new ValidationError(`Invalid body: ${fields[0]?.field}: ${fields[0]?.message}`, { details: { fields } });
+    else if (!plan.periods.includes(input.period))
+      fields.push({ field: 'period', message: `plan ${plan.code} is sold for ${plan.periods.join(', ')} months` });
+    if (fields.length)
+      throw new ValidationError(`Invalid body: ${fields[0]?.field}: ${fields[0]?.message}`, { details: { fields } });
     try {
       const id = await db.transaction(async (tx) => {
         const orderId = await orders.insert(tx, input);
-        await this.deps.audit.record(tx, { actor, action: 'order.placed', entityType: 'order', entityId: orderId, toState: 'placed', data: { reference: input.reference } });
+        await this.deps.audit.record(tx, {
+          actor,
+          action: 'order.placed',
+          entityType: 'order',
+          entityId: orderId,
+          toState: 'placed',
+          data: { reference: input.reference },
+        });
         return orderId;
       });
       return { order: (await orders.get(db, id)) as Order, created: true };
@@ -101,26 +113,50 @@ export class OrderService {
    * `order` is as the caller just read it; it may be stale, since the payment is a guarded
    * update and the answer comes from a fresh read.
    */
-  async pay(order: Order, paymentReference: string, actor: Actor): Promise<{ order: Order; subscriptionId: number; created: boolean }> {
+  async pay(
+    order: Order,
+    paymentReference: string,
+    actor: Actor,
+  ): Promise<{ order: Order; subscriptionId: number; created: boolean }> {
     const { db, orders } = this.deps;
     const orderId = order.id;
     const now = this.now();
     const created = await db.transaction(async (tx) => {
       if (!(await orders.markPaid(tx, orderId, paymentReference, now))) return undefined;
       const { created, events } = await this.createSubscription(tx, order, now, actor);
-      await this.deps.audit.recordMany(tx, [{ actor, action: 'order.paid', entityType: 'order', entityId: orderId, fromState: 'placed', toState: 'paid', data: { paymentReference, subscriptionId: created.subscriptionId } }, ...events]);
+      await this.deps.audit.recordMany(tx, [
+        {
+          actor,
+          action: 'order.paid',
+          entityType: 'order',
+          entityId: orderId,
+          fromState: 'placed',
+          toState: 'paid',
+          data: { paymentReference, subscriptionId: created.subscriptionId },
+        },
+        ...events,
+      ]);
       return created;
     });
     if (created !== undefined) {
       await this.deps.onSubscriptionCreated(created);
       // This call paid it: the order is what it was plus what markPaid wrote.
-      const paid: Order = { ...order, state: 'paid', paymentReference, paidAt: new Date(now).toISOString(), subscriptionId: created.subscriptionId };
+      const paid: Order = {
+        ...order,
+        state: 'paid',
+        paymentReference,
+        paidAt: new Date(now).toISOString(),
+        subscriptionId: created.subscriptionId,
+      };
       return { order: paid, subscriptionId: created.subscriptionId, created: true };
     }
     const current = (await orders.get(db, orderId)) as Order;
-    if (current.state === 'cancelled') throw new ConflictError(`Order ${orderId} is cancelled and cannot be paid`, 'order_cancelled');
+    if (current.state === 'cancelled')
+      throw new ConflictError(`Order ${orderId} is cancelled and cannot be paid`, 'order_cancelled');
     if (current.paymentReference !== paymentReference) {
-      throw new ConflictError(`Order ${orderId} was already paid with another payment reference`, 'already_paid', { details: { field: 'paymentReference' } });
+      throw new ConflictError(`Order ${orderId} was already paid with another payment reference`, 'already_paid', {
+        details: { field: 'paymentReference' },
+      });
     }
     return { order: current, subscriptionId: current.subscriptionId as number, created: false };
   }
@@ -131,16 +167,44 @@ export class OrderService {
    * them, the subscription is active and its license requests ready in this same transaction,
    * with the same audit trail as a release by the services feature.
    */
-  private async createSubscription(tx: DbOrTx, order: Order, now: number, actor: Actor): Promise<{ created: CreatedSubscription; events: AuditEventInput[] }> {
+  private async createSubscription(
+    tx: DbOrTx,
+    order: Order,
+    now: number,
+    actor: Actor,
+  ): Promise<{ created: CreatedSubscription; events: AuditEventInput[] }> {
     const plan = await this.deps.plans.get(tx, order.planId);
     if (!plan) throw new NotFoundError('plan', order.planId);
     const readyKeys = readyOnCreation(plan.services);
     const servicesReady = readyKeys.size === plan.services.length;
-    const subscriptionId = await this.deps.subscriptions.insert(tx, { orderId: order.id, customerId: order.customerId, planId: plan.id, period: order.period, now, state: servicesReady ? 'active' : 'provisioning' });
+    const subscriptionId = await this.deps.subscriptions.insert(tx, {
+      orderId: order.id,
+      customerId: order.customerId,
+      planId: plan.id,
+      period: order.period,
+      now,
+      state: servicesReady ? 'active' : 'provisioning',
+    });
     const serviceIds = await this.deps.subscriptions.insertServices(tx, subscriptionId, plan.services, now, readyKeys);
-    const events: AuditEventInput[] = [{ actor, action: 'subscription.created', entityType: 'subscription', entityId: subscriptionId, toState: 'provisioning', data: { orderId: order.id, services: plan.services.length } }];
+    const events: AuditEventInput[] = [
+      {
+        actor,
+        action: 'subscription.created',
+        entityType: 'subscription',
+        entityId: subscriptionId,
+        toState: 'provisioning',
+        data: { orderId: order.id, services: plan.services.length },
+      },
+    ];
     for (const key of readyKeys) {
-      events.push({ actor: systemActor, action: 'service.ready', entityType: 'service', entityId: serviceIds.get(key) as number, toState: 'ready', data: { provisioner: 'instant', key } });
+      events.push({
+        actor: systemActor,
+        action: 'service.ready',
+        entityType: 'service',
+        entityId: serviceIds.get(key) as number,
+        toState: 'ready',
+        data: { provisioner: 'instant', key },
+      });
     }
     const readyRequestIds: number[] = [];
     for (const product of plan.licenseProducts) {
@@ -156,7 +220,14 @@ export class OrderService {
         periodMonths: order.period,
         state: servicesReady ? 'ready' : 'pending',
       });
-      events.push({ actor, action: 'license_request.created', entityType: 'license_request', entityId: requestId, toState: 'pending', data: { subscriptionId, product: product.product } });
+      events.push({
+        actor,
+        action: 'license_request.created',
+        entityType: 'license_request',
+        entityId: requestId,
+        toState: 'pending',
+        data: { subscriptionId, product: product.product },
+      });
       if (servicesReady) readyRequestIds.push(requestId);
     }
     if (servicesReady) events.push(...releaseEvents(systemActor, subscriptionId, readyRequestIds, true));
@@ -169,11 +240,19 @@ export class OrderService {
     if (!order) throw new NotFoundError('order', orderId);
     const won = await db.transaction(async (tx) => {
       if (!(await orders.markCancelled(tx, orderId, this.now()))) return false;
-      await this.deps.audit.record(tx, { actor, action: 'order.cancelled', entityType: 'order', entityId: orderId, fromState: 'placed', toState: 'cancelled' });
+      await this.deps.audit.record(tx, {
+        actor,
+        action: 'order.cancelled',
+        entityType: 'order',
+        entityId: orderId,
+        fromState: 'placed',
+        toState: 'cancelled',
+      });
       return true;
     });
     const current = (await orders.get(db, orderId)) as Order;
-    if (!won && current.state === 'paid') throw new ConflictError(`Order ${orderId} is paid; cancel its subscription's licenses instead`, 'order_paid');
+    if (!won && current.state === 'paid')
+      throw new ConflictError(`Order ${orderId} is paid; cancel its subscription's licenses instead`, 'order_paid');
     return current;
   }
 }

@@ -64,10 +64,15 @@ const staffScope = 0;
 /** Orders; a store's orders (`placedByTokenId`) have references of their own, unique among its orders. */
 export class OrderStore {
   private select(db: DbOrTx) {
-    return db<OrderRow>('orders').leftJoin('subscriptions', 'subscriptions.order_id', 'orders.id').select('orders.*', 'subscriptions.id as subscription_id');
+    return db<OrderRow>('orders')
+      .leftJoin('subscriptions', 'subscriptions.order_id', 'orders.id')
+      .select('orders.*', 'subscriptions.id as subscription_id');
   }
 
-  async insert(db: DbOrTx, input: { reference: string; customerId: number; planId: number; period: number; placedByTokenId: number | null }): Promise<number> {
+  async insert(
+    db: DbOrTx,
+    input: { reference: string; customerId: number; planId: number; period: number; placedByTokenId: number | null },
+  ): Promise<number> {
     const now = Date.now();
     const [id] = await db('orders').insert({
       reference: input.reference,
@@ -90,7 +95,9 @@ export class OrderStore {
 
   /** The order with this reference among a store's orders (its token id), or among staff's (null). */
   async getByReference(db: DbOrTx, storeId: number | null, reference: string): Promise<Order | undefined> {
-    const row = await this.select(db).where({ 'orders.store_scope': storeId ?? staffScope, 'orders.reference': reference }).first();
+    const row = await this.select(db)
+      .where({ 'orders.store_scope': storeId ?? staffScope, 'orders.reference': reference })
+      .first();
     return row ? toOrder(row) : undefined;
   }
 
@@ -104,12 +111,16 @@ export class OrderStore {
 
   /** Guarded: true only for the one caller that moved the order out of `placed`. */
   async markPaid(db: DbOrTx, id: number, paymentReference: string, now: number): Promise<boolean> {
-    const changed = await db('orders').where({ id, state: 'placed' }).update({ state: 'paid', payment_reference: paymentReference, paid_at: now, updated_at: now });
+    const changed = await db('orders')
+      .where({ id, state: 'placed' })
+      .update({ state: 'paid', payment_reference: paymentReference, paid_at: now, updated_at: now });
     return changed === 1;
   }
 
   async markCancelled(db: DbOrTx, id: number, now: number): Promise<boolean> {
-    const changed = await db('orders').where({ id, state: 'placed' }).update({ state: 'cancelled', cancelled_at: now, updated_at: now });
+    const changed = await db('orders')
+      .where({ id, state: 'placed' })
+      .update({ state: 'cancelled', cancelled_at: now, updated_at: now });
     return changed === 1;
   }
 }

@@ -34,13 +34,26 @@ export function planRoutes(deps: { db: Db; plans: PlanStore; audit: AuditStore }
       const fields = input.licenseProducts
         .map((p, i) => ({ p, i }))
         .filter(({ p }) => !found.has(p.configurationId))
-        .map(({ p, i }) => ({ field: `licenseProducts.${i}.configurationId`, message: `KA configuration ${p.configurationId} does not exist` }));
-      if (fields.length) throw new ValidationError(`Invalid body: ${fields[0]?.field}: ${fields[0]?.message}`, { details: { fields } });
+        .map(({ p, i }) => ({
+          field: `licenseProducts.${i}.configurationId`,
+          message: `KA configuration ${p.configurationId} does not exist`,
+        }));
+      if (fields.length)
+        throw new ValidationError(`Invalid body: ${fields[0]?.field}: ${fields[0]?.message}`, { details: { fields } });
     }
-    if (await deps.plans.getByCode(deps.db, input.code)) throw new ConflictError(`A plan with code ${input.code} exists`, 'duplicate_code', { details: { field: 'code' } });
+    if (await deps.plans.getByCode(deps.db, input.code))
+      throw new ConflictError(`A plan with code ${input.code} exists`, 'duplicate_code', {
+        details: { field: 'code' },
+      });
     const id = await deps.db.transaction(async (tx) => {
       const planId = await deps.plans.insert(tx, input);
-      await deps.audit.record(tx, { actor: actorOf(principalOf(req)), action: 'plan.created', entityType: 'plan', entityId: planId, data: { code: input.code } });
+      await deps.audit.record(tx, {
+        actor: actorOf(principalOf(req)),
+        action: 'plan.created',
+        entityType: 'plan',
+        entityId: planId,
+        data: { code: input.code },
+      });
       return planId;
     });
     const plan = await deps.plans.get(deps.db, id);
@@ -66,7 +79,29 @@ export function planRoutes(deps: { db: Db; plans: PlanStore; audit: AuditStore }
 
 /** The operations of `planRoutes`, for the API document. */
 export const planOperations: ApiOperation[] = [
-  { method: 'post', path: '/plans', summary: 'Create a plan', description: 'Periods, services (with provisioner and dependencies) and the license products the plan includes. Plans do not change once created.', roles: admins, body: createPlanSchema, answer: { status: 201, description: 'The plan; secret service settings are masked.' } },
-  { method: 'get', path: '/plans', summary: 'List plans', roles: ['admin', 'operator', 'viewer', 'store'], query: pageQuerySchema, answer: { status: 200, description: '`{data, nextCursor}` of plans.' } },
-  { method: 'get', path: '/plans/:id', summary: 'One plan', roles: ['admin', 'operator', 'viewer', 'store'], answer: { status: 200, description: 'The plan; secret service settings are masked.' } },
+  {
+    method: 'post',
+    path: '/plans',
+    summary: 'Create a plan',
+    description:
+      'Periods, services (with provisioner and dependencies) and the license products the plan includes. Plans do not change once created.',
+    roles: admins,
+    body: createPlanSchema,
+    answer: { status: 201, description: 'The plan; secret service settings are masked.' },
+  },
+  {
+    method: 'get',
+    path: '/plans',
+    summary: 'List plans',
+    roles: ['admin', 'operator', 'viewer', 'store'],
+    query: pageQuerySchema,
+    answer: { status: 200, description: '`{data, nextCursor}` of plans.' },
+  },
+  {
+    method: 'get',
+    path: '/plans/:id',
+    summary: 'One plan',
+    roles: ['admin', 'operator', 'viewer', 'store'],
+    answer: { status: 200, description: 'The plan; secret service settings are masked.' },
+  },
 ];

@@ -33,7 +33,13 @@ export class PlanStore {
 
   async insert(db: DbOrTx, plan: CreatePlanInput): Promise<number> {
     const now = Date.now();
-    const [id] = await db('plans').insert({ code: plan.code, name: plan.name, periods: toJson(plan.periods), created_at: now, updated_at: now });
+    const [id] = await db('plans').insert({
+      code: plan.code,
+      name: plan.name,
+      periods: toJson(plan.periods),
+      created_at: now,
+      updated_at: now,
+    });
     const planId = Number(id);
     if (plan.services.length) {
       await db('plan_services').insert(

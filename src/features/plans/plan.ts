@@ -4,9 +4,7 @@ import { idNumber } from '../../http/params.js';
 export const provisioners = ['instant', 'webhook', 'manual'] as const;
 export const billingPeriods = [1, 12, 24, 36] as const;
 
-const key = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,79}$/, 'lower-case letters, digits, - and _, at most 80');
+const key = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,79}$/, 'lower-case letters, digits, - and _, at most 80');
 
 export const planServiceSchema = z.object({
   key,
@@ -38,26 +36,54 @@ export const createPlanSchema = z
   .object({
     code: key,
     name: z.string().trim().min(1).max(200),
-    periods: z.array(z.union(billingPeriods.map((p) => z.literal(p)) as [z.ZodLiteral<1>, z.ZodLiteral<12>, z.ZodLiteral<24>, z.ZodLiteral<36>])).min(1).max(4),
+    periods: z
+      .array(
+        z.union(
+          billingPeriods.map((p) => z.literal(p)) as [
+            z.ZodLiteral<1>,
+            z.ZodLiteral<12>,
+            z.ZodLiteral<24>,
+            z.ZodLiteral<36>,
+          ],
+        ),
+      )
+      .min(1)
+      .max(4),
     services: z.array(planServiceSchema).max(50).default([]),
     licenseProducts: z.array(planLicenseProductSchema).max(50).default([]),
   })
   .superRefine((plan, ctx) => {
     const keys = new Set(plan.services.map((s) => s.key));
-    if (keys.size !== plan.services.length) ctx.addIssue({ code: 'custom', path: ['services'], message: 'service keys must be unique' });
+    if (keys.size !== plan.services.length)
+      ctx.addIssue({ code: 'custom', path: ['services'], message: 'service keys must be unique' });
     plan.services.forEach((s, i) => {
       for (const dep of s.dependsOn) {
-        if (!keys.has(dep)) ctx.addIssue({ code: 'custom', path: ['services', i, 'dependsOn'], message: `unknown service key ${dep}` });
-        if (dep === s.key) ctx.addIssue({ code: 'custom', path: ['services', i, 'dependsOn'], message: 'a service cannot depend on itself' });
+        if (!keys.has(dep))
+          ctx.addIssue({ code: 'custom', path: ['services', i, 'dependsOn'], message: `unknown service key ${dep}` });
+        if (dep === s.key)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['services', i, 'dependsOn'],
+            message: 'a service cannot depend on itself',
+          });
       }
       if (s.provisioner === 'webhook' && !s.settings.url) {
-        ctx.addIssue({ code: 'custom', path: ['services', i, 'settings', 'url'], message: 'a webhook service needs a url' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['services', i, 'settings', 'url'],
+          message: 'a webhook service needs a url',
+        });
       }
     });
-    if (hasCycle(plan.services)) ctx.addIssue({ code: 'custom', path: ['services'], message: 'service dependencies form a cycle' });
+    if (hasCycle(plan.services))
+      ctx.addIssue({ code: 'custom', path: ['services'], message: 'service dependencies form a cycle' });
     plan.licenseProducts.forEach((p, i) => {
       if (p.serviceKey && !keys.has(p.serviceKey)) {
-        ctx.addIssue({ code: 'custom', path: ['licenseProducts', i, 'serviceKey'], message: `unknown service key ${p.serviceKey}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['licenseProducts', i, 'serviceKey'],
+          message: `unknown service key ${p.serviceKey}`,
+        });
       }
     });
   });

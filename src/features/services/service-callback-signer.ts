@@ -32,7 +32,9 @@ export class ServiceCallbackSigner {
 
   /** The header value for `body` (what a provider computes; tests and our own requests use it). */
   async sign(serviceId: number, body: Buffer | string): Promise<string> {
-    return `sha256=${createHmac('sha256', await this.secretFor(serviceId)).update(body).digest('hex')}`;
+    return `sha256=${createHmac('sha256', await this.secretFor(serviceId))
+      .update(body)
+      .digest('hex')}`;
   }
 
   /** Whether `header` is a valid signature of `body` for the service. Compared in constant time. */
@@ -40,7 +42,9 @@ export class ServiceCallbackSigner {
     const match = header ? signaturePattern.exec(header.trim()) : null;
     if (!match?.[1]) return false;
     const given = Buffer.from(match[1].toLowerCase(), 'hex');
-    const expected = createHmac('sha256', await this.secretFor(serviceId)).update(body).digest();
+    const expected = createHmac('sha256', await this.secretFor(serviceId))
+      .update(body)
+      .digest();
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
 

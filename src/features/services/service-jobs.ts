@@ -25,7 +25,9 @@ export async function registerServiceJobs(
   concurrency: number,
   options: RegisterServiceJobsOptions = {},
 ): Promise<void> {
-  queue.process<ServiceProvisionJob>(SERVICE_PROVISION_JOB, concurrency, (job) => service.provision(job.payload.serviceId));
+  queue.process<ServiceProvisionJob>(SERVICE_PROVISION_JOB, concurrency, (job) =>
+    service.provision(job.payload.serviceId),
+  );
   if (options.reconcileEveryMs !== undefined) {
     queue.process(SERVICE_RECONCILE_JOB, 1, async () => {
       await service.reconcileServices();

@@ -21,7 +21,12 @@ export interface ServiceRetryPolicy {
   jitter?: number;
 }
 
-export const DEFAULT_SERVICE_RETRY: ServiceRetryPolicy = { maxAttempts: 8, initialDelayMs: 5_000, maxDelayMs: 10 * 60_000, jitter: 0.2 };
+export const DEFAULT_SERVICE_RETRY: ServiceRetryPolicy = {
+  maxAttempts: 8,
+  initialDelayMs: 5_000,
+  maxDelayMs: 10 * 60_000,
+  jitter: 0.2,
+};
 
 export interface ServiceProvisioningDeps {
   db: Db;
@@ -55,7 +60,11 @@ export interface ServiceProvisioningDeps {
 const DUE_TOLERANCE_MS = 1000;
 const RECONCILE_BATCH = 500;
 
-const callbackActor = (serviceId: number): Actor => ({ type: 'api', id: `service-callback:${serviceId}`, name: 'service callback' });
+const callbackActor = (serviceId: number): Actor => ({
+  type: 'api',
+  id: `service-callback:${serviceId}`,
+  name: 'service callback',
+});
 
 /**
  * Provisions the services of subscriptions, in dependency order, and tells the license side
@@ -103,7 +112,11 @@ export class ServiceProvisioningService {
     const guard: ServiceGuard = { id: service.id, state: service.state, attempts: service.attempts };
     if (service.state === 'pending') {
       if (dueAt(service, now) > now + DUE_TOLERANCE_MS) return;
-      if (service.dependsOn.length && !dependenciesReady(service, await this.store.listBySubscription(db, service.subscriptionId))) return;
+      if (
+        service.dependsOn.length &&
+        !dependenciesReady(service, await this.store.listBySubscription(db, service.subscriptionId))
+      )
+        return;
     } else if (service.state !== 'provisioning' || dueAt(service, now) > now) {
       return;
     }
@@ -127,7 +140,11 @@ export class ServiceProvisioningService {
     let outcome: 'ready' | 'waiting';
     try {
       const provisioner = this.provisioners.get(service.provisioner);
-      if (!provisioner) throw new ServiceProvisionError(`No provisioner named ${service.provisioner}`, { retryable: false, code: 'unknown_provisioner' });
+      if (!provisioner)
+        throw new ServiceProvisionError(`No provisioner named ${service.provisioner}`, {
+          retryable: false,
+          code: 'unknown_provisioner',
+        });
       const ctx = {
         attempt,
         callbackUrl: this.callbackUrl(service.id),
@@ -138,7 +155,11 @@ export class ServiceProvisioningService {
       await this.attemptFailed(service, held, toServiceError(err, attempt));
       return;
     }
-    const moved = await this.transitions.move(held, outcome, { actor: workerActor, action: `service.${outcome}`, data: { attempt } });
+    const moved = await this.transitions.move(held, outcome, {
+      actor: workerActor,
+      action: `service.${outcome}`,
+      data: { attempt },
+    });
     if (moved && outcome === 'ready') await this.advance(service.subscriptionId);
   }
 
@@ -150,9 +171,13 @@ export class ServiceProvisioningService {
     const service = await this.get(serviceId);
     if (service.state === 'ready') return service;
     if (service.state !== 'waiting' && service.state !== 'failed') {
-      throw new ConflictError(`Service ${serviceId} is ${service.state}; only a waiting or failed service can be marked ready`, 'service_not_waiting', {
-        details: { state: service.state },
-      });
+      throw new ConflictError(
+        `Service ${serviceId} is ${service.state}; only a waiting or failed service can be marked ready`,
+        'service_not_waiting',
+        {
+          details: { state: service.state },
+        },
+      );
     }
     const moved = await this.transitions.move({ id: serviceId, state: service.state }, 'ready', {
       actor,
@@ -168,18 +193,29 @@ export class ServiceProvisioningService {
    * provider may confirm before its 202 answer reached us), and while a retry is due after a
    * call whose answer never reached us (the provider got it all the same). Already ready: a no-op.
    */
-  async confirmCallback(serviceId: number, rawBody: Buffer, signatureHeader: string | undefined): Promise<{ service: Service; changed: boolean }> {
+  async confirmCallback(
+    serviceId: number,
+    rawBody: Buffer,
+    signatureHeader: string | undefined,
+  ): Promise<{ service: Service; changed: boolean }> {
     // The signature is checked first so an unsigned caller cannot probe which ids exist.
     if (!(await this.deps.signer.verify(serviceId, rawBody, signatureHeader))) {
       throw new UnauthorizedError('The callback signature is missing or wrong (X-Keyway-Signature: sha256=<hex>)');
     }
     const service = await this.get(serviceId);
     if (service.state === 'ready') return { service, changed: false };
-    const called = service.state === 'waiting' || service.state === 'provisioning' || (service.state === 'pending' && service.attempts > 0);
+    const called =
+      service.state === 'waiting' ||
+      service.state === 'provisioning' ||
+      (service.state === 'pending' && service.attempts > 0);
     if (service.provisioner !== 'webhook' || !called) {
-      throw new ConflictError(`Service ${serviceId} is ${service.state} and not waiting for a callback`, 'service_not_waiting', {
-        details: { state: service.state },
-      });
+      throw new ConflictError(
+        `Service ${serviceId} is ${service.state} and not waiting for a callback`,
+        'service_not_waiting',
+        {
+          details: { state: service.state },
+        },
+      );
     }
     const moved = await this.transitions.move({ id: serviceId, state: service.state }, 'ready', {
       actor: callbackActor(serviceId),
@@ -196,14 +232,26 @@ export class ServiceProvisioningService {
     const service = await this.get(serviceId);
     const reset = await db.transaction(async (tx) => {
       if (!(await this.store.reset(tx, { id: serviceId, state: 'failed' }, this.now()))) return false;
-      await audit.record(tx, { actor, action: 'service.retried', entityType: 'service', entityId: serviceId, fromState: 'failed', toState: 'pending', data: { attempts: service.attempts } });
+      await audit.record(tx, {
+        actor,
+        action: 'service.retried',
+        entityType: 'service',
+        entityId: serviceId,
+        fromState: 'failed',
+        toState: 'pending',
+        data: { attempts: service.attempts },
+      });
       return true;
     });
     if (!reset) {
       const current = await this.get(serviceId);
-      throw new ConflictError(`Service ${serviceId} is ${current.state}; only a failed service can be retried`, 'service_not_failed', {
-        details: { state: current.state },
-      });
+      throw new ConflictError(
+        `Service ${serviceId} is ${current.state}; only a failed service can be retried`,
+        'service_not_failed',
+        {
+          details: { state: current.state },
+        },
+      );
     }
     // Read before the job is enqueued: afterwards the answer would race the worker.
     const current = await this.get(serviceId);
@@ -245,7 +293,8 @@ export class ServiceProvisioningService {
     // A round-specific job id: after Redis lost its data, a job still running under the
     // plain id can swallow a re-enqueue under that id.
     const round = `r${Math.floor(now / 10_000)}`;
-    for (const subscriptionId of subscriptions) enqueued += await this.enqueueStartable(subscriptionId, now, true, round);
+    for (const subscriptionId of subscriptions)
+      enqueued += await this.enqueueStartable(subscriptionId, now, true, round);
     const released = await this.store.listSubscriptionsAllReady(db);
     // Released here, not through the queue, for the same reason; the release is idempotent.
     for (const subscriptionId of released) await this.releaseSubscription(subscriptionId);
@@ -256,7 +305,11 @@ export class ServiceProvisioningService {
     const current = await this.get(serviceId);
     if (moved) await this.advance(current.subscriptionId);
     else if (current.state !== 'ready') {
-      throw new ConflictError(`Service ${serviceId} changed to ${current.state} meanwhile; try again`, 'service_state_changed', { details: { state: current.state } });
+      throw new ConflictError(
+        `Service ${serviceId} changed to ${current.state} meanwhile; try again`,
+        'service_state_changed',
+        { details: { state: current.state } },
+      );
     }
     return current;
   }
@@ -266,7 +319,12 @@ export class ServiceProvisioningService {
     await this.enqueueStartable(subscriptionId, this.now(), false);
   }
 
-  private async enqueueStartable(subscriptionId: number, now: number, includeLapsed: boolean, idSuffix = ''): Promise<number> {
+  private async enqueueStartable(
+    subscriptionId: number,
+    now: number,
+    includeLapsed: boolean,
+    idSuffix = '',
+  ): Promise<number> {
     const services = await this.store.listBySubscription(this.deps.db, subscriptionId);
     if (services.every((s) => s.state === 'ready')) {
       // Released here, not by a job of its own: the release is one guarded update, and the
@@ -283,7 +341,10 @@ export class ServiceProvisioningService {
       await this.deps.queue.enqueue<ServiceProvisionJob>(
         SERVICE_PROVISION_JOB,
         { serviceId: s.id },
-        { jobId: `service-${s.id}-${s.attempts}${idSuffix ? `-${idSuffix}` : ''}`, delayMs: Math.max(0, dueAt(s, now) - now) },
+        {
+          jobId: `service-${s.id}-${s.attempts}${idSuffix ? `-${idSuffix}` : ''}`,
+          delayMs: Math.max(0, dueAt(s, now) - now),
+        },
       );
       count += 1;
     }
@@ -304,12 +365,25 @@ export class ServiceProvisioningService {
         nextAttemptAt,
       });
       if (moved) {
-        await this.deps.queue.enqueue<ServiceProvisionJob>(SERVICE_PROVISION_JOB, { serviceId: service.id }, { jobId: `service-${service.id}-${attempt}`, delayMs });
+        await this.deps.queue.enqueue<ServiceProvisionJob>(
+          SERVICE_PROVISION_JOB,
+          { serviceId: service.id },
+          { jobId: `service-${service.id}-${attempt}`, delayMs },
+        );
       }
       return;
     }
-    const moved = await this.transitions.move(held, 'failed', { actor: workerActor, action: 'service.failed', data: { attempt }, error });
-    if (moved) this.deps.logger.warn({ serviceId: service.id, subscriptionId: service.subscriptionId, error }, 'service provisioning failed');
+    const moved = await this.transitions.move(held, 'failed', {
+      actor: workerActor,
+      action: 'service.failed',
+      data: { attempt },
+      error,
+    });
+    if (moved)
+      this.deps.logger.warn(
+        { serviceId: service.id, subscriptionId: service.subscriptionId, error },
+        'service provisioning failed',
+      );
   }
 
   private callbackUrl(serviceId: number): string {

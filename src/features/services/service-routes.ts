@@ -57,9 +57,29 @@ export function serviceCallbackRoutes(deps: ServiceRoutesDeps): Router {
 
 /** The operations of `servicesRoutes` and `serviceCallbackRoutes`, for the API document. */
 export const serviceOperations: ApiOperation[] = [
-  { method: 'get', path: '/services/:id', summary: 'One service of a subscription', roles: readers, answer: { status: 200, description: 'The service, secret settings masked.' } },
-  { method: 'post', path: '/services/:id/mark-ready', summary: 'Mark a manual service ready', description: 'When it is the last service of its subscription, the license requests are released.', roles: operators, body: markReadySchema, answer: { status: 200, description: 'The service, `ready`.' } },
-  { method: 'post', path: '/services/:id/retry', summary: 'Retry a failed service', roles: operators, answer: { status: 200, description: 'The service as the retry left it.' } },
+  {
+    method: 'get',
+    path: '/services/:id',
+    summary: 'One service of a subscription',
+    roles: readers,
+    answer: { status: 200, description: 'The service, secret settings masked.' },
+  },
+  {
+    method: 'post',
+    path: '/services/:id/mark-ready',
+    summary: 'Mark a manual service ready',
+    description: 'When it is the last service of its subscription, the license requests are released.',
+    roles: operators,
+    body: markReadySchema,
+    answer: { status: 200, description: 'The service, `ready`.' },
+  },
+  {
+    method: 'post',
+    path: '/services/:id/retry',
+    summary: 'Retry a failed service',
+    roles: operators,
+    answer: { status: 200, description: 'The service as the retry left it.' },
+  },
   {
     method: 'post',
     path: '/services/:id/ready',

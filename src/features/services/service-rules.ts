@@ -15,7 +15,9 @@ export function dependenciesReady(service: Service, siblings: Service[]): boolea
  * are all ready the same way. They need no provisioning job, so a plan of instant services
  * goes from payment to its licenses without one.
  */
-export function readyOnCreation(services: ReadonlyArray<{ key: string; provisioner: string; dependsOn: string[] }>): Set<string> {
+export function readyOnCreation(
+  services: ReadonlyArray<{ key: string; provisioner: string; dependsOn: string[] }>,
+): Set<string> {
   const ready = new Set<string>();
   for (let grew = true; grew; ) {
     grew = false;
@@ -36,7 +38,18 @@ export function dueAt(service: Service, now: number): number {
 /** What a failed attempt records. Errors that are not ours count as retryable (a transient fault). */
 export function toServiceError(err: unknown, attempt: number): ServiceError {
   if (err instanceof ServiceProvisionError) {
-    return { message: err.message, code: err.code, retryable: err.retryable, ...(err.status === undefined ? {} : { status: err.status }), attempt };
+    return {
+      message: err.message,
+      code: err.code,
+      retryable: err.retryable,
+      ...(err.status === undefined ? {} : { status: err.status }),
+      attempt,
+    };
   }
-  return { message: err instanceof Error ? err.message : String(err), code: 'provisioner_error', retryable: true, attempt };
+  return {
+    message: err instanceof Error ? err.message : String(err),
+    code: 'provisioner_error',
+    retryable: true,
+    attempt,
+  };
 }

@@ -72,7 +72,9 @@ export class ServiceStore {
       .andWhere((either) => {
         either
           .where((q) => {
-            q.where('state', 'pending').andWhere((due) => due.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', now));
+            q.where('state', 'pending').andWhere((due) =>
+              due.whereNull('next_attempt_at').orWhere('next_attempt_at', '<=', now),
+            );
           })
           .orWhere((q) => {
             q.where('state', 'provisioning').andWhere('next_attempt_at', '<=', now);
@@ -89,7 +91,10 @@ export class ServiceStore {
       .select('subscriptions.id')
       .where('subscriptions.state', 'provisioning')
       .whereNotExists(
-        db('services').select(db.raw('1')).whereRaw('services.subscription_id = subscriptions.id').whereNot('services.state', 'ready'),
+        db('services')
+          .select(db.raw('1'))
+          .whereRaw('services.subscription_id = subscriptions.id')
+          .whereNot('services.state', 'ready'),
       )
       .orderBy('subscriptions.id')
       .limit(limit);
@@ -112,7 +117,13 @@ export class ServiceStore {
   }
 
   async markReady(db: DbOrTx, guard: ServiceGuard, now: number): Promise<boolean> {
-    return this.update(db, guard, { state: 'ready', ready_at: now, next_attempt_at: null, last_error: null, updated_at: now });
+    return this.update(db, guard, {
+      state: 'ready',
+      ready_at: now,
+      next_attempt_at: null,
+      last_error: null,
+      updated_at: now,
+    });
   }
 
   async markWaiting(db: DbOrTx, guard: ServiceGuard, now: number): Promise<boolean> {
@@ -120,12 +131,28 @@ export class ServiceStore {
   }
 
   /** provisioning → pending, due again at `nextAttemptAt`. */
-  async scheduleRetry(db: DbOrTx, guard: ServiceGuard, error: ServiceError, nextAttemptAt: number, now: number): Promise<boolean> {
-    return this.update(db, guard, { state: 'pending', next_attempt_at: nextAttemptAt, last_error: boundedJson(error), updated_at: now });
+  async scheduleRetry(
+    db: DbOrTx,
+    guard: ServiceGuard,
+    error: ServiceError,
+    nextAttemptAt: number,
+    now: number,
+  ): Promise<boolean> {
+    return this.update(db, guard, {
+      state: 'pending',
+      next_attempt_at: nextAttemptAt,
+      last_error: boundedJson(error),
+      updated_at: now,
+    });
   }
 
   async markFailed(db: DbOrTx, guard: ServiceGuard, error: ServiceError, now: number): Promise<boolean> {
-    return this.update(db, guard, { state: 'failed', next_attempt_at: null, last_error: boundedJson(error), updated_at: now });
+    return this.update(db, guard, {
+      state: 'failed',
+      next_attempt_at: null,
+      last_error: boundedJson(error),
+      updated_at: now,
+    });
   }
 
   /** failed → pending with a fresh attempt budget, due now. */

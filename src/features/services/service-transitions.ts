@@ -34,7 +34,8 @@ export class ServiceTransitions {
       if (to === 'ready') won = await this.store.markReady(tx, guard, now);
       else if (to === 'waiting') won = await this.store.markWaiting(tx, guard, now);
       else if (to === 'failed' && event.error) won = await this.store.markFailed(tx, guard, event.error, now);
-      else if (to === 'pending' && event.error && event.nextAttemptAt !== undefined) won = await this.store.scheduleRetry(tx, guard, event.error, event.nextAttemptAt, now);
+      else if (to === 'pending' && event.error && event.nextAttemptAt !== undefined)
+        won = await this.store.scheduleRetry(tx, guard, event.error, event.nextAttemptAt, now);
       else throw new Error(`No transition from ${guard.state} to ${to}`);
       if (!won) return false;
       await this.audit.record(tx, {

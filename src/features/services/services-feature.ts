@@ -46,7 +46,11 @@ export function createServicesFeature(options: ServicesFeatureOptions): Services
     audit: options.audit,
     logger: options.logger.child({ component: 'services' }),
     signer: new ServiceCallbackSigner(options.db, options.secrets),
-    provisioners: [new InstantServiceProvisioner(), new WebhookServiceProvisioner({ timeoutMs: webhookTimeoutMs }), new ManualServiceProvisioner()],
+    provisioners: [
+      new InstantServiceProvisioner(),
+      new WebhookServiceProvisioner({ timeoutMs: webhookTimeoutMs }),
+      new ManualServiceProvisioner(),
+    ],
     publicBaseUrl: options.publicBaseUrl,
     onAllServicesReady: options.onAllServicesReady,
     retry: options.retry,

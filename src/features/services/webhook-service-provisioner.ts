@@ -2,7 +2,12 @@ import { createHmac } from 'node:crypto';
 import type { Service } from './service.js';
 import { withoutSecrets } from './service.js';
 import { SIGNATURE_HEADER } from './service-callback-signer.js';
-import { type ProvisionContext, type ProvisionOutcome, type ServiceProvisioner, ServiceProvisionError } from './service-provisioner.js';
+import {
+  type ProvisionContext,
+  type ProvisionOutcome,
+  type ServiceProvisioner,
+  ServiceProvisionError,
+} from './service-provisioner.js';
 
 export interface WebhookServiceProvisionerOptions {
   /** How long one request may take, connection to last byte of the headers. Default 10 s. */
@@ -61,11 +66,19 @@ export class WebhookServiceProvisioner implements ServiceProvisioner {
     let res: Response;
     try {
       // A POST must not silently turn into a GET elsewhere: redirects count as failures.
-      res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs) });
+      res = await fetch(url, {
+        method: 'POST',
+        headers,
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
     } catch (err) {
       const timedOut = err instanceof Error && err.name === 'TimeoutError';
       throw new ServiceProvisionError(
-        timedOut ? `Webhook did not answer within ${this.timeoutMs} ms` : `Webhook request failed: ${causeMessage(err)}`,
+        timedOut
+          ? `Webhook did not answer within ${this.timeoutMs} ms`
+          : `Webhook request failed: ${causeMessage(err)}`,
         { retryable: true, code: timedOut ? 'webhook_timeout' : 'webhook_unreachable', cause: err },
       );
     }
@@ -73,7 +86,11 @@ export class WebhookServiceProvisioner implements ServiceProvisioner {
     await res.body?.cancel().catch(() => {});
     if (res.status === 202) return { state: 'waiting' };
     if (res.status >= 200 && res.status < 300) return { state: 'ready' };
-    throw new ServiceProvisionError(`Webhook answered HTTP ${res.status}`, { retryable: true, code: 'webhook_status', status: res.status });
+    throw new ServiceProvisionError(`Webhook answered HTTP ${res.status}`, {
+      retryable: true,
+      code: 'webhook_status',
+      status: res.status,
+    });
   }
 }
 
@@ -84,7 +101,10 @@ function targetUrl(value: unknown): URL {
   } catch {
     // reported below
   }
-  throw new ServiceProvisionError('The service has no valid webhook url (settings.url)', { retryable: false, code: 'webhook_misconfigured' });
+  throw new ServiceProvisionError('The service has no valid webhook url (settings.url)', {
+    retryable: false,
+    code: 'webhook_misconfigured',
+  });
 }
 
 function causeMessage(err: unknown): string {

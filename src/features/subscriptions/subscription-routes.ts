@@ -14,10 +14,18 @@ import type { ApiOperation } from '../../http/openapi/api-operation.js';
 const listSchema = pageQuerySchema.extend({ customerId: idText.optional() });
 
 /** Every role reads subscriptions, each within its reach: a customer its own, a store those it sold. */
-export function subscriptionRoutes(deps: { db: Db; subscriptions: SubscriptionStore; orders: OrderStore; view: SubscriptionView }): Router {
+export function subscriptionRoutes(deps: {
+  db: Db;
+  subscriptions: SubscriptionStore;
+  orders: OrderStore;
+  view: SubscriptionView;
+}): Router {
   const router = Router();
 
-  async function mayRead(principal: Principal, subscription: { customerId: number; orderId: number }): Promise<boolean> {
+  async function mayRead(
+    principal: Principal,
+    subscription: { customerId: number; orderId: number },
+  ): Promise<boolean> {
     if (principal.role === 'customer') return principal.customerId === subscription.customerId;
     const storeId = storeOf(principal);
     if (storeId !== null) return (await deps.orders.get(deps.db, subscription.orderId))?.placedByTokenId === storeId;
@@ -49,6 +57,20 @@ export function subscriptionRoutes(deps: { db: Db; subscriptions: SubscriptionSt
 
 /** The operations of `subscriptionRoutes`, for the API document. */
 export const subscriptionOperations: ApiOperation[] = [
-  { method: 'get', path: '/subscriptions', summary: 'List subscriptions, newest first', description: 'A customer token lists its own, a store token those of the orders it placed.', roles: 'any', query: listSchema, answer: { status: 200, description: '`{data, nextCursor}` of subscriptions.' } },
-  { method: 'get', path: '/subscriptions/:id', summary: 'One subscription with its services, license requests and licenses', roles: 'any', answer: { status: 200, description: 'The subscription with `services`, `licenseRequests` and `licenses`.' } },
+  {
+    method: 'get',
+    path: '/subscriptions',
+    summary: 'List subscriptions, newest first',
+    description: 'A customer token lists its own, a store token those of the orders it placed.',
+    roles: 'any',
+    query: listSchema,
+    answer: { status: 200, description: '`{data, nextCursor}` of subscriptions.' },
+  },
+  {
+    method: 'get',
+    path: '/subscriptions/:id',
+    summary: 'One subscription with its services, license requests and licenses',
+    roles: 'any',
+    answer: { status: 200, description: 'The subscription with `services`, `licenseRequests` and `licenses`.' },
+  },
 ];

@@ -77,7 +77,17 @@ export interface SubscriptionFilter {
 }
 
 export class SubscriptionStore {
-  async insert(db: DbOrTx, input: { orderId: number; customerId: number; planId: number; period: number; now: number; state: 'provisioning' | 'active' }): Promise<number> {
+  async insert(
+    db: DbOrTx,
+    input: {
+      orderId: number;
+      customerId: number;
+      planId: number;
+      period: number;
+      now: number;
+      state: 'provisioning' | 'active';
+    },
+  ): Promise<number> {
     const [id] = await db('subscriptions').insert({
       order_id: input.orderId,
       customer_id: input.customerId,
@@ -93,7 +103,13 @@ export class SubscriptionStore {
   }
 
   /** Inserts the services of a new subscription, `ready` those in `readyKeys` and the others `pending`; returns their ids by key. */
-  async insertServices(db: DbOrTx, subscriptionId: number, services: NewService[], now: number, readyKeys: ReadonlySet<string> = new Set()): Promise<Map<string, number>> {
+  async insertServices(
+    db: DbOrTx,
+    subscriptionId: number,
+    services: NewService[],
+    now: number,
+    readyKeys: ReadonlySet<string> = new Set(),
+  ): Promise<Map<string, number>> {
     const ids = new Map<string, number>();
     for (const s of services) {
       const ready = readyKeys.has(s.key);
@@ -127,10 +143,16 @@ export class SubscriptionStore {
   }
 
   async list(db: DbOrTx, filter: SubscriptionFilter): Promise<Subscription[]> {
-    const q = db<SubscriptionRow>('subscriptions').select('subscriptions.*').orderBy('subscriptions.id', 'desc').limit(filter.limit);
+    const q = db<SubscriptionRow>('subscriptions')
+      .select('subscriptions.*')
+      .orderBy('subscriptions.id', 'desc')
+      .limit(filter.limit);
     if (filter.customerId !== undefined) q.where('subscriptions.customer_id', filter.customerId);
     if (filter.placedByTokenId !== undefined) {
-      q.join('orders', 'orders.id', 'subscriptions.order_id').where('orders.placed_by_token_id', filter.placedByTokenId);
+      q.join('orders', 'orders.id', 'subscriptions.order_id').where(
+        'orders.placed_by_token_id',
+        filter.placedByTokenId,
+      );
     }
     if (filter.beforeId !== undefined) q.where('subscriptions.id', '<', filter.beforeId);
     return (await q).map(toSubscription);
@@ -151,6 +173,10 @@ export class SubscriptionStore {
   }
 
   async markActive(db: DbOrTx, id: number): Promise<boolean> {
-    return (await db('subscriptions').where({ id, state: 'provisioning' }).update({ state: 'active', updated_at: Date.now() })) === 1;
+    return (
+      (await db('subscriptions')
+        .where({ id, state: 'provisioning' })
+        .update({ state: 'active', updated_at: Date.now() })) === 1
+    );
   }
 }

@@ -50,7 +50,11 @@ function dateOf(value: string | undefined, what: string): Date | null {
 
 /** True when the bytes look like XML (after an optional BOM and white space). */
 export function looksLikeXml(content: Buffer): boolean {
-  const head = content.subarray(0, 64).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  const head = content
+    .subarray(0, 64)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   return head.startsWith('<');
 }
 
@@ -76,17 +80,25 @@ export async function parsePleskKeyFile(content: Buffer): Promise<ParsedKeyFile>
   }
   const rootName = Object.keys(parsed)[0];
   const root = rootName ? (parsed[rootName] as XmlNode) : undefined;
-  if (rootName !== 'key' || !root || typeof root !== 'object') throw new KeyFileFormatError('the root element is not a key');
+  if (rootName !== 'key' || !root || typeof root !== 'object')
+    throw new KeyFileFormatError('the root element is not a key');
   const core = (name: string): unknown => {
     const nodes = root[name];
     if (!Array.isArray(nodes)) return undefined;
     // With xmlns on, each element carries its namespace URI in `$ns`; only core ones count.
-    return nodes.filter((n) => typeof n === 'object' && n !== null && ((n as XmlNode).$ns as { uri?: string } | undefined)?.uri === PLESK_KEY_CORE_NS);
+    return nodes.filter(
+      (n) =>
+        typeof n === 'object' &&
+        n !== null &&
+        ((n as XmlNode).$ns as { uri?: string } | undefined)?.uri === PLESK_KEY_CORE_NS,
+    );
   };
   const keyNumberRaw = textOf(core('key-number'));
   if (!keyNumberRaw) throw new KeyFileFormatError('the key file has no core:key-number');
   const description = (core('description') as XmlNode[] | undefined)?.[0];
-  const features = Array.isArray(description?.feature) ? (description.feature as unknown[]).map((f) => textOf(f) ?? '').filter(Boolean) : [];
+  const features = Array.isArray(description?.feature)
+    ? (description.feature as unknown[]).map((f) => textOf(f) ?? '').filter(Boolean)
+    : [];
   const keyNumber = keyNumberRaw.toUpperCase();
   return {
     format: 'plesk-xml',

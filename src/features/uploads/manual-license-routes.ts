@@ -9,7 +9,9 @@ import { multipartReader } from './multipart-upload.js';
 import type { UploadLimits } from './upload-options.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
-const stringList = z.union([z.string().max(4000), z.array(z.string().max(200)).max(50)]).transform((v) => (Array.isArray(v) ? v : [v]));
+const stringList = z
+  .union([z.string().max(4000), z.array(z.string().max(200)).max(50)])
+  .transform((v) => (Array.isArray(v) ? v : [v]));
 const flag = z.enum(['true', 'false', '1', '0', 'on']).transform((v) => v === 'true' || v === '1' || v === 'on');
 
 const uploadFields = z.object({
@@ -44,7 +46,10 @@ const installBody = z.discriminatedUnion('mode', [
 const cancelBody = z.object({ note: z.string().max(2000).optional() });
 
 function splitFeatures(values: string[] | undefined): string[] | undefined {
-  return values?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return values
+    ?.flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -60,7 +65,11 @@ export function manualLicenseRoutes(deps: { service: ManualLicenseService; limit
     const { id } = validate(idParams, req.params, 'params');
     const body = await readMultipart(req, res);
     const fields = validate(uploadFields, body.fields);
-    const result = await deps.service.uploadFiles(id, { keyNumbers: fields.keyNumbers, files: body.files, override: fields.override, note: fields.note }, actor(req));
+    const result = await deps.service.uploadFiles(
+      id,
+      { keyNumbers: fields.keyNumbers, files: body.files, override: fields.override, note: fields.note },
+      actor(req),
+    );
     res.status(201).json(result);
   });
 
@@ -86,7 +95,16 @@ export function manualLicenseRoutes(deps: { service: ManualLicenseService; limit
       const body = await readMultipart(req, res);
       const f = validate(newUploadFields, body.fields);
       const result = await deps.service.newLicenseUpload(
-        { configurationId: f.configurationId, subscriptionId: f.subscriptionId ?? null, product: f.product, features: splitFeatures(f.features), keyNumbers: f.keyNumbers, files: body.files, override: f.override, note: f.note },
+        {
+          configurationId: f.configurationId,
+          subscriptionId: f.subscriptionId ?? null,
+          product: f.product,
+          features: splitFeatures(f.features),
+          keyNumbers: f.keyNumbers,
+          files: body.files,
+          override: f.override,
+          note: f.note,
+        },
         actor(req),
       );
       res.status(201).json(result);
@@ -105,14 +123,35 @@ export const manualLicenseOperations: ApiOperation[] = [
     method: 'post',
     path: '/license-requests/:id/uploads',
     summary: 'Upload key(s) and license file(s) for a request that needs staff',
-    description: 'Checked against the request (key number, product, expiry); a mismatch needs `override` with a `note`. Nothing is stored unless the whole upload validates; the pipeline then installs it.',
+    description:
+      'Checked against the request (key number, product, expiry); a mismatch needs `override` with a `note`. Nothing is stored unless the whole upload validates; the pipeline then installs it.',
     roles: operators,
     multipart: uploadFields,
     answer: { status: 201, description: '`{request, license}` as the upload left them.' },
   },
-  { method: 'post', path: '/license-requests/:id/install', summary: 'Retry the install, or confirm an install done by hand', roles: operators, body: installBody, answer: { status: 200, description: '`{request, license}` as the action left them.' } },
-  { method: 'post', path: '/license-requests/:id/retry', summary: 'Retry online from the step that failed, attempts reset', roles: operators, answer: { status: 200, description: '`{request, license}` as the action left them.' } },
-  { method: 'post', path: '/license-requests/:id/cancel', summary: 'Cancel a request that has no key', roles: operators, body: cancelBody, answer: { status: 200, description: '`{request, license}`, the request `cancelled`.' } },
+  {
+    method: 'post',
+    path: '/license-requests/:id/install',
+    summary: 'Retry the install, or confirm an install done by hand',
+    roles: operators,
+    body: installBody,
+    answer: { status: 200, description: '`{request, license}` as the action left them.' },
+  },
+  {
+    method: 'post',
+    path: '/license-requests/:id/retry',
+    summary: 'Retry online from the step that failed, attempts reset',
+    roles: operators,
+    answer: { status: 200, description: '`{request, license}` as the action left them.' },
+  },
+  {
+    method: 'post',
+    path: '/license-requests/:id/cancel',
+    summary: 'Cancel a request that has no key',
+    roles: operators,
+    body: cancelBody,
+    answer: { status: 200, description: '`{request, license}`, the request `cancelled`.' },
+  },
   {
     method: 'post',
     path: '/licenses',

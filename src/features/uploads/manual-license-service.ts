@@ -85,7 +85,10 @@ export class ManualLicenseService {
   }
 
   private async result(requestId: number): Promise<ManualResult> {
-    const [request, license] = await Promise.all([this.requestOrThrow(this.deps.db, requestId), this.deps.licenses.getByRequest(this.deps.db, requestId)]);
+    const [request, license] = await Promise.all([
+      this.requestOrThrow(this.deps.db, requestId),
+      this.deps.licenses.getByRequest(this.deps.db, requestId),
+    ]);
     return { request, license: license ?? null };
   }
 
@@ -100,14 +103,21 @@ export class ManualLicenseService {
   }
 
   private conflict(request: LicenseRequest, action: string, allowed: string): ConflictError {
-    return new ConflictError(`License request ${request.id} is ${request.state}; ${action} is allowed only ${allowed}`, 'invalid_state', { details: { state: request.state } });
+    return new ConflictError(
+      `License request ${request.id} is ${request.state}; ${action} is allowed only ${allowed}`,
+      'invalid_state',
+      { details: { state: request.state } },
+    );
   }
 
   /** Checks structure (throws 4xx) and content (mismatches), and refuses mismatches unless overridden with a note. */
   private async checked(input: UploadInput, product: string | null): Promise<CheckedUpload> {
     const override = input.override === true;
     const note = input.note?.trim();
-    if (override && !note) throw new ValidationError('Invalid body: note: an override needs a note saying why', { details: { fields: [{ field: 'note', message: 'required with override' }] } });
+    if (override && !note)
+      throw new ValidationError('Invalid body: note: an override needs a note saying why', {
+        details: { fields: [{ field: 'note', message: 'required with override' }] },
+      });
     const files = checkFiles(input.files, this.deps.limits);
     const upload = await checkUpload({ keyNumbers: input.keyNumbers, files, product, now: this.now() });
     if (upload.mismatches.length && !override) throw new UploadMismatchError(upload.mismatches);
@@ -115,7 +125,13 @@ export class ManualLicenseService {
   }
 
   private fileRows(upload: CheckedUpload) {
-    return upload.files.map((f) => ({ keyNumber: f.keyNumber, fileName: f.fileName, contentType: f.type.storeAs, content: f.content, revision: f.revision }));
+    return upload.files.map((f) => ({
+      keyNumber: f.keyNumber,
+      fileName: f.fileName,
+      contentType: f.type.storeAs,
+      content: f.content,
+      revision: f.revision,
+    }));
   }
 
   private licenseFacts(upload: CheckedUpload) {
@@ -130,18 +146,53 @@ export class ManualLicenseService {
     };
   }
 
-  private async assertKeyFree(db: DbOrTx, configurationId: number, keyNumber: string, exceptLicenseId?: number): Promise<void> {
+  private async assertKeyFree(
+    db: DbOrTx,
+    configurationId: number,
+    keyNumber: string,
+    exceptLicenseId?: number,
+  ): Promise<void> {
     const other = await this.deps.licenses.findByKey(db, configurationId, keyNumber);
     if (other && other.id !== exceptLicenseId) {
-      throw new ConflictError(`Key ${keyNumber} is already license ${other.id} of this KA configuration`, 'key_in_use', { details: { field: 'keyNumbers.0', licenseId: other.id } });
+      throw new ConflictError(
+        `Key ${keyNumber} is already license ${other.id} of this KA configuration`,
+        'key_in_use',
+        { details: { field: 'keyNumbers.0', licenseId: other.id } },
+      );
     }
   }
 
-  private async recordUpload(tx: DbOrTx, requestId: number, fromState: string | null, upload: CheckedUpload, input: UploadInput, licenseId: number, actor: Actor): Promise<void> {
-    const data = { licenseId, keyNumbers: upload.keyNumbers, files: upload.files.map((f) => ({ name: f.fileName, size: f.content.length, keyNumber: f.keyNumber })) };
-    await this.deps.audit.record(tx, { actor, action: 'license_request.uploaded', entityType: entity, entityId: requestId, fromState, toState: 'files_retrieved', data });
+  private async recordUpload(
+    tx: DbOrTx,
+    requestId: number,
+    fromState: string | null,
+    upload: CheckedUpload,
+    input: UploadInput,
+    licenseId: number,
+    actor: Actor,
+  ): Promise<void> {
+    const data = {
+      licenseId,
+      keyNumbers: upload.keyNumbers,
+      files: upload.files.map((f) => ({ name: f.fileName, size: f.content.length, keyNumber: f.keyNumber })),
+    };
+    await this.deps.audit.record(tx, {
+      actor,
+      action: 'license_request.uploaded',
+      entityType: entity,
+      entityId: requestId,
+      fromState,
+      toState: 'files_retrieved',
+      data,
+    });
     if (upload.mismatches.length) {
-      await this.deps.audit.record(tx, { actor, action: 'license_request.upload_override', entityType: entity, entityId: requestId, data: { note: input.note?.trim(), mismatches: upload.mismatches } });
+      await this.deps.audit.record(tx, {
+        actor,
+        action: 'license_request.upload_override',
+        entityType: entity,
+        entityId: requestId,
+        data: { note: input.note?.trim(), mismatches: upload.mismatches },
+      });
     }
   }
 
@@ -152,29 +203,36 @@ export class ManualLicenseService {
    */
   async uploadFiles(requestId: number, input: UploadInput, actor: Actor): Promise<ManualResult> {
     const request = await this.requestOrThrow(this.deps.db, requestId);
-    if (request.state !== 'needs_manual') throw this.conflict(request, 'an upload', 'while it needs manual work (needs_manual)');
+    if (request.state !== 'needs_manual')
+      throw this.conflict(request, 'an upload', 'while it needs manual work (needs_manual)');
     const upload = await this.checked(input, request.product);
     const facts = this.licenseFacts(upload);
     await this.deps.db.transaction(async (tx) => {
       const existing = await this.deps.licenses.getByRequest(tx, requestId);
       await this.assertKeyFree(tx, request.configurationId, facts.keyNumber, existing?.id);
-      const moved = await this.deps.requests.transition(tx, requestId, 'needs_manual', 'files_retrieved', { attempts: 0, reason: null, nextAttemptAt: this.now() });
+      const moved = await this.deps.requests.transition(tx, requestId, 'needs_manual', 'files_retrieved', {
+        attempts: 0,
+        reason: null,
+        nextAttemptAt: this.now(),
+      });
       if (!moved) throw new ConflictError(`License request ${requestId} changed meanwhile; reload it`, 'invalid_state');
       let licenseId: number;
       if (existing) {
         licenseId = existing.id;
         await this.deps.licenses.updateFromUpload(tx, licenseId, facts);
       } else {
-        licenseId = (await this.deps.licenses.insert(tx, {
-          requestId,
-          configurationId: request.configurationId,
-          subscriptionId: request.subscriptionId,
-          customerId: request.customerId,
-          product: request.product,
-          features: request.features,
-          source: 'upload',
-          ...facts,
-        })).id;
+        licenseId = (
+          await this.deps.licenses.insert(tx, {
+            requestId,
+            configurationId: request.configurationId,
+            subscriptionId: request.subscriptionId,
+            customerId: request.customerId,
+            product: request.product,
+            features: request.features,
+            source: 'upload',
+            ...facts,
+          })
+        ).id;
       }
       await this.deps.licenses.replaceFiles(tx, licenseId, this.fileRows(upload));
       await this.deps.licenses.setStatus(tx, licenseId, ['issued', 'files_retrieved'], 'files_retrieved');
@@ -190,22 +248,64 @@ export class ManualLicenseService {
    */
   async install(requestId: number, mode: InstallMode, actor: Actor): Promise<ManualResult> {
     const request = await this.requestOrThrow(this.deps.db, requestId);
-    if (request.state !== 'needs_manual') throw this.conflict(request, 'a manual install', 'while it needs manual work (needs_manual)');
+    if (request.state !== 'needs_manual')
+      throw this.conflict(request, 'a manual install', 'while it needs manual work (needs_manual)');
     const license = await this.deps.licenses.getByRequest(this.deps.db, requestId);
-    if (!license) throw new ConflictError(`License request ${requestId} has no license yet: upload its key and files first`, 'no_license');
-    if (mode.mode === 'retry' && license.files.length === 0) throw new ConflictError(`License ${license.id} has no files to install: upload them or retry online`, 'no_files');
+    if (!license)
+      throw new ConflictError(
+        `License request ${requestId} has no license yet: upload its key and files first`,
+        'no_license',
+      );
+    if (mode.mode === 'retry' && license.files.length === 0)
+      throw new ConflictError(`License ${license.id} has no files to install: upload them or retry online`, 'no_files');
     const note = mode.mode === 'confirm' ? mode.note.trim() : '';
-    if (mode.mode === 'confirm' && !note) throw new ValidationError('Invalid body: note: say how the license was installed', { details: { fields: [{ field: 'note', message: 'required' }] } });
+    if (mode.mode === 'confirm' && !note)
+      throw new ValidationError('Invalid body: note: say how the license was installed', {
+        details: { fields: [{ field: 'note', message: 'required' }] },
+      });
     await this.deps.db.transaction(async (tx) => {
       if (mode.mode === 'retry') {
-        if (!(await this.deps.requests.transition(tx, requestId, 'needs_manual', 'files_retrieved', { attempts: 0, reason: null, nextAttemptAt: this.now() }))) throw this.conflict(request, 'a manual install', 'once');
-        await this.deps.audit.record(tx, { actor, action: 'license_request.install_retried', entityType: entity, entityId: requestId, fromState: 'needs_manual', toState: 'files_retrieved', data: { licenseId: license.id } });
+        if (
+          !(await this.deps.requests.transition(tx, requestId, 'needs_manual', 'files_retrieved', {
+            attempts: 0,
+            reason: null,
+            nextAttemptAt: this.now(),
+          }))
+        )
+          throw this.conflict(request, 'a manual install', 'once');
+        await this.deps.audit.record(tx, {
+          actor,
+          action: 'license_request.install_retried',
+          entityType: entity,
+          entityId: requestId,
+          fromState: 'needs_manual',
+          toState: 'files_retrieved',
+          data: { licenseId: license.id },
+        });
         return;
       }
       const now = this.now();
-      if (!(await this.deps.requests.transition(tx, requestId, 'needs_manual', 'installed', { attempts: 0, reason: null, lastError: null, nextAttemptAt: null }))) throw this.conflict(request, 'a manual install', 'once');
-      await this.deps.licenses.setStatus(tx, license.id, ['issued', 'files_retrieved'], 'installed', { installedAt: now });
-      await this.deps.audit.record(tx, { actor, action: 'license_request.install_confirmed', entityType: entity, entityId: requestId, fromState: 'needs_manual', toState: 'installed', data: { licenseId: license.id, keyNumber: license.keyNumber, note } });
+      if (
+        !(await this.deps.requests.transition(tx, requestId, 'needs_manual', 'installed', {
+          attempts: 0,
+          reason: null,
+          lastError: null,
+          nextAttemptAt: null,
+        }))
+      )
+        throw this.conflict(request, 'a manual install', 'once');
+      await this.deps.licenses.setStatus(tx, license.id, ['issued', 'files_retrieved'], 'installed', {
+        installedAt: now,
+      });
+      await this.deps.audit.record(tx, {
+        actor,
+        action: 'license_request.install_confirmed',
+        entityType: entity,
+        entityId: requestId,
+        fromState: 'needs_manual',
+        toState: 'installed',
+        data: { licenseId: license.id, keyNumber: license.keyNumber, note },
+      });
     });
     if (mode.mode === 'retry') return this.resultThenEnqueue(requestId, 'files_retrieved');
     return this.result(requestId);
@@ -218,12 +318,34 @@ export class ManualLicenseService {
    */
   async retry(requestId: number, actor: Actor): Promise<ManualResult> {
     const request = await this.requestOrThrow(this.deps.db, requestId);
-    if (request.state !== 'needs_manual') throw this.conflict(request, 'retry online', 'while it needs manual work (needs_manual)');
+    if (request.state !== 'needs_manual')
+      throw this.conflict(request, 'retry online', 'while it needs manual work (needs_manual)');
     const license = await this.deps.licenses.getByRequest(this.deps.db, requestId);
-    const to: LicenseRequestState = license ? (license.files.length ? 'files_retrieved' : 'key_issued') : request.issueSentAt ? 'issuing' : 'ready';
+    const to: LicenseRequestState = license
+      ? license.files.length
+        ? 'files_retrieved'
+        : 'key_issued'
+      : request.issueSentAt
+        ? 'issuing'
+        : 'ready';
     await this.deps.db.transaction(async (tx) => {
-      if (!(await this.deps.requests.transition(tx, requestId, 'needs_manual', to, { attempts: 0, reason: null, nextAttemptAt: this.now() }))) throw this.conflict(request, 'retry online', 'once');
-      await this.deps.audit.record(tx, { actor, action: 'license_request.retried', entityType: entity, entityId: requestId, fromState: 'needs_manual', toState: to, data: { licenseId: license?.id ?? null } });
+      if (
+        !(await this.deps.requests.transition(tx, requestId, 'needs_manual', to, {
+          attempts: 0,
+          reason: null,
+          nextAttemptAt: this.now(),
+        }))
+      )
+        throw this.conflict(request, 'retry online', 'once');
+      await this.deps.audit.record(tx, {
+        actor,
+        action: 'license_request.retried',
+        entityType: entity,
+        entityId: requestId,
+        fromState: 'needs_manual',
+        toState: to,
+        data: { licenseId: license?.id ?? null },
+      });
     });
     return this.resultThenEnqueue(requestId, to);
   }
@@ -232,23 +354,49 @@ export class ManualLicenseService {
   async cancel(requestId: number, actor: Actor, note?: string): Promise<ManualResult> {
     const request = await this.requestOrThrow(this.deps.db, requestId);
     const cancellable: LicenseRequestState[] = ['pending', 'ready', 'needs_manual'];
-    if (!cancellable.includes(request.state)) throw this.conflict(request, 'cancelling', 'before a key is issued (pending, ready, or needs_manual without a license)');
+    if (!cancellable.includes(request.state))
+      throw this.conflict(
+        request,
+        'cancelling',
+        'before a key is issued (pending, ready, or needs_manual without a license)',
+      );
     await this.deps.db.transaction(async (tx) => {
       if (await this.deps.licenses.getByRequest(tx, requestId)) {
-        throw new ConflictError(`License request ${requestId} already has a key; terminate the license instead`, 'key_issued');
+        throw new ConflictError(
+          `License request ${requestId} already has a key; terminate the license instead`,
+          'key_issued',
+        );
       }
-      if (!(await this.deps.requests.transition(tx, requestId, request.state, 'cancelled', { nextAttemptAt: null }))) throw this.conflict(request, 'cancelling', 'before the pipeline takes it');
-      await this.deps.audit.record(tx, { actor, action: 'license_request.cancelled', entityType: entity, entityId: requestId, fromState: request.state, toState: 'cancelled', data: note ? { note } : undefined });
+      if (!(await this.deps.requests.transition(tx, requestId, request.state, 'cancelled', { nextAttemptAt: null })))
+        throw this.conflict(request, 'cancelling', 'before the pipeline takes it');
+      await this.deps.audit.record(tx, {
+        actor,
+        action: 'license_request.cancelled',
+        entityType: entity,
+        entityId: requestId,
+        fromState: request.state,
+        toState: 'cancelled',
+        data: note ? { note } : undefined,
+      });
     });
     return this.result(requestId);
   }
 
-  private async target(configurationId: number, subscriptionId: number | null | undefined): Promise<{ customerId: number | null }> {
+  private async target(
+    configurationId: number,
+    subscriptionId: number | null | undefined,
+  ): Promise<{ customerId: number | null }> {
     const configuration = await this.deps.configurations.get(this.deps.db, configurationId);
-    if (!configuration) throw new ValidationError(`Invalid body: configurationId: KA configuration ${configurationId} does not exist`, { details: { fields: [{ field: 'configurationId', message: 'unknown KA configuration' }] } });
+    if (!configuration)
+      throw new ValidationError(`Invalid body: configurationId: KA configuration ${configurationId} does not exist`, {
+        details: { fields: [{ field: 'configurationId', message: 'unknown KA configuration' }] },
+      });
     if (subscriptionId === null || subscriptionId === undefined) return { customerId: null };
     const subscription = await this.deps.subscriptions.get(this.deps.db, subscriptionId);
-    if (!subscription) throw new ValidationError(`Invalid body: subscriptionId: subscription ${subscriptionId} does not exist`, { details: { fields: [{ field: 'subscriptionId', message: 'unknown subscription' }] } });
+    if (!subscription)
+      throw new ValidationError(`Invalid body: subscriptionId: subscription ${subscriptionId} does not exist`, {
+        details: { fields: [{ field: 'subscriptionId', message: 'unknown subscription' }] },
+      });
     return { customerId: subscription.customerId };
   }
 
@@ -257,7 +405,9 @@ export class ManualLicenseService {
     const { customerId } = await this.target(input.configurationId, input.subscriptionId);
     const configuration = await this.deps.configurations.get(this.deps.db, input.configurationId);
     if (configuration?.allowedProducts && !configuration.allowedProducts.includes(input.product)) {
-      throw new ValidationError(`Invalid body: product: ${configuration.name} may not sell ${input.product}`, { details: { fields: [{ field: 'product', message: 'not allowed for this KA configuration' }] } });
+      throw new ValidationError(`Invalid body: product: ${configuration.name} may not sell ${input.product}`, {
+        details: { fields: [{ field: 'product', message: 'not allowed for this KA configuration' }] },
+      });
     }
     const id = await this.deps.db.transaction(async (tx) => {
       const requestId = await this.deps.requests.insert(tx, {
@@ -272,7 +422,14 @@ export class ManualLicenseService {
         periodMonths: input.periodMonths ?? null,
         state: 'ready',
       });
-      await this.deps.audit.record(tx, { actor, action: 'license_request.created', entityType: entity, entityId: requestId, toState: 'ready', data: { source: 'manual', configurationId: input.configurationId, product: input.product } });
+      await this.deps.audit.record(tx, {
+        actor,
+        action: 'license_request.created',
+        entityType: entity,
+        entityId: requestId,
+        toState: 'ready',
+        data: { source: 'manual', configurationId: input.configurationId, product: input.product },
+      });
       return requestId;
     });
     return this.resultThenEnqueue(id, 'ready');
@@ -286,7 +443,10 @@ export class ManualLicenseService {
     const { customerId } = await this.target(input.configurationId, input.subscriptionId);
     const upload = await this.checked(input, input.product ?? null);
     const product = input.product ?? upload.main?.keyType ?? upload.main?.productFamily;
-    if (!product) throw new ValidationError('Invalid body: product: the files do not name a product; give one', { details: { fields: [{ field: 'product', message: 'required' }] } });
+    if (!product)
+      throw new ValidationError('Invalid body: product: the files do not name a product; give one', {
+        details: { fields: [{ field: 'product', message: 'required' }] },
+      });
     const facts = this.licenseFacts(upload);
     const id = await this.deps.db.transaction(async (tx) => {
       await this.assertKeyFree(tx, input.configurationId, facts.keyNumber);
@@ -302,17 +462,26 @@ export class ManualLicenseService {
         periodMonths: null,
         state: 'files_retrieved',
       });
-      await this.deps.audit.record(tx, { actor, action: 'license_request.created', entityType: entity, entityId: requestId, toState: 'files_retrieved', data: { source: 'upload', configurationId: input.configurationId, product } });
-      const licenseId = (await this.deps.licenses.insert(tx, {
-        requestId,
-        configurationId: input.configurationId,
-        subscriptionId: input.subscriptionId ?? null,
-        customerId,
-        product,
-        features: input.features ?? upload.main?.features ?? [],
-        source: 'upload',
-        ...facts,
-      })).id;
+      await this.deps.audit.record(tx, {
+        actor,
+        action: 'license_request.created',
+        entityType: entity,
+        entityId: requestId,
+        toState: 'files_retrieved',
+        data: { source: 'upload', configurationId: input.configurationId, product },
+      });
+      const licenseId = (
+        await this.deps.licenses.insert(tx, {
+          requestId,
+          configurationId: input.configurationId,
+          subscriptionId: input.subscriptionId ?? null,
+          customerId,
+          product,
+          features: input.features ?? upload.main?.features ?? [],
+          source: 'upload',
+          ...facts,
+        })
+      ).id;
       await this.deps.licenses.replaceFiles(tx, licenseId, this.fileRows(upload), { hasNone: true });
       await this.deps.licenses.setStatus(tx, licenseId, ['issued'], 'files_retrieved');
       await this.recordUpload(tx, requestId, null, upload, input, licenseId, actor);

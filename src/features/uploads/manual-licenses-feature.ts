@@ -8,7 +8,13 @@ import { manualLicenseRoutes } from './manual-license-routes.js';
 import { type UploadLimits, uploadLimits } from './upload-options.js';
 
 /** Wires the manual license feature; the console takes `service`, the API `routes`. */
-export function createManualLicensesFeature(deps: { db: Db; queue: JobQueue; stores: Stores; configurations: KaConfigurationStore; limits?: Partial<UploadLimits> }): {
+export function createManualLicensesFeature(deps: {
+  db: Db;
+  queue: JobQueue;
+  stores: Stores;
+  configurations: KaConfigurationStore;
+  limits?: Partial<UploadLimits>;
+}): {
   service: ManualLicenseService;
   limits: UploadLimits;
   routes: Router;

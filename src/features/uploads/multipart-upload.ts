@@ -18,18 +18,31 @@ function multerProblem(err: unknown, limits: UploadLimits): Error {
     const where = err.field ? (err.field === filesField ? filesField : err.field) : filesField;
     switch (err.code) {
       case 'LIMIT_FILE_SIZE':
-        return new PayloadTooLargeError(`${where}: a file may have at most ${limits.maxFileBytes} bytes`, { details: { fields: [{ field: where, message: `larger than ${limits.maxFileBytes} bytes` }] } });
+        return new PayloadTooLargeError(`${where}: a file may have at most ${limits.maxFileBytes} bytes`, {
+          details: { fields: [{ field: where, message: `larger than ${limits.maxFileBytes} bytes` }] },
+        });
       case 'LIMIT_FILE_COUNT':
-        return new ValidationError(`Invalid body: files: at most ${limits.maxFiles} files per upload`, { details: { fields: [{ field: filesField, message: `at most ${limits.maxFiles} files` }] } });
+        return new ValidationError(`Invalid body: files: at most ${limits.maxFiles} files per upload`, {
+          details: { fields: [{ field: filesField, message: `at most ${limits.maxFiles} files` }] },
+        });
       case 'LIMIT_UNEXPECTED_FILE':
-        return new ValidationError(`Invalid body: ${where}: files go in the field "${filesField}"`, { details: { fields: [{ field: where, message: `unexpected file field; use ${filesField}` }] } });
+        return new ValidationError(`Invalid body: ${where}: files go in the field "${filesField}"`, {
+          details: { fields: [{ field: where, message: `unexpected file field; use ${filesField}` }] },
+        });
       case 'LIMIT_FIELD_VALUE':
-        return new PayloadTooLargeError(`${where}: a field may have at most ${limits.maxFieldBytes} bytes`, { details: { fields: [{ field: where, message: 'too long' }] } });
+        return new PayloadTooLargeError(`${where}: a field may have at most ${limits.maxFieldBytes} bytes`, {
+          details: { fields: [{ field: where, message: 'too long' }] },
+        });
       default:
-        return new ValidationError(`Invalid body: ${where}: ${err.message}`, { details: { fields: [{ field: where, message: err.message }] } });
+        return new ValidationError(`Invalid body: ${where}: ${err.message}`, {
+          details: { fields: [{ field: where, message: err.message }] },
+        });
     }
   }
-  return new ValidationError('Invalid body: files: the multipart body is malformed (a part header that cannot be read, such as a control character in a file name) or empty', { details: { fields: [{ field: filesField, message: 'malformed multipart body' }] } });
+  return new ValidationError(
+    'Invalid body: files: the multipart body is malformed (a part header that cannot be read, such as a control character in a file name) or empty',
+    { details: { fields: [{ field: filesField, message: 'malformed multipart body' }] } },
+  );
 }
 
 /**
@@ -43,20 +56,38 @@ export function multipartReader(limits: UploadLimits): (req: Request, res: Respo
     storage: multer.memoryStorage(),
     preservePath: true,
     defParamCharset: 'utf8',
-    limits: { fileSize: limits.maxFileBytes, files: limits.maxFiles, fieldSize: limits.maxFieldBytes, fields: 20, parts: limits.maxFiles + 20 },
+    limits: {
+      fileSize: limits.maxFileBytes,
+      files: limits.maxFiles,
+      fieldSize: limits.maxFieldBytes,
+      fields: 20,
+      parts: limits.maxFiles + 20,
+    },
   }).array(filesField, limits.maxFiles);
   return (req, res) => {
     if (!req.is('multipart/form-data')) {
-      return Promise.reject(new UnsupportedMediaTypeError('Send the upload as multipart/form-data with the files in the field "files"', { details: { fields: [{ field: 'body', message: 'not multipart/form-data' }] } }));
+      return Promise.reject(
+        new UnsupportedMediaTypeError('Send the upload as multipart/form-data with the files in the field "files"', {
+          details: { fields: [{ field: 'body', message: 'not multipart/form-data' }] },
+        }),
+      );
     }
     const declared = Number(req.get('content-length') ?? 0);
     if (declared > limits.maxRequestBytes) {
-      return Promise.reject(new PayloadTooLargeError(`An upload may have at most ${limits.maxRequestBytes} bytes`, { details: { fields: [{ field: filesField, message: 'too large in total' }] } }));
+      return Promise.reject(
+        new PayloadTooLargeError(`An upload may have at most ${limits.maxRequestBytes} bytes`, {
+          details: { fields: [{ field: filesField, message: 'too large in total' }] },
+        }),
+      );
     }
     return new Promise((resolve, reject) => {
       upload(req, res, (err?: unknown) => {
         if (err) return reject(multerProblem(err, limits));
-        const files = (Array.isArray(req.files) ? req.files : []).map((f) => ({ fileName: f.originalname, contentType: f.mimetype, content: f.buffer }));
+        const files = (Array.isArray(req.files) ? req.files : []).map((f) => ({
+          fileName: f.originalname,
+          contentType: f.mimetype,
+          content: f.buffer,
+        }));
         resolve({ fields: { ...(req.body as Record<string, unknown>) }, files });
       });
     });

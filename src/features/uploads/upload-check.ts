@@ -1,5 +1,12 @@
 import { ValidationError } from '../../errors/app-error.js';
-import { KeyFileFormatError, looksLikeXml, type ParsedKeyFile, parsePleskKeyFile, revisionOf, stripRevision } from './key-file-parser.js';
+import {
+  KeyFileFormatError,
+  looksLikeXml,
+  type ParsedKeyFile,
+  parsePleskKeyFile,
+  revisionOf,
+  stripRevision,
+} from './key-file-parser.js';
 import type { UploadMismatch } from './upload-errors.js';
 import type { CheckedFile } from './uploaded-file.js';
 
@@ -24,10 +31,15 @@ const KEY_NUMBER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 /** Normalises and checks the key numbers staff typed: at least one, each of a sane shape, no duplicates. */
 export function normaliseKeyNumbers(values: string[]): string[] {
   const trimmed = values.flatMap((v) => v.split(/[\s,]+/)).filter(Boolean);
-  if (trimmed.length === 0) throw new ValidationError('Invalid body: keyNumbers: at least one key number is required', { details: { fields: [{ field: 'keyNumbers', message: 'required' }] } });
+  if (trimmed.length === 0)
+    throw new ValidationError('Invalid body: keyNumbers: at least one key number is required', {
+      details: { fields: [{ field: 'keyNumbers', message: 'required' }] },
+    });
   const bad = trimmed.map((v, i) => ({ v, i })).filter(({ v }) => !KEY_NUMBER.test(v));
   if (bad.length) {
-    throw new ValidationError(`Invalid body: keyNumbers.${bad[0]?.i}: not a key number`, { details: { fields: bad.map(({ i }) => ({ field: `keyNumbers.${i}`, message: 'not a key number' })) } });
+    throw new ValidationError(`Invalid body: keyNumbers.${bad[0]?.i}: not a key number`, {
+      details: { fields: bad.map(({ i }) => ({ field: `keyNumbers.${i}`, message: 'not a key number' })) },
+    });
   }
   const numbers = trimmed.map((v) => stripRevision(v.toUpperCase()));
   return [...new Set(numbers)];
@@ -45,7 +57,12 @@ function keyNumberFromName(fileName: string): string {
  * of the expected product, nothing expired. Disagreements are returned, not thrown: the
  * caller refuses them unless staff override.
  */
-export async function checkUpload(input: { keyNumbers: string[]; files: CheckedFile[]; product: string | null; now: number }): Promise<CheckedUpload> {
+export async function checkUpload(input: {
+  keyNumbers: string[];
+  files: CheckedFile[];
+  product: string | null;
+  now: number;
+}): Promise<CheckedUpload> {
   const keyNumbers = normaliseKeyNumbers(input.keyNumbers);
   const mainKey = keyNumbers[0] as string;
   const mismatches: UploadMismatch[] = [];
@@ -58,21 +75,42 @@ export async function checkUpload(input: { keyNumbers: string[]; files: CheckedF
         parsed = await parsePleskKeyFile(file.content);
       } catch (err) {
         const why = err instanceof KeyFileFormatError ? err.message : 'it cannot be read';
-        mismatches.push({ field, kind: 'unknown_format', message: `unknown format: not a Plesk-style key file (${why})` });
+        mismatches.push({
+          field,
+          kind: 'unknown_format',
+          message: `unknown format: not a Plesk-style key file (${why})`,
+        });
       }
     }
     const byName = keyNumberFromName(file.fileName);
     if (!parsed && !looksLikeXml(file.content) && !keyNumbers.includes(byName)) {
-      mismatches.push({ field, kind: 'unknown_format', message: `unknown format: the file cannot be read and its name does not start with one of the key numbers (${keyNumbers.join(', ')})` });
+      mismatches.push({
+        field,
+        kind: 'unknown_format',
+        message: `unknown format: the file cannot be read and its name does not start with one of the key numbers (${keyNumbers.join(', ')})`,
+      });
     }
     const keyNumber = parsed?.keyNumber ?? (keyNumbers.includes(byName) ? byName : mainKey);
     if (parsed && !keyNumbers.includes(parsed.keyNumber)) {
-      mismatches.push({ field, kind: 'key_number', message: `the file is for key ${parsed.keyNumber}, which is not one of the key numbers given (${keyNumbers.join(', ')})` });
+      mismatches.push({
+        field,
+        kind: 'key_number',
+        message: `the file is for key ${parsed.keyNumber}, which is not one of the key numbers given (${keyNumbers.join(', ')})`,
+      });
     }
     if (parsed?.expiresAt && parsed.expiresAt.getTime() < input.now) {
-      mismatches.push({ field, kind: 'expired', message: `the key expired on ${parsed.expiresAt.toISOString().slice(0, 10)}` });
+      mismatches.push({
+        field,
+        kind: 'expired',
+        message: `the key expired on ${parsed.expiresAt.toISOString().slice(0, 10)}`,
+      });
     }
-    files.push({ ...file, keyNumber, revision: parsed?.keyVersion ?? revisionOf(file.fileName.replace(/\.[^.]*$/, '')), parsed });
+    files.push({
+      ...file,
+      keyNumber,
+      revision: parsed?.keyVersion ?? revisionOf(file.fileName.replace(/\.[^.]*$/, '')),
+      parsed,
+    });
   }
   keyNumbers.forEach((k, i) => {
     if (!files.some((f) => f.keyNumber === k && (f.parsed || keyNumberFromName(f.fileName) === k))) {
@@ -81,7 +119,11 @@ export async function checkUpload(input: { keyNumbers: string[]; files: CheckedF
   });
   const main = files.find((f) => f.parsed?.keyNumber === mainKey)?.parsed ?? null;
   if (main && input.product && !productMatches(main, input.product)) {
-    mismatches.push({ field: 'files', kind: 'product', message: `the key is for product ${main.keyType ?? main.productFamily ?? 'unknown'}, the request is for ${input.product}` });
+    mismatches.push({
+      field: 'files',
+      kind: 'product',
+      message: `the key is for product ${main.keyType ?? main.productFamily ?? 'unknown'}, the request is for ${input.product}`,
+    });
   }
   return { keyNumbers, files, main, mismatches };
 }

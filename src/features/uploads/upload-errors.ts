@@ -16,8 +16,11 @@ export class UploadMismatchError extends AppError {
   readonly status = 422;
   readonly code = 'upload_mismatch';
   constructor(readonly mismatches: UploadMismatch[]) {
-    super(`The upload does not match the request: ${mismatches.map((m) => `${m.field}: ${m.message}`).join('; ')}. Pass override=true with a note to store it anyway`, {
-      details: { mismatches, fields: mismatches.map((m) => ({ field: m.field, message: m.message })) },
-    });
+    super(
+      `The upload does not match the request: ${mismatches.map((m) => `${m.field}: ${m.message}`).join('; ')}. Pass override=true with a note to store it anyway`,
+      {
+        details: { mismatches, fields: mismatches.map((m) => ({ field: m.field, message: m.message })) },
+      },
+    );
   }
 }

@@ -21,8 +21,16 @@ export interface UploadLimits {
   allowedTypes: AllowedFileType[];
 }
 
-export const xmlFileType: AllowedFileType = { name: 'xml', contentTypes: ['application/xml', 'text/xml'], storeAs: 'application/xml' };
-export const binaryFileType: AllowedFileType = { name: 'binary', contentTypes: ['application/octet-stream'], storeAs: 'application/octet-stream' };
+export const xmlFileType: AllowedFileType = {
+  name: 'xml',
+  contentTypes: ['application/xml', 'text/xml'],
+  storeAs: 'application/xml',
+};
+export const binaryFileType: AllowedFileType = {
+  name: 'binary',
+  contentTypes: ['application/octet-stream'],
+  storeAs: 'application/octet-stream',
+};
 
 export const defaultUploadLimits: UploadLimits = {
   maxFileBytes: 1024 * 1024,

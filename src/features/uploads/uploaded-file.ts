@@ -40,30 +40,50 @@ function field(index: number): string {
  * Throws the first class of problem found, naming every file it concerns.
  */
 export function checkFiles(files: UploadedFile[], limits: UploadLimits): CheckedFile[] {
-  if (files.length === 0) throw new ValidationError('Invalid body: files: at least one license file is required', { details: { fields: [{ field: 'files', message: 'required' }] } });
+  if (files.length === 0)
+    throw new ValidationError('Invalid body: files: at least one license file is required', {
+      details: { fields: [{ field: 'files', message: 'required' }] },
+    });
   if (files.length > limits.maxFiles) {
-    throw new ValidationError(`Invalid body: files: at most ${limits.maxFiles} files per upload`, { details: { fields: [{ field: 'files', message: `at most ${limits.maxFiles} files` }] } });
+    throw new ValidationError(`Invalid body: files: at most ${limits.maxFiles} files per upload`, {
+      details: { fields: [{ field: 'files', message: `at most ${limits.maxFiles} files` }] },
+    });
   }
-  const names = files.map((f, i) => ({ field: field(i), problem: fileNameProblem(f.fileName) })).filter((p) => p.problem);
+  const names = files
+    .map((f, i) => ({ field: field(i), problem: fileNameProblem(f.fileName) }))
+    .filter((p) => p.problem);
   if (names.length) {
-    throw new ValidationError(`Invalid body: ${names[0]?.field}: ${names[0]?.problem}`, { details: { fields: names.map((n) => ({ field: n.field, message: n.problem })) } });
+    throw new ValidationError(`Invalid body: ${names[0]?.field}: ${names[0]?.problem}`, {
+      details: { fields: names.map((n) => ({ field: n.field, message: n.problem })) },
+    });
   }
   const tooBig = files.map((f, i) => ({ f, i })).filter(({ f }) => f.content.length > limits.maxFileBytes);
   if (tooBig.length) {
-    throw new PayloadTooLargeError(`${field(tooBig[0]?.i ?? 0)}: a file may have at most ${limits.maxFileBytes} bytes`, {
-      details: { fields: tooBig.map(({ i }) => ({ field: field(i), message: `larger than ${limits.maxFileBytes} bytes` })) },
-    });
+    throw new PayloadTooLargeError(
+      `${field(tooBig[0]?.i ?? 0)}: a file may have at most ${limits.maxFileBytes} bytes`,
+      {
+        details: {
+          fields: tooBig.map(({ i }) => ({ field: field(i), message: `larger than ${limits.maxFileBytes} bytes` })),
+        },
+      },
+    );
   }
   const total = files.reduce((sum, f) => sum + f.content.length, 0);
   if (total > limits.maxRequestBytes) {
-    throw new PayloadTooLargeError(`files: an upload may have at most ${limits.maxRequestBytes} bytes`, { details: { fields: [{ field: 'files', message: 'too large in total' }] } });
+    throw new PayloadTooLargeError(`files: an upload may have at most ${limits.maxRequestBytes} bytes`, {
+      details: { fields: [{ field: 'files', message: 'too large in total' }] },
+    });
   }
   const checked: CheckedFile[] = [];
   const badTypes: Array<{ field: string; message: string }> = [];
   files.forEach((f, index) => {
     const declared = f.contentType.split(';')[0]?.trim().toLowerCase() ?? '';
     const type = limits.allowedTypes.find((t) => t.contentTypes.includes(declared));
-    if (!type) badTypes.push({ field: field(index), message: `type ${declared || 'none'} is not one of ${limits.allowedTypes.flatMap((t) => t.contentTypes).join(', ')}` });
+    if (!type)
+      badTypes.push({
+        field: field(index),
+        message: `type ${declared || 'none'} is not one of ${limits.allowedTypes.flatMap((t) => t.contentTypes).join(', ')}`,
+      });
     else if (f.content.length === 0) badTypes.push({ field: field(index), message: 'the file is empty' });
     else checked.push({ ...f, index, type });
   });

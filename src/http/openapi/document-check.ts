@@ -6,13 +6,17 @@ interface RouteLayer {
   route?: { path: string; methods: Record<string, boolean>; stack: Array<{ handle: Partial<RoleGuard> }> };
 }
 
-const sameRoles = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().join() === [...b].sort().join();
+const sameRoles = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && [...a].sort().join() === [...b].sort().join();
 
 /**
  * Where the served API and its operations disagree: a route without an operation, an
  * operation without a route, or other roles than the route's guard. Empty when they agree.
  */
-export function documentProblems(routers: Array<{ router: Router; authenticated: boolean }>, operations: ApiOperation[]): string[] {
+export function documentProblems(
+  routers: Array<{ router: Router; authenticated: boolean }>,
+  operations: ApiOperation[],
+): string[] {
   const problems: string[] = [];
   const seen = new Set<ApiOperation>();
   for (const { router, authenticated } of routers) {
@@ -28,12 +32,19 @@ export function documentProblems(routers: Array<{ router: Router; authenticated:
         }
         seen.add(op);
         const guard = stack.map((s) => s.handle.allowedRoles).find((r) => r !== undefined);
-        const expected = !authenticated ? 'none' : guard ?? 'any';
-        const matches = typeof expected === 'string' ? op.roles === expected : Array.isArray(op.roles) && sameRoles(op.roles, expected);
-        if (!matches) problems.push(`${name} allows ${typeof expected === 'string' ? expected : expected.join(', ')}, its operation says ${Array.isArray(op.roles) ? op.roles.join(', ') : op.roles}`);
+        const expected = !authenticated ? 'none' : (guard ?? 'any');
+        const matches =
+          typeof expected === 'string'
+            ? op.roles === expected
+            : Array.isArray(op.roles) && sameRoles(op.roles, expected);
+        if (!matches)
+          problems.push(
+            `${name} allows ${typeof expected === 'string' ? expected : expected.join(', ')}, its operation says ${Array.isArray(op.roles) ? op.roles.join(', ') : op.roles}`,
+          );
       }
     }
   }
-  for (const op of operations) if (!seen.has(op)) problems.push(`${op.method.toUpperCase()} ${op.path} is in the API document but not served`);
+  for (const op of operations)
+    if (!seen.has(op)) problems.push(`${op.method.toUpperCase()} ${op.path} is in the API document but not served`);
   return problems;
 }

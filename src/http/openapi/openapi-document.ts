@@ -10,13 +10,23 @@ function schemaOf(schema: z.ZodType): JsonSchema {
 }
 
 function pathParameters(path: string): JsonSchema[] {
-  return [...path.matchAll(/:(\w+)/g)].map(([, name]) => ({ name, in: 'path', required: true, schema: { type: 'integer', minimum: 1 } }));
+  return [...path.matchAll(/:(\w+)/g)].map(([, name]) => ({
+    name,
+    in: 'path',
+    required: true,
+    schema: { type: 'integer', minimum: 1 },
+  }));
 }
 
 function objectParameters(object: z.ZodObject | undefined, where: 'query' | 'header'): JsonSchema[] {
   if (!object) return [];
   const json = schemaOf(object) as { properties?: Record<string, JsonSchema>; required?: string[] };
-  return Object.entries(json.properties ?? {}).map(([name, schema]) => ({ name, in: where, required: json.required?.includes(name) ?? false, schema }));
+  return Object.entries(json.properties ?? {}).map(([name, schema]) => ({
+    name,
+    in: where,
+    required: json.required?.includes(name) ?? false,
+    schema,
+  }));
 }
 
 function requestBody(op: ApiOperation): JsonSchema | undefined {
@@ -25,16 +35,29 @@ function requestBody(op: ApiOperation): JsonSchema | undefined {
   if (op.multipart) {
     const fields = schemaOf(op.multipart) as { properties?: Record<string, JsonSchema>; required?: string[] };
     content['multipart/form-data'] = {
-      schema: { type: 'object', properties: { ...fields.properties, files: { type: 'array', items: { type: 'string', format: 'binary' } } }, required: [...(fields.required ?? []), 'files'] },
+      schema: {
+        type: 'object',
+        properties: { ...fields.properties, files: { type: 'array', items: { type: 'string', format: 'binary' } } },
+        required: [...(fields.required ?? []), 'files'],
+      },
     };
   }
   return Object.keys(content).length ? { required: true, content } : undefined;
 }
 
 function operationObject(op: ApiOperation): JsonSchema {
-  const parameters = [...pathParameters(op.path), ...objectParameters(op.query, 'query'), ...objectParameters(op.headers, 'header')];
+  const parameters = [
+    ...pathParameters(op.path),
+    ...objectParameters(op.query, 'query'),
+    ...objectParameters(op.headers, 'header'),
+  ];
   const body = requestBody(op);
-  const who = op.roles === 'none' ? 'No token: the request is signed.' : op.roles === 'any' ? 'Any token; each caller sees what is within its reach.' : `Roles: ${op.roles.join(', ')}.`;
+  const who =
+    op.roles === 'none'
+      ? 'No token: the request is signed.'
+      : op.roles === 'any'
+        ? 'Any token; each caller sees what is within its reach.'
+        : `Roles: ${op.roles.join(', ')}.`;
   return {
     summary: op.summary,
     description: [op.description, who].filter(Boolean).join('\n\n'),
@@ -43,7 +66,10 @@ function operationObject(op: ApiOperation): JsonSchema {
     ...(parameters.length ? { parameters } : {}),
     ...(body ? { requestBody: body } : {}),
     responses: {
-      [String(op.answer.status)]: { description: op.answer.description, content: { [op.answer.contentType ?? 'application/json']: { schema: {} } } },
+      [String(op.answer.status)]: {
+        description: op.answer.description,
+        content: { [op.answer.contentType ?? 'application/json']: { schema: {} } },
+      },
       '4XX': { $ref: '#/components/responses/Error' },
     },
   };
@@ -61,7 +87,8 @@ export function openApiDocument(operations: ApiOperation[], info: { version: str
     info: {
       title: 'Keyway API',
       version: info.version,
-      description: 'License provisioning for hosting and cloud service providers. Lists answer `{data, nextCursor}`: pass `cursor` for the next page.',
+      description:
+        'License provisioning for hosting and cloud service providers. Lists answer `{data, nextCursor}`: pass `cursor` for the next page.',
     },
     servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }],
@@ -70,13 +97,20 @@ export function openApiDocument(operations: ApiOperation[], info: { version: str
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
       responses: {
         Error: {
-          description: 'Bad input (400, with `details.fields` naming each field), no or a bad token (401), a role that may not (403), not found (404), a state that does not allow it (409), an idempotency key reused for another request (422).',
+          description:
+            'Bad input (400, with `details.fields` naming each field), no or a bad token (401), a role that may not (403), not found (404), a state that does not allow it (409), an idempotency key reused for another request (422).',
           content: {
             'application/json': {
               schema: {
                 type: 'object',
                 required: ['error'],
-                properties: { error: { type: 'object', required: ['code', 'message', 'details'], properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } } } },
+                properties: {
+                  error: {
+                    type: 'object',
+                    required: ['code', 'message', 'details'],
+                    properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } },
+                  },
+                },
               },
             },
           },

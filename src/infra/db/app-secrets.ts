@@ -38,7 +38,12 @@ export async function sealAppSecrets(db: DbOrTx, box: SecretBox): Promise<{ seal
       continue;
     }
     // Guarded: a concurrent sealer (another process starting) wins without a second seal.
-    if (await db('app_secrets').where({ name, value }).update({ value: box.seal(value, purposeOf(name)) })) result.sealed.push(name);
+    if (
+      await db('app_secrets')
+        .where({ name, value })
+        .update({ value: box.seal(value, purposeOf(name)) })
+    )
+      result.sealed.push(name);
   }
   return result;
 }

@@ -46,14 +46,23 @@ export function createDatabase(url: string, options: { poolMax?: number } = {}):
       // utf8mb4_bin (46) by number: the `charset` option would also make knex write `default
       // character set utf8mb4` into every CREATE TABLE, which takes utf8mb4's case-insensitive
       // default collation over the database's exact one (text-collation.ts).
-      connection: { uri: url, charsetNumber: 46, timezone: 'Z', supportBigNumbers: true, bigNumberStrings: false } as Knex.MySql2ConnectionConfig,
+      connection: {
+        uri: url,
+        charsetNumber: 46,
+        timezone: 'Z',
+        supportBigNumbers: true,
+        bigNumberStrings: false,
+      } as Knex.MySql2ConnectionConfig,
       pool: {
         min: 0,
         max: options.poolMax ?? 10,
         // READ COMMITTED: every state change is a guarded UPDATE, which needs no snapshot, and
         // REPEATABLE READ's gap locks on the (state, id) index deadlocked neighbouring requests
         // moving between states at the same moment.
-        afterCreate(conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
+        afterCreate(
+          conn: { query(sql: string, cb: (err: Error | null) => void): void },
+          done: (err: Error | null, conn: unknown) => void,
+        ) {
           conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (err) => done(err, conn));
         },
       },

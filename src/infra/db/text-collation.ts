@@ -34,6 +34,9 @@ export async function inexactTextColumns(db: DbOrTx): Promise<InexactText[]> {
       where table_schema = database() and collation_name is not null and collation_name <> ? order by table_name, ordinal_position`,
     [binaryCollation],
   );
-  const [schema] = await rowsOf<{ collation: string }>(db, 'select default_collation_name as collation from information_schema.schemata where schema_name = database()');
+  const [schema] = await rowsOf<{ collation: string }>(
+    db,
+    'select default_collation_name as collation from information_schema.schemata where schema_name = database()',
+  );
   return schema && schema.collation !== binaryCollation ? [...columns, { collation: schema.collation }] : columns;
 }

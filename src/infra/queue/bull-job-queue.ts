@@ -121,7 +121,12 @@ export class BullJobQueue implements JobQueue {
     for (const repeatable of await queue.getRepeatableJobs()) {
       if (repeatable.id === jobId && repeatable.every !== everyMs) await queue.removeRepeatableByKey(repeatable.key);
     }
-    await queue.add(payload, { jobId, repeat: { every: everyMs }, removeOnComplete: true, removeOnFail: FAILED_JOBS_KEPT });
+    await queue.add(payload, {
+      jobId,
+      repeat: { every: everyMs },
+      removeOnComplete: true,
+      removeOnFail: FAILED_JOBS_KEPT,
+    });
   }
 
   async counts(): Promise<{ waiting: number; delayed: number; active: number }> {

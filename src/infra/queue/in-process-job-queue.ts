@@ -205,7 +205,9 @@ export class InProcessJobQueue implements JobQueue {
     this.jobs.delete(jobKey(entry.name, entry.id));
     this.logger?.error(
       { err: error, job: { name: entry.name, id: entry.id, attempt: entry.attempt, maxAttempts: entry.maxAttempts } },
-      this.closing !== undefined ? 'job failed while the queue closed; dropped' : 'job failed on its last attempt; dropped',
+      this.closing !== undefined
+        ? 'job failed while the queue closed; dropped'
+        : 'job failed on its last attempt; dropped',
     );
   }
 }

@@ -1,6 +1,11 @@
 import { type InjectedFault, type KeyRecord, LicenseAuthority } from '../../reference-ka/index.js';
 import type { SettingsValues } from '../settings.js';
-import type { ConformanceFault, ConformanceOperation, ConformanceServer, ConformanceServerOptions } from './conformance-types.js';
+import type {
+  ConformanceFault,
+  ConformanceOperation,
+  ConformanceServer,
+  ConformanceServerOptions,
+} from './conformance-types.js';
 
 /** A protocol's reference server, as the kit needs it to build a `ConformanceServer`. */
 export interface ReferenceFrontForKit {
@@ -21,7 +26,8 @@ export interface ReferenceFrontForKit {
 }
 
 function injected(fault: ConformanceFault, refusals: ReferenceFrontForKit['refusals']): InjectedFault {
-  if (fault.kind === 'error') return { kind: 'result', code: fault.retryable ? refusals.retryable : refusals.permanent, message: fault.message };
+  if (fault.kind === 'error')
+    return { kind: 'result', code: fault.retryable ? refusals.retryable : refusals.permanent, message: fault.message };
   return fault;
 }
 
@@ -30,7 +36,9 @@ function injected(fault: ConformanceFault, refusals: ReferenceFrontForKit['refus
  * `LicenseAuthority` (src/reference-ka): a fresh authority per test, in the mode the kit asks
  * for, faults armed under the front's operation names, and keys read from the authority.
  */
-export function conformanceServerOnAuthority(front: ReferenceFrontForKit): (options: ConformanceServerOptions) => Promise<ConformanceServer> {
+export function conformanceServerOnAuthority(
+  front: ReferenceFrontForKit,
+): (options: ConformanceServerOptions) => Promise<ConformanceServer> {
   return async (options) => {
     const authority = new LicenseAuthority({ demo: true, idempotentCreate: options.idempotentCreate });
     const running = await front.start(authority);
@@ -41,7 +49,8 @@ export function conformanceServerOnAuthority(front: ReferenceFrontForKit): (opti
       product: front.product,
       orderTerms: front.orderTerms,
       upgradeFeature: front.upgradeFeature,
-      injectFault: (operation, fault, times) => authority.injectFault(front.operations[operation], injected(fault, front.refusals), { times }),
+      injectFault: (operation, fault, times) =>
+        authority.injectFault(front.operations[operation], injected(fault, front.refusals), { times }),
       clearFaults: () => authority.clearFaults(),
       keysAtKa: async () =>
         authority

@@ -78,14 +78,23 @@ const LOGGED_CREDENTIAL_HEADER = /"(authorization|proxy-authorization|x-api-key|
  * credential header.
  */
 export function assertNoSecrets(t: ExecutionContext, rig: Rig, ...errors: unknown[]): void {
-  t.false(rig.logs.some((line) => LOGGED_CREDENTIAL_HEADER.test(line)), 'A log line carries the Authorization (or another credential) header: never log request headers');
+  t.false(
+    rig.logs.some((line) => LOGGED_CREDENTIAL_HEADER.test(line)),
+    'A log line carries the Authorization (or another credential) header: never log request headers',
+  );
   const logins = Object.values(rig.server.settings).filter((v): v is string => typeof v === 'string');
   const forms = secretForms(rig.secrets, logins).filter((form) => form.length >= 4);
   for (const form of forms) {
     for (const error of errors) {
-      t.false(errorText(error).includes(form), 'An error carries a secret setting value: never put passwords or tokens in messages, kaMessage or causes; scrub what the KA echoes');
+      t.false(
+        errorText(error).includes(form),
+        'An error carries a secret setting value: never put passwords or tokens in messages, kaMessage or causes; scrub what the KA echoes',
+      );
     }
-    t.false(rig.logs.some((line) => line.includes(form)), 'A log line carries a secret setting value (perhaps encoded): log method names and codes, never credentials, headers or request bodies');
+    t.false(
+      rig.logs.some((line) => line.includes(form)),
+      'A log line carries a secret setting value (perhaps encoded): log method names and codes, never credentials, headers or request bodies',
+    );
   }
 }
 
@@ -135,11 +144,18 @@ export async function withRig(
 }
 
 /** Await `promise`, asserting it rejects with a `KaError`; the hint says what to implement. */
-export async function expectKaError(t: ExecutionContext, promise: Promise<unknown>, hint: string): Promise<KaError | undefined> {
+export async function expectKaError(
+  t: ExecutionContext,
+  promise: Promise<unknown>,
+  hint: string,
+): Promise<KaError | undefined> {
   try {
     await promise;
   } catch (error) {
-    t.true(isKaError(error), `${hint}: expected a KaError, got ${String((error as Error)?.name)}: ${String((error as Error)?.message)}`);
+    t.true(
+      isKaError(error),
+      `${hint}: expected a KaError, got ${String((error as Error)?.name)}: ${String((error as Error)?.message)}`,
+    );
     return isKaError(error) ? error : undefined;
   }
   t.fail(`${hint}: expected a KaError, but the call succeeded`);
@@ -154,7 +170,8 @@ export async function newKeys(server: ConformanceServer, before: Set<string>): P
 /** The keys a lookup ties to `reference`: the `found` key, or the `candidates` that carry it. */
 export function keysNamingReference(lookup: KeyLookup, reference: string): string[] {
   if (lookup.status === 'found') return [lookup.key.keyNumber];
-  if (lookup.status === 'candidates') return lookup.keys.filter((k) => k.reference === reference).map((k) => k.keyNumber);
+  if (lookup.status === 'candidates')
+    return lookup.keys.filter((k) => k.reference === reference).map((k) => k.keyNumber);
   return [];
 }
 
@@ -164,6 +181,7 @@ export function keysNamingReference(lookup: KeyLookup, reference: string): strin
  */
 export function keysOffered(lookup: KeyLookup | undefined, reference: string): string[] {
   if (lookup?.status === 'found') return [lookup.key.keyNumber];
-  if (lookup?.status === 'candidates') return lookup.keys.filter((k) => k.reference === undefined || k.reference === reference).map((k) => k.keyNumber);
+  if (lookup?.status === 'candidates')
+    return lookup.keys.filter((k) => k.reference === undefined || k.reference === reference).map((k) => k.keyNumber);
   return [];
 }

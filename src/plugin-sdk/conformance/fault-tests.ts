@@ -11,7 +11,10 @@ export function registerFaultTests(test: TestFn, options: ConformanceOptions, ti
     withRig(t, options, async ({ adapter, order, server }) => {
       await server.injectFault('issue', { kind: 'status', status: 502 }, 1);
       const error = await expectKaError(t, adapter.issueKey(order()), 'issueKey when a gateway answers HTTP 502');
-      t.true(error?.retryable, 'a 5xx is the KA or its gateway failing: KaError.retryable must be true (the SDK\'s statusMeaning does this)');
+      t.true(
+        error?.retryable,
+        "a 5xx is the KA or its gateway failing: KaError.retryable must be true (the SDK's statusMeaning does this)",
+      );
       t.true(
         error?.outcomeUnknown,
         'a 5xx without the KA\'s own error in the body may come after the KA acted: a create must set outcomeUnknown, so the key is looked up before another is made (docs: "HTTP statuses")',
@@ -24,7 +27,10 @@ export function registerFaultTests(test: TestFn, options: ConformanceOptions, ti
       await adapter.issueKey(order());
       await server.injectFault('issue', { kind: 'status', status: 404 }, 1);
       const error = await expectKaError(t, adapter.issueKey(order()), 'issueKey when the endpoint answers HTTP 404');
-      t.false(error?.retryable, 'a 404 will not go away by retrying (a wrong endpoint or object): KaError.retryable must be false');
+      t.false(
+        error?.retryable,
+        'a 404 will not go away by retrying (a wrong endpoint or object): KaError.retryable must be false',
+      );
       t.false(error?.outcomeUnknown, 'a 404 is an answer: the KA did not act');
     }),
   );
@@ -47,7 +53,10 @@ export function registerFaultTests(test: TestFn, options: ConformanceOptions, ti
         const files = await adapter.retrieveFiles(key);
         t.true(files.length > 0, 'retrieveFiles must return the key file');
         for (const file of files) {
-          t.false(/[\\/]/.test(file.fileName) || file.fileName === '..', `file name ${JSON.stringify(file.fileName)} carries a path: keep the last segment (safeFileName in the SDK)`);
+          t.false(
+            /[\\/]/.test(file.fileName) || file.fileName === '..',
+            `file name ${JSON.stringify(file.fileName)} carries a path: keep the last segment (safeFileName in the SDK)`,
+          );
         }
       }),
     );

@@ -2,7 +2,14 @@ import type { TestFn } from 'ava';
 import { startInstallTargetServer } from '../../reference-ka/install-target-server.js';
 import { registerCapabilityTests } from './capability-tests.js';
 import type { ConformanceOptions } from './conformance-types.js';
-import { assertNoSecrets, expectKaError, keysNamingReference, keysOffered, withRig, withWrongSecrets } from './conformance-rig.js';
+import {
+  assertNoSecrets,
+  expectKaError,
+  keysNamingReference,
+  keysOffered,
+  withRig,
+  withWrongSecrets,
+} from './conformance-rig.js';
 import { registerFaultTests } from './fault-tests.js';
 import { registerOrderTests } from './order-tests.js';
 
@@ -29,10 +36,16 @@ export function runKaConformance(test: TestFn, options: ConformanceOptions): voi
   test.serial(title('issueKey returns the new key'), (t) =>
     withRig(t, options, async ({ adapter, order, server }) => {
       const key = await adapter.issueKey(order());
-      t.true(typeof key.keyNumber === 'string' && key.keyNumber.length > 0, 'issueKey must return the keyNumber the KA created');
+      t.true(
+        typeof key.keyNumber === 'string' && key.keyNumber.length > 0,
+        'issueKey must return the keyNumber the KA created',
+      );
       t.true(Array.isArray(key.additionalKeyNumbers), 'issueKey must return additionalKeyNumbers ([] when none)');
       const atKa = await server.keysAtKa();
-      t.true(atKa.some((k) => k.keyNumber === key.keyNumber), 'the keyNumber returned must be the KA\'s key number without revision');
+      t.true(
+        atKa.some((k) => k.keyNumber === key.keyNumber),
+        "the keyNumber returned must be the KA's key number without revision",
+      );
     }),
   );
 
@@ -55,7 +68,11 @@ export function runKaConformance(test: TestFn, options: ConformanceOptions): voi
       await adapter.issueKey(order());
       const other = order();
       const lookup = await adapter.findKeyByRef(other, new Date());
-      t.deepEqual(keysNamingReference(lookup, other.reference), [], 'findKeyByRef found a key for a reference that was never issued: match on our reference, not on "any key"');
+      t.deepEqual(
+        keysNamingReference(lookup, other.reference),
+        [],
+        'findKeyByRef found a key for a reference that was never issued: match on our reference, not on "any key"',
+      );
       if (lookup.status === 'candidates') {
         t.true(
           lookup.keys.every((k) => k.reference !== undefined),
@@ -84,8 +101,18 @@ export function runKaConformance(test: TestFn, options: ConformanceOptions): voi
       try {
         const key = await adapter.issueKey(order());
         const files = await adapter.retrieveFiles(key);
-        const license = { licenseId: 'lic-conformance', keyNumber: key.keyNumber, productKey: key.productKey, product: server.product, files };
-        const receipt = await adapter.install(license, { serviceId: 'svc-1', url: target.url, token: 'conformance-target-token' });
+        const license = {
+          licenseId: 'lic-conformance',
+          keyNumber: key.keyNumber,
+          productKey: key.productKey,
+          product: server.product,
+          files,
+        };
+        const receipt = await adapter.install(license, {
+          serviceId: 'svc-1',
+          url: target.url,
+          token: 'conformance-target-token',
+        });
         t.true(receipt.installedAt instanceof Date, 'install must return a receipt with installedAt');
         const installs = target.installs();
         t.is(installs.length, 1, 'install must deliver the license to the target (deliverToHttpTarget does)');
@@ -101,8 +128,14 @@ export function runKaConformance(test: TestFn, options: ConformanceOptions): voi
       const check = await rig.adapter.testConnection();
       t.true(check.ok, 'testConnection must return ok: true for valid settings');
       const wrong = rig.server.wrongCredentials ?? withWrongSecrets(rig.server.settings, options);
-      const wrongSecrets = Object.values(wrong).filter((v): v is string => typeof v === 'string' && v.startsWith('Wrong-'));
-      const error = await expectKaError(t, rig.adapterFor(wrong).testConnection(), 'testConnection with a wrong password');
+      const wrongSecrets = Object.values(wrong).filter(
+        (v): v is string => typeof v === 'string' && v.startsWith('Wrong-'),
+      );
+      const error = await expectKaError(
+        t,
+        rig.adapterFor(wrong).testConnection(),
+        'testConnection with a wrong password',
+      );
       t.is(error?.code, 'auth_failed', 'a refused login must be KaError code auth_failed');
       t.false(error?.retryable, 'auth_failed must not be retryable: the configuration is wrong');
       rig.secrets.push(...wrongSecrets);
@@ -111,19 +144,28 @@ export function runKaConformance(test: TestFn, options: ConformanceOptions): voi
   );
 
   for (const retryable of [true, false]) {
-    test.serial(title(`a ${retryable ? 'retryable' : 'permanent'} KA error is reported as such, its message kept and scrubbed`), (t) =>
-      withRig(t, options, async (rig) => {
-        const { adapter, order, server } = rig;
-        // The KA's text echoes the password, as some KAs echo the request.
-        const marker = `kit-refusal-${retryable ? 'r' : 'p'}`;
-        const message = `${marker}: refused for ${rig.secrets.join(' / ')}`;
-        await server.injectFault('issue', { kind: 'error', retryable, message }, 1);
-        const error = await expectKaError(t, adapter.issueKey(order()), 'issueKey when the KA refuses');
-        t.is(error?.retryable, retryable, `map the KA's ${retryable ? 'retryable' : 'permanent'} result to KaError.retryable = ${retryable}`);
-        t.false(error?.outcomeUnknown, 'a KA answer (even a refusal) is a known outcome');
-        t.true(String(error?.kaMessage).includes(marker), "carry the KA's own message in KaError.kaMessage (with secrets scrubbed): staff read it");
-        assertNoSecrets(t, rig, error);
-      }),
+    test.serial(
+      title(`a ${retryable ? 'retryable' : 'permanent'} KA error is reported as such, its message kept and scrubbed`),
+      (t) =>
+        withRig(t, options, async (rig) => {
+          const { adapter, order, server } = rig;
+          // The KA's text echoes the password, as some KAs echo the request.
+          const marker = `kit-refusal-${retryable ? 'r' : 'p'}`;
+          const message = `${marker}: refused for ${rig.secrets.join(' / ')}`;
+          await server.injectFault('issue', { kind: 'error', retryable, message }, 1);
+          const error = await expectKaError(t, adapter.issueKey(order()), 'issueKey when the KA refuses');
+          t.is(
+            error?.retryable,
+            retryable,
+            `map the KA's ${retryable ? 'retryable' : 'permanent'} result to KaError.retryable = ${retryable}`,
+          );
+          t.false(error?.outcomeUnknown, 'a KA answer (even a refusal) is a known outcome');
+          t.true(
+            String(error?.kaMessage).includes(marker),
+            "carry the KA's own message in KaError.kaMessage (with secrets scrubbed): staff read it",
+          );
+          assertNoSecrets(t, rig, error);
+        }),
     );
   }
 
@@ -153,18 +195,34 @@ export function runKaConformance(test: TestFn, options: ConformanceOptions): voi
       const created = afterDrop.find((k) => !known.has(k.keyNumber))?.keyNumber;
       // A KA that searches by reference finds it; one that cannot lists it among the candidates
       // (created since the send, no other request's reference), and Keyway claims it.
-      t.deepEqual(keysOffered(lookup, request.reference), [created], 'findKeyByRef must find the key whose creation answer was lost: as `found`, or as the one `candidates` key');
+      t.deepEqual(
+        keysOffered(lookup, request.reference),
+        [created],
+        'findKeyByRef must find the key whose creation answer was lost: as `found`, or as the one `candidates` key',
+      );
       t.is((await server.keysAtKa()).length, before + 1, 'findKeyByRef must never create a key');
     }),
   );
 
   for (const fault of [{ kind: 'drop' }, { kind: 'malformed' }, { kind: 'status', status: 503 }] as const) {
-    const what = fault.kind === 'drop' ? 'cannot reach the KA' : fault.kind === 'malformed' ? 'gets a garbled answer' : 'gets HTTP 503';
+    const what =
+      fault.kind === 'drop'
+        ? 'cannot reach the KA'
+        : fault.kind === 'malformed'
+          ? 'gets a garbled answer'
+          : 'gets HTTP 503';
     test.serial(title(`a lookup that ${what} throws instead of answering none`), (t) =>
       withRig(t, options, async ({ adapter, order, server }) => {
         await server.injectFault('lookup', fault, 1);
-        const error = await expectKaError(t, adapter.findKeyByRef(order(), new Date()), `findKeyByRef that ${what} must throw a retryable KaError ("none" means proved absent)`);
-        t.true(error?.retryable, '"none" must mean proved absent: when the KA cannot be asked, or its answer cannot be read, throw a retryable KaError');
+        const error = await expectKaError(
+          t,
+          adapter.findKeyByRef(order(), new Date()),
+          `findKeyByRef that ${what} must throw a retryable KaError ("none" means proved absent)`,
+        );
+        t.true(
+          error?.retryable,
+          '"none" must mean proved absent: when the KA cannot be asked, or its answer cannot be read, throw a retryable KaError',
+        );
       }),
     );
   }
@@ -175,9 +233,14 @@ export function runKaConformance(test: TestFn, options: ConformanceOptions): voi
         const key = operation === 'retrieve' ? await adapter.issueKey(order()) : undefined;
         await server.injectFault(operation, { kind: 'malformed' }, 1);
         const call =
-          operation === 'issue' ? adapter.issueKey(order()) : key ? adapter.retrieveFiles(key) : adapter.testConnection();
+          operation === 'issue'
+            ? adapter.issueKey(order())
+            : key
+              ? adapter.retrieveFiles(key)
+              : adapter.testConnection();
         const error = await expectKaError(t, call, `${operation} when the KA answers garbage`);
-        if (operation === 'issue') t.true(error?.outcomeUnknown, 'a garbled answer to issueKey leaves its outcome unknown');
+        if (operation === 'issue')
+          t.true(error?.outcomeUnknown, 'a garbled answer to issueKey leaves its outcome unknown');
         t.true((await adapter.testConnection()).ok, 'the adapter must keep working after a malformed answer');
       }),
     );

@@ -11,8 +11,18 @@ export function registerOrderTests(test: TestFn, options: ConformanceOptions, ti
       const atKa = (await server.keysAtKa()).find((k) => k.keyNumber === key.keyNumber);
       t.truthy(atKa, 'the issued key must be at the KA');
       const terms = server.orderTerms;
-      if (terms.quantity !== undefined) t.is(atKa?.quantity, terms.quantity, 'send order.quantity: the key must carry the quantity ordered (its quota of users, containers ...)');
-      if (terms.periodMonths !== undefined) t.is(atKa?.periodMonths, terms.periodMonths, 'send order.periodMonths: the key must be sold for the period ordered');
+      if (terms.quantity !== undefined)
+        t.is(
+          atKa?.quantity,
+          terms.quantity,
+          'send order.quantity: the key must carry the quantity ordered (its quota of users, containers ...)',
+        );
+      if (terms.periodMonths !== undefined)
+        t.is(
+          atKa?.periodMonths,
+          terms.periodMonths,
+          'send order.periodMonths: the key must be sold for the period ordered',
+        );
       for (const feature of terms.features ?? []) {
         t.true(atKa?.features?.includes(feature), `send order.features: the key lacks ${feature}`);
       }
@@ -43,7 +53,11 @@ export function registerOrderTests(test: TestFn, options: ConformanceOptions, ti
         async ({ adapter, order, server }) => {
           const request = order();
           const before = new Set((await server.keysAtKa()).map((k) => k.keyNumber));
-          await server.injectFault('issue', fault.kind === 'drop' ? fault : { kind: 'latency', ms: server.timeoutMs + 1500 }, 1);
+          await server.injectFault(
+            'issue',
+            fault.kind === 'drop' ? fault : { kind: 'latency', ms: server.timeoutMs + 1500 },
+            1,
+          );
           const sentAt = new Date();
           await adapter.issueKey(request).catch(() => undefined);
           // Let a late answer arrive, then look the key up as the pipeline would.
@@ -55,7 +69,11 @@ export function registerOrderTests(test: TestFn, options: ConformanceOptions, ti
             1,
             `${made.length} keys were created for one order: never send a create again inside issueKey or findKeyByRef (the pipeline looks the key up first); this KA makes a key for every create`,
           );
-          t.deepEqual(keysOffered(lookup, request.reference), made, 'findKeyByRef must find the one key the lost create made: as `found`, or as the one `candidates` key');
+          t.deepEqual(
+            keysOffered(lookup, request.reference),
+            made,
+            'findKeyByRef must find the one key the lost create made: as `found`, or as the one `candidates` key',
+          );
         },
         { idempotentCreate: false },
       ),

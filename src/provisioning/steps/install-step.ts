@@ -16,7 +16,15 @@ export async function install(deps: PipelineDeps, input: StepInput): Promise<Ste
     const from = request;
     const moved = await transaction(deps.db, async (tx) => {
       const installing = await deps.requests.move(tx, from, 'files_retrieved', 'installing');
-      if (installing) await deps.audit.record(tx, { actor: workerActor, action: 'license_request.installing', entityType: 'license_request', entityId: from.id, fromState: 'files_retrieved', toState: 'installing' });
+      if (installing)
+        await deps.audit.record(tx, {
+          actor: workerActor,
+          action: 'license_request.installing',
+          entityType: 'license_request',
+          entityId: from.id,
+          fromState: 'files_retrieved',
+          toState: 'installing',
+        });
       return installing;
     });
     if (!moved) return { next: 'none' };
@@ -32,7 +40,19 @@ export async function install(deps: PipelineDeps, input: StepInput): Promise<Ste
     if (target) {
       const files = retrieved?.files ?? (await deps.licenses.fileContents(deps.db, license.id));
       const receipt = await input.adapter.install(
-        { licenseId: String(license.id), keyNumber: license.keyNumber, productKey: license.productKey ?? undefined, product: license.product, files: files.map((f) => ({ keyNumber: f.keyNumber, fileName: f.fileName, contentType: f.contentType, content: f.content, revision: f.revision ?? undefined })) },
+        {
+          licenseId: String(license.id),
+          keyNumber: license.keyNumber,
+          productKey: license.productKey ?? undefined,
+          product: license.product,
+          files: files.map((f) => ({
+            keyNumber: f.keyNumber,
+            fileName: f.fileName,
+            contentType: f.contentType,
+            content: f.content,
+            revision: f.revision ?? undefined,
+          })),
+        },
         target,
       );
       detail = receipt.detail ?? `installed into service ${target.serviceId}`;
@@ -40,14 +60,41 @@ export async function install(deps: PipelineDeps, input: StepInput): Promise<Ste
     const now = deps.now();
     // The job ends here, so the same update releases its lease.
     memo.leaseReleased = await transaction(deps.db, async (tx) => {
-      if (!(await deps.requests.transition(tx, request.id, 'installing', 'installed', { attempts: 0, lastError: null, nextAttemptAt: null, reason: null, releaseLease: true }))) return false;
+      if (
+        !(await deps.requests.transition(tx, request.id, 'installing', 'installed', {
+          attempts: 0,
+          lastError: null,
+          nextAttemptAt: null,
+          reason: null,
+          releaseLease: true,
+        }))
+      )
+        return false;
       // An installed license installed again (a renewal's new file) records when.
-      await deps.licenses.setStatus(tx, license.id, ['issued', 'files_retrieved', 'installed'], 'installed', { installedAt: now });
-      await deps.audit.record(tx, { actor: workerActor, action: 'license_request.installed', entityType: 'license_request', entityId: request.id, fromState: 'installing', toState: 'installed', data: { licenseId: license.id, keyNumber: license.keyNumber, detail } });
+      await deps.licenses.setStatus(tx, license.id, ['issued', 'files_retrieved', 'installed'], 'installed', {
+        installedAt: now,
+      });
+      await deps.audit.record(tx, {
+        actor: workerActor,
+        action: 'license_request.installed',
+        entityType: 'license_request',
+        entityId: request.id,
+        fromState: 'installing',
+        toState: 'installed',
+        data: { licenseId: license.id, keyNumber: license.keyNumber, detail },
+      });
       return true;
     });
     return { next: 'none' };
   } catch (err) {
-    return recordFailure(deps, { request, fromState: 'installing', retryState: 'installing', step: 'install', attempts: request.attempts + 1, err, secrets: deps.configurations.secretsOf(input.configuration) });
+    return recordFailure(deps, {
+      request,
+      fromState: 'installing',
+      retryState: 'installing',
+      step: 'install',
+      attempts: request.attempts + 1,
+      err,
+      secrets: deps.configurations.secretsOf(input.configuration),
+    });
   }
 }

@@ -17,8 +17,21 @@ export async function issueKey(deps: PipelineDeps, input: StepInput): Promise<St
   const sentAt = deps.now();
   const claimed = await transaction(deps.db, async (tx) => {
     // No error while the call is on its way: peers' lookups tell it from an unknown outcome.
-    const moved = await deps.requests.move(tx, request, 'ready', 'issuing', { attempts, issueSentAt: sentAt, lastError: null });
-    if (moved) await deps.audit.record(tx, { actor: workerActor, action: 'license_request.issuing', entityType: 'license_request', entityId: request.id, fromState: 'ready', toState: 'issuing', data: { attempt: attempts, configurationId: input.configuration.id } });
+    const moved = await deps.requests.move(tx, request, 'ready', 'issuing', {
+      attempts,
+      issueSentAt: sentAt,
+      lastError: null,
+    });
+    if (moved)
+      await deps.audit.record(tx, {
+        actor: workerActor,
+        action: 'license_request.issuing',
+        entityType: 'license_request',
+        entityId: request.id,
+        fromState: 'ready',
+        toState: 'issuing',
+        data: { attempt: attempts, configurationId: input.configuration.id },
+      });
     return moved;
   });
   if (!claimed) return { next: 'none' };
@@ -30,22 +43,54 @@ export async function issueKey(deps: PipelineDeps, input: StepInput): Promise<St
     // A known failure means no key was made: back to `ready`. An unknown outcome stays in
     // `issuing`, so the next attempt looks the key up first.
     const unknown = isKaError(err) && err.outcomeUnknown;
-    return await recordFailure(deps, { request: claimed, fromState: 'issuing', retryState: unknown ? 'issuing' : 'ready', step: 'issue key', attempts, err, secrets, issueRefused: true });
+    return await recordFailure(deps, {
+      request: claimed,
+      fromState: 'issuing',
+      retryState: unknown ? 'issuing' : 'ready',
+      step: 'issue key',
+      attempts,
+      err,
+      secrets,
+      issueRefused: true,
+    });
   }
   // The KA made a key we cannot hold: staff look at it; the send time stays, since the key exists.
   const unfit = checkIssuedKey(key);
-  if (unfit) return await recordFailure(deps, { request: claimed, fromState: 'issuing', retryState: 'issuing', step: 'issue key', attempts, err: unfit, secrets });
+  if (unfit)
+    return await recordFailure(deps, {
+      request: claimed,
+      fromState: 'issuing',
+      retryState: 'issuing',
+      step: 'issue key',
+      attempts,
+      err: unfit,
+      secrets,
+    });
   try {
     const recorded = await recordKey(deps, input, claimed, key, 'issued');
     if (recorded !== 'held') return recorded;
     // A peer's lookup claimed this very key (keys of one product and server are
     // interchangeable): this request stays in `issuing` and its lookup takes the key left free.
-    await deps.audit.record(deps.db, { actor: workerActor, action: 'license_request.key_taken', entityType: 'license_request', entityId: request.id, data: { keyNumber: key.keyNumber } });
+    await deps.audit.record(deps.db, {
+      actor: workerActor,
+      action: 'license_request.key_taken',
+      entityType: 'license_request',
+      entityId: request.id,
+      data: { keyNumber: key.keyNumber },
+    });
     return { next: 'now', request: claimed };
   } catch (err) {
     // The KA made the key but storing it failed (the database, not the KA): the request must
     // not go back to `ready`, or the retry would ask for a second key. It stays in `issuing`
     // with its send time, and the retry finds the key by our reference.
-    return await recordFailure(deps, { request: claimed, fromState: 'issuing', retryState: 'issuing', step: 'store key', attempts, err, secrets });
+    return await recordFailure(deps, {
+      request: claimed,
+      fromState: 'issuing',
+      retryState: 'issuing',
+      step: 'store key',
+      attempts,
+      err,
+      secrets,
+    });
   }
 }

@@ -35,7 +35,12 @@ export type ClaimDecision =
  * @param candidates the keys the KA listed
  * @param held key numbers some Keyway license already holds
  */
-export function decideClaim(request: UnresolvedRequest, group: UnresolvedRequest[], candidates: CandidateKey[], held: ReadonlySet<string>): ClaimDecision {
+export function decideClaim(
+  request: UnresolvedRequest,
+  group: UnresolvedRequest[],
+  candidates: CandidateKey[],
+  held: ReadonlySet<string>,
+): ClaimDecision {
   const free = candidates.filter((key) => !held.has(key.keyNumber));
   const own = free.find((key) => key.reference === request.reference);
   if (own) return { kind: 'claim', key: own };
@@ -43,9 +48,12 @@ export function decideClaim(request: UnresolvedRequest, group: UnresolvedRequest
   // A key that names a reference belongs to that reference (a peer's, or another holder's):
   // neither it nor the peer it names takes part in the pairing.
   const unreferenced = free.filter((key) => key.reference === undefined);
-  const waiting = group.filter((peer) => peer.id === request.id || !references.has(peer.reference)).sort((a, b) => a.id - b.id);
+  const waiting = group
+    .filter((peer) => peer.id === request.id || !references.has(peer.reference))
+    .sort((a, b) => a.id - b.id);
   if (unreferenced.length === 0) return { kind: 'none' };
-  if (unreferenced.length !== waiting.length) return { kind: 'unsettled', freeKeys: unreferenced, unresolved: waiting.length };
+  if (unreferenced.length !== waiting.length)
+    return { kind: 'unsettled', freeKeys: unreferenced, unresolved: waiting.length };
   const keys = [...unreferenced].sort(byCreation);
   const key = keys[waiting.findIndex((peer) => peer.id === request.id)];
   return key ? { kind: 'claim', key } : { kind: 'unsettled', freeKeys: unreferenced, unresolved: waiting.length };
@@ -82,11 +90,21 @@ export class UnsettledLookupError extends Error {
     /** A peer's issue call is on its way: its key may be what the counts lack. */
     readonly peerInFlight: boolean,
   ) {
-    super(`outcome unknown: the KA holds ${freeKeys.length} free ${product} key(s) made since ${since.toISOString()} for ${unresolved} request(s) waiting for one`);
+    super(
+      `outcome unknown: the KA holds ${freeKeys.length} free ${product} key(s) made since ${since.toISOString()} for ${unresolved} request(s) waiting for one`,
+    );
     this.name = 'UnsettledLookupError';
   }
 
   toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, retryable: this.retryable, candidates: this.freeKeys.length, unresolved: this.unresolved, peerInFlight: this.peerInFlight };
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+      candidates: this.freeKeys.length,
+      unresolved: this.unresolved,
+      peerInFlight: this.peerInFlight,
+    };
   }
 }

@@ -44,14 +44,25 @@ export async function resolveUnknownIssue(deps: PipelineDeps, input: StepInput):
 async function settle(deps: PipelineDeps, input: StepInput, lookup: KeyLookup, since: Date): Promise<StepResult> {
   const { request, configuration } = input;
   const audit = (data: Record<string, unknown>) =>
-    deps.audit.record(deps.db, { actor: workerActor, action: 'license_request.lookup', entityType: 'license_request', entityId: request.id, data: { status: lookup.status, ...data } });
+    deps.audit.record(deps.db, {
+      actor: workerActor,
+      action: 'license_request.lookup',
+      entityType: 'license_request',
+      entityId: request.id,
+      data: { status: lookup.status, ...data },
+    });
   switch (lookup.status) {
     case 'none':
       await audit({});
       return await issueAgain(deps, request);
     case 'ambiguous':
       await audit({ candidates: lookup.candidates.length });
-      return await needsManual(deps, request.id, `issue key: outcome unknown and the KA cannot tell: ${lookup.reason}`, lookup.candidates.map((keyNumber) => ({ keyNumber })));
+      return await needsManual(
+        deps,
+        request.id,
+        `issue key: outcome unknown and the KA cannot tell: ${lookup.reason}`,
+        lookup.candidates.map((keyNumber) => ({ keyNumber })),
+      );
     case 'found': {
       await audit({ keyNumber: lookup.key.keyNumber });
       const recorded = await take(deps, input, lookup.key, 'found');
@@ -69,15 +80,34 @@ async function settle(deps: PipelineDeps, input: StepInput, lookup: KeyLookup, s
       // reads would count as waiting while its key already counts as held.
       const { peers, held } = await transaction(deps.db, async (tx) => ({
         peers: await unresolvedPeers(tx, deps, input),
-        held: await deps.licenses.heldKeys(tx, configuration.id, lookup.keys.map((k) => k.keyNumber)),
+        held: await deps.licenses.heldKeys(
+          tx,
+          configuration.id,
+          lookup.keys.map((k) => k.keyNumber),
+        ),
       }));
       const matching = lookup.keys.filter((key) => key.product === undefined || key.product === request.product);
       const decision = decideClaim(request, peers, matching, held);
-      await audit({ decision: decision.kind, candidates: matching.length, held: held.size, waiting: peers.length, ...(decision.kind === 'claim' ? { keyNumber: decision.key.keyNumber } : {}) });
+      await audit({
+        decision: decision.kind,
+        candidates: matching.length,
+        held: held.size,
+        waiting: peers.length,
+        ...(decision.kind === 'claim' ? { keyNumber: decision.key.keyNumber } : {}),
+      });
       if (decision.kind === 'none') return await issueAgain(deps, request);
       if (decision.kind === 'unsettled') {
-        const inFlight = await deps.requests.issueInFlight(deps.db, peers.filter((peer) => peer.id !== request.id).map((peer) => peer.id));
-        throw new UnsettledLookupError(request.product, decision.freeKeys, decision.unresolved, since, inFlight.size > 0);
+        const inFlight = await deps.requests.issueInFlight(
+          deps.db,
+          peers.filter((peer) => peer.id !== request.id).map((peer) => peer.id),
+        );
+        throw new UnsettledLookupError(
+          request.product,
+          decision.freeKeys,
+          decision.unresolved,
+          since,
+          inFlight.size > 0,
+        );
       }
       const recorded = await take(deps, input, decision.key, 'claimed');
       // A peer committed the same key first: look again, the key is held now.
@@ -89,9 +119,17 @@ async function settle(deps: PipelineDeps, input: StepInput, lookup: KeyLookup, s
 }
 
 /** Records a key the lookup settled on, unless it does not fit (then it goes to staff). */
-async function take(deps: PipelineDeps, input: StepInput, key: CandidateKey, how: KeySource): Promise<StepResult | 'held'> {
+async function take(
+  deps: PipelineDeps,
+  input: StepInput,
+  key: CandidateKey,
+  how: KeySource,
+): Promise<StepResult | 'held'> {
   const unfit = checkIssuedKey(key);
-  if (unfit) return await needsManual(deps, input.request.id, `issue key: ${unfit.message}`, [{ keyNumber: key.keyNumber.slice(0, 80) }]);
+  if (unfit)
+    return await needsManual(deps, input.request.id, `issue key: ${unfit.message}`, [
+      { keyNumber: key.keyNumber.slice(0, 80) },
+    ]);
   return await recordKey(deps, input, input.request, key, how);
 }
 
@@ -101,13 +139,20 @@ async function tagKey(deps: PipelineDeps, input: StepInput, key: CandidateKey): 
   try {
     await input.adapter.tagKey(key.keyNumber, input.order);
   } catch (err) {
-    deps.logger.warn({ requestId: input.request.id, keyNumber: key.keyNumber, err: err instanceof Error ? err.message : String(err) }, 'could not mark the claimed key at the KA');
+    deps.logger.warn(
+      { requestId: input.request.id, keyNumber: key.keyNumber, err: err instanceof Error ? err.message : String(err) },
+      'could not mark the claimed key at the KA',
+    );
   }
 }
 
 /** The KA proved there is no key: `issuing → ready`, and the send time goes with it. */
 async function issueAgain(deps: PipelineDeps, request: LicenseRequest): Promise<StepResult> {
-  const moved = await deps.requests.move(deps.db, request, 'issuing', 'ready', { nextAttemptAt: deps.now(), issueSentAt: null, keyCandidates: null });
+  const moved = await deps.requests.move(deps.db, request, 'issuing', 'ready', {
+    nextAttemptAt: deps.now(),
+    issueSentAt: null,
+    keyCandidates: null,
+  });
   return moved ? { next: 'now', request: moved } : { next: 'none' };
 }
 
@@ -125,8 +170,14 @@ async function unresolvedPeers(db: DbOrTx, deps: PipelineDeps, input: StepInput)
   const servers = new Map<number | null, string>();
   for (const peer of issuing) {
     if (peer.id !== request.id) {
-      if (JSON.stringify([...peer.features].sort()) !== features || peer.quantity !== request.quantity || peer.periodMonths !== request.periodMonths) continue;
-      if (!servers.has(peer.serviceId)) servers.set(peer.serviceId, serverOf((await serviceSettingsOf({ db }, peer.serviceId)).ips));
+      if (
+        JSON.stringify([...peer.features].sort()) !== features ||
+        peer.quantity !== request.quantity ||
+        peer.periodMonths !== request.periodMonths
+      )
+        continue;
+      if (!servers.has(peer.serviceId))
+        servers.set(peer.serviceId, serverOf((await serviceSettingsOf({ db }, peer.serviceId)).ips));
       if (servers.get(peer.serviceId) !== ours) continue;
     }
     peers.push(peer);
@@ -142,10 +193,29 @@ function earliestSend(deps: PipelineDeps, peers: LicenseRequest[], request: Lice
 }
 
 /** `issuing → needs_manual`: the lookup could not settle which key is this request's. */
-async function needsManual(deps: PipelineDeps, requestId: number, reason: string, keyCandidates: KeyCandidateRecord[]): Promise<StepResult> {
+async function needsManual(
+  deps: PipelineDeps,
+  requestId: number,
+  reason: string,
+  keyCandidates: KeyCandidateRecord[],
+): Promise<StepResult> {
   await transaction(deps.db, async (tx) => {
-    if (await deps.requests.transition(tx, requestId, 'issuing', 'needs_manual', { reason, nextAttemptAt: null, keyCandidates })) {
-      await deps.audit.record(tx, { actor: workerActor, action: 'license_request.needs_manual', entityType: 'license_request', entityId: requestId, fromState: 'issuing', toState: 'needs_manual', data: { reason, candidates: keyCandidates.length } });
+    if (
+      await deps.requests.transition(tx, requestId, 'issuing', 'needs_manual', {
+        reason,
+        nextAttemptAt: null,
+        keyCandidates,
+      })
+    ) {
+      await deps.audit.record(tx, {
+        actor: workerActor,
+        action: 'license_request.needs_manual',
+        entityType: 'license_request',
+        entityId: requestId,
+        fromState: 'issuing',
+        toState: 'needs_manual',
+        data: { reason, candidates: keyCandidates.length },
+      });
     }
   });
   return { next: 'none' };

@@ -13,15 +13,32 @@ export type KeySource = 'issued' | 'found' | 'claimed';
  * two requests take the same key only one commits, and the other answers `held` with nothing
  * written.
  */
-export async function recordKey(deps: PipelineDeps, input: StepInput, request: LicenseRequest, key: IssuedKey, how: KeySource): Promise<StepResult | 'held'> {
+export async function recordKey(
+  deps: PipelineDeps,
+  input: StepInput,
+  request: LicenseRequest,
+  key: IssuedKey,
+  how: KeySource,
+): Promise<StepResult | 'held'> {
   const { configuration } = input;
   let stored: { request: LicenseRequest; license: NonNullable<StepInput['memo']['newLicense']> } | undefined;
   try {
     stored = await transaction(deps.db, async (tx) => {
-      const moved = await deps.requests.move(tx, request, 'issuing', 'key_issued', { attempts: 0, lastError: null, nextAttemptAt: deps.now(), keyCandidates: null });
+      const moved = await deps.requests.move(tx, request, 'issuing', 'key_issued', {
+        attempts: 0,
+        lastError: null,
+        nextAttemptAt: deps.now(),
+        keyCandidates: null,
+      });
       // Lost the race (a person cancelled or uploaded meanwhile): the key stays at the KA, staff see it in the audit.
       if (!moved) {
-        await deps.audit.record(tx, { actor: workerActor, action: 'license_request.key_orphaned', entityType: 'license_request', entityId: request.id, data: { keyNumber: key.keyNumber } });
+        await deps.audit.record(tx, {
+          actor: workerActor,
+          action: 'license_request.key_orphaned',
+          entityType: 'license_request',
+          entityId: request.id,
+          data: { keyNumber: key.keyNumber },
+        });
         return undefined;
       }
       const license = await deps.licenses.insert(tx, {
@@ -39,7 +56,15 @@ export async function recordKey(deps: PipelineDeps, input: StepInput, request: L
         expiresAt: key.expiresAt ? key.expiresAt.getTime() : null,
         updatesUntil: key.updatesUntil ? key.updatesUntil.getTime() : null,
       });
-      await deps.audit.record(tx, { actor: workerActor, action: 'license_request.key_issued', entityType: 'license_request', entityId: request.id, fromState: 'issuing', toState: 'key_issued', data: { keyNumber: key.keyNumber, licenseId: license.id, how } });
+      await deps.audit.record(tx, {
+        actor: workerActor,
+        action: 'license_request.key_issued',
+        entityType: 'license_request',
+        entityId: request.id,
+        fromState: 'issuing',
+        toState: 'key_issued',
+        data: { keyNumber: key.keyNumber, licenseId: license.id, how },
+      });
       return { request: moved, license };
     });
   } catch (err) {

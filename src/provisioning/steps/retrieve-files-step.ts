@@ -26,13 +26,32 @@ export async function retrieveFiles(deps: PipelineDeps, input: StepInput): Promi
     const unfit = checkLicenseFiles(files);
     if (unfit) throw unfit;
     const moved = await transaction(deps.db, async (tx) => {
-      const installing = await deps.requests.move(tx, request, 'key_issued', 'installing', { attempts: 0, lastError: null, nextAttemptAt: deps.now() });
+      const installing = await deps.requests.move(tx, request, 'key_issued', 'installing', {
+        attempts: 0,
+        lastError: null,
+        nextAttemptAt: deps.now(),
+      });
       if (!installing) return undefined;
       await deps.licenses.replaceFiles(tx, license.id, files, { hasNone: createdHere });
       await deps.licenses.setStatus(tx, license.id, ['issued'], 'files_retrieved');
       await deps.audit.recordMany(tx, [
-        { actor: workerActor, action: 'license_request.files_retrieved', entityType: 'license_request', entityId: request.id, fromState: 'key_issued', toState: 'files_retrieved', data: { files: files.map((f) => f.fileName) } },
-        { actor: workerActor, action: 'license_request.installing', entityType: 'license_request', entityId: request.id, fromState: 'files_retrieved', toState: 'installing' },
+        {
+          actor: workerActor,
+          action: 'license_request.files_retrieved',
+          entityType: 'license_request',
+          entityId: request.id,
+          fromState: 'key_issued',
+          toState: 'files_retrieved',
+          data: { files: files.map((f) => f.fileName) },
+        },
+        {
+          actor: workerActor,
+          action: 'license_request.installing',
+          entityType: 'license_request',
+          entityId: request.id,
+          fromState: 'files_retrieved',
+          toState: 'installing',
+        },
       ]);
       return installing;
     });
@@ -40,6 +59,14 @@ export async function retrieveFiles(deps: PipelineDeps, input: StepInput): Promi
     memo.retrieved = { license, files };
     return { next: 'now', request: moved };
   } catch (err) {
-    return await recordFailure(deps, { request, fromState: 'key_issued', retryState: 'key_issued', step: 'retrieve files', attempts: request.attempts + 1, err, secrets: deps.configurations.secretsOf(input.configuration) });
+    return await recordFailure(deps, {
+      request,
+      fromState: 'key_issued',
+      retryState: 'key_issued',
+      step: 'retrieve files',
+      attempts: request.attempts + 1,
+      err,
+      secrets: deps.configurations.secretsOf(input.configuration),
+    });
   }
 }

@@ -31,7 +31,15 @@ export function DateOnly({ iso }: { iso: string | null | undefined }) {
 }
 
 /** Keyset paging: a link to the next page only (and back to the first). */
-export function Pager({ path, query, nextCursor }: { path: string; query: Record<string, string | number | undefined>; nextCursor: string | null }) {
+export function Pager({
+  path,
+  query,
+  nextCursor,
+}: {
+  path: string;
+  query: Record<string, string | number | undefined>;
+  nextCursor: string | null;
+}) {
   const onFirst = query.cursor === undefined;
   if (onFirst && !nextCursor) return null;
   return (
@@ -46,7 +54,13 @@ export function Pager({ path, query, nextCursor }: { path: string; query: Record
   );
 }
 
-export function Notice({ kind, children }: { kind: 'info' | 'success' | 'error' | 'warning'; children: ComponentChildren }) {
+export function Notice({
+  kind,
+  children,
+}: {
+  kind: 'info' | 'success' | 'error' | 'warning';
+  children: ComponentChildren;
+}) {
   return (
     <div class={`notice ${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
       {children}
@@ -81,7 +95,8 @@ export function JsonText({ value }: { value: unknown }) {
 /** A recorded error (KA or step failure): its message first, the KA's own words and code after. */
 export function ErrorText({ error }: { error: Record<string, unknown> | null | undefined }) {
   if (!error) return <span class="muted">—</span>;
-  const text = (key: string) => (typeof error[key] === 'string' || typeof error[key] === 'number' ? String(error[key]) : undefined);
+  const text = (key: string) =>
+    typeof error[key] === 'string' || typeof error[key] === 'number' ? String(error[key]) : undefined;
   const message = text('message') ?? JSON.stringify(error);
   const ka = [text('kaResultCode'), text('kaMessage')].filter(Boolean).join(' ');
   return (

@@ -74,7 +74,16 @@ function typedInput(type: Exclude<InputType, 'password'>, a: InputAttributes) {
 
 type InputType = 'text' | 'email' | 'password' | 'url' | 'number' | 'search' | 'date';
 
-export function TextField(props: FieldProps & { value?: string | number; type?: InputType; autocomplete?: string; placeholder?: string; min?: number; max?: number }) {
+export function TextField(
+  props: FieldProps & {
+    value?: string | number;
+    type?: InputType;
+    autocomplete?: string;
+    placeholder?: string;
+    min?: number;
+    max?: number;
+  },
+) {
   const id = `f-${props.idPrefix ?? ''}${props.name}`;
   const error = props.errors?.[props.name];
   const common = {
@@ -96,7 +105,13 @@ export function TextField(props: FieldProps & { value?: string | number; type?: 
       {type === 'password' ? (
         <input type="password" {...common} />
       ) : (
-        typedInput(type, { ...common, value: props.value === undefined ? undefined : String(props.value), placeholder: props.placeholder, min: props.min, max: props.max })
+        typedInput(type, {
+          ...common,
+          value: props.value === undefined ? undefined : String(props.value),
+          placeholder: props.placeholder,
+          min: props.min,
+          max: props.max,
+        })
       )}
       <Help id={id} description={props.description} error={error} />
     </div>
@@ -109,7 +124,14 @@ export function TextArea(props: FieldProps & { value?: string; rows?: number }) 
   return (
     <div class={`field${error ? ' invalid' : ''}`}>
       <label for={id}>{props.label}</label>
-      <textarea id={id} name={props.name} rows={props.rows ?? 3} required={props.required} aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy(id, props.description, error)}>
+      <textarea
+        id={id}
+        name={props.name}
+        rows={props.rows ?? 3}
+        required={props.required}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy(id, props.description, error)}
+      >
         {props.value ?? ''}
       </textarea>
       <Help id={id} description={props.description} error={error} />
@@ -117,13 +139,21 @@ export function TextArea(props: FieldProps & { value?: string; rows?: number }) 
   );
 }
 
-export function SelectField(props: FieldProps & { value?: string; options: Array<{ value: string; label: string }>; blank?: string }) {
+export function SelectField(
+  props: FieldProps & { value?: string; options: Array<{ value: string; label: string }>; blank?: string },
+) {
   const id = `f-${props.idPrefix ?? ''}${props.name}`;
   const error = props.errors?.[props.name];
   return (
     <div class={`field${error ? ' invalid' : ''}`}>
       <label for={id}>{props.label}</label>
-      <select id={id} name={props.name} required={props.required} aria-invalid={error ? 'true' : undefined} aria-describedby={describedBy(id, props.description, error)}>
+      <select
+        id={id}
+        name={props.name}
+        required={props.required}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy(id, props.description, error)}
+      >
         {props.blank !== undefined && <option value="">{props.blank}</option>}
         {props.options.map((o) => (
           <option key={o.value} value={o.value} selected={o.value === props.value}>
@@ -141,7 +171,14 @@ export function CheckboxField(props: FieldProps & { checked: boolean; value?: st
   const error = props.errors?.[props.name];
   return (
     <div class={`field checkbox${error ? ' invalid' : ''}`}>
-      <input id={id} type="checkbox" name={props.name} value={props.value ?? 'true'} checked={props.checked} aria-describedby={describedBy(id, props.description, error)} />
+      <input
+        id={id}
+        type="checkbox"
+        name={props.name}
+        value={props.value ?? 'true'}
+        checked={props.checked}
+        aria-describedby={describedBy(id, props.description, error)}
+      />
       <label for={id}>{props.label}</label>
       <Help id={id} description={props.description} error={error} />
     </div>
@@ -149,7 +186,19 @@ export function CheckboxField(props: FieldProps & { checked: boolean; value?: st
 }
 
 /** A one-button form that POSTs an action with the session's token. */
-export function ActionButton({ ctx, action, label, variant, children }: { ctx: ViewContext; action: string; label: string; variant?: 'primary' | 'danger' | 'secondary'; children?: ComponentChildren }) {
+export function ActionButton({
+  ctx,
+  action,
+  label,
+  variant,
+  children,
+}: {
+  ctx: ViewContext;
+  action: string;
+  label: string;
+  variant?: 'primary' | 'danger' | 'secondary';
+  children?: ComponentChildren;
+}) {
   return (
     <form method="post" action={action} class="inline">
       <CsrfField ctx={ctx} />

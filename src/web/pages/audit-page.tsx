@@ -45,7 +45,9 @@ export function AuditTable({ events, caption }: { events: AuditEvent[]; caption?
             <td>
               {e.entityType} {e.entityId}
             </td>
-            <td>{e.fromState || e.toState ? `${e.fromState ?? '—'} → ${e.toState ?? '—'}` : <span class="muted">—</span>}</td>
+            <td>
+              {e.fromState || e.toState ? `${e.fromState ?? '—'} → ${e.toState ?? '—'}` : <span class="muted">—</span>}
+            </td>
             <td>
               {e.error && (
                 <div class="field-error">
@@ -61,12 +63,30 @@ export function AuditTable({ events, caption }: { events: AuditEvent[]; caption?
   );
 }
 
-export function AuditPage({ ctx, events, filter, errors, nextCursor }: { ctx: ViewContext; events: AuditEvent[]; filter: AuditFilter; errors?: FieldErrors; nextCursor: string | null }) {
+export function AuditPage({
+  ctx,
+  events,
+  filter,
+  errors,
+  nextCursor,
+}: {
+  ctx: ViewContext;
+  events: AuditEvent[];
+  filter: AuditFilter;
+  errors?: FieldErrors;
+  nextCursor: string | null;
+}) {
   return (
     <Layout ctx={ctx} title="Audit log" active="audit">
       <form method="get" action="/audit" class="filters" aria-label="Filter events">
         <TextField name="actor" label="Actor id" value={filter.actor} placeholder="staff:1" errors={errors} />
-        <TextField name="entity" label="Entity" value={filter.entity} placeholder="license_request:42" errors={errors} />
+        <TextField
+          name="entity"
+          label="Entity"
+          value={filter.entity}
+          placeholder="license_request:42"
+          errors={errors}
+        />
         <TextField name="action" label="Action" value={filter.action} placeholder="order.paid" errors={errors} />
         <TextField name="since" label="From (UTC)" type="date" value={filter.since} errors={errors} />
         <TextField name="until" label="Until (UTC, inclusive)" type="date" value={filter.until} errors={errors} />

@@ -18,13 +18,7 @@ export function ErrorPage({ ctx, status, message }: { ctx: ViewContext; status: 
       <div class="notice error" role="alert">
         <p>{message}</p>
       </div>
-      <p>
-        {status === 401 ? (
-          <a href="/sign-in">Sign in</a>
-        ) : (
-          <a href="/">Back to the console</a>
-        )}
-      </p>
+      <p>{status === 401 ? <a href="/sign-in">Sign in</a> : <a href="/">Back to the console</a>}</p>
     </Layout>
   );
 }

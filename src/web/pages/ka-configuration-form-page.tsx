@@ -1,6 +1,14 @@
 import type { KaPluginDefinition } from '../../plugin-sdk/plugin-definition.js';
 import type { SettingDefinition } from '../../plugin-sdk/settings.js';
-import { CheckboxField, CsrfField, type FieldErrors, FormProblem, SelectField, TextArea, TextField } from '../components/form-fields.js';
+import {
+  CheckboxField,
+  CsrfField,
+  type FieldErrors,
+  FormProblem,
+  SelectField,
+  TextArea,
+  TextField,
+} from '../components/form-fields.js';
 import { Layout } from '../components/layout.js';
 import type { ViewContext } from '../view-context.js';
 
@@ -25,12 +33,46 @@ export interface KaConfigurationFormProps {
 }
 
 /** One input per setting of the plugin's schema; secrets are write-only password inputs. */
-function SettingField({ def, value, stored, errors }: { def: SettingDefinition; value: string | boolean | undefined; stored: boolean; errors?: FieldErrors }) {
+function SettingField({
+  def,
+  value,
+  stored,
+  errors,
+}: {
+  def: SettingDefinition;
+  value: string | boolean | undefined;
+  stored: boolean;
+  errors?: FieldErrors;
+}) {
   const name = `settings.${def.name}`;
-  if (def.type === 'boolean') return <CheckboxField name={name} label={def.label} checked={value === true} description={def.description} errors={errors} />;
+  if (def.type === 'boolean')
+    return (
+      <CheckboxField
+        name={name}
+        label={def.label}
+        checked={value === true}
+        description={def.description}
+        errors={errors}
+      />
+    );
   if (def.secret) {
-    const description = [def.description, stored ? 'A value is stored and never shown. Leave empty to keep it.' : undefined].filter(Boolean).join(' ');
-    return <TextField name={name} label={def.label} type="password" autocomplete="new-password" required={def.required && !stored} description={description || undefined} errors={errors} />;
+    const description = [
+      def.description,
+      stored ? 'A value is stored and never shown. Leave empty to keep it.' : undefined,
+    ]
+      .filter(Boolean)
+      .join(' ');
+    return (
+      <TextField
+        name={name}
+        label={def.label}
+        type="password"
+        autocomplete="new-password"
+        required={def.required && !stored}
+        description={description || undefined}
+        errors={errors}
+      />
+    );
   }
   const defaultNote = def.default !== undefined ? `Default: ${String(def.default)}.` : undefined;
   return (
@@ -48,7 +90,15 @@ function SettingField({ def, value, stored, errors }: { def: SettingDefinition; 
   );
 }
 
-export function KaConfigurationFormPage({ ctx, id, plugin, values, storedSecrets, errors, problem }: KaConfigurationFormProps) {
+export function KaConfigurationFormPage({
+  ctx,
+  id,
+  plugin,
+  values,
+  storedSecrets,
+  errors,
+  problem,
+}: KaConfigurationFormProps) {
   const title = id ? `Edit ${values.name}` : `New ${plugin.displayName} configuration`;
   return (
     <Layout ctx={ctx} title={title} active="configurations" back={<a href="/ka-configurations">KA configurations</a>}>
@@ -60,10 +110,22 @@ export function KaConfigurationFormPage({ ctx, id, plugin, values, storedSecrets
         <fieldset>
           <legend>{plugin.displayName} settings</legend>
           {plugin.settings.map((def) => (
-            <SettingField key={def.name} def={def} value={values.settings[def.name]} stored={storedSecrets.includes(def.name)} errors={errors} />
+            <SettingField
+              key={def.name}
+              def={def}
+              value={values.settings[def.name]}
+              stored={storedSecrets.includes(def.name)}
+              errors={errors}
+            />
           ))}
         </fieldset>
-        <TextArea name="allowedProducts" label="Allowed products" value={values.allowedProducts} description="One product id per line. Empty: every product the KA sells." errors={errors} />
+        <TextArea
+          name="allowedProducts"
+          label="Allowed products"
+          value={values.allowedProducts}
+          description="One product id per line. Empty: every product the KA sells."
+          errors={errors}
+        />
         <CheckboxField name="enabled" label="Enabled" checked={values.enabled} errors={errors} />
         <div class="actions">
           <button type="submit" class="button primary">
@@ -81,9 +143,19 @@ export function KaConfigurationFormPage({ ctx, id, plugin, values, storedSecrets
 /** First step of creating: which plugin (the settings form depends on it). */
 export function ChoosePluginPage({ ctx, plugins }: { ctx: ViewContext; plugins: KaPluginDefinition[] }) {
   return (
-    <Layout ctx={ctx} title="New KA configuration" active="configurations" back={<a href="/ka-configurations">KA configurations</a>}>
+    <Layout
+      ctx={ctx}
+      title="New KA configuration"
+      active="configurations"
+      back={<a href="/ka-configurations">KA configurations</a>}
+    >
       <form method="get" action="/ka-configurations/new" class="card">
-        <SelectField name="plugin" label="KA plugin" options={plugins.map((p) => ({ value: p.name, label: `${p.displayName} (${p.name} ${p.version})` }))} required />
+        <SelectField
+          name="plugin"
+          label="KA plugin"
+          options={plugins.map((p) => ({ value: p.name, label: `${p.displayName} (${p.name} ${p.version})` }))}
+          required
+        />
         <button type="submit" class="button primary">
           Continue
         </button>

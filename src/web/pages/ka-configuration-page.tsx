@@ -29,7 +29,14 @@ export function KaConfigurationPage({ ctx, configuration: c, settings, testResul
         </Notice>
       )}
       <div class="actions">
-        {canOperate(ctx) && <ActionButton ctx={ctx} action={`/ka-configurations/${c.id}/test`} label="Test connection" variant="primary" />}
+        {canOperate(ctx) && (
+          <ActionButton
+            ctx={ctx}
+            action={`/ka-configurations/${c.id}/test`}
+            label="Test connection"
+            variant="primary"
+          />
+        )}
         {canConfigure(ctx) && (
           <a class="button secondary" href={`/ka-configurations/${c.id}/edit`}>
             Edit
@@ -60,7 +67,18 @@ export function KaConfigurationPage({ ctx, configuration: c, settings, testResul
       </section>
       <section aria-labelledby="settings-h">
         <h2 id="settings-h">Settings</h2>
-        <Facts items={settings.map((s) => [s.label, s.secret ? (c.settings[s.name] === undefined ? null : 'stored (hidden)') : c.settings[s.name] === undefined ? null : String(c.settings[s.name])])} />
+        <Facts
+          items={settings.map((s) => [
+            s.label,
+            s.secret
+              ? c.settings[s.name] === undefined
+                ? null
+                : 'stored (hidden)'
+              : c.settings[s.name] === undefined
+                ? null
+                : String(c.settings[s.name]),
+          ])}
+        />
       </section>
       <section aria-labelledby="products-h">
         <h2 id="products-h">Products</h2>

@@ -3,10 +3,19 @@ import { Layout } from '../components/layout.js';
 import type { KaConfigurationView } from '../../features/ka-configurations/ka-configuration-service.js';
 import { canConfigure, type ViewContext } from '../view-context.js';
 
-export function KaConfigurationsPage({ ctx, configurations }: { ctx: ViewContext; configurations: KaConfigurationView[] }) {
+export function KaConfigurationsPage({
+  ctx,
+  configurations,
+}: {
+  ctx: ViewContext;
+  configurations: KaConfigurationView[];
+}) {
   return (
     <Layout ctx={ctx} title="KA configurations" active="configurations">
-      <p class="lead">Each configuration is one login at a key administrator (KA), through one plugin. Licenses are grouped by the configuration that issued them.</p>
+      <p class="lead">
+        Each configuration is one login at a key administrator (KA), through one plugin. Licenses are grouped by the
+        configuration that issued them.
+      </p>
       {canConfigure(ctx) && (
         <p class="actions">
           <a class="button primary" href="/ka-configurations/new">

@@ -24,48 +24,107 @@ export interface LicensePageProps {
   settle?: { note?: string; expiresAt?: string; errors?: FieldErrors };
 }
 
-const labels: Record<LifecycleAction, string> = { renew: 'Renew key', suspend: 'Suspend key', resume: 'Resume key', terminate: 'Terminate key' };
-const nouns: Record<string, string> = { renew: 'renewal', suspend: 'suspension', resume: 'resumption', terminate: 'termination' };
+const labels: Record<LifecycleAction, string> = {
+  renew: 'Renew key',
+  suspend: 'Suspend key',
+  resume: 'Resume key',
+  terminate: 'Terminate key',
+};
+const nouns: Record<string, string> = {
+  renew: 'renewal',
+  suspend: 'suspension',
+  resume: 'resumption',
+  terminate: 'termination',
+};
 
 /** The open action on the key: why the buttons are gone, or why the next action reads the key first. */
-function OpenOperation({ ctx, operation: o, license, canSettle, settle }: { ctx: ViewContext; operation: LicenseOperationView; license: LicenseDetails; canSettle: boolean; settle?: LicensePageProps['settle'] }) {
+function OpenOperation({
+  ctx,
+  operation: o,
+  license,
+  canSettle,
+  settle,
+}: {
+  ctx: ViewContext;
+  operation: LicenseOperationView;
+  license: LicenseDetails;
+  canSettle: boolean;
+  settle?: LicensePageProps['settle'];
+}) {
   const keyNumber = license.keyNumber;
   const noun = nouns[o.kind] ?? o.kind;
   const who = o.actor.name ? ` by ${o.actor.name}` : '';
   const unknown = o.state === 'outcome_unknown' || !o.held;
   return (
     <section aria-labelledby="operation-h" class="card">
-      <h2 id="operation-h">{unknown ? `Outcome of the ${noun} unknown` : `${noun[0]?.toUpperCase()}${noun.slice(1)} in progress`}</h2>
-      {!unknown && <Notice kind="info">The {noun} of key {keyNumber} is at the KA now; other actions on this license wait until it has finished.</Notice>}
-      {unknown && o.held && <Notice kind="info">Keyway is reading key {keyNumber} at the KA to find out whether the {noun} happened.</Notice>}
+      <h2 id="operation-h">
+        {unknown ? `Outcome of the ${noun} unknown` : `${noun[0]?.toUpperCase()}${noun.slice(1)} in progress`}
+      </h2>
+      {!unknown && (
+        <Notice kind="info">
+          The {noun} of key {keyNumber} is at the KA now; other actions on this license wait until it has finished.
+        </Notice>
+      )}
+      {unknown && o.held && (
+        <Notice kind="info">
+          Keyway is reading key {keyNumber} at the KA to find out whether the {noun} happened.
+        </Notice>
+      )}
       {unknown && !o.held && (
         <Notice kind="warning">
-          The KA may or may not have done the {noun} of key {keyNumber}. The next action on this license first reads the key at the KA to find out and records what happened; the same
-          action is not sent twice if the KA had done it.
+          The KA may or may not have done the {noun} of key {keyNumber}. The next action on this license first reads the
+          key at the KA to find out and records what happened; the same action is not sent twice if the KA had done it.
         </Notice>
       )}
       <Facts
         items={[
-          ['Operation', `#${o.id} (${o.kind}, ${o.state === 'in_progress' && !o.held ? 'its claim expired' : o.state.replace(/_/g, ' ')})`],
-          ['Started', <span>
-            <Time iso={o.startedAt} />
-            {who}
-          </span>],
+          [
+            'Operation',
+            `#${o.id} (${o.kind}, ${o.state === 'in_progress' && !o.held ? 'its claim expired' : o.state.replace(/_/g, ' ')})`,
+          ],
+          [
+            'Started',
+            <span>
+              <Time iso={o.startedAt} />
+              {who}
+            </span>,
+          ],
           ['Held until', o.held ? <Time iso={o.leaseUntil} /> : null],
           ['Last error', o.lastError ? <ErrorText error={o.lastError} /> : null],
           ['Our reference', <code>{o.reference}</code>],
         ]}
       />
       {unknown && !o.held && canSettle && (
-        <form method="post" action={`/licenses/${license.id}/operations/${o.id}/settle`} aria-labelledby="settle-h" novalidate>
+        <form
+          method="post"
+          action={`/licenses/${license.id}/operations/${o.id}/settle`}
+          aria-labelledby="settle-h"
+          novalidate
+        >
           <h3 id="settle-h">Settle it by hand</h3>
           <p class="help">
-            When reading the key does not tell (the next action says why), look at key {keyNumber} at the KA and record what you found. Keyway records it as the KA's answer and the license is
-            free again.
+            When reading the key does not tell (the next action says why), look at key {keyNumber} at the KA and record
+            what you found. Keyway records it as the KA's answer and the license is free again.
           </p>
           <CsrfField ctx={ctx} />
-          <TextField name="note" label="What you checked at the KA" idPrefix="settle-" value={settle?.note} errors={settle?.errors} required />
-          {o.kind === 'renew' && <TextField name="expiresAt" type="date" label="Expiry the KA shows (if it renewed)" idPrefix="settle-" value={settle?.expiresAt} errors={settle?.errors} />}
+          <TextField
+            name="note"
+            label="What you checked at the KA"
+            idPrefix="settle-"
+            value={settle?.note}
+            errors={settle?.errors}
+            required
+          />
+          {o.kind === 'renew' && (
+            <TextField
+              name="expiresAt"
+              type="date"
+              label="Expiry the KA shows (if it renewed)"
+              idPrefix="settle-"
+              value={settle?.expiresAt}
+              errors={settle?.errors}
+            />
+          )}
           <div class="actions">
             <button type="submit" name="applied" value="yes" class="button">
               The KA did the {noun}
@@ -81,7 +140,17 @@ function OpenOperation({ ctx, operation: o, license, canSettle, settle }: { ctx:
 }
 
 /** Renew, suspend, resume and terminate at the KA; terminating cannot be undone, so it asks for a confirmation. */
-function LifecycleActions({ ctx, license, actions, terminate }: { ctx: ViewContext; license: LicenseDetails; actions: LifecycleAction[]; terminate?: LicensePageProps['terminate'] }) {
+function LifecycleActions({
+  ctx,
+  license,
+  actions,
+  terminate,
+}: {
+  ctx: ViewContext;
+  license: LicenseDetails;
+  actions: LifecycleAction[];
+  terminate?: LicensePageProps['terminate'];
+}) {
   if (!actions.length) return null;
   const buttons = actions.filter((a) => a !== 'terminate');
   return (
@@ -95,12 +164,26 @@ function LifecycleActions({ ctx, license, actions, terminate }: { ctx: ViewConte
         </div>
       )}
       {actions.includes('terminate') && (
-        <form method="post" action={`/licenses/${license.id}/terminate`} class="card" aria-labelledby="terminate-h" novalidate>
+        <form
+          method="post"
+          action={`/licenses/${license.id}/terminate`}
+          class="card"
+          aria-labelledby="terminate-h"
+          novalidate
+        >
           <h3 id="terminate-h">Terminate the key</h3>
-          <p class="help">The KA ends key {license.keyNumber}; this cannot be undone. The note and your name are recorded.</p>
+          <p class="help">
+            The KA ends key {license.keyNumber}; this cannot be undone. The note and your name are recorded.
+          </p>
           <CsrfField ctx={ctx} />
           <TextField name="note" label="Note" idPrefix="terminate-" value={terminate?.note} />
-          <CheckboxField name="confirm" label={`Key ${license.keyNumber} stops working for good`} idPrefix="terminate-" checked={false} errors={terminate?.errors} />
+          <CheckboxField
+            name="confirm"
+            label={`Key ${license.keyNumber} stops working for good`}
+            idPrefix="terminate-"
+            checked={false}
+            errors={terminate?.errors}
+          />
           <button type="submit" class="button danger">
             {labels.terminate}
           </button>
@@ -110,9 +193,28 @@ function LifecycleActions({ ctx, license, actions, terminate }: { ctx: ViewConte
   );
 }
 
-export function LicensePage({ ctx, license: l, configurationName, customer, actions, notice, problem, terminate, settle }: LicensePageProps) {
+export function LicensePage({
+  ctx,
+  license: l,
+  configurationName,
+  customer,
+  actions,
+  notice,
+  problem,
+  terminate,
+  settle,
+}: LicensePageProps) {
   return (
-    <Layout ctx={ctx} title={`License ${l.keyNumber}`} active="licenses" back={<a href={`/licenses?configuration=${l.configurationId}`}>Licenses of {configurationName ?? `configuration ${l.configurationId}`}</a>}>
+    <Layout
+      ctx={ctx}
+      title={`License ${l.keyNumber}`}
+      active="licenses"
+      back={
+        <a href={`/licenses?configuration=${l.configurationId}`}>
+          Licenses of {configurationName ?? `configuration ${l.configurationId}`}
+        </a>
+      }
+    >
       {notice && <Notice kind="success">{notice}</Notice>}
       {problem && <Notice kind="error">{problem}</Notice>}
       <Facts
@@ -128,13 +230,35 @@ export function LicensePage({ ctx, license: l, configurationName, customer, acti
           ['Updates until', <DateOnly iso={l.updatesUntil} />],
           ['Installed', <Time iso={l.installedAt} />],
           ['Created', <Time iso={l.createdAt} />],
-          ['Customer', customer ? `${customer.name} <${customer.email}>` : l.customerId ? `customer ${l.customerId}` : 'standalone'],
-          ['Subscription', l.subscription ? <a href={`/subscriptions/${l.subscription.id}`}>#{l.subscription.id}</a> : null],
-          ['Request', l.request ? <a href={`/license-requests/${l.request.id}`}>#{l.request.id} ({l.request.state.replace(/_/g, ' ')})</a> : null],
-          ['KA configuration', <a href={`/ka-configurations/${l.configurationId}`}>{configurationName ?? `#${l.configurationId}`}</a>],
+          [
+            'Customer',
+            customer
+              ? `${customer.name} <${customer.email}>`
+              : l.customerId
+                ? `customer ${l.customerId}`
+                : 'standalone',
+          ],
+          [
+            'Subscription',
+            l.subscription ? <a href={`/subscriptions/${l.subscription.id}`}>#{l.subscription.id}</a> : null,
+          ],
+          [
+            'Request',
+            l.request ? (
+              <a href={`/license-requests/${l.request.id}`}>
+                #{l.request.id} ({l.request.state.replace(/_/g, ' ')})
+              </a>
+            ) : null,
+          ],
+          [
+            'KA configuration',
+            <a href={`/ka-configurations/${l.configurationId}`}>{configurationName ?? `#${l.configurationId}`}</a>,
+          ],
         ]}
       />
-      {l.openOperation && <OpenOperation ctx={ctx} operation={l.openOperation} license={l} canSettle={canOperate(ctx)} settle={settle} />}
+      {l.openOperation && (
+        <OpenOperation ctx={ctx} operation={l.openOperation} license={l} canSettle={canOperate(ctx)} settle={settle} />
+      )}
       <LifecycleActions ctx={ctx} license={l} actions={actions} terminate={terminate} />
       <h2>Files</h2>
       {l.files.length === 0 ? (

@@ -2,7 +2,14 @@ import type { AuditEvent } from '../../features/audit/audit-event.js';
 import type { KeyCandidateRecord, LicenseRequest } from '../../features/license-requests/license-request.js';
 import type { License } from '../../features/licenses/license-store.js';
 import { Facts, ErrorText, Notice, StateBadge, Time } from '../components/display.js';
-import { ActionButton, CheckboxField, CsrfField, type FieldErrors, FormProblem, TextArea } from '../components/form-fields.js';
+import {
+  ActionButton,
+  CheckboxField,
+  CsrfField,
+  type FieldErrors,
+  FormProblem,
+  TextArea,
+} from '../components/form-fields.js';
 import { Layout } from '../components/layout.js';
 import { canOperate, type ViewContext } from '../view-context.js';
 import { AuditTable } from './audit-page.js';
@@ -30,24 +37,66 @@ export interface LicenseRequestPageProps {
   acceptFiles: string;
 }
 
-function UploadForm({ ctx, request, state, accept }: { ctx: ViewContext; request: LicenseRequest; state: UploadFormState; accept: string }) {
+function UploadForm({
+  ctx,
+  request,
+  state,
+  accept,
+}: {
+  ctx: ViewContext;
+  request: LicenseRequest;
+  state: UploadFormState;
+  accept: string;
+}) {
   return (
-    <form method="post" action={`/license-requests/${request.id}/uploads`} enctype="multipart/form-data" class="card" aria-labelledby="upload-h" novalidate>
+    <form
+      method="post"
+      action={`/license-requests/${request.id}/uploads`}
+      enctype="multipart/form-data"
+      class="card"
+      aria-labelledby="upload-h"
+      novalidate
+    >
       <h3 id="upload-h">Upload key(s) and file(s)</h3>
-      <p class="help">Create the key in the KA's own console, download its file, and upload both here. The file is checked against this request (key number, product {request.product}, expiry) before anything is stored; then the license is installed like an online one.</p>
+      <p class="help">
+        Create the key in the KA's own console, download its file, and upload both here. The file is checked against
+        this request (key number, product {request.product}, expiry) before anything is stored; then the license is
+        installed like an online one.
+      </p>
       <FormProblem message={state.problem} />
       <CsrfField ctx={ctx} />
-      <TextArea name="keyNumbers" label="Key number(s)" value={state.keyNumbers} rows={2} description="The main key first; additional keys after it, one per line." errors={state.errors} />
+      <TextArea
+        name="keyNumbers"
+        label="Key number(s)"
+        value={state.keyNumbers}
+        rows={2}
+        description="The main key first; additional keys after it, one per line."
+        errors={state.errors}
+      />
       <div class={`field${state.errors?.files ? ' invalid' : ''}`}>
         <label for="f-files">License file(s)</label>
-        <input id="f-files" type="file" name="files" multiple accept={accept} aria-invalid={state.errors?.files ? 'true' : undefined} aria-describedby={state.errors?.files ? 'f-files-error' : undefined} />
+        <input
+          id="f-files"
+          type="file"
+          name="files"
+          multiple
+          accept={accept}
+          aria-invalid={state.errors?.files ? 'true' : undefined}
+          aria-describedby={state.errors?.files ? 'f-files-error' : undefined}
+        />
         {state.errors?.files && (
           <p class="field-error" id="f-files-error">
             {state.errors.files}
           </p>
         )}
       </div>
-      <CheckboxField name="override" label="Store it even though it does not match the request" checked={state.override === true} description="Only with a note saying why; the audit log records the override." errors={state.errors} />
+      <CheckboxField
+        name="override"
+        label="Store it even though it does not match the request"
+        checked={state.override === true}
+        description="Only with a note saying why; the audit log records the override."
+        errors={state.errors}
+      />
       <TextArea name="note" label="Note" value={state.note} rows={2} errors={state.errors} />
       <button type="submit" class="button primary">
         Upload and install
@@ -56,32 +105,77 @@ function UploadForm({ ctx, request, state, accept }: { ctx: ViewContext; request
   );
 }
 
-function Actions({ ctx, request, license, upload, confirm, accept }: { ctx: ViewContext; request: LicenseRequest; license: License | null; upload?: UploadFormState; confirm?: LicenseRequestPageProps['confirm']; accept: string }) {
+function Actions({
+  ctx,
+  request,
+  license,
+  upload,
+  confirm,
+  accept,
+}: {
+  ctx: ViewContext;
+  request: LicenseRequest;
+  license: License | null;
+  upload?: UploadFormState;
+  confirm?: LicenseRequestPageProps['confirm'];
+  accept: string;
+}) {
   if (!canOperate(ctx)) {
     return <p class="muted">Your role ({ctx.user?.role}) can see this request; operators and admins act on it.</p>;
   }
   const waiting = request.state === 'needs_manual';
   const cancellable = (request.state === 'pending' || request.state === 'ready' || waiting) && !license;
-  if (!waiting && !cancellable) return <p class="muted">No staff action fits a request that is {request.state.replace(/_/g, ' ')}.</p>;
+  if (!waiting && !cancellable)
+    return <p class="muted">No staff action fits a request that is {request.state.replace(/_/g, ' ')}.</p>;
   return (
     <>
       <div class="actions">
-        {waiting && <ActionButton ctx={ctx} action={`/license-requests/${request.id}/retry`} label="Retry online" variant="primary" />}
+        {waiting && (
+          <ActionButton
+            ctx={ctx}
+            action={`/license-requests/${request.id}/retry`}
+            label="Retry online"
+            variant="primary"
+          />
+        )}
         {waiting && license && license.files.length > 0 && (
           <ActionButton ctx={ctx} action={`/license-requests/${request.id}/install`} label="Retry install">
             <input type="hidden" name="mode" value="retry" />
           </ActionButton>
         )}
-        {cancellable && <ActionButton ctx={ctx} action={`/license-requests/${request.id}/cancel`} label="Cancel request" variant="danger" />}
+        {cancellable && (
+          <ActionButton
+            ctx={ctx}
+            action={`/license-requests/${request.id}/cancel`}
+            label="Cancel request"
+            variant="danger"
+          />
+        )}
       </div>
       {waiting && <UploadForm ctx={ctx} request={request} state={upload ?? {}} accept={accept} />}
       {waiting && license && (
-        <form method="post" action={`/license-requests/${request.id}/install`} class="card" aria-labelledby="confirm-h" novalidate>
+        <form
+          method="post"
+          action={`/license-requests/${request.id}/install`}
+          class="card"
+          aria-labelledby="confirm-h"
+          novalidate
+        >
           <h3 id="confirm-h">Confirm manual install</h3>
-          <p class="help">You installed key {license.keyNumber} into the customer's service by hand. Say how; the note and your name are recorded.</p>
+          <p class="help">
+            You installed key {license.keyNumber} into the customer's service by hand. Say how; the note and your name
+            are recorded.
+          </p>
           <CsrfField ctx={ctx} />
           <input type="hidden" name="mode" value="confirm" />
-          <TextArea name="confirmNote" label="How it was installed" value={confirm?.note} rows={2} errors={confirm?.errors} required />
+          <TextArea
+            name="confirmNote"
+            label="How it was installed"
+            value={confirm?.note}
+            rows={2}
+            errors={confirm?.errors}
+            required
+          />
           <button type="submit" class="button secondary">
             Confirm installed
           </button>
@@ -94,19 +188,32 @@ function Actions({ ctx, request, license, upload, confirm, accept }: { ctx: View
 export function LicenseRequestPage(props: LicenseRequestPageProps) {
   const { ctx, request: r, license } = props;
   return (
-    <Layout ctx={ctx} title={`License request #${r.id}`} active="requests" back={<a href="/license-requests">License requests</a>}>
+    <Layout
+      ctx={ctx}
+      title={`License request #${r.id}`}
+      active="requests"
+      back={<a href="/license-requests">License requests</a>}
+    >
       {props.notice && <Notice kind="success">{props.notice}</Notice>}
       {props.problem && <Notice kind="error">{props.problem}</Notice>}
       <Facts
         items={[
           ['State', <StateBadge state={r.state} />],
           ['Reason', r.reason],
-          ['KA configuration', <a href={`/ka-configurations/${r.configurationId}`}>{props.configurationName ?? `#${r.configurationId}`}</a>],
+          [
+            'KA configuration',
+            <a href={`/ka-configurations/${r.configurationId}`}>
+              {props.configurationName ?? `#${r.configurationId}`}
+            </a>,
+          ],
           ['Product', r.product],
           ['Features', r.features.join(', ') || null],
           ['Quantity', String(r.quantity)],
           ['Customer', r.customerId ? (props.customerName ?? `customer ${r.customerId}`) : 'standalone'],
-          ['Subscription', r.subscriptionId ? <a href={`/subscriptions/${r.subscriptionId}`}>#{r.subscriptionId}</a> : null],
+          [
+            'Subscription',
+            r.subscriptionId ? <a href={`/subscriptions/${r.subscriptionId}`}>#{r.subscriptionId}</a> : null,
+          ],
           ['Source', r.source],
           ['Attempts', String(r.attempts)],
           ['Next attempt', <Time iso={r.nextAttemptAt} />],
@@ -118,7 +225,14 @@ export function LicenseRequestPage(props: LicenseRequestPageProps) {
       />
       {r.keyCandidates?.length ? <KeyCandidates candidates={r.keyCandidates} /> : null}
       <h2>Actions</h2>
-      <Actions ctx={ctx} request={r} license={license} upload={props.upload} confirm={props.confirm} accept={props.acceptFiles} />
+      <Actions
+        ctx={ctx}
+        request={r}
+        license={license}
+        upload={props.upload}
+        confirm={props.confirm}
+        accept={props.acceptFiles}
+      />
       <h2>History</h2>
       <AuditTable events={props.history} caption="Every step of this request" />
     </Layout>
@@ -130,7 +244,10 @@ function KeyCandidates({ candidates }: { candidates: KeyCandidateRecord[] }) {
   return (
     <>
       <h2>Candidate keys at the KA</h2>
-      <p>The outcome of the issue call is unknown and the KA holds these free keys of this product for this server. Check which one is this request's, then upload it.</p>
+      <p>
+        The outcome of the issue call is unknown and the KA holds these free keys of this product for this server. Check
+        which one is this request's, then upload it.
+      </p>
       <table>
         <thead>
           <tr>

@@ -38,7 +38,11 @@ function NeedsAttentionSummary({ attention }: { attention: NeedsAttention }) {
       <h2 id="attention-h">Needs attention ({attention.total})</h2>
       <div class="cards">
         {attention.byConfiguration.map((c) => (
-          <a key={c.configurationId} class="stat attention" href={withQuery('/license-requests', { state: 'needs_manual', configuration: c.configurationId })}>
+          <a
+            key={c.configurationId}
+            class="stat attention"
+            href={withQuery('/license-requests', { state: 'needs_manual', configuration: c.configurationId })}
+          >
             <div class="n">{c.count}</div>
             <div>{c.name}</div>
           </a>
@@ -78,7 +82,10 @@ export function LicenseRequestsPage(props: LicenseRequestsPageProps) {
         <ul>
           {[...states, 'all' as const].map((s) => (
             <li key={s}>
-              <a href={withQuery('/license-requests', { state: s, configuration: configurationId })} aria-current={(state ?? 'all') === s ? 'page' : undefined}>
+              <a
+                href={withQuery('/license-requests', { state: s, configuration: configurationId })}
+                aria-current={(state ?? 'all') === s ? 'page' : undefined}
+              >
                 {s === 'all' ? 'all' : s.replace(/_/g, ' ')}
                 {s !== 'all' && <span class="count">{countsByState[s] ?? 0}</span>}
               </a>
@@ -88,7 +95,8 @@ export function LicenseRequestsPage(props: LicenseRequestsPageProps) {
       </nav>
       {configurationId !== undefined && (
         <p>
-          Only {configurations.get(configurationId) ?? `configuration ${configurationId}`}. <a href={withQuery('/license-requests', { state: state ?? 'all' })}>Show every configuration</a>
+          Only {configurations.get(configurationId) ?? `configuration ${configurationId}`}.{' '}
+          <a href={withQuery('/license-requests', { state: state ?? 'all' })}>Show every configuration</a>
         </p>
       )}
       {requests.length === 0 ? (
@@ -114,7 +122,13 @@ export function LicenseRequestsPage(props: LicenseRequestsPageProps) {
                 </td>
                 <td>{configurations.get(r.configurationId) ?? `#${r.configurationId}`}</td>
                 <td>{r.product}</td>
-                <td>{r.customerId ? (customers.get(r.customerId) ?? `customer ${r.customerId}`) : <span class="muted">standalone</span>}</td>
+                <td>
+                  {r.customerId ? (
+                    (customers.get(r.customerId) ?? `customer ${r.customerId}`)
+                  ) : (
+                    <span class="muted">standalone</span>
+                  )}
+                </td>
                 <td>
                   <StateBadge state={r.state} />
                 </td>

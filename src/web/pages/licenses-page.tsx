@@ -33,20 +33,34 @@ function TabCounts({ tab }: { tab: LicenseTab }) {
   return <span class="count">{tab.total}</span>;
 }
 
-export function LicensesPage({ ctx, tabs, tab, statuses, licenses, customers, query, errors, nextCursor }: LicensesPageProps) {
+export function LicensesPage({
+  ctx,
+  tabs,
+  tab,
+  statuses,
+  licenses,
+  customers,
+  query,
+  errors,
+  nextCursor,
+}: LicensesPageProps) {
   const { cursor: _cursor, ...filters } = query;
   return (
     <Layout ctx={ctx} title="Licenses" active="licenses">
       {tabs.length === 0 ? (
         <Empty>
-          No KA configuration yet: licenses appear here, one tab per configuration. <a href="/ka-configurations">Set one up</a>.
+          No KA configuration yet: licenses appear here, one tab per configuration.{' '}
+          <a href="/ka-configurations">Set one up</a>.
         </Empty>
       ) : (
         <nav class="tabs" aria-label="KA configurations">
           <ul>
             {tabs.map((t) => (
               <li key={t.configurationId}>
-                <a href={withQuery('/licenses', { configuration: t.configurationId })} aria-current={t.configurationId === tab?.configurationId ? 'page' : undefined}>
+                <a
+                  href={withQuery('/licenses', { configuration: t.configurationId })}
+                  aria-current={t.configurationId === tab?.configurationId ? 'page' : undefined}
+                >
                   {t.name}
                   <TabCounts tab={t} />
                 </a>
@@ -60,7 +74,8 @@ export function LicensesPage({ ctx, tabs, tab, statuses, licenses, customers, qu
           <p class="lead">
             {tab.plugin}
             {tab.pluginStatus === 'missing' && ' (plugin missing)'}
-            {!tab.enabled && ' · disabled'} · {statuses.map((s) => `${tab.counts[s] ?? 0} ${s.replace(/_/g, ' ')}`).join(' · ')}
+            {!tab.enabled && ' · disabled'} ·{' '}
+            {statuses.map((s) => `${tab.counts[s] ?? 0} ${s.replace(/_/g, ' ')}`).join(' · ')}
             {tab.countsAsOf && ` · counted at ${tab.countsAsOf.slice(11, 19)} UTC`}
           </p>
           <div class="actions">
@@ -76,10 +91,23 @@ export function LicensesPage({ ctx, tabs, tab, statuses, licenses, customers, qu
           <form method="get" action="/licenses" class="filters" aria-label="Filter licenses">
             <input type="hidden" name="configuration" value={String(tab.configurationId)} />
             <TextField name="key" label="Key number starts with" type="search" value={query.key} errors={errors} />
-            <SelectField name="status" label="Status" value={query.status} blank="any" options={statuses.map((s) => ({ value: s, label: s.replace(/_/g, ' ') }))} errors={errors} />
+            <SelectField
+              name="status"
+              label="Status"
+              value={query.status}
+              blank="any"
+              options={statuses.map((s) => ({ value: s, label: s.replace(/_/g, ' ') }))}
+              errors={errors}
+            />
             <TextField name="customer" label="Customer id" value={query.customer} errors={errors} />
             <TextField name="subscription" label="Subscription id" value={query.subscription} errors={errors} />
-            <TextField name="expiresBefore" label="Expires before" type="date" value={query.expiresBefore} errors={errors} />
+            <TextField
+              name="expiresBefore"
+              label="Expires before"
+              type="date"
+              value={query.expiresBefore}
+              errors={errors}
+            />
             <button type="submit" class="button secondary">
               Filter
             </button>
@@ -107,8 +135,20 @@ export function LicensesPage({ ctx, tabs, tab, statuses, licenses, customers, qu
                       <a href={`/licenses/${l.id}`}>{l.keyNumber}</a>
                     </td>
                     <td>{l.product}</td>
-                    <td>{l.customerId ? (customers.get(l.customerId) ?? `customer ${l.customerId}`) : <span class="muted">standalone</span>}</td>
-                    <td>{l.subscriptionId ? <a href={`/subscriptions/${l.subscriptionId}`}>#{l.subscriptionId}</a> : <span class="muted">—</span>}</td>
+                    <td>
+                      {l.customerId ? (
+                        (customers.get(l.customerId) ?? `customer ${l.customerId}`)
+                      ) : (
+                        <span class="muted">standalone</span>
+                      )}
+                    </td>
+                    <td>
+                      {l.subscriptionId ? (
+                        <a href={`/subscriptions/${l.subscriptionId}`}>#{l.subscriptionId}</a>
+                      ) : (
+                        <span class="muted">—</span>
+                      )}
+                    </td>
                     <td>
                       <StateBadge state={l.status} />
                     </td>

@@ -4,7 +4,17 @@ import { Facts, StateBadge, Time } from '../components/display.js';
 import { Layout } from '../components/layout.js';
 import type { ViewContext } from '../view-context.js';
 
-export function OrderPage({ ctx, order: o, customer, planName }: { ctx: ViewContext; order: Order; customer?: Customer; planName?: string }) {
+export function OrderPage({
+  ctx,
+  order: o,
+  customer,
+  planName,
+}: {
+  ctx: ViewContext;
+  order: Order;
+  customer?: Customer;
+  planName?: string;
+}) {
   return (
     <Layout ctx={ctx} title={`Order #${o.id}`} active="orders" back={<a href="/orders">Orders</a>}>
       <Facts
@@ -18,7 +28,10 @@ export function OrderPage({ ctx, order: o, customer, planName }: { ctx: ViewCont
           ['Paid', <Time iso={o.paidAt} />],
           ['Payment reference', o.paymentReference],
           ['Cancelled', <Time iso={o.cancelledAt} />],
-          ['Subscription', o.subscriptionId ? <a href={`/subscriptions/${o.subscriptionId}`}>#{o.subscriptionId}</a> : null],
+          [
+            'Subscription',
+            o.subscriptionId ? <a href={`/subscriptions/${o.subscriptionId}`}>#{o.subscriptionId}</a> : null,
+          ],
         ]}
       />
       <p>

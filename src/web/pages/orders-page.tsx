@@ -48,7 +48,13 @@ export function OrdersPage({ ctx, orders, customers, plans, query, nextCursor }:
                 <td>
                   <Time iso={o.createdAt} />
                 </td>
-                <td>{o.subscriptionId ? <a href={`/subscriptions/${o.subscriptionId}`}>#{o.subscriptionId}</a> : <span class="muted">—</span>}</td>
+                <td>
+                  {o.subscriptionId ? (
+                    <a href={`/subscriptions/${o.subscriptionId}`}>#{o.subscriptionId}</a>
+                  ) : (
+                    <span class="muted">—</span>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -27,8 +27,23 @@ export function SignInPage(props: SignInPageProps) {
         <form method="post" action="/sign-in" class="card" novalidate>
           <input type="hidden" name={csrfField} value={props.formToken} />
           <input type="hidden" name="next" value={props.next} />
-          <TextField name="email" label="Email" type="email" value={props.email} autocomplete="username" required errors={props.errors} />
-          <TextField name="password" label="Password" type="password" autocomplete="current-password" required errors={props.errors} />
+          <TextField
+            name="email"
+            label="Email"
+            type="email"
+            value={props.email}
+            autocomplete="username"
+            required
+            errors={props.errors}
+          />
+          <TextField
+            name="password"
+            label="Password"
+            type="password"
+            autocomplete="current-password"
+            required
+            errors={props.errors}
+          />
           <button type="submit" class="button primary">
             Sign in
           </button>

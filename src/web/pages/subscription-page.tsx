@@ -14,7 +14,12 @@ export interface SubscriptionPageProps {
 
 export function SubscriptionPage({ ctx, subscription: s, customer, planName, configurations }: SubscriptionPageProps) {
   return (
-    <Layout ctx={ctx} title={`Subscription #${s.id}`} active="subscriptions" back={<a href="/subscriptions">Subscriptions</a>}>
+    <Layout
+      ctx={ctx}
+      title={`Subscription #${s.id}`}
+      active="subscriptions"
+      back={<a href="/subscriptions">Subscriptions</a>}
+    >
       <Facts
         items={[
           ['Customer', customer ? `${customer.name} <${customer.email}>` : `customer ${s.customerId}`],

@@ -31,9 +31,15 @@ export function auditWebRoutes(deps: { db: Db; audit: AuditStore }): Router {
     const errors: FieldErrors = {};
     const sinceMs = dayStart(filter.since, 'since', errors);
     const untilDay = dayStart(filter.until, 'until', errors);
-    if (filter.entity && !/^[a-z_]+(:[\w.-]+)?$/.test(filter.entity)) errors.entity = 'An entity type, optionally with :id (license_request:42).';
+    if (filter.entity && !/^[a-z_]+(:[\w.-]+)?$/.test(filter.entity))
+      errors.entity = 'An entity type, optionally with :id (license_request:42).';
     const cursor = queryString(req.query.cursor);
-    if (Object.keys(errors).length) return sendPage(res, <AuditPage ctx={viewContext(req)} events={[]} filter={filter} errors={errors} nextCursor={null} />, 400);
+    if (Object.keys(errors).length)
+      return sendPage(
+        res,
+        <AuditPage ctx={viewContext(req)} events={[]} filter={filter} errors={errors} nextCursor={null} />,
+        400,
+      );
     const [entityType, entityId] = filter.entity ? filter.entity.split(':') : [];
     const rows = await deps.audit.list(deps.db, {
       entityType,
@@ -46,7 +52,15 @@ export function auditWebRoutes(deps: { db: Db; audit: AuditStore }): Router {
       limit: pageSize + 1,
     });
     const page = pageById(rows, pageSize);
-    sendPage(res, <AuditPage ctx={viewContext(req)} events={page.data} filter={{ ...filter, ...(cursor ? { cursor } : {}) }} nextCursor={page.nextCursor} />);
+    sendPage(
+      res,
+      <AuditPage
+        ctx={viewContext(req)}
+        events={page.data}
+        filter={{ ...filter, ...(cursor ? { cursor } : {}) }}
+        nextCursor={page.nextCursor}
+      />,
+    );
   });
   return router;
 }

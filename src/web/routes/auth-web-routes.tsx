@@ -31,13 +31,25 @@ function field(body: unknown, name: string): string {
 export function authWebRoutes(deps: AuthWebDeps): Router {
   const router = Router();
 
-  const showForm = (req: Request, res: Response, status: number, extra: { email?: string; next?: string; errors?: FieldErrors; problem?: string; signedOut?: boolean }) => {
+  const showForm = (
+    req: Request,
+    res: Response,
+    status: number,
+    extra: { email?: string; next?: string; errors?: FieldErrors; problem?: string; signedOut?: boolean },
+  ) => {
     // Reuse the browser's token: a second tab (or a favicon fetch redirected here) must not
     // invalidate a sign-in form already on screen.
     const existing = parseCookies(req.get('cookie')).get(signInCsrfCookie);
     const formToken = existing && /^[\w-]{32}$/.test(existing) ? existing : randomBytes(24).toString('base64url');
-    res.append('set-cookie', serializeCookie(signInCsrfCookie, formToken, { secure: req.secure, maxAgeSeconds: 60 * 60 }));
-    sendPage(res, <SignInPage ctx={viewContext(req)} formToken={formToken} next={extra.next ?? '/'} {...extra} />, status);
+    res.append(
+      'set-cookie',
+      serializeCookie(signInCsrfCookie, formToken, { secure: req.secure, maxAgeSeconds: 60 * 60 }),
+    );
+    sendPage(
+      res,
+      <SignInPage ctx={viewContext(req)} formToken={formToken} next={extra.next ?? '/'} {...extra} />,
+      status,
+    );
   };
 
   router.get('/sign-in', (req, res) => {
@@ -47,7 +59,8 @@ export function authWebRoutes(deps: AuthWebDeps): Router {
   });
 
   router.post('/sign-in', async (req, res) => {
-    if (!tokensMatch(parseCookies(req.get('cookie')).get(signInCsrfCookie), field(req.body, csrfField))) throw new CsrfError();
+    if (!tokensMatch(parseCookies(req.get('cookie')).get(signInCsrfCookie), field(req.body, csrfField)))
+      throw new CsrfError();
     const email = field(req.body, 'email').trim();
     const password = field(req.body, 'password');
     const next = safeNext(field(req.body, 'next'));
@@ -62,7 +75,11 @@ export function authWebRoutes(deps: AuthWebDeps): Router {
     if (waitMs > 0) {
       const minutes = Math.ceil(waitMs / 60_000);
       res.setHeader('retry-after', String(Math.ceil(waitMs / 1000)));
-      return showForm(req, res, 429, { email, next, problem: `Too many failed sign-ins from your address. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.` });
+      return showForm(req, res, 429, {
+        email,
+        next,
+        problem: `Too many failed sign-ins from your address. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+      });
     }
 
     const found = await deps.users.findForSignIn(deps.db, email);
@@ -74,8 +91,16 @@ export function authWebRoutes(deps: AuthWebDeps): Router {
     }
     await deps.limiter.clear(deps.db, email, ip);
     const session = await deps.sessions.create(deps.db, found.user.id);
-    await deps.audit.record(deps.db, { actor: { type: 'staff', id: `staff:${found.user.id}`, name: found.user.name }, action: 'staff.signed_in', entityType: 'staff_user', entityId: found.user.id });
-    res.append('set-cookie', serializeCookie(sessionCookie, session.id, { secure: req.secure, maxAgeSeconds: deps.sessions.ttlMs / 1000 }));
+    await deps.audit.record(deps.db, {
+      actor: { type: 'staff', id: `staff:${found.user.id}`, name: found.user.name },
+      action: 'staff.signed_in',
+      entityType: 'staff_user',
+      entityId: found.user.id,
+    });
+    res.append(
+      'set-cookie',
+      serializeCookie(sessionCookie, session.id, { secure: req.secure, maxAgeSeconds: deps.sessions.ttlMs / 1000 }),
+    );
     res.append('set-cookie', serializeCookie(signInCsrfCookie, '', { secure: req.secure, maxAgeSeconds: 0 }));
     res.redirect(303, next);
   });
@@ -84,7 +109,12 @@ export function authWebRoutes(deps: AuthWebDeps): Router {
     const session = req.staffSession;
     if (session) {
       await deps.sessions.delete(deps.db, session.id);
-      await deps.audit.record(deps.db, { actor: { type: 'staff', id: `staff:${session.userId}`, name: session.name }, action: 'staff.signed_out', entityType: 'staff_user', entityId: session.userId });
+      await deps.audit.record(deps.db, {
+        actor: { type: 'staff', id: `staff:${session.userId}`, name: session.name },
+        action: 'staff.signed_out',
+        entityType: 'staff_user',
+        entityId: session.userId,
+      });
     }
     res.append('set-cookie', serializeCookie(sessionCookie, '', { secure: req.secure, maxAgeSeconds: 0 }));
     res.redirect(303, '/sign-in?signedOut=1');

@@ -3,14 +3,21 @@ import { NotFoundError } from '../../errors/app-error.js';
 import { allow, principalOf } from '../../features/auth/auth-middleware.js';
 import { actorOf, admins, operators } from '../../features/auth/principal.js';
 import type { KaConfigurationService } from '../../features/ka-configurations/ka-configuration-service.js';
-import type { KaConfigurationStore, StoredKaConfiguration } from '../../features/ka-configurations/ka-configuration-store.js';
+import type {
+  KaConfigurationStore,
+  StoredKaConfiguration,
+} from '../../features/ka-configurations/ka-configuration-store.js';
 import type { Db } from '../../infra/db/database.js';
 import { idParams } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import type { KaPluginDefinition } from '../../plugin-sdk/plugin-definition.js';
 import type { FieldErrors } from '../components/form-fields.js';
 import { formChecked, formErrorsOf, formText } from '../form-body.js';
-import { ChoosePluginPage, KaConfigurationFormPage, type KaConfigurationFormValues } from '../pages/ka-configuration-form-page.js';
+import {
+  ChoosePluginPage,
+  KaConfigurationFormPage,
+  type KaConfigurationFormValues,
+} from '../pages/ka-configuration-form-page.js';
 import { type ConnectionTestResult, KaConfigurationPage } from '../pages/ka-configuration-page.js';
 import { KaConfigurationsPage } from '../pages/ka-configurations-page.js';
 import { queryString, sendPage } from '../render.js';
@@ -51,8 +58,16 @@ function readForm(body: unknown, plugin: KaPluginDefinition, editing: boolean) {
     .split(/[\s,]+/)
     .map((p) => p.trim())
     .filter(Boolean);
-  const values: KaConfigurationFormValues = { name: formText(body, 'name').trim(), enabled: formChecked(body, 'enabled'), allowedProducts: allowed.join('\n'), settings: shown };
-  return { values, input: { name: values.name, settings, enabled: values.enabled, allowedProducts: allowed.length ? allowed : null } };
+  const values: KaConfigurationFormValues = {
+    name: formText(body, 'name').trim(),
+    enabled: formChecked(body, 'enabled'),
+    allowedProducts: allowed.join('\n'),
+    settings: shown,
+  };
+  return {
+    values,
+    input: { name: values.name, settings, enabled: values.enabled, allowedProducts: allowed.length ? allowed : null },
+  };
 }
 
 function storedValues(c: StoredKaConfiguration, plugin: KaPluginDefinition): KaConfigurationFormValues {
@@ -75,15 +90,31 @@ export function kaConfigurationWebRoutes(deps: KaConfigurationWebDeps): Router {
   const router = Router();
   const pluginNamed = (name: string | undefined) => deps.plugins.list().find((p) => p.name === name);
 
-  const showDetails = async (req: Request, res: Response, id: number, extra: { testResult?: ConnectionTestResult; notice?: string } = {}) => {
+  const showDetails = async (
+    req: Request,
+    res: Response,
+    id: number,
+    extra: { testResult?: ConnectionTestResult; notice?: string } = {},
+  ) => {
     const stored = await deps.service.get(id);
     const settings = pluginNamed(stored.pluginName)?.settings ?? [];
-    sendPage(res, <KaConfigurationPage ctx={viewContext(req)} configuration={deps.service.view(stored)} settings={settings} {...extra} />);
+    sendPage(
+      res,
+      <KaConfigurationPage
+        ctx={viewContext(req)}
+        configuration={deps.service.view(stored)}
+        settings={settings}
+        {...extra}
+      />,
+    );
   };
 
   router.get('/ka-configurations', async (req, res) => {
     const rows = await deps.store.list(deps.db);
-    sendPage(res, <KaConfigurationsPage ctx={viewContext(req)} configurations={rows.map((c) => deps.service.view(c))} />);
+    sendPage(
+      res,
+      <KaConfigurationsPage ctx={viewContext(req)} configurations={rows.map((c) => deps.service.view(c))} />,
+    );
   });
 
   router.get('/ka-configurations/new', allow(...admins), (req, res) => {
@@ -91,8 +122,18 @@ export function kaConfigurationWebRoutes(deps: KaConfigurationWebDeps): Router {
     const plugin = pluginNamed(queryString(req.query.plugin)) ?? (plugins.length === 1 ? plugins[0] : undefined);
     if (!plugin) return sendPage(res, <ChoosePluginPage ctx={viewContext(req)} plugins={plugins} />);
     const settings: KaConfigurationFormValues['settings'] = {};
-    for (const def of plugin.settings) if (def.default !== undefined && !def.secret) settings[def.name] = typeof def.default === 'boolean' ? def.default : String(def.default);
-    sendPage(res, <KaConfigurationFormPage ctx={viewContext(req)} plugin={plugin} values={{ name: '', enabled: true, allowedProducts: '', settings }} storedSecrets={[]} />);
+    for (const def of plugin.settings)
+      if (def.default !== undefined && !def.secret)
+        settings[def.name] = typeof def.default === 'boolean' ? def.default : String(def.default);
+    sendPage(
+      res,
+      <KaConfigurationFormPage
+        ctx={viewContext(req)}
+        plugin={plugin}
+        values={{ name: '', enabled: true, allowedProducts: '', settings }}
+        storedSecrets={[]}
+      />,
+    );
   });
 
   router.post('/ka-configurations', allow(...admins), async (req, res) => {
@@ -101,14 +142,23 @@ export function kaConfigurationWebRoutes(deps: KaConfigurationWebDeps): Router {
     const { values, input } = readForm(req.body, plugin, false);
     const ctx = viewContext(req);
     const problem = nameProblem(values.name);
-    if (problem) return sendPage(res, <KaConfigurationFormPage ctx={ctx} plugin={plugin} values={values} storedSecrets={[]} errors={problem} />, 400);
+    if (problem)
+      return sendPage(
+        res,
+        <KaConfigurationFormPage ctx={ctx} plugin={plugin} values={values} storedSecrets={[]} errors={problem} />,
+        400,
+      );
     try {
       const created = await deps.service.create({ ...input, plugin: plugin.name }, actorOf(principalOf(req)));
       res.redirect(303, `/ka-configurations/${created.id}?done=created`);
     } catch (err) {
       const shown = formErrorsOf(err);
       if (!shown) throw err;
-      sendPage(res, <KaConfigurationFormPage ctx={ctx} plugin={plugin} values={values} storedSecrets={[]} {...shown} />, 400);
+      sendPage(
+        res,
+        <KaConfigurationFormPage ctx={ctx} plugin={plugin} values={values} storedSecrets={[]} {...shown} />,
+        400,
+      );
     }
   });
 
@@ -122,8 +172,19 @@ export function kaConfigurationWebRoutes(deps: KaConfigurationWebDeps): Router {
     const stored = await deps.service.get(id);
     const plugin = pluginNamed(stored.pluginName);
     if (!plugin) throw new NotFoundError('loaded KA plugin', stored.pluginName);
-    const storedSecrets = plugin.settings.filter((d) => d.secret && stored.settings[d.name] !== undefined).map((d) => d.name);
-    sendPage(res, <KaConfigurationFormPage ctx={viewContext(req)} id={id} plugin={plugin} values={storedValues(stored, plugin)} storedSecrets={storedSecrets} />);
+    const storedSecrets = plugin.settings
+      .filter((d) => d.secret && stored.settings[d.name] !== undefined)
+      .map((d) => d.name);
+    sendPage(
+      res,
+      <KaConfigurationFormPage
+        ctx={viewContext(req)}
+        id={id}
+        plugin={plugin}
+        values={storedValues(stored, plugin)}
+        storedSecrets={storedSecrets}
+      />,
+    );
   });
 
   router.post('/ka-configurations/:id/edit', allow(...admins), async (req, res) => {
@@ -132,17 +193,42 @@ export function kaConfigurationWebRoutes(deps: KaConfigurationWebDeps): Router {
     const plugin = pluginNamed(stored.pluginName);
     if (!plugin) throw new NotFoundError('loaded KA plugin', stored.pluginName);
     const { values, input } = readForm(req.body, plugin, true);
-    const storedSecrets = plugin.settings.filter((d) => d.secret && stored.settings[d.name] !== undefined).map((d) => d.name);
+    const storedSecrets = plugin.settings
+      .filter((d) => d.secret && stored.settings[d.name] !== undefined)
+      .map((d) => d.name);
     const ctx = viewContext(req);
     const problem = nameProblem(values.name);
-    if (problem) return sendPage(res, <KaConfigurationFormPage ctx={ctx} id={id} plugin={plugin} values={values} storedSecrets={storedSecrets} errors={problem} />, 400);
+    if (problem)
+      return sendPage(
+        res,
+        <KaConfigurationFormPage
+          ctx={ctx}
+          id={id}
+          plugin={plugin}
+          values={values}
+          storedSecrets={storedSecrets}
+          errors={problem}
+        />,
+        400,
+      );
     try {
       await deps.service.update(id, input, actorOf(principalOf(req)));
       res.redirect(303, `/ka-configurations/${id}?done=saved`);
     } catch (err) {
       const shown = formErrorsOf(err);
       if (!shown) throw err;
-      sendPage(res, <KaConfigurationFormPage ctx={ctx} id={id} plugin={plugin} values={values} storedSecrets={storedSecrets} {...shown} />, 400);
+      sendPage(
+        res,
+        <KaConfigurationFormPage
+          ctx={ctx}
+          id={id}
+          plugin={plugin}
+          values={values}
+          storedSecrets={storedSecrets}
+          {...shown}
+        />,
+        400,
+      );
     }
   });
 

@@ -66,9 +66,17 @@ export function splitKeyNumbers(text: string): string[] {
 export function licenseRequestWebRoutes(deps: LicenseRequestWebDeps): { pages: Router; uploads: Router } {
   const { db, stores } = deps.context;
   const pages = Router();
-  const accept = [...new Set(deps.limits.allowedTypes.flatMap((t) => t.contentTypes))].concat(['.xml', '.key', '.lic']).join(',');
+  const accept = [...new Set(deps.limits.allowedTypes.flatMap((t) => t.contentTypes))]
+    .concat(['.xml', '.key', '.lic'])
+    .join(',');
 
-  const show = async (req: Request, res: Response, id: number, extra: Partial<LicenseRequestPageProps> = {}, status = 200) => {
+  const show = async (
+    req: Request,
+    res: Response,
+    id: number,
+    extra: Partial<LicenseRequestPageProps> = {},
+    status = 200,
+  ) => {
     const request = await stores.licenseRequests.get(db, id);
     if (!request) throw new NotFoundError('license request', id);
     const [license, history, configurations, customers] = await Promise.all([
@@ -94,7 +102,13 @@ export function licenseRequestWebRoutes(deps: LicenseRequestWebDeps): { pages: R
   };
 
   /** A refused action comes back to the request's page saying why; other errors go on. */
-  const refused = async (req: Request, res: Response, id: number, err: unknown, toForm?: (shown: { errors: FieldErrors; problem?: string }) => Partial<LicenseRequestPageProps>) => {
+  const refused = async (
+    req: Request,
+    res: Response,
+    id: number,
+    err: unknown,
+    toForm?: (shown: { errors: FieldErrors; problem?: string }) => Partial<LicenseRequestPageProps>,
+  ) => {
     const shown = formErrorsOf(err);
     if (!shown || !(err instanceof AppError)) throw err;
     const extra = toForm ? toForm(shown) : { problem: shown.problem ?? err.message };
@@ -107,7 +121,12 @@ export function licenseRequestWebRoutes(deps: LicenseRequestWebDeps): { pages: R
     const [counts, byReason, rows] = await Promise.all([
       stores.licenseRequests.countByState(db),
       needsManualByReason(db),
-      stores.licenseRequests.list(db, { state, configurationId: query.configuration, beforeId: cursorId(query.cursor), limit: pageSize + 1 }),
+      stores.licenseRequests.list(db, {
+        state,
+        configurationId: query.configuration,
+        beforeId: cursorId(query.cursor),
+        limit: pageSize + 1,
+      }),
     ]);
     const page = pageById(rows, pageSize);
     const countsByState: Partial<Record<LicenseRequestState, number>> = {};
@@ -118,11 +137,20 @@ export function licenseRequestWebRoutes(deps: LicenseRequestWebDeps): { pages: R
     }
     const [configurations, customers] = await Promise.all([
       configurationNames(db, [...page.data.map((r) => r.configurationId), ...waiting.keys(), query.configuration]),
-      customerNames(db, page.data.map((r) => r.customerId)),
+      customerNames(
+        db,
+        page.data.map((r) => r.customerId),
+      ),
     ]);
     const attention = {
       total: countsByState.needs_manual ?? 0,
-      byConfiguration: [...waiting].map(([configurationId, count]) => ({ configurationId, count, name: configurations.get(configurationId) ?? `#${configurationId}` })).sort((a, b) => b.count - a.count),
+      byConfiguration: [...waiting]
+        .map(([configurationId, count]) => ({
+          configurationId,
+          count,
+          name: configurations.get(configurationId) ?? `#${configurationId}`,
+        }))
+        .sort((a, b) => b.count - a.count),
       byReason,
     };
     sendPage(
@@ -164,7 +192,14 @@ export function licenseRequestWebRoutes(deps: LicenseRequestWebDeps): { pages: R
     const note = formText(req.body, 'confirmNote').trim();
     try {
       if (mode === 'confirm') {
-        if (!note) return await show(req, res, id, { confirm: { errors: { confirmNote: 'Say how the license was installed.' } } }, 400);
+        if (!note)
+          return await show(
+            req,
+            res,
+            id,
+            { confirm: { errors: { confirmNote: 'Say how the license was installed.' } } },
+            400,
+          );
         await deps.manual.install(id, { mode: 'confirm', note: note.slice(0, 2000) }, actorOf(principalOf(req)));
         res.redirect(303, `/license-requests/${id}?done=installed`);
         return;
@@ -172,7 +207,18 @@ export function licenseRequestWebRoutes(deps: LicenseRequestWebDeps): { pages: R
       await deps.manual.install(id, { mode: 'retry' }, actorOf(principalOf(req)));
       res.redirect(303, `/license-requests/${id}?done=install_retried`);
     } catch (err) {
-      await refused(req, res, id, err, mode === 'confirm' ? (shown): Partial<LicenseRequestPageProps> => ({ confirm: { note, errors: shown.errors.note ? { confirmNote: shown.errors.note } : undefined }, problem: shown.problem }) : undefined);
+      await refused(
+        req,
+        res,
+        id,
+        err,
+        mode === 'confirm'
+          ? (shown): Partial<LicenseRequestPageProps> => ({
+              confirm: { note, errors: shown.errors.note ? { confirmNote: shown.errors.note } : undefined },
+              problem: shown.problem,
+            })
+          : undefined,
+      );
     }
   });
 
@@ -196,7 +242,9 @@ export function licenseRequestWebRoutes(deps: LicenseRequestWebDeps): { pages: R
     try {
       body = await readMultipart(req, res);
     } catch (err) {
-      return refused(req, res, id, err, (shown) => ({ upload: { errors: atField(shown.errors), problem: shown.problem } }));
+      return refused(req, res, id, err, (shown) => ({
+        upload: { errors: atField(shown.errors), problem: shown.problem },
+      }));
     }
     if (!tokensMatch(req.staffSession?.csrfToken, body.fields[csrfField])) throw new CsrfError();
     const keyNumbersText = formText(body.fields, 'keyNumbers');
@@ -209,10 +257,24 @@ export function licenseRequestWebRoutes(deps: LicenseRequestWebDeps): { pages: R
     if (body.files.length === 0) errors.files = 'Choose the license file(s).';
     if (Object.keys(errors).length) return show(req, res, id, { upload: { ...state, errors } }, 400);
     try {
-      await deps.manual.uploadFiles(id, { keyNumbers, files: body.files, override, note: note || undefined }, actorOf(principalOf(req)));
+      await deps.manual.uploadFiles(
+        id,
+        { keyNumbers, files: body.files, override, note: note || undefined },
+        actorOf(principalOf(req)),
+      );
       res.redirect(303, `/license-requests/${id}?done=uploaded`);
     } catch (err) {
-      await refused(req, res, id, err, (shown) => ({ upload: { ...state, errors: atField(shown.errors), problem: shown.problem ?? (Object.keys(shown.errors).length ? 'The upload was refused; nothing was stored. See the fields below.' : undefined) } }));
+      await refused(req, res, id, err, (shown) => ({
+        upload: {
+          ...state,
+          errors: atField(shown.errors),
+          problem:
+            shown.problem ??
+            (Object.keys(shown.errors).length
+              ? 'The upload was refused; nothing was stored. See the fields below.'
+              : undefined),
+        },
+      }));
     }
   });
 

@@ -6,7 +6,11 @@ import { allow, principalOf } from '../../features/auth/auth-middleware.js';
 import { actorOf, operators } from '../../features/auth/principal.js';
 import type { KaConfigurationStore } from '../../features/ka-configurations/ka-configuration-store.js';
 import { licenseFileDownloadGuard } from '../../features/licenses/license-file-access.js';
-import { type LicenseLifecycle, type LifecycleAction, lifecycleActions } from '../../features/licenses/license-lifecycle.js';
+import {
+  type LicenseLifecycle,
+  type LifecycleAction,
+  lifecycleActions,
+} from '../../features/licenses/license-lifecycle.js';
 import type { LicenseQueryService } from '../../features/licenses/license-query-service.js';
 import { type LicenseFilter, licenseStatuses } from '../../features/licenses/license-query-store.js';
 import type { ManualLicenseService } from '../../features/uploads/manual-license-service.js';
@@ -40,7 +44,8 @@ const fileParams = idParams.extend({ fileId: idText });
 
 const lifecycleNotices: Record<string, string> = {
   settled: 'Recorded what the KA did; the license is free for the next action.',
-  earlier: 'The KA had already done this: the answer to the earlier request was lost, and reading the key showed it done. Nothing was sent again.',
+  earlier:
+    'The KA had already done this: the answer to the earlier request was lost, and reading the key showed it done. Nothing was sent again.',
   suspend: 'The KA suspended the key.',
   resume: 'The KA resumed the key.',
   terminate: 'The KA terminated the key.',
@@ -52,7 +57,10 @@ const listSchema = z.object({
   key: z.string().trim().max(80).optional(),
   customer: idText.optional(),
   subscription: idText.optional(),
-  expiresBefore: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2030-01-31').optional(),
+  expiresBefore: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2030-01-31')
+    .optional(),
   cursor: z.string().max(200).optional(),
 });
 
@@ -84,24 +92,61 @@ function disposition(fileName: string): string {
 export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads: Router } {
   const { db } = deps.context;
   const pages = Router();
-  const accept = [...new Set(deps.limits.allowedTypes.flatMap((t) => t.contentTypes))].concat(['.xml', '.key', '.lic']).join(',');
+  const accept = [...new Set(deps.limits.allowedTypes.flatMap((t) => t.contentTypes))]
+    .concat(['.xml', '.key', '.lic'])
+    .join(',');
 
   pages.get('/licenses', async (req, res) => {
     const raw = present(req.query);
     const parsed = listSchema.safeParse(raw);
     const tabs = await deps.licenses.tabs();
     const errors: FieldErrors = {};
-    if (!parsed.success) for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= `${issue.message.charAt(0).toUpperCase()}${issue.message.slice(1)}.`;
+    if (!parsed.success)
+      for (const issue of parsed.error.issues)
+        errors[String(issue.path[0])] ??= `${issue.message.charAt(0).toUpperCase()}${issue.message.slice(1)}.`;
     const q = parsed.success ? parsed.data : { configuration: Number(raw.configuration) || undefined };
     const tab = tabs.find((t) => t.configurationId === q.configuration) ?? tabs[0];
     const query: LicenseListQuery = { ...raw, configuration: tab ? String(tab.configurationId) : undefined };
     if (!tab || !parsed.success) {
-      return sendPage(res, <LicensesPage ctx={viewContext(req)} tabs={tabs} tab={tab} statuses={licenseStatuses} licenses={[]} customers={new Map()} query={query} errors={errors} nextCursor={null} />, parsed.success ? 200 : 400);
+      return sendPage(
+        res,
+        <LicensesPage
+          ctx={viewContext(req)}
+          tabs={tabs}
+          tab={tab}
+          statuses={licenseStatuses}
+          licenses={[]}
+          customers={new Map()}
+          query={query}
+          errors={errors}
+          nextCursor={null}
+        />,
+        parsed.success ? 200 : 400,
+      );
     }
-    const rows = await deps.licenses.list({ ...filterOf(parsed.data, tab.configurationId), beforeId: cursorId(parsed.data.cursor), limit: pageSize + 1 });
+    const rows = await deps.licenses.list({
+      ...filterOf(parsed.data, tab.configurationId),
+      beforeId: cursorId(parsed.data.cursor),
+      limit: pageSize + 1,
+    });
     const page = pageById(rows, pageSize);
-    const customers = await customerNames(db, page.data.map((l) => l.customerId));
-    sendPage(res, <LicensesPage ctx={viewContext(req)} tabs={tabs} tab={tab} statuses={licenseStatuses} licenses={page.data} customers={customers} query={query} nextCursor={page.nextCursor} />);
+    const customers = await customerNames(
+      db,
+      page.data.map((l) => l.customerId),
+    );
+    sendPage(
+      res,
+      <LicensesPage
+        ctx={viewContext(req)}
+        tabs={tabs}
+        tab={tab}
+        statuses={licenseStatuses}
+        licenses={page.data}
+        customers={customers}
+        query={query}
+        nextCursor={page.nextCursor}
+      />,
+    );
   });
 
   pages.get('/licenses.csv', async (req, res) => {
@@ -118,14 +163,28 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
     res.end();
   });
 
-  const showNew = async (req: Request, res: Response, forms: { request?: NewLicenseForm; upload?: NewLicenseForm }, status = 200) => {
+  const showNew = async (
+    req: Request,
+    res: Response,
+    forms: { request?: NewLicenseForm; upload?: NewLicenseForm },
+    status = 200,
+  ) => {
     const configurations = (await deps.configurations.list(db)).filter((c) => c.enabled);
-    const chosen = Number(forms.request?.configuration ?? forms.upload?.configuration ?? queryString(req.query.configuration));
+    const chosen = Number(
+      forms.request?.configuration ?? forms.upload?.configuration ?? queryString(req.query.configuration),
+    );
     const current = configurations.find((c) => c.id === chosen) ?? configurations[0];
     const request = { configuration: current ? String(current.id) : undefined, ...forms.request };
     sendPage(
       res,
-      <NewLicensePage ctx={viewContext(req)} configurations={configurations.map((c) => ({ id: c.id, name: c.name }))} products={current?.products ?? []} request={request} upload={forms.upload ?? {}} accept={accept} />,
+      <NewLicensePage
+        ctx={viewContext(req)}
+        configurations={configurations.map((c) => ({ id: c.id, name: c.name }))}
+        products={current?.products ?? []}
+        request={request}
+        upload={forms.upload ?? {}}
+        accept={accept}
+      />,
       status,
     );
   };
@@ -143,7 +202,8 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
     if (parseId(form.configuration ?? '') === undefined) errors.configurationId = 'Choose a KA configuration.';
     if (!form.product) errors.product = 'Enter the product.';
     else if (form.product.length > 120) errors.product = 'At most 120 characters.';
-    if (form.subscription && parseId(form.subscription) === undefined) errors.subscriptionId = 'A subscription id is a number like 42.';
+    if (form.subscription && parseId(form.subscription) === undefined)
+      errors.subscriptionId = 'A subscription id is a number like 42.';
     if (Object.keys(errors).length) return showNew(req, res, { request: { ...form, errors } }, 400);
     const features = (form.features ?? '')
       .split(',')
@@ -152,7 +212,12 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
       .slice(0, 50);
     try {
       const result = await deps.manual.newLicenseRequest(
-        { configurationId: Number(form.configuration), product: form.product as string, features, subscriptionId: form.subscription ? Number(form.subscription) : null },
+        {
+          configurationId: Number(form.configuration),
+          product: form.product as string,
+          features,
+          subscriptionId: form.subscription ? Number(form.subscription) : null,
+        },
         actorOf(principalOf(req)),
       );
       res.redirect(303, `/license-requests/${result.request.id}`);
@@ -190,7 +255,8 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
     if (parseId(form.configuration ?? '') === undefined) errors.configurationId = 'Choose a KA configuration.';
     if (keyNumbers.length === 0) errors.keyNumbers = 'Enter the key number.';
     if (body.files.length === 0) errors.files = 'Choose the license file(s).';
-    if (form.subscription && parseId(form.subscription) === undefined) errors.subscriptionId = 'A subscription id is a number like 42.';
+    if (form.subscription && parseId(form.subscription) === undefined)
+      errors.subscriptionId = 'A subscription id is a number like 42.';
     if (Object.keys(errors).length) return showNew(req, res, { upload: { ...form, errors } }, 400);
     try {
       const result = await deps.manual.newLicenseUpload(
@@ -211,11 +277,28 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
       if (!shown) throw err;
       const fieldErrors: FieldErrors = {};
       for (const [k, v] of Object.entries(shown.errors)) fieldErrors[k.split('.')[0] ?? k] = v;
-      await showNew(req, res, { upload: { ...form, errors: fieldErrors, problem: shown.problem ?? 'The upload was refused; nothing was stored.' } }, 400);
+      await showNew(
+        req,
+        res,
+        {
+          upload: {
+            ...form,
+            errors: fieldErrors,
+            problem: shown.problem ?? 'The upload was refused; nothing was stored.',
+          },
+        },
+        400,
+      );
     }
   });
 
-  const showLicense = async (req: Request, res: Response, id: number, extra: Pick<LicensePageProps, 'notice' | 'problem' | 'terminate' | 'settle'> = {}, status = 200) => {
+  const showLicense = async (
+    req: Request,
+    res: Response,
+    id: number,
+    extra: Pick<LicensePageProps, 'notice' | 'problem' | 'terminate' | 'settle'> = {},
+    status = 200,
+  ) => {
     const ctx = viewContext(req);
     const license = await deps.licenses.get(id);
     const [configuration, customer, actions] = await Promise.all([
@@ -223,7 +306,18 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
       license.customerId ? deps.context.stores.customers.get(db, license.customerId) : undefined,
       canOperate(ctx) ? deps.lifecycle.available(license, license.openOperation) : [],
     ]);
-    sendPage(res, <LicensePage ctx={ctx} license={license} configurationName={configuration?.name} customer={customer} actions={actions} {...extra} />, status);
+    sendPage(
+      res,
+      <LicensePage
+        ctx={ctx}
+        license={license}
+        configurationName={configuration?.name}
+        customer={customer}
+        actions={actions}
+        {...extra}
+      />,
+      status,
+    );
   };
 
   pages.get('/licenses/:id', async (req, res) => {
@@ -237,7 +331,13 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
       const { id } = validate(idParams, req.params, 'params');
       const note = formText(req.body, 'note').trim().slice(0, 2000);
       if (action === 'terminate' && formText(req.body, 'confirm') === '') {
-        return showLicense(req, res, id, { terminate: { note, errors: { confirm: 'Confirm that the key stops working for good.' } } }, 400);
+        return showLicense(
+          req,
+          res,
+          id,
+          { terminate: { note, errors: { confirm: 'Confirm that the key stops working for good.' } } },
+          400,
+        );
       }
       let byEarlierOperation: boolean;
       try {
@@ -253,18 +353,32 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
 
   pages.post('/licenses/:id/operations/:operationId/settle', allow(...operators), async (req, res) => {
     const { id, operationId } = validate(idParams.extend({ operationId: idText }), req.params, 'params');
-    const form = { note: formText(req.body, 'note').trim().slice(0, 2000), expiresAt: formText(req.body, 'expiresAt').trim() };
+    const form = {
+      note: formText(req.body, 'note').trim().slice(0, 2000),
+      expiresAt: formText(req.body, 'expiresAt').trim(),
+    };
     const applied = formText(req.body, 'applied') === 'yes';
     const errors: FieldErrors = {};
     if (!form.note) errors.note = 'Say what you checked at the KA.';
     if (form.expiresAt && !/^\d{4}-\d{2}-\d{2}$/.test(form.expiresAt)) errors.expiresAt = 'A date like 2030-01-31.';
     if (Object.keys(errors).length) return showLicense(req, res, id, { settle: { ...form, errors } }, 400);
     try {
-      await deps.lifecycle.settle(id, operationId, { applied, note: form.note, expiresAt: form.expiresAt ? new Date(`${form.expiresAt}T00:00:00Z`) : undefined }, actorOf(principalOf(req)));
+      await deps.lifecycle.settle(
+        id,
+        operationId,
+        { applied, note: form.note, expiresAt: form.expiresAt ? new Date(`${form.expiresAt}T00:00:00Z`) : undefined },
+        actorOf(principalOf(req)),
+      );
     } catch (err) {
       const shown = formErrorsOf(err);
       if (!shown || (err instanceof AppError && err.status === 404)) throw err;
-      return showLicense(req, res, id, { settle: { ...form, errors: shown.errors }, problem: shown.problem }, err instanceof AppError ? err.status : 400);
+      return showLicense(
+        req,
+        res,
+        id,
+        { settle: { ...form, errors: shown.errors }, problem: shown.problem },
+        err instanceof AppError ? err.status : 400,
+      );
     }
     res.redirect(303, `/licenses/${id}?done=settled`);
   });

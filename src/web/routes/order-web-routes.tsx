@@ -19,24 +19,74 @@ export function orderWebRoutes({ context }: { context: AppContext }): Router {
 
   router.get('/orders', async (req, res) => {
     const query = validate(pageQuerySchema, req.query, 'query');
-    const page = pageById(await stores.orders.list(db, { beforeId: cursorId(query.cursor), limit: query.limit + 1 }), query.limit);
-    const [customers, plans] = await Promise.all([customerNames(db, page.data.map((o) => o.customerId)), planNames(db, page.data.map((o) => o.planId))]);
-    sendPage(res, <OrdersPage ctx={viewContext(req)} orders={page.data} customers={customers} plans={plans} query={{ cursor: query.cursor }} nextCursor={page.nextCursor} />);
+    const page = pageById(
+      await stores.orders.list(db, { beforeId: cursorId(query.cursor), limit: query.limit + 1 }),
+      query.limit,
+    );
+    const [customers, plans] = await Promise.all([
+      customerNames(
+        db,
+        page.data.map((o) => o.customerId),
+      ),
+      planNames(
+        db,
+        page.data.map((o) => o.planId),
+      ),
+    ]);
+    sendPage(
+      res,
+      <OrdersPage
+        ctx={viewContext(req)}
+        orders={page.data}
+        customers={customers}
+        plans={plans}
+        query={{ cursor: query.cursor }}
+        nextCursor={page.nextCursor}
+      />,
+    );
   });
 
   router.get('/orders/:id', async (req, res) => {
     const { id } = validate(idParams, req.params, 'params');
     const order = await stores.orders.get(db, id);
     if (!order) throw new NotFoundError('order', id);
-    const [customer, plans] = await Promise.all([stores.customers.get(db, order.customerId), planNames(db, [order.planId])]);
-    sendPage(res, <OrderPage ctx={viewContext(req)} order={order} customer={customer} planName={plans.get(order.planId)} />);
+    const [customer, plans] = await Promise.all([
+      stores.customers.get(db, order.customerId),
+      planNames(db, [order.planId]),
+    ]);
+    sendPage(
+      res,
+      <OrderPage ctx={viewContext(req)} order={order} customer={customer} planName={plans.get(order.planId)} />,
+    );
   });
 
   router.get('/subscriptions', async (req, res) => {
     const query = validate(pageQuerySchema, req.query, 'query');
-    const page = pageById(await stores.subscriptions.list(db, { beforeId: cursorId(query.cursor), limit: query.limit + 1 }), query.limit);
-    const [customers, plans] = await Promise.all([customerNames(db, page.data.map((s) => s.customerId)), planNames(db, page.data.map((s) => s.planId))]);
-    sendPage(res, <SubscriptionsPage ctx={viewContext(req)} subscriptions={page.data} customers={customers} plans={plans} query={{ cursor: query.cursor }} nextCursor={page.nextCursor} />);
+    const page = pageById(
+      await stores.subscriptions.list(db, { beforeId: cursorId(query.cursor), limit: query.limit + 1 }),
+      query.limit,
+    );
+    const [customers, plans] = await Promise.all([
+      customerNames(
+        db,
+        page.data.map((s) => s.customerId),
+      ),
+      planNames(
+        db,
+        page.data.map((s) => s.planId),
+      ),
+    ]);
+    sendPage(
+      res,
+      <SubscriptionsPage
+        ctx={viewContext(req)}
+        subscriptions={page.data}
+        customers={customers}
+        plans={plans}
+        query={{ cursor: query.cursor }}
+        nextCursor={page.nextCursor}
+      />,
+    );
   });
 
   router.get('/subscriptions/:id', async (req, res) => {
@@ -46,9 +96,21 @@ export function orderWebRoutes({ context }: { context: AppContext }): Router {
     const [customer, plans, configurations] = await Promise.all([
       stores.customers.get(db, subscription.customerId),
       planNames(db, [subscription.planId]),
-      configurationNames(db, subscription.licenseRequests.map((r) => r.configurationId)),
+      configurationNames(
+        db,
+        subscription.licenseRequests.map((r) => r.configurationId),
+      ),
     ]);
-    sendPage(res, <SubscriptionPage ctx={viewContext(req)} subscription={subscription} customer={customer} planName={plans.get(subscription.planId)} configurations={configurations} />);
+    sendPage(
+      res,
+      <SubscriptionPage
+        ctx={viewContext(req)}
+        subscription={subscription}
+        customer={customer}
+        planName={plans.get(subscription.planId)}
+        configurations={configurations}
+      />,
+    );
   });
 
   return router;

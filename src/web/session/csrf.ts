@@ -15,9 +15,12 @@ export function tokensMatch(expected: string | undefined, given: unknown): boole
 
 export class CsrfError extends ForbiddenError {
   constructor() {
-    super('This form did not come from your console session (its security token is missing or stale). Reload the page and try again.', {
-      details: { reason: 'csrf' },
-    });
+    super(
+      'This form did not come from your console session (its security token is missing or stale). Reload the page and try again.',
+      {
+        details: { reason: 'csrf' },
+      },
+    );
   }
 }
 
@@ -32,7 +35,8 @@ function submittedToken(body: unknown, header: string | undefined): unknown {
  * before anything is stored).
  */
 export const requireCsrf: RequestHandler = (req, _res, next) => {
-  if (!tokensMatch(req.staffSession?.csrfToken, submittedToken(req.body, req.get('x-csrf-token')))) throw new CsrfError();
+  if (!tokensMatch(req.staffSession?.csrfToken, submittedToken(req.body, req.get('x-csrf-token'))))
+    throw new CsrfError();
   next();
 };
 

@@ -30,7 +30,11 @@ export function loadSession(db: Db, sessions: SessionStore): RequestHandler {
         req.staffSession = { ...session, id };
         req.principal = { kind: 'staff', id: session.userId, name: session.name, role: session.role };
         const renewed = await sessions.touch(db, id, session);
-        if (renewed) res.append('set-cookie', serializeCookie(sessionCookie, id, { secure: req.secure, maxAgeSeconds: sessions.ttlMs / 1000 }));
+        if (renewed)
+          res.append(
+            'set-cookie',
+            serializeCookie(sessionCookie, id, { secure: req.secure, maxAgeSeconds: sessions.ttlMs / 1000 }),
+          );
       }
     }
     next();
@@ -49,6 +53,13 @@ export const requireSignIn: RequestHandler = (req, res, next) => {
 
 /** Only same-site paths are followed after sign-in: never an open redirect. */
 export function safeNext(next: unknown): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\') || next.length > 500) return '/';
+  if (
+    typeof next !== 'string' ||
+    !next.startsWith('/') ||
+    next.startsWith('//') ||
+    next.startsWith('/\\') ||
+    next.length > 500
+  )
+    return '/';
   return /^[\w\-./?=&%+~:,]*$/.test(next) ? next : '/';
 }

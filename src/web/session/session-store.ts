@@ -32,7 +32,13 @@ export class SessionStore {
     const csrfToken = randomBytes(32).toString('base64url');
     const now = this.now();
     const expiresAt = now + this.ttlMs;
-    await db('staff_sessions').insert({ id_hash: hashSessionId(id), user_id: userId, csrf_token: csrfToken, created_at: now, expires_at: expiresAt });
+    await db('staff_sessions').insert({
+      id_hash: hashSessionId(id),
+      user_id: userId,
+      csrf_token: csrfToken,
+      created_at: now,
+      expires_at: expiresAt,
+    });
     return { id, csrfToken, expiresAt };
   }
 
@@ -40,12 +46,27 @@ export class SessionStore {
   async find(db: DbOrTx, id: string): Promise<StaffSession | undefined> {
     const row = await db('staff_sessions')
       .join('staff_users', 'staff_users.id', 'staff_sessions.user_id')
-      .select('staff_sessions.user_id', 'staff_sessions.csrf_token', 'staff_sessions.expires_at', 'staff_users.name', 'staff_users.email', 'staff_users.role', 'staff_users.disabled')
+      .select(
+        'staff_sessions.user_id',
+        'staff_sessions.csrf_token',
+        'staff_sessions.expires_at',
+        'staff_users.name',
+        'staff_users.email',
+        'staff_users.role',
+        'staff_users.disabled',
+      )
       .where('staff_sessions.id_hash', hashSessionId(id))
       .where('staff_sessions.expires_at', '>', this.now())
       .first();
     if (!row || toBool(row.disabled)) return undefined;
-    return { userId: Number(row.user_id), name: row.name, email: row.email, role: row.role, csrfToken: row.csrf_token, expiresAt: Number(row.expires_at) };
+    return {
+      userId: Number(row.user_id),
+      name: row.name,
+      email: row.email,
+      role: row.role,
+      csrfToken: row.csrf_token,
+      expiresAt: Number(row.expires_at),
+    };
   }
 
   /**
@@ -56,12 +77,16 @@ export class SessionStore {
     const now = this.now();
     if (session.expiresAt - now > this.ttlMs / 2) return undefined;
     const expiresAt = now + this.ttlMs;
-    await db('staff_sessions').where({ id_hash: hashSessionId(id) }).update({ expires_at: expiresAt });
+    await db('staff_sessions')
+      .where({ id_hash: hashSessionId(id) })
+      .update({ expires_at: expiresAt });
     return expiresAt;
   }
 
   async delete(db: DbOrTx, id: string): Promise<void> {
-    await db('staff_sessions').where({ id_hash: hashSessionId(id) }).delete();
+    await db('staff_sessions')
+      .where({ id_hash: hashSessionId(id) })
+      .delete();
   }
 
   async deleteExpired(db: DbOrTx): Promise<number> {

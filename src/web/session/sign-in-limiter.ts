@@ -27,23 +27,35 @@ export class SignInLimiter {
 
   /** JSON keeps the two kinds of key apart whatever an email contains. */
   private pairKey(email: string, ip: string): string {
-    return createHash('sha256').update(JSON.stringify(['pair', email.trim().toLowerCase(), ip])).digest('hex');
+    return createHash('sha256')
+      .update(JSON.stringify(['pair', email.trim().toLowerCase(), ip]))
+      .digest('hex');
   }
 
   private addressKey(ip: string): string {
-    return createHash('sha256').update(JSON.stringify(['address', ip])).digest('hex');
+    return createHash('sha256')
+      .update(JSON.stringify(['address', ip]))
+      .digest('hex');
   }
 
   /** Milliseconds until this email may try again from this address; 0 when it may try now. */
   async retryAfterMs(db: DbOrTx, email: string, ip: string): Promise<number> {
-    const [pair, address] = await Promise.all([this.waitMs(db, this.pairKey(email, ip), this.limits.maxFailures), this.waitMs(db, this.addressKey(ip), this.limits.maxFailuresPerAddress)]);
+    const [pair, address] = await Promise.all([
+      this.waitMs(db, this.pairKey(email, ip), this.limits.maxFailures),
+      this.waitMs(db, this.addressKey(ip), this.limits.maxFailuresPerAddress),
+    ]);
     return Math.max(pair, address);
   }
 
   /** Blocked until the oldest of the last `max` failures under `key` leaves the window. */
   private async waitMs(db: DbOrTx, key: string, max: number): Promise<number> {
     const since = this.now() - this.limits.windowMs;
-    const rows = await db('sign_in_attempts').select('at').where({ key_hash: key }).where('at', '>', since).orderBy('at', 'desc').limit(max);
+    const rows = await db('sign_in_attempts')
+      .select('at')
+      .where({ key_hash: key })
+      .where('at', '>', since)
+      .orderBy('at', 'desc')
+      .limit(max);
     if (rows.length < max) return 0;
     const oldest = Number(rows[rows.length - 1]?.at);
     return Math.max(0, oldest + this.limits.windowMs - this.now());
@@ -56,10 +68,14 @@ export class SignInLimiter {
       { key_hash: this.addressKey(ip), at: now },
     ]);
     // Housekeeping on the write path: old attempts never matter again.
-    await db('sign_in_attempts').where('at', '<=', now - this.limits.windowMs).delete();
+    await db('sign_in_attempts')
+      .where('at', '<=', now - this.limits.windowMs)
+      .delete();
   }
 
   async clear(db: DbOrTx, email: string, ip: string): Promise<void> {
-    await db('sign_in_attempts').where({ key_hash: this.pairKey(email, ip) }).delete();
+    await db('sign_in_attempts')
+      .where({ key_hash: this.pairKey(email, ip) })
+      .delete();
   }
 }

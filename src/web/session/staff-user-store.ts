@@ -34,7 +34,10 @@ export function normalizeEmail(email: string): string {
 
 /** Staff users of the console; passwords are stored as scrypt hashes only. */
 export class StaffUserStore {
-  async create(db: DbOrTx, input: { email: string; name?: string; role: StaffRole; password: string }): Promise<number> {
+  async create(
+    db: DbOrTx,
+    input: { email: string; name?: string; role: StaffRole; password: string },
+  ): Promise<number> {
     const now = Date.now();
     const email = normalizeEmail(input.email);
     const [id] = await db('staff_users').insert({
@@ -50,7 +53,9 @@ export class StaffUserStore {
   }
 
   async findForSignIn(db: DbOrTx, email: string): Promise<{ user: StaffUser; passwordHash: string } | undefined> {
-    const row = await db<StaffUserRow>('staff_users').where({ email: normalizeEmail(email) }).first();
+    const row = await db<StaffUserRow>('staff_users')
+      .where({ email: normalizeEmail(email) })
+      .first();
     return row ? { user: toUser(row), passwordHash: row.password_hash } : undefined;
   }
 

@@ -14,7 +14,11 @@ import { createTestDatabase, testDialects } from '../../helpers/test-database.js
 
 /** The repository's migrations, to step the schema back and forth in a test. */
 const migrationSource: Knex.MigrationSource<string> = {
-  getMigrations: async () => fs.readdirSync(migrationsDir).filter((f) => /^\d+.*\.ts$/.test(f)).sort(),
+  getMigrations: async () =>
+    fs
+      .readdirSync(migrationsDir)
+      .filter((f) => /^\d+.*\.ts$/.test(f))
+      .sort(),
   getMigrationName: (file) => file.replace(/\.ts$/, ''),
   getMigration: async (file) => (await import(pathToFileURL(path.join(migrationsDir, file)).href)) as Knex.Migration,
 };
@@ -43,7 +47,17 @@ for (const dialect of testDialects()) {
       await db.migrate.down({ migrationSource, name: '009_installation_id' });
       const configurationId = await insertKaConfiguration(db);
       const now = Date.now();
-      const [oldId] = await db('license_requests').insert({ configuration_id: configurationId, source: 'manual', product: 'RAS-SUBSCRIPTION', features: '[]', quantity: 1, state: 'issuing', attempts: 1, created_at: now, updated_at: now });
+      const [oldId] = await db('license_requests').insert({
+        configuration_id: configurationId,
+        source: 'manual',
+        product: 'RAS-SUBSCRIPTION',
+        features: '[]',
+        quantity: 1,
+        state: 'issuing',
+        attempts: 1,
+        created_at: now,
+        updated_at: now,
+      });
       await db.migrate.latest({ migrationSource });
 
       const store = new LicenseRequestStore();
@@ -57,9 +71,22 @@ for (const dialect of testDialects()) {
       t.not(await readInstallationId(other.db), installationId, 'every installation has its own id');
 
       // The key the old request made carries the old reference; the lookup still finds it.
-      const created = ka.authority.createKey(1001, { productId: 'RAS-SUBSCRIPTION', externalId: `keyway-request-${oldId}`, quota: 1 });
-      const adapter = plugin.createAdapter({ endpoint: ka.url, login: 'demo-partner', password: 'demo-password' }, { logger: createLogger('silent'), clock: () => new Date() });
-      const order = { requestId: String(oldId), reference: String(old?.reference), product: 'RAS-SUBSCRIPTION', features: [], quantity: 1 };
+      const created = ka.authority.createKey(1001, {
+        productId: 'RAS-SUBSCRIPTION',
+        externalId: `keyway-request-${oldId}`,
+        quota: 1,
+      });
+      const adapter = plugin.createAdapter(
+        { endpoint: ka.url, login: 'demo-partner', password: 'demo-password' },
+        { logger: createLogger('silent'), clock: () => new Date() },
+      );
+      const order = {
+        requestId: String(oldId),
+        reference: String(old?.reference),
+        product: 'RAS-SUBSCRIPTION',
+        features: [],
+        quantity: 1,
+      };
       const lookup = await adapter.findKeyByRef(order, new Date(now));
       t.is(lookup.status === 'found' ? lookup.key.keyNumber : lookup.status, created.main.keyNumber);
       await adapter.close?.();

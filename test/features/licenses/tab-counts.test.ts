@@ -21,7 +21,17 @@ test.after.always(async () => {
 
 async function addLicense(db: Db): Promise<void> {
   keys += 1;
-  await licenses.insert(db, { requestId: null, configurationId, subscriptionId: null, customerId: null, keyNumber: `CNT.${String(keys).padStart(8, '0')}`, product: 'P', features: [], additionalKeyNumbers: [], source: 'upload' });
+  await licenses.insert(db, {
+    requestId: null,
+    configurationId,
+    subscriptionId: null,
+    customerId: null,
+    keyNumber: `CNT.${String(keys).padStart(8, '0')}`,
+    product: 'P',
+    features: [],
+    additionalKeyNumbers: [],
+    source: 'upload',
+  });
 }
 
 /** A clock that moves on by `stepMs` each time it is read, so every count "takes" that long. */
@@ -38,7 +48,8 @@ function steppingClock(stepMs: number): { now: () => number; jump(ms: number): v
   };
 }
 
-const issued = (rows: Array<{ configurationId: number; status: string; count: number }>) => rows.find((r) => r.configurationId === configurationId && r.status === 'issued')?.count ?? 0;
+const issued = (rows: Array<{ configurationId: number; status: string; count: number }>) =>
+  rows.find((r) => r.configurationId === configurationId && r.status === 'issued')?.count ?? 0;
 
 test.serial('a fast count is always taken afresh', async (t) => {
   const clock = steppingClock(1);

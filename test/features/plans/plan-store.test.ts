@@ -53,7 +53,14 @@ test('a cached plan cannot be changed by a caller, and an unknown id is not reme
   t.throws(() => Object.assign(plan.licenseProducts[0] as object, { product: 'changed' }), { instanceOf: TypeError });
   t.is(plan.licenseProducts[0]?.product, 'P');
   t.is(await store.get(database.db, 999_999), undefined);
-  const later = await database.db('plans').insert({ id: 999_999, code: 'late', name: 'late', periods: '[12]', created_at: Date.now(), updated_at: Date.now() });
+  const later = await database.db('plans').insert({
+    id: 999_999,
+    code: 'late',
+    name: 'late',
+    periods: '[12]',
+    created_at: Date.now(),
+    updated_at: Date.now(),
+  });
   t.truthy(later);
   t.is((await store.get(database.db, 999_999))?.code, 'late');
 });

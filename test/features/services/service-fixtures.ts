@@ -38,7 +38,10 @@ export interface FixtureSubscription<K extends string = string> {
 const configurations = new WeakMap<Db, Promise<number>>();
 
 /** A paid order's rows as the payment transaction writes them: subscription, services, one license request. */
-export async function insertSubscription<K extends string>(db: Db, services: Array<FixtureService & { key: K }>): Promise<FixtureSubscription<K>> {
+export async function insertSubscription<K extends string>(
+  db: Db,
+  services: Array<FixtureService & { key: K }>,
+): Promise<FixtureSubscription<K>> {
   let configuration = configurations.get(db);
   if (!configuration) {
     configuration = insertKaConfiguration(db);
@@ -47,8 +50,19 @@ export async function insertSubscription<K extends string>(db: Db, services: Arr
   const configurationId = await configuration;
   const now = Date.now();
   const name = uniqueName('svc');
-  const [customerId] = await db('customers').insert({ name: 'Grace Hopper', email: 'grace@example.com', created_at: now, updated_at: now });
-  const [planId] = await db('plans').insert({ code: name, name: 'Plan', periods: '[12]', created_at: now, updated_at: now });
+  const [customerId] = await db('customers').insert({
+    name: 'Grace Hopper',
+    email: 'grace@example.com',
+    created_at: now,
+    updated_at: now,
+  });
+  const [planId] = await db('plans').insert({
+    code: name,
+    name: 'Plan',
+    periods: '[12]',
+    created_at: now,
+    updated_at: now,
+  });
   const [orderId] = await db('orders').insert({
     reference: name,
     customer_id: customerId,
@@ -131,7 +145,13 @@ export async function startHarness(db: Db, options: HarnessOptions = {}): Promis
   const audit = new AuditStore();
   const logger = createLogger('silent');
   const releases: number[] = [];
-  const release = new LicenseRequestRelease(db, new LicenseRequestStore(), new SubscriptionStore(), audit, async () => {});
+  const release = new LicenseRequestRelease(
+    db,
+    new LicenseRequestStore(),
+    new SubscriptionStore(),
+    audit,
+    async () => {},
+  );
   let feature: ServicesFeature | undefined;
 
   const api = express.Router();
@@ -202,7 +222,9 @@ export interface WebhookServer {
 }
 
 /** A provider's endpoint: answers each request with what `answer` returns (a status). */
-export async function startWebhookServer(answer: (request: ReceivedWebhook, index: number) => number | Promise<number>): Promise<WebhookServer> {
+export async function startWebhookServer(
+  answer: (request: ReceivedWebhook, index: number) => number | Promise<number>,
+): Promise<WebhookServer> {
   const received: ReceivedWebhook[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -1,15 +1,24 @@
 import test from 'ava';
 import { ConflictError } from '../../../src/errors/app-error.js';
 import { testDialects, useTestDatabase } from '../../helpers/test-database.js';
-import { insertSubscription, queueIdle, serviceState, serviceTransitions, startHarness, waitFor } from './service-fixtures.js';
+import {
+  insertSubscription,
+  queueIdle,
+  serviceState,
+  serviceTransitions,
+  startHarness,
+  waitFor,
+} from './service-fixtures.js';
 
 const staff = { type: 'staff' as const, id: 'staff:7', name: 'Olga Operator' };
 
 for (const dialect of testDialects()) {
   const database = useTestDatabase(dialect);
 
-  const licenseRequestState = async (id: number) => String((await database.db('license_requests').where({ id }).first())?.state);
-  const subscriptionState = async (id: number) => String((await database.db('subscriptions').where({ id }).first())?.state);
+  const licenseRequestState = async (id: number) =>
+    String((await database.db('license_requests').where({ id }).first())?.state);
+  const subscriptionState = async (id: number) =>
+    String((await database.db('subscriptions').where({ id }).first())?.state);
 
   test(`${dialect}: instant services become ready, the licenses are released once, with an audit event per transition`, async (t) => {
     const h = await startHarness(database.db);
@@ -20,12 +29,18 @@ for (const dialect of testDialects()) {
       { key: 'dns', provisioner: 'instant' },
     ]);
     await h.feature.service.start(sub.subscriptionId);
-    await waitFor(async () => (await licenseRequestState(sub.licenseRequestId)) === 'ready', 'the license request to be released');
+    await waitFor(
+      async () => (await licenseRequestState(sub.licenseRequestId)) === 'ready',
+      'the license request to be released',
+    );
     await waitFor(() => queueIdle(h.queue), 'the queue to drain');
 
     for (const id of Object.values(sub.ids)) {
       t.is(await serviceState(database.db, id), 'ready');
-      t.deepEqual(await serviceTransitions(h.audit, database.db, id), ['service.provisioning:pending>provisioning', 'service.ready:provisioning>ready']);
+      t.deepEqual(await serviceTransitions(h.audit, database.db, id), [
+        'service.provisioning:pending>provisioning',
+        'service.ready:provisioning>ready',
+      ]);
       const events = await h.audit.history(database.db, 'service', id);
       t.true(events.every((e) => e.actor.type === 'worker'));
     }
@@ -61,8 +76,13 @@ for (const dialect of testDialects()) {
     t.deepEqual(h.releases, [sub.subscriptionId]);
 
     // The chain ran in order: each service's first step comes after its dependency's ready.
-    const events = await database.db('audit_events').where({ entity_type: 'service' }).whereIn('entity_id', [account, site, backup].map(String)).orderBy('id');
-    const indexOf = (id: number, action: string) => events.findIndex((e) => e.entity_id === String(id) && e.action === action);
+    const events = await database
+      .db('audit_events')
+      .where({ entity_type: 'service' })
+      .whereIn('entity_id', [account, site, backup].map(String))
+      .orderBy('id');
+    const indexOf = (id: number, action: string) =>
+      events.findIndex((e) => e.entity_id === String(id) && e.action === action);
     t.true(indexOf(account, 'service.marked_ready') < indexOf(site, 'service.provisioning'));
     t.true(indexOf(site, 'service.ready') < indexOf(backup, 'service.provisioning'));
     t.true(indexOf(site, 'service.provisioning') >= 0);
@@ -117,7 +137,10 @@ for (const dialect of testDialects()) {
     await h.feature.service.provision(id);
     t.is(await serviceState(database.db, id), 'ready');
     t.is((await h.feature.service.get(id)).attempts, 1);
-    t.deepEqual(await serviceTransitions(h.audit, database.db, id), ['service.provisioning:pending>provisioning', 'service.ready:provisioning>ready']);
+    t.deepEqual(await serviceTransitions(h.audit, database.db, id), [
+      'service.provisioning:pending>provisioning',
+      'service.ready:provisioning>ready',
+    ]);
 
     // A repeated release releases once: the subscription has moved on.
     await h.feature.service.releaseSubscription(sub.subscriptionId);

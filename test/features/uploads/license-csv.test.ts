@@ -14,6 +14,12 @@ test('CSV cells are quoted when needed and formulas are defused', (t) => {
 });
 
 test('Content-Disposition keeps an ASCII fallback and the exact UTF-8 name', (t) => {
-  t.is(contentDisposition('PLSK.00000001.xml'), `attachment; filename="PLSK.00000001.xml"; filename*=UTF-8''PLSK.00000001.xml`);
-  t.is(contentDisposition('clé "x".xml'), `attachment; filename="cl_ _x_.xml"; filename*=UTF-8''cl%C3%A9%20%22x%22.xml`);
+  t.is(
+    contentDisposition('PLSK.00000001.xml'),
+    `attachment; filename="PLSK.00000001.xml"; filename*=UTF-8''PLSK.00000001.xml`,
+  );
+  t.is(
+    contentDisposition('clé "x".xml'),
+    `attachment; filename="cl_ _x_.xml"; filename*=UTF-8''cl%C3%A9%20%22x%22.xml`,
+  );
 });

@@ -7,7 +7,13 @@ import type { Dialect } from '../../../src/infra/db/database.js';
 import { startTestApi, type TestApi } from '../../helpers/test-server.js';
 import { waitFor } from '../../helpers/wait-for.js';
 
-export type Body = Record<string, unknown> & { error?: { code: string; message: string; details: { fields?: Array<{ field: string }>; mismatches?: Array<{ kind: string }> } } };
+export type Body = Record<string, unknown> & {
+  error?: {
+    code: string;
+    message: string;
+    details: { fields?: Array<{ field: string }>; mismatches?: Array<{ kind: string }> };
+  };
+};
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixturesDir = path.join(repoRoot, 'fixtures/license-files');
@@ -36,7 +42,9 @@ export function keyFile(options: { keyNumber: string; keyType?: string; expires?
   return Buffer.from(xml);
 }
 
-export type Part = { name: string; value: string } | { name: string; fileName: string; contentType?: string; content: Buffer; encodeName?: boolean };
+export type Part =
+  | { name: string; value: string }
+  | { name: string; fileName: string; contentType?: string; content: Buffer; encodeName?: boolean };
 
 /** A multipart/form-data body built by hand, so tests can send names a browser never would. */
 export function multipart(parts: Part[]): { body: Buffer; contentType: string } {
@@ -46,10 +54,16 @@ export function multipart(parts: Part[]): { body: Buffer; contentType: string } 
     let head = `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"`;
     if ('fileName' in part) {
       // RFC 5987 form: how a client sends bytes that may not appear raw in a header.
-      const name = part.encodeName ? `filename*=UTF-8''${encodeURIComponent(part.fileName)}` : `filename="${part.fileName}"`;
+      const name = part.encodeName
+        ? `filename*=UTF-8''${encodeURIComponent(part.fileName)}`
+        : `filename="${part.fileName}"`;
       head += `; ${name}\r\nContent-Type: ${part.contentType ?? 'application/xml'}`;
     }
-    chunks.push(Buffer.from(`${head}\r\n\r\n`, 'utf8'), 'fileName' in part ? part.content : Buffer.from(part.value, 'utf8'), Buffer.from('\r\n'));
+    chunks.push(
+      Buffer.from(`${head}\r\n\r\n`, 'utf8'),
+      'fileName' in part ? part.content : Buffer.from(part.value, 'utf8'),
+      Buffer.from('\r\n'),
+    );
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
@@ -75,7 +89,11 @@ export interface ManualRig {
   /** Pays an order; answers its license request id once it needs manual work. */
   needsManual(): Promise<number>;
   waitForState(requestId: number, state: string, timeoutMs?: number): Promise<Body>;
-  post(path: string, form: { body: Buffer; contentType: string }, token?: string): Promise<{ status: number; body: Body }>;
+  post(
+    path: string,
+    form: { body: Buffer; contentType: string },
+    token?: string,
+  ): Promise<{ status: number; body: Body }>;
   /** Rows that any upload would add to, and the request's state, to prove nothing changed. */
   snapshot(requestId?: number): Promise<Record<string, unknown>>;
   close(): Promise<void>;
@@ -84,17 +102,37 @@ export interface ManualRig {
 export async function startManualRig(dialect: Dialect): Promise<ManualRig> {
   const ka = await startReferenceXmlRpcKa();
   ka.authority.injectFault('createKey', { kind: 'result', code: 244, message: 'Feature is not applicable' });
-  const api = await startTestApi(dialect, { KEYWAY_PLUGINS_DIR: parallelsOnlyPluginsDir(), KEYWAY_RETRY_INITIAL_DELAY_MS: '30', KEYWAY_RETRY_MAX_DELAY_MS: '200', KEYWAY_RECONCILE_EVERY_MS: '500' });
+  const api = await startTestApi(dialect, {
+    KEYWAY_PLUGINS_DIR: parallelsOnlyPluginsDir(),
+    KEYWAY_RETRY_INITIAL_DELAY_MS: '30',
+    KEYWAY_RETRY_MAX_DELAY_MS: '200',
+    KEYWAY_RECONCILE_EVERY_MS: '500',
+  });
   const config = await api.request<Body>('POST', '/api/v1/ka-configurations', {
-    body: { name: 'Reference KA', plugin: 'parallels-ka', settings: { endpoint: ka.url, login: 'demo-partner', password: 'demo-password', clientId: 1001, timeoutMs: 2000 } },
+    body: {
+      name: 'Reference KA',
+      plugin: 'parallels-ka',
+      settings: { endpoint: ka.url, login: 'demo-partner', password: 'demo-password', clientId: 1001, timeoutMs: 2000 },
+    },
   });
   if (config.status !== 201) throw new Error(`KA configuration refused: ${JSON.stringify(config.body)}`);
   const configurationId = config.body.id as number;
-  await waitFor(async () => (await api.request<Body>('GET', `/api/v1/ka-configurations/${configurationId}`)).body.status === 'configured', 'the configuration to fetch its products');
+  await waitFor(
+    async () =>
+      (await api.request<Body>('GET', `/api/v1/ka-configurations/${configurationId}`)).body.status === 'configured',
+    'the configuration to fetch its products',
+  );
   const plan = await api.request<Body>('POST', '/api/v1/plans', {
-    body: { code: 'plesk-only', name: 'Plesk only', periods: [12], licenseProducts: [{ configurationId, product: 'PLESK-12-WEB-HOST', features: ['FT-POWER-PACK'] }] },
+    body: {
+      code: 'plesk-only',
+      name: 'Plesk only',
+      periods: [12],
+      licenseProducts: [{ configurationId, product: 'PLESK-12-WEB-HOST', features: ['FT-POWER-PACK'] }],
+    },
   });
-  const customer = await api.request<Body>('POST', '/api/v1/customers', { body: { name: 'Manual Customer', email: 'm@example.com' } });
+  const customer = await api.request<Body>('POST', '/api/v1/customers', {
+    body: { name: 'Manual Customer', email: 'm@example.com' },
+  });
   let orders = 0;
   const rig: ManualRig = {
     api,
@@ -103,8 +141,14 @@ export async function startManualRig(dialect: Dialect): Promise<ManualRig> {
     customerId: customer.body.id as number,
     async needsManual() {
       orders += 1;
-      const order = await api.request<Body>('POST', '/api/v1/orders', { body: { customerId: customer.body.id, planId: plan.body.id, period: 12, reference: `manual-${orders}` } });
-      const paid = await api.request<{ subscription: { licenseRequests: Body[] } }>('POST', `/api/v1/orders/${order.body.id}/pay`, { body: { paymentReference: `pay-${orders}` } });
+      const order = await api.request<Body>('POST', '/api/v1/orders', {
+        body: { customerId: customer.body.id, planId: plan.body.id, period: 12, reference: `manual-${orders}` },
+      });
+      const paid = await api.request<{ subscription: { licenseRequests: Body[] } }>(
+        'POST',
+        `/api/v1/orders/${order.body.id}/pay`,
+        { body: { paymentReference: `pay-${orders}` } },
+      );
       const id = paid.body.subscription.licenseRequests[0]?.id as number;
       await rig.waitForState(id, 'needs_manual');
       return id;
@@ -120,15 +164,27 @@ export async function startManualRig(dialect: Dialect): Promise<ManualRig> {
       );
     },
     async post(p, form, token = api.adminToken) {
-      const res = await fetch(`${api.url}${p}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': form.contentType }, body: new Uint8Array(form.body) });
+      const res = await fetch(`${api.url}${p}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': form.contentType },
+        body: new Uint8Array(form.body),
+      });
       const text = await res.text();
       return { status: res.status, body: (text ? JSON.parse(text) : {}) as Body };
     },
     async snapshot(requestId) {
       const db = api.running.context.db;
       const count = async (table: string) => Number((await db(table).count({ n: '*' }).first())?.n);
-      const request = requestId ? await db('license_requests').select('state', 'attempts', 'updated_at').where({ id: requestId }).first() : null;
-      return { licenses: await count('licenses'), files: await count('license_files'), requests: await count('license_requests'), audit: await count('audit_events'), request: request ? { ...request } : null };
+      const request = requestId
+        ? await db('license_requests').select('state', 'attempts', 'updated_at').where({ id: requestId }).first()
+        : null;
+      return {
+        licenses: await count('licenses'),
+        files: await count('license_files'),
+        requests: await count('license_requests'),
+        audit: await count('audit_events'),
+        request: request ? { ...request } : null,
+      };
     },
     async close() {
       await api.close();
