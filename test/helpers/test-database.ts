@@ -1,6 +1,6 @@
 import test from 'ava';
 import { createDatabase, type Db, type Dialect } from '../../src/infra/db/database.js';
-import { migrateLatest } from '../../src/infra/db/migrator.js';
+import { cloneMysqlTemplate, cloneSqliteTemplate } from './template-database.js';
 import { testMysqlUrl, uniqueName } from './test-env.js';
 
 export interface TestDatabase {
@@ -23,30 +23,32 @@ function withDatabase(url: string, name: string): string {
 }
 
 /**
- * A fresh database with a unique name, for one test file or one test: migrated, unless the
- * test migrates it itself (`migrate: false`, for upgrade tests).
+ * A fresh database with a unique name, for one test file or one test: a copy of the migrated
+ * template (see `template-database.ts`), or empty when the test migrates it itself
+ * (`migrate: false`, for upgrade tests).
  */
 export async function createTestDatabase(dialect: Dialect, options: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const migrate = options.migrate ?? true;
   if (dialect === 'sqlite') {
     const url = 'sqlite::memory:';
-    const db = createDatabase(url);
-    if (migrate) await migrateLatest(db);
+    const db = migrate ? await cloneSqliteTemplate() : createDatabase(url);
     return { dialect, url, db, drop: () => db.destroy() };
   }
   if (!testMysqlUrl) throw new Error('KEYWAY_TEST_MYSQL_URL is not set');
   const name = uniqueName('keyway_test');
-  const admin = createDatabase(withDatabase(testMysqlUrl, ''), { poolMax: 1 });
-  try {
-    // Exactly as the README says (no collation: the server's default, case-insensitive on a
-    // stock MariaDB), so the tests see what an installation sees.
-    await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
-  } finally {
-    await admin.destroy();
+  if (migrate) await cloneMysqlTemplate(testMysqlUrl, name);
+  else {
+    const admin = createDatabase(withDatabase(testMysqlUrl, ''), { poolMax: 1 });
+    try {
+      // Exactly as the README says (no collation: the server's default, case-insensitive on a
+      // stock MariaDB), so the tests see what an installation sees.
+      await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
+    } finally {
+      await admin.destroy();
+    }
   }
   const url = withDatabase(testMysqlUrl, name);
   const db = createDatabase(url);
-  if (migrate) await migrateLatest(db);
   return {
     dialect,
     url,
