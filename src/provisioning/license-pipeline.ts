@@ -11,7 +11,7 @@ import { installTargetOf, serviceSettingsOf } from './service-settings.js';
 import { issueKey } from './steps/issue-step.js';
 import { resolveUnknownIssue } from './steps/lookup-step.js';
 import { retrieveFiles } from './steps/retrieve-files-step.js';
-import { transaction } from '../infra/db/transaction.js';
+import { applyTransition } from '../features/audit/transition.js';
 
 /** States in which the pipeline, not a person, owes the next move. */
 export const workingStates: LicenseRequestState[] = ['ready', 'issuing', 'key_issued', 'files_retrieved', 'installing'];
@@ -95,24 +95,12 @@ export class LicensePipeline {
         : undefined;
     if (unusable) {
       const reason = `${request.state}: ${unusable}`;
-      await transaction(this.deps.db, async (tx) => {
-        if (
-          await this.deps.requests.transition(tx, request.id, request.state, 'needs_manual', {
-            reason,
-            nextAttemptAt: null,
-          })
-        ) {
-          await this.deps.audit.record(tx, {
-            actor: workerActor,
-            action: 'license_request.needs_manual',
-            entityType: 'license_request',
-            entityId: request.id,
-            fromState: request.state,
-            toState: 'needs_manual',
-            data: { reason },
-          });
-        }
-      });
+      await applyTransition(
+        this.deps.db,
+        this.deps,
+        this.deps.requests.transition(request.id, request.state, 'needs_manual', { reason, nextAttemptAt: null }),
+        { actor: workerActor, action: 'license_request.needs_manual', data: { reason } },
+      );
       return undefined;
     }
     memo.service ??= await serviceSettingsOf(this.deps, request.serviceId);

@@ -8,7 +8,7 @@ import type {
 } from '../features/license-requests/license-request.js';
 import type { PipelineDeps, StepResult } from './pipeline-deps.js';
 import { decideOnFailure } from './retry-policy.js';
-import { transaction } from '../infra/db/transaction.js';
+import { applyTransition } from '../features/audit/transition.js';
 
 /**
  * Records a failed step: either a retry (the request waits in `retryState` until its next
@@ -40,49 +40,43 @@ export async function recordFailure(
   const decision = decideOnFailure(err, attempts, step, deps.policy);
   const issueSentAt = input.issueRefused && !(isKaError(err) && err.outcomeUnknown) ? null : undefined;
   const keyCandidates = input.keyCandidates ?? (fromState === 'issuing' ? null : undefined);
-  return transaction(deps.db, async (tx) => {
-    if (decision.kind === 'manual') {
-      const moved = await deps.requests.transition(tx, request.id, fromState, 'needs_manual', {
+  if (decision.kind === 'manual') {
+    await applyTransition(
+      deps.db,
+      deps,
+      deps.requests.transition(request.id, fromState, 'needs_manual', {
         reason: decision.reason,
         lastError: error,
         attempts,
         nextAttemptAt: null,
         issueSentAt,
         keyCandidates,
-      });
-      if (moved) {
-        await deps.audit.record(tx, {
-          actor: workerActor,
-          action: 'license_request.needs_manual',
-          entityType: 'license_request',
-          entityId: request.id,
-          fromState,
-          toState: 'needs_manual',
-          data: { reason: decision.reason, attempts },
-          error,
-        });
-      }
-      return { next: 'none' } as const;
-    }
-    const nextAttemptAt = deps.now() + decision.delayMs;
-    const moved = await deps.requests.transition(tx, request.id, fromState, retryState, {
+      }),
+      {
+        actor: workerActor,
+        action: 'license_request.needs_manual',
+        data: { reason: decision.reason, attempts },
+        error,
+      },
+    );
+    return { next: 'none' };
+  }
+  const moved = await applyTransition(
+    deps.db,
+    deps,
+    deps.requests.transition(request.id, fromState, retryState, {
       lastError: error,
       attempts,
-      nextAttemptAt,
+      nextAttemptAt: deps.now() + decision.delayMs,
       issueSentAt,
       keyCandidates,
-    });
-    if (!moved) return { next: 'none' } as const;
-    await deps.audit.record(tx, {
+    }),
+    {
       actor: workerActor,
       action: 'license_request.retry_scheduled',
-      entityType: 'license_request',
-      entityId: request.id,
-      fromState,
-      toState: retryState,
       data: { step, attempt: attempts, retryInMs: decision.delayMs },
       error,
-    });
-    return { next: 'later', delayMs: decision.delayMs } as const;
-  });
+    },
+  );
+  return moved ? { next: 'later', delayMs: decision.delayMs } : { next: 'none' };
 }

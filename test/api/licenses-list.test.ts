@@ -1,4 +1,7 @@
 import test from 'ava';
+import { systemActor } from '../../src/features/audit/audit-event.js';
+import { AuditStore } from '../../src/features/audit/audit-store.js';
+import { applyTransition } from '../../src/features/audit/transition.js';
 import { LicenseStore } from '../../src/features/licenses/license-store.js';
 import { insertKaConfiguration } from '../helpers/catalog-fixtures.js';
 import { testDialects } from '../helpers/test-database.js';
@@ -37,7 +40,16 @@ for (const dialect of testDialects()) {
         source: 'upload',
         expiresAt: Date.parse(`2030-0${i}-01T00:00:00Z`),
       });
-      if (i % 2 === 0) await store.setStatus(db, id, ['issued'], 'installed', { installedAt: Date.now() });
+      if (i % 2 === 0)
+        await applyTransition(
+          db,
+          { audit: new AuditStore() },
+          store.setStatus(id, ['issued'], 'installed', { installedAt: Date.now() }),
+          {
+            actor: systemActor,
+            action: 'license.installed',
+          },
+        );
     }
     const k = freshKeyNumber();
     const res = await rig.post(

@@ -2,6 +2,7 @@ import type { Db } from '../../infra/db/database.js';
 import { transaction } from '../../infra/db/transaction.js';
 import { type Actor, type AuditEventInput, workerActor } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
+import { applyTransition } from '../audit/transition.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
 import type { LicenseRequestStore } from './license-request-store.js';
 
@@ -49,14 +50,27 @@ export class LicenseRequestRelease {
     private readonly subscriptions: SubscriptionStore,
     private readonly audit: AuditStore,
     private readonly onReady: (requestIds: number[]) => Promise<void>,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async releaseSubscription(subscriptionId: number): Promise<number[]> {
     // Run inline by whichever job readied the last service, so it retries its own deadlocks.
     const moved = await transaction(this.db, async (tx) => {
-      const ids = await this.requests.releaseForSubscription(tx, subscriptionId);
-      const activated = await this.subscriptions.markActive(tx, subscriptionId);
-      await this.audit.recordMany(tx, releaseEvents(workerActor, subscriptionId, ids, activated));
+      const writers = { audit: this.audit };
+      const ids: number[] = [];
+      for (const id of await this.requests.pendingOf(tx, subscriptionId)) {
+        const moved = await applyTransition(
+          tx,
+          writers,
+          this.requests.transition(id, 'pending', 'ready', { nextAttemptAt: this.now(), attempts: 0 }),
+          { actor: workerActor, action: 'license_request.ready', data: { subscriptionId } },
+        );
+        if (moved) ids.push(id);
+      }
+      await applyTransition(tx, writers, this.subscriptions.markActive(subscriptionId), {
+        actor: workerActor,
+        action: 'subscription.services_ready',
+      });
       return ids;
     });
     if (moved.length) await this.onReady(moved);

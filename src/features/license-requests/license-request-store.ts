@@ -1,6 +1,7 @@
 import { boundedJson, clip } from '../../infra/db/bounded-text.js';
 import type { DbOrTx } from '../../infra/db/database.js';
 import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
+import { GuardedMove, knexMove } from '../audit/transition.js';
 import { readInstallationId } from './installation-id.js';
 import {
   type KeyCandidateRecord,
@@ -182,18 +183,40 @@ export class LicenseRequestStore {
   }
 
   /**
-   * Guarded transition: moves the request only if it is still in `from`. Returns false when
-   * another job or person moved it first; the caller then does nothing.
+   * Guarded transition: moves the request only if it is still in `from` (run by
+   * `applyTransition` with its audit event). It answers undefined when another job or person
+   * moved it first; the caller then does nothing.
    */
-  async transition(
-    db: DbOrTx,
+  transition(
     id: number,
     from: LicenseRequestState | LicenseRequestState[],
     to: LicenseRequestState,
     patch: TransitionPatch = {},
-    now = this.now(),
-  ): Promise<boolean> {
-    const update: Record<string, unknown> = { state: to, updated_at: now };
+  ): GuardedMove {
+    return knexMove('license_request', 'license_requests', id, from, to, () => this.columnsOf(patch, this.now()));
+  }
+
+  /**
+   * `transition` that answers the request as it left it, so a job that moved a request goes
+   * on without reading it back.
+   */
+  move(
+    request: LicenseRequest,
+    from: LicenseRequestState,
+    to: LicenseRequestState,
+    patch: TransitionPatch = {},
+  ): GuardedMove<LicenseRequest> {
+    return new GuardedMove('license_request', request.id, from, to, async (db) => {
+      const now = this.now();
+      const changed = await db('license_requests')
+        .where({ id: request.id, state: from })
+        .update({ state: to, ...this.columnsOf(patch, now) });
+      return changed === 1 ? afterTransition(request, to, patch, now) : undefined;
+    });
+  }
+
+  private columnsOf(patch: TransitionPatch, now: number): Record<string, unknown> {
+    const update: Record<string, unknown> = { updated_at: now };
     if (patch.reason !== undefined) update.reason = patch.reason === null ? null : clip(patch.reason, reasonMaxLength);
     if (patch.lastError !== undefined) update.last_error = boundedJson(patch.lastError);
     if (patch.keyCandidates !== undefined) update.key_candidates = boundedJson(patch.keyCandidates);
@@ -201,26 +224,7 @@ export class LicenseRequestStore {
     if (patch.nextAttemptAt !== undefined) update.next_attempt_at = patch.nextAttemptAt;
     if (patch.issueSentAt !== undefined) update.issue_sent_at = patch.issueSentAt;
     if (patch.releaseLease) Object.assign(update, { lease_token: null, lease_until: null });
-    const froms = Array.isArray(from) ? from : [from];
-    const changed = await db('license_requests').where({ id }).whereIn('state', froms).update(update);
-    return changed === 1;
-  }
-
-  /**
-   * `transition` that answers the request as it left it (undefined when it did not move), so
-   * a job that moved a request goes on without reading it back.
-   */
-  async move(
-    db: DbOrTx,
-    request: LicenseRequest,
-    from: LicenseRequestState,
-    to: LicenseRequestState,
-    patch: TransitionPatch = {},
-  ): Promise<LicenseRequest | undefined> {
-    const now = this.now();
-    return (await this.transition(db, request.id, from, to, patch, now))
-      ? afterTransition(request, to, patch, now)
-      : undefined;
+    return update;
   }
 
   /**
@@ -252,16 +256,11 @@ export class LicenseRequestStore {
     return new Set(rows.map(Number));
   }
 
-  /** Pending requests of a subscription whose services are all ready. Returns the ids moved. */
-  async releaseForSubscription(db: DbOrTx, subscriptionId: number): Promise<number[]> {
-    const ids = (
-      await db('license_requests').where({ subscription_id: subscriptionId, state: 'pending' }).pluck('id')
-    ).map(Number);
-    const moved: number[] = [];
-    for (const id of ids) {
-      if (await this.transition(db, id, 'pending', 'ready', { nextAttemptAt: this.now(), attempts: 0 })) moved.push(id);
-    }
-    return moved;
+  /** Ids of the subscription's requests waiting for its services (`pending`). */
+  async pendingOf(db: DbOrTx, subscriptionId: number): Promise<number[]> {
+    return (await db('license_requests').where({ subscription_id: subscriptionId, state: 'pending' }).pluck('id')).map(
+      Number,
+    );
   }
 
   /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type DbOrTx, dialectOf } from '../../infra/db/database.js';
 import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
+import { type GuardedMove, knexMove } from '../audit/transition.js';
 
 export type LicenseStatus = 'issued' | 'files_retrieved' | 'installed' | 'suspended' | 'terminated';
 
@@ -96,6 +97,8 @@ export interface NewLicense {
   source: 'online' | 'upload';
   expiresAt?: number | null;
   updatesUntil?: number | null;
+  /** Where it starts: `issued` (a key, no files yet), or `files_retrieved` (made from uploaded files). */
+  status?: 'issued' | 'files_retrieved';
 }
 
 export interface NewLicenseFile {
@@ -148,7 +151,7 @@ export class LicenseStore {
       product: input.product,
       features: JSON.stringify(input.features),
       additional_key_numbers: JSON.stringify(input.additionalKeyNumbers),
-      status: 'issued',
+      status: input.status ?? 'issued',
       source: input.source,
       expires_at: input.expiresAt ?? null,
       updates_until: input.updatesUntil ?? null,
@@ -191,16 +194,19 @@ export class LicenseStore {
     );
   }
 
-  async setStatus(
-    db: DbOrTx,
-    id: number,
-    from: LicenseStatus[],
-    to: LicenseStatus,
-    extra: { installedAt?: number } = {},
-  ): Promise<boolean> {
-    const update: Record<string, unknown> = { status: to, updated_at: this.now() };
-    if (extra.installedAt !== undefined) update.installed_at = extra.installedAt;
-    return (await db('licenses').where({ id }).whereIn('status', from).update(update)) === 1;
+  setStatus(id: number, from: LicenseStatus[], to: LicenseStatus, extra: { installedAt?: number } = {}): GuardedMove {
+    return knexMove(
+      'license',
+      'licenses',
+      id,
+      from,
+      to,
+      () => ({
+        updated_at: this.now(),
+        ...(extra.installedAt === undefined ? {} : { installed_at: extra.installedAt }),
+      }),
+      { column: 'status' },
+    );
   }
 
   /**

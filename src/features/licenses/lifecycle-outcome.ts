@@ -5,6 +5,7 @@ import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { IssuedKey } from '../../plugin-sdk/ka-adapter.js';
 import type { Actor, AuditEventInput } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
+import { applyTransition } from '../audit/transition.js';
 import { advanceJob, advanceJobId } from '../license-requests/license-request-jobs.js';
 import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
 import { type LifecycleAction, allowedFrom, pastTense } from './lifecycle-rules.js';
@@ -96,12 +97,6 @@ export class LifecycleOutcome {
             ? Date.parse(license.updatesUntil)
             : null;
         await licenses.updateRenewal(tx, license.id, { fullKeyNumber: key?.fullKeyNumber, expiresAt, updatesUntil });
-        const moved = await requests.transition(tx, requestId, 'installed', 'key_issued', {
-          attempts: 0,
-          lastError: null,
-          reason: null,
-          nextAttemptAt: now,
-        });
         await audit.recordMany(tx, [
           ...resolved,
           {
@@ -114,20 +109,18 @@ export class LifecycleOutcome {
               previousExpiresAt: license.expiresAt,
             },
           },
-          ...(moved
-            ? [
-                {
-                  actor: operation.actor,
-                  action: 'license_request.renewal_started',
-                  entityType: 'license_request',
-                  entityId: requestId,
-                  fromState: 'installed',
-                  toState: 'key_issued',
-                  data: { licenseId: license.id },
-                },
-              ]
-            : []),
         ]);
+        const moved = await applyTransition(
+          tx,
+          this.deps,
+          requests.transition(requestId, 'installed', 'key_issued', {
+            attempts: 0,
+            lastError: null,
+            reason: null,
+            nextAttemptAt: now,
+          }),
+          { actor: operation.actor, action: 'license_request.renewal_started', data: { licenseId: license.id } },
+        );
         return moved ? ('renewed' as const) : ('request_moved' as const);
       }
       // Resuming goes back to where the license was: installed, or waiting for its install.
@@ -137,19 +130,15 @@ export class LifecycleOutcome {
           ? 'files_retrieved'
           : 'issued';
       const to: LicenseStatus = action === 'suspend' ? 'suspended' : action === 'terminate' ? 'terminated' : resumed;
-      const changed = await licenses.setStatus(tx, license.id, allowedFrom[action], to);
+      await audit.recordMany(tx, resolved);
       // The KA acted either way, so the event is written either way.
-      await audit.recordMany(tx, [
-        ...resolved,
-        {
-          actor: operation.actor,
-          action: `license.${pastTense[action]}`,
-          ...entity,
-          fromState: license.status,
-          toState: changed ? to : undefined,
-          data: { ...data, ...(changed ? {} : { statusChangedMeanwhile: true }) },
-        },
-      ]);
+      const event = { actor: operation.actor, action: `license.${pastTense[action]}`, ...entity };
+      const changed = await applyTransition(tx, this.deps, licenses.setStatus(license.id, allowedFrom[action], to), {
+        ...event,
+        fromState: license.status,
+        data,
+        whenLost: [{ ...event, fromState: license.status, data: { ...data, statusChangedMeanwhile: true } }],
+      });
       return changed ? ('changed' as const) : ('changed_meanwhile' as const);
     });
     if (outcome === 'lost')

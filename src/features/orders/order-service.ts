@@ -1,7 +1,9 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../errors/app-error.js';
 import type { Db, DbOrTx } from '../../infra/db/database.js';
+import { isUniqueViolation, transaction } from '../../infra/db/transaction.js';
 import { type Actor, type AuditEventInput, systemActor } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
+import { applyTransition } from '../audit/transition.js';
 import type { CustomerStore } from '../customers/customer-store.js';
 import { releaseEvents } from '../license-requests/license-request-release.js';
 import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
@@ -44,11 +46,6 @@ export interface OrderServiceDeps {
   now?: () => number;
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; errno?: number };
-  return e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.errno === 1062;
-}
-
 export class OrderService {
   private readonly now: () => number;
   constructor(private readonly deps: OrderServiceDeps) {
@@ -76,7 +73,7 @@ export class OrderService {
     if (fields.length)
       throw new ValidationError(`Invalid body: ${fields[0]?.field}: ${fields[0]?.message}`, { details: { fields } });
     try {
-      const id = await db.transaction(async (tx) => {
+      const id = await transaction(db, async (tx) => {
         const orderId = await orders.insert(tx, input);
         await this.deps.audit.record(tx, {
           actor,
@@ -121,22 +118,16 @@ export class OrderService {
     const { db, orders } = this.deps;
     const orderId = order.id;
     const now = this.now();
-    const created = await db.transaction(async (tx) => {
-      if (!(await orders.markPaid(tx, orderId, paymentReference, now))) return undefined;
-      const { created, events } = await this.createSubscription(tx, order, now, actor);
-      await this.deps.audit.recordMany(tx, [
-        {
-          actor,
-          action: 'order.paid',
-          entityType: 'order',
-          entityId: orderId,
-          fromState: 'placed',
-          toState: 'paid',
-          data: { paymentReference, subscriptionId: created.subscriptionId },
-        },
-        ...events,
-      ]);
-      return created;
+    let created: CreatedSubscription | undefined;
+    await applyTransition(db, this.deps, orders.markPaid(orderId, paymentReference, now), async (tx) => {
+      const made = await this.createSubscription(tx, order, now, actor);
+      created = made.created;
+      return {
+        actor,
+        action: 'order.paid',
+        data: { paymentReference, subscriptionId: made.created.subscriptionId },
+        also: made.events,
+      };
     });
     if (created !== undefined) {
       await this.deps.onSubscriptionCreated(created);
@@ -238,17 +229,9 @@ export class OrderService {
     const { db, orders } = this.deps;
     const order = await orders.get(db, orderId);
     if (!order) throw new NotFoundError('order', orderId);
-    const won = await db.transaction(async (tx) => {
-      if (!(await orders.markCancelled(tx, orderId, this.now()))) return false;
-      await this.deps.audit.record(tx, {
-        actor,
-        action: 'order.cancelled',
-        entityType: 'order',
-        entityId: orderId,
-        fromState: 'placed',
-        toState: 'cancelled',
-      });
-      return true;
+    const won = await applyTransition(db, this.deps, orders.markCancelled(orderId, this.now()), {
+      actor,
+      action: 'order.cancelled',
     });
     const current = (await orders.get(db, orderId)) as Order;
     if (!won && current.state === 'paid')

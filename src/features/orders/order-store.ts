@@ -1,5 +1,6 @@
 import type { DbOrTx } from '../../infra/db/database.js';
 import { toIso } from '../../infra/db/rows.js';
+import { type GuardedMove, knexMove } from '../audit/transition.js';
 
 export type OrderState = 'placed' | 'paid' | 'cancelled';
 
@@ -109,18 +110,16 @@ export class OrderStore {
     return (await q).map(toOrder);
   }
 
-  /** Guarded: true only for the one caller that moved the order out of `placed`. */
-  async markPaid(db: DbOrTx, id: number, paymentReference: string, now: number): Promise<boolean> {
-    const changed = await db('orders')
-      .where({ id, state: 'placed' })
-      .update({ state: 'paid', payment_reference: paymentReference, paid_at: now, updated_at: now });
-    return changed === 1;
+  /** Guarded: wins only for the one caller that moved the order out of `placed`. */
+  markPaid(id: number, paymentReference: string, now: number): GuardedMove {
+    return knexMove('order', 'orders', id, 'placed', 'paid', () => ({
+      payment_reference: paymentReference,
+      paid_at: now,
+      updated_at: now,
+    }));
   }
 
-  async markCancelled(db: DbOrTx, id: number, now: number): Promise<boolean> {
-    const changed = await db('orders')
-      .where({ id, state: 'placed' })
-      .update({ state: 'cancelled', cancelled_at: now, updated_at: now });
-    return changed === 1;
+  markCancelled(id: number, now: number): GuardedMove {
+    return knexMove('order', 'orders', id, 'placed', 'cancelled', () => ({ cancelled_at: now, updated_at: now }));
   }
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../../infra/log/logger.js';
 import { type BackoffPolicy, backoffDelay, type JobQueue } from '../../infra/queue/job-queue.js';
 import { type Actor, workerActor } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
+import { applyTransition } from '../audit/transition.js';
 import type { Service, ServiceError } from './service.js';
 import type { ServiceCallbackSigner } from './service-callback-signer.js';
 import { dependenciesReady, dueAt, toServiceError } from './service-rules.js';
@@ -105,7 +106,7 @@ export class ServiceProvisioningService {
    * and its dependencies are ready (or provisioning with a lapsed lease).
    */
   async provision(serviceId: number): Promise<void> {
-    const { db, audit } = this.deps;
+    const { db } = this.deps;
     const now = this.now();
     const service = await this.store.get(db, serviceId);
     if (!service) return;
@@ -121,18 +122,10 @@ export class ServiceProvisioningService {
       return;
     }
     const attempt = service.attempts + 1;
-    const claimed = await db.transaction(async (tx) => {
-      if (!(await this.store.claim(tx, guard, now + this.leaseMs, now))) return false;
-      await audit.record(tx, {
-        actor: workerActor,
-        action: service.state === 'pending' ? 'service.provisioning' : 'service.provisioning_resumed',
-        entityType: 'service',
-        entityId: service.id,
-        fromState: service.state,
-        toState: 'provisioning',
-        data: { attempt, provisioner: service.provisioner },
-      });
-      return true;
+    const claimed = await applyTransition(db, this.deps, this.store.claim(guard, now + this.leaseMs, now), {
+      actor: workerActor,
+      action: service.state === 'pending' ? 'service.provisioning' : 'service.provisioning_resumed',
+      data: { attempt, provisioner: service.provisioner },
     });
     if (!claimed) return;
 
@@ -228,21 +221,18 @@ export class ServiceProvisioningService {
 
   /** Operators try a failed service again with a fresh attempt budget. */
   async retry(serviceId: number, actor: Actor): Promise<Service> {
-    const { db, audit } = this.deps;
+    const { db } = this.deps;
     const service = await this.get(serviceId);
-    const reset = await db.transaction(async (tx) => {
-      if (!(await this.store.reset(tx, { id: serviceId, state: 'failed' }, this.now()))) return false;
-      await audit.record(tx, {
+    const reset = await applyTransition(
+      db,
+      this.deps,
+      this.store.reset({ id: serviceId, state: 'failed' }, this.now()),
+      {
         actor,
         action: 'service.retried',
-        entityType: 'service',
-        entityId: serviceId,
-        fromState: 'failed',
-        toState: 'pending',
         data: { attempts: service.attempts },
-      });
-      return true;
-    });
+      },
+    );
     if (!reset) {
       const current = await this.get(serviceId);
       throw new ConflictError(

@@ -1,6 +1,7 @@
 import { boundedJson } from '../../infra/db/bounded-text.js';
 import type { DbOrTx } from '../../infra/db/database.js';
 import { fromJson, toIso } from '../../infra/db/rows.js';
+import { type GuardedMove, knexMove } from '../audit/transition.js';
 import type { Service, ServiceError, ServiceState } from './service.js';
 
 interface ServiceRow {
@@ -107,62 +108,53 @@ export class ServiceStore {
   }
 
   /** pending → provisioning (or a lapsed provisioning lease taken over): counts the attempt. */
-  async claim(db: DbOrTx, guard: ServiceGuard, leaseUntil: number, now: number): Promise<boolean> {
-    return this.update(db, guard, {
-      state: 'provisioning',
+  claim(guard: ServiceGuard, leaseUntil: number, now: number): GuardedMove {
+    return this.move(guard, 'provisioning', (db) => ({
       attempts: db.raw('attempts + 1'),
       next_attempt_at: leaseUntil,
       updated_at: now,
-    });
+    }));
   }
 
-  async markReady(db: DbOrTx, guard: ServiceGuard, now: number): Promise<boolean> {
-    return this.update(db, guard, {
-      state: 'ready',
+  markReady(guard: ServiceGuard, now: number): GuardedMove {
+    return this.move(guard, 'ready', () => ({
       ready_at: now,
       next_attempt_at: null,
       last_error: null,
       updated_at: now,
-    });
+    }));
   }
 
-  async markWaiting(db: DbOrTx, guard: ServiceGuard, now: number): Promise<boolean> {
-    return this.update(db, guard, { state: 'waiting', next_attempt_at: null, last_error: null, updated_at: now });
+  markWaiting(guard: ServiceGuard, now: number): GuardedMove {
+    return this.move(guard, 'waiting', () => ({ next_attempt_at: null, last_error: null, updated_at: now }));
   }
 
   /** provisioning → pending, due again at `nextAttemptAt`. */
-  async scheduleRetry(
-    db: DbOrTx,
-    guard: ServiceGuard,
-    error: ServiceError,
-    nextAttemptAt: number,
-    now: number,
-  ): Promise<boolean> {
-    return this.update(db, guard, {
-      state: 'pending',
+  scheduleRetry(guard: ServiceGuard, error: ServiceError, nextAttemptAt: number, now: number): GuardedMove {
+    return this.move(guard, 'pending', () => ({
       next_attempt_at: nextAttemptAt,
       last_error: boundedJson(error),
       updated_at: now,
-    });
+    }));
   }
 
-  async markFailed(db: DbOrTx, guard: ServiceGuard, error: ServiceError, now: number): Promise<boolean> {
-    return this.update(db, guard, {
-      state: 'failed',
+  markFailed(guard: ServiceGuard, error: ServiceError, now: number): GuardedMove {
+    return this.move(guard, 'failed', () => ({
       next_attempt_at: null,
       last_error: boundedJson(error),
       updated_at: now,
-    });
+    }));
   }
 
   /** failed → pending with a fresh attempt budget, due now. */
-  async reset(db: DbOrTx, guard: ServiceGuard, now: number): Promise<boolean> {
-    return this.update(db, guard, { state: 'pending', attempts: 0, next_attempt_at: now, updated_at: now });
+  reset(guard: ServiceGuard, now: number): GuardedMove {
+    return this.move(guard, 'pending', () => ({ attempts: 0, next_attempt_at: now, updated_at: now }));
   }
 
-  private async update(db: DbOrTx, guard: ServiceGuard, values: Record<string, unknown>): Promise<boolean> {
-    const q = db('services').where({ id: guard.id, state: guard.state });
-    if (guard.attempts !== undefined) q.andWhere('attempts', guard.attempts);
-    return (await q.update(values)) === 1;
+  /** The guarded update of a service: by id, state and (when given) its attempt count. */
+  private move(guard: ServiceGuard, to: ServiceState, values: (db: DbOrTx) => Record<string, unknown>): GuardedMove {
+    return knexMove('service', 'services', guard.id, guard.state, to, values, {
+      extraGuard: guard.attempts === undefined ? undefined : { attempts: guard.attempts },
+    });
   }
 }

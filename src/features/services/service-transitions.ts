@@ -1,6 +1,7 @@
 import type { Db } from '../../infra/db/database.js';
 import type { Actor } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
+import { applyTransition, type GuardedMove } from '../audit/transition.js';
 import type { ServiceError, ServiceState } from './service.js';
 import type { ServiceGuard, ServiceStore } from './service-store.js';
 
@@ -15,8 +16,8 @@ export interface TransitionEvent {
 }
 
 /**
- * One guarded state change of a service and its audit event, in one transaction, so the log
- * never shows a transition that did not happen (or misses one that did).
+ * The state changes of a service that carry an error or a due time, each a guarded move
+ * written by `applyTransition` with its audit event.
  */
 export class ServiceTransitions {
   constructor(
@@ -28,27 +29,20 @@ export class ServiceTransitions {
 
   /** Answers whether it won; false when the service was no longer as `guard` says. */
   async move(guard: ServiceGuard, to: ServiceState, event: TransitionEvent): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
-      const now = this.now();
-      let won: boolean;
-      if (to === 'ready') won = await this.store.markReady(tx, guard, now);
-      else if (to === 'waiting') won = await this.store.markWaiting(tx, guard, now);
-      else if (to === 'failed' && event.error) won = await this.store.markFailed(tx, guard, event.error, now);
-      else if (to === 'pending' && event.error && event.nextAttemptAt !== undefined)
-        won = await this.store.scheduleRetry(tx, guard, event.error, event.nextAttemptAt, now);
-      else throw new Error(`No transition from ${guard.state} to ${to}`);
-      if (!won) return false;
-      await this.audit.record(tx, {
-        actor: event.actor,
-        action: event.action,
-        entityType: 'service',
-        entityId: guard.id,
-        fromState: guard.state,
-        toState: to,
-        data: event.data,
-        error: event.error ? { ...event.error } : undefined,
-      });
-      return true;
+    const now = this.now();
+    let move: GuardedMove;
+    if (to === 'ready') move = this.store.markReady(guard, now);
+    else if (to === 'waiting') move = this.store.markWaiting(guard, now);
+    else if (to === 'failed' && event.error) move = this.store.markFailed(guard, event.error, now);
+    else if (to === 'pending' && event.error && event.nextAttemptAt !== undefined)
+      move = this.store.scheduleRetry(guard, event.error, event.nextAttemptAt, now);
+    else throw new Error(`No transition from ${guard.state} to ${to}`);
+    const won = await applyTransition(this.db, { audit: this.audit }, move, {
+      actor: event.actor,
+      action: event.action,
+      data: event.data,
+      error: event.error ? { ...event.error } : undefined,
     });
+    return won === true;
   }
 }

@@ -1,5 +1,6 @@
 import type { DbOrTx } from '../../infra/db/database.js';
 import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
+import { type GuardedMove, knexMove } from '../audit/transition.js';
 
 export interface SubscriptionService {
   id: number;
@@ -172,11 +173,8 @@ export class SubscriptionStore {
     }));
   }
 
-  async markActive(db: DbOrTx, id: number): Promise<boolean> {
-    return (
-      (await db('subscriptions')
-        .where({ id, state: 'provisioning' })
-        .update({ state: 'active', updated_at: Date.now() })) === 1
-    );
+  /** `provisioning → active` once every service is ready (run by `applyTransition`). */
+  markActive(id: number): GuardedMove {
+    return knexMove('subscription', 'subscriptions', id, 'provisioning', 'active', () => ({ updated_at: Date.now() }));
   }
 }

@@ -1,8 +1,10 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../errors/app-error.js';
 import type { Db, DbOrTx } from '../../infra/db/database.js';
+import { transaction } from '../../infra/db/transaction.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
-import type { Actor } from '../audit/audit-event.js';
+import type { Actor, AuditEventInput } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
+import { applyTransition } from '../audit/transition.js';
 import type { KaConfigurationStore } from '../ka-configurations/ka-configuration-store.js';
 import type { LicenseRequest, LicenseRequestState } from '../license-requests/license-request.js';
 import { advanceJob, advanceJobId } from '../license-requests/license-request-jobs.js';
@@ -162,38 +164,31 @@ export class ManualLicenseService {
     }
   }
 
-  private async recordUpload(
-    tx: DbOrTx,
+  /** The audit of an upload: what was stored, and the mismatches staff overrode (with their note). */
+  private uploadRecord(
     requestId: number,
-    fromState: string | null,
     upload: CheckedUpload,
     input: UploadInput,
     licenseId: number,
     actor: Actor,
-  ): Promise<void> {
+  ): { actor: Actor; action: string; data: Record<string, unknown>; also: AuditEventInput[] } {
     const data = {
       licenseId,
       keyNumbers: upload.keyNumbers,
       files: upload.files.map((f) => ({ name: f.fileName, size: f.content.length, keyNumber: f.keyNumber })),
     };
-    await this.deps.audit.record(tx, {
-      actor,
-      action: 'license_request.uploaded',
-      entityType: entity,
-      entityId: requestId,
-      fromState,
-      toState: 'files_retrieved',
-      data,
-    });
-    if (upload.mismatches.length) {
-      await this.deps.audit.record(tx, {
-        actor,
-        action: 'license_request.upload_override',
-        entityType: entity,
-        entityId: requestId,
-        data: { note: input.note?.trim(), mismatches: upload.mismatches },
-      });
-    }
+    const also: AuditEventInput[] = upload.mismatches.length
+      ? [
+          {
+            actor,
+            action: 'license_request.upload_override',
+            entityType: entity,
+            entityId: requestId,
+            data: { note: input.note?.trim(), mismatches: upload.mismatches },
+          },
+        ]
+      : [];
+    return { actor, action: 'license_request.uploaded', data, also };
   }
 
   /**
@@ -207,36 +202,44 @@ export class ManualLicenseService {
       throw this.conflict(request, 'an upload', 'while it needs manual work (needs_manual)');
     const upload = await this.checked(input, request.product);
     const facts = this.licenseFacts(upload);
-    await this.deps.db.transaction(async (tx) => {
+    await transaction(this.deps.db, async (tx) => {
       const existing = await this.deps.licenses.getByRequest(tx, requestId);
       await this.assertKeyFree(tx, request.configurationId, facts.keyNumber, existing?.id);
-      const moved = await this.deps.requests.transition(tx, requestId, 'needs_manual', 'files_retrieved', {
-        attempts: 0,
-        reason: null,
-        nextAttemptAt: this.now(),
-      });
+      const moved = await applyTransition(
+        tx,
+        this.deps,
+        this.deps.requests.transition(requestId, 'needs_manual', 'files_retrieved', {
+          attempts: 0,
+          reason: null,
+          nextAttemptAt: this.now(),
+        }),
+        async (tx) => {
+          let licenseId: number;
+          if (existing) {
+            licenseId = existing.id;
+            await this.deps.licenses.updateFromUpload(tx, licenseId, facts);
+          } else {
+            licenseId = (
+              await this.deps.licenses.insert(tx, {
+                requestId,
+                configurationId: request.configurationId,
+                subscriptionId: request.subscriptionId,
+                customerId: request.customerId,
+                product: request.product,
+                features: request.features,
+                source: 'upload',
+                ...facts,
+              })
+            ).id;
+          }
+          await this.deps.licenses.replaceFiles(tx, licenseId, this.fileRows(upload));
+          return {
+            ...this.uploadRecord(requestId, upload, input, licenseId, actor),
+            alongside: [this.deps.licenses.setStatus(licenseId, ['issued', 'files_retrieved'], 'files_retrieved')],
+          };
+        },
+      );
       if (!moved) throw new ConflictError(`License request ${requestId} changed meanwhile; reload it`, 'invalid_state');
-      let licenseId: number;
-      if (existing) {
-        licenseId = existing.id;
-        await this.deps.licenses.updateFromUpload(tx, licenseId, facts);
-      } else {
-        licenseId = (
-          await this.deps.licenses.insert(tx, {
-            requestId,
-            configurationId: request.configurationId,
-            subscriptionId: request.subscriptionId,
-            customerId: request.customerId,
-            product: request.product,
-            features: request.features,
-            source: 'upload',
-            ...facts,
-          })
-        ).id;
-      }
-      await this.deps.licenses.replaceFiles(tx, licenseId, this.fileRows(upload));
-      await this.deps.licenses.setStatus(tx, licenseId, ['issued', 'files_retrieved'], 'files_retrieved');
-      await this.recordUpload(tx, requestId, 'needs_manual', upload, input, licenseId, actor);
     });
     return this.resultThenEnqueue(requestId, 'files_retrieved');
   }
@@ -263,50 +266,39 @@ export class ManualLicenseService {
       throw new ValidationError('Invalid body: note: say how the license was installed', {
         details: { fields: [{ field: 'note', message: 'required' }] },
       });
-    await this.deps.db.transaction(async (tx) => {
-      if (mode.mode === 'retry') {
-        if (
-          !(await this.deps.requests.transition(tx, requestId, 'needs_manual', 'files_retrieved', {
-            attempts: 0,
-            reason: null,
-            nextAttemptAt: this.now(),
-          }))
-        )
-          throw this.conflict(request, 'a manual install', 'once');
-        await this.deps.audit.record(tx, {
-          actor,
-          action: 'license_request.install_retried',
-          entityType: entity,
-          entityId: requestId,
-          fromState: 'needs_manual',
-          toState: 'files_retrieved',
-          data: { licenseId: license.id },
-        });
-        return;
-      }
-      const now = this.now();
-      if (
-        !(await this.deps.requests.transition(tx, requestId, 'needs_manual', 'installed', {
-          attempts: 0,
-          reason: null,
-          lastError: null,
-          nextAttemptAt: null,
-        }))
-      )
-        throw this.conflict(request, 'a manual install', 'once');
-      await this.deps.licenses.setStatus(tx, license.id, ['issued', 'files_retrieved'], 'installed', {
-        installedAt: now,
-      });
-      await this.deps.audit.record(tx, {
-        actor,
-        action: 'license_request.install_confirmed',
-        entityType: entity,
-        entityId: requestId,
-        fromState: 'needs_manual',
-        toState: 'installed',
-        data: { licenseId: license.id, keyNumber: license.keyNumber, note },
-      });
-    });
+    const moved =
+      mode.mode === 'retry'
+        ? await applyTransition(
+            this.deps.db,
+            this.deps,
+            this.deps.requests.transition(requestId, 'needs_manual', 'files_retrieved', {
+              attempts: 0,
+              reason: null,
+              nextAttemptAt: this.now(),
+            }),
+            { actor, action: 'license_request.install_retried', data: { licenseId: license.id } },
+          )
+        : await applyTransition(
+            this.deps.db,
+            this.deps,
+            this.deps.requests.transition(requestId, 'needs_manual', 'installed', {
+              attempts: 0,
+              reason: null,
+              lastError: null,
+              nextAttemptAt: null,
+            }),
+            {
+              actor,
+              action: 'license_request.install_confirmed',
+              data: { licenseId: license.id, keyNumber: license.keyNumber, note },
+              alongside: [
+                this.deps.licenses.setStatus(license.id, ['issued', 'files_retrieved'], 'installed', {
+                  installedAt: this.now(),
+                }),
+              ],
+            },
+          );
+    if (!moved) throw this.conflict(request, 'a manual install', 'once');
     if (mode.mode === 'retry') return this.resultThenEnqueue(requestId, 'files_retrieved');
     return this.result(requestId);
   }
@@ -328,25 +320,17 @@ export class ManualLicenseService {
       : request.issueSentAt
         ? 'issuing'
         : 'ready';
-    await this.deps.db.transaction(async (tx) => {
-      if (
-        !(await this.deps.requests.transition(tx, requestId, 'needs_manual', to, {
-          attempts: 0,
-          reason: null,
-          nextAttemptAt: this.now(),
-        }))
-      )
-        throw this.conflict(request, 'retry online', 'once');
-      await this.deps.audit.record(tx, {
-        actor,
-        action: 'license_request.retried',
-        entityType: entity,
-        entityId: requestId,
-        fromState: 'needs_manual',
-        toState: to,
-        data: { licenseId: license?.id ?? null },
-      });
-    });
+    const moved = await applyTransition(
+      this.deps.db,
+      this.deps,
+      this.deps.requests.transition(requestId, 'needs_manual', to, {
+        attempts: 0,
+        reason: null,
+        nextAttemptAt: this.now(),
+      }),
+      { actor, action: 'license_request.retried', data: { licenseId: license?.id ?? null } },
+    );
+    if (!moved) throw this.conflict(request, 'retry online', 'once');
     return this.resultThenEnqueue(requestId, to);
   }
 
@@ -360,24 +344,20 @@ export class ManualLicenseService {
         'cancelling',
         'before a key is issued (pending, ready, or needs_manual without a license)',
       );
-    await this.deps.db.transaction(async (tx) => {
+    await transaction(this.deps.db, async (tx) => {
       if (await this.deps.licenses.getByRequest(tx, requestId)) {
         throw new ConflictError(
           `License request ${requestId} already has a key; terminate the license instead`,
           'key_issued',
         );
       }
-      if (!(await this.deps.requests.transition(tx, requestId, request.state, 'cancelled', { nextAttemptAt: null })))
-        throw this.conflict(request, 'cancelling', 'before the pipeline takes it');
-      await this.deps.audit.record(tx, {
-        actor,
-        action: 'license_request.cancelled',
-        entityType: entity,
-        entityId: requestId,
-        fromState: request.state,
-        toState: 'cancelled',
-        data: note ? { note } : undefined,
-      });
+      const moved = await applyTransition(
+        tx,
+        this.deps,
+        this.deps.requests.transition(requestId, request.state, 'cancelled', { nextAttemptAt: null }),
+        { actor, action: 'license_request.cancelled', data: note ? { note } : undefined },
+      );
+      if (!moved) throw this.conflict(request, 'cancelling', 'before the pipeline takes it');
     });
     return this.result(requestId);
   }
@@ -409,7 +389,7 @@ export class ManualLicenseService {
         details: { fields: [{ field: 'product', message: 'not allowed for this KA configuration' }] },
       });
     }
-    const id = await this.deps.db.transaction(async (tx) => {
+    const id = await transaction(this.deps.db, async (tx) => {
       const requestId = await this.deps.requests.insert(tx, {
         subscriptionId: input.subscriptionId ?? null,
         customerId,
@@ -448,7 +428,7 @@ export class ManualLicenseService {
         details: { fields: [{ field: 'product', message: 'required' }] },
       });
     const facts = this.licenseFacts(upload);
-    const id = await this.deps.db.transaction(async (tx) => {
+    const id = await transaction(this.deps.db, async (tx) => {
       await this.assertKeyFree(tx, input.configurationId, facts.keyNumber);
       const requestId = await this.deps.requests.insert(tx, {
         subscriptionId: input.subscriptionId ?? null,
@@ -479,12 +459,24 @@ export class ManualLicenseService {
           product,
           features: input.features ?? upload.main?.features ?? [],
           source: 'upload',
+          status: 'files_retrieved',
           ...facts,
         })
       ).id;
       await this.deps.licenses.replaceFiles(tx, licenseId, this.fileRows(upload), { hasNone: true });
-      await this.deps.licenses.setStatus(tx, licenseId, ['issued'], 'files_retrieved');
-      await this.recordUpload(tx, requestId, null, upload, input, licenseId, actor);
+      const uploaded = this.uploadRecord(requestId, upload, input, licenseId, actor);
+      await this.deps.audit.recordMany(tx, [
+        {
+          actor,
+          action: uploaded.action,
+          entityType: entity,
+          entityId: requestId,
+          fromState: null,
+          toState: 'files_retrieved',
+          data: uploaded.data,
+        },
+        ...uploaded.also,
+      ]);
       return requestId;
     });
     return this.resultThenEnqueue(id, 'files_retrieved');

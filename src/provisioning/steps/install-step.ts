@@ -1,7 +1,7 @@
 import { workerActor } from '../../features/audit/audit-event.js';
 import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
 import { recordFailure } from '../step-failure.js';
-import { transaction } from '../../infra/db/transaction.js';
+import { applyTransition } from '../../features/audit/transition.js';
 
 /**
  * `files_retrieved` / `installing`: deliver key and files to the install target. Without a
@@ -14,18 +14,9 @@ export async function install(deps: PipelineDeps, input: StepInput): Promise<Ste
   // Staff's uploads and install retries leave the request in `files_retrieved`.
   if (request.state === 'files_retrieved') {
     const from = request;
-    const moved = await transaction(deps.db, async (tx) => {
-      const installing = await deps.requests.move(tx, from, 'files_retrieved', 'installing');
-      if (installing)
-        await deps.audit.record(tx, {
-          actor: workerActor,
-          action: 'license_request.installing',
-          entityType: 'license_request',
-          entityId: from.id,
-          fromState: 'files_retrieved',
-          toState: 'installing',
-        });
-      return installing;
+    const moved = await applyTransition(deps.db, deps, deps.requests.move(from, 'files_retrieved', 'installing'), {
+      actor: workerActor,
+      action: 'license_request.installing',
     });
     if (!moved) return { next: 'none' };
     request = moved;
@@ -59,32 +50,30 @@ export async function install(deps: PipelineDeps, input: StepInput): Promise<Ste
     }
     const now = deps.now();
     // The job ends here, so the same update releases its lease.
-    memo.leaseReleased = await transaction(deps.db, async (tx) => {
-      if (
-        !(await deps.requests.transition(tx, request.id, 'installing', 'installed', {
+    memo.leaseReleased = Boolean(
+      await applyTransition(
+        deps.db,
+        deps,
+        deps.requests.transition(request.id, 'installing', 'installed', {
           attempts: 0,
           lastError: null,
           nextAttemptAt: null,
           reason: null,
           releaseLease: true,
-        }))
-      )
-        return false;
-      // An installed license installed again (a renewal's new file) records when.
-      await deps.licenses.setStatus(tx, license.id, ['issued', 'files_retrieved', 'installed'], 'installed', {
-        installedAt: now,
-      });
-      await deps.audit.record(tx, {
-        actor: workerActor,
-        action: 'license_request.installed',
-        entityType: 'license_request',
-        entityId: request.id,
-        fromState: 'installing',
-        toState: 'installed',
-        data: { licenseId: license.id, keyNumber: license.keyNumber, detail },
-      });
-      return true;
-    });
+        }),
+        {
+          actor: workerActor,
+          action: 'license_request.installed',
+          data: { licenseId: license.id, keyNumber: license.keyNumber, detail },
+          // An installed license installed again (a renewal's new file) records when.
+          alongside: [
+            deps.licenses.setStatus(license.id, ['issued', 'files_retrieved', 'installed'], 'installed', {
+              installedAt: now,
+            }),
+          ],
+        },
+      ),
+    );
     return { next: 'none' };
   } catch (err) {
     return recordFailure(deps, {

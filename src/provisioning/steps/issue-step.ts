@@ -1,5 +1,5 @@
 import { workerActor } from '../../features/audit/audit-event.js';
-import { transaction } from '../../infra/db/transaction.js';
+import { applyTransition } from '../../features/audit/transition.js';
 import type { IssuedKey } from '../../plugin-sdk/ka-adapter.js';
 import { isKaError } from '../../plugin-sdk/ka-error.js';
 import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
@@ -15,25 +15,17 @@ export async function issueKey(deps: PipelineDeps, input: StepInput): Promise<St
   const { request } = input;
   const attempts = request.attempts + 1;
   const sentAt = deps.now();
-  const claimed = await transaction(deps.db, async (tx) => {
-    // No error while the call is on its way: peers' lookups tell it from an unknown outcome.
-    const moved = await deps.requests.move(tx, request, 'ready', 'issuing', {
-      attempts,
-      issueSentAt: sentAt,
-      lastError: null,
-    });
-    if (moved)
-      await deps.audit.record(tx, {
-        actor: workerActor,
-        action: 'license_request.issuing',
-        entityType: 'license_request',
-        entityId: request.id,
-        fromState: 'ready',
-        toState: 'issuing',
-        data: { attempt: attempts, configurationId: input.configuration.id },
-      });
-    return moved;
-  });
+  // No error while the call is on its way: peers' lookups tell it from an unknown outcome.
+  const claimed = await applyTransition(
+    deps.db,
+    deps,
+    deps.requests.move(request, 'ready', 'issuing', { attempts, issueSentAt: sentAt, lastError: null }),
+    {
+      actor: workerActor,
+      action: 'license_request.issuing',
+      data: { attempt: attempts, configurationId: input.configuration.id },
+    },
+  );
   if (!claimed) return { next: 'none' };
   const secrets = deps.configurations.secretsOf(input.configuration);
   let key: IssuedKey;

@@ -2,6 +2,7 @@ import { workerActor } from '../../features/audit/audit-event.js';
 import type { KeyCandidateRecord, LicenseRequest } from '../../features/license-requests/license-request.js';
 import type { DbOrTx } from '../../infra/db/database.js';
 import { transaction } from '../../infra/db/transaction.js';
+import { applyTransition } from '../../features/audit/transition.js';
 import type { CandidateKey, KeyLookup } from '../../plugin-sdk/ka-adapter.js';
 import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
 import { serviceSettingsOf } from '../service-settings.js';
@@ -148,11 +149,16 @@ async function tagKey(deps: PipelineDeps, input: StepInput, key: CandidateKey): 
 
 /** The KA proved there is no key: `issuing → ready`, and the send time goes with it. */
 async function issueAgain(deps: PipelineDeps, request: LicenseRequest): Promise<StepResult> {
-  const moved = await deps.requests.move(deps.db, request, 'issuing', 'ready', {
-    nextAttemptAt: deps.now(),
-    issueSentAt: null,
-    keyCandidates: null,
-  });
+  const moved = await applyTransition(
+    deps.db,
+    deps,
+    deps.requests.move(request, 'issuing', 'ready', {
+      nextAttemptAt: deps.now(),
+      issueSentAt: null,
+      keyCandidates: null,
+    }),
+    { actor: workerActor, action: 'license_request.no_key_at_ka' },
+  );
   return moved ? { next: 'now', request: moved } : { next: 'none' };
 }
 
@@ -199,24 +205,15 @@ async function needsManual(
   reason: string,
   keyCandidates: KeyCandidateRecord[],
 ): Promise<StepResult> {
-  await transaction(deps.db, async (tx) => {
-    if (
-      await deps.requests.transition(tx, requestId, 'issuing', 'needs_manual', {
-        reason,
-        nextAttemptAt: null,
-        keyCandidates,
-      })
-    ) {
-      await deps.audit.record(tx, {
-        actor: workerActor,
-        action: 'license_request.needs_manual',
-        entityType: 'license_request',
-        entityId: requestId,
-        fromState: 'issuing',
-        toState: 'needs_manual',
-        data: { reason, candidates: keyCandidates.length },
-      });
-    }
-  });
+  await applyTransition(
+    deps.db,
+    deps,
+    deps.requests.transition(requestId, 'issuing', 'needs_manual', { reason, nextAttemptAt: null, keyCandidates }),
+    {
+      actor: workerActor,
+      action: 'license_request.needs_manual',
+      data: { reason, candidates: keyCandidates.length },
+    },
+  );
   return { next: 'none' };
 }

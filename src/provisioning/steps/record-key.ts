@@ -1,6 +1,7 @@
 import { workerActor } from '../../features/audit/audit-event.js';
 import type { LicenseRequest } from '../../features/license-requests/license-request.js';
-import { isUniqueViolation, transaction } from '../../infra/db/transaction.js';
+import { isUniqueViolation } from '../../infra/db/transaction.js';
+import { applyTransition, inTransaction } from '../../features/audit/transition.js';
 import type { IssuedKey } from '../../plugin-sdk/ka-adapter.js';
 import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
 
@@ -23,15 +24,42 @@ export async function recordKey(
   const { configuration } = input;
   let stored: { request: LicenseRequest; license: NonNullable<StepInput['memo']['newLicense']> } | undefined;
   try {
-    stored = await transaction(deps.db, async (tx) => {
-      const moved = await deps.requests.move(tx, request, 'issuing', 'key_issued', {
-        attempts: 0,
-        lastError: null,
-        nextAttemptAt: deps.now(),
-        keyCandidates: null,
-      });
+    stored = await inTransaction(deps.db, async (tx) => {
+      let license: NonNullable<StepInput['memo']['newLicense']> | undefined;
+      const moved = await applyTransition(
+        tx,
+        deps,
+        deps.requests.move(request, 'issuing', 'key_issued', {
+          attempts: 0,
+          lastError: null,
+          nextAttemptAt: deps.now(),
+          keyCandidates: null,
+        }),
+        async (tx) => {
+          license = await deps.licenses.insert(tx, {
+            requestId: request.id,
+            configurationId: configuration.id,
+            subscriptionId: request.subscriptionId,
+            customerId: request.customerId,
+            keyNumber: key.keyNumber,
+            fullKeyNumber: key.fullKeyNumber ?? null,
+            productKey: key.productKey ?? null,
+            product: request.product,
+            features: request.features,
+            additionalKeyNumbers: key.additionalKeyNumbers,
+            source: 'online',
+            expiresAt: key.expiresAt ? key.expiresAt.getTime() : null,
+            updatesUntil: key.updatesUntil ? key.updatesUntil.getTime() : null,
+          });
+          return {
+            actor: workerActor,
+            action: 'license_request.key_issued',
+            data: { keyNumber: key.keyNumber, licenseId: license.id, how },
+          };
+        },
+      );
       // Lost the race (a person cancelled or uploaded meanwhile): the key stays at the KA, staff see it in the audit.
-      if (!moved) {
+      if (!moved || !license) {
         await deps.audit.record(tx, {
           actor: workerActor,
           action: 'license_request.key_orphaned',
@@ -41,30 +69,6 @@ export async function recordKey(
         });
         return undefined;
       }
-      const license = await deps.licenses.insert(tx, {
-        requestId: request.id,
-        configurationId: configuration.id,
-        subscriptionId: request.subscriptionId,
-        customerId: request.customerId,
-        keyNumber: key.keyNumber,
-        fullKeyNumber: key.fullKeyNumber ?? null,
-        productKey: key.productKey ?? null,
-        product: request.product,
-        features: request.features,
-        additionalKeyNumbers: key.additionalKeyNumbers,
-        source: 'online',
-        expiresAt: key.expiresAt ? key.expiresAt.getTime() : null,
-        updatesUntil: key.updatesUntil ? key.updatesUntil.getTime() : null,
-      });
-      await deps.audit.record(tx, {
-        actor: workerActor,
-        action: 'license_request.key_issued',
-        entityType: 'license_request',
-        entityId: request.id,
-        fromState: 'issuing',
-        toState: 'key_issued',
-        data: { keyNumber: key.keyNumber, licenseId: license.id, how },
-      });
       return { request: moved, license };
     });
   } catch (err) {

@@ -2,7 +2,7 @@ import { workerActor } from '../../features/audit/audit-event.js';
 import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
 import { checkLicenseFiles } from '../ka-answer-checks.js';
 import { recordFailure } from '../step-failure.js';
-import { transaction } from '../../infra/db/transaction.js';
+import { applyTransition } from '../../features/audit/transition.js';
 
 /**
  * `key_issued`: fetch the license file(s) of the key (and its additional keys) and store them.
@@ -25,36 +25,36 @@ export async function retrieveFiles(deps: PipelineDeps, input: StepInput): Promi
     });
     const unfit = checkLicenseFiles(files);
     if (unfit) throw unfit;
-    const moved = await transaction(deps.db, async (tx) => {
-      const installing = await deps.requests.move(tx, request, 'key_issued', 'installing', {
+    const moved = await applyTransition(
+      deps.db,
+      deps,
+      deps.requests.move(request, 'key_issued', 'installing', {
         attempts: 0,
         lastError: null,
         nextAttemptAt: deps.now(),
-      });
-      if (!installing) return undefined;
-      await deps.licenses.replaceFiles(tx, license.id, files, { hasNone: createdHere });
-      await deps.licenses.setStatus(tx, license.id, ['issued'], 'files_retrieved');
-      await deps.audit.recordMany(tx, [
-        {
+      }),
+      async (tx) => {
+        await deps.licenses.replaceFiles(tx, license.id, files, { hasNone: createdHere });
+        return {
           actor: workerActor,
           action: 'license_request.files_retrieved',
-          entityType: 'license_request',
-          entityId: request.id,
-          fromState: 'key_issued',
           toState: 'files_retrieved',
           data: { files: files.map((f) => f.fileName) },
-        },
-        {
-          actor: workerActor,
-          action: 'license_request.installing',
-          entityType: 'license_request',
-          entityId: request.id,
-          fromState: 'files_retrieved',
-          toState: 'installing',
-        },
-      ]);
-      return installing;
-    });
+          // Told by the events of the request: the license has its files now.
+          alongside: [deps.licenses.setStatus(license.id, ['issued'], 'files_retrieved')],
+          also: [
+            {
+              actor: workerActor,
+              action: 'license_request.installing',
+              entityType: 'license_request',
+              entityId: request.id,
+              fromState: 'files_retrieved',
+              toState: 'installing',
+            },
+          ],
+        };
+      },
+    );
     if (!moved) return { next: 'none' };
     memo.retrieved = { license, files };
     return { next: 'now', request: moved };
