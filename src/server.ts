@@ -97,7 +97,7 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
   });
   let reconcileLoop: ReconcileLoop | undefined;
   if (config.role !== 'api') {
-    await registerServiceJobs(context.queue, services.service, config.pipeline.concurrency);
+    registerServiceJobs(context.queue, services.service, config.pipeline.concurrency);
     reconcileLoop = new ReconcileLoop(
       [
         { name: 'services', run: () => services.service.reconcileServices() },

@@ -76,11 +76,6 @@ export class UnsupportedMediaTypeError extends AppError {
   readonly code = 'unsupported_media_type';
 }
 
-export class TooManyRequestsError extends AppError {
-  readonly status = 429;
-  readonly code = 'too_many_requests';
-}
-
 /** A dependency (KA, webhook target) failed; the client may try again later. */
 export class UpstreamError extends AppError {
   readonly status = 502;

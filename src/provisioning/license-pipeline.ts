@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { workerActor } from '../features/audit/audit-event.js';
 import type { LicenseRequest, LicenseRequestState } from '../features/license-requests/license-request.js';
-import { advanceJob, advanceJobId } from '../features/license-requests/license-request-jobs.js';
+import { enqueueAdvance } from '../features/license-requests/license-request-jobs.js';
 import type { JobQueue } from '../infra/queue/job-queue.js';
 import type { LicenseOrder } from '../plugin-sdk/ka-adapter.js';
 import type { AdapterCache } from './adapter-cache.js';
@@ -34,8 +34,7 @@ export class LicensePipeline {
 
   /** Enqueue the next step; the job id makes duplicates of one step of one attempt collapse. */
   async enqueue(requestId: number, state: string, attempts: number, delayMs = 0, idSuffix = ''): Promise<void> {
-    const jobId = advanceJobId(requestId, state, attempts) + (idSuffix ? `-${idSuffix}` : '');
-    await this.queue.enqueue(advanceJob, { requestId }, { jobId, delayMs, attempts: 3 });
+    await enqueueAdvance(this.queue, requestId, state, attempts, { delayMs, idSuffix });
   }
 
   async advance(requestId: number): Promise<void> {

@@ -117,19 +117,6 @@ export function runJobQueueContract(test: TestFn, makeQueue: () => Promise<JobQu
     t.true(third > first, `gaps ${gaps.join(', ')}`);
   });
 
-  test('a scheduled job runs repeatedly', async (t) => {
-    const queue = await open(t);
-    const payloads: unknown[] = [];
-    queue.process('reconcile', 1, async (job) => {
-      payloads.push(job.payload);
-    });
-    await queue.schedule('reconcile', 100, { sweep: true });
-    // Registering the same schedule again (as a second worker would) must not fail.
-    await queue.schedule('reconcile', 100, { sweep: true });
-    await waitFor(() => payloads.length >= 3);
-    t.deepEqual(payloads.slice(0, 3), [{ sweep: true }, { sweep: true }, { sweep: true }]);
-  });
-
   test('counts jobs waiting, delayed and running', async (t) => {
     const queue = await open(t);
     t.deepEqual(await queue.counts(), { waiting: 0, delayed: 0, active: 0 });
@@ -163,7 +150,6 @@ export function runJobQueueContract(test: TestFn, makeQueue: () => Promise<JobQu
     });
     await queue.enqueue('provision', {});
     await queue.enqueue('provision', {}, { delayMs: 60_000 });
-    await queue.schedule('reconcile', 60_000, {});
     await waitFor(() => started);
     await queue.close({ timeoutMs: 5000 });
     t.true(finished);
@@ -191,12 +177,11 @@ export function runJobQueueContract(test: TestFn, makeQueue: () => Promise<JobQu
     await sleep(50);
   });
 
-  test.serial('after close, enqueue and schedule reject and close can be called again', async (t) => {
+  test.serial('after close, enqueue rejects and close can be called again', async (t) => {
     const queue = await makeQueue();
     await queue.enqueue('provision', {});
     await queue.close();
     await t.throwsAsync(queue.enqueue('provision', {}));
-    await t.throwsAsync(queue.schedule('reconcile', 1000, {}));
     await t.notThrowsAsync(queue.close());
   });
 }

@@ -47,16 +47,6 @@ if (redisUrl === undefined) {
 
   runJobQueueContract(test, async () => makeQueue());
 
-  test('changing the period of a schedule replaces it instead of adding a second one', async (t) => {
-    const queue = makeQueue();
-    t.teardown(() => queue.close());
-    await queue.schedule('reconcile', 60_000, {});
-    await queue.schedule('reconcile', 60_000, {});
-    t.like(await queue.counts(), { delayed: 1 });
-    await queue.schedule('reconcile', 30_000, {});
-    t.like(await queue.counts(), { delayed: 1 });
-  });
-
   test('a job dropped after its last attempt is logged with its error', async (t) => {
     const logged: Array<{ obj: object; msg?: string }> = [];
     const queue = makeQueue({ warn: () => {}, error: (obj, msg) => logged.push({ obj, msg }) });

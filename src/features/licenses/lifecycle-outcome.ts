@@ -6,7 +6,7 @@ import type { IssuedKey } from '../../plugin-sdk/ka-adapter.js';
 import type { Actor, AuditEventInput } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { applyTransition } from '../audit/transition.js';
-import { advanceJob, advanceJobId } from '../license-requests/license-request-jobs.js';
+import { enqueueAdvance } from '../license-requests/license-request-jobs.js';
 import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
 import { type LifecycleAction, allowedFrom, pastTense } from './lifecycle-rules.js';
 import type { LicenseOperation, LicenseOperationState, LicenseOperationStore } from './license-operation-store.js';
@@ -158,11 +158,7 @@ export class LifecycleOutcome {
       );
     if (outcome === 'renewed') {
       const requestId = license.requestId as number;
-      await this.deps.queue.enqueue(
-        advanceJob,
-        { requestId },
-        { jobId: `${advanceJobId(requestId, 'key_issued', 0)}-renewed-${now}`, attempts: 3 },
-      );
+      await enqueueAdvance(this.deps.queue, requestId, 'key_issued', 0, { idSuffix: `renewed-${now}` });
     }
   }
 

@@ -7,7 +7,7 @@ import type { AuditStore } from '../audit/audit-store.js';
 import { applyTransition } from '../audit/transition.js';
 import type { KaConfigurationStore } from '../ka-configurations/ka-configuration-store.js';
 import type { LicenseRequest, LicenseRequestState } from '../license-requests/license-request.js';
-import { advanceJob, advanceJobId } from '../license-requests/license-request-jobs.js';
+import { enqueueAdvance } from '../license-requests/license-request-jobs.js';
 import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
 import type { License, LicenseStore } from '../licenses/license-store.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
@@ -100,7 +100,7 @@ export class ManualLicenseService {
    */
   private async resultThenEnqueue(requestId: number, state: LicenseRequestState): Promise<ManualResult> {
     const result = await this.result(requestId);
-    await this.deps.queue.enqueue(advanceJob, { requestId }, { jobId: advanceJobId(requestId, state, 0), attempts: 3 });
+    await enqueueAdvance(this.deps.queue, requestId, state, 0);
     return result;
   }
 

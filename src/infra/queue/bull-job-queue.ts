@@ -109,26 +109,6 @@ export class BullJobQueue implements JobQueue {
       });
   }
 
-  async schedule<P>(name: string, everyMs: number, payload: P): Promise<void> {
-    this.assertOpen();
-    const queue = this.queue(name);
-    // The bull queue is this name's alone, so a constant id is stable; no ':' in it, since
-    // bull splits repeatable keys on ':' to find the id again.
-    const jobId = 'schedule';
-    // bull keys a repeatable job by name, jobId and period, so every worker registering the
-    // same schedule adds nothing new. A changed period would leave the old one running too:
-    // remove it.
-    for (const repeatable of await queue.getRepeatableJobs()) {
-      if (repeatable.id === jobId && repeatable.every !== everyMs) await queue.removeRepeatableByKey(repeatable.key);
-    }
-    await queue.add(payload, {
-      jobId,
-      repeat: { every: everyMs },
-      removeOnComplete: true,
-      removeOnFail: FAILED_JOBS_KEPT,
-    });
-  }
-
   async counts(): Promise<{ waiting: number; delayed: number; active: number }> {
     const counts = { waiting: 0, delayed: 0, active: 0 };
     for (const queue of this.queues.values()) {

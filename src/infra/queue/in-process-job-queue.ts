@@ -46,7 +46,6 @@ export class InProcessJobQueue implements JobQueue {
   private readonly jobs = new Map<string, Entry>();
   private readonly waiting = new Map<string, Entry[]>();
   private readonly workers = new Map<string, Worker>();
-  private readonly schedules = new Map<string, { everyMs: number; timer: NodeJS.Timeout }>();
   private readonly running = new Set<Promise<void>>();
   private closing: Promise<void> | undefined;
 
@@ -85,22 +84,6 @@ export class InProcessJobQueue implements JobQueue {
     this.drain(name);
   }
 
-  async schedule<P>(name: string, everyMs: number, payload: P): Promise<void> {
-    this.assertOpen();
-    const existing = this.schedules.get(name);
-    if (existing?.everyMs === everyMs) return;
-    if (existing) clearInterval(existing.timer);
-    // A stable jobId: a run still pending or running when the next period starts absorbs it,
-    // so a slow job never piles up copies of itself.
-    const timer = setInterval(() => {
-      this.enqueue(name, payload, { jobId: 'schedule' }).catch(() => {
-        // Only fails once closed, and close clears this interval.
-      });
-    }, everyMs);
-    timer.unref();
-    this.schedules.set(name, { everyMs, timer });
-  }
-
   async counts(): Promise<{ waiting: number; delayed: number; active: number }> {
     const counts = { waiting: 0, delayed: 0, active: 0 };
     for (const entry of this.jobs.values()) counts[entry.state] += 1;
@@ -113,8 +96,6 @@ export class InProcessJobQueue implements JobQueue {
   }
 
   private async shutdown(timeoutMs: number): Promise<void> {
-    for (const { timer } of this.schedules.values()) clearInterval(timer);
-    this.schedules.clear();
     // Jobs not yet started are dropped, not run: the reconciler re-enqueues them after restart.
     for (const [key, entry] of this.jobs) {
       if (entry.state === 'active') continue;

@@ -73,6 +73,10 @@ export interface CloseOptions {
  *
  * Not for: exactly-once effects, or anything that must survive without its database record
  * (the reconciler re-enqueues from the database when jobs are lost).
+ *
+ * No recurring jobs (`schedule`) on purpose: periodic work here is recovery from a lost
+ * queue, and a schedule kept in the queue (Redis) is lost with it. Periodic work runs on a
+ * timer in each worker (`ReconcileLoop`) and is idempotent.
  */
 export interface JobQueue {
   /** Returns the job id (the given `jobId`, or a generated one). */
@@ -83,16 +87,11 @@ export interface JobQueue {
    */
   process<P>(name: string, concurrency: number, handler: JobHandler<P>): void;
   /**
-   * Run a job of `name` every `everyMs` milliseconds. Across processes sharing the queue, one
-   * run per period (a schedule is registered once however many workers call this).
-   */
-  schedule<P>(name: string, everyMs: number, payload: P): Promise<void>;
-  /**
    * Jobs waiting, delayed or running, for health and tests. Counts the job names this
-   * instance has enqueued, processed or scheduled.
+   * instance has enqueued or processed.
    */
   counts(): Promise<{ waiting: number; delayed: number; active: number }>;
-  /** Idempotent. After it, `enqueue` and `schedule` reject. */
+  /** Idempotent. After it, `enqueue` rejects. */
   close(options?: CloseOptions): Promise<void>;
 }
 

@@ -184,7 +184,7 @@ export async function startHarness(db: Db, options: HarnessOptions = {}): Promis
       if ((await release.releaseSubscription(subscriptionId)).length) releases.push(subscriptionId);
     },
   });
-  if (!options.noWorker) await registerServiceJobs(queue, feature.service, 4);
+  if (!options.noWorker) registerServiceJobs(queue, feature.service, 4);
   return {
     feature,
     queue,
