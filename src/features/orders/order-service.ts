@@ -2,14 +2,14 @@ import { ConflictError, NotFoundError, ValidationError } from '../../errors/app-
 import type { Db, DbOrTx } from '../../infra/db/database.js';
 import { isUniqueViolation, transaction } from '../../infra/db/transaction.js';
 import { type Actor, type AuditEventInput, systemActor } from '../audit/audit-event.js';
-import type { AuditStore } from '../audit/audit-store.js';
+import type { AuditWriter } from '../audit/audit-store.js';
 import { applyTransition } from '../audit/transition.js';
-import type { CustomerStore } from '../customers/customer-store.js';
+import type { CustomerReader } from '../customers/customer-store.js';
 import { releaseEvents } from '../license-requests/license-request-release.js';
-import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
-import type { PlanStore } from '../plans/plan-store.js';
+import type { LicenseRequestWriter } from '../license-requests/license-request-store.js';
+import type { PlanReader } from '../plans/plan-store.js';
 import { readyOnCreation } from '../services/service-rules.js';
-import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
+import type { SubscriptionWriter } from '../subscriptions/subscription-store.js';
 import type { Order, OrderStore } from './order-store.js';
 
 export interface PlaceOrderInput {
@@ -33,11 +33,11 @@ export interface CreatedSubscription {
 export interface OrderServiceDeps {
   db: Db;
   orders: OrderStore;
-  plans: PlanStore;
-  customers: CustomerStore;
-  subscriptions: SubscriptionStore;
-  licenseRequests: LicenseRequestStore;
-  audit: AuditStore;
+  plans: PlanReader;
+  customers: CustomerReader;
+  subscriptions: SubscriptionWriter;
+  licenseRequests: LicenseRequestWriter;
+  audit: AuditWriter;
   /**
    * Runs after the payment transaction committed: starts service provisioning, or, when every
    * service was ready at creation, hands the ready license requests to the pipeline.
