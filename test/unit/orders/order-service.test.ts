@@ -55,13 +55,11 @@ test('placing an order twice with one reference answers the first order; another
 test('an order for an unknown customer, an unknown plan or a period the plan does not sell names the field', async (t) => {
   const { service, plans, customer } = setUp();
   const plan = plans.add({ code: 'basic', periods: [12] });
-  const fieldOf = async (input: Parameters<OrderService['place']>[0]) =>
-    (
-      (await t.throwsAsync(() => service.place(input, staff), { instanceOf: ValidationError })).details
-        ?.fields as Array<{
-        field: string;
-      }>
-    )[0]?.field;
+  const fieldOf = async (input: Parameters<OrderService['place']>[0]) => {
+    const err = await t.throwsAsync(() => service.place(input, staff), { instanceOf: ValidationError });
+    const fields = (err.details?.fields ?? []) as Array<{ field: string }>;
+    return fields[0]?.field;
+  };
   const base = { customerId: customer.id, planId: plan.id, period: 12, reference: 'r', placedByTokenId: null };
   t.is(await fieldOf({ ...base, customerId: 42 }), 'customerId');
   t.is(await fieldOf({ ...base, planId: 42 }), 'planId');
