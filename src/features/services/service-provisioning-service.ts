@@ -3,13 +3,13 @@ import type { Db } from '../../infra/db/database.js';
 import type { Logger } from '../../infra/log/logger.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { Actor } from '../audit/audit-event.js';
-import type { AuditStore } from '../audit/audit-store.js';
+import type { AuditWriter } from '../audit/audit-store.js';
 import { applyTransition } from '../audit/transition.js';
 import type { Service } from './service.js';
 import type { ServiceCallbackSigner } from './service-callback-signer.js';
 import { dependenciesReady, dueAt } from './service-rules.js';
 import type { ServiceProvisioner } from './service-provisioner.js';
-import { ServiceStore } from './service-store.js';
+import { KnexServiceStore, type ServiceStore } from './service-store.js';
 import { ServiceTransitions } from './service-transitions.js';
 import { type HeldService, ServiceWork } from './service-work.js';
 import { ProvisioningEngine } from '../../provisioning/engine/provisioning-engine.js';
@@ -28,9 +28,9 @@ export const DEFAULT_SERVICE_RETRY: ServiceRetryPolicy = {
 export interface ServiceProvisioningDeps {
   db: Db;
   queue: JobQueue;
-  audit: AuditStore;
+  audit: AuditWriter;
   logger: Logger;
-  signer: ServiceCallbackSigner;
+  signer: Pick<ServiceCallbackSigner, 'secretFor' | 'verify'>;
   provisioners: ServiceProvisioner[];
   /**
    * Base of the callback URL given to webhooks, e.g. `https://keyway.example.net`; asked at
@@ -77,7 +77,7 @@ export class ServiceProvisioningService {
   readonly engine: ProvisioningEngine<HeldService>;
 
   constructor(private readonly deps: ServiceProvisioningDeps) {
-    this.store = deps.store ?? new ServiceStore();
+    this.store = deps.store ?? new KnexServiceStore();
     this.provisioners = new Map(deps.provisioners.map((p) => [p.name, p]));
     this.retryPolicy = { ...DEFAULT_SERVICE_RETRY, ...deps.retry };
     this.leaseMs = deps.leaseMs ?? 5 * 60_000;
