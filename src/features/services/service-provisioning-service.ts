@@ -95,7 +95,12 @@ export class ServiceProvisioningService {
       now: this.now,
     });
     // No grace: a service's due time is its own (a retry's), and a provisioning one's is its hold's end.
-    this.engine = new ProvisioningEngine(this.work, { leaseMs: this.leaseMs, graceMs: 0, now: this.now });
+    this.engine = new ProvisioningEngine(this.work, {
+      leaseMs: this.leaseMs,
+      graceMs: 0,
+      roundMs: 10_000,
+      now: this.now,
+    });
   }
 
   async get(serviceId: number): Promise<Service> {
