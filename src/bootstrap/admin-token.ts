@@ -1,5 +1,5 @@
 import type { AppContext } from '../app-context.js';
-import { systemActor } from '../features/audit/audit-event.js';
+import { systemActor } from '../kernel/actor.js';
 
 /**
  * On the first start there is no API token: create the admin one, from KEYWAY_ADMIN_TOKEN

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppContext } from '../app-context.js';
-import { systemActor } from '../features/audit/audit-event.js';
+import { systemActor } from '../kernel/actor.js';
 import type { KaConfigurationService } from '../features/ka-configurations/ka-configuration-service.js';
 import { type CreatePlanInput, createPlanSchema } from '../features/plans/plan.js';
 import { toJson } from '../infra/db/rows.js';

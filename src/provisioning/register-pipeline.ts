@@ -1,5 +1,5 @@
 import type { AppContext } from '../app-context.js';
-import { workerActor } from '../features/audit/audit-event.js';
+import { workerActor } from '../kernel/actor.js';
 import {
   fetchProductsJob,
   type KaConfigurationService,

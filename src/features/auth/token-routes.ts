@@ -5,8 +5,8 @@ import type { Db } from '../../infra/db/database.js';
 import { idNumber } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import type { AuditStore } from '../audit/audit-store.js';
-import { allow, principalOf } from './auth-middleware.js';
-import { actorOf, admins, roles } from './principal.js';
+import { allow, principalOf } from '../../http/access.js';
+import { actorOf, admins, roles } from '../../kernel/principal.js';
 import type { TokenStore } from './token-store.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
 

@@ -5,8 +5,8 @@ import type { Db } from '../../infra/db/database.js';
 import { idParams } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import type { AuditStore } from '../audit/audit-store.js';
-import { allow, principalOf } from '../auth/auth-middleware.js';
-import { actorOf, storeOf } from '../auth/principal.js';
+import { allow, principalOf } from '../../http/access.js';
+import { actorOf, storeOf } from '../../kernel/principal.js';
 import type { CustomerStore } from './customer-store.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
 

@@ -6,7 +6,7 @@ import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { KaAdapter } from '../../plugin-sdk/ka-adapter.js';
 import { isKaError } from '../../plugin-sdk/ka-error.js';
 import type { KaCapability, KaPluginDefinition } from '../../plugin-sdk/plugin-definition.js';
-import type { Actor } from '../audit/audit-event.js';
+import type { Actor } from '../../kernel/actor.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { KaAdapterProvider } from './ka-adapter-provider.js';
 import type { KaConfigurationStore, StoredKaConfiguration } from './ka-configuration-store.js';

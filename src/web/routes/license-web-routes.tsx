@@ -2,8 +2,8 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { AppError, NotFoundError } from '../../errors/app-error.js';
-import { allow, principalOf } from '../../features/auth/auth-middleware.js';
-import { actorOf, operators } from '../../features/auth/principal.js';
+import { allow, principalOf } from '../../http/access.js';
+import { actorOf, operators } from '../../kernel/principal.js';
 import type { KaConfigurationStore } from '../../features/ka-configurations/ka-configuration-store.js';
 import { licenseFileDownloadGuard } from '../../features/licenses/license-file-access.js';
 import {

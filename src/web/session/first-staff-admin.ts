@@ -1,4 +1,4 @@
-import { systemActor } from '../../features/audit/audit-event.js';
+import { systemActor } from '../../kernel/actor.js';
 import type { AuditStore } from '../../features/audit/audit-store.js';
 import type { Db } from '../../infra/db/database.js';
 import { passwordProblem } from './password-hasher.js';
