@@ -6,8 +6,8 @@ import { AuditStore } from '../src/features/audit/audit-store.js';
 import { staffRoles } from '../src/kernel/principal.js';
 import { createDatabase } from '../src/infra/db/database.js';
 import { migrateLatest } from '../src/infra/db/migrator.js';
-import { passwordProblem } from '../src/web/session/password-hasher.js';
-import { normalizeEmail, type StaffRole, StaffUserStore } from '../src/web/session/staff-user-store.js';
+import { passwordProblem } from '../src/features/auth/password-hasher.js';
+import { normalizeEmail, type StaffRole, StaffUserStore } from '../src/features/auth/staff-user-store.js';
 
 /**
  * `npm run user:create -- --email ada@example.com --role admin [--name "Ada"] [--password ...]`

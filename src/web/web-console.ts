@@ -17,11 +17,11 @@ import { licenseRequestWebRoutes } from './routes/license-request-web-routes.js'
 import { licenseWebRoutes } from './routes/license-web-routes.js';
 import { orderWebRoutes } from './routes/order-web-routes.js';
 import { csrfForUnsafeMethods } from './session/csrf.js';
-import { ensureFirstStaffAdmin } from './session/first-staff-admin.js';
+import { ensureFirstStaffAdmin } from '../features/auth/first-staff-admin.js';
 import { loadSession, requireSignIn } from './session/session-middleware.js';
-import { SessionStore } from './session/session-store.js';
-import { SignInLimiter } from './session/sign-in-limiter.js';
-import { StaffUserStore } from './session/staff-user-store.js';
+import { SessionStore } from '../features/auth/session-store.js';
+import { SignInLimiter } from '../features/auth/sign-in-limiter.js';
+import { StaffUserStore } from '../features/auth/staff-user-store.js';
 import { webErrorHandler, webNotFound } from './web-error-handler.js';
 
 const staticDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { LicenseQueryStore } from '../../src/features/licenses/license-query-store.js';
-import { StaffUserStore } from '../../src/web/session/staff-user-store.js';
+import { StaffUserStore } from '../../src/features/auth/staff-user-store.js';
 import { insertKaConfiguration } from '../helpers/catalog-fixtures.js';
 import { testDialects } from '../helpers/test-database.js';
 import { startTestApi, type TestApi } from '../helpers/test-server.js';
