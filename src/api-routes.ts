@@ -34,10 +34,15 @@ export function apiRoutes(context: AppContext, features: FeatureRouters): AppRou
       subscriptionRoutes({
         db,
         subscriptions: stores.subscriptions,
-        orders: stores.orders,
         view: context.subscriptionView,
+        orderPlacedBy: async (orderId) => (await stores.orders.get(db, orderId))?.placedByTokenId,
       }),
-      licenseRequestRoutes({ db, requests: stores.licenseRequests, licenses: stores.licenses, audit: stores.audit }),
+      licenseRequestRoutes({
+        db,
+        requests: stores.licenseRequests,
+        audit: stores.audit,
+        licenseOf: (requestId) => stores.licenses.getByRequest(db, requestId),
+      }),
       auditRoutes({ db, audit: stores.audit }),
       tokenRoutes({ db, tokens: stores.tokens, audit: stores.audit }),
       ...(features.extra ?? []),

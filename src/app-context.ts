@@ -9,7 +9,7 @@ import { OrderService, type OrderServiceDeps } from './features/orders/order-ser
 import { KnexOrderStore, type OrderStore } from './features/orders/order-store.js';
 import { PlanStore } from './features/plans/plan-store.js';
 import { SubscriptionStore } from './features/subscriptions/subscription-store.js';
-import { SubscriptionView } from './features/subscriptions/subscription-view.js';
+import { SubscriptionView } from './read-models/subscription-view.js';
 import { openSecretBox } from './bootstrap/secret-key.js';
 import { createDatabase, type Db } from './infra/db/database.js';
 import type { SecretBox } from './infra/db/secret-box.js';

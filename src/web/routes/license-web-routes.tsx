@@ -24,7 +24,7 @@ import { formErrorsOf, formText } from '../form-body.js';
 import { LicensePage, type LicensePageProps } from '../pages/license-page.js';
 import { type LicenseListQuery, LicensesPage } from '../pages/licenses-page.js';
 import { type NewLicenseForm, NewLicensePage } from '../pages/new-license-page.js';
-import { customerNames } from '../read/names.js';
+import { customerNames } from '../../read-models/names.js';
 import { queryString, sendPage } from '../render.js';
 import { CsrfError, csrfField, tokensMatch } from '../session/csrf.js';
 import { canOperate, viewContext } from '../view-context.js';

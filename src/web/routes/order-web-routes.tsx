@@ -8,7 +8,7 @@ import { OrderPage } from '../pages/order-page.js';
 import { OrdersPage } from '../pages/orders-page.js';
 import { SubscriptionPage } from '../pages/subscription-page.js';
 import { SubscriptionsPage } from '../pages/subscriptions-page.js';
-import { configurationNames, customerNames, planNames } from '../read/names.js';
+import { configurationNames, customerNames, planNames } from '../../read-models/names.js';
 import { sendPage } from '../render.js';
 import { viewContext } from '../view-context.js';
 
