@@ -1,4 +1,7 @@
-import type { AppContext } from '../app-context.js';
+import type { Config } from '../config/config.js';
+import type { AuditStore } from '../features/audit/audit-store.js';
+import type { TokenStore } from '../features/auth/token-store.js';
+import type { Db } from '../infra/db/database.js';
 import { systemActor } from '../kernel/actor.js';
 
 /**
@@ -6,8 +9,11 @@ import { systemActor } from '../kernel/actor.js';
  * when given, otherwise generated and printed once (it is stored hashed, so it cannot be
  * shown again).
  */
-export async function ensureAdminToken(context: AppContext, print: (line: string) => void): Promise<void> {
-  const { db, stores, config } = context;
+export async function ensureAdminToken(
+  deps: { db: Db; config: Config; stores: { tokens: TokenStore; audit: AuditStore } },
+  print: (line: string) => void,
+): Promise<void> {
+  const { db, stores, config } = deps;
   await db.transaction(async (tx) => {
     if ((await stores.tokens.count(tx)) > 0) return;
     const { id, token } = await stores.tokens.create(tx, {

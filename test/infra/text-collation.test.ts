@@ -1,5 +1,6 @@
 import test from 'ava';
 import { LicenseQueryStore } from '../../src/features/licenses/license-query-store.js';
+import { LicenseStore } from '../../src/features/licenses/license-store.js';
 import { StaffUserStore } from '../../src/features/auth/staff-user-store.js';
 import { insertKaConfiguration } from '../helpers/catalog-fixtures.js';
 import { testDialects } from '../helpers/test-database.js';
@@ -80,7 +81,8 @@ for (const dialect of testDialects()) {
   test.serial(
     `${dialect}: key numbers are compared exactly: stored, found and filtered by their own case`,
     async (t) => {
-      const { db, stores } = api.running.context;
+      const { db } = api.running.context;
+      const stores = { licenses: new LicenseStore() };
       const license = (keyNumber: string) => ({
         requestId: null,
         configurationId,

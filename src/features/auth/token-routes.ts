@@ -17,7 +17,13 @@ const createTokenSchema = z.object({
 });
 
 /** Admins issue API tokens for stores and customers; the plain token is answered once. */
-export function tokenRoutes(deps: { db: Db; tokens: TokenStore; audit: AuditStore }): Router {
+export function tokenRoutes(deps: {
+  db: Db;
+  tokens: TokenStore;
+  audit: AuditStore;
+  /** Whether a customer exists (the customers feature's). */
+  customerExists(id: number): Promise<boolean>;
+}): Router {
   const router = Router();
   router.post('/api-tokens', allow(...admins), async (req, res) => {
     const input = validate(createTokenSchema, req.body);
@@ -26,7 +32,7 @@ export function tokenRoutes(deps: { db: Db; tokens: TokenStore; audit: AuditStor
         details: { fields: [{ field: 'customerId', message: 'required for role customer' }] },
       });
     }
-    if (input.customerId !== undefined && !(await deps.db('customers').where({ id: input.customerId }).first())) {
+    if (input.customerId !== undefined && !(await deps.customerExists(input.customerId))) {
       throw new ValidationError(`Invalid body: customerId: customer ${input.customerId} does not exist`, {
         details: { fields: [{ field: 'customerId', message: 'unknown customer' }] },
       });

@@ -35,12 +35,13 @@ export function kaConfigurationRoutes(deps: {
   store: KaConfigurationStore;
   service: KaConfigurationService;
   plugins: KaAdapterProvider & { list(): unknown[] };
+  /** The status of each plugin by name (`ka_plugins`, the plugin host's). */
+  pluginStatuses(): Promise<Map<string, string>>;
 }): Router {
   const router = Router();
 
   router.get('/ka-plugins', allow(...readers), async (_req, res) => {
-    const rows = await deps.db('ka_plugins').select('name', 'status').orderBy('name');
-    const status = new Map(rows.map((r) => [String(r.name), String(r.status)]));
+    const status = await deps.pluginStatuses();
     res.json({
       data: deps.plugins
         .list()

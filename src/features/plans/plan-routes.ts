@@ -22,7 +22,13 @@ export function publicPlan(plan: Plan): Plan {
   };
 }
 
-export function planRoutes(deps: { db: Db; plans: PlanStore; audit: AuditStore }): Router {
+export function planRoutes(deps: {
+  db: Db;
+  plans: PlanStore;
+  audit: AuditStore;
+  /** Which of these KA configuration ids exist (the KA configurations feature's). */
+  existingConfigurations(ids: number[]): Promise<Set<number>>;
+}): Router {
   const router = Router();
   const planReaders = allow('admin', 'operator', 'viewer', 'store');
 
@@ -30,7 +36,7 @@ export function planRoutes(deps: { db: Db; plans: PlanStore; audit: AuditStore }
     const input = validate(createPlanSchema, req.body);
     const configIds = [...new Set(input.licenseProducts.map((p) => p.configurationId))];
     if (configIds.length) {
-      const found = new Set((await deps.db('ka_configurations').whereIn('id', configIds).pluck('id')).map(Number));
+      const found = await deps.existingConfigurations(configIds);
       const fields = input.licenseProducts
         .map((p, i) => ({ p, i }))
         .filter(({ p }) => !found.has(p.configurationId))

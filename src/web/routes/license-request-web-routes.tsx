@@ -1,6 +1,6 @@
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../../app-context.js';
+import type { ConsoleReads } from '../console-reads.js';
 import { AppError, NotFoundError } from '../../errors/app-error.js';
 import { allow, principalOf } from '../../http/access.js';
 import { actorOf, operators } from '../../kernel/principal.js';
@@ -22,7 +22,7 @@ import { CsrfError, csrfField, tokensMatch } from '../session/csrf.js';
 import { viewContext } from '../view-context.js';
 
 export interface LicenseRequestWebDeps {
-  context: AppContext;
+  context: ConsoleReads;
   manual: ManualLicenseService;
   limits: UploadLimits;
 }

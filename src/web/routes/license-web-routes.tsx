@@ -1,6 +1,6 @@
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../../app-context.js';
+import type { ConsoleReads } from '../console-reads.js';
 import { AppError, NotFoundError } from '../../errors/app-error.js';
 import { allow, principalOf } from '../../http/access.js';
 import { actorOf, operators } from '../../kernel/principal.js';
@@ -31,7 +31,7 @@ import { canOperate, viewContext } from '../view-context.js';
 import { splitKeyNumbers } from './license-request-web-routes.js';
 
 export interface LicenseWebDeps {
-  context: AppContext;
+  context: ConsoleReads;
   licenses: LicenseQueryService;
   lifecycle: LicenseLifecycle;
   manual: ManualLicenseService;

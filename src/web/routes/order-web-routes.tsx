@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { AppContext } from '../../app-context.js';
+import type { ConsoleReads } from '../console-reads.js';
 import { NotFoundError } from '../../errors/app-error.js';
 import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
 import { idParams } from '../../http/params.js';
@@ -13,7 +13,7 @@ import { sendPage } from '../render.js';
 import { viewContext } from '../view-context.js';
 
 /** Orders and subscriptions, read-only: the store places and pays orders through the API. */
-export function orderWebRoutes({ context }: { context: AppContext }): Router {
+export function orderWebRoutes({ context }: { context: ConsoleReads }): Router {
   const router = Router();
   const { db, stores } = context;
 
