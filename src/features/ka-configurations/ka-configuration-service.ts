@@ -6,8 +6,9 @@ import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { KaAdapter } from '../../plugin-sdk/ka-adapter.js';
 import { isKaError } from '../../plugin-sdk/ka-error.js';
 import type { KaCapability, KaPluginDefinition } from '../../plugin-sdk/plugin-definition.js';
-import type { Actor } from '../audit/audit-event.js';
+import type { Actor } from '../../kernel/actor.js';
 import type { AuditStore } from '../audit/audit-store.js';
+import { applyTransition } from '../audit/transition.js';
 import type { KaAdapterProvider } from './ka-adapter-provider.js';
 import type { KaConfigurationStore, StoredKaConfiguration } from './ka-configuration-store.js';
 import { errorRecord } from './ka-error-record.js';
@@ -277,9 +278,10 @@ export class KaConfigurationService {
   }
 
   /** After the queue gave up retrying: the configuration is failing until staff act. */
-  async markFetchFailed(id: number): Promise<void> {
-    await this.db('ka_configurations')
-      .where({ id, status: 'fetching_products' })
-      .update({ status: 'failing', updated_at: Date.now() });
+  async markFetchFailed(id: number, actor: Actor): Promise<void> {
+    await applyTransition(this.db, { audit: this.audit }, this.store.giveUpFetch(id), {
+      actor,
+      action: 'ka_configuration.products_given_up',
+    });
   }
 }
