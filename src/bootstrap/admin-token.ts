@@ -2,6 +2,7 @@ import type { Config } from '../config/config.js';
 import type { AuditStore } from '../features/audit/audit-store.js';
 import type { TokenStore } from '../features/auth/token-store.js';
 import type { Db } from '../infra/db/database.js';
+import { transaction } from '../infra/db/transaction.js';
 import { systemActor } from '../kernel/actor.js';
 
 /**
@@ -14,7 +15,7 @@ export async function ensureAdminToken(
   print: (line: string) => void,
 ): Promise<void> {
   const { db, stores, config } = deps;
-  await db.transaction(async (tx) => {
+  await transaction(db, async (tx) => {
     if ((await stores.tokens.count(tx)) > 0) return;
     const { id, token } = await stores.tokens.create(tx, {
       name: 'admin (first start)',

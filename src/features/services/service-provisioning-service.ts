@@ -95,7 +95,12 @@ export class ServiceProvisioningService {
       now: this.now,
     });
     // No grace: a service's due time is its own (a retry's), and a provisioning one's is its hold's end.
-    this.engine = new ProvisioningEngine(this.work, { leaseMs: this.leaseMs, graceMs: 0, now: this.now });
+    this.engine = new ProvisioningEngine(this.work, {
+      leaseMs: this.leaseMs,
+      graceMs: 0,
+      roundMs: 10_000,
+      now: this.now,
+    });
   }
 
   async get(serviceId: number): Promise<Service> {
@@ -157,28 +162,33 @@ export class ServiceProvisioningService {
     if (!(await this.deps.signer.verify(serviceId, rawBody, signatureHeader))) {
       throw new UnauthorizedError('The callback signature is missing or wrong (X-Keyway-Signature: sha256=<hex>)');
     }
-    const service = await this.get(serviceId);
-    if (service.state === 'ready') return { service, changed: false };
-    const called =
-      service.state === 'waiting' ||
-      service.state === 'provisioning' ||
-      (service.state === 'pending' && service.attempts > 0);
-    if (service.provisioner !== 'webhook' || !called) {
-      throw new ConflictError(
-        `Service ${serviceId} is ${service.state} and not waiting for a callback`,
-        'service_not_waiting',
-        {
-          details: { state: service.state },
-        },
-      );
+    // Twice at most: the worker may record the provider's answer (`provisioning → waiting`)
+    // between our read and our move; the confirmation holds from the state it moved to.
+    for (let tries = 1; ; tries++) {
+      const service = await this.get(serviceId);
+      if (service.state === 'ready') return { service, changed: false };
+      const called =
+        service.state === 'waiting' ||
+        service.state === 'provisioning' ||
+        (service.state === 'pending' && service.attempts > 0);
+      if (service.provisioner !== 'webhook' || !called) {
+        throw new ConflictError(
+          `Service ${serviceId} is ${service.state} and not waiting for a callback`,
+          'service_not_waiting',
+          {
+            details: { state: service.state },
+          },
+        );
+      }
+      const moved = await this.transitions.move({ id: serviceId, state: service.state }, 'ready', {
+        actor: callbackActor(serviceId),
+        action: 'service.confirmed',
+        data: { bytes: rawBody.length },
+      });
+      if (!moved && tries < 2) continue;
+      const current = await this.afterManualReady(serviceId, moved);
+      return { service: current, changed: moved };
     }
-    const moved = await this.transitions.move({ id: serviceId, state: service.state }, 'ready', {
-      actor: callbackActor(serviceId),
-      action: 'service.confirmed',
-      data: { bytes: rawBody.length },
-    });
-    const current = await this.afterManualReady(serviceId, moved);
-    return { service: current, changed: moved };
   }
 
   /** Operators try a failed service again with a fresh attempt budget. */

@@ -12,6 +12,8 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 export class FakeServiceStore implements ServiceStore {
   private readonly services = new Map<number, Service>();
   private readonly subscriptions = new Map<number, string>();
+  /** Runs once, just before the next move applies: a test's way to let a racing writer in between a read and a write. */
+  beforeNextMove?: () => Promise<unknown>;
 
   addSubscription(state: 'provisioning' | 'active' = 'provisioning'): number {
     const id = this.subscriptions.size + 1;
@@ -111,6 +113,9 @@ export class FakeServiceStore implements ServiceStore {
     changes: (s: Service) => Partial<Service>,
   ): GuardedMove {
     return new GuardedMove('service', guard.id, guard.state, to, async () => {
+      const racing = this.beforeNextMove;
+      this.beforeNextMove = undefined;
+      await racing?.();
       const s = this.services.get(guard.id);
       if (!s || s.state !== guard.state || (guard.attempts !== undefined && s.attempts !== guard.attempts))
         return undefined;

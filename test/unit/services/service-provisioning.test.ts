@@ -1,5 +1,6 @@
 import test from 'ava';
 import { FakeAuditStore } from '../../../src/features/audit/audit-store-fake.js';
+import { applyTransition } from '../../../src/features/audit/transition.js';
 import type { Service } from '../../../src/features/services/service.js';
 import { type ServiceProvisioner, ServiceProvisionError } from '../../../src/features/services/service-provisioner.js';
 import { ServiceProvisioningService } from '../../../src/features/services/service-provisioning-service.js';
@@ -165,5 +166,34 @@ test('a manual service waits for staff; marking it ready twice is one change', a
     'service.provisioning:pending>provisioning',
     'service.waiting:provisioning>waiting',
     'service.marked_ready:waiting>ready',
+  ]);
+});
+
+test('a provider confirming while its webhook answer is being recorded is accepted, not told to try again', async (t) => {
+  const { store, service, audit } = setUp(['waiting']);
+  const s = store.add(store.addSubscription(), { key: 'hook', provisioner: 'webhook' });
+  // The worker claimed it and called the provider; the confirmation comes in, reads
+  // `provisioning`, and the worker records the provider's 202 (`waiting`) before it writes.
+  const now = Date.now();
+  await applyTransition(
+    fakeDb(),
+    { audit },
+    store.claim({ id: s.id, state: 'pending', attempts: 0 }, now + 60_000, now),
+    {
+      actor: { type: 'worker' },
+      action: 'service.provisioning',
+    },
+  );
+  store.beforeNextMove = () =>
+    applyTransition(fakeDb(), { audit }, store.markWaiting({ id: s.id, state: 'provisioning' }, now), {
+      actor: { type: 'worker' },
+      action: 'service.waiting',
+    });
+  const confirmed = await service.confirmCallback(s.id, Buffer.from('{}'), 'sha256=any');
+  t.true(confirmed.changed);
+  t.is(confirmed.service.state, 'ready');
+  t.deepEqual(audit.trail('service', s.id).slice(-2), [
+    'service.waiting:provisioning>waiting',
+    'service.confirmed:waiting>ready',
   ]);
 });
