@@ -2,8 +2,8 @@ import type { Config } from '../config/config.js';
 import type { AuditStore } from '../features/audit/audit-store.js';
 import type { TokenStore } from '../features/auth/token-store.js';
 import type { Db } from '../infra/db/database.js';
-import { systemActor } from '../kernel/actor.js';
 import { transaction } from '../infra/db/transaction.js';
+import { systemActor } from '../kernel/actor.js';
 
 /**
  * On the first start there is no API token: create the admin one, from KEYWAY_ADMIN_TOKEN
