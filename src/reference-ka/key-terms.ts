@@ -10,8 +10,13 @@ export const LEASE_MONTHS = 1;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function addMonths(date: Date, months: number): Date {
+  // Calendar months in UTC, clamped to the month's end (Jan 31 + 1 month = Feb 28), as Keyway counts them.
   const next = new Date(date.getTime());
+  const day = next.getUTCDate();
+  next.setUTCDate(1);
   next.setUTCMonth(next.getUTCMonth() + months);
+  const lastDay = new Date(Date.UTC(next.getUTCFullYear(), next.getUTCMonth() + 1, 0)).getUTCDate();
+  next.setUTCDate(Math.min(day, lastDay));
   return next;
 }
 

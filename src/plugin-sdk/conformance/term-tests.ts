@@ -8,8 +8,13 @@ const sameInstant = (a: Date | null | undefined, b: Date | undefined): boolean =
   a instanceof Date && b instanceof Date && Math.abs(a.getTime() - b.getTime()) < 1000;
 
 function addMonths(date: Date, months: number): Date {
+  // Calendar months in UTC, clamped to the month's end (Jan 31 + 1 month = Feb 28), as Keyway counts them.
   const next = new Date(date.getTime());
+  const day = next.getUTCDate();
+  next.setUTCDate(1);
   next.setUTCMonth(next.getUTCMonth() + months);
+  const lastDay = new Date(Date.UTC(next.getUTCFullYear(), next.getUTCMonth() + 1, 0)).getUTCDate();
+  next.setUTCDate(Math.min(day, lastDay));
   return next;
 }
 
