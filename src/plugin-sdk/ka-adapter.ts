@@ -22,7 +22,23 @@ export interface LicenseOrder {
   server?: { ips: string[]; macs: string[] };
 }
 
-/** A key the KA created (or that was found again for our reference). */
+/**
+ * How the KA sells a key:
+ * - `term`: a fixed term, paid ahead. It ends at `expiresAt` unless renewed; a renewal adds a
+ *   period to the current expiry.
+ * - `lease`: a lease the KA renews itself every `periodMonths` (a month) until the key is
+ *   terminated, each time with a new expiry and a new file revision. The key's expiry is the
+ *   end of the current lease period, not the subscription's: Keyway keeps the subscription's
+ *   real expiry, fetches each renewed file, and terminates the key when the subscription ends.
+ */
+export type KeyTermKind = 'term' | 'lease';
+
+/**
+ * A key the KA created (or that was found again for our reference), renewed or read. The term
+ * facts (`startsAt`, `expiresAt`, `updatesUntil`, `termKind`, `periodMonths`, `revision`) are
+ * what the KA answered; each is absent (`undefined`) when the KA's answer does not carry it, and
+ * never guessed by the adapter.
+ */
 export interface IssuedKey {
   /** Key number without revision: identifies the license. */
   keyNumber: string;
@@ -30,11 +46,45 @@ export interface IssuedKey {
   fullKeyNumber?: string;
   /** Activation code, where the KA gives one. */
   productKey?: string;
+  /**
+   * When the key stops working without a renewal (the end of the term, or of the current lease
+   * period). `null`: the KA says it never expires.
+   */
   expiresAt?: Date | null;
+  /** Update date: until when the key may be upgraded to new versions. `null`: no end. */
   updatesUntil?: Date | null;
   additionalKeyNumbers: string[];
   /** When the KA says it created the key. */
   createdAt?: Date | null;
+  /**
+   * Start of the key's validity as the KA (or its key file) states it; usually `createdAt`.
+   * Absent when the KA does not say.
+   */
+  startsAt?: Date | null;
+  /** Fixed term or a lease the KA renews itself (see `KeyTermKind`); absent when the KA does not say. */
+  termKind?: KeyTermKind;
+  /**
+   * `term`: the months one renewal adds when none is asked for (the period the key was sold or
+   * last renewed for; for an adapter whose `renewPeriods` is `fixed`, the only period it renews
+   * by). `lease`: the lease period the KA renews by (1). Absent when the KA does not say.
+   */
+  periodMonths?: number;
+  /**
+   * Revision of the key's file (e.g. `0003`): it changes whenever the KA issues a new file (a
+   * renewal, an upgrade, a lease period passing). Absent when the KA has no revisions.
+   */
+  revision?: string;
+}
+
+/** What a renewal asks for (see `KaAdapter.renew`). */
+export interface RenewOptions {
+  /**
+   * Months to add to the key's current expiry (1, 12, 24, 36, as the product sells them).
+   * Absent: the key's own period (`IssuedKey.periodMonths`).
+   */
+  periodMonths?: number;
+  /** Keyway's reference for this renewal, stored with it where the KA allows (for staff). */
+  reference?: string;
 }
 
 /**
@@ -125,6 +175,11 @@ export interface KeyInfo extends IssuedKey {
   terminated: boolean;
   suspended?: boolean;
   features: string[];
+  /**
+   * Until when the key keeps working after `expiresAt` (its grace period; primary keys only:
+   * additional keys have none, so it equals `expiresAt`). Absent when the KA does not say.
+   */
+  graceEndsAt?: Date | null;
 }
 
 /**
@@ -156,8 +211,29 @@ export interface KaAdapter {
   install(license: InstallableLicense, target: InstallTarget): Promise<InstallReceipt>;
   testConnection(): Promise<ConnectionCheck>;
   listProducts?(): Promise<KaProduct[]>;
+  /**
+   * The key as the KA holds it now: at least `expiresAt` and, where the KA has revisions,
+   * `revision`, so a renewal whose outcome is unknown can be settled by reading the key (its
+   * expiry moved by the period, its revision changed). Read-only: never `outcomeUnknown`.
+   */
   getKeyInfo?(keyNumber: string): Promise<KeyInfo>;
-  renew?(keyNumber: string): Promise<IssuedKey>;
+  /**
+   * Renew once: the KA adds `options.periodMonths` (or the key's own period) to the key's
+   * **current expiry**, whether renewed early, on time or in its grace period (valid until
+   * 2021-04-01, renewed for 12 months: valid until 2022-04-01). Answers the new `expiresAt`,
+   * `updatesUntil` and `revision` the KA reports. Sent at most once per call: an adapter never
+   * repeats it on its own; a renewal whose outcome is unknown (`KaError.outcomeUnknown`) is
+   * settled by `getKeyInfo`, never by renewing again. A period the product does not sell, or
+   * a terminated key, is a permanent `KaError`. Where `renewPeriods` is `fixed`, a period other
+   * than the key's own is refused (`not_supported`, nothing sent).
+   */
+  renew?(keyNumber: string, options?: RenewOptions): Promise<IssuedKey>;
+  /**
+   * How `renew` takes a period. `asked` (the default when absent): the KA extends by the
+   * period asked. `fixed`: the protocol renews by one fixed period of the key's type only
+   * (Partner API 1.0 `renewKey(keyNumber)`); that period is the key's `periodMonths`.
+   */
+  readonly renewPeriods?: 'asked' | 'fixed';
   upgrade?(keyNumber: string, features: string[]): Promise<IssuedKey>;
   suspend?(keyNumber: string): Promise<void>;
   resume?(keyNumber: string): Promise<void>;

@@ -17,6 +17,12 @@ const KIND_NAMES: Record<InjectedFault['kind'], true> = {
   fileName: true,
 };
 const KINDS = new Set(Object.keys(KIND_NAMES));
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function clockState(authority: LicenseAuthority): { now: string; shiftedMs: number } {
+  const now = authority.now();
+  return { now: now.toISOString(), shiftedMs: authority.clockShiftMs() };
+}
 
 /**
  * The admin surface of the reference KA's fronts, not part of any protocol: seed accounts and
@@ -31,6 +37,10 @@ const KINDS = new Set(Object.keys(KIND_NAMES));
  * - `POST /_reference/faults` `{method, fault, times?}` (`fault` an `InjectedFault`, e.g.
  *   `{kind: 'hostile', shape: 'nested', bytes: 900000}`)
  * - `DELETE /_reference/faults`
+ * - `GET  /_reference/clock` → `{now, shiftedMs}`: the authority's time
+ * - `POST /_reference/clock` `{advanceDays?, advanceMs?}` moves it forward (never back): leases
+ *   whose period passed renew themselves (new expiry, new file revision), keys expire, enter
+ *   grace and lapse as they would
  */
 export function handleAdmin(
   authority: LicenseAuthority,
@@ -107,6 +117,20 @@ function route(
       const times = typeof input.times === 'number' ? input.times : undefined;
       authority.injectFault(operationOf(input.method), fault, { times });
       return [201, { armed: operationOf(input.method) }];
+    }
+    case 'GET /_reference/clock':
+      return [200, clockState(authority)];
+    case 'POST /_reference/clock': {
+      const days = input.advanceDays ?? 0;
+      const ms = input.advanceMs ?? 0;
+      if (typeof days !== 'number' || typeof ms !== 'number' || days < 0 || ms < 0 || days + ms === 0) {
+        return [
+          400,
+          { error: 'advanceDays or advanceMs (a number above 0) is required: the clock only moves forward' },
+        ];
+      }
+      authority.advanceClock(days * DAY_MS + ms);
+      return [200, clockState(authority)];
     }
     case 'DELETE /_reference/faults':
       authority.clearFaults();

@@ -32,6 +32,8 @@ export interface ProductDefinition {
   versions: string;
   /** Length of one license period; renewing adds one. */
   termMonths: number;
+  /** Periods (months) keys of this type are sold and renewed for; any of 1, 12, 24, 36 when omitted. */
+  periods?: number[];
   /** Months of updates from creation; `null` for updates never ending. */
   updatesMonths: number | null;
   /** Limits every key of this type starts with (domains, clients, mailnames, ...). */
@@ -48,12 +50,20 @@ export interface ProductDefinition {
    * concurrent users), by `quota` at creation and `changeQuota` later.
    */
   quotaLimit?: string;
-  /** Days after expiry during which the key still works (its file is still exported). */
+  /**
+   * Days after expiry during which a primary key still works (its file is still exported).
+   * Additional keys (sublicenses) have no grace, whatever their type says (002).
+   */
   graceDays?: number;
 }
 
 export type KeyKind = 'MAIN' | 'ADDITIONAL';
 export type BillingType = 'PURCHASE' | 'LEASE';
+/**
+ * How the authority sells a key: `term`, a fixed term that ends unless renewed; `lease`, a
+ * monthly lease it renews itself (a new expiry and file revision each month) until terminated.
+ */
+export type TermKind = 'term' | 'lease';
 
 /** A key as the authority stores it. Read-outs are copies. */
 export interface KeyRecord {
@@ -69,6 +79,7 @@ export interface KeyRecord {
   parentKeyNumber?: string;
   additionalKeyNumbers: string[];
   billingType: BillingType;
+  termKind: TermKind;
   createdAt: Date;
   expiresAt: Date;
   /** `null` = updates never end. */
@@ -94,7 +105,7 @@ export interface KeyRecord {
   lastReportingIp?: string;
   /** The partner's own id for the key (Keyway's request reference); searchable. */
   externalId?: string;
-  /** Subscription period in months; renewing adds one period. */
+  /** `term`: the period sold or last renewed for (a renewal adds one); `lease`: the lease period. */
   periodMonths?: number;
   /** The quota the partner set (see `ProductDefinition.quotaLimit`); kept across upgrades. */
   quota?: number;
@@ -114,6 +125,8 @@ export interface CreateKeyInput {
   /** Create an ADDITIONAL key attached to this existing main key. */
   parentKeyNumber?: string;
   billingType?: BillingType;
+  /** Default `term`; a `lease` runs month by month whatever `periodMonths` says. */
+  termKind?: TermKind;
   guid?: string;
   hwid?: string;
   /** The partner's id for the key; a second create with the same id returns the first key. */

@@ -2,30 +2,18 @@ import type { FeatureDefinition, KeyRecord, LimitValue, ProductDefinition } from
 import { AuthorityError } from './authority-error.js';
 import { nextRevision } from './key-number.js';
 import type { KeyStore } from './key-store.js';
+import { addMonths, catchUpLease, checkPeriod, renewalStart } from './key-terms.js';
+
+export { addMonths, checkPeriod, SUBSCRIPTION_PERIODS } from './key-terms.js';
 
 /** Moves of an activation to another installation allowed over a key's life. */
 export const MAX_ACTIVATION_MOVES = 3;
 const MAX_NOTE_LENGTH = 255;
 
-/** Subscription periods a key may be sold or renewed for, in months. */
-export const SUBSCRIPTION_PERIODS = [1, 12, 24, 36] as const;
-
-export function checkPeriod(months: number): void {
-  if (!(SUBSCRIPTION_PERIODS as readonly number[]).includes(months)) {
-    throw new AuthorityError('bad_request', `A period is 1, 12, 24 or 36 months, not ${months}`);
-  }
-}
-
 export function checkQuota(quota: number): void {
   if (!Number.isInteger(quota) || quota < 1 || quota > 1_000_000) {
     throw new AuthorityError('bad_request', 'A quota is a whole number from 1 to 1000000');
   }
-}
-
-export function addMonths(date: Date, months: number): Date {
-  const next = new Date(date.getTime());
-  next.setUTCMonth(next.getUTCMonth() + months);
-  return next;
 }
 
 /**
@@ -38,7 +26,12 @@ export class KeyLifecycle {
     protected readonly store: KeyStore,
     protected readonly products: Map<string, ProductDefinition>,
     protected readonly clock: () => Date,
-  ) {}
+  ) {
+    // Leases renew themselves as the clock passes their expiry: caught up whenever a key is read.
+    store.onRead = (key) => {
+      if (catchUpLease(key, this.clock(), (k) => this.bump(k)) > 0) this.followParent(key);
+    };
+  }
 
   /** Add features (upgrade plans). `changed` is false when the key had them all. */
   upgradeKey(clientId: number, keyOrCode: string, featureIds: string[]): { key: KeyRecord; changed: boolean } {
@@ -62,30 +55,41 @@ export class KeyLifecycle {
   }
 
   /**
-   * Extend by `months` (default: the key's subscription period, else one term of its type),
-   * from expiry or from now when already expired. Additional keys that renew with their
-   * parent take its new expiry.
+   * Extend by `months` (default: the key's period, else one term of its type) from its current
+   * expiry, also early or in grace; from today once past its grace (`renewalStart`). Refused for
+   * a terminated key, a sublicense that renews with its subscription, and a period the key type
+   * does not sell. `startNow`: the new period starts today whatever the expiry (a protocol's
+   * explicit choice). Additional keys that renew with their parent take its new expiry.
    */
-  renewKey(clientId: number, keyOrCode: string, months?: number): KeyRecord {
+  renewKey(clientId: number, keyOrCode: string, months?: number, options: { startNow?: boolean } = {}): KeyRecord {
     const key = this.store.get(keyOrCode, clientId);
     if (key.terminated) throw new AuthorityError('renew_refused', `Key ${key.keyNumber} is terminated`);
-    if (key.billingType === 'PURCHASE') throw new AuthorityError('renew_refused', 'Purchased keys do not renew');
-    if (months !== undefined) checkPeriod(months);
     const product = this.product(key.productId);
-    const from = Math.max(key.expiresAt.getTime(), this.clock().getTime());
-    key.expiresAt = addMonths(new Date(from), months ?? key.periodMonths ?? product.termMonths);
-    if (months !== undefined) key.periodMonths = months;
+    if (months !== undefined) checkPeriod(months, product, 'renew_refused');
+    const now = this.clock();
+    const from = options.startNow ? now : renewalStart(key, product, now);
+    key.expiresAt = addMonths(from, months ?? key.periodMonths ?? product.termMonths);
+    if (months !== undefined && key.termKind === 'term') key.periodMonths = months;
     if (key.updatesUntil && product.updatesMonths !== null) {
-      key.updatesUntil = addMonths(new Date(Math.max(key.updatesUntil.getTime(), from)), product.updatesMonths);
+      key.updatesUntil = addMonths(
+        new Date(Math.max(key.updatesUntil.getTime(), from.getTime())),
+        product.updatesMonths,
+      );
     }
     this.bump(key);
+    this.followParent(key);
+    return this.copy(key);
+  }
+
+  /** Additional keys that renew with `key` take its expiry, with a new file revision. */
+  private followParent(key: KeyRecord): void {
     for (const number of key.additionalKeyNumbers) {
       const child = this.store.find(number);
       if (!child?.renewWithParent || child.terminated) continue;
+      if (child.expiresAt.getTime() === key.expiresAt.getTime()) continue;
       child.expiresAt = new Date(key.expiresAt.getTime());
       this.bump(child);
     }
-    return this.copy(key);
   }
 
   /**

@@ -6,6 +6,8 @@ import { formatKeyNumber, isProductKey, parseKeyNumber } from './key-number.js';
 export class KeyStore {
   private readonly keys = new Map<string, KeyRecord>();
   private readonly sequences = new Map<string, number>();
+  /** Called with each key before a lookup answers it (the authority catches leases up there). */
+  onRead?: (key: KeyRecord) => void;
 
   nextKeyNumber(prefix: string): string {
     const next = (this.sequences.get(prefix) ?? 0) + 1;
@@ -19,6 +21,12 @@ export class KeyStore {
 
   /** By key number (with or without revision) or activation code. */
   find(keyOrCode: string): KeyRecord | undefined {
+    const key = this.lookUp(keyOrCode);
+    if (key) this.onRead?.(key);
+    return key;
+  }
+
+  private lookUp(keyOrCode: string): KeyRecord | undefined {
     const parsed = parseKeyNumber(keyOrCode);
     if (parsed) return this.keys.get(parsed.keyNumber);
     const code = keyOrCode.trim().toUpperCase();
@@ -37,7 +45,9 @@ export class KeyStore {
   }
 
   all(): KeyRecord[] {
-    return [...this.keys.values()];
+    const keys = [...this.keys.values()];
+    for (const key of keys) this.onRead?.(key);
+    return keys;
   }
 
   /** Keys created for a server with any of these IPs or MACs, or bound to one of the IPs. */

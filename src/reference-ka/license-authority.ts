@@ -6,7 +6,8 @@ import { FaultInjector, type InjectedFault } from './fault-injector.js';
 import { buildKeyFile } from './key-file.js';
 import { fullKeyNumber, generateProductKey } from './key-number.js';
 import { KeyStore } from './key-store.js';
-import { addMonths, checkPeriod, checkQuota, KeyLifecycle } from './key-lifecycle.js';
+import { checkQuota, KeyLifecycle } from './key-lifecycle.js';
+import { addMonths, checkPeriod, graceEndOf, LEASE_MONTHS } from './key-terms.js';
 
 /** A key's standing: `grace` = expired but within its type's grace period. */
 export type KeyStatus = 'active' | 'grace' | 'expired' | 'suspended' | 'terminated';
@@ -51,9 +52,14 @@ export class LicenseAuthority extends KeyLifecycle {
   private readonly faults = new FaultInjector();
   private readonly licenseServerUrl: string;
   private readonly idempotentCreate: boolean;
+  /** How far the admin knob moved this authority's clock ahead of `options.clock`. */
+  private readonly shift: { ms: number };
 
   constructor(options: LicenseAuthorityOptions = {}) {
-    super(new KeyStore(), new Map(), options.clock ?? (() => new Date()));
+    const base = options.clock ?? (() => new Date());
+    const shift = { ms: 0 };
+    super(new KeyStore(), new Map(), () => new Date(base().getTime() + shift.ms));
+    this.shift = shift;
     const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
     this.publicKeyPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     this.privateKey = pair.privateKey;
@@ -63,6 +69,26 @@ export class LicenseAuthority extends KeyLifecycle {
       this.addAccount(DEMO_ACCOUNT);
       for (const product of DEMO_PRODUCTS) this.addProduct(product);
     }
+  }
+
+  /** The authority's time: what leases, expiry and grace are judged by. */
+  now(): Date {
+    return this.clock();
+  }
+
+  /**
+   * Move the authority's clock forward by `ms` (for tests and the demo: a month passes, leases
+   * renew, keys expire and enter grace). Time never goes back: a negative step is refused.
+   */
+  advanceClock(ms: number): Date {
+    if (!Number.isFinite(ms) || ms < 0) throw new AuthorityError('bad_request', 'The clock only moves forward');
+    this.shift.ms += ms;
+    return this.now();
+  }
+
+  /** How far `advanceClock` has moved the clock, in ms. */
+  clockShiftMs(): number {
+    return this.shift.ms;
   }
 
   addAccount(account: AuthorityAccount): void {
@@ -89,7 +115,7 @@ export class LicenseAuthority extends KeyLifecycle {
   /** Create a main key (with its additional keys), or an additional key for `parentKeyNumber`. */
   createKey(clientId: number, input: CreateKeyInput): CreatedKeys {
     const product = this.product(input.productId);
-    if (input.periodMonths !== undefined) checkPeriod(input.periodMonths);
+    if (input.periodMonths !== undefined) checkPeriod(input.periodMonths, product);
     if (input.quota !== undefined) checkQuota(input.quota);
     const earlier =
       input.externalId && this.idempotentCreate
@@ -151,10 +177,9 @@ export class LicenseAuthority extends KeyLifecycle {
     return this.graceEnd(key).getTime() >= now ? 'grace' : 'expired';
   }
 
-  /** End of the key's grace period (its expiry when its type has none). */
+  /** End of the key's grace period (its expiry when its type has none, and for additional keys). */
   graceEnd(key: KeyRecord): Date {
-    const days = this.product(key.productId).graceDays ?? 0;
-    return new Date(key.expiresAt.getTime() + days * 24 * 60 * 60 * 1000);
+    return graceEndOf(key, this.product(key.productId));
   }
 
   findKeysByIp(ip: string, clientId?: number): KeyRecord[] {
@@ -216,10 +241,10 @@ export class LicenseAuthority extends KeyLifecycle {
     if (parent) this.checkAttachable(product, parent, input.reserves ?? product.reserves);
     const now = this.clock();
     const follows = Boolean(parent && input.renewWithParent);
+    const termKind = input.termKind ?? 'term';
+    const periodMonths = termKind === 'lease' ? LEASE_MONTHS : (input.periodMonths ?? product.termMonths);
     const expiresAt =
-      follows && parent
-        ? new Date(parent.expiresAt.getTime())
-        : (input.expiresAt ?? addMonths(now, input.periodMonths ?? product.termMonths));
+      follows && parent ? new Date(parent.expiresAt.getTime()) : (input.expiresAt ?? addMonths(now, periodMonths));
     const key: KeyRecord = {
       keyNumber: this.store.nextKeyNumber(product.prefix),
       revision: '0000',
@@ -230,6 +255,7 @@ export class LicenseAuthority extends KeyLifecycle {
       parentKeyNumber: parent?.keyNumber,
       additionalKeyNumbers: [],
       billingType: input.billingType ?? 'LEASE',
+      termKind,
       createdAt: now,
       expiresAt,
       updatesUntil: product.updatesMonths === null ? null : addMonths(now, product.updatesMonths),
@@ -241,7 +267,7 @@ export class LicenseAuthority extends KeyLifecycle {
       guid: input.guid,
       activation: { installationId: input.hwid, lastInstallationId: input.hwid, moves: 0 },
       externalId: input.externalId,
-      periodMonths: input.periodMonths,
+      periodMonths,
       quota: product.quotaLimit ? input.quota : undefined,
       reserves: parent ? input.reserves : undefined,
       renewWithParent: parent ? follows : undefined,

@@ -2,6 +2,7 @@ import test from 'ava';
 import { AuthorityError } from '../../src/reference-ka/authority-error.js';
 import { DEMO_ACCOUNT } from '../../src/reference-ka/demo-catalogue.js';
 import { LicenseAuthority } from '../../src/reference-ka/license-authority.js';
+import { SUBSCRIPTION_PRODUCTS } from '../../src/reference-ka/subscription-catalogue.js';
 
 const client = DEMO_ACCOUNT.clientId;
 const server = { ips: ['203.0.113.5'], macs: [] };
@@ -124,4 +125,57 @@ test('create is idempotent on the external id by default, and not in the Partner
   const plain = new LicenseAuthority({ demo: true, idempotentCreate: false });
   t.not(plain.createKey(client, input).main.keyNumber, plain.createKey(client, input).main.keyNumber);
   t.is(plain.findKeysByExternalId('kw-abc-1').length, 2, 'a retried create makes a second key');
+});
+
+test('a renewal adds the period to the expiry, also in grace (003); past grace it starts today; sublicenses have no grace (002)', (t) => {
+  let now = new Date('2021-01-10T00:00:00Z');
+  const ka = new LicenseAuthority({ demo: true, clock: () => now });
+  for (const product of SUBSCRIPTION_PRODUCTS) ka.addProduct(product);
+  const main = ka.createKey(client, { productId: 'RAS-SUBSCRIPTION', quota: 10, periodMonths: 1, server }).main;
+  const sub = ka.createKey(client, {
+    productId: 'RAS-SUBLICENSE',
+    parentKeyNumber: main.keyNumber,
+    reserves: { users: 2 },
+  }).main;
+  t.is(main.expiresAt.toISOString(), '2021-02-10T00:00:00.000Z');
+  // Early: a year on 2021-02-10 is 2022-02-10, whatever the date today.
+  t.is(ka.renewKey(client, main.keyNumber, 12).expiresAt.toISOString(), '2022-02-10T00:00:00.000Z');
+  now = new Date('2022-03-01T00:00:00Z');
+  t.is(ka.keyStatus(main.keyNumber), 'grace');
+  t.is(ka.keyStatus(sub.keyNumber), 'expired', 'a sublicense has no grace');
+  t.is(ka.renewKey(client, main.keyNumber, 12).expiresAt.toISOString(), '2023-02-10T00:00:00.000Z');
+  t.is(ka.keyStatus(main.keyNumber), 'active');
+  now = new Date('2023-06-01T00:00:00Z');
+  t.is(ka.keyStatus(main.keyNumber), 'expired');
+  t.is(
+    ka.renewKey(client, main.keyNumber, 1).expiresAt.toISOString(),
+    '2023-07-01T00:00:00.000Z',
+    'lapsed: from today',
+  );
+  t.is(t.throws(() => ka.renewKey(client, main.keyNumber, 6), { instanceOf: AuthorityError })?.code, 'bad_request');
+});
+
+test('a lease renews itself, month by month on the clock, with a new revision, until terminated', (t) => {
+  const ka = new LicenseAuthority({ demo: true, clock: () => new Date('2026-01-31T12:00:00Z') });
+  const lease = ka.createKey(client, {
+    productId: 'PLESK-12-WEB-PRO',
+    termKind: 'lease',
+    billingType: 'LEASE',
+    server,
+  }).main;
+  t.like(lease, { termKind: 'lease', periodMonths: 1, revision: '0000' });
+  t.is(
+    lease.expiresAt.toISOString(),
+    '2026-02-28T12:00:00.000Z',
+    'a month from Jan 31 ends on the last day of February',
+  );
+  ka.advanceClock(70 * 24 * 60 * 60 * 1000);
+  t.is(ka.now().toISOString(), '2026-04-11T12:00:00.000Z');
+  const renewed = ka.getKey(lease.keyNumber);
+  t.is(renewed.expiresAt.toISOString(), '2026-04-28T12:00:00.000Z');
+  t.is(renewed.revision, '0002', 'one new file per lease period');
+  ka.terminateKey(client, lease.keyNumber);
+  ka.advanceClock(60 * 24 * 60 * 60 * 1000);
+  t.is(ka.getKey(lease.keyNumber).revision, '0002', 'a terminated lease is not renewed');
+  t.throws(() => ka.advanceClock(-1), { instanceOf: AuthorityError });
 });

@@ -1,6 +1,9 @@
 import { type IssuedKey, KaError, type KeyInfo } from '../../../src/plugin-sdk/index.js';
 import type { XmlRpcStruct, XmlRpcValue } from './xmlrpc-codec.js';
 
+/** Partner API 1.0 leases (`billing`) are billed and renewed by the KA month by month. */
+export const LEASE_MONTHS = 1;
+
 /** A KA answer of the wrong shape: like a malformed document, retryable. */
 export function shapeError(what: string): KaError {
   return new KaError(`KA answer lacks ${what}`, { code: 'protocol', retryable: true });
@@ -56,9 +59,11 @@ export function withoutRevision(keyNumber: string): string {
 export function issuedKey(struct: XmlRpcStruct, numberField: string, now: Date | null): IssuedKey {
   const full = text(struct, numberField);
   if (!full) throw shapeError(numberField);
+  const keyNumber = withoutRevision(full);
   return {
-    keyNumber: withoutRevision(full),
+    keyNumber,
     fullKeyNumber: full,
+    revision: full === keyNumber ? undefined : full.slice(keyNumber.length + 1),
     productKey: text(struct, 'productKey'),
     expiresAt: date(struct, 'expirationDate'),
     updatesUntil: date(struct, 'updateDate'),
@@ -69,9 +74,16 @@ export function issuedKey(struct: XmlRpcStruct, numberField: string, now: Date |
   };
 }
 
+/** `billingType` → how the KA sells the key: PURCHASE a fixed term, LEASE a monthly lease it renews itself. */
+export function termKindOf(details: XmlRpcStruct): KeyInfo['termKind'] {
+  const billing = text(details, 'billingType')?.toUpperCase();
+  return billing === 'PURCHASE' ? 'term' : billing === 'LEASE' ? 'lease' : undefined;
+}
+
 /** `KeyDetails` → `KeyInfo`. */
 export function keyInfo(details: XmlRpcStruct): KeyInfo {
   const base = issuedKey(details, 'keyNumber', date(details, 'createDate'));
+  const termKind = termKindOf(details);
   const properties =
     details.properties && typeof details.properties === 'object' ? (details.properties as XmlRpcStruct) : {};
   return {
@@ -81,6 +93,9 @@ export function keyInfo(details: XmlRpcStruct): KeyInfo {
       .filter((n): n is string => n !== undefined)
       .map(withoutRevision),
     product: text(details, 'apiKeyType') ?? text(details, 'keyType') ?? '',
+    startsAt: date(details, 'createDate') ?? undefined,
+    termKind,
+    ...(termKind === 'lease' ? { periodMonths: LEASE_MONTHS } : {}),
     terminated: details.terminated === true,
     suspended: properties.suspended === true ? true : undefined,
     features: list(details, 'features')

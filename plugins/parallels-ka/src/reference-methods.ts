@@ -24,6 +24,7 @@ const dates = (key: KeyRecord): XmlRpcStruct => ({
   productKey: key.productKey,
 });
 
+/** `purchase` buys one fixed term of the key type; `billing` is a monthly lease the KA renews itself. */
 function billing(value: XmlRpcValue | undefined): BillingType {
   const text = str(value, 'licenseType').toLowerCase();
   if (text === 'purchase') return 'PURCHASE';
@@ -43,13 +44,15 @@ const createKey: Handler = ({ authority, clientId }, p) => {
   const additionalProducts = extended ? strings(p[5], 'additionalKeyTypes') : [];
   const licenseType = p.length === 5 ? p[4] : p.length === 8 ? p[7] : undefined;
   const parent = mainParams.parentKeyNumber ? keyNumber(mainParams.parentKeyNumber) : undefined;
+  const billingType = licenseType === undefined ? 'LEASE' : billing(licenseType);
   const created = authority.createKey(clientId, {
     productId,
     features,
     server,
     additionalProducts,
     parentKeyNumber: parent,
-    billingType: licenseType === undefined ? 'LEASE' : billing(licenseType),
+    billingType,
+    termKind: billingType === 'PURCHASE' ? 'term' : 'lease',
     guid: mainParams.guid ? str(mainParams.guid, 'guid') : undefined,
     hwid: mainParams.hwid ? str(mainParams.hwid, 'hwid') : undefined,
   });

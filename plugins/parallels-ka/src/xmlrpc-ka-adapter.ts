@@ -14,9 +14,20 @@ import {
   type LicenseFileContent,
   type LicenseOrder,
   type LookupHints,
+  type RenewOptions,
 } from '../../../src/plugin-sdk/index.js';
 import { isSuccess, resultCodeError } from './ka-result-codes.js';
-import { asStruct, issuedKey, keyInfo, list, shapeError, text, withOutcome, withoutRevision } from './ka-response.js';
+import {
+  asStruct,
+  issuedKey,
+  keyInfo,
+  LEASE_MONTHS,
+  list,
+  shapeError,
+  text,
+  withOutcome,
+  withoutRevision,
+} from './ka-response.js';
 import { findKeyByReference, notePrefix } from './key-lookup.js';
 import type { ParallelsKaSettings } from './parallels-ka-settings.js';
 import { XmlRpcClient } from './xmlrpc-client.js';
@@ -30,6 +41,8 @@ export const referenceNote = (reference: string): string => `${notePrefix}${refe
  * few `partner10.*` calls; result codes map to `KaError` as the protocol's table says.
  */
 export class XmlRpcKaAdapter implements KaAdapter {
+  /** Partner API 1.0 `renewKey(keyNumber)` adds one fixed period of the key's type, no other. */
+  readonly renewPeriods = 'fixed' as const;
   private readonly client: XmlRpcClient;
   private catalogue?: Promise<{ keyTypes: string[]; features: string[] }>;
 
@@ -71,12 +84,21 @@ export class XmlRpcKaAdapter implements KaAdapter {
     return answer;
   }
 
+  /**
+   * createKey cannot carry a period: the key type fixes it. A key type the contract sells as a
+   * fixed term of the ordered period (setting `fixedTerms`) is bought (`purchase`) and
+   * reported as a `term`; any other order is a monthly lease (`billing`) the KA renews itself,
+   * reported as a `lease`, and Keyway keeps the subscription's real expiry.
+   */
   async issueKey(order: LicenseOrder): Promise<IssuedKey> {
     const server = order.server ?? { ips: [], macs: [] };
     const { plans, additional } = await this.splitFeatures(order.features);
+    const term = this.settings.fixedTerms.get(order.product);
+    const purchase = term !== undefined && (order.periodMonths === undefined || order.periodMonths === term);
+    const licenseType = purchase ? 'purchase' : 'billing';
     const common: XmlRpcValue[] = [server, this.settings.clientId, order.product, plans];
     // Form D when the order brings additional key types, form B otherwise.
-    const params = additional.length ? [...common, {}, additional, {}, 'billing'] : [...common, 'billing'];
+    const params = additional.length ? [...common, {}, additional, {}, licenseType] : [...common, licenseType];
     const answer = await this.call('createKey', params, true);
     let key: IssuedKey;
     try {
@@ -86,7 +108,7 @@ export class XmlRpcKaAdapter implements KaAdapter {
       throw withOutcome(error as KaError, true);
     }
     await this.tagKey(key.keyNumber, order);
-    return key;
+    return { ...key, termKind: purchase ? 'term' : 'lease', periodMonths: purchase ? term : LEASE_MONTHS };
   }
 
   findKeyByRef(order: LicenseOrder, sentAt: Date, hints?: LookupHints): Promise<KeyLookup> {
@@ -140,13 +162,30 @@ export class XmlRpcKaAdapter implements KaAdapter {
     return keyTypes.map((id) => ({ id, name: id, features: featureList }));
   }
 
+  /** getKeyInfo; a purchased key's period is its key type's term from `fixedTerms`, when configured. */
   async getKeyInfo(keyNumber: string): Promise<KeyInfo> {
     const answer = await this.call('getKeyInfo', [keyNumber]);
-    return keyInfo(asStruct(answer.keyInfo, 'keyInfo'));
+    const info = keyInfo(asStruct(answer.keyInfo, 'keyInfo'));
+    const term = info.termKind === 'term' ? this.settings.fixedTerms.get(info.product) : undefined;
+    return term === undefined ? info : { ...info, periodMonths: term };
   }
 
-  /** Returns the new dates; additional keys are not reported by renewKey (left empty). */
-  async renew(keyNumber: string): Promise<IssuedKey> {
+  /**
+   * `renewKey(keyNumber)`: one fixed period of the key's type (a purchased key's term, a
+   * lease's month), added by the KA to the current expiry. Partner API 1.0 takes no period, so
+   * a period other than the key's own is refused before anything is sent (`not_supported`);
+   * checking it reads the key first. Additional keys are not reported by renewKey (left empty).
+   */
+  async renew(keyNumber: string, options: RenewOptions = {}): Promise<IssuedKey> {
+    if (options.periodMonths !== undefined) {
+      const own = (await this.getKeyInfo(keyNumber)).periodMonths;
+      if (own !== options.periodMonths) {
+        throw new KaError(
+          `Partner API 1.0 renews key ${keyNumber} by one period of its key type (${own === undefined ? 'not configured in fixedTerms' : `${own} months`}), not ${options.periodMonths} months`,
+          { code: 'not_supported', retryable: false },
+        );
+      }
+    }
     return issuedKey(await this.call('renewKey', [keyNumber], true), 'keyNumber', null);
   }
 

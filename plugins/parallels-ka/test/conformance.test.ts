@@ -26,7 +26,15 @@ const makeServer = conformanceServerOnAuthority({
   // Partner API 1.0 sells no quantity and no period: the key type's term applies.
   orderTerms: { features: ['FT-POWER-PACK'] },
   upgradeFeature: 'FT-100-DOMAINS',
-  operations: { issue: 'createKey', lookup: 'getKeyNumbers', retrieve: 'retrieveKey', test: 'validateLogin' },
+  // No fixedTerms setting: every key is a monthly lease, renewed by its fixed month.
+  renewPeriodMonths: 1,
+  operations: {
+    issue: 'createKey',
+    lookup: 'getKeyNumbers',
+    retrieve: 'retrieveKey',
+    test: 'validateLogin',
+    renew: 'renewKey',
+  },
   // 300 "KA internal error, try later" is retryable; 244 "feature not applicable" is not.
   refusals: { retryable: 300, permanent: 244 },
   referenceOf: (key) => key.note?.replace(/^keyway request /, ''),

@@ -13,6 +13,8 @@ export const CONTAINER_PRODUCTS: ProductDefinition[] = [
     updatesMonths: 12,
     limits: { containers: 1 },
     quotaLimit: 'containers',
+    // Sold by the year only: a month is refused.
+    periods: [12, 24, 36],
     graceDays: 14,
     features: [
       { id: 'FT-BACKUP', name: 'Backup', limits: {} },

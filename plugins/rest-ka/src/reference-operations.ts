@@ -65,10 +65,12 @@ export function keyView(authority: LicenseAuthority, key: KeyRecord): Record<str
     status: authority.keyStatus(key.keyNumber).toUpperCase(),
     quantity: key.quota,
     periodMonths: key.periodMonths,
+    termKind: key.termKind,
     features: key.features,
     additionalKeys: key.additionalKeyNumbers,
     createdAt: key.createdAt.toISOString(),
     expiresAt: key.expiresAt.toISOString(),
+    graceEndsAt: authority.graceEnd(key).toISOString(),
     updatesUntil: key.updatesUntil?.toISOString() ?? null,
   };
 }
@@ -92,7 +94,7 @@ export type OperationName =
 
 /** Partner API 3.0's operations over the authority, by the names faults are armed under. */
 export const OPERATIONS: Record<OperationName, Operation> = {
-  ping: ({ clientId }) => ({ body: { clientId, serverTime: new Date().toISOString() } }),
+  ping: ({ authority, clientId }) => ({ body: { clientId, serverTime: authority.now().toISOString() } }),
 
   listProducts: ({ authority }) => ({
     body: {
@@ -154,8 +156,13 @@ export const OPERATIONS: Record<OperationName, Operation> = {
     };
   },
 
-  renewKey: ({ authority, clientId, keyNumber, body }) =>
-    keyAnswer(authority, authority.renewKey(clientId, keyNumber, integer(body, 'periodMonths'))),
+  /** From the current expiry; `startFrom: "now"` starts the new period today instead (a lapsed key's fresh start). */
+  renewKey: ({ authority, clientId, keyNumber, body }) => {
+    const startFrom = text(body, 'startFrom') ?? 'expiry';
+    if (startFrom !== 'expiry' && startFrom !== 'now') throw invalid('startFrom must be expiry or now');
+    const months = integer(body, 'periodMonths');
+    return keyAnswer(authority, authority.renewKey(clientId, keyNumber, months, { startNow: startFrom === 'now' }));
+  },
 
   addFeatures: ({ authority, clientId, keyNumber, body }) => {
     const features = strings(body, 'features');

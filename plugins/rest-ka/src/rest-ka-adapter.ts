@@ -14,6 +14,7 @@ import {
   type KeyLookup,
   type LicenseFileContent,
   type LicenseOrder,
+  type RenewOptions,
   safeFileName,
 } from '../../../src/plugin-sdk/index.js';
 import { issuedKey, kaProduct, keyInfo, read } from './rest-ka-answers.js';
@@ -101,9 +102,10 @@ export class RestKaAdapter implements KaAdapter {
     return keyInfo(await this.api.call('GET', apiPath`/30/keys/${keyNumber}`, { read: read.key }));
   }
 
-  /** One more period of the key's own length. */
-  async renew(keyNumber: string): Promise<IssuedKey> {
-    return issuedKey(await this.api.call('PUT', apiPath`/30/keys/${keyNumber}/renew`, { json: {}, read: read.key }));
+  /** From the current expiry, by the period asked (default: the key's own). */
+  async renew(keyNumber: string, options: RenewOptions = {}): Promise<IssuedKey> {
+    const json = { periodMonths: options.periodMonths };
+    return issuedKey(await this.api.call('PUT', apiPath`/30/keys/${keyNumber}/renew`, { json, read: read.key }));
   }
 
   async upgrade(keyNumber: string, features: string[]): Promise<IssuedKey> {

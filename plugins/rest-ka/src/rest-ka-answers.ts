@@ -12,10 +12,13 @@ const key = z.object({
   product: z.string(),
   kind: z.enum(['MAIN', 'ADDITIONAL']),
   status: z.enum(['ACTIVE', 'GRACE', 'EXPIRED', 'SUSPENDED', 'TERMINATED']),
+  periodMonths: z.number().int().positive().optional(),
+  termKind: z.enum(['term', 'lease']).optional(),
   features: z.array(z.string()),
   additionalKeys: z.array(z.string()),
   createdAt: date,
   expiresAt: date,
+  graceEndsAt: date.optional(),
   updatesUntil: date.nullable(),
 });
 export type RestKey = z.infer<typeof key>;
@@ -61,6 +64,12 @@ export function issuedKey(value: RestKey): IssuedKey {
     updatesUntil: value.updatesUntil,
     additionalKeyNumbers: value.additionalKeys,
     createdAt: value.createdAt,
+    startsAt: value.createdAt,
+    termKind: value.termKind,
+    periodMonths: value.periodMonths,
+    revision: value.fullKeyNumber?.startsWith(`${value.keyNumber}.`)
+      ? value.fullKeyNumber.slice(value.keyNumber.length + 1)
+      : undefined,
   };
 }
 
@@ -71,6 +80,7 @@ export function keyInfo(value: RestKey): KeyInfo {
     terminated: value.status === 'TERMINATED',
     suspended: value.status === 'SUSPENDED',
     features: value.features,
+    graceEndsAt: value.graceEndsAt,
   };
 }
 

@@ -24,7 +24,8 @@ const makeServer = conformanceServerOnAuthority({
   product: 'VZ-CONTAINERS',
   orderTerms: { quantity: 3, periodMonths: 24, features: ['FT-BACKUP'] },
   upgradeFeature: 'FT-HA',
-  operations: { issue: 'createKey', lookup: 'findKeys', retrieve: 'retrieveKey', test: 'ping' },
+  renewPeriodMonths: 12,
+  operations: { issue: 'createKey', lookup: 'findKeys', retrieve: 'retrieveKey', test: 'ping', renew: 'renewKey' },
   refusals: { retryable: 'SERVICE_BUSY', permanent: 'QUOTA_EXCEEDED' },
   referenceOf: (key) => key.externalId,
 });

@@ -31,6 +31,7 @@ export function keyView(authority: LicenseAuthority, key: KeyRecord): Record<str
     Quota: quota,
     QuotaReserved: quotaReserved,
     PeriodMonths: key.periodMonths,
+    TermKind: key.termKind.toUpperCase(),
     CreatedAt: key.createdAt.toISOString(),
     ExpiresAt: key.expiresAt.toISOString(),
     GraceEndsAt: authority.graceEnd(key).toISOString(),

@@ -14,7 +14,7 @@ const keyAnswer = (authority: LicenseAuthority, keyNumber: string): Record<strin
  * members. Refusals are thrown as `AuthorityError` and become SOAP faults.
  */
 export const OPERATIONS: Record<string, Operation> = {
-  Ping: (_authority, clientId) => ({ ServerTime: new Date().toISOString(), ClientId: clientId }),
+  Ping: (authority, clientId) => ({ ServerTime: authority.now().toISOString(), ClientId: clientId }),
 
   ListProducts: (authority) => ({
     Product: authority.listProducts().map((p) => ({
@@ -67,7 +67,7 @@ export const OPERATIONS: Record<string, Operation> = {
     const parent = authority.getKey(requiredText(args, 'ParentKeyNumber'), clientId);
     const unit = authority.getProduct(parent.productId).quotaLimit ?? 'users';
     const expiresAt = dateTime(args, 'ExpiresAt');
-    if (expiresAt && expiresAt.getTime() <= Date.now())
+    if (expiresAt && expiresAt.getTime() <= authority.now().getTime())
       throw new AuthorityError('bad_request', 'ExpiresAt must be in the future');
     const { main } = authority.createKey(clientId, {
       productId: requiredText(args, 'Product'),

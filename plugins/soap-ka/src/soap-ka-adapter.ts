@@ -12,6 +12,7 @@ import {
   type KeyLookup,
   type LicenseFileContent,
   type LicenseOrder,
+  type RenewOptions,
 } from '../../../src/plugin-sdk/index.js';
 import { SoapKaClient, type SoapObject } from './soap-ka-client.js';
 import type { SoapKaSettings } from './soap-ka-settings.js';
@@ -121,9 +122,13 @@ export class SoapKaAdapter implements KaAdapter {
     return keyInfo((await this.client.call('GetKey', { KeyNumber: keyNumber })).Key);
   }
 
-  /** One more period of the key's own length (the KA keeps the period it was sold for). */
-  async renew(keyNumber: string): Promise<IssuedKey> {
-    return issuedKey((await this.client.call('RenewKey', { KeyNumber: keyNumber }, true)).Key);
+  /**
+   * RenewKey: the KA adds `PeriodMonths` (default: the key's own period) to the current expiry,
+   * also in grace. A period the product does not sell is RENEW_REFUSED.
+   */
+  async renew(keyNumber: string, options: RenewOptions = {}): Promise<IssuedKey> {
+    const request = { KeyNumber: keyNumber, ...(options.periodMonths ? { PeriodMonths: options.periodMonths } : {}) };
+    return issuedKey((await this.client.call('RenewKey', request, true)).Key);
   }
 
   async suspend(keyNumber: string): Promise<void> {

@@ -40,9 +40,16 @@ export function issuedKey(value: unknown): IssuedKey {
   const key = asObject(value);
   const keyNumber = key && text(key, 'KeyNumber');
   if (!key || !keyNumber) throw shapeError('a Key with a KeyNumber');
+  const full = text(key, 'FullKeyNumber');
+  const termKind = text(key, 'TermKind');
+  const period = Number(text(key, 'PeriodMonths'));
   return {
     keyNumber,
-    fullKeyNumber: text(key, 'FullKeyNumber'),
+    fullKeyNumber: full,
+    revision: full?.startsWith(`${keyNumber}.`) ? full.slice(keyNumber.length + 1) : undefined,
+    startsAt: date(key, 'CreatedAt') ?? undefined,
+    termKind: termKind === 'TERM' ? 'term' : termKind === 'LEASE' ? 'lease' : undefined,
+    periodMonths: Number.isInteger(period) && period > 0 ? period : undefined,
     productKey: text(key, 'ActivationCode'),
     expiresAt: date(key, 'ExpiresAt'),
     updatesUntil: date(key, 'UpdatesUntil'),
@@ -61,5 +68,6 @@ export function keyInfo(value: unknown): KeyInfo {
     terminated: status === 'TERMINATED',
     suspended: status === 'SUSPENDED',
     features: strings(key.Features, 'Feature'),
+    graceEndsAt: date(key, 'GraceEndsAt') ?? undefined,
   };
 }

@@ -23,7 +23,14 @@ const makeServer = conformanceServerOnAuthority({
   maxResponseBytes: MAX_RESPONSE_BYTES,
   product: 'RAS-SUBSCRIPTION',
   orderTerms: { quantity: 5, periodMonths: 24, features: ['FT-PREMIUM-SUPPORT'] },
-  operations: { issue: 'CreateKey', lookup: 'FindKeysByExternalId', retrieve: 'RetrieveLicenseFile', test: 'Ping' },
+  renewPeriodMonths: 12,
+  operations: {
+    issue: 'CreateKey',
+    lookup: 'FindKeysByExternalId',
+    retrieve: 'RetrieveLicenseFile',
+    test: 'Ping',
+    renew: 'RenewKey',
+  },
   // SERVICE_BUSY is documented retryable; QUOTA_EXCEEDED is not.
   refusals: { retryable: 'SERVICE_BUSY', permanent: 'QUOTA_EXCEEDED' },
   referenceOf: (key) => key.externalId,

@@ -17,8 +17,12 @@ export interface ReferenceFrontForKit {
   product: string;
   orderTerms: ConformanceServer['orderTerms'];
   upgradeFeature?: string;
-  /** The front's operation names (faults are armed under them) for the kit's operations. */
-  operations: Record<ConformanceOperation, string>;
+  renewPeriodMonths?: number;
+  /**
+   * The front's operation names (faults are armed under them) for the kit's operations;
+   * `renew` is needed when the plugin declares renew.
+   */
+  operations: Record<Exclude<ConformanceOperation, 'renew'>, string> & { renew?: string };
   /** A refusal the protocol documents as retryable, and one it documents as permanent. */
   refusals: { retryable: string | number; permanent: string | number };
   /** Our reference as the front keeps it on a key (external id, note). */
@@ -49,8 +53,15 @@ export function conformanceServerOnAuthority(
       product: front.product,
       orderTerms: front.orderTerms,
       upgradeFeature: front.upgradeFeature,
-      injectFault: (operation, fault, times) =>
-        authority.injectFault(front.operations[operation], injected(fault, front.refusals), { times }),
+      renewPeriodMonths: front.renewPeriodMonths,
+      injectFault: (operation, fault, times) => {
+        const name = front.operations[operation];
+        if (!name)
+          throw new Error(
+            `give the kit's server the front's operation name for ${operation} (operations.${operation})`,
+          );
+        authority.injectFault(name, injected(fault, front.refusals), { times });
+      },
       clearFaults: () => authority.clearFaults(),
       keysAtKa: async () =>
         authority
@@ -63,6 +74,8 @@ export function conformanceServerOnAuthority(
             periodMonths: key.periodMonths,
             features: [...key.features],
             expiresAt: key.expiresAt,
+            termKind: key.termKind,
+            revision: key.revision,
             suspended: key.suspended,
             terminated: key.terminated,
           })),

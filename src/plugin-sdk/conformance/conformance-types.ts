@@ -3,7 +3,7 @@ import type { AdapterContext, KaPluginDefinition } from '../plugin-definition.js
 import type { SettingsValues } from '../settings.js';
 
 /** Which adapter operation a fault targets; the server maps it to its protocol's call. */
-export type ConformanceOperation = 'issue' | 'lookup' | 'retrieve' | 'test';
+export type ConformanceOperation = 'issue' | 'lookup' | 'retrieve' | 'test' | 'renew';
 
 /**
  * A fault the test server plays for one operation:
@@ -37,6 +37,10 @@ export interface ConformanceKey {
   features?: string[];
   /** For the checks of declared capabilities: renew, suspend, resume, terminate. */
   expiresAt?: Date;
+  /** The key's term facts, for the kit to find in what the adapter reports (`IssuedKey`). */
+  termKind?: 'term' | 'lease';
+  /** Revision of the key's file now (changes with each renewal). */
+  revision?: string;
   suspended?: boolean;
   terminated?: boolean;
 }
@@ -70,6 +74,12 @@ export interface ConformanceServer {
   orderTerms: { quantity?: number; periodMonths?: number; features?: string[] };
   /** A feature `upgrade` can add to a key of `product` (not in `orderTerms.features`); needed when the plugin declares upgrade. */
   upgradeFeature?: string;
+  /**
+   * The period the kit renews a key of `product` by (needed when the plugin declares renew):
+   * one the product sells and other than `orderTerms.periodMonths`, so a renewal that ignores
+   * it shows; for an adapter whose `renewPeriods` is `fixed`, the key's own period.
+   */
+  renewPeriodMonths?: number;
   /**
    * Settings with a wrong credential. Default: `settings` with every secret setting (from
    * `definition`, or names like password/secret/token) replaced by another value.

@@ -12,6 +12,7 @@ import {
 } from './conformance-rig.js';
 import { registerFaultTests } from './fault-tests.js';
 import { registerOrderTests } from './order-tests.js';
+import { registerTermTests } from './term-tests.js';
 
 export type * from './conformance-types.js';
 export { conformanceServerOnAuthority, type ReferenceFrontForKit } from './authority-server.js';
@@ -249,4 +250,5 @@ export function runKaConformance(test: TestFn, options: ConformanceOptions): voi
   registerFaultTests(test, options, title);
   registerOrderTests(test, options, title);
   registerCapabilityTests(test, options, title);
+  registerTermTests(test, options, title);
 }
