@@ -16,6 +16,7 @@ import type { SecretBox } from './infra/db/secret-box.js';
 import type { Logger } from './infra/log/logger.js';
 import { createJobQueue } from './infra/queue/create-job-queue.js';
 import type { JobQueue } from './infra/queue/job-queue.js';
+import { createMetrics, type KeywayMetrics } from './infra/metrics/metrics.js';
 
 export interface Stores {
   audit: AuditStore;
@@ -42,6 +43,8 @@ export interface AppContext {
   /** Tells every receiver in `licenseRequestsReady`. */
   notifyLicenseRequestsReady(ids: number[]): Promise<void>;
   release: LicenseRequestRelease;
+  /** This process's Prometheus registry and Keyway's metrics (`src/infra/metrics/metrics.ts`). */
+  metrics: KeywayMetrics;
   subscriptionView: SubscriptionView;
   close(): Promise<void>;
 }
@@ -95,6 +98,7 @@ export function createAppContext(
     licenseRequestsReady,
     notifyLicenseRequestsReady,
     release,
+    metrics: createMetrics({ role: config.role }),
     subscriptionView: new SubscriptionView(db, stores.subscriptions, stores.licenseRequests, stores.licenses),
     async close() {
       await queue.close({ timeoutMs: config.shutdownTimeoutMs });

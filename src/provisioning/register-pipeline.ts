@@ -13,7 +13,7 @@ export function createPipeline(
   context: AppContext,
   configurations: KaConfigurationService,
 ): { pipeline: LicensePipeline; adapters: AdapterCache } {
-  const adapters = new AdapterCache(configurations);
+  const adapters = new AdapterCache(configurations, context.metrics);
   const pipeline = new LicensePipeline(
     {
       db: context.db,
@@ -24,6 +24,7 @@ export function createPipeline(
       policy: context.config.pipeline,
       logger: context.logger.child({ component: 'pipeline' }),
       now: Date.now,
+      metrics: context.metrics,
     },
     context.queue,
     adapters,
