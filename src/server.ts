@@ -163,7 +163,9 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
     const { port } = server.address() as AddressInfo;
     url = `http://127.0.0.1:${port}`;
     logger.info({ url, role: config.role }, 'keyway api listening');
-    if (demo) (options.print ?? ((line) => process.stdout.write(`${line}\n`)))(demoHelp(url, demo));
+    const print = options.print ?? ((line) => process.stdout.write(`${line}\n`));
+    if (demo) print(demoHelp(url, demo));
+    else print(`Staff console: ${url}/   API: ${url}/api/v1 (document at ${url}/api/v1/openapi.json)`);
   }
 
   return {

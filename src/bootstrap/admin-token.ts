@@ -7,9 +7,16 @@ import { systemActor } from '../features/audit/audit-event.js';
  * shown again).
  */
 export async function ensureAdminToken(context: AppContext, print: (line: string) => void): Promise<void> {
-  const { db, stores, config } = context;
+  const { db, stores, config, logger } = context;
   await db.transaction(async (tx) => {
-    if ((await stores.tokens.count(tx)) > 0) return;
+    if ((await stores.tokens.count(tx)) > 0) {
+      // Silently ignoring it would leave an operator with a token that answers 401.
+      if (config.adminToken && !(await stores.tokens.findPrincipal(tx, config.adminToken)))
+        logger.warn(
+          'KEYWAY_ADMIN_TOKEN is set but not used: it applies only at the first start, and API tokens already exist. Create an admin token with: npm run token:create -- --role admin',
+        );
+      return;
+    }
     const { id, token } = await stores.tokens.create(tx, {
       name: 'admin (first start)',
       role: 'admin',
@@ -22,6 +29,9 @@ export async function ensureAdminToken(context: AppContext, print: (line: string
       entityId: id,
       data: { role: 'admin', generated: !config.adminToken },
     });
-    if (!config.adminToken) print(`Admin API token (shown once, store it now): ${token}`);
+    if (!config.adminToken) {
+      print('Admin API token (shown this once, never logged or shown again; store it now):');
+      print(`  TOKEN=${token}`);
+    }
   });
 }
