@@ -43,6 +43,9 @@ export const catalogSchema = z
   })
   .strict();
 
+/** A plan's fields, as `POST /plans` takes them; the schema's own shape lets others through. */
+const planFields = new Set(['code', 'name', 'periods', 'services', 'licenseProducts']);
+
 export type Catalog = z.input<typeof catalogSchema>;
 
 /** What an import did, by kind: the names (codes, refs) it created and those it found and left alone. */
@@ -97,6 +100,8 @@ export async function importCatalog(
     report.customers.created.push(c.externalRef);
   }
   for (const raw of catalog.plans) {
+    const unknown = Object.keys(raw).filter((key) => !planFields.has(key));
+    if (unknown.length) throw new Error(`plan ${String(raw.code)}: unknown field(s) ${unknown.join(', ')}`);
     const licenseProducts = [];
     for (const { configuration, ...product } of raw.licenseProducts) {
       const row = await db('ka_configurations').where({ name: configuration }).first('id');

@@ -9,7 +9,7 @@ import { startTestApi, type TestApi } from '../helpers/test-server.js';
 export const artifactsDir = path.resolve('test/artifacts');
 
 export const staff = {
-  admin: { email: 'admin@example.com', password: 'admin-password-123', role: 'admin' as const, name: 'Ada Admin' },
+  admin: { email: 'ada@example.com', password: 'admin-password-123', role: 'admin' as const, name: 'Ada Admin' },
   operator: {
     email: 'operator@example.com',
     password: 'operator-password-123',
