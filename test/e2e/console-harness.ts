@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { Dialect } from '../../src/infra/db/database.js';
+import { chromiumPath } from './console-test.js';
 import { StaffUserStore } from '../../src/web/session/staff-user-store.js';
 import { startTestApi, type TestApi } from '../helpers/test-server.js';
 
@@ -27,7 +28,7 @@ export type StaffName = keyof typeof staff;
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.KEYWAY_CHROMIUM ?? '/usr/bin/chromium',
+    executablePath: chromiumPath,
     args: [
       '--headless',
       '--no-sandbox',
