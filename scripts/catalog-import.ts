@@ -1,12 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createAppContext } from '../src/app-context.js';
 import { importCatalog } from '../src/bootstrap/catalog-import.js';
+import { composeKeyway } from '../src/composition-root.js';
 import { loadConfig } from '../src/config/config.js';
-import { KaConfigurationService } from '../src/features/ka-configurations/ka-configuration-service.js';
-import { KaConfigurationStore } from '../src/features/ka-configurations/ka-configuration-store.js';
 import { migrateLatest } from '../src/infra/db/migrator.js';
 import { createLogger } from '../src/infra/log/logger.js';
-import { startPluginHost } from '../src/plugin-host/plugin-host.js';
 import { usageError } from './cli-database.js';
 
 /**
@@ -29,21 +27,18 @@ const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLeve
 const context = createAppContext(config, logger);
 try {
   if (config.migrateOnStart) await migrateLatest(context.db);
-  const plugins = await startPluginHost(config.pluginsDir, context.db, logger, { sync: true });
-  const configurations = new KaConfigurationService(
-    context.db,
-    new KaConfigurationStore(),
-    context.stores.audit,
-    plugins,
-    context.queue,
-    logger,
-    context.secrets,
-  );
-  const report = await importCatalog(context, configurations, input).catch((err: Error) => {
+  // The same parts a start builds: KA configurations are created as the API creates them.
+  const keyway = await composeKeyway(context, { serves: true, publicBaseUrl: () => `http://127.0.0.1:${config.port}` });
+  const report = await importCatalog(
+    { db: context.db, stores: keyway.stores },
+    keyway.configurations.service,
+    input,
+  ).catch((err: Error) => {
     process.stderr.write(`${file}: ${err.message}\n`);
     process.exitCode = 65;
     return undefined;
   });
+  await keyway.close();
   if (report) {
     for (const [kind, { created, unchanged }] of Object.entries(report)) {
       for (const n of created) process.stdout.write(`created ${kind.replace(/s$/, '')} ${n}\n`);

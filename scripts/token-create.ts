@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createApiToken } from '../src/bootstrap/cli-accounts.js';
-import { type RoleName, roles } from '../src/features/auth/principal.js';
+import { type RoleName, roles } from '../src/kernel/principal.js';
 import { openCliDatabase, usageError } from './cli-database.js';
 
 /**

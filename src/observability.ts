@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { AppContext } from './app-context.js';
 import { fetchProductsJob } from './features/ka-configurations/ka-configuration-service.js';
+import { TokenStore } from './features/auth/token-store.js';
 import { advanceJob } from './features/license-requests/license-request-jobs.js';
 import { SERVICE_PROVISION_JOB } from './features/services/service-jobs.js';
 import { observabilityRoutes } from './http/observability-routes.js';
@@ -14,12 +15,13 @@ export const keywayJobNames = [advanceJob, SERVICE_PROVISION_JOB, fetchProductsJ
  * Served by the API (and by a worker given `KEYWAY_METRICS_PORT`).
  */
 export function observability(context: AppContext): Router {
+  const tokens = new TokenStore();
   registerScrapeCollectors(context.metrics, { db: context.db, queue: context.queue, jobNames: keywayJobNames });
   return observabilityRoutes({
     db: context.db,
     queue: context.queue,
     metrics: context.metrics,
-    tokens: context.stores.tokens,
+    principalOf: (token) => tokens.findPrincipal(context.db, token),
     metricsToken: context.config.metricsToken,
     probeJobName: advanceJob,
     role: context.config.role,

@@ -1,14 +1,22 @@
-import type { AppContext } from '../app-context.js';
-import { systemActor } from '../features/audit/audit-event.js';
+import type { Config } from '../config/config.js';
+import type { AuditStore } from '../features/audit/audit-store.js';
+import type { TokenStore } from '../features/auth/token-store.js';
+import type { Db } from '../infra/db/database.js';
+import type { Logger } from '../infra/log/logger.js';
+import { transaction } from '../infra/db/transaction.js';
+import { systemActor } from '../kernel/actor.js';
 
 /**
  * On the first start there is no API token: create the admin one, from KEYWAY_ADMIN_TOKEN
  * when given, otherwise generated and printed once (it is stored hashed, so it cannot be
  * shown again).
  */
-export async function ensureAdminToken(context: AppContext, print: (line: string) => void): Promise<void> {
-  const { db, stores, config, logger } = context;
-  await db.transaction(async (tx) => {
+export async function ensureAdminToken(
+  deps: { db: Db; config: Config; logger: Logger; stores: { tokens: TokenStore; audit: AuditStore } },
+  print: (line: string) => void,
+): Promise<void> {
+  const { db, stores, config, logger } = deps;
+  await transaction(db, async (tx) => {
     if ((await stores.tokens.count(tx)) > 0) {
       // Silently ignoring it would leave an operator with a token that answers 401.
       if (config.adminToken && !(await stores.tokens.findPrincipal(tx, config.adminToken)))

@@ -1,6 +1,10 @@
 import { z } from 'zod';
-import type { AppContext } from '../app-context.js';
-import { systemActor } from '../features/audit/audit-event.js';
+import type { AuditStore } from '../features/audit/audit-store.js';
+import type { CustomerStore } from '../features/customers/customer-store.js';
+import type { PlanStore } from '../features/plans/plan-store.js';
+import type { Db } from '../infra/db/database.js';
+import { transaction } from '../infra/db/transaction.js';
+import { systemActor } from '../kernel/actor.js';
 import type { KaConfigurationService } from '../features/ka-configurations/ka-configuration-service.js';
 import { createPlanSchema, planLicenseProductSchema } from '../features/plans/plan.js';
 
@@ -62,7 +66,7 @@ export interface ImportReport {
  * naming it; what was created before it stays (each item is its own transaction).
  */
 export async function importCatalog(
-  context: AppContext,
+  context: { db: Db; stores: { audit: AuditStore; customers: CustomerStore; plans: PlanStore } },
   configurations: KaConfigurationService,
   input: unknown,
 ): Promise<ImportReport> {
@@ -87,7 +91,7 @@ export async function importCatalog(
       report.customers.unchanged.push(c.externalRef);
       continue;
     }
-    await db.transaction(async (tx) => {
+    await transaction(db, async (tx) => {
       const id = await stores.customers.insert(tx, c);
       await stores.audit.record(tx, {
         actor: systemActor,
@@ -113,7 +117,7 @@ export async function importCatalog(
       report.plans.unchanged.push(plan.code);
       continue;
     }
-    await db.transaction(async (tx) => {
+    await transaction(db, async (tx) => {
       const id = await stores.plans.insert(tx, plan);
       await stores.audit.record(tx, {
         actor: systemActor,

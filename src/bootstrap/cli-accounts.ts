@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { systemActor } from '../features/audit/audit-event.js';
 import { AuditStore } from '../features/audit/audit-store.js';
-import type { RoleName } from '../features/auth/principal.js';
+import type { RoleName } from '../kernel/principal.js';
+import { systemActor } from '../kernel/actor.js';
 import { TokenStore } from '../features/auth/token-store.js';
 import type { Db } from '../infra/db/database.js';
-import { passwordProblem } from '../web/session/password-hasher.js';
-import { normalizeEmail, type StaffRole, StaffUserStore } from '../web/session/staff-user-store.js';
+import { transaction } from '../infra/db/transaction.js';
+import { passwordProblem } from '../features/auth/password-hasher.js';
+import { normalizeEmail, type StaffRole, StaffUserStore } from '../features/auth/staff-user-store.js';
 
 /** What the command-line tools (setup, user:create, token:create) do to the database, with audit events. */
 
@@ -24,7 +25,7 @@ export async function createStaffUser(
   const users = new StaffUserStore();
   const email = normalizeEmail(input.email);
   if (await users.findForSignIn(db, email)) return { created: false, email };
-  const id = await db.transaction(async (tx) => {
+  const id = await transaction(db, async (tx) => {
     const newId = await users.create(tx, { email, name: input.name, role: input.role, password });
     await new AuditStore().record(tx, {
       actor: systemActor,
@@ -48,7 +49,7 @@ export async function createApiToken(
   if (input.role === 'customer' && input.customerId === undefined)
     throw new Error('a customer token needs --customer-id');
   const tokens = new TokenStore();
-  return db.transaction(async (tx) => {
+  return transaction(db, async (tx) => {
     const created = await tokens.create(tx, {
       name: input.name,
       role: input.role,

@@ -1,13 +1,23 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AppContext } from '../app-context.js';
-import { systemActor } from '../features/audit/audit-event.js';
+import type { AuditStore } from '../features/audit/audit-store.js';
+import type { CustomerStore } from '../features/customers/customer-store.js';
+import type { PlanStore } from '../features/plans/plan-store.js';
+import type { Db } from '../infra/db/database.js';
+
+/** What the demo writes through: the stores of the catalogue it seeds. */
+export interface DemoDeps {
+  db: Db;
+  stores: { plans: PlanStore; customers: CustomerStore; audit: AuditStore };
+}
+import { systemActor } from '../kernel/actor.js';
 import type { KaConfigurationService } from '../features/ka-configurations/ka-configuration-service.js';
 import { type CreatePlanInput, createPlanSchema } from '../features/plans/plan.js';
 import { toJson } from '../infra/db/rows.js';
 import type { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { LicenseAuthority, startInstallTargetServer } from '../reference-ka/index.js';
+import { transaction } from '../infra/db/transaction.js';
 
 const catalogPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/demo-catalog.json');
 
@@ -50,7 +60,7 @@ const installToken = 'demo-install-token';
  * them (the licenses Keyway installed stay in its database).
  */
 export async function startDemo(
-  context: AppContext,
+  context: DemoDeps,
   configurations: KaConfigurationService,
   plugins: PluginRegistry,
 ): Promise<RunningDemo> {
@@ -98,7 +108,7 @@ export async function startDemo(
 }
 
 async function saveConfiguration(
-  context: AppContext,
+  context: DemoDeps,
   configurations: KaConfigurationService,
   name: string,
   plugin: string,
@@ -116,11 +126,11 @@ async function saveConfiguration(
  * start's install target and a product of a plugin added since is added. Runs before anything
  * reads plans, so no cached plan goes stale.
  */
-async function savePlan(context: AppContext, plan: CreatePlanInput): Promise<number> {
+async function savePlan(context: DemoDeps, plan: CreatePlanInput): Promise<number> {
   const { db, stores } = context;
   const existing = await stores.plans.getByCode(db, plan.code);
   if (!existing) {
-    return db.transaction(async (tx) => {
+    return transaction(db, async (tx) => {
       const id = await stores.plans.insert(tx, plan);
       await stores.audit.record(tx, {
         actor: systemActor,
@@ -139,7 +149,7 @@ async function savePlan(context: AppContext, plan: CreatePlanInput): Promise<num
   const sold = new Set(existing.licenseProducts.map((p) => p.configurationId));
   const added = plan.licenseProducts.filter((p) => !sold.has(p.configurationId));
   if (added.length) {
-    await db.transaction(async (tx) => {
+    await transaction(db, async (tx) => {
       await tx('plan_license_products').insert(
         added.map((p) => ({
           plan_id: existing.id,

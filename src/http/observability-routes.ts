@@ -4,13 +4,14 @@ import type { Db } from '../infra/db/database.js';
 import { FolderMigrationSource } from '../infra/db/migrator.js';
 import type { KeywayMetrics } from '../infra/metrics/metrics.js';
 import type { JobQueue } from '../infra/queue/job-queue.js';
-import type { TokenStore } from '../features/auth/token-store.js';
+import type { Principal } from '../kernel/principal.js';
 
 export interface ObservabilityDeps {
   db: Db;
   queue: JobQueue;
   metrics: KeywayMetrics;
-  tokens: TokenStore;
+  /** Who an API token is (the auth feature's lookup): only an admin reads metrics with one. */
+  principalOf(token: string): Promise<Principal | undefined>;
   /** `KEYWAY_METRICS_TOKEN`: a bearer a scraper uses instead of an admin API token. */
   metricsToken?: string;
   /** Job names whose queue /readyz reads to prove the queue's store (Redis) answers. */
@@ -84,7 +85,7 @@ function metricsAccess(deps: ObservabilityDeps): RequestHandler {
     }
     const given = Buffer.from(bearer);
     if (expected && given.length === expected.length && timingSafeEqual(given, expected)) return next();
-    const principal = await deps.tokens.findPrincipal(deps.db, bearer);
+    const principal = await deps.principalOf(bearer);
     if (principal?.role === 'admin') return next();
     res.status(principal ? 403 : 401).json({
       error: principal

@@ -96,7 +96,7 @@ runs(
       PORT: String(port),
       KEYWAY_LOG_LEVEL: 'warn',
     };
-    t.is((await runCli('src/infra/db/migrate-cli.ts', [], env)).code, 0);
+    t.is((await runCli('src/bootstrap/migrate-cli.ts', [], env)).code, 0);
     const setup = await runCli('scripts/setup.ts', [], env);
     t.is(setup.code, 0, setup.stderr);
     const password = /Staff console admin: admin@example\.com \/ (\S+)/.exec(setup.stdout)?.[1] ?? '';

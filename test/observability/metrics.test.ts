@@ -70,7 +70,7 @@ test('the demo order shows in /metrics: paid→installed, requests by state, KA 
   );
   t.is(sample(text, 'keyway_queue_jobs', { queue: 'license.advance', state: 'waiting' }), 0);
   t.is(sample(text, 'keyway_queue_oldest_waiting_seconds', { queue: 'license.advance' }), 0);
-  t.true((sample(text, 'nodejs_eventloop_lag_seconds') ?? -1) >= 0);
+  t.true((sample(text, 'keyway_nodejs_eventloop_lag_seconds') ?? -1) >= 0);
 });
 
 test('/metrics answers an admin token and the metrics token only; /healthz and /readyz need none', async (t) => {

@@ -6,8 +6,9 @@ import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { KaAdapter } from '../../plugin-sdk/ka-adapter.js';
 import { isKaError } from '../../plugin-sdk/ka-error.js';
 import type { KaCapability, KaPluginDefinition } from '../../plugin-sdk/plugin-definition.js';
-import type { Actor } from '../audit/audit-event.js';
+import type { Actor } from '../../kernel/actor.js';
 import type { AuditStore } from '../audit/audit-store.js';
+import { applyTransition } from '../audit/transition.js';
 import type { KaAdapterProvider } from './ka-adapter-provider.js';
 import type { KaConfigurationStore, StoredKaConfiguration } from './ka-configuration-store.js';
 import { errorRecord } from './ka-error-record.js';
@@ -20,6 +21,7 @@ import {
   UnreadableSettingError,
 } from './settings-values.js';
 import { UnreadableSecretsAdapter } from './unreadable-secrets-adapter.js';
+import { transaction } from '../../infra/db/transaction.js';
 
 export const fetchProductsJob = 'ka-configuration.fetch-products';
 
@@ -89,7 +91,7 @@ export class KaConfigurationService {
     const definition = this.definitionOf(input.plugin);
     const settings = this.seal(definition, resolveSettings(definition.settings, input.settings));
     await this.assertNameFree(input.name);
-    const id = await this.db.transaction(async (tx) => {
+    const id = await transaction(this.db, async (tx) => {
       const newId = await this.store.insert(tx, {
         name: input.name,
         pluginName: input.plugin,
@@ -121,7 +123,7 @@ export class KaConfigurationService {
     if (changes.name !== undefined) await this.assertNameFree(changes.name, id);
     // New settings or a re-enabled configuration must prove themselves against the KA again.
     const refetch = settings !== undefined || (changes.enabled === true && !current.enabled);
-    await this.db.transaction(async (tx) => {
+    await transaction(this.db, async (tx) => {
       await this.store.update(tx, id, {
         ...changes,
         settings,
@@ -235,7 +237,7 @@ export class KaConfigurationService {
     const adapter = this.adapterFor(config);
     try {
       const products = adapter.listProducts ? await adapter.listProducts() : [];
-      await this.db.transaction(async (tx) => {
+      await transaction(this.db, async (tx) => {
         await this.store.update(tx, id, {
           status: 'configured',
           products,
@@ -255,7 +257,7 @@ export class KaConfigurationService {
     } catch (err) {
       const error = errorRecord(err, this.secretsOf(config));
       const retryable = !isKaError(err) || err.retryable;
-      await this.db.transaction(async (tx) => {
+      await transaction(this.db, async (tx) => {
         await this.store.update(tx, id, { status: retryable ? 'fetching_products' : 'failing', lastError: error });
         await this.audit.record(tx, {
           actor,
@@ -276,9 +278,10 @@ export class KaConfigurationService {
   }
 
   /** After the queue gave up retrying: the configuration is failing until staff act. */
-  async markFetchFailed(id: number): Promise<void> {
-    await this.db('ka_configurations')
-      .where({ id, status: 'fetching_products' })
-      .update({ status: 'failing', updated_at: Date.now() });
+  async markFetchFailed(id: number, actor: Actor): Promise<void> {
+    await applyTransition(this.db, { audit: this.audit }, this.store.giveUpFetch(id), {
+      actor,
+      action: 'ka_configuration.products_given_up',
+    });
   }
 }

@@ -3,12 +3,13 @@ import type { Db } from '../../infra/db/database.js';
 import { transaction } from '../../infra/db/transaction.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { IssuedKey } from '../../plugin-sdk/ka-adapter.js';
-import type { Actor, AuditEventInput } from '../audit/audit-event.js';
+import type { Actor } from '../../kernel/actor.js';
+import type { AuditEventInput } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { applyTransition } from '../audit/transition.js';
 import { enqueueAdvance } from '../license-requests/license-request-jobs.js';
 import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
-import { type LifecycleAction, allowedFrom, pastTense } from './lifecycle-rules.js';
+import { type LifecycleAction, allowedFrom, pastTense, resumedStatus } from './lifecycle-rules.js';
 import type { LicenseOperation, LicenseOperationState, LicenseOperationStore } from './license-operation-store.js';
 import type { License, LicenseStatus, LicenseStore } from './license-store.js';
 
@@ -124,12 +125,8 @@ export class LifecycleOutcome {
         return moved ? ('renewed' as const) : ('request_moved' as const);
       }
       // Resuming goes back to where the license was: installed, or waiting for its install.
-      const resumed: LicenseStatus = license.installedAt
-        ? 'installed'
-        : license.files.length
-          ? 'files_retrieved'
-          : 'issued';
-      const to: LicenseStatus = action === 'suspend' ? 'suspended' : action === 'terminate' ? 'terminated' : resumed;
+      const to: LicenseStatus =
+        action === 'suspend' ? 'suspended' : action === 'terminate' ? 'terminated' : resumedStatus(license);
       await audit.recordMany(tx, resolved);
       // The KA acted either way, so the event is written either way.
       const event = { actor: operation.actor, action: `license.${pastTense[action]}`, ...entity };

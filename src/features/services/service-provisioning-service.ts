@@ -2,14 +2,14 @@ import { ConflictError, NotFoundError, UnauthorizedError } from '../../errors/ap
 import type { Db } from '../../infra/db/database.js';
 import type { Logger } from '../../infra/log/logger.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
-import type { Actor } from '../audit/audit-event.js';
-import type { AuditStore } from '../audit/audit-store.js';
+import type { Actor } from '../../kernel/actor.js';
+import type { AuditWriter } from '../audit/audit-store.js';
 import { applyTransition } from '../audit/transition.js';
 import type { Service } from './service.js';
 import type { ServiceCallbackSigner } from './service-callback-signer.js';
 import { dependenciesReady, dueAt } from './service-rules.js';
 import type { ServiceProvisioner } from './service-provisioner.js';
-import { ServiceStore } from './service-store.js';
+import { KnexServiceStore, type ServiceStore } from './service-store.js';
 import { ServiceTransitions } from './service-transitions.js';
 import { type HeldService, ServiceWork } from './service-work.js';
 import { ProvisioningEngine } from '../../provisioning/engine/provisioning-engine.js';
@@ -28,9 +28,9 @@ export const DEFAULT_SERVICE_RETRY: ServiceRetryPolicy = {
 export interface ServiceProvisioningDeps {
   db: Db;
   queue: JobQueue;
-  audit: AuditStore;
+  audit: AuditWriter;
   logger: Logger;
-  signer: ServiceCallbackSigner;
+  signer: Pick<ServiceCallbackSigner, 'secretFor' | 'verify'>;
   provisioners: ServiceProvisioner[];
   /**
    * Base of the callback URL given to webhooks, e.g. `https://keyway.example.net`; asked at
@@ -77,7 +77,7 @@ export class ServiceProvisioningService {
   readonly engine: ProvisioningEngine<HeldService>;
 
   constructor(private readonly deps: ServiceProvisioningDeps) {
-    this.store = deps.store ?? new ServiceStore();
+    this.store = deps.store ?? new KnexServiceStore();
     this.provisioners = new Map(deps.provisioners.map((p) => [p.name, p]));
     this.retryPolicy = { ...DEFAULT_SERVICE_RETRY, ...deps.retry };
     this.leaseMs = deps.leaseMs ?? 5 * 60_000;
@@ -95,7 +95,12 @@ export class ServiceProvisioningService {
       now: this.now,
     });
     // No grace: a service's due time is its own (a retry's), and a provisioning one's is its hold's end.
-    this.engine = new ProvisioningEngine(this.work, { leaseMs: this.leaseMs, graceMs: 0, now: this.now });
+    this.engine = new ProvisioningEngine(this.work, {
+      leaseMs: this.leaseMs,
+      graceMs: 0,
+      roundMs: 10_000,
+      now: this.now,
+    });
   }
 
   async get(serviceId: number): Promise<Service> {
@@ -157,28 +162,33 @@ export class ServiceProvisioningService {
     if (!(await this.deps.signer.verify(serviceId, rawBody, signatureHeader))) {
       throw new UnauthorizedError('The callback signature is missing or wrong (X-Keyway-Signature: sha256=<hex>)');
     }
-    const service = await this.get(serviceId);
-    if (service.state === 'ready') return { service, changed: false };
-    const called =
-      service.state === 'waiting' ||
-      service.state === 'provisioning' ||
-      (service.state === 'pending' && service.attempts > 0);
-    if (service.provisioner !== 'webhook' || !called) {
-      throw new ConflictError(
-        `Service ${serviceId} is ${service.state} and not waiting for a callback`,
-        'service_not_waiting',
-        {
-          details: { state: service.state },
-        },
-      );
+    // Twice at most: the worker may record the provider's answer (`provisioning → waiting`)
+    // between our read and our move; the confirmation holds from the state it moved to.
+    for (let tries = 1; ; tries++) {
+      const service = await this.get(serviceId);
+      if (service.state === 'ready') return { service, changed: false };
+      const called =
+        service.state === 'waiting' ||
+        service.state === 'provisioning' ||
+        (service.state === 'pending' && service.attempts > 0);
+      if (service.provisioner !== 'webhook' || !called) {
+        throw new ConflictError(
+          `Service ${serviceId} is ${service.state} and not waiting for a callback`,
+          'service_not_waiting',
+          {
+            details: { state: service.state },
+          },
+        );
+      }
+      const moved = await this.transitions.move({ id: serviceId, state: service.state }, 'ready', {
+        actor: callbackActor(serviceId),
+        action: 'service.confirmed',
+        data: { bytes: rawBody.length },
+      });
+      if (!moved && tries < 2) continue;
+      const current = await this.afterManualReady(serviceId, moved);
+      return { service: current, changed: moved };
     }
-    const moved = await this.transitions.move({ id: serviceId, state: service.state }, 'ready', {
-      actor: callbackActor(serviceId),
-      action: 'service.confirmed',
-      data: { bytes: rawBody.length },
-    });
-    const current = await this.afterManualReady(serviceId, moved);
-    return { service: current, changed: moved };
   }
 
   /** Operators try a failed service again with a fresh attempt budget. */

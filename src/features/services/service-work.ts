@@ -3,8 +3,8 @@ import type { Logger } from '../../infra/log/logger.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { EngineEntity, EngineStep, WorkKey } from '../../provisioning/engine/provisioning-engine.js';
 import { decideRetry, type RetryPolicy } from '../../provisioning/retry-policy.js';
-import { workerActor } from '../audit/audit-event.js';
-import type { AuditStore } from '../audit/audit-store.js';
+import { workerActor } from '../../kernel/actor.js';
+import type { AuditWriter } from '../audit/audit-store.js';
 import { applyTransition } from '../audit/transition.js';
 import type { Service } from './service.js';
 import type { ServiceCallbackSigner } from './service-callback-signer.js';
@@ -27,9 +27,9 @@ export interface HeldService {
 export interface ServiceWorkDeps {
   db: Db;
   queue: JobQueue;
-  audit: AuditStore;
+  audit: AuditWriter;
   logger: Logger;
-  signer: ServiceCallbackSigner;
+  signer: Pick<ServiceCallbackSigner, 'secretFor'>;
   store: ServiceStore;
   transitions: ServiceTransitions;
   provisioners: Map<string, ServiceProvisioner>;

@@ -1,8 +1,10 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { createMetricsRegistry } from './metrics-registry.js';
 
 /**
  * The Prometheus metrics of one Keyway process: one registry per process (per AppContext, so
- * tests can run several Keyways in one Node process), served at `GET /metrics`. A feature adds
+ * tests can run several Keyways in one Node process, made by `createMetricsRegistry`), served at
+ * `GET /metrics`. A feature adds
  * its own metric by creating it with `registers: [metrics.registry]` and a `keyway_` name;
  * metrics read from the database or the queue at scrape time use a `collect()` function
  * (see `metrics-collectors.ts`).
@@ -20,10 +22,9 @@ export interface KeywayMetrics {
 }
 
 export function createMetrics(options: { role: string }): KeywayMetrics {
-  const registry = new Registry();
+  // The outbox's metrics module: Node's defaults (event-loop lag, memory, GC) as keyway_*.
+  const registry = createMetricsRegistry();
   registry.setDefaultLabels({ role: options.role });
-  // Process metrics, event-loop lag (nodejs_eventloop_lag_*) and GC, under their usual names.
-  collectDefaultMetrics({ register: registry });
   return {
     registry,
     paidToInstalled: new Histogram({

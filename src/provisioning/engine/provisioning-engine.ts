@@ -46,6 +46,8 @@ export interface EngineOptions {
   leaseMs: number;
   /** How overdue a row must be before the reconciler counts its job as lost. */
   graceMs: number;
+  /** How long one reconcile round's job ids last (default `graceMs`): a round re-enqueues under ids of its own. */
+  roundMs?: number;
   /** Most steps one job runs before it hands the row to a fresh job (a safety bound). */
   maxStepsPerJob?: number;
   batchSize?: number;
@@ -101,7 +103,7 @@ export class ProvisioningEngine<H> {
     const lost = await this.entity.lost(now - this.options.graceMs, this.options.batchSize ?? 500);
     // A round-specific id: the step's own job id may belong to a job the queue lost track of
     // (Redis flushed while it ran), which would swallow a re-enqueue under the same id.
-    const round = `r${Math.floor(now / Math.max(this.options.graceMs, 10_000))}`;
+    const round = `r${Math.floor(now / (this.options.roundMs ?? this.options.graceMs))}`;
     for (const row of lost) await this.entity.enqueue(row.id, row.key, { delayMs: row.delayMs, idSuffix: round });
     return { enqueued: lost.length, swept: (await this.entity.sweep?.()) ?? 0 };
   }
