@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import express, { type Express, type Router } from 'express';
 import type { AppContext } from './app-context.js';
 import { fetchProductsJob } from './features/ka-configurations/ka-configuration-service.js';
 import { TokenStore } from './features/auth/token-store.js';
@@ -6,6 +6,14 @@ import { advanceJob } from './features/license-requests/license-request-jobs.js'
 import { SERVICE_PROVISION_JOB } from './features/services/service-jobs.js';
 import { observabilityRoutes } from './http/observability-routes.js';
 import { registerScrapeCollectors } from './infra/metrics/metrics-collectors.js';
+
+/** A worker's HTTP server when `KEYWAY_METRICS_PORT` is set: the three routes and nothing else. */
+export function observabilityApp(context: AppContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(observability(context));
+  return app;
+}
 
 /** Every queue Keyway's workers run: what /metrics reports and /readyz probes. */
 export const keywayJobNames = [advanceJob, SERVICE_PROVISION_JOB, fetchProductsJob] as const;

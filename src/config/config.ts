@@ -22,6 +22,8 @@ export interface Config {
   adminToken?: string;
   /** Bearer that may read `GET /metrics` besides an admin API token (a scraper's). */
   metricsToken?: string;
+  /** Role worker: serve /healthz, /readyz and /metrics on this port (a worker has no other HTTP). */
+  metricsPort?: number;
   /** First staff admin of the console, created at start when there is no staff user yet. */
   adminEmail?: string;
   adminPassword?: string;
@@ -113,6 +115,7 @@ const envSchema = z.object({
     .optional(),
   KEYWAY_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   KEYWAY_ADMIN_EMAIL: z.email().optional(),
+  KEYWAY_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   KEYWAY_METRICS_TOKEN: z
     .string()
     .regex(/^[\x21-\x7e]{24,200}$/, 'must be 24 to 200 visible ASCII characters')
@@ -195,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     adminToken: e.KEYWAY_ADMIN_TOKEN,
     adminEmail: e.KEYWAY_ADMIN_EMAIL,
     metricsToken: e.KEYWAY_METRICS_TOKEN,
+    metricsPort: e.KEYWAY_METRICS_PORT,
     adminPassword: e.KEYWAY_ADMIN_PASSWORD,
     migrateOnStart: e.KEYWAY_MIGRATE_ON_START,
     // The demo (reference KA in-process, demo plan) is the embedded default only.

@@ -2,6 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
+import { loadConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/infra/log/logger.js';
+import { startKeyway } from '../../src/server.js';
+import { testRedisUrl, uniqueName } from '../helpers/test-env.js';
 import { startTestApi } from '../helpers/test-server.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -111,3 +115,61 @@ test('KEYWAY_METRICS_TOKEN is validated and never echoed', (t) => {
     t.notRegex(err?.message ?? '', /short-secret/);
   });
 });
+
+const withRedis = testRedisUrl ? test : test.skip;
+
+withRedis(
+  'a worker given KEYWAY_METRICS_PORT serves its own metrics: the paid→installed it observed and its KA calls',
+  async (t) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-metrics-'));
+    t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const shared = {
+      KEYWAY_DB_URL: `sqlite:${path.join(dir, 'keyway.sqlite')}`,
+      KEYWAY_REDIS_URL: testRedisUrl as string,
+      KEYWAY_QUEUE_PREFIX: uniqueName('kw-metrics'),
+    };
+    const api = await startTestApi('sqlite', { ...shared, KEYWAY_DEMO: 'true', KEYWAY_ROLE: 'api' });
+    t.teardown(() => api.close());
+    const config = loadConfig({
+      ...shared,
+      KEYWAY_ROLE: 'worker',
+      KEYWAY_METRICS_PORT: '0',
+      KEYWAY_METRICS_TOKEN: metricsToken,
+      KEYWAY_DEMO: 'false',
+      KEYWAY_LOG_LEVEL: 'silent',
+    });
+    const worker = await startKeyway(config, createLogger('silent'), { print: () => {} });
+    t.teardown(() => worker.close());
+
+    const order = await api.request<Body>('POST', '/api/v1/orders', {
+      body: { customerId: 1, planId: 1, period: 12, reference: 'worker-metrics-1' },
+    });
+    await api.request('POST', `/api/v1/orders/${order.body.id}/pay`, { body: { paymentReference: 'pay-1' } });
+    const scrape = async () =>
+      (await fetch(`${worker.url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
+    const text = await waitFor(
+      async () => {
+        const body = await scrape();
+        return sample(body, 'keyway_license_paid_to_installed_seconds_count') === 3 ? body : undefined;
+      },
+      "the worker's three installs in its metrics",
+      30_000,
+    );
+    t.is(
+      sample(text, 'keyway_ka_call_duration_seconds_count', {
+        role: 'worker',
+        method: 'issueKey',
+        result: 'ok',
+        configuration: 'Demo KA (REST)',
+      }),
+      1,
+    );
+    // The API process installed nothing itself: its histogram is empty.
+    const apiText = await (
+      await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${api.adminToken}` } })
+    ).text();
+    t.is(sample(apiText, 'keyway_license_paid_to_installed_seconds_count'), 0);
+    t.is((await fetch(`${worker.url}/readyz`)).status, 200);
+    t.is((await fetch(`${worker.url}/api/v1/plans`)).status, 404);
+  },
+);
