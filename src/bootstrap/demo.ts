@@ -3,18 +3,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AuditStore } from '../features/audit/audit-store.js';
 import type { CustomerStore } from '../features/customers/customer-store.js';
+import type { KaConfigurationStore } from '../features/ka-configurations/ka-configuration-store.js';
 import type { PlanStore } from '../features/plans/plan-store.js';
 import type { Db } from '../infra/db/database.js';
 
 /** What the demo writes through: the stores of the catalogue it seeds. */
 export interface DemoDeps {
   db: Db;
-  stores: { plans: PlanStore; customers: CustomerStore; audit: AuditStore };
+  stores: { plans: PlanStore; customers: CustomerStore; audit: AuditStore; kaConfigurations: KaConfigurationStore };
 }
 import { systemActor } from '../kernel/actor.js';
 import type { KaConfigurationService } from '../features/ka-configurations/ka-configuration-service.js';
 import { type CreatePlanInput, createPlanSchema } from '../features/plans/plan.js';
-import { toJson } from '../infra/db/rows.js';
 import type { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { LicenseAuthority, startInstallTargetServer } from '../reference-ka/index.js';
 import { transaction } from '../infra/db/transaction.js';
@@ -114,7 +114,7 @@ async function saveConfiguration(
   plugin: string,
   settings: Record<string, unknown>,
 ): Promise<number> {
-  const existing = await context.db('ka_configurations').where({ name }).first();
+  const existing = await context.stores.kaConfigurations.getByName(context.db, name);
   const saved = existing
     ? await configurations.update(Number(existing.id), { settings }, systemActor)
     : await configurations.create({ name, plugin, settings, enabled: true, allowedProducts: null }, systemActor);
@@ -142,24 +142,12 @@ async function savePlan(context: DemoDeps, plan: CreatePlanInput): Promise<numbe
       return id;
     });
   }
-  for (const s of plan.services)
-    await db('plan_services')
-      .where({ plan_id: existing.id, key: s.key })
-      .update({ settings: toJson(s.settings) });
+  for (const s of plan.services) await stores.plans.updateServiceSettings(db, existing.id, s.key, s.settings);
   const sold = new Set(existing.licenseProducts.map((p) => p.configurationId));
   const added = plan.licenseProducts.filter((p) => !sold.has(p.configurationId));
   if (added.length) {
     await transaction(db, async (tx) => {
-      await tx('plan_license_products').insert(
-        added.map((p) => ({
-          plan_id: existing.id,
-          configuration_id: p.configurationId,
-          product: p.product,
-          features: toJson(p.features),
-          quantity: p.quantity,
-          service_key: p.serviceKey ?? null,
-        })),
-      );
+      await stores.plans.addLicenseProducts(tx, existing.id, added);
       await stores.audit.record(tx, {
         actor: systemActor,
         action: 'plan.products_added',

@@ -23,9 +23,32 @@ export abstract class AppError extends Error {
 }
 
 /** Input that does not fit the route's schema; `details.fields` names each bad field. */
+/** One bad field of a request: its path (`licenseProducts.0.configurationId`) and what is wrong with it. */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
 export class ValidationError extends AppError {
   readonly status = 400;
   readonly code = 'validation_failed';
+
+  /**
+   * The one shape of a refused input: `Invalid <where>: <first field>: <what is wrong>`, with
+   * every bad field in `details.fields`. `summary` says the first problem at more length than
+   * its field message (default: the field message).
+   */
+  static forFields(
+    fields: FieldProblem[],
+    options: { where?: 'body' | 'query' | 'params' | 'header'; summary?: string } = {},
+  ): ValidationError {
+    const where = options.where ?? 'body';
+    const first = fields[0];
+    const message = first
+      ? `Invalid ${where}: ${first.field}: ${options.summary ?? first.message}`
+      : `Invalid ${where}`;
+    return new ValidationError(message, { details: { fields } });
+  }
 }
 
 export class UnauthorizedError extends AppError {

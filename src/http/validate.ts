@@ -12,12 +12,11 @@ export function validate<S extends z.ZodType>(
 ): z.output<S> {
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
-  const fields = result.error.issues.map((issue) => ({
-    field: issue.path.length ? issue.path.join('.') : where,
-    message: issue.message,
-  }));
-  const first = fields[0];
-  throw new ValidationError(first ? `Invalid ${where}: ${first.field}: ${first.message}` : `Invalid ${where}`, {
-    details: { fields },
-  });
+  throw ValidationError.forFields(
+    result.error.issues.map((issue) => ({
+      field: issue.path.length ? issue.path.join('.') : where,
+      message: issue.message,
+    })),
+    { where },
+  );
 }

@@ -87,7 +87,8 @@ const templatePrefix = 'keyway_test_template_';
 /**
  * The migrated MariaDB template of this set of migrations. Made under a server-wide lock
  * (GET_LOCK), so concurrent test processes make it once; a marker table written last says it
- * is complete. Templates of other migration sets are dropped on the way: only tests make them.
+ * is complete. Templates of other migration sets are left alone: branches with other
+ * migrations share the test server, and dropping theirs failed their copies mid-run.
  */
 async function mysqlTemplate(serverUrl: string): Promise<string> {
   const name = `${templatePrefix}${migrationsHash()}`;
@@ -103,11 +104,6 @@ async function mysqlTemplate(serverUrl: string): Promise<string> {
         [name],
       )) as [unknown[]];
       if (ready.length) return name;
-      const [stale] = (await admin.raw(
-        'SELECT schema_name AS n FROM information_schema.schemata WHERE schema_name LIKE ?',
-        [`${templatePrefix}%`],
-      )) as [Array<{ n: string }>];
-      for (const { n } of stale) await admin.raw(`DROP DATABASE IF EXISTS \`${n}\``);
       // Exactly as the README says (no collation), so migration 007 does what it does on an installation.
       await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4`);
       const db = createDatabase(withDatabase(serverUrl, name));

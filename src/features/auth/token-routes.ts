@@ -29,13 +29,13 @@ export function tokenRoutes(deps: {
   router.post('/api-tokens', allow(...admins), async (req, res) => {
     const input = validate(createTokenSchema, req.body);
     if (input.role === 'customer' && input.customerId === undefined) {
-      throw new ValidationError('Invalid body: customerId: a customer token needs the customer it reads', {
-        details: { fields: [{ field: 'customerId', message: 'required for role customer' }] },
+      throw ValidationError.forFields([{ field: 'customerId', message: 'required for role customer' }], {
+        summary: 'a customer token needs the customer it reads',
       });
     }
     if (input.customerId !== undefined && !(await deps.customerExists(input.customerId))) {
-      throw new ValidationError(`Invalid body: customerId: customer ${input.customerId} does not exist`, {
-        details: { fields: [{ field: 'customerId', message: 'unknown customer' }] },
+      throw ValidationError.forFields([{ field: 'customerId', message: 'unknown customer' }], {
+        summary: `customer ${input.customerId} does not exist`,
       });
     }
     const created = await transaction(deps.db, async (tx) => {

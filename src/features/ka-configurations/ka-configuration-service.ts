@@ -72,8 +72,8 @@ export class KaConfigurationService {
   private definitionOf(plugin: string): KaPluginDefinition {
     const definition = this.plugins.definition(plugin);
     if (!definition) {
-      throw new ValidationError(`Invalid body: plugin: no loaded KA plugin is called ${plugin}`, {
-        details: { fields: [{ field: 'plugin', message: 'unknown plugin' }] },
+      throw ValidationError.forFields([{ field: 'plugin', message: 'unknown plugin' }], {
+        summary: `no loaded KA plugin is called ${plugin}`,
       });
     }
     return definition;

@@ -70,10 +70,7 @@ export function resolveSettings(
     if (checked.problem) problems.push({ field: `settings.${def.name}`, message: checked.problem });
     else if (checked.value !== undefined) result[def.name] = checked.value;
   }
-  if (problems.length)
-    throw new ValidationError(`Invalid body: ${problems[0]?.field}: ${problems[0]?.message}`, {
-      details: { fields: problems },
-    });
+  if (problems.length) throw ValidationError.forFields(problems);
   return result;
 }
 

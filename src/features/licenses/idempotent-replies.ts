@@ -38,10 +38,10 @@ export function idempotencyClaimOf(
   const parsed = idempotencyKeySchema.safeParse(header);
   if (!parsed.success) {
     const message = parsed.error.issues[0]?.message ?? 'invalid';
-    throw new ValidationError(
-      `Invalid header: ${idempotencyHeader}: ${message} (1 to ${maxIdempotencyKeyLength} visible ASCII characters)`,
-      { details: { fields: [{ field: idempotencyHeader, message }] } },
-    );
+    throw ValidationError.forFields([{ field: idempotencyHeader, message }], {
+      where: 'header',
+      summary: `${message} (1 to ${maxIdempotencyKeyLength} visible ASCII characters)`,
+    });
   }
   return {
     scope: `${principal.kind}:${principal.id}`,

@@ -147,8 +147,8 @@ export class OperationResolver {
   async settleByHand(open: LicenseOperation, license: License, decision: HandSettlement, by: Actor): Promise<void> {
     const { operations, outcome } = this.deps;
     if (decision.applied && open.kind === 'renew' && !decision.expiresAt) {
-      throw new ValidationError('Invalid body: expiresAt: the expiry the KA shows now is needed to record a renewal', {
-        details: { fields: [{ field: 'expiresAt', message: 'required when the renewal happened' }] },
+      throw ValidationError.forFields([{ field: 'expiresAt', message: 'required when the renewal happened' }], {
+        summary: 'the expiry the KA shows now is needed to record a renewal',
       });
     }
     const taken = isHeld(open, this.deps.now())

@@ -71,8 +71,7 @@ export class OrderService {
     if (!plan) fields.push({ field: 'planId', message: `plan ${input.planId} does not exist` });
     else if (!plan.periods.includes(input.period))
       fields.push({ field: 'period', message: `plan ${plan.code} is sold for ${plan.periods.join(', ')} months` });
-    if (fields.length)
-      throw new ValidationError(`Invalid body: ${fields[0]?.field}: ${fields[0]?.message}`, { details: { fields } });
+    if (fields.length) throw ValidationError.forFields(fields);
     try {
       const id = await transaction(db, async (tx) => {
         const orderId = await orders.insert(tx, input);

@@ -45,8 +45,7 @@ export function planRoutes(deps: {
           field: `licenseProducts.${i}.configurationId`,
           message: `KA configuration ${p.configurationId} does not exist`,
         }));
-      if (fields.length)
-        throw new ValidationError(`Invalid body: ${fields[0]?.field}: ${fields[0]?.message}`, { details: { fields } });
+      if (fields.length) throw ValidationError.forFields(fields);
     }
     if (await deps.plans.getByCode(deps.db, input.code))
       throw new ConflictError(`A plan with code ${input.code} exists`, 'duplicate_code', {

@@ -58,19 +58,39 @@ export class PlanStore implements PlanReader {
         })),
       );
     }
-    if (plan.licenseProducts.length) {
-      await db('plan_license_products').insert(
-        plan.licenseProducts.map((p) => ({
-          plan_id: planId,
-          configuration_id: p.configurationId,
-          product: p.product,
-          features: toJson(p.features),
-          quantity: p.quantity,
-          service_key: p.serviceKey ?? null,
-        })),
-      );
-    }
+    await this.addLicenseProducts(db, planId, plan.licenseProducts);
     return planId;
+  }
+
+  /**
+   * Adds products to a plan. Only the embedded demo does this to an existing plan, at start and
+   * before anything reads plans (so no cached plan goes stale): a plugin added since the demo
+   * plan was made gets its product.
+   */
+  async addLicenseProducts(db: DbOrTx, planId: number, products: CreatePlanInput['licenseProducts']): Promise<void> {
+    if (!products.length) return;
+    await db('plan_license_products').insert(
+      products.map((p) => ({
+        plan_id: planId,
+        configuration_id: p.configurationId,
+        product: p.product,
+        features: toJson(p.features),
+        quantity: p.quantity,
+        service_key: p.serviceKey ?? null,
+      })),
+    );
+  }
+
+  /** Points a plan's service at new settings: only the demo, at start, for its install target's new port. */
+  async updateServiceSettings(
+    db: DbOrTx,
+    planId: number,
+    key: string,
+    settings: Record<string, unknown>,
+  ): Promise<void> {
+    await db('plan_services')
+      .where({ plan_id: planId, key })
+      .update({ settings: toJson(settings) });
   }
 
   async getByCode(db: DbOrTx, code: string): Promise<Plan | undefined> {

@@ -132,8 +132,8 @@ export class ManualLicenseService {
     const override = input.override === true;
     const note = input.note?.trim();
     if (override && !note)
-      throw new ValidationError('Invalid body: note: an override needs a note saying why', {
-        details: { fields: [{ field: 'note', message: 'required with override' }] },
+      throw ValidationError.forFields([{ field: 'note', message: 'required with override' }], {
+        summary: 'an override needs a note saying why',
       });
     const files = checkFiles(input.files, this.deps.limits);
     const upload = await checkUpload({ keyNumbers: input.keyNumbers, files, product, now: this.now() });
@@ -278,8 +278,8 @@ export class ManualLicenseService {
       throw new ConflictError(`License ${license.id} has no files to install: upload them or retry online`, 'no_files');
     const note = mode.mode === 'confirm' ? mode.note.trim() : '';
     if (mode.mode === 'confirm' && !note)
-      throw new ValidationError('Invalid body: note: say how the license was installed', {
-        details: { fields: [{ field: 'note', message: 'required' }] },
+      throw ValidationError.forFields([{ field: 'note', message: 'required' }], {
+        summary: 'say how the license was installed',
       });
     const moved =
       mode.mode === 'retry'
@@ -377,14 +377,14 @@ export class ManualLicenseService {
   ): Promise<{ customerId: number | null }> {
     const configuration = await this.deps.configurations.get(this.deps.db, configurationId);
     if (!configuration)
-      throw new ValidationError(`Invalid body: configurationId: KA configuration ${configurationId} does not exist`, {
-        details: { fields: [{ field: 'configurationId', message: 'unknown KA configuration' }] },
+      throw ValidationError.forFields([{ field: 'configurationId', message: 'unknown KA configuration' }], {
+        summary: `KA configuration ${configurationId} does not exist`,
       });
     if (subscriptionId === null || subscriptionId === undefined) return { customerId: null };
     const subscription = await this.deps.subscriptions.get(this.deps.db, subscriptionId);
     if (!subscription)
-      throw new ValidationError(`Invalid body: subscriptionId: subscription ${subscriptionId} does not exist`, {
-        details: { fields: [{ field: 'subscriptionId', message: 'unknown subscription' }] },
+      throw ValidationError.forFields([{ field: 'subscriptionId', message: 'unknown subscription' }], {
+        summary: `subscription ${subscriptionId} does not exist`,
       });
     return { customerId: subscription.customerId };
   }
@@ -394,8 +394,8 @@ export class ManualLicenseService {
     const { customerId } = await this.target(input.configurationId, input.subscriptionId);
     const configuration = await this.deps.configurations.get(this.deps.db, input.configurationId);
     if (configuration?.allowedProducts && !configuration.allowedProducts.includes(input.product)) {
-      throw new ValidationError(`Invalid body: product: ${configuration.name} may not sell ${input.product}`, {
-        details: { fields: [{ field: 'product', message: 'not allowed for this KA configuration' }] },
+      throw ValidationError.forFields([{ field: 'product', message: 'not allowed for this KA configuration' }], {
+        summary: `${configuration.name} may not sell ${input.product}`,
       });
     }
     const id = await transaction(this.deps.db, async (tx) => {
@@ -433,8 +433,8 @@ export class ManualLicenseService {
     const upload = await this.checked(input, input.product ?? null);
     const product = input.product ?? upload.main?.keyType ?? upload.main?.productFamily;
     if (!product)
-      throw new ValidationError('Invalid body: product: the files do not name a product; give one', {
-        details: { fields: [{ field: 'product', message: 'required' }] },
+      throw ValidationError.forFields([{ field: 'product', message: 'required' }], {
+        summary: 'the files do not name a product; give one',
       });
     const facts = this.licenseFacts(upload);
     const id = await transaction(this.deps.db, async (tx) => {

@@ -22,27 +22,25 @@ function multerProblem(err: unknown, limits: UploadLimits): Error {
           details: { fields: [{ field: where, message: `larger than ${limits.maxFileBytes} bytes` }] },
         });
       case 'LIMIT_FILE_COUNT':
-        return new ValidationError(`Invalid body: files: at most ${limits.maxFiles} files per upload`, {
-          details: { fields: [{ field: filesField, message: `at most ${limits.maxFiles} files` }] },
+        return ValidationError.forFields([{ field: filesField, message: `at most ${limits.maxFiles} files` }], {
+          summary: `at most ${limits.maxFiles} files per upload`,
         });
       case 'LIMIT_UNEXPECTED_FILE':
-        return new ValidationError(`Invalid body: ${where}: files go in the field "${filesField}"`, {
-          details: { fields: [{ field: where, message: `unexpected file field; use ${filesField}` }] },
+        return ValidationError.forFields([{ field: where, message: `unexpected file field; use ${filesField}` }], {
+          summary: `files go in the field "${filesField}"`,
         });
       case 'LIMIT_FIELD_VALUE':
         return new PayloadTooLargeError(`${where}: a field may have at most ${limits.maxFieldBytes} bytes`, {
           details: { fields: [{ field: where, message: 'too long' }] },
         });
       default:
-        return new ValidationError(`Invalid body: ${where}: ${err.message}`, {
-          details: { fields: [{ field: where, message: err.message }] },
-        });
+        return ValidationError.forFields([{ field: where, message: err.message }]);
     }
   }
-  return new ValidationError(
-    'Invalid body: files: the multipart body is malformed (a part header that cannot be read, such as a control character in a file name) or empty',
-    { details: { fields: [{ field: filesField, message: 'malformed multipart body' }] } },
-  );
+  return ValidationError.forFields([{ field: filesField, message: 'malformed multipart body' }], {
+    summary:
+      'the multipart body is malformed (a part header that cannot be read, such as a control character in a file name) or empty',
+  });
 }
 
 /**

@@ -32,14 +32,12 @@ const KEY_NUMBER = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 export function normaliseKeyNumbers(values: string[]): string[] {
   const trimmed = values.flatMap((v) => v.split(/[\s,]+/)).filter(Boolean);
   if (trimmed.length === 0)
-    throw new ValidationError('Invalid body: keyNumbers: at least one key number is required', {
-      details: { fields: [{ field: 'keyNumbers', message: 'required' }] },
+    throw ValidationError.forFields([{ field: 'keyNumbers', message: 'required' }], {
+      summary: 'at least one key number is required',
     });
   const bad = trimmed.map((v, i) => ({ v, i })).filter(({ v }) => !KEY_NUMBER.test(v));
   if (bad.length) {
-    throw new ValidationError(`Invalid body: keyNumbers.${bad[0]?.i}: not a key number`, {
-      details: { fields: bad.map(({ i }) => ({ field: `keyNumbers.${i}`, message: 'not a key number' })) },
-    });
+    throw ValidationError.forFields(bad.map(({ i }) => ({ field: `keyNumbers.${i}`, message: 'not a key number' })));
   }
   const numbers = trimmed.map((v) => stripRevision(v.toUpperCase()));
   return [...new Set(numbers)];

@@ -41,21 +41,19 @@ function field(index: number): string {
  */
 export function checkFiles(files: UploadedFile[], limits: UploadLimits): CheckedFile[] {
   if (files.length === 0)
-    throw new ValidationError('Invalid body: files: at least one license file is required', {
-      details: { fields: [{ field: 'files', message: 'required' }] },
+    throw ValidationError.forFields([{ field: 'files', message: 'required' }], {
+      summary: 'at least one license file is required',
     });
   if (files.length > limits.maxFiles) {
-    throw new ValidationError(`Invalid body: files: at most ${limits.maxFiles} files per upload`, {
-      details: { fields: [{ field: 'files', message: `at most ${limits.maxFiles} files` }] },
+    throw ValidationError.forFields([{ field: 'files', message: `at most ${limits.maxFiles} files` }], {
+      summary: `at most ${limits.maxFiles} files per upload`,
     });
   }
   const names = files
     .map((f, i) => ({ field: field(i), problem: fileNameProblem(f.fileName) }))
     .filter((p) => p.problem);
   if (names.length) {
-    throw new ValidationError(`Invalid body: ${names[0]?.field}: ${names[0]?.problem}`, {
-      details: { fields: names.map((n) => ({ field: n.field, message: n.problem })) },
-    });
+    throw ValidationError.forFields(names.map((n) => ({ field: n.field, message: n.problem as string })));
   }
   const tooBig = files.map((f, i) => ({ f, i })).filter(({ f }) => f.content.length > limits.maxFileBytes);
   if (tooBig.length) {
