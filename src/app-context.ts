@@ -3,6 +3,7 @@ import { createDatabase, type Db } from './infra/db/database.js';
 import type { Logger } from './infra/log/logger.js';
 import { createJobQueue } from './infra/queue/create-job-queue.js';
 import type { JobQueue } from './infra/queue/job-queue.js';
+import { createMetrics, type KeywayMetrics } from './infra/metrics/metrics.js';
 
 /**
  * What every part of one Keyway process shares, and nothing more: built once by `server.ts` (or
@@ -15,6 +16,8 @@ export interface AppContext {
   queue: JobQueue;
   /** Milliseconds since the epoch; tests may stop it. */
   clock: () => number;
+  /** This process's Prometheus registry and Keyway's metrics (`src/infra/metrics/metrics.ts`). */
+  metrics: KeywayMetrics;
   close(): Promise<void>;
 }
 
@@ -37,6 +40,7 @@ export function createAppContext(
     db,
     queue,
     clock: overrides.clock ?? Date.now,
+    metrics: createMetrics({ role: config.role }),
     async close() {
       await queue.close({ timeoutMs: config.shutdownTimeoutMs });
       await db.destroy();

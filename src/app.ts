@@ -5,6 +5,8 @@ import type { AppContext } from './app-context.js';
 import { errorMiddleware, notFoundRoute } from './errors/error-middleware.js';
 import { apiOperations } from './api-operations.js';
 import { apiResponseHeaders } from './http/api-headers.js';
+import { httpMetrics } from './http/http-metrics.js';
+import { observability } from './observability.js';
 import { documentProblems } from './http/openapi/document-check.js';
 import { openApiDocument } from './http/openapi/openapi-document.js';
 import packageJson from '../package.json' with { type: 'json' };
@@ -35,14 +37,11 @@ export function createApp(context: AppContext, routes: AppRoutes): Express {
         res.setHeader('x-request-id', id);
         return id;
       },
-      autoLogging: { ignore: (req) => req.url === '/healthz' },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
     }),
   );
-
-  app.get('/healthz', async (_req, res) => {
-    await context.db.raw('select 1');
-    res.json({ ok: true, role: context.config.role });
-  });
+  app.use(httpMetrics(context.metrics));
+  app.use(observability(context));
 
   // The API and its document agree, or Keyway does not start: a route cannot go undocumented.
   const problems = documentProblems(

@@ -137,6 +137,7 @@ export async function composeKeyway(
     clock,
     stores,
     configurations: configurations.service,
+    metrics: context.metrics,
   });
   // Requests released by the services feature (or made ready at payment) start at once.
   const startRequests = async (ids: number[]) => {

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
+import { observabilityApp } from './observability.js';
 import { type AppContext, createAppContext } from './app-context.js';
 import { ensureAdminToken } from './bootstrap/admin-token.js';
 import { assertExactTextComparison } from './bootstrap/database-check.js';
@@ -57,7 +58,7 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
     // the API on this host at the configured port.
     publicBaseUrl: () => config.publicBaseUrl ?? url ?? `http://127.0.0.1:${config.port}`,
   });
-  if (serves) await ensureAdminToken({ db: context.db, config, stores: keyway.stores }, print);
+  if (serves) await ensureAdminToken({ db: context.db, config, logger, stores: keyway.stores }, print);
   // After the plugin sync: the synced definitions say which settings are secret.
   if (serves) await sealStoredSecrets(context.db, keyway.secrets, logger);
 
@@ -83,6 +84,15 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
     url = `http://127.0.0.1:${port}`;
     logger.info({ url, role: config.role }, 'keyway api listening');
     if (demo) print(demoHelp(url, demo));
+    else print(`Staff console: ${url}/   API: ${url}/api/v1 (document at ${url}/api/v1/openapi.json)`);
+  } else if (config.metricsPort !== undefined) {
+    // A worker's own measures (paid→installed, KA calls) are in its registry: scraped here.
+    const app = observabilityApp(context);
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(config.metricsPort, () => resolve(s));
+    });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    logger.info({ url, role: config.role }, 'keyway worker metrics listening');
   }
 
   return {

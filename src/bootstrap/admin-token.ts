@@ -2,6 +2,7 @@ import type { Config } from '../config/config.js';
 import type { AuditStore } from '../features/audit/audit-store.js';
 import type { TokenStore } from '../features/auth/token-store.js';
 import type { Db } from '../infra/db/database.js';
+import type { Logger } from '../infra/log/logger.js';
 import { transaction } from '../infra/db/transaction.js';
 import { systemActor } from '../kernel/actor.js';
 
@@ -11,12 +12,19 @@ import { systemActor } from '../kernel/actor.js';
  * shown again).
  */
 export async function ensureAdminToken(
-  deps: { db: Db; config: Config; stores: { tokens: TokenStore; audit: AuditStore } },
+  deps: { db: Db; config: Config; logger: Logger; stores: { tokens: TokenStore; audit: AuditStore } },
   print: (line: string) => void,
 ): Promise<void> {
-  const { db, stores, config } = deps;
+  const { db, stores, config, logger } = deps;
   await transaction(db, async (tx) => {
-    if ((await stores.tokens.count(tx)) > 0) return;
+    if ((await stores.tokens.count(tx)) > 0) {
+      // Silently ignoring it would leave an operator with a token that answers 401.
+      if (config.adminToken && !(await stores.tokens.findPrincipal(tx, config.adminToken)))
+        logger.warn(
+          'KEYWAY_ADMIN_TOKEN is set but not used: it applies only at the first start, and API tokens already exist. Create an admin token with: npm run token:create -- --role admin',
+        );
+      return;
+    }
     const { id, token } = await stores.tokens.create(tx, {
       name: 'admin (first start)',
       role: 'admin',
@@ -29,6 +37,9 @@ export async function ensureAdminToken(
       entityId: id,
       data: { role: 'admin', generated: !config.adminToken },
     });
-    if (!config.adminToken) print(`Admin API token (shown once, store it now): ${token}`);
+    if (!config.adminToken) {
+      print('Admin API token (shown this once, never logged or shown again; store it now):');
+      print(`  TOKEN=${token}`);
+    }
   });
 }

@@ -160,17 +160,21 @@ async function savePlan(context: DemoDeps, plan: CreatePlanInput): Promise<numbe
   return existing.id;
 }
 
-/** What to type next, printed once the API listens. */
+/** What to type next, printed once the API listens: pastes into bash as it is (TOKEN set from the line above). */
 export function demoHelp(apiUrl: string, demo: RunningDemo): string {
   const kas = Object.entries(demo.kaUrls).map(([label, url]) => `${url} (${label})`);
+  const json = "'content-type: application/json'";
+  const field = (expr: string) => `node -pe 'JSON.parse(require("fs").readFileSync(0)).${expr}'`;
   return [
     '',
     `Demo ready: reference KAs at ${kas.join(', ')}, install target at ${demo.installTargetUrl}`,
-    'Place and pay an order for the demo plan (TOKEN is the admin token):',
-    `  curl -s -X POST ${apiUrl}/api/v1/orders -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' \\`,
-    `    -d '{"customerId": ${demo.customerId}, "planId": ${demo.planId}, "period": 12, "reference": "demo-1"}'`,
-    `  curl -s -X POST ${apiUrl}/api/v1/orders/<id>/pay -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"paymentReference": "pay-1"}'`,
-    `  curl -s ${apiUrl}/api/v1/subscriptions/<subscriptionId> -H "Authorization: Bearer $TOKEN"`,
+    `Staff console: ${apiUrl}/ (sign in with the admin printed above)`,
+    'Place and pay an order for the demo plan (with TOKEN set to the admin API token):',
+    `  ORDER=$(curl -s -X POST ${apiUrl}/api/v1/orders -H "Authorization: Bearer $TOKEN" -H ${json} \\`,
+    `    -d '{"customerId": ${demo.customerId}, "planId": ${demo.planId}, "period": 12, "reference": "demo-'$RANDOM'"}' | ${field('id')})`,
+    `  SUB=$(curl -s -X POST ${apiUrl}/api/v1/orders/$ORDER/pay -H "Authorization: Bearer $TOKEN" -H ${json} \\`,
+    `    -d '{"paymentReference": "pay-'$ORDER'"}' | ${field('subscription.id')})`,
+    `  curl -s ${apiUrl}/api/v1/subscriptions/$SUB -H "Authorization: Bearer $TOKEN"`,
     '',
   ].join('\n');
 }

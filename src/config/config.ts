@@ -20,6 +20,10 @@ export interface Config {
   queuePrefix: string;
   /** Admin API token to create at first start; generated and printed once when unset. */
   adminToken?: string;
+  /** Bearer that may read `GET /metrics` besides an admin API token (a scraper's). */
+  metricsToken?: string;
+  /** Role worker: serve /healthz, /readyz and /metrics on this port (a worker has no other HTTP). */
+  metricsPort?: number;
   /** First staff admin of the console, created at start when there is no staff user yet. */
   adminEmail?: string;
   adminPassword?: string;
@@ -111,6 +115,11 @@ const envSchema = z.object({
     .optional(),
   KEYWAY_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   KEYWAY_ADMIN_EMAIL: z.email().optional(),
+  KEYWAY_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  KEYWAY_METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{24,200}$/, 'must be 24 to 200 visible ASCII characters')
+    .optional(),
   KEYWAY_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(200).optional(),
   KEYWAY_MIGRATE_ON_START: booleanFlag.default(true),
   KEYWAY_DEMO: booleanFlag.optional(),
@@ -144,6 +153,7 @@ const envSchema = z.object({
 
 const secretVariables = new Set([
   'KEYWAY_ADMIN_TOKEN',
+  'KEYWAY_METRICS_TOKEN',
   'KEYWAY_ADMIN_PASSWORD',
   'KEYWAY_SIGNING_SECRET',
   'KEYWAY_SECRET_KEY',
@@ -187,6 +197,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     queuePrefix: e.KEYWAY_QUEUE_PREFIX,
     adminToken: e.KEYWAY_ADMIN_TOKEN,
     adminEmail: e.KEYWAY_ADMIN_EMAIL,
+    metricsToken: e.KEYWAY_METRICS_TOKEN,
+    metricsPort: e.KEYWAY_METRICS_PORT,
     adminPassword: e.KEYWAY_ADMIN_PASSWORD,
     migrateOnStart: e.KEYWAY_MIGRATE_ON_START,
     // The demo (reference KA in-process, demo plan) is the embedded default only.

@@ -7,6 +7,7 @@ import type { LicenseRequestStore } from '../features/license-requests/license-r
 import type { LicenseStore, LicenseSummary } from '../features/licenses/license-store.js';
 import type { Db } from '../infra/db/database.js';
 import type { Logger } from '../infra/log/logger.js';
+import type { KeywayMetrics } from '../infra/metrics/metrics.js';
 import type { InstallTarget, KaAdapter, LicenseFileContent, LicenseOrder } from '../plugin-sdk/ka-adapter.js';
 import type { ServiceSettings } from './service-settings.js';
 
@@ -20,6 +21,8 @@ export interface PipelineDeps {
   policy: PipelineConfig;
   logger: Logger;
   now: () => number;
+  /** Where the pipeline's own measures go (paid→installed); absent in tests that do not read them. */
+  metrics?: KeywayMetrics;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { LicenseRequestStore } from '../features/license-requests/license-r
 import type { LicenseStore } from '../features/licenses/license-store.js';
 import type { Db } from '../infra/db/database.js';
 import type { Logger } from '../infra/log/logger.js';
+import type { KeywayMetrics } from '../infra/metrics/metrics.js';
 import type { JobQueue } from '../infra/queue/job-queue.js';
 import { AdapterCache } from './adapter-cache.js';
 import { LicensePipeline } from './license-pipeline.js';
@@ -19,11 +20,12 @@ export interface PipelineWiring {
   clock: () => number;
   stores: { licenseRequests: LicenseRequestStore; licenses: LicenseStore; audit: AuditStore };
   configurations: KaConfigurationService;
+  metrics?: KeywayMetrics;
 }
 
 /** Builds the pipeline; every process needs it to enqueue, only workers run its jobs. */
 export function createPipeline(wiring: PipelineWiring): { pipeline: LicensePipeline; adapters: AdapterCache } {
-  const adapters = new AdapterCache(wiring.configurations);
+  const adapters = new AdapterCache(wiring.configurations, wiring.metrics);
   const pipeline = new LicensePipeline(
     {
       db: wiring.db,
@@ -34,6 +36,7 @@ export function createPipeline(wiring: PipelineWiring): { pipeline: LicensePipel
       policy: wiring.config.pipeline,
       logger: wiring.logger.child({ component: 'pipeline' }),
       now: wiring.clock,
+      metrics: wiring.metrics,
     },
     wiring.queue,
     adapters,

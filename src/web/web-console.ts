@@ -78,11 +78,14 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
     password: config.adminPassword,
   });
   if (outcome === 'created') deps.logger.info({ email: config.adminEmail }, 'first staff admin created');
-  if (outcome === 'not_configured' && config.demo) {
-    // The demo must be usable from the README alone: a generated admin, shown once.
-    const demoAdmin = { email: 'admin@example.com', password: randomBytes(12).toString('base64url') };
-    if ((await ensureFirstStaffAdmin(db, users, stores.audit, demoAdmin)) === 'created') {
-      deps.print(`Staff console admin (shown once): ${demoAdmin.email} / ${demoAdmin.password}`);
+  if (outcome === 'not_configured') {
+    // Any first start must leave a way in: a generated admin, printed once and never logged
+    // (the database keeps only its hash), unless one was configured or made by `npm run setup`.
+    const firstAdmin = { email: 'admin@example.com', password: randomBytes(12).toString('base64url') };
+    if ((await ensureFirstStaffAdmin(db, users, stores.audit, firstAdmin)) === 'created') {
+      deps.print(
+        `Staff console admin (shown this once, never logged or shown again): ${firstAdmin.email} / ${firstAdmin.password}`,
+      );
     }
   }
   await sessions.deleteExpired(db);

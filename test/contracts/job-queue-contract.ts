@@ -137,6 +137,36 @@ export function runJobQueueContract(test: TestFn, makeQueue: () => Promise<JobQu
     t.like(await queue.counts(), { delayed: 1 });
   });
 
+  test('depth reads each name: waiting, delayed, running, and the age of the oldest waiting job', async (t) => {
+    const queue = await open(t);
+    t.deepEqual(await queue.depth(['provision']), [
+      { name: 'provision', waiting: 0, delayed: 0, active: 0, oldestWaitingMs: null },
+    ]);
+    await queue.enqueue('provision', { n: 1 });
+    await queue.enqueue('provision', { n: 2 });
+    await queue.enqueue('provision', { n: 3 }, { delayMs: 60_000 });
+    await queue.enqueue('install', { n: 4 }, { delayMs: 60_000 });
+    await sleep(120);
+    const [provision, install, never] = await queue.depth(['provision', 'install', 'never-used']);
+    t.like(provision, { name: 'provision', waiting: 2, delayed: 1, active: 0 });
+    // The oldest waited since it was enqueued, about 120 ms ago; generous upper bound for a loaded machine.
+    t.true((provision?.oldestWaitingMs ?? -1) >= 100, `oldest waited ${provision?.oldestWaitingMs} ms`);
+    t.true((provision?.oldestWaitingMs ?? Infinity) < 30_000, `oldest waited ${provision?.oldestWaitingMs} ms`);
+    t.deepEqual(install, { name: 'install', waiting: 0, delayed: 1, active: 0, oldestWaitingMs: null });
+    t.deepEqual(never, { name: 'never-used', waiting: 0, delayed: 0, active: 0, oldestWaitingMs: null });
+    // Without names: (at least) the names this instance enqueued.
+    const used = (await queue.depth()).map((d) => d.name);
+    t.true(used.includes('install') && used.includes('provision'), used.join(', '));
+
+    const release = deferred();
+    queue.process('provision', 1, () => release.promise);
+    await waitFor(async () => (await queue.depth(['provision']))[0]?.active === 1);
+    t.like((await queue.depth(['provision']))[0], { waiting: 1, delayed: 1, active: 1 });
+    release.resolve();
+    await waitFor(async () => (await queue.depth(['provision']))[0]?.waiting === 0);
+    t.like((await queue.depth(['provision']))[0], { oldestWaitingMs: null });
+  });
+
   // Serial: these measure close() and compare the process's open handles before and after.
   test.serial('close waits for a handler in flight, then leaves nothing open', async (t) => {
     const before = openHandles();

@@ -1,7 +1,9 @@
-import test from 'ava';
 import { insertKaConfiguration } from '../helpers/catalog-fixtures.js';
 import { testDialects } from '../helpers/test-database.js';
 import { type Console, startConsole } from './console-harness.js';
+import { consoleTest } from './console-test.js';
+
+const test = consoleTest();
 
 type Body = Record<string, unknown>;
 

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { Dialect } from '../../src/infra/db/database.js';
+import { chromiumPath } from './console-test.js';
 import { StaffUserStore } from '../../src/features/auth/staff-user-store.js';
 import { startTestApi, type TestApi } from '../helpers/test-server.js';
 
@@ -9,7 +10,7 @@ import { startTestApi, type TestApi } from '../helpers/test-server.js';
 export const artifactsDir = path.resolve('test/artifacts');
 
 export const staff = {
-  admin: { email: 'admin@example.com', password: 'admin-password-123', role: 'admin' as const, name: 'Ada Admin' },
+  admin: { email: 'ada@example.com', password: 'admin-password-123', role: 'admin' as const, name: 'Ada Admin' },
   operator: {
     email: 'operator@example.com',
     password: 'operator-password-123',
@@ -27,7 +28,7 @@ export type StaffName = keyof typeof staff;
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.KEYWAY_CHROMIUM ?? '/usr/bin/chromium',
+    executablePath: chromiumPath,
     args: [
       '--headless',
       '--no-sandbox',

@@ -1,10 +1,12 @@
-import test from 'ava';
 import { testDialects } from '../helpers/test-database.js';
 import type { Page } from 'playwright-core';
 import { type ReferenceXmlRpcKa, startReferenceXmlRpcKa } from '../../plugins/parallels-ka/src/reference-server.js';
 import { DEMO_ACCOUNT } from '../../src/reference-ka/demo-catalogue.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { type Console, startConsole } from './console-harness.js';
+import { consoleTest } from './console-test.js';
+
+const test = consoleTest();
 
 type Body = Record<string, unknown>;
 

@@ -1,6 +1,8 @@
-import test from 'ava';
 import { testDialects } from '../helpers/test-database.js';
 import { type Console, staff, startConsole } from './console-harness.js';
+import { consoleTest } from './console-test.js';
+
+const test = consoleTest();
 
 for (const dialect of testDialects()) {
   let app: Console;

@@ -1,8 +1,10 @@
-import test from 'ava';
 import { LicenseStore } from '../../src/features/licenses/license-store.js';
 import { insertKaConfiguration } from '../helpers/catalog-fixtures.js';
 import { testDialects } from '../helpers/test-database.js';
 import { type Console, type StaffName, startConsole } from './console-harness.js';
+import { consoleTest } from './console-test.js';
+
+const test = consoleTest();
 
 type Body = Record<string, unknown>;
 

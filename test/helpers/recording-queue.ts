@@ -1,4 +1,4 @@
-import type { EnqueueOptions, JobQueue } from '../../src/infra/queue/job-queue.js';
+import type { EnqueueOptions, JobQueue, QueueDepth } from '../../src/infra/queue/job-queue.js';
 
 /** A queue that only records what is enqueued (unit tests run the jobs by hand, when they choose). */
 export class RecordingQueue implements JobQueue {
@@ -13,6 +13,17 @@ export class RecordingQueue implements JobQueue {
 
   async counts(): Promise<{ waiting: number; delayed: number; active: number }> {
     return { waiting: this.jobs.length, delayed: 0, active: 0 };
+  }
+
+  async depth(names?: readonly string[]): Promise<QueueDepth[]> {
+    const known = names ?? [...new Set(this.jobs.map((j) => j.name))];
+    return known.map((name) => ({
+      name,
+      waiting: this.jobs.filter((j) => j.name === name).length,
+      delayed: 0,
+      active: 0,
+      oldestWaitingMs: null,
+    }));
   }
 
   async close(): Promise<void> {}

@@ -10,6 +10,7 @@ import {
   type JobContext,
   type JobHandler,
   type JobQueue,
+  type QueueDepth,
   type QueueLogger,
 } from './job-queue.js';
 
@@ -118,6 +119,25 @@ export class BullJobQueue implements JobQueue {
       counts.active += one.active;
     }
     return counts;
+  }
+
+  async depth(names?: readonly string[]): Promise<QueueDepth[]> {
+    const depths: QueueDepth[] = [];
+    for (const name of names ?? [...this.queues.keys()]) {
+      const queue = this.queue(name);
+      const counts = await queue.getJobCounts();
+      // The wait list is FIFO: its oldest job is the next one a worker takes.
+      const [oldest] = await queue.getJobs(['waiting'], 0, 0, true);
+      const dueAt = oldest ? oldest.timestamp + (oldest.opts.delay ?? 0) : undefined;
+      depths.push({
+        name,
+        waiting: counts.waiting,
+        delayed: counts.delayed,
+        active: counts.active,
+        oldestWaitingMs: dueAt === undefined ? null : Math.max(0, Date.now() - dueAt),
+      });
+    }
+    return depths;
   }
 
   close(options: CloseOptions = {}): Promise<void> {

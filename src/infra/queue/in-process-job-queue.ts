@@ -9,6 +9,7 @@ import {
   type JobContext,
   type JobHandler,
   type JobQueue,
+  type QueueDepth,
   type QueueLogger,
 } from './job-queue.js';
 
@@ -24,6 +25,8 @@ interface Entry {
   maxAttempts: number;
   backoff: BackoffPolicy;
   state: 'waiting' | 'delayed' | 'active';
+  /** When it last became due (enqueued, or its delay ended). */
+  dueAt: number;
   timer?: NodeJS.Timeout;
 }
 
@@ -66,6 +69,7 @@ export class InProcessJobQueue implements JobQueue {
       maxAttempts: Math.max(1, options.attempts ?? 1),
       backoff: options.backoff ?? DEFAULT_BACKOFF,
       state: 'waiting',
+      dueAt: Date.now(),
     };
     this.jobs.set(key, entry);
     const delayMs = options.delayMs ?? 0;
@@ -88,6 +92,20 @@ export class InProcessJobQueue implements JobQueue {
     const counts = { waiting: 0, delayed: 0, active: 0 };
     for (const entry of this.jobs.values()) counts[entry.state] += 1;
     return counts;
+  }
+
+  async depth(names?: readonly string[]): Promise<QueueDepth[]> {
+    const now = Date.now();
+    const byName = new Map<string, QueueDepth>();
+    const known = names ?? [...new Set([...this.workers.keys(), ...[...this.jobs.values()].map((e) => e.name)])];
+    for (const name of known) byName.set(name, { name, waiting: 0, delayed: 0, active: 0, oldestWaitingMs: null });
+    for (const entry of this.jobs.values()) {
+      const depth = byName.get(entry.name);
+      if (!depth) continue;
+      depth[entry.state] += 1;
+      if (entry.state === 'waiting') depth.oldestWaitingMs = Math.max(depth.oldestWaitingMs ?? 0, now - entry.dueAt);
+    }
+    return [...byName.values()];
   }
 
   close(options: CloseOptions = {}): Promise<void> {
@@ -130,6 +148,7 @@ export class InProcessJobQueue implements JobQueue {
 
   private makeReady(entry: Entry): void {
     entry.state = 'waiting';
+    entry.dueAt = Date.now();
     const list = this.waiting.get(entry.name);
     if (list) list.push(entry);
     else this.waiting.set(entry.name, [entry]);

@@ -52,6 +52,16 @@ export interface JobContext<P> {
   maxAttempts: number;
 }
 
+/** One job name's depth, as `JobQueue.depth` reads it. */
+export interface QueueDepth {
+  name: string;
+  waiting: number;
+  delayed: number;
+  active: number;
+  /** Milliseconds since the oldest waiting job became due; null when nothing waits. */
+  oldestWaitingMs: number | null;
+}
+
 export type JobHandler<P> = (job: JobContext<P>) => Promise<void>;
 
 export interface CloseOptions {
@@ -91,6 +101,13 @@ export interface JobQueue {
    * instance has enqueued or processed.
    */
   counts(): Promise<{ waiting: number; delayed: number; active: number }>;
+  /**
+   * Depth per job name, for metrics and operators: jobs waiting to run, delayed (not due yet)
+   * and running, and how long the oldest waiting job has been due (ms; null when none waits).
+   * `names` are read even when this instance never used them (an API process reporting the
+   * workers' queues); without it, the names this instance has enqueued or processed. Read-only.
+   */
+  depth(names?: readonly string[]): Promise<QueueDepth[]>;
   /** Idempotent. After it, `enqueue` rejects. */
   close(options?: CloseOptions): Promise<void>;
 }

@@ -2,6 +2,7 @@ import { workerActor } from '../../kernel/actor.js';
 import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
 import { recordFailure } from '../step-failure.js';
 import { applyTransition } from '../../features/audit/transition.js';
+import { observePaidToInstalled } from '../paid-to-installed.js';
 
 /**
  * `files_retrieved` / `installing`: deliver key and files to the install target. Without a
@@ -50,30 +51,31 @@ export async function install(deps: PipelineDeps, input: StepInput): Promise<Ste
     }
     const now = deps.now();
     // The job ends here, so the same update releases its lease.
-    memo.leaseReleased = Boolean(
-      await applyTransition(
-        deps.db,
-        deps,
-        deps.requests.transition(request.id, 'installing', 'installed', {
-          attempts: 0,
-          lastError: null,
-          nextAttemptAt: null,
-          reason: null,
-          releaseLease: true,
-        }),
-        {
-          actor: workerActor,
-          action: 'license_request.installed',
-          data: { licenseId: license.id, keyNumber: license.keyNumber, detail },
-          // An installed license installed again (a renewal's new file) records when.
-          alongside: [
-            deps.licenses.setStatus(license.id, ['issued', 'files_retrieved', 'installed'], 'installed', {
-              installedAt: now,
-            }),
-          ],
-        },
-      ),
+    const installed = await applyTransition(
+      deps.db,
+      deps,
+      deps.requests.transition(request.id, 'installing', 'installed', {
+        attempts: 0,
+        lastError: null,
+        nextAttemptAt: null,
+        reason: null,
+        releaseLease: true,
+      }),
+      {
+        actor: workerActor,
+        action: 'license_request.installed',
+        data: { licenseId: license.id, keyNumber: license.keyNumber, detail },
+        // An installed license installed again (a renewal's new file) records when.
+        alongside: [
+          deps.licenses.setStatus(license.id, ['issued', 'files_retrieved', 'installed'], 'installed', {
+            installedAt: now,
+          }),
+        ],
+      },
     );
+    memo.leaseReleased = Boolean(installed);
+    // A renewal's new file installs again: only the first install measures the order.
+    if (installed && license.status !== 'installed') await observePaidToInstalled(deps, request.subscriptionId, now);
     return { next: 'none' };
   } catch (err) {
     return recordFailure(deps, {
