@@ -1,5 +1,7 @@
 import type { Config } from './config/config.js';
 import { AuditStore } from './features/audit/audit-store.js';
+import type { TransitionEventWriter } from './features/audit/transition.js';
+import { outboxEventWriter } from './features/events/record-event.js';
 import { TokenStore } from './features/auth/token-store.js';
 import { CustomerStore } from './features/customers/customer-store.js';
 import { LicenseRequestRelease } from './features/license-requests/license-request-release.js';
@@ -42,6 +44,8 @@ export interface AppContext {
   /** Tells every receiver in `licenseRequestsReady`. */
   notifyLicenseRequestsReady(ids: number[]): Promise<void>;
   release: LicenseRequestRelease;
+  /** The outbox: transitions with an event write it here, in their transaction. */
+  events: TransitionEventWriter;
   subscriptionView: SubscriptionView;
   close(): Promise<void>;
 }
@@ -84,6 +88,8 @@ export function createAppContext(
     stores.subscriptions,
     stores.audit,
     notifyLicenseRequestsReady,
+    Date.now,
+    outboxEventWriter,
   );
   return {
     config,
@@ -95,6 +101,7 @@ export function createAppContext(
     licenseRequestsReady,
     notifyLicenseRequestsReady,
     release,
+    events: outboxEventWriter,
     subscriptionView: new SubscriptionView(db, stores.subscriptions, stores.licenseRequests, stores.licenses),
     async close() {
       await queue.close({ timeoutMs: config.shutdownTimeoutMs });
@@ -116,6 +123,7 @@ export function createOrderService(
     subscriptions: stores.subscriptions,
     licenseRequests: stores.licenseRequests,
     audit: stores.audit,
+    events: context.events,
     onSubscriptionCreated,
   });
 }

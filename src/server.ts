@@ -130,6 +130,7 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
       queue: context.queue,
       stores: context.stores,
       configurations: configurationStore,
+      events: context.events,
     });
     const licenses = createLicensesFeature({
       db: context.db,
@@ -138,6 +139,7 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
       configurationService: configurations,
       queue: context.queue,
       leaseMs: config.pipeline.leaseMs,
+      events: context.events,
     });
     const extra = [
       kaConfigurationRoutes({ db: context.db, store: configurationStore, service: configurations, plugins }),

@@ -21,6 +21,7 @@ export function createPipeline(
       requests: context.stores.licenseRequests,
       licenses: context.stores.licenses,
       audit: context.stores.audit,
+      events: context.events,
       configurations,
       policy: context.config.pipeline,
       logger: context.logger.child({ component: 'pipeline' }),

@@ -1,3 +1,4 @@
+import { recordEvent } from '../events/record-event.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
 import type { SecretBox } from '../../infra/db/secret-box.js';
@@ -205,12 +206,20 @@ export class KaConfigurationService {
     } finally {
       await adapter.close?.();
     }
-    await this.audit.record(this.db, {
-      actor,
-      action: 'ka_configuration.tested',
-      entityType: 'ka_configuration',
-      entityId: id,
-      data: { ok: result.ok, message: result.message },
+    await this.db.transaction(async (tx) => {
+      await this.audit.record(tx, {
+        actor,
+        action: 'ka_configuration.tested',
+        entityType: 'ka_configuration',
+        entityId: id,
+        data: { ok: result.ok, message: result.message },
+      });
+      if (!result.ok)
+        await recordEvent(tx, {
+          type: 'ka_configuration.failing',
+          entityId: id,
+          data: { cause: 'test', message: result.message },
+        });
     });
     return result;
   }
@@ -266,6 +275,12 @@ export class KaConfigurationService {
           toState: retryable ? 'fetching_products' : 'failing',
           error,
         });
+        if (!retryable)
+          await recordEvent(tx, {
+            type: 'ka_configuration.failing',
+            entityId: id,
+            data: { cause: 'products_fetch', message: String(error.message) },
+          });
       });
       this.logger.warn({ configurationId: id, error }, 'fetching KA products failed');
       // A retryable failure goes back to the queue for its backoff; a permanent one waits for staff.
@@ -277,8 +292,12 @@ export class KaConfigurationService {
 
   /** After the queue gave up retrying: the configuration is failing until staff act. */
   async markFetchFailed(id: number): Promise<void> {
-    await this.db('ka_configurations')
-      .where({ id, status: 'fetching_products' })
-      .update({ status: 'failing', updated_at: Date.now() });
+    await this.db.transaction(async (tx) => {
+      const moved = await tx('ka_configurations')
+        .where({ id, status: 'fetching_products' })
+        .update({ status: 'failing', updated_at: Date.now() });
+      if (moved === 1)
+        await recordEvent(tx, { type: 'ka_configuration.failing', entityId: id, data: { cause: 'products_fetch' } });
+    });
   }
 }

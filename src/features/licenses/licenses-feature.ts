@@ -3,6 +3,7 @@ import type { Stores } from '../../app-context.js';
 import type { Db } from '../../infra/db/database.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { KaConfigurationService } from '../ka-configurations/ka-configuration-service.js';
+import type { TransitionEventWriter } from '../audit/transition.js';
 import type { KaConfigurationStore } from '../ka-configurations/ka-configuration-store.js';
 import { IdempotencyKeyStore } from './idempotency-key-store.js';
 import { LicenseLifecycle } from './license-lifecycle.js';
@@ -19,6 +20,8 @@ export function createLicensesFeature(deps: {
   configurationService: KaConfigurationService;
   queue: JobQueue;
   leaseMs: number;
+  /** The outbox (`AppContext.events`). */
+  events: TransitionEventWriter;
 }): {
   service: LicenseQueryService;
   lifecycle: LicenseLifecycle;
@@ -44,6 +47,7 @@ export function createLicensesFeature(deps: {
     configurations: deps.configurationService,
     audit: stores.audit,
     queue: deps.queue,
+    events: deps.events,
     operations,
     idempotencyKeys,
     leaseMs: deps.leaseMs,

@@ -3,7 +3,8 @@ import type { Db, DbOrTx } from '../../infra/db/database.js';
 import { isUniqueViolation, transaction } from '../../infra/db/transaction.js';
 import { type Actor, type AuditEventInput, systemActor } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
-import { applyTransition } from '../audit/transition.js';
+import { applyTransition, type TransitionEventWriter } from '../audit/transition.js';
+import { recordEvent } from '../events/record-event.js';
 import type { CustomerStore } from '../customers/customer-store.js';
 import { releaseEvents } from '../license-requests/license-request-release.js';
 import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
@@ -38,6 +39,8 @@ export interface OrderServiceDeps {
   subscriptions: SubscriptionStore;
   licenseRequests: LicenseRequestStore;
   audit: AuditStore;
+  /** The outbox, written with the payment. */
+  events: TransitionEventWriter;
   /**
    * Runs after the payment transaction committed: starts service provisioning, or, when every
    * service was ready at creation, hands the ready license requests to the pipeline.
@@ -122,11 +125,15 @@ export class OrderService {
     await applyTransition(db, this.deps, orders.markPaid(orderId, paymentReference, now), async (tx) => {
       const made = await this.createSubscription(tx, order, now, actor);
       created = made.created;
+      // Active at creation (every service instant): no release follows to tell it.
+      if (made.created.servicesReady)
+        await recordEvent(tx, { type: 'subscription.activated', entityId: made.created.subscriptionId, at: now });
       return {
         actor,
         action: 'order.paid',
         data: { paymentReference, subscriptionId: made.created.subscriptionId },
         also: made.events,
+        event: { type: 'order.paid', payload: {} },
       };
     });
     if (created !== undefined) {

@@ -4,7 +4,7 @@ import { transaction } from '../../infra/db/transaction.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { Actor, AuditEventInput } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
-import { applyTransition } from '../audit/transition.js';
+import { applyTransition, type TransitionEventWriter } from '../audit/transition.js';
 import type { KaConfigurationStore } from '../ka-configurations/ka-configuration-store.js';
 import type { LicenseRequest, LicenseRequestState } from '../license-requests/license-request.js';
 import { enqueueAdvance } from '../license-requests/license-request-jobs.js';
@@ -61,6 +61,8 @@ export interface ManualLicenseDeps {
   subscriptions: SubscriptionStore;
   configurations: KaConfigurationStore;
   audit: AuditStore;
+  /** The outbox, written with the transitions that have an event. */
+  events: TransitionEventWriter;
   limits: UploadLimits;
   now?: () => number;
 }
@@ -291,6 +293,7 @@ export class ManualLicenseService {
               actor,
               action: 'license_request.install_confirmed',
               data: { licenseId: license.id, keyNumber: license.keyNumber, note },
+              event: { type: 'license.installed', payload: { entityId: license.id, installedBy: 'staff' } },
               alongside: [
                 this.deps.licenses.setStatus(license.id, ['issued', 'files_retrieved'], 'installed', {
                   installedAt: this.now(),

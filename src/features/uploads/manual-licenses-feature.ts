@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { Stores } from '../../app-context.js';
 import type { Db } from '../../infra/db/database.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
+import type { TransitionEventWriter } from '../audit/transition.js';
 import type { KaConfigurationStore } from '../ka-configurations/ka-configuration-store.js';
 import { ManualLicenseService } from './manual-license-service.js';
 import { manualLicenseRoutes } from './manual-license-routes.js';
@@ -13,6 +14,8 @@ export function createManualLicensesFeature(deps: {
   queue: JobQueue;
   stores: Stores;
   configurations: KaConfigurationStore;
+  /** The outbox (`AppContext.events`). */
+  events: TransitionEventWriter;
   limits?: Partial<UploadLimits>;
 }): {
   service: ManualLicenseService;
@@ -29,6 +32,7 @@ export function createManualLicensesFeature(deps: {
     subscriptions: stores.subscriptions,
     configurations: deps.configurations,
     audit: stores.audit,
+    events: deps.events,
     limits,
   });
   return { service, limits, routes: manualLicenseRoutes({ service, limits }) };
