@@ -13,6 +13,8 @@ import { KaConfigurationStore } from './features/ka-configurations/ka-configurat
 import { kaConfigurationRoutes } from './features/ka-configurations/ka-configuration-routes.js';
 import { registerServiceJobs } from './features/services/service-jobs.js';
 import { createServicesFeature } from './features/services/services-feature.js';
+import { createEventsFeature } from './features/events/events-feature.js';
+import { createMetricsRegistry } from './infra/metrics/metrics-registry.js';
 import { createLicensesFeature } from './features/licenses/licenses-feature.js';
 import { createManualLicensesFeature } from './features/uploads/manual-licenses-feature.js';
 import { migrateLatest } from './infra/db/migrator.js';
@@ -75,6 +77,17 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
     context.secrets,
   );
   const pipeline = createPipeline(context, configurations);
+  const events = createEventsFeature({
+    db: context.db,
+    config: config.events,
+    demo: config.demo,
+    secrets: context.secrets,
+    audit: context.stores.audit,
+    logger,
+    metrics: createMetricsRegistry(),
+    consoleUrl: () => config.publicBaseUrl ?? url ?? `http://127.0.0.1:${config.port}`,
+  });
+  if (config.role !== 'api') events.start();
   if (config.role !== 'api') registerPipelineJobs(context, pipeline, configurations);
 
   const services = createServicesFeature({
@@ -146,6 +159,7 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
       services.routes,
       manualLicenses.routes,
       licenses.routes,
+      ...events.routes,
     ];
     const web = await createWebConsole({
       context,
@@ -184,6 +198,10 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
       // Jobs get what the requests left; context.close() below reuses this close.
       await context.queue.close({ timeoutMs: left() });
       await settledWithin(reconciling, left());
+      await settledWithin(
+        events.close().catch((err: unknown) => logger.warn({ err }, 'stopping event delivery failed')),
+        left(),
+      );
       await context.close();
       await pipeline.adapters.close();
       await demo?.close();

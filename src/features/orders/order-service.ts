@@ -125,6 +125,8 @@ export class OrderService {
     await applyTransition(db, this.deps, orders.markPaid(orderId, paymentReference, now), async (tx) => {
       const made = await this.createSubscription(tx, order, now, actor);
       created = made.created;
+      // Written here, not as the move's event, so the payment is told before the activation it caused.
+      await recordEvent(tx, { type: 'order.paid', entityId: orderId, at: now });
       // Active at creation (every service instant): no release follows to tell it.
       if (made.created.servicesReady)
         await recordEvent(tx, { type: 'subscription.activated', entityId: made.created.subscriptionId, at: now });
@@ -133,7 +135,6 @@ export class OrderService {
         action: 'order.paid',
         data: { paymentReference, subscriptionId: made.created.subscriptionId },
         also: made.events,
-        event: { type: 'order.paid', payload: {} },
       };
     });
     if (created !== undefined) {
