@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
-import { guardedLookup } from './webhook-target-check.js';
+import { isIP } from 'node:net';
+import { guardedLookup, isPrivateAddress, PrivateTargetError } from './webhook-target-check.js';
 
 /** What one POST to an endpoint came to. */
 export interface WebhookAnswer {
@@ -35,6 +36,7 @@ export function postWebhook(
   const elapsed = () => Math.round(performance.now() - started);
   return new Promise((resolve) => {
     let settled = false;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (answer: Omit<WebhookAnswer, 'latencyMs'>) => {
       if (settled) return;
       settled = true;
@@ -42,6 +44,12 @@ export function postWebhook(
       resolve({ ...answer, latencyMs: elapsed() });
     };
     const target = new URL(url);
+    // An address written in the URL is connected to without a lookup: checked here instead.
+    const literal = target.hostname.replace(/^\[|\]$/g, '');
+    if (!options.allowPrivate && isIP(literal) && isPrivateAddress(literal)) {
+      finish({ excerpt: '', error: new PrivateTargetError(literal).message });
+      return;
+    }
     const client = target.protocol === 'https:' ? https : http;
     const request = client.request(
       target,
@@ -76,7 +84,7 @@ export function postWebhook(
         response.on('error', (err) => finish({ status: response.statusCode, excerpt: '', error: err.message }));
       },
     );
-    const timer = setTimeout(() => {
+    timer = setTimeout(() => {
       finish({ excerpt: '', error: `no answer within ${options.timeoutMs} ms` });
       request.destroy();
     }, options.timeoutMs);
