@@ -170,6 +170,7 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
       manualLicenses,
       licenses: licenses.service,
       lifecycle: licenses.lifecycle,
+      events,
     });
     const app = createApp(context, {
       ...apiRoutes(context, { orderService, extra, extraPublic: [services.callbackRoutes] }),
