@@ -8,6 +8,7 @@ import { createDatabase } from '../src/infra/db/database.js';
 import { migrateLatest } from '../src/infra/db/migrator.js';
 import { passwordProblem } from '../src/web/session/password-hasher.js';
 import { normalizeEmail, type StaffRole, StaffUserStore } from '../src/web/session/staff-user-store.js';
+import { transaction } from '../src/infra/db/transaction.js';
 
 /**
  * `npm run user:create -- --email ada@example.com --role admin [--name "Ada"] [--password ...]`
@@ -44,7 +45,7 @@ try {
   if (config.migrateOnStart) await migrateLatest(db);
   const users = new StaffUserStore();
   if (await users.findForSignIn(db, email)) fail(`a staff user with email ${email} already exists`);
-  const id = await db.transaction(async (tx) => {
+  const id = await transaction(db, async (tx) => {
     const newId = await users.create(tx, { email, name: values.name, role, password });
     await new AuditStore().record(tx, {
       actor: systemActor,

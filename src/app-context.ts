@@ -8,7 +8,7 @@ import { LicenseRequestRelease } from './features/license-requests/license-reque
 import { LicenseRequestStore } from './features/license-requests/license-request-store.js';
 import { LicenseStore } from './features/licenses/license-store.js';
 import { OrderService, type OrderServiceDeps } from './features/orders/order-service.js';
-import { OrderStore } from './features/orders/order-store.js';
+import { KnexOrderStore, type OrderStore } from './features/orders/order-store.js';
 import { PlanStore } from './features/plans/plan-store.js';
 import { SubscriptionStore } from './features/subscriptions/subscription-store.js';
 import { SubscriptionView } from './features/subscriptions/subscription-view.js';
@@ -56,7 +56,7 @@ export function createStores(): Stores {
     tokens: new TokenStore(),
     customers: new CustomerStore(),
     plans: new PlanStore(),
-    orders: new OrderStore(),
+    orders: new KnexOrderStore(),
     subscriptions: new SubscriptionStore(),
     licenseRequests: new LicenseRequestStore(),
     licenses: new LicenseStore(),

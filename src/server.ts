@@ -112,10 +112,8 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
   if (config.role !== 'api') {
     registerServiceJobs(context.queue, services.service, config.pipeline.concurrency);
     reconcileLoop = new ReconcileLoop(
-      [
-        { name: 'services', run: () => services.service.reconcileServices() },
-        { name: 'license requests', run: () => pipeline.reconciler.run() },
-      ],
+      // Services first: licenses are released when the last service is ready.
+      [services.service.engine, pipeline.pipeline.engine],
       logger.child({ component: 'reconciler' }),
     );
     reconcileLoop.start(config.pipeline.reconcileEveryMs);

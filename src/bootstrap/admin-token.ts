@@ -1,5 +1,6 @@
 import type { AppContext } from '../app-context.js';
 import { systemActor } from '../features/audit/audit-event.js';
+import { transaction } from '../infra/db/transaction.js';
 
 /**
  * On the first start there is no API token: create the admin one, from KEYWAY_ADMIN_TOKEN
@@ -8,7 +9,7 @@ import { systemActor } from '../features/audit/audit-event.js';
  */
 export async function ensureAdminToken(context: AppContext, print: (line: string) => void): Promise<void> {
   const { db, stores, config } = context;
-  await db.transaction(async (tx) => {
+  await transaction(db, async (tx) => {
     if ((await stores.tokens.count(tx)) > 0) return;
     const { id, token } = await stores.tokens.create(tx, {
       name: 'admin (first start)',

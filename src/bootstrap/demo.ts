@@ -8,6 +8,7 @@ import { type CreatePlanInput, createPlanSchema } from '../features/plans/plan.j
 import { toJson } from '../infra/db/rows.js';
 import type { PluginRegistry } from '../plugin-host/plugin-registry.js';
 import { LicenseAuthority, startInstallTargetServer } from '../reference-ka/index.js';
+import { transaction } from '../infra/db/transaction.js';
 
 const catalogPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/demo-catalog.json');
 
@@ -120,7 +121,7 @@ async function savePlan(context: AppContext, plan: CreatePlanInput): Promise<num
   const { db, stores } = context;
   const existing = await stores.plans.getByCode(db, plan.code);
   if (!existing) {
-    return db.transaction(async (tx) => {
+    return transaction(db, async (tx) => {
       const id = await stores.plans.insert(tx, plan);
       await stores.audit.record(tx, {
         actor: systemActor,
@@ -139,7 +140,7 @@ async function savePlan(context: AppContext, plan: CreatePlanInput): Promise<num
   const sold = new Set(existing.licenseProducts.map((p) => p.configurationId));
   const added = plan.licenseProducts.filter((p) => !sold.has(p.configurationId));
   if (added.length) {
-    await db.transaction(async (tx) => {
+    await transaction(db, async (tx) => {
       await tx('plan_license_products').insert(
         added.map((p) => ({
           plan_id: existing.id,

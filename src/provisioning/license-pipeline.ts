@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { workerActor } from '../features/audit/audit-event.js';
 import type { LicenseRequest, LicenseRequestState } from '../features/license-requests/license-request.js';
 import { enqueueAdvance } from '../features/license-requests/license-request-jobs.js';
 import type { JobQueue } from '../infra/queue/job-queue.js';
 import type { LicenseOrder } from '../plugin-sdk/ka-adapter.js';
 import type { AdapterCache } from './adapter-cache.js';
+import { type EngineEntity, type EngineStep, ProvisioningEngine, type WorkKey } from './engine/provisioning-engine.js';
 import type { JobMemo, PipelineDeps, StepInput, StepResult } from './pipeline-deps.js';
 import { install } from './steps/install-step.js';
 import { installTargetOf, serviceSettingsOf } from './service-settings.js';
@@ -16,56 +16,73 @@ import { applyTransition } from '../features/audit/transition.js';
 /** States in which the pipeline, not a person, owes the next move. */
 export const workingStates: LicenseRequestState[] = ['ready', 'issuing', 'key_issued', 'files_retrieved', 'installing'];
 
-/** Most steps one job runs before it hands the request to a fresh job (a safety bound). */
-const maxStepsPerJob = 8;
+/** A license request held by one job: the request as the last step left it, and what the job read once. */
+export interface HeldRequest {
+  id: number;
+  known?: LicenseRequest;
+  memo: JobMemo;
+}
 
 /**
- * The license pipeline: a job leases a request and advances it step by step (issue key,
- * retrieve files, install), persisting each step before the next, until the request is done,
- * waits for a retry or needs a person. The job carries only the request id; the database says
- * what to do, so a crash between steps resumes at the last persisted one.
+ * The license pipeline: the engine's entity for license requests. A job leases a request and
+ * advances it step by step (issue key, retrieve files, install), until the request is done,
+ * waits for a retry or needs a person (see `ProvisioningEngine`).
  */
-export class LicensePipeline {
+export class LicensePipeline implements EngineEntity<HeldRequest> {
+  readonly name = 'license_request';
+  readonly engine: ProvisioningEngine<HeldRequest>;
+
   constructor(
     private readonly deps: PipelineDeps,
     private readonly queue: JobQueue,
     private readonly adapters: AdapterCache,
-  ) {}
+    reconcileGraceMs: number = 2 * deps.policy.reconcileEveryMs,
+  ) {
+    this.engine = new ProvisioningEngine(this, {
+      leaseMs: deps.policy.leaseMs,
+      graceMs: reconcileGraceMs,
+      now: deps.now,
+    });
+  }
 
   /** Enqueue the next step; the job id makes duplicates of one step of one attempt collapse. */
-  async enqueue(requestId: number, state: string, attempts: number, delayMs = 0, idSuffix = ''): Promise<void> {
-    await enqueueAdvance(this.queue, requestId, state, attempts, { delayMs, idSuffix });
+  async enqueue(requestId: number, key: WorkKey, options: { delayMs?: number; idSuffix?: string } = {}): Promise<void> {
+    await enqueueAdvance(this.queue, requestId, key.state, key.attempts, options);
   }
 
-  async advance(requestId: number): Promise<void> {
-    const token = randomUUID();
-    const leasedAt = this.deps.now();
-    if (!(await this.deps.requests.acquireLease(this.deps.db, requestId, token, this.deps.policy.leaseMs))) return;
-    let result: StepResult = { next: 'none' };
-    const memo: JobMemo = {};
-    try {
-      // Consecutive steps run in this job while it holds the lease: one job per request instead
-      // of one per step. Past half the lease, the rest goes to a new job so the lease never
-      // lapses under a running step.
-      // Each step hands the next the request as it left it, so only the first one reads it.
-      let known: LicenseRequest | undefined;
-      for (let steps = 0; steps < maxStepsPerJob; steps++) {
-        result = await this.step(requestId, memo, known);
-        if (result.next !== 'now' || this.deps.now() - leasedAt > this.deps.policy.leaseMs / 2) break;
-        known = result.request;
-      }
-    } finally {
-      if (!memo.leaseReleased) await this.deps.requests.releaseLease(this.deps.db, requestId, token);
-    }
-    // After the lease is released, so the next job can claim it at once.
-    if (result.next !== 'none') {
-      const current = await this.deps.requests.get(this.deps.db, requestId);
-      if (current && workingStates.includes(current.state))
-        await this.enqueue(requestId, current.state, current.attempts, result.next === 'later' ? result.delayMs : 0);
-    }
+  /** The advance job. */
+  advance(requestId: number): Promise<void> {
+    return this.engine.run(requestId);
   }
 
-  private async step(requestId: number, memo: JobMemo, known: LicenseRequest | undefined): Promise<StepResult> {
+  async acquire(id: number, token: string, leaseUntil: number): Promise<HeldRequest | undefined> {
+    const leased = await this.deps.requests.acquireLease(this.deps.db, id, token, leaseUntil - this.deps.now());
+    return leased ? { id, memo: {} } : undefined;
+  }
+
+  async step(held: HeldRequest): Promise<EngineStep<HeldRequest>> {
+    // Each step hands the next the request as it left it, so only the first one reads it.
+    const result = await this.stepOf(held.id, held.memo, held.known);
+    return result.next === 'now' ? { next: 'now', held: { ...held, known: result.request } } : result;
+  }
+
+  async release(held: HeldRequest, token: string): Promise<void> {
+    if (!held.memo.leaseReleased) await this.deps.requests.releaseLease(this.deps.db, held.id, token);
+  }
+
+  async owed(id: number): Promise<WorkKey | undefined> {
+    const current = await this.deps.requests.get(this.deps.db, id);
+    return current && workingStates.includes(current.state)
+      ? { state: current.state, attempts: current.attempts }
+      : undefined;
+  }
+
+  async lost(dueBefore: number, limit: number): Promise<Array<{ id: number; key: WorkKey }>> {
+    const due = await this.deps.requests.dueForWork(this.deps.db, workingStates, limit, dueBefore);
+    return due.map((r) => ({ id: r.id, key: { state: r.state, attempts: r.attempts } }));
+  }
+
+  private async stepOf(requestId: number, memo: JobMemo, known: LicenseRequest | undefined): Promise<StepResult> {
     const request = known ?? (await this.deps.requests.get(this.deps.db, requestId));
     if (!request || !workingStates.includes(request.state)) return { next: 'none' };
     // A duplicate or early job: the retry is scheduled for later.

@@ -1,17 +1,24 @@
 import type { Logger } from '../infra/log/logger.js';
 
+/** What a reconcile round runs: each engine of the provisioning machine (`ProvisioningEngine`). */
+export interface Reconcilable {
+  readonly entity: { readonly name: string };
+  reconcile(): Promise<unknown>;
+}
+
 /**
- * Runs the reconcilers on a timer in every worker process. Deliberately not a queue schedule:
- * the reconcilers exist to recover from a lost queue (Redis flushed or restarted), and a
- * schedule kept in Redis would be lost with it. They are idempotent, so running them in
- * several workers at once only costs a few queries.
+ * The one reconciler: runs a reconcile round of every engine (services, license requests) on
+ * a timer in every worker process. Deliberately not a queue schedule: reconciling exists to
+ * recover from a lost queue (Redis flushed or restarted), and a schedule kept in Redis would be
+ * lost with it. Rounds are idempotent, so running them in several workers at once only costs
+ * a few queries.
  */
 export class ReconcileLoop {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
 
   constructor(
-    private readonly tasks: Array<{ name: string; run(): Promise<unknown> }>,
+    private readonly engines: Reconcilable[],
     private readonly logger: Logger,
   ) {}
 
@@ -23,11 +30,11 @@ export class ReconcileLoop {
   }
 
   async runOnce(): Promise<void> {
-    for (const task of this.tasks) {
+    for (const engine of this.engines) {
       try {
-        await task.run();
+        await engine.reconcile();
       } catch (err) {
-        this.logger.warn({ err, task: task.name }, 'reconciler failed; it runs again next period');
+        this.logger.warn({ err, entity: engine.entity.name }, 'reconciler failed; it runs again next period');
       }
     }
   }

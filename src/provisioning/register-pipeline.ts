@@ -7,13 +7,12 @@ import {
 import { AdapterCache } from './adapter-cache.js';
 import { advanceJob } from '../features/license-requests/license-request-jobs.js';
 import { LicensePipeline } from './license-pipeline.js';
-import { LicenseReconciler } from './reconciler.js';
 
 /** Builds the pipeline; every process needs it to enqueue, only workers run its jobs. */
 export function createPipeline(
   context: AppContext,
   configurations: KaConfigurationService,
-): { pipeline: LicensePipeline; reconciler: LicenseReconciler; adapters: AdapterCache } {
+): { pipeline: LicensePipeline; adapters: AdapterCache } {
   const adapters = new AdapterCache(configurations);
   const pipeline = new LicensePipeline(
     {
@@ -30,17 +29,11 @@ export function createPipeline(
     context.queue,
     adapters,
   );
-  const reconciler = new LicenseReconciler(
-    context.db,
-    context.stores.licenseRequests,
-    pipeline,
-    2 * context.config.pipeline.reconcileEveryMs,
-  );
   // Requests released by the services feature (or made ready by staff) start at once.
   context.licenseRequestsReady.push(async (ids) => {
-    for (const id of ids) await pipeline.enqueue(id, 'ready', 0);
+    for (const id of ids) await pipeline.enqueue(id, { state: 'ready', attempts: 0 });
   });
-  return { pipeline, reconciler, adapters };
+  return { pipeline, adapters };
 }
 
 /** Worker role: run the pipeline's jobs. */

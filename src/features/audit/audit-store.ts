@@ -49,11 +49,18 @@ function toEvent(row: AuditRow): AuditEvent {
   };
 }
 
+/** Writes audit events, in the transaction of the change they describe. */
+export interface AuditWriter {
+  record(db: DbOrTx, event: AuditEventInput): Promise<void>;
+  /** Several events of one change, in order. */
+  recordMany(db: DbOrTx, events: AuditEventInput[]): Promise<void>;
+}
+
 /**
  * Append-only record of every staff action and pipeline step. Written in the same
  * transaction as the change it describes, so the log never disagrees with the data.
  */
-export class AuditStore {
+export class AuditStore implements AuditWriter {
   constructor(private readonly now: () => number = Date.now) {}
 
   async record(db: DbOrTx, event: AuditEventInput): Promise<void> {

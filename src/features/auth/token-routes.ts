@@ -9,6 +9,7 @@ import { allow, principalOf } from './auth-middleware.js';
 import { actorOf, admins, roles } from './principal.js';
 import type { TokenStore } from './token-store.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
+import { transaction } from '../../infra/db/transaction.js';
 
 const createTokenSchema = z.object({
   name: z.string().trim().min(1).max(120),
@@ -31,7 +32,7 @@ export function tokenRoutes(deps: { db: Db; tokens: TokenStore; audit: AuditStor
         details: { fields: [{ field: 'customerId', message: 'unknown customer' }] },
       });
     }
-    const created = await deps.db.transaction(async (tx) => {
+    const created = await transaction(deps.db, async (tx) => {
       const result = await deps.tokens.create(tx, input);
       await deps.audit.record(tx, {
         actor: actorOf(principalOf(req)),

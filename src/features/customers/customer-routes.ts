@@ -9,6 +9,7 @@ import { allow, principalOf } from '../auth/auth-middleware.js';
 import { actorOf, storeOf } from '../auth/principal.js';
 import type { CustomerStore } from './customer-store.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
+import { transaction } from '../../infra/db/transaction.js';
 
 const createCustomerSchema = z.object({
   name: z.string().trim().min(1).max(200),
@@ -31,7 +32,7 @@ export function customerRoutes(deps: { db: Db; customers: CustomerStore; audit: 
         return;
       }
     }
-    const id = await deps.db.transaction(async (tx) => {
+    const id = await transaction(deps.db, async (tx) => {
       const newId = await deps.customers.insert(tx, { ...input, storeId });
       await deps.audit.record(tx, {
         actor: actorOf(principal),

@@ -31,11 +31,17 @@ function toCustomer(row: CustomerRow): Customer {
 /** The namespace of what staff (and admin or operator tokens) create; a store's is its token id. */
 const staffScope = 0;
 
+/** Reads customers: what an order needs of the customers feature. */
+export interface CustomerReader {
+  /** With `storeId`, only a customer that store created: another is as absent as an id never used. */
+  get(db: DbOrTx, id: number, storeId?: number | null): Promise<Customer | undefined>;
+}
+
 /**
  * Customers, each belonging to the store that created it (`storeId`, null for staff). A store
  * reaches only its own; its external references are unique among its own customers.
  */
-export class CustomerStore {
+export class CustomerStore implements CustomerReader {
   async insert(
     db: DbOrTx,
     input: { name: string; email: string; externalRef?: string; storeId?: number | null },

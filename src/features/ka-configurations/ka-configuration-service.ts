@@ -21,6 +21,7 @@ import {
   UnreadableSettingError,
 } from './settings-values.js';
 import { UnreadableSecretsAdapter } from './unreadable-secrets-adapter.js';
+import { transaction } from '../../infra/db/transaction.js';
 
 export const fetchProductsJob = 'ka-configuration.fetch-products';
 
@@ -90,7 +91,7 @@ export class KaConfigurationService {
     const definition = this.definitionOf(input.plugin);
     const settings = this.seal(definition, resolveSettings(definition.settings, input.settings));
     await this.assertNameFree(input.name);
-    const id = await this.db.transaction(async (tx) => {
+    const id = await transaction(this.db, async (tx) => {
       const newId = await this.store.insert(tx, {
         name: input.name,
         pluginName: input.plugin,
@@ -122,7 +123,7 @@ export class KaConfigurationService {
     if (changes.name !== undefined) await this.assertNameFree(changes.name, id);
     // New settings or a re-enabled configuration must prove themselves against the KA again.
     const refetch = settings !== undefined || (changes.enabled === true && !current.enabled);
-    await this.db.transaction(async (tx) => {
+    await transaction(this.db, async (tx) => {
       await this.store.update(tx, id, {
         ...changes,
         settings,
@@ -206,7 +207,7 @@ export class KaConfigurationService {
     } finally {
       await adapter.close?.();
     }
-    await this.db.transaction(async (tx) => {
+    await transaction(this.db, async (tx) => {
       await this.audit.record(tx, {
         actor,
         action: 'ka_configuration.tested',
@@ -244,7 +245,7 @@ export class KaConfigurationService {
     const adapter = this.adapterFor(config);
     try {
       const products = adapter.listProducts ? await adapter.listProducts() : [];
-      await this.db.transaction(async (tx) => {
+      await transaction(this.db, async (tx) => {
         await this.store.update(tx, id, {
           status: 'configured',
           products,
@@ -264,7 +265,7 @@ export class KaConfigurationService {
     } catch (err) {
       const error = errorRecord(err, this.secretsOf(config));
       const retryable = !isKaError(err) || err.retryable;
-      await this.db.transaction(async (tx) => {
+      await transaction(this.db, async (tx) => {
         await this.store.update(tx, id, { status: retryable ? 'fetching_products' : 'failing', lastError: error });
         await this.audit.record(tx, {
           actor,
@@ -292,7 +293,7 @@ export class KaConfigurationService {
 
   /** After the queue gave up retrying: the configuration is failing until staff act. */
   async markFetchFailed(id: number): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await transaction(this.db, async (tx) => {
       const moved = await tx('ka_configurations')
         .where({ id, status: 'fetching_products' })
         .update({ status: 'failing', updated_at: Date.now() });

@@ -120,7 +120,13 @@ function afterTransition(
   };
 }
 
-export class LicenseRequestStore {
+/** Creates license requests: what a payment writes of the license-requests feature. */
+export interface LicenseRequestWriter {
+  /** Inserts the request with its reference (made of the installation id and the new id). */
+  insert(db: DbOrTx, input: NewLicenseRequest): Promise<number>;
+}
+
+export class LicenseRequestStore implements LicenseRequestWriter {
   /** Read once per process: it never changes. */
   private installationId?: Promise<string>;
 

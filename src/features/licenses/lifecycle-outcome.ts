@@ -10,7 +10,7 @@ import type { EventType } from '../events/event-catalogue.js';
 import { recordEvent } from '../events/record-event.js';
 import { enqueueAdvance } from '../license-requests/license-request-jobs.js';
 import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
-import { type LifecycleAction, allowedFrom, pastTense } from './lifecycle-rules.js';
+import { type LifecycleAction, allowedFrom, pastTense, resumedStatus } from './lifecycle-rules.js';
 import type { LicenseOperation, LicenseOperationState, LicenseOperationStore } from './license-operation-store.js';
 import type { License, LicenseStatus, LicenseStore } from './license-store.js';
 
@@ -132,12 +132,8 @@ export class LifecycleOutcome {
         return moved ? ('renewed' as const) : ('request_moved' as const);
       }
       // Resuming goes back to where the license was: installed, or waiting for its install.
-      const resumed: LicenseStatus = license.installedAt
-        ? 'installed'
-        : license.files.length
-          ? 'files_retrieved'
-          : 'issued';
-      const to: LicenseStatus = action === 'suspend' ? 'suspended' : action === 'terminate' ? 'terminated' : resumed;
+      const to: LicenseStatus =
+        action === 'suspend' ? 'suspended' : action === 'terminate' ? 'terminated' : resumedStatus(license);
       await audit.recordMany(tx, resolved);
       // The KA acted either way, so the event is written either way.
       const event = { actor: operation.actor, action: `license.${pastTense[action]}`, ...entity };

@@ -16,6 +16,14 @@ export const allowedFrom: Record<LifecycleAction, LicenseStatus[]> = {
   renew: ['installed'],
 };
 
+/**
+ * Where a resumed license goes back to: installed, or waiting for its install (with its files,
+ * or with only its key).
+ */
+export function resumedStatus(license: { installedAt: string | null; files: readonly unknown[] }): LicenseStatus {
+  return license.installedAt ? 'installed' : license.files.length ? 'files_retrieved' : 'issued';
+}
+
 /** Audit action names: `license.suspended` and so on. */
 export const pastTense: Record<LifecycleAction, string> = {
   suspend: 'suspended',

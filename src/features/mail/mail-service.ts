@@ -1,4 +1,5 @@
 import type { Db } from '../../infra/db/database.js';
+import { transaction } from '../../infra/db/transaction.js';
 import type { MailTransport } from '../../infra/mail/mail-transport.js';
 import type { Actor } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
@@ -67,7 +68,7 @@ export class MailService {
       ? await transport.send({ from: this.deps.from, to: [to], ...rendered })
       : { outcome: 'not_sent' as const, answer: noTransportReason };
     const state = result.outcome === 'accepted' ? 'sent' : result.outcome === 'not_sent' ? 'not_sent' : 'failed';
-    await this.deps.db.transaction(async (tx) => {
+    await transaction(this.deps.db, async (tx) => {
       const id = await this.mails.insert(
         tx,
         { eventType: 'mail.test', template: 'mail.test', to: [to], variables: {}, sendAt: now },

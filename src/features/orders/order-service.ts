@@ -2,15 +2,14 @@ import { ConflictError, NotFoundError, ValidationError } from '../../errors/app-
 import type { Db, DbOrTx } from '../../infra/db/database.js';
 import { isUniqueViolation, transaction } from '../../infra/db/transaction.js';
 import { type Actor, type AuditEventInput, systemActor } from '../audit/audit-event.js';
-import type { AuditStore } from '../audit/audit-store.js';
+import type { AuditWriter } from '../audit/audit-store.js';
 import { applyTransition, type TransitionEventWriter } from '../audit/transition.js';
-import { recordEvent } from '../events/record-event.js';
-import type { CustomerStore } from '../customers/customer-store.js';
+import type { CustomerReader } from '../customers/customer-store.js';
 import { releaseEvents } from '../license-requests/license-request-release.js';
-import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
-import type { PlanStore } from '../plans/plan-store.js';
+import type { LicenseRequestWriter } from '../license-requests/license-request-store.js';
+import type { PlanReader } from '../plans/plan-store.js';
 import { readyOnCreation } from '../services/service-rules.js';
-import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
+import type { SubscriptionWriter } from '../subscriptions/subscription-store.js';
 import type { Order, OrderStore } from './order-store.js';
 
 export interface PlaceOrderInput {
@@ -34,11 +33,11 @@ export interface CreatedSubscription {
 export interface OrderServiceDeps {
   db: Db;
   orders: OrderStore;
-  plans: PlanStore;
-  customers: CustomerStore;
-  subscriptions: SubscriptionStore;
-  licenseRequests: LicenseRequestStore;
-  audit: AuditStore;
+  plans: PlanReader;
+  customers: CustomerReader;
+  subscriptions: SubscriptionWriter;
+  licenseRequests: LicenseRequestWriter;
+  audit: AuditWriter;
   /** The outbox, written with the payment. */
   events: TransitionEventWriter;
   /**
@@ -126,10 +125,16 @@ export class OrderService {
       const made = await this.createSubscription(tx, order, now, actor);
       created = made.created;
       // Written here, not as the move's event, so the payment is told before the activation it caused.
-      await recordEvent(tx, { type: 'order.paid', entityId: orderId, at: now });
+      const { events } = this.deps;
+      await events.write(tx, { type: 'order.paid', payload: {}, entityType: 'order', entityId: orderId });
       // Active at creation (every service instant): no release follows to tell it.
       if (made.created.servicesReady)
-        await recordEvent(tx, { type: 'subscription.activated', entityId: made.created.subscriptionId, at: now });
+        await events.write(tx, {
+          type: 'subscription.activated',
+          payload: {},
+          entityType: 'subscription',
+          entityId: made.created.subscriptionId,
+        });
       return {
         actor,
         action: 'order.paid',

@@ -62,18 +62,42 @@ export interface OrderFilter {
 /** The namespace of references staff (and admin or operator tokens) use; a store's is its token id. */
 const staffScope = 0;
 
-/** Orders; a store's orders (`placedByTokenId`) have references of their own, unique among its orders. */
-export class OrderStore {
+/** What an order is placed with. */
+export interface NewOrder {
+  reference: string;
+  customerId: number;
+  planId: number;
+  period: number;
+  placedByTokenId: number | null;
+}
+
+/**
+ * Orders; a store's orders (`placedByTokenId`) have references of their own, unique among its
+ * orders (a second insert of one throws a unique violation, `isUniqueViolation`). Implemented
+ * on knex (`KnexOrderStore`) and in memory for unit tests (`FakeOrderStore`); both pass
+ * `test/contracts/order-store-contract.ts`.
+ */
+export interface OrderStore {
+  insert(db: DbOrTx, input: NewOrder): Promise<number>;
+  get(db: DbOrTx, id: number): Promise<Order | undefined>;
+  /** The order with this reference among a store's orders (its token id), or among staff's (null). */
+  getByReference(db: DbOrTx, storeId: number | null, reference: string): Promise<Order | undefined>;
+  /** Newest first. */
+  list(db: DbOrTx, filter: OrderFilter): Promise<Order[]>;
+  /** `placed → paid`: wins only for the one caller that moved the order out of `placed`. */
+  markPaid(id: number, paymentReference: string, now: number): GuardedMove;
+  /** `placed → cancelled`. */
+  markCancelled(id: number, now: number): GuardedMove;
+}
+
+export class KnexOrderStore implements OrderStore {
   private select(db: DbOrTx) {
     return db<OrderRow>('orders')
       .leftJoin('subscriptions', 'subscriptions.order_id', 'orders.id')
       .select('orders.*', 'subscriptions.id as subscription_id');
   }
 
-  async insert(
-    db: DbOrTx,
-    input: { reference: string; customerId: number; planId: number; period: number; placedByTokenId: number | null },
-  ): Promise<number> {
+  async insert(db: DbOrTx, input: NewOrder): Promise<number> {
     const now = Date.now();
     const [id] = await db('orders').insert({
       reference: input.reference,
@@ -94,7 +118,6 @@ export class OrderStore {
     return row ? toOrder(row) : undefined;
   }
 
-  /** The order with this reference among a store's orders (its token id), or among staff's (null). */
   async getByReference(db: DbOrTx, storeId: number | null, reference: string): Promise<Order | undefined> {
     const row = await this.select(db)
       .where({ 'orders.store_scope': storeId ?? staffScope, 'orders.reference': reference })
@@ -110,7 +133,6 @@ export class OrderStore {
     return (await q).map(toOrder);
   }
 
-  /** Guarded: wins only for the one caller that moved the order out of `placed`. */
   markPaid(id: number, paymentReference: string, now: number): GuardedMove {
     return knexMove('order', 'orders', id, 'placed', 'paid', () => ({
       payment_reference: paymentReference,

@@ -11,6 +11,7 @@ import { SECRET_MASK } from '../../plugin-sdk/settings.js';
 import { createPlanSchema, type Plan } from './plan.js';
 import type { PlanStore } from './plan-store.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
+import { transaction } from '../../infra/db/transaction.js';
 
 /** Install tokens are secrets: a plan is shown with them masked. */
 export function publicPlan(plan: Plan): Plan {
@@ -45,7 +46,7 @@ export function planRoutes(deps: { db: Db; plans: PlanStore; audit: AuditStore }
       throw new ConflictError(`A plan with code ${input.code} exists`, 'duplicate_code', {
         details: { field: 'code' },
       });
-    const id = await deps.db.transaction(async (tx) => {
+    const id = await transaction(deps.db, async (tx) => {
       const planId = await deps.plans.insert(tx, input);
       await deps.audit.record(tx, {
         actor: actorOf(principalOf(req)),

@@ -22,13 +22,18 @@ function deepFreeze<T>(value: T): T {
 /** Plans cached at most; past this the cache starts over (plans are few; this bounds a leak). */
 const maxCachedPlans = 1_000;
 
+/** Reads plans: what a payment needs of the plans feature. */
+export interface PlanReader {
+  get(db: DbOrTx, id: number): Promise<Plan | undefined>;
+}
+
 /**
  * Plans are immutable once created (there is no update or delete), so a plan read once is
  * kept by id: every payment reads its plan, and this saves it three queries. The cache is per
  * store, so per process and per database. Callers read a plan only after the transaction that
  * created it committed (a read inside it would cache a plan its rollback could undo).
  */
-export class PlanStore {
+export class PlanStore implements PlanReader {
   private readonly byId = new Map<number, Plan>();
 
   async insert(db: DbOrTx, plan: CreatePlanInput): Promise<number> {

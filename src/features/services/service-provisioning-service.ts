@@ -1,26 +1,22 @@
 import { ConflictError, NotFoundError, UnauthorizedError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Logger } from '../../infra/log/logger.js';
-import { type BackoffPolicy, backoffDelay, type JobQueue } from '../../infra/queue/job-queue.js';
-import { type Actor, workerActor } from '../audit/audit-event.js';
-import type { AuditStore } from '../audit/audit-store.js';
+import type { JobQueue } from '../../infra/queue/job-queue.js';
+import type { Actor } from '../audit/audit-event.js';
+import type { AuditWriter } from '../audit/audit-store.js';
 import { applyTransition } from '../audit/transition.js';
-import type { Service, ServiceError } from './service.js';
+import type { Service } from './service.js';
 import type { ServiceCallbackSigner } from './service-callback-signer.js';
-import { dependenciesReady, dueAt, toServiceError } from './service-rules.js';
-import { SERVICE_PROVISION_JOB, type ServiceProvisionJob } from './service-jobs.js';
-import { type ServiceProvisioner, ServiceProvisionError } from './service-provisioner.js';
-import { type ServiceGuard, ServiceStore } from './service-store.js';
+import { dependenciesReady, dueAt } from './service-rules.js';
+import type { ServiceProvisioner } from './service-provisioner.js';
+import { KnexServiceStore, type ServiceStore } from './service-store.js';
 import { ServiceTransitions } from './service-transitions.js';
+import { type HeldService, ServiceWork } from './service-work.js';
+import { ProvisioningEngine } from '../../provisioning/engine/provisioning-engine.js';
+import type { RetryPolicy } from '../../provisioning/retry-policy.js';
 
-export interface ServiceRetryPolicy {
-  /** Attempts in total before a retryable failure becomes `failed`. Default 8. */
-  maxAttempts: number;
-  initialDelayMs: number;
-  maxDelayMs: number;
-  /** Random spread (0..1) added to each delay. Default 0.2. */
-  jitter?: number;
-}
+/** The engine's retry rule with the services' numbers: attempts before `failed` (default 8), backoff, jitter 0.2. */
+export type ServiceRetryPolicy = RetryPolicy;
 
 export const DEFAULT_SERVICE_RETRY: ServiceRetryPolicy = {
   maxAttempts: 8,
@@ -32,9 +28,9 @@ export const DEFAULT_SERVICE_RETRY: ServiceRetryPolicy = {
 export interface ServiceProvisioningDeps {
   db: Db;
   queue: JobQueue;
-  audit: AuditStore;
+  audit: AuditWriter;
   logger: Logger;
-  signer: ServiceCallbackSigner;
+  signer: Pick<ServiceCallbackSigner, 'secretFor' | 'verify'>;
   provisioners: ServiceProvisioner[];
   /**
    * Base of the callback URL given to webhooks, e.g. `https://keyway.example.net`; asked at
@@ -57,10 +53,6 @@ export interface ServiceProvisioningDeps {
   now?: () => number;
 }
 
-/** A job that fires at most this early (clock differences between hosts) still counts as due. */
-const DUE_TOLERANCE_MS = 1000;
-const RECONCILE_BATCH = 500;
-
 const callbackActor = (serviceId: number): Actor => ({
   type: 'api',
   id: `service-callback:${serviceId}`,
@@ -80,14 +72,35 @@ export class ServiceProvisioningService {
   private readonly leaseMs: number;
   private readonly now: () => number;
   private readonly transitions: ServiceTransitions;
+  private readonly work: ServiceWork;
+  /** The provisioning engine running this feature's `service.provision` jobs. */
+  readonly engine: ProvisioningEngine<HeldService>;
 
   constructor(private readonly deps: ServiceProvisioningDeps) {
-    this.store = deps.store ?? new ServiceStore();
+    this.store = deps.store ?? new KnexServiceStore();
     this.provisioners = new Map(deps.provisioners.map((p) => [p.name, p]));
     this.retryPolicy = { ...DEFAULT_SERVICE_RETRY, ...deps.retry };
     this.leaseMs = deps.leaseMs ?? 5 * 60_000;
     this.now = deps.now ?? Date.now;
     this.transitions = new ServiceTransitions(deps.db, this.store, deps.audit, this.now);
+    this.work = new ServiceWork({
+      ...deps,
+      store: this.store,
+      transitions: this.transitions,
+      provisioners: this.provisioners,
+      retry: this.retryPolicy,
+      callbackUrl: (id) => this.callbackUrl(id),
+      advance: (subscriptionId) => this.advance(subscriptionId),
+      releaseStranded: () => this.releaseStranded(),
+      now: this.now,
+    });
+    // No grace: a service's due time is its own (a retry's), and a provisioning one's is its hold's end.
+    this.engine = new ProvisioningEngine(this.work, {
+      leaseMs: this.leaseMs,
+      graceMs: 0,
+      roundMs: 10_000,
+      now: this.now,
+    });
   }
 
   async get(serviceId: number): Promise<Service> {
@@ -102,58 +115,12 @@ export class ServiceProvisioningService {
   }
 
   /**
-   * The `service.provision` job: one attempt. Does nothing unless the service is pending, due
-   * and its dependencies are ready (or provisioning with a lapsed lease).
+   * The `service.provision` job: one attempt, run by the provisioning engine. Does nothing
+   * unless the service is pending, due and its dependencies are ready (or provisioning with a
+   * lapsed hold).
    */
-  async provision(serviceId: number): Promise<void> {
-    const { db } = this.deps;
-    const now = this.now();
-    const service = await this.store.get(db, serviceId);
-    if (!service) return;
-    const guard: ServiceGuard = { id: service.id, state: service.state, attempts: service.attempts };
-    if (service.state === 'pending') {
-      if (dueAt(service, now) > now + DUE_TOLERANCE_MS) return;
-      if (
-        service.dependsOn.length &&
-        !dependenciesReady(service, await this.store.listBySubscription(db, service.subscriptionId))
-      )
-        return;
-    } else if (service.state !== 'provisioning' || dueAt(service, now) > now) {
-      return;
-    }
-    const attempt = service.attempts + 1;
-    const claimed = await applyTransition(db, this.deps, this.store.claim(guard, now + this.leaseMs, now), {
-      actor: workerActor,
-      action: service.state === 'pending' ? 'service.provisioning' : 'service.provisioning_resumed',
-      data: { attempt, provisioner: service.provisioner },
-    });
-    if (!claimed) return;
-
-    const held: ServiceGuard = { id: service.id, state: 'provisioning', attempts: attempt };
-    let outcome: 'ready' | 'waiting';
-    try {
-      const provisioner = this.provisioners.get(service.provisioner);
-      if (!provisioner)
-        throw new ServiceProvisionError(`No provisioner named ${service.provisioner}`, {
-          retryable: false,
-          code: 'unknown_provisioner',
-        });
-      const ctx = {
-        attempt,
-        callbackUrl: this.callbackUrl(service.id),
-        callbackSecret: await this.deps.signer.secretFor(service.id),
-      };
-      outcome = (await provisioner.provision({ ...service, state: 'provisioning', attempts: attempt }, ctx)).state;
-    } catch (err) {
-      await this.attemptFailed(service, held, toServiceError(err, attempt));
-      return;
-    }
-    const moved = await this.transitions.move(held, outcome, {
-      actor: workerActor,
-      action: `service.${outcome}`,
-      data: { attempt },
-    });
-    if (moved && outcome === 'ready') await this.advance(service.subscriptionId);
+  provision(serviceId: number): Promise<void> {
+    return this.engine.run(serviceId);
   }
 
   /**
@@ -264,31 +231,20 @@ export class ServiceProvisioningService {
   }
 
   /**
-   * Re-enqueues what the database says is due but may have lost its job: pending services
-   * with ready dependencies and a due attempt, provisioning ones whose worker's lease ran out,
-   * and releases of subscriptions whose services are all ready. Safe to run at any time.
+   * A reconcile round (see `ServiceWork.lost`): re-enqueues pending services with ready
+   * dependencies and provisioning ones whose worker's hold ran out, and releases subscriptions
+   * whose services are all ready. Safe to run at any time.
    */
   async reconcileServices(): Promise<{ enqueued: number; released: number }> {
-    const { db } = this.deps;
-    const now = this.now();
-    let enqueued = 0;
-    const subscriptions = new Set<number>();
-    for (let afterId = 0; ; ) {
-      const due = await this.store.listDue(db, now, RECONCILE_BATCH, afterId);
-      for (const service of due) subscriptions.add(service.subscriptionId);
-      const last = due[due.length - 1];
-      if (!last || due.length < RECONCILE_BATCH) break;
-      afterId = last.id;
-    }
-    // A round-specific job id: after Redis lost its data, a job still running under the
-    // plain id can swallow a re-enqueue under that id.
-    const round = `r${Math.floor(now / 10_000)}`;
-    for (const subscriptionId of subscriptions)
-      enqueued += await this.enqueueStartable(subscriptionId, now, true, round);
-    const released = await this.store.listSubscriptionsAllReady(db);
-    // Released here, not through the queue, for the same reason; the release is idempotent.
+    const { enqueued, swept } = await this.engine.reconcile();
+    return { enqueued, released: swept };
+  }
+
+  private async releaseStranded(): Promise<number> {
+    const released = await this.store.listSubscriptionsAllReady(this.deps.db);
+    // Released here, not through the queue: the release is idempotent.
     for (const subscriptionId of released) await this.releaseSubscription(subscriptionId);
-    return { enqueued, released: released.length };
+    return released.length;
   }
 
   private async afterManualReady(serviceId: number, moved: boolean): Promise<Service> {
@@ -306,74 +262,25 @@ export class ServiceProvisioningService {
 
   /** After a change: start what became startable, and release the subscription when all is ready. */
   private async advance(subscriptionId: number): Promise<void> {
-    await this.enqueueStartable(subscriptionId, this.now(), false);
+    await this.enqueueStartable(subscriptionId, this.now());
   }
 
-  private async enqueueStartable(
-    subscriptionId: number,
-    now: number,
-    includeLapsed: boolean,
-    idSuffix = '',
-  ): Promise<number> {
+  private async enqueueStartable(subscriptionId: number, now: number): Promise<void> {
     const services = await this.store.listBySubscription(this.deps.db, subscriptionId);
     if (services.every((s) => s.state === 'ready')) {
       // Released here, not by a job of its own: the release is one guarded update, and the
       // reconciler releases any subscription a crash left behind.
       await this.releaseIfAllReady(subscriptionId, services);
-      return 0;
-    }
-    let count = 0;
-    for (const s of services) {
-      const startable = s.state === 'pending' && dependenciesReady(s, services);
-      const lapsed = includeLapsed && s.state === 'provisioning' && dueAt(s, now) <= now;
-      if (!startable && !lapsed) continue;
-      // The attempt count in the id: a retry is a new job, a duplicate of the same attempt is not.
-      await this.deps.queue.enqueue<ServiceProvisionJob>(
-        SERVICE_PROVISION_JOB,
-        { serviceId: s.id },
-        {
-          jobId: `service-${s.id}-${s.attempts}${idSuffix ? `-${idSuffix}` : ''}`,
-          delayMs: Math.max(0, dueAt(s, now) - now),
-        },
-      );
-      count += 1;
-    }
-    return count;
-  }
-
-  private async attemptFailed(service: Service, held: ServiceGuard, error: ServiceError): Promise<void> {
-    const attempt = held.attempts ?? 1;
-    if (error.retryable && attempt < this.retryPolicy.maxAttempts) {
-      const policy: BackoffPolicy = this.retryPolicy;
-      const delayMs = backoffDelay(policy, attempt);
-      const nextAttemptAt = this.now() + delayMs;
-      const moved = await this.transitions.move(held, 'pending', {
-        actor: workerActor,
-        action: 'service.retry_scheduled',
-        data: { attempt, delayMs, nextAttemptAt: new Date(nextAttemptAt).toISOString() },
-        error,
-        nextAttemptAt,
-      });
-      if (moved) {
-        await this.deps.queue.enqueue<ServiceProvisionJob>(
-          SERVICE_PROVISION_JOB,
-          { serviceId: service.id },
-          { jobId: `service-${service.id}-${attempt}`, delayMs },
-        );
-      }
       return;
     }
-    const moved = await this.transitions.move(held, 'failed', {
-      actor: workerActor,
-      action: 'service.failed',
-      data: { attempt },
-      error,
-    });
-    if (moved)
-      this.deps.logger.warn(
-        { serviceId: service.id, subscriptionId: service.subscriptionId, error },
-        'service provisioning failed',
+    for (const s of services) {
+      if (s.state !== 'pending' || !dependenciesReady(s, services)) continue;
+      await this.work.enqueue(
+        s.id,
+        { state: s.state, attempts: s.attempts },
+        { delayMs: Math.max(0, dueAt(s, now) - now) },
       );
+    }
   }
 
   private callbackUrl(serviceId: number): string {

@@ -49,10 +49,35 @@ export interface ServiceGuard {
 }
 
 /**
- * Queries on `services`. Every state change is a guarded update (`WHERE id = ? AND state = ?`)
- * answering whether it won, so a duplicated job or a racing request changes nothing.
+ * The services of subscriptions. Every state change is a guarded move (`WHERE id = ? AND
+ * state = ?`, and the attempt count when the guard has one) run by `applyTransition` with its
+ * audit event, so a duplicated job or a racing request changes nothing. Implemented on knex
+ * (`KnexServiceStore`) and in memory (`FakeServiceStore`), both under
+ * `test/contracts/service-store-contract.ts`.
  */
-export class ServiceStore {
+export interface ServiceStore {
+  get(db: DbOrTx, id: number): Promise<Service | undefined>;
+  listBySubscription(db: DbOrTx, subscriptionId: number): Promise<Service[]>;
+  /**
+   * Services the reconciler should look at, by id after `afterId`: pending and due (or never
+   * scheduled), and provisioning whose worker's hold ran out.
+   */
+  listDue(db: DbOrTx, now: number, limit: number, afterId?: number): Promise<Service[]>;
+  /** Subscriptions still provisioning although none of their services is left to do. */
+  listSubscriptionsAllReady(db: DbOrTx, limit?: number): Promise<number[]>;
+  subscriptionState(db: DbOrTx, subscriptionId: number): Promise<string | undefined>;
+  /** pending → provisioning (or a lapsed provisioning hold taken over) until `leaseUntil`: counts the attempt. */
+  claim(guard: ServiceGuard, leaseUntil: number, now: number): GuardedMove;
+  markReady(guard: ServiceGuard, now: number): GuardedMove;
+  markWaiting(guard: ServiceGuard, now: number): GuardedMove;
+  /** provisioning → pending, due again at `nextAttemptAt`. */
+  scheduleRetry(guard: ServiceGuard, error: ServiceError, nextAttemptAt: number, now: number): GuardedMove;
+  markFailed(guard: ServiceGuard, error: ServiceError, now: number): GuardedMove;
+  /** failed → pending with a fresh attempt budget, due now. */
+  reset(guard: ServiceGuard, now: number): GuardedMove;
+}
+
+export class KnexServiceStore implements ServiceStore {
   async get(db: DbOrTx, id: number): Promise<Service | undefined> {
     const row = await db<ServiceRow>('services').where({ id }).first();
     return row ? toService(row) : undefined;

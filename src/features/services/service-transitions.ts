@@ -1,6 +1,6 @@
 import type { Db } from '../../infra/db/database.js';
 import type { Actor } from '../audit/audit-event.js';
-import type { AuditStore } from '../audit/audit-store.js';
+import type { AuditWriter } from '../audit/audit-store.js';
 import { applyTransition, type GuardedMove } from '../audit/transition.js';
 import type { ServiceError, ServiceState } from './service.js';
 import type { ServiceGuard, ServiceStore } from './service-store.js';
@@ -23,7 +23,7 @@ export class ServiceTransitions {
   constructor(
     private readonly db: Db,
     private readonly store: ServiceStore,
-    private readonly audit: AuditStore,
+    private readonly audit: AuditWriter,
     private readonly now: () => number,
   ) {}
 

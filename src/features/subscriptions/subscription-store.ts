@@ -77,18 +77,30 @@ export interface SubscriptionFilter {
   limit: number;
 }
 
-export class SubscriptionStore {
-  async insert(
+/** What a payment writes of a subscription: the subscription and its services, in its transaction. */
+export interface SubscriptionWriter {
+  insert(db: DbOrTx, input: NewSubscription): Promise<number>;
+  /** Inserts the services of a new subscription, `ready` those in `readyKeys` and the others `pending`; returns their ids by key. */
+  insertServices(
     db: DbOrTx,
-    input: {
-      orderId: number;
-      customerId: number;
-      planId: number;
-      period: number;
-      now: number;
-      state: 'provisioning' | 'active';
-    },
-  ): Promise<number> {
+    subscriptionId: number,
+    services: NewService[],
+    now: number,
+    readyKeys?: ReadonlySet<string>,
+  ): Promise<Map<string, number>>;
+}
+
+export interface NewSubscription {
+  orderId: number;
+  customerId: number;
+  planId: number;
+  period: number;
+  now: number;
+  state: 'provisioning' | 'active';
+}
+
+export class SubscriptionStore implements SubscriptionWriter {
+  async insert(db: DbOrTx, input: NewSubscription): Promise<number> {
     const [id] = await db('subscriptions').insert({
       order_id: input.orderId,
       customer_id: input.customerId,
@@ -103,7 +115,6 @@ export class SubscriptionStore {
     return Number(id);
   }
 
-  /** Inserts the services of a new subscription, `ready` those in `readyKeys` and the others `pending`; returns their ids by key. */
   async insertServices(
     db: DbOrTx,
     subscriptionId: number,

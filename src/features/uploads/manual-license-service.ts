@@ -16,6 +16,20 @@ import { UploadMismatchError } from './upload-errors.js';
 import type { UploadLimits } from './upload-options.js';
 import { checkFiles, type UploadedFile } from './uploaded-file.js';
 
+/**
+ * Where "retry online" puts a request back into the pipeline: at the step it failed at. One
+ * with a license goes on from its key (fetch files, or install them); one whose issue call may
+ * have been sent resumes at `issuing`, so the pipeline looks the key up before sending again
+ * (no retry makes a second key); only one never sent asks for a key.
+ */
+export function retryOnlineFrom(
+  request: { issueSentAt: string | null },
+  license: { files: readonly unknown[] } | undefined,
+): LicenseRequestState {
+  if (license) return license.files.length ? 'files_retrieved' : 'key_issued';
+  return request.issueSentAt ? 'issuing' : 'ready';
+}
+
 /** What staff send with a manual upload. */
 export interface UploadInput {
   /** Key numbers; the first is the main key, the others additional keys. */
@@ -316,13 +330,7 @@ export class ManualLicenseService {
     if (request.state !== 'needs_manual')
       throw this.conflict(request, 'retry online', 'while it needs manual work (needs_manual)');
     const license = await this.deps.licenses.getByRequest(this.deps.db, requestId);
-    const to: LicenseRequestState = license
-      ? license.files.length
-        ? 'files_retrieved'
-        : 'key_issued'
-      : request.issueSentAt
-        ? 'issuing'
-        : 'ready';
+    const to = retryOnlineFrom(request, license);
     const moved = await applyTransition(
       this.deps.db,
       this.deps,

@@ -3,6 +3,7 @@ import type { AuditStore } from '../../features/audit/audit-store.js';
 import type { Db } from '../../infra/db/database.js';
 import { passwordProblem } from './password-hasher.js';
 import type { StaffUserStore } from './staff-user-store.js';
+import { transaction } from '../../infra/db/transaction.js';
 
 /**
  * First start: with no staff user yet and KEYWAY_ADMIN_EMAIL/KEYWAY_ADMIN_PASSWORD set, create
@@ -18,7 +19,7 @@ export async function ensureFirstStaffAdmin(
   if (!admin.email || !admin.password) return 'not_configured';
   const problem = passwordProblem(admin.password);
   if (problem) throw new Error(`KEYWAY_ADMIN_PASSWORD ${problem}`);
-  return db.transaction(async (tx) => {
+  return transaction(db, async (tx) => {
     if ((await users.count(tx)) > 0) return 'exists';
     const id = await users.create(tx, {
       email: admin.email as string,

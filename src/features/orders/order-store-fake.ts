@@ -1,0 +1,78 @@
+import type { DbOrTx } from '../../infra/db/database.js';
+import { uniqueViolation } from '../../infra/db/fake-db.js';
+import { GuardedMove } from '../audit/transition.js';
+import type { NewOrder, Order, OrderFilter, OrderState, OrderStore } from './order-store.js';
+
+/**
+ * `OrderStore` in memory, for unit tests of the services above it (passes the order store
+ * contract). `subscriptionOf` answers an order's subscription, as the knex store's join does.
+ */
+export class FakeOrderStore implements OrderStore {
+  private readonly orders = new Map<number, Order>();
+  private nextId = 1;
+
+  constructor(
+    private readonly subscriptionOf: (orderId: number) => number | null = () => null,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async insert(_db: DbOrTx, input: NewOrder): Promise<number> {
+    if (await this.getByReference(_db, input.placedByTokenId, input.reference))
+      throw uniqueViolation('orders.store_scope, orders.reference');
+    const id = this.nextId++;
+    this.orders.set(id, {
+      id,
+      reference: input.reference,
+      customerId: input.customerId,
+      planId: input.planId,
+      period: input.period,
+      state: 'placed',
+      paymentReference: null,
+      subscriptionId: null,
+      placedByTokenId: input.placedByTokenId,
+      createdAt: new Date(this.now()).toISOString(),
+      paidAt: null,
+      cancelledAt: null,
+    });
+    return id;
+  }
+
+  async get(_db: DbOrTx, id: number): Promise<Order | undefined> {
+    const order = this.orders.get(id);
+    return order && { ...order, subscriptionId: this.subscriptionOf(id) };
+  }
+
+  async getByReference(db: DbOrTx, storeId: number | null, reference: string): Promise<Order | undefined> {
+    const found = [...this.orders.values()].find(
+      (o) => (o.placedByTokenId ?? 0) === (storeId ?? 0) && o.reference === reference,
+    );
+    return found && this.get(db, found.id);
+  }
+
+  async list(db: DbOrTx, filter: OrderFilter): Promise<Order[]> {
+    const matching = [...this.orders.values()]
+      .filter((o) => filter.customerId === undefined || o.customerId === filter.customerId)
+      .filter((o) => filter.placedByTokenId === undefined || o.placedByTokenId === filter.placedByTokenId)
+      .filter((o) => filter.beforeId === undefined || o.id < filter.beforeId)
+      .sort((a, b) => b.id - a.id)
+      .slice(0, filter.limit);
+    return Promise.all(matching.map(async (o) => (await this.get(db, o.id)) as Order));
+  }
+
+  markPaid(id: number, paymentReference: string, now: number): GuardedMove {
+    return this.move(id, 'paid', { paymentReference, paidAt: new Date(now).toISOString() });
+  }
+
+  markCancelled(id: number, now: number): GuardedMove {
+    return this.move(id, 'cancelled', { cancelledAt: new Date(now).toISOString() });
+  }
+
+  private move(id: number, to: OrderState, changes: Partial<Order>): GuardedMove {
+    return new GuardedMove('order', id, 'placed', to, async () => {
+      const order = this.orders.get(id);
+      if (order?.state !== 'placed') return undefined;
+      this.orders.set(id, { ...order, ...changes, state: to });
+      return true;
+    });
+  }
+}
