@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/config.js';
-import { systemActor } from '../src/features/audit/audit-event.js';
+import { systemActor } from '../src/kernel/actor.js';
 import { AuditStore } from '../src/features/audit/audit-store.js';
-import { staffRoles } from '../src/features/auth/principal.js';
+import { staffRoles } from '../src/kernel/principal.js';
 import { createDatabase } from '../src/infra/db/database.js';
 import { migrateLatest } from '../src/infra/db/migrator.js';
-import { passwordProblem } from '../src/web/session/password-hasher.js';
-import { normalizeEmail, type StaffRole, StaffUserStore } from '../src/web/session/staff-user-store.js';
+import { passwordProblem } from '../src/features/auth/password-hasher.js';
+import { normalizeEmail, type StaffRole, StaffUserStore } from '../src/features/auth/staff-user-store.js';
 import { transaction } from '../src/infra/db/transaction.js';
 
 /**

@@ -13,6 +13,7 @@ import type { ApiOperation } from './http/openapi/api-operation.js';
 import { eventOperations } from './features/events/event-routes.js';
 import { mailOperations } from './features/mail/mail-routes.js';
 import { webhookOperations } from './features/webhooks/webhook-routes.js';
+import { metricsOperations } from './features/events/metrics-routes.js';
 
 /** Every operation of the JSON API, in the order the document lists them. */
 export const apiOperations: ApiOperation[] = [
@@ -30,4 +31,5 @@ export const apiOperations: ApiOperation[] = [
   ...eventOperations,
   ...webhookOperations,
   ...mailOperations,
+  ...metricsOperations,
 ];

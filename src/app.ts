@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { AppContext } from './app-context.js';
 import { errorMiddleware, notFoundRoute } from './errors/error-middleware.js';
-import { authenticate } from './features/auth/auth-middleware.js';
 import { apiOperations } from './api-operations.js';
 import { apiResponseHeaders } from './http/api-headers.js';
 import { documentProblems } from './http/openapi/document-check.js';
@@ -13,6 +12,8 @@ import packageJson from '../package.json' with { type: 'json' };
 export interface AppRoutes {
   /** Mounted under /api/v1 before bearer authentication (signed callbacks). */
   publicApi: Router[];
+  /** Bearer authentication, between the two. */
+  authenticate: RequestHandler;
   /** Mounted under /api/v1 behind bearer authentication. */
   api: Router[];
   /** The staff console, mounted at /. */
@@ -63,7 +64,7 @@ export function createApp(context: AppContext, routes: AppRoutes): Express {
   });
   for (const router of routes.publicApi) api.use(router);
   api.use(express.json({ limit: '256kb' }));
-  api.use(authenticate(context.db, context.stores.tokens));
+  api.use(routes.authenticate);
   for (const router of routes.api) api.use(router);
   api.use(notFoundRoute);
   app.use('/api/v1', api);

@@ -1,28 +1,16 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
-import { type AppContext, createAppContext, createOrderService } from './app-context.js';
-import { apiRoutes } from './api-routes.js';
+import { type AppContext, createAppContext } from './app-context.js';
 import { ensureAdminToken } from './bootstrap/admin-token.js';
 import { assertExactTextComparison } from './bootstrap/database-check.js';
-import { sealStoredSecrets } from './bootstrap/stored-secrets.js';
 import { demoHelp, startDemo } from './bootstrap/demo.js';
+import { sealStoredSecrets } from './bootstrap/stored-secrets.js';
+import { composeKeyway } from './composition-root.js';
 import type { Config } from './config/config.js';
-import { KaConfigurationService } from './features/ka-configurations/ka-configuration-service.js';
-import { KaConfigurationStore } from './features/ka-configurations/ka-configuration-store.js';
-import { kaConfigurationRoutes } from './features/ka-configurations/ka-configuration-routes.js';
-import { registerServiceJobs } from './features/services/service-jobs.js';
-import { createServicesFeature } from './features/services/services-feature.js';
-import { createEventsFeature } from './features/events/events-feature.js';
-import { createMetricsRegistry } from './infra/metrics/metrics-registry.js';
-import { createLicensesFeature } from './features/licenses/licenses-feature.js';
-import { createManualLicensesFeature } from './features/uploads/manual-licenses-feature.js';
 import { migrateLatest } from './infra/db/migrator.js';
-import { startPluginHost } from './plugin-host/plugin-host.js';
-import { ReconcileLoop } from './provisioning/reconcile-loop.js';
-import { createPipeline, registerPipelineJobs } from './provisioning/register-pipeline.js';
 import type { Logger } from './infra/log/logger.js';
-import { createWebConsole } from './web/web-console.js';
+import { ReconcileLoop } from './provisioning/reconcile-loop.js';
 
 export interface RunningKeyway {
   context: AppContext;
@@ -49,6 +37,7 @@ export interface StartOptions {
 export async function startKeyway(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningKeyway> {
   const context = createAppContext(config, logger);
   const serves = config.role !== 'worker';
+  const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   try {
     if (serves && config.migrateOnStart) {
       const applied = await migrateLatest(context.db);
@@ -59,128 +48,41 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
     await context.close();
     throw err;
   }
-  if (serves) await ensureAdminToken(context, options.print ?? ((line) => process.stdout.write(`${line}\n`)));
 
   let server: Server | undefined;
   let url: string | undefined;
-  const plugins = await startPluginHost(config.pluginsDir, context.db, logger, { sync: serves });
-  // After the plugin sync: the synced definitions say which settings are secret.
-  if (serves) await sealStoredSecrets(context.db, context.secrets, logger);
-  const configurationStore = new KaConfigurationStore();
-  const configurations = new KaConfigurationService(
-    context.db,
-    configurationStore,
-    context.stores.audit,
-    plugins,
-    context.queue,
-    logger,
-    context.secrets,
-  );
-  const pipeline = createPipeline(context, configurations);
-  const events = createEventsFeature({
-    db: context.db,
-    config: config.events,
-    demo: config.demo,
-    secrets: context.secrets,
-    audit: context.stores.audit,
-    logger,
-    metrics: createMetricsRegistry(),
-    consoleUrl: () => config.publicBaseUrl ?? url ?? `http://127.0.0.1:${config.port}`,
-  });
-  if (config.role !== 'api') events.start();
-  if (config.role !== 'api') registerPipelineJobs(context, pipeline, configurations);
-
-  const services = createServicesFeature({
-    db: context.db,
-    queue: context.queue,
-    audit: context.stores.audit,
-    secrets: context.secrets,
-    logger: logger.child({ component: 'services' }),
+  const keyway = await composeKeyway(context, {
+    serves,
     // Unset: where this process listens (known after listen when PORT is 0), or, in a worker,
     // the API on this host at the configured port.
     publicBaseUrl: () => config.publicBaseUrl ?? url ?? `http://127.0.0.1:${config.port}`,
-    onAllServicesReady: async (subscriptionId) => {
-      await context.release.releaseSubscription(subscriptionId);
-    },
-    retry: {
-      maxAttempts: config.pipeline.maxAttempts,
-      initialDelayMs: config.pipeline.initialDelayMs,
-      maxDelayMs: config.pipeline.maxDelayMs,
-    },
   });
+  if (serves) await ensureAdminToken({ db: context.db, config, stores: keyway.stores }, print);
+  // After the plugin sync: the synced definitions say which settings are secret.
+  if (serves) await sealStoredSecrets(context.db, keyway.secrets, logger);
+
   let reconcileLoop: ReconcileLoop | undefined;
   if (config.role !== 'api') {
-    registerServiceJobs(context.queue, services.service, config.pipeline.concurrency);
-    reconcileLoop = new ReconcileLoop(
-      // Services first: licenses are released when the last service is ready.
-      [services.service.engine, pipeline.pipeline.engine],
-      logger.child({ component: 'reconciler' }),
-    );
+    keyway.registerJobs();
+    reconcileLoop = new ReconcileLoop(keyway.reconcileEngines, logger.child({ component: 'reconciler' }));
     reconcileLoop.start(config.pipeline.reconcileEveryMs);
   }
 
-  // Services first; licenses are released when the last service is ready.
-  // After the payment committed: services to provision first, or, when all were ready at
-  // creation, the license requests straight to the pipeline. A failure here must not fail the
-  // payment: the reconcilers start the services or the requests on their next round.
-  const orderService = createOrderService(context, async ({ subscriptionId, servicesReady, readyRequestIds }) => {
-    try {
-      if (servicesReady) await context.notifyLicenseRequestsReady(readyRequestIds);
-      else await services.service.start(subscriptionId);
-    } catch (err) {
-      logger.warn({ err, subscriptionId }, 'starting a paid subscription failed; the reconcilers will');
-    }
-  });
-
   // The demo lives in the process that serves (role all on the embedded default).
-  const demo = config.demo && serves ? await startDemo(context, configurations, plugins) : undefined;
+  const demo =
+    config.demo && serves
+      ? await startDemo({ db: context.db, stores: keyway.stores }, keyway.configurations.service, keyway.plugins)
+      : undefined;
 
   if (serves) {
-    const manualLicenses = createManualLicensesFeature({
-      db: context.db,
-      queue: context.queue,
-      stores: context.stores,
-      configurations: configurationStore,
-      events: context.events,
-    });
-    const licenses = createLicensesFeature({
-      db: context.db,
-      stores: context.stores,
-      configurations: configurationStore,
-      configurationService: configurations,
-      queue: context.queue,
-      leaseMs: config.pipeline.leaseMs,
-      events: context.events,
-    });
-    const extra = [
-      kaConfigurationRoutes({ db: context.db, store: configurationStore, service: configurations, plugins }),
-      services.routes,
-      manualLicenses.routes,
-      licenses.routes,
-      ...events.routes,
-    ];
-    const web = await createWebConsole({
-      context,
-      print: options.print ?? ((line) => process.stdout.write(`${line}\n`)),
-      configurations,
-      configurationStore,
-      plugins,
-      manualLicenses,
-      licenses: licenses.service,
-      lifecycle: licenses.lifecycle,
-      events,
-    });
-    const app = createApp(context, {
-      ...apiRoutes(context, { orderService, extra, extraPublic: [services.callbackRoutes] }),
-      web,
-    });
+    const app = createApp(context, { ...keyway.api, web: await keyway.createWeb(print) });
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(config.port, () => resolve(s));
     });
     const { port } = server.address() as AddressInfo;
     url = `http://127.0.0.1:${port}`;
     logger.info({ url, role: config.role }, 'keyway api listening');
-    if (demo) (options.print ?? ((line) => process.stdout.write(`${line}\n`)))(demoHelp(url, demo));
+    if (demo) print(demoHelp(url, demo));
   }
 
   return {
@@ -197,12 +99,13 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
       // Jobs get what the requests left; context.close() below reuses this close.
       await context.queue.close({ timeoutMs: left() });
       await settledWithin(reconciling, left());
+      // Event delivery stops before the database closes under it.
       await settledWithin(
-        events.close().catch((err: unknown) => logger.warn({ err }, 'stopping event delivery failed')),
+        keyway.events.close().catch((err: unknown) => logger.warn({ err }, 'stopping event delivery failed')),
         left(),
       );
       await context.close();
-      await pipeline.adapters.close();
+      await keyway.close();
       await demo?.close();
     },
   };

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 // @ts-expect-error: a plain JavaScript config beside package.json, without types.
 import { unitFiles } from '../ava.unit.config.js';
+import './unit/architecture/import-direction.test.ts';
 import './unit/infra/one-transaction.test.ts';
 import './unit/licenses/lifecycle-rules.test.ts';
 import './unit/orders/order-service.test.ts';

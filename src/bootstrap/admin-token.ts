@@ -1,5 +1,8 @@
-import type { AppContext } from '../app-context.js';
-import { systemActor } from '../features/audit/audit-event.js';
+import type { Config } from '../config/config.js';
+import type { AuditStore } from '../features/audit/audit-store.js';
+import type { TokenStore } from '../features/auth/token-store.js';
+import type { Db } from '../infra/db/database.js';
+import { systemActor } from '../kernel/actor.js';
 import { transaction } from '../infra/db/transaction.js';
 
 /**
@@ -7,8 +10,11 @@ import { transaction } from '../infra/db/transaction.js';
  * when given, otherwise generated and printed once (it is stored hashed, so it cannot be
  * shown again).
  */
-export async function ensureAdminToken(context: AppContext, print: (line: string) => void): Promise<void> {
-  const { db, stores, config } = context;
+export async function ensureAdminToken(
+  deps: { db: Db; config: Config; stores: { tokens: TokenStore; audit: AuditStore } },
+  print: (line: string) => void,
+): Promise<void> {
+  const { db, stores, config } = deps;
   await transaction(db, async (tx) => {
     if ((await stores.tokens.count(tx)) > 0) return;
     const { id, token } = await stores.tokens.create(tx, {

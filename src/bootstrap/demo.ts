@@ -1,8 +1,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AppContext } from '../app-context.js';
-import { systemActor } from '../features/audit/audit-event.js';
+import type { AuditStore } from '../features/audit/audit-store.js';
+import type { CustomerStore } from '../features/customers/customer-store.js';
+import type { PlanStore } from '../features/plans/plan-store.js';
+import type { Db } from '../infra/db/database.js';
+
+/** What the demo writes through: the stores of the catalogue it seeds. */
+export interface DemoDeps {
+  db: Db;
+  stores: { plans: PlanStore; customers: CustomerStore; audit: AuditStore };
+}
+import { systemActor } from '../kernel/actor.js';
 import type { KaConfigurationService } from '../features/ka-configurations/ka-configuration-service.js';
 import { type CreatePlanInput, createPlanSchema } from '../features/plans/plan.js';
 import { toJson } from '../infra/db/rows.js';
@@ -51,7 +60,7 @@ const installToken = 'demo-install-token';
  * them (the licenses Keyway installed stay in its database).
  */
 export async function startDemo(
-  context: AppContext,
+  context: DemoDeps,
   configurations: KaConfigurationService,
   plugins: PluginRegistry,
 ): Promise<RunningDemo> {
@@ -99,7 +108,7 @@ export async function startDemo(
 }
 
 async function saveConfiguration(
-  context: AppContext,
+  context: DemoDeps,
   configurations: KaConfigurationService,
   name: string,
   plugin: string,
@@ -117,7 +126,7 @@ async function saveConfiguration(
  * start's install target and a product of a plugin added since is added. Runs before anything
  * reads plans, so no cached plan goes stale.
  */
-async function savePlan(context: AppContext, plan: CreatePlanInput): Promise<number> {
+async function savePlan(context: DemoDeps, plan: CreatePlanInput): Promise<number> {
   const { db, stores } = context;
   const existing = await stores.plans.getByCode(db, plan.code);
   if (!existing) {

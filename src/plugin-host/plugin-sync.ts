@@ -37,3 +37,9 @@ export async function syncPlugins(
   if (missing.length) await db('ka_plugins').whereIn('name', missing).update({ status: 'missing', updated_at: now });
   return { added, missing };
 }
+
+/** The status of every plugin Keyway has seen, by name (`available` or `missing`). */
+export async function pluginStatuses(db: DbOrTx): Promise<Map<string, string>> {
+  const rows = await db('ka_plugins').select('name', 'status').orderBy('name');
+  return new Map(rows.map((r) => [String(r.name), String(r.status)]));
+}

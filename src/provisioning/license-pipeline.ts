@@ -1,4 +1,4 @@
-import { workerActor } from '../features/audit/audit-event.js';
+import { workerActor } from '../kernel/actor.js';
 import type { LicenseRequest, LicenseRequestState } from '../features/license-requests/license-request.js';
 import { enqueueAdvance } from '../features/license-requests/license-request-jobs.js';
 import type { JobQueue } from '../infra/queue/job-queue.js';

@@ -1,57 +1,51 @@
-import type { AppContext } from '../app-context.js';
-import { workerActor } from '../features/audit/audit-event.js';
-import {
-  fetchProductsJob,
-  type KaConfigurationService,
-} from '../features/ka-configurations/ka-configuration-service.js';
-import { AdapterCache } from './adapter-cache.js';
+import type { Config } from '../config/config.js';
+import type { AuditStore } from '../features/audit/audit-store.js';
+import type { TransitionEventWriter } from '../features/audit/transition.js';
+import type { KaConfigurationService } from '../features/ka-configurations/ka-configuration-service.js';
 import { advanceJob } from '../features/license-requests/license-request-jobs.js';
+import type { LicenseRequestStore } from '../features/license-requests/license-request-store.js';
+import type { LicenseStore } from '../features/licenses/license-store.js';
+import type { Db } from '../infra/db/database.js';
+import type { Logger } from '../infra/log/logger.js';
+import type { JobQueue } from '../infra/queue/job-queue.js';
+import { AdapterCache } from './adapter-cache.js';
 import { LicensePipeline } from './license-pipeline.js';
 
+/** What the composition root hands the pipeline. */
+export interface PipelineWiring {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  queue: JobQueue;
+  clock: () => number;
+  stores: { licenseRequests: LicenseRequestStore; licenses: LicenseStore; audit: AuditStore };
+  configurations: KaConfigurationService;
+  /** The outbox, written with the pipeline's transitions that have an event. */
+  events: TransitionEventWriter;
+}
+
 /** Builds the pipeline; every process needs it to enqueue, only workers run its jobs. */
-export function createPipeline(
-  context: AppContext,
-  configurations: KaConfigurationService,
-): { pipeline: LicensePipeline; adapters: AdapterCache } {
-  const adapters = new AdapterCache(configurations);
+export function createPipeline(wiring: PipelineWiring): { pipeline: LicensePipeline; adapters: AdapterCache } {
+  const adapters = new AdapterCache(wiring.configurations);
   const pipeline = new LicensePipeline(
     {
-      db: context.db,
-      requests: context.stores.licenseRequests,
-      licenses: context.stores.licenses,
-      audit: context.stores.audit,
-      events: context.events,
-      configurations,
-      policy: context.config.pipeline,
-      logger: context.logger.child({ component: 'pipeline' }),
-      now: Date.now,
+      db: wiring.db,
+      requests: wiring.stores.licenseRequests,
+      licenses: wiring.stores.licenses,
+      audit: wiring.stores.audit,
+      events: wiring.events,
+      configurations: wiring.configurations,
+      policy: wiring.config.pipeline,
+      logger: wiring.logger.child({ component: 'pipeline' }),
+      now: wiring.clock,
     },
-    context.queue,
+    wiring.queue,
     adapters,
   );
-  // Requests released by the services feature (or made ready by staff) start at once.
-  context.licenseRequestsReady.push(async (ids) => {
-    for (const id of ids) await pipeline.enqueue(id, { state: 'ready', attempts: 0 });
-  });
   return { pipeline, adapters };
 }
 
 /** Worker role: run the pipeline's jobs. */
-export function registerPipelineJobs(
-  context: AppContext,
-  parts: ReturnType<typeof createPipeline>,
-  configurations: KaConfigurationService,
-): void {
-  const { queue, config } = context;
-  queue.process<{ requestId: number }>(advanceJob, config.pipeline.concurrency, (job) =>
-    parts.pipeline.advance(job.payload.requestId),
-  );
-  queue.process<{ configurationId: number }>(fetchProductsJob, 2, async (job) => {
-    try {
-      await configurations.fetchProducts(job.payload.configurationId, workerActor);
-    } catch (err) {
-      if (job.attempt >= job.maxAttempts) await configurations.markFetchFailed(job.payload.configurationId);
-      throw err;
-    }
-  });
+export function registerPipelineJobs(queue: JobQueue, pipeline: LicensePipeline, concurrency: number): void {
+  queue.process<{ requestId: number }>(advanceJob, concurrency, (job) => pipeline.advance(job.payload.requestId));
 }

@@ -1,5 +1,5 @@
 import { isKaError } from '../plugin-sdk/ka-error.js';
-import { workerActor } from '../features/audit/audit-event.js';
+import { workerActor } from '../kernel/actor.js';
 import { errorRecord } from '../features/ka-configurations/ka-error-record.js';
 import type {
   KeyCandidateRecord,

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import type { RoleName } from '../features/auth/principal.js';
-import { admins, operators } from '../features/auth/principal.js';
+import type { RoleName } from '../kernel/principal.js';
+import { admins, operators } from '../kernel/principal.js';
 
 /** What every page needs to know about the request: who is signed in and their form token. */
 export interface ViewContext {

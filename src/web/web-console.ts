@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type RequestHandler, type Router } from 'express';
-import type { AppContext } from '../app-context.js';
+import type { Config } from '../config/config.js';
+import type { AuthFeature } from '../features/auth/auth-feature.js';
+import type { Db } from '../infra/db/database.js';
+import type { Logger } from '../infra/log/logger.js';
+import type { ConsoleReads } from './console-reads.js';
 import type { KaConfigurationService } from '../features/ka-configurations/ka-configuration-service.js';
 import type { KaConfigurationStore } from '../features/ka-configurations/ka-configuration-store.js';
 import type { LicenseLifecycle } from '../features/licenses/license-lifecycle.js';
@@ -13,24 +17,28 @@ import type { KaPluginDefinition } from '../plugin-sdk/plugin-definition.js';
 import { authWebRoutes } from './routes/auth-web-routes.js';
 import { auditWebRoutes } from './routes/audit-web-routes.js';
 import { eventsWebRoutes } from './routes/events-web-routes.js';
-import type { EventsFeature } from '../features/events/events-feature.js';
+import type { MailFeature } from '../features/mail/mail-feature.js';
+import type { WebhooksFeature } from '../features/webhooks/webhooks-feature.js';
 import { kaConfigurationWebRoutes } from './routes/ka-configuration-web-routes.js';
 import { licenseRequestWebRoutes } from './routes/license-request-web-routes.js';
 import { licenseWebRoutes } from './routes/license-web-routes.js';
 import { orderWebRoutes } from './routes/order-web-routes.js';
 import { csrfForUnsafeMethods } from './session/csrf.js';
-import { ensureFirstStaffAdmin } from './session/first-staff-admin.js';
+import { ensureFirstStaffAdmin } from '../features/auth/first-staff-admin.js';
 import { loadSession, requireSignIn } from './session/session-middleware.js';
-import { SessionStore } from './session/session-store.js';
-import { SignInLimiter } from './session/sign-in-limiter.js';
-import { StaffUserStore } from './session/staff-user-store.js';
 import { webErrorHandler, webNotFound } from './web-error-handler.js';
 
 const staticDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'static');
 
-/** What the console uses: the process context and the feature services it calls directly. */
+/** What the console uses: the feature services it calls and what its pages read, from the composition root. */
 export interface WebConsoleDeps {
-  context: AppContext;
+  config: Config;
+  logger: Logger;
+  db: Db;
+  /** Staff users, sessions and the sign-in limiter. */
+  auth: Pick<AuthFeature, 'users' | 'sessions' | 'limiter'>;
+  /** What the read-only pages read. */
+  reads: ConsoleReads;
   /** Where one-time messages go (the generated demo admin password). */
   print: (line: string) => void;
   configurations: KaConfigurationService;
@@ -42,7 +50,7 @@ export interface WebConsoleDeps {
   licenses: LicenseQueryService;
   lifecycle: LicenseLifecycle;
   /** Webhooks and mail (absent in tests that build the console without them). */
-  events?: EventsFeature;
+  events?: { mail: MailFeature; webhooks: WebhooksFeature };
 }
 
 /** Strict headers for every console answer: no inline script, no framing, no caching of pages. */
@@ -67,15 +75,14 @@ const noStore: RequestHandler = (_req, res, next) => {
  * the router. Pages call feature services directly, never the HTTP API.
  */
 export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
-  const { context } = deps;
-  const { db, stores, config } = context;
-  const users = new StaffUserStore();
-  const sessions = new SessionStore();
+  const { db, config } = deps;
+  const { stores } = deps.reads;
+  const { users, sessions } = deps.auth;
   const outcome = await ensureFirstStaffAdmin(db, users, stores.audit, {
     email: config.adminEmail,
     password: config.adminPassword,
   });
-  if (outcome === 'created') context.logger.info({ email: config.adminEmail }, 'first staff admin created');
+  if (outcome === 'created') deps.logger.info({ email: config.adminEmail }, 'first staff admin created');
   if (outcome === 'not_configured' && config.demo) {
     // The demo must be usable from the README alone: a generated admin, shown once.
     const demoAdmin = { email: 'admin@example.com', password: randomBytes(12).toString('base64url') };
@@ -92,15 +99,15 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
   router.use(noStore);
   router.use(loadSession(db, sessions));
   router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 }));
-  router.use(authWebRoutes({ db, users, sessions, limiter: new SignInLimiter(), audit: stores.audit }));
+  router.use(authWebRoutes({ db, users, sessions, limiter: deps.auth.limiter, audit: stores.audit }));
 
   const requests = licenseRequestWebRoutes({
-    context,
+    context: deps.reads,
     manual: deps.manualLicenses.service,
     limits: deps.manualLicenses.limits,
   });
   const licenses = licenseWebRoutes({
-    context,
+    context: deps.reads,
     licenses: deps.licenses,
     lifecycle: deps.lifecycle,
     manual: deps.manualLicenses.service,
@@ -122,7 +129,7 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
       plugins: deps.plugins,
     }),
   );
-  pages.use(orderWebRoutes({ context }));
+  pages.use(orderWebRoutes({ context: deps.reads }));
   if (deps.events) pages.use(eventsWebRoutes({ db, events: deps.events }));
   pages.use(auditWebRoutes({ db, audit: stores.audit }));
   router.use(pages);

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { systemActor } from '../../src/features/audit/audit-event.js';
+import { systemActor } from '../../src/kernel/actor.js';
 import { AuditStore } from '../../src/features/audit/audit-store.js';
 import { applyTransition } from '../../src/features/audit/transition.js';
 import { LicenseStore } from '../../src/features/licenses/license-store.js';

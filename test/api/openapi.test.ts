@@ -2,7 +2,7 @@ import test from 'ava';
 import { Router } from 'express';
 import { z } from 'zod';
 import { apiOperations } from '../../src/api-operations.js';
-import { allow } from '../../src/features/auth/auth-middleware.js';
+import { allow } from '../../src/http/access.js';
 import type { ApiOperation } from '../../src/http/openapi/api-operation.js';
 import { documentProblems } from '../../src/http/openapi/document-check.js';
 import { startTestApi, type TestApi } from '../helpers/test-server.js';

@@ -1,5 +1,5 @@
 import type { TestFn } from 'ava';
-import { systemActor } from '../../src/features/audit/audit-event.js';
+import { systemActor } from '../../src/kernel/actor.js';
 import type { AuditWriter } from '../../src/features/audit/audit-store.js';
 import { applyTransition } from '../../src/features/audit/transition.js';
 import type { OrderStore } from '../../src/features/orders/order-store.js';

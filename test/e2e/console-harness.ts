@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { Dialect } from '../../src/infra/db/database.js';
-import { StaffUserStore } from '../../src/web/session/staff-user-store.js';
+import { StaffUserStore } from '../../src/features/auth/staff-user-store.js';
 import { startTestApi, type TestApi } from '../helpers/test-server.js';
 
 /** Where screenshots for review go (ignored by git). */

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { LicenseQueryStore } from '../../src/features/licenses/license-query-store.js';
-import { StaffUserStore } from '../../src/web/session/staff-user-store.js';
+import { LicenseStore } from '../../src/features/licenses/license-store.js';
+import { StaffUserStore } from '../../src/features/auth/staff-user-store.js';
 import { insertKaConfiguration } from '../helpers/catalog-fixtures.js';
 import { testDialects } from '../helpers/test-database.js';
 import { startTestApi, type TestApi } from '../helpers/test-server.js';
@@ -80,7 +81,8 @@ for (const dialect of testDialects()) {
   test.serial(
     `${dialect}: key numbers are compared exactly: stored, found and filtered by their own case`,
     async (t) => {
-      const { db, stores } = api.running.context;
+      const { db } = api.running.context;
+      const stores = { licenses: new LicenseStore() };
       const license = (keyNumber: string) => ({
         requestId: null,
         configurationId,

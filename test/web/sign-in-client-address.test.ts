@@ -1,5 +1,5 @@
 import test from 'ava';
-import { StaffUserStore } from '../../src/web/session/staff-user-store.js';
+import { StaffUserStore } from '../../src/features/auth/staff-user-store.js';
 import { testDialects } from '../helpers/test-database.js';
 import { startTestApi, type TestApi } from '../helpers/test-server.js';
 

@@ -10,7 +10,8 @@ import {
 } from '../../../src/reference-ka/index.js';
 import { CONTAINER_PRODUCTS } from './reference-catalogue.js';
 import { type Input, OPERATIONS, type OperationName, RestRefusal } from './reference-operations.js';
-import { isRestErrorCode, REST_ERROR_FOR, REST_ERRORS, type RestErrorCode } from './rest-ka-error-codes.js';
+import { REST_ERROR_FOR } from './reference-error-map.js';
+import { isRestErrorCode, REST_ERRORS, type RestErrorCode } from './rest-ka-error-codes.js';
 
 export interface ReferenceRestKaOptions {
   /** 0 (default) picks a free port. */

@@ -1,4 +1,3 @@
-import type { AuthorityErrorCode } from '../../../src/reference-ka/index.js';
 import type { StatusMeaning } from '../../../src/plugin-sdk/index.js';
 
 /** The `error.code` values Partner API 3.0 documents (README.md, "Errors"), with their HTTP status. */
@@ -27,25 +26,3 @@ export type RestErrorCode = keyof typeof REST_ERRORS;
 export function isRestErrorCode(value: unknown): value is RestErrorCode {
   return typeof value === 'string' && Object.hasOwn(REST_ERRORS, value);
 }
-
-/** What the reference server answers for each refusal of the authority. */
-export const REST_ERROR_FOR: Record<AuthorityErrorCode, RestErrorCode> = {
-  auth_failed: 'AUTH_FAILED',
-  permission_denied: 'PERMISSION_DENIED',
-  key_not_found: 'KEY_NOT_FOUND',
-  product_not_found: 'PRODUCT_NOT_FOUND',
-  terminated: 'KEY_TERMINATED',
-  not_activated: 'NOT_ACTIVATED',
-  expired: 'KEY_EXPIRED',
-  hwid_in_use: 'INVALID_REQUEST',
-  activation_limit: 'INVALID_REQUEST',
-  feature_not_applicable: 'FEATURE_NOT_APPLICABLE',
-  type_conflict: 'TYPE_CONFLICT',
-  quota_exceeded: 'QUOTA_EXCEEDED',
-  ip_bound_elsewhere: 'INVALID_REQUEST',
-  renew_refused: 'RENEW_REFUSED',
-  cannot_terminate: 'CANNOT_TERMINATE',
-  note_too_long: 'INVALID_REQUEST',
-  bad_request: 'INVALID_REQUEST',
-  internal: 'INTERNAL_ERROR',
-};

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { Db } from '../../infra/db/database.js';
 import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
 import { validate } from '../../http/validate.js';
-import { allow } from '../auth/auth-middleware.js';
-import { readers } from '../auth/principal.js';
+import { allow } from '../../http/access.js';
+import { readers } from '../../kernel/principal.js';
 import type { AuditStore } from './audit-store.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
 

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import type { DbOrTx } from '../../infra/db/database.js';
 import { transaction } from '../../infra/db/transaction.js';
-import type { Actor, AuditEventInput } from './audit-event.js';
+import type { Actor } from '../../kernel/actor.js';
+import type { AuditEventInput } from './audit-event.js';
 
 type Apply<T> = (tx: DbOrTx) => Promise<T | undefined>;
 

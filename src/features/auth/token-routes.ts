@@ -5,8 +5,8 @@ import type { Db } from '../../infra/db/database.js';
 import { idNumber } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import type { AuditStore } from '../audit/audit-store.js';
-import { allow, principalOf } from './auth-middleware.js';
-import { actorOf, admins, roles } from './principal.js';
+import { allow, principalOf } from '../../http/access.js';
+import { actorOf, admins, roles } from '../../kernel/principal.js';
 import type { TokenStore } from './token-store.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
 import { transaction } from '../../infra/db/transaction.js';
@@ -18,7 +18,13 @@ const createTokenSchema = z.object({
 });
 
 /** Admins issue API tokens for stores and customers; the plain token is answered once. */
-export function tokenRoutes(deps: { db: Db; tokens: TokenStore; audit: AuditStore }): Router {
+export function tokenRoutes(deps: {
+  db: Db;
+  tokens: TokenStore;
+  audit: AuditStore;
+  /** Whether a customer exists (the customers feature's). */
+  customerExists(id: number): Promise<boolean>;
+}): Router {
   const router = Router();
   router.post('/api-tokens', allow(...admins), async (req, res) => {
     const input = validate(createTokenSchema, req.body);
@@ -27,7 +33,7 @@ export function tokenRoutes(deps: { db: Db; tokens: TokenStore; audit: AuditStor
         details: { fields: [{ field: 'customerId', message: 'required for role customer' }] },
       });
     }
-    if (input.customerId !== undefined && !(await deps.db('customers').where({ id: input.customerId }).first())) {
+    if (input.customerId !== undefined && !(await deps.customerExists(input.customerId))) {
       throw new ValidationError(`Invalid body: customerId: customer ${input.customerId} does not exist`, {
         details: { fields: [{ field: 'customerId', message: 'unknown customer' }] },
       });

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DbOrTx } from '../../infra/db/database.js';
-import type { Principal, RoleName } from './principal.js';
+import type { Principal, RoleName } from '../../kernel/principal.js';
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');

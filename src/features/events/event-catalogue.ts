@@ -50,3 +50,9 @@ export interface OutboxEvent {
   /** What a receiver needs without calling back. */
   data: Record<string, unknown>;
 }
+
+/** An outbox row: the event and where it is in its fan-out. */
+export interface StoredEvent extends OutboxEvent {
+  rowId: number;
+  dispatchedAt: number | null;
+}

@@ -4,8 +4,8 @@ import type { Db } from '../../infra/db/database.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
 import { cursorId, pageQuerySchema } from '../../http/pagination.js';
 import { validate } from '../../http/validate.js';
-import { allow } from '../auth/auth-middleware.js';
-import { readers } from '../auth/principal.js';
+import { allow } from '../../http/access.js';
+import { readers } from '../../kernel/principal.js';
 import { encodeCursor } from '../../http/pagination.js';
 import type { OutboxStore } from './outbox-store.js';
 

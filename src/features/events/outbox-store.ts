@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DbOrTx } from '../../infra/db/database.js';
 import { boundedJson } from '../../infra/db/bounded-text.js';
-import type { EventType, OutboxEvent } from './event-catalogue.js';
+import type { EventType, StoredEvent } from './event-catalogue.js';
+import type { OutboxPort } from './outbox-port.js';
 
-/** An outbox row: the event and where it is in its fan-out. */
-export interface StoredEvent extends OutboxEvent {
-  rowId: number;
-  dispatchedAt: number | null;
-}
+export type { StoredEvent };
 
 interface OutboxRow {
   id: number;
@@ -33,7 +30,7 @@ function fromRow(row: OutboxRow): StoredEvent {
 }
 
 /** The `outbox_events` table: written in the transaction of each change, read by the dispatcher. */
-export class OutboxStore {
+export class OutboxStore implements OutboxPort {
   async insert(
     db: DbOrTx,
     event: { type: EventType; entityType: string; entityId: string; data: Record<string, unknown>; at: number },
@@ -81,6 +78,12 @@ export class OutboxStore {
     return (
       (await db('outbox_events').where({ id: rowId }).whereNull('dispatched_at').update({ dispatched_at: now })) === 1
     );
+  }
+
+  async since(db: DbOrTx, sinceMs: number, types: string[]): Promise<StoredEvent[]> {
+    const q = db<OutboxRow>('outbox_events').where('occurred_at', '>=', sinceMs).orderBy('id');
+    if (!types.includes('*')) q.whereIn('type', types);
+    return (await q).map(fromRow);
   }
 
   async countUndispatched(db: DbOrTx): Promise<number> {

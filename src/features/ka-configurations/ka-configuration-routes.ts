@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { Db } from '../../infra/db/database.js';
 import { idParams } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
-import { allow, principalOf } from '../auth/auth-middleware.js';
-import { actorOf, admins, operators, readers } from '../auth/principal.js';
+import { allow, principalOf } from '../../http/access.js';
+import { actorOf, admins, operators, readers } from '../../kernel/principal.js';
 import type { KaAdapterProvider } from './ka-adapter-provider.js';
 import type { KaConfigurationService } from './ka-configuration-service.js';
 import type { KaConfigurationStore } from './ka-configuration-store.js';
@@ -35,12 +35,13 @@ export function kaConfigurationRoutes(deps: {
   store: KaConfigurationStore;
   service: KaConfigurationService;
   plugins: KaAdapterProvider & { list(): unknown[] };
+  /** The status of each plugin by name (`ka_plugins`, the plugin host's). */
+  pluginStatuses(): Promise<Map<string, string>>;
 }): Router {
   const router = Router();
 
   router.get('/ka-plugins', allow(...readers), async (_req, res) => {
-    const rows = await deps.db('ka_plugins').select('name', 'status').orderBy('name');
-    const status = new Map(rows.map((r) => [String(r.name), String(r.status)]));
+    const status = await deps.pluginStatuses();
     res.json({
       data: deps.plugins
         .list()

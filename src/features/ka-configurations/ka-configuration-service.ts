@@ -1,4 +1,4 @@
-import { recordEvent } from '../events/record-event.js';
+import { outboxEventWriter, recordEvent } from '../events/record-event.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
 import type { SecretBox } from '../../infra/db/secret-box.js';
@@ -7,8 +7,9 @@ import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { KaAdapter } from '../../plugin-sdk/ka-adapter.js';
 import { isKaError } from '../../plugin-sdk/ka-error.js';
 import type { KaCapability, KaPluginDefinition } from '../../plugin-sdk/plugin-definition.js';
-import type { Actor } from '../audit/audit-event.js';
+import type { Actor } from '../../kernel/actor.js';
 import type { AuditStore } from '../audit/audit-store.js';
+import { applyTransition } from '../audit/transition.js';
 import type { KaAdapterProvider } from './ka-adapter-provider.js';
 import type { KaConfigurationStore, StoredKaConfiguration } from './ka-configuration-store.js';
 import { errorRecord } from './ka-error-record.js';
@@ -292,13 +293,11 @@ export class KaConfigurationService {
   }
 
   /** After the queue gave up retrying: the configuration is failing until staff act. */
-  async markFetchFailed(id: number): Promise<void> {
-    await transaction(this.db, async (tx) => {
-      const moved = await tx('ka_configurations')
-        .where({ id, status: 'fetching_products' })
-        .update({ status: 'failing', updated_at: Date.now() });
-      if (moved === 1)
-        await recordEvent(tx, { type: 'ka_configuration.failing', entityId: id, data: { cause: 'products_fetch' } });
+  async markFetchFailed(id: number, actor: Actor): Promise<void> {
+    await applyTransition(this.db, { audit: this.audit, events: outboxEventWriter }, this.store.giveUpFetch(id), {
+      actor,
+      action: 'ka_configuration.products_given_up',
+      event: { type: 'ka_configuration.failing', payload: { cause: 'products_fetch' } },
     });
   }
 }

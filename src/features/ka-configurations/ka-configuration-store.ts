@@ -1,4 +1,5 @@
 import type { DbOrTx } from '../../infra/db/database.js';
+import { type GuardedMove, knexMove } from '../audit/transition.js';
 import { fromJson, toBool, toIso, toJson } from '../../infra/db/rows.js';
 import type { KaProduct } from '../../plugin-sdk/ka-adapter.js';
 import type { SettingsValues } from '../../plugin-sdk/settings.js';
@@ -114,9 +115,29 @@ export class KaConfigurationStore {
     await db('ka_configurations').where({ id }).update(row);
   }
 
+  /** The move of a configuration whose product fetch the queue gave up on: `fetching_products` → `failing`. */
+  giveUpFetch(id: number): GuardedMove {
+    return knexMove(
+      'ka_configuration',
+      'ka_configurations',
+      id,
+      'fetching_products',
+      'failing',
+      () => ({ updated_at: Date.now() }),
+      {
+        column: 'status',
+      },
+    );
+  }
+
   async get(db: DbOrTx, id: number): Promise<StoredKaConfiguration | undefined> {
     const row = await this.select(db).where('ka_configurations.id', id).first();
     return row ? toStored(row) : undefined;
+  }
+
+  /** Which of `ids` are configurations. */
+  async existingIds(db: DbOrTx, ids: number[]): Promise<Set<number>> {
+    return new Set((await db('ka_configurations').whereIn('id', ids).pluck('id')).map(Number));
   }
 
   async getByName(db: DbOrTx, name: string): Promise<StoredKaConfiguration | undefined> {

@@ -1,6 +1,7 @@
 import type { Db } from '../../infra/db/database.js';
 import { transaction } from '../../infra/db/transaction.js';
-import { type Actor, type AuditEventInput, workerActor } from '../audit/audit-event.js';
+import { type Actor, workerActor } from '../../kernel/actor.js';
+import type { AuditEventInput } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { applyTransition, type TransitionEventWriter } from '../audit/transition.js';
 import { outboxEventWriter } from '../events/record-event.js';

@@ -6,9 +6,8 @@ import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
 import { idParams, idText } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import type { AuditStore } from '../audit/audit-store.js';
-import { allow } from '../auth/auth-middleware.js';
-import { readers } from '../auth/principal.js';
-import type { LicenseStore } from '../licenses/license-store.js';
+import { allow } from '../../http/access.js';
+import { readers } from '../../kernel/principal.js';
 import { licenseRequestStates } from './license-request.js';
 import type { LicenseRequestStore } from './license-request-store.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
@@ -25,7 +24,8 @@ const listSchema = pageQuerySchema.extend({
 export function licenseRequestRoutes(deps: {
   db: Db;
   requests: LicenseRequestStore;
-  licenses: LicenseStore;
+  /** The license issued for a request (licenses are above license requests, so the root passes this in). */
+  licenseOf(requestId: number): Promise<object | undefined>;
   audit: AuditStore;
   now?: () => number;
 }): Router {
@@ -65,7 +65,7 @@ export function licenseRequestRoutes(deps: {
     if (!request) throw new NotFoundError('license request', id);
     const [history, license] = await Promise.all([
       deps.audit.history(deps.db, 'license_request', id),
-      deps.licenses.getByRequest(deps.db, id),
+      deps.licenseOf(id),
     ]);
     res.json({ ...request, license: license ?? null, history });
   });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { type AppError, ConflictError, UnprocessableError, ValidationError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../../kernel/principal.js';
 import type { IdempotencyClaim, IdempotencyKeyStore } from './idempotency-key-store.js';
 import { isHeld, type LicenseOperationStore } from './license-operation-store.js';
 

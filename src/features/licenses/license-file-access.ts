@@ -1,5 +1,5 @@
-import { allow } from '../auth/auth-middleware.js';
-import { operators, type RoleName } from '../auth/principal.js';
+import { allow } from '../../http/access.js';
+import { operators, type RoleName } from '../../kernel/principal.js';
 
 /**
  * Who may download license files, through the API and the console alike: operators and admins.

@@ -4,7 +4,7 @@ import { transaction } from '../../infra/db/transaction.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { IssuedKey, KaAdapter } from '../../plugin-sdk/ka-adapter.js';
 import { isKaError } from '../../plugin-sdk/ka-error.js';
-import type { Actor } from '../audit/audit-event.js';
+import type { Actor } from '../../kernel/actor.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { TransitionEventWriter } from '../audit/transition.js';
 import type { KaConfigurationService } from '../ka-configurations/ka-configuration-service.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DbOrTx } from '../../infra/db/database.js';
 import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
-import type { Actor } from '../audit/audit-event.js';
+import type { Actor } from '../../kernel/actor.js';
 
 /**
  * `in_progress`: claimed, the KA call is under way (or about to be) until `leaseUntil`; past

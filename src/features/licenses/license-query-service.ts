@@ -1,6 +1,7 @@
 import { NotFoundError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
-import type { Actor, AuditEvent } from '../audit/audit-event.js';
+import type { Actor } from '../../kernel/actor.js';
+import type { AuditEvent } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { KaConfigurationStore } from '../ka-configurations/ka-configuration-store.js';
 import type { LicenseRequest } from '../license-requests/license-request.js';

@@ -1,5 +1,8 @@
 import type { Router } from 'express';
-import type { Stores } from '../../app-context.js';
+import type { AuditStore } from '../audit/audit-store.js';
+import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
+import type { LicenseStore } from './license-store.js';
+import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
 import type { Db } from '../../infra/db/database.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { KaConfigurationService } from '../ka-configurations/ka-configuration-service.js';
@@ -15,7 +18,12 @@ import { licenseRoutes } from './license-routes.js';
 /** Wires the license lists and lifecycle actions; the console takes `service` and `lifecycle`, the API `routes`. */
 export function createLicensesFeature(deps: {
   db: Db;
-  stores: Stores;
+  stores: {
+    audit: AuditStore;
+    licenses: LicenseStore;
+    licenseRequests: LicenseRequestStore;
+    subscriptions: SubscriptionStore;
+  };
   configurations: KaConfigurationStore;
   configurationService: KaConfigurationService;
   queue: JobQueue;

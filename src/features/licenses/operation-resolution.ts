@@ -1,7 +1,7 @@
 import { ConflictError, ValidationError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
 import type { KaAdapter, KeyInfo } from '../../plugin-sdk/ka-adapter.js';
-import type { Actor } from '../audit/audit-event.js';
+import type { Actor } from '../../kernel/actor.js';
 import type { KaConfigurationService } from '../ka-configurations/ka-configuration-service.js';
 import { errorRecord } from '../ka-configurations/ka-error-record.js';
 import type { LifecycleOutcome } from './lifecycle-outcome.js';

@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../../infra/db/database.js';
-import type { StoredEvent } from '../events/outbox-store.js';
+import type { StoredEvent } from '../events/event-catalogue.js';
 import type { MailStore } from './mail-store.js';
 
 export interface MailPlanOptions {

@@ -4,8 +4,8 @@ import type { Db } from '../../infra/db/database.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
 import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
 import { validate } from '../../http/validate.js';
-import { allow, principalOf } from '../auth/auth-middleware.js';
-import { actorOf, admins, readers } from '../auth/principal.js';
+import { allow, principalOf } from '../../http/access.js';
+import { actorOf, admins, readers } from '../../kernel/principal.js';
 import type { MailService } from './mail-service.js';
 
 const listSchema = pageQuerySchema.extend({

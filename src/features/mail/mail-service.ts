@@ -1,7 +1,7 @@
 import type { Db } from '../../infra/db/database.js';
 import { transaction } from '../../infra/db/transaction.js';
 import type { MailTransport } from '../../infra/mail/mail-transport.js';
-import type { Actor } from '../audit/audit-event.js';
+import type { Actor } from '../../kernel/actor.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { MailStore } from './mail-store.js';
 import type { MailTemplates } from './mail-templates.js';

@@ -5,9 +5,9 @@ import type { Db } from '../../infra/db/database.js';
 import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
 import { idNumber, idParams, idText } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
-import { allow, principalOf } from '../auth/auth-middleware.js';
-import { actorOf, type Principal, storeOf } from '../auth/principal.js';
-import type { SubscriptionView } from '../subscriptions/subscription-view.js';
+import { allow, principalOf } from '../../http/access.js';
+import { actorOf, type Principal, storeOf } from '../../kernel/principal.js';
+import type { SubscriptionReader } from '../subscriptions/subscription-reader.js';
 import type { OrderService } from './order-service.js';
 import type { Order, OrderStore } from './order-store.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
@@ -35,7 +35,7 @@ export function orderRoutes(deps: {
   db: Db;
   orders: OrderStore;
   service: OrderService;
-  subscriptionView: SubscriptionView;
+  subscriptionView: SubscriptionReader;
 }): Router {
   const router = Router();
   const buyers = allow('admin', 'operator', 'store');

@@ -1,7 +1,8 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../errors/app-error.js';
 import type { Db, DbOrTx } from '../../infra/db/database.js';
 import { isUniqueViolation, transaction } from '../../infra/db/transaction.js';
-import { type Actor, type AuditEventInput, systemActor } from '../audit/audit-event.js';
+import { type Actor, systemActor } from '../../kernel/actor.js';
+import type { AuditEventInput } from '../audit/audit-event.js';
 import type { AuditWriter } from '../audit/audit-store.js';
 import { applyTransition, type TransitionEventWriter } from '../audit/transition.js';
 import type { CustomerReader } from '../customers/customer-store.js';

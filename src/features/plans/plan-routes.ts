@@ -5,8 +5,8 @@ import { pageById, pageQuerySchema, cursorId } from '../../http/pagination.js';
 import { idParams } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import type { AuditStore } from '../audit/audit-store.js';
-import { allow, principalOf } from '../auth/auth-middleware.js';
-import { actorOf, admins } from '../auth/principal.js';
+import { allow, principalOf } from '../../http/access.js';
+import { actorOf, admins } from '../../kernel/principal.js';
 import { SECRET_MASK } from '../../plugin-sdk/settings.js';
 import { createPlanSchema, type Plan } from './plan.js';
 import type { PlanStore } from './plan-store.js';
@@ -23,7 +23,13 @@ export function publicPlan(plan: Plan): Plan {
   };
 }
 
-export function planRoutes(deps: { db: Db; plans: PlanStore; audit: AuditStore }): Router {
+export function planRoutes(deps: {
+  db: Db;
+  plans: PlanStore;
+  audit: AuditStore;
+  /** Which of these KA configuration ids exist (the KA configurations feature's). */
+  existingConfigurations(ids: number[]): Promise<Set<number>>;
+}): Router {
   const router = Router();
   const planReaders = allow('admin', 'operator', 'viewer', 'store');
 
@@ -31,7 +37,7 @@ export function planRoutes(deps: { db: Db; plans: PlanStore; audit: AuditStore }
     const input = validate(createPlanSchema, req.body);
     const configIds = [...new Set(input.licenseProducts.map((p) => p.configurationId))];
     if (configIds.length) {
-      const found = new Set((await deps.db('ka_configurations').whereIn('id', configIds).pluck('id')).map(Number));
+      const found = await deps.existingConfigurations(configIds);
       const fields = input.licenseProducts
         .map((p, i) => ({ p, i }))
         .filter(({ p }) => !found.has(p.configurationId))

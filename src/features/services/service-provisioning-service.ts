@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError, UnauthorizedError } from '../../errors/ap
 import type { Db } from '../../infra/db/database.js';
 import type { Logger } from '../../infra/log/logger.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
-import type { Actor } from '../audit/audit-event.js';
+import type { Actor } from '../../kernel/actor.js';
 import type { AuditWriter } from '../audit/audit-store.js';
 import { applyTransition } from '../audit/transition.js';
 import type { Service } from './service.js';

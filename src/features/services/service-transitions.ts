@@ -1,5 +1,5 @@
 import type { Db } from '../../infra/db/database.js';
-import type { Actor } from '../audit/audit-event.js';
+import type { Actor } from '../../kernel/actor.js';
 import type { AuditWriter } from '../audit/audit-store.js';
 import { applyTransition, type GuardedMove } from '../audit/transition.js';
 import type { ServiceError, ServiceState } from './service.js';

@@ -3,7 +3,7 @@ import type { Logger } from '../../infra/log/logger.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { EngineEntity, EngineStep, WorkKey } from '../../provisioning/engine/provisioning-engine.js';
 import { decideRetry, type RetryPolicy } from '../../provisioning/retry-policy.js';
-import { workerActor } from '../audit/audit-event.js';
+import { workerActor } from '../../kernel/actor.js';
 import type { AuditWriter } from '../audit/audit-store.js';
 import { applyTransition } from '../audit/transition.js';
 import type { Service } from './service.js';

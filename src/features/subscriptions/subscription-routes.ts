@@ -4,11 +4,10 @@ import type { Db } from '../../infra/db/database.js';
 import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
 import { idParams, idText } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
-import { principalOf } from '../auth/auth-middleware.js';
-import { type Principal, storeOf } from '../auth/principal.js';
-import type { OrderStore } from '../orders/order-store.js';
+import { principalOf } from '../../http/access.js';
+import { type Principal, storeOf } from '../../kernel/principal.js';
 import type { SubscriptionStore } from './subscription-store.js';
-import type { SubscriptionView } from './subscription-view.js';
+import type { SubscriptionReader } from './subscription-reader.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
 const listSchema = pageQuerySchema.extend({ customerId: idText.optional() });
@@ -17,8 +16,9 @@ const listSchema = pageQuerySchema.extend({ customerId: idText.optional() });
 export function subscriptionRoutes(deps: {
   db: Db;
   subscriptions: SubscriptionStore;
-  orders: OrderStore;
-  view: SubscriptionView;
+  view: SubscriptionReader;
+  /** The API token (a store) that placed an order, or null; orders are above subscriptions, so the root passes this in. */
+  orderPlacedBy(orderId: number): Promise<number | null | undefined>;
 }): Router {
   const router = Router();
 
@@ -28,7 +28,7 @@ export function subscriptionRoutes(deps: {
   ): Promise<boolean> {
     if (principal.role === 'customer') return principal.customerId === subscription.customerId;
     const storeId = storeOf(principal);
-    if (storeId !== null) return (await deps.orders.get(deps.db, subscription.orderId))?.placedByTokenId === storeId;
+    if (storeId !== null) return (await deps.orderPlacedBy(subscription.orderId)) === storeId;
     return true;
   }
 

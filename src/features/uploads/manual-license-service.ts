@@ -2,7 +2,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../../errors/app-
 import type { Db, DbOrTx } from '../../infra/db/database.js';
 import { transaction } from '../../infra/db/transaction.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
-import type { Actor, AuditEventInput } from '../audit/audit-event.js';
+import type { Actor } from '../../kernel/actor.js';
+import type { AuditEventInput } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { applyTransition, type TransitionEventWriter } from '../audit/transition.js';
 import type { KaConfigurationStore } from '../ka-configurations/ka-configuration-store.js';

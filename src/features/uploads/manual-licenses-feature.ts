@@ -1,5 +1,8 @@
 import type { Router } from 'express';
-import type { Stores } from '../../app-context.js';
+import type { AuditStore } from '../audit/audit-store.js';
+import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
+import type { LicenseStore } from '../licenses/license-store.js';
+import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
 import type { Db } from '../../infra/db/database.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { TransitionEventWriter } from '../audit/transition.js';
@@ -12,7 +15,12 @@ import { type UploadLimits, uploadLimits } from './upload-options.js';
 export function createManualLicensesFeature(deps: {
   db: Db;
   queue: JobQueue;
-  stores: Stores;
+  stores: {
+    audit: AuditStore;
+    licenses: LicenseStore;
+    licenseRequests: LicenseRequestStore;
+    subscriptions: SubscriptionStore;
+  };
   configurations: KaConfigurationStore;
   /** The outbox (`AppContext.events`). */
   events: TransitionEventWriter;

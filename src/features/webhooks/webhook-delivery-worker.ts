@@ -4,7 +4,8 @@ import type { Db, DbOrTx } from '../../infra/db/database.js';
 import { transaction } from '../../infra/db/transaction.js';
 import type { Logger } from '../../infra/log/logger.js';
 import type { EventMetrics } from '../events/event-metrics.js';
-import type { OutboxStore, StoredEvent } from '../events/outbox-store.js';
+import type { StoredEvent } from '../events/event-catalogue.js';
+import type { OutboxPort } from '../events/outbox-port.js';
 import type { WebhookDeliveryStore } from './webhook-delivery-store.js';
 import type { WebhookEndpoint, WebhookEndpointStore } from './webhook-endpoint-store.js';
 import { postWebhook, type WebhookHttpOptions } from './webhook-http.js';
@@ -22,7 +23,7 @@ export interface WebhookWorkerDeps {
   db: Db;
   endpoints: WebhookEndpointStore;
   deliveries: WebhookDeliveryStore;
-  outbox: OutboxStore;
+  outbox: OutboxPort;
   http: WebhookHttpOptions;
   retryDelaysMs: number[];
   /** How long a claim holds a delivery: longer than the HTTP timeout. */

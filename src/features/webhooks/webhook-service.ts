@@ -1,10 +1,10 @@
 import { ValidationError, NotFoundError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
 import { transaction } from '../../infra/db/transaction.js';
-import type { Actor } from '../audit/audit-event.js';
+import type { Actor } from '../../kernel/actor.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { isEventType } from '../events/event-catalogue.js';
-import type { OutboxStore } from '../events/outbox-store.js';
+import type { OutboxPort } from '../events/outbox-port.js';
 import type { WebhookDeliveryStore } from './webhook-delivery-store.js';
 import { newWebhookSecret, type WebhookEndpoint, type WebhookEndpointStore } from './webhook-endpoint-store.js';
 import { urlProblem } from './webhook-target-check.js';
@@ -33,7 +33,7 @@ export class WebhookService {
       db: Db;
       endpoints: WebhookEndpointStore;
       deliveries: WebhookDeliveryStore;
-      outbox: OutboxStore;
+      outbox: OutboxPort;
       audit: AuditStore;
       /** Runs the deliveries now (after a test or a replay) instead of at the next tick. */
       kick?: () => void;
@@ -165,9 +165,8 @@ export class WebhookService {
   /** Delivers again every event since `sinceMs` the endpoint subscribes to, oldest first. */
   async replaySince(endpointId: number, sinceMs: number, actor: Actor): Promise<{ deliveries: number }> {
     const endpoint = await this.get(endpointId);
-    const q = this.deps.db('outbox_events').where('occurred_at', '>=', sinceMs).orderBy('id').select('id');
-    if (!endpoint.eventTypes.includes('*')) q.whereIn('type', endpoint.eventTypes);
-    const ids = (await q).map((r) => Number(r.id));
+    const events = await this.deps.outbox.since(this.deps.db, sinceMs, endpoint.eventTypes);
+    const ids = events.map((e) => e.rowId);
     const made = await this.replayEvents(endpointId, ids, actor, { since: new Date(sinceMs).toISOString() });
     this.deps.kick?.();
     return { deliveries: made.length };
@@ -183,12 +182,13 @@ export class WebhookService {
     return transaction(this.deps.db, async (tx) => {
       const made: number[] = [];
       for (const outboxEventId of outboxIds) {
-        const row = await tx('outbox_events').where({ id: outboxEventId }).first('entity_type', 'entity_id');
+        const event = await this.deps.outbox.get(tx, outboxEventId);
+        if (!event) continue;
         made.push(
           await this.deps.deliveries.insert(tx, {
             endpointId,
             outboxEventId,
-            entityKey: `${row.entity_type}:${row.entity_id}`,
+            entityKey: `${event.entity.type}:${event.entity.id}`,
             now,
           }),
         );

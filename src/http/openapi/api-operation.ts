@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { RoleName } from '../../features/auth/principal.js';
+import type { RoleName } from '../../kernel/principal.js';
 
 /**
  * One route of the JSON API, as the OpenAPI document describes it. Each routes file declares

@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import type { RoleGuard } from '../../features/auth/auth-middleware.js';
+import type { RoleGuard } from '../access.js';
 import type { ApiOperation } from './api-operation.js';
 
 interface RouteLayer {

@@ -1,4 +1,4 @@
-import { workerActor } from '../../features/audit/audit-event.js';
+import { workerActor } from '../../kernel/actor.js';
 import { applyTransition } from '../../features/audit/transition.js';
 import type { IssuedKey } from '../../plugin-sdk/ka-adapter.js';
 import { isKaError } from '../../plugin-sdk/ka-error.js';

@@ -1,4 +1,4 @@
-import { workerActor } from '../../features/audit/audit-event.js';
+import { workerActor } from '../../kernel/actor.js';
 import type { KeyCandidateRecord, LicenseRequest } from '../../features/license-requests/license-request.js';
 import type { DbOrTx } from '../../infra/db/database.js';
 import { transaction } from '../../infra/db/transaction.js';

@@ -1,4 +1,4 @@
-import { workerActor } from '../../features/audit/audit-event.js';
+import { workerActor } from '../../kernel/actor.js';
 import type { LicenseRequest } from '../../features/license-requests/license-request.js';
 import { isUniqueViolation } from '../../infra/db/transaction.js';
 import { applyTransition, inTransaction } from '../../features/audit/transition.js';

@@ -1,4 +1,4 @@
-import { workerActor } from '../../features/audit/audit-event.js';
+import { workerActor } from '../../kernel/actor.js';
 import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
 import { checkLicenseFiles } from '../ka-answer-checks.js';
 import { recordFailure } from '../step-failure.js';

@@ -1,5 +1,5 @@
 import type { Customer } from '../../features/customers/customer-store.js';
-import type { SubscriptionDetails } from '../../features/subscriptions/subscription-view.js';
+import type { SubscriptionDetails } from '../../read-models/subscription-view.js';
 import { DateOnly, Empty, Facts, ErrorText, StateBadge, Time } from '../components/display.js';
 import { Layout } from '../components/layout.js';
 import type { ViewContext } from '../view-context.js';

@@ -7,11 +7,11 @@ import { SignInPage } from '../pages/sign-in-page.js';
 import { queryString, sendPage } from '../render.js';
 import { parseCookies, serializeCookie, sessionCookie, signInCsrfCookie } from '../session/cookies.js';
 import { CsrfError, csrfField, requireCsrf, tokensMatch } from '../session/csrf.js';
-import { decoyHash, verifyPassword } from '../session/password-hasher.js';
+import { decoyHash, verifyPassword } from '../../features/auth/password-hasher.js';
 import { safeNext } from '../session/session-middleware.js';
-import type { SessionStore } from '../session/session-store.js';
-import type { SignInLimiter } from '../session/sign-in-limiter.js';
-import type { StaffUserStore } from '../session/staff-user-store.js';
+import type { SessionStore } from '../../features/auth/session-store.js';
+import type { SignInLimiter } from '../../features/auth/sign-in-limiter.js';
+import type { StaffUserStore } from '../../features/auth/staff-user-store.js';
 import { viewContext } from '../view-context.js';
 
 export interface AuthWebDeps {

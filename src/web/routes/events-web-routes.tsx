@@ -1,8 +1,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import type { EventsFeature } from '../../features/events/events-feature.js';
-import { allow, principalOf } from '../../features/auth/auth-middleware.js';
-import { actorOf, admins } from '../../features/auth/principal.js';
+import type { MailFeature } from '../../features/mail/mail-feature.js';
+import type { WebhooksFeature } from '../../features/webhooks/webhooks-feature.js';
+import { allow, principalOf } from '../../http/access.js';
+import { actorOf, admins } from '../../kernel/principal.js';
 import type { Db } from '../../infra/db/database.js';
 import { idText } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
@@ -16,17 +17,18 @@ const deliveryParams = z.object({ id: idText, deliveryId: idText });
 const endpointParams = z.object({ id: idText });
 
 /** Console pages of events out: Mail (settings, test mail, built-in mailbox, log) and Webhooks. */
-export function eventsWebRoutes(deps: { db: Db; events: EventsFeature }): Router {
-  const { db, events } = deps;
+export function eventsWebRoutes(deps: { db: Db; events: { mail: MailFeature; webhooks: WebhooksFeature } }): Router {
+  const { db } = deps;
+  const { mail, webhooks } = deps.events;
   const router = Router();
 
   async function mailPage(ctx: ViewContext, extra: Partial<Parameters<typeof MailPage>[0]> = {}) {
     return (
       <MailPage
         ctx={ctx}
-        settings={await events.mail.settings()}
-        mailbox={events.usesCatchAll ? await events.catchAll.list(db, 50) : undefined}
-        log={await events.mail.mails.list(db, { limit: 100 })}
+        settings={await mail.service.settings()}
+        mailbox={mail.usesCatchAll ? await mail.catchAll.list(db, 50) : undefined}
+        log={await mail.service.mails.list(db, { limit: 100 })}
         {...extra}
       />
     );
@@ -44,7 +46,7 @@ export function eventsWebRoutes(deps: { db: Db; events: EventsFeature }): Router
         await mailPage(ctx, { to, errors: { to: 'An e-mail address, like ops@example.com.' } }),
         400,
       );
-    const result = await events.mail.sendTest(to, actorOf(principalOf(req)));
+    const result = await mail.service.sendTest(to, actorOf(principalOf(req)));
     const notice =
       result.state === 'sent'
         ? { kind: 'success' as const, text: `The server accepted the test e-mail: ${result.serverAnswer}` }
@@ -53,7 +55,7 @@ export function eventsWebRoutes(deps: { db: Db; events: EventsFeature }): Router
   });
 
   router.get('/webhooks', async (req, res) => {
-    sendPage(res, <WebhooksPage ctx={viewContext(req)} endpoints={await events.webhooks.list()} />);
+    sendPage(res, <WebhooksPage ctx={viewContext(req)} endpoints={await webhooks.service.list()} />);
   });
   router.post('/webhooks', allow(...admins), async (req, res) => {
     const ctx = viewContext(req);
@@ -63,7 +65,7 @@ export function eventsWebRoutes(deps: { db: Db; events: EventsFeature }): Router
       .map((s) => s.trim())
       .filter(Boolean);
     try {
-      const made = await events.webhooks.create(
+      const made = await webhooks.service.create(
         { url: values.url, eventTypes: eventTypes.length ? eventTypes : ['*'] },
         actorOf(principalOf(req)),
       );
@@ -78,16 +80,16 @@ export function eventsWebRoutes(deps: { db: Db; events: EventsFeature }): Router
       if (!shown) throw err;
       sendPage(
         res,
-        <WebhooksPage ctx={ctx} endpoints={await events.webhooks.list()} values={values} {...shown} />,
+        <WebhooksPage ctx={ctx} endpoints={await webhooks.service.list()} values={values} {...shown} />,
         400,
       );
     }
   });
 
   async function endpointPage(ctx: ViewContext, id: number, notice?: string) {
-    const endpoint = await events.webhooks.get(id);
-    const deliveries = await events.deliveries.listOf(db, id, 100);
-    const attempts = await events.deliveries.attemptsOf(
+    const endpoint = await webhooks.service.get(id);
+    const deliveries = await webhooks.deliveries.listOf(db, id, 100);
+    const attempts = await webhooks.deliveries.attemptsOf(
       db,
       deliveries.map((d) => d.id),
     );
@@ -104,12 +106,12 @@ export function eventsWebRoutes(deps: { db: Db; events: EventsFeature }): Router
   });
   router.post('/webhooks/:id/test', allow(...admins), async (req, res) => {
     const { id } = validate(endpointParams, req.params, 'params');
-    await events.webhooks.sendTest(id, actorOf(principalOf(req)));
+    await webhooks.service.sendTest(id, actorOf(principalOf(req)));
     res.redirect(303, `/webhooks/${id}?done=test`);
   });
   router.post('/webhooks/:id/deliveries/:deliveryId/replay', allow(...admins), async (req, res) => {
     const { id, deliveryId } = validate(deliveryParams, req.params, 'params');
-    await events.webhooks.replay(id, deliveryId, actorOf(principalOf(req)));
+    await webhooks.service.replay(id, deliveryId, actorOf(principalOf(req)));
     res.redirect(303, `/webhooks/${id}?done=replay`);
   });
   return router;

@@ -1,7 +1,7 @@
 import { type Request, type Response, Router } from 'express';
 import { NotFoundError } from '../../errors/app-error.js';
-import { allow, principalOf } from '../../features/auth/auth-middleware.js';
-import { actorOf, admins, operators } from '../../features/auth/principal.js';
+import { allow, principalOf } from '../../http/access.js';
+import { actorOf, admins, operators } from '../../kernel/principal.js';
 import type { KaConfigurationService } from '../../features/ka-configurations/ka-configuration-service.js';
 import type {
   KaConfigurationStore,

@@ -1,9 +1,9 @@
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../../app-context.js';
+import type { ConsoleReads } from '../console-reads.js';
 import { AppError, NotFoundError } from '../../errors/app-error.js';
-import { allow, principalOf } from '../../features/auth/auth-middleware.js';
-import { actorOf, operators } from '../../features/auth/principal.js';
+import { allow, principalOf } from '../../http/access.js';
+import { actorOf, operators } from '../../kernel/principal.js';
 import { type LicenseRequestState, licenseRequestStates } from '../../features/license-requests/license-request.js';
 import type { ManualLicenseService } from '../../features/uploads/manual-license-service.js';
 import { multipartReader } from '../../features/uploads/multipart-upload.js';
@@ -15,14 +15,14 @@ import type { FieldErrors } from '../components/form-fields.js';
 import { formErrorsOf, formText } from '../form-body.js';
 import { LicenseRequestPage, type LicenseRequestPageProps } from '../pages/license-request-page.js';
 import { LicenseRequestsPage } from '../pages/license-requests-page.js';
-import { configurationNames, customerNames } from '../read/names.js';
-import { needsManualByReason } from '../read/needs-attention.js';
+import { configurationNames, customerNames } from '../../read-models/names.js';
+import { needsManualByReason } from '../../read-models/needs-attention.js';
 import { queryString, sendPage } from '../render.js';
 import { CsrfError, csrfField, tokensMatch } from '../session/csrf.js';
 import { viewContext } from '../view-context.js';
 
 export interface LicenseRequestWebDeps {
-  context: AppContext;
+  context: ConsoleReads;
   manual: ManualLicenseService;
   limits: UploadLimits;
 }

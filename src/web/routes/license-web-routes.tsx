@@ -1,9 +1,9 @@
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../../app-context.js';
+import type { ConsoleReads } from '../console-reads.js';
 import { AppError, NotFoundError } from '../../errors/app-error.js';
-import { allow, principalOf } from '../../features/auth/auth-middleware.js';
-import { actorOf, operators } from '../../features/auth/principal.js';
+import { allow, principalOf } from '../../http/access.js';
+import { actorOf, operators } from '../../kernel/principal.js';
 import type { KaConfigurationStore } from '../../features/ka-configurations/ka-configuration-store.js';
 import { licenseFileDownloadGuard } from '../../features/licenses/license-file-access.js';
 import {
@@ -24,14 +24,14 @@ import { formErrorsOf, formText } from '../form-body.js';
 import { LicensePage, type LicensePageProps } from '../pages/license-page.js';
 import { type LicenseListQuery, LicensesPage } from '../pages/licenses-page.js';
 import { type NewLicenseForm, NewLicensePage } from '../pages/new-license-page.js';
-import { customerNames } from '../read/names.js';
+import { customerNames } from '../../read-models/names.js';
 import { queryString, sendPage } from '../render.js';
 import { CsrfError, csrfField, tokensMatch } from '../session/csrf.js';
 import { canOperate, viewContext } from '../view-context.js';
 import { splitKeyNumbers } from './license-request-web-routes.js';
 
 export interface LicenseWebDeps {
-  context: AppContext;
+  context: ConsoleReads;
   licenses: LicenseQueryService;
   lifecycle: LicenseLifecycle;
   manual: ManualLicenseService;

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { AppContext } from '../../app-context.js';
+import type { ConsoleReads } from '../console-reads.js';
 import { NotFoundError } from '../../errors/app-error.js';
 import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
 import { idParams } from '../../http/params.js';
@@ -8,12 +8,12 @@ import { OrderPage } from '../pages/order-page.js';
 import { OrdersPage } from '../pages/orders-page.js';
 import { SubscriptionPage } from '../pages/subscription-page.js';
 import { SubscriptionsPage } from '../pages/subscriptions-page.js';
-import { configurationNames, customerNames, planNames } from '../read/names.js';
+import { configurationNames, customerNames, planNames } from '../../read-models/names.js';
 import { sendPage } from '../render.js';
 import { viewContext } from '../view-context.js';
 
 /** Orders and subscriptions, read-only: the store places and pays orders through the API. */
-export function orderWebRoutes({ context }: { context: AppContext }): Router {
+export function orderWebRoutes({ context }: { context: ConsoleReads }): Router {
   const router = Router();
   const { db, stores } = context;
 

@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import { UnauthorizedError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
 import { parseCookies, serializeCookie, sessionCookie } from './cookies.js';
-import type { SessionStore, StaffSession } from './session-store.js';
+import type { SessionStore, StaffSession } from '../../features/auth/session-store.js';
 
 /** The session of the request, with the cookie value it was found by. */
 export interface LoadedSession extends StaffSession {

@@ -5,7 +5,7 @@ import { createLogger } from '../../../src/infra/log/logger.js';
 import { createMetricsRegistry } from '../../../src/infra/metrics/metrics-registry.js';
 import type { MailTransport } from '../../../src/infra/mail/mail-transport.js';
 import { AuditStore } from '../../../src/features/audit/audit-store.js';
-import { createEventsFeature } from '../../../src/features/events/events-feature.js';
+import { composeEventsOut } from '../../../src/events-out.js';
 
 /** The events feature on a test database, with short retries and no loop: tests run its rounds. */
 export function eventsFeature(
@@ -24,7 +24,7 @@ export function eventsFeature(
       done();
     },
   });
-  const feature = createEventsFeature({
+  const feature = composeEventsOut({
     db,
     config: {
       smtpUrl: options.smtpUrl,

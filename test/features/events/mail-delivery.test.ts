@@ -46,14 +46,14 @@ for (const dialect of testDialects()) {
       }),
     );
     await tick(feature);
-    const [first] = await feature.mail.mails.list(db, { limit: 10 });
+    const [first] = await feature.mail.service.mails.list(db, { limit: 10 });
     t.like(first, { state: 'pending', attempts: 1, to: ['staff@acme.test'], eventType: 'ka_configuration.failing' });
     t.regex(first?.serverAnswer ?? '', /451/);
     t.is(smtp.received.length, 0);
 
     await sleep(60);
     await tick(feature);
-    const [sent] = await feature.mail.mails.list(db, { limit: 10 });
+    const [sent] = await feature.mail.service.mails.list(db, { limit: 10 });
     t.like(sent, { state: 'sent', attempts: 2, subject: 'KA configuration "Plesk keys" is failing' });
     t.regex(sent?.serverAnswer ?? '', /^250/);
     t.is(smtp.received.length, 1);
@@ -91,7 +91,7 @@ for (const dialect of testDialects()) {
     await transaction(db, (tx) => recordEvent(tx, { type: 'license_request.needs_manual', entityId: third }));
     await tick(feature);
     t.is(smtp.received.length, 1);
-    const waiting = (await feature.mail.mails.list(db, { limit: 10 }))[0];
+    const waiting = (await feature.mail.service.mails.list(db, { limit: 10 }))[0];
     t.is(waiting?.state, 'pending');
     t.true(Date.parse(waiting?.nextAttemptAt ?? '') > Date.now() + 14 * 60_000);
   });
@@ -108,12 +108,12 @@ test('with no SMTP configured, mails are recorded as not sent with why, and the 
   const configurationId = await insertKaConfiguration(db);
   await transaction(db, (tx) => recordEvent(tx, { type: 'ka_configuration.failing', entityId: configurationId }));
   await tick(feature);
-  const [mail] = await feature.mail.mails.list(db, { limit: 10 });
+  const [mail] = await feature.mail.service.mails.list(db, { limit: 10 });
   t.like(mail, { state: 'not_sent' });
   t.regex(mail?.reason ?? '', /KEYWAY_SMTP_URL/);
-  const test = await feature.mail.sendTest('ops@acme.test', admin);
+  const test = await feature.mail.service.sendTest('ops@acme.test', admin);
   t.like(test, { state: 'not_sent', verified: false });
-  t.like(await feature.mail.settings(), { transport: null, verified: false });
+  t.like(await feature.mail.service.settings(), { transport: null, verified: false });
 });
 
 test('the mailbox is verified only once a test mail was accepted, through the transport it went through', async (t) => {
@@ -125,12 +125,12 @@ test('the mailbox is verified only once a test mail was accepted, through the tr
     await smtp.close();
     await database.drop();
   });
-  const refused = await feature.mail.sendTest('ops@acme.test', admin);
+  const refused = await feature.mail.service.sendTest('ops@acme.test', admin);
   t.like(refused, { state: 'failed', verified: false });
   t.regex(refused.serverAnswer ?? '', /451/);
-  const accepted = await feature.mail.sendTest('ops@acme.test', admin);
+  const accepted = await feature.mail.service.sendTest('ops@acme.test', admin);
   t.like(accepted, { state: 'sent', verified: true });
-  const settings = await feature.mail.settings();
+  const settings = await feature.mail.service.settings();
   t.like(settings, { verified: true, lastTest: { to: 'ops@acme.test', state: 'sent' } });
   t.notRegex(JSON.stringify(settings), /s3cret-pass/);
   t.is(smtp.received[0]?.parsed.subject, 'Keyway test e-mail');

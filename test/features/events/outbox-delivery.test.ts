@@ -22,7 +22,7 @@ async function rig(t: import('ava').ExecutionContext, dialect: 'sqlite' | 'mysql
     await receiver.close();
     await database.drop();
   });
-  const made = await feature.webhooks.create({ url: receiver.url, eventTypes: ['*'] }, admin);
+  const made = await feature.webhooks.service.create({ url: receiver.url, eventTypes: ['*'] }, admin);
   secret = made.secret as string;
   return { db: database.db, receiver, feature, endpoint: made.endpoint, secret };
 }
@@ -52,9 +52,9 @@ for (const dialect of testDialects()) {
     t.is(got?.headers['webhook-id'], event.id);
     t.like(got?.data, { cause: 'test', configuration: { name: 'Plesk keys', plugin: 'test-ka' } });
 
-    const [delivery] = await feature.deliveries.listOf(db, endpoint.id, 10);
+    const [delivery] = await feature.webhooks.deliveries.listOf(db, endpoint.id, 10);
     t.like(delivery, { state: 'delivered', attempts: 1, lastStatus: 200 });
-    const [attempt] = await feature.deliveries.attemptsOf(db, [delivery?.id as number]);
+    const [attempt] = await feature.webhooks.deliveries.attemptsOf(db, [delivery?.id as number]);
     t.like(attempt, { statusCode: 200, responseExcerpt: 'thanks' });
     t.true((attempt?.latencyMs ?? -1) >= 0);
 
@@ -75,8 +75,10 @@ for (const dialect of testDialects()) {
     await transaction(db, (tx) => recordEvent(tx, { type: 'ka_configuration.failing', entityId: configurationId }));
     // The first worker fanned the event out and claimed its delivery, then died before sending.
     await feature.dispatcher.runDue();
-    const [pending] = await feature.deliveries.listOf(db, endpoint.id, 10);
-    t.true(await feature.deliveries.claim(db, pending?.id as number, 'dead-worker', Date.now(), Date.now() + 300));
+    const [pending] = await feature.webhooks.deliveries.listOf(db, endpoint.id, 10);
+    t.true(
+      await feature.webhooks.deliveries.claim(db, pending?.id as number, 'dead-worker', Date.now(), Date.now() + 300),
+    );
     await feature.close();
 
     const restarted = eventsFeature(db);
@@ -140,7 +142,10 @@ for (const dialect of testDialects()) {
       await database.drop();
     });
     const { db } = database;
-    const made = await feature.webhooks.create({ url: receiver.url, eventTypes: ['ka_configuration.failing'] }, admin);
+    const made = await feature.webhooks.service.create(
+      { url: receiver.url, eventTypes: ['ka_configuration.failing'] },
+      admin,
+    );
     const { endpoint } = made;
     secret = made.secret as string;
     receiver.state.answer = 500;
@@ -149,9 +154,9 @@ for (const dialect of testDialects()) {
     await tick(feature);
     await sleep(40);
     await tick(feature);
-    const [delivery] = await feature.deliveries.listOf(db, endpoint.id, 10);
+    const [delivery] = await feature.webhooks.deliveries.listOf(db, endpoint.id, 10);
     t.like(delivery, { state: 'failed', attempts: 2, lastStatus: 500 });
-    t.like(await feature.webhooks.get(endpoint.id), { status: 'failing' });
+    t.like(await feature.webhooks.service.get(endpoint.id), { status: 'failing' });
     const told = await db('mail_messages').where({ template: 'webhook_endpoint.failing' });
     t.is(told.length, 1);
     t.deepEqual(JSON.parse(told[0].recipients), ['staff@acme.test']);
@@ -159,7 +164,7 @@ for (const dialect of testDialects()) {
     receiver.state.answer = 200;
     await transaction(db, (tx) => recordEvent(tx, { type: 'ka_configuration.failing', entityId: configurationId }));
     await tick(feature);
-    t.like(await feature.webhooks.get(endpoint.id), { status: 'active' });
+    t.like(await feature.webhooks.service.get(endpoint.id), { status: 'active' });
   });
 }
 
@@ -197,11 +202,11 @@ test('private and loopback targets are refused unless allowed; redirects are not
     await database.drop();
   });
   const { db } = database;
-  const { endpoint } = await strict.webhooks.create({ url: receiver.url, eventTypes: ['*'] }, admin);
+  const { endpoint } = await strict.webhooks.service.create({ url: receiver.url, eventTypes: ['*'] }, admin);
   const configurationId = await insertKaConfiguration(db);
   await transaction(db, (tx) => recordEvent(tx, { type: 'ka_configuration.failing', entityId: configurationId }));
   await tick(strict);
-  const [refused] = await strict.deliveries.listOf(db, endpoint.id, 10);
+  const [refused] = await strict.webhooks.deliveries.listOf(db, endpoint.id, 10);
   t.like(refused, { state: 'failed', lastStatus: null });
   t.regex(refused?.lastError ?? '', /private or loopback/);
   t.is(receiver.received.length + receiver.refused.length, 0);
@@ -210,7 +215,7 @@ test('private and loopback targets are refused unless allowed; redirects are not
   receiver.state.location = 'http://169.254.169.254/latest/meta-data/';
   await transaction(db, (tx) => recordEvent(tx, { type: 'ka_configuration.failing', entityId: configurationId }));
   await tick(open);
-  const [redirected] = await open.deliveries.listOf(db, endpoint.id, 10);
+  const [redirected] = await open.webhooks.deliveries.listOf(db, endpoint.id, 10);
   t.like(redirected, { state: 'failed', lastStatus: 302 });
   t.regex(redirected?.lastError ?? '', /redirects are not followed/);
 });

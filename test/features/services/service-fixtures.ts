@@ -4,7 +4,7 @@ import express from 'express';
 import { errorMiddleware, notFoundRoute } from '../../../src/errors/error-middleware.js';
 import { AuditStore } from '../../../src/features/audit/audit-store.js';
 import { authenticate } from '../../../src/features/auth/auth-middleware.js';
-import type { RoleName } from '../../../src/features/auth/principal.js';
+import type { RoleName } from '../../../src/kernel/principal.js';
 import { TokenStore } from '../../../src/features/auth/token-store.js';
 import { LicenseRequestRelease } from '../../../src/features/license-requests/license-request-release.js';
 import { LicenseRequestStore } from '../../../src/features/license-requests/license-request-store.js';

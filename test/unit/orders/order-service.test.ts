@@ -1,5 +1,5 @@
 import test from 'ava';
-import type { Actor } from '../../../src/features/audit/audit-event.js';
+import type { Actor } from '../../../src/kernel/actor.js';
 import { FakeAuditStore } from '../../../src/features/audit/audit-store-fake.js';
 import { FakeEventWriter } from '../../../src/features/events/event-writer-fake.js';
 import { FakeCustomerStore } from '../../../src/features/customers/customer-store-fake.js';

@@ -1,9 +1,9 @@
-import { openSecretBox } from '../../bootstrap/secret-key.js';
-import { sealStoredSecrets } from '../../bootstrap/stored-secrets.js';
-import { loadConfig } from '../../config/config.js';
-import { createLogger } from '../log/logger.js';
-import { createDatabase } from './database.js';
-import { migrateLatest, migrateRollbackAll } from './migrator.js';
+import { openSecretBox } from './secret-key.js';
+import { sealStoredSecrets } from './stored-secrets.js';
+import { loadConfig } from '../config/config.js';
+import { createLogger } from '../infra/log/logger.js';
+import { createDatabase } from '../infra/db/database.js';
+import { migrateLatest, migrateRollbackAll } from '../infra/db/migrator.js';
 
 const config = loadConfig(process.env);
 const db = createDatabase(config.databaseUrl);

@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../../infra/db/database.js';
 import { toBool } from '../../infra/db/rows.js';
-import { staffRoles } from '../../features/auth/principal.js';
+import { staffRoles } from '../../kernel/principal.js';
 import { hashPassword } from './password-hasher.js';
 
 export type StaffRole = (typeof staffRoles)[number];

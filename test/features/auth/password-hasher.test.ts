@@ -1,5 +1,5 @@
 import test from 'ava';
-import { hashPassword, passwordProblem, verifyPassword } from '../../src/web/session/password-hasher.js';
+import { hashPassword, passwordProblem, verifyPassword } from '../../../src/features/auth/password-hasher.js';
 
 const cheap = { N: 1024, r: 8, p: 1 };
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DbOrTx } from '../../infra/db/database.js';
 import { toBool } from '../../infra/db/rows.js';
-import type { StaffRole } from './staff-user-store.js';
+import type { StaffRole } from '../../features/auth/staff-user-store.js';
 
 /** What a valid session cookie stands for. */
 export interface StaffSession {

@@ -1,8 +1,12 @@
-import type { Db } from '../../infra/db/database.js';
-import type { LicenseRequest } from '../license-requests/license-request.js';
-import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
-import type { LicenseSummary, LicenseStore } from '../licenses/license-store.js';
-import type { Subscription, SubscriptionService, SubscriptionStore } from './subscription-store.js';
+import type { Db } from '../infra/db/database.js';
+import type { LicenseRequest } from '../features/license-requests/license-request.js';
+import type { LicenseRequestStore } from '../features/license-requests/license-request-store.js';
+import type { LicenseSummary, LicenseStore } from '../features/licenses/license-store.js';
+import type {
+  Subscription,
+  SubscriptionService,
+  SubscriptionStore,
+} from '../features/subscriptions/subscription-store.js';
 
 export interface SubscriptionDetails extends Subscription {
   services: SubscriptionService[];

@@ -1,4 +1,4 @@
-import type { DbOrTx } from '../../infra/db/database.js';
+import type { DbOrTx } from '../infra/db/database.js';
 
 /**
  * The most common reasons requests wait for staff, for the "needs attention" summary: one

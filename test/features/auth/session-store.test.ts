@@ -1,7 +1,7 @@
 import test from 'ava';
-import { hashSessionId, SessionStore } from '../../src/web/session/session-store.js';
-import { StaffUserStore } from '../../src/web/session/staff-user-store.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { hashSessionId, SessionStore } from '../../../src/features/auth/session-store.js';
+import { StaffUserStore } from '../../../src/features/auth/staff-user-store.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
 let database: TestDatabase;
 let userId: number;

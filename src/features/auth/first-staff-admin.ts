@@ -1,8 +1,8 @@
-import { systemActor } from '../../features/audit/audit-event.js';
-import type { AuditStore } from '../../features/audit/audit-store.js';
+import { systemActor } from '../../kernel/actor.js';
+import type { AuditStore } from '../audit/audit-store.js';
 import type { Db } from '../../infra/db/database.js';
-import { passwordProblem } from './password-hasher.js';
-import type { StaffUserStore } from './staff-user-store.js';
+import { passwordProblem } from '../../features/auth/password-hasher.js';
+import type { StaffUserStore } from '../../features/auth/staff-user-store.js';
 import { transaction } from '../../infra/db/transaction.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { DbOrTx } from '../../infra/db/database.js';
+import type { DbOrTx } from '../infra/db/database.js';
 
 /**
  * Display names for the ids on one page of rows (at most a page's worth, one query each), so

@@ -1,4 +1,4 @@
-import type { Actor } from '../audit/audit-event.js';
+import type { Actor } from './actor.js';
 
 export const roles = ['admin', 'operator', 'viewer', 'store', 'customer'] as const;
 export type RoleName = (typeof roles)[number];

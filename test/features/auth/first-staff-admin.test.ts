@@ -1,9 +1,9 @@
 import test from 'ava';
-import { AuditStore } from '../../src/features/audit/audit-store.js';
-import { ensureFirstStaffAdmin } from '../../src/web/session/first-staff-admin.js';
-import { verifyPassword } from '../../src/web/session/password-hasher.js';
-import { StaffUserStore } from '../../src/web/session/staff-user-store.js';
-import { createTestDatabase } from '../helpers/test-database.js';
+import { AuditStore } from '../../../src/features/audit/audit-store.js';
+import { ensureFirstStaffAdmin } from '../../../src/features/auth/first-staff-admin.js';
+import { verifyPassword } from '../../../src/features/auth/password-hasher.js';
+import { StaffUserStore } from '../../../src/features/auth/staff-user-store.js';
+import { createTestDatabase } from '../../helpers/test-database.js';
 
 test('the first admin is created from the environment once, and never over an existing user', async (t) => {
   const database = await createTestDatabase('sqlite');

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { SignInLimiter } from '../../src/web/session/sign-in-limiter.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { SignInLimiter } from '../../../src/features/auth/sign-in-limiter.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
 let database: TestDatabase;
 let now = 1_800_000_000_000;

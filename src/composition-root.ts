@@ -1,0 +1,285 @@
+import type { RequestHandler, Router } from 'express';
+import type { AppContext } from './app-context.js';
+import { openSecretBox } from './bootstrap/secret-key.js';
+import { createAuditFeature } from './features/audit/audit-feature.js';
+import { AuditStore } from './features/audit/audit-store.js';
+import { type AuthFeature, createAuthFeature } from './features/auth/auth-feature.js';
+import { TokenStore } from './features/auth/token-store.js';
+import { CustomerStore } from './features/customers/customer-store.js';
+import { createCustomersFeature } from './features/customers/customers-feature.js';
+import { KaConfigurationStore } from './features/ka-configurations/ka-configuration-store.js';
+import {
+  createKaConfigurationsFeature,
+  type KaConfigurationsFeature,
+} from './features/ka-configurations/ka-configurations-feature.js';
+import { LicenseRequestStore } from './features/license-requests/license-request-store.js';
+import { createLicenseRequestsFeature } from './features/license-requests/license-requests-feature.js';
+import { LicenseStore } from './features/licenses/license-store.js';
+import { createLicensesFeature } from './features/licenses/licenses-feature.js';
+import { KnexOrderStore, type OrderStore } from './features/orders/order-store.js';
+import { createOrdersFeature } from './features/orders/orders-feature.js';
+import { PlanStore } from './features/plans/plan-store.js';
+import { createPlansFeature } from './features/plans/plans-feature.js';
+import { registerServiceJobs } from './features/services/service-jobs.js';
+import { createServicesFeature, type ServicesFeature } from './features/services/services-feature.js';
+import { SubscriptionStore } from './features/subscriptions/subscription-store.js';
+import { createSubscriptionsFeature } from './features/subscriptions/subscriptions-feature.js';
+import { createManualLicensesFeature } from './features/uploads/manual-licenses-feature.js';
+import { composeEventsOut, type EventsOut } from './events-out.js';
+import { outboxEventWriter } from './features/events/record-event.js';
+import { createMetricsRegistry, type Registry } from './infra/metrics/metrics-registry.js';
+import type { SecretBox } from './infra/db/secret-box.js';
+import { startPluginHost } from './plugin-host/plugin-host.js';
+import type { PluginRegistry } from './plugin-host/plugin-registry.js';
+import { pluginStatuses } from './plugin-host/plugin-sync.js';
+import type { Reconcilable } from './provisioning/reconcile-loop.js';
+import { createPipeline, registerPipelineJobs } from './provisioning/register-pipeline.js';
+import { SubscriptionView } from './read-models/subscription-view.js';
+import { createWebConsole } from './web/web-console.js';
+
+/** One store per table owner; stateless, shared by the features that own them and the read models. */
+export interface Stores {
+  audit: AuditStore;
+  tokens: TokenStore;
+  customers: CustomerStore;
+  plans: PlanStore;
+  kaConfigurations: KaConfigurationStore;
+  orders: OrderStore;
+  subscriptions: SubscriptionStore;
+  licenseRequests: LicenseRequestStore;
+  licenses: LicenseStore;
+}
+
+export function createStores(): Stores {
+  return {
+    audit: new AuditStore(),
+    tokens: new TokenStore(),
+    customers: new CustomerStore(),
+    plans: new PlanStore(),
+    kaConfigurations: new KaConfigurationStore(),
+    orders: new KnexOrderStore(),
+    subscriptions: new SubscriptionStore(),
+    licenseRequests: new LicenseRequestStore(),
+    licenses: new LicenseStore(),
+  };
+}
+
+/** Keyway's parts, built in dependency order; `server.ts` runs them in the process's role. */
+export interface Composition {
+  stores: Stores;
+  /** Seals and opens the secrets stored in the database (KA passwords, installation secrets). */
+  secrets: SecretBox;
+  plugins: PluginRegistry;
+  configurations: KaConfigurationsFeature;
+  services: ServicesFeature;
+  auth: AuthFeature;
+  /** Events out: the outbox's reader, webhooks and mail. */
+  events: EventsOut;
+  /** Metrics of this process (prom-client), for `/metrics`. */
+  metrics: Registry;
+  /** The JSON API: signed callbacks before authentication, every feature's routes behind it. */
+  api: { publicApi: Router[]; authenticate: RequestHandler; api: Router[] };
+  /** Worker role: registers every job handler. */
+  registerJobs(): void;
+  /** What the reconcile loop runs, in order (services first: licenses are released when the last is ready). */
+  reconcileEngines: Reconcilable[];
+  /** The staff console over the same services (role api or all). */
+  createWeb(print: (line: string) => void): Promise<Router>;
+  /** Closes what the parts hold open (KA adapters). */
+  close(): Promise<void>;
+}
+
+/**
+ * The one wiring root: builds every feature with what it depends on, lowest first (audit, auth,
+ * customers, KA configurations, plans; then subscriptions, services, license requests, the
+ * pipeline, orders, licenses, uploads; then the read models and the console), and connects the
+ * ports a lower feature declares to the higher one that answers them. Nothing below imports it.
+ */
+export async function composeKeyway(
+  context: AppContext,
+  options: { serves: boolean; publicBaseUrl: () => string },
+): Promise<Composition> {
+  const { config, logger, db, queue, clock } = context;
+  const stores = createStores();
+  const secrets = openSecretBox(config, { create: true }) as SecretBox;
+  const plugins = await startPluginHost(config.pluginsDir, db, logger, { sync: options.serves });
+
+  const audit = createAuditFeature({ db, store: stores.audit });
+  // Transitions write their events here, in their own transaction; the feature delivers them.
+  const eventWriter = outboxEventWriter;
+  const metrics = createMetricsRegistry();
+  const events = composeEventsOut({
+    db,
+    config: config.events,
+    demo: config.demo,
+    secrets,
+    audit: stores.audit,
+    logger,
+    metrics,
+    consoleUrl: options.publicBaseUrl,
+  });
+  const auth = createAuthFeature({
+    db,
+    tokens: stores.tokens,
+    audit: stores.audit,
+    customerExists: async (id) => (await stores.customers.get(db, id)) !== undefined,
+  });
+  const customers = createCustomersFeature({ db, store: stores.customers, audit: stores.audit });
+  const configurations = createKaConfigurationsFeature({
+    db,
+    store: stores.kaConfigurations,
+    audit: stores.audit,
+    plugins,
+    pluginStatuses: () => pluginStatuses(db),
+    queue,
+    logger,
+    secrets,
+  });
+  const plans = createPlansFeature({
+    db,
+    store: stores.plans,
+    audit: stores.audit,
+    existingConfigurations: (ids) => stores.kaConfigurations.existingIds(db, ids),
+  });
+
+  const view = new SubscriptionView(db, stores.subscriptions, stores.licenseRequests, stores.licenses);
+  const subscriptions = createSubscriptionsFeature({
+    db,
+    store: stores.subscriptions,
+    view,
+    orderPlacedBy: async (orderId) => (await stores.orders.get(db, orderId))?.placedByTokenId,
+  });
+  const pipeline = createPipeline({
+    config,
+    logger,
+    db,
+    queue,
+    clock,
+    stores,
+    configurations: configurations.service,
+    events: eventWriter,
+  });
+  // Requests released by the services feature (or made ready at payment) start at once.
+  const startRequests = async (ids: number[]) => {
+    for (const id of ids) await pipeline.pipeline.enqueue(id, { state: 'ready', attempts: 0 });
+  };
+  const licenseRequests = createLicenseRequestsFeature({
+    db,
+    store: stores.licenseRequests,
+    subscriptions: stores.subscriptions,
+    audit: stores.audit,
+    onReady: startRequests,
+    licenseOf: (requestId) => stores.licenses.getByRequest(db, requestId),
+  });
+  const services = createServicesFeature({
+    db,
+    queue,
+    audit: stores.audit,
+    secrets,
+    logger: logger.child({ component: 'services' }),
+    publicBaseUrl: options.publicBaseUrl,
+    onAllServicesReady: async (subscriptionId) => {
+      await licenseRequests.release.releaseSubscription(subscriptionId);
+    },
+    retry: {
+      maxAttempts: config.pipeline.maxAttempts,
+      initialDelayMs: config.pipeline.initialDelayMs,
+      maxDelayMs: config.pipeline.maxDelayMs,
+    },
+  });
+  const orders = createOrdersFeature({
+    db,
+    store: stores.orders,
+    orders: stores.orders,
+    plans: stores.plans,
+    customers: stores.customers,
+    subscriptions: stores.subscriptions,
+    licenseRequests: stores.licenseRequests,
+    audit: stores.audit,
+    events: eventWriter,
+    subscriptionView: view,
+    // After the payment committed: services to provision first, or, when all were ready at
+    // creation, the license requests straight to the pipeline. A failure here must not fail the
+    // payment: the reconcilers start the services or the requests on their next round.
+    onSubscriptionCreated: async ({ subscriptionId, servicesReady, readyRequestIds }) => {
+      try {
+        if (servicesReady) await startRequests(readyRequestIds);
+        else await services.service.start(subscriptionId);
+      } catch (err) {
+        logger.warn({ err, subscriptionId }, 'starting a paid subscription failed; the reconcilers will');
+      }
+    },
+  });
+  const licenses = createLicensesFeature({
+    db,
+    stores,
+    configurations: stores.kaConfigurations,
+    configurationService: configurations.service,
+    queue,
+    leaseMs: config.pipeline.leaseMs,
+    events: eventWriter,
+  });
+  const manualLicenses = createManualLicensesFeature({
+    db,
+    queue,
+    stores,
+    configurations: stores.kaConfigurations,
+    events: eventWriter,
+  });
+
+  return {
+    stores,
+    secrets,
+    plugins,
+    configurations,
+    services,
+    auth,
+    events,
+    metrics,
+    api: {
+      publicApi: [services.callbackRoutes],
+      authenticate: auth.authenticate,
+      api: [
+        plans.routes,
+        customers.routes,
+        orders.routes,
+        subscriptions.routes,
+        licenseRequests.routes,
+        audit.routes,
+        auth.routes,
+        configurations.routes,
+        services.routes,
+        manualLicenses.routes,
+        licenses.routes,
+        ...events.routes,
+      ],
+    },
+    registerJobs() {
+      registerPipelineJobs(queue, pipeline.pipeline, config.pipeline.concurrency);
+      configurations.registerJobs();
+      registerServiceJobs(queue, services.service, config.pipeline.concurrency);
+      events.start();
+    },
+    reconcileEngines: [services.service.engine, pipeline.pipeline.engine],
+    createWeb: (print) =>
+      createWebConsole({
+        config,
+        logger,
+        db,
+        print,
+        auth,
+        reads: { db, stores, subscriptionView: view },
+        configurations: configurations.service,
+        configurationStore: stores.kaConfigurations,
+        plugins,
+        manualLicenses,
+        licenses: licenses.service,
+        lifecycle: licenses.lifecycle,
+        events: { mail: events.mail, webhooks: events.webhooks },
+      }),
+    async close() {
+      await events.close();
+      await pipeline.adapters.close();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import type { Router } from 'express';
+import type { Db } from '../../infra/db/database.js';
+import type { AuditStore } from '../audit/audit-store.js';
+import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
+import { LicenseRequestRelease } from './license-request-release.js';
+import { licenseRequestRoutes } from './license-request-routes.js';
+import type { LicenseRequestStore } from './license-request-store.js';
+
+export interface LicenseRequestsFeature {
+  store: LicenseRequestStore;
+  /** Releases a subscription's requests once its services are ready. */
+  release: LicenseRequestRelease;
+  routes: Router;
+}
+
+/**
+ * License requests: store, release and read routes. `onReady` receives the ids of requests made
+ * ready (the pipeline, wired by the root); `licenseOf` shows a request's license (licenses are above).
+ */
+export function createLicenseRequestsFeature(deps: {
+  db: Db;
+  store: LicenseRequestStore;
+  subscriptions: SubscriptionStore;
+  audit: AuditStore;
+  onReady(requestIds: number[]): Promise<void>;
+  licenseOf(requestId: number): Promise<object | undefined>;
+}): LicenseRequestsFeature {
+  return {
+    store: deps.store,
+    release: new LicenseRequestRelease(deps.db, deps.store, deps.subscriptions, deps.audit, deps.onReady),
+    routes: licenseRequestRoutes({ db: deps.db, requests: deps.store, audit: deps.audit, licenseOf: deps.licenseOf }),
+  };
+}

@@ -1,0 +1,11 @@
+import type { Subscription } from './subscription-store.js';
+
+/**
+ * The port through which routes show a whole subscription (its services, license requests and
+ * licenses, which other features own). The read model above the features implements it
+ * (`src/read-models/subscription-view.ts`); the composition root passes it in.
+ */
+export interface SubscriptionReader {
+  /** The subscription with everything the API shows of it, or undefined when there is none. */
+  get(id: number): Promise<Subscription | undefined>;
+}

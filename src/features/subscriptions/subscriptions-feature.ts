@@ -1,0 +1,23 @@
+import type { Router } from 'express';
+import type { Db } from '../../infra/db/database.js';
+import type { SubscriptionReader } from './subscription-reader.js';
+import { subscriptionRoutes } from './subscription-routes.js';
+import type { SubscriptionStore } from './subscription-store.js';
+
+/** Subscriptions: the store that owns `subscriptions` and `services` rows, and the read routes. */
+export function createSubscriptionsFeature(deps: {
+  db: Db;
+  store: SubscriptionStore;
+  view: SubscriptionReader;
+  orderPlacedBy(orderId: number): Promise<number | null | undefined>;
+}): { store: SubscriptionStore; routes: Router } {
+  return {
+    store: deps.store,
+    routes: subscriptionRoutes({
+      db: deps.db,
+      subscriptions: deps.store,
+      view: deps.view,
+      orderPlacedBy: deps.orderPlacedBy,
+    }),
+  };
+}
