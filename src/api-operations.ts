@@ -12,6 +12,7 @@ import { manualLicenseOperations } from './features/uploads/manual-license-route
 import type { ApiOperation } from './http/openapi/api-operation.js';
 import { eventOperations } from './features/events/event-routes.js';
 import { mailOperations } from './features/mail/mail-routes.js';
+import { mailRecipientOperations } from './features/mail/mail-recipient-routes.js';
 import { webhookOperations } from './features/webhooks/webhook-routes.js';
 import { metricsOperations } from './features/events/metrics-routes.js';
 
@@ -31,5 +32,6 @@ export const apiOperations: ApiOperation[] = [
   ...eventOperations,
   ...webhookOperations,
   ...mailOperations,
+  ...mailRecipientOperations,
   ...metricsOperations,
 ];

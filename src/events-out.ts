@@ -78,7 +78,7 @@ export function composeEventsOut(deps: EventsOutDeps) {
     mail,
     dispatcher,
     loop,
-    routes: [...events.routes, webhooks.routes, mail.routes],
+    routes: [...events.routes, webhooks.routes, ...mail.routes],
     /** Worker role: deliver on a timer. */
     start() {
       started = true;

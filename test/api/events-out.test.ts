@@ -37,6 +37,12 @@ for (const dialect of testDialects()) {
       t.regex(secret, /^whsec_/);
       const endpointId = created.body.id as number;
 
+      // The customer (the rig's only one) adds a recipient of its mails.
+      const recipients = await api.request<Body>('POST', '/api/v1/customers/1/mail-recipients', {
+        body: { emails: ['billing@acme.test'] },
+      });
+      t.deepEqual(recipients.body, { customerId: 1, emails: ['billing@acme.test'] });
+
       const { licenses } = await rig.buyAndWaitInstalled('events-1');
       await waitFor(async () => receiver.received.length >= 3, 'order.paid and two license.installed');
       t.is(receiver.refused.length, 0);
@@ -57,6 +63,9 @@ for (const dialect of testDialects()) {
         const mail = mails.find((m) => m.parsed.text?.includes(String(license.keyNumber)));
         t.truthy(mail, `a mail names key ${license.keyNumber}`);
         t.is(mail?.parsed.attachments.length, 0, 'no license file unless configured');
+        t.deepEqual(mail?.envelopeTo.sort(), ['billing@acme.test', 'events-out@example.com']);
+        const code = String(license.productKey ?? license.fullKeyNumber);
+        t.true((mail?.parsed.text ?? '').includes(`Activation code: ${code}`), `activation code ${code}`);
       }
 
       // The secret is write-only: masked on every read, kept when the mask is sent back.

@@ -9,6 +9,7 @@ import type { AuditStore } from '../audit/audit-store.js';
 import type { EventMetrics } from '../events/event-metrics.js';
 import type { EventReceiver } from '../events/outbox-port.js';
 import { MailPlanner } from './mail-planner.js';
+import { mailRecipientRoutes } from './mail-recipient-routes.js';
 import { mailRoutes } from './mail-routes.js';
 import { defaultMailRetryDelaysMs, MailSender } from './mail-sender.js';
 import { MailService } from './mail-service.js';
@@ -65,7 +66,7 @@ export function createMailFeature(deps: MailFeatureDeps) {
   });
   const service = new MailService({ db, transport, templates, from: config.mailFrom, providerName, audit: deps.audit });
   const fanOut: EventReceiver = (tx, event, now) => planner.plan(tx, event, now);
-  const routes: Router = mailRoutes({ db, service });
+  const routes: Router[] = [mailRoutes({ db, service }), mailRecipientRoutes({ db, audit: deps.audit })];
   return {
     service,
     sender,
