@@ -12,7 +12,9 @@ for (const dialect of testDialects()) {
     async (t) => {
       let secret = '';
       const receiver = await startWebhookReceiver(() => secret);
+      t.teardown(() => receiver.close());
       const smtp = await startSmtpServer();
+      t.teardown(() => smtp.close());
       const rig = await startTwoProtocolRig(dialect, {
         planCode: 'events-out',
         ip: '203.0.113.40',
@@ -23,11 +25,8 @@ for (const dialect of testDialects()) {
           KEYWAY_DELIVER_EVERY_MS: '100',
         },
       });
-      t.teardown(async () => {
-        await rig.close();
-        await receiver.close();
-        await smtp.close();
-      });
+      // Teardowns run last-in first-out: Keyway stops before its receivers.
+      t.teardown(() => rig.close());
       const { api } = rig;
       const created = await api.request<Body>('POST', '/api/v1/webhook-endpoints', {
         body: { url: receiver.url, eventTypes: ['license.installed', 'order.paid'] },
