@@ -10,6 +10,11 @@ import { serviceOperations } from './features/services/service-routes.js';
 import { subscriptionOperations } from './features/subscriptions/subscription-routes.js';
 import { manualLicenseOperations } from './features/uploads/manual-license-routes.js';
 import type { ApiOperation } from './http/openapi/api-operation.js';
+import { eventOperations } from './features/events/event-routes.js';
+import { mailOperations } from './features/mail/mail-routes.js';
+import { mailRecipientOperations } from './features/mail/mail-recipient-routes.js';
+import { webhookOperations } from './features/webhooks/webhook-routes.js';
+import { metricsOperations } from './features/events/metrics-routes.js';
 
 /** Every operation of the JSON API, in the order the document lists them. */
 export const apiOperations: ApiOperation[] = [
@@ -24,4 +29,9 @@ export const apiOperations: ApiOperation[] = [
   ...kaConfigurationOperations,
   ...auditOperations,
   ...tokenOperations,
+  ...eventOperations,
+  ...webhookOperations,
+  ...mailOperations,
+  ...mailRecipientOperations,
+  ...metricsOperations,
 ];

@@ -25,6 +25,9 @@ import { createServicesFeature, type ServicesFeature } from './features/services
 import { SubscriptionStore } from './features/subscriptions/subscription-store.js';
 import { createSubscriptionsFeature } from './features/subscriptions/subscriptions-feature.js';
 import { createManualLicensesFeature } from './features/uploads/manual-licenses-feature.js';
+import { composeEventsOut, type EventsOut } from './events-out.js';
+import { outboxEventWriter } from './features/events/record-event.js';
+import { createMetricsRegistry, type Registry } from './infra/metrics/metrics-registry.js';
 import type { SecretBox } from './infra/db/secret-box.js';
 import { startPluginHost } from './plugin-host/plugin-host.js';
 import type { PluginRegistry } from './plugin-host/plugin-registry.js';
@@ -70,6 +73,10 @@ export interface Composition {
   configurations: KaConfigurationsFeature;
   services: ServicesFeature;
   auth: AuthFeature;
+  /** Events out: the outbox's reader, webhooks and mail. */
+  events: EventsOut;
+  /** Metrics of this process (prom-client), for `/metrics`. */
+  metrics: Registry;
   /** The JSON API: signed callbacks before authentication, every feature's routes behind it. */
   api: { publicApi: Router[]; authenticate: RequestHandler; api: Router[] };
   /** Worker role: registers every job handler. */
@@ -98,6 +105,19 @@ export async function composeKeyway(
   const plugins = await startPluginHost(config.pluginsDir, db, logger, { sync: options.serves });
 
   const audit = createAuditFeature({ db, store: stores.audit });
+  // Transitions write their events here, in their own transaction; the feature delivers them.
+  const eventWriter = outboxEventWriter;
+  const metrics = createMetricsRegistry();
+  const events = composeEventsOut({
+    db,
+    config: config.events,
+    demo: config.demo,
+    secrets,
+    audit: stores.audit,
+    logger,
+    metrics,
+    consoleUrl: options.publicBaseUrl,
+  });
   const auth = createAuthFeature({
     db,
     tokens: stores.tokens,
@@ -138,6 +158,7 @@ export async function composeKeyway(
     stores,
     configurations: configurations.service,
     metrics: context.metrics,
+    events: eventWriter,
   });
   // Requests released by the services feature (or made ready at payment) start at once.
   const startRequests = async (ids: number[]) => {
@@ -176,6 +197,7 @@ export async function composeKeyway(
     subscriptions: stores.subscriptions,
     licenseRequests: stores.licenseRequests,
     audit: stores.audit,
+    events: eventWriter,
     subscriptionView: view,
     // After the payment committed: services to provision first, or, when all were ready at
     // creation, the license requests straight to the pipeline. A failure here must not fail the
@@ -196,12 +218,14 @@ export async function composeKeyway(
     configurationService: configurations.service,
     queue,
     leaseMs: config.pipeline.leaseMs,
+    events: eventWriter,
   });
   const manualLicenses = createManualLicensesFeature({
     db,
     queue,
     stores,
     configurations: stores.kaConfigurations,
+    events: eventWriter,
   });
 
   return {
@@ -211,6 +235,8 @@ export async function composeKeyway(
     configurations,
     services,
     auth,
+    events,
+    metrics,
     api: {
       publicApi: [services.callbackRoutes],
       authenticate: auth.authenticate,
@@ -226,12 +252,14 @@ export async function composeKeyway(
         services.routes,
         manualLicenses.routes,
         licenses.routes,
+        ...events.routes,
       ],
     },
     registerJobs() {
       registerPipelineJobs(queue, pipeline.pipeline, config.pipeline.concurrency);
       configurations.registerJobs();
       registerServiceJobs(queue, services.service, config.pipeline.concurrency);
+      events.start();
     },
     reconcileEngines: [services.service.engine, pipeline.pipeline.engine],
     createWeb: (print) =>
@@ -248,7 +276,11 @@ export async function composeKeyway(
         manualLicenses,
         licenses: licenses.service,
         lifecycle: licenses.lifecycle,
+        events: { mail: events.mail, webhooks: events.webhooks },
       }),
-    close: () => pipeline.adapters.close(),
+    async close() {
+      await events.close();
+      await pipeline.adapters.close();
+    },
   };
 }

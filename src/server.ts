@@ -109,6 +109,11 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
       // Jobs get what the requests left; context.close() below reuses this close.
       await context.queue.close({ timeoutMs: left() });
       await settledWithin(reconciling, left());
+      // Event delivery stops before the database closes under it.
+      await settledWithin(
+        keyway.events.close().catch((err: unknown) => logger.warn({ err }, 'stopping event delivery failed')),
+        left(),
+      );
       await context.close();
       await keyway.close();
       await demo?.close();

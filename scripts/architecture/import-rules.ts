@@ -12,6 +12,8 @@ import type { ImportEdge } from './import-graph.js';
  */
 export const featureRanks: Record<string, number> = {
   audit: 0,
+  // The outbox every feature records its events to, like the audit log.
+  events: 0.5,
   auth: 1,
   customers: 1,
   'ka-configurations': 1,
@@ -22,6 +24,9 @@ export const featureRanks: Record<string, number> = {
   orders: 6,
   licenses: 7,
   uploads: 8,
+  // Events out: they read the outbox through its port and nothing above them.
+  webhooks: 9,
+  mail: 9,
 };
 
 /**

@@ -53,6 +53,25 @@ export interface Config {
   pipeline: PipelineConfig;
   /** Folder with the KA plugins. */
   pluginsDir: string;
+  events: EventsConfig;
+}
+
+/** Events out: webhooks and mail (issue 13). */
+export interface EventsConfig {
+  /** `smtp://user:pass@host:port`; unset: the built-in catch-all on the demo, else mails are not sent. */
+  smtpUrl?: string;
+  mailFrom: string;
+  /** Webhooks may target private and loopback addresses (default: only on the demo). */
+  webhookAllowPrivate: boolean;
+  /** Staff who get mails; empty: every enabled staff user of the console. */
+  staffMailTo: string[];
+  /** At most one "needs a person" mail per KA configuration per this many minutes. */
+  mailBatchMinutes: number;
+  attachLicenseFiles: boolean;
+  /** A folder of templates that replace the built-in ones. */
+  mailTemplatesDir?: string;
+  /** How often workers look for events, deliveries and mails to send. */
+  deliverEveryMs: number;
 }
 
 export type TrustProxy = false | number | string[];
@@ -149,6 +168,26 @@ const envSchema = z.object({
   KEYWAY_PLUGINS_DIR: z.string().optional(),
   KEYWAY_PUBLIC_URL: z.url().optional(),
   KEYWAY_TRUST_PROXY: trustProxy.default(false),
+  KEYWAY_SMTP_URL: z
+    .string()
+    .refine((v) => /^smtps?:\/\/[^\s]+$/.test(v), 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  KEYWAY_MAIL_FROM: z.string().min(3).max(320).default('Keyway <keyway@localhost>'),
+  KEYWAY_WEBHOOK_ALLOW_PRIVATE: booleanFlag.optional(),
+  KEYWAY_STAFF_MAIL_TO: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.email()))
+    .default([]),
+  KEYWAY_MAIL_BATCH_MINUTES: positiveInt.default(15),
+  KEYWAY_MAIL_ATTACH_LICENSE_FILES: booleanFlag.default(false),
+  KEYWAY_MAIL_TEMPLATES_DIR: z.string().optional(),
+  KEYWAY_DELIVER_EVERY_MS: positiveInt.default(1000),
 });
 
 const secretVariables = new Set([
@@ -159,6 +198,7 @@ const secretVariables = new Set([
   'KEYWAY_SECRET_KEY',
   'KEYWAY_DB_URL',
   'KEYWAY_REDIS_URL',
+  'KEYWAY_SMTP_URL',
 ]);
 
 /** Start-up stops with this when the environment is wrong; the message names every bad variable. */
@@ -189,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       'KEYWAY_SECRET_KEY: required with a MySQL database; give every process of the installation the same key (generate one once with: openssl rand -base64 32)',
     ]);
   }
+  const demo = e.KEYWAY_DEMO ?? databaseUrl.startsWith('sqlite:');
   return {
     role: e.KEYWAY_ROLE,
     port: e.PORT,
@@ -202,7 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     adminPassword: e.KEYWAY_ADMIN_PASSWORD,
     migrateOnStart: e.KEYWAY_MIGRATE_ON_START,
     // The demo (reference KA in-process, demo plan) is the embedded default only.
-    demo: e.KEYWAY_DEMO ?? databaseUrl.startsWith('sqlite:'),
+    demo,
     logLevel: e.KEYWAY_LOG_LEVEL,
     shutdownTimeoutMs: e.KEYWAY_SHUTDOWN_TIMEOUT_MS,
     signingSecret: e.KEYWAY_SIGNING_SECRET,
@@ -218,5 +259,17 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     publicBaseUrl: e.KEYWAY_PUBLIC_URL?.replace(/\/$/, ''),
     trustProxy: e.KEYWAY_TRUST_PROXY,
     pluginsDir: e.KEYWAY_PLUGINS_DIR ?? path.join(cwd, 'plugins'),
+    events: {
+      smtpUrl: e.KEYWAY_SMTP_URL,
+      mailFrom: e.KEYWAY_MAIL_FROM,
+      // The demo's receivers run on this machine; anywhere else a webhook to 127.0.0.1 or the
+      // cloud's metadata address is refused unless the operator says otherwise.
+      webhookAllowPrivate: e.KEYWAY_WEBHOOK_ALLOW_PRIVATE ?? demo,
+      staffMailTo: e.KEYWAY_STAFF_MAIL_TO,
+      mailBatchMinutes: e.KEYWAY_MAIL_BATCH_MINUTES,
+      attachLicenseFiles: e.KEYWAY_MAIL_ATTACH_LICENSE_FILES,
+      mailTemplatesDir: e.KEYWAY_MAIL_TEMPLATES_DIR,
+      deliverEveryMs: e.KEYWAY_DELIVER_EVERY_MS,
+    },
   };
 }

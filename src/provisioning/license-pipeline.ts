@@ -115,7 +115,12 @@ export class LicensePipeline implements EngineEntity<HeldRequest> {
         this.deps.db,
         this.deps,
         this.deps.requests.transition(request.id, request.state, 'needs_manual', { reason, nextAttemptAt: null }),
-        { actor: workerActor, action: 'license_request.needs_manual', data: { reason } },
+        {
+          actor: workerActor,
+          action: 'license_request.needs_manual',
+          data: { reason },
+          event: { type: 'license_request.needs_manual', payload: {} },
+        },
       );
       return undefined;
     }

@@ -1,5 +1,6 @@
 import type { PipelineConfig } from '../config/config.js';
 import type { AuditStore } from '../features/audit/audit-store.js';
+import type { TransitionEventWriter } from '../features/audit/transition.js';
 import type { KaConfigurationService } from '../features/ka-configurations/ka-configuration-service.js';
 import type { StoredKaConfiguration } from '../features/ka-configurations/ka-configuration-store.js';
 import type { LicenseRequest } from '../features/license-requests/license-request.js';
@@ -17,6 +18,8 @@ export interface PipelineDeps {
   requests: LicenseRequestStore;
   licenses: LicenseStore;
   audit: AuditStore;
+  /** The outbox, written with the transitions that have an event. */
+  events: TransitionEventWriter;
   configurations: KaConfigurationService;
   policy: PipelineConfig;
   logger: Logger;

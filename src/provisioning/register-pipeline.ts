@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.js';
 import type { AuditStore } from '../features/audit/audit-store.js';
+import type { TransitionEventWriter } from '../features/audit/transition.js';
 import type { KaConfigurationService } from '../features/ka-configurations/ka-configuration-service.js';
 import { advanceJob } from '../features/license-requests/license-request-jobs.js';
 import type { LicenseRequestStore } from '../features/license-requests/license-request-store.js';
@@ -21,6 +22,8 @@ export interface PipelineWiring {
   stores: { licenseRequests: LicenseRequestStore; licenses: LicenseStore; audit: AuditStore };
   configurations: KaConfigurationService;
   metrics?: KeywayMetrics;
+  /** The outbox, written with the pipeline's transitions that have an event. */
+  events: TransitionEventWriter;
 }
 
 /** Builds the pipeline; every process needs it to enqueue, only workers run its jobs. */
@@ -32,6 +35,7 @@ export function createPipeline(wiring: PipelineWiring): { pipeline: LicensePipel
       requests: wiring.stores.licenseRequests,
       licenses: wiring.stores.licenses,
       audit: wiring.stores.audit,
+      events: wiring.events,
       configurations: wiring.configurations,
       policy: wiring.config.pipeline,
       logger: wiring.logger.child({ component: 'pipeline' }),

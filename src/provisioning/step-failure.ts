@@ -57,6 +57,7 @@ export async function recordFailure(
         action: 'license_request.needs_manual',
         data: { reason: decision.reason, attempts },
         error,
+        event: { type: 'license_request.needs_manual', payload: { step } },
       },
     );
     return { next: 'none' };

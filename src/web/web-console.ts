@@ -16,6 +16,9 @@ import type { UploadLimits } from '../features/uploads/upload-options.js';
 import type { KaPluginDefinition } from '../plugin-sdk/plugin-definition.js';
 import { authWebRoutes } from './routes/auth-web-routes.js';
 import { auditWebRoutes } from './routes/audit-web-routes.js';
+import { eventsWebRoutes } from './routes/events-web-routes.js';
+import type { MailFeature } from '../features/mail/mail-feature.js';
+import type { WebhooksFeature } from '../features/webhooks/webhooks-feature.js';
 import { kaConfigurationWebRoutes } from './routes/ka-configuration-web-routes.js';
 import { licenseRequestWebRoutes } from './routes/license-request-web-routes.js';
 import { licenseWebRoutes } from './routes/license-web-routes.js';
@@ -46,6 +49,8 @@ export interface WebConsoleDeps {
   /** License tabs, lists, details, downloads and CSV. */
   licenses: LicenseQueryService;
   lifecycle: LicenseLifecycle;
+  /** Webhooks and mail (absent in tests that build the console without them). */
+  events?: { mail: MailFeature; webhooks: WebhooksFeature };
 }
 
 /** Strict headers for every console answer: no inline script, no framing, no caching of pages. */
@@ -128,6 +133,7 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
     }),
   );
   pages.use(orderWebRoutes({ context: deps.reads }));
+  if (deps.events) pages.use(eventsWebRoutes({ db, events: deps.events }));
   pages.use(auditWebRoutes({ db, audit: stores.audit }));
   router.use(pages);
 

@@ -27,7 +27,7 @@ export interface TwoProtocolRig {
  */
 export async function startTwoProtocolRig(
   dialect: Dialect,
-  options: { planCode: string; ip: string },
+  options: { planCode: string; ip: string; env?: Record<string, string> },
 ): Promise<TwoProtocolRig> {
   const xmlrpc = await startReferenceXmlRpcKa();
   const soap = await startReferenceSoapKa({ authority: xmlrpc.authority });
@@ -36,6 +36,7 @@ export async function startTwoProtocolRig(
     KEYWAY_RETRY_INITIAL_DELAY_MS: '30',
     KEYWAY_RETRY_MAX_DELAY_MS: '200',
     KEYWAY_RECONCILE_EVERY_MS: '250',
+    ...options.env,
   });
   const close = async () => {
     await api.close();

@@ -60,12 +60,17 @@ else {
           created_at: now,
           updated_at: now,
         });
+        // Named, not counted: later migrations add foreign keys of their own tables.
         const foreignKeys = async () =>
           (
-            await db.raw(
-              'select count(*) as n from information_schema.referential_constraints where constraint_schema = database()',
-            )
-          )[0][0].n;
+            (
+              await db.raw(
+                'select table_name as t, constraint_name as c from information_schema.referential_constraints where constraint_schema = database()',
+              )
+            )[0] as Array<{ t: string; c: string }>
+          )
+            .map((k) => `${k.t}.${k.c}`)
+            .sort();
         const keysBefore = await foreignKeys();
         // The defect as an installation has it: the README's database finds demo-1 for DEMO-1.
         t.truthy(await db('orders').where({ reference: 'DEMO-1' }).first());
@@ -98,7 +103,11 @@ else {
           plugin_name: 'parallels-ka',
         });
         // The foreign key on the text column is back, and checks exactly.
-        t.is(await foreignKeys(), keysBefore);
+        const keysAfter = await foreignKeys();
+        t.deepEqual(
+          keysBefore.filter((key) => !keysAfter.includes(key)),
+          [],
+        );
         await t.throwsAsync(
           db('ka_configurations').insert({
             name: 'KA 2',

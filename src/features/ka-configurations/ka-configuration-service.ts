@@ -1,3 +1,4 @@
+import { outboxEventWriter, recordEvent } from '../events/record-event.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
 import type { SecretBox } from '../../infra/db/secret-box.js';
@@ -207,12 +208,20 @@ export class KaConfigurationService {
     } finally {
       await adapter.close?.();
     }
-    await this.audit.record(this.db, {
-      actor,
-      action: 'ka_configuration.tested',
-      entityType: 'ka_configuration',
-      entityId: id,
-      data: { ok: result.ok, message: result.message },
+    await transaction(this.db, async (tx) => {
+      await this.audit.record(tx, {
+        actor,
+        action: 'ka_configuration.tested',
+        entityType: 'ka_configuration',
+        entityId: id,
+        data: { ok: result.ok, message: result.message },
+      });
+      if (!result.ok)
+        await recordEvent(tx, {
+          type: 'ka_configuration.failing',
+          entityId: id,
+          data: { cause: 'test', message: result.message },
+        });
     });
     return result;
   }
@@ -268,6 +277,12 @@ export class KaConfigurationService {
           toState: retryable ? 'fetching_products' : 'failing',
           error,
         });
+        if (!retryable)
+          await recordEvent(tx, {
+            type: 'ka_configuration.failing',
+            entityId: id,
+            data: { cause: 'products_fetch', message: String(error.message) },
+          });
       });
       this.logger.warn({ configurationId: id, error }, 'fetching KA products failed');
       // A retryable failure goes back to the queue for its backoff; a permanent one waits for staff.
@@ -279,9 +294,10 @@ export class KaConfigurationService {
 
   /** After the queue gave up retrying: the configuration is failing until staff act. */
   async markFetchFailed(id: number, actor: Actor): Promise<void> {
-    await applyTransition(this.db, { audit: this.audit }, this.store.giveUpFetch(id), {
+    await applyTransition(this.db, { audit: this.audit, events: outboxEventWriter }, this.store.giveUpFetch(id), {
       actor,
       action: 'ka_configuration.products_given_up',
+      event: { type: 'ka_configuration.failing', payload: { cause: 'products_fetch' } },
     });
   }
 }

@@ -3,7 +3,8 @@ import { transaction } from '../../infra/db/transaction.js';
 import { type Actor, workerActor } from '../../kernel/actor.js';
 import type { AuditEventInput } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
-import { applyTransition } from '../audit/transition.js';
+import { applyTransition, type TransitionEventWriter } from '../audit/transition.js';
+import { outboxEventWriter } from '../events/record-event.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
 import type { LicenseRequestStore } from './license-request-store.js';
 
@@ -52,12 +53,13 @@ export class LicenseRequestRelease {
     private readonly audit: AuditStore,
     private readonly onReady: (requestIds: number[]) => Promise<void>,
     private readonly now: () => number = Date.now,
+    private readonly events: TransitionEventWriter = outboxEventWriter,
   ) {}
 
   async releaseSubscription(subscriptionId: number): Promise<number[]> {
     // Run inline by whichever job readied the last service, so it retries its own deadlocks.
     const moved = await transaction(this.db, async (tx) => {
-      const writers = { audit: this.audit };
+      const writers = { audit: this.audit, events: this.events };
       const ids: number[] = [];
       for (const id of await this.requests.pendingOf(tx, subscriptionId)) {
         const moved = await applyTransition(
@@ -71,6 +73,7 @@ export class LicenseRequestRelease {
       await applyTransition(tx, writers, this.subscriptions.markActive(subscriptionId), {
         actor: workerActor,
         action: 'subscription.services_ready',
+        event: { type: 'subscription.activated', payload: {} },
       });
       return ids;
     });

@@ -6,6 +6,7 @@ import type { IssuedKey, KaAdapter } from '../../plugin-sdk/ka-adapter.js';
 import { isKaError } from '../../plugin-sdk/ka-error.js';
 import type { Actor } from '../../kernel/actor.js';
 import type { AuditStore } from '../audit/audit-store.js';
+import type { TransitionEventWriter } from '../audit/transition.js';
 import type { KaConfigurationService } from '../ka-configurations/ka-configuration-service.js';
 import { errorRecord } from '../ka-configurations/ka-error-record.js';
 import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
@@ -31,6 +32,8 @@ export interface LicenseLifecycleDeps {
   requests: LicenseRequestStore;
   configurations: KaConfigurationService;
   audit: AuditStore;
+  /** The outbox: a license suspended, resumed, terminated or renewed is told. */
+  events: TransitionEventWriter;
   queue: JobQueue;
   operations?: LicenseOperationStore;
   idempotencyKeys?: IdempotencyKeyStore;

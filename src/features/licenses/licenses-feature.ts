@@ -6,6 +6,7 @@ import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
 import type { Db } from '../../infra/db/database.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { KaConfigurationService } from '../ka-configurations/ka-configuration-service.js';
+import type { TransitionEventWriter } from '../audit/transition.js';
 import type { KaConfigurationStore } from '../ka-configurations/ka-configuration-store.js';
 import { IdempotencyKeyStore } from './idempotency-key-store.js';
 import { LicenseLifecycle } from './license-lifecycle.js';
@@ -27,6 +28,8 @@ export function createLicensesFeature(deps: {
   configurationService: KaConfigurationService;
   queue: JobQueue;
   leaseMs: number;
+  /** The outbox (`AppContext.events`). */
+  events: TransitionEventWriter;
 }): {
   service: LicenseQueryService;
   lifecycle: LicenseLifecycle;
@@ -52,6 +55,7 @@ export function createLicensesFeature(deps: {
     configurations: deps.configurationService,
     audit: stores.audit,
     queue: deps.queue,
+    events: deps.events,
     operations,
     idempotencyKeys,
     leaseMs: deps.leaseMs,

@@ -6,7 +6,9 @@ import type { IssuedKey } from '../../plugin-sdk/ka-adapter.js';
 import type { Actor } from '../../kernel/actor.js';
 import type { AuditEventInput } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
-import { applyTransition } from '../audit/transition.js';
+import { applyTransition, type TransitionEventWriter } from '../audit/transition.js';
+import type { EventType } from '../events/event-catalogue.js';
+import { recordEvent } from '../events/record-event.js';
 import { enqueueAdvance } from '../license-requests/license-request-jobs.js';
 import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
 import { type LifecycleAction, allowedFrom, pastTense, resumedStatus } from './lifecycle-rules.js';
@@ -19,6 +21,7 @@ export interface LifecycleOutcomeDeps {
   requests: LicenseRequestStore;
   operations: LicenseOperationStore;
   audit: AuditStore;
+  events: TransitionEventWriter;
   queue: JobQueue;
   now: () => number;
 }
@@ -98,6 +101,11 @@ export class LifecycleOutcome {
             ? Date.parse(license.updatesUntil)
             : null;
         await licenses.updateRenewal(tx, license.id, { fullKeyNumber: key?.fullKeyNumber, expiresAt, updatesUntil });
+        await recordEvent(tx, {
+          type: 'license.renewed',
+          entityId: license.id,
+          data: { previousExpiresAt: license.expiresAt },
+        });
         await audit.recordMany(tx, [
           ...resolved,
           {
@@ -134,6 +142,7 @@ export class LifecycleOutcome {
         ...event,
         fromState: license.status,
         data,
+        event: { type: `license.${pastTense[action]}` as EventType, payload: {} },
         whenLost: [{ ...event, fromState: license.status, data: { ...data, statusChangedMeanwhile: true } }],
       });
       return changed ? ('changed' as const) : ('changed_meanwhile' as const);

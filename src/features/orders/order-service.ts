@@ -4,7 +4,7 @@ import { isUniqueViolation, transaction } from '../../infra/db/transaction.js';
 import { type Actor, systemActor } from '../../kernel/actor.js';
 import type { AuditEventInput } from '../audit/audit-event.js';
 import type { AuditWriter } from '../audit/audit-store.js';
-import { applyTransition } from '../audit/transition.js';
+import { applyTransition, type TransitionEventWriter } from '../audit/transition.js';
 import type { CustomerReader } from '../customers/customer-store.js';
 import { releaseEvents } from '../license-requests/license-request-release.js';
 import type { LicenseRequestWriter } from '../license-requests/license-request-store.js';
@@ -39,6 +39,8 @@ export interface OrderServiceDeps {
   subscriptions: SubscriptionWriter;
   licenseRequests: LicenseRequestWriter;
   audit: AuditWriter;
+  /** The outbox, written with the payment. */
+  events: TransitionEventWriter;
   /**
    * Runs after the payment transaction committed: starts service provisioning, or, when every
    * service was ready at creation, hands the ready license requests to the pipeline.
@@ -122,6 +124,17 @@ export class OrderService {
     await applyTransition(db, this.deps, orders.markPaid(orderId, paymentReference, now), async (tx) => {
       const made = await this.createSubscription(tx, order, now, actor);
       created = made.created;
+      // Written here, not as the move's event, so the payment is told before the activation it caused.
+      const { events } = this.deps;
+      await events.write(tx, { type: 'order.paid', payload: {}, entityType: 'order', entityId: orderId });
+      // Active at creation (every service instant): no release follows to tell it.
+      if (made.created.servicesReady)
+        await events.write(tx, {
+          type: 'subscription.activated',
+          payload: {},
+          entityType: 'subscription',
+          entityId: made.created.subscriptionId,
+        });
       return {
         actor,
         action: 'order.paid',

@@ -5,7 +5,7 @@ import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { Actor } from '../../kernel/actor.js';
 import type { AuditEventInput } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
-import { applyTransition } from '../audit/transition.js';
+import { applyTransition, type TransitionEventWriter } from '../audit/transition.js';
 import type { KaConfigurationStore } from '../ka-configurations/ka-configuration-store.js';
 import type { LicenseRequest, LicenseRequestState } from '../license-requests/license-request.js';
 import { enqueueAdvance } from '../license-requests/license-request-jobs.js';
@@ -76,6 +76,8 @@ export interface ManualLicenseDeps {
   subscriptions: SubscriptionStore;
   configurations: KaConfigurationStore;
   audit: AuditStore;
+  /** The outbox, written with the transitions that have an event. */
+  events: TransitionEventWriter;
   limits: UploadLimits;
   now?: () => number;
 }
@@ -306,6 +308,7 @@ export class ManualLicenseService {
               actor,
               action: 'license_request.install_confirmed',
               data: { licenseId: license.id, keyNumber: license.keyNumber, note },
+              event: { type: 'license.installed', payload: { entityId: license.id, installedBy: 'staff' } },
               alongside: [
                 this.deps.licenses.setStatus(license.id, ['issued', 'files_retrieved'], 'installed', {
                   installedAt: this.now(),

@@ -5,6 +5,7 @@ import type { LicenseStore } from '../licenses/license-store.js';
 import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
 import type { Db } from '../../infra/db/database.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
+import type { TransitionEventWriter } from '../audit/transition.js';
 import type { KaConfigurationStore } from '../ka-configurations/ka-configuration-store.js';
 import { ManualLicenseService } from './manual-license-service.js';
 import { manualLicenseRoutes } from './manual-license-routes.js';
@@ -21,6 +22,8 @@ export function createManualLicensesFeature(deps: {
     subscriptions: SubscriptionStore;
   };
   configurations: KaConfigurationStore;
+  /** The outbox (`AppContext.events`). */
+  events: TransitionEventWriter;
   limits?: Partial<UploadLimits>;
 }): {
   service: ManualLicenseService;
@@ -37,6 +40,7 @@ export function createManualLicensesFeature(deps: {
     subscriptions: stores.subscriptions,
     configurations: deps.configurations,
     audit: stores.audit,
+    events: deps.events,
     limits,
   });
   return { service, limits, routes: manualLicenseRoutes({ service, limits }) };

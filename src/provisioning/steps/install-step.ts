@@ -65,6 +65,7 @@ export async function install(deps: PipelineDeps, input: StepInput): Promise<Ste
         actor: workerActor,
         action: 'license_request.installed',
         data: { licenseId: license.id, keyNumber: license.keyNumber, detail },
+        event: { type: 'license.installed', payload: { entityId: license.id, detail } },
         // An installed license installed again (a renewal's new file) records when.
         alongside: [
           deps.licenses.setStatus(license.id, ['issued', 'files_retrieved', 'installed'], 'installed', {

@@ -213,6 +213,7 @@ async function needsManual(
       actor: workerActor,
       action: 'license_request.needs_manual',
       data: { reason, candidates: keyCandidates.length },
+      event: { type: 'license_request.needs_manual', payload: { candidates: keyCandidates.length } },
     },
   );
   return { next: 'none' };

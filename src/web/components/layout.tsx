@@ -2,7 +2,15 @@ import type { ComponentChildren } from 'preact';
 import type { ViewContext } from '../view-context.js';
 import { CsrfField } from './form-fields.js';
 
-export type NavKey = 'licenses' | 'requests' | 'orders' | 'subscriptions' | 'configurations' | 'audit';
+export type NavKey =
+  | 'licenses'
+  | 'requests'
+  | 'orders'
+  | 'subscriptions'
+  | 'configurations'
+  | 'webhooks'
+  | 'mail'
+  | 'audit';
 
 const nav: Array<{ key: NavKey; href: string; label: string }> = [
   { key: 'licenses', href: '/licenses', label: 'Licenses' },
@@ -10,6 +18,8 @@ const nav: Array<{ key: NavKey; href: string; label: string }> = [
   { key: 'orders', href: '/orders', label: 'Orders' },
   { key: 'subscriptions', href: '/subscriptions', label: 'Subscriptions' },
   { key: 'configurations', href: '/ka-configurations', label: 'KA configurations' },
+  { key: 'webhooks', href: '/webhooks', label: 'Webhooks' },
+  { key: 'mail', href: '/mail', label: 'Mail' },
   { key: 'audit', href: '/audit', label: 'Audit log' },
 ];
 

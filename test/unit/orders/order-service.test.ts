@@ -1,6 +1,7 @@
 import test from 'ava';
 import type { Actor } from '../../../src/kernel/actor.js';
 import { FakeAuditStore } from '../../../src/features/audit/audit-store-fake.js';
+import { FakeEventWriter } from '../../../src/features/events/event-writer-fake.js';
 import { FakeCustomerStore } from '../../../src/features/customers/customer-store-fake.js';
 import { FakeLicenseRequestStore } from '../../../src/features/license-requests/license-request-store-fake.js';
 import { type CreatedSubscription, OrderService } from '../../../src/features/orders/order-service.js';
@@ -19,6 +20,7 @@ function setUp() {
   const customers = new FakeCustomerStore();
   const licenseRequests = new FakeLicenseRequestStore();
   const audit = new FakeAuditStore();
+  const events = new FakeEventWriter();
   const created: CreatedSubscription[] = [];
   const service = new OrderService({
     db: fakeDb(),
@@ -28,12 +30,13 @@ function setUp() {
     subscriptions,
     licenseRequests,
     audit,
+    events,
     onSubscriptionCreated: async (c) => {
       created.push(c);
     },
   });
   const customer = customers.add('acme');
-  return { service, orders, plans, customers, subscriptions, licenseRequests, audit, created, customer };
+  return { service, orders, plans, customers, subscriptions, licenseRequests, audit, events, created, customer };
 }
 
 test('placing an order twice with one reference answers the first order; another order with it is refused', async (t) => {
@@ -106,7 +109,7 @@ test('paying creates the subscription, its services and pending license requests
 });
 
 test('a plan of instant services is active at payment and its license requests ready, with the release trail', async (t) => {
-  const { service, plans, customer, subscriptions, audit, created } = setUp();
+  const { service, plans, customer, subscriptions, audit, events, created } = setUp();
   const plan = plans.add({
     code: 'instant',
     services: [
@@ -129,6 +132,11 @@ test('a plan of instant services is active at payment and its license requests r
   t.deepEqual(audit.trail('subscription', paid.subscriptionId), [
     'subscription.created:>provisioning',
     'subscription.services_ready:provisioning>active',
+  ]);
+  // Told in the payment's transaction, the payment before the activation it caused.
+  t.deepEqual(events.trail(), [
+    `order.paid order:${order.id}`,
+    `subscription.activated subscription:${paid.subscriptionId}`,
   ]);
 });
 

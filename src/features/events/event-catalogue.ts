@@ -1,0 +1,58 @@
+/**
+ * Every event Keyway sends out, in one place: webhooks carry these types, mails are planned
+ * from them, and `GET /api/v1/events` filters by them. Later issues add their types here (and,
+ * where a mail goes with it, a template in `templates/mail/`).
+ */
+export const eventCatalogue = {
+  'order.paid': { entityType: 'order', description: 'An order was paid; its subscription exists.' },
+  'subscription.activated': {
+    entityType: 'subscription',
+    description: 'Every service of a subscription is ready; its licenses are being issued.',
+  },
+  'license.installed': {
+    entityType: 'license',
+    description: 'A license was issued, its files retrieved and installed (or attached to its subscription).',
+  },
+  'license_request.needs_manual': {
+    entityType: 'license_request',
+    description: 'The pipeline gave a license request to staff: a person must act.',
+  },
+  'license.suspended': { entityType: 'license', description: 'A license was suspended at its KA.' },
+  'license.resumed': { entityType: 'license', description: 'A suspended license was resumed at its KA.' },
+  'license.terminated': { entityType: 'license', description: 'A license was terminated at its KA.' },
+  'license.renewed': { entityType: 'license', description: 'A license was renewed at its KA.' },
+  'ka_configuration.failing': {
+    entityType: 'ka_configuration',
+    description: 'A KA configuration failed its connection test or its products fetch.',
+  },
+  'webhook_endpoint.test': {
+    entityType: 'webhook_endpoint',
+    description: 'A test event, sent to one endpoint when an admin asks ("send test event").',
+  },
+} as const satisfies Record<string, { entityType: string; description: string }>;
+
+export type EventType = keyof typeof eventCatalogue;
+
+export const eventTypes = Object.keys(eventCatalogue) as EventType[];
+
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(eventCatalogue, type);
+}
+
+/** An event as receivers get it (the webhook body, the `GET /events` item). */
+export interface OutboxEvent {
+  /** Unique and stable across retries and replays: receivers deduplicate on it. */
+  id: string;
+  type: EventType;
+  /** ISO 8601, when the change committed. */
+  time: string;
+  entity: { type: string; id: string };
+  /** What a receiver needs without calling back. */
+  data: Record<string, unknown>;
+}
+
+/** An outbox row: the event and where it is in its fan-out. */
+export interface StoredEvent extends OutboxEvent {
+  rowId: number;
+  dispatchedAt: number | null;
+}

@@ -1,0 +1,52 @@
+import type { DbOrTx } from '../../infra/db/database.js';
+import type { TransitionEvent, TransitionEventWriter } from '../audit/transition.js';
+import { type EventType, eventCatalogue, isEventType } from './event-catalogue.js';
+import { snapshotOf } from './event-snapshots.js';
+import { OutboxStore, type StoredEvent } from './outbox-store.js';
+
+const store = new OutboxStore();
+
+/** An event to record: its type, the id of the entity its catalogue entry names, and data beyond the entity's snapshot. */
+export interface EventInput {
+  type: EventType;
+  entityId: number;
+  data?: Record<string, unknown>;
+  at?: number;
+}
+
+/**
+ * The one way an event enters the outbox: call it with the transaction of the change that
+ * caused it, so a rolled-back change leaves no event and a committed one always has it. The
+ * event carries the entity's snapshot as this transaction sees it, plus `data`.
+ */
+export async function recordEvent(tx: DbOrTx, event: EventInput): Promise<StoredEvent> {
+  const { entityType } = eventCatalogue[event.type];
+  const snapshot = snapshotOf[entityType];
+  const data = { ...(snapshot ? await snapshot(tx, event.entityId) : {}), ...event.data };
+  return store.insert(tx, {
+    type: event.type,
+    entityType,
+    entityId: String(event.entityId),
+    data,
+    at: event.at ?? Date.now(),
+  });
+}
+
+/**
+ * The outbox as `applyTransition` writes to it. The event's entity is the row that moved,
+ * unless its type names another entity (a license request's move that installs its license):
+ * then the payload's `entityId` says which.
+ */
+export const outboxEventWriter: TransitionEventWriter = {
+  async write(tx: DbOrTx, event: TransitionEvent & { entityType: string; entityId: number }): Promise<void> {
+    if (!isEventType(event.type)) throw new Error(`event type ${event.type} is not in the event catalogue`);
+    const { entityId: named, ...data } = event.payload;
+    const entityId = eventCatalogue[event.type].entityType === event.entityType ? event.entityId : Number(named);
+    if (!Number.isSafeInteger(entityId) || entityId < 1) {
+      throw new Error(
+        `event ${event.type} on a ${event.entityType} must name its ${eventCatalogue[event.type].entityType}`,
+      );
+    }
+    await recordEvent(tx, { type: event.type, entityId, data });
+  },
+};

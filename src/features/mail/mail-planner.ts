@@ -1,0 +1,135 @@
+import type { DbOrTx } from '../../infra/db/database.js';
+import type { StoredEvent } from '../events/event-catalogue.js';
+import type { MailStore } from './mail-store.js';
+
+export interface MailPlanOptions {
+  /** Staff recipients (`KEYWAY_STAFF_MAIL_TO`); none: the enabled staff users of the console. */
+  staffTo: string[];
+  /** At most one "needs a person" mail per KA configuration per this many minutes. */
+  batchMinutes: number;
+  /** How links in mails reach the console. */
+  consoleUrl: () => string;
+}
+
+type Snapshot = {
+  customer?: { id: number; name: string; email: string } | null;
+  configuration?: { id: number; name: string; plugin: string } | null;
+  subscription?: { id: number } | null;
+  [key: string]: unknown;
+};
+
+/** Who is told what about an event by mail: mails written in the fan-out's transaction. */
+export class MailPlanner {
+  constructor(
+    private readonly mails: MailStore,
+    private readonly options: MailPlanOptions,
+  ) {}
+
+  async staff(db: DbOrTx): Promise<string[]> {
+    if (this.options.staffTo.length) return this.options.staffTo;
+    const rows = await db('staff_users').where({ disabled: false }).orderBy('id').select('email');
+    return rows.map((r) => String(r.email));
+  }
+
+  async customerRecipients(db: DbOrTx, customer: { id: number; email: string }): Promise<string[]> {
+    const extra = await db('customer_mail_recipients')
+      .where({ customer_id: customer.id })
+      .orderBy('id')
+      .select('email');
+    return [...new Set([customer.email, ...extra.map((r) => String(r.email))])];
+  }
+
+  async plan(db: DbOrTx, event: StoredEvent, now: number): Promise<void> {
+    const data = event.data as Snapshot;
+    const base = { outboxEventId: event.rowId, eventType: event.type, template: event.type, sendAt: now };
+    const console = this.options.consoleUrl();
+    switch (event.type) {
+      case 'license.installed': {
+        if (!data.customer) return;
+        await this.mails.insert(
+          db,
+          {
+            ...base,
+            to: await this.customerRecipients(db, data.customer),
+            variables: {
+              licenseId: data.licenseId,
+              customerName: data.customer.name,
+              product: data.product,
+              keyNumber: data.keyNumber,
+              activationCode: data.activationCode ?? '(none)',
+              expiresAt: data.expiresAt ?? '(no expiry)',
+              subscriptionId: data.subscription?.id ?? '',
+            },
+          },
+          now,
+        );
+        return;
+      }
+      case 'ka_configuration.failing': {
+        const to = await this.staff(db);
+        if (!to.length || !data.configuration) return;
+        await this.mails.insert(
+          db,
+          {
+            ...base,
+            to,
+            variables: {
+              configurationName: data.configuration.name,
+              plugin: data.configuration.plugin,
+              cause: data.cause === 'test' ? 'connection test' : 'products fetch',
+              message: data.message ?? '',
+              link: `${console}/ka-configurations/${data.configuration.id}`,
+            },
+          },
+          now,
+        );
+        return;
+      }
+      case 'license_request.needs_manual':
+        await this.addToStaffBatch(db, event, data, now);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /**
+   * Requests that need a person are told in batches: one open mail per configuration takes
+   * every request until its window opens (at most one mail per configuration per
+   * `batchMinutes`), then it is sent listing them all.
+   */
+  private async addToStaffBatch(db: DbOrTx, event: StoredEvent, data: Snapshot, now: number): Promise<void> {
+    const to = await this.staff(db);
+    if (!to.length || !data.configuration) return;
+    const group = `needs_manual:${data.configuration.id}`;
+    const item = {
+      requestId: data.requestId,
+      product: data.product,
+      customerName: data.customer?.name ?? 'no customer',
+      reason: data.reason ?? '',
+      link: `${this.options.consoleUrl()}/license-requests/${data.requestId}`,
+    };
+    const open = await this.mails.openBatch(db, group);
+    if (open) {
+      const requests = [...((open.variables.requests as unknown[]) ?? []), item];
+      await this.mails.setVariables(db, open.id, { ...open.variables, requests, count: requests.length });
+      return;
+    }
+    const last = await this.mails.lastSentOf(db, group);
+    const windowMs = this.options.batchMinutes * 60_000;
+    await this.mails.insert(
+      db,
+      {
+        outboxEventId: event.rowId,
+        eventType: event.type,
+        template: event.type,
+        to,
+        variables: { configurationName: data.configuration.name, requests: [item], count: 1 },
+        sendAt: last === undefined ? now : Math.max(now, last + windowMs),
+        batchGroup: group,
+        openBatchKey: group,
+      },
+      now,
+    );
+  }
+}
