@@ -14,7 +14,6 @@ import { eventOperations } from './features/events/event-routes.js';
 import { mailOperations } from './features/mail/mail-routes.js';
 import { mailRecipientOperations } from './features/mail/mail-recipient-routes.js';
 import { webhookOperations } from './features/webhooks/webhook-routes.js';
-import { metricsOperations } from './features/events/metrics-routes.js';
 
 /** Every operation of the JSON API, in the order the document lists them. */
 export const apiOperations: ApiOperation[] = [
@@ -33,5 +32,4 @@ export const apiOperations: ApiOperation[] = [
   ...webhookOperations,
   ...mailOperations,
   ...mailRecipientOperations,
-  ...metricsOperations,
 ];

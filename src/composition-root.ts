@@ -27,7 +27,7 @@ import { createSubscriptionsFeature } from './features/subscriptions/subscriptio
 import { createManualLicensesFeature } from './features/uploads/manual-licenses-feature.js';
 import { composeEventsOut, type EventsOut } from './events-out.js';
 import { outboxEventWriter } from './features/events/record-event.js';
-import { createMetricsRegistry, type Registry } from './infra/metrics/metrics-registry.js';
+import type { Registry } from './infra/metrics/metrics-registry.js';
 import type { SecretBox } from './infra/db/secret-box.js';
 import { startPluginHost } from './plugin-host/plugin-host.js';
 import type { PluginRegistry } from './plugin-host/plugin-registry.js';
@@ -107,7 +107,8 @@ export async function composeKeyway(
   const audit = createAuditFeature({ db, store: stores.audit });
   // Transitions write their events here, in their own transaction; the feature delivers them.
   const eventWriter = outboxEventWriter;
-  const metrics = createMetricsRegistry();
+  // One registry per process: the events' metrics are served with the rest at /metrics.
+  const metrics = context.metrics.registry;
   const events = composeEventsOut({
     db,
     config: config.events,

@@ -4,7 +4,6 @@ import type { Registry } from '../../infra/metrics/metrics-registry.js';
 import { EventDispatcher } from './event-dispatcher.js';
 import { registerEventMetrics } from './event-metrics.js';
 import { eventRoutes } from './event-routes.js';
-import { metricsRoutes } from './metrics-routes.js';
 import type { EventReceiver } from './outbox-port.js';
 import { OutboxStore } from './outbox-store.js';
 
@@ -16,7 +15,7 @@ import { OutboxStore } from './outbox-store.js';
 export function createEventsFeature(deps: { db: Db; metrics: Registry }) {
   const outbox = new OutboxStore();
   const metrics = registerEventMetrics(deps.metrics, deps.db);
-  const routes: Router[] = [eventRoutes({ db: deps.db, outbox }), metricsRoutes(deps.metrics)];
+  const routes: Router[] = [eventRoutes({ db: deps.db, outbox })];
   return {
     outbox,
     metrics,
