@@ -11,6 +11,15 @@ import { migrateLatest, migrationsDir } from '../../src/infra/db/migrator.js';
  * that. The template's name carries a hash of the migration files, so a changed migration
  * makes a new template and the tests never run on a stale schema.
  */
+/**
+ * The templates' name: the run's own when `npm run test:integration` gave one (it drops them
+ * when the run ends), else the migrations' hash (a cache a direct `npx ava` run reuses).
+ */
+export function templateKey(): string {
+  const run = process.env.KEYWAY_TEST_RUN_ID;
+  return run && /^[a-z0-9]{1,24}$/.test(run) ? `run_${run}` : migrationsHash();
+}
+
 export function migrationsHash(): string {
   const hash = createHash('sha256');
   for (const file of fs.readdirSync(migrationsDir).sort()) {
@@ -31,13 +40,18 @@ async function giveOwnInstallationId(db: Db): Promise<void> {
 
 // ---------------------------------------------------------------- SQLite
 
+/** The SQLite template file of this run (or of this set of migrations). */
+export function sqliteTemplatePath(): string {
+  return path.join(os.tmpdir(), `keyway-test-template-${templateKey()}.sqlite`);
+}
+
 /**
  * The migrated SQLite template file of this set of migrations, made by the first test process
  * that needs it: migrated under a name of its own, then renamed into place (atomic), so a
  * process racing it either finds the whole file or makes its own.
  */
 async function sqliteTemplateFile(): Promise<string> {
-  const file = path.join(os.tmpdir(), `keyway-test-template-${migrationsHash()}.sqlite`);
+  const file = sqliteTemplatePath();
   if (fs.existsSync(file)) return file;
   const building = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
   const db = createDatabase(`sqlite:${building}`);
@@ -84,6 +98,11 @@ function withDatabase(url: string, name: string): string {
 
 const templatePrefix = 'keyway_test_template_';
 
+/** The MariaDB template of this run (or of this set of migrations). */
+export function mysqlTemplateName(): string {
+  return `${templatePrefix}${templateKey()}`;
+}
+
 /**
  * The migrated MariaDB template of this set of migrations. Made under a server-wide lock
  * (GET_LOCK), so concurrent test processes make it once; a marker table written last says it
@@ -91,7 +110,7 @@ const templatePrefix = 'keyway_test_template_';
  * migrations share the test server, and dropping theirs failed their copies mid-run.
  */
 async function mysqlTemplate(serverUrl: string): Promise<string> {
-  const name = `${templatePrefix}${migrationsHash()}`;
+  const name = mysqlTemplateName();
   const admin = createDatabase(withDatabase(serverUrl, ''), { poolMax: 1 });
   try {
     const [[lock]] = (await admin.raw("SELECT GET_LOCK('keyway_test_template', 120) AS got")) as [
@@ -158,5 +177,20 @@ export async function cloneMysqlTemplate(serverUrl: string, name: string): Promi
     await giveOwnInstallationId(db);
   } finally {
     await db.destroy();
+  }
+}
+
+/**
+ * Drops this run's templates (the MariaDB database and the SQLite file), as every database a
+ * test run makes is dropped when it ends. Called by `test/run-integration.ts`.
+ */
+export async function dropRunTemplates(serverUrl: string | undefined): Promise<void> {
+  fs.rmSync(sqliteTemplatePath(), { force: true });
+  if (!serverUrl) return;
+  const admin = createDatabase(withDatabase(serverUrl, ''), { poolMax: 1 });
+  try {
+    await admin.raw(`DROP DATABASE IF EXISTS \`${mysqlTemplateName()}\``);
+  } finally {
+    await admin.destroy();
   }
 }
