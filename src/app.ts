@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { AppContext } from './app-context.js';
@@ -6,6 +5,8 @@ import { errorMiddleware, notFoundRoute } from './errors/error-middleware.js';
 import { apiOperations } from './api-operations.js';
 import { apiResponseHeaders } from './http/api-headers.js';
 import { httpMetrics } from './http/http-metrics.js';
+import { traceRequests } from './http/trace-requests.js';
+import { currentTrace } from './infra/trace/trace-context.js';
 import { observability } from './observability.js';
 import { documentProblems } from './http/openapi/document-check.js';
 import { openApiDocument } from './http/openapi/openapi-document.js';
@@ -28,15 +29,11 @@ export function createApp(context: AppContext, routes: AppRoutes): Express {
   app.disable('x-powered-by');
   // req.ip and req.secure read proxy headers only from the proxies the configuration names.
   app.set('trust proxy', context.config.trustProxy);
+  app.use(traceRequests());
   app.use(
     pinoHttp({
       logger: context.logger,
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
+      genReqId: () => currentTrace()?.requestId ?? '',
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
     }),
   );

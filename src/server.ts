@@ -10,6 +10,8 @@ import { sealStoredSecrets } from './bootstrap/stored-secrets.js';
 import { composeKeyway } from './composition-root.js';
 import type { Config } from './config/config.js';
 import { migrateLatest } from './infra/db/migrator.js';
+import { outgoingTraceparent } from './infra/trace/trace-context.js';
+import { setTraceparentSource } from './plugin-sdk/trace-header.js';
 import type { Logger } from './infra/log/logger.js';
 import { ReconcileLoop } from './provisioning/reconcile-loop.js';
 
@@ -37,6 +39,8 @@ export interface StartOptions {
  */
 export async function startKeyway(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningKeyway> {
   const context = createAppContext(config, logger);
+  // KA calls (and webhook deliveries) made from a traced request or job send its traceparent.
+  setTraceparentSource(outgoingTraceparent);
   const serves = config.role !== 'worker';
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   try {

@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { KaError } from './ka-error.js';
 import { reportExchange } from './wire-tap.js';
+import { currentTraceparent } from './trace-header.js';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -64,6 +65,8 @@ function requestHeaders(options: HttpRequestOptions, payload: Buffer | undefined
   if (options.basicAuth)
     headers.authorization = basicAuthorization(options.basicAuth.login, options.basicAuth.password);
   if (options.bearerToken) headers.authorization = `Bearer ${options.bearerToken}`;
+  const traceparent = currentTraceparent();
+  if (traceparent) headers.traceparent = traceparent;
   Object.assign(headers, options.headers);
   if (payload) headers['content-length'] = String(payload.length);
   return headers;

@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { currentTrace } from '../trace/trace-context.js';
 
 /**
  * Paths pino blanks out wherever they appear in a log object. Secrets must never reach a
@@ -24,6 +25,20 @@ export const redactPaths = [
 export type { Logger };
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
-  const options = { level, redact: { paths: redactPaths, censor: '[redacted]' }, base: { service: 'keyway' } };
+  const options = {
+    level,
+    redact: { paths: redactPaths, censor: '[redacted]' },
+    base: { service: 'keyway' },
+    // Every line written while serving a request or running a job names its trace, so one id
+    // finds an order's story across the api and the workers.
+    mixin: traceFields,
+  };
   return destination ? pino(options, destination as pino.DestinationStream) : pino(options);
+}
+
+function traceFields(): Record<string, string> {
+  const trace = currentTrace();
+  if (!trace) return {};
+  // `reqId`, not `requestId`: in Keyway's logs `requestId` is a license request.
+  return trace.requestId ? { traceId: trace.traceId, reqId: trace.requestId } : { traceId: trace.traceId };
 }

@@ -75,6 +75,11 @@ export async function install(deps: PipelineDeps, input: StepInput): Promise<Ste
       },
     );
     memo.leaseReleased = Boolean(installed);
+    if (installed)
+      deps.logger.info(
+        { requestId: request.id, licenseId: license.id, keyNumber: license.keyNumber },
+        'license installed',
+      );
     // A renewal's new file installs again: only the first install measures the order.
     if (installed && license.status !== 'installed') await observePaidToInstalled(deps, request.subscriptionId, now);
     return { next: 'none' };
