@@ -311,6 +311,7 @@ export async function composeKeyway(
         manualLicenses,
         licenses: licenses.service,
         lifecycle: licenses.lifecycle,
+        subscriptions: { autoRenew: subscriptions.autoRenew },
         events: { mail: events.mail, webhooks: events.webhooks },
       }),
     async close() {
