@@ -33,6 +33,8 @@ import { startPluginHost } from './plugin-host/plugin-host.js';
 import type { PluginRegistry } from './plugin-host/plugin-registry.js';
 import { pluginStatuses } from './plugin-host/plugin-sync.js';
 import type { Reconcilable } from './provisioning/reconcile-loop.js';
+import type { ScheduledPass } from './provisioning/scheduler-loop.js';
+import type { RenewAndPay } from './features/subscriptions/renewal-scheduler.js';
 import { createPipeline, registerPipelineJobs } from './provisioning/register-pipeline.js';
 import { SubscriptionView } from './read-models/subscription-view.js';
 import { createWebConsole } from './web/web-console.js';
@@ -64,6 +66,19 @@ export function createStores(): Stores {
   };
 }
 
+/**
+ * The port through which the scheduler pays a due renewal itself (`KEYWAY_AUTORENEW_PAYMENT=assume`).
+ * The renewal orders of issue 14 (`POST /subscriptions/:id/renewals`, paid with the order pay
+ * call) answer it; until they are wired here, a payment attempt fails with this error (audited
+ * as `subscription.autopay_failed` and tried again on later passes), and `store` mode, the
+ * default, never calls it.
+ */
+const renewalOrdersNotBuiltYet: RenewAndPay = async (subscriptionId) => {
+  throw new Error(
+    `KEYWAY_AUTORENEW_PAYMENT=assume cannot pay the renewal of subscription ${subscriptionId}: renewal orders are not wired into this build yet`,
+  );
+};
+
 /** Keyway's parts, built in dependency order; `server.ts` runs them in the process's role. */
 export interface Composition {
   stores: Stores;
@@ -83,6 +98,8 @@ export interface Composition {
   registerJobs(): void;
   /** What the reconcile loop runs, in order (services first: licenses are released when the last is ready). */
   reconcileEngines: Reconcilable[];
+  /** What the scheduler runs each period in workers, in order: renewals due, then license phases. */
+  scheduledPasses: ScheduledPass[];
   /** The staff console over the same services (role api or all). */
   createWeb(print: (line: string) => void): Promise<Router>;
   /** Closes what the parts hold open (KA adapters). */
@@ -143,12 +160,23 @@ export async function composeKeyway(
     existingConfigurations: (ids) => stores.kaConfigurations.existingIds(db, ids),
   });
 
-  const view = new SubscriptionView(db, stores.subscriptions, stores.licenseRequests, stores.licenses);
+  const phaseRules = { warningDays: config.scheduler.expiryWarningDays };
+  const view = new SubscriptionView(db, stores.subscriptions, stores.licenseRequests, stores.licenses, {
+    now: clock,
+    rules: phaseRules,
+  });
   const subscriptions = createSubscriptionsFeature({
     db,
     store: stores.subscriptions,
     view,
     orderPlacedBy: async (orderId) => (await stores.orders.get(db, orderId))?.placedByTokenId,
+    audit: stores.audit,
+    logger: logger.child({ component: 'scheduler' }),
+    renewals: {
+      noticeDays: config.scheduler.renewalNoticeDays,
+      payment: config.scheduler.autoRenewPayment,
+      renewAndPay: renewalOrdersNotBuiltYet,
+    },
   });
   const pipeline = createPipeline({
     config,
@@ -220,6 +248,8 @@ export async function composeKeyway(
     queue,
     leaseMs: config.pipeline.leaseMs,
     events: eventWriter,
+    clock,
+    phaseRules,
   });
   const manualLicenses = createManualLicensesFeature({
     db,
@@ -263,6 +293,10 @@ export async function composeKeyway(
       events.start();
     },
     reconcileEngines: [services.service.engine, pipeline.pipeline.engine],
+    scheduledPasses: [
+      { name: 'renewals due', runDue: (now) => subscriptions.renewalScheduler.runDue(now) },
+      { name: 'license phases', runDue: (now) => licenses.phaseKeeper.runDue(now) },
+    ],
     createWeb: (print) =>
       createWebConsole({
         config,
@@ -277,6 +311,7 @@ export async function composeKeyway(
         manualLicenses,
         licenses: licenses.service,
         lifecycle: licenses.lifecycle,
+        subscriptions: { autoRenew: subscriptions.autoRenew },
         events: { mail: events.mail, webhooks: events.webhooks },
       }),
     async close() {

@@ -14,6 +14,7 @@ import { outgoingTraceparent } from './infra/trace/trace-context.js';
 import { setTraceparentSource } from './plugin-sdk/trace-header.js';
 import type { Logger } from './infra/log/logger.js';
 import { ReconcileLoop } from './provisioning/reconcile-loop.js';
+import { SchedulerLoop } from './provisioning/scheduler-loop.js';
 
 export interface RunningKeyway {
   context: AppContext;
@@ -67,10 +68,13 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
   if (serves) await sealStoredSecrets(context.db, keyway.secrets, logger);
 
   let reconcileLoop: ReconcileLoop | undefined;
+  let schedulerLoop: SchedulerLoop | undefined;
   if (config.role !== 'api') {
     keyway.registerJobs();
     reconcileLoop = new ReconcileLoop(keyway.reconcileEngines, logger.child({ component: 'reconciler' }));
     reconcileLoop.start(config.pipeline.reconcileEveryMs);
+    schedulerLoop = new SchedulerLoop(keyway.scheduledPasses, logger.child({ component: 'scheduler' }), context.clock);
+    schedulerLoop.start(config.scheduler.everyMs);
   }
 
   // The demo lives in the process that serves (role all on the embedded default).
@@ -109,10 +113,14 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
       const reconciling = reconcileLoop
         ?.stop()
         .catch((err: unknown) => logger.warn({ err }, 'stopping the reconciler failed'));
+      const scheduling = schedulerLoop
+        ?.stop()
+        .catch((err: unknown) => logger.warn({ err }, 'stopping the scheduler failed'));
       if (server) await closeServer(server, left());
       // Jobs get what the requests left; context.close() below reuses this close.
       await context.queue.close({ timeoutMs: left() });
       await settledWithin(reconciling, left());
+      await settledWithin(scheduling, left());
       // Event delivery stops before the database closes under it.
       await settledWithin(
         keyway.events.close().catch((err: unknown) => logger.warn({ err }, 'stopping event delivery failed')),

@@ -54,6 +54,26 @@ export interface Config {
   /** Folder with the KA plugins. */
   pluginsDir: string;
   events: EventsConfig;
+  scheduler: SchedulerConfig;
+}
+
+/**
+ * The scheduler every worker runs on a timer (issue 14): renewals due and license phases.
+ * Each pass claims its rows in the database, so any number of workers tell each change once.
+ */
+export interface SchedulerConfig {
+  /** How often a worker runs a pass (`KEYWAY_SCHEDULER_EVERY_MS`). */
+  everyMs: number;
+  /** `subscription.renewal_due` is raised this many days before an auto-renew subscription expires. */
+  renewalNoticeDays: number;
+  /** A license is `expiring` this many days before its term ends (`license.expiring`). */
+  expiryWarningDays: number;
+  /**
+   * Who pays a due renewal: `store` (the store charges the customer and pays the renewal order
+   * through the API; Keyway only raises the event), or `assume` (the demo: Keyway creates and
+   * pays the renewal order itself).
+   */
+  autoRenewPayment: 'store' | 'assume';
 }
 
 /** Events out: webhooks and mail (issue 13). */
@@ -188,6 +208,10 @@ const envSchema = z.object({
   KEYWAY_MAIL_ATTACH_LICENSE_FILES: booleanFlag.default(false),
   KEYWAY_MAIL_TEMPLATES_DIR: z.string().optional(),
   KEYWAY_DELIVER_EVERY_MS: positiveInt.default(1000),
+  KEYWAY_SCHEDULER_EVERY_MS: positiveInt.default(60_000),
+  KEYWAY_RENEWAL_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
+  KEYWAY_EXPIRY_WARNING_DAYS: z.coerce.number().int().min(0).max(365).default(14),
+  KEYWAY_AUTORENEW_PAYMENT: z.enum(['store', 'assume']).default('store'),
 });
 
 const secretVariables = new Set([
@@ -270,6 +294,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       attachLicenseFiles: e.KEYWAY_MAIL_ATTACH_LICENSE_FILES,
       mailTemplatesDir: e.KEYWAY_MAIL_TEMPLATES_DIR,
       deliverEveryMs: e.KEYWAY_DELIVER_EVERY_MS,
+    },
+    scheduler: {
+      everyMs: e.KEYWAY_SCHEDULER_EVERY_MS,
+      renewalNoticeDays: e.KEYWAY_RENEWAL_NOTICE_DAYS,
+      expiryWarningDays: e.KEYWAY_EXPIRY_WARNING_DAYS,
+      autoRenewPayment: e.KEYWAY_AUTORENEW_PAYMENT,
     },
   };
 }

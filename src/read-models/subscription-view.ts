@@ -2,6 +2,8 @@ import type { Db } from '../infra/db/database.js';
 import type { LicenseRequest } from '../features/license-requests/license-request.js';
 import type { LicenseRequestStore } from '../features/license-requests/license-request-store.js';
 import type { LicenseSummary, LicenseStore } from '../features/licenses/license-store.js';
+import type { PhaseRules } from '../features/licenses/license-phase.js';
+import { type WithPhase, withPhase } from '../features/licenses/license-phase-of.js';
 import type {
   Subscription,
   SubscriptionService,
@@ -11,7 +13,8 @@ import type {
 export interface SubscriptionDetails extends Subscription {
   services: SubscriptionService[];
   licenseRequests: LicenseRequest[];
-  licenses: LicenseSummary[];
+  /** Each with the phase its dates give now. */
+  licenses: WithPhase<LicenseSummary>[];
 }
 
 /** A subscription with everything a client wants to see about it, in one answer. */
@@ -21,6 +24,8 @@ export class SubscriptionView {
     private readonly subscriptions: SubscriptionStore,
     private readonly licenseRequests: LicenseRequestStore,
     private readonly licenses: LicenseStore,
+    /** How phases are computed: the process's clock and `KEYWAY_EXPIRY_WARNING_DAYS`. */
+    private readonly phases: { now: () => number; rules: PhaseRules } = { now: Date.now, rules: { warningDays: 14 } },
   ) {}
 
   async get(id: number): Promise<SubscriptionDetails | undefined> {
@@ -31,6 +36,12 @@ export class SubscriptionView {
       this.licenseRequests.listBySubscription(this.db, id),
       this.licenses.listBySubscription(this.db, id),
     ]);
-    return { ...subscription, services, licenseRequests, licenses };
+    const now = this.phases.now();
+    return {
+      ...subscription,
+      services,
+      licenseRequests,
+      licenses: licenses.map((l) => withPhase(l, now, this.phases.rules)),
+    };
   }
 }

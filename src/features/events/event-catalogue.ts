@@ -21,6 +21,24 @@ export const eventCatalogue = {
   'license.resumed': { entityType: 'license', description: 'A suspended license was resumed at its KA.' },
   'license.terminated': { entityType: 'license', description: 'A license was terminated at its KA.' },
   'license.renewed': { entityType: 'license', description: 'A license was renewed at its KA.' },
+  'subscription.renewal_due': {
+    entityType: 'subscription',
+    description:
+      'An auto-renew subscription expires within KEYWAY_RENEWAL_NOTICE_DAYS: the store charges the customer and pays a renewal order. Raised once per term (`data.expiresAt` says which).',
+  },
+  'license.expiring': {
+    entityType: 'license',
+    description: "A license's term ends within KEYWAY_EXPIRY_WARNING_DAYS (phase `expiring`).",
+  },
+  'license.expired': {
+    entityType: 'license',
+    description:
+      "A license's term ended: a primary key is in its 30 days of grace (phase `grace`, `data.graceEndsAt`); an additional key, or one found past its grace, is `lapsed`.",
+  },
+  'license.grace_ended': {
+    entityType: 'license',
+    description: 'The 30 days of grace of an expired license ended without a renewal (phase `lapsed`).',
+  },
   'ka_configuration.failing': {
     entityType: 'ka_configuration',
     description: 'A KA configuration failed its connection test or its products fetch.',

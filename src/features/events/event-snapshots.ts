@@ -34,22 +34,84 @@ async function configuration(db: DbOrTx, id: unknown) {
 }
 
 export async function licenseSnapshot(db: DbOrTx, licenseId: number): Promise<Record<string, unknown>> {
-  const row = await db('licenses').where({ id: licenseId }).first();
-  if (!row) throw new Error(`license ${licenseId} does not exist`);
+  const snapshot = (await licenseSnapshots(db, [licenseId])).get(licenseId);
+  if (!snapshot) throw new Error(`license ${licenseId} does not exist`);
+  return snapshot;
+}
+
+/** Rows of `table` by id, in one query (`whereIn`), for the snapshots of many events at once. */
+async function byId(db: DbOrTx, table: string, ids: unknown[], columns: string[] = ['*']) {
+  const wanted = [...new Set(ids.filter((id) => id !== null && id !== undefined))];
+  const rows = wanted.length ? await db(table).whereIn('id', wanted).select(columns) : [];
+  return new Map(rows.map((row) => [Number(row.id), row]));
+}
+
+function customerOf(row: Record<string, unknown> | undefined) {
+  return row ? { id: row.id, name: row.name, email: row.email, externalRef: row.external_ref ?? null } : null;
+}
+
+function subscriptionOf(row: Record<string, unknown> | undefined) {
+  if (!row) return null;
   return {
-    licenseId: row.id,
-    requestId: row.request_id ?? null,
-    keyNumber: row.key_number,
-    fullKeyNumber: row.full_key_number ?? null,
-    activationCode: row.product_key ?? row.full_key_number ?? null,
-    product: row.product,
-    status: row.status,
+    id: row.id,
+    orderId: row.order_id,
+    planId: row.plan_id,
+    state: row.state,
+    periodMonths: row.period_months,
+    startsAt: iso(row.starts_at),
     expiresAt: iso(row.expires_at),
-    installedAt: iso(row.installed_at),
-    customer: await customer(db, row.customer_id),
-    subscription: await subscription(db, row.subscription_id),
-    configuration: await configuration(db, row.configuration_id),
   };
+}
+
+/**
+ * The snapshots of many licenses in four queries, whatever their number: what a scheduler pass
+ * that tells a batch of licenses at once records. The same as `licenseSnapshot` of each.
+ */
+export async function licenseSnapshots(
+  db: DbOrTx,
+  licenseIds: number[],
+): Promise<Map<number, Record<string, unknown>>> {
+  const rows = [...(await byId(db, 'licenses', licenseIds)).values()];
+  const [customers, subscriptions, configurations] = await Promise.all([
+    byId(
+      db,
+      'customers',
+      rows.map((r) => r.customer_id),
+      ['id', 'name', 'email', 'external_ref'],
+    ),
+    byId(
+      db,
+      'subscriptions',
+      rows.map((r) => r.subscription_id),
+    ),
+    byId(
+      db,
+      'ka_configurations',
+      rows.map((r) => r.configuration_id),
+      ['id', 'name', 'plugin_name', 'status'],
+    ),
+  ]);
+  const configurationOf = (row: Record<string, unknown> | undefined) =>
+    row ? { id: row.id, name: row.name, plugin: row.plugin_name, status: row.status } : null;
+  return new Map(
+    rows.map((row) => [
+      Number(row.id),
+      {
+        licenseId: row.id,
+        requestId: row.request_id ?? null,
+        keyNumber: row.key_number,
+        fullKeyNumber: row.full_key_number ?? null,
+        activationCode: row.product_key ?? row.full_key_number ?? null,
+        product: row.product,
+        status: row.status,
+        expiresAt: iso(row.expires_at),
+        installedAt: iso(row.installed_at),
+        customer: customerOf(customers.get(Number(row.customer_id))),
+        subscription: subscriptionOf(subscriptions.get(Number(row.subscription_id))),
+        configuration: configurationOf(configurations.get(Number(row.configuration_id))),
+      },
+    ]),
+  );
 }
 
 export async function licenseRequestSnapshot(db: DbOrTx, requestId: number): Promise<Record<string, unknown>> {
@@ -86,16 +148,42 @@ export async function orderSnapshot(db: DbOrTx, orderId: number): Promise<Record
 }
 
 export async function subscriptionSnapshot(db: DbOrTx, subscriptionId: number): Promise<Record<string, unknown>> {
-  const sub = await subscription(db, subscriptionId);
-  if (!sub) throw new Error(`subscription ${subscriptionId} does not exist`);
-  const row = await db('subscriptions').where({ id: subscriptionId }).first('customer_id');
-  const products = await db('license_requests').where({ subscription_id: subscriptionId }).select('id', 'product');
-  return {
-    subscriptionId,
-    subscription: sub,
-    customer: await customer(db, row.customer_id),
-    licenseRequests: products.map((p) => ({ id: p.id, product: p.product })),
-  };
+  const snapshot = (await subscriptionSnapshots(db, [subscriptionId])).get(subscriptionId);
+  if (!snapshot) throw new Error(`subscription ${subscriptionId} does not exist`);
+  return snapshot;
+}
+
+/** The snapshots of many subscriptions in three queries (a batch of renewals due); as `subscriptionSnapshot` of each. */
+export async function subscriptionSnapshots(
+  db: DbOrTx,
+  subscriptionIds: number[],
+): Promise<Map<number, Record<string, unknown>>> {
+  const rows = [...(await byId(db, 'subscriptions', subscriptionIds)).values()];
+  const ids = rows.map((r) => Number(r.id));
+  const [customers, products] = await Promise.all([
+    byId(
+      db,
+      'customers',
+      rows.map((r) => r.customer_id),
+      ['id', 'name', 'email', 'external_ref'],
+    ),
+    ids.length
+      ? db('license_requests').whereIn('subscription_id', ids).orderBy('id').select('id', 'product', 'subscription_id')
+      : [],
+  ]);
+  return new Map(
+    rows.map((row) => [
+      Number(row.id),
+      {
+        subscriptionId: Number(row.id),
+        subscription: subscriptionOf(row),
+        customer: customerOf(customers.get(Number(row.customer_id))),
+        licenseRequests: products
+          .filter((p) => Number(p.subscription_id) === Number(row.id))
+          .map((p) => ({ id: p.id, product: p.product })),
+      },
+    ]),
+  );
 }
 
 export async function configurationSnapshot(db: DbOrTx, configurationId: number): Promise<Record<string, unknown>> {
@@ -103,6 +191,13 @@ export async function configurationSnapshot(db: DbOrTx, configurationId: number)
   if (!row) throw new Error(`KA configuration ${configurationId} does not exist`);
   return { configuration: row };
 }
+
+/** The snapshots of many entities of one type at once, for the types a batch records. */
+export const snapshotsOf: Record<string, (db: DbOrTx, ids: number[]) => Promise<Map<number, Record<string, unknown>>>> =
+  {
+    license: licenseSnapshots,
+    subscription: subscriptionSnapshots,
+  };
 
 /** The snapshot of each entity type an event can name. */
 export const snapshotOf: Record<string, (db: DbOrTx, id: number) => Promise<Record<string, unknown>>> = {

@@ -58,6 +58,30 @@ export class OutboxStore implements OutboxPort {
     };
   }
 
+  /**
+   * Many events in a few multi-row inserts (a scheduler pass's batch): one round trip per
+   * `chunk` events instead of one per event. Answers nothing: the dispatcher reads them back.
+   */
+  async insertMany(
+    db: DbOrTx,
+    events: Array<{ type: EventType; entityType: string; entityId: string; data: Record<string, unknown>; at: number }>,
+    chunk = 200,
+  ): Promise<void> {
+    for (let i = 0; i < events.length; i += chunk) {
+      await db('outbox_events').insert(
+        events.slice(i, i + chunk).map((event) => ({
+          event_id: `evt_${randomUUID().replaceAll('-', '')}`,
+          type: event.type,
+          entity_type: event.entityType,
+          entity_id: event.entityId,
+          payload: boundedJson(event.data, 1_000_000) ?? '{}',
+          occurred_at: event.at,
+          dispatched_at: null,
+        })),
+      );
+    }
+  }
+
   async get(db: DbOrTx, rowId: number): Promise<StoredEvent | undefined> {
     const row = await db<OutboxRow>('outbox_events').where({ id: rowId }).first();
     return row ? fromRow(row) : undefined;

@@ -1,7 +1,7 @@
 import type { DbOrTx } from '../../infra/db/database.js';
 import type { TransitionEvent, TransitionEventWriter } from '../audit/transition.js';
 import { type EventType, eventCatalogue, isEventType } from './event-catalogue.js';
-import { snapshotOf } from './event-snapshots.js';
+import { snapshotOf, snapshotsOf } from './event-snapshots.js';
 import { OutboxStore, type StoredEvent } from './outbox-store.js';
 
 const store = new OutboxStore();
@@ -30,6 +30,48 @@ export async function recordEvent(tx: DbOrTx, event: EventInput): Promise<Stored
     data,
     at: event.at ?? Date.now(),
   });
+}
+
+/**
+ * `recordEvent` for many events at once, in the transaction of the change that caused them all
+ * (a scheduler pass's batch): the snapshots of each entity type are read together and the rows
+ * inserted in a few statements, so a batch costs a few queries whatever its size.
+ */
+export async function recordEvents(tx: DbOrTx, events: EventInput[]): Promise<void> {
+  const byType = new Map<string, number[]>();
+  for (const event of events) {
+    const { entityType } = eventCatalogue[event.type];
+    const ids = byType.get(entityType) ?? [];
+    ids.push(event.entityId);
+    byType.set(entityType, ids);
+  }
+  const snapshots = new Map<string, Map<number, Record<string, unknown>>>();
+  for (const [entityType, ids] of byType) {
+    const many = snapshotsOf[entityType];
+    const one = snapshotOf[entityType];
+    if (many) snapshots.set(entityType, await many(tx, ids));
+    else if (one) {
+      const each = new Map<number, Record<string, unknown>>();
+      for (const id of ids) each.set(id, await one(tx, id));
+      snapshots.set(entityType, each);
+    }
+  }
+  const now = Date.now();
+  await store.insertMany(
+    tx,
+    events.map((event) => {
+      const { entityType } = eventCatalogue[event.type];
+      const snapshot = snapshots.get(entityType)?.get(event.entityId);
+      if (!snapshot && snapshotOf[entityType]) throw new Error(`${entityType} ${event.entityId} does not exist`);
+      return {
+        type: event.type,
+        entityType,
+        entityId: String(event.entityId),
+        data: { ...snapshot, ...event.data },
+        at: event.at ?? now,
+      };
+    }),
+  );
 }
 
 /**

@@ -12,6 +12,8 @@ import { type LicenseOperationStore, type LicenseOperationView, operationView } 
 import { type LicenseFilter, type LicenseQueryStore, licenseStatuses } from './license-query-store.js';
 import type { License, LicenseStatus, LicenseStore, LicenseSummary } from './license-store.js';
 import { TabCounts } from './tab-counts.js';
+import { GRACE_DAYS, type PhaseRules, termEndRangeOf } from './license-phase.js';
+import { type WithPhase, withPhase } from './license-phase-of.js';
 
 /** One tab of the license lists: a KA configuration and its licenses counted by status. */
 export interface LicenseTab {
@@ -22,12 +24,14 @@ export interface LicenseTab {
   enabled: boolean;
   counts: Record<LicenseStatus, number>;
   total: number;
+  /** Live licenses whose term ends within the warning window, and those expired and in grace. */
+  phaseCounts: { expiring: number; grace: number };
   /** Set when the counts are a recent count reused (at a large scale), not taken just now. */
   countsAsOf?: string;
 }
 
 /** A license with everything staff look at: files, request, subscription, history. */
-export interface LicenseDetails extends License {
+export interface LicenseDetails extends WithPhase<License> {
   request: LicenseRequest | null;
   subscription: Subscription | null;
   /** The action on the key that is open (in progress, or its outcome unknown): why other actions wait or read the key first. */
@@ -54,7 +58,11 @@ export interface LicenseQueryDeps {
   audit: AuditStore;
   operations: LicenseOperationStore;
   now?: () => number;
+  /** The warning window of phases (`KEYWAY_EXPIRY_WARNING_DAYS`); default 14 days. */
+  phaseRules?: PhaseRules;
 }
+
+const DAY_MS = 86_400_000;
 
 /** Rows per database round trip of a CSV export. */
 const exportBatch = 500;
@@ -67,12 +75,33 @@ export class LicenseQueryService {
   private readonly tabCounts: TabCounts;
 
   constructor(private readonly deps: LicenseQueryDeps) {
-    this.tabCounts = new TabCounts(deps.db, deps.queries);
+    this.tabCounts = new TabCounts(deps.db, deps.queries, undefined, () => {
+      const now = this.now();
+      return {
+        now,
+        graceFrom: now - GRACE_DAYS * DAY_MS,
+        warnUntil: now + this.phaseRules.warningDays * DAY_MS,
+      };
+    });
+  }
+
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
+  private get phaseRules(): PhaseRules {
+    return this.deps.phaseRules ?? { warningDays: 14 };
+  }
+
+  /** The filter as the store reads it: a phase becomes the range of term ends it is now. */
+  private storeFilter<F extends Omit<LicenseFilter, 'limit'>>(filter: F): F {
+    if (!filter.phase) return filter;
+    return { ...filter, phase: undefined, termEnd: termEndRangeOf(filter.phase, this.now(), this.phaseRules) };
   }
 
   /** One entry per KA configuration, also those without licenses, in name order. */
   async tabs(): Promise<LicenseTab[]> {
-    const [configurations, { rows: counts, countedAt }] = await Promise.all([
+    const [configurations, { rows: counts, phases, countedAt }] = await Promise.all([
       this.deps.configurations.list(this.deps.db),
       this.tabCounts.get(),
     ]);
@@ -83,6 +112,7 @@ export class LicenseQueryService {
         for (const row of counts)
           if (row.configurationId === c.id) byStatus[row.status] = (byStatus[row.status] ?? 0) + row.count;
         const total = Object.values(byStatus).reduce((a, b) => a + b, 0);
+        const phase = phases.find((p) => p.configurationId === c.id);
         return {
           configurationId: c.id,
           name: c.name,
@@ -91,6 +121,7 @@ export class LicenseQueryService {
           enabled: c.enabled,
           counts: byStatus,
           total,
+          phaseCounts: { expiring: phase?.expiring ?? 0, grace: phase?.grace ?? 0 },
           ...countsAsOf,
         };
       })
@@ -98,8 +129,10 @@ export class LicenseQueryService {
   }
 
   /** One page, newest first; pass `limit + 1` to learn whether a next page exists. */
-  list(filter: LicenseFilter): Promise<LicenseSummary[]> {
-    return this.deps.queries.list(this.deps.db, filter);
+  async list(filter: LicenseFilter): Promise<WithPhase<LicenseSummary>[]> {
+    const rows = await this.deps.queries.list(this.deps.db, this.storeFilter(filter));
+    const now = this.now();
+    return rows.map((l) => withPhase(l, now, this.phaseRules));
   }
 
   async get(id: number): Promise<LicenseDetails> {
@@ -114,7 +147,7 @@ export class LicenseQueryService {
     ]);
     const openOperation = open ? operationView(open, (this.deps.now ?? Date.now)()) : null;
     return {
-      ...license,
+      ...withPhase(license, this.now(), this.phaseRules),
       request: request ?? null,
       subscription: subscription ?? null,
       openOperation,
@@ -144,7 +177,11 @@ export class LicenseQueryService {
     yield csvLine([...licenseCsvHeader]);
     let beforeId: number | undefined;
     for (;;) {
-      const rows = await this.deps.queries.list(this.deps.db, { ...filter, beforeId, limit: exportBatch });
+      const rows = await this.deps.queries.list(this.deps.db, {
+        ...this.storeFilter(filter),
+        beforeId,
+        limit: exportBatch,
+      });
       if (rows.length === 0) return;
       yield rows.map(licenseCsvLine).join('');
       if (rows.length < exportBatch) return;

@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import { type DbOrTx, dialectOf } from '../../infra/db/database.js';
+import type { PhaseFilter, TermEndRange } from './license-phase.js';
+import { whereTermEndIn } from './license-phase-store.js';
 import { type LicenseRow, type LicenseStatus, type LicenseSummary, toLicenseSummary } from './license-store.js';
+import { termEndColumn } from './license-term.js';
 
 export const licenseStatuses: LicenseStatus[] = ['issued', 'files_retrieved', 'installed', 'suspended', 'terminated'];
 
@@ -13,9 +16,20 @@ export interface LicenseFilter {
   keyNumber?: string;
   /** Only licenses expiring before this instant. */
   expiresBeforeMs?: number;
+  /** Only licenses in this phase now (the service turns it into `termEnd`, leaving out terminated keys). */
+  phase?: PhaseFilter;
+  /** Only licenses not terminated whose term ends in this range (a phase at some instant). */
+  termEnd?: TermEndRange;
   /** Keyset: newest first, ids below this. */
   beforeId?: number;
   limit: number;
+}
+
+/** The expiring and in-grace licenses of one configuration, for its tab. */
+export interface PhaseCountRow {
+  configurationId: number;
+  expiring: number;
+  grace: number;
 }
 
 /** `!` escapes LIKE wildcards in the same way on SQLite and MySQL. */
@@ -30,7 +44,8 @@ function likePrefix(value: string): string {
  * planner gets this right, so the hint is MySQL's only.
  */
 function licensesTable(db: DbOrTx, filter: LicenseFilter): string | Knex.Raw {
-  if (dialectOf(db) !== 'mysql' || filter.configurationId === undefined) return 'licenses';
+  // A phase is a range of term ends: the `(configuration_id, expires_at, id)` index serves it.
+  if (dialectOf(db) !== 'mysql' || filter.configurationId === undefined || filter.termEnd) return 'licenses';
   const index =
     filter.subscriptionId !== undefined
       ? 'licenses_configuration_subscription_id_index'
@@ -55,8 +70,38 @@ export class LicenseQueryStore {
     if (filter.subscriptionId !== undefined) q.where('subscription_id', filter.subscriptionId);
     if (filter.keyNumber) q.whereRaw("key_number like ? escape '!'", [likePrefix(filter.keyNumber)]);
     if (filter.expiresBeforeMs !== undefined) q.where('expires_at', '<', filter.expiresBeforeMs);
+    if (filter.termEnd) {
+      q.whereNot('status', 'terminated');
+      whereTermEndIn(q, filter.termEnd);
+    }
     if (filter.beforeId !== undefined) q.where('id', '<', filter.beforeId);
     return (await q).map(toLicenseSummary);
+  }
+
+  /**
+   * Live licenses per configuration whose term ends in `expiring` (after `now`, up to the
+   * warning's end) or in `grace` (after the grace's start, up to `now`): one range on the
+   * `expires_at` index over the few weeks around now, whatever the number of licenses.
+   */
+  async phaseCountsByConfiguration(
+    db: DbOrTx,
+    at: { now: number; graceFrom: number; warnUntil: number },
+  ): Promise<PhaseCountRow[]> {
+    const rows = (await db('licenses')
+      .select('configuration_id')
+      .select(
+        db.raw('sum(case when ?? > ? then 1 else 0 end) as expiring', [termEndColumn, at.now]),
+        db.raw('sum(case when ?? <= ? then 1 else 0 end) as grace', [termEndColumn, at.now]),
+      )
+      .where(termEndColumn, '>', at.graceFrom)
+      .andWhere(termEndColumn, '<=', at.warnUntil)
+      .whereNot('status', 'terminated')
+      .groupBy('configuration_id')) as Array<{ configuration_id: number; expiring: unknown; grace: unknown }>;
+    return rows.map((r) => ({
+      configurationId: Number(r.configuration_id),
+      expiring: Number(r.expiring ?? 0),
+      grace: Number(r.grace ?? 0),
+    }));
   }
 
   /** License counts per configuration and status, for the tabs. */

@@ -9,6 +9,7 @@ import { allow, principalOf } from '../../http/access.js';
 import { actorOf, operators, readers } from '../../kernel/principal.js';
 import { licenseFileDownloaders, licenseFileDownloadGuard } from './license-file-access.js';
 import { licenseStatuses } from './license-query-store.js';
+import { type PhaseFilter, phaseFilters } from './license-phase.js';
 import type { LicenseQueryService } from './license-query-service.js';
 import type { LicenseStatus } from './license-store.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
@@ -29,7 +30,12 @@ import type { LicenseOperationStore } from './license-operation-store.js';
 
 const listSchema = pageQuerySchema.extend({
   configuration: idText.optional(),
-  status: z.enum(licenseStatuses as [LicenseStatus, ...LicenseStatus[]]).optional(),
+  status: z
+    .enum(licenseStatuses as [LicenseStatus, ...LicenseStatus[]], {
+      error: `must be one of ${licenseStatuses.join(', ')}; an expiry is a phase, not a status: filter with phase=${phaseFilters.join('|')}`,
+    })
+    .optional(),
+  phase: z.enum(phaseFilters as [PhaseFilter, ...PhaseFilter[]]).optional(),
   customer: idText.optional(),
   subscription: idText.optional(),
   keyNumber: z.string().trim().min(1).max(100).optional(),
@@ -78,6 +84,7 @@ export function licenseRoutes(deps: {
     const filter = {
       configurationId: q.configuration,
       status: q.status,
+      phase: q.phase,
       customerId: q.customer,
       subscriptionId: q.subscription,
       keyNumber: q.keyNumber,
@@ -174,6 +181,8 @@ export const licenseOperations: ApiOperation[] = [
     method: 'get',
     path: '/licenses',
     summary: 'List licenses, newest first, or export them as CSV',
+    description:
+      "`phase` filters by the phase the license's dates give now (`active`, `expiring`, `grace`, `lapsed`, or `expired` for grace and lapsed together; terminated keys have none); each license answers its `phase`.",
     roles: readers,
     query: listSchema,
     answer: { status: 200, description: '`{data, nextCursor}` of licenses, or a CSV file with `format=csv`.' },

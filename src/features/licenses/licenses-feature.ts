@@ -14,6 +14,9 @@ import { LicenseOperationStore } from './license-operation-store.js';
 import { LicenseQueryService } from './license-query-service.js';
 import { LicenseQueryStore } from './license-query-store.js';
 import { licenseRoutes } from './license-routes.js';
+import type { PhaseRules } from './license-phase.js';
+import { LicensePhaseKeeper } from './license-phase-keeper.js';
+import { LicensePhaseStore } from './license-phase-store.js';
 
 /** Wires the license lists and lifecycle actions; the console takes `service` and `lifecycle`, the API `routes`. */
 export function createLicensesFeature(deps: {
@@ -30,10 +33,16 @@ export function createLicensesFeature(deps: {
   leaseMs: number;
   /** The outbox (`AppContext.events`). */
   events: TransitionEventWriter;
+  /** The process's clock (`AppContext.clock`): phases are computed at it. */
+  clock?: () => number;
+  /** `KEYWAY_EXPIRY_WARNING_DAYS`. */
+  phaseRules?: PhaseRules;
 }): {
   service: LicenseQueryService;
   lifecycle: LicenseLifecycle;
   routes: Router;
+  /** The scheduler's license phase pass. */
+  phaseKeeper: LicensePhaseKeeper;
 } {
   const { stores } = deps;
   const operations = new LicenseOperationStore();
@@ -46,6 +55,8 @@ export function createLicensesFeature(deps: {
     configurations: deps.configurations,
     audit: stores.audit,
     operations,
+    now: deps.clock,
+    phaseRules: deps.phaseRules,
   });
   const idempotencyKeys = new IdempotencyKeyStore();
   const lifecycle = new LicenseLifecycle({
@@ -63,6 +74,12 @@ export function createLicensesFeature(deps: {
   return {
     service,
     lifecycle,
+    phaseKeeper: new LicensePhaseKeeper({
+      db: deps.db,
+      store: new LicensePhaseStore(),
+      audit: stores.audit,
+      rules: deps.phaseRules ?? { warningDays: 14 },
+    }),
     routes: licenseRoutes({ db: deps.db, service, lifecycle, operations, idempotencyKeys }),
   };
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../../infra/db/database.js';
-import type { LicenseQueryStore } from './license-query-store.js';
+import type { LicenseQueryStore, PhaseCountRow } from './license-query-store.js';
 import type { LicenseStatus } from './license-store.js';
 
 export type TabCountRow = { configurationId: number; status: LicenseStatus; count: number };
@@ -19,33 +19,40 @@ const MAX_REUSE_MS = 60_000;
  * to the writes of the pipeline.
  */
 export class TabCounts {
-  private reusable?: { rows: TabCountRow[]; countedAt: number; until: number };
-  private inFlight?: Promise<{ rows: TabCountRow[] }>;
+  private reusable?: { rows: TabCountRow[]; phases: PhaseCountRow[]; countedAt: number; until: number };
+  private inFlight?: Promise<{ rows: TabCountRow[]; phases: PhaseCountRow[] }>;
 
+  /**
+   * `phaseWindow`: the term ends that are expiring and in grace now; with it, each count also
+   * counts those per configuration (a range on `expires_at`, reused with the rest).
+   */
   constructor(
     private readonly db: Db,
     private readonly queries: LicenseQueryStore,
     private readonly now: () => number = Date.now,
+    private readonly phaseWindow?: () => { now: number; graceFrom: number; warnUntil: number },
   ) {}
 
   /** The counts, and when they were counted if they are a reused count. */
-  async get(): Promise<{ rows: TabCountRow[]; countedAt?: number }> {
+  async get(): Promise<{ rows: TabCountRow[]; phases: PhaseCountRow[]; countedAt?: number }> {
     const reusable = this.reusable;
-    if (reusable && this.now() < reusable.until) return { rows: reusable.rows, countedAt: reusable.countedAt };
+    if (reusable && this.now() < reusable.until)
+      return { rows: reusable.rows, phases: reusable.phases, countedAt: reusable.countedAt };
     this.inFlight ??= this.count().finally(() => {
       this.inFlight = undefined;
     });
     return this.inFlight;
   }
 
-  private async count(): Promise<{ rows: TabCountRow[] }> {
+  private async count(): Promise<{ rows: TabCountRow[]; phases: PhaseCountRow[] }> {
     const started = this.now();
     const rows = await this.queries.countsByConfiguration(this.db);
+    const phases = this.phaseWindow ? await this.queries.phaseCountsByConfiguration(this.db, this.phaseWindow()) : [];
     const took = this.now() - started;
     this.reusable =
       took > SLOW_COUNT_MS
-        ? { rows, countedAt: started, until: started + Math.min(MAX_REUSE_MS, took * REUSE_FACTOR) }
+        ? { rows, phases, countedAt: started, until: started + Math.min(MAX_REUSE_MS, took * REUSE_FACTOR) }
         : undefined;
-    return { rows };
+    return { rows, phases };
   }
 }

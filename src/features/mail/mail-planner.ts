@@ -65,6 +65,31 @@ export class MailPlanner {
         );
         return;
       }
+      case 'license.expiring':
+      case 'license.expired':
+      case 'license.grace_ended': {
+        if (!data.customer) return;
+        const day = (iso: unknown) => (typeof iso === 'string' ? iso.slice(0, 10) : '');
+        await this.mails.insert(
+          db,
+          {
+            ...base,
+            to: await this.customerRecipients(db, data.customer),
+            variables: {
+              licenseId: data.licenseId,
+              customerName: data.customer.name,
+              product: data.product,
+              keyNumber: data.keyNumber,
+              termEndsAt: day(data.termEndsAt),
+              graceEndsAt: day(data.graceEndsAt),
+              inGrace: data.phase === 'grace',
+              subscriptionId: data.subscription?.id ?? '',
+            },
+          },
+          now,
+        );
+        return;
+      }
       case 'ka_configuration.failing': {
         const to = await this.staff(db);
         if (!to.length || !data.configuration) return;

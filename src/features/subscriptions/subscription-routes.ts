@@ -4,13 +4,18 @@ import type { Db } from '../../infra/db/database.js';
 import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
 import { idParams, idText } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
-import { principalOf } from '../../http/access.js';
-import { type Principal, storeOf } from '../../kernel/principal.js';
+import { allow, principalOf } from '../../http/access.js';
+import { actorOf, type Principal, type RoleName, storeOf } from '../../kernel/principal.js';
+import { z } from 'zod';
+import type { AutoRenewService } from './auto-renew-service.js';
 import type { SubscriptionStore } from './subscription-store.js';
 import type { SubscriptionReader } from './subscription-reader.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
 const listSchema = pageQuerySchema.extend({ customerId: idText.optional() });
+const patchSchema = z.strictObject({ autoRenew: z.boolean() });
+/** Who may turn auto-renew on and off: staff who act, the customer itself and the store that sold it. */
+const autoRenewers: RoleName[] = ['admin', 'operator', 'store', 'customer'];
 
 /** Every role reads subscriptions, each within its reach: a customer its own, a store those it sold. */
 export function subscriptionRoutes(deps: {
@@ -19,6 +24,7 @@ export function subscriptionRoutes(deps: {
   view: SubscriptionReader;
   /** The API token (a store) that placed an order, or null; orders are above subscriptions, so the root passes this in. */
   orderPlacedBy(orderId: number): Promise<number | null | undefined>;
+  autoRenew: AutoRenewService;
 }): Router {
   const router = Router();
 
@@ -52,6 +58,16 @@ export function subscriptionRoutes(deps: {
     res.json(subscription);
   });
 
+  router.patch('/subscriptions/:id', allow(...autoRenewers), async (req, res) => {
+    const { id } = validate(idParams, req.params, 'params');
+    const body = validate(patchSchema, req.body);
+    const principal = principalOf(req);
+    const before = await deps.subscriptions.get(deps.db, id);
+    if (!before || !(await mayRead(principal, before))) throw new NotFoundError('subscription', id);
+    await deps.autoRenew.set(id, body.autoRenew, actorOf(principal));
+    res.json(await deps.view.get(id));
+  });
+
   return router;
 }
 
@@ -71,6 +87,20 @@ export const subscriptionOperations: ApiOperation[] = [
     path: '/subscriptions/:id',
     summary: 'One subscription with its services, license requests and licenses',
     roles: 'any',
-    answer: { status: 200, description: 'The subscription with `services`, `licenseRequests` and `licenses`.' },
+    answer: {
+      status: 200,
+      description:
+        'The subscription with `autoRenew`, `services`, `licenseRequests` and `licenses` (each with its `phase`: active, expiring, grace, lapsed; null when terminated).',
+    },
+  },
+  {
+    method: 'patch',
+    path: '/subscriptions/:id',
+    summary: "Turn the subscription's auto-renew on or off",
+    description:
+      'With auto-renew on (the default for a store order), the scheduler raises `subscription.renewal_due` `KEYWAY_RENEWAL_NOTICE_DAYS` before the expiry, once per term. Staff, the customer itself, and the store that sold it; audited when it changes.',
+    roles: autoRenewers,
+    body: patchSchema,
+    answer: { status: 200, description: 'The subscription, as `GET /subscriptions/:id` answers it.' },
   },
 ];

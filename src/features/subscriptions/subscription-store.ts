@@ -22,6 +22,8 @@ export interface Subscription {
   state: 'provisioning' | 'active';
   startsAt: string;
   expiresAt: string;
+  /** Renewed automatically at the end of the term (default on, seed 001): the scheduler raises `subscription.renewal_due`. */
+  autoRenew: boolean;
   createdAt: string;
 }
 
@@ -34,6 +36,7 @@ interface SubscriptionRow {
   state: Subscription['state'];
   starts_at: number;
   expires_at: number;
+  auto_renew: boolean | number;
   created_at: number;
 }
 
@@ -47,6 +50,7 @@ function toSubscription(row: SubscriptionRow): Subscription {
     state: row.state,
     startsAt: toIso(row.starts_at) ?? '',
     expiresAt: toIso(row.expires_at) ?? '',
+    autoRenew: Boolean(row.auto_renew),
     createdAt: toIso(row.created_at) ?? '',
   };
 }

@@ -1,5 +1,7 @@
 import type { LicenseTab } from '../../features/licenses/license-query-service.js';
 import type { LicenseStatus, LicenseSummary } from '../../features/licenses/license-store.js';
+import type { WithPhase } from '../../features/licenses/license-phase-of.js';
+import { PhaseBadge } from '../components/phase-badge.js';
 import { DateOnly, Empty, Pager, StateBadge, Time } from '../components/display.js';
 import { type FieldErrors, SelectField, TextField } from '../components/form-fields.js';
 import { Layout } from '../components/layout.js';
@@ -10,6 +12,7 @@ import { canOperate, type ViewContext } from '../view-context.js';
 export type LicenseListQuery = {
   configuration?: string;
   status?: string;
+  phase?: string;
   key?: string;
   customer?: string;
   subscription?: string;
@@ -22,7 +25,7 @@ export interface LicensesPageProps {
   tabs: LicenseTab[];
   tab?: LicenseTab;
   statuses: LicenseStatus[];
-  licenses: LicenseSummary[];
+  licenses: WithPhase<LicenseSummary>[];
   customers: Map<number, string>;
   query: LicenseListQuery;
   errors?: FieldErrors;
@@ -31,6 +34,38 @@ export interface LicensesPageProps {
 
 function TabCounts({ tab }: { tab: LicenseTab }) {
   return <span class="count">{tab.total}</span>;
+}
+
+const phaseOptions = [
+  { value: 'expiring', label: 'expiring' },
+  { value: 'grace', label: 'in grace' },
+  { value: 'expired', label: 'expired (in grace or lapsed)' },
+  { value: 'lapsed', label: 'lapsed' },
+  { value: 'active', label: 'active' },
+];
+
+/** The "Expiring / In grace" views of a tab: the licenses that need a renewal soon, with their counts. */
+function PhaseViews({ tab, query }: { tab: LicenseTab; query: LicenseListQuery }) {
+  const view = (phase: 'expiring' | 'grace', label: string, count: number) => (
+    <a
+      class="button secondary"
+      href={withQuery('/licenses', { configuration: tab.configurationId, phase })}
+      aria-current={query.phase === phase ? 'page' : undefined}
+    >
+      {label} <span class="count">{count}</span>
+    </a>
+  );
+  return (
+    <nav class="actions" aria-label="Expiring / In grace">
+      {view('expiring', 'Expiring', tab.phaseCounts.expiring)}
+      {view('grace', 'In grace', tab.phaseCounts.grace)}
+      {query.phase && (
+        <a class="button secondary" href={withQuery('/licenses', { configuration: tab.configurationId })}>
+          All licenses
+        </a>
+      )}
+    </nav>
+  );
 }
 
 export function LicensesPage({
@@ -76,6 +111,7 @@ export function LicensesPage({
             {tab.pluginStatus === 'missing' && ' (plugin missing)'}
             {!tab.enabled && ' · disabled'} ·{' '}
             {statuses.map((s) => `${tab.counts[s] ?? 0} ${s.replace(/_/g, ' ')}`).join(' · ')}
+            {` · ${tab.phaseCounts.expiring} expiring · ${tab.phaseCounts.grace} in grace`}
             {tab.countsAsOf && ` · counted at ${tab.countsAsOf.slice(11, 19)} UTC`}
           </p>
           <div class="actions">
@@ -88,6 +124,7 @@ export function LicensesPage({
               Export CSV
             </a>
           </div>
+          <PhaseViews tab={tab} query={query} />
           <form method="get" action="/licenses" class="filters" aria-label="Filter licenses">
             <input type="hidden" name="configuration" value={String(tab.configurationId)} />
             <TextField name="key" label="Key number starts with" type="search" value={query.key} errors={errors} />
@@ -97,6 +134,14 @@ export function LicensesPage({
               value={query.status}
               blank="any"
               options={statuses.map((s) => ({ value: s, label: s.replace(/_/g, ' ') }))}
+              errors={errors}
+            />
+            <SelectField
+              name="phase"
+              label="Phase"
+              value={query.phase}
+              blank="any"
+              options={phaseOptions}
               errors={errors}
             />
             <TextField name="customer" label="Customer id" value={query.customer} errors={errors} />
@@ -125,6 +170,7 @@ export function LicensesPage({
                   <th scope="col">Subscription</th>
                   <th scope="col">Status</th>
                   <th scope="col">Expires</th>
+                  <th scope="col">Phase</th>
                   <th scope="col">Installed</th>
                 </tr>
               </thead>
@@ -154,6 +200,9 @@ export function LicensesPage({
                     </td>
                     <td>
                       <DateOnly iso={l.expiresAt} />
+                    </td>
+                    <td>
+                      <PhaseBadge phase={l.phase} />
                     </td>
                     <td>
                       <Time iso={l.installedAt} />

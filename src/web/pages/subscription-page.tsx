@@ -1,8 +1,10 @@
 import type { Customer } from '../../features/customers/customer-store.js';
 import type { SubscriptionDetails } from '../../read-models/subscription-view.js';
 import { DateOnly, Empty, Facts, ErrorText, StateBadge, Time } from '../components/display.js';
+import { ActionButton } from '../components/form-fields.js';
 import { Layout } from '../components/layout.js';
-import type { ViewContext } from '../view-context.js';
+import { PhaseBadge } from '../components/phase-badge.js';
+import { canOperate, type ViewContext } from '../view-context.js';
 
 export interface SubscriptionPageProps {
   ctx: ViewContext;
@@ -28,6 +30,7 @@ export function SubscriptionPage({ ctx, subscription: s, customer, planName, con
           ['Period', `${s.period} months`],
           ['Starts', <DateOnly iso={s.startsAt} />],
           ['Expires', <DateOnly iso={s.expiresAt} />],
+          ['Auto-renew', <AutoRenew ctx={ctx} subscription={s} />],
           ['Order', <a href={`/orders/${s.orderId}`}>#{s.orderId}</a>],
         ]}
       />
@@ -113,6 +116,7 @@ export function SubscriptionPage({ ctx, subscription: s, customer, planName, con
                 <th scope="col">Product</th>
                 <th scope="col">Status</th>
                 <th scope="col">Expires</th>
+                <th scope="col">Phase</th>
               </tr>
             </thead>
             <tbody>
@@ -128,6 +132,9 @@ export function SubscriptionPage({ ctx, subscription: s, customer, planName, con
                   <td>
                     <DateOnly iso={l.expiresAt} />
                   </td>
+                  <td>
+                    <PhaseBadge phase={l.phase} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -135,5 +142,23 @@ export function SubscriptionPage({ ctx, subscription: s, customer, planName, con
         )}
       </section>
     </Layout>
+  );
+}
+
+/** Whether the subscription renews at the end of its term, and the operators' switch. */
+function AutoRenew({ ctx, subscription: s }: { ctx: ViewContext; subscription: SubscriptionDetails }) {
+  return (
+    <span>
+      {s.autoRenew ? 'on: renewal due is raised before it expires' : 'off'}{' '}
+      {canOperate(ctx) && (
+        <ActionButton
+          ctx={ctx}
+          action={`/subscriptions/${s.id}/auto-renew`}
+          label={s.autoRenew ? 'Turn auto-renew off' : 'Turn auto-renew on'}
+        >
+          <input type="hidden" name="autoRenew" value={s.autoRenew ? 'off' : 'on'} />
+        </ActionButton>
+      )}
+    </span>
   );
 }

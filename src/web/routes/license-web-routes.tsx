@@ -14,6 +14,7 @@ import {
 import type { LicenseQueryService } from '../../features/licenses/license-query-service.js';
 import { type LicenseFilter, licenseStatuses } from '../../features/licenses/license-query-store.js';
 import type { ManualLicenseService } from '../../features/uploads/manual-license-service.js';
+import { type PhaseFilter, phaseFilters } from '../../features/licenses/license-phase.js';
 import { multipartReader } from '../../features/uploads/multipart-upload.js';
 import type { UploadLimits } from '../../features/uploads/upload-options.js';
 import { cursorId, pageById } from '../../http/pagination.js';
@@ -54,6 +55,7 @@ const lifecycleNotices: Record<string, string> = {
 const listSchema = z.object({
   configuration: idText.optional(),
   status: z.enum(licenseStatuses as [string, ...string[]]).optional(),
+  phase: z.enum(phaseFilters as [PhaseFilter, ...PhaseFilter[]]).optional(),
   key: z.string().trim().max(80).optional(),
   customer: idText.optional(),
   subscription: idText.optional(),
@@ -75,6 +77,7 @@ function filterOf(q: z.output<typeof listSchema>, configurationId: number): Omit
   return {
     configurationId,
     status: q.status as LicenseFilter['status'],
+    phase: q.phase,
     keyNumber: q.key?.toUpperCase(),
     customerId: q.customer,
     subscriptionId: q.subscription,

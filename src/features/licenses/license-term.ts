@@ -1,0 +1,21 @@
+/**
+ * Where a license's term ends, in one place: phases, the scheduler's passes and the phase
+ * filters of the lists all read it through here. Today that is the key's expiry; when a lease
+ * (a key the KA renews itself month by month) carries the subscription's real term end in a
+ * column of its own, `termEndOf` and `termEndColumn` switch to it together.
+ */
+export const termEndColumn = 'expires_at';
+
+/** The end of the license's term in epoch ms, or null for a key without an expiry (it never expires). */
+export function termEndOf(license: { expiresAt: string | null }): number | null {
+  return license.expiresAt === null ? null : Date.parse(license.expiresAt);
+}
+
+/**
+ * Whether the license is an additional key (a sublicense) of a primary one. Additional keys
+ * have no grace (seed 002). No column says so yet: every license is a primary key until the
+ * additional keys of issue 15 mark theirs, and this answers from that mark.
+ */
+export function isAdditionalKey(_license: object): boolean {
+  return false;
+}

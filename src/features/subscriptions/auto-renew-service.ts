@@ -1,0 +1,31 @@
+import { NotFoundError } from '../../errors/app-error.js';
+import type { Db } from '../../infra/db/database.js';
+import { transaction } from '../../infra/db/transaction.js';
+import type { Actor } from '../../kernel/actor.js';
+import type { AuditWriter } from '../audit/audit-store.js';
+import type { RenewalScheduleStore } from './renewal-schedule-store.js';
+
+/** Turns a subscription's auto-renew on or off (customers, their store, staff), audited. */
+export class AutoRenewService {
+  constructor(private readonly deps: { db: Db; store: RenewalScheduleStore; audit: AuditWriter; now?: () => number }) {}
+
+  /** Sets auto-renew; the same value again changes nothing and records nothing. */
+  async set(subscriptionId: number, on: boolean, actor: Actor): Promise<{ changed: boolean }> {
+    return transaction(this.deps.db, async (tx) => {
+      const changed = await this.deps.store.setAutoRenew(tx, subscriptionId, on, (this.deps.now ?? Date.now)());
+      if (!changed) {
+        if ((await this.deps.store.autoRenewOf(tx, subscriptionId)) === undefined)
+          throw new NotFoundError('subscription', subscriptionId);
+        return { changed: false };
+      }
+      await this.deps.audit.record(tx, {
+        actor,
+        action: on ? 'subscription.auto_renew_on' : 'subscription.auto_renew_off',
+        entityType: 'subscription',
+        entityId: subscriptionId,
+        data: { autoRenew: on },
+      });
+      return { changed: true };
+    });
+  }
+}

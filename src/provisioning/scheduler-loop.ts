@@ -1,0 +1,49 @@
+import type { Logger } from '../infra/log/logger.js';
+
+/** One pass of the scheduler: finds its due rows at `now`, claims them in the database and acts once per row. */
+export interface ScheduledPass {
+  readonly name: string;
+  runDue(now: number): Promise<unknown>;
+}
+
+/**
+ * The scheduler (DESIGN.md §10): runs its passes (renewals due, license phases) on a timer in
+ * every worker process. Like the reconciler it is deliberately not a queue schedule, which a
+ * flushed Redis would lose; each pass claims its rows in the database with guarded updates, so
+ * any number of workers running it at once act on each row once. The clock is the process's
+ * (`AppContext.clock`), so tests move time instead of waiting.
+ */
+export class SchedulerLoop {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    private readonly passes: ScheduledPass[],
+    private readonly logger: Logger,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  start(everyMs: number): void {
+    this.timer = setInterval(() => {
+      if (!this.running) this.running = this.runOnce().finally(() => (this.running = undefined));
+    }, everyMs);
+    this.timer.unref();
+  }
+
+  /** Runs every pass once, in order; a failing pass is logged and runs again next period. */
+  async runOnce(): Promise<void> {
+    for (const pass of this.passes) {
+      try {
+        const result = await pass.runDue(this.clock());
+        this.logger.debug({ pass: pass.name, result }, 'scheduler pass done');
+      } catch (err) {
+        this.logger.warn({ err, pass: pass.name }, 'scheduler pass failed; it runs again next period');
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+}
