@@ -4,6 +4,7 @@ import { customerOperations } from './features/customers/customer-routes.js';
 import { kaConfigurationOperations } from './features/ka-configurations/ka-configuration-routes.js';
 import { licenseRequestOperations } from './features/license-requests/license-request-routes.js';
 import { licenseOperations } from './features/licenses/license-routes.js';
+import { workedOperationOperations } from './features/licenses/worked-operation-routes.js';
 import { orderOperations } from './features/orders/order-routes.js';
 import { planOperations } from './features/plans/plan-routes.js';
 import { serviceOperations } from './features/services/service-routes.js';
@@ -25,6 +26,7 @@ export const apiOperations: ApiOperation[] = [
   ...licenseRequestOperations,
   ...manualLicenseOperations,
   ...licenseOperations,
+  ...workedOperationOperations,
   ...kaConfigurationOperations,
   ...auditOperations,
   ...tokenOperations,

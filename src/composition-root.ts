@@ -34,6 +34,7 @@ import type { PluginRegistry } from './plugin-host/plugin-registry.js';
 import { pluginStatuses } from './plugin-host/plugin-sync.js';
 import type { Reconcilable } from './provisioning/reconcile-loop.js';
 import { createPipeline, registerPipelineJobs } from './provisioning/register-pipeline.js';
+import { createOperationWork, registerOperationJobs } from './provisioning/operations/register-operations.js';
 import { SubscriptionView } from './read-models/subscription-view.js';
 import { createWebConsole } from './web/web-console.js';
 
@@ -160,6 +161,10 @@ export async function composeKeyway(
     configurations: configurations.service,
     metrics: context.metrics,
     events: eventWriter,
+    termEndOf: async (subscriptionId) => {
+      const subscription = await stores.subscriptions.get(db, subscriptionId);
+      return subscription ? Date.parse(subscription.expiresAt) : null;
+    },
   });
   // Requests released by the services feature (or made ready at payment) start at once.
   const startRequests = async (ids: number[]) => {
@@ -221,6 +226,21 @@ export async function composeKeyway(
     leaseMs: config.pipeline.leaseMs,
     events: eventWriter,
   });
+  // Worker-run license operations (a renewal's, one per license): the engine and the kinds it runs.
+  const operationWork = createOperationWork({
+    config,
+    logger,
+    db,
+    queue,
+    clock,
+    operations: licenses.workedOperationStore,
+    licenses: stores.licenses,
+    audit: stores.audit,
+    events: eventWriter,
+    configurations: configurations.service,
+    adapters: pipeline.adapters,
+    kinds: [],
+  });
   const manualLicenses = createManualLicensesFeature({
     db,
     queue,
@@ -253,16 +273,18 @@ export async function composeKeyway(
         services.routes,
         manualLicenses.routes,
         licenses.routes,
+        licenses.workedOperationRoutes,
         ...events.routes,
       ],
     },
     registerJobs() {
       registerPipelineJobs(queue, pipeline.pipeline, config.pipeline.concurrency);
+      registerOperationJobs(queue, operationWork, config.pipeline.concurrency);
       configurations.registerJobs();
       registerServiceJobs(queue, services.service, config.pipeline.concurrency);
       events.start();
     },
-    reconcileEngines: [services.service.engine, pipeline.pipeline.engine],
+    reconcileEngines: [services.service.engine, pipeline.pipeline.engine, operationWork.engine],
     createWeb: (print) =>
       createWebConsole({
         config,

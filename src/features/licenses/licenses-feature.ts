@@ -14,6 +14,9 @@ import { LicenseOperationStore } from './license-operation-store.js';
 import { LicenseQueryService } from './license-query-service.js';
 import { LicenseQueryStore } from './license-query-store.js';
 import { licenseRoutes } from './license-routes.js';
+import { workedOperationRoutes } from './worked-operation-routes.js';
+import { WorkedOperationService } from './worked-operation-service.js';
+import { WorkedOperationStore } from './worked-operation-store.js';
 
 /** Wires the license lists and lifecycle actions; the console takes `service` and `lifecycle`, the API `routes`. */
 export function createLicensesFeature(deps: {
@@ -33,7 +36,12 @@ export function createLicensesFeature(deps: {
 }): {
   service: LicenseQueryService;
   lifecycle: LicenseLifecycle;
+  /** Staff's retry and cancel of worker-run operations (a renewal's). */
+  workedOperations: WorkedOperationService;
+  /** The worker-run side of `license_operations`, for the engine that runs them. */
+  workedOperationStore: WorkedOperationStore;
   routes: Router;
+  workedOperationRoutes: Router;
 } {
   const { stores } = deps;
   const operations = new LicenseOperationStore();
@@ -60,9 +68,20 @@ export function createLicensesFeature(deps: {
     idempotencyKeys,
     leaseMs: deps.leaseMs,
   });
+  const workedOperationStore = new WorkedOperationStore();
+  const workedOperations = new WorkedOperationService({
+    db: deps.db,
+    operations: workedOperationStore,
+    audit: stores.audit,
+    events: deps.events,
+    queue: deps.queue,
+  });
   return {
     service,
     lifecycle,
+    workedOperations,
+    workedOperationStore,
+    workedOperationRoutes: workedOperationRoutes({ service: workedOperations }),
     routes: licenseRoutes({ db: deps.db, service, lifecycle, operations, idempotencyKeys }),
   };
 }
