@@ -6,6 +6,7 @@ import { licenseRequestOperations } from './features/license-requests/license-re
 import { licenseOperations } from './features/licenses/license-routes.js';
 import { workedOperationOperations } from './features/licenses/worked-operation-routes.js';
 import { orderOperations } from './features/orders/order-routes.js';
+import { renewalOperations } from './features/renewals/renewal-routes.js';
 import { planOperations } from './features/plans/plan-routes.js';
 import { serviceOperations } from './features/services/service-routes.js';
 import { subscriptionOperations } from './features/subscriptions/subscription-routes.js';
@@ -22,6 +23,7 @@ export const apiOperations: ApiOperation[] = [
   ...customerOperations,
   ...planOperations,
   ...subscriptionOperations,
+  ...renewalOperations,
   ...serviceOperations,
   ...licenseRequestOperations,
   ...manualLicenseOperations,

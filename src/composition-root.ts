@@ -35,6 +35,10 @@ import { pluginStatuses } from './plugin-host/plugin-sync.js';
 import type { Reconcilable } from './provisioning/reconcile-loop.js';
 import { createPipeline, registerPipelineJobs } from './provisioning/register-pipeline.js';
 import { createOperationWork, registerOperationJobs } from './provisioning/operations/register-operations.js';
+import { RenewOperation } from './provisioning/operations/renew-operation.js';
+import { createRenewalsFeature } from './features/renewals/renewals-feature.js';
+import type { RenewalService } from './features/renewals/renewal-service.js';
+import type { RenewalPayment } from './features/orders/renewal-payment.js';
 import { SubscriptionView } from './read-models/subscription-view.js';
 import { createWebConsole } from './web/web-console.js';
 
@@ -76,6 +80,8 @@ export interface Composition {
   auth: AuthFeature;
   /** Events out: the outbox's reader, webhooks and mail. */
   events: EventsOut;
+  /** Renewal orders of subscriptions (`request`, `renewAndPay`, `listOf`). */
+  renewals: RenewalService;
   /** Metrics of this process (prom-client), for `/metrics`. */
   metrics: Registry;
   /** The JSON API: signed callbacks before authentication, every feature's routes behind it. */
@@ -194,6 +200,8 @@ export async function composeKeyway(
       maxDelayMs: config.pipeline.maxDelayMs,
     },
   });
+  // Renewals sit above orders: paying a renewal order reaches them through this port, bound below.
+  let renewalPayment: RenewalPayment | undefined;
   const orders = createOrdersFeature({
     db,
     store: stores.orders,
@@ -205,6 +213,12 @@ export async function composeKeyway(
     audit: stores.audit,
     events: eventWriter,
     subscriptionView: view,
+    renewals: {
+      paid: (tx, order, now, actor) => {
+        if (!renewalPayment) throw new Error('renewals are not wired yet');
+        return renewalPayment.paid(tx, order, now, actor);
+      },
+    },
     // After the payment committed: services to provision first, or, when all were ready at
     // creation, the license requests straight to the pipeline. A failure here must not fail the
     // payment: the reconcilers start the services or the requests on their next round.
@@ -239,8 +253,33 @@ export async function composeKeyway(
     events: eventWriter,
     configurations: configurations.service,
     adapters: pipeline.adapters,
-    kinds: [],
+    kinds: [
+      new RenewOperation({
+        licenses: stores.licenses,
+        requests: stores.licenseRequests,
+        audit: stores.audit,
+        events: eventWriter,
+        queue,
+        now: clock,
+      }),
+    ],
   });
+  const renewals = createRenewalsFeature({
+    db,
+    subscriptions: stores.subscriptions,
+    licenses: stores.licenses,
+    operations: licenses.workedOperationStore,
+    operationViews: licenses.workedOperations,
+    orders: orders.service,
+    events: eventWriter,
+    queue,
+    placedBy: async (subscriptionId) => {
+      const subscription = await stores.subscriptions.get(db, subscriptionId);
+      const order = subscription && (await stores.orders.get(db, subscription.orderId));
+      return order ? { storeId: order.placedByTokenId } : undefined;
+    },
+  });
+  renewalPayment = renewals.service;
   const manualLicenses = createManualLicensesFeature({
     db,
     queue,
@@ -257,6 +296,7 @@ export async function composeKeyway(
     services,
     auth,
     events,
+    renewals: renewals.service,
     metrics,
     api: {
       publicApi: [services.callbackRoutes],
@@ -274,6 +314,7 @@ export async function composeKeyway(
         manualLicenses.routes,
         licenses.routes,
         licenses.workedOperationRoutes,
+        renewals.routes,
         ...events.routes,
       ],
     },

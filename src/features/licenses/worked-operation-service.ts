@@ -8,6 +8,9 @@ import { enqueueOperation } from './license-operation-jobs.js';
 import { type LicenseOperation, type LicenseOperationView, operationView } from './license-operation-store.js';
 import type { WorkedOperationStore } from './worked-operation-store.js';
 
+/** A worker-run operation as the API shows it, with its license. */
+export type WorkedOperationView = LicenseOperationView & { licenseId: number };
+
 export interface WorkedOperationServiceDeps {
   db: Db;
   operations: WorkedOperationStore;
@@ -34,7 +37,7 @@ export class WorkedOperationService {
   }
 
   /** Operations a cause made (one per license of a renewal), as the API shows them. */
-  async ofCause(type: string, ids: number[]): Promise<Array<LicenseOperationView & { licenseId: number }>> {
+  async ofCause(type: string, ids: number[]): Promise<WorkedOperationView[]> {
     const rows = await this.deps.operations.listByCause(this.deps.db, type, ids);
     return rows.map((o) => ({ ...operationView(o, this.now()), licenseId: o.licenseId }));
   }
