@@ -36,6 +36,7 @@ import type { Reconcilable } from './provisioning/reconcile-loop.js';
 import { createPipeline, registerPipelineJobs } from './provisioning/register-pipeline.js';
 import { createOperationWork, registerOperationJobs } from './provisioning/operations/register-operations.js';
 import { RenewOperation } from './provisioning/operations/renew-operation.js';
+import { FileRefreshSweep } from './provisioning/file-refresh.js';
 import { createRenewalsFeature } from './features/renewals/renewals-feature.js';
 import type { RenewalService } from './features/renewals/renewal-service.js';
 import type { RenewalPayment } from './features/orders/renewal-payment.js';
@@ -280,6 +281,21 @@ export async function composeKeyway(
     },
   });
   renewalPayment = renewals.service;
+  // New key-file revisions (a lease the KA renewed, an update date passed), looked for by the reconcile loop.
+  const fileRefresh = new FileRefreshSweep({
+    db,
+    licenses: stores.licenses,
+    requests: stores.licenseRequests,
+    audit: stores.audit,
+    events: eventWriter,
+    configurations: configurations.service,
+    adapters: pipeline.adapters,
+    queue,
+    logger: logger.child({ component: 'file-refresh' }),
+    now: clock,
+    leaseMs: config.pipeline.leaseMs,
+    recheckMs: config.pipeline.maxDelayMs,
+  });
   const manualLicenses = createManualLicensesFeature({
     db,
     queue,
@@ -325,7 +341,7 @@ export async function composeKeyway(
       registerServiceJobs(queue, services.service, config.pipeline.concurrency);
       events.start();
     },
-    reconcileEngines: [services.service.engine, pipeline.pipeline.engine, operationWork.engine],
+    reconcileEngines: [services.service.engine, pipeline.pipeline.engine, operationWork.engine, fileRefresh],
     createWeb: (print) =>
       createWebConsole({
         config,

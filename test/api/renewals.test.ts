@@ -225,4 +225,45 @@ for (const dialect of testDialects()) {
       }
     },
   );
+
+  test.serial(
+    `${dialect}: a lease the KA renewed itself gets its new file revision fetched and installed by the refresh sweep, the older revision kept`,
+    async (t) => {
+      const rig = await startTwoProtocolRig(dialect, { planCode: 'renewals-refresh', ip: '203.0.113.43' });
+      const { api, xmlrpc } = rig;
+      try {
+        const { licenses } = await rig.buyAndWaitInstalled('refresh-1');
+        const plesk = (
+          await api.request<Body & { files: Body[] }>(
+            'GET',
+            `/api/v1/licenses/${licenses.find((l) => l.configurationId === rig.xmlConfigurationId)?.id}`,
+          )
+        ).body;
+        t.is(plesk.termKind, 'lease');
+        t.truthy(plesk.refreshDueAt, 'due when the lease period ends');
+        // A month passes at the KA: it renews the lease with a new revision. Keyway's own clock
+        // has not moved, so the refresh is made due as the month passing would.
+        xmlrpc.authority.advanceClock(32 * 24 * 3600 * 1000);
+        const { db } = api.running.context;
+        await db('licenses')
+          .where({ id: plesk.id })
+          .update({ refresh_due_at: Date.now() - 1 });
+        const after = await installedAgain(rig, plesk.id, plesk.installedAt);
+        t.not(after.revision, plesk.revision);
+        t.true(
+          Date.parse(String(after.keyExpiresAt)) > Date.parse(String(plesk.keyExpiresAt)),
+          "the lease's new period",
+        );
+        t.is(after.expiresAt, plesk.expiresAt, 'the term still ends with the subscription');
+        t.not(after.files[0]?.sha256, plesk.files[0]?.sha256);
+        const generations = await db('license_files')
+          .where({ license_id: plesk.id })
+          .select('generation', 'sha256', 'revision');
+        t.is(generations.length, 2, 'the older revision is kept');
+        t.deepEqual(generations.map((g) => Number(g.generation)).sort(), [1, 2]);
+      } finally {
+        await rig.close();
+      }
+    },
+  );
 }
