@@ -356,6 +356,12 @@ export async function composeKeyway(
         manualLicenses,
         licenses: licenses.service,
         lifecycle: licenses.lifecycle,
+        orderActions: {
+          orders: orders.service,
+          renewals: renewals.service,
+          workedOperations: licenses.workedOperations,
+          periodsOf: async (planId) => (await stores.plans.get(db, planId))?.periods ?? [],
+        },
         events: { mail: events.mail, webhooks: events.webhooks },
       }),
     async close() {

@@ -232,7 +232,8 @@ export class LicenseLifecycle {
     const { db, licenses, requests } = this.deps;
     const before: KeyFacts = {
       status: license.status,
-      expiresAt: license.expiresAt,
+      // The key's own expiry (a lease's ends before its term): what a reading of the key is compared with.
+      expiresAt: license.keyExpiresAt ?? license.expiresAt,
       updatesUntil: license.updatesUntil,
       fullKeyNumber: license.fullKeyNumber,
     };

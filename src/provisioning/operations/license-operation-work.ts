@@ -174,7 +174,8 @@ export class LicenseOperationWork implements EngineEntity<HeldOperation> {
       return this.applied(kind, ctx, held, 'in_progress', { kind: 'keyway_only', result: plan.result });
     let before: KeyFacts = {
       status: license.status,
-      expiresAt: license.expiresAt,
+      // The key's own expiry, what a reading of the key is compared with.
+      expiresAt: license.keyExpiresAt ?? license.expiresAt,
       updatesUntil: license.updatesUntil,
       fullKeyNumber: license.fullKeyNumber,
     };
