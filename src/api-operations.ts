@@ -4,7 +4,9 @@ import { customerOperations } from './features/customers/customer-routes.js';
 import { kaConfigurationOperations } from './features/ka-configurations/ka-configuration-routes.js';
 import { licenseRequestOperations } from './features/license-requests/license-request-routes.js';
 import { licenseOperations } from './features/licenses/license-routes.js';
+import { workedOperationOperations } from './features/licenses/worked-operation-routes.js';
 import { orderOperations } from './features/orders/order-routes.js';
+import { renewalOperations } from './features/renewals/renewal-routes.js';
 import { planOperations } from './features/plans/plan-routes.js';
 import { serviceOperations } from './features/services/service-routes.js';
 import { subscriptionOperations } from './features/subscriptions/subscription-routes.js';
@@ -21,10 +23,12 @@ export const apiOperations: ApiOperation[] = [
   ...customerOperations,
   ...planOperations,
   ...subscriptionOperations,
+  ...renewalOperations,
   ...serviceOperations,
   ...licenseRequestOperations,
   ...manualLicenseOperations,
   ...licenseOperations,
+  ...workedOperationOperations,
   ...kaConfigurationOperations,
   ...auditOperations,
   ...tokenOperations,

@@ -32,10 +32,16 @@ import type { SecretBox } from './infra/db/secret-box.js';
 import { startPluginHost } from './plugin-host/plugin-host.js';
 import type { PluginRegistry } from './plugin-host/plugin-registry.js';
 import { pluginStatuses } from './plugin-host/plugin-sync.js';
+import { systemActor } from './kernel/actor.js';
 import type { Reconcilable } from './provisioning/reconcile-loop.js';
 import type { ScheduledPass } from './provisioning/scheduler-loop.js';
-import type { RenewAndPay } from './features/subscriptions/renewal-scheduler.js';
 import { createPipeline, registerPipelineJobs } from './provisioning/register-pipeline.js';
+import { createOperationWork, registerOperationJobs } from './provisioning/operations/register-operations.js';
+import { RenewOperation } from './provisioning/operations/renew-operation.js';
+import { FileRefreshSweep } from './provisioning/file-refresh.js';
+import { createRenewalsFeature } from './features/renewals/renewals-feature.js';
+import type { RenewalService } from './features/renewals/renewal-service.js';
+import type { RenewalPayment } from './features/orders/renewal-payment.js';
 import { SubscriptionView } from './read-models/subscription-view.js';
 import { createWebConsole } from './web/web-console.js';
 
@@ -66,19 +72,6 @@ export function createStores(): Stores {
   };
 }
 
-/**
- * The port through which the scheduler pays a due renewal itself (`KEYWAY_AUTORENEW_PAYMENT=assume`).
- * The renewal orders of issue 14 (`POST /subscriptions/:id/renewals`, paid with the order pay
- * call) answer it; until they are wired here, a payment attempt fails with this error (audited
- * as `subscription.autopay_failed` and tried again on later passes), and `store` mode, the
- * default, never calls it.
- */
-const renewalOrdersNotBuiltYet: RenewAndPay = async (subscriptionId) => {
-  throw new Error(
-    `KEYWAY_AUTORENEW_PAYMENT=assume cannot pay the renewal of subscription ${subscriptionId}: renewal orders are not wired into this build yet`,
-  );
-};
-
 /** Keyway's parts, built in dependency order; `server.ts` runs them in the process's role. */
 export interface Composition {
   stores: Stores;
@@ -90,6 +83,8 @@ export interface Composition {
   auth: AuthFeature;
   /** Events out: the outbox's reader, webhooks and mail. */
   events: EventsOut;
+  /** Renewal orders of subscriptions (`request`, `renewAndPay`, `listOf`). */
+  renewals: RenewalService;
   /** Metrics of this process (prom-client), for `/metrics`. */
   metrics: Registry;
   /** The JSON API: signed callbacks before authentication, every feature's routes behind it. */
@@ -165,6 +160,9 @@ export async function composeKeyway(
     now: clock,
     rules: phaseRules,
   });
+  // Renewal orders are composed after the features that call them (subscriptions' scheduler, orders' payment).
+  let renewalPayment: RenewalPayment | undefined;
+  let renewalService: RenewalService | undefined;
   const subscriptions = createSubscriptionsFeature({
     db,
     store: stores.subscriptions,
@@ -175,7 +173,16 @@ export async function composeKeyway(
     renewals: {
       noticeDays: config.scheduler.renewalNoticeDays,
       payment: config.scheduler.autoRenewPayment,
-      renewAndPay: renewalOrdersNotBuiltYet,
+      // `KEYWAY_AUTORENEW_PAYMENT=assume`: Keyway places and pays the renewal order itself, under the
+      // scheduler's reference (one per term), so a pass repeated after a crash pays nothing twice.
+      renewAndPay: async (subscriptionId, periodMonths, reference) => {
+        if (!renewalService) throw new Error('renewal orders are not composed yet');
+        await renewalService.renewAndPay(
+          subscriptionId,
+          { period: periodMonths, reference, paymentReference: reference },
+          systemActor,
+        );
+      },
     },
   });
   const pipeline = createPipeline({
@@ -188,6 +195,10 @@ export async function composeKeyway(
     configurations: configurations.service,
     metrics: context.metrics,
     events: eventWriter,
+    termEndOf: async (subscriptionId) => {
+      const subscription = await stores.subscriptions.get(db, subscriptionId);
+      return subscription ? Date.parse(subscription.expiresAt) : null;
+    },
   });
   // Requests released by the services feature (or made ready at payment) start at once.
   const startRequests = async (ids: number[]) => {
@@ -217,6 +228,7 @@ export async function composeKeyway(
       maxDelayMs: config.pipeline.maxDelayMs,
     },
   });
+  // Renewals sit above orders: paying a renewal order reaches them through this port, bound below.
   const orders = createOrdersFeature({
     db,
     store: stores.orders,
@@ -228,6 +240,12 @@ export async function composeKeyway(
     audit: stores.audit,
     events: eventWriter,
     subscriptionView: view,
+    renewals: {
+      paid: (tx, order, now, actor) => {
+        if (!renewalPayment) throw new Error('renewals are not wired yet');
+        return renewalPayment.paid(tx, order, now, actor);
+      },
+    },
     // After the payment committed: services to provision first, or, when all were ready at
     // creation, the license requests straight to the pipeline. A failure here must not fail the
     // payment: the reconcilers start the services or the requests on their next round.
@@ -251,6 +269,62 @@ export async function composeKeyway(
     clock,
     phaseRules,
   });
+  // Worker-run license operations (a renewal's, one per license): the engine and the kinds it runs.
+  const operationWork = createOperationWork({
+    config,
+    logger,
+    db,
+    queue,
+    clock,
+    operations: licenses.workedOperationStore,
+    licenses: stores.licenses,
+    audit: stores.audit,
+    events: eventWriter,
+    configurations: configurations.service,
+    adapters: pipeline.adapters,
+    kinds: [
+      new RenewOperation({
+        licenses: stores.licenses,
+        requests: stores.licenseRequests,
+        audit: stores.audit,
+        events: eventWriter,
+        queue,
+        now: clock,
+      }),
+    ],
+  });
+  const renewals = createRenewalsFeature({
+    db,
+    subscriptions: stores.subscriptions,
+    licenses: stores.licenses,
+    operations: licenses.workedOperationStore,
+    operationViews: licenses.workedOperations,
+    orders: orders.service,
+    events: eventWriter,
+    queue,
+    placedBy: async (subscriptionId) => {
+      const subscription = await stores.subscriptions.get(db, subscriptionId);
+      const order = subscription && (await stores.orders.get(db, subscription.orderId));
+      return order ? { storeId: order.placedByTokenId } : undefined;
+    },
+  });
+  renewalPayment = renewals.service;
+  renewalService = renewals.service;
+  // New key-file revisions (a lease the KA renewed, an update date passed), looked for by the reconcile loop.
+  const fileRefresh = new FileRefreshSweep({
+    db,
+    licenses: stores.licenses,
+    requests: stores.licenseRequests,
+    audit: stores.audit,
+    events: eventWriter,
+    configurations: configurations.service,
+    adapters: pipeline.adapters,
+    queue,
+    logger: logger.child({ component: 'file-refresh' }),
+    now: clock,
+    leaseMs: config.pipeline.leaseMs,
+    recheckMs: config.pipeline.maxDelayMs,
+  });
   const manualLicenses = createManualLicensesFeature({
     db,
     queue,
@@ -267,6 +341,7 @@ export async function composeKeyway(
     services,
     auth,
     events,
+    renewals: renewals.service,
     metrics,
     api: {
       publicApi: [services.callbackRoutes],
@@ -283,16 +358,19 @@ export async function composeKeyway(
         services.routes,
         manualLicenses.routes,
         licenses.routes,
+        licenses.workedOperationRoutes,
+        renewals.routes,
         ...events.routes,
       ],
     },
     registerJobs() {
       registerPipelineJobs(queue, pipeline.pipeline, config.pipeline.concurrency);
+      registerOperationJobs(queue, operationWork, config.pipeline.concurrency);
       configurations.registerJobs();
       registerServiceJobs(queue, services.service, config.pipeline.concurrency);
       events.start();
     },
-    reconcileEngines: [services.service.engine, pipeline.pipeline.engine],
+    reconcileEngines: [services.service.engine, pipeline.pipeline.engine, operationWork.engine, fileRefresh],
     scheduledPasses: [
       { name: 'renewals due', runDue: (now) => subscriptions.renewalScheduler.runDue(now) },
       { name: 'license phases', runDue: (now) => licenses.phaseKeeper.runDue(now) },
@@ -312,6 +390,12 @@ export async function composeKeyway(
         licenses: licenses.service,
         lifecycle: licenses.lifecycle,
         subscriptions: { autoRenew: subscriptions.autoRenew },
+        orderActions: {
+          orders: orders.service,
+          renewals: renewals.service,
+          workedOperations: licenses.workedOperations,
+          periodsOf: async (planId) => (await stores.plans.get(db, planId))?.periods ?? [],
+        },
         events: { mail: events.mail, webhooks: events.webhooks },
       }),
     async close() {

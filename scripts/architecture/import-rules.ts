@@ -24,6 +24,8 @@ export const featureRanks: Record<string, number> = {
   orders: 6,
   licenses: 7,
   uploads: 8,
+  // Renewal orders (orders) renew every license of a subscription (licenses' worker-run operations).
+  renewals: 8.5,
   // Events out: they read the outbox through its port and nothing above them.
   webhooks: 9,
   mail: 9,

@@ -211,7 +211,7 @@ const envSchema = z.object({
   KEYWAY_SCHEDULER_EVERY_MS: positiveInt.default(60_000),
   KEYWAY_RENEWAL_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   KEYWAY_EXPIRY_WARNING_DAYS: z.coerce.number().int().min(0).max(365).default(14),
-  KEYWAY_AUTORENEW_PAYMENT: z.enum(['store', 'assume']).default('store'),
+  KEYWAY_AUTORENEW_PAYMENT: z.enum(['store', 'assume']).optional(),
 });
 
 const secretVariables = new Set([
@@ -299,7 +299,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       everyMs: e.KEYWAY_SCHEDULER_EVERY_MS,
       renewalNoticeDays: e.KEYWAY_RENEWAL_NOTICE_DAYS,
       expiryWarningDays: e.KEYWAY_EXPIRY_WARNING_DAYS,
-      autoRenewPayment: e.KEYWAY_AUTORENEW_PAYMENT,
+      // The demo has no store to charge anyone: it pays its own renewals.
+      autoRenewPayment: e.KEYWAY_AUTORENEW_PAYMENT ?? (demo ? 'assume' : 'store'),
     },
   };
 }

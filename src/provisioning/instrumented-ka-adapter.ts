@@ -28,6 +28,8 @@ export function instrumentKaAdapter(adapter: KaAdapter, configuration: string, m
   // A plain object of bound methods: class adapters with private fields need their own `this`.
   const instrumented: Record<string, unknown> = {};
   if (adapter.close) instrumented.close = adapter.close.bind(adapter);
+  // How the plugin renews is a fact, not a call: a renewal reads it to choose the period it sends.
+  if (adapter.renewPeriods) instrumented.renewPeriods = adapter.renewPeriods;
   for (const method of kaMethods) {
     const original = adapter[method] as ((...args: unknown[]) => Promise<unknown>) | undefined;
     if (typeof original !== 'function') continue;

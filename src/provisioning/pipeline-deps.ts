@@ -26,6 +26,11 @@ export interface PipelineDeps {
   now: () => number;
   /** Where the pipeline's own measures go (paid→installed); absent in tests that do not read them. */
   metrics?: KeywayMetrics;
+  /**
+   * The end of a subscription's term (epoch ms), the real expiry of a key the KA leases month
+   * by month; absent (tests of the pipeline alone): a lease's term is its key's expiry.
+   */
+  termEndOf?(subscriptionId: number): Promise<number | null>;
 }
 
 /**

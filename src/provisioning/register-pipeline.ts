@@ -24,6 +24,8 @@ export interface PipelineWiring {
   metrics?: KeywayMetrics;
   /** The outbox, written with the pipeline's transitions that have an event. */
   events: TransitionEventWriter;
+  /** The end of a subscription's term: the real expiry of a leased key (see `PipelineDeps.termEndOf`). */
+  termEndOf?(subscriptionId: number): Promise<number | null>;
 }
 
 /** Builds the pipeline; every process needs it to enqueue, only workers run its jobs. */
@@ -41,6 +43,7 @@ export function createPipeline(wiring: PipelineWiring): { pipeline: LicensePipel
       logger: wiring.logger.child({ component: 'pipeline' }),
       now: wiring.clock,
       metrics: wiring.metrics,
+      termEndOf: wiring.termEndOf,
     },
     wiring.queue,
     adapters,

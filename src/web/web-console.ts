@@ -22,7 +22,7 @@ import type { WebhooksFeature } from '../features/webhooks/webhooks-feature.js';
 import { kaConfigurationWebRoutes } from './routes/ka-configuration-web-routes.js';
 import { licenseRequestWebRoutes } from './routes/license-request-web-routes.js';
 import { licenseWebRoutes } from './routes/license-web-routes.js';
-import { orderWebRoutes } from './routes/order-web-routes.js';
+import { type OrderWebActions, orderWebRoutes } from './routes/order-web-routes.js';
 import { subscriptionWebRoutes } from './routes/subscription-web-routes.js';
 import type { AutoRenewService } from '../features/subscriptions/auto-renew-service.js';
 import { csrfForUnsafeMethods } from './session/csrf.js';
@@ -53,6 +53,8 @@ export interface WebConsoleDeps {
   lifecycle: LicenseLifecycle;
   /** Auto-renew of subscriptions (absent in tests that build the console without it). */
   subscriptions?: { autoRenew: AutoRenewService };
+  /** Paying orders, renewing subscriptions and retrying their renewals (absent: the pages are read-only). */
+  orderActions?: OrderWebActions;
   /** Webhooks and mail (absent in tests that build the console without them). */
   events?: { mail: MailFeature; webhooks: WebhooksFeature };
 }
@@ -136,7 +138,7 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
       plugins: deps.plugins,
     }),
   );
-  pages.use(orderWebRoutes({ context: deps.reads }));
+  pages.use(orderWebRoutes({ context: deps.reads, actions: deps.orderActions }));
   if (deps.subscriptions) pages.use(subscriptionWebRoutes({ autoRenew: deps.subscriptions.autoRenew }));
   if (deps.events) pages.use(eventsWebRoutes({ db, events: deps.events }));
   pages.use(auditWebRoutes({ db, audit: stores.audit }));

@@ -76,7 +76,10 @@ for (const dialect of testDialects()) {
           body: { note: 'annual renewal' },
         });
         t.is(renewed.status, 200);
-        t.true(Date.parse(String(renewed.body.expiresAt)) > Date.parse(String(before.expiresAt)));
+        // The Partner API 1.0 key is a monthly lease: its own expiry moves, the license's (the subscription's term end) stays.
+        t.is(renewed.body.termKind, 'lease');
+        t.true(Date.parse(String(renewed.body.keyExpiresAt)) > Date.parse(String(before.keyExpiresAt)));
+        t.is(renewed.body.expiresAt, before.expiresAt);
         const requestId = before.requestId as number;
         await waitFor(async () => {
           const r = await api.request<{ state: string; history: Body[] }>(

@@ -78,7 +78,8 @@ for (const dialect of testDialects()) {
       t.true(keyAtKa(rig, license.keyNumber).expiresAt > before.expiresAt);
       const renewed = answers.find((a) => a.status === 200)?.body as Body;
       t.is(
-        Date.parse(String(renewed.expiresAt)) / 1000,
+        // A monthly lease: the key's own expiry (the license's expiresAt is its subscription's).
+        Date.parse(String(renewed.keyExpiresAt)) / 1000,
         Math.floor(keyAtKa(rig, license.keyNumber).expiresAt.getTime() / 1000),
         'Keyway records the expiry the KA has (the protocol carries seconds)',
       );
@@ -199,7 +200,7 @@ for (const dialect of testDialects()) {
       t.is(renewalsAtKa(before, keyAtKa(rig, plesk.keyNumber)), 1, 'the KA did renew');
       const unknown = await license(plesk.id);
       t.like(unknown.openOperation, { kind: 'renew', state: 'outcome_unknown', held: false });
-      t.is(unknown.expiresAt, plesk.expiresAt, 'nothing recorded yet');
+      t.is(unknown.keyExpiresAt, plesk.keyExpiresAt, 'nothing recorded yet');
 
       // Reading the key fails at first: the operation stays open and staff are told what to check.
       rig.xmlrpc.authority.injectFault(
@@ -224,7 +225,7 @@ for (const dialect of testDialects()) {
       t.is(second.status, 200);
       t.is(renewalsAtKa(before, keyAtKa(rig, plesk.keyNumber)), 1, 'renewed once in all');
       t.is(
-        Date.parse(String(second.body.expiresAt)) / 1000,
+        Date.parse(String(second.body.keyExpiresAt)) / 1000,
         Math.floor(keyAtKa(rig, plesk.keyNumber).expiresAt.getTime() / 1000),
       );
       t.is(second.body.openOperation, null);
@@ -250,7 +251,7 @@ for (const dialect of testDialects()) {
         parameters: '{}',
         before: JSON.stringify({
           status: 'installed',
-          expiresAt: plesk.expiresAt,
+          expiresAt: plesk.keyExpiresAt,
           updatesUntil: null,
           fullKeyNumber: plesk.fullKeyNumber,
         }),
@@ -339,7 +340,7 @@ for (const dialect of testDialects()) {
         const expiresAt = keyAtKa(rig, plesk.keyNumber).expiresAt.toISOString();
         const settled = await settle({ applied: true, note: 'KA portal shows the new expiry', expiresAt });
         t.is(settled.status, 200);
-        t.is(settled.body.expiresAt, expiresAt);
+        t.is(settled.body.keyExpiresAt, expiresAt, "the lease key's own expiry");
         t.is(settled.body.openOperation, null);
         t.is(renewalsAtKa(before, keyAtKa(rig, plesk.keyNumber)), 1);
         const events = (await license(plesk.id)).history.filter((e) => e.action === 'license.operation_resolved');

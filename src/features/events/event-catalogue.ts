@@ -20,7 +20,11 @@ export const eventCatalogue = {
   'license.suspended': { entityType: 'license', description: 'A license was suspended at its KA.' },
   'license.resumed': { entityType: 'license', description: 'A suspended license was resumed at its KA.' },
   'license.terminated': { entityType: 'license', description: 'A license was terminated at its KA.' },
-  'license.renewed': { entityType: 'license', description: 'A license was renewed at its KA.' },
+  'license.renewed': {
+    entityType: 'license',
+    description:
+      "A license was renewed: at its KA (a fixed term), or in Keyway only for a key the KA leases month by month and renews itself; `expiresAt` is the term's new end.",
+  },
   'subscription.renewal_due': {
     entityType: 'subscription',
     description:
@@ -38,6 +42,11 @@ export const eventCatalogue = {
   'license.grace_ended': {
     entityType: 'license',
     description: 'The 30 days of grace of an expired license ended without a renewal (phase `lapsed`).',
+  },
+  'subscription.renewed': {
+    entityType: 'subscription',
+    description:
+      "A renewal order was paid: the subscription's expiry moved by the period from its previous expiry (`previousExpiresAt`); each license is renewed next (`license.renewed`).",
   },
   'ka_configuration.failing': {
     entityType: 'ka_configuration',

@@ -16,6 +16,7 @@ import { type LifecycleAction, allowedFrom, lifecycleActions, pastTense } from '
 import {
   isHeld,
   isUniqueViolation,
+  isWorkerRun,
   type KeyFacts,
   type LicenseOperation,
   LicenseOperationStore,
@@ -108,7 +109,7 @@ export class LicenseLifecycle {
     let license = await this.load(licenseId);
     const open = await this.operations.openFor(db, licenseId);
     if (open) {
-      if (isHeld(open, this.now())) throw inProgress(open, license, this.now());
+      if (isHeld(open, this.now()) || isWorkerRun(open)) throw inProgress(open, license, this.now());
       const { applied } = await this.resolver.resolve(open, license, actor);
       license = await this.load(licenseId);
       // The same action asked again after a timeout: the KA had done it, so it is not done twice.
@@ -155,6 +156,11 @@ export class LicenseLifecycle {
   async settle(licenseId: number, operationId: number, decision: HandSettlement, actor: Actor): Promise<void> {
     const license = await this.load(licenseId);
     const open = await this.operations.openFor(this.deps.db, licenseId);
+    if (open && isWorkerRun(open))
+      throw new ConflictError(
+        `Operation ${operationId} is run by the workers; retry or cancel it (POST /license-operations/${open.id}/retry or /cancel) once it needs a person`,
+        'operation_run_by_workers',
+      );
     if (open?.id !== operationId)
       throw new ConflictError(
         `Operation ${operationId} is not open on license ${license.keyNumber}${open ? ` (operation ${open.id} is)` : ''}; reload the license`,
@@ -226,7 +232,8 @@ export class LicenseLifecycle {
     const { db, licenses, requests } = this.deps;
     const before: KeyFacts = {
       status: license.status,
-      expiresAt: license.expiresAt,
+      // The key's own expiry (a lease's ends before its term): what a reading of the key is compared with.
+      expiresAt: license.keyExpiresAt ?? license.expiresAt,
       updatesUntil: license.updatesUntil,
       fullKeyNumber: license.fullKeyNumber,
     };

@@ -9,7 +9,15 @@ import type { Actor } from '../../kernel/actor.js';
  * `outcome_unknown`: the KA may or may not have acted; read the key before anything else.
  * `succeeded` and `failed` are closed.
  */
-export type LicenseOperationState = 'in_progress' | 'outcome_unknown' | 'succeeded' | 'failed';
+export type LicenseOperationState =
+  | 'in_progress'
+  | 'outcome_unknown'
+  | 'succeeded'
+  | 'failed'
+  // Worker-run operations only (see `WorkedOperationStore`):
+  | 'pending'
+  | 'needs_manual'
+  | 'cancelled';
 
 /** The key as it was before the call (Keyway's record, and the KA's where it was read). */
 export interface KeyFacts {
@@ -40,6 +48,14 @@ export interface LicenseOperation {
   createdAt: number;
   updatedAt: number;
   closedAt: number | null;
+  /** Worker-run operations: when the next attempt is due. */
+  nextAttemptAt?: number | null;
+  /** Worker-run operations: when the KA call was sent (the outcome then matters). */
+  sentAt?: number | null;
+  /** Worker-run operations: why staff have it (`needs_manual`). */
+  reason?: string | null;
+  /** What made a worker-run operation (`renewal` 4); none for staff's own actions. */
+  cause?: { type: string; id: number } | null;
 }
 
 /** What the API and the console show of an operation. */
@@ -57,9 +73,13 @@ export interface LicenseOperationView {
   startedAt: string;
   leaseUntil: string | null;
   closedAt: string | null;
+  /** Worker-run operations: why staff have it, what made it, and when the next attempt is due. */
+  reason?: string | null;
+  cause?: { type: string; id: number } | null;
+  nextAttemptAt?: string | null;
 }
 
-interface OperationRow {
+export interface OperationRow {
   id: number;
   license_id: number;
   open_license_id: number | null;
@@ -76,6 +96,12 @@ interface OperationRow {
   created_at: number | string;
   updated_at: number | string;
   closed_at: number | string | null;
+  next_attempt_at?: number | string | null;
+  sent_at?: number | string | null;
+  reason?: string | null;
+  cause_type?: string | null;
+  cause_id?: number | null;
+  lease_token?: string | null;
 }
 
 /** Stored texts are ours, but a KA's message is not: each string is cut to this many characters. */
@@ -98,9 +124,9 @@ export function boundedJson(value: Record<string, unknown> | null | undefined): 
   );
 }
 
-const nullableNumber = (v: number | string | null): number | null => (v === null ? null : Number(v));
+export const nullableNumber = (v: number | string | null): number | null => (v === null ? null : Number(v));
 
-function toOperation(row: OperationRow): LicenseOperation {
+export function toOperation(row: OperationRow): LicenseOperation {
   return {
     id: Number(row.id),
     licenseId: Number(row.license_id),
@@ -117,7 +143,16 @@ function toOperation(row: OperationRow): LicenseOperation {
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     closedAt: nullableNumber(row.closed_at),
+    nextAttemptAt: nullableNumber(row.next_attempt_at ?? null),
+    sentAt: nullableNumber(row.sent_at ?? null),
+    reason: row.reason ?? null,
+    cause: row.cause_type ? { type: row.cause_type, id: Number(row.cause_id) } : null,
   };
+}
+
+/** Run by the workers (a renewal, a subscription's cancel), not by a staff member's own request. */
+export function isWorkerRun(operation: Pick<LicenseOperation, 'cause'>): boolean {
+  return Boolean(operation.cause);
 }
 
 /** True while the process that claimed or is resolving the operation may still be at it. */
@@ -139,6 +174,13 @@ export function operationView(operation: LicenseOperation, now: number): License
     startedAt: toIso(operation.createdAt) ?? '',
     leaseUntil: toIso(operation.leaseUntil),
     closedAt: toIso(operation.closedAt),
+    ...(operation.cause
+      ? {
+          reason: operation.reason ?? null,
+          cause: operation.cause,
+          nextAttemptAt: toIso(operation.nextAttemptAt ?? null),
+        }
+      : {}),
   };
 }
 

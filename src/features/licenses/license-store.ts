@@ -5,6 +5,9 @@ import { type GuardedMove, knexMove } from '../audit/transition.js';
 
 export type LicenseStatus = 'issued' | 'files_retrieved' | 'installed' | 'suspended' | 'terminated';
 
+/** How the KA sells the key: a fixed term paid ahead, or a lease it renews itself (see `KeyTermKind`). */
+export type LicenseTermKind = 'term' | 'lease';
+
 export interface LicenseFileSummary {
   id: number;
   keyNumber: string;
@@ -34,6 +37,18 @@ export interface LicenseSummary {
   updatesUntil: string | null;
   installedAt: string | null;
   createdAt: string;
+  /** Start of the term (as the KA says; else when the key was made). */
+  startsAt: string | null;
+  /** Fixed term or lease; null when the KA does not say (keys made before terms were known). */
+  termKind: LicenseTermKind | null;
+  /** The key's period: the term's months, or the lease's (1). */
+  periodMonths: number | null;
+  /** The key's own expiry at the KA: for a lease, the end of the current lease period (`expiresAt` is the term's end). */
+  keyExpiresAt: string | null;
+  /** The revision of the key's latest file, as the KA names it. */
+  revision: string | null;
+  /** When the file refresh next asks the KA for a new revision; null: nothing due. */
+  refreshDueAt: string | null;
 }
 
 export interface License extends LicenseSummary {
@@ -58,6 +73,12 @@ export interface LicenseRow {
   updates_until: number | null;
   installed_at: number | null;
   created_at: number;
+  starts_at?: number | null;
+  term_kind?: LicenseTermKind | null;
+  period_months?: number | null;
+  key_expires_at?: number | null;
+  revision?: string | null;
+  refresh_due_at?: number | null;
 }
 
 export function toLicenseSummary(row: LicenseRow): LicenseSummary {
@@ -80,7 +101,27 @@ export function toLicenseSummary(row: LicenseRow): LicenseSummary {
     updatesUntil: toIso(row.updates_until),
     installedAt: toIso(row.installed_at),
     createdAt: toIso(row.created_at) ?? '',
+    startsAt: toIso(row.starts_at ?? null),
+    termKind: row.term_kind ?? null,
+    periodMonths: row.period_months === null || row.period_months === undefined ? null : Number(row.period_months),
+    keyExpiresAt: toIso(row.key_expires_at ?? null),
+    revision: row.revision ?? null,
+    refreshDueAt: toIso(row.refresh_due_at ?? null),
   };
+}
+
+/** A key's term as the KA answered it, and where Keyway keeps the real end of a lease's term. */
+export interface LicenseTerm {
+  startsAt?: number | null;
+  /** The term's end (for a lease, the subscription's). */
+  expiresAt: number | null;
+  keyExpiresAt: number | null;
+  updatesUntil?: number | null;
+  termKind?: LicenseTermKind | null;
+  periodMonths?: number | null;
+  revision?: string | null;
+  fullKeyNumber?: string | null;
+  refreshDueAt?: number | null;
 }
 
 export interface NewLicense {
@@ -99,6 +140,8 @@ export interface NewLicense {
   updatesUntil?: number | null;
   /** Where it starts: `issued` (a key, no files yet), or `files_retrieved` (made from uploaded files). */
   status?: 'issued' | 'files_retrieved';
+  /** The key's term, where the KA told it. */
+  term?: Omit<LicenseTerm, 'expiresAt' | 'updatesUntil' | 'fullKeyNumber'>;
 }
 
 export interface NewLicenseFile {
@@ -158,29 +201,51 @@ export class LicenseStore {
       installed_at: null,
       created_at: now,
       updated_at: now,
+      starts_at: input.term?.startsAt ?? null,
+      term_kind: input.term?.termKind ?? null,
+      period_months: input.term?.periodMonths ?? null,
+      key_expires_at: input.term ? input.term.keyExpiresAt : (input.expiresAt ?? null),
+      revision: input.term?.revision ?? null,
+      refresh_due_at: input.term?.refreshDueAt ?? null,
     };
     const [id] = await db('licenses').insert(row);
     return toLicenseSummary({ ...row, id: Number(id) });
   }
 
   /**
-   * Replaces the files of a license (a re-fetch keeps one current set). `hasNone`: the caller
-   * knows the license has no files yet (it created it in this job), which saves the look.
+   * Stores a fetched set of files as the license's latest (the installed one). Older sets are
+   * kept, each with its sha256 and revision, never overwritten; a set identical to the latest
+   * (same names and sha256) adds nothing. Answers whether a new set was stored. `hasNone`: the
+   * caller knows the license has no files yet (it created it in this job), which saves the look.
    */
   async replaceFiles(
     db: DbOrTx,
     licenseId: number,
     files: NewLicenseFile[],
     options: { hasNone?: boolean } = {},
-  ): Promise<void> {
-    // Delete by primary key, and only what exists: a DELETE by license_id that matches
-    // nothing takes gap locks on MySQL that deadlock concurrent inserts.
-    const existing = options.hasNone ? [] : await db('license_files').where({ license_id: licenseId }).pluck('id');
-    if (existing.length) await db('license_files').whereIn('id', existing).delete();
-    if (!files.length) return;
+  ): Promise<boolean> {
+    if (!files.length) return false;
+    const digest = (content: Buffer) => createHash('sha256').update(content).digest('hex');
+    let generation = 1;
+    if (!options.hasNone) {
+      const latest = await this.latestFileRows(db, licenseId);
+      if (latest.length) {
+        generation = Number(latest[0]?.generation) + 1;
+        const same = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+        const key = (name: unknown, sha: unknown) => `${String(name)}\u0000${String(sha)}`;
+        if (
+          same(
+            latest.map((r) => key(r.file_name, r.sha256)).sort(),
+            files.map((f) => key(f.fileName, digest(f.content))).sort(),
+          )
+        )
+          return false;
+      }
+    }
     const now = this.now();
     await db('license_files').insert(
       files.map((f) => ({
+        generation,
         license_id: licenseId,
         key_number: f.keyNumber,
         file_name: f.fileName,
@@ -191,6 +256,74 @@ export class LicenseStore {
         content: f.content,
         created_at: now,
       })),
+    );
+    return true;
+  }
+
+  /** The rows of the latest file set (highest generation) of a license. */
+  private async latestFileRows(db: DbOrTx, licenseId: number): Promise<Array<Record<string, unknown>>> {
+    const top = await db('license_files').where({ license_id: licenseId }).max({ g: 'generation' }).first();
+    if (top?.g === null || top?.g === undefined) return [];
+    return db('license_files')
+      .select([...fileColumns, 'generation'])
+      .where({ license_id: licenseId, generation: Number(top.g) })
+      .orderBy('id');
+  }
+
+  /** Every stored file of a license, newest set first: the revisions it went through. */
+  async fileHistory(db: DbOrTx, licenseId: number): Promise<Array<LicenseFileSummary & { generation: number }>> {
+    const rows = await db('license_files')
+      .select([...fileColumns, 'generation'])
+      .where({ license_id: licenseId })
+      .orderBy([
+        { column: 'generation', order: 'desc' },
+        { column: 'id', order: 'asc' },
+      ]);
+    return rows.map((r) => ({ ...toFileSummary(r), generation: Number(r.generation) }));
+  }
+
+  /**
+   * The key's term after a renewal or a refresh: the new dates, revision and full key number
+   * (what the KA left out stays as it was). Guarded by nothing but the caller's lock: the
+   * license's operation or request is held by the caller.
+   */
+  async updateTerm(db: DbOrTx, id: number, term: Partial<LicenseTerm>): Promise<void> {
+    const update: Record<string, unknown> = { updated_at: this.now() };
+    if (term.expiresAt !== undefined) update.expires_at = term.expiresAt;
+    if (term.keyExpiresAt !== undefined) update.key_expires_at = term.keyExpiresAt;
+    if (term.updatesUntil !== undefined) update.updates_until = term.updatesUntil;
+    if (term.startsAt !== undefined) update.starts_at = term.startsAt;
+    if (term.termKind !== undefined) update.term_kind = term.termKind;
+    if (term.periodMonths !== undefined) update.period_months = term.periodMonths;
+    if (term.revision) update.revision = term.revision;
+    if (term.fullKeyNumber) update.full_key_number = term.fullKeyNumber;
+    if (term.refreshDueAt !== undefined) update.refresh_due_at = term.refreshDueAt;
+    await db('licenses').where({ id }).update(update);
+  }
+
+  /**
+   * Licenses whose file refresh is due, oldest due first (installed ones with a request, the
+   * pipeline fetches and installs through it).
+   */
+  async dueForRefresh(db: DbOrTx, now: number, limit: number): Promise<LicenseSummary[]> {
+    const rows = await db<LicenseRow>('licenses')
+      .where('refresh_due_at', '<=', now)
+      .whereIn('status', ['installed', 'files_retrieved', 'issued'])
+      .whereNotNull('request_id')
+      .orderBy('refresh_due_at')
+      .limit(limit);
+    return rows.map(toLicenseSummary);
+  }
+
+  /**
+   * Claims a due refresh for one worker: moves `refresh_due_at` from what the caller read to
+   * `until` (guarded), so of several workers sweeping at once exactly one takes it.
+   */
+  async claimRefresh(db: DbOrTx, id: number, dueAt: string, until: number): Promise<boolean> {
+    return (
+      (await db('licenses')
+        .where({ id, refresh_due_at: Date.parse(dueAt) })
+        .update({ refresh_due_at: until })) === 1
     );
   }
 
@@ -241,13 +374,16 @@ export class LicenseStore {
     return row ? toLicenseSummary(row) : undefined;
   }
 
+  /** The license's installed files: its latest set (older revisions: `fileHistory`). */
   async files(db: DbOrTx, licenseId: number): Promise<LicenseFileSummary[]> {
-    const rows = await db('license_files').select(fileColumns).where({ license_id: licenseId }).orderBy('id');
-    return rows.map(toFileSummary);
+    return (await this.latestFileRows(db, licenseId)).map(toFileSummary);
   }
 
+  /** The contents of the latest set, for the install. */
   async fileContents(db: DbOrTx, licenseId: number): Promise<Array<LicenseFileSummary & { content: Buffer }>> {
-    const rows = await db('license_files').where({ license_id: licenseId }).orderBy('id');
+    const ids = (await this.latestFileRows(db, licenseId)).map((r) => Number(r.id));
+    if (!ids.length) return [];
+    const rows = await db('license_files').whereIn('id', ids).orderBy('id');
     return rows.map((r) => ({ ...toFileSummary(r), content: Buffer.from(r.content) }));
   }
 

@@ -17,6 +17,9 @@ import { licenseRoutes } from './license-routes.js';
 import type { PhaseRules } from './license-phase.js';
 import { LicensePhaseKeeper } from './license-phase-keeper.js';
 import { LicensePhaseStore } from './license-phase-store.js';
+import { workedOperationRoutes } from './worked-operation-routes.js';
+import { WorkedOperationService } from './worked-operation-service.js';
+import { WorkedOperationStore } from './worked-operation-store.js';
 
 /** Wires the license lists and lifecycle actions; the console takes `service` and `lifecycle`, the API `routes`. */
 export function createLicensesFeature(deps: {
@@ -40,9 +43,14 @@ export function createLicensesFeature(deps: {
 }): {
   service: LicenseQueryService;
   lifecycle: LicenseLifecycle;
+  /** Staff's retry and cancel of worker-run operations (a renewal's). */
+  workedOperations: WorkedOperationService;
+  /** The worker-run side of `license_operations`, for the engine that runs them. */
+  workedOperationStore: WorkedOperationStore;
   routes: Router;
   /** The scheduler's license phase pass. */
   phaseKeeper: LicensePhaseKeeper;
+  workedOperationRoutes: Router;
 } {
   const { stores } = deps;
   const operations = new LicenseOperationStore();
@@ -71,6 +79,14 @@ export function createLicensesFeature(deps: {
     idempotencyKeys,
     leaseMs: deps.leaseMs,
   });
+  const workedOperationStore = new WorkedOperationStore();
+  const workedOperations = new WorkedOperationService({
+    db: deps.db,
+    operations: workedOperationStore,
+    audit: stores.audit,
+    events: deps.events,
+    queue: deps.queue,
+  });
   return {
     service,
     lifecycle,
@@ -80,6 +96,9 @@ export function createLicensesFeature(deps: {
       audit: stores.audit,
       rules: deps.phaseRules ?? { warningDays: 14 },
     }),
+    workedOperations,
+    workedOperationStore,
+    workedOperationRoutes: workedOperationRoutes({ service: workedOperations }),
     routes: licenseRoutes({ db: deps.db, service, lifecycle, operations, idempotencyKeys }),
   };
 }

@@ -100,7 +100,14 @@ export class LifecycleOutcome {
           : license.updatesUntil
             ? Date.parse(license.updatesUntil)
             : null;
-        await licenses.updateRenewal(tx, license.id, { fullKeyNumber: key?.fullKeyNumber, expiresAt, updatesUntil });
+        // A leased key's own expiry moves; the license's is its subscription's term end, which it keeps.
+        const lease = license.termKind === 'lease';
+        await licenses.updateRenewal(tx, license.id, {
+          fullKeyNumber: key?.fullKeyNumber,
+          expiresAt: lease && license.expiresAt ? Date.parse(license.expiresAt) : expiresAt,
+          updatesUntil,
+        });
+        await licenses.updateTerm(tx, license.id, { keyExpiresAt: expiresAt, revision: key?.revision });
         await recordEvent(tx, {
           type: 'license.renewed',
           entityId: license.id,

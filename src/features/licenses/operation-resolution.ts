@@ -197,7 +197,13 @@ export function inProgress(operation: LicenseOperation, license: License, now: n
   const noun = isLifecycleAction(operation.kind) ? actionNoun[operation.kind] : operation.kind;
   const who = operation.actor.name ? ` by ${operation.actor.name}` : '';
   const doing =
-    operation.state === 'outcome_unknown' ? `is being checked at the KA (its outcome was unknown)` : 'is in progress';
+    operation.state === 'outcome_unknown'
+      ? `is being checked at the KA (its outcome was unknown)`
+      : operation.state === 'needs_manual'
+        ? `needs a person (its outcome is unknown; retry or cancel it: POST /license-operations/${operation.id}/retry or /cancel)`
+        : operation.cause
+          ? `is run by the workers (${operation.state})`
+          : 'is in progress';
   return new ConflictError(
     `A ${noun} of key ${license.keyNumber} ${doing} (operation ${operation.id}, started ${new Date(operation.createdAt).toISOString()}${who}); one action runs on a license at a time, so try again when it has finished.`,
     'operation_in_progress',

@@ -47,7 +47,13 @@ export class MailSender {
 
   private async attachments(variables: Record<string, unknown>, template: string) {
     if (!this.deps.attachLicenseFiles || template !== 'license.installed') return undefined;
-    const rows = await this.deps.db('license_files').where({ license_id: variables.licenseId }).orderBy('id');
+    // The installed files are the latest set; older revisions are kept but not sent.
+    const files = this.deps.db('license_files').where({ license_id: variables.licenseId });
+    const top = await files.clone().max({ g: 'generation' }).first();
+    const rows = await files
+      .clone()
+      .where({ generation: Number(top?.g ?? 1) })
+      .orderBy('id');
     return rows.map((r) => ({
       filename: String(r.file_name),
       content: Buffer.from(r.content),

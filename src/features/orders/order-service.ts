@@ -12,6 +12,20 @@ import type { PlanReader } from '../plans/plan-store.js';
 import { readyOnCreation } from '../services/service-rules.js';
 import type { SubscriptionWriter } from '../subscriptions/subscription-store.js';
 import type { Order, OrderStore } from './order-store.js';
+import type { RenewalPayment } from './renewal-payment.js';
+
+/** The order as the service answers it, for features above that hold one (renewals). */
+export type { Order } from './order-store.js';
+
+/** A renewal order: a period for a running subscription, idempotent on its reference. */
+export interface PlaceRenewalInput {
+  subscriptionId: number;
+  customerId: number;
+  planId: number;
+  period: number;
+  reference: string;
+  placedByTokenId: number | null;
+}
 
 export interface PlaceOrderInput {
   customerId: number;
@@ -46,6 +60,8 @@ export interface OrderServiceDeps {
    * service was ready at creation, hands the ready license requests to the pipeline.
    */
   onSubscriptionCreated(created: CreatedSubscription): Promise<void>;
+  /** Paying a renewal order renews its subscription (the renewals feature, connected by the root). */
+  renewals?: RenewalPayment;
   now?: () => number;
 }
 
@@ -97,7 +113,64 @@ export class OrderService {
     }
   }
 
+  /**
+   * Places an order of kind `renewal` for a subscription (its customer and plan; the period
+   * must be one the plan sells). Idempotent on `reference` in the placer's namespace: the same
+   * renewal again answers the existing order (`created: false`); the reference used for
+   * anything else is a 409.
+   */
+  async placeRenewal(input: PlaceRenewalInput, actor: Actor): Promise<{ order: Order; created: boolean }> {
+    const { db, orders } = this.deps;
+    const same = (order: Order) => {
+      if (order.kind !== 'renewal' || order.subscriptionId !== input.subscriptionId || order.period !== input.period)
+        throw new ConflictError(
+          `Order reference ${input.reference} was used for a different order`,
+          'reference_reused',
+          {
+            details: { field: 'reference', orderId: order.id },
+          },
+        );
+      return order;
+    };
+    const existing = await orders.getByReference(db, input.placedByTokenId, input.reference);
+    if (existing) return { order: same(existing), created: false };
+    const plan = await this.deps.plans.get(db, input.planId);
+    if (plan && !plan.periods.includes(input.period))
+      throw ValidationError.forFields([
+        { field: 'period', message: `plan ${plan.code} is sold for ${plan.periods.join(', ')} months` },
+      ]);
+    try {
+      const id = await transaction(db, async (tx) => {
+        const orderId = await orders.insert(tx, { ...input, renews: { subscriptionId: input.subscriptionId } });
+        await this.deps.audit.record(tx, {
+          actor,
+          action: 'order.placed',
+          entityType: 'order',
+          entityId: orderId,
+          toState: 'placed',
+          data: {
+            reference: input.reference,
+            kind: 'renewal',
+            subscriptionId: input.subscriptionId,
+            period: input.period,
+          },
+        });
+        return orderId;
+      });
+      return { order: (await orders.get(db, id)) as Order, created: true };
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      const winner = await orders.getByReference(db, input.placedByTokenId, input.reference);
+      if (!winner) throw err;
+      return { order: same(winner), created: false };
+    }
+  }
+
   private sameOrConflict(order: Order, input: PlaceOrderInput): Order {
+    if (order.kind === 'renewal')
+      throw new ConflictError(`Order reference ${input.reference} was used for a renewal`, 'reference_reused', {
+        details: { field: 'reference', orderId: order.id },
+      });
     if (order.customerId !== input.customerId || order.planId !== input.planId || order.period !== input.period) {
       throw new ConflictError(`Order reference ${input.reference} was used for a different order`, 'reference_reused', {
         details: { field: 'reference', orderId: order.id },
@@ -117,6 +190,7 @@ export class OrderService {
     paymentReference: string,
     actor: Actor,
   ): Promise<{ order: Order; subscriptionId: number; created: boolean }> {
+    if (order.kind === 'renewal') return this.payRenewal(order, paymentReference, actor);
     const { db, orders } = this.deps;
     const orderId = order.id;
     const now = this.now();
@@ -163,6 +237,48 @@ export class OrderService {
       });
     }
     return { order: current, subscriptionId: current.subscriptionId as number, created: false };
+  }
+
+  /**
+   * Pays a renewal order: in one transaction the order is paid and its subscription renewed
+   * (`RenewalPayment.paid`); then the renewals go to the workers. Paying again is a no-op
+   * answering the same subscription; another payment reference is a 409.
+   */
+  private async payRenewal(
+    order: Order,
+    paymentReference: string,
+    actor: Actor,
+  ): Promise<{ order: Order; subscriptionId: number; created: boolean }> {
+    const { db, orders, renewals } = this.deps;
+    if (!renewals) throw new Error('renewal orders are not wired (OrderServiceDeps.renewals)');
+    const now = this.now();
+    const subscriptionId = order.subscriptionId as number;
+    let after: (() => Promise<void>) | undefined;
+    await applyTransition(db, this.deps, orders.markPaid(order.id, paymentReference, now), async (tx) => {
+      const renewed = await renewals.paid(tx, order, now, actor);
+      after = renewed.after;
+      await this.deps.events.write(tx, { type: 'order.paid', payload: {}, entityType: 'order', entityId: order.id });
+      return {
+        actor,
+        action: 'order.paid',
+        data: { paymentReference, subscriptionId, kind: 'renewal', period: order.period },
+        also: renewed.audit,
+      };
+    });
+    if (after) {
+      // Committed: a lost enqueue is found by the reconciler, it must not fail the payment.
+      await after().catch(() => undefined);
+      const paid: Order = { ...order, state: 'paid', paymentReference, paidAt: new Date(now).toISOString() };
+      return { order: paid, subscriptionId, created: true };
+    }
+    const current = (await orders.get(db, order.id)) as Order;
+    if (current.state === 'cancelled')
+      throw new ConflictError(`Order ${order.id} is cancelled and cannot be paid`, 'order_cancelled');
+    if (current.paymentReference !== paymentReference)
+      throw new ConflictError(`Order ${order.id} was already paid with another payment reference`, 'already_paid', {
+        details: { field: 'paymentReference' },
+      });
+    return { order: current, subscriptionId, created: false };
   }
 
   /**

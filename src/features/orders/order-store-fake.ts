@@ -26,9 +26,10 @@ export class FakeOrderStore implements OrderStore {
       customerId: input.customerId,
       planId: input.planId,
       period: input.period,
+      kind: input.renews ? 'renewal' : 'new',
       state: 'placed',
       paymentReference: null,
-      subscriptionId: null,
+      subscriptionId: input.renews?.subscriptionId ?? null,
       placedByTokenId: input.placedByTokenId,
       createdAt: new Date(this.now()).toISOString(),
       paidAt: null,
@@ -39,7 +40,7 @@ export class FakeOrderStore implements OrderStore {
 
   async get(_db: DbOrTx, id: number): Promise<Order | undefined> {
     const order = this.orders.get(id);
-    return order && { ...order, subscriptionId: this.subscriptionOf(id) };
+    return order && { ...order, subscriptionId: order.subscriptionId ?? this.subscriptionOf(id) };
   }
 
   async getByReference(db: DbOrTx, storeId: number | null, reference: string): Promise<Order | undefined> {

@@ -4,14 +4,19 @@ import { type GuardedMove, knexMove } from '../audit/transition.js';
 
 export type OrderState = 'placed' | 'paid' | 'cancelled';
 
+/** `new`: paying creates a subscription; `renewal`: paying renews `subscriptionId` by `period` months from its expiry. */
+export type OrderKind = 'new' | 'renewal';
+
 export interface Order {
   id: number;
   reference: string;
   customerId: number;
   planId: number;
   period: number;
+  kind: OrderKind;
   state: OrderState;
   paymentReference: string | null;
+  /** The subscription the payment created (`new`), or the one it renews (`renewal`). */
   subscriptionId: number | null;
   placedByTokenId: number | null;
   createdAt: string;
@@ -29,6 +34,8 @@ interface OrderRow {
   payment_reference: string | null;
   placed_by_token_id: number | null;
   store_scope: number;
+  kind?: OrderKind;
+  renews_subscription_id?: number | null;
   subscription_id: number | null;
   created_at: number;
   paid_at: number | null;
@@ -42,9 +49,15 @@ function toOrder(row: OrderRow): Order {
     customerId: Number(row.customer_id),
     planId: Number(row.plan_id),
     period: Number(row.period_months),
+    kind: row.kind ?? 'new',
     state: row.state,
     paymentReference: row.payment_reference,
-    subscriptionId: row.subscription_id === null ? null : Number(row.subscription_id),
+    subscriptionId:
+      row.subscription_id !== null
+        ? Number(row.subscription_id)
+        : row.renews_subscription_id
+          ? Number(row.renews_subscription_id)
+          : null,
     placedByTokenId: row.placed_by_token_id === null ? null : Number(row.placed_by_token_id),
     createdAt: toIso(row.created_at) ?? '',
     paidAt: toIso(row.paid_at),
@@ -69,6 +82,8 @@ export interface NewOrder {
   planId: number;
   period: number;
   placedByTokenId: number | null;
+  /** A renewal order names the subscription it renews; absent: a new subscription. */
+  renews?: { subscriptionId: number };
 }
 
 /**
@@ -104,6 +119,8 @@ export class KnexOrderStore implements OrderStore {
       customer_id: input.customerId,
       plan_id: input.planId,
       period_months: input.period,
+      kind: input.renews ? 'renewal' : 'new',
+      renews_subscription_id: input.renews?.subscriptionId ?? null,
       state: 'placed',
       placed_by_token_id: input.placedByTokenId,
       store_scope: input.placedByTokenId ?? staffScope,

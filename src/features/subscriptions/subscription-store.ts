@@ -1,6 +1,7 @@
-import type { DbOrTx } from '../../infra/db/database.js';
+import { type DbOrTx, dialectOf } from '../../infra/db/database.js';
 import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
 import { type GuardedMove, knexMove } from '../audit/transition.js';
+import { addMonths } from './term-dates.js';
 
 export interface SubscriptionService {
   id: number;
@@ -55,16 +56,7 @@ function toSubscription(row: SubscriptionRow): Subscription {
   };
 }
 
-/** Adds calendar months in UTC (a 1-month subscription from Jan 31 ends on the last day of Feb). */
-export function addMonths(from: number, months: number): number {
-  const d = new Date(from);
-  const day = d.getUTCDate();
-  d.setUTCDate(1);
-  d.setUTCMonth(d.getUTCMonth() + months);
-  const lastDay = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
-  d.setUTCDate(Math.min(day, lastDay));
-  return d.getTime();
-}
+export { addMonths } from './term-dates.js';
 
 export interface NewService {
   key: string;
@@ -186,6 +178,24 @@ export class SubscriptionStore implements SubscriptionWriter {
       lastError: fromJson(r.last_error, null),
       readyAt: toIso(r.ready_at),
     }));
+  }
+
+  /**
+   * The subscription's term, read in a transaction that renews it: on MySQL the row stays
+   * locked until the transaction ends, so two renewals paid at once extend one after the other.
+   */
+  async lockTerm(tx: DbOrTx, id: number): Promise<{ expiresAt: number; state: Subscription['state'] } | undefined> {
+    const query = tx<SubscriptionRow>('subscriptions').where({ id }).first('expires_at', 'state');
+    const row = await (dialectOf(tx) === 'mysql' ? query.forUpdate() : query);
+    return row ? { expiresAt: Number(row.expires_at), state: row.state } : undefined;
+  }
+
+  /** Moves the term's end from `from` to `to`, guarded by `from`: a renewal applied twice changes nothing the second time. */
+  async extendTerm(tx: DbOrTx, id: number, from: number, to: number): Promise<boolean> {
+    return (
+      (await tx('subscriptions').where({ id, expires_at: from }).update({ expires_at: to, updated_at: Date.now() })) ===
+      1
+    );
   }
 
   /** `provisioning → active` once every service is ready (run by `applyTransition`). */

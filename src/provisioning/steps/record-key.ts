@@ -4,6 +4,7 @@ import { isUniqueViolation } from '../../infra/db/transaction.js';
 import { applyTransition, inTransaction } from '../../features/audit/transition.js';
 import type { IssuedKey } from '../../plugin-sdk/ka-adapter.js';
 import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
+import { termOfKey } from '../key-term.js';
 
 /** How the request came by its key: its own issue call, our reference at the KA, or a claim among interchangeable keys. */
 export type KeySource = 'issued' | 'found' | 'claimed';
@@ -23,6 +24,12 @@ export async function recordKey(
 ): Promise<StepResult | 'held'> {
   const { configuration } = input;
   let stored: { request: LicenseRequest; license: NonNullable<StepInput['memo']['newLicense']> } | undefined;
+  // A key the KA leases month by month lasts as long as the subscription: that is its real expiry.
+  const termEndsAt =
+    key.termKind === 'lease' && request.subscriptionId !== null && deps.termEndOf
+      ? await deps.termEndOf(request.subscriptionId)
+      : null;
+  const term = termOfKey(key, { termEndsAt, now: deps.now() });
   try {
     stored = await inTransaction(deps.db, async (tx) => {
       let license: NonNullable<StepInput['memo']['newLicense']> | undefined;
@@ -48,8 +55,9 @@ export async function recordKey(
             features: request.features,
             additionalKeyNumbers: key.additionalKeyNumbers,
             source: 'online',
-            expiresAt: key.expiresAt ? key.expiresAt.getTime() : null,
-            updatesUntil: key.updatesUntil ? key.updatesUntil.getTime() : null,
+            expiresAt: term.expiresAt,
+            updatesUntil: term.updatesUntil ?? null,
+            term,
           });
           return {
             actor: workerActor,

@@ -34,12 +34,15 @@ export async function retrieveFiles(deps: PipelineDeps, input: StepInput): Promi
         nextAttemptAt: deps.now(),
       }),
       async (tx) => {
-        await deps.licenses.replaceFiles(tx, license.id, files, { hasNone: createdHere });
+        // A renewed or refreshed key adds a revision; the older files stay, each with its sha256.
+        const stored = await deps.licenses.replaceFiles(tx, license.id, files, { hasNone: createdHere });
+        const revision = files.find((f) => f.revision)?.revision;
+        if (stored && revision) await deps.licenses.updateTerm(tx, license.id, { revision });
         return {
           actor: workerActor,
           action: 'license_request.files_retrieved',
           toState: 'files_retrieved',
-          data: { files: files.map((f) => f.fileName) },
+          data: { files: files.map((f) => f.fileName), ...(revision ? { revision } : {}), newFileSet: stored },
           // Told by the events of the request: the license has its files now.
           alongside: [deps.licenses.setStatus(license.id, ['issued'], 'files_retrieved')],
           also: [

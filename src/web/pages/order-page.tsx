@@ -1,25 +1,33 @@
 import type { Customer } from '../../features/customers/customer-store.js';
 import type { Order } from '../../features/orders/order-store.js';
-import { Facts, StateBadge, Time } from '../components/display.js';
+import { Facts, Notice, StateBadge, Time } from '../components/display.js';
+import { CsrfField, type FieldErrors, FormProblem, TextField } from '../components/form-fields.js';
 import { Layout } from '../components/layout.js';
-import type { ViewContext } from '../view-context.js';
+import { canOperate, type ViewContext } from '../view-context.js';
 
 export function OrderPage({
   ctx,
   order: o,
   customer,
   planName,
+  pay,
+  notice,
 }: {
   ctx: ViewContext;
   order: Order;
   customer?: Customer;
   planName?: string;
+  /** The pay form (operators, a placed order) as it was sent back. */
+  pay?: { paymentReference?: string; errors?: FieldErrors; problem?: string };
+  notice?: string;
 }) {
   return (
     <Layout ctx={ctx} title={`Order #${o.id}`} active="orders" back={<a href="/orders">Orders</a>}>
+      {notice && <Notice kind="success">{notice}</Notice>}
       <Facts
         items={[
           ['Reference', o.reference],
+          ['Kind', o.kind === 'renewal' ? 'renewal of a subscription' : 'new subscription'],
           ['State', <StateBadge state={o.state} />],
           ['Customer', customer ? `${customer.name} <${customer.email}>` : `customer ${o.customerId}`],
           ['Plan', planName ?? `plan ${o.planId}`],
@@ -34,6 +42,29 @@ export function OrderPage({
           ],
         ]}
       />
+      {o.state === 'placed' && canOperate(ctx) && (
+        <form method="post" action={`/orders/${o.id}/pay`} aria-labelledby="pay-h" novalidate>
+          <h2 id="pay-h">Record the payment</h2>
+          <p class="help">
+            {o.kind === 'renewal'
+              ? 'Paying renews the subscription by the period from its current expiry, and each license at its KA.'
+              : 'Paying creates the subscription, its services and its licenses.'}
+          </p>
+          <FormProblem message={pay?.problem} />
+          <CsrfField ctx={ctx} />
+          <TextField
+            name="paymentReference"
+            label="Payment reference"
+            idPrefix="pay-"
+            value={pay?.paymentReference}
+            errors={pay?.errors}
+            required
+          />
+          <button type="submit" class="button primary">
+            Record payment
+          </button>
+        </form>
+      )}
       <p>
         <a href={`/audit?entity=order:${o.id}`}>History of this order</a>
       </p>

@@ -1,7 +1,15 @@
 import type { Customer } from '../../features/customers/customer-store.js';
 import type { SubscriptionDetails } from '../../read-models/subscription-view.js';
-import { DateOnly, Empty, Facts, ErrorText, StateBadge, Time } from '../components/display.js';
-import { ActionButton } from '../components/form-fields.js';
+import type { RenewalView } from '../../features/renewals/renewal-service.js';
+import { DateOnly, Empty, Facts, ErrorText, Notice, StateBadge, Time } from '../components/display.js';
+import {
+  ActionButton,
+  CsrfField,
+  type FieldErrors,
+  FormProblem,
+  SelectField,
+  TextField,
+} from '../components/form-fields.js';
 import { Layout } from '../components/layout.js';
 import { PhaseBadge } from '../components/phase-badge.js';
 import { canOperate, type ViewContext } from '../view-context.js';
@@ -12,9 +20,25 @@ export interface SubscriptionPageProps {
   customer?: Customer;
   planName?: string;
   configurations: Map<number, string>;
+  /** Paid renewals, newest first, with each license's renewal (absent: not wired). */
+  renewals?: RenewalView[];
+  /** The periods the plan sells, for the Renew form. */
+  periods?: number[];
+  renew?: { period?: string; reference?: string; errors?: FieldErrors; problem?: string };
+  notice?: string;
 }
 
-export function SubscriptionPage({ ctx, subscription: s, customer, planName, configurations }: SubscriptionPageProps) {
+export function SubscriptionPage({
+  ctx,
+  subscription: s,
+  customer,
+  planName,
+  configurations,
+  renewals,
+  periods,
+  renew,
+  notice,
+}: SubscriptionPageProps) {
   return (
     <Layout
       ctx={ctx}
@@ -22,6 +46,7 @@ export function SubscriptionPage({ ctx, subscription: s, customer, planName, con
       active="subscriptions"
       back={<a href="/subscriptions">Subscriptions</a>}
     >
+      {notice && <Notice kind="success">{notice}</Notice>}
       <Facts
         items={[
           ['Customer', customer ? `${customer.name} <${customer.email}>` : `customer ${s.customerId}`],
@@ -29,8 +54,9 @@ export function SubscriptionPage({ ctx, subscription: s, customer, planName, con
           ['State', <StateBadge state={s.state} />],
           ['Period', `${s.period} months`],
           ['Starts', <DateOnly iso={s.startsAt} />],
-          ['Expires', <DateOnly iso={s.expiresAt} />],
+          ['Expires (end of term)', <DateOnly iso={s.expiresAt} />],
           ['Auto-renew', <AutoRenew ctx={ctx} subscription={s} />],
+          ['Renewals', renewals ? String(renewals.length) : null],
           ['Order', <a href={`/orders/${s.orderId}`}>#{s.orderId}</a>],
         ]}
       />
@@ -115,8 +141,11 @@ export function SubscriptionPage({ ctx, subscription: s, customer, planName, con
                 <th scope="col">Key number</th>
                 <th scope="col">Product</th>
                 <th scope="col">Status</th>
+                <th scope="col">Term</th>
                 <th scope="col">Expires</th>
                 <th scope="col">Phase</th>
+                <th scope="col">Key expires at the KA</th>
+                <th scope="col">Revision</th>
               </tr>
             </thead>
             <tbody>
@@ -130,17 +159,57 @@ export function SubscriptionPage({ ctx, subscription: s, customer, planName, con
                     <StateBadge state={l.status} />
                   </td>
                   <td>
+                    {l.termKind
+                      ? `${l.termKind === 'lease' ? 'lease renewed by the KA' : 'fixed term'}${l.periodMonths ? `, ${l.periodMonths} mo` : ''}`
+                      : '—'}
+                  </td>
+                  <td>
                     <DateOnly iso={l.expiresAt} />
                   </td>
                   <td>
                     <PhaseBadge phase={l.phase} />
                   </td>
+                  <td>
+                    <DateOnly iso={l.keyExpiresAt} />
+                  </td>
+                  <td>{l.revision ?? <span class="muted">—</span>}</td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
       </section>
+      {renewals && <RenewalsSection ctx={ctx} subscriptionId={s.id} renewals={renewals} />}
+      {canOperate(ctx) && periods && s.state === 'active' && (
+        <form method="post" action={`/subscriptions/${s.id}/renewals`} aria-labelledby="renew-h" novalidate>
+          <h2 id="renew-h">Renew</h2>
+          <p class="help">
+            Places a renewal order: paying it (on the order's page, with the payment's reference) adds the period to the
+            current expiry and renews every license at its KA.
+          </p>
+          <FormProblem message={renew?.problem} />
+          <CsrfField ctx={ctx} />
+          <SelectField
+            name="period"
+            label="Period"
+            idPrefix="renew-"
+            value={renew?.period ?? String(s.period)}
+            options={periods.map((p) => ({ value: String(p), label: `${p} months` }))}
+            errors={renew?.errors}
+          />
+          <TextField
+            name="reference"
+            label="Order reference"
+            idPrefix="renew-"
+            value={renew?.reference}
+            errors={renew?.errors}
+            required
+          />
+          <button type="submit" class="button primary">
+            Place renewal order
+          </button>
+        </form>
+      )}
     </Layout>
   );
 }
@@ -160,5 +229,78 @@ function AutoRenew({ ctx, subscription: s }: { ctx: ViewContext; subscription: S
         </ActionButton>
       )}
     </span>
+  );
+}
+
+function RenewalsSection({
+  ctx,
+  subscriptionId,
+  renewals,
+}: {
+  ctx: ViewContext;
+  subscriptionId: number;
+  renewals: RenewalView[];
+}) {
+  return (
+    <section aria-labelledby="renewals-h">
+      <h2 id="renewals-h">Renewals</h2>
+      {renewals.length === 0 ? (
+        <Empty>Not renewed yet.</Empty>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Paid</th>
+              <th scope="col">Order</th>
+              <th scope="col">Period</th>
+              <th scope="col">Expiry moved</th>
+              <th scope="col">Licenses</th>
+            </tr>
+          </thead>
+          <tbody>
+            {renewals.map((r) => (
+              <tr key={r.id}>
+                <td>
+                  <Time iso={r.createdAt} />
+                </td>
+                <td>
+                  <a href={`/orders/${r.orderId}`}>#{r.orderId}</a>
+                </td>
+                <td>{r.periodMonths} months</td>
+                <td>
+                  <DateOnly iso={r.fromExpiresAt} /> → <DateOnly iso={r.toExpiresAt} />
+                </td>
+                <td>
+                  <ul class="plain">
+                    {r.licenses.map((o) => (
+                      <li key={o.id}>
+                        <a href={`/licenses/${o.licenseId}`}>license #{o.licenseId}</a> <StateBadge state={o.state} />
+                        {o.reason && <span class="muted"> {o.reason}</span>}
+                        {o.state === 'needs_manual' && canOperate(ctx) && (
+                          <>
+                            {' '}
+                            <ActionButton
+                              ctx={ctx}
+                              action={`/subscriptions/${subscriptionId}/license-operations/${o.id}/retry`}
+                              label="Retry"
+                            />
+                            <ActionButton
+                              ctx={ctx}
+                              action={`/subscriptions/${subscriptionId}/license-operations/${o.id}/cancel`}
+                              label="Cancel"
+                              variant="danger"
+                            />
+                          </>
+                        )}
+                      </li>
+                    ))}
+                  </ul>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
   );
 }

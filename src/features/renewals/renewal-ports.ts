@@ -1,0 +1,39 @@
+import type { DbOrTx } from '../../infra/db/database.js';
+import type { Actor } from '../../kernel/actor.js';
+
+/** What renewals ask of a subscription (the subscriptions feature answers; the root connects it). */
+export interface RenewedSubscriptions {
+  get(
+    db: DbOrTx,
+    id: number,
+  ): Promise<
+    { id: number; orderId: number; customerId: number; planId: number; state: string; expiresAt: string } | undefined
+  >;
+  /** The term's end, the row locked for the rest of the transaction where the database can. */
+  lockTerm(tx: DbOrTx, id: number): Promise<{ expiresAt: number; state: string } | undefined>;
+  /** Guarded by `from`: false when the term moved meanwhile. */
+  extendTerm(tx: DbOrTx, id: number, from: number, to: number): Promise<boolean>;
+}
+
+/** The licenses a renewal renews (the licenses feature answers). */
+export interface RenewedLicenses {
+  listBySubscription(
+    db: DbOrTx,
+    subscriptionId: number,
+  ): Promise<Array<{ id: number; keyNumber: string; status: string }>>;
+}
+
+/** Where a renewal's per-license operations are made, for the workers to run (the licenses feature's worker-run operations). */
+export interface RenewalOperations {
+  insert(
+    tx: DbOrTx,
+    input: {
+      licenseId: number;
+      kind: string;
+      parameters: Record<string, unknown>;
+      actor: Actor;
+      cause: { type: string; id: number };
+      now: number;
+    },
+  ): Promise<number>;
+}
