@@ -3,14 +3,16 @@ import type { Db } from '../../infra/db/database.js';
 import type { Actor } from '../../kernel/actor.js';
 import type { AuditEvent } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
-import type { KaConfigurationStore } from '../ka-configurations/ka-configuration-store.js';
+import type { KaConfigurationReader } from '../ka-configurations/ka-configuration-reader.js';
 import type { LicenseRequest } from '../license-requests/license-request.js';
-import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
-import type { Subscription, SubscriptionStore } from '../subscriptions/subscription-store.js';
+import type { LicenseRequestPort } from '../license-requests/license-request-port.js';
+import type { SubscriptionLookup } from '../subscriptions/subscription-port.js';
+import type { Subscription } from '../subscriptions/subscription.js';
 import { licenseCsvHeader, licenseCsvLine, csvLine } from './license-csv.js';
 import { type LicenseOperationStore, type LicenseOperationView, operationView } from './license-operation-store.js';
 import { type LicenseFilter, type LicenseQueryStore, licenseStatuses } from './license-query-store.js';
-import type { License, LicenseStatus, LicenseStore, LicenseSummary } from './license-store.js';
+import type { LicenseStore } from './license-store.js';
+import type { License, LicenseStatus, LicenseSummary } from './license.js';
 import { TabCounts } from './tab-counts.js';
 
 /** One tab of the license lists: a KA configuration and its licenses counted by status. */
@@ -48,9 +50,9 @@ export interface LicenseQueryDeps {
   db: Db;
   queries: LicenseQueryStore;
   licenses: LicenseStore;
-  requests: LicenseRequestStore;
-  subscriptions: SubscriptionStore;
-  configurations: KaConfigurationStore;
+  requests: LicenseRequestPort;
+  subscriptions: SubscriptionLookup;
+  configurations: KaConfigurationReader;
   audit: AuditStore;
   operations: LicenseOperationStore;
   now?: () => number;

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { type DbOrTx, dialectOf } from '../../infra/db/database.js';
-import { type LicenseRow, type LicenseStatus, type LicenseSummary, toLicenseSummary } from './license-store.js';
+import { type LicenseRow, toLicenseSummary } from './license-store.js';
+import type { LicenseStatus, LicenseSummary } from './license.js';
 
 export const licenseStatuses: LicenseStatus[] = ['issued', 'files_retrieved', 'installed', 'suspended', 'terminated'];
 

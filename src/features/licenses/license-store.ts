@@ -2,43 +2,8 @@ import { createHash } from 'node:crypto';
 import { type DbOrTx, dialectOf } from '../../infra/db/database.js';
 import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
 import { type GuardedMove, knexMove } from '../audit/transition.js';
-
-export type LicenseStatus = 'issued' | 'files_retrieved' | 'installed' | 'suspended' | 'terminated';
-
-export interface LicenseFileSummary {
-  id: number;
-  keyNumber: string;
-  fileName: string;
-  contentType: string;
-  size: number;
-  sha256: string;
-  revision: string | null;
-  createdAt: string;
-}
-
-export interface LicenseSummary {
-  id: number;
-  requestId: number | null;
-  configurationId: number;
-  subscriptionId: number | null;
-  customerId: number | null;
-  keyNumber: string;
-  fullKeyNumber: string | null;
-  productKey: string | null;
-  product: string;
-  features: string[];
-  additionalKeyNumbers: string[];
-  status: LicenseStatus;
-  source: 'online' | 'upload';
-  expiresAt: string | null;
-  updatesUntil: string | null;
-  installedAt: string | null;
-  createdAt: string;
-}
-
-export interface License extends LicenseSummary {
-  files: LicenseFileSummary[];
-}
+import type { License, LicenseFileSummary, LicenseStatus, LicenseSummary } from './license.js';
+import type { LicensePort, NewLicense, NewLicenseFile } from './license-port.js';
 
 export interface LicenseRow {
   id: number;
@@ -83,32 +48,6 @@ export function toLicenseSummary(row: LicenseRow): LicenseSummary {
   };
 }
 
-export interface NewLicense {
-  requestId: number | null;
-  configurationId: number;
-  subscriptionId: number | null;
-  customerId: number | null;
-  keyNumber: string;
-  fullKeyNumber?: string | null;
-  productKey?: string | null;
-  product: string;
-  features: string[];
-  additionalKeyNumbers: string[];
-  source: 'online' | 'upload';
-  expiresAt?: number | null;
-  updatesUntil?: number | null;
-  /** Where it starts: `issued` (a key, no files yet), or `files_retrieved` (made from uploaded files). */
-  status?: 'issued' | 'files_retrieved';
-}
-
-export interface NewLicenseFile {
-  keyNumber: string;
-  fileName: string;
-  contentType: string;
-  content: Buffer;
-  revision?: string | null;
-}
-
 const fileColumns = [
   'id',
   'license_id',
@@ -134,7 +73,7 @@ function toFileSummary(r: Record<string, unknown>): LicenseFileSummary {
   };
 }
 
-export class LicenseStore {
+export class LicenseStore implements LicensePort {
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Inserts a license (status `issued`) and answers it as a read would. */

@@ -1,5 +1,5 @@
 import type { LicenseTab } from '../../features/licenses/license-query-service.js';
-import type { LicenseStatus, LicenseSummary } from '../../features/licenses/license-store.js';
+import type { LicenseStatus, LicenseSummary } from '../../features/licenses/license.js';
 import { DateOnly, Empty, Pager, StateBadge, Time } from '../components/display.js';
 import { type FieldErrors, SelectField, TextField } from '../components/form-fields.js';
 import { Layout } from '../components/layout.js';

@@ -1,4 +1,4 @@
-import type { Customer } from '../../features/customers/customer-store.js';
+import type { Customer } from '../../features/customers/customer.js';
 import type { Order } from '../../features/orders/order-store.js';
 import { Facts, StateBadge, Time } from '../components/display.js';
 import { Layout } from '../components/layout.js';

@@ -1,4 +1,4 @@
-import type { Customer } from '../../features/customers/customer-store.js';
+import type { Customer } from '../../features/customers/customer.js';
 import type { SubscriptionDetails } from '../../read-models/subscription-view.js';
 import { DateOnly, Empty, Facts, ErrorText, StateBadge, Time } from '../components/display.js';
 import { Layout } from '../components/layout.js';
