@@ -4,7 +4,8 @@ import type { KaConfigurationService } from '../features/ka-configurations/ka-co
 import { errorRecord } from '../features/ka-configurations/ka-error-record.js';
 import { enqueueAdvance } from '../features/license-requests/license-request-jobs.js';
 import type { LicenseRequestStore } from '../features/license-requests/license-request-store.js';
-import type { LicenseStore, LicenseSummary } from '../features/licenses/license-store.js';
+import type { LicenseStore } from '../features/licenses/license-store.js';
+import type { LicenseSummary } from '../features/licenses/license.js';
 import type { Db } from '../infra/db/database.js';
 import type { JobQueue } from '../infra/queue/job-queue.js';
 import type { Logger } from '../infra/log/logger.js';

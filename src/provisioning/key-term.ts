@@ -1,4 +1,5 @@
-import type { LicenseSummary, LicenseTerm } from '../features/licenses/license-store.js';
+import type { LicenseSummary } from '../features/licenses/license.js';
+import type { LicenseTerm } from '../features/licenses/license-port.js';
 import type { IssuedKey } from '../plugin-sdk/ka-adapter.js';
 
 const ms = (d: Date | null | undefined): number | null | undefined =>

@@ -5,7 +5,8 @@ import type { KaConfigurationService } from '../features/ka-configurations/ka-co
 import type { StoredKaConfiguration } from '../features/ka-configurations/ka-configuration-store.js';
 import type { LicenseRequest } from '../features/license-requests/license-request.js';
 import type { LicenseRequestStore } from '../features/license-requests/license-request-store.js';
-import type { LicenseStore, LicenseSummary } from '../features/licenses/license-store.js';
+import type { LicenseStore } from '../features/licenses/license-store.js';
+import type { LicenseSummary } from '../features/licenses/license.js';
 import type { Db } from '../infra/db/database.js';
 import type { Logger } from '../infra/log/logger.js';
 import type { KeywayMetrics } from '../infra/metrics/metrics.js';

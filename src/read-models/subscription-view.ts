@@ -1,14 +1,12 @@
 import type { Db } from '../infra/db/database.js';
 import type { LicenseRequest } from '../features/license-requests/license-request.js';
 import type { LicenseRequestStore } from '../features/license-requests/license-request-store.js';
-import type { LicenseSummary, LicenseStore } from '../features/licenses/license-store.js';
+import type { LicenseStore } from '../features/licenses/license-store.js';
+import type { LicenseSummary } from '../features/licenses/license.js';
 import type { PhaseRules } from '../features/licenses/license-phase.js';
 import { type WithPhase, withPhase } from '../features/licenses/license-phase-of.js';
-import type {
-  Subscription,
-  SubscriptionService,
-  SubscriptionStore,
-} from '../features/subscriptions/subscription-store.js';
+import type { SubscriptionStore } from '../features/subscriptions/subscription-store.js';
+import type { Subscription, SubscriptionService } from '../features/subscriptions/subscription.js';
 
 export interface SubscriptionDetails extends Subscription {
   services: SubscriptionService[];

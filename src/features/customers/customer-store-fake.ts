@@ -1,5 +1,6 @@
 import type { DbOrTx } from '../../infra/db/database.js';
-import type { Customer, CustomerReader } from './customer-store.js';
+import type { Customer } from './customer.js';
+import type { CustomerReader } from './customer-reader.js';
 
 /** Customers in memory, for unit tests; `add` one, optionally owned by a store (its token id). */
 export class FakeCustomerStore implements CustomerReader {

@@ -1,13 +1,7 @@
 import type { DbOrTx } from '../../infra/db/database.js';
 import { toIso } from '../../infra/db/rows.js';
-
-export interface Customer {
-  id: number;
-  name: string;
-  email: string;
-  externalRef: string | null;
-  createdAt: string;
-}
+import type { Customer } from './customer.js';
+import type { CustomerReader } from './customer-reader.js';
 
 interface CustomerRow {
   id: number;
@@ -30,12 +24,6 @@ function toCustomer(row: CustomerRow): Customer {
 
 /** The namespace of what staff (and admin or operator tokens) create; a store's is its token id. */
 const staffScope = 0;
-
-/** Reads customers: what an order needs of the customers feature. */
-export interface CustomerReader {
-  /** With `storeId`, only a customer that store created: another is as absent as an id never used. */
-  get(db: DbOrTx, id: number, storeId?: number | null): Promise<Customer | undefined>;
-}
 
 /**
  * Customers, each belonging to the store that created it (`storeId`, null for staff). A store

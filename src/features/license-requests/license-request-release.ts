@@ -5,7 +5,7 @@ import type { AuditEventInput } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { applyTransition, type TransitionEventWriter } from '../audit/transition.js';
 import { outboxEventWriter } from '../events/record-event.js';
-import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
+import type { SubscriptionActivation } from '../subscriptions/subscription-port.js';
 import type { LicenseRequestStore } from './license-request-store.js';
 
 /**
@@ -49,7 +49,7 @@ export class LicenseRequestRelease {
   constructor(
     private readonly db: Db,
     private readonly requests: LicenseRequestStore,
-    private readonly subscriptions: SubscriptionStore,
+    private readonly subscriptions: SubscriptionActivation,
     private readonly audit: AuditStore,
     private readonly onReady: (requestIds: number[]) => Promise<void>,
     private readonly now: () => number = Date.now,

@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../../infra/db/database.js';
-import type { LicenseRequestWriter, NewLicenseRequest } from './license-request-store.js';
+import type { LicenseRequestWriter, NewLicenseRequest } from './license-request-port.js';
 
 /** License requests in memory, for unit tests of what creates them. */
 export class FakeLicenseRequestStore implements LicenseRequestWriter {

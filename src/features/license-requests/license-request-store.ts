@@ -4,13 +4,18 @@ import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
 import { GuardedMove, knexMove } from '../audit/transition.js';
 import { readInstallationId } from './installation-id.js';
 import {
-  type KeyCandidateRecord,
   type LicenseRequest,
   type LicenseRequestState,
   legacyReferenceOf,
   reasonMaxLength,
   referenceOf,
 } from './license-request.js';
+import type {
+  LicenseRequestPort,
+  LicenseRequestWriter,
+  NewLicenseRequest,
+  TransitionPatch,
+} from './license-request-port.js';
 
 export interface LicenseRequestRow {
   id: number;
@@ -61,19 +66,6 @@ export function toLicenseRequest(row: LicenseRequestRow): LicenseRequest {
   };
 }
 
-export interface NewLicenseRequest {
-  subscriptionId: number | null;
-  customerId: number | null;
-  configurationId: number;
-  serviceId: number | null;
-  source: 'order' | 'manual';
-  product: string;
-  features: string[];
-  quantity: number;
-  periodMonths: number | null;
-  state: LicenseRequestState;
-}
-
 export interface LicenseRequestFilter {
   state?: LicenseRequestState;
   configurationId?: number;
@@ -84,18 +76,6 @@ export interface LicenseRequestFilter {
   /** Keyset: newest first, ids below this. */
   beforeId?: number;
   limit: number;
-}
-
-/** Fields a transition may set beside the state. */
-export interface TransitionPatch {
-  reason?: string | null;
-  lastError?: Record<string, unknown> | null;
-  attempts?: number;
-  nextAttemptAt?: number | null;
-  issueSentAt?: number | null;
-  keyCandidates?: KeyCandidateRecord[] | null;
-  /** Clears the lease in the same update: the job holding it ends with this transition. */
-  releaseLease?: true;
 }
 
 /** The request as a transition with this patch at `now` left it. */
@@ -120,13 +100,7 @@ function afterTransition(
   };
 }
 
-/** Creates license requests: what a payment writes of the license-requests feature. */
-export interface LicenseRequestWriter {
-  /** Inserts the request with its reference (made of the installation id and the new id). */
-  insert(db: DbOrTx, input: NewLicenseRequest): Promise<number>;
-}
-
-export class LicenseRequestStore implements LicenseRequestWriter {
+export class LicenseRequestStore implements LicenseRequestWriter, LicenseRequestPort {
   /** Read once per process: it never changes. */
   private installationId?: Promise<string>;
 

@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import type { Db } from '../../infra/db/database.js';
 import type { AuditStore } from '../audit/audit-store.js';
-import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
+import type { SubscriptionActivation } from '../subscriptions/subscription-port.js';
 import { LicenseRequestRelease } from './license-request-release.js';
 import { licenseRequestRoutes } from './license-request-routes.js';
 import type { LicenseRequestStore } from './license-request-store.js';
@@ -20,7 +20,8 @@ export interface LicenseRequestsFeature {
 export function createLicenseRequestsFeature(deps: {
   db: Db;
   store: LicenseRequestStore;
-  subscriptions: SubscriptionStore;
+  /** Activates the subscription a release completes (the subscriptions feature's port). */
+  subscriptions: SubscriptionActivation;
   audit: AuditStore;
   onReady(requestIds: number[]): Promise<void>;
   licenseOf(requestId: number): Promise<object | undefined>;

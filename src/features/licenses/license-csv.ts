@@ -1,4 +1,4 @@
-import type { LicenseSummary } from './license-store.js';
+import type { LicenseSummary } from './license.js';
 
 /**
  * One CSV cell (RFC 4180): quoted when it holds a comma, quote or line break. A cell that a

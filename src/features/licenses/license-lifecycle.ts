@@ -9,7 +9,7 @@ import type { AuditStore } from '../audit/audit-store.js';
 import type { TransitionEventWriter } from '../audit/transition.js';
 import type { KaConfigurationService } from '../ka-configurations/ka-configuration-service.js';
 import { errorRecord } from '../ka-configurations/ka-error-record.js';
-import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
+import type { LicenseRequestPort } from '../license-requests/license-request-port.js';
 import { type IdempotencyClaim, IdempotencyKeyStore } from './idempotency-key-store.js';
 import { LifecycleOutcome } from './lifecycle-outcome.js';
 import { type LifecycleAction, allowedFrom, lifecycleActions, pastTense } from './lifecycle-rules.js';
@@ -22,7 +22,8 @@ import {
   LicenseOperationStore,
   type LicenseOperationView,
 } from './license-operation-store.js';
-import type { License, LicenseStore, LicenseSummary } from './license-store.js';
+import type { LicenseStore } from './license-store.js';
+import type { License, LicenseSummary } from './license.js';
 import { type HandSettlement, inProgress, OperationResolver } from './operation-resolution.js';
 
 export { type LifecycleAction, lifecycleActions } from './lifecycle-rules.js';
@@ -30,7 +31,7 @@ export { type LifecycleAction, lifecycleActions } from './lifecycle-rules.js';
 export interface LicenseLifecycleDeps {
   db: Db;
   licenses: LicenseStore;
-  requests: LicenseRequestStore;
+  requests: LicenseRequestPort;
   configurations: KaConfigurationService;
   audit: AuditStore;
   /** The outbox: a license suspended, resumed, terminated or renewed is told. */

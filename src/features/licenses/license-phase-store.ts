@@ -7,7 +7,7 @@ import {
   type TermEndRange,
   termEndRangeOf,
 } from './license-phase.js';
-import type { LicenseStatus } from './license-store.js';
+import type { LicenseStatus } from './license.js';
 import { termEndColumn } from './license-term.js';
 
 /** A license whose stored phase a pass moved: what the pass tells about it. */

@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { type DbOrTx, dialectOf } from '../../infra/db/database.js';
 import type { PhaseFilter, TermEndRange } from './license-phase.js';
 import { whereTermEndIn } from './license-phase-store.js';
-import { type LicenseRow, type LicenseStatus, type LicenseSummary, toLicenseSummary } from './license-store.js';
+import { type LicenseRow, toLicenseSummary } from './license-store.js';
+import type { LicenseStatus, LicenseSummary } from './license.js';
 import { termEndColumn } from './license-term.js';
 
 export const licenseStatuses: LicenseStatus[] = ['issued', 'files_retrieved', 'installed', 'suspended', 'terminated'];

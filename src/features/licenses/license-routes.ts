@@ -11,7 +11,7 @@ import { licenseFileDownloaders, licenseFileDownloadGuard } from './license-file
 import { licenseStatuses } from './license-query-store.js';
 import { type PhaseFilter, phaseFilters } from './license-phase.js';
 import type { LicenseQueryService } from './license-query-service.js';
-import type { LicenseStatus } from './license-store.js';
+import type { LicenseStatus } from './license.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';

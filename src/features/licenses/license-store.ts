@@ -2,58 +2,10 @@ import { createHash } from 'node:crypto';
 import { type DbOrTx, dialectOf } from '../../infra/db/database.js';
 import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
 import { type GuardedMove, knexMove } from '../audit/transition.js';
+import type { License, LicenseFileSummary, LicenseStatus, LicenseSummary, LicenseTermKind } from './license.js';
+import type { LicensePort, LicenseTerm, NewLicense, NewLicenseFile } from './license-port.js';
 
-export type LicenseStatus = 'issued' | 'files_retrieved' | 'installed' | 'suspended' | 'terminated';
-
-/** How the KA sells the key: a fixed term paid ahead, or a lease it renews itself (see `KeyTermKind`). */
-export type LicenseTermKind = 'term' | 'lease';
-
-export interface LicenseFileSummary {
-  id: number;
-  keyNumber: string;
-  fileName: string;
-  contentType: string;
-  size: number;
-  sha256: string;
-  revision: string | null;
-  createdAt: string;
-}
-
-export interface LicenseSummary {
-  id: number;
-  requestId: number | null;
-  configurationId: number;
-  subscriptionId: number | null;
-  customerId: number | null;
-  keyNumber: string;
-  fullKeyNumber: string | null;
-  productKey: string | null;
-  product: string;
-  features: string[];
-  additionalKeyNumbers: string[];
-  status: LicenseStatus;
-  source: 'online' | 'upload';
-  expiresAt: string | null;
-  updatesUntil: string | null;
-  installedAt: string | null;
-  createdAt: string;
-  /** Start of the term (as the KA says; else when the key was made). */
-  startsAt: string | null;
-  /** Fixed term or lease; null when the KA does not say (keys made before terms were known). */
-  termKind: LicenseTermKind | null;
-  /** The key's period: the term's months, or the lease's (1). */
-  periodMonths: number | null;
-  /** The key's own expiry at the KA: for a lease, the end of the current lease period (`expiresAt` is the term's end). */
-  keyExpiresAt: string | null;
-  /** The revision of the key's latest file, as the KA names it. */
-  revision: string | null;
-  /** When the file refresh next asks the KA for a new revision; null: nothing due. */
-  refreshDueAt: string | null;
-}
-
-export interface License extends LicenseSummary {
-  files: LicenseFileSummary[];
-}
+export type { LicenseTerm } from './license-port.js';
 
 export interface LicenseRow {
   id: number;
@@ -110,48 +62,6 @@ export function toLicenseSummary(row: LicenseRow): LicenseSummary {
   };
 }
 
-/** A key's term as the KA answered it, and where Keyway keeps the real end of a lease's term. */
-export interface LicenseTerm {
-  startsAt?: number | null;
-  /** The term's end (for a lease, the subscription's). */
-  expiresAt: number | null;
-  keyExpiresAt: number | null;
-  updatesUntil?: number | null;
-  termKind?: LicenseTermKind | null;
-  periodMonths?: number | null;
-  revision?: string | null;
-  fullKeyNumber?: string | null;
-  refreshDueAt?: number | null;
-}
-
-export interface NewLicense {
-  requestId: number | null;
-  configurationId: number;
-  subscriptionId: number | null;
-  customerId: number | null;
-  keyNumber: string;
-  fullKeyNumber?: string | null;
-  productKey?: string | null;
-  product: string;
-  features: string[];
-  additionalKeyNumbers: string[];
-  source: 'online' | 'upload';
-  expiresAt?: number | null;
-  updatesUntil?: number | null;
-  /** Where it starts: `issued` (a key, no files yet), or `files_retrieved` (made from uploaded files). */
-  status?: 'issued' | 'files_retrieved';
-  /** The key's term, where the KA told it. */
-  term?: Omit<LicenseTerm, 'expiresAt' | 'updatesUntil' | 'fullKeyNumber'>;
-}
-
-export interface NewLicenseFile {
-  keyNumber: string;
-  fileName: string;
-  contentType: string;
-  content: Buffer;
-  revision?: string | null;
-}
-
 const fileColumns = [
   'id',
   'license_id',
@@ -177,7 +87,7 @@ function toFileSummary(r: Record<string, unknown>): LicenseFileSummary {
   };
 }
 
-export class LicenseStore {
+export class LicenseStore implements LicensePort {
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Inserts a license (status `issued`) and answers it as a read would. */

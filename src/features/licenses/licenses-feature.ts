@@ -1,13 +1,13 @@
 import type { Router } from 'express';
 import type { AuditStore } from '../audit/audit-store.js';
-import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
+import type { LicenseRequestPort } from '../license-requests/license-request-port.js';
 import type { LicenseStore } from './license-store.js';
-import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
+import type { SubscriptionLookup } from '../subscriptions/subscription-port.js';
 import type { Db } from '../../infra/db/database.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { KaConfigurationService } from '../ka-configurations/ka-configuration-service.js';
 import type { TransitionEventWriter } from '../audit/transition.js';
-import type { KaConfigurationStore } from '../ka-configurations/ka-configuration-store.js';
+import type { KaConfigurationReader } from '../ka-configurations/ka-configuration-reader.js';
 import { IdempotencyKeyStore } from './idempotency-key-store.js';
 import { LicenseLifecycle } from './license-lifecycle.js';
 import { LicenseOperationStore } from './license-operation-store.js';
@@ -27,10 +27,11 @@ export function createLicensesFeature(deps: {
   stores: {
     audit: AuditStore;
     licenses: LicenseStore;
-    licenseRequests: LicenseRequestStore;
-    subscriptions: SubscriptionStore;
+    /** Lower features' rows, through the ports they declare (the root hands their stores over). */
+    licenseRequests: LicenseRequestPort;
+    subscriptions: SubscriptionLookup;
   };
-  configurations: KaConfigurationStore;
+  configurations: KaConfigurationReader;
   configurationService: KaConfigurationService;
   queue: JobQueue;
   leaseMs: number;

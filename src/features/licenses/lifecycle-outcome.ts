@@ -10,15 +10,16 @@ import { applyTransition, type TransitionEventWriter } from '../audit/transition
 import type { EventType } from '../events/event-catalogue.js';
 import { recordEvent } from '../events/record-event.js';
 import { enqueueAdvance } from '../license-requests/license-request-jobs.js';
-import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
+import type { LicenseRequestPort } from '../license-requests/license-request-port.js';
 import { type LifecycleAction, allowedFrom, pastTense, resumedStatus } from './lifecycle-rules.js';
 import type { LicenseOperation, LicenseOperationState, LicenseOperationStore } from './license-operation-store.js';
-import type { License, LicenseStatus, LicenseStore } from './license-store.js';
+import type { LicenseStore } from './license-store.js';
+import type { License, LicenseStatus } from './license.js';
 
 export interface LifecycleOutcomeDeps {
   db: Db;
   licenses: LicenseStore;
-  requests: LicenseRequestStore;
+  requests: LicenseRequestPort;
   operations: LicenseOperationStore;
   audit: AuditStore;
   events: TransitionEventWriter;

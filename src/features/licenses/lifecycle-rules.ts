@@ -1,4 +1,4 @@
-import type { LicenseStatus } from './license-store.js';
+import type { LicenseStatus } from './license.js';
 
 /** What staff can do to a license at its KA after it was issued (DESIGN.md: cancelling after the key is a terminate). */
 export const lifecycleActions = ['suspend', 'resume', 'terminate', 'renew'] as const;

@@ -13,7 +13,7 @@ import {
   type LicenseOperationStore,
   operationView,
 } from './license-operation-store.js';
-import type { License } from './license-store.js';
+import type { License } from './license.js';
 
 /** What a reading of the key says about an operation whose outcome was unknown. */
 export type KeyVerdict = { applied: boolean } | { unclear: string };

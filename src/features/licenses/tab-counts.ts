@@ -1,6 +1,6 @@
 import type { Db } from '../../infra/db/database.js';
 import type { LicenseQueryStore, PhaseCountRow } from './license-query-store.js';
-import type { LicenseStatus } from './license-store.js';
+import type { LicenseStatus } from './license.js';
 
 export type TabCountRow = { configurationId: number; status: LicenseStatus; count: number };
 

@@ -5,12 +5,12 @@ import { type Actor, systemActor } from '../../kernel/actor.js';
 import type { AuditEventInput } from '../audit/audit-event.js';
 import type { AuditWriter } from '../audit/audit-store.js';
 import { applyTransition, type TransitionEventWriter } from '../audit/transition.js';
-import type { CustomerReader } from '../customers/customer-store.js';
+import type { CustomerReader } from '../customers/customer-reader.js';
 import { releaseEvents } from '../license-requests/license-request-release.js';
-import type { LicenseRequestWriter } from '../license-requests/license-request-store.js';
-import type { PlanReader } from '../plans/plan-store.js';
+import type { LicenseRequestWriter } from '../license-requests/license-request-port.js';
+import type { PlanReader } from '../plans/plan-reader.js';
 import { readyOnCreation } from '../services/service-rules.js';
-import type { SubscriptionWriter } from '../subscriptions/subscription-store.js';
+import type { SubscriptionWriter } from '../subscriptions/subscription-port.js';
 import type { Order, OrderStore } from './order-store.js';
 import type { RenewalPayment } from './renewal-payment.js';
 

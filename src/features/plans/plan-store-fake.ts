@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../../infra/db/database.js';
 import type { CreatePlanInput, Plan } from './plan.js';
-import type { PlanReader } from './plan-store.js';
+import type { PlanReader } from './plan-reader.js';
 
 /** Plans in memory, for unit tests: `add` a plan as `PlanStore.insert` would store it. */
 export class FakePlanStore implements PlanReader {

@@ -1,6 +1,7 @@
 import type { DbOrTx } from '../../infra/db/database.js';
 import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
 import type { CreatePlanInput, Plan, PlanServiceInput } from './plan.js';
+import type { PlanReader } from './plan-reader.js';
 
 interface PlanRow {
   id: number;
@@ -21,11 +22,6 @@ function deepFreeze<T>(value: T): T {
 
 /** Plans cached at most; past this the cache starts over (plans are few; this bounds a leak). */
 const maxCachedPlans = 1_000;
-
-/** Reads plans: what a payment needs of the plans feature. */
-export interface PlanReader {
-  get(db: DbOrTx, id: number): Promise<Plan | undefined>;
-}
 
 /**
  * Plans are immutable once created (there is no update or delete), so a plan read once is

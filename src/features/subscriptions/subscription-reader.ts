@@ -1,4 +1,4 @@
-import type { Subscription } from './subscription-store.js';
+import type { Subscription } from './subscription.js';
 
 /**
  * The port through which routes show a whole subscription (its services, license requests and

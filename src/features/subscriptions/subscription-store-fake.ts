@@ -1,5 +1,5 @@
 import type { DbOrTx } from '../../infra/db/database.js';
-import type { NewService, NewSubscription, SubscriptionWriter } from './subscription-store.js';
+import type { NewService, NewSubscription, SubscriptionWriter } from './subscription-port.js';
 
 /** What the fake keeps of a subscription and its services. */
 export interface FakeSubscription extends NewSubscription {

@@ -2,31 +2,14 @@ import { type DbOrTx, dialectOf } from '../../infra/db/database.js';
 import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
 import { type GuardedMove, knexMove } from '../audit/transition.js';
 import { addMonths } from './term-dates.js';
-
-export interface SubscriptionService {
-  id: number;
-  key: string;
-  kind: string;
-  provisioner: string;
-  state: string;
-  dependsOn: string[];
-  lastError: Record<string, unknown> | null;
-  readyAt: string | null;
-}
-
-export interface Subscription {
-  id: number;
-  orderId: number;
-  customerId: number;
-  planId: number;
-  period: number;
-  state: 'provisioning' | 'active';
-  startsAt: string;
-  expiresAt: string;
-  /** Renewed automatically at the end of the term (default on, seed 001): the scheduler raises `subscription.renewal_due`. */
-  autoRenew: boolean;
-  createdAt: string;
-}
+import type { Subscription, SubscriptionService } from './subscription.js';
+import type {
+  NewService,
+  NewSubscription,
+  SubscriptionActivation,
+  SubscriptionLookup,
+  SubscriptionWriter,
+} from './subscription-port.js';
 
 interface SubscriptionRow {
   id: number;
@@ -58,14 +41,6 @@ function toSubscription(row: SubscriptionRow): Subscription {
 
 export { addMonths } from './term-dates.js';
 
-export interface NewService {
-  key: string;
-  kind: string;
-  provisioner: string;
-  settings: Record<string, unknown>;
-  dependsOn: string[];
-}
-
 export interface SubscriptionFilter {
   customerId?: number;
   placedByTokenId?: number;
@@ -73,29 +48,7 @@ export interface SubscriptionFilter {
   limit: number;
 }
 
-/** What a payment writes of a subscription: the subscription and its services, in its transaction. */
-export interface SubscriptionWriter {
-  insert(db: DbOrTx, input: NewSubscription): Promise<number>;
-  /** Inserts the services of a new subscription, `ready` those in `readyKeys` and the others `pending`; returns their ids by key. */
-  insertServices(
-    db: DbOrTx,
-    subscriptionId: number,
-    services: NewService[],
-    now: number,
-    readyKeys?: ReadonlySet<string>,
-  ): Promise<Map<string, number>>;
-}
-
-export interface NewSubscription {
-  orderId: number;
-  customerId: number;
-  planId: number;
-  period: number;
-  now: number;
-  state: 'provisioning' | 'active';
-}
-
-export class SubscriptionStore implements SubscriptionWriter {
+export class SubscriptionStore implements SubscriptionWriter, SubscriptionLookup, SubscriptionActivation {
   async insert(db: DbOrTx, input: NewSubscription): Promise<number> {
     const [id] = await db('subscriptions').insert({
       order_id: input.orderId,

@@ -6,12 +6,13 @@ import type { Actor } from '../../kernel/actor.js';
 import type { AuditEventInput } from '../audit/audit-event.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { applyTransition, type TransitionEventWriter } from '../audit/transition.js';
-import type { KaConfigurationStore } from '../ka-configurations/ka-configuration-store.js';
+import type { KaConfigurationReader } from '../ka-configurations/ka-configuration-reader.js';
 import type { LicenseRequest, LicenseRequestState } from '../license-requests/license-request.js';
 import { enqueueAdvance } from '../license-requests/license-request-jobs.js';
-import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
-import type { License, LicenseStore } from '../licenses/license-store.js';
-import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
+import type { LicenseRequestPort } from '../license-requests/license-request-port.js';
+import type { LicensePort } from '../licenses/license-port.js';
+import type { License } from '../licenses/license.js';
+import type { SubscriptionLookup } from '../subscriptions/subscription-port.js';
 import { type CheckedUpload, checkUpload } from './upload-check.js';
 import { UploadMismatchError } from './upload-errors.js';
 import type { UploadLimits } from './upload-options.js';
@@ -71,10 +72,10 @@ export interface ManualResult {
 export interface ManualLicenseDeps {
   db: Db;
   queue: JobQueue;
-  requests: LicenseRequestStore;
-  licenses: LicenseStore;
-  subscriptions: SubscriptionStore;
-  configurations: KaConfigurationStore;
+  requests: LicenseRequestPort;
+  licenses: LicensePort;
+  subscriptions: SubscriptionLookup;
+  configurations: KaConfigurationReader;
   audit: AuditStore;
   /** The outbox, written with the transitions that have an event. */
   events: TransitionEventWriter;

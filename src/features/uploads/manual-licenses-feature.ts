@@ -1,12 +1,12 @@
 import type { Router } from 'express';
 import type { AuditStore } from '../audit/audit-store.js';
-import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
-import type { LicenseStore } from '../licenses/license-store.js';
-import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
+import type { LicenseRequestPort } from '../license-requests/license-request-port.js';
+import type { LicensePort } from '../licenses/license-port.js';
+import type { SubscriptionLookup } from '../subscriptions/subscription-port.js';
 import type { Db } from '../../infra/db/database.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { TransitionEventWriter } from '../audit/transition.js';
-import type { KaConfigurationStore } from '../ka-configurations/ka-configuration-store.js';
+import type { KaConfigurationReader } from '../ka-configurations/ka-configuration-reader.js';
 import { ManualLicenseService } from './manual-license-service.js';
 import { manualLicenseRoutes } from './manual-license-routes.js';
 import { type UploadLimits, uploadLimits } from './upload-options.js';
@@ -17,11 +17,12 @@ export function createManualLicensesFeature(deps: {
   queue: JobQueue;
   stores: {
     audit: AuditStore;
-    licenses: LicenseStore;
-    licenseRequests: LicenseRequestStore;
-    subscriptions: SubscriptionStore;
+    /** Lower features' rows, through the ports they declare (the root hands their stores over). */
+    licenses: LicensePort;
+    licenseRequests: LicenseRequestPort;
+    subscriptions: SubscriptionLookup;
   };
-  configurations: KaConfigurationStore;
+  configurations: KaConfigurationReader;
   /** The outbox (`AppContext.events`). */
   events: TransitionEventWriter;
   limits?: Partial<UploadLimits>;

@@ -1,7 +1,7 @@
 import type { AuditEventInput } from '../../features/audit/audit-event.js';
 import type { StoredKaConfiguration } from '../../features/ka-configurations/ka-configuration-store.js';
 import type { KeyFacts, LicenseOperation } from '../../features/licenses/license-operation-store.js';
-import type { License } from '../../features/licenses/license-store.js';
+import type { License } from '../../features/licenses/license.js';
 import type { KeyVerdict } from '../../features/licenses/operation-resolution.js';
 import type { DbOrTx } from '../../infra/db/database.js';
 import type { IssuedKey, KaAdapter, KeyInfo } from '../../plugin-sdk/ka-adapter.js';

@@ -1,4 +1,4 @@
-import type { Customer } from '../../features/customers/customer-store.js';
+import type { Customer } from '../../features/customers/customer.js';
 import { mayDownloadLicenseFiles } from '../../features/licenses/license-file-access.js';
 import type { LifecycleAction } from '../../features/licenses/license-lifecycle.js';
 import type { LicenseOperationView } from '../../features/licenses/license-operation-store.js';

@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../../features/audit/audit-event.js';
 import type { KeyCandidateRecord, LicenseRequest } from '../../features/license-requests/license-request.js';
-import type { License } from '../../features/licenses/license-store.js';
+import type { License } from '../../features/licenses/license.js';
 import { Facts, ErrorText, Notice, StateBadge, Time } from '../components/display.js';
 import {
   ActionButton,

@@ -1,5 +1,5 @@
 import type { LicenseTab } from '../../features/licenses/license-query-service.js';
-import type { LicenseStatus, LicenseSummary } from '../../features/licenses/license-store.js';
+import type { LicenseStatus, LicenseSummary } from '../../features/licenses/license.js';
 import type { WithPhase } from '../../features/licenses/license-phase-of.js';
 import { PhaseBadge } from '../components/phase-badge.js';
 import { DateOnly, Empty, Pager, StateBadge, Time } from '../components/display.js';

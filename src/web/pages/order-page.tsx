@@ -1,4 +1,4 @@
-import type { Customer } from '../../features/customers/customer-store.js';
+import type { Customer } from '../../features/customers/customer.js';
 import type { Order } from '../../features/orders/order-store.js';
 import { Facts, Notice, StateBadge, Time } from '../components/display.js';
 import { CsrfField, type FieldErrors, FormProblem, TextField } from '../components/form-fields.js';

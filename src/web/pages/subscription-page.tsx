@@ -1,4 +1,4 @@
-import type { Customer } from '../../features/customers/customer-store.js';
+import type { Customer } from '../../features/customers/customer.js';
 import type { SubscriptionDetails } from '../../read-models/subscription-view.js';
 import type { RenewalView } from '../../features/renewals/renewal-service.js';
 import { DateOnly, Empty, Facts, ErrorText, Notice, StateBadge, Time } from '../components/display.js';

@@ -1,4 +1,4 @@
-import type { Subscription } from '../../features/subscriptions/subscription-store.js';
+import type { Subscription } from '../../features/subscriptions/subscription.js';
 import { DateOnly, Empty, Pager, StateBadge } from '../components/display.js';
 import { Layout } from '../components/layout.js';
 import type { ViewContext } from '../view-context.js';
