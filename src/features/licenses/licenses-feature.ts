@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { DeclaredRouter } from '../../http/route-declaration.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
 import type { LicenseStore } from './license-store.js';
@@ -33,7 +33,7 @@ export function createLicensesFeature(deps: {
 }): {
   service: LicenseQueryService;
   lifecycle: LicenseLifecycle;
-  routes: Router;
+  routes: DeclaredRouter;
 } {
   const { stores } = deps;
   const operations = new LicenseOperationStore();

@@ -1,14 +1,12 @@
-import { Router } from 'express';
 import { NotFoundError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
 import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
-import { idParams, idText } from '../../http/params.js';
-import { validate } from '../../http/validate.js';
+import { idText } from '../../http/params.js';
 import { principalOf } from '../../http/access.js';
+import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
 import { type Principal, storeOf } from '../../kernel/principal.js';
 import type { SubscriptionStore } from './subscription-store.js';
 import type { SubscriptionReader } from './subscription-reader.js';
-import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
 const listSchema = pageQuerySchema.extend({ customerId: idText.optional() });
 
@@ -19,9 +17,7 @@ export function subscriptionRoutes(deps: {
   view: SubscriptionReader;
   /** The API token (a store) that placed an order, or null; orders are above subscriptions, so the root passes this in. */
   orderPlacedBy(orderId: number): Promise<number | null | undefined>;
-}): Router {
-  const router = Router();
-
+}): DeclaredRouter {
   async function mayRead(
     principal: Principal,
     subscription: { customerId: number; orderId: number },
@@ -32,45 +28,43 @@ export function subscriptionRoutes(deps: {
     return true;
   }
 
-  router.get('/subscriptions', async (req, res) => {
-    const query = validate(listSchema, req.query, 'query');
-    const principal = principalOf(req);
-    const rows = await deps.subscriptions.list(deps.db, {
-      customerId: principal.role === 'customer' ? principal.customerId : query.customerId,
-      placedByTokenId: storeOf(principal) ?? undefined,
-      beforeId: cursorId(query.cursor),
-      limit: query.limit + 1,
-    });
-    res.json(pageById(rows, query.limit));
-  });
-
-  router.get('/subscriptions/:id', async (req, res) => {
-    const { id } = validate(idParams, req.params, 'params');
-    const subscription = await deps.view.get(id);
-    // Another's subscription answers 404, not 403, so ids cannot be probed.
-    if (!subscription || !(await mayRead(principalOf(req), subscription))) throw new NotFoundError('subscription', id);
-    res.json(subscription);
-  });
-
-  return router;
+  return declaredRouter([
+    defineRoute(
+      {
+        method: 'get',
+        path: '/subscriptions',
+        summary: 'List subscriptions, newest first',
+        description: 'A customer token lists its own, a store token those of the orders it placed.',
+        roles: 'any',
+        query: listSchema,
+        answer: { status: 200, description: '`{data, nextCursor}` of subscriptions.' },
+      },
+      async ({ query }, req, res) => {
+        const principal = principalOf(req);
+        const rows = await deps.subscriptions.list(deps.db, {
+          customerId: principal.role === 'customer' ? principal.customerId : query.customerId,
+          placedByTokenId: storeOf(principal) ?? undefined,
+          beforeId: cursorId(query.cursor),
+          limit: query.limit + 1,
+        });
+        res.json(pageById(rows, query.limit));
+      },
+    ),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/subscriptions/:id',
+        summary: 'One subscription with its services, license requests and licenses',
+        roles: 'any',
+        answer: { status: 200, description: 'The subscription with `services`, `licenseRequests` and `licenses`.' },
+      },
+      async ({ params: { id } }, req, res) => {
+        const subscription = await deps.view.get(id);
+        // Another's subscription answers 404, not 403, so ids cannot be probed.
+        if (!subscription || !(await mayRead(principalOf(req), subscription)))
+          throw new NotFoundError('subscription', id);
+        res.json(subscription);
+      },
+    ),
+  ]);
 }
-
-/** The operations of `subscriptionRoutes`, for the API document. */
-export const subscriptionOperations: ApiOperation[] = [
-  {
-    method: 'get',
-    path: '/subscriptions',
-    summary: 'List subscriptions, newest first',
-    description: 'A customer token lists its own, a store token those of the orders it placed.',
-    roles: 'any',
-    query: listSchema,
-    answer: { status: 200, description: '`{data, nextCursor}` of subscriptions.' },
-  },
-  {
-    method: 'get',
-    path: '/subscriptions/:id',
-    summary: 'One subscription with its services, license requests and licenses',
-    roles: 'any',
-    answer: { status: 200, description: 'The subscription with `services`, `licenseRequests` and `licenses`.' },
-  },
-];

@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { DeclaredRouter } from '../../http/route-declaration.js';
 import type { Db } from '../../infra/db/database.js';
 import type { SubscriptionReader } from './subscription-reader.js';
 import { subscriptionRoutes } from './subscription-routes.js';
@@ -10,7 +10,7 @@ export function createSubscriptionsFeature(deps: {
   store: SubscriptionStore;
   view: SubscriptionReader;
   orderPlacedBy(orderId: number): Promise<number | null | undefined>;
-}): { store: SubscriptionStore; routes: Router } {
+}): { store: SubscriptionStore; routes: DeclaredRouter } {
   return {
     store: deps.store,
     routes: subscriptionRoutes({

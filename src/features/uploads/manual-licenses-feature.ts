@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { DeclaredRouter } from '../../http/route-declaration.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { LicenseRequestStore } from '../license-requests/license-request-store.js';
 import type { LicenseStore } from '../licenses/license-store.js';
@@ -28,7 +28,7 @@ export function createManualLicensesFeature(deps: {
 }): {
   service: ManualLicenseService;
   limits: UploadLimits;
-  routes: Router;
+  routes: DeclaredRouter;
 } {
   const limits = uploadLimits(deps.limits);
   const { stores } = deps;
