@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { Db } from '../../infra/db/database.js';
 import { principalOf } from '../../http/access.js';
 import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
-import { actorOf, admins, operators, readers } from '../../kernel/principal.js';
+import { permissions } from '../../kernel/permissions.js';
+import { actorOf, readers } from '../../kernel/principal.js';
 import type { KaAdapterProvider } from './ka-adapter-provider.js';
 import type { KaConfigurationService } from './ka-configuration-service.js';
 import type { KaConfigurationStore } from './ka-configuration-store.js';
@@ -77,7 +78,7 @@ export function kaConfigurationRoutes(deps: {
         summary: 'Create a KA configuration',
         description:
           'Saving starts a background fetch of the products the KA offers: `fetching_products`, then `configured`.',
-        roles: admins,
+        roles: permissions.configureKa,
         body: createSchema,
         answer: { status: 201, description: 'The configuration; secret settings are masked.' },
       },
@@ -105,7 +106,7 @@ export function kaConfigurationRoutes(deps: {
         summary: 'Change a KA configuration',
         description:
           'Sending a secret back as the mask keeps the stored secret. New settings, or enabling a disabled configuration, fetch the products again.',
-        roles: admins,
+        roles: permissions.configureKa,
         body: updateSchema,
         answer: { status: 200, description: 'The configuration; secret settings are masked.' },
       },
@@ -118,7 +119,7 @@ export function kaConfigurationRoutes(deps: {
         method: 'post',
         path: '/ka-configurations/:id/test',
         summary: 'Check connectivity and credentials against the KA',
-        roles: operators,
+        roles: permissions.testKaConfiguration,
         answer: {
           status: 200,
           description: '`{ok, message}`, and the classified `error` when it failed (secrets masked).',

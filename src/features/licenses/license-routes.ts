@@ -5,8 +5,8 @@ import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
 import { idText } from '../../http/params.js';
 import { principalOf } from '../../http/access.js';
 import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
-import { actorOf, operators, readers } from '../../kernel/principal.js';
-import { licenseFileDownloaders } from './license-file-access.js';
+import { permissions } from '../../kernel/permissions.js';
+import { actorOf, readers } from '../../kernel/principal.js';
 import { licenseStatuses } from './license-query-store.js';
 import type { LicenseQueryService } from './license-query-service.js';
 import type { LicenseStatus } from './license-store.js';
@@ -134,7 +134,7 @@ export function licenseRoutes(deps: {
         path: '/licenses/:id/files/:fileId',
         summary: 'Download a license file',
         description: 'Every download is audited.',
-        roles: licenseFileDownloaders,
+        roles: permissions.downloadLicenseFile,
         answer: { status: 200, description: 'The file, as an attachment.', contentType: 'application/octet-stream' },
       },
       async ({ params: { id, fileId } }, req, res) => {
@@ -158,7 +158,7 @@ export function licenseRoutes(deps: {
             "One action runs on a license at a time: while one is in progress, another answers 409 `operation_in_progress` at once, naming it (the license's `openOperation`). When the KA's answer was lost (a timeout after sending), the answer is 502 and the operation stays open with `state: outcome_unknown`; the next action on the license first reads the key at the KA to find out what happened and records it. The same action asked again is then answered by the earlier one if the KA had done it, not done twice; 409 `operation_outcome_unknown` says what to check when the reading cannot tell.",
             `\`${idempotencyHeader}\` (optional, 1 to ${maxIdempotencyKeyLength} visible ASCII characters, per caller): a retry with the same key answers the first request's status and body (with \`Idempotent-Replayed: true\`) instead of acting again; 409 \`idempotency_key_in_progress\` while the first is still running; 422 \`idempotency_key_reused\` when the key was used for another action, license or body.`,
           ].join('\n\n'),
-          roles: operators,
+          roles: permissions.actOnLicense,
           // Read by the handler (`idempotencyClaimOf`), whose refusal names the header.
           headers: lifecycleHeaders,
           body: lifecycleBody,
@@ -196,7 +196,7 @@ export function licenseRoutes(deps: {
         summary: "Settle by hand an action on the license's key whose outcome Keyway could not find out",
         description:
           "For the license's open operation (`openOperation`) whose outcome is unknown and that reading the key at the KA did not settle (the plugin cannot read keys, or the KA's answer does not tell). Staff check the key at the KA and say whether the action happened (`applied`), with a note of what they saw; a renewal that happened needs the expiry the KA shows (`expiresAt`). Recorded as the KA's answer would have been, and the license is free for the next action. 409 while another request holds the operation.",
-        roles: operators,
+        roles: permissions.actOnLicense,
         body: settleBody,
         answer: { status: 200, description: 'The license, its operation closed.' },
       },

@@ -3,7 +3,8 @@ import type { Db } from '../../infra/db/database.js';
 import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
 import { principalOf } from '../../http/access.js';
 import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
-import { actorOf, admins, readers } from '../../kernel/principal.js';
+import { permissions } from '../../kernel/permissions.js';
+import { actorOf, readers } from '../../kernel/principal.js';
 import type { MailService } from './mail-service.js';
 
 const listSchema = pageQuerySchema.extend({
@@ -57,7 +58,7 @@ export function mailRoutes(deps: { db: Db; service: MailService }): DeclaredRout
         path: '/mail/test',
         summary: 'Send a test e-mail',
         description: 'Sent at once; the mailbox counts as verified once the server accepted a test mail.',
-        roles: admins,
+        roles: permissions.manageEventsOut,
         body: mailTestSchema,
         answer: { status: 200, description: 'The outcome, the server answer and whether the mailbox is verified.' },
       },

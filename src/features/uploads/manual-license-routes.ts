@@ -4,7 +4,8 @@ import { idNumber, idText } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import { principalOf } from '../../http/access.js';
 import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
-import { actorOf, operators } from '../../kernel/principal.js';
+import { permissions } from '../../kernel/permissions.js';
+import { actorOf } from '../../kernel/principal.js';
 import type { ManualLicenseService } from './manual-license-service.js';
 import { multipartReader } from './multipart-upload.js';
 import type { UploadLimits } from './upload-options.js';
@@ -68,7 +69,7 @@ export function manualLicenseRoutes(deps: { service: ManualLicenseService; limit
         summary: 'Upload key(s) and license file(s) for a request that needs staff',
         description:
           'Checked against the request (key number, product, expiry); a mismatch needs `override` with a `note`. Nothing is stored unless the whole upload validates; the pipeline then installs it.',
-        roles: operators,
+        roles: permissions.workOnLicenseRequests,
         multipart: uploadFields,
         answer: { status: 201, description: '`{request, license}` as the upload left them.' },
       },
@@ -88,7 +89,7 @@ export function manualLicenseRoutes(deps: { service: ManualLicenseService; limit
         method: 'post',
         path: '/license-requests/:id/install',
         summary: 'Retry the install, or confirm an install done by hand',
-        roles: operators,
+        roles: permissions.workOnLicenseRequests,
         body: installBody,
         answer: { status: 200, description: '`{request, license}` as the action left them.' },
       },
@@ -101,7 +102,7 @@ export function manualLicenseRoutes(deps: { service: ManualLicenseService; limit
         method: 'post',
         path: '/license-requests/:id/retry',
         summary: 'Retry online from the step that failed, attempts reset',
-        roles: operators,
+        roles: permissions.workOnLicenseRequests,
         answer: { status: 200, description: '`{request, license}` as the action left them.' },
       },
       async ({ params: { id } }, req, res) => {
@@ -113,7 +114,7 @@ export function manualLicenseRoutes(deps: { service: ManualLicenseService; limit
         method: 'post',
         path: '/license-requests/:id/cancel',
         summary: 'Cancel a request that has no key',
-        roles: operators,
+        roles: permissions.workOnLicenseRequests,
         body: cancelBody,
         answer: { status: 200, description: '`{request, license}`, the request `cancelled`.' },
       },
@@ -127,7 +128,7 @@ export function manualLicenseRoutes(deps: { service: ManualLicenseService; limit
         path: '/licenses',
         summary: 'New License: request a key through a configuration, or upload key(s) and file(s)',
         description: 'A JSON body requests a key (`mode: request`); a multipart body uploads one.',
-        roles: operators,
+        roles: permissions.workOnLicenseRequests,
         body: newRequestBody,
         multipart: newUploadFields,
         answer: { status: 201, description: '`{request, license}`: the new request, and for an upload its license.' },

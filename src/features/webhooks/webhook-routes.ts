@@ -3,7 +3,8 @@ import type { Db } from '../../infra/db/database.js';
 import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
 import { principalOf } from '../../http/access.js';
 import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
-import { actorOf, admins } from '../../kernel/principal.js';
+import { permissions } from '../../kernel/permissions.js';
+import { actorOf } from '../../kernel/principal.js';
 import type { WebhookDeliveryStore } from './webhook-delivery-store.js';
 import type { WebhookEndpoint } from './webhook-endpoint-store.js';
 import { secretMask, type WebhookService } from './webhook-service.js';
@@ -45,7 +46,7 @@ export function webhookRoutes(deps: {
         summary: 'Add a webhook endpoint',
         description:
           'Events are POSTed signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`). Without `secret`, Keyway makes one and answers it this once; it is never shown again.',
-        roles: admins,
+        roles: permissions.manageEventsOut,
         body: createSchema,
         answer: { status: 201, description: 'The endpoint (secret masked, or the generated one).' },
       },
@@ -60,7 +61,7 @@ export function webhookRoutes(deps: {
         method: 'get',
         path: '/webhook-endpoints',
         summary: 'Webhook endpoints',
-        roles: admins,
+        roles: permissions.manageEventsOut,
         answer: { status: 200, description: '`{data}` of endpoints, secrets masked.' },
       },
       async (_input, _req, res) => {
@@ -72,7 +73,7 @@ export function webhookRoutes(deps: {
         method: 'get',
         path: '/webhook-endpoints/:id',
         summary: 'One webhook endpoint',
-        roles: admins,
+        roles: permissions.manageEventsOut,
         answer: { status: 200, description: 'The endpoint, secret masked.' },
       },
       async ({ params: { id } }, _req, res) => {
@@ -85,7 +86,7 @@ export function webhookRoutes(deps: {
         path: '/webhook-endpoints/:id',
         summary: 'Change a webhook endpoint',
         description: 'A `secret` equal to the mask keeps the stored one.',
-        roles: admins,
+        roles: permissions.manageEventsOut,
         body: patchSchema,
         answer: { status: 200, description: 'The endpoint, secret masked.' },
       },
@@ -99,7 +100,7 @@ export function webhookRoutes(deps: {
         path: '/webhook-endpoints/:id/deliveries',
         summary: 'Delivery log of an endpoint, newest first',
         description: 'Each delivery with its attempts: status code, latency, the first KB of the answer.',
-        roles: admins,
+        roles: permissions.manageEventsOut,
         query: pageQuerySchema,
         answer: { status: 200, description: '`{data, nextCursor}` of deliveries.' },
       },
@@ -122,7 +123,7 @@ export function webhookRoutes(deps: {
         method: 'post',
         path: '/webhook-endpoints/:id/deliveries/:deliveryId/replay',
         summary: 'Deliver one event again',
-        roles: admins,
+        roles: permissions.manageEventsOut,
         answer: { status: 201, description: 'The new delivery id.' },
       },
       async ({ params: { id, deliveryId } }, req, res) => {
@@ -134,7 +135,7 @@ export function webhookRoutes(deps: {
         method: 'post',
         path: '/webhook-endpoints/:id/replay',
         summary: 'Deliver again every event since a time',
-        roles: admins,
+        roles: permissions.manageEventsOut,
         body: replaySchema,
         answer: { status: 201, description: 'How many deliveries were made.' },
       },
@@ -147,7 +148,7 @@ export function webhookRoutes(deps: {
         method: 'post',
         path: '/webhook-endpoints/:id/test',
         summary: 'Send a test event to an endpoint',
-        roles: admins,
+        roles: permissions.manageEventsOut,
         answer: { status: 201, description: 'The test delivery and event ids.' },
       },
       async ({ params: { id } }, req, res) => {

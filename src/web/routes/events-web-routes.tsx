@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { MailFeature } from '../../features/mail/mail-feature.js';
 import type { WebhooksFeature } from '../../features/webhooks/webhooks-feature.js';
 import { allow, principalOf } from '../../http/access.js';
-import { actorOf, admins } from '../../kernel/principal.js';
+import { actorOf } from '../../kernel/principal.js';
+import { permissions } from '../../kernel/permissions.js';
 import type { Db } from '../../infra/db/database.js';
 import { idText } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
@@ -37,7 +38,7 @@ export function eventsWebRoutes(deps: { db: Db; events: { mail: MailFeature; web
   router.get('/mail', async (req, res) => {
     sendPage(res, await mailPage(viewContext(req)));
   });
-  router.post('/mail/test', allow(...admins), async (req, res) => {
+  router.post('/mail/test', allow(...permissions.manageEventsOut), async (req, res) => {
     const ctx = viewContext(req);
     const to = formText(req.body, 'to').trim();
     if (!z.email().safeParse(to).success)
@@ -57,7 +58,7 @@ export function eventsWebRoutes(deps: { db: Db; events: { mail: MailFeature; web
   router.get('/webhooks', async (req, res) => {
     sendPage(res, <WebhooksPage ctx={viewContext(req)} endpoints={await webhooks.service.list()} />);
   });
-  router.post('/webhooks', allow(...admins), async (req, res) => {
+  router.post('/webhooks', allow(...permissions.manageEventsOut), async (req, res) => {
     const ctx = viewContext(req);
     const values = { url: formText(req.body, 'url').trim(), eventTypes: formText(req.body, 'eventTypes') };
     const eventTypes = values.eventTypes
@@ -104,15 +105,19 @@ export function eventsWebRoutes(deps: { db: Db; events: { mail: MailFeature; web
     const notice = done === 'test' ? 'Test event queued.' : done === 'replay' ? 'Delivery queued again.' : undefined;
     sendPage(res, await endpointPage(viewContext(req), id, notice));
   });
-  router.post('/webhooks/:id/test', allow(...admins), async (req, res) => {
+  router.post('/webhooks/:id/test', allow(...permissions.manageEventsOut), async (req, res) => {
     const { id } = validate(endpointParams, req.params, 'params');
     await webhooks.service.sendTest(id, actorOf(principalOf(req)));
     res.redirect(303, `/webhooks/${id}?done=test`);
   });
-  router.post('/webhooks/:id/deliveries/:deliveryId/replay', allow(...admins), async (req, res) => {
-    const { id, deliveryId } = validate(deliveryParams, req.params, 'params');
-    await webhooks.service.replay(id, deliveryId, actorOf(principalOf(req)));
-    res.redirect(303, `/webhooks/${id}?done=replay`);
-  });
+  router.post(
+    '/webhooks/:id/deliveries/:deliveryId/replay',
+    allow(...permissions.manageEventsOut),
+    async (req, res) => {
+      const { id, deliveryId } = validate(deliveryParams, req.params, 'params');
+      await webhooks.service.replay(id, deliveryId, actorOf(principalOf(req)));
+      res.redirect(303, `/webhooks/${id}?done=replay`);
+    },
+  );
   return router;
 }

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { ConsoleReads } from '../console-reads.js';
 import { AppError, NotFoundError } from '../../errors/app-error.js';
 import { allow, principalOf } from '../../http/access.js';
-import { actorOf, operators } from '../../kernel/principal.js';
+import { actorOf } from '../../kernel/principal.js';
+import { permissions } from '../../kernel/permissions.js';
 import { type LicenseRequestState, licenseRequestStates } from '../../features/license-requests/license-request.js';
 import type { ManualLicenseService } from '../../features/uploads/manual-license-service.js';
 import { multipartReader } from '../../features/uploads/multipart-upload.js';
@@ -176,7 +177,7 @@ export function licenseRequestWebRoutes(deps: LicenseRequestWebDeps): { pages: R
     await show(req, res, id, { notice: notices[queryString(req.query.done) ?? ''] });
   });
 
-  pages.post('/license-requests/:id/retry', allow(...operators), async (req, res) => {
+  pages.post('/license-requests/:id/retry', allow(...permissions.workOnLicenseRequests), async (req, res) => {
     const { id } = validate(idParams, req.params, 'params');
     try {
       await deps.manual.retry(id, actorOf(principalOf(req)));
@@ -186,7 +187,7 @@ export function licenseRequestWebRoutes(deps: LicenseRequestWebDeps): { pages: R
     }
   });
 
-  pages.post('/license-requests/:id/install', allow(...operators), async (req, res) => {
+  pages.post('/license-requests/:id/install', allow(...permissions.workOnLicenseRequests), async (req, res) => {
     const { id } = validate(idParams, req.params, 'params');
     const mode = formText(req.body, 'mode');
     const note = formText(req.body, 'confirmNote').trim();
@@ -222,7 +223,7 @@ export function licenseRequestWebRoutes(deps: LicenseRequestWebDeps): { pages: R
     }
   });
 
-  pages.post('/license-requests/:id/cancel', allow(...operators), async (req, res) => {
+  pages.post('/license-requests/:id/cancel', allow(...permissions.workOnLicenseRequests), async (req, res) => {
     const { id } = validate(idParams, req.params, 'params');
     try {
       await deps.manual.cancel(id, actorOf(principalOf(req)));
@@ -236,7 +237,7 @@ export function licenseRequestWebRoutes(deps: LicenseRequestWebDeps): { pages: R
   // the token is checked here after parsing into memory and before anything is stored.
   const uploads = Router();
   const readMultipart = multipartReader(deps.limits);
-  uploads.post('/license-requests/:id/uploads', allow(...operators), async (req, res) => {
+  uploads.post('/license-requests/:id/uploads', allow(...permissions.workOnLicenseRequests), async (req, res) => {
     const { id } = validate(idParams, req.params, 'params');
     let body: Awaited<ReturnType<typeof readMultipart>>;
     try {

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { ConsoleReads } from '../console-reads.js';
 import { AppError, NotFoundError } from '../../errors/app-error.js';
 import { allow, principalOf } from '../../http/access.js';
-import { actorOf, operators } from '../../kernel/principal.js';
+import { actorOf } from '../../kernel/principal.js';
+import { permissions } from '../../kernel/permissions.js';
 import type { KaConfigurationStore } from '../../features/ka-configurations/ka-configuration-store.js';
-import { licenseFileDownloadGuard } from '../../features/licenses/license-file-access.js';
 import {
   type LicenseLifecycle,
   type LifecycleAction,
@@ -189,9 +189,9 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
     );
   };
 
-  pages.get('/licenses/new', allow(...operators), (req, res) => showNew(req, res, {}));
+  pages.get('/licenses/new', allow(...permissions.workOnLicenseRequests), (req, res) => showNew(req, res, {}));
 
-  pages.post('/licenses/new/request', allow(...operators), async (req, res) => {
+  pages.post('/licenses/new/request', allow(...permissions.workOnLicenseRequests), async (req, res) => {
     const form: NewLicenseForm = {
       configuration: formText(req.body, 'configurationId'),
       product: formText(req.body, 'product').trim(),
@@ -231,7 +231,7 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
   // Multipart: parsed into memory, CSRF-checked, then handed to the service (see the requests' uploads).
   const uploads = Router();
   const readMultipart = multipartReader(deps.limits);
-  uploads.post('/licenses/new/upload', allow(...operators), async (req, res) => {
+  uploads.post('/licenses/new/upload', allow(...permissions.workOnLicenseRequests), async (req, res) => {
     let body: Awaited<ReturnType<typeof readMultipart>>;
     try {
       body = await readMultipart(req, res);
@@ -327,7 +327,7 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
   });
 
   for (const action of lifecycleActions) {
-    pages.post(`/licenses/:id/${action}`, allow(...operators), async (req, res) => {
+    pages.post(`/licenses/:id/${action}`, allow(...permissions.actOnLicense), async (req, res) => {
       const { id } = validate(idParams, req.params, 'params');
       const note = formText(req.body, 'note').trim().slice(0, 2000);
       if (action === 'terminate' && formText(req.body, 'confirm') === '') {
@@ -351,7 +351,7 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
     });
   }
 
-  pages.post('/licenses/:id/operations/:operationId/settle', allow(...operators), async (req, res) => {
+  pages.post('/licenses/:id/operations/:operationId/settle', allow(...permissions.actOnLicense), async (req, res) => {
     const { id, operationId } = validate(idParams.extend({ operationId: idText }), req.params, 'params');
     const form = {
       note: formText(req.body, 'note').trim().slice(0, 2000),
@@ -383,7 +383,7 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
     res.redirect(303, `/licenses/${id}?done=settled`);
   });
 
-  pages.get('/licenses/:id/files/:fileId', licenseFileDownloadGuard, async (req, res) => {
+  pages.get('/licenses/:id/files/:fileId', allow(...permissions.downloadLicenseFile), async (req, res) => {
     const { id, fileId } = validate(fileParams, req.params, 'params');
     const file = await deps.licenses.downloadFile(id, fileId, actorOf(principalOf(req)));
     res.setHeader('content-type', file.contentType);
