@@ -35,12 +35,14 @@ const listSchema = pageQuerySchema.extend({
   format: z.enum(['json', 'csv']).default('json'),
 });
 
-const lifecycleBody = z.object({ note: z.string().trim().max(2000).optional() });
+/** A lifecycle action's body (a note for the audit log), the API's and the console's. */
+export const lifecycleBody = z.object({ note: z.string().trim().max(2000).optional() });
 const lifecycleHeaders = z.object({ [idempotencyHeader]: idempotencyKeySchema.optional() });
 
-const settleBody = z.object({
+/** Settling an operation by hand, the API's and the console's. */
+export const settleBody = z.object({
   applied: z.boolean(),
-  note: z.string().trim().min(1).max(2000),
+  note: z.string().trim().min(1, 'Say what you checked at the KA.').max(2000),
   expiresAt: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
 });
 

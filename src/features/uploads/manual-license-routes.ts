@@ -15,13 +15,15 @@ const stringList = z
   .transform((v) => (Array.isArray(v) ? v : [v]));
 const flag = z.enum(['true', 'false', '1', '0', 'on']).transform((v) => v === 'true' || v === '1' || v === 'on');
 
-const uploadFields = z.object({
+/** Text fields of an upload for a request (multipart), the API's and the console's. */
+export const uploadFields = z.object({
   keyNumbers: stringList.optional().default([]),
   override: flag.optional(),
   note: z.string().max(2000).optional(),
 });
 
-const newUploadFields = uploadFields.extend({
+/** Text fields of a New License upload (multipart), the API's and the console's. */
+export const newUploadFields = uploadFields.extend({
   mode: z.literal('upload').optional(),
   configurationId: idText,
   subscriptionId: idText.optional(),
@@ -29,7 +31,8 @@ const newUploadFields = uploadFields.extend({
   features: stringList.optional(),
 });
 
-const newRequestBody = z.object({
+/** New License through a configuration, the API's and the console's. */
+export const newRequestBody = z.object({
   mode: z.literal('request'),
   configurationId: idNumber,
   product: z.string().min(1).max(120),
@@ -39,18 +42,41 @@ const newRequestBody = z.object({
   subscriptionId: idNumber.nullable().optional(),
 });
 
-const installBody = z.discriminatedUnion('mode', [
+/** Retry the install, or confirm one done by hand saying how; the API's and the console's. */
+export const installBody = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('retry') }),
-  z.object({ mode: z.literal('confirm'), note: z.string().trim().min(1).max(2000) }),
+  z.object({
+    mode: z.literal('confirm'),
+    note: z.string().trim().min(1, 'Say how the license was installed.').max(2000),
+  }),
 ]);
 
-const cancelBody = z.object({ note: z.string().max(2000).optional() });
+export const cancelBody = z.object({ note: z.string().max(2000).optional() });
 
 function splitFeatures(values: string[] | undefined): string[] | undefined {
   return values
     ?.flatMap((v) => v.split(','))
     .map((v) => v.trim())
     .filter(Boolean);
+}
+
+type NewLicenseUpload = Parameters<ManualLicenseService['newLicenseUpload']>[0];
+
+/** A New License upload's fields, as parsed by `newUploadFields`, and its files as the service takes them (API and console). */
+export function newLicenseUploadOf(
+  f: z.output<typeof newUploadFields>,
+  files: NewLicenseUpload['files'],
+): NewLicenseUpload {
+  return {
+    configurationId: f.configurationId,
+    subscriptionId: f.subscriptionId ?? null,
+    product: f.product,
+    features: splitFeatures(f.features),
+    keyNumbers: f.keyNumbers,
+    files,
+    override: f.override,
+    note: f.note,
+  };
 }
 
 /**
@@ -138,19 +164,7 @@ export function manualLicenseRoutes(deps: { service: ManualLicenseService; limit
         if (req.is('multipart/form-data')) {
           const upload = await readMultipart(req, res);
           const f = validate(newUploadFields, upload.fields);
-          const result = await deps.service.newLicenseUpload(
-            {
-              configurationId: f.configurationId,
-              subscriptionId: f.subscriptionId ?? null,
-              product: f.product,
-              features: splitFeatures(f.features),
-              keyNumbers: f.keyNumbers,
-              files: upload.files,
-              override: f.override,
-              note: f.note,
-            },
-            actor(req),
-          );
+          const result = await deps.service.newLicenseUpload(newLicenseUploadOf(f, upload.files), actor(req));
           res.status(201).json(result);
           return;
         }

@@ -9,6 +9,8 @@ import type { Db } from '../../infra/db/database.js';
 import { idText } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import { formErrorsOf, formText } from '../form-body.js';
+import { parseForm } from '../form-input.js';
+import { mailTestSchema } from '../../features/mail/mail-routes.js';
 import { MailPage } from '../pages/mail-page.js';
 import { WebhookEndpointPage, WebhooksPage } from '../pages/webhooks-page.js';
 import { sendPage } from '../render.js';
@@ -41,13 +43,15 @@ export function eventsWebRoutes(deps: { db: Db; events: { mail: MailFeature; web
   router.post('/mail/test', allow(...permissions.manageEventsOut), async (req, res) => {
     const ctx = viewContext(req);
     const to = formText(req.body, 'to').trim();
-    if (!z.email().safeParse(to).success)
-      return sendPage(
-        res,
-        await mailPage(ctx, { to, errors: { to: 'An e-mail address, like ops@example.com.' } }),
-        400,
-      );
-    const result = await mail.service.sendTest(to, actorOf(principalOf(req)));
+    let input: z.output<typeof mailTestSchema>;
+    try {
+      input = parseForm(mailTestSchema, { to });
+    } catch (err) {
+      const shown = formErrorsOf(err);
+      if (!shown) throw err;
+      return sendPage(res, await mailPage(ctx, { to, errors: shown.errors }), 400);
+    }
+    const result = await mail.service.sendTest(input.to, actorOf(principalOf(req)));
     const notice =
       result.state === 'sent'
         ? { kind: 'success' as const, text: `The server accepted the test e-mail: ${result.serverAnswer}` }
