@@ -24,7 +24,8 @@ const truthy = new Set(['on', 'true', 'yes', '1']);
 const falsy = new Set(['off', 'false', 'no', '0']);
 
 function coerce(text: string, base: string): unknown {
-  if (base === 'number') return /^-?\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : text;
+  // Only a number written one way (`42`, not `042`, ` 42`, `+42` or `4.2e1`), as a JSON body would carry it.
+  if (base === 'number') return String(Number(text)) === text ? Number(text) : text;
   if (base === 'boolean') return truthy.has(text) ? true : falsy.has(text) ? false : text;
   if (base === 'array')
     return text
