@@ -2,23 +2,22 @@ import express, { type Express, type RequestHandler, type Router } from 'express
 import { pinoHttp } from 'pino-http';
 import type { AppContext } from './app-context.js';
 import { errorMiddleware, notFoundRoute } from './errors/error-middleware.js';
-import { apiOperations } from './api-operations.js';
 import { apiResponseHeaders } from './http/api-headers.js';
 import { httpMetrics } from './http/http-metrics.js';
 import { traceRequests } from './http/trace-requests.js';
 import { currentTrace } from './infra/trace/trace-context.js';
 import { observability } from './observability.js';
-import { documentProblems } from './http/openapi/document-check.js';
+import type { DeclaredRouter } from './http/route-declaration.js';
 import { openApiDocument } from './http/openapi/openapi-document.js';
 import packageJson from '../package.json' with { type: 'json' };
 
 export interface AppRoutes {
-  /** Mounted under /api/v1 before bearer authentication (signed callbacks). */
-  publicApi: Router[];
+  /** Mounted under /api/v1 before bearer authentication: routes declared with roles `none` (signed callbacks). */
+  publicApi: DeclaredRouter[];
   /** Bearer authentication, between the two. */
   authenticate: RequestHandler;
-  /** Mounted under /api/v1 behind bearer authentication. */
-  api: Router[];
+  /** Mounted under /api/v1 behind bearer authentication, in this order. */
+  api: DeclaredRouter[];
   /** The staff console, mounted at /. */
   web?: Router;
 }
@@ -40,22 +39,24 @@ export function createApp(context: AppContext, routes: AppRoutes): Express {
   app.use(httpMetrics(context.metrics));
   app.use(observability(context));
 
-  // The API and its document agree, or Keyway does not start: a route cannot go undocumented.
-  const problems = documentProblems(
-    [
-      ...routes.publicApi.map((router) => ({ router, authenticated: false })),
-      ...routes.api.map((router) => ({ router, authenticated: true })),
-    ],
-    apiOperations,
-  );
-  if (problems.length) throw new Error(`The API document disagrees with the routes:\n${problems.join('\n')}`);
+  // The document is built from the same declarations the routes are served from; only where a
+  // route is mounted (before or behind authentication) is chosen here, so it must match its roles.
+  const misplaced = [
+    ...routes.publicApi.flatMap((r) => r.operations.filter((op) => op.roles !== 'none')),
+    ...routes.api.flatMap((r) => r.operations.filter((op) => op.roles === 'none')),
+  ];
+  if (misplaced.length)
+    throw new Error(
+      `Routes mounted on the wrong side of authentication: ${misplaced.map((op) => `${op.method.toUpperCase()} ${op.path}`).join(', ')}`,
+    );
+  const operations = [...routes.api, ...routes.publicApi].flatMap((r) => r.operations);
   // Built on first request: a few milliseconds every process would otherwise spend at start.
   let document: ReturnType<typeof openApiDocument> | undefined;
 
   const api = express.Router();
   api.use(apiResponseHeaders);
   api.get('/openapi.json', (_req, res) => {
-    document ??= openApiDocument(apiOperations, { version: packageJson.version });
+    document ??= openApiDocument(operations, { version: packageJson.version });
     res.json(document);
   });
   for (const router of routes.publicApi) api.use(router);

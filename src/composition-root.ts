@@ -1,4 +1,5 @@
 import type { RequestHandler, Router } from 'express';
+import type { DeclaredRouter } from './http/route-declaration.js';
 import type { AppContext } from './app-context.js';
 import { openSecretBox } from './bootstrap/secret-key.js';
 import { createAuditFeature } from './features/audit/audit-feature.js';
@@ -88,7 +89,7 @@ export interface Composition {
   /** Metrics of this process (prom-client), for `/metrics`. */
   metrics: Registry;
   /** The JSON API: signed callbacks before authentication, every feature's routes behind it. */
-  api: { publicApi: Router[]; authenticate: RequestHandler; api: Router[] };
+  api: { publicApi: DeclaredRouter[]; authenticate: RequestHandler; api: DeclaredRouter[] };
   /** Worker role: registers every job handler. */
   registerJobs(): void;
   /** What the reconcile loop runs, in order (services first: licenses are released when the last is ready). */

@@ -8,8 +8,8 @@ import { z } from 'zod';
 const canonicalId = /^[1-9][0-9]*$/;
 const idMessage = 'must be an id: digits without sign, leading zero, space or exponent';
 
-/** The id `text` names, or undefined when it is not written canonically. For hand-read form fields. */
-export function parseId(text: string): number | undefined {
+/** The id `text` names, or undefined when it is not written canonically. */
+function parseId(text: string): number | undefined {
   if (!canonicalId.test(text)) return undefined;
   const id = Number(text);
   return Number.isSafeInteger(id) ? id : undefined;

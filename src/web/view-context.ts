@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { RoleName } from '../kernel/principal.js';
-import { admins, operators } from '../kernel/principal.js';
+import { may } from '../kernel/permissions.js';
 
 /** What every page needs to know about the request: who is signed in and their form token. */
 export interface ViewContext {
@@ -21,10 +21,10 @@ export function viewContext(req: Request): ViewContext {
 
 /** Operators (and admins) act on license work; the console hides what a role may not do. */
 export function canOperate(ctx: ViewContext): boolean {
-  return ctx.user !== undefined && operators.includes(ctx.user.role);
+  return may(ctx.user?.role, 'actOnLicense');
 }
 
 /** Admins change configuration. */
 export function canConfigure(ctx: ViewContext): boolean {
-  return ctx.user !== undefined && admins.includes(ctx.user.role);
+  return may(ctx.user?.role, 'configureKa');
 }

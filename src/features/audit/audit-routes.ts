@@ -1,12 +1,9 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../infra/db/database.js';
 import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
-import { validate } from '../../http/validate.js';
-import { allow } from '../../http/access.js';
+import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
 import { readers } from '../../kernel/principal.js';
 import type { AuditStore } from './audit-store.js';
-import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
 const listSchema = pageQuerySchema.extend({
   entity: z
@@ -19,35 +16,32 @@ const listSchema = pageQuerySchema.extend({
   until: z.iso.datetime({ offset: true }).optional(),
 });
 
-export function auditRoutes(deps: { db: Db; audit: AuditStore }): Router {
-  const router = Router();
-  router.get('/audit-events', allow(...readers), async (req, res) => {
-    const query = validate(listSchema, req.query, 'query');
-    const [entityType, entityId] = query.entity ? query.entity.split(':') : [];
-    const rows = await deps.audit.list(deps.db, {
-      entityType,
-      entityId,
-      actorId: query.actor,
-      action: query.action,
-      sinceMs: query.since ? Date.parse(query.since) : undefined,
-      untilMs: query.until ? Date.parse(query.until) : undefined,
-      beforeId: cursorId(query.cursor),
-      limit: query.limit + 1,
-    });
-    res.json(pageById(rows, query.limit));
-  });
-  return router;
+export function auditRoutes(deps: { db: Db; audit: AuditStore }): DeclaredRouter {
+  return declaredRouter([
+    defineRoute(
+      {
+        method: 'get',
+        path: '/audit-events',
+        summary: 'Audit events, newest first',
+        description: 'Filter by `entity` (`order` or `order:42`), `actor`, `action`, `since` and `until`.',
+        roles: readers,
+        query: listSchema,
+        answer: { status: 200, description: '`{data, nextCursor}` of audit events.' },
+      },
+      async ({ query }, _req, res) => {
+        const [entityType, entityId] = query.entity ? query.entity.split(':') : [];
+        const rows = await deps.audit.list(deps.db, {
+          entityType,
+          entityId,
+          actorId: query.actor,
+          action: query.action,
+          sinceMs: query.since ? Date.parse(query.since) : undefined,
+          untilMs: query.until ? Date.parse(query.until) : undefined,
+          beforeId: cursorId(query.cursor),
+          limit: query.limit + 1,
+        });
+        res.json(pageById(rows, query.limit));
+      },
+    ),
+  ]);
 }
-
-/** The operations of `auditRoutes`, for the API document. */
-export const auditOperations: ApiOperation[] = [
-  {
-    method: 'get',
-    path: '/audit-events',
-    summary: 'Audit events, newest first',
-    description: 'Filter by `entity` (`order` or `order:42`), `actor`, `action`, `since` and `until`.',
-    roles: readers,
-    query: listSchema,
-    answer: { status: 200, description: '`{data, nextCursor}` of audit events.' },
-  },
-];

@@ -1,4 +1,5 @@
-import type { RequestHandler, Router } from 'express';
+import type { RequestHandler } from 'express';
+import type { DeclaredRouter } from '../../http/route-declaration.js';
 import type { Db } from '../../infra/db/database.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { authenticate } from './auth-middleware.js';
@@ -13,7 +14,7 @@ export interface AuthFeature {
   /** Bearer-token authentication of the JSON API. */
   authenticate: RequestHandler;
   /** The API token routes. */
-  routes: Router;
+  routes: DeclaredRouter;
   /** Staff users, their sessions and the sign-in limiter (the console signs in through them). */
   users: StaffUserStore;
   sessions: SessionStore;

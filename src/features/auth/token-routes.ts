@@ -1,14 +1,12 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import { ValidationError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
 import { idNumber } from '../../http/params.js';
-import { validate } from '../../http/validate.js';
 import type { AuditStore } from '../audit/audit-store.js';
-import { allow, principalOf } from '../../http/access.js';
+import { principalOf } from '../../http/access.js';
+import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
 import { actorOf, admins, roles } from '../../kernel/principal.js';
 import type { TokenStore } from './token-store.js';
-import type { ApiOperation } from '../../http/openapi/api-operation.js';
 import { transaction } from '../../infra/db/transaction.js';
 
 const createTokenSchema = z.object({
@@ -24,52 +22,49 @@ export function tokenRoutes(deps: {
   audit: AuditStore;
   /** Whether a customer exists (the customers feature's). */
   customerExists(id: number): Promise<boolean>;
-}): Router {
-  const router = Router();
-  router.post('/api-tokens', allow(...admins), async (req, res) => {
-    const input = validate(createTokenSchema, req.body);
-    if (input.role === 'customer' && input.customerId === undefined) {
-      throw ValidationError.forFields([{ field: 'customerId', message: 'required for role customer' }], {
-        summary: 'a customer token needs the customer it reads',
-      });
-    }
-    if (input.customerId !== undefined && !(await deps.customerExists(input.customerId))) {
-      throw ValidationError.forFields([{ field: 'customerId', message: 'unknown customer' }], {
-        summary: `customer ${input.customerId} does not exist`,
-      });
-    }
-    const created = await transaction(deps.db, async (tx) => {
-      const result = await deps.tokens.create(tx, input);
-      await deps.audit.record(tx, {
-        actor: actorOf(principalOf(req)),
-        action: 'api_token.created',
-        entityType: 'api_token',
-        entityId: result.id,
-        data: { name: input.name, role: input.role },
-      });
-      return result;
-    });
-    res.status(201).json({
-      id: created.id,
-      name: input.name,
-      role: input.role,
-      customerId: input.customerId ?? null,
-      token: created.token,
-    });
-  });
-  return router;
+}): DeclaredRouter {
+  return declaredRouter([
+    defineRoute(
+      {
+        method: 'post',
+        path: '/api-tokens',
+        summary: 'Issue an API token',
+        description:
+          'The plain token is in this answer only; Keyway stores its hash. A `customer` token needs `customerId`.',
+        roles: admins,
+        body: createTokenSchema,
+        answer: { status: 201, description: 'The token record with the plain `token`.' },
+      },
+      async ({ body: input }, req, res) => {
+        if (input.role === 'customer' && input.customerId === undefined) {
+          throw ValidationError.forFields([{ field: 'customerId', message: 'required for role customer' }], {
+            summary: 'a customer token needs the customer it reads',
+          });
+        }
+        if (input.customerId !== undefined && !(await deps.customerExists(input.customerId))) {
+          throw ValidationError.forFields([{ field: 'customerId', message: 'unknown customer' }], {
+            summary: `customer ${input.customerId} does not exist`,
+          });
+        }
+        const created = await transaction(deps.db, async (tx) => {
+          const result = await deps.tokens.create(tx, input);
+          await deps.audit.record(tx, {
+            actor: actorOf(principalOf(req)),
+            action: 'api_token.created',
+            entityType: 'api_token',
+            entityId: result.id,
+            data: { name: input.name, role: input.role },
+          });
+          return result;
+        });
+        res.status(201).json({
+          id: created.id,
+          name: input.name,
+          role: input.role,
+          customerId: input.customerId ?? null,
+          token: created.token,
+        });
+      },
+    ),
+  ]);
 }
-
-/** The operations of `tokenRoutes`, for the API document. */
-export const tokenOperations: ApiOperation[] = [
-  {
-    method: 'post',
-    path: '/api-tokens',
-    summary: 'Issue an API token',
-    description:
-      'The plain token is in this answer only; Keyway stores its hash. A `customer` token needs `customerId`.',
-    roles: admins,
-    body: createTokenSchema,
-    answer: { status: 201, description: 'The token record with the plain `token`.' },
-  },
-];

@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { DeclaredRouter } from '../../http/route-declaration.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Registry } from '../../infra/metrics/metrics-registry.js';
 import { EventDispatcher } from './event-dispatcher.js';
@@ -15,7 +15,7 @@ import { OutboxStore } from './outbox-store.js';
 export function createEventsFeature(deps: { db: Db; metrics: Registry }) {
   const outbox = new OutboxStore();
   const metrics = registerEventMetrics(deps.metrics, deps.db);
-  const routes: Router[] = [eventRoutes({ db: deps.db, outbox })];
+  const routes: DeclaredRouter[] = [eventRoutes({ db: deps.db, outbox })];
   return {
     outbox,
     metrics,

@@ -1,14 +1,12 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../infra/db/database.js';
-import { idParams } from '../../http/params.js';
-import { validate } from '../../http/validate.js';
-import { allow, principalOf } from '../../http/access.js';
-import { actorOf, admins, operators, readers } from '../../kernel/principal.js';
+import { principalOf } from '../../http/access.js';
+import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
+import { permissions } from '../../kernel/permissions.js';
+import { actorOf, readers } from '../../kernel/principal.js';
 import type { KaAdapterProvider } from './ka-adapter-provider.js';
 import type { KaConfigurationService } from './ka-configuration-service.js';
 import type { KaConfigurationStore } from './ka-configuration-store.js';
-import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
 const name = z.string().trim().min(1).max(120);
 const settings = z.record(z.string(), z.unknown());
@@ -37,103 +35,99 @@ export function kaConfigurationRoutes(deps: {
   plugins: KaAdapterProvider & { list(): unknown[] };
   /** The status of each plugin by name (`ka_plugins`, the plugin host's). */
   pluginStatuses(): Promise<Map<string, string>>;
-}): Router {
-  const router = Router();
-
-  router.get('/ka-plugins', allow(...readers), async (_req, res) => {
-    const status = await deps.pluginStatuses();
-    res.json({
-      data: deps.plugins
-        .list()
-        .map((d) => ({ ...(d as object), status: status.get((d as { name: string }).name) ?? 'available' })),
-      nextCursor: null,
-    });
-  });
-
-  router.get('/ka-configurations', allow(...readers), async (_req, res) => {
-    const rows = await deps.store.list(deps.db);
-    res.json({ data: rows.map((c) => deps.service.view(c)), nextCursor: null });
-  });
-
-  router.post('/ka-configurations', allow(...admins), async (req, res) => {
-    const input = validate(createSchema, req.body);
-    const created = await deps.service.create(input, actorOf(principalOf(req)));
-    res.status(201).json(deps.service.view(created));
-  });
-
-  router.get('/ka-configurations/:id', allow(...readers), async (req, res) => {
-    const { id } = validate(idParams, req.params, 'params');
-    res.json(deps.service.view(await deps.service.get(id)));
-  });
-
-  router.patch('/ka-configurations/:id', allow(...admins), async (req, res) => {
-    const { id } = validate(idParams, req.params, 'params');
-    const changes = validate(updateSchema, req.body);
-    res.json(deps.service.view(await deps.service.update(id, changes, actorOf(principalOf(req)))));
-  });
-
-  router.post('/ka-configurations/:id/test', allow(...operators), async (req, res) => {
-    const { id } = validate(idParams, req.params, 'params');
-    res.json(await deps.service.test(id, actorOf(principalOf(req))));
-  });
-
-  return router;
+}): DeclaredRouter {
+  return declaredRouter([
+    defineRoute(
+      {
+        method: 'get',
+        path: '/ka-plugins',
+        summary: 'The loaded KA plugins with their settings schema',
+        roles: readers,
+        answer: {
+          status: 200,
+          description: '`{data}` of plugin definitions with their `status` (`available` or `missing`).',
+        },
+      },
+      async (_input, _req, res) => {
+        const status = await deps.pluginStatuses();
+        res.json({
+          data: deps.plugins
+            .list()
+            .map((d) => ({ ...(d as object), status: status.get((d as { name: string }).name) ?? 'available' })),
+          nextCursor: null,
+        });
+      },
+    ),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/ka-configurations',
+        summary: 'The KA configurations (one license tab each)',
+        roles: readers,
+        answer: { status: 200, description: '`{data}` of configurations; secret settings are never answered.' },
+      },
+      async (_input, _req, res) => {
+        const rows = await deps.store.list(deps.db);
+        res.json({ data: rows.map((c) => deps.service.view(c)), nextCursor: null });
+      },
+    ),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/ka-configurations',
+        summary: 'Create a KA configuration',
+        description:
+          'Saving starts a background fetch of the products the KA offers: `fetching_products`, then `configured`.',
+        roles: permissions.configureKa,
+        body: createSchema,
+        answer: { status: 201, description: 'The configuration; secret settings are masked.' },
+      },
+      async ({ body }, req, res) => {
+        const created = await deps.service.create(body, actorOf(principalOf(req)));
+        res.status(201).json(deps.service.view(created));
+      },
+    ),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/ka-configurations/:id',
+        summary: 'One KA configuration',
+        roles: readers,
+        answer: { status: 200, description: 'The configuration; secret settings are masked.' },
+      },
+      async ({ params: { id } }, _req, res) => {
+        res.json(deps.service.view(await deps.service.get(id)));
+      },
+    ),
+    defineRoute(
+      {
+        method: 'patch',
+        path: '/ka-configurations/:id',
+        summary: 'Change a KA configuration',
+        description:
+          'Sending a secret back as the mask keeps the stored secret. New settings, or enabling a disabled configuration, fetch the products again.',
+        roles: permissions.configureKa,
+        body: updateSchema,
+        answer: { status: 200, description: 'The configuration; secret settings are masked.' },
+      },
+      async ({ params: { id }, body }, req, res) => {
+        res.json(deps.service.view(await deps.service.update(id, body, actorOf(principalOf(req)))));
+      },
+    ),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/ka-configurations/:id/test',
+        summary: 'Check connectivity and credentials against the KA',
+        roles: permissions.testKaConfiguration,
+        answer: {
+          status: 200,
+          description: '`{ok, message}`, and the classified `error` when it failed (secrets masked).',
+        },
+      },
+      async ({ params: { id } }, req, res) => {
+        res.json(await deps.service.test(id, actorOf(principalOf(req))));
+      },
+    ),
+  ]);
 }
-
-/** The operations of `kaConfigurationRoutes`, for the API document. */
-export const kaConfigurationOperations: ApiOperation[] = [
-  {
-    method: 'get',
-    path: '/ka-plugins',
-    summary: 'The loaded KA plugins with their settings schema',
-    roles: readers,
-    answer: {
-      status: 200,
-      description: '`{data}` of plugin definitions with their `status` (`available` or `missing`).',
-    },
-  },
-  {
-    method: 'get',
-    path: '/ka-configurations',
-    summary: 'The KA configurations (one license tab each)',
-    roles: readers,
-    answer: { status: 200, description: '`{data}` of configurations; secret settings are never answered.' },
-  },
-  {
-    method: 'post',
-    path: '/ka-configurations',
-    summary: 'Create a KA configuration',
-    description:
-      'Saving starts a background fetch of the products the KA offers: `fetching_products`, then `configured`.',
-    roles: admins,
-    body: createSchema,
-    answer: { status: 201, description: 'The configuration; secret settings are masked.' },
-  },
-  {
-    method: 'get',
-    path: '/ka-configurations/:id',
-    summary: 'One KA configuration',
-    roles: readers,
-    answer: { status: 200, description: 'The configuration; secret settings are masked.' },
-  },
-  {
-    method: 'patch',
-    path: '/ka-configurations/:id',
-    summary: 'Change a KA configuration',
-    description:
-      'Sending a secret back as the mask keeps the stored secret. New settings, or enabling a disabled configuration, fetch the products again.',
-    roles: admins,
-    body: updateSchema,
-    answer: { status: 200, description: 'The configuration; secret settings are masked.' },
-  },
-  {
-    method: 'post',
-    path: '/ka-configurations/:id/test',
-    summary: 'Check connectivity and credentials against the KA',
-    roles: operators,
-    answer: {
-      status: 200,
-      description: '`{ok, message}`, and the classified `error` when it failed (secrets masked).',
-    },
-  },
-];

@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { DeclaredRouter } from '../../http/route-declaration.js';
 import type { Db } from '../../infra/db/database.js';
 import type { SecretBox } from '../../infra/db/secret-box.js';
 import type { Logger } from '../../infra/log/logger.js';
@@ -14,7 +14,7 @@ import type { KaConfigurationStore } from './ka-configuration-store.js';
 export interface KaConfigurationsFeature {
   store: KaConfigurationStore;
   service: KaConfigurationService;
-  routes: Router;
+  routes: DeclaredRouter;
   /** Worker role: runs the fetch-products job. */
   registerJobs(): void;
 }

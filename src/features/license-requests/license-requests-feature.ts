@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { DeclaredRouter } from '../../http/route-declaration.js';
 import type { Db } from '../../infra/db/database.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { SubscriptionActivation } from '../subscriptions/subscription-port.js';
@@ -10,7 +10,7 @@ export interface LicenseRequestsFeature {
   store: LicenseRequestStore;
   /** Releases a subscription's requests once its services are ready. */
   release: LicenseRequestRelease;
-  routes: Router;
+  routes: DeclaredRouter;
 }
 
 /**

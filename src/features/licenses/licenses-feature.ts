@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { DeclaredRouter } from '../../http/route-declaration.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { LicenseRequestPort } from '../license-requests/license-request-port.js';
 import type { LicenseStore } from './license-store.js';
@@ -48,10 +48,10 @@ export function createLicensesFeature(deps: {
   workedOperations: WorkedOperationService;
   /** The worker-run side of `license_operations`, for the engine that runs them. */
   workedOperationStore: WorkedOperationStore;
-  routes: Router;
+  routes: DeclaredRouter;
   /** The scheduler's license phase pass. */
   phaseKeeper: LicensePhaseKeeper;
-  workedOperationRoutes: Router;
+  workedOperationRoutes: DeclaredRouter;
 } {
   const { stores } = deps;
   const operations = new LicenseOperationStore();

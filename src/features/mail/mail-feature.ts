@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { DeclaredRouter } from '../../http/route-declaration.js';
 import type { EventsConfig } from '../../config/config.js';
 import type { Db, DbOrTx } from '../../infra/db/database.js';
 import type { Logger } from '../../infra/log/logger.js';
@@ -66,7 +66,7 @@ export function createMailFeature(deps: MailFeatureDeps) {
   });
   const service = new MailService({ db, transport, templates, from: config.mailFrom, providerName, audit: deps.audit });
   const fanOut: EventReceiver = (tx, event, now) => planner.plan(tx, event, now);
-  const routes: Router[] = [mailRoutes({ db, service }), mailRecipientRoutes({ db, audit: deps.audit })];
+  const routes: DeclaredRouter[] = [mailRoutes({ db, service }), mailRecipientRoutes({ db, audit: deps.audit })];
   return {
     service,
     sender,

@@ -1,16 +1,12 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import { ForbiddenError, NotFoundError } from '../../errors/app-error.js';
-import { allow, principalOf } from '../../http/access.js';
-import type { ApiOperation } from '../../http/openapi/api-operation.js';
-import { idText } from '../../http/params.js';
-import { validate } from '../../http/validate.js';
+import { principalOf } from '../../http/access.js';
+import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
 import type { Db } from '../../infra/db/database.js';
 import { transaction } from '../../infra/db/transaction.js';
 import { actorOf, type Principal, type RoleName } from '../../kernel/principal.js';
 import type { AuditStore } from '../audit/audit-store.js';
 
-const params = z.object({ id: idText });
 const bodySchema = z.object({ emails: z.array(z.email().max(320)).max(20) });
 const roles: RoleName[] = ['admin', 'operator', 'customer'];
 
@@ -23,8 +19,7 @@ function mayAct(principal: Principal, customerId: number): void {
  * Extra recipients of a customer's mails (beside its own e-mail): staff set them, and a
  * customer its own. The list is replaced as a whole.
  */
-export function mailRecipientRoutes(deps: { db: Db; audit: AuditStore }): Router {
-  const router = Router();
+export function mailRecipientRoutes(deps: { db: Db; audit: AuditStore }): DeclaredRouter {
   const list = async (customerId: number) =>
     (await deps.db('customer_mail_recipients').where({ customer_id: customerId }).orderBy('id')).map((r) =>
       String(r.email),
@@ -34,53 +29,51 @@ export function mailRecipientRoutes(deps: { db: Db; audit: AuditStore }): Router
     if (!(await deps.db('customers').where({ id: customerId }).first('id')))
       throw new NotFoundError('customer', customerId);
   };
-  router.get('/customers/:id/mail-recipients', allow(...roles), async (req, res) => {
-    const { id } = validate(params, req.params, 'params');
-    mayAct(principalOf(req), id);
-    await exists(id);
-    res.json({ customerId: id, emails: await list(id) });
-  });
-  router.post('/customers/:id/mail-recipients', allow(...roles), async (req, res) => {
-    const { id } = validate(params, req.params, 'params');
-    const principal = principalOf(req);
-    mayAct(principal, id);
-    const { emails } = validate(bodySchema, req.body);
-    await exists(id);
-    const unique = [...new Set(emails.map((e) => e.toLowerCase()))];
-    await transaction(deps.db, async (tx) => {
-      await tx('customer_mail_recipients').where({ customer_id: id }).delete();
-      const now = Date.now();
-      for (const email of unique)
-        await tx('customer_mail_recipients').insert({ customer_id: id, email, created_at: now });
-      await deps.audit.record(tx, {
-        actor: actorOf(principal),
-        action: 'customer.mail_recipients_set',
-        entityType: 'customer',
-        entityId: id,
-        data: { emails: unique },
-      });
-    });
-    res.json({ customerId: id, emails: await list(id) });
-  });
-  return router;
+  return declaredRouter([
+    defineRoute(
+      {
+        method: 'get',
+        path: '/customers/:id/mail-recipients',
+        summary: "Extra recipients of a customer's mails",
+        roles,
+        answer: { status: 200, description: '`{customerId, emails}`.' },
+      },
+      async ({ params: { id } }, req, res) => {
+        mayAct(principalOf(req), id);
+        await exists(id);
+        res.json({ customerId: id, emails: await list(id) });
+      },
+    ),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/customers/:id/mail-recipients',
+        summary: "Set the extra recipients of a customer's mails",
+        description: 'Replaces the list (at most 20). A customer token sets its own only.',
+        roles,
+        body: bodySchema,
+        answer: { status: 200, description: '`{customerId, emails}`.' },
+      },
+      async ({ params: { id }, body: { emails } }, req, res) => {
+        const principal = principalOf(req);
+        mayAct(principal, id);
+        await exists(id);
+        const unique = [...new Set(emails.map((e) => e.toLowerCase()))];
+        await transaction(deps.db, async (tx) => {
+          await tx('customer_mail_recipients').where({ customer_id: id }).delete();
+          const now = Date.now();
+          for (const email of unique)
+            await tx('customer_mail_recipients').insert({ customer_id: id, email, created_at: now });
+          await deps.audit.record(tx, {
+            actor: actorOf(principal),
+            action: 'customer.mail_recipients_set',
+            entityType: 'customer',
+            entityId: id,
+            data: { emails: unique },
+          });
+        });
+        res.json({ customerId: id, emails: await list(id) });
+      },
+    ),
+  ]);
 }
-
-/** The operations of `mailRecipientRoutes`, for the API document. */
-export const mailRecipientOperations: ApiOperation[] = [
-  {
-    method: 'get',
-    path: '/customers/:id/mail-recipients',
-    summary: "Extra recipients of a customer's mails",
-    roles,
-    answer: { status: 200, description: '`{customerId, emails}`.' },
-  },
-  {
-    method: 'post',
-    path: '/customers/:id/mail-recipients',
-    summary: "Set the extra recipients of a customer's mails",
-    description: 'Replaces the list (at most 20). A customer token sets its own only.',
-    roles,
-    body: bodySchema,
-    answer: { status: 200, description: '`{customerId, emails}`.' },
-  },
-];

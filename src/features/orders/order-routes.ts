@@ -1,16 +1,14 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import { NotFoundError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
 import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
-import { idNumber, idParams, idText } from '../../http/params.js';
-import { validate } from '../../http/validate.js';
-import { allow, principalOf } from '../../http/access.js';
-import { actorOf, type Principal, storeOf } from '../../kernel/principal.js';
+import { idNumber, idText } from '../../http/params.js';
+import { principalOf } from '../../http/access.js';
+import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
+import { actorOf, type Principal, type RoleName, storeOf } from '../../kernel/principal.js';
 import type { SubscriptionReader } from '../subscriptions/subscription-reader.js';
 import type { OrderService } from './order-service.js';
 import type { Order, OrderStore } from './order-store.js';
-import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
 const reference = z.string().trim().min(1).max(120);
 
@@ -36,9 +34,9 @@ export function orderRoutes(deps: {
   orders: OrderStore;
   service: OrderService;
   subscriptionView: SubscriptionReader;
-}): Router {
-  const router = Router();
-  const buyers = allow('admin', 'operator', 'store');
+}): DeclaredRouter {
+  const buyers: RoleName[] = ['admin', 'operator', 'store'];
+  const orderReaders: RoleName[] = ['admin', 'operator', 'viewer', 'store'];
 
   async function visibleOrder(principal: Principal, id: number): Promise<Order> {
     const order = await deps.orders.get(deps.db, id);
@@ -46,100 +44,96 @@ export function orderRoutes(deps: {
     return order;
   }
 
-  router.post('/orders', buyers, async (req, res) => {
-    const input = validate(placeOrderSchema, req.body);
-    const principal = principalOf(req);
-    const { order, created } = await deps.service.place(
-      { ...input, placedByTokenId: storeOf(principal) },
-      actorOf(principal),
-    );
-    res.status(created ? 201 : 200).json(order);
-  });
-
-  router.get('/orders', allow('admin', 'operator', 'viewer', 'store'), async (req, res) => {
-    const query = validate(listOrdersSchema, req.query, 'query');
-    const principal = principalOf(req);
-    const rows = await deps.orders.list(deps.db, {
-      customerId: query.customerId,
-      placedByTokenId: storeOf(principal) ?? undefined,
-      beforeId: cursorId(query.cursor),
-      limit: query.limit + 1,
-    });
-    res.json(pageById(rows, query.limit));
-  });
-
-  router.get('/orders/:id', allow('admin', 'operator', 'viewer', 'store'), async (req, res) => {
-    const { id } = validate(idParams, req.params, 'params');
-    res.json(await visibleOrder(principalOf(req), id));
-  });
-
-  router.post('/orders/:id/pay', buyers, async (req, res) => {
-    const { id } = validate(idParams, req.params, 'params');
-    const { paymentReference } = validate(payOrderSchema, req.body);
-    const principal = principalOf(req);
-    const order = await visibleOrder(principal, id);
-    const result = await deps.service.pay(order, paymentReference, actorOf(principal));
-    const subscription = await deps.subscriptionView.get(result.subscriptionId);
-    res.status(result.created ? 201 : 200).json({ order: result.order, subscription });
-  });
-
-  router.post('/orders/:id/cancel', buyers, async (req, res) => {
-    const { id } = validate(idParams, req.params, 'params');
-    const principal = principalOf(req);
-    await visibleOrder(principal, id);
-    res.json(await deps.service.cancel(id, actorOf(principal)));
-  });
-
-  return router;
+  return declaredRouter([
+    defineRoute(
+      {
+        method: 'post',
+        path: '/orders',
+        summary: 'Place an order',
+        description:
+          "A known `reference` answers 200 with the order it placed before, so a store can resend. References are per store (a store token has its own; staff and admin or operator tokens share another), and a store orders only for the customers it created: another store's reference is a new order, another store's customer a 400 like an unknown one.",
+        roles: buyers,
+        body: placeOrderSchema,
+        answer: { status: 201, description: 'The order, `placed`.' },
+      },
+      async ({ body }, req, res) => {
+        const principal = principalOf(req);
+        const { order, created } = await deps.service.place(
+          { ...body, placedByTokenId: storeOf(principal) },
+          actorOf(principal),
+        );
+        res.status(created ? 201 : 200).json(order);
+      },
+    ),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/orders',
+        summary: 'List orders, newest first',
+        description: 'A store token lists the orders it placed.',
+        roles: orderReaders,
+        query: listOrdersSchema,
+        answer: { status: 200, description: '`{data, nextCursor}` of orders.' },
+      },
+      async ({ query }, req, res) => {
+        const principal = principalOf(req);
+        const rows = await deps.orders.list(deps.db, {
+          customerId: query.customerId,
+          placedByTokenId: storeOf(principal) ?? undefined,
+          beforeId: cursorId(query.cursor),
+          limit: query.limit + 1,
+        });
+        res.json(pageById(rows, query.limit));
+      },
+    ),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/orders/:id',
+        summary: 'One order',
+        description: 'A store token reads only the orders it placed; another answers 404, as an id never used does.',
+        roles: orderReaders,
+        answer: { status: 200, description: 'The order.' },
+      },
+      async ({ params }, req, res) => {
+        res.json(await visibleOrder(principalOf(req), params.id));
+      },
+    ),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/orders/:id/pay',
+        summary: 'Record the payment of an order',
+        description:
+          'One transaction marks the order paid and creates its subscription, services and license requests. Paying again with the same reference answers 200 with the same subscription; another reference is a 409.',
+        roles: buyers,
+        body: payOrderSchema,
+        answer: {
+          status: 201,
+          description: '`{order, subscription}`: the subscription with its services, license requests and licenses.',
+        },
+      },
+      async ({ params, body }, req, res) => {
+        const principal = principalOf(req);
+        const order = await visibleOrder(principal, params.id);
+        const result = await deps.service.pay(order, body.paymentReference, actorOf(principal));
+        const subscription = await deps.subscriptionView.get(result.subscriptionId);
+        res.status(result.created ? 201 : 200).json({ order: result.order, subscription });
+      },
+    ),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/orders/:id/cancel',
+        summary: 'Cancel an order before it is paid',
+        roles: buyers,
+        answer: { status: 200, description: 'The order, `cancelled`.' },
+      },
+      async ({ params }, req, res) => {
+        const principal = principalOf(req);
+        await visibleOrder(principal, params.id);
+        res.json(await deps.service.cancel(params.id, actorOf(principal)));
+      },
+    ),
+  ]);
 }
-
-/** The operations of `orderRoutes`, for the API document. */
-export const orderOperations: ApiOperation[] = [
-  {
-    method: 'post',
-    path: '/orders',
-    summary: 'Place an order',
-    description:
-      "A known `reference` answers 200 with the order it placed before, so a store can resend. References are per store (a store token has its own; staff and admin or operator tokens share another), and a store orders only for the customers it created: another store's reference is a new order, another store's customer a 400 like an unknown one.",
-    roles: ['admin', 'operator', 'store'],
-    body: placeOrderSchema,
-    answer: { status: 201, description: 'The order, `placed`.' },
-  },
-  {
-    method: 'get',
-    path: '/orders',
-    summary: 'List orders, newest first',
-    description: 'A store token lists the orders it placed.',
-    roles: ['admin', 'operator', 'viewer', 'store'],
-    query: listOrdersSchema,
-    answer: { status: 200, description: '`{data, nextCursor}` of orders.' },
-  },
-  {
-    method: 'get',
-    path: '/orders/:id',
-    summary: 'One order',
-    description: 'A store token reads only the orders it placed; another answers 404, as an id never used does.',
-    roles: ['admin', 'operator', 'viewer', 'store'],
-    answer: { status: 200, description: 'The order.' },
-  },
-  {
-    method: 'post',
-    path: '/orders/:id/pay',
-    summary: 'Record the payment of an order',
-    description:
-      'One transaction marks the order paid and creates its subscription, services and license requests. Paying again with the same reference answers 200 with the same subscription; another reference is a 409.',
-    roles: ['admin', 'operator', 'store'],
-    body: payOrderSchema,
-    answer: {
-      status: 201,
-      description: '`{order, subscription}`: the subscription with its services, license requests and licenses.',
-    },
-  },
-  {
-    method: 'post',
-    path: '/orders/:id/cancel',
-    summary: 'Cancel an order before it is paid',
-    roles: ['admin', 'operator', 'store'],
-    answer: { status: 200, description: 'The order, `cancelled`.' },
-  },
-];

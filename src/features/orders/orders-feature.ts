@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { DeclaredRouter } from '../../http/route-declaration.js';
 import type { Db } from '../../infra/db/database.js';
 import type { SubscriptionReader } from '../subscriptions/subscription-reader.js';
 import { orderRoutes } from './order-routes.js';
@@ -13,7 +13,7 @@ export function createOrdersFeature(
     /** Shows the subscription a payment made (the read model, passed in by the root). */
     subscriptionView: SubscriptionReader;
   },
-): { store: OrderStore; service: OrderService; routes: Router } {
+): { store: OrderStore; service: OrderService; routes: DeclaredRouter } {
   const service = new OrderService(deps);
   return {
     store: deps.store,

@@ -1,16 +1,13 @@
-import { Router } from 'express';
 import { ConflictError, NotFoundError, ValidationError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
 import { pageById, pageQuerySchema, cursorId } from '../../http/pagination.js';
-import { idParams } from '../../http/params.js';
-import { validate } from '../../http/validate.js';
 import type { AuditStore } from '../audit/audit-store.js';
-import { allow, principalOf } from '../../http/access.js';
-import { actorOf, admins } from '../../kernel/principal.js';
+import { principalOf } from '../../http/access.js';
+import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
+import { actorOf, admins, type RoleName } from '../../kernel/principal.js';
 import { SECRET_MASK } from '../../plugin-sdk/settings.js';
 import { createPlanSchema, type Plan } from './plan.js';
 import type { PlanStore } from './plan-store.js';
-import type { ApiOperation } from '../../http/openapi/api-operation.js';
 import { transaction } from '../../infra/db/transaction.js';
 
 /** Install tokens are secrets: a plan is shown with them masked. */
@@ -29,85 +26,81 @@ export function planRoutes(deps: {
   audit: AuditStore;
   /** Which of these KA configuration ids exist (the KA configurations feature's). */
   existingConfigurations(ids: number[]): Promise<Set<number>>;
-}): Router {
-  const router = Router();
-  const planReaders = allow('admin', 'operator', 'viewer', 'store');
+}): DeclaredRouter {
+  const planReaders: RoleName[] = ['admin', 'operator', 'viewer', 'store'];
 
-  router.post('/plans', allow(...admins), async (req, res) => {
-    const input = validate(createPlanSchema, req.body);
-    const configIds = [...new Set(input.licenseProducts.map((p) => p.configurationId))];
-    if (configIds.length) {
-      const found = await deps.existingConfigurations(configIds);
-      const fields = input.licenseProducts
-        .map((p, i) => ({ p, i }))
-        .filter(({ p }) => !found.has(p.configurationId))
-        .map(({ p, i }) => ({
-          field: `licenseProducts.${i}.configurationId`,
-          message: `KA configuration ${p.configurationId} does not exist`,
-        }));
-      if (fields.length) throw ValidationError.forFields(fields);
-    }
-    if (await deps.plans.getByCode(deps.db, input.code))
-      throw new ConflictError(`A plan with code ${input.code} exists`, 'duplicate_code', {
-        details: { field: 'code' },
-      });
-    const id = await transaction(deps.db, async (tx) => {
-      const planId = await deps.plans.insert(tx, input);
-      await deps.audit.record(tx, {
-        actor: actorOf(principalOf(req)),
-        action: 'plan.created',
-        entityType: 'plan',
-        entityId: planId,
-        data: { code: input.code },
-      });
-      return planId;
-    });
-    const plan = await deps.plans.get(deps.db, id);
-    res.status(201).json(plan && publicPlan(plan));
-  });
-
-  router.get('/plans', planReaders, async (req, res) => {
-    const query = validate(pageQuerySchema, req.query, 'query');
-    const plans = await deps.plans.list(deps.db, { afterId: cursorId(query.cursor), limit: query.limit + 1 });
-    const page = pageById(plans, query.limit);
-    res.json({ ...page, data: page.data.map(publicPlan) });
-  });
-
-  router.get('/plans/:id', planReaders, async (req, res) => {
-    const { id } = validate(idParams, req.params, 'params');
-    const plan = await deps.plans.get(deps.db, id);
-    if (!plan) throw new NotFoundError('plan', id);
-    res.json(publicPlan(plan));
-  });
-
-  return router;
+  return declaredRouter([
+    defineRoute(
+      {
+        method: 'post',
+        path: '/plans',
+        summary: 'Create a plan',
+        description:
+          'Periods, services (with provisioner and dependencies) and the license products the plan includes. Plans do not change once created.',
+        roles: admins,
+        body: createPlanSchema,
+        answer: { status: 201, description: 'The plan; secret service settings are masked.' },
+      },
+      async ({ body: input }, req, res) => {
+        const configIds = [...new Set(input.licenseProducts.map((p) => p.configurationId))];
+        if (configIds.length) {
+          const found = await deps.existingConfigurations(configIds);
+          const fields = input.licenseProducts
+            .map((p, i) => ({ p, i }))
+            .filter(({ p }) => !found.has(p.configurationId))
+            .map(({ p, i }) => ({
+              field: `licenseProducts.${i}.configurationId`,
+              message: `KA configuration ${p.configurationId} does not exist`,
+            }));
+          if (fields.length) throw ValidationError.forFields(fields);
+        }
+        if (await deps.plans.getByCode(deps.db, input.code))
+          throw new ConflictError(`A plan with code ${input.code} exists`, 'duplicate_code', {
+            details: { field: 'code' },
+          });
+        const id = await transaction(deps.db, async (tx) => {
+          const planId = await deps.plans.insert(tx, input);
+          await deps.audit.record(tx, {
+            actor: actorOf(principalOf(req)),
+            action: 'plan.created',
+            entityType: 'plan',
+            entityId: planId,
+            data: { code: input.code },
+          });
+          return planId;
+        });
+        const plan = await deps.plans.get(deps.db, id);
+        res.status(201).json(plan && publicPlan(plan));
+      },
+    ),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/plans',
+        summary: 'List plans',
+        roles: planReaders,
+        query: pageQuerySchema,
+        answer: { status: 200, description: '`{data, nextCursor}` of plans.' },
+      },
+      async ({ query }, _req, res) => {
+        const plans = await deps.plans.list(deps.db, { afterId: cursorId(query.cursor), limit: query.limit + 1 });
+        const page = pageById(plans, query.limit);
+        res.json({ ...page, data: page.data.map(publicPlan) });
+      },
+    ),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/plans/:id',
+        summary: 'One plan',
+        roles: planReaders,
+        answer: { status: 200, description: 'The plan; secret service settings are masked.' },
+      },
+      async ({ params: { id } }, _req, res) => {
+        const plan = await deps.plans.get(deps.db, id);
+        if (!plan) throw new NotFoundError('plan', id);
+        res.json(publicPlan(plan));
+      },
+    ),
+  ]);
 }
-
-/** The operations of `planRoutes`, for the API document. */
-export const planOperations: ApiOperation[] = [
-  {
-    method: 'post',
-    path: '/plans',
-    summary: 'Create a plan',
-    description:
-      'Periods, services (with provisioner and dependencies) and the license products the plan includes. Plans do not change once created.',
-    roles: admins,
-    body: createPlanSchema,
-    answer: { status: 201, description: 'The plan; secret service settings are masked.' },
-  },
-  {
-    method: 'get',
-    path: '/plans',
-    summary: 'List plans',
-    roles: ['admin', 'operator', 'viewer', 'store'],
-    query: pageQuerySchema,
-    answer: { status: 200, description: '`{data, nextCursor}` of plans.' },
-  },
-  {
-    method: 'get',
-    path: '/plans/:id',
-    summary: 'One plan',
-    roles: ['admin', 'operator', 'viewer', 'store'],
-    answer: { status: 200, description: 'The plan; secret service settings are masked.' },
-  },
-];

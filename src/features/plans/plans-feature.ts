@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { DeclaredRouter } from '../../http/route-declaration.js';
 import type { Db } from '../../infra/db/database.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { planRoutes } from './plan-routes.js';
@@ -13,7 +13,7 @@ export function createPlansFeature(deps: {
   store: PlanStore;
   audit: AuditStore;
   existingConfigurations(ids: number[]): Promise<Set<number>>;
-}): { store: PlanStore; routes: Router } {
+}): { store: PlanStore; routes: DeclaredRouter } {
   return {
     store: deps.store,
     routes: planRoutes({

@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { DeclaredRouter } from '../../http/route-declaration.js';
 import { renewalRoutes } from './renewal-routes.js';
 import { RenewalService, type RenewalServiceDeps } from './renewal-service.js';
 import { RenewalStore } from './renewal-store.js';
@@ -8,7 +8,7 @@ export function createRenewalsFeature(
   deps: Omit<RenewalServiceDeps, 'renewals'> & {
     placedBy(subscriptionId: number): Promise<{ storeId: number | null } | undefined>;
   },
-): { service: RenewalService; routes: Router } {
+): { service: RenewalService; routes: DeclaredRouter } {
   const service = new RenewalService({ ...deps, renewals: new RenewalStore() });
   return { service, routes: renewalRoutes({ service, placedBy: deps.placedBy }) };
 }

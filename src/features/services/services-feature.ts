@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { DeclaredRouter } from '../../http/route-declaration.js';
 import type { Db } from '../../infra/db/database.js';
 import type { SecretBox } from '../../infra/db/secret-box.js';
 import type { Logger } from '../../infra/log/logger.js';
@@ -32,9 +32,9 @@ export interface ServicesFeatureOptions {
 export interface ServicesFeature {
   service: ServiceProvisioningService;
   /** Mount under /api/v1 behind authentication. */
-  routes: Router;
+  routes: DeclaredRouter;
   /** Mount under /api/v1 before authentication (signed provider callbacks). */
-  callbackRoutes: Router;
+  callbackRoutes: DeclaredRouter;
 }
 
 /** Wires the services feature. Jobs are not registered here: the worker calls `registerServiceJobs`. */

@@ -1,16 +1,14 @@
-import { Router } from 'express';
 import { NotFoundError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
 import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
-import { idParams, idText } from '../../http/params.js';
-import { validate } from '../../http/validate.js';
-import { allow, principalOf } from '../../http/access.js';
+import { idText } from '../../http/params.js';
+import { principalOf } from '../../http/access.js';
+import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
 import { actorOf, type Principal, type RoleName, storeOf } from '../../kernel/principal.js';
 import { z } from 'zod';
 import type { AutoRenewService } from './auto-renew-service.js';
 import type { SubscriptionStore } from './subscription-store.js';
 import type { SubscriptionReader } from './subscription-reader.js';
-import type { ApiOperation } from '../../http/openapi/api-operation.js';
 
 const listSchema = pageQuerySchema.extend({ customerId: idText.optional() });
 const patchSchema = z.strictObject({ autoRenew: z.boolean() });
@@ -25,9 +23,7 @@ export function subscriptionRoutes(deps: {
   /** The API token (a store) that placed an order, or null; orders are above subscriptions, so the root passes this in. */
   orderPlacedBy(orderId: number): Promise<number | null | undefined>;
   autoRenew: AutoRenewService;
-}): Router {
-  const router = Router();
-
+}): DeclaredRouter {
   async function mayRead(
     principal: Principal,
     subscription: { customerId: number; orderId: number },
@@ -38,69 +34,66 @@ export function subscriptionRoutes(deps: {
     return true;
   }
 
-  router.get('/subscriptions', async (req, res) => {
-    const query = validate(listSchema, req.query, 'query');
-    const principal = principalOf(req);
-    const rows = await deps.subscriptions.list(deps.db, {
-      customerId: principal.role === 'customer' ? principal.customerId : query.customerId,
-      placedByTokenId: storeOf(principal) ?? undefined,
-      beforeId: cursorId(query.cursor),
-      limit: query.limit + 1,
-    });
-    res.json(pageById(rows, query.limit));
-  });
-
-  router.get('/subscriptions/:id', async (req, res) => {
-    const { id } = validate(idParams, req.params, 'params');
-    const subscription = await deps.view.get(id);
-    // Another's subscription answers 404, not 403, so ids cannot be probed.
-    if (!subscription || !(await mayRead(principalOf(req), subscription))) throw new NotFoundError('subscription', id);
-    res.json(subscription);
-  });
-
-  router.patch('/subscriptions/:id', allow(...autoRenewers), async (req, res) => {
-    const { id } = validate(idParams, req.params, 'params');
-    const body = validate(patchSchema, req.body);
-    const principal = principalOf(req);
-    const before = await deps.subscriptions.get(deps.db, id);
-    if (!before || !(await mayRead(principal, before))) throw new NotFoundError('subscription', id);
-    await deps.autoRenew.set(id, body.autoRenew, actorOf(principal));
-    res.json(await deps.view.get(id));
-  });
-
-  return router;
+  return declaredRouter([
+    defineRoute(
+      {
+        method: 'get',
+        path: '/subscriptions',
+        summary: 'List subscriptions, newest first',
+        description: 'A customer token lists its own, a store token those of the orders it placed.',
+        roles: 'any',
+        query: listSchema,
+        answer: { status: 200, description: '`{data, nextCursor}` of subscriptions.' },
+      },
+      async ({ query }, req, res) => {
+        const principal = principalOf(req);
+        const rows = await deps.subscriptions.list(deps.db, {
+          customerId: principal.role === 'customer' ? principal.customerId : query.customerId,
+          placedByTokenId: storeOf(principal) ?? undefined,
+          beforeId: cursorId(query.cursor),
+          limit: query.limit + 1,
+        });
+        res.json(pageById(rows, query.limit));
+      },
+    ),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/subscriptions/:id',
+        summary: 'One subscription with its services, license requests and licenses',
+        roles: 'any',
+        answer: {
+          status: 200,
+          description:
+            'The subscription with `autoRenew`, `services`, `licenseRequests` and `licenses` (each with its `phase`: active, expiring, grace, lapsed; null when terminated).',
+        },
+      },
+      async ({ params: { id } }, req, res) => {
+        const subscription = await deps.view.get(id);
+        // Another's subscription answers 404, not 403, so ids cannot be probed.
+        if (!subscription || !(await mayRead(principalOf(req), subscription)))
+          throw new NotFoundError('subscription', id);
+        res.json(subscription);
+      },
+    ),
+    defineRoute(
+      {
+        method: 'patch',
+        path: '/subscriptions/:id',
+        summary: "Turn the subscription's auto-renew on or off",
+        description:
+          'With auto-renew on (the default for a store order), the scheduler raises `subscription.renewal_due` `KEYWAY_RENEWAL_NOTICE_DAYS` before the expiry, once per term. Staff, the customer itself, and the store that sold it; audited when it changes.',
+        roles: autoRenewers,
+        body: patchSchema,
+        answer: { status: 200, description: 'The subscription, as `GET /subscriptions/:id` answers it.' },
+      },
+      async ({ params: { id }, body }, req, res) => {
+        const principal = principalOf(req);
+        const before = await deps.subscriptions.get(deps.db, id);
+        if (!before || !(await mayRead(principal, before))) throw new NotFoundError('subscription', id);
+        await deps.autoRenew.set(id, body.autoRenew, actorOf(principal));
+        res.json(await deps.view.get(id));
+      },
+    ),
+  ]);
 }
-
-/** The operations of `subscriptionRoutes`, for the API document. */
-export const subscriptionOperations: ApiOperation[] = [
-  {
-    method: 'get',
-    path: '/subscriptions',
-    summary: 'List subscriptions, newest first',
-    description: 'A customer token lists its own, a store token those of the orders it placed.',
-    roles: 'any',
-    query: listSchema,
-    answer: { status: 200, description: '`{data, nextCursor}` of subscriptions.' },
-  },
-  {
-    method: 'get',
-    path: '/subscriptions/:id',
-    summary: 'One subscription with its services, license requests and licenses',
-    roles: 'any',
-    answer: {
-      status: 200,
-      description:
-        'The subscription with `autoRenew`, `services`, `licenseRequests` and `licenses` (each with its `phase`: active, expiring, grace, lapsed; null when terminated).',
-    },
-  },
-  {
-    method: 'patch',
-    path: '/subscriptions/:id',
-    summary: "Turn the subscription's auto-renew on or off",
-    description:
-      'With auto-renew on (the default for a store order), the scheduler raises `subscription.renewal_due` `KEYWAY_RENEWAL_NOTICE_DAYS` before the expiry, once per term. Staff, the customer itself, and the store that sold it; audited when it changes.',
-    roles: autoRenewers,
-    body: patchSchema,
-    answer: { status: 200, description: 'The subscription, as `GET /subscriptions/:id` answers it.' },
-  },
-];

@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { DeclaredRouter } from '../../http/route-declaration.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Logger } from '../../infra/log/logger.js';
 import type { AuditWriter } from '../audit/audit-store.js';
@@ -28,7 +28,12 @@ export function createSubscriptionsFeature(deps: {
     /** Pays a due renewal (payment `assume`): the renewal orders feature, through the root. */
     renewAndPay: RenewAndPay;
   };
-}): { store: SubscriptionStore; routes: Router; autoRenew: AutoRenewService; renewalScheduler: RenewalScheduler } {
+}): {
+  store: SubscriptionStore;
+  routes: DeclaredRouter;
+  autoRenew: AutoRenewService;
+  renewalScheduler: RenewalScheduler;
+} {
   const schedule = new RenewalScheduleStore();
   const autoRenew = new AutoRenewService({ db: deps.db, store: schedule, audit: deps.audit });
   return {

@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { DeclaredRouter } from '../../http/route-declaration.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import type { LicenseRequestPort } from '../license-requests/license-request-port.js';
 import type { LicensePort } from '../licenses/license-port.js';
@@ -29,7 +29,7 @@ export function createManualLicensesFeature(deps: {
 }): {
   service: ManualLicenseService;
   limits: UploadLimits;
-  routes: Router;
+  routes: DeclaredRouter;
 } {
   const limits = uploadLimits(deps.limits);
   const { stores } = deps;

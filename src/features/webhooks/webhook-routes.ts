@@ -1,12 +1,10 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../infra/db/database.js';
-import type { ApiOperation } from '../../http/openapi/api-operation.js';
 import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
-import { idText } from '../../http/params.js';
-import { validate } from '../../http/validate.js';
-import { allow, principalOf } from '../../http/access.js';
-import { actorOf, admins } from '../../kernel/principal.js';
+import { principalOf } from '../../http/access.js';
+import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
+import { permissions } from '../../kernel/permissions.js';
+import { actorOf } from '../../kernel/principal.js';
 import type { WebhookDeliveryStore } from './webhook-delivery-store.js';
 import type { WebhookEndpoint } from './webhook-endpoint-store.js';
 import { secretMask, type WebhookService } from './webhook-service.js';
@@ -29,129 +27,133 @@ const patchSchema = z.object({
   enabled: z.boolean().optional(),
   secret: z.union([z.literal(secretMask), secretSchema]).optional(),
 });
-const endpointParams = z.object({ id: idText });
-const deliveryParams = z.object({ id: idText, deliveryId: idText });
 const replaySchema = z.object({ since: z.iso.datetime({ offset: true }) });
 
 /** An endpoint as answered: the secret masked. */
 const shown = (endpoint: WebhookEndpoint) => ({ ...endpoint, secret: secretMask });
 
 /** Admins manage webhook endpoints and read their delivery logs. */
-export function webhookRoutes(deps: { db: Db; service: WebhookService; deliveries: WebhookDeliveryStore }): Router {
-  const router = Router();
-  router.post('/webhook-endpoints', allow(...admins), async (req, res) => {
-    const input = validate(createSchema, req.body);
-    const made = await deps.service.create(input, actorOf(principalOf(req)));
-    // A secret Keyway made is answered this once; one the admin chose is never echoed.
-    res.status(201).json({ ...shown(made.endpoint), ...(made.secret && { secret: made.secret }) });
-  });
-  router.get('/webhook-endpoints', allow(...admins), async (_req, res) => {
-    res.json({ data: (await deps.service.list()).map(shown) });
-  });
-  router.get('/webhook-endpoints/:id', allow(...admins), async (req, res) => {
-    const { id } = validate(endpointParams, req.params, 'params');
-    res.json(shown(await deps.service.get(id)));
-  });
-  router.patch('/webhook-endpoints/:id', allow(...admins), async (req, res) => {
-    const { id } = validate(endpointParams, req.params, 'params');
-    const input = validate(patchSchema, req.body);
-    res.json(shown(await deps.service.update(id, input, actorOf(principalOf(req)))));
-  });
-  router.get('/webhook-endpoints/:id/deliveries', allow(...admins), async (req, res) => {
-    const { id } = validate(endpointParams, req.params, 'params');
-    const query = validate(pageQuerySchema, req.query, 'query');
-    await deps.service.get(id);
-    const rows = await deps.deliveries.listOf(deps.db, id, query.limit + 1, cursorId(query.cursor));
-    const page = pageById(rows, query.limit);
-    const attempts = await deps.deliveries.attemptsOf(
-      deps.db,
-      page.data.map((d) => d.id),
-    );
-    res.json({
-      ...page,
-      data: page.data.map((d) => ({ ...d, attemptLog: attempts.filter((a) => a.deliveryId === d.id) })),
-    });
-  });
-  router.post('/webhook-endpoints/:id/deliveries/:deliveryId/replay', allow(...admins), async (req, res) => {
-    const { id, deliveryId } = validate(deliveryParams, req.params, 'params');
-    res.status(201).json(await deps.service.replay(id, deliveryId, actorOf(principalOf(req))));
-  });
-  router.post('/webhook-endpoints/:id/replay', allow(...admins), async (req, res) => {
-    const { id } = validate(endpointParams, req.params, 'params');
-    const { since } = validate(replaySchema, req.body);
-    res.status(201).json(await deps.service.replaySince(id, Date.parse(since), actorOf(principalOf(req))));
-  });
-  router.post('/webhook-endpoints/:id/test', allow(...admins), async (req, res) => {
-    const { id } = validate(endpointParams, req.params, 'params');
-    res.status(201).json(await deps.service.sendTest(id, actorOf(principalOf(req))));
-  });
-  return router;
+export function webhookRoutes(deps: {
+  db: Db;
+  service: WebhookService;
+  deliveries: WebhookDeliveryStore;
+}): DeclaredRouter {
+  return declaredRouter([
+    defineRoute(
+      {
+        method: 'post',
+        path: '/webhook-endpoints',
+        summary: 'Add a webhook endpoint',
+        description:
+          'Events are POSTed signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`). Without `secret`, Keyway makes one and answers it this once; it is never shown again.',
+        roles: permissions.manageEventsOut,
+        body: createSchema,
+        answer: { status: 201, description: 'The endpoint (secret masked, or the generated one).' },
+      },
+      async ({ body }, req, res) => {
+        const made = await deps.service.create(body, actorOf(principalOf(req)));
+        // A secret Keyway made is answered this once; one the admin chose is never echoed.
+        res.status(201).json({ ...shown(made.endpoint), ...(made.secret && { secret: made.secret }) });
+      },
+    ),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/webhook-endpoints',
+        summary: 'Webhook endpoints',
+        roles: permissions.manageEventsOut,
+        answer: { status: 200, description: '`{data}` of endpoints, secrets masked.' },
+      },
+      async (_input, _req, res) => {
+        res.json({ data: (await deps.service.list()).map(shown) });
+      },
+    ),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/webhook-endpoints/:id',
+        summary: 'One webhook endpoint',
+        roles: permissions.manageEventsOut,
+        answer: { status: 200, description: 'The endpoint, secret masked.' },
+      },
+      async ({ params: { id } }, _req, res) => {
+        res.json(shown(await deps.service.get(id)));
+      },
+    ),
+    defineRoute(
+      {
+        method: 'patch',
+        path: '/webhook-endpoints/:id',
+        summary: 'Change a webhook endpoint',
+        description: 'A `secret` equal to the mask keeps the stored one.',
+        roles: permissions.manageEventsOut,
+        body: patchSchema,
+        answer: { status: 200, description: 'The endpoint, secret masked.' },
+      },
+      async ({ params: { id }, body }, req, res) => {
+        res.json(shown(await deps.service.update(id, body, actorOf(principalOf(req)))));
+      },
+    ),
+    defineRoute(
+      {
+        method: 'get',
+        path: '/webhook-endpoints/:id/deliveries',
+        summary: 'Delivery log of an endpoint, newest first',
+        description: 'Each delivery with its attempts: status code, latency, the first KB of the answer.',
+        roles: permissions.manageEventsOut,
+        query: pageQuerySchema,
+        answer: { status: 200, description: '`{data, nextCursor}` of deliveries.' },
+      },
+      async ({ params: { id }, query }, _req, res) => {
+        await deps.service.get(id);
+        const rows = await deps.deliveries.listOf(deps.db, id, query.limit + 1, cursorId(query.cursor));
+        const page = pageById(rows, query.limit);
+        const attempts = await deps.deliveries.attemptsOf(
+          deps.db,
+          page.data.map((d) => d.id),
+        );
+        res.json({
+          ...page,
+          data: page.data.map((d) => ({ ...d, attemptLog: attempts.filter((a) => a.deliveryId === d.id) })),
+        });
+      },
+    ),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/webhook-endpoints/:id/deliveries/:deliveryId/replay',
+        summary: 'Deliver one event again',
+        roles: permissions.manageEventsOut,
+        answer: { status: 201, description: 'The new delivery id.' },
+      },
+      async ({ params: { id, deliveryId } }, req, res) => {
+        res.status(201).json(await deps.service.replay(id, deliveryId, actorOf(principalOf(req))));
+      },
+    ),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/webhook-endpoints/:id/replay',
+        summary: 'Deliver again every event since a time',
+        roles: permissions.manageEventsOut,
+        body: replaySchema,
+        answer: { status: 201, description: 'How many deliveries were made.' },
+      },
+      async ({ params: { id }, body: { since } }, req, res) => {
+        res.status(201).json(await deps.service.replaySince(id, Date.parse(since), actorOf(principalOf(req))));
+      },
+    ),
+    defineRoute(
+      {
+        method: 'post',
+        path: '/webhook-endpoints/:id/test',
+        summary: 'Send a test event to an endpoint',
+        roles: permissions.manageEventsOut,
+        answer: { status: 201, description: 'The test delivery and event ids.' },
+      },
+      async ({ params: { id } }, req, res) => {
+        res.status(201).json(await deps.service.sendTest(id, actorOf(principalOf(req))));
+      },
+    ),
+  ]);
 }
-
-/** The operations of `webhookRoutes`, for the API document. */
-export const webhookOperations: ApiOperation[] = [
-  {
-    method: 'post',
-    path: '/webhook-endpoints',
-    summary: 'Add a webhook endpoint',
-    description:
-      'Events are POSTed signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`). Without `secret`, Keyway makes one and answers it this once; it is never shown again.',
-    roles: admins,
-    body: createSchema,
-    answer: { status: 201, description: 'The endpoint (secret masked, or the generated one).' },
-  },
-  {
-    method: 'get',
-    path: '/webhook-endpoints',
-    summary: 'Webhook endpoints',
-    roles: admins,
-    answer: { status: 200, description: '`{data}` of endpoints, secrets masked.' },
-  },
-  {
-    method: 'get',
-    path: '/webhook-endpoints/:id',
-    summary: 'One webhook endpoint',
-    roles: admins,
-    answer: { status: 200, description: 'The endpoint, secret masked.' },
-  },
-  {
-    method: 'patch',
-    path: '/webhook-endpoints/:id',
-    summary: 'Change a webhook endpoint',
-    description: 'A `secret` equal to the mask keeps the stored one.',
-    roles: admins,
-    body: patchSchema,
-    answer: { status: 200, description: 'The endpoint, secret masked.' },
-  },
-  {
-    method: 'get',
-    path: '/webhook-endpoints/:id/deliveries',
-    summary: 'Delivery log of an endpoint, newest first',
-    description: 'Each delivery with its attempts: status code, latency, the first KB of the answer.',
-    roles: admins,
-    query: pageQuerySchema,
-    answer: { status: 200, description: '`{data, nextCursor}` of deliveries.' },
-  },
-  {
-    method: 'post',
-    path: '/webhook-endpoints/:id/deliveries/:deliveryId/replay',
-    summary: 'Deliver one event again',
-    roles: admins,
-    answer: { status: 201, description: 'The new delivery id.' },
-  },
-  {
-    method: 'post',
-    path: '/webhook-endpoints/:id/replay',
-    summary: 'Deliver again every event since a time',
-    roles: admins,
-    body: replaySchema,
-    answer: { status: 201, description: 'How many deliveries were made.' },
-  },
-  {
-    method: 'post',
-    path: '/webhook-endpoints/:id/test',
-    summary: 'Send a test event to an endpoint',
-    roles: admins,
-    answer: { status: 201, description: 'The test delivery and event ids.' },
-  },
-];

@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import type { DeclaredRouter } from '../../http/route-declaration.js';
 import type { Db, DbOrTx } from '../../infra/db/database.js';
 import type { SecretBox } from '../../infra/db/secret-box.js';
 import type { Logger } from '../../infra/log/logger.js';
@@ -83,7 +83,7 @@ export function createWebhooksFeature(deps: WebhooksFeatureDeps) {
       });
     }
   };
-  const routes: Router = webhookRoutes({ db, service, deliveries });
+  const routes: DeclaredRouter = webhookRoutes({ db, service, deliveries });
   return { service, deliveries, worker, fanOut, routes };
 }
 

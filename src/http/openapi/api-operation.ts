@@ -2,10 +2,9 @@ import type { z } from 'zod';
 import type { RoleName } from '../../kernel/principal.js';
 
 /**
- * One route of the JSON API, as the OpenAPI document describes it. Each routes file declares
- * its operations next to its router, with the same schemas the handlers validate with, and
- * `createApp` refuses to start when a route and its operation disagree (path, method or
- * roles), so the document cannot drift from the API.
+ * One route of the JSON API, as the OpenAPI document describes it. It is the declaration a
+ * route is served from (`defineRoute` in `http/route-declaration.ts`): its roles are the route's
+ * guard and its schemas what the route validates, so the document cannot drift from the API.
  */
 export interface ApiOperation {
   method: 'get' | 'post' | 'patch';
@@ -15,7 +14,7 @@ export interface ApiOperation {
   /** More than the summary: rules, idempotency, side effects. */
   description?: string;
   /**
-   * Who may call it: these roles (the route's `allow` guard), `any` authenticated caller (the
+   * Who may call it: these roles (the route's guard; shared actions name their entry of `kernel/permissions.ts`), `any` authenticated caller (the
    * handler limits what each one sees), or `none`: no token (a signed webhook).
    */
   roles: RoleName[] | 'any' | 'none';

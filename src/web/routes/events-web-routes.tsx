@@ -3,11 +3,14 @@ import { z } from 'zod';
 import type { MailFeature } from '../../features/mail/mail-feature.js';
 import type { WebhooksFeature } from '../../features/webhooks/webhooks-feature.js';
 import { allow, principalOf } from '../../http/access.js';
-import { actorOf, admins } from '../../kernel/principal.js';
+import { actorOf } from '../../kernel/principal.js';
+import { permissions } from '../../kernel/permissions.js';
 import type { Db } from '../../infra/db/database.js';
 import { idText } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import { formErrorsOf, formText } from '../form-body.js';
+import { parseForm } from '../form-input.js';
+import { mailTestSchema } from '../../features/mail/mail-routes.js';
 import { MailPage } from '../pages/mail-page.js';
 import { WebhookEndpointPage, WebhooksPage } from '../pages/webhooks-page.js';
 import { sendPage } from '../render.js';
@@ -37,16 +40,18 @@ export function eventsWebRoutes(deps: { db: Db; events: { mail: MailFeature; web
   router.get('/mail', async (req, res) => {
     sendPage(res, await mailPage(viewContext(req)));
   });
-  router.post('/mail/test', allow(...admins), async (req, res) => {
+  router.post('/mail/test', allow(...permissions.manageEventsOut), async (req, res) => {
     const ctx = viewContext(req);
     const to = formText(req.body, 'to').trim();
-    if (!z.email().safeParse(to).success)
-      return sendPage(
-        res,
-        await mailPage(ctx, { to, errors: { to: 'An e-mail address, like ops@example.com.' } }),
-        400,
-      );
-    const result = await mail.service.sendTest(to, actorOf(principalOf(req)));
+    let input: z.output<typeof mailTestSchema>;
+    try {
+      input = parseForm(mailTestSchema, { to });
+    } catch (err) {
+      const shown = formErrorsOf(err);
+      if (!shown) throw err;
+      return sendPage(res, await mailPage(ctx, { to, errors: shown.errors }), 400);
+    }
+    const result = await mail.service.sendTest(input.to, actorOf(principalOf(req)));
     const notice =
       result.state === 'sent'
         ? { kind: 'success' as const, text: `The server accepted the test e-mail: ${result.serverAnswer}` }
@@ -57,7 +62,7 @@ export function eventsWebRoutes(deps: { db: Db; events: { mail: MailFeature; web
   router.get('/webhooks', async (req, res) => {
     sendPage(res, <WebhooksPage ctx={viewContext(req)} endpoints={await webhooks.service.list()} />);
   });
-  router.post('/webhooks', allow(...admins), async (req, res) => {
+  router.post('/webhooks', allow(...permissions.manageEventsOut), async (req, res) => {
     const ctx = viewContext(req);
     const values = { url: formText(req.body, 'url').trim(), eventTypes: formText(req.body, 'eventTypes') };
     const eventTypes = values.eventTypes
@@ -104,15 +109,19 @@ export function eventsWebRoutes(deps: { db: Db; events: { mail: MailFeature; web
     const notice = done === 'test' ? 'Test event queued.' : done === 'replay' ? 'Delivery queued again.' : undefined;
     sendPage(res, await endpointPage(viewContext(req), id, notice));
   });
-  router.post('/webhooks/:id/test', allow(...admins), async (req, res) => {
+  router.post('/webhooks/:id/test', allow(...permissions.manageEventsOut), async (req, res) => {
     const { id } = validate(endpointParams, req.params, 'params');
     await webhooks.service.sendTest(id, actorOf(principalOf(req)));
     res.redirect(303, `/webhooks/${id}?done=test`);
   });
-  router.post('/webhooks/:id/deliveries/:deliveryId/replay', allow(...admins), async (req, res) => {
-    const { id, deliveryId } = validate(deliveryParams, req.params, 'params');
-    await webhooks.service.replay(id, deliveryId, actorOf(principalOf(req)));
-    res.redirect(303, `/webhooks/${id}?done=replay`);
-  });
+  router.post(
+    '/webhooks/:id/deliveries/:deliveryId/replay',
+    allow(...permissions.manageEventsOut),
+    async (req, res) => {
+      const { id, deliveryId } = validate(deliveryParams, req.params, 'params');
+      await webhooks.service.replay(id, deliveryId, actorOf(principalOf(req)));
+      res.redirect(303, `/webhooks/${id}?done=replay`);
+    },
+  );
   return router;
 }

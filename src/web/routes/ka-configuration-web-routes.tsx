@@ -1,7 +1,8 @@
 import { type Request, type Response, Router } from 'express';
 import { NotFoundError } from '../../errors/app-error.js';
 import { allow, principalOf } from '../../http/access.js';
-import { actorOf, admins, operators } from '../../kernel/principal.js';
+import { actorOf } from '../../kernel/principal.js';
+import { permissions } from '../../kernel/permissions.js';
 import type { KaConfigurationService } from '../../features/ka-configurations/ka-configuration-service.js';
 import type {
   KaConfigurationStore,
@@ -117,7 +118,7 @@ export function kaConfigurationWebRoutes(deps: KaConfigurationWebDeps): Router {
     );
   });
 
-  router.get('/ka-configurations/new', allow(...admins), (req, res) => {
+  router.get('/ka-configurations/new', allow(...permissions.configureKa), (req, res) => {
     const plugins = deps.plugins.list();
     const plugin = pluginNamed(queryString(req.query.plugin)) ?? (plugins.length === 1 ? plugins[0] : undefined);
     if (!plugin) return sendPage(res, <ChoosePluginPage ctx={viewContext(req)} plugins={plugins} />);
@@ -136,7 +137,7 @@ export function kaConfigurationWebRoutes(deps: KaConfigurationWebDeps): Router {
     );
   });
 
-  router.post('/ka-configurations', allow(...admins), async (req, res) => {
+  router.post('/ka-configurations', allow(...permissions.configureKa), async (req, res) => {
     const plugin = pluginNamed(formText(req.body, 'plugin'));
     if (!plugin) throw new NotFoundError('KA plugin', formText(req.body, 'plugin') || '(none)');
     const { values, input } = readForm(req.body, plugin, false);
@@ -167,7 +168,7 @@ export function kaConfigurationWebRoutes(deps: KaConfigurationWebDeps): Router {
     await showDetails(req, res, id, { notice: notices[queryString(req.query.done) ?? ''] });
   });
 
-  router.get('/ka-configurations/:id/edit', allow(...admins), async (req, res) => {
+  router.get('/ka-configurations/:id/edit', allow(...permissions.configureKa), async (req, res) => {
     const { id } = validate(idParams, req.params, 'params');
     const stored = await deps.service.get(id);
     const plugin = pluginNamed(stored.pluginName);
@@ -187,7 +188,7 @@ export function kaConfigurationWebRoutes(deps: KaConfigurationWebDeps): Router {
     );
   });
 
-  router.post('/ka-configurations/:id/edit', allow(...admins), async (req, res) => {
+  router.post('/ka-configurations/:id/edit', allow(...permissions.configureKa), async (req, res) => {
     const { id } = validate(idParams, req.params, 'params');
     const stored = await deps.service.get(id);
     const plugin = pluginNamed(stored.pluginName);
@@ -232,7 +233,7 @@ export function kaConfigurationWebRoutes(deps: KaConfigurationWebDeps): Router {
     }
   });
 
-  router.post('/ka-configurations/:id/test', allow(...operators), async (req, res) => {
+  router.post('/ka-configurations/:id/test', allow(...permissions.testKaConfiguration), async (req, res) => {
     const { id } = validate(idParams, req.params, 'params');
     let testResult: ConnectionTestResult;
     try {
@@ -249,7 +250,7 @@ export function kaConfigurationWebRoutes(deps: KaConfigurationWebDeps): Router {
     ['enable', true],
     ['disable', false],
   ] as const) {
-    router.post(`/ka-configurations/:id/${action}`, allow(...admins), async (req, res) => {
+    router.post(`/ka-configurations/:id/${action}`, allow(...permissions.configureKa), async (req, res) => {
       const { id } = validate(idParams, req.params, 'params');
       await deps.service.update(id, { enabled }, actorOf(principalOf(req)));
       res.redirect(303, `/ka-configurations/${id}?done=${action}d`);

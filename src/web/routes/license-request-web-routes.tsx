@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { ConsoleReads } from '../console-reads.js';
 import { AppError, NotFoundError } from '../../errors/app-error.js';
 import { allow, principalOf } from '../../http/access.js';
-import { actorOf, operators } from '../../kernel/principal.js';
+import { actorOf } from '../../kernel/principal.js';
+import { permissions } from '../../kernel/permissions.js';
 import { type LicenseRequestState, licenseRequestStates } from '../../features/license-requests/license-request.js';
 import type { ManualLicenseService } from '../../features/uploads/manual-license-service.js';
 import { multipartReader } from '../../features/uploads/multipart-upload.js';
@@ -13,6 +14,8 @@ import { idParams, idText } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import type { FieldErrors } from '../components/form-fields.js';
 import { formErrorsOf, formText } from '../form-body.js';
+import { parseForm } from '../form-input.js';
+import { cancelBody, installBody, uploadFields } from '../../features/uploads/manual-license-routes.js';
 import { LicenseRequestPage, type LicenseRequestPageProps } from '../pages/license-request-page.js';
 import { LicenseRequestsPage } from '../pages/license-requests-page.js';
 import { configurationNames, customerNames } from '../../read-models/names.js';
@@ -50,13 +53,6 @@ function atField(errors: FieldErrors): FieldErrors {
     out[name] = out[name] ? `${out[name]} ${message}` : message;
   }
   return out;
-}
-
-export function splitKeyNumbers(text: string): string[] {
-  return text
-    .split(/[\s,]+/)
-    .map((k) => k.trim())
-    .filter(Boolean);
 }
 
 /**
@@ -176,7 +172,7 @@ export function licenseRequestWebRoutes(deps: LicenseRequestWebDeps): { pages: R
     await show(req, res, id, { notice: notices[queryString(req.query.done) ?? ''] });
   });
 
-  pages.post('/license-requests/:id/retry', allow(...operators), async (req, res) => {
+  pages.post('/license-requests/:id/retry', allow(...permissions.workOnLicenseRequests), async (req, res) => {
     const { id } = validate(idParams, req.params, 'params');
     try {
       await deps.manual.retry(id, actorOf(principalOf(req)));
@@ -186,26 +182,15 @@ export function licenseRequestWebRoutes(deps: LicenseRequestWebDeps): { pages: R
     }
   });
 
-  pages.post('/license-requests/:id/install', allow(...operators), async (req, res) => {
+  pages.post('/license-requests/:id/install', allow(...permissions.workOnLicenseRequests), async (req, res) => {
     const { id } = validate(idParams, req.params, 'params');
     const mode = formText(req.body, 'mode');
     const note = formText(req.body, 'confirmNote').trim();
     try {
-      if (mode === 'confirm') {
-        if (!note)
-          return await show(
-            req,
-            res,
-            id,
-            { confirm: { errors: { confirmNote: 'Say how the license was installed.' } } },
-            400,
-          );
-        await deps.manual.install(id, { mode: 'confirm', note: note.slice(0, 2000) }, actorOf(principalOf(req)));
-        res.redirect(303, `/license-requests/${id}?done=installed`);
-        return;
-      }
-      await deps.manual.install(id, { mode: 'retry' }, actorOf(principalOf(req)));
-      res.redirect(303, `/license-requests/${id}?done=install_retried`);
+      // The API's schema: the form's `confirmNote` is the body's `note`.
+      const input = validate(installBody, mode === 'confirm' ? { mode, note } : { mode });
+      await deps.manual.install(id, input, actorOf(principalOf(req)));
+      res.redirect(303, `/license-requests/${id}?done=${input.mode === 'confirm' ? 'installed' : 'install_retried'}`);
     } catch (err) {
       await refused(
         req,
@@ -222,10 +207,11 @@ export function licenseRequestWebRoutes(deps: LicenseRequestWebDeps): { pages: R
     }
   });
 
-  pages.post('/license-requests/:id/cancel', allow(...operators), async (req, res) => {
+  pages.post('/license-requests/:id/cancel', allow(...permissions.workOnLicenseRequests), async (req, res) => {
     const { id } = validate(idParams, req.params, 'params');
     try {
-      await deps.manual.cancel(id, actorOf(principalOf(req)));
+      const { note } = parseForm(cancelBody, req.body);
+      await deps.manual.cancel(id, actorOf(principalOf(req)), note);
       res.redirect(303, `/license-requests/${id}?done=cancelled`);
     } catch (err) {
       await refused(req, res, id, err);
@@ -236,7 +222,7 @@ export function licenseRequestWebRoutes(deps: LicenseRequestWebDeps): { pages: R
   // the token is checked here after parsing into memory and before anything is stored.
   const uploads = Router();
   const readMultipart = multipartReader(deps.limits);
-  uploads.post('/license-requests/:id/uploads', allow(...operators), async (req, res) => {
+  uploads.post('/license-requests/:id/uploads', allow(...permissions.workOnLicenseRequests), async (req, res) => {
     const { id } = validate(idParams, req.params, 'params');
     let body: Awaited<ReturnType<typeof readMultipart>>;
     try {
@@ -247,19 +233,17 @@ export function licenseRequestWebRoutes(deps: LicenseRequestWebDeps): { pages: R
       }));
     }
     if (!tokensMatch(req.staffSession?.csrfToken, body.fields[csrfField])) throw new CsrfError();
-    const keyNumbersText = formText(body.fields, 'keyNumbers');
-    const note = formText(body.fields, 'note').trim();
-    const override = formText(body.fields, 'override') !== '';
-    const state = { keyNumbers: keyNumbersText, note, override };
-    const keyNumbers = splitKeyNumbers(keyNumbersText);
-    const errors: FieldErrors = {};
-    if (keyNumbers.length === 0) errors.keyNumbers = 'Enter the key number.';
-    if (body.files.length === 0) errors.files = 'Choose the license file(s).';
-    if (Object.keys(errors).length) return show(req, res, id, { upload: { ...state, errors } }, 400);
+    const state = {
+      keyNumbers: formText(body.fields, 'keyNumbers'),
+      note: formText(body.fields, 'note').trim(),
+      override: formText(body.fields, 'override') !== '',
+    };
     try {
+      // The API's schema and service: the same checks and messages as `POST /api/v1/license-requests/:id/uploads`.
+      const fields = parseForm(uploadFields, body.fields);
       await deps.manual.uploadFiles(
         id,
-        { keyNumbers, files: body.files, override, note: note || undefined },
+        { keyNumbers: fields.keyNumbers, files: body.files, override: fields.override, note: fields.note },
         actorOf(principalOf(req)),
       );
       res.redirect(303, `/license-requests/${id}?done=uploaded`);

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import type { ConsoleReads } from '../console-reads.js';
 import { AppError, NotFoundError } from '../../errors/app-error.js';
 import { allow, principalOf } from '../../http/access.js';
-import { actorOf, operators } from '../../kernel/principal.js';
+import { actorOf } from '../../kernel/principal.js';
+import { permissions } from '../../kernel/permissions.js';
 import type { KaConfigurationStore } from '../../features/ka-configurations/ka-configuration-store.js';
-import { licenseFileDownloadGuard } from '../../features/licenses/license-file-access.js';
 import {
   type LicenseLifecycle,
   type LifecycleAction,
@@ -18,10 +18,13 @@ import { type PhaseFilter, phaseFilters } from '../../features/licenses/license-
 import { multipartReader } from '../../features/uploads/multipart-upload.js';
 import type { UploadLimits } from '../../features/uploads/upload-options.js';
 import { cursorId, pageById } from '../../http/pagination.js';
-import { idParams, idText, parseId } from '../../http/params.js';
+import { idParams, idText } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import type { FieldErrors } from '../components/form-fields.js';
 import { formErrorsOf, formText } from '../form-body.js';
+import { parseForm } from '../form-input.js';
+import { lifecycleBody, settleBody } from '../../features/licenses/license-routes.js';
+import { newLicenseUploadOf, newRequestBody, newUploadFields } from '../../features/uploads/manual-license-routes.js';
 import { LicensePage, type LicensePageProps } from '../pages/license-page.js';
 import { type LicenseListQuery, LicensesPage } from '../pages/licenses-page.js';
 import { type NewLicenseForm, NewLicensePage } from '../pages/new-license-page.js';
@@ -29,7 +32,6 @@ import { customerNames } from '../../read-models/names.js';
 import { queryString, sendPage } from '../render.js';
 import { CsrfError, csrfField, tokensMatch } from '../session/csrf.js';
 import { canOperate, viewContext } from '../view-context.js';
-import { splitKeyNumbers } from './license-request-web-routes.js';
 
 export interface LicenseWebDeps {
   context: ConsoleReads;
@@ -192,37 +194,19 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
     );
   };
 
-  pages.get('/licenses/new', allow(...operators), (req, res) => showNew(req, res, {}));
+  pages.get('/licenses/new', allow(...permissions.workOnLicenseRequests), (req, res) => showNew(req, res, {}));
 
-  pages.post('/licenses/new/request', allow(...operators), async (req, res) => {
+  pages.post('/licenses/new/request', allow(...permissions.workOnLicenseRequests), async (req, res) => {
     const form: NewLicenseForm = {
       configuration: formText(req.body, 'configurationId'),
       product: formText(req.body, 'product').trim(),
       features: formText(req.body, 'features').trim(),
       subscription: formText(req.body, 'subscriptionId').trim(),
     };
-    const errors: FieldErrors = {};
-    if (parseId(form.configuration ?? '') === undefined) errors.configurationId = 'Choose a KA configuration.';
-    if (!form.product) errors.product = 'Enter the product.';
-    else if (form.product.length > 120) errors.product = 'At most 120 characters.';
-    if (form.subscription && parseId(form.subscription) === undefined)
-      errors.subscriptionId = 'A subscription id is a number like 42.';
-    if (Object.keys(errors).length) return showNew(req, res, { request: { ...form, errors } }, 400);
-    const features = (form.features ?? '')
-      .split(',')
-      .map((f) => f.trim())
-      .filter(Boolean)
-      .slice(0, 50);
     try {
-      const result = await deps.manual.newLicenseRequest(
-        {
-          configurationId: Number(form.configuration),
-          product: form.product as string,
-          features,
-          subscriptionId: form.subscription ? Number(form.subscription) : null,
-        },
-        actorOf(principalOf(req)),
-      );
+      // The API's schema and service: the same checks and messages as `POST /api/v1/licenses`.
+      const input = parseForm(newRequestBody, { ...req.body, mode: 'request' });
+      const result = await deps.manual.newLicenseRequest(input, actorOf(principalOf(req)));
       res.redirect(303, `/license-requests/${result.request.id}`);
     } catch (err) {
       const shown = formErrorsOf(err);
@@ -234,7 +218,7 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
   // Multipart: parsed into memory, CSRF-checked, then handed to the service (see the requests' uploads).
   const uploads = Router();
   const readMultipart = multipartReader(deps.limits);
-  uploads.post('/licenses/new/upload', allow(...operators), async (req, res) => {
+  uploads.post('/licenses/new/upload', allow(...permissions.workOnLicenseRequests), async (req, res) => {
     let body: Awaited<ReturnType<typeof readMultipart>>;
     try {
       body = await readMultipart(req, res);
@@ -253,25 +237,9 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
       note: formText(f, 'note').trim(),
       override: formText(f, 'override') !== '',
     };
-    const keyNumbers = splitKeyNumbers(form.keyNumbers ?? '');
-    const errors: FieldErrors = {};
-    if (parseId(form.configuration ?? '') === undefined) errors.configurationId = 'Choose a KA configuration.';
-    if (keyNumbers.length === 0) errors.keyNumbers = 'Enter the key number.';
-    if (body.files.length === 0) errors.files = 'Choose the license file(s).';
-    if (form.subscription && parseId(form.subscription) === undefined)
-      errors.subscriptionId = 'A subscription id is a number like 42.';
-    if (Object.keys(errors).length) return showNew(req, res, { upload: { ...form, errors } }, 400);
     try {
       const result = await deps.manual.newLicenseUpload(
-        {
-          configurationId: Number(form.configuration),
-          subscriptionId: form.subscription ? Number(form.subscription) : null,
-          product: form.product || undefined,
-          keyNumbers,
-          files: body.files,
-          override: form.override,
-          note: form.note || undefined,
-        },
+        newLicenseUploadOf(parseForm(newUploadFields, f), body.files),
         actorOf(principalOf(req)),
       );
       res.redirect(303, `/license-requests/${result.request.id}?done=uploaded`);
@@ -330,9 +298,9 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
   });
 
   for (const action of lifecycleActions) {
-    pages.post(`/licenses/:id/${action}`, allow(...operators), async (req, res) => {
+    pages.post(`/licenses/:id/${action}`, allow(...permissions.actOnLicense), async (req, res) => {
       const { id } = validate(idParams, req.params, 'params');
-      const note = formText(req.body, 'note').trim().slice(0, 2000);
+      const note = formText(req.body, 'note').trim();
       if (action === 'terminate' && formText(req.body, 'confirm') === '') {
         return showLicense(
           req,
@@ -344,7 +312,13 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
       }
       let byEarlierOperation: boolean;
       try {
-        ({ byEarlierOperation } = await deps.lifecycle.act(id, action, actorOf(principalOf(req)), note || undefined));
+        const body = parseForm(lifecycleBody, req.body);
+        ({ byEarlierOperation } = await deps.lifecycle.act(
+          id,
+          action,
+          actorOf(principalOf(req)),
+          body.note || undefined,
+        ));
       } catch (err) {
         // Refused (state, plugin) or failed at the KA: back on the license, saying why.
         if (!(err instanceof AppError) || err.status === 404) throw err;
@@ -354,22 +328,15 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
     });
   }
 
-  pages.post('/licenses/:id/operations/:operationId/settle', allow(...operators), async (req, res) => {
+  pages.post('/licenses/:id/operations/:operationId/settle', allow(...permissions.actOnLicense), async (req, res) => {
     const { id, operationId } = validate(idParams.extend({ operationId: idText }), req.params, 'params');
-    const form = {
-      note: formText(req.body, 'note').trim().slice(0, 2000),
-      expiresAt: formText(req.body, 'expiresAt').trim(),
-    };
-    const applied = formText(req.body, 'applied') === 'yes';
-    const errors: FieldErrors = {};
-    if (!form.note) errors.note = 'Say what you checked at the KA.';
-    if (form.expiresAt && !/^\d{4}-\d{2}-\d{2}$/.test(form.expiresAt)) errors.expiresAt = 'A date like 2030-01-31.';
-    if (Object.keys(errors).length) return showLicense(req, res, id, { settle: { ...form, errors } }, 400);
+    const form = { note: formText(req.body, 'note').trim(), expiresAt: formText(req.body, 'expiresAt').trim() };
     try {
+      const body = parseForm(settleBody, req.body);
       await deps.lifecycle.settle(
         id,
         operationId,
-        { applied, note: form.note, expiresAt: form.expiresAt ? new Date(`${form.expiresAt}T00:00:00Z`) : undefined },
+        { applied: body.applied, note: body.note, expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined },
         actorOf(principalOf(req)),
       );
     } catch (err) {
@@ -386,7 +353,7 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
     res.redirect(303, `/licenses/${id}?done=settled`);
   });
 
-  pages.get('/licenses/:id/files/:fileId', licenseFileDownloadGuard, async (req, res) => {
+  pages.get('/licenses/:id/files/:fileId', allow(...permissions.downloadLicenseFile), async (req, res) => {
     const { id, fileId } = validate(fileParams, req.params, 'params');
     const file = await deps.licenses.downloadFile(id, fileId, actorOf(principalOf(req)));
     res.setHeader('content-type', file.contentType);

@@ -1,0 +1,27 @@
+import { admins, operators, readers, type RoleName } from './principal.js';
+
+/**
+ * Who may do what, through the API and the console alike: an API route declares its roles from
+ * here and the console guards its handler and hides its buttons by the same entry, so the two
+ * cannot answer a caller differently. Reading provider-wide data is `readers`.
+ */
+export const permissions = {
+  /** License files activate what the customer paid for: a viewer reads that one exists, never its content. */
+  downloadLicenseFile: operators,
+  /** Suspend, resume, terminate or renew a key at its KA, and settle an operation by hand. */
+  actOnLicense: operators,
+  /** New License (request or upload), and staff work on requests: upload, install, retry, cancel. */
+  workOnLicenseRequests: operators,
+  /** Check a KA configuration's connection. */
+  testKaConfiguration: operators,
+  /** Create, change, enable or disable KA configurations. */
+  configureKa: admins,
+  /** Webhook endpoints and the test mail. */
+  manageEventsOut: admins,
+  readAll: readers,
+} satisfies Record<string, RoleName[]>;
+
+/** Whether a role may do it: for pages that hide what a role may not do. */
+export function may(role: RoleName | undefined, action: keyof typeof permissions): boolean {
+  return role !== undefined && permissions[action].includes(role);
+}
