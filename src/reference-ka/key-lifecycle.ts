@@ -160,7 +160,7 @@ export class KeyLifecycle {
 
   /**
    * Delete an additional key: its farm is deactivated, its reservation returns to its parent
-   * (detached), and it is terminated. `changed` is false when it already was deleted.
+   * (it leaves the parent's additional keys), and it is terminated. `changed` is false when it already was deleted.
    */
   deleteAdditionalKey(clientId: number, keyOrCode: string): { key: KeyRecord; changed: boolean } {
     const key = this.store.get(keyOrCode, clientId);
@@ -168,7 +168,9 @@ export class KeyLifecycle {
       throw new AuthorityError('type_conflict', `Key ${key.keyNumber} is not an additional key`);
     if (key.terminated) return { key: this.copy(key), changed: false };
     this.deactivateKey(clientId, key.keyNumber);
-    this.detachKey(clientId, key.keyNumber);
+    // Off its parent's list, but still naming its parent: its farm stays in the parent's farm list.
+    const parent = key.parentKeyNumber ? this.store.find(key.parentKeyNumber) : undefined;
+    if (parent) parent.additionalKeyNumbers = parent.additionalKeyNumbers.filter((n) => n !== key.keyNumber);
     key.terminated = true;
     return { key: this.copy(key), changed: true };
   }

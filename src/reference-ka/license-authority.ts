@@ -1,5 +1,12 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import type { AuthorityAccount, CreatedKeys, CreateKeyInput, KeyRecord, ProductDefinition } from './authority-types.js';
+import type {
+  AuthorityAccount,
+  CreatedKeys,
+  CreateKeyInput,
+  FarmRecord,
+  KeyRecord,
+  ProductDefinition,
+} from './authority-types.js';
 import { AuthorityError } from './authority-error.js';
 import { DEMO_ACCOUNT, DEMO_PRODUCTS } from './demo-catalogue.js';
 import { FaultInjector, type InjectedFault } from './fault-injector.js';
@@ -7,7 +14,7 @@ import { openFarm } from './farms.js';
 import { buildKeyFile } from './key-file.js';
 import { fullKeyNumber, generateProductKey } from './key-number.js';
 import { KeyStore } from './key-store.js';
-import { checkQuota, KeyLifecycle } from './key-lifecycle.js';
+import { checkQuota, KeyLifecycle, MAX_ACTIVATION_MOVES } from './key-lifecycle.js';
 import { addMonths, checkPeriod, graceEndOf, LEASE_MONTHS } from './key-terms.js';
 
 /** A key's standing: `grace` = expired but within its type's grace period. */
@@ -196,6 +203,29 @@ export class LicenseAuthority extends KeyLifecycle {
       name: input.name,
     });
     return main;
+  }
+
+  /**
+   * The farms of a key and, for a main key, of its additional keys (deleted ones included), each
+   * with the key it was activated with and that key's moves.
+   */
+  farmsOf(
+    keyOrCode: string,
+    clientId?: number,
+  ): Array<{ activationKey: string; farm: FarmRecord; moves: number; movesLeft: number }> {
+    const key = this.store.get(keyOrCode, clientId);
+    const keys = [
+      key,
+      ...(key.kind === 'MAIN' ? this.store.all().filter((k) => k.parentKeyNumber === key.keyNumber) : []),
+    ];
+    return keys.flatMap((k) =>
+      k.farms.map((farm) => ({
+        activationKey: k.keyNumber,
+        farm: structuredClone(farm),
+        moves: k.activation.moves,
+        movesLeft: MAX_ACTIVATION_MOVES - k.activation.moves,
+      })),
+    );
   }
 
   /** Copy of one key, by number (with or without revision) or activation code. */
