@@ -12,7 +12,7 @@ export default defineKaPlugin({
     version: '1.0.0',
     description: 'Issues and manages keys through the KA XML-RPC partner API (partner10.*).',
     settings: SETTINGS,
-    capabilities: ['listProducts', 'getKeyInfo', 'renew', 'upgrade', 'terminate'],
+    capabilities: ['listProducts', 'getKeyInfo', 'renew', 'upgrade', 'terminate', 'deactivate'],
   },
   createAdapter: (settings, context) => new XmlRpcKaAdapter(readSettings(settings), context),
   referenceKa: {

@@ -13,7 +13,20 @@ export default defineKaPlugin({
     description:
       'Issues and manages subscription keys (concurrent-user quota, sublicenses) through a SOAP 1.1 document/literal KA.',
     settings: SETTINGS,
-    capabilities: ['listProducts', 'getKeyInfo', 'renew', 'suspend', 'resume', 'terminate'],
+    capabilities: [
+      'listProducts',
+      'getKeyInfo',
+      'renew',
+      'suspend',
+      'resume',
+      'terminate',
+      'changeQuantity',
+      'createAdditionalKey',
+      'modifyAdditionalKey',
+      'deleteAdditionalKey',
+      'listActivations',
+      'deactivate',
+    ],
   },
   createAdapter: (settings, context) => new SoapKaAdapter(readSettings(settings), context),
   referenceKa: {

@@ -25,7 +25,10 @@ export default defineKaPlugin({
     version: '0.1.0',
     description: 'TODO: what this plugin issues and manages.',
     settings: SETTINGS,
-    // Add each optional action here once the adapter implements it.
+    // Add each optional action here once the adapter implements it: listProducts, getKeyInfo,
+    // renew, upgrade, suspend, resume, terminate; for keys with a quota changeQuantity,
+    // createAdditionalKey, modifyAdditionalKey, deleteAdditionalKey (each needs getKeyInfo too);
+    // for keys that activate installations listActivations, deactivate. The kit checks each one.
     capabilities: [],
   },
   createAdapter: (settings, context) => new ${n.pascal}Adapter(read${n.pascal}Settings(settings), context),
@@ -115,6 +118,14 @@ export class ${n.pascal}Adapter implements KaAdapter {
   async testConnection(): Promise<ConnectionCheck> {
     throw todo('testConnection', 'make one authenticated call; a refused login is KaError auth_failed, not retryable');
   }
+
+  // Optional capabilities (declare each in index.ts once written; see KaAdapter's TSDoc for the
+  // errors and the unknown-outcome rule of each): changeQuantity(keyNumber, {quantity}) answers
+  // the key with its new quota; createAdditionalKey(parentKeyNumber, {quota, reference, ...})
+  // reserves quota out of the primary's and, when it does not fit, throws a business_rule
+  // KaError whose quota.remaining is what the KA says is left; modifyAdditionalKey,
+  // deleteAdditionalKey (its farm is deactivated); listActivations(keyNumber) lists farms;
+  // deactivate(keyNumber, activationKeys) frees each key of its farm.
 }
 `,
     'test/test-server.ts': `import type { ConformanceServer, ConformanceServerOptions } from '${n.sdkDeep}/conformance/index.js';
@@ -144,6 +155,8 @@ export async function makeServer(options: ConformanceServerOptions): Promise<Con
     clearFaults: () => {},
     // TODO: list the main keys your server holds, with the reference and the terms stored on each.
     keysAtKa: async () => [],
+    // With quota or farm capabilities declared, also: additionalKeysAtKa(parent), activateFarm(key,
+    // {serverId, ...}) playing an installation, farmsAtKa(key), and advanceClock(ms) if you can.
     close: async () => {},
   };
 }

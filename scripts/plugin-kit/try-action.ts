@@ -18,6 +18,12 @@ const CAPABILITY_ACTIONS: Record<KaCapability, string> = {
   suspend: '<keyNumber>',
   resume: '<keyNumber>',
   terminate: '<keyNumber>',
+  changeQuantity: '<keyNumber> <quantity>',
+  createAdditionalKey: '<parentKeyNumber> <quota> [reference=kw-try-<time>] [name]',
+  modifyAdditionalKey: '<keyNumber> <quota> [name]',
+  deleteAdditionalKey: '<keyNumber>',
+  listActivations: '<keyNumber>',
+  deactivate: '<keyNumber> <activationKey> [activationKey ...]',
 };
 
 /** Every action `plugin:try` knows, with its arguments. */
@@ -113,6 +119,29 @@ export async function runAction(
     case 'terminate':
       await optional('terminate')(keyNumber());
       return { terminated: keyNumber() };
+    case 'changeQuantity':
+      return optional('changeQuantity')(keyNumber(), {
+        quantity: wholeNumber(arg(args, 1, 'quantity'), 'quantity') ?? 1,
+      });
+    case 'createAdditionalKey':
+      return optional('createAdditionalKey')(keyNumber(), {
+        quota: wholeNumber(arg(args, 1, 'quota'), 'quota') ?? 1,
+        reference: args[2] ?? `kw-try-${Date.now().toString(36)}`,
+        name: args[3],
+      });
+    case 'modifyAdditionalKey':
+      return optional('modifyAdditionalKey')(keyNumber(), {
+        quota: wholeNumber(arg(args, 1, 'quota'), 'quota'),
+        name: args[2],
+      });
+    case 'deleteAdditionalKey':
+      await optional('deleteAdditionalKey')(keyNumber());
+      return { deleted: keyNumber() };
+    case 'listActivations':
+      return optional('listActivations')(keyNumber());
+    case 'deactivate':
+      await optional('deactivate')(keyNumber(), args.slice(1).length ? args.slice(1) : [arg(args, 1, 'activationKey')]);
+      return { deactivated: args.slice(1) };
     default:
       throw new UsageError(`unknown action ${action}`);
   }

@@ -1,6 +1,23 @@
 import { z } from 'zod';
+import type { KaCapability } from '../plugin-sdk/plugin-definition.js';
 
-const capabilities = ['listProducts', 'getKeyInfo', 'renew', 'upgrade', 'suspend', 'resume', 'terminate'] as const;
+/** One per capability: a capability added to the SDK without a line here does not compile. */
+const CAPABILITY_NAMES: Record<KaCapability, true> = {
+  listProducts: true,
+  getKeyInfo: true,
+  renew: true,
+  upgrade: true,
+  suspend: true,
+  resume: true,
+  terminate: true,
+  changeQuantity: true,
+  createAdditionalKey: true,
+  modifyAdditionalKey: true,
+  deleteAdditionalKey: true,
+  listActivations: true,
+  deactivate: true,
+};
+const capabilities = Object.keys(CAPABILITY_NAMES) as [KaCapability, ...KaCapability[]];
 
 const settingSchema = z.object({
   name: z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'camelCase'),

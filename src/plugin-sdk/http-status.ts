@@ -1,5 +1,5 @@
 import type { HttpResponse } from './http-client.js';
-import { KaError, type KaErrorCode } from './ka-error.js';
+import { KaError, type KaErrorCode, type KaQuotaFacts } from './ka-error.js';
 
 /** Longest wait a `Retry-After` may impose: a day. A KA asking for more is treated as asking for this. */
 export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
@@ -56,8 +56,28 @@ export function retryAfterMs(
   return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
 }
 
-/** The KA's own code and message, from the usual JSON error bodies; nothing when the body says none. */
-export function errorDetailOf(body: unknown): { code?: string; message?: string } {
+/** What a KA's error body says besides its status: its code, message and quota facts. */
+export interface ErrorDetail {
+  code?: string;
+  message?: string;
+  /** From a `quota` object (`{unit?, remaining?, reserved?}`) beside the code, when the KA sends one. */
+  quota?: KaQuotaFacts;
+}
+
+function quotaOf(value: unknown): KaQuotaFacts | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const record = value as Record<string, unknown>;
+  const count = (v: unknown): number | undefined => (Number.isInteger(v) ? (v as number) : undefined);
+  const facts = {
+    unit: typeof record.unit === 'string' ? record.unit : undefined,
+    remaining: count(record.remaining),
+    reserved: count(record.reserved),
+  };
+  return facts.remaining === undefined && facts.reserved === undefined ? undefined : facts;
+}
+
+/** The KA's own code, message and quota facts, from the usual JSON error bodies; nothing when the body says none. */
+export function errorDetailOf(body: unknown): ErrorDetail {
   if (!body || typeof body !== 'object') return {};
   const record = body as Record<string, unknown>;
   const inner = record.error && typeof record.error === 'object' ? (record.error as Record<string, unknown>) : record;
@@ -70,6 +90,7 @@ export function errorDetailOf(body: unknown): { code?: string; message?: string 
       text(inner.detail) ??
       text(inner.title) ??
       (typeof record.error === 'string' ? record.error : undefined),
+    quota: quotaOf(inner.quota),
   };
 }
 
@@ -81,6 +102,8 @@ export interface StatusErrorOptions {
   /** The KA's own code and message (`errorDetailOf`), already free of secrets. */
   kaCode?: string;
   kaMessage?: string;
+  /** Quota facts the KA's error body carries (`errorDetailOf`). */
+  quota?: KaQuotaFacts;
   /**
    * The KA's own documented error, from its error body (e.g. a code in the plugin's table): the
    * KA answered, so the outcome is known and this meaning replaces the status's.
@@ -111,6 +134,7 @@ export function kaErrorForStatus(
       retryAfterMs: meaning.retryable ? retryAfterMs(response) : undefined,
       kaResultCode: options.kaCode ?? `HTTP ${status}`,
       kaMessage: options.kaMessage?.slice(0, 500),
+      quota: options.quota,
     },
   );
 }

@@ -1,5 +1,5 @@
 import { type HttpMethod, httpRequest, isSafeMethod, type QueryValues } from './http-client.js';
-import { errorDetailOf, kaErrorForStatus, parseJson, type StatusMeaning } from './http-status.js';
+import { type ErrorDetail, errorDetailOf, kaErrorForStatus, parseJson, type StatusMeaning } from './http-status.js';
 import { isKaError, KaError } from './ka-error.js';
 import type { PluginLogger } from './plugin-definition.js';
 import { secretScrubber } from './secret-scrub.js';
@@ -23,7 +23,7 @@ export interface JsonApiClientOptions {
    */
   errorCodes?: Record<string, StatusMeaning>;
   /** Where the KA puts its code and message in an error body; `errorDetailOf` by default. */
-  errorDetail?: (body: unknown) => { code?: string; message?: string };
+  errorDetail?: (body: unknown) => ErrorDetail;
 }
 
 export interface JsonCallOptions<T> {
@@ -119,6 +119,7 @@ export class JsonApiClient {
         kaCode,
         kaMessage: detail.message === undefined ? undefined : this.scrub(detail.message),
         documented: kaCode === undefined ? undefined : this.options.errorCodes?.[kaCode],
+        quota: detail.quota,
       });
     }
     this.options.logger.debug({ operation, status: response.status, ms: Date.now() - started }, 'KA call done');

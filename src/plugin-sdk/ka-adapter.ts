@@ -74,6 +74,86 @@ export interface IssuedKey {
    * renewal, an upgrade, a lease period passing). Absent when the KA has no revisions.
    */
   revision?: string;
+  /**
+   * `primary`: the key a subscription comes with, holding its whole quota. `additional`: a key
+   * (sublicense) linked to a primary (`parentKeyNumber`), with a quota reserved out of the
+   * primary's. Absent when the KA does not say.
+   */
+  keyType?: KeyType;
+  /** Additional keys: the primary key they are linked to. */
+  parentKeyNumber?: string;
+  /** What the key counts (`users`, `computers`, `containers`), where it has a quota. */
+  quotaUnit?: string;
+  /**
+   * The key's quota in `quotaUnit`: a primary's whole quota (what its additional keys reserve
+   * included); an additional key's reservation. Absent when the key has none or the KA does not say.
+   */
+  quota?: number;
+  /** Primary keys: how much of `quota` their additional keys reserve (0 when none). */
+  quotaReserved?: number;
+  /** Additional keys: the display name the partner gave it. */
+  name?: string;
+  /** Additional keys: true when it has its primary's expiry and renews with it. */
+  renewsWithSubscription?: boolean;
+}
+
+/** See `IssuedKey.keyType`. */
+export type KeyType = 'primary' | 'additional';
+
+/** What a change of a key's quantity asks for (see `KaAdapter.changeQuantity`). */
+export interface QuantityChange {
+  /** The key's new quota, in its unit (not a difference): more is an upgrade, less a downgrade. */
+  quantity: number;
+  /** Keyway's reference for this change (its order), stored with it where the KA allows. */
+  reference?: string;
+}
+
+/**
+ * An additional key to create (see `KaAdapter.createAdditionalKey`). Either it renews with its
+ * subscription (`renewWithSubscription: true`: the primary's expiry, renewed with it; the
+ * default when `expiresAt` is absent) or it has an expiry of its own (`expiresAt`).
+ */
+export interface AdditionalKeyRequest {
+  /** Units reserved for it, exclusively, out of the primary's quota. */
+  quota: number;
+  /** Display name, where the KA keeps one. */
+  name?: string;
+  renewWithSubscription?: boolean;
+  expiresAt?: Date;
+  /**
+   * Keyway's reference for this key, stored with it (external id) where the KA allows, so a key
+   * whose creation outcome was unknown can be found again.
+   */
+  reference: string;
+}
+
+/** What `modifyAdditionalKey` changes; what is absent stays. */
+export interface AdditionalKeyChange {
+  quota?: number;
+  name?: string;
+}
+
+/**
+ * One activation of a key: an installation (a "farm") the KA saw activate with it. A key is
+ * active on one farm at a time; a farm that was moved away or deactivated stays listed as
+ * `deactivated`.
+ */
+export interface FarmActivation {
+  /** The key number (without revision) the farm was activated with. */
+  activationKey: string;
+  farmName?: string;
+  status: 'active' | 'deactivated';
+  /** The installation's (host server's) id. */
+  serverId?: string;
+  appVersion?: string;
+  activatedAt?: Date | null;
+  /** When the farm last contacted the KA (installations report every 20 minutes). */
+  lastReportAt?: Date | null;
+  /** The highest usage (concurrent users ...) the farm reported. */
+  peakUsage?: number;
+  /** Moves of the activation key to another installation used so far, and left (3 per key). */
+  movesUsed?: number;
+  movesLeft?: number;
 }
 
 /** What a renewal asks for (see `KaAdapter.renew`). */
@@ -235,6 +315,54 @@ export interface KaAdapter {
    */
   readonly renewPeriods?: 'asked' | 'fixed';
   upgrade?(keyNumber: string, features: string[]): Promise<IssuedKey>;
+  /**
+   * Set the key's quota to `change.quantity` (buy more licenses, or a downgrade): answers the key
+   * with its new `quota` and `revision` (a new file to fetch). Sent at most once per call. Errors:
+   * a quantity below what additional keys reserve, or one the product does not allow, is a
+   * permanent `business_rule` (with `KaError.quota` naming `reserved` where the KA says it); a
+   * key without a quota is `business_rule`; a lost answer (`outcomeUnknown`) is settled by
+   * `getKeyInfo` (its `quota`), never by sending the change again, so a plugin that declares
+   * `changeQuantity` declares `getKeyInfo` too.
+   */
+  changeQuantity?(keyNumber: string, change: QuantityChange): Promise<IssuedKey>;
+  /**
+   * Create an additional key linked to the primary `parentKeyNumber`, with `request.quota`
+   * reserved exclusively for it out of the primary's. Answers the new key (`keyType:
+   * 'additional'`, `parentKeyNumber`, `quota`, `expiresAt`). Errors: a quota that does not fit
+   * in what the primary has left is a permanent `business_rule` whose `KaError.quota.remaining`
+   * names what is left (never only in prose); a parent that is not a primary, or is terminated,
+   * is `business_rule`; unknown parent `not_found`. A lost answer (`outcomeUnknown`) may have
+   * created the key: look for `request.reference` among the primary's additional keys
+   * (`getKeyInfo(parent).additionalKeyNumbers`, each one's `getKeyInfo`) before creating again.
+   */
+  createAdditionalKey?(parentKeyNumber: string, request: AdditionalKeyRequest): Promise<IssuedKey>;
+  /**
+   * Change an additional key's quota and/or name. Errors: a larger quota that does not fit is a
+   * permanent `business_rule` with `KaError.quota.remaining` (what the primary has left besides
+   * this key's own reservation); a primary key is `business_rule`. Idempotent at the KA (it sets,
+   * never adds), so a lost answer is settled by `getKeyInfo` or by sending it again.
+   */
+  modifyAdditionalKey?(keyNumber: string, change: AdditionalKeyChange): Promise<IssuedKey>;
+  /**
+   * Delete an additional key: its reservation returns to the primary and the farm it activated,
+   * if any, is deactivated. Errors: a primary key is `business_rule`; an unknown key is
+   * `not_found` (after a lost answer, a key already deleted reads as terminated or not found).
+   */
+  deleteAdditionalKey?(keyNumber: string): Promise<void>;
+  /**
+   * The farms activated with this key and, for a primary, with its additional keys, active and
+   * deactivated, as the KA knows them now. Read-only: never `outcomeUnknown`.
+   */
+  listActivations?(keyNumber: string): Promise<FarmActivation[]>;
+  /**
+   * Deactivate the active farm of each of `activationKeys` (the key itself or its additional
+   * keys, as `listActivations` names them): each key becomes free for another farm. A key whose
+   * farm is already deactivated is left as it is (no error). Errors: an activation key that is
+   * not `keyNumber` or one of its additional keys is `permission_denied` or `not_found`, before
+   * anything is sent where the adapter can tell. Idempotent: a lost answer is settled by
+   * `listActivations` or by sending it again.
+   */
+  deactivate?(keyNumber: string, activationKeys: string[]): Promise<void>;
   suspend?(keyNumber: string): Promise<void>;
   resume?(keyNumber: string): Promise<void>;
   terminate?(keyNumber: string): Promise<void>;

@@ -16,6 +16,19 @@ export type KaErrorCode =
   | 'install_failed'
   | 'not_supported';
 
+/**
+ * Quota facts of a refusal, read from the KA's structured answer (never parsed from prose), so
+ * Keyway can tell the customer what is left.
+ */
+export interface KaQuotaFacts {
+  /** The unit counted (`users`, `containers`), when the KA names it. */
+  unit?: string;
+  /** What the primary key has left to reserve (a refused additional key or a larger quota). */
+  remaining?: number;
+  /** What additional keys reserve (a refused decrease of the primary's quota). */
+  reserved?: number;
+}
+
 export interface KaErrorOptions {
   code: KaErrorCode;
   /** True when the same call may succeed later (KA busy, network fault). */
@@ -33,6 +46,8 @@ export interface KaErrorOptions {
   retryAfterMs?: number;
   kaResultCode?: number | string;
   kaMessage?: string;
+  /** A quota refusal's facts (see `KaQuotaFacts`). */
+  quota?: KaQuotaFacts;
   cause?: unknown;
 }
 
@@ -49,6 +64,7 @@ export class KaError extends Error {
   readonly retryAfterMs?: number;
   readonly kaResultCode?: number | string;
   readonly kaMessage?: string;
+  readonly quota?: KaQuotaFacts;
 
   constructor(message: string, options: KaErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -59,6 +75,7 @@ export class KaError extends Error {
     this.retryAfterMs = options.retryAfterMs;
     this.kaResultCode = options.kaResultCode;
     this.kaMessage = options.kaMessage;
+    this.quota = options.quota;
   }
 
   /** A plain object safe to store and show (no stack, no cause). */
@@ -72,6 +89,7 @@ export class KaError extends Error {
       retryAfterMs: this.retryAfterMs,
       kaResultCode: this.kaResultCode,
       kaMessage: this.kaMessage,
+      quota: this.quota,
     };
   }
 }

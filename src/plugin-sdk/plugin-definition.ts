@@ -3,7 +3,20 @@ import type { KaAdapter } from './ka-adapter.js';
 import type { SettingDefinition, SettingsValues } from './settings.js';
 
 /** Optional lifecycle actions an adapter implements. */
-export type KaCapability = 'listProducts' | 'getKeyInfo' | 'renew' | 'upgrade' | 'suspend' | 'resume' | 'terminate';
+export type KaCapability =
+  | 'listProducts'
+  | 'getKeyInfo'
+  | 'renew'
+  | 'upgrade'
+  | 'suspend'
+  | 'resume'
+  | 'terminate'
+  | 'changeQuantity'
+  | 'createAdditionalKey'
+  | 'modifyAdditionalKey'
+  | 'deleteAdditionalKey'
+  | 'listActivations'
+  | 'deactivate';
 
 /** Data-only description of a plugin, validated by the plugin host when loaded. */
 export interface KaPluginDefinition {

@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { AuthorityError } from './authority-error.js';
 import type { ProductDefinition } from './authority-types.js';
 import { HOSTILE_SHAPES, type InjectedFault } from './fault-injector.js';
 import type { LicenseAuthority } from './license-authority.js';
@@ -40,7 +41,14 @@ function clockState(authority: LicenseAuthority): { now: string; shiftedMs: numb
  * - `GET  /_reference/clock` → `{now, shiftedMs}`: the authority's time
  * - `POST /_reference/clock` `{advanceDays?, advanceMs?}` moves it forward (never back): leases
  *   whose period passed renew themselves (new expiry, new file revision), keys expire, enter
- *   grace and lapse as they would
+ *   grace and lapse as they would, active farms report every 20 minutes
+ * - `POST /_reference/keys/:key/activations` `{serverId, farmName?, appVersion?, usage?}`: an
+ *   installation activates the key (a farm); a different server than the last is a move, at
+ *   most 3 (`activation_limit`, 409); a key active elsewhere is refused (`hwid_in_use`, 409)
+ * - `GET /_reference/keys/:key/activations` the key's farms · `DELETE` the same path deactivates
+ *   its active farm (the key becomes free)
+ * - `POST /_reference/keys/:key/usage` `{usage}`: the usage (concurrent users) its active farm
+ *   reports from its next report on (its peak usage)
  */
 export function handleAdmin(
   authority: LicenseAuthority,
@@ -55,9 +63,51 @@ export function handleAdmin(
     res.end(authority.publicKeyPem);
     return;
   }
-  const [status, answer] = route(authority, `${method} ${path.replace(/\/+$/, '')}`, body, operationOf);
+  const trimmed = path.replace(/\/+$/, '');
+  const [status, answer] =
+    keyRoute(authority, method, trimmed, body) ?? route(authority, `${method} ${trimmed}`, body, operationOf);
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(answer));
+}
+
+const KEY_ROUTE = /^\/_reference\/keys\/([^/]+)\/(activations|usage)$/;
+
+/** The vendor-side installation's knobs on one key; `undefined` for any other path. */
+function keyRoute(authority: LicenseAuthority, method: string, path: string, body: unknown): Answer | undefined {
+  const match = KEY_ROUTE.exec(path);
+  if (!match) return undefined;
+  const [, encoded = '', what] = match;
+  const input = (body ?? {}) as Record<string, unknown>;
+  try {
+    const key = authority.getKey(decodeURIComponent(encoded));
+    const farms = () => authority.getKey(key.keyNumber).farms;
+    switch (`${method} ${what}`) {
+      case 'GET activations':
+        return [200, farms()];
+      case 'POST activations': {
+        const { serverId, farmName, appVersion, usage } = input;
+        if (typeof serverId !== 'string' || serverId.length === 0) return [400, { error: 'serverId is required' }];
+        authority.activateKey(key.clientId, key.keyNumber, serverId, {
+          farmName: typeof farmName === 'string' ? farmName : undefined,
+          appVersion: typeof appVersion === 'string' ? appVersion : undefined,
+          usage: typeof usage === 'number' ? usage : undefined,
+        });
+        return [201, farms()];
+      }
+      case 'DELETE activations':
+        authority.deactivateKey(key.clientId, key.keyNumber);
+        return [200, farms()];
+      case 'POST usage':
+        authority.setFarmUsage(key.clientId, key.keyNumber, Number(input.usage));
+        return [200, farms()];
+      default:
+        return [405, { error: `${method} is not allowed on ${path}` }];
+    }
+  } catch (error) {
+    if (!(error instanceof AuthorityError)) throw error;
+    const status = error.code === 'key_not_found' ? 404 : error.code === 'bad_request' ? 400 : 409;
+    return [status, { error: error.message, code: error.code }];
+  }
 }
 
 function route(

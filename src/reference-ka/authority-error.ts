@@ -22,12 +22,23 @@ export type AuthorityErrorCode =
   | 'bad_request'
   | 'internal';
 
+/** Structured facts of a quota refusal, for fronts to put in their protocol's answer. */
+export interface QuotaRefusal {
+  unit: string;
+  /** What the primary key has left to reserve. */
+  remaining?: number;
+  /** What its additional keys reserve. */
+  reserved?: number;
+}
+
 export class AuthorityError extends Error {
   readonly code: AuthorityErrorCode;
+  readonly quota?: QuotaRefusal;
 
-  constructor(code: AuthorityErrorCode, message: string) {
+  constructor(code: AuthorityErrorCode, message: string, quota?: QuotaRefusal) {
     super(message);
     this.name = 'AuthorityError';
     this.code = code;
+    this.quota = quota;
   }
 }

@@ -101,6 +101,10 @@ export interface KeyRecord {
     lastInstallationId?: string;
     moves: number;
   };
+  /** Every farm (installation) activated with this key, oldest first; at most one active. */
+  farms: FarmRecord[];
+  /** ADDITIONAL only: the display name the partner gave it. */
+  name?: string;
   lastReportingDate?: Date;
   lastReportingIp?: string;
   /** The partner's own id for the key (Keyway's request reference); searchable. */
@@ -113,6 +117,33 @@ export interface KeyRecord {
   reserves?: Record<string, number>;
   /** ADDITIONAL only: the key's expiry follows its parent's on every renewal. */
   renewWithParent?: boolean;
+}
+
+/**
+ * One installation (a "farm") activated with a key. Active farms report every
+ * `FARM_REPORT_MINUTES` of the authority's clock, each report recording the farm's usage.
+ */
+export interface FarmRecord {
+  /** The installation's id (hardware / server id). */
+  serverId: string;
+  farmName: string;
+  appVersion: string;
+  status: 'active' | 'deactivated';
+  activatedAt: Date;
+  deactivatedAt?: Date;
+  lastReportAt: Date;
+  /** Highest usage (concurrent users ...) reported. */
+  peakUsage: number;
+  /** Usage now (the admin knob sets it): recorded at the next report. */
+  usage: number;
+}
+
+/** What an installation tells the authority when it activates a key. */
+export interface FarmDetails {
+  farmName?: string;
+  appVersion?: string;
+  /** Usage at activation (default 0). */
+  usage?: number;
 }
 
 /** What `createKey` needs, protocol-neutral. */
@@ -140,6 +171,8 @@ export interface CreateKeyInput {
   /** ADDITIONAL only: an expiry of its own (default: the parent's), or follow the parent. */
   expiresAt?: Date;
   renewWithParent?: boolean;
+  /** ADDITIONAL only: a display name. */
+  name?: string;
 }
 
 export interface CreatedKeys {

@@ -2,6 +2,7 @@ export * from './authority-error.js';
 export * from './authority-types.js';
 export * from './demo-catalogue.js';
 export * from './fault-injector.js';
+export { activeFarm, FARM_REPORT_MINUTES } from './farms.js';
 export { KeyFileError, type ReferenceKeyFile, parseReferenceKeyFile, verifyReferenceKeyFile } from './key-file.js';
 export { MAX_ACTIVATION_MOVES, SUBSCRIPTION_PERIODS } from './key-lifecycle.js';
 export { generateProductKey, isProductKey, parseKeyNumber } from './key-number.js';

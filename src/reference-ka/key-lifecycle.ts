@@ -1,5 +1,6 @@
-import type { FeatureDefinition, KeyRecord, LimitValue, ProductDefinition } from './authority-types.js';
+import type { FarmDetails, FeatureDefinition, KeyRecord, LimitValue, ProductDefinition } from './authority-types.js';
 import { AuthorityError } from './authority-error.js';
+import { activeFarm, catchUpReports, closeFarm, openFarm } from './farms.js';
 import { nextRevision } from './key-number.js';
 import type { KeyStore } from './key-store.js';
 import { addMonths, catchUpLease, checkPeriod, renewalStart } from './key-terms.js';
@@ -28,8 +29,10 @@ export class KeyLifecycle {
     protected readonly clock: () => Date,
   ) {
     // Leases renew themselves as the clock passes their expiry: caught up whenever a key is read.
+    // So do farms' reports every 20 minutes.
     store.onRead = (key) => {
       if (catchUpLease(key, this.clock(), (k) => this.bump(k)) > 0) this.followParent(key);
+      catchUpReports(key, this.clock());
     };
   }
 
@@ -103,17 +106,73 @@ export class KeyLifecycle {
     if (!limit || key.kind !== 'MAIN')
       throw new AuthorityError('type_conflict', `${product.id} keys have no quota to change`);
     checkQuota(quota);
-    const current = Number(key.limits[limit] ?? 0);
-    const reserved = current - (this.remainingQuota(key.keyNumber)[limit] ?? current);
+    const reserved = this.reservedQuota(key.keyNumber);
     if (quota < reserved) {
       throw new AuthorityError(
         'quota_exceeded',
         `Key ${key.keyNumber} has ${reserved} ${limit} reserved by additional keys; the quota cannot go below it`,
+        { unit: limit, reserved },
       );
     }
     key.quota = quota;
     this.refresh(key, product);
     return this.copy(key);
+  }
+
+  /** Of a main key's quota, what its live additional keys reserve (0 without a quota). */
+  reservedQuota(keyOrCode: string): number {
+    const key = this.store.get(keyOrCode);
+    const limit = this.product(key.productId).quotaLimit;
+    if (!limit || key.kind !== 'MAIN') return 0;
+    const current = Number(key.limits[limit] ?? 0);
+    return current - (this.remainingQuota(key.keyNumber)[limit] ?? current);
+  }
+
+  /**
+   * Change an additional key's reservation of its parent's quota, and/or its name. A larger
+   * reservation must fit in what the parent has left besides this key's own (`quota_exceeded`
+   * naming it).
+   */
+  modifyAdditionalKey(clientId: number, keyOrCode: string, change: { quota?: number; name?: string }): KeyRecord {
+    const key = this.additional(clientId, keyOrCode);
+    if (change.quota !== undefined) {
+      checkQuota(change.quota);
+      const parent = key.parentKeyNumber ? this.store.find(key.parentKeyNumber) : undefined;
+      const unit = parent ? this.product(parent.productId).quotaLimit : undefined;
+      if (!parent || !unit) throw new AuthorityError('type_conflict', `Key ${key.keyNumber} reserves no quota`);
+      const own = this.reservationOf(key)[unit] ?? 0;
+      const left = (this.remainingQuota(parent.keyNumber)[unit] ?? 0) + own;
+      if (change.quota > left) {
+        throw new AuthorityError(
+          'quota_exceeded',
+          `Key ${parent.keyNumber} has ${left} ${unit} left for ${key.keyNumber}, ${change.quota} asked`,
+          { unit, remaining: left },
+        );
+      }
+      if (change.quota !== own) {
+        key.reserves = { ...this.reservationOf(key), [unit]: change.quota };
+        this.bump(key);
+      }
+    }
+    if (change.name !== undefined) key.name = change.name;
+    return this.copy(key);
+  }
+
+  /**
+   * Delete an additional key: its farm is deactivated, its reservation returns to its parent
+   * (it leaves the parent's additional keys), and it is terminated. `changed` is false when it already was deleted.
+   */
+  deleteAdditionalKey(clientId: number, keyOrCode: string): { key: KeyRecord; changed: boolean } {
+    const key = this.store.get(keyOrCode, clientId);
+    if (key.kind !== 'ADDITIONAL')
+      throw new AuthorityError('type_conflict', `Key ${key.keyNumber} is not an additional key`);
+    if (key.terminated) return { key: this.copy(key), changed: false };
+    this.deactivateKey(clientId, key.keyNumber);
+    // Off its parent's list, but still naming its parent: its farm stays in the parent's farm list.
+    const parent = key.parentKeyNumber ? this.store.find(key.parentKeyNumber) : undefined;
+    if (parent) parent.additionalKeyNumbers = parent.additionalKeyNumbers.filter((n) => n !== key.keyNumber);
+    key.terminated = true;
+    return { key: this.copy(key), changed: true };
   }
 
   /** Additional keys stay as they are: the protocol terminates them separately. */
@@ -134,11 +193,16 @@ export class KeyLifecycle {
   }
 
   /**
-   * Activate on an installation. The first activation is free; each later one on a different
-   * installation is a move, at most `MAX_ACTIVATION_MOVES`. A key active elsewhere must be
-   * reset first (`hwid_in_use`).
+   * Activate on an installation (a farm). The first activation is free; each later one on a
+   * different installation is a move, at most `MAX_ACTIVATION_MOVES` (`activation_limit`). A
+   * key active elsewhere must be deactivated first (`hwid_in_use`).
    */
-  activateKey(clientId: number, keyOrCode: string, installationId = 'default'): { key: KeyRecord; changed: boolean } {
+  activateKey(
+    clientId: number,
+    keyOrCode: string,
+    installationId = 'default',
+    details: FarmDetails = {},
+  ): { key: KeyRecord; changed: boolean } {
     const key = this.live(clientId, keyOrCode);
     const { activation } = key;
     if (activation.installationId === installationId) return { key: this.copy(key), changed: false };
@@ -153,12 +217,31 @@ export class KeyLifecycle {
     }
     activation.installationId = installationId;
     activation.lastInstallationId = installationId;
+    openFarm(key, installationId, details, this.clock());
     return { key: this.copy(key), changed: true };
   }
 
+  /** Deactivate the key's farm: the key becomes free for another installation. */
   resetKey(clientId: number, keyOrCode: string): KeyRecord {
     const key = this.live(clientId, keyOrCode);
+    return this.copy(this.deactivateKey(clientId, key.keyNumber).key);
+  }
+
+  /** Like `resetKey`, also for a terminated key; `changed` is false when no farm was active. */
+  deactivateKey(clientId: number, keyOrCode: string): { key: KeyRecord; changed: boolean } {
+    const key = this.store.get(keyOrCode, clientId);
     key.activation.installationId = undefined;
+    const changed = closeFarm(key, this.clock());
+    return { key: this.copy(key), changed };
+  }
+
+  /** The usage the key's active farm reports from its next report on (admin knob). */
+  setFarmUsage(clientId: number | undefined, keyOrCode: string, usage: number): KeyRecord {
+    if (!Number.isInteger(usage) || usage < 0) throw new AuthorityError('bad_request', 'usage is a whole number ≥ 0');
+    const key = this.store.get(keyOrCode, clientId);
+    const farm = activeFarm(key);
+    if (!farm) throw new AuthorityError('not_activated', `Key ${key.keyNumber} has no active farm`);
+    farm.usage = usage;
     return this.copy(key);
   }
 
@@ -227,11 +310,24 @@ export class KeyLifecycle {
     for (const number of main.additionalKeyNumbers) {
       const child = this.store.find(number);
       if (!child || child.terminated) continue;
-      for (const [name, amount] of Object.entries(child.reserves ?? this.product(child.productId).reserves ?? {})) {
+      for (const [name, amount] of Object.entries(this.reservationOf(child))) {
         remaining[name] = (remaining[name] ?? 0) - amount;
       }
     }
     return remaining;
+  }
+
+  /** What an additional key reserves of its parent: its own reservation, else its type's. */
+  protected reservationOf(key: KeyRecord): Record<string, number> {
+    return key.reserves ?? this.product(key.productId).reserves ?? {};
+  }
+
+  /** An additional key that may still change. */
+  protected additional(clientId: number, keyOrCode: string): KeyRecord {
+    const key = this.live(clientId, keyOrCode);
+    if (key.kind !== 'ADDITIONAL')
+      throw new AuthorityError('type_conflict', `Key ${key.keyNumber} is not an additional key`);
+    return key;
   }
 
   protected checkAttachable(product: ProductDefinition, parent: KeyRecord, reserves = product.reserves): void {
@@ -248,6 +344,7 @@ export class KeyLifecycle {
         throw new AuthorityError(
           'quota_exceeded',
           `Key ${parent.keyNumber} has ${remaining[name] ?? 0} ${name} left, ${amount} needed`,
+          { unit: name, remaining: remaining[name] ?? 0 },
         );
       }
     }
@@ -295,7 +392,7 @@ export class KeyLifecycle {
   }
 
   /** Every change to what the key file says is a new revision. */
-  private bump(key: KeyRecord): void {
+  protected bump(key: KeyRecord): void {
     key.revision = nextRevision(key.revision);
   }
 }

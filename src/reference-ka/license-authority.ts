@@ -1,12 +1,20 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
-import type { AuthorityAccount, CreatedKeys, CreateKeyInput, KeyRecord, ProductDefinition } from './authority-types.js';
+import type {
+  AuthorityAccount,
+  CreatedKeys,
+  CreateKeyInput,
+  FarmRecord,
+  KeyRecord,
+  ProductDefinition,
+} from './authority-types.js';
 import { AuthorityError } from './authority-error.js';
 import { DEMO_ACCOUNT, DEMO_PRODUCTS } from './demo-catalogue.js';
 import { FaultInjector, type InjectedFault } from './fault-injector.js';
+import { openFarm } from './farms.js';
 import { buildKeyFile } from './key-file.js';
 import { fullKeyNumber, generateProductKey } from './key-number.js';
 import { KeyStore } from './key-store.js';
-import { checkQuota, KeyLifecycle } from './key-lifecycle.js';
+import { checkQuota, KeyLifecycle, MAX_ACTIVATION_MOVES } from './key-lifecycle.js';
 import { addMonths, checkPeriod, graceEndOf, LEASE_MONTHS } from './key-terms.js';
 
 /** A key's standing: `grace` = expired but within its type's grace period. */
@@ -144,6 +152,82 @@ export class LicenseAuthority extends KeyLifecycle {
     return { main: this.copy(main), additional: additional.map((k) => this.copy(k)) };
   }
 
+  /**
+   * An additional key (sublicense) for the main key `parentKeyNumber`, reserving `quota` of its
+   * quota unit exclusively: `quota_exceeded` naming what is left when it does not fit. Its type
+   * is `productId`, else the additional type that attaches to the parent's type and reserves
+   * its unit. It renews with its parent unless it has an expiry of its own (in the future).
+   */
+  createAdditionalKey(
+    clientId: number,
+    parentKeyNumber: string,
+    input: {
+      quota: number;
+      name?: string;
+      expiresAt?: Date;
+      renewWithParent?: boolean;
+      externalId?: string;
+      productId?: string;
+    },
+  ): KeyRecord {
+    const parent = this.store.get(parentKeyNumber, clientId);
+    const parentType = this.product(parent.productId);
+    const unit = parentType.quotaLimit;
+    if (!unit || parent.kind !== 'MAIN')
+      throw new AuthorityError('type_conflict', `${parent.keyNumber} has no quota to reserve from`);
+    checkQuota(input.quota);
+    if (input.expiresAt && input.expiresAt.getTime() <= this.clock().getTime())
+      throw new AuthorityError('bad_request', 'An additional key expires in the future');
+    const productId =
+      input.productId ??
+      [...this.products.values()].find(
+        (p) =>
+          p.kind === 'ADDITIONAL' &&
+          (!p.parents || p.parents.includes(parentType.id)) &&
+          p.reserves?.[unit] !== undefined,
+      )?.id;
+    if (!productId) throw new AuthorityError('type_conflict', `${parentType.id} has no additional key type`);
+    if (input.externalId && this.idempotentCreate) {
+      const earlier = this.store
+        .byExternalId(input.externalId, clientId)
+        .find((k) => k.parentKeyNumber === parent.keyNumber && !k.terminated);
+      if (earlier) return this.copy(earlier);
+    }
+    const { main } = this.createKey(clientId, {
+      productId,
+      parentKeyNumber: parent.keyNumber,
+      externalId: input.externalId,
+      reserves: { [unit]: input.quota },
+      expiresAt: input.expiresAt,
+      renewWithParent: input.expiresAt ? false : (input.renewWithParent ?? true),
+      name: input.name,
+    });
+    return main;
+  }
+
+  /**
+   * The farms of a key and, for a main key, of its additional keys (deleted ones included), each
+   * with the key it was activated with and that key's moves.
+   */
+  farmsOf(
+    keyOrCode: string,
+    clientId?: number,
+  ): Array<{ activationKey: string; farm: FarmRecord; moves: number; movesLeft: number }> {
+    const key = this.store.get(keyOrCode, clientId);
+    const keys = [
+      key,
+      ...(key.kind === 'MAIN' ? this.store.all().filter((k) => k.parentKeyNumber === key.keyNumber) : []),
+    ];
+    return keys.flatMap((k) =>
+      k.farms.map((farm) => ({
+        activationKey: k.keyNumber,
+        farm: structuredClone(farm),
+        moves: k.activation.moves,
+        movesLeft: MAX_ACTIVATION_MOVES - k.activation.moves,
+      })),
+    );
+  }
+
   /** Copy of one key, by number (with or without revision) or activation code. */
   getKey(keyOrCode: string, clientId?: number): KeyRecord {
     return this.copy(this.store.get(keyOrCode, clientId));
@@ -271,7 +355,10 @@ export class LicenseAuthority extends KeyLifecycle {
       quota: product.quotaLimit ? input.quota : undefined,
       reserves: parent ? input.reserves : undefined,
       renewWithParent: parent ? follows : undefined,
+      farms: [],
+      name: parent ? input.name : undefined,
     };
+    if (input.hwid) openFarm(key, input.hwid, {}, now);
     key.limits = this.limitsOf(product, key.features, key.quota);
     this.store.put(key);
     if (parent) parent.additionalKeyNumbers.push(key.keyNumber);

@@ -179,3 +179,101 @@ test('a lease renews itself, month by month on the clock, with a new revision, u
   t.is(ka.getKey(lease.keyNumber).revision, '0002', 'a terminated lease is not renewed');
   t.throws(() => ka.advanceClock(-1), { instanceOf: AuthorityError });
 });
+
+function rasAuthority(clock: () => Date = () => new Date()): LicenseAuthority {
+  const ka = new LicenseAuthority({ demo: true, clock });
+  for (const product of SUBSCRIPTION_PRODUCTS) ka.addProduct(product);
+  return ka;
+}
+
+test('additional keys reserve quota exclusively, and a refusal names what is left in a structured field', (t) => {
+  const ka = rasAuthority();
+  const main = ka.createKey(client, { productId: 'RAS-SUBSCRIPTION', quota: 10, server }).main;
+  const sub = ka.createAdditionalKey(client, main.keyNumber, { quota: 4, name: 'Sales', externalId: 'kw-sub-1' });
+  t.is(sub.kind, 'ADDITIONAL');
+  t.is(sub.productId, 'RAS-SUBLICENSE', 'the sublicense type of the parent is found');
+  t.is(sub.name, 'Sales');
+  t.true(sub.renewWithParent, 'without an expiry of its own it renews with its subscription');
+  t.is(ka.reservedQuota(main.keyNumber), 4);
+  t.is(ka.remainingQuota(main.keyNumber).users, 6);
+  const refused = t.throws(() => ka.createAdditionalKey(client, main.keyNumber, { quota: 7 }), {
+    instanceOf: AuthorityError,
+  });
+  t.is(refused?.code, 'quota_exceeded');
+  t.deepEqual(refused?.quota, { unit: 'users', remaining: 6 });
+  // Modify: up to its own reservation plus what is left.
+  t.is(ka.modifyAdditionalKey(client, sub.keyNumber, { quota: 10, name: 'All' }).reserves?.users, 10);
+  t.is(
+    t.throws(() => ka.modifyAdditionalKey(client, sub.keyNumber, { quota: 11 }), { instanceOf: AuthorityError })?.quota
+      ?.remaining,
+    10,
+  );
+  const lowered = t.throws(() => ka.changeQuota(client, main.keyNumber, 9), { instanceOf: AuthorityError });
+  t.deepEqual(lowered?.quota, { unit: 'users', reserved: 10 });
+  // Delete: deactivates its farm, returns its reservation.
+  ka.activateKey(client, sub.keyNumber, 'srv-sub', { farmName: 'Sales farm' });
+  t.true(ka.deleteAdditionalKey(client, sub.keyNumber).changed);
+  t.false(ka.deleteAdditionalKey(client, sub.keyNumber).changed);
+  const deleted = ka.getKey(sub.keyNumber);
+  t.true(deleted.terminated);
+  t.is(deleted.farms[0]?.status, 'deactivated');
+  t.is(ka.reservedQuota(main.keyNumber), 0);
+  t.false(ka.getKey(main.keyNumber).additionalKeyNumbers.includes(sub.keyNumber));
+  t.is(
+    t.throws(() => ka.deleteAdditionalKey(client, main.keyNumber), { instanceOf: AuthorityError })?.code,
+    'type_conflict',
+  );
+});
+
+test('an additional key has no grace (002): one day past its expiry it is expired while its primary is in grace', (t) => {
+  let now = new Date('2024-01-01T00:00:00Z');
+  const ka = rasAuthority(() => now);
+  const main = ka.createKey(client, { productId: 'RAS-SUBSCRIPTION', quota: 5, periodMonths: 1, server }).main;
+  const follows = ka.createAdditionalKey(client, main.keyNumber, { quota: 1 });
+  const own = ka.createAdditionalKey(client, main.keyNumber, { quota: 1, expiresAt: new Date('2024-01-15T00:00:00Z') });
+  now = new Date('2024-01-16T00:00:00Z');
+  t.is(ka.keyStatus(own.keyNumber), 'expired');
+  t.is(t.throws(() => ka.keyFile(own.keyNumber), { instanceOf: AuthorityError })?.code, 'expired');
+  now = new Date('2024-02-02T00:00:00Z');
+  t.is(ka.keyStatus(main.keyNumber), 'grace');
+  t.is(ka.keyStatus(follows.keyNumber), 'expired', 'the same expiry as its primary, but no grace');
+  t.is(ka.graceEnd(ka.getKey(follows.keyNumber)).getTime(), ka.getKey(follows.keyNumber).expiresAt.getTime());
+});
+
+test('a farm reports every 20 minutes of the clock with its peak usage, moves at most 3 times, and deactivates', (t) => {
+  let now = new Date('2024-01-01T00:00:00Z');
+  const ka = rasAuthority(() => now);
+  const main = ka.createKey(client, { productId: 'RAS-SUBSCRIPTION', quota: 5, server }).main;
+  ka.activateKey(client, main.keyNumber, 'srv-1', { farmName: 'HQ', appVersion: '19.2', usage: 2 });
+  ka.setFarmUsage(client, main.keyNumber, 7);
+  now = new Date('2024-01-01T00:19:00Z');
+  t.is(ka.getKey(main.keyNumber).farms[0]?.peakUsage, 2, 'no report before 20 minutes');
+  now = new Date('2024-01-01T00:45:00Z');
+  const [farm] = ka.getKey(main.keyNumber).farms;
+  t.is(farm?.peakUsage, 7);
+  t.is(farm?.lastReportAt.toISOString(), '2024-01-01T00:40:00.000Z');
+  t.like(farm, { serverId: 'srv-1', farmName: 'HQ', appVersion: '19.2', status: 'active' });
+  ka.setFarmUsage(client, main.keyNumber, 1);
+  now = new Date('2024-01-01T01:05:00Z');
+  t.is(ka.getKey(main.keyNumber).farms[0]?.peakUsage, 7, 'the peak stays');
+  for (const srv of ['srv-2', 'srv-3', 'srv-4']) {
+    t.true(ka.deactivateKey(client, main.keyNumber).changed);
+    ka.activateKey(client, main.keyNumber, srv);
+  }
+  const key = ka.getKey(main.keyNumber);
+  t.is(key.activation.moves, 3);
+  t.deepEqual(
+    key.farms.map((f) => f.status),
+    ['deactivated', 'deactivated', 'deactivated', 'active'],
+  );
+  ka.deactivateKey(client, main.keyNumber);
+  t.false(ka.deactivateKey(client, main.keyNumber).changed, 'already free');
+  t.is(
+    t.throws(() => ka.activateKey(client, main.keyNumber, 'srv-5'), { instanceOf: AuthorityError })?.code,
+    'activation_limit',
+  );
+  t.is(
+    t.throws(() => ka.setFarmUsage(client, main.keyNumber, 3), { instanceOf: AuthorityError })?.code,
+    'not_activated',
+  );
+});

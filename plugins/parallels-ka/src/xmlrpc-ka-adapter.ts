@@ -201,6 +201,24 @@ export class XmlRpcKaAdapter implements KaAdapter {
     await this.call('terminateKey', [keyNumber], true);
   }
 
+  /**
+   * `resetKey` for each activation key: it clears the key's hardware id, so the key is free for
+   * another installation (Partner API 1.0 binds one installation per key, additional keys
+   * included). Each must be `keyNumber` or one of its additional keys, checked by `getKeyInfo`
+   * before anything is reset. Resetting a free key changes nothing, so a repeat is harmless.
+   */
+  async deactivate(keyNumber: string, activationKeys: string[]): Promise<void> {
+    const info = await this.getKeyInfo(keyNumber);
+    const own = new Set([info.keyNumber, ...info.additionalKeyNumbers].map(withoutRevision));
+    const stranger = activationKeys.find((key) => !own.has(withoutRevision(key)));
+    if (stranger)
+      throw new KaError(`${stranger} is not ${keyNumber} or one of its additional keys`, {
+        code: 'permission_denied',
+        retryable: false,
+      });
+    for (const key of activationKeys) await this.call('resetKey', [key], true);
+  }
+
   /** Order features that are additional key types go to createKey form D; the rest are upgrade plans. */
   private async splitFeatures(features: string[]): Promise<{ plans: string[]; additional: string[] }> {
     if (features.length === 0) return { plans: [], additional: [] };

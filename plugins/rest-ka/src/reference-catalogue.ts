@@ -1,6 +1,9 @@
 import type { ProductDefinition } from '../../../src/reference-ka/index.js';
 
-/** The key types the Partner API 3.0 reference server sells: containers counted per key. */
+/**
+ * The key types the Partner API 3.0 reference server sells: containers counted per key, and the
+ * additional key that reserves part of a key's containers.
+ */
 export const CONTAINER_PRODUCTS: ProductDefinition[] = [
   {
     id: 'VZ-CONTAINERS',
@@ -20,5 +23,19 @@ export const CONTAINER_PRODUCTS: ProductDefinition[] = [
       { id: 'FT-BACKUP', name: 'Backup', limits: {} },
       { id: 'FT-HA', name: 'High availability', limits: {} },
     ],
+  },
+  {
+    id: 'VZ-CONTAINERS-RESERVED',
+    name: 'Virtuozzo containers reserved (additional key)',
+    prefix: 'VZCA',
+    kind: 'ADDITIONAL',
+    family: 'virtuozzo',
+    versions: '7.*',
+    termMonths: 12,
+    updatesMonths: 12,
+    limits: {},
+    features: [],
+    reserves: { containers: 1 },
+    parents: ['VZ-CONTAINERS'],
   },
 ];

@@ -53,9 +53,36 @@ function strings(input: Input, name: string): string[] {
   return value as string[];
 }
 
+function date(input: Input, name: string): Date | undefined {
+  const value = text(input, name);
+  if (value === undefined) return undefined;
+  const parsed = new Date(value);
+  if (Number.isNaN(parsed.getTime())) throw invalid(`${name} must be an ISO date-time`);
+  return parsed;
+}
+
+/** A key's quota facts: a primary's whole quota and what is reserved of it, a sublicense's reservation. */
+function quotaView(authority: LicenseAuthority, key: KeyRecord): Record<string, unknown> {
+  const product = authority.getProduct(key.productId);
+  if (key.kind === 'MAIN') {
+    if (!product.quotaLimit) return {};
+    return {
+      quotaUnit: product.quotaLimit,
+      quota: Number(key.limits[product.quotaLimit] ?? 0),
+      quotaReserved: authority.reservedQuota(key.keyNumber),
+    };
+  }
+  const [unit, quota] = Object.entries(key.reserves ?? product.reserves ?? {})[0] ?? [];
+  return unit === undefined ? {} : { quotaUnit: unit, quota };
+}
+
 /** A key as Partner API 3.0 shows it (README.md, "Keys"). */
 export function keyView(authority: LicenseAuthority, key: KeyRecord): Record<string, unknown> {
   return {
+    ...quotaView(authority, key),
+    parentKeyNumber: key.parentKeyNumber,
+    name: key.name,
+    renewWithSubscription: key.kind === 'ADDITIONAL' ? Boolean(key.renewWithParent) : undefined,
     keyNumber: key.keyNumber,
     fullKeyNumber: `${key.keyNumber}.${key.revision}`,
     activationCode: key.productKey,
@@ -90,7 +117,31 @@ export type OperationName =
   | 'addFeatures'
   | 'suspendKey'
   | 'resumeKey'
-  | 'terminateKey';
+  | 'terminateKey'
+  | 'changeQuantity'
+  | 'createAdditionalKey'
+  | 'modifyAdditionalKey'
+  | 'deleteAdditionalKey'
+  | 'listActivations'
+  | 'deactivate';
+
+function activationsView(authority: LicenseAuthority, clientId: number, keyNumber: string) {
+  return {
+    activations: authority.farmsOf(keyNumber, clientId).map(({ activationKey, farm, moves, movesLeft }) => ({
+      activationKey,
+      farmName: farm.farmName,
+      status: farm.status,
+      serverId: farm.serverId,
+      appVersion: farm.appVersion,
+      activatedAt: farm.activatedAt.toISOString(),
+      deactivatedAt: farm.deactivatedAt?.toISOString(),
+      lastReportAt: farm.lastReportAt.toISOString(),
+      peakUsage: farm.peakUsage,
+      movesUsed: moves,
+      movesLeft,
+    })),
+  };
+}
 
 /** Partner API 3.0's operations over the authority, by the names faults are armed under. */
 export const OPERATIONS: Record<OperationName, Operation> = {
@@ -175,6 +226,54 @@ export const OPERATIONS: Record<OperationName, Operation> = {
 
   resumeKey: ({ authority, clientId, keyNumber }) =>
     keyAnswer(authority, authority.setSuspended(clientId, keyNumber, false).key),
+
+  changeQuantity: ({ authority, clientId, keyNumber, body }) => {
+    const quantity = integer(body, 'quantity');
+    if (quantity === undefined) throw invalid('quantity is required');
+    return keyAnswer(authority, authority.changeQuota(clientId, keyNumber, quantity));
+  },
+
+  createAdditionalKey: ({ authority, clientId, keyNumber, body }) => {
+    const quota = integer(body, 'quota');
+    if (quota === undefined) throw invalid('quota is required');
+    const expiresAt = date(body, 'expiresAt');
+    const renews = body.renewWithSubscription;
+    if (renews !== undefined && typeof renews !== 'boolean') throw invalid('renewWithSubscription must be a boolean');
+    if (expiresAt && renews === true) throw invalid('give expiresAt or renewWithSubscription, not both');
+    const key = authority.createAdditionalKey(clientId, keyNumber, {
+      quota,
+      name: text(body, 'name'),
+      externalId: text(body, 'externalId'),
+      expiresAt,
+      renewWithParent: expiresAt ? false : (renews ?? true),
+    });
+    return { status: 201, ...keyAnswer(authority, key) };
+  },
+
+  modifyAdditionalKey: ({ authority, clientId, keyNumber, body }) =>
+    keyAnswer(
+      authority,
+      authority.modifyAdditionalKey(clientId, keyNumber, { quota: integer(body, 'quota'), name: text(body, 'name') }),
+    ),
+
+  deleteAdditionalKey: ({ authority, clientId, keyNumber }) =>
+    keyAnswer(authority, authority.deleteAdditionalKey(clientId, keyNumber).key),
+
+  listActivations: ({ authority, clientId, keyNumber }) => ({ body: activationsView(authority, clientId, keyNumber) }),
+
+  /** Frees each activation key named (the key or one of its additional keys) of its farm. */
+  deactivate: ({ authority, clientId, keyNumber, body }) => {
+    const activationKeys = strings(body, 'activationKeys');
+    if (activationKeys.length === 0) throw invalid('activationKeys must name at least one key');
+    const own = new Set(authority.farmsOf(keyNumber, clientId).map((f) => f.activationKey));
+    const key = authority.getKey(keyNumber, clientId);
+    for (const number of [key.keyNumber, ...key.additionalKeyNumbers]) own.add(number);
+    const numbers = activationKeys.map((k) => authority.getKey(k, clientId).keyNumber);
+    const stranger = numbers.find((n) => !own.has(n));
+    if (stranger) throw new AuthorityError('permission_denied', `${stranger} is not ${keyNumber} or one of its keys`);
+    for (const number of numbers) authority.deactivateKey(clientId, number);
+    return { body: activationsView(authority, clientId, keyNumber) };
+  },
 
   terminateKey: ({ authority, clientId, keyNumber }) => {
     const { key } = authority.terminateKey(clientId, keyNumber);

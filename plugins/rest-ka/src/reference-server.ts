@@ -1,6 +1,7 @@
 import {
   AuthorityError,
   LicenseAuthority,
+  type QuotaRefusal,
   type ReferenceAnswer,
   type ReferenceCall,
   type ReferenceFront,
@@ -40,6 +41,12 @@ const ROUTES: Array<{ method: string; path: RegExp; operation: OperationName }> 
   { method: 'POST', path: /^\/30\/keys\/([^/]+)\/features$/, operation: 'addFeatures' },
   { method: 'PUT', path: /^\/30\/keys\/([^/]+)\/suspend$/, operation: 'suspendKey' },
   { method: 'PUT', path: /^\/30\/keys\/([^/]+)\/resume$/, operation: 'resumeKey' },
+  { method: 'PUT', path: /^\/30\/keys\/([^/]+)\/quantity$/, operation: 'changeQuantity' },
+  { method: 'POST', path: /^\/30\/keys\/([^/]+)\/additional-keys$/, operation: 'createAdditionalKey' },
+  { method: 'PATCH', path: /^\/30\/additional-keys\/([^/]+)$/, operation: 'modifyAdditionalKey' },
+  { method: 'DELETE', path: /^\/30\/additional-keys\/([^/]+)$/, operation: 'deleteAdditionalKey' },
+  { method: 'GET', path: /^\/30\/keys\/([^/]+)\/activations$/, operation: 'listActivations' },
+  { method: 'POST', path: /^\/30\/keys\/([^/]+)\/deactivate$/, operation: 'deactivate' },
 ];
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): ReferenceAnswer => ({
@@ -48,9 +55,9 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   body: JSON.stringify(body),
 });
 
-function refusal(code: RestErrorCode, message: string): ReferenceAnswer {
+function refusal(code: RestErrorCode, message: string, quota?: QuotaRefusal): ReferenceAnswer {
   const { status, retryable } = REST_ERRORS[code];
-  return json(status, { error: { code, message } }, retryable ? { 'retry-after': '1' } : {});
+  return json(status, { error: { code, message, quota } }, retryable ? { 'retry-after': '1' } : {});
 }
 
 /** The partner of the Basic credentials; `AuthorityError` auth_failed otherwise. */
@@ -92,7 +99,7 @@ function front(authority: LicenseAuthority): ReferenceFront {
             return json(answer.status ?? 200, answer.body);
           } catch (error) {
             if (error instanceof RestRefusal) return refusal(error.code, error.message);
-            if (error instanceof AuthorityError) return refusal(REST_ERROR_FOR[error.code], error.message);
+            if (error instanceof AuthorityError) return refusal(REST_ERROR_FOR[error.code], error.message, error.quota);
             if (error instanceof SyntaxError) return refusal('INVALID_REQUEST', 'The body is not JSON');
             return refusal('INTERNAL_ERROR', 'Internal error');
           }

@@ -1,8 +1,11 @@
 import {
   type AdapterContext,
+  type AdditionalKeyChange,
+  type AdditionalKeyRequest,
   apiPath,
   type ConnectionCheck,
   deliverToHttpTarget,
+  type FarmActivation,
   type InstallableLicense,
   type InstallReceipt,
   type InstallTarget,
@@ -14,6 +17,7 @@ import {
   type KeyLookup,
   type LicenseFileContent,
   type LicenseOrder,
+  type QuantityChange,
   type RenewOptions,
   safeFileName,
 } from '../../../src/plugin-sdk/index.js';
@@ -124,5 +128,44 @@ export class RestKaAdapter implements KaAdapter {
 
   async terminate(keyNumber: string): Promise<void> {
     await this.api.call('DELETE', apiPath`/30/keys/${keyNumber}`, { read: read.key });
+  }
+
+  /** Sets the key's quota; below what additional keys reserve is QUOTA_EXCEEDED with `quota.reserved`. */
+  async changeQuantity(keyNumber: string, change: QuantityChange): Promise<IssuedKey> {
+    const json = { quantity: change.quantity };
+    return issuedKey(await this.api.call('PUT', apiPath`/30/keys/${keyNumber}/quantity`, { json, read: read.key }));
+  }
+
+  /** Our reference is the additional key's `externalId` (idempotent at the KA). */
+  async createAdditionalKey(parentKeyNumber: string, request: AdditionalKeyRequest): Promise<IssuedKey> {
+    const json = {
+      quota: request.quota,
+      name: request.name,
+      externalId: request.reference,
+      ...(request.expiresAt
+        ? { expiresAt: request.expiresAt.toISOString() }
+        : { renewWithSubscription: request.renewWithSubscription ?? true }),
+    };
+    const path = apiPath`/30/keys/${parentKeyNumber}/additional-keys`;
+    return issuedKey(await this.api.call('POST', path, { json, read: read.key }));
+  }
+
+  async modifyAdditionalKey(keyNumber: string, change: AdditionalKeyChange): Promise<IssuedKey> {
+    const json = { quota: change.quota, name: change.name };
+    return issuedKey(await this.api.call('PATCH', apiPath`/30/additional-keys/${keyNumber}`, { json, read: read.key }));
+  }
+
+  async deleteAdditionalKey(keyNumber: string): Promise<void> {
+    await this.api.call('DELETE', apiPath`/30/additional-keys/${keyNumber}`, { read: read.key });
+  }
+
+  async listActivations(keyNumber: string): Promise<FarmActivation[]> {
+    return this.api.call('GET', apiPath`/30/keys/${keyNumber}/activations`, { read: read.activations });
+  }
+
+  /** One call: the KA refuses (PERMISSION_DENIED) an activation key that is not this key's. */
+  async deactivate(keyNumber: string, activationKeys: string[]): Promise<void> {
+    const path = apiPath`/30/keys/${keyNumber}/deactivate`;
+    await this.api.call('POST', path, { json: { activationKeys }, read: read.activations });
   }
 }

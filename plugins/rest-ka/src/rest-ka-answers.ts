@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { IssuedKey, KaProduct, KeyInfo } from '../../../src/plugin-sdk/index.js';
+import type { FarmActivation, IssuedKey, KaProduct, KeyInfo } from '../../../src/plugin-sdk/index.js';
 
 const date = z.iso.datetime().transform((value) => new Date(value));
 
@@ -20,6 +20,12 @@ const key = z.object({
   expiresAt: date,
   graceEndsAt: date.optional(),
   updatesUntil: date.nullable(),
+  quotaUnit: z.string().optional(),
+  quota: z.number().int().nonnegative().optional(),
+  quotaReserved: z.number().int().nonnegative().optional(),
+  parentKeyNumber: z.string().optional(),
+  name: z.string().optional(),
+  renewWithSubscription: z.boolean().optional(),
 });
 export type RestKey = z.infer<typeof key>;
 
@@ -45,6 +51,22 @@ const productList = z.object({
   ),
 });
 const ping = z.object({ clientId: z.number() });
+const activationList = z.object({
+  activations: z.array(
+    z.object({
+      activationKey: z.string().min(1),
+      farmName: z.string().optional(),
+      status: z.enum(['active', 'deactivated']),
+      serverId: z.string().optional(),
+      appVersion: z.string().optional(),
+      activatedAt: date.optional(),
+      lastReportAt: date.optional(),
+      peakUsage: z.number().int().nonnegative().optional(),
+      movesUsed: z.number().int().nonnegative().optional(),
+      movesLeft: z.number().int().nonnegative().optional(),
+    }),
+  ),
+});
 
 /** Readers for `JsonApiClient.call`: each checks one answer's shape (a refusal is a protocol error). */
 export const read = {
@@ -53,6 +75,7 @@ export const read = {
   file: (body: unknown) => fileAnswer.parse(body).file,
   products: (body: unknown) => productList.parse(body).products,
   ping: (body: unknown) => ping.parse(body),
+  activations: (body: unknown): FarmActivation[] => activationList.parse(body).activations,
 };
 
 export function issuedKey(value: RestKey): IssuedKey {
@@ -70,6 +93,13 @@ export function issuedKey(value: RestKey): IssuedKey {
     revision: value.fullKeyNumber?.startsWith(`${value.keyNumber}.`)
       ? value.fullKeyNumber.slice(value.keyNumber.length + 1)
       : undefined,
+    keyType: value.kind === 'MAIN' ? 'primary' : 'additional',
+    parentKeyNumber: value.parentKeyNumber,
+    quotaUnit: value.quotaUnit,
+    quota: value.quota,
+    quotaReserved: value.quotaReserved,
+    name: value.name,
+    renewsWithSubscription: value.renewWithSubscription,
   };
 }
 

@@ -1,4 +1,5 @@
-import { AuthorityError, type AuthorityErrorCode } from '../../../src/reference-ka/index.js';
+import { AuthorityError, type AuthorityErrorCode, type QuotaRefusal } from '../../../src/reference-ka/index.js';
+import { compact } from './reference-key-view.js';
 import { isSoapFaultCode, SOAP_FAULTS, SOAP_KA_NAMESPACE, type SoapFaultCode } from './soap-fault-codes.js';
 
 const SOAP11 = 'http://schemas.xmlsoap.org/soap/envelope/';
@@ -38,14 +39,23 @@ export interface ThrownSoapFault {
  * A SOAP fault for one of our codes: `soap:Server` when retryable (the KA's side failed),
  * `soap:Client` otherwise (the request cannot succeed as sent).
  */
-export function soapFault(code: SoapFaultCode, message: string): ThrownSoapFault {
+export function soapFault(code: SoapFaultCode, message: string, quota?: QuotaRefusal): ThrownSoapFault {
   const { retryable } = SOAP_FAULTS[code];
+  const quotaFacts = quota
+    ? compact({ QuotaUnit: quota.unit, QuotaRemaining: quota.remaining, QuotaReserved: quota.reserved })
+    : {};
   return {
     Fault: {
       faultcode: retryable ? 'soap:Server' : 'soap:Client',
       faultstring: message,
       detail: {
-        KaFault: { attributes: { xmlns: SOAP_KA_NAMESPACE }, Code: code, Retryable: retryable, Message: message },
+        KaFault: {
+          attributes: { xmlns: SOAP_KA_NAMESPACE },
+          Code: code,
+          Retryable: retryable,
+          Message: message,
+          ...quotaFacts,
+        },
       },
       statusCode: 500,
     },
@@ -62,7 +72,7 @@ export function injectedFault(code: string | number, message?: string): ThrownSo
 /** Any failure inside an operation, as a SOAP fault; never a stack trace on the wire. */
 export function toSoapFault(error: unknown): ThrownSoapFault {
   if (error && typeof error === 'object' && 'Fault' in error) return error as ThrownSoapFault;
-  if (error instanceof AuthorityError) return soapFault(FAULT_FOR[error.code], error.message);
+  if (error instanceof AuthorityError) return soapFault(FAULT_FOR[error.code], error.message, error.quota);
   return soapFault('INTERNAL_ERROR', 'Internal error');
 }
 

@@ -1,6 +1,6 @@
 import { AuthorityError, type LicenseAuthority } from '../../../src/reference-ka/index.js';
 import { type Args, boolean, dateTime, integer, list, requiredInteger, requiredText, text } from './reference-args.js';
-import { keyView } from './reference-key-view.js';
+import { compact, keyView } from './reference-key-view.js';
 
 type Operation = (authority: LicenseAuthority, clientId: number, args: Args) => Record<string, unknown>;
 
@@ -64,22 +64,50 @@ export const OPERATIONS: Record<string, Operation> = {
   },
 
   CreateAdditionalKey: (authority, clientId, args) => {
-    const parent = authority.getKey(requiredText(args, 'ParentKeyNumber'), clientId);
-    const unit = authority.getProduct(parent.productId).quotaLimit ?? 'users';
     const expiresAt = dateTime(args, 'ExpiresAt');
-    if (expiresAt && expiresAt.getTime() <= authority.now().getTime())
-      throw new AuthorityError('bad_request', 'ExpiresAt must be in the future');
-    const { main } = authority.createKey(clientId, {
-      productId: requiredText(args, 'Product'),
-      parentKeyNumber: parent.keyNumber,
+    const key = authority.createAdditionalKey(clientId, requiredText(args, 'ParentKeyNumber'), {
+      productId: text(args, 'Product'),
+      quota: checkedQuota(requiredInteger(args, 'Quota')),
       externalId: text(args, 'ExternalId'),
-      reserves: { [unit]: checkedQuota(requiredInteger(args, 'Quota')) },
+      name: text(args, 'Name'),
       expiresAt,
       // Without an expiry of its own, a sublicense lives as long as its subscription.
       renewWithParent: expiresAt ? false : (boolean(args, 'RenewWithSubscription') ?? true),
     });
-    return keyAnswer(authority, main.keyNumber);
+    return keyAnswer(authority, key.keyNumber);
   },
+
+  ModifyAdditionalKey: (authority, clientId, args) => {
+    const quota = integer(args, 'Quota');
+    const key = authority.modifyAdditionalKey(clientId, requiredText(args, 'KeyNumber'), {
+      quota: quota === undefined ? undefined : checkedQuota(quota),
+      name: text(args, 'Name'),
+    });
+    return keyAnswer(authority, key.keyNumber);
+  },
+
+  DeleteAdditionalKey: (authority, clientId, args) =>
+    keyAnswer(authority, authority.deleteAdditionalKey(clientId, requiredText(args, 'KeyNumber')).key.keyNumber),
+
+  ListActivations: (authority, clientId, args) => ({
+    Farm: authority
+      .farmsOf(requiredText(args, 'KeyNumber'), clientId)
+      .map(({ activationKey, farm, moves, movesLeft }) =>
+        compact({
+          ActivationKey: activationKey,
+          FarmName: farm.farmName,
+          Status: farm.status.toUpperCase(),
+          ServerId: farm.serverId,
+          AppVersion: farm.appVersion,
+          ActivatedAt: farm.activatedAt.toISOString(),
+          DeactivatedAt: farm.deactivatedAt?.toISOString(),
+          LastReportAt: farm.lastReportAt.toISOString(),
+          PeakUsage: farm.peakUsage,
+          Moves: moves,
+          MovesLeft: movesLeft,
+        }),
+      ),
+  }),
 
   ChangeQuota: (authority, clientId, args) => {
     const key = authority.changeQuota(clientId, requiredText(args, 'KeyNumber'), requiredInteger(args, 'Quota'));
@@ -113,12 +141,17 @@ export const OPERATIONS: Record<string, Operation> = {
       clientId,
       requiredText(args, 'KeyNumber'),
       requiredText(args, 'InstallationId'),
+      {
+        farmName: text(args, 'FarmName'),
+        appVersion: text(args, 'AppVersion'),
+      },
     );
     return keyAnswer(authority, key.keyNumber);
   },
 
+  /** Frees the key of its farm; a key with no active farm (or a deleted sublicense) stays as it is. */
   DeactivateKey: (authority, clientId, args) =>
-    keyAnswer(authority, authority.resetKey(clientId, requiredText(args, 'KeyNumber')).keyNumber),
+    keyAnswer(authority, authority.deactivateKey(clientId, requiredText(args, 'KeyNumber')).key.keyNumber),
 };
 
 function checkedQuota(quota: number): number {

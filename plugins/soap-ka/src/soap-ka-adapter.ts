@@ -1,22 +1,27 @@
 import {
   type AdapterContext,
+  type AdditionalKeyChange,
+  type AdditionalKeyRequest,
   type ConnectionCheck,
+  type FarmActivation,
   deliverToHttpTarget,
   type InstallableLicense,
   type InstallReceipt,
   type InstallTarget,
   type IssuedKey,
   type KaAdapter,
+  KaError,
   type KaProduct,
   type KeyInfo,
   type KeyLookup,
   type LicenseFileContent,
   type LicenseOrder,
+  type QuantityChange,
   type RenewOptions,
 } from '../../../src/plugin-sdk/index.js';
 import { SoapKaClient, type SoapObject } from './soap-ka-client.js';
 import type { SoapKaSettings } from './soap-ka-settings.js';
-import { asObject, issuedKey, keyInfo, many, shapeError, text } from './soap-key-mapping.js';
+import { asObject, farmActivation, issuedKey, keyInfo, many, shapeError, text } from './soap-key-mapping.js';
 
 /**
  * `KaAdapter` for the SOAP subscription KA (`wsdl/subscription-ka.wsdl`, README.md). Our
@@ -143,8 +148,64 @@ export class SoapKaAdapter implements KaAdapter {
     await this.client.call('TerminateKey', { KeyNumber: keyNumber }, true);
   }
 
-  /** Set the quota of concurrent users (not in the KaAdapter contract yet; for direct use). */
-  async changeQuota(keyNumber: string, quota: number): Promise<IssuedKey> {
-    return issuedKey((await this.client.call('ChangeQuota', { KeyNumber: keyNumber, Quota: quota }, true)).Key);
+  /** ChangeQuota sets the subscription's quota of users; below what sublicenses reserve is QUOTA_EXCEEDED (QuotaReserved). */
+  async changeQuantity(keyNumber: string, change: QuantityChange): Promise<IssuedKey> {
+    const request = { KeyNumber: keyNumber, Quota: change.quantity };
+    return issuedKey((await this.client.call('ChangeQuota', request, true)).Key);
+  }
+
+  /**
+   * CreateAdditionalKey with our reference as its ExternalId (idempotent at the KA); the KA picks
+   * the sublicense type of the subscription. Not fitting is QUOTA_EXCEEDED with QuotaRemaining.
+   */
+  async createAdditionalKey(parentKeyNumber: string, request: AdditionalKeyRequest): Promise<IssuedKey> {
+    const answer = await this.client.call(
+      'CreateAdditionalKey',
+      {
+        ParentKeyNumber: parentKeyNumber,
+        Quota: request.quota,
+        ExternalId: request.reference,
+        ...(request.name ? { Name: request.name } : {}),
+        ...(request.expiresAt
+          ? { ExpiresAt: request.expiresAt.toISOString() }
+          : { RenewWithSubscription: request.renewWithSubscription ?? true }),
+      },
+      true,
+    );
+    return issuedKey(answer.Key);
+  }
+
+  async modifyAdditionalKey(keyNumber: string, change: AdditionalKeyChange): Promise<IssuedKey> {
+    const request = {
+      KeyNumber: keyNumber,
+      ...(change.quota !== undefined ? { Quota: change.quota } : {}),
+      ...(change.name !== undefined ? { Name: change.name } : {}),
+    };
+    return issuedKey((await this.client.call('ModifyAdditionalKey', request, true)).Key);
+  }
+
+  async deleteAdditionalKey(keyNumber: string): Promise<void> {
+    await this.client.call('DeleteAdditionalKey', { KeyNumber: keyNumber }, true);
+  }
+
+  async listActivations(keyNumber: string): Promise<FarmActivation[]> {
+    return many((await this.client.call('ListActivations', { KeyNumber: keyNumber })).Farm).map(farmActivation);
+  }
+
+  /** DeactivateKey for each activation key, once each is known to be this key or one of its additional keys. */
+  async deactivate(keyNumber: string, activationKeys: string[]): Promise<void> {
+    const key = issuedKey((await this.client.call('GetKey', { KeyNumber: keyNumber })).Key);
+    const own = new Set([key.keyNumber, ...key.additionalKeyNumbers]);
+    const farms = await this.listActivations(keyNumber);
+    for (const farm of farms) own.add(farm.activationKey);
+    const stranger = activationKeys.find((k) => !own.has(k));
+    if (stranger)
+      throw new KaError(`${stranger} is not ${keyNumber} or one of its additional keys`, {
+        code: 'permission_denied',
+        retryable: false,
+      });
+    for (const activationKey of activationKeys) {
+      await this.client.call('DeactivateKey', { KeyNumber: activationKey }, true);
+    }
   }
 }

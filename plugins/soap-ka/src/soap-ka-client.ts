@@ -1,5 +1,5 @@
 import soap from 'soap';
-import { KaError, type PluginLogger } from '../../../src/plugin-sdk/index.js';
+import { KaError, type KaQuotaFacts, type PluginLogger } from '../../../src/plugin-sdk/index.js';
 import { isSoapFaultCode, SOAP_FAULTS, SOAP_KA_NAMESPACE } from './soap-fault-codes.js';
 import type { SoapKaSettings } from './soap-ka-settings.js';
 import { SoapTransport } from './soap-transport.js';
@@ -20,6 +20,19 @@ function asObject(value: unknown): SoapObject | undefined {
 /** Remove a secret from text the KA sent back (a KA may echo the request). */
 function scrub(text: string, secret: string): string {
   return secret.length > 0 ? text.split(secret).join('***') : text;
+}
+
+/** A quota refusal's KaFault members (`QuotaUnit`, `QuotaRemaining`, `QuotaReserved`), when present. */
+function quotaFacts(detail: SoapObject): KaQuotaFacts | undefined {
+  const count = (value: unknown): number | undefined => {
+    const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+    return typeof number === 'number' && Number.isInteger(number) ? number : undefined;
+  };
+  const remaining = count(detail.QuotaRemaining);
+  const reserved = count(detail.QuotaReserved);
+  if (remaining === undefined && reserved === undefined) return undefined;
+  const unit = typeof detail.QuotaUnit === 'string' ? detail.QuotaUnit : undefined;
+  return { unit, remaining, reserved };
 }
 
 /**
@@ -95,6 +108,7 @@ export class SoapKaClient {
         retryable,
         kaResultCode: code,
         kaMessage: message,
+        quota: detail && quotaFacts(detail),
       });
     }
     const server = /server/i.test(String(fault.faultcode ?? ''));

@@ -1,4 +1,4 @@
-import { type IssuedKey, KaError, type KeyInfo } from '../../../src/plugin-sdk/index.js';
+import { type FarmActivation, type IssuedKey, KaError, type KeyInfo } from '../../../src/plugin-sdk/index.js';
 import type { SoapObject } from './soap-ka-client.js';
 
 /** A malformed answer: the KA acted (or not) but did not say what we need. */
@@ -29,6 +29,11 @@ export function date(object: SoapObject, name: string): Date | null {
   return parsed && !Number.isNaN(parsed.getTime()) ? parsed : null;
 }
 
+function count(object: SoapObject, name: string): number | undefined {
+  const value = Number(text(object, name));
+  return text(object, name) !== undefined && Number.isInteger(value) ? value : undefined;
+}
+
 function strings(container: unknown, item: string): string[] {
   return many(asObject(container)?.[item])
     .map(String)
@@ -43,7 +48,16 @@ export function issuedKey(value: unknown): IssuedKey {
   const full = text(key, 'FullKeyNumber');
   const termKind = text(key, 'TermKind');
   const period = Number(text(key, 'PeriodMonths'));
+  const kind = text(key, 'Kind');
+  const renews = key.RenewWithSubscription;
   return {
+    keyType: kind === 'PRIMARY' ? 'primary' : kind === 'ADDITIONAL' ? 'additional' : undefined,
+    parentKeyNumber: text(key, 'ParentKeyNumber'),
+    name: text(key, 'Name'),
+    quota: count(key, 'Quota'),
+    quotaReserved: kind === 'PRIMARY' ? count(key, 'QuotaReserved') : undefined,
+    quotaUnit: text(key, 'QuotaUnit'),
+    renewsWithSubscription: renews === undefined || renews === null ? undefined : renews === true || renews === 'true',
     keyNumber,
     fullKeyNumber: full,
     revision: full?.startsWith(`${keyNumber}.`) ? full.slice(keyNumber.length + 1) : undefined,
@@ -69,5 +83,24 @@ export function keyInfo(value: unknown): KeyInfo {
     suspended: status === 'SUSPENDED',
     features: strings(key.Features, 'Feature'),
     graceEndsAt: date(key, 'GraceEndsAt') ?? undefined,
+  };
+}
+
+/** The WSDL's `Farm` as a `FarmActivation`; throws a protocol `KaError` without its activation key. */
+export function farmActivation(value: unknown): FarmActivation {
+  const farm = asObject(value);
+  const activationKey = farm && text(farm, 'ActivationKey');
+  if (!farm || !activationKey) throw shapeError('a Farm with an ActivationKey');
+  return {
+    activationKey,
+    farmName: text(farm, 'FarmName'),
+    status: text(farm, 'Status') === 'ACTIVE' ? 'active' : 'deactivated',
+    serverId: text(farm, 'ServerId'),
+    appVersion: text(farm, 'AppVersion'),
+    activatedAt: date(farm, 'ActivatedAt'),
+    lastReportAt: date(farm, 'LastReportAt'),
+    peakUsage: count(farm, 'PeakUsage'),
+    movesUsed: count(farm, 'Moves'),
+    movesLeft: count(farm, 'MovesLeft'),
   };
 }

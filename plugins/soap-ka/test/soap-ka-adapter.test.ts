@@ -67,7 +67,10 @@ test('lifecycle: products, key info, renew, quota, suspend, resume, terminate', 
     const key = await adapter.issueKey(order('kw-req-c'));
     const renewed = await adapter.renew(key.keyNumber);
     t.true((renewed.expiresAt?.getTime() ?? 0) > (key.expiresAt?.getTime() ?? 0));
-    t.is(ka.authority.getKey((await adapter.changeQuota(key.keyNumber, 40)).keyNumber).limits.users, 40);
+    t.is(
+      ka.authority.getKey((await adapter.changeQuantity(key.keyNumber, { quantity: 40 })).keyNumber).limits.users,
+      40,
+    );
     await adapter.suspend(key.keyNumber);
     t.true((await adapter.getKeyInfo(key.keyNumber)).suspended);
     await adapter.resume(key.keyNumber);
@@ -113,6 +116,67 @@ test('an HTTP error page instead of SOAP is a KaError, never a crash', async (t)
     t.is(error?.code, 'protocol');
     t.false(error?.retryable);
     t.false(JSON.stringify(error).includes('Secret-pass-1'));
+  } finally {
+    await ka.close();
+  }
+});
+
+test('quota, additional keys and farms over SOAP: reserved quota, a refusal naming what is left, farms listed and deactivated', async (t) => {
+  const { ka, adapter } = await rig();
+  try {
+    const key = await adapter.issueKey({ ...order('kw-req-q'), quantity: 10 });
+    const bigger = await adapter.changeQuantity(key.keyNumber, { quantity: 12 });
+    t.like(bigger, { quota: 12, quotaUnit: 'users', keyType: 'primary', quotaReserved: 0 });
+    t.not(bigger.revision, key.revision, 'a new quota is a new file');
+    const sub = await adapter.createAdditionalKey(key.keyNumber, { quota: 5, name: 'Sales', reference: 'kw-sub-q' });
+    t.like(sub, {
+      keyType: 'additional',
+      parentKeyNumber: key.keyNumber,
+      quota: 5,
+      name: 'Sales',
+      renewsWithSubscription: true,
+    });
+    t.is((await adapter.getKeyInfo(key.keyNumber)).quotaReserved, 5);
+    const refused = await t.throwsAsync(
+      adapter.createAdditionalKey(key.keyNumber, { quota: 8, reference: 'kw-sub-r' }),
+      { instanceOf: KaError },
+    );
+    t.is(refused?.code, 'business_rule');
+    t.is(refused?.kaResultCode, 'QUOTA_EXCEEDED');
+    t.deepEqual(refused?.quota, { unit: 'users', remaining: 7, reserved: undefined });
+    const lowered = await t.throwsAsync(adapter.changeQuantity(key.keyNumber, { quantity: 4 }), {
+      instanceOf: KaError,
+    });
+    t.is(lowered?.quota?.reserved, 5);
+    t.like(await adapter.modifyAdditionalKey(sub.keyNumber, { quota: 7, name: 'Sales EU' }), {
+      quota: 7,
+      name: 'Sales EU',
+    });
+
+    ka.authority.activateKey(DEMO_ACCOUNT.clientId, key.keyNumber, 'srv-1', { farmName: 'HQ', appVersion: '19.1' });
+    ka.authority.activateKey(DEMO_ACCOUNT.clientId, sub.keyNumber, 'srv-2', { farmName: 'Sales' });
+    const farms = await adapter.listActivations(key.keyNumber);
+    t.deepEqual(
+      farms.map((f) => [f.activationKey, f.farmName, f.status, f.serverId, f.movesUsed, f.movesLeft]),
+      [
+        [key.keyNumber, 'HQ', 'active', 'srv-1', 0, 3],
+        [sub.keyNumber, 'Sales', 'active', 'srv-2', 0, 3],
+      ],
+    );
+    t.is(farms[0]?.appVersion, '19.1');
+    t.true(farms[0]?.activatedAt instanceof Date);
+    await adapter.deactivate(key.keyNumber, [key.keyNumber]);
+    t.is(ka.authority.getKey(key.keyNumber).activation.installationId, undefined, 'the key is free');
+    const stranger = await t.throwsAsync(adapter.deactivate(key.keyNumber, ['RAS.99999999']), { instanceOf: KaError });
+    t.is(stranger?.code, 'permission_denied');
+    await adapter.deleteAdditionalKey(sub.keyNumber);
+    const after = await adapter.listActivations(key.keyNumber);
+    t.deepEqual(
+      after.map((f) => f.status),
+      ['deactivated', 'deactivated'],
+      'deleting the sublicense deactivated its farm',
+    );
+    t.is((await adapter.getKeyInfo(key.keyNumber)).quotaReserved, 0);
   } finally {
     await ka.close();
   }

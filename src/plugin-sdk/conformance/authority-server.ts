@@ -79,6 +79,29 @@ export function conformanceServerOnAuthority(
             suspended: key.suspended,
             terminated: key.terminated,
           })),
+      additionalKeysAtKa: async (parentKeyNumber) =>
+        authority
+          .listKeys()
+          .filter((key) => key.parentKeyNumber === parentKeyNumber && !key.terminated)
+          .map((key) => ({
+            keyNumber: key.keyNumber,
+            reference: front.referenceOf(key),
+            quantity: Object.values(key.reserves ?? authority.getProduct(key.productId).reserves ?? {})[0],
+            expiresAt: key.expiresAt,
+            name: key.name,
+            terminated: key.terminated,
+          })),
+      activateFarm: async (keyNumber, farm) => {
+        const key = authority.getKey(keyNumber);
+        authority.activateKey(key.clientId, key.keyNumber, farm.serverId, farm);
+      },
+      farmsAtKa: async (keyNumber) =>
+        authority
+          .farmsOf(keyNumber)
+          .map(({ activationKey, farm }) => ({ activationKey, serverId: farm.serverId, status: farm.status })),
+      advanceClock: async (ms) => {
+        authority.advanceClock(ms);
+      },
       close: running.close,
     };
   };

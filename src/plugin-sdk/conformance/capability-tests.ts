@@ -1,24 +1,9 @@
-import type { ExecutionContext, TestFn } from 'ava';
-import type { IssuedKey, KaAdapter } from '../ka-adapter.js';
+import type { TestFn } from 'ava';
 import type { KaCapability } from '../plugin-definition.js';
-import type { ConformanceKey, ConformanceOptions } from './conformance-types.js';
-import { type Rig, withRig } from './conformance-rig.js';
-
-type Check = (t: ExecutionContext, rig: Rig, key: IssuedKey) => Promise<void>;
-
-/** The key as the KA has it now; fails the test when the KA does not list it. */
-async function atKa(t: ExecutionContext, rig: Rig, keyNumber: string): Promise<ConformanceKey | undefined> {
-  const key = (await rig.server.keysAtKa()).find((k) => k.keyNumber === keyNumber);
-  t.truthy(key, `key ${keyNumber} must be at the KA`);
-  return key;
-}
-
-/** The declared capability's method, bound; fails the test when the adapter lacks it. */
-function method<K extends KaCapability>(t: ExecutionContext, adapter: KaAdapter, name: K): NonNullable<KaAdapter[K]> {
-  const found = adapter[name];
-  if (typeof found !== 'function') t.fail(`the definition declares ${name}, but the adapter has no ${name} method`);
-  return (typeof found === 'function' ? found.bind(adapter) : async () => undefined) as NonNullable<KaAdapter[K]>;
-}
+import { atKa, type Check, method } from './capability-helpers.js';
+import type { ConformanceOptions } from './conformance-types.js';
+import { withRig } from './conformance-rig.js';
+import { QUOTA_AND_FARM_CHECKS } from './quota-farm-checks.js';
 
 /**
  * One check per capability, each proving the action happened at the KA. A capability added to
@@ -83,6 +68,7 @@ const CHECKS: Record<KaCapability, Check> = {
       'terminate must terminate the key at the KA (keysAtKa must report terminated)',
     );
   },
+  ...QUOTA_AND_FARM_CHECKS,
 };
 
 /** Every capability the definition declares is exercised against the KA. */

@@ -43,6 +43,25 @@ export interface ConformanceKey {
   revision?: string;
   suspended?: boolean;
   terminated?: boolean;
+  /** Additional keys (`additionalKeysAtKa`): its name, where the KA keeps one. */
+  name?: string;
+}
+
+/** A farm at the KA (see `ConformanceServer.farmsAtKa`). */
+export interface ConformanceFarm {
+  /** The key (number without revision) the farm was activated with. */
+  activationKey: string;
+  serverId: string;
+  status: 'active' | 'deactivated';
+}
+
+/** What an installation tells the KA when it activates a key (`ConformanceServer.activateFarm`). */
+export interface ConformanceFarmActivation {
+  serverId: string;
+  farmName?: string;
+  appVersion?: string;
+  /** Concurrent users now: the farm's peak usage from its next report on. */
+  usage?: number;
 }
 
 /** How the kit wants the server. */
@@ -89,6 +108,22 @@ export interface ConformanceServer {
   clearFaults(): void | Promise<void>;
   /** Main keys that exist at the KA now. */
   keysAtKa(): Promise<ConformanceKey[]>;
+  /**
+   * The additional keys of a main key at the KA, deleted ones left out: `quantity` is what each
+   * reserves, `reference` our reference on it, `expiresAt` its expiry. Needed when the plugin
+   * declares createAdditionalKey, modifyAdditionalKey or deleteAdditionalKey.
+   */
+  additionalKeysAtKa?(parentKeyNumber: string): Promise<ConformanceKey[]>;
+  /**
+   * Play the vendor's product: an installation activates `keyNumber` (a farm). Rejects when the
+   * KA refuses it (the key is active elsewhere, or has used its 3 moves). Needed when the plugin
+   * declares listActivations, deactivate or deleteAdditionalKey.
+   */
+  activateFarm?(keyNumber: string, farm: ConformanceFarmActivation): Promise<void>;
+  /** The farms at the KA of a key and, for a main key, of its additional keys (deleted ones included). */
+  farmsAtKa?(keyNumber: string): Promise<ConformanceFarm[]>;
+  /** Move the KA's clock forward by `ms` (farms report, keys expire); optional: checks that need it are skipped without. */
+  advanceClock?(ms: number): Promise<void>;
   close(): Promise<void>;
 }
 
