@@ -2,6 +2,14 @@ import type { KeywayMetrics } from '../infra/metrics/metrics.js';
 import type { KaAdapter } from '../plugin-sdk/ka-adapter.js';
 import { KaError } from '../plugin-sdk/ka-error.js';
 
+/** Every method of the adapter contract but `close`: the calls that reach the KA. */
+type KaMethod = Exclude<
+  {
+    [K in keyof KaAdapter]-?: NonNullable<KaAdapter[K]> extends (...args: never[]) => unknown ? K : never;
+  }[keyof KaAdapter],
+  'close'
+>;
+
 /** The adapter methods that call the KA (`close` does not). */
 const kaMethods = [
   'issueKey',
@@ -17,7 +25,18 @@ const kaMethods = [
   'suspend',
   'resume',
   'terminate',
-] as const satisfies ReadonlyArray<keyof KaAdapter>;
+  'changeQuantity',
+  'createAdditionalKey',
+  'modifyAdditionalKey',
+  'deleteAdditionalKey',
+  'listActivations',
+  'deactivate',
+] as const satisfies ReadonlyArray<KaMethod>;
+
+// A method added to the contract and not listed above would be invisible to Keyway: the build fails instead.
+type Unlisted = Exclude<KaMethod, (typeof kaMethods)[number]>;
+const everyMethodListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyMethodListed;
 
 /**
  * The same adapter, each KA call timed and counted by configuration, method and result (`ok`,
