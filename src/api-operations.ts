@@ -14,6 +14,7 @@ import { eventOperations } from './features/events/event-routes.js';
 import { mailOperations } from './features/mail/mail-routes.js';
 import { mailRecipientOperations } from './features/mail/mail-recipient-routes.js';
 import { webhookOperations } from './features/webhooks/webhook-routes.js';
+import { bulkJobOperations } from './features/bulk-jobs/bulk-job-routes.js';
 
 /** Every operation of the JSON API, in the order the document lists them. */
 export const apiOperations: ApiOperation[] = [
@@ -25,6 +26,7 @@ export const apiOperations: ApiOperation[] = [
   ...licenseRequestOperations,
   ...manualLicenseOperations,
   ...licenseOperations,
+  ...bulkJobOperations,
   ...kaConfigurationOperations,
   ...auditOperations,
   ...tokenOperations,

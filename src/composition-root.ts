@@ -25,6 +25,8 @@ import { createServicesFeature, type ServicesFeature } from './features/services
 import { SubscriptionStore } from './features/subscriptions/subscription-store.js';
 import { createSubscriptionsFeature } from './features/subscriptions/subscriptions-feature.js';
 import { createManualLicensesFeature } from './features/uploads/manual-licenses-feature.js';
+import { type BulkJobsFeature, createBulkJobsFeature } from './features/bulk-jobs/bulk-jobs-feature.js';
+import { bulkActions, bulkSelectionSources } from './bulk-actions.js';
 import { composeEventsOut, type EventsOut } from './events-out.js';
 import { outboxEventWriter } from './features/events/record-event.js';
 import type { Registry } from './infra/metrics/metrics-registry.js';
@@ -73,6 +75,8 @@ export interface Composition {
   configurations: KaConfigurationsFeature;
   services: ServicesFeature;
   auth: AuthFeature;
+  /** One action over many licenses or requests, run by the workers. */
+  bulkJobs: BulkJobsFeature;
   /** Events out: the outbox's reader, webhooks and mail. */
   events: EventsOut;
   /** Metrics of this process (prom-client), for `/metrics`. */
@@ -228,6 +232,21 @@ export async function composeKeyway(
     configurations: stores.kaConfigurations,
     events: eventWriter,
   });
+  const bulkJobs = createBulkJobsFeature({
+    db,
+    queue,
+    audit: stores.audit,
+    logger,
+    actions: bulkActions({ actionOnce: licenses.actionOnce, manualLicenses: manualLicenses.service }),
+    sources: bulkSelectionSources({
+      db,
+      licenseQueries: licenses.service,
+      licenses: stores.licenses,
+      requests: stores.licenseRequests,
+    }),
+    leaseMs: config.pipeline.leaseMs,
+    graceMs: 2 * config.pipeline.reconcileEveryMs,
+  });
 
   return {
     stores,
@@ -236,6 +255,7 @@ export async function composeKeyway(
     configurations,
     services,
     auth,
+    bulkJobs,
     events,
     metrics,
     api: {
@@ -253,6 +273,7 @@ export async function composeKeyway(
         services.routes,
         manualLicenses.routes,
         licenses.routes,
+        bulkJobs.routes,
         ...events.routes,
       ],
     },
@@ -260,9 +281,10 @@ export async function composeKeyway(
       registerPipelineJobs(queue, pipeline.pipeline, config.pipeline.concurrency);
       configurations.registerJobs();
       registerServiceJobs(queue, services.service, config.pipeline.concurrency);
+      bulkJobs.registerJobs(config.pipeline.concurrency);
       events.start();
     },
-    reconcileEngines: [services.service.engine, pipeline.pipeline.engine],
+    reconcileEngines: [services.service.engine, pipeline.pipeline.engine, bulkJobs.engine],
     createWeb: (print) =>
       createWebConsole({
         config,

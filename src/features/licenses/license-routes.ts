@@ -8,7 +8,7 @@ import { validate } from '../../http/validate.js';
 import { allow, principalOf } from '../../http/access.js';
 import { actorOf, operators, readers } from '../../kernel/principal.js';
 import { licenseFileDownloaders, licenseFileDownloadGuard } from './license-file-access.js';
-import { licenseStatuses } from './license-query-store.js';
+import { type LicenseFilter, licenseStatuses } from './license-query-store.js';
 import type { LicenseQueryService } from './license-query-service.js';
 import type { LicenseStatus } from './license-store.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
@@ -27,13 +27,29 @@ import {
 import { type LicenseLifecycle, lifecycleActions } from './license-lifecycle.js';
 import type { LicenseOperationStore } from './license-operation-store.js';
 
-const listSchema = pageQuerySchema.extend({
+/** The filters of `GET /licenses`, also a bulk job's selection over licenses (`licenseFilterOf` reads them). */
+export const licenseFilterSchema = z.object({
   configuration: idText.optional(),
   status: z.enum(licenseStatuses as [LicenseStatus, ...LicenseStatus[]]).optional(),
   customer: idText.optional(),
   subscription: idText.optional(),
   keyNumber: z.string().trim().min(1).max(100).optional(),
   expiringBefore: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
+});
+
+/** What the license query service is asked for the filters of `licenseFilterSchema`. */
+export function licenseFilterOf(q: z.output<typeof licenseFilterSchema>): Omit<LicenseFilter, 'limit' | 'beforeId'> {
+  return {
+    configurationId: q.configuration,
+    status: q.status,
+    customerId: q.customer,
+    subscriptionId: q.subscription,
+    keyNumber: q.keyNumber,
+    expiresBeforeMs: q.expiringBefore ? Date.parse(q.expiringBefore) : undefined,
+  };
+}
+
+const listSchema = pageQuerySchema.extend(licenseFilterSchema.shape).extend({
   format: z.enum(['json', 'csv']).default('json'),
 });
 
@@ -75,14 +91,7 @@ export function licenseRoutes(deps: {
 
   router.get('/licenses', allow(...readers), async (req, res) => {
     const q = validate(listSchema, req.query, 'query');
-    const filter = {
-      configurationId: q.configuration,
-      status: q.status,
-      customerId: q.customer,
-      subscriptionId: q.subscription,
-      keyNumber: q.keyNumber,
-      expiresBeforeMs: q.expiringBefore ? Date.parse(q.expiringBefore) : undefined,
-    };
+    const filter = licenseFilterOf(q);
     if (q.format === 'csv') {
       res.status(200);
       res.setHeader('content-type', 'text/csv; charset=utf-8');

@@ -9,13 +9,18 @@ import type { KaConfigurationService } from '../ka-configurations/ka-configurati
 import type { TransitionEventWriter } from '../audit/transition.js';
 import type { KaConfigurationStore } from '../ka-configurations/ka-configuration-store.js';
 import { IdempotencyKeyStore } from './idempotency-key-store.js';
+import { IdempotentReplies } from './idempotent-replies.js';
+import { LicenseActionOnce } from './license-action-once.js';
 import { LicenseLifecycle } from './license-lifecycle.js';
 import { LicenseOperationStore } from './license-operation-store.js';
 import { LicenseQueryService } from './license-query-service.js';
 import { LicenseQueryStore } from './license-query-store.js';
 import { licenseRoutes } from './license-routes.js';
 
-/** Wires the license lists and lifecycle actions; the console takes `service` and `lifecycle`, the API `routes`. */
+/**
+ * Wires the license lists and lifecycle actions; the console takes `service` and `lifecycle`,
+ * the API `routes`, bulk jobs `actionOnce` (lifecycle actions under their own idempotency keys).
+ */
 export function createLicensesFeature(deps: {
   db: Db;
   stores: {
@@ -33,6 +38,7 @@ export function createLicensesFeature(deps: {
 }): {
   service: LicenseQueryService;
   lifecycle: LicenseLifecycle;
+  actionOnce: LicenseActionOnce;
   routes: Router;
 } {
   const { stores } = deps;
@@ -60,9 +66,19 @@ export function createLicensesFeature(deps: {
     idempotencyKeys,
     leaseMs: deps.leaseMs,
   });
+  const actionOnce = new LicenseActionOnce(
+    lifecycle,
+    new IdempotentReplies({
+      db: deps.db,
+      keys: idempotencyKeys,
+      operations,
+      currentReply: async (licenseId) => ({ status: 200, body: { licenseId } }),
+    }),
+  );
   return {
     service,
     lifecycle,
+    actionOnce,
     routes: licenseRoutes({ db: deps.db, service, lifecycle, operations, idempotencyKeys }),
   };
 }
