@@ -88,7 +88,7 @@ for (const dialect of testDialects()) {
     const database = await createTestDatabase(dialect);
     t.teardown(() => database.drop());
     const ledger = new Ledger();
-    const byWorker = [0, 0];
+    const byWorker: [number, number] = [0, 0];
     const first = worker(database.db, ledger.action({ hang: async () => void byWorker[0]++ }));
     const second = worker(database.db, ledger.action({ hang: async () => void byWorker[1]++ }));
     const job = await first.service.create({ action: 'touch', ids: ids(120) }, staff);
