@@ -299,6 +299,7 @@ export async function composeKeyway(
         manualLicenses,
         licenses: licenses.service,
         lifecycle: licenses.lifecycle,
+        bulkJobs,
         events: { mail: events.mail, webhooks: events.webhooks },
       }),
     async close() {

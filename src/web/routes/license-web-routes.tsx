@@ -22,7 +22,7 @@ import { validate } from '../../http/validate.js';
 import type { FieldErrors } from '../components/form-fields.js';
 import { formErrorsOf, formText } from '../form-body.js';
 import { LicensePage, type LicensePageProps } from '../pages/license-page.js';
-import { type LicenseListQuery, LicensesPage } from '../pages/licenses-page.js';
+import { type BulkActionChoice, type LicenseListQuery, LicensesPage } from '../pages/licenses-page.js';
 import { type NewLicenseForm, NewLicensePage } from '../pages/new-license-page.js';
 import { customerNames } from '../../read-models/names.js';
 import { queryString, sendPage } from '../render.js';
@@ -37,6 +37,8 @@ export interface LicenseWebDeps {
   manual: ManualLicenseService;
   configurations: KaConfigurationStore;
   limits: UploadLimits;
+  /** The bulk actions over licenses, offered on the list (over the filter or the checked rows). */
+  bulkActions?: BulkActionChoice[];
 }
 
 const pageSize = 50;
@@ -145,6 +147,7 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
         customers={customers}
         query={query}
         nextCursor={page.nextCursor}
+        bulkActions={deps.bulkActions}
       />,
     );
   });
