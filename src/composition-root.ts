@@ -26,6 +26,8 @@ import { createServicesFeature, type ServicesFeature } from './features/services
 import { SubscriptionStore } from './features/subscriptions/subscription-store.js';
 import { createSubscriptionsFeature } from './features/subscriptions/subscriptions-feature.js';
 import { createManualLicensesFeature } from './features/uploads/manual-licenses-feature.js';
+import { type BulkJobsFeature, createBulkJobsFeature } from './features/bulk-jobs/bulk-jobs-feature.js';
+import { bulkActions, bulkSelectionSources } from './bulk-actions.js';
 import { composeEventsOut, type EventsOut } from './events-out.js';
 import { outboxEventWriter } from './features/events/record-event.js';
 import type { Registry } from './infra/metrics/metrics-registry.js';
@@ -82,6 +84,8 @@ export interface Composition {
   configurations: KaConfigurationsFeature;
   services: ServicesFeature;
   auth: AuthFeature;
+  /** One action over many licenses or requests, run by the workers. */
+  bulkJobs: BulkJobsFeature;
   /** Events out: the outbox's reader, webhooks and mail. */
   events: EventsOut;
   /** Renewal orders of subscriptions (`request`, `renewAndPay`, `listOf`). */
@@ -333,6 +337,21 @@ export async function composeKeyway(
     configurations: stores.kaConfigurations,
     events: eventWriter,
   });
+  const bulkJobs = createBulkJobsFeature({
+    db,
+    queue,
+    audit: stores.audit,
+    logger,
+    actions: bulkActions({ actionOnce: licenses.actionOnce, manualLicenses: manualLicenses.service }),
+    sources: bulkSelectionSources({
+      db,
+      licenseQueries: licenses.service,
+      licenses: stores.licenses,
+      requests: stores.licenseRequests,
+    }),
+    leaseMs: config.pipeline.leaseMs,
+    graceMs: 2 * config.pipeline.reconcileEveryMs,
+  });
 
   return {
     stores,
@@ -341,6 +360,7 @@ export async function composeKeyway(
     configurations,
     services,
     auth,
+    bulkJobs,
     events,
     renewals: renewals.service,
     metrics,
@@ -361,6 +381,7 @@ export async function composeKeyway(
         licenses.routes,
         licenses.workedOperationRoutes,
         renewals.routes,
+        bulkJobs.routes,
         ...events.routes,
       ],
     },
@@ -369,9 +390,16 @@ export async function composeKeyway(
       registerOperationJobs(queue, operationWork, config.pipeline.concurrency);
       configurations.registerJobs();
       registerServiceJobs(queue, services.service, config.pipeline.concurrency);
+      bulkJobs.registerJobs(config.pipeline.concurrency);
       events.start();
     },
-    reconcileEngines: [services.service.engine, pipeline.pipeline.engine, operationWork.engine, fileRefresh],
+    reconcileEngines: [
+      services.service.engine,
+      pipeline.pipeline.engine,
+      operationWork.engine,
+      fileRefresh,
+      bulkJobs.engine,
+    ],
     scheduledPasses: [
       { name: 'renewals due', runDue: (now) => subscriptions.renewalScheduler.runDue(now) },
       { name: 'license phases', runDue: (now) => licenses.phaseKeeper.runDue(now) },
@@ -397,6 +425,7 @@ export async function composeKeyway(
           workedOperations: licenses.workedOperations,
           periodsOf: async (planId) => (await stores.plans.get(db, planId))?.periods ?? [],
         },
+        bulkJobs,
         events: { mail: events.mail, webhooks: events.webhooks },
       }),
     async close() {

@@ -29,6 +29,8 @@ export const featureRanks: Record<string, number> = {
   // Events out: they read the outbox through its port and nothing above them.
   webhooks: 9,
   mail: 9,
+  // One action over many licenses or requests: it acts through the features below, by ports.
+  'bulk-jobs': 10,
 };
 
 /**

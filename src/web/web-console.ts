@@ -14,7 +14,9 @@ import type { LicenseQueryService } from '../features/licenses/license-query-ser
 import type { ManualLicenseService } from '../features/uploads/manual-license-service.js';
 import type { UploadLimits } from '../features/uploads/upload-options.js';
 import type { KaPluginDefinition } from '../plugin-sdk/plugin-definition.js';
+import type { BulkJobsFeature } from '../features/bulk-jobs/bulk-jobs-feature.js';
 import { authWebRoutes } from './routes/auth-web-routes.js';
+import { bulkJobWebRoutes } from './routes/bulk-job-web-routes.js';
 import { auditWebRoutes } from './routes/audit-web-routes.js';
 import { eventsWebRoutes } from './routes/events-web-routes.js';
 import type { MailFeature } from '../features/mail/mail-feature.js';
@@ -55,6 +57,8 @@ export interface WebConsoleDeps {
   subscriptions?: { autoRenew: AutoRenewService };
   /** Paying orders, renewing subscriptions and retrying their renewals (absent: the pages are read-only). */
   orderActions?: OrderWebActions;
+  /** Bulk jobs (absent in tests that build the console without them): their pages and the licenses list's bulk form. */
+  bulkJobs?: Pick<BulkJobsFeature, 'service' | 'actions'>;
   /** Webhooks and mail (absent in tests that build the console without them). */
   events?: { mail: MailFeature; webhooks: WebhooksFeature };
 }
@@ -122,6 +126,7 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
     manual: deps.manualLicenses.service,
     configurations: deps.configurationStore,
     limits: deps.manualLicenses.limits,
+    bulkActions: deps.bulkJobs?.actions.list().filter((a) => a.appliesTo === 'license') ?? [],
   });
   const pages = express.Router();
   pages.use(requireSignIn);
@@ -140,6 +145,7 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
   );
   pages.use(orderWebRoutes({ context: deps.reads, actions: deps.orderActions }));
   if (deps.subscriptions) pages.use(subscriptionWebRoutes({ autoRenew: deps.subscriptions.autoRenew }));
+  if (deps.bulkJobs) pages.use(bulkJobWebRoutes({ service: deps.bulkJobs.service }));
   if (deps.events) pages.use(eventsWebRoutes({ db, events: deps.events }));
   pages.use(auditWebRoutes({ db, audit: stores.audit }));
   router.use(pages);

@@ -7,7 +7,7 @@ import { principalOf } from '../../http/access.js';
 import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
 import { permissions } from '../../kernel/permissions.js';
 import { actorOf, readers } from '../../kernel/principal.js';
-import { licenseStatuses } from './license-query-store.js';
+import { type LicenseFilter, licenseStatuses } from './license-query-store.js';
 import { type PhaseFilter, phaseFilters } from './license-phase.js';
 import type { LicenseQueryService } from './license-query-service.js';
 import type { LicenseStatus } from './license.js';
@@ -26,7 +26,8 @@ import {
 import { type LicenseLifecycle, lifecycleActions } from './license-lifecycle.js';
 import type { LicenseOperationStore } from './license-operation-store.js';
 
-const listSchema = pageQuerySchema.extend({
+/** The filters of `GET /licenses`, also a bulk job's selection over licenses (`licenseFilterOf` reads them). */
+export const licenseFilterSchema = z.object({
   configuration: idText.optional(),
   status: z
     .enum(licenseStatuses as [LicenseStatus, ...LicenseStatus[]], {
@@ -38,6 +39,22 @@ const listSchema = pageQuerySchema.extend({
   subscription: idText.optional(),
   keyNumber: z.string().trim().min(1).max(100).optional(),
   expiringBefore: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
+});
+
+/** What the license query service is asked for the filters of `licenseFilterSchema`. */
+export function licenseFilterOf(q: z.output<typeof licenseFilterSchema>): Omit<LicenseFilter, 'limit' | 'beforeId'> {
+  return {
+    configurationId: q.configuration,
+    status: q.status,
+    phase: q.phase,
+    customerId: q.customer,
+    subscriptionId: q.subscription,
+    keyNumber: q.keyNumber,
+    expiresBeforeMs: q.expiringBefore ? Date.parse(q.expiringBefore) : undefined,
+  };
+}
+
+const listSchema = pageQuerySchema.extend(licenseFilterSchema.shape).extend({
   format: z.enum(['json', 'csv']).default('json'),
 });
 
@@ -102,15 +119,7 @@ export function licenseRoutes(deps: {
         answer: { status: 200, description: '`{data, nextCursor}` of licenses, or a CSV file with `format=csv`.' },
       },
       async ({ query: q }, _req, res) => {
-        const filter = {
-          configurationId: q.configuration,
-          status: q.status,
-          phase: q.phase,
-          customerId: q.customer,
-          subscriptionId: q.subscription,
-          keyNumber: q.keyNumber,
-          expiresBeforeMs: q.expiringBefore ? Date.parse(q.expiringBefore) : undefined,
-        };
+        const filter = licenseFilterOf(q);
         if (q.format === 'csv') {
           res.status(200);
           res.setHeader('content-type', 'text/csv; charset=utf-8');

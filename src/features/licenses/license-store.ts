@@ -363,4 +363,18 @@ export class LicenseStore implements LicensePort {
       toLicenseSummary,
     );
   }
+
+  /** Which of `ids` exist (a bulk job's selection by ids), read a thousand at a time. */
+  async existingIds(db: DbOrTx, ids: readonly number[]): Promise<number[]> {
+    const found: number[] = [];
+    for (let at = 0; at < ids.length; at += 1000)
+      found.push(
+        ...(
+          await db('licenses')
+            .whereIn('id', ids.slice(at, at + 1000))
+            .pluck('id')
+        ).map(Number),
+      );
+    return found;
+  }
 }

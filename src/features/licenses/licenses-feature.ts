@@ -9,6 +9,8 @@ import type { KaConfigurationService } from '../ka-configurations/ka-configurati
 import type { TransitionEventWriter } from '../audit/transition.js';
 import type { KaConfigurationReader } from '../ka-configurations/ka-configuration-reader.js';
 import { IdempotencyKeyStore } from './idempotency-key-store.js';
+import { IdempotentReplies } from './idempotent-replies.js';
+import { LicenseActionOnce } from './license-action-once.js';
 import { LicenseLifecycle } from './license-lifecycle.js';
 import { LicenseOperationStore } from './license-operation-store.js';
 import { LicenseQueryService } from './license-query-service.js';
@@ -21,7 +23,10 @@ import { workedOperationRoutes } from './worked-operation-routes.js';
 import { WorkedOperationService } from './worked-operation-service.js';
 import { WorkedOperationStore } from './worked-operation-store.js';
 
-/** Wires the license lists and lifecycle actions; the console takes `service` and `lifecycle`, the API `routes`. */
+/**
+ * Wires the license lists and lifecycle actions; the console takes `service` and `lifecycle`,
+ * the API `routes`, bulk jobs `actionOnce` (lifecycle actions under their own idempotency keys).
+ */
 export function createLicensesFeature(deps: {
   db: Db;
   stores: {
@@ -52,6 +57,8 @@ export function createLicensesFeature(deps: {
   /** The scheduler's license phase pass. */
   phaseKeeper: LicensePhaseKeeper;
   workedOperationRoutes: DeclaredRouter;
+  /** Lifecycle actions under their own idempotency keys, for bulk jobs. */
+  actionOnce: LicenseActionOnce;
 } {
   const { stores } = deps;
   const operations = new LicenseOperationStore();
@@ -80,6 +87,15 @@ export function createLicensesFeature(deps: {
     idempotencyKeys,
     leaseMs: deps.leaseMs,
   });
+  const actionOnce = new LicenseActionOnce(
+    lifecycle,
+    new IdempotentReplies({
+      db: deps.db,
+      keys: idempotencyKeys,
+      operations,
+      currentReply: async (licenseId) => ({ status: 200, body: { licenseId } }),
+    }),
+  );
   const workedOperationStore = new WorkedOperationStore();
   const workedOperations = new WorkedOperationService({
     db: deps.db,
@@ -100,6 +116,7 @@ export function createLicensesFeature(deps: {
     workedOperations,
     workedOperationStore,
     workedOperationRoutes: workedOperationRoutes({ service: workedOperations }),
+    actionOnce,
     routes: licenseRoutes({ db: deps.db, service, lifecycle, operations, idempotencyKeys }),
   };
 }

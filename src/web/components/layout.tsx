@@ -5,6 +5,7 @@ import { CsrfField } from './form-fields.js';
 export type NavKey =
   | 'licenses'
   | 'requests'
+  | 'bulk'
   | 'orders'
   | 'subscriptions'
   | 'configurations'
@@ -15,6 +16,7 @@ export type NavKey =
 const nav: Array<{ key: NavKey; href: string; label: string }> = [
   { key: 'licenses', href: '/licenses', label: 'Licenses' },
   { key: 'requests', href: '/license-requests', label: 'License requests' },
+  { key: 'bulk', href: '/bulk-jobs', label: 'Bulk jobs' },
   { key: 'orders', href: '/orders', label: 'Orders' },
   { key: 'subscriptions', href: '/subscriptions', label: 'Subscriptions' },
   { key: 'configurations', href: '/ka-configurations', label: 'KA configurations' },
@@ -31,11 +33,13 @@ export interface LayoutProps {
   narrow?: boolean;
   /** A link up to the page this one belongs to, shown above the title. */
   back?: ComponentChildren;
+  /** Scripts of the page, served from `/assets` (the policy allows no inline script). */
+  scripts?: string[];
   children: ComponentChildren;
 }
 
 /** The page frame: skip link, header with navigation and the signed-in user, one main landmark. */
-export function Layout({ ctx, title, active, narrow, back, children }: LayoutProps) {
+export function Layout({ ctx, title, active, narrow, back, scripts, children }: LayoutProps) {
   return (
     <html lang="en">
       <head>
@@ -44,6 +48,9 @@ export function Layout({ ctx, title, active, narrow, back, children }: LayoutPro
         <title>{`${title} · Keyway`}</title>
         <link rel="stylesheet" href="/assets/console.css" />
         <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
+        {scripts?.map((src) => (
+          <script key={src} src={src} defer />
+        ))}
       </head>
       <body>
         <a class="skip-link" href="#main">

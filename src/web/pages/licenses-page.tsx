@@ -3,7 +3,7 @@ import type { LicenseStatus, LicenseSummary } from '../../features/licenses/lice
 import type { WithPhase } from '../../features/licenses/license-phase-of.js';
 import { PhaseBadge } from '../components/phase-badge.js';
 import { DateOnly, Empty, Pager, StateBadge, Time } from '../components/display.js';
-import { type FieldErrors, SelectField, TextField } from '../components/form-fields.js';
+import { CsrfField, type FieldErrors, SelectField, TextField } from '../components/form-fields.js';
 import { Layout } from '../components/layout.js';
 import { withQuery } from '../render.js';
 import { canOperate, type ViewContext } from '../view-context.js';
@@ -20,6 +20,13 @@ export type LicenseListQuery = {
   cursor?: string;
 };
 
+/** A bulk action as the list's bulk form offers it. */
+export interface BulkActionChoice {
+  name: string;
+  label: string;
+  destructive: boolean;
+}
+
 export interface LicensesPageProps {
   ctx: ViewContext;
   tabs: LicenseTab[];
@@ -30,6 +37,36 @@ export interface LicensesPageProps {
   query: LicenseListQuery;
   errors?: FieldErrors;
   nextCursor: string | null;
+  bulkActions?: BulkActionChoice[];
+}
+
+/**
+ * One action over the licenses the filter selects (every page of it), or over the rows checked
+ * below (their checkboxes belong to this form). A destructive action asks for the count first.
+ */
+function BulkForm({ ctx, query, actions }: { ctx: ViewContext; query: LicenseListQuery; actions: BulkActionChoice[] }) {
+  const { cursor: _cursor, ...filters } = query;
+  return (
+    <form method="post" action="/bulk-jobs" id="bulk-form" class="bulk" aria-label="Bulk action">
+      <CsrfField ctx={ctx} />
+      {Object.entries(filters).map(([name, value]) =>
+        value ? <input key={name} type="hidden" name={name} value={value} /> : null,
+      )}
+      <SelectField
+        name="action"
+        idPrefix="bulk-"
+        label="Bulk action on the checked licenses, or on all that match the filter"
+        value={undefined}
+        options={actions.map((a) => ({
+          value: a.name,
+          label: a.destructive ? `${a.label} (asks to confirm)` : a.label,
+        }))}
+      />
+      <button type="submit" class="button secondary">
+        Run
+      </button>
+    </form>
+  );
 }
 
 function TabCounts({ tab }: { tab: LicenseTab }) {
@@ -78,7 +115,9 @@ export function LicensesPage({
   query,
   errors,
   nextCursor,
+  bulkActions = [],
 }: LicensesPageProps) {
+  const bulk = canOperate(ctx) && bulkActions.length > 0;
   const { cursor: _cursor, ...filters } = query;
   return (
     <Layout ctx={ctx} title="Licenses" active="licenses">
@@ -157,6 +196,7 @@ export function LicensesPage({
               Filter
             </button>
           </form>
+          {bulk && <BulkForm ctx={ctx} query={query} actions={bulkActions} />}
           {licenses.length === 0 ? (
             <Empty>No licenses match.</Empty>
           ) : (
@@ -164,6 +204,11 @@ export function LicensesPage({
               <caption class="visually-hidden">Licenses of {tab.name}</caption>
               <thead>
                 <tr>
+                  {bulk && (
+                    <th scope="col">
+                      <span class="visually-hidden">Choose</span>
+                    </th>
+                  )}
                   <th scope="col">Key number</th>
                   <th scope="col">Product</th>
                   <th scope="col">Customer</th>
@@ -177,6 +222,17 @@ export function LicensesPage({
               <tbody>
                 {licenses.map((l) => (
                   <tr key={l.id}>
+                    {bulk && (
+                      <td>
+                        <input
+                          type="checkbox"
+                          name="ids"
+                          value={String(l.id)}
+                          form="bulk-form"
+                          aria-label={`Choose ${l.keyNumber}`}
+                        />
+                      </td>
+                    )}
                     <td>
                       <a href={`/licenses/${l.id}`}>{l.keyNumber}</a>
                     </td>

@@ -26,7 +26,7 @@ import { parseForm } from '../form-input.js';
 import { lifecycleBody, settleBody } from '../../features/licenses/license-routes.js';
 import { newLicenseUploadOf, newRequestBody, newUploadFields } from '../../features/uploads/manual-license-routes.js';
 import { LicensePage, type LicensePageProps } from '../pages/license-page.js';
-import { type LicenseListQuery, LicensesPage } from '../pages/licenses-page.js';
+import { type BulkActionChoice, type LicenseListQuery, LicensesPage } from '../pages/licenses-page.js';
 import { type NewLicenseForm, NewLicensePage } from '../pages/new-license-page.js';
 import { customerNames } from '../../read-models/names.js';
 import { queryString, sendPage } from '../render.js';
@@ -40,6 +40,8 @@ export interface LicenseWebDeps {
   manual: ManualLicenseService;
   configurations: KaConfigurationStore;
   limits: UploadLimits;
+  /** The bulk actions over licenses, offered on the list (over the filter or the checked rows). */
+  bulkActions?: BulkActionChoice[];
 }
 
 const pageSize = 50;
@@ -150,6 +152,7 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
         customers={customers}
         query={query}
         nextCursor={page.nextCursor}
+        bulkActions={deps.bulkActions}
       />,
     );
   });
