@@ -7,6 +7,7 @@ import { licenseOperations } from './features/licenses/license-routes.js';
 import { workedOperationOperations } from './features/licenses/worked-operation-routes.js';
 import { orderOperations } from './features/orders/order-routes.js';
 import { renewalOperations } from './features/renewals/renewal-routes.js';
+import { subscriptionActionOperations } from './features/subscription-actions/subscription-action-routes.js';
 import { planOperations } from './features/plans/plan-routes.js';
 import { serviceOperations } from './features/services/service-routes.js';
 import { subscriptionOperations } from './features/subscriptions/subscription-routes.js';
@@ -24,6 +25,7 @@ export const apiOperations: ApiOperation[] = [
   ...planOperations,
   ...subscriptionOperations,
   ...renewalOperations,
+  ...subscriptionActionOperations,
   ...serviceOperations,
   ...licenseRequestOperations,
   ...manualLicenseOperations,

@@ -36,6 +36,9 @@ import type { Reconcilable } from './provisioning/reconcile-loop.js';
 import { createPipeline, registerPipelineJobs } from './provisioning/register-pipeline.js';
 import { createOperationWork, registerOperationJobs } from './provisioning/operations/register-operations.js';
 import { RenewOperation } from './provisioning/operations/renew-operation.js';
+import { StatusOperation } from './provisioning/operations/status-operation.js';
+import { createSubscriptionActionsFeature } from './features/subscription-actions/subscription-actions-feature.js';
+import { actionCauses } from './features/subscription-actions/subscription-action-service.js';
 import { FileRefreshSweep } from './provisioning/file-refresh.js';
 import { createRenewalsFeature } from './features/renewals/renewals-feature.js';
 import type { RenewalService } from './features/renewals/renewal-service.js';
@@ -240,6 +243,7 @@ export async function composeKeyway(
     queue,
     leaseMs: config.pipeline.leaseMs,
     events: eventWriter,
+    now: clock,
   });
   // Worker-run license operations (a renewal's, one per license): the engine and the kinds it runs.
   const operationWork = createOperationWork({
@@ -263,6 +267,11 @@ export async function composeKeyway(
         queue,
         now: clock,
       }),
+      // A subscription's cancel, suspend and resume, one license each.
+      ...(['terminate', 'suspend', 'resume'] as const).map(
+        (action) =>
+          new StatusOperation(action, { licenses: stores.licenses, audit: stores.audit, events: eventWriter }),
+      ),
     ],
   });
   const renewals = createRenewalsFeature({
@@ -281,6 +290,30 @@ export async function composeKeyway(
     },
   });
   renewalPayment = renewals.service;
+  const subscriptionActions = createSubscriptionActionsFeature({
+    db,
+    subscriptions: stores.subscriptions,
+    licenses: stores.licenses,
+    operations: licenses.workedOperationStore,
+    audit: stores.audit,
+    events: eventWriter,
+    queue,
+    now: clock,
+    placedBy: async (subscriptionId) => {
+      const subscription = await stores.subscriptions.get(db, subscriptionId);
+      const order = subscription && (await stores.orders.get(db, subscription.orderId));
+      return order ? { storeId: order.placedByTokenId } : undefined;
+    },
+    view: (subscriptionId) => view.get(subscriptionId),
+    operationsOf: async (subscriptionId) =>
+      (
+        await Promise.all(
+          Object.values(actionCauses).map((cause) => licenses.workedOperations.ofCause(cause, [subscriptionId])),
+        )
+      )
+        .flat()
+        .sort((a, b) => b.id - a.id),
+  });
   // New key-file revisions (a lease the KA renewed, an update date passed), looked for by the reconcile loop.
   const fileRefresh = new FileRefreshSweep({
     db,
@@ -331,6 +364,7 @@ export async function composeKeyway(
         licenses.routes,
         licenses.workedOperationRoutes,
         renewals.routes,
+        subscriptionActions.routes,
         ...events.routes,
       ],
     },
@@ -341,7 +375,13 @@ export async function composeKeyway(
       registerServiceJobs(queue, services.service, config.pipeline.concurrency);
       events.start();
     },
-    reconcileEngines: [services.service.engine, pipeline.pipeline.engine, operationWork.engine, fileRefresh],
+    reconcileEngines: [
+      services.service.engine,
+      pipeline.pipeline.engine,
+      operationWork.engine,
+      fileRefresh,
+      subscriptionActions.sweep,
+    ],
     createWeb: (print) =>
       createWebConsole({
         config,

@@ -49,6 +49,8 @@ export interface LicenseSummary {
   revision: string | null;
   /** When the file refresh next asks the KA for a new revision; null: nothing due. */
   refreshDueAt: string | null;
+  /** Suspended in Keyway only: its KA plugin cannot suspend keys, so the key still works at the KA. */
+  suspendedInKeywayOnly: boolean;
 }
 
 export interface License extends LicenseSummary {
@@ -79,6 +81,7 @@ export interface LicenseRow {
   key_expires_at?: number | null;
   revision?: string | null;
   refresh_due_at?: number | null;
+  suspended_keyway_only?: number | boolean | null;
 }
 
 export function toLicenseSummary(row: LicenseRow): LicenseSummary {
@@ -107,6 +110,7 @@ export function toLicenseSummary(row: LicenseRow): LicenseSummary {
     keyExpiresAt: toIso(row.key_expires_at ?? null),
     revision: row.revision ?? null,
     refreshDueAt: toIso(row.refresh_due_at ?? null),
+    suspendedInKeywayOnly: Boolean(Number(row.suspended_keyway_only ?? 0)),
   };
 }
 
@@ -327,7 +331,12 @@ export class LicenseStore {
     );
   }
 
-  setStatus(id: number, from: LicenseStatus[], to: LicenseStatus, extra: { installedAt?: number } = {}): GuardedMove {
+  setStatus(
+    id: number,
+    from: LicenseStatus[],
+    to: LicenseStatus,
+    extra: { installedAt?: number; suspendedInKeywayOnly?: boolean } = {},
+  ): GuardedMove {
     return knexMove(
       'license',
       'licenses',
@@ -337,6 +346,8 @@ export class LicenseStore {
       () => ({
         updated_at: this.now(),
         ...(extra.installedAt === undefined ? {} : { installed_at: extra.installedAt }),
+        // Only a suspended license can be suspended in Keyway only; any other status clears it.
+        suspended_keyway_only: to === 'suspended' ? Boolean(extra.suspendedInKeywayOnly) : false,
       }),
       { column: 'status' },
     );

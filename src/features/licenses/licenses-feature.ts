@@ -33,6 +33,8 @@ export function createLicensesFeature(deps: {
   leaseMs: number;
   /** The outbox (`AppContext.events`). */
   events: TransitionEventWriter;
+  /** The process's clock (`AppContext.clock`): worker-run operations are due, leased and retried by it. */
+  now?: () => number;
 }): {
   service: LicenseQueryService;
   lifecycle: LicenseLifecycle;
@@ -68,13 +70,14 @@ export function createLicensesFeature(deps: {
     idempotencyKeys,
     leaseMs: deps.leaseMs,
   });
-  const workedOperationStore = new WorkedOperationStore();
+  const workedOperationStore = new WorkedOperationStore(deps.now);
   const workedOperations = new WorkedOperationService({
     db: deps.db,
     operations: workedOperationStore,
     audit: stores.audit,
     events: deps.events,
     queue: deps.queue,
+    now: deps.now,
   });
   return {
     service,
