@@ -396,6 +396,7 @@ export async function composeKeyway(
         manualLicenses,
         licenses: licenses.service,
         lifecycle: licenses.lifecycle,
+        subscriptionActions: subscriptionActions.service,
         events: { mail: events.mail, webhooks: events.webhooks },
       }),
     async close() {

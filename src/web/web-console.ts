@@ -23,6 +23,8 @@ import { kaConfigurationWebRoutes } from './routes/ka-configuration-web-routes.j
 import { licenseRequestWebRoutes } from './routes/license-request-web-routes.js';
 import { licenseWebRoutes } from './routes/license-web-routes.js';
 import { orderWebRoutes } from './routes/order-web-routes.js';
+import { subscriptionActionWebRoutes } from './routes/subscription-action-web-routes.js';
+import type { SubscriptionActionService } from '../features/subscription-actions/subscription-action-service.js';
 import { csrfForUnsafeMethods } from './session/csrf.js';
 import { ensureFirstStaffAdmin } from '../features/auth/first-staff-admin.js';
 import { loadSession, requireSignIn } from './session/session-middleware.js';
@@ -49,6 +51,8 @@ export interface WebConsoleDeps {
   /** License tabs, lists, details, downloads and CSV. */
   licenses: LicenseQueryService;
   lifecycle: LicenseLifecycle;
+  /** Cancel, suspend and resume of subscriptions (absent in tests that build the console without them). */
+  subscriptionActions?: SubscriptionActionService;
   /** Webhooks and mail (absent in tests that build the console without them). */
   events?: { mail: MailFeature; webhooks: WebhooksFeature };
 }
@@ -133,6 +137,7 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
     }),
   );
   pages.use(orderWebRoutes({ context: deps.reads }));
+  if (deps.subscriptionActions) pages.use(subscriptionActionWebRoutes({ service: deps.subscriptionActions }));
   if (deps.events) pages.use(eventsWebRoutes({ db, events: deps.events }));
   pages.use(auditWebRoutes({ db, audit: stores.audit }));
   router.use(pages);

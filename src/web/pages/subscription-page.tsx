@@ -1,8 +1,9 @@
 import type { Customer } from '../../features/customers/customer-store.js';
 import type { SubscriptionDetails } from '../../read-models/subscription-view.js';
-import { DateOnly, Empty, Facts, ErrorText, StateBadge, Time } from '../components/display.js';
+import { DateOnly, Empty, Facts, ErrorText, Notice, StateBadge, Time } from '../components/display.js';
 import { Layout } from '../components/layout.js';
 import type { ViewContext } from '../view-context.js';
+import { SubscriptionActionsPanel, subscriptionActionNotices } from './subscription-actions-panel.js';
 
 export interface SubscriptionPageProps {
   ctx: ViewContext;
@@ -10,9 +11,19 @@ export interface SubscriptionPageProps {
   customer?: Customer;
   planName?: string;
   configurations: Map<number, string>;
+  /** A notice after an action (`?done=` of `subscriptionActionNotices`). */
+  done?: string;
 }
 
-export function SubscriptionPage({ ctx, subscription: s, customer, planName, configurations }: SubscriptionPageProps) {
+export function SubscriptionPage({
+  ctx,
+  subscription: s,
+  customer,
+  planName,
+  configurations,
+  done,
+}: SubscriptionPageProps) {
+  const notice = done ? subscriptionActionNotices[done] : undefined;
   return (
     <Layout
       ctx={ctx}
@@ -20,6 +31,7 @@ export function SubscriptionPage({ ctx, subscription: s, customer, planName, con
       active="subscriptions"
       back={<a href="/subscriptions">Subscriptions</a>}
     >
+      {notice && <Notice kind={notice.kind}>{notice.text}</Notice>}
       <Facts
         items={[
           ['Customer', customer ? `${customer.name} <${customer.email}>` : `customer ${s.customerId}`],
@@ -28,9 +40,12 @@ export function SubscriptionPage({ ctx, subscription: s, customer, planName, con
           ['Period', `${s.period} months`],
           ['Starts', <DateOnly iso={s.startsAt} />],
           ['Expires', <DateOnly iso={s.expiresAt} />],
+          ['Cancels on', s.cancelsAt ? <DateOnly iso={s.cancelsAt} /> : null],
+          ['Cancelled', s.cancelledAt ? <Time iso={s.cancelledAt} /> : null],
           ['Order', <a href={`/orders/${s.orderId}`}>#{s.orderId}</a>],
         ]}
       />
+      <SubscriptionActionsPanel ctx={ctx} subscription={s} />
       <section aria-labelledby="services-h">
         <h2 id="services-h">Services</h2>
         {s.services.length === 0 ? (
@@ -124,6 +139,13 @@ export function SubscriptionPage({ ctx, subscription: s, customer, planName, con
                   <td>{l.product}</td>
                   <td>
                     <StateBadge state={l.status} />
+                    {l.suspendedInKeywayOnly && <span class="muted"> suspended in Keyway only</span>}
+                    {s.cancelsAt && l.status !== 'terminated' && (
+                      <span class="muted">
+                        {' '}
+                        cancels on <DateOnly iso={s.cancelsAt} />
+                      </span>
+                    )}
                   </td>
                   <td>
                     <DateOnly iso={l.expiresAt} />

@@ -109,6 +109,7 @@ export function orderWebRoutes({ context }: { context: ConsoleReads }): Router {
         customer={customer}
         planName={plans.get(subscription.planId)}
         configurations={configurations}
+        done={typeof req.query.done === 'string' ? req.query.done : undefined}
       />,
     );
   });
