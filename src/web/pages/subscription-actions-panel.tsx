@@ -51,7 +51,7 @@ export function SubscriptionActionsPanel({
         <CsrfField ctx={ctx} />
         <fieldset>
           <legend>When</legend>
-          <div class="field checkbox">
+          <div class="radio">
             <input
               id="f-cancel-when-term-end"
               type="radio"
@@ -62,7 +62,7 @@ export function SubscriptionActionsPanel({
             />
             <label for="f-cancel-when-term-end">At the end of the term</label>
           </div>
-          <div class="field checkbox">
+          <div class="radio">
             <input id="f-cancel-when-now" type="radio" name="when" value="now" checked={Boolean(s.cancelsAt)} />
             <label for="f-cancel-when-now">Now</label>
           </div>
