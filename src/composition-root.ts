@@ -41,6 +41,9 @@ import type { ScheduledPass } from './provisioning/scheduler-loop.js';
 import { createPipeline, registerPipelineJobs } from './provisioning/register-pipeline.js';
 import { createOperationWork, registerOperationJobs } from './provisioning/operations/register-operations.js';
 import { RenewOperation } from './provisioning/operations/renew-operation.js';
+import { StatusOperation } from './provisioning/operations/status-operation.js';
+import { createSubscriptionActionsFeature } from './features/subscription-actions/subscription-actions-feature.js';
+import { actionCauses } from './features/subscription-actions/subscription-action-service.js';
 import { FileRefreshSweep } from './provisioning/file-refresh.js';
 import { createRenewalsFeature } from './features/renewals/renewals-feature.js';
 import type { RenewalService } from './features/renewals/renewal-service.js';
@@ -273,6 +276,7 @@ export async function composeKeyway(
     events: eventWriter,
     clock,
     phaseRules,
+    now: clock,
   });
   // Worker-run license operations (a renewal's, one per license): the engine and the kinds it runs.
   const operationWork = createOperationWork({
@@ -296,6 +300,11 @@ export async function composeKeyway(
         queue,
         now: clock,
       }),
+      // A subscription's cancel, suspend and resume, one license each.
+      ...(['terminate', 'suspend', 'resume'] as const).map(
+        (action) =>
+          new StatusOperation(action, { licenses: stores.licenses, audit: stores.audit, events: eventWriter }),
+      ),
     ],
   });
   const renewals = createRenewalsFeature({
@@ -315,6 +324,30 @@ export async function composeKeyway(
   });
   renewalPayment = renewals.service;
   renewalService = renewals.service;
+  const subscriptionActions = createSubscriptionActionsFeature({
+    db,
+    subscriptions: stores.subscriptions,
+    licenses: stores.licenses,
+    operations: licenses.workedOperationStore,
+    audit: stores.audit,
+    events: eventWriter,
+    queue,
+    now: clock,
+    placedBy: async (subscriptionId) => {
+      const subscription = await stores.subscriptions.get(db, subscriptionId);
+      const order = subscription && (await stores.orders.get(db, subscription.orderId));
+      return order ? { storeId: order.placedByTokenId } : undefined;
+    },
+    view: (subscriptionId) => view.get(subscriptionId),
+    operationsOf: async (subscriptionId) =>
+      (
+        await Promise.all(
+          Object.values(actionCauses).map((cause) => licenses.workedOperations.ofCause(cause, [subscriptionId])),
+        )
+      )
+        .flat()
+        .sort((a, b) => b.id - a.id),
+  });
   // New key-file revisions (a lease the KA renewed, an update date passed), looked for by the reconcile loop.
   const fileRefresh = new FileRefreshSweep({
     db,
@@ -382,6 +415,7 @@ export async function composeKeyway(
         licenses.workedOperationRoutes,
         renewals.routes,
         bulkJobs.routes,
+        subscriptionActions.routes,
         ...events.routes,
       ],
     },
@@ -399,6 +433,7 @@ export async function composeKeyway(
       operationWork.engine,
       fileRefresh,
       bulkJobs.engine,
+      subscriptionActions.sweep,
     ],
     scheduledPasses: [
       { name: 'renewals due', runDue: (now) => subscriptions.renewalScheduler.runDue(now) },
@@ -426,6 +461,7 @@ export async function composeKeyway(
           periodsOf: async (planId) => (await stores.plans.get(db, planId))?.periods ?? [],
         },
         bulkJobs,
+        subscriptionActions: subscriptionActions.service,
         events: { mail: events.mail, webhooks: events.webhooks },
       }),
     async close() {

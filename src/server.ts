@@ -32,6 +32,8 @@ export interface RunningKeyway {
 export interface StartOptions {
   /** Where one-time messages (the generated admin token) go. */
   print?: (line: string) => void;
+  /** The process's clock (milliseconds since the epoch); tests move it past a term's end. */
+  clock?: () => number;
 }
 
 /**
@@ -39,7 +41,7 @@ export interface StartOptions {
  * Used by main.ts and by tests that need a whole process.
  */
 export async function startKeyway(config: Config, logger: Logger, options: StartOptions = {}): Promise<RunningKeyway> {
-  const context = createAppContext(config, logger);
+  const context = createAppContext(config, logger, { clock: options.clock });
   // KA calls (and webhook deliveries) made from a traced request or job send its traceparent.
   setTraceparentSource(outgoingTraceparent);
   const serves = config.role !== 'worker';

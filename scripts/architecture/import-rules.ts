@@ -26,6 +26,8 @@ export const featureRanks: Record<string, number> = {
   uploads: 8,
   // Renewal orders (orders) renew every license of a subscription (licenses' worker-run operations).
   renewals: 8.5,
+  // Cancel, suspend and resume a subscription (subscriptions) by each license's worker-run operation (licenses).
+  'subscription-actions': 8.6,
   // Events out: they read the outbox through its port and nothing above them.
   webhooks: 9,
   mail: 9,

@@ -27,6 +27,8 @@ import { licenseWebRoutes } from './routes/license-web-routes.js';
 import { type OrderWebActions, orderWebRoutes } from './routes/order-web-routes.js';
 import { subscriptionWebRoutes } from './routes/subscription-web-routes.js';
 import type { AutoRenewService } from '../features/subscriptions/auto-renew-service.js';
+import { subscriptionActionWebRoutes } from './routes/subscription-action-web-routes.js';
+import type { SubscriptionActionService } from '../features/subscription-actions/subscription-action-service.js';
 import { csrfForUnsafeMethods } from './session/csrf.js';
 import { ensureFirstStaffAdmin } from '../features/auth/first-staff-admin.js';
 import { loadSession, requireSignIn } from './session/session-middleware.js';
@@ -59,6 +61,8 @@ export interface WebConsoleDeps {
   orderActions?: OrderWebActions;
   /** Bulk jobs (absent in tests that build the console without them): their pages and the licenses list's bulk form. */
   bulkJobs?: Pick<BulkJobsFeature, 'service' | 'actions'>;
+  /** Cancel, suspend and resume of subscriptions (absent in tests that build the console without them). */
+  subscriptionActions?: SubscriptionActionService;
   /** Webhooks and mail (absent in tests that build the console without them). */
   events?: { mail: MailFeature; webhooks: WebhooksFeature };
 }
@@ -146,6 +150,7 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
   pages.use(orderWebRoutes({ context: deps.reads, actions: deps.orderActions }));
   if (deps.subscriptions) pages.use(subscriptionWebRoutes({ autoRenew: deps.subscriptions.autoRenew }));
   if (deps.bulkJobs) pages.use(bulkJobWebRoutes({ service: deps.bulkJobs.service }));
+  if (deps.subscriptionActions) pages.use(subscriptionActionWebRoutes({ service: deps.subscriptionActions }));
   if (deps.events) pages.use(eventsWebRoutes({ db, events: deps.events }));
   pages.use(auditWebRoutes({ db, audit: stores.audit }));
   router.use(pages);

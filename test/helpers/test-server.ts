@@ -26,7 +26,11 @@ export interface TestApi {
 export const testAdminToken = 'kw_test_admin_token_0123456789abcdef';
 
 /** A whole Keyway process (role all) on a fresh database and an ephemeral port. */
-export async function startTestApi(dialect: Dialect, env: Record<string, string> = {}): Promise<TestApi> {
+export async function startTestApi(
+  dialect: Dialect,
+  env: Record<string, string> = {},
+  options: { clock?: () => number } = {},
+): Promise<TestApi> {
   // SQLite: a temporary file the process migrates itself; MySQL: a fresh database, dropped at close.
   const database = dialect === 'mysql' ? await createTestDatabase(dialect) : undefined;
   const databaseUrl = database ? database.url : `sqlite:${await tempSqliteFile()}`;
@@ -39,7 +43,7 @@ export async function startTestApi(dialect: Dialect, env: Record<string, string>
     ...(dialect === 'mysql' ? { KEYWAY_SECRET_KEY: testSecretKey } : {}),
     ...env,
   });
-  const running = await startKeyway(config, createLogger(config.logLevel), { print: () => {} });
+  const running = await startKeyway(config, createLogger(config.logLevel), { print: () => {}, clock: options.clock });
   const url = running.url as string;
   return {
     url,

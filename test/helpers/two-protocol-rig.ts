@@ -27,17 +27,21 @@ export interface TwoProtocolRig {
  */
 export async function startTwoProtocolRig(
   dialect: Dialect,
-  options: { planCode: string; ip: string; env?: Record<string, string> },
+  options: { planCode: string; ip: string; env?: Record<string, string>; clock?: () => number },
 ): Promise<TwoProtocolRig> {
   const xmlrpc = await startReferenceXmlRpcKa();
   const soap = await startReferenceSoapKa({ authority: xmlrpc.authority });
   const target = await startInstallTargetServer({ token: installToken });
-  const api = await startTestApi(dialect, {
-    KEYWAY_RETRY_INITIAL_DELAY_MS: '30',
-    KEYWAY_RETRY_MAX_DELAY_MS: '200',
-    KEYWAY_RECONCILE_EVERY_MS: '250',
-    ...options.env,
-  });
+  const api = await startTestApi(
+    dialect,
+    {
+      KEYWAY_RETRY_INITIAL_DELAY_MS: '30',
+      KEYWAY_RETRY_MAX_DELAY_MS: '200',
+      KEYWAY_RECONCILE_EVERY_MS: '250',
+      ...options.env,
+    },
+    { clock: options.clock },
+  );
   const close = async () => {
     await api.close();
     await Promise.all([xmlrpc.close(), soap.close(), target.close()]);

@@ -17,8 +17,16 @@ export const eventCatalogue = {
     entityType: 'license_request',
     description: 'The pipeline gave a license request to staff: a person must act.',
   },
-  'license.suspended': { entityType: 'license', description: 'A license was suspended at its KA.' },
-  'license.resumed': { entityType: 'license', description: 'A suspended license was resumed at its KA.' },
+  'license.suspended': {
+    entityType: 'license',
+    description:
+      'A license was suspended at its KA, or in Keyway only (`keywayOnly: true`) where its KA plugin cannot suspend keys.',
+  },
+  'license.resumed': {
+    entityType: 'license',
+    description:
+      'A suspended license was resumed at its KA (in Keyway only, `keywayOnly: true`, where it was suspended so).',
+  },
   'license.terminated': { entityType: 'license', description: 'A license was terminated at its KA.' },
   'license.renewed': {
     entityType: 'license',
@@ -47,6 +55,20 @@ export const eventCatalogue = {
     entityType: 'subscription',
     description:
       "A renewal order was paid: the subscription's expiry moved by the period from its previous expiry (`previousExpiresAt`); each license is renewed next (`license.renewed`).",
+  },
+  'subscription.cancelled': {
+    entityType: 'subscription',
+    description:
+      'A subscription was cancelled (`when`: `now`, or `term_end` by the workers once its term ended); each license is terminated at its KA next (`license.terminated`).',
+  },
+  'subscription.suspended': {
+    entityType: 'subscription',
+    description:
+      'A subscription was suspended (non-payment); each license is suspended at its KA next, or in Keyway only where its plugin cannot (`license.suspended` with `keywayOnly`).',
+  },
+  'subscription.resumed': {
+    entityType: 'subscription',
+    description: 'A suspended subscription was resumed; each suspended license is resumed next (`license.resumed`).',
   },
   'ka_configuration.failing': {
     entityType: 'ka_configuration',

@@ -31,6 +31,7 @@ export interface LicenseRow {
   key_expires_at?: number | null;
   revision?: string | null;
   refresh_due_at?: number | null;
+  suspended_keyway_only?: number | boolean | null;
 }
 
 export function toLicenseSummary(row: LicenseRow): LicenseSummary {
@@ -59,6 +60,7 @@ export function toLicenseSummary(row: LicenseRow): LicenseSummary {
     keyExpiresAt: toIso(row.key_expires_at ?? null),
     revision: row.revision ?? null,
     refreshDueAt: toIso(row.refresh_due_at ?? null),
+    suspendedInKeywayOnly: Boolean(Number(row.suspended_keyway_only ?? 0)),
   };
 }
 
@@ -237,7 +239,12 @@ export class LicenseStore implements LicensePort {
     );
   }
 
-  setStatus(id: number, from: LicenseStatus[], to: LicenseStatus, extra: { installedAt?: number } = {}): GuardedMove {
+  setStatus(
+    id: number,
+    from: LicenseStatus[],
+    to: LicenseStatus,
+    extra: { installedAt?: number; suspendedInKeywayOnly?: boolean } = {},
+  ): GuardedMove {
     return knexMove(
       'license',
       'licenses',
@@ -247,6 +254,8 @@ export class LicenseStore implements LicensePort {
       () => ({
         updated_at: this.now(),
         ...(extra.installedAt === undefined ? {} : { installed_at: extra.installedAt }),
+        // Only a suspended license can be suspended in Keyway only; any other status clears it.
+        suspended_keyway_only: to === 'suspended' ? Boolean(extra.suspendedInKeywayOnly) : false,
       }),
       { column: 'status' },
     );

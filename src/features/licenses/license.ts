@@ -46,6 +46,8 @@ export interface LicenseSummary {
   revision: string | null;
   /** When the file refresh next asks the KA for a new revision; null: nothing due. */
   refreshDueAt: string | null;
+  /** Suspended in Keyway only: its KA plugin cannot suspend keys, so the key still works at the KA. */
+  suspendedInKeywayOnly: boolean;
 }
 
 export interface License extends LicenseSummary {

@@ -46,6 +46,8 @@ export function createLicensesFeature(deps: {
   clock?: () => number;
   /** `KEYWAY_EXPIRY_WARNING_DAYS`. */
   phaseRules?: PhaseRules;
+  /** The process's clock (`AppContext.clock`): worker-run operations are due, leased and retried by it. */
+  now?: () => number;
 }): {
   service: LicenseQueryService;
   lifecycle: LicenseLifecycle;
@@ -96,13 +98,14 @@ export function createLicensesFeature(deps: {
       currentReply: async (licenseId) => ({ status: 200, body: { licenseId } }),
     }),
   );
-  const workedOperationStore = new WorkedOperationStore();
+  const workedOperationStore = new WorkedOperationStore(deps.now ?? deps.clock);
   const workedOperations = new WorkedOperationService({
     db: deps.db,
     operations: workedOperationStore,
     audit: stores.audit,
     events: deps.events,
     queue: deps.queue,
+    now: deps.now,
   });
   return {
     service,

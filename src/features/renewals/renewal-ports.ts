@@ -7,10 +7,20 @@ export interface RenewedSubscriptions {
     db: DbOrTx,
     id: number,
   ): Promise<
-    { id: number; orderId: number; customerId: number; planId: number; state: string; expiresAt: string } | undefined
+    | {
+        id: number;
+        orderId: number;
+        customerId: number;
+        planId: number;
+        state: string;
+        expiresAt: string;
+        /** A pending cancel at the term's end: renewals wait until it is withdrawn. */
+        cancelsAt?: string | null;
+      }
+    | undefined
   >;
   /** The term's end, the row locked for the rest of the transaction where the database can. */
-  lockTerm(tx: DbOrTx, id: number): Promise<{ expiresAt: number; state: string } | undefined>;
+  lockTerm(tx: DbOrTx, id: number): Promise<{ expiresAt: number; state: string; cancelAt?: number | null } | undefined>;
   /** Guarded by `from`: false when the term moved meanwhile. */
   extendTerm(tx: DbOrTx, id: number, from: number, to: number): Promise<boolean>;
 }

@@ -67,10 +67,11 @@ export class RenewalService implements RenewalPayment {
     if (!subscription) throw new NotFoundError('subscription', subscriptionId);
     if (subscription.state !== 'active')
       throw new ConflictError(
-        `Subscription ${subscriptionId} is ${subscription.state}: it is renewed once its licenses are issued`,
+        `Subscription ${subscriptionId} is ${subscription.state}: ${whenRenewable[subscription.state] ?? 'only an active subscription is renewed'}`,
         'invalid_state',
         { details: { state: subscription.state } },
       );
+    if (subscription.cancelsAt) throw cancelPending(subscriptionId, subscription.cancelsAt);
     return this.deps.orders.placeRenewal(
       {
         subscriptionId,
@@ -109,6 +110,12 @@ export class RenewalService implements RenewalPayment {
     const subscriptionId = order.subscriptionId as number;
     const term = await this.deps.subscriptions.lockTerm(tx, subscriptionId);
     if (!term) throw new NotFoundError('subscription', subscriptionId);
+    // Placed before the subscription was cancelled (or its cancel asked for): not paid now.
+    if (term.state === 'cancelled')
+      throw new ConflictError(`Subscription ${subscriptionId} is cancelled; it cannot be renewed`, 'invalid_state', {
+        details: { state: term.state },
+      });
+    if (term.cancelAt) throw cancelPending(subscriptionId, new Date(term.cancelAt).toISOString());
     const from = term.expiresAt;
     const to = addMonths(from, order.period);
     if (!(await this.deps.subscriptions.extendTerm(tx, subscriptionId, from, to)))
@@ -190,4 +197,19 @@ export class RenewalService implements RenewalPayment {
       licenses: operations.filter((o) => o.cause?.id === r.id),
     }));
   }
+}
+
+const whenRenewable: Record<string, string> = {
+  provisioning: 'it is renewed once its licenses are issued',
+  suspended: 'resume it before renewing it',
+  cancelled: 'a cancelled subscription is not renewed',
+};
+
+/** 409: a cancel at the term's end is pending; a renewal would contradict it until it is withdrawn. */
+function cancelPending(subscriptionId: number, cancelsAt: string): ConflictError {
+  return new ConflictError(
+    `Subscription ${subscriptionId} cancels on ${cancelsAt}; withdraw the cancel (POST /subscriptions/${subscriptionId}/cancel/withdraw) before renewing it`,
+    'cancel_pending',
+    { details: { cancelsAt } },
+  );
 }

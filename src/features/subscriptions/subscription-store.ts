@@ -1,8 +1,10 @@
 import { type DbOrTx, dialectOf } from '../../infra/db/database.js';
 import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
-import { type GuardedMove, knexMove } from '../audit/transition.js';
+import { GuardedMove, knexMove } from '../audit/transition.js';
 import { addMonths } from './term-dates.js';
-import type { Subscription, SubscriptionService } from './subscription.js';
+import type { Subscription, SubscriptionService, SubscriptionState } from './subscription.js';
+
+export type { SubscriptionState } from './subscription.js';
 import type {
   NewService,
   NewSubscription,
@@ -10,6 +12,8 @@ import type {
   SubscriptionLookup,
   SubscriptionWriter,
 } from './subscription-port.js';
+
+/** `suspended` (non-payment) and `cancelled` come after `active`; a suspended subscription may be resumed or cancelled. */
 
 interface SubscriptionRow {
   id: number;
@@ -22,6 +26,8 @@ interface SubscriptionRow {
   expires_at: number;
   auto_renew: boolean | number;
   created_at: number;
+  cancel_at?: number | null;
+  cancelled_at?: number | null;
 }
 
 function toSubscription(row: SubscriptionRow): Subscription {
@@ -36,6 +42,8 @@ function toSubscription(row: SubscriptionRow): Subscription {
     expiresAt: toIso(row.expires_at) ?? '',
     autoRenew: Boolean(row.auto_renew),
     createdAt: toIso(row.created_at) ?? '',
+    cancelsAt: toIso(row.cancel_at ?? null),
+    cancelledAt: toIso(row.cancelled_at ?? null),
   };
 }
 
@@ -137,10 +145,19 @@ export class SubscriptionStore implements SubscriptionWriter, SubscriptionLookup
    * The subscription's term, read in a transaction that renews it: on MySQL the row stays
    * locked until the transaction ends, so two renewals paid at once extend one after the other.
    */
-  async lockTerm(tx: DbOrTx, id: number): Promise<{ expiresAt: number; state: Subscription['state'] } | undefined> {
-    const query = tx<SubscriptionRow>('subscriptions').where({ id }).first('expires_at', 'state');
+  async lockTerm(
+    tx: DbOrTx,
+    id: number,
+  ): Promise<{ expiresAt: number; state: Subscription['state']; cancelAt: number | null } | undefined> {
+    const query = tx<SubscriptionRow>('subscriptions').where({ id }).first('expires_at', 'state', 'cancel_at');
     const row = await (dialectOf(tx) === 'mysql' ? query.forUpdate() : query);
-    return row ? { expiresAt: Number(row.expires_at), state: row.state } : undefined;
+    return row
+      ? {
+          expiresAt: Number(row.expires_at),
+          state: row.state,
+          cancelAt: row.cancel_at === null || row.cancel_at === undefined ? null : Number(row.cancel_at),
+        }
+      : undefined;
   }
 
   /** Moves the term's end from `from` to `to`, guarded by `from`: a renewal applied twice changes nothing the second time. */
@@ -154,5 +171,73 @@ export class SubscriptionStore implements SubscriptionWriter, SubscriptionLookup
   /** `provisioning → active` once every service is ready (run by `applyTransition`). */
   markActive(id: number): GuardedMove {
     return knexMove('subscription', 'subscriptions', id, 'provisioning', 'active', () => ({ updated_at: Date.now() }));
+  }
+
+  /** `from → cancelled` now (run by `applyTransition`): a pending term-end cancel is done with it. */
+  cancel(id: number, from: SubscriptionState, now: number): GuardedMove {
+    return knexMove('subscription', 'subscriptions', id, from, 'cancelled', () => ({
+      cancel_at: null,
+      cancelled_at: now,
+      updated_at: now,
+    }));
+  }
+
+  /**
+   * `from → cancelled` by the term-end sweep, guarded also by the cancel being due: of several
+   * workers sweeping at once, exactly one wins the row; a cancel withdrawn meanwhile is not done.
+   */
+  cancelDue(id: number, from: SubscriptionState, now: number): GuardedMove {
+    return new GuardedMove('subscription', id, from, 'cancelled', async (db) => {
+      const changed = await db('subscriptions')
+        .where({ id, state: from })
+        .whereNotNull('cancel_at')
+        .andWhere('cancel_at', '<=', now)
+        .update({ state: 'cancelled', cancel_at: null, cancelled_at: now, updated_at: now });
+      return changed === 1 ? true : undefined;
+    });
+  }
+
+  /**
+   * Asks for a cancel at `at` (the term's end); the state stays. Guarded by the state and by no
+   * cancel pending, so asking twice records once.
+   */
+  scheduleCancel(id: number, state: SubscriptionState, at: number, now: number): GuardedMove {
+    return new GuardedMove('subscription', id, state, state, async (db) => {
+      const changed = await db('subscriptions')
+        .where({ id, state })
+        .whereNull('cancel_at')
+        .update({ cancel_at: at, updated_at: now });
+      return changed === 1 ? true : undefined;
+    });
+  }
+
+  /** Withdraws a pending term-end cancel; the state stays. Guarded by the cancel still pending. */
+  withdrawCancel(id: number, state: SubscriptionState, now: number): GuardedMove {
+    return new GuardedMove('subscription', id, state, state, async (db) => {
+      const changed = await db('subscriptions')
+        .where({ id, state })
+        .whereNotNull('cancel_at')
+        .update({ cancel_at: null, updated_at: now });
+      return changed === 1 ? true : undefined;
+    });
+  }
+
+  /** `active → suspended` (non-payment) or back `suspended → active`. */
+  setSuspended(id: number, suspended: boolean, now: number): GuardedMove {
+    const [from, to]: [SubscriptionState, SubscriptionState] = suspended
+      ? ['active', 'suspended']
+      : ['suspended', 'active'];
+    return knexMove('subscription', 'subscriptions', id, from, to, () => ({ updated_at: now }));
+  }
+
+  /** Subscriptions whose term-end cancel is due, oldest due first. */
+  async dueForCancel(db: DbOrTx, now: number, limit: number): Promise<Array<{ id: number; state: SubscriptionState }>> {
+    const rows = await db('subscriptions')
+      .select('id', 'state')
+      .where('cancel_at', '<=', now)
+      .whereIn('state', ['active', 'suspended'])
+      .orderBy('cancel_at')
+      .limit(limit);
+    return rows.map((r) => ({ id: Number(r.id), state: r.state as SubscriptionState }));
   }
 }

@@ -17,10 +17,16 @@ export interface Subscription {
   customerId: number;
   planId: number;
   period: number;
-  state: 'provisioning' | 'active';
+  state: SubscriptionState;
   startsAt: string;
   expiresAt: string;
   /** Renewed automatically at the end of the term (default on, seed 001): the scheduler raises `subscription.renewal_due`. */
   autoRenew: boolean;
   createdAt: string;
+  /** When a cancel asked for the term's end is due ("cancels on"); null: none pending. */
+  cancelsAt: string | null;
+  /** When it was cancelled (state `cancelled`). */
+  cancelledAt: string | null;
 }
+
+export type SubscriptionState = 'provisioning' | 'active' | 'suspended' | 'cancelled';

@@ -13,6 +13,7 @@ import {
 import { Layout } from '../components/layout.js';
 import { PhaseBadge } from '../components/phase-badge.js';
 import { canOperate, type ViewContext } from '../view-context.js';
+import { SubscriptionActionsPanel, subscriptionActionNotices } from './subscription-actions-panel.js';
 
 export interface SubscriptionPageProps {
   ctx: ViewContext;
@@ -26,6 +27,8 @@ export interface SubscriptionPageProps {
   periods?: number[];
   renew?: { period?: string; reference?: string; errors?: FieldErrors; problem?: string };
   notice?: string;
+  /** A notice after an action (`?done=` of `subscriptionActionNotices`). */
+  done?: string;
 }
 
 export function SubscriptionPage({
@@ -38,7 +41,9 @@ export function SubscriptionPage({
   periods,
   renew,
   notice,
+  done,
 }: SubscriptionPageProps) {
+  const actionNotice = done ? subscriptionActionNotices[done] : undefined;
   return (
     <Layout
       ctx={ctx}
@@ -47,6 +52,7 @@ export function SubscriptionPage({
       back={<a href="/subscriptions">Subscriptions</a>}
     >
       {notice && <Notice kind="success">{notice}</Notice>}
+      {actionNotice && <Notice kind={actionNotice.kind}>{actionNotice.text}</Notice>}
       <Facts
         items={[
           ['Customer', customer ? `${customer.name} <${customer.email}>` : `customer ${s.customerId}`],
@@ -57,9 +63,12 @@ export function SubscriptionPage({
           ['Expires (end of term)', <DateOnly iso={s.expiresAt} />],
           ['Auto-renew', <AutoRenew ctx={ctx} subscription={s} />],
           ['Renewals', renewals ? String(renewals.length) : null],
+          ['Cancels on', s.cancelsAt ? <DateOnly iso={s.cancelsAt} /> : null],
+          ['Cancelled', s.cancelledAt ? <Time iso={s.cancelledAt} /> : null],
           ['Order', <a href={`/orders/${s.orderId}`}>#{s.orderId}</a>],
         ]}
       />
+      <SubscriptionActionsPanel ctx={ctx} subscription={s} />
       <section aria-labelledby="services-h">
         <h2 id="services-h">Services</h2>
         {s.services.length === 0 ? (
@@ -157,6 +166,13 @@ export function SubscriptionPage({
                   <td>{l.product}</td>
                   <td>
                     <StateBadge state={l.status} />
+                    {l.suspendedInKeywayOnly && <span class="muted"> suspended in Keyway only</span>}
+                    {s.cancelsAt && l.status !== 'terminated' && (
+                      <span class="muted">
+                        {' '}
+                        cancels on <DateOnly iso={s.cancelsAt} />
+                      </span>
+                    )}
                   </td>
                   <td>
                     {l.termKind

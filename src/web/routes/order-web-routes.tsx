@@ -191,6 +191,7 @@ export function orderWebRoutes({ context, actions }: { context: ConsoleReads; ac
         renewals={renewals}
         periods={periods}
         {...extra}
+        done={typeof req.query.done === 'string' ? req.query.done : undefined}
       />,
     );
   }
