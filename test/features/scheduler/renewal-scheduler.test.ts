@@ -40,6 +40,18 @@ function scheduler(
 }
 
 for (const dialect of testDialects()) {
+  test(`${dialect}: a subscription cancelling at its term's end is never due for renewal`, async (t) => {
+    const database = await createTestDatabase(dialect);
+    t.teardown(() => database.drop());
+    const { db } = database;
+    const catalog = await insertCatalog(db);
+    const [cancelling = 0, renewing = 0] = await insertSubscriptions(db, catalog, 2, expiry);
+    await db('subscriptions').where({ id: cancelling }).update({ cancel_at: expiry });
+    const passes = scheduler(db);
+    t.like(await passes.runDue(expiry - 7 * DAY), { raised: 1 });
+    t.deepEqual([...(await eventsPerEntity(db, 'subscription.renewal_due'))], [[String(renewing), 1]]);
+  });
+
   test(`${dialect}: renewal_due is raised once per term, KEYWAY_RENEWAL_NOTICE_DAYS before expiry, and not with auto-renew off`, async (t) => {
     const database = await createTestDatabase(dialect);
     t.teardown(() => database.drop());
