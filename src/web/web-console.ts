@@ -17,6 +17,7 @@ import type { KaPluginDefinition } from '../plugin-sdk/plugin-definition.js';
 import { authWebRoutes } from './routes/auth-web-routes.js';
 import { auditWebRoutes } from './routes/audit-web-routes.js';
 import { eventsWebRoutes } from './routes/events-web-routes.js';
+import { homeWebRoutes } from './routes/home-web-routes.js';
 import type { MailFeature } from '../features/mail/mail-feature.js';
 import type { WebhooksFeature } from '../features/webhooks/webhooks-feature.js';
 import { kaConfigurationWebRoutes } from './routes/ka-configuration-web-routes.js';
@@ -122,7 +123,7 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
   // Multipart uploads check their token after parsing; every other unsafe request here and now.
   pages.use(requests.uploads, licenses.uploads);
   pages.use(csrfForUnsafeMethods);
-  pages.get('/', (_req, res) => res.redirect(303, '/license-requests'));
+  pages.use(homeWebRoutes({ db }));
   pages.use(requests.pages, licenses.pages);
   pages.use(
     kaConfigurationWebRoutes({

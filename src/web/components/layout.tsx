@@ -3,6 +3,7 @@ import type { ViewContext } from '../view-context.js';
 import { CsrfField } from './form-fields.js';
 
 export type NavKey =
+  | 'home'
   | 'licenses'
   | 'requests'
   | 'orders'
