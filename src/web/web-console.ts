@@ -17,7 +17,9 @@ import type { KaPluginDefinition } from '../plugin-sdk/plugin-definition.js';
 import { authWebRoutes } from './routes/auth-web-routes.js';
 import { auditWebRoutes } from './routes/audit-web-routes.js';
 import { eventsWebRoutes } from './routes/events-web-routes.js';
+import { customerWebRoutes } from './routes/customer-web-routes.js';
 import { homeWebRoutes } from './routes/home-web-routes.js';
+import { searchWebRoutes } from './routes/search-web-routes.js';
 import type { MailFeature } from '../features/mail/mail-feature.js';
 import type { WebhooksFeature } from '../features/webhooks/webhooks-feature.js';
 import { kaConfigurationWebRoutes } from './routes/ka-configuration-web-routes.js';
@@ -123,7 +125,7 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
   // Multipart uploads check their token after parsing; every other unsafe request here and now.
   pages.use(requests.uploads, licenses.uploads);
   pages.use(csrfForUnsafeMethods);
-  pages.use(homeWebRoutes({ db }));
+  pages.use(homeWebRoutes({ db }), searchWebRoutes({ db }));
   pages.use(requests.pages, licenses.pages);
   pages.use(
     kaConfigurationWebRoutes({
@@ -133,7 +135,7 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
       plugins: deps.plugins,
     }),
   );
-  pages.use(orderWebRoutes({ context: deps.reads }));
+  pages.use(orderWebRoutes({ context: deps.reads }), customerWebRoutes({ context: deps.reads }));
   if (deps.events) pages.use(eventsWebRoutes({ db, events: deps.events }));
   pages.use(auditWebRoutes({ db, audit: stores.audit }));
   router.use(pages);

@@ -107,3 +107,8 @@ export function ErrorText({ error }: { error: Record<string, unknown> | null | u
     </span>
   );
 }
+
+/** "1 month", "12 months". */
+export function months(n: number): string {
+  return `${n} ${n === 1 ? 'month' : 'months'}`;
+}

@@ -68,6 +68,24 @@ export function Layout({ ctx, title, active, narrow, back, children }: LayoutPro
             </nav>
           )}
           {ctx.user && (
+            <form class="search" method="get" action="/search" aria-label="Search">
+              <label for="global-search" class="visually-hidden">
+                Search customers, orders and keys
+              </label>
+              <input
+                id="global-search"
+                type="search"
+                name="q"
+                maxLength={120}
+                placeholder="Customer, e-mail, order, key…"
+                value={ctx.searchTerm}
+              />
+              <button type="submit" class="button secondary">
+                Search
+              </button>
+            </form>
+          )}
+          {ctx.user && (
             <form class="user" method="post" action="/sign-out">
               <span>
                 {ctx.user.name} <span class="role">{ctx.user.role}</span>

@@ -1,4 +1,5 @@
 import type { Customer } from '../../features/customers/customer-store.js';
+import { CustomerLink } from '../components/entity-links.js';
 import { mayDownloadLicenseFiles } from '../../features/licenses/license-file-access.js';
 import type { LifecycleAction } from '../../features/licenses/license-lifecycle.js';
 import type { LicenseOperationView } from '../../features/licenses/license-operation-store.js';
@@ -232,11 +233,14 @@ export function LicensePage({
           ['Created', <Time iso={l.createdAt} />],
           [
             'Customer',
-            customer
-              ? `${customer.name} <${customer.email}>`
-              : l.customerId
-                ? `customer ${l.customerId}`
-                : 'standalone',
+            l.customerId ? (
+              <CustomerLink
+                id={l.customerId}
+                names={customer ? new Map([[l.customerId, `${customer.name} <${customer.email}>`]]) : undefined}
+              />
+            ) : (
+              'standalone'
+            ),
           ],
           [
             'Subscription',

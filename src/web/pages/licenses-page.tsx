@@ -1,4 +1,5 @@
 import type { LicenseTab } from '../../features/licenses/license-query-service.js';
+import { CustomerLink } from '../components/entity-links.js';
 import type { LicenseStatus, LicenseSummary } from '../../features/licenses/license-store.js';
 import { DateOnly, Empty, Pager, StateBadge, Time } from '../components/display.js';
 import { type FieldErrors, SelectField, TextField } from '../components/form-fields.js';
@@ -137,7 +138,7 @@ export function LicensesPage({
                     <td>{l.product}</td>
                     <td>
                       {l.customerId ? (
-                        (customers.get(l.customerId) ?? `customer ${l.customerId}`)
+                        <CustomerLink id={l.customerId} names={customers} />
                       ) : (
                         <span class="muted">standalone</span>
                       )}

@@ -1,6 +1,7 @@
 import type { Customer } from '../../features/customers/customer-store.js';
+import { CustomerLink } from '../components/entity-links.js';
 import type { Order } from '../../features/orders/order-store.js';
-import { Facts, StateBadge, Time } from '../components/display.js';
+import { Facts, months, StateBadge, Time } from '../components/display.js';
 import { Layout } from '../components/layout.js';
 import type { ViewContext } from '../view-context.js';
 
@@ -21,9 +22,15 @@ export function OrderPage({
         items={[
           ['Reference', o.reference],
           ['State', <StateBadge state={o.state} />],
-          ['Customer', customer ? `${customer.name} <${customer.email}>` : `customer ${o.customerId}`],
+          [
+            'Customer',
+            <CustomerLink
+              id={o.customerId}
+              names={customer ? new Map([[o.customerId, `${customer.name} <${customer.email}>`]]) : undefined}
+            />,
+          ],
           ['Plan', planName ?? `plan ${o.planId}`],
-          ['Period', `${o.period} months`],
+          ['Period', months(o.period)],
           ['Placed', <Time iso={o.createdAt} />],
           ['Paid', <Time iso={o.paidAt} />],
           ['Payment reference', o.paymentReference],

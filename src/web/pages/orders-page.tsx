@@ -1,5 +1,6 @@
 import type { Order } from '../../features/orders/order-store.js';
-import { Empty, Pager, StateBadge, Time } from '../components/display.js';
+import { CustomerLink } from '../components/entity-links.js';
+import { Empty, months, Pager, StateBadge, Time } from '../components/display.js';
 import { Layout } from '../components/layout.js';
 import type { ViewContext } from '../view-context.js';
 
@@ -39,9 +40,11 @@ export function OrdersPage({ ctx, orders, customers, plans, query, nextCursor }:
                   <a href={`/orders/${o.id}`}>#{o.id}</a>
                 </td>
                 <td>{o.reference}</td>
-                <td>{customers.get(o.customerId) ?? `customer ${o.customerId}`}</td>
+                <td>
+                  <CustomerLink id={o.customerId} names={customers} />
+                </td>
                 <td>{plans.get(o.planId) ?? `plan ${o.planId}`}</td>
-                <td>{o.period} months</td>
+                <td>{months(o.period)}</td>
                 <td>
                   <StateBadge state={o.state} />
                 </td>

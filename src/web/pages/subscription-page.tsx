@@ -1,6 +1,7 @@
 import type { Customer } from '../../features/customers/customer-store.js';
+import { CustomerLink } from '../components/entity-links.js';
 import type { SubscriptionDetails } from '../../read-models/subscription-view.js';
-import { DateOnly, Empty, Facts, ErrorText, StateBadge, Time } from '../components/display.js';
+import { DateOnly, Empty, Facts, ErrorText, months, StateBadge, Time } from '../components/display.js';
 import { Layout } from '../components/layout.js';
 import type { ViewContext } from '../view-context.js';
 
@@ -22,10 +23,16 @@ export function SubscriptionPage({ ctx, subscription: s, customer, planName, con
     >
       <Facts
         items={[
-          ['Customer', customer ? `${customer.name} <${customer.email}>` : `customer ${s.customerId}`],
+          [
+            'Customer',
+            <CustomerLink
+              id={s.customerId}
+              names={customer ? new Map([[s.customerId, `${customer.name} <${customer.email}>`]]) : undefined}
+            />,
+          ],
           ['Plan', planName ?? `plan ${s.planId}`],
           ['State', <StateBadge state={s.state} />],
-          ['Period', `${s.period} months`],
+          ['Period', months(s.period)],
           ['Starts', <DateOnly iso={s.startsAt} />],
           ['Expires', <DateOnly iso={s.expiresAt} />],
           ['Order', <a href={`/orders/${s.orderId}`}>#{s.orderId}</a>],

@@ -1,4 +1,5 @@
 import type { Subscription } from '../../features/subscriptions/subscription-store.js';
+import { CustomerLink } from '../components/entity-links.js';
 import { DateOnly, Empty, Pager, StateBadge } from '../components/display.js';
 import { Layout } from '../components/layout.js';
 import type { ViewContext } from '../view-context.js';
@@ -36,7 +37,9 @@ export function SubscriptionsPage({ ctx, subscriptions, customers, plans, query,
                 <td>
                   <a href={`/subscriptions/${s.id}`}>#{s.id}</a>
                 </td>
-                <td>{customers.get(s.customerId) ?? `customer ${s.customerId}`}</td>
+                <td>
+                  <CustomerLink id={s.customerId} names={customers} />
+                </td>
                 <td>{plans.get(s.planId) ?? `plan ${s.planId}`}</td>
                 <td>
                   <StateBadge state={s.state} />
