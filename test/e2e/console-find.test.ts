@@ -129,5 +129,49 @@ for (const dialect of testDialects()) {
     },
   );
 
+  test.serial(`${dialect}: orders and subscriptions filter by state, customer and ISO dates`, async (t) => {
+    const other = await api().request<Body>('POST', '/api/v1/customers', {
+      body: { name: 'Ada Filter', email: 'ada.filter@example.com' },
+    });
+    await api().request('POST', '/api/v1/orders', {
+      body: { customerId: other.body.id, planId: 1, period: 12, reference: 'still-placed-1' },
+    });
+    const today = new Date().toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + dayMs).toISOString().slice(0, 10);
+    const { page } = await app.signedIn('viewer');
+    await page.goto(`${app.api.url}/orders`);
+    const filters = page.getByRole('form', { name: 'Filter orders' });
+    await filters.getByLabel('State').selectOption('paid');
+    await filters.getByLabel('From (UTC)').fill(today);
+    await filters.getByLabel('Until (UTC, inclusive)').fill(today);
+    await filters.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForLoadState('domcontentloaded');
+    t.regex(page.url(), new RegExp(`state=paid&customer=&from=${today}&until=${today}|state=paid.*from=${today}`));
+    t.true(await page.getByRole('cell', { name: 'ACME-Order-7' }).isVisible());
+    t.is(await page.getByRole('cell', { name: 'still-placed-1' }).count(), 0);
+    t.is(await filters.getByLabel('From (UTC)').inputValue(), today, 'the date comes back as ISO');
+
+    await page.goto(`${app.api.url}/orders?customer=${other.body.id}`);
+    t.true(await page.getByRole('cell', { name: 'still-placed-1' }).isVisible());
+    t.is(await page.getByRole('cell', { name: 'ACME-Order-7' }).count(), 0);
+    t.true(await page.getByText('Ada Filter').first().isVisible(), 'the filtered customer is named');
+
+    await page.goto(`${app.api.url}/orders?from=${tomorrow}`);
+    t.true(await page.getByText('No orders.').isVisible());
+    const backwards = await page.goto(`${app.api.url}/orders?from=${tomorrow}&until=${today}`);
+    t.is(backwards?.status(), 400);
+    t.is(await page.locator('#f-until-error').textContent(), 'The last day comes on or after the first.');
+    const unknown = await page.goto(`${app.api.url}/orders?state=lost&from=31.01.2025`);
+    t.is(unknown?.status(), 400);
+    t.true(((await page.locator('#f-state-error').textContent()) ?? '').length > 0);
+    t.is(await page.locator('#f-from-error').textContent(), 'Use a date like 2025-01-31.');
+
+    await page.goto(`${app.api.url}/subscriptions?state=active&customer=${customerId}`);
+    t.true(await page.locator(`a[href="/subscriptions/${subscriptionId}"]`).isVisible());
+    await page.goto(`${app.api.url}/subscriptions?customer=${other.body.id}`);
+    t.true(await page.getByText('No subscriptions.').isVisible());
+    await app.screenshot(page, 'subscriptions-filtered');
+  });
+
   const api = () => app.api;
 }

@@ -1,4 +1,8 @@
 import type { Order } from '../../features/orders/order-store.js';
+import { ListFilterFields } from '../components/list-filter-form.js';
+import type { FieldErrors } from '../components/form-fields.js';
+import type { ListFilterForm } from '../routes/list-filters.js';
+import { orderStates } from '../routes/list-states.js';
 import { CustomerLink } from '../components/entity-links.js';
 import { Empty, months, Pager, StateBadge, Time } from '../components/display.js';
 import { Layout } from '../components/layout.js';
@@ -9,14 +13,34 @@ export interface OrdersPageProps {
   orders: Order[];
   customers: Map<number, string>;
   plans: Map<number, string>;
-  query: Record<string, string | undefined>;
+  query: ListFilterForm;
   nextCursor: string | null;
+  errors?: FieldErrors;
+  /** The name of the customer filtered by. */
+  customerName?: string;
 }
 
-export function OrdersPage({ ctx, orders, customers, plans, query, nextCursor }: OrdersPageProps) {
+export function OrdersPage({
+  ctx,
+  orders,
+  customers,
+  plans,
+  query,
+  nextCursor,
+  errors,
+  customerName,
+}: OrdersPageProps) {
   return (
     <Layout ctx={ctx} title="Orders" active="orders">
       <p class="lead">Orders are placed and paid by the store through the API; newest first.</p>
+      <ListFilterFields
+        path="/orders"
+        label="Filter orders"
+        states={orderStates}
+        form={query}
+        errors={errors}
+        customerName={customerName}
+      />
       {orders.length === 0 ? (
         <Empty>No orders.</Empty>
       ) : (

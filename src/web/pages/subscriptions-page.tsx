@@ -1,4 +1,8 @@
 import type { Subscription } from '../../features/subscriptions/subscription-store.js';
+import { ListFilterFields } from '../components/list-filter-form.js';
+import type { FieldErrors } from '../components/form-fields.js';
+import type { ListFilterForm } from '../routes/list-filters.js';
+import { subscriptionStates } from '../routes/list-states.js';
 import { CustomerLink } from '../components/entity-links.js';
 import { DateOnly, Empty, Pager, StateBadge } from '../components/display.js';
 import { Layout } from '../components/layout.js';
@@ -9,13 +13,33 @@ export interface SubscriptionsPageProps {
   subscriptions: Subscription[];
   customers: Map<number, string>;
   plans: Map<number, string>;
-  query: Record<string, string | undefined>;
+  query: ListFilterForm;
   nextCursor: string | null;
+  errors?: FieldErrors;
+  /** The name of the customer filtered by. */
+  customerName?: string;
 }
 
-export function SubscriptionsPage({ ctx, subscriptions, customers, plans, query, nextCursor }: SubscriptionsPageProps) {
+export function SubscriptionsPage({
+  ctx,
+  subscriptions,
+  customers,
+  plans,
+  query,
+  nextCursor,
+  errors,
+  customerName,
+}: SubscriptionsPageProps) {
   return (
     <Layout ctx={ctx} title="Subscriptions" active="subscriptions">
+      <ListFilterFields
+        path="/subscriptions"
+        label="Filter subscriptions"
+        states={subscriptionStates}
+        form={query}
+        errors={errors}
+        customerName={customerName}
+      />
       {subscriptions.length === 0 ? (
         <Empty>No subscriptions.</Empty>
       ) : (

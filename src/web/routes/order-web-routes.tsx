@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { ConsoleReads } from '../console-reads.js';
 import { NotFoundError } from '../../errors/app-error.js';
-import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
+import { cursorId, pageById } from '../../http/pagination.js';
 import { idParams } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import { OrderPage } from '../pages/order-page.js';
@@ -11,6 +11,14 @@ import { SubscriptionsPage } from '../pages/subscriptions-page.js';
 import { configurationNames, customerNames, planNames } from '../../read-models/names.js';
 import { sendPage } from '../render.js';
 import { viewContext } from '../view-context.js';
+import { filledQuery, type ListFilter, parseListFilter } from './list-filters.js';
+import { orderStates, subscriptionStates } from './list-states.js';
+
+const pageSize = 50;
+
+const filteredCustomer = (parsed: { filter: ListFilter<string> } | object): number | undefined =>
+  'filter' in parsed ? parsed.filter.customerId : undefined;
+const nameOf = (names: Map<number, string>, id: number | undefined) => (id === undefined ? undefined : names.get(id));
 
 /** Orders and subscriptions, read-only: the store places and pays orders through the API. */
 export function orderWebRoutes({ context }: { context: ConsoleReads }): Router {
@@ -18,16 +26,16 @@ export function orderWebRoutes({ context }: { context: ConsoleReads }): Router {
   const { db, stores } = context;
 
   router.get('/orders', async (req, res) => {
-    const query = validate(pageQuerySchema, req.query, 'query');
-    const page = pageById(
-      await stores.orders.list(db, { beforeId: cursorId(query.cursor), limit: query.limit + 1 }),
-      query.limit,
-    );
+    const form = filledQuery(req.query);
+    const parsed = parseListFilter(orderStates, form);
+    const errors = 'errors' in parsed ? parsed.errors : undefined;
+    const rows =
+      'errors' in parsed
+        ? []
+        : await stores.orders.list(db, { ...parsed.filter, beforeId: cursorId(parsed.cursor), limit: pageSize + 1 });
+    const page = pageById(rows, pageSize);
     const [customers, plans] = await Promise.all([
-      customerNames(
-        db,
-        page.data.map((o) => o.customerId),
-      ),
+      customerNames(db, [...page.data.map((o) => o.customerId), filteredCustomer(parsed)]),
       planNames(
         db,
         page.data.map((o) => o.planId),
@@ -40,9 +48,12 @@ export function orderWebRoutes({ context }: { context: ConsoleReads }): Router {
         orders={page.data}
         customers={customers}
         plans={plans}
-        query={{ cursor: query.cursor }}
+        query={form}
         nextCursor={page.nextCursor}
+        errors={errors}
+        customerName={nameOf(customers, filteredCustomer(parsed))}
       />,
+      errors ? 400 : 200,
     );
   });
 
@@ -61,16 +72,20 @@ export function orderWebRoutes({ context }: { context: ConsoleReads }): Router {
   });
 
   router.get('/subscriptions', async (req, res) => {
-    const query = validate(pageQuerySchema, req.query, 'query');
-    const page = pageById(
-      await stores.subscriptions.list(db, { beforeId: cursorId(query.cursor), limit: query.limit + 1 }),
-      query.limit,
-    );
+    const form = filledQuery(req.query);
+    const parsed = parseListFilter(subscriptionStates, form);
+    const errors = 'errors' in parsed ? parsed.errors : undefined;
+    const rows =
+      'errors' in parsed
+        ? []
+        : await stores.subscriptions.list(db, {
+            ...parsed.filter,
+            beforeId: cursorId(parsed.cursor),
+            limit: pageSize + 1,
+          });
+    const page = pageById(rows, pageSize);
     const [customers, plans] = await Promise.all([
-      customerNames(
-        db,
-        page.data.map((s) => s.customerId),
-      ),
+      customerNames(db, [...page.data.map((s) => s.customerId), filteredCustomer(parsed)]),
       planNames(
         db,
         page.data.map((s) => s.planId),
@@ -83,9 +98,12 @@ export function orderWebRoutes({ context }: { context: ConsoleReads }): Router {
         subscriptions={page.data}
         customers={customers}
         plans={plans}
-        query={{ cursor: query.cursor }}
+        query={form}
         nextCursor={page.nextCursor}
+        errors={errors}
+        customerName={nameOf(customers, filteredCustomer(parsed))}
       />,
+      errors ? 400 : 200,
     );
   });
 
