@@ -173,5 +173,22 @@ for (const dialect of testDialects()) {
     await app.screenshot(page, 'subscriptions-filtered');
   });
 
+  test.serial(
+    `${dialect}: audit details read as label and value rows, to the second, with links to the entities`,
+    async (t) => {
+      const { page } = await app.signedIn('viewer');
+      await page.goto(`${app.api.url}/audit?entity=order:${orderId}`);
+      const paid = page.locator('table.history tbody tr', { hasText: 'order.paid' });
+      t.is(await paid.count(), 1);
+      const details = paid.locator('dl.details');
+      t.true(await details.isVisible());
+      t.false(((await details.textContent()) ?? '').includes('{'), 'no JSON shown');
+      t.true(((await details.textContent()) ?? '').includes('pay-acme-7'));
+      t.regex((await paid.locator('time').first().textContent()) ?? '', /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
+      t.is(await paid.getByRole('link', { name: `order ${orderId}` }).getAttribute('href'), `/orders/${orderId}`);
+      await app.screenshot(page, 'audit-details');
+    },
+  );
+
   const api = () => app.api;
 }
