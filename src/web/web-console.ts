@@ -14,6 +14,7 @@ import type { LicenseQueryService } from '../features/licenses/license-query-ser
 import type { ManualLicenseService } from '../features/uploads/manual-license-service.js';
 import type { UploadLimits } from '../features/uploads/upload-options.js';
 import type { KaPluginDefinition } from '../plugin-sdk/plugin-definition.js';
+import { adminWebRoutes } from './routes/admin-web-routes.js';
 import { authWebRoutes } from './routes/auth-web-routes.js';
 import { auditWebRoutes } from './routes/audit-web-routes.js';
 import { eventsWebRoutes } from './routes/events-web-routes.js';
@@ -39,7 +40,7 @@ export interface WebConsoleDeps {
   logger: Logger;
   db: Db;
   /** Staff users, sessions and the sign-in limiter. */
-  auth: Pick<AuthFeature, 'users' | 'sessions' | 'limiter'>;
+  auth: Pick<AuthFeature, 'users' | 'sessions' | 'limiter' | 'tokens' | 'staffAdmin'>;
   /** What the read-only pages read. */
   reads: ConsoleReads;
   /** Where one-time messages go (the generated demo admin password). */
@@ -138,6 +139,7 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
   pages.use(orderWebRoutes({ context: deps.reads }), customerWebRoutes({ context: deps.reads }));
   if (deps.events) pages.use(eventsWebRoutes({ db, events: deps.events }));
   pages.use(auditWebRoutes({ db, audit: stores.audit }));
+  pages.use(adminWebRoutes({ db, auth: deps.auth }));
   router.use(pages);
 
   router.use(webNotFound);

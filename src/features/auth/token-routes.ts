@@ -11,7 +11,7 @@ import type { TokenStore } from './token-store.js';
 import type { ApiOperation } from '../../http/openapi/api-operation.js';
 import { transaction } from '../../infra/db/transaction.js';
 
-const createTokenSchema = z.object({
+export const createTokenSchema = z.object({
   name: z.string().trim().min(1).max(120),
   role: z.enum(roles),
   customerId: idNumber.optional(),

@@ -11,7 +11,10 @@ export type NavKey =
   | 'configurations'
   | 'webhooks'
   | 'mail'
-  | 'audit';
+  | 'audit'
+  | 'tokens'
+  | 'staff'
+  | 'jobs';
 
 const nav: Array<{ key: NavKey; href: string; label: string }> = [
   { key: 'licenses', href: '/licenses', label: 'Licenses' },
@@ -22,6 +25,12 @@ const nav: Array<{ key: NavKey; href: string; label: string }> = [
   { key: 'webhooks', href: '/webhooks', label: 'Webhooks' },
   { key: 'mail', href: '/mail', label: 'Mail' },
   { key: 'audit', href: '/audit', label: 'Audit log' },
+];
+
+/** Pages only admins may open. */
+const adminNav: Array<{ key: NavKey; href: string; label: string }> = [
+  { key: 'tokens', href: '/admin/api-tokens', label: 'API tokens' },
+  { key: 'staff', href: '/admin/staff', label: 'Staff users' },
 ];
 
 export interface LayoutProps {
@@ -57,7 +66,7 @@ export function Layout({ ctx, title, active, narrow, back, children }: LayoutPro
           {ctx.user && (
             <nav class="main-nav" aria-label="Main">
               <ul>
-                {nav.map((item) => (
+                {[...nav, ...(ctx.user.role === 'admin' ? adminNav : [])].map((item) => (
                   <li key={item.key}>
                     <a href={item.href} aria-current={item.key === active ? 'page' : undefined}>
                       {item.label}
