@@ -8,6 +8,8 @@ export interface ViewContext {
   csrfToken: string;
   /** Path and query of the page, for links back to it. */
   url: string;
+  /** What the header's search box shows: the term on the results page. */
+  searchTerm?: string;
 }
 
 export function viewContext(req: Request): ViewContext {

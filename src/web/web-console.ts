@@ -15,10 +15,14 @@ import type { ManualLicenseService } from '../features/uploads/manual-license-se
 import type { UploadLimits } from '../features/uploads/upload-options.js';
 import type { KaPluginDefinition } from '../plugin-sdk/plugin-definition.js';
 import type { BulkJobsFeature } from '../features/bulk-jobs/bulk-jobs-feature.js';
+import { adminWebRoutes } from './routes/admin-web-routes.js';
 import { authWebRoutes } from './routes/auth-web-routes.js';
 import { bulkJobWebRoutes } from './routes/bulk-job-web-routes.js';
 import { auditWebRoutes } from './routes/audit-web-routes.js';
 import { eventsWebRoutes } from './routes/events-web-routes.js';
+import { customerWebRoutes } from './routes/customer-web-routes.js';
+import { homeWebRoutes } from './routes/home-web-routes.js';
+import { searchWebRoutes } from './routes/search-web-routes.js';
 import type { MailFeature } from '../features/mail/mail-feature.js';
 import type { WebhooksFeature } from '../features/webhooks/webhooks-feature.js';
 import { kaConfigurationWebRoutes } from './routes/ka-configuration-web-routes.js';
@@ -42,7 +46,7 @@ export interface WebConsoleDeps {
   logger: Logger;
   db: Db;
   /** Staff users, sessions and the sign-in limiter. */
-  auth: Pick<AuthFeature, 'users' | 'sessions' | 'limiter'>;
+  auth: Pick<AuthFeature, 'users' | 'sessions' | 'limiter' | 'tokens' | 'staffAdmin'>;
   /** What the read-only pages read. */
   reads: ConsoleReads;
   /** Where one-time messages go (the generated demo admin password). */
@@ -137,7 +141,7 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
   // Multipart uploads check their token after parsing; every other unsafe request here and now.
   pages.use(requests.uploads, licenses.uploads);
   pages.use(csrfForUnsafeMethods);
-  pages.get('/', (_req, res) => res.redirect(303, '/license-requests'));
+  pages.use(homeWebRoutes({ db }), searchWebRoutes({ db }));
   pages.use(requests.pages, licenses.pages);
   pages.use(
     kaConfigurationWebRoutes({
@@ -147,12 +151,16 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
       plugins: deps.plugins,
     }),
   );
-  pages.use(orderWebRoutes({ context: deps.reads, actions: deps.orderActions }));
+  pages.use(
+    orderWebRoutes({ context: deps.reads, actions: deps.orderActions }),
+    customerWebRoutes({ context: deps.reads }),
+  );
   if (deps.subscriptions) pages.use(subscriptionWebRoutes({ autoRenew: deps.subscriptions.autoRenew }));
   if (deps.bulkJobs) pages.use(bulkJobWebRoutes({ service: deps.bulkJobs.service }));
   if (deps.subscriptionActions) pages.use(subscriptionActionWebRoutes({ service: deps.subscriptionActions }));
   if (deps.events) pages.use(eventsWebRoutes({ db, events: deps.events }));
   pages.use(auditWebRoutes({ db, audit: stores.audit }));
+  pages.use(adminWebRoutes({ db, auth: deps.auth }));
   router.use(pages);
 
   router.use(webNotFound);

@@ -186,7 +186,8 @@ for (const dialect of testDialects()) {
 
       const { page } = await app.signedIn('operator');
       await page.goto(`${app.api.url}/`);
-      await page.waitForURL(/\/license-requests$/);
+      await page.locator('a.stat.attention').first().click();
+      await page.waitForURL(/\/license-requests\?state=needs_manual/);
       t.regex((await page.getByRole('heading', { name: /Needs attention/ }).textContent()) ?? '', /\(1\)/);
       t.true(
         await page
@@ -373,6 +374,8 @@ for (const dialect of testDialects()) {
       await page.goto(`${app.api.url}/licenses/${license.id}`);
       // The XML-RPC plugin can terminate but not suspend, so only that is offered.
       t.is(await page.getByRole('button', { name: 'Suspend key' }).count(), 0);
+      t.false(await page.getByLabel('Note').isVisible(), 'the terminate form is collapsed');
+      await page.locator('summary', { hasText: 'Terminate…' }).click();
       await page.getByLabel('Note').fill('customer left');
       await page.getByRole('button', { name: 'Terminate key' }).click();
       await page.waitForLoadState('domcontentloaded');
@@ -461,7 +464,7 @@ for (const dialect of testDialects()) {
       await page.getByRole('button', { name: 'The KA did not do it' }).click();
       await page.waitForURL(/done=settled/);
       t.is(await page.getByRole('heading', { name: 'Outcome of the termination unknown' }).count(), 0);
-      t.true(await page.getByRole('button', { name: 'Terminate key' }).isVisible());
+      t.true(await page.locator('summary', { hasText: 'Terminate…' }).isVisible(), 'terminating is offered again');
       t.false(keyAtKa()?.terminated);
     },
   );

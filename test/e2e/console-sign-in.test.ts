@@ -65,7 +65,7 @@ for (const dialect of testDialects()) {
       await page.getByLabel('Email').fill(staff.admin.email);
       await page.getByLabel('Password').fill(staff.admin.password);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.waitForURL(/\/license-requests/);
+      await page.getByRole('heading', { name: 'Home' }).waitFor();
       await context.close();
     },
   );

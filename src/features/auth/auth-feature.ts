@@ -4,6 +4,7 @@ import type { Db } from '../../infra/db/database.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { authenticate } from './auth-middleware.js';
 import { SessionStore } from './session-store.js';
+import { StaffAdminService } from './staff-admin-service.js';
 import { SignInLimiter } from './sign-in-limiter.js';
 import { StaffUserStore } from './staff-user-store.js';
 import { tokenRoutes } from './token-routes.js';
@@ -19,6 +20,8 @@ export interface AuthFeature {
   users: StaffUserStore;
   sessions: SessionStore;
   limiter: SignInLimiter;
+  /** Admins' work on tokens and staff users (the console's admin pages). */
+  staffAdmin: StaffAdminService;
 }
 
 /** API tokens and staff users. `customerExists` is the customers feature's, passed in by the root. */
@@ -28,11 +31,13 @@ export function createAuthFeature(deps: {
   audit: AuditStore;
   customerExists(id: number): Promise<boolean>;
 }): AuthFeature {
+  const users = new StaffUserStore();
   return {
     tokens: deps.tokens,
     authenticate: authenticate(deps.db, deps.tokens),
     routes: tokenRoutes(deps),
-    users: new StaffUserStore(),
+    users,
+    staffAdmin: new StaffAdminService({ ...deps, users }),
     sessions: new SessionStore(),
     limiter: new SignInLimiter(),
   };

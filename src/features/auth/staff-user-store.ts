@@ -64,6 +64,37 @@ export class StaffUserStore {
     return row ? toUser(row) : undefined;
   }
 
+  /** By e-mail, at most `limit`. */
+  async list(db: DbOrTx, limit: number): Promise<StaffUser[]> {
+    const rows = await db<StaffUserRow>('staff_users').orderBy('email').limit(limit);
+    return rows.map(toUser);
+  }
+
+  async getByEmail(db: DbOrTx, email: string): Promise<StaffUser | undefined> {
+    const row = await db<StaffUserRow>('staff_users')
+      .where({ email: normalizeEmail(email) })
+      .first();
+    return row ? toUser(row) : undefined;
+  }
+
+  /** Guarded: changes the role only from `from`; true when this call changed it. */
+  async changeRole(db: DbOrTx, id: number, from: StaffRole, to: StaffRole): Promise<boolean> {
+    return (await db('staff_users').where({ id, role: from }).update({ role: to, updated_at: Date.now() })) === 1;
+  }
+
+  /** Guarded: flips `disabled` only from its other value; true when this call changed it. */
+  async setDisabled(db: DbOrTx, id: number, disabled: boolean): Promise<boolean> {
+    return (
+      (await db('staff_users').where({ id, disabled: !disabled }).update({ disabled, updated_at: Date.now() })) === 1
+    );
+  }
+
+  /** Admins who can still sign in: the last one may not be disabled or demoted. */
+  async activeAdmins(db: DbOrTx): Promise<number> {
+    const row = await db('staff_users').where({ role: 'admin', disabled: false }).count({ n: '*' }).first();
+    return Number(row?.n ?? 0);
+  }
+
   async count(db: DbOrTx): Promise<number> {
     const row = await db('staff_users').count({ n: '*' }).first();
     return Number(row?.n ?? 0);

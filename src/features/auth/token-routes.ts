@@ -9,7 +9,7 @@ import { actorOf, admins, roles } from '../../kernel/principal.js';
 import type { TokenStore } from './token-store.js';
 import { transaction } from '../../infra/db/transaction.js';
 
-const createTokenSchema = z.object({
+export const createTokenSchema = z.object({
   name: z.string().trim().min(1).max(120),
   role: z.enum(roles),
   customerId: idNumber.optional(),

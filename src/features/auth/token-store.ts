@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DbOrTx } from '../../infra/db/database.js';
 import type { Principal, RoleName } from '../../kernel/principal.js';
+import { toIso } from '../../infra/db/rows.js';
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -17,8 +18,24 @@ interface TokenRow {
   token_hash: string;
   role: RoleName;
   customer_id: number | null;
-  revoked_at: number | null;
+  last_used_at: number | string | null;
+  revoked_at: number | string | null;
+  created_at: number | string;
 }
+
+/** An API token as admins see it: never its value. */
+export interface ApiTokenSummary {
+  id: number;
+  name: string;
+  role: RoleName;
+  customerId: number | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** Last use is recorded at most this often per token, so authenticating stays a read. */
+const lastUsedEveryMs = 60_000;
 
 /** API tokens, stored hashed: the plain token is shown once, at creation. */
 export class TokenStore {
@@ -44,7 +61,36 @@ export class TokenStore {
       .where({ token_hash: hashToken(token) })
       .first();
     if (!row || row.revoked_at) return undefined;
+    const now = Date.now();
+    if (row.last_used_at === null || Number(row.last_used_at) < now - lastUsedEveryMs)
+      await db('api_tokens')
+        .where({ id: row.id })
+        .where((w) => w.whereNull('last_used_at').orWhere('last_used_at', '<', now - lastUsedEveryMs))
+        .update({ last_used_at: now });
     return { kind: 'api', id: row.id, name: row.name, role: row.role, customerId: row.customer_id ?? undefined };
+  }
+
+  /** Newest first, at most `limit`. */
+  async list(db: DbOrTx, limit: number): Promise<ApiTokenSummary[]> {
+    const rows = await db<TokenRow>('api_tokens').orderBy('id', 'desc').limit(limit);
+    return rows.map((r) => ({
+      id: Number(r.id),
+      name: r.name,
+      role: r.role,
+      customerId: r.customer_id === null ? null : Number(r.customer_id),
+      createdAt: toIso(r.created_at) ?? '',
+      lastUsedAt: toIso(r.last_used_at),
+      revokedAt: toIso(r.revoked_at),
+    }));
+  }
+
+  /** Revokes a live token (guarded: a second revoke changes nothing); true when this call did. */
+  async revoke(db: DbOrTx, id: number, now: number): Promise<boolean> {
+    const changed = await db('api_tokens')
+      .where({ id })
+      .whereNull('revoked_at')
+      .update({ revoked_at: now, updated_at: now });
+    return changed === 1;
   }
 
   async count(db: DbOrTx): Promise<number> {

@@ -54,6 +54,9 @@ export class FakeOrderStore implements OrderStore {
     const matching = [...this.orders.values()]
       .filter((o) => filter.customerId === undefined || o.customerId === filter.customerId)
       .filter((o) => filter.placedByTokenId === undefined || o.placedByTokenId === filter.placedByTokenId)
+      .filter((o) => filter.state === undefined || o.state === filter.state)
+      .filter((o) => filter.createdFromMs === undefined || Date.parse(o.createdAt) >= filter.createdFromMs)
+      .filter((o) => filter.createdBeforeMs === undefined || Date.parse(o.createdAt) < filter.createdBeforeMs)
       .filter((o) => filter.beforeId === undefined || o.id < filter.beforeId)
       .sort((a, b) => b.id - a.id)
       .slice(0, filter.limit);

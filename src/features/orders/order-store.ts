@@ -68,6 +68,11 @@ function toOrder(row: OrderRow): Order {
 export interface OrderFilter {
   customerId?: number;
   placedByTokenId?: number;
+  state?: OrderState;
+  /** Placed at or after this instant (epoch ms). */
+  createdFromMs?: number;
+  /** Placed before this instant (epoch ms). */
+  createdBeforeMs?: number;
   beforeId?: number;
   limit: number;
 }
@@ -146,6 +151,9 @@ export class KnexOrderStore implements OrderStore {
     const q = this.select(db).orderBy('orders.id', 'desc').limit(filter.limit);
     if (filter.customerId !== undefined) q.where('orders.customer_id', filter.customerId);
     if (filter.placedByTokenId !== undefined) q.where('orders.placed_by_token_id', filter.placedByTokenId);
+    if (filter.state !== undefined) q.where('orders.state', filter.state);
+    if (filter.createdFromMs !== undefined) q.where('orders.created_at', '>=', filter.createdFromMs);
+    if (filter.createdBeforeMs !== undefined) q.where('orders.created_at', '<', filter.createdBeforeMs);
     if (filter.beforeId !== undefined) q.where('orders.id', '<', filter.beforeId);
     return (await q).map(toOrder);
   }

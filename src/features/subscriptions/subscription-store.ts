@@ -52,6 +52,11 @@ export { addMonths } from './term-dates.js';
 export interface SubscriptionFilter {
   customerId?: number;
   placedByTokenId?: number;
+  state?: Subscription['state'];
+  /** Created at or after this instant (epoch ms). */
+  createdFromMs?: number;
+  /** Created before this instant (epoch ms). */
+  createdBeforeMs?: number;
   beforeId?: number;
   limit: number;
 }
@@ -123,6 +128,9 @@ export class SubscriptionStore implements SubscriptionWriter, SubscriptionLookup
         filter.placedByTokenId,
       );
     }
+    if (filter.state !== undefined) q.where('subscriptions.state', filter.state);
+    if (filter.createdFromMs !== undefined) q.where('subscriptions.created_at', '>=', filter.createdFromMs);
+    if (filter.createdBeforeMs !== undefined) q.where('subscriptions.created_at', '<', filter.createdBeforeMs);
     if (filter.beforeId !== undefined) q.where('subscriptions.id', '<', filter.beforeId);
     return (await q).map(toSubscription);
   }

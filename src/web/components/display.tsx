@@ -14,10 +14,10 @@ export function StateBadge({ state }: { state: string }) {
   return <span class={`badge ${tone}`}>{state.replace(/_/g, ' ')}</span>;
 }
 
-/** Dates in UTC, to the minute: staff in different places see the same time. */
+/** Dates in UTC, to the second (a pipeline's steps happen within one minute): staff in different places see the same time. */
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 }
 
 export function Time({ iso }: { iso: string | null | undefined }) {
@@ -106,4 +106,9 @@ export function ErrorText({ error }: { error: Record<string, unknown> | null | u
       {text('code') && <span class="muted"> · {text('code')}</span>}
     </span>
   );
+}
+
+/** "1 month", "12 months". */
+export function months(n: number): string {
+  return `${n} ${n === 1 ? 'month' : 'months'}`;
 }

@@ -3,6 +3,7 @@ import type { ViewContext } from '../view-context.js';
 import { CsrfField } from './form-fields.js';
 
 export type NavKey =
+  | 'home'
   | 'licenses'
   | 'requests'
   | 'bulk'
@@ -11,7 +12,10 @@ export type NavKey =
   | 'configurations'
   | 'webhooks'
   | 'mail'
-  | 'audit';
+  | 'audit'
+  | 'tokens'
+  | 'staff'
+  | 'jobs';
 
 const nav: Array<{ key: NavKey; href: string; label: string }> = [
   { key: 'licenses', href: '/licenses', label: 'Licenses' },
@@ -23,6 +27,12 @@ const nav: Array<{ key: NavKey; href: string; label: string }> = [
   { key: 'webhooks', href: '/webhooks', label: 'Webhooks' },
   { key: 'mail', href: '/mail', label: 'Mail' },
   { key: 'audit', href: '/audit', label: 'Audit log' },
+];
+
+/** Pages only admins may open. */
+const adminNav: Array<{ key: NavKey; href: string; label: string }> = [
+  { key: 'tokens', href: '/admin/api-tokens', label: 'API tokens' },
+  { key: 'staff', href: '/admin/staff', label: 'Staff users' },
 ];
 
 export interface LayoutProps {
@@ -63,7 +73,7 @@ export function Layout({ ctx, title, active, narrow, back, scripts, children }: 
           {ctx.user && (
             <nav class="main-nav" aria-label="Main">
               <ul>
-                {nav.map((item) => (
+                {[...nav, ...(ctx.user.role === 'admin' ? adminNav : [])].map((item) => (
                   <li key={item.key}>
                     <a href={item.href} aria-current={item.key === active ? 'page' : undefined}>
                       {item.label}
@@ -72,6 +82,24 @@ export function Layout({ ctx, title, active, narrow, back, scripts, children }: 
                 ))}
               </ul>
             </nav>
+          )}
+          {ctx.user && (
+            <form class="search" method="get" action="/search" aria-label="Search">
+              <label for="global-search" class="visually-hidden">
+                Search customers, orders and keys
+              </label>
+              <input
+                id="global-search"
+                type="search"
+                name="q"
+                maxLength={120}
+                placeholder="Customer, e-mail, order, key…"
+                value={ctx.searchTerm}
+              />
+              <button type="submit" class="button secondary">
+                Search
+              </button>
+            </form>
           )}
           {ctx.user && (
             <form class="user" method="post" action="/sign-out">

@@ -1,5 +1,7 @@
 import type { AuditEvent } from '../../features/audit/audit-event.js';
-import { Empty, ErrorText, JsonText, Pager, Time } from '../components/display.js';
+import { DetailRows } from '../components/detail-rows.js';
+import { Empty, ErrorText, Pager, Time } from '../components/display.js';
+import { EntityLink } from '../components/entity-links.js';
 import { type FieldErrors, TextField } from '../components/form-fields.js';
 import { Layout } from '../components/layout.js';
 import type { ViewContext } from '../view-context.js';
@@ -43,7 +45,7 @@ export function AuditTable({ events, caption }: { events: AuditEvent[]; caption?
               <code>{e.action}</code>
             </td>
             <td>
-              {e.entityType} {e.entityId}
+              <EntityLink type={e.entityType} id={e.entityId} />
             </td>
             <td>
               {e.fromState || e.toState ? `${e.fromState ?? '—'} → ${e.toState ?? '—'}` : <span class="muted">—</span>}
@@ -54,7 +56,7 @@ export function AuditTable({ events, caption }: { events: AuditEvent[]; caption?
                   <ErrorText error={e.error} />
                 </div>
               )}
-              {e.data && <JsonText value={e.data} />}
+              {e.data && <DetailRows data={e.data} />}
             </td>
           </tr>
         ))}

@@ -1,4 +1,5 @@
 import type { Customer } from '../../features/customers/customer.js';
+import { CustomerLink } from '../components/entity-links.js';
 import { mayDownloadLicenseFiles } from '../../features/licenses/license-file-access.js';
 import type { LifecycleAction } from '../../features/licenses/license-lifecycle.js';
 import type { LicenseOperationView } from '../../features/licenses/license-operation-store.js';
@@ -164,30 +165,34 @@ function LifecycleActions({
         </div>
       )}
       {actions.includes('terminate') && (
-        <form
-          method="post"
-          action={`/licenses/${license.id}/terminate`}
-          class="card"
-          aria-labelledby="terminate-h"
-          novalidate
-        >
-          <h3 id="terminate-h">Terminate the key</h3>
-          <p class="help">
-            The KA ends key {license.keyNumber}; this cannot be undone. The note and your name are recorded.
-          </p>
-          <CsrfField ctx={ctx} />
-          <TextField name="note" label="Note" idPrefix="terminate-" value={terminate?.note} />
-          <CheckboxField
-            name="confirm"
-            label={`Key ${license.keyNumber} stops working for good`}
-            idPrefix="terminate-"
-            checked={false}
-            errors={terminate?.errors}
-          />
-          <button type="submit" class="button danger">
-            {labels.terminate}
-          </button>
-        </form>
+        // Collapsed until asked for: terminating is rare and final, so it does not take the page.
+        <details class="danger-zone" open={terminate !== undefined}>
+          <summary class="button danger">Terminate…</summary>
+          <form
+            method="post"
+            action={`/licenses/${license.id}/terminate`}
+            class="card"
+            aria-labelledby="terminate-h"
+            novalidate
+          >
+            <h3 id="terminate-h">Terminate the key</h3>
+            <p class="help">
+              The KA ends key {license.keyNumber}; this cannot be undone. The note and your name are recorded.
+            </p>
+            <CsrfField ctx={ctx} />
+            <TextField name="note" label="Note" idPrefix="terminate-" value={terminate?.note} />
+            <CheckboxField
+              name="confirm"
+              label={`Key ${license.keyNumber} stops working for good`}
+              idPrefix="terminate-"
+              checked={false}
+              errors={terminate?.errors}
+            />
+            <button type="submit" class="button danger">
+              {labels.terminate}
+            </button>
+          </form>
+        </details>
       )}
     </section>
   );
@@ -232,11 +237,14 @@ export function LicensePage({
           ['Created', <Time iso={l.createdAt} />],
           [
             'Customer',
-            customer
-              ? `${customer.name} <${customer.email}>`
-              : l.customerId
-                ? `customer ${l.customerId}`
-                : 'standalone',
+            l.customerId ? (
+              <CustomerLink
+                id={l.customerId}
+                names={customer ? new Map([[l.customerId, `${customer.name} <${customer.email}>`]]) : undefined}
+              />
+            ) : (
+              'standalone'
+            ),
           ],
           [
             'Subscription',

@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../../features/audit/audit-event.js';
+import { CustomerLink } from '../components/entity-links.js';
 import type { KeyCandidateRecord, LicenseRequest } from '../../features/license-requests/license-request.js';
 import type { License } from '../../features/licenses/license.js';
 import { Facts, ErrorText, Notice, StateBadge, Time } from '../components/display.js';
@@ -209,7 +210,17 @@ export function LicenseRequestPage(props: LicenseRequestPageProps) {
           ['Product', r.product],
           ['Features', r.features.join(', ') || null],
           ['Quantity', String(r.quantity)],
-          ['Customer', r.customerId ? (props.customerName ?? `customer ${r.customerId}`) : 'standalone'],
+          [
+            'Customer',
+            r.customerId ? (
+              <CustomerLink
+                id={r.customerId}
+                names={props.customerName ? new Map([[r.customerId, props.customerName]]) : undefined}
+              />
+            ) : (
+              'standalone'
+            ),
+          ],
           [
             'Subscription',
             r.subscriptionId ? <a href={`/subscriptions/${r.subscriptionId}`}>#{r.subscriptionId}</a> : null,

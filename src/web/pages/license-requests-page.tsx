@@ -1,4 +1,5 @@
 import type { LicenseRequest, LicenseRequestState } from '../../features/license-requests/license-request.js';
+import { CustomerLink } from '../components/entity-links.js';
 import { Empty, Pager, StateBadge, Time } from '../components/display.js';
 import { Layout } from '../components/layout.js';
 import { withQuery } from '../render.js';
@@ -124,7 +125,7 @@ export function LicenseRequestsPage(props: LicenseRequestsPageProps) {
                 <td>{r.product}</td>
                 <td>
                   {r.customerId ? (
-                    (customers.get(r.customerId) ?? `customer ${r.customerId}`)
+                    <CustomerLink id={r.customerId} names={customers} />
                   ) : (
                     <span class="muted">standalone</span>
                   )}

@@ -2,6 +2,7 @@ import type { LicenseTab } from '../../features/licenses/license-query-service.j
 import type { LicenseStatus, LicenseSummary } from '../../features/licenses/license.js';
 import type { WithPhase } from '../../features/licenses/license-phase-of.js';
 import { PhaseBadge } from '../components/phase-badge.js';
+import { CustomerLink } from '../components/entity-links.js';
 import { DateOnly, Empty, Pager, StateBadge, Time } from '../components/display.js';
 import { CsrfField, type FieldErrors, SelectField, TextField } from '../components/form-fields.js';
 import { Layout } from '../components/layout.js';
@@ -239,7 +240,7 @@ export function LicensesPage({
                     <td>{l.product}</td>
                     <td>
                       {l.customerId ? (
-                        (customers.get(l.customerId) ?? `customer ${l.customerId}`)
+                        <CustomerLink id={l.customerId} names={customers} />
                       ) : (
                         <span class="muted">standalone</span>
                       )}

@@ -1,7 +1,8 @@
 import type { Customer } from '../../features/customers/customer.js';
 import type { Order } from '../../features/orders/order-store.js';
-import { Facts, Notice, StateBadge, Time } from '../components/display.js';
+import { Facts, months, Notice, StateBadge, Time } from '../components/display.js';
 import { CsrfField, type FieldErrors, FormProblem, TextField } from '../components/form-fields.js';
+import { CustomerLink } from '../components/entity-links.js';
 import { Layout } from '../components/layout.js';
 import { canOperate, type ViewContext } from '../view-context.js';
 
@@ -29,9 +30,15 @@ export function OrderPage({
           ['Reference', o.reference],
           ['Kind', o.kind === 'renewal' ? 'renewal of a subscription' : 'new subscription'],
           ['State', <StateBadge state={o.state} />],
-          ['Customer', customer ? `${customer.name} <${customer.email}>` : `customer ${o.customerId}`],
+          [
+            'Customer',
+            <CustomerLink
+              id={o.customerId}
+              names={customer ? new Map([[o.customerId, `${customer.name} <${customer.email}>`]]) : undefined}
+            />,
+          ],
           ['Plan', planName ?? `plan ${o.planId}`],
-          ['Period', `${o.period} months`],
+          ['Period', months(o.period)],
           ['Placed', <Time iso={o.createdAt} />],
           ['Paid', <Time iso={o.paidAt} />],
           ['Payment reference', o.paymentReference],

@@ -1,5 +1,10 @@
 import type { Order } from '../../features/orders/order-store.js';
-import { Empty, Pager, StateBadge, Time } from '../components/display.js';
+import { ListFilterFields } from '../components/list-filter-form.js';
+import type { FieldErrors } from '../components/form-fields.js';
+import type { ListFilterForm } from '../routes/list-filters.js';
+import { orderStates } from '../routes/list-states.js';
+import { CustomerLink } from '../components/entity-links.js';
+import { Empty, months, Pager, StateBadge, Time } from '../components/display.js';
 import { Layout } from '../components/layout.js';
 import type { ViewContext } from '../view-context.js';
 
@@ -8,14 +13,34 @@ export interface OrdersPageProps {
   orders: Order[];
   customers: Map<number, string>;
   plans: Map<number, string>;
-  query: Record<string, string | undefined>;
+  query: ListFilterForm;
   nextCursor: string | null;
+  errors?: FieldErrors;
+  /** The name of the customer filtered by. */
+  customerName?: string;
 }
 
-export function OrdersPage({ ctx, orders, customers, plans, query, nextCursor }: OrdersPageProps) {
+export function OrdersPage({
+  ctx,
+  orders,
+  customers,
+  plans,
+  query,
+  nextCursor,
+  errors,
+  customerName,
+}: OrdersPageProps) {
   return (
     <Layout ctx={ctx} title="Orders" active="orders">
       <p class="lead">Orders are placed and paid by the store through the API; newest first.</p>
+      <ListFilterFields
+        path="/orders"
+        label="Filter orders"
+        states={orderStates}
+        form={query}
+        errors={errors}
+        customerName={customerName}
+      />
       {orders.length === 0 ? (
         <Empty>No orders.</Empty>
       ) : (
@@ -39,9 +64,11 @@ export function OrdersPage({ ctx, orders, customers, plans, query, nextCursor }:
                   <a href={`/orders/${o.id}`}>#{o.id}</a>
                 </td>
                 <td>{o.reference}</td>
-                <td>{customers.get(o.customerId) ?? `customer ${o.customerId}`}</td>
+                <td>
+                  <CustomerLink id={o.customerId} names={customers} />
+                </td>
                 <td>{plans.get(o.planId) ?? `plan ${o.planId}`}</td>
-                <td>{o.period} months</td>
+                <td>{months(o.period)}</td>
                 <td>
                   <StateBadge state={o.state} />
                 </td>

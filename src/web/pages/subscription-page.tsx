@@ -1,7 +1,7 @@
 import type { Customer } from '../../features/customers/customer.js';
 import type { SubscriptionDetails } from '../../read-models/subscription-view.js';
 import type { RenewalView } from '../../features/renewals/renewal-service.js';
-import { DateOnly, Empty, Facts, ErrorText, Notice, StateBadge, Time } from '../components/display.js';
+import { DateOnly, Empty, Facts, ErrorText, months, Notice, StateBadge, Time } from '../components/display.js';
 import {
   ActionButton,
   CsrfField,
@@ -10,6 +10,7 @@ import {
   SelectField,
   TextField,
 } from '../components/form-fields.js';
+import { CustomerLink } from '../components/entity-links.js';
 import { Layout } from '../components/layout.js';
 import { PhaseBadge } from '../components/phase-badge.js';
 import { canOperate, type ViewContext } from '../view-context.js';
@@ -55,10 +56,16 @@ export function SubscriptionPage({
       {actionNotice && <Notice kind={actionNotice.kind}>{actionNotice.text}</Notice>}
       <Facts
         items={[
-          ['Customer', customer ? `${customer.name} <${customer.email}>` : `customer ${s.customerId}`],
+          [
+            'Customer',
+            <CustomerLink
+              id={s.customerId}
+              names={customer ? new Map([[s.customerId, `${customer.name} <${customer.email}>`]]) : undefined}
+            />,
+          ],
           ['Plan', planName ?? `plan ${s.planId}`],
           ['State', <StateBadge state={s.state} />],
-          ['Period', `${s.period} months`],
+          ['Period', months(s.period)],
           ['Starts', <DateOnly iso={s.startsAt} />],
           ['Expires (end of term)', <DateOnly iso={s.expiresAt} />],
           ['Auto-renew', <AutoRenew ctx={ctx} subscription={s} />],

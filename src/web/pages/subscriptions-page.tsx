@@ -1,4 +1,9 @@
 import type { Subscription } from '../../features/subscriptions/subscription.js';
+import { ListFilterFields } from '../components/list-filter-form.js';
+import type { FieldErrors } from '../components/form-fields.js';
+import type { ListFilterForm } from '../routes/list-filters.js';
+import { subscriptionStates } from '../routes/list-states.js';
+import { CustomerLink } from '../components/entity-links.js';
 import { DateOnly, Empty, Pager, StateBadge } from '../components/display.js';
 import { Layout } from '../components/layout.js';
 import type { ViewContext } from '../view-context.js';
@@ -8,13 +13,33 @@ export interface SubscriptionsPageProps {
   subscriptions: Subscription[];
   customers: Map<number, string>;
   plans: Map<number, string>;
-  query: Record<string, string | undefined>;
+  query: ListFilterForm;
   nextCursor: string | null;
+  errors?: FieldErrors;
+  /** The name of the customer filtered by. */
+  customerName?: string;
 }
 
-export function SubscriptionsPage({ ctx, subscriptions, customers, plans, query, nextCursor }: SubscriptionsPageProps) {
+export function SubscriptionsPage({
+  ctx,
+  subscriptions,
+  customers,
+  plans,
+  query,
+  nextCursor,
+  errors,
+  customerName,
+}: SubscriptionsPageProps) {
   return (
     <Layout ctx={ctx} title="Subscriptions" active="subscriptions">
+      <ListFilterFields
+        path="/subscriptions"
+        label="Filter subscriptions"
+        states={subscriptionStates}
+        form={query}
+        errors={errors}
+        customerName={customerName}
+      />
       {subscriptions.length === 0 ? (
         <Empty>No subscriptions.</Empty>
       ) : (
@@ -36,7 +61,9 @@ export function SubscriptionsPage({ ctx, subscriptions, customers, plans, query,
                 <td>
                   <a href={`/subscriptions/${s.id}`}>#{s.id}</a>
                 </td>
-                <td>{customers.get(s.customerId) ?? `customer ${s.customerId}`}</td>
+                <td>
+                  <CustomerLink id={s.customerId} names={customers} />
+                </td>
                 <td>{plans.get(s.planId) ?? `plan ${s.planId}`}</td>
                 <td>
                   <StateBadge state={s.state} />

@@ -18,6 +18,14 @@ import { SubscriptionsPage } from '../pages/subscriptions-page.js';
 import { configurationNames, customerNames, planNames } from '../../read-models/names.js';
 import { sendPage } from '../render.js';
 import { viewContext } from '../view-context.js';
+import { filledQuery, type ListFilter, parseListFilter } from './list-filters.js';
+import { orderStates, subscriptionStates } from './list-states.js';
+
+const pageSize = 50;
+
+const filteredCustomer = (parsed: { filter: ListFilter<string> } | object): number | undefined =>
+  'filter' in parsed ? parsed.filter.customerId : undefined;
+const nameOf = (names: Map<number, string>, id: number | undefined) => (id === undefined ? undefined : names.get(id));
 
 /** What staff do from these pages: pay an order, renew a subscription, retry or cancel a license's renewal. */
 export interface OrderWebActions {
@@ -44,16 +52,16 @@ export function orderWebRoutes({ context, actions }: { context: ConsoleReads; ac
   const noticeOf = (req: Request) => (typeof req.query.done === 'string' ? notices[req.query.done] : undefined);
 
   router.get('/orders', async (req, res) => {
-    const query = validate(pageQuerySchema, req.query, 'query');
-    const page = pageById(
-      await stores.orders.list(db, { beforeId: cursorId(query.cursor), limit: query.limit + 1 }),
-      query.limit,
-    );
+    const form = filledQuery(req.query);
+    const parsed = parseListFilter(orderStates, form);
+    const errors = 'errors' in parsed ? parsed.errors : undefined;
+    const rows =
+      'errors' in parsed
+        ? []
+        : await stores.orders.list(db, { ...parsed.filter, beforeId: cursorId(parsed.cursor), limit: pageSize + 1 });
+    const page = pageById(rows, pageSize);
     const [customers, plans] = await Promise.all([
-      customerNames(
-        db,
-        page.data.map((o) => o.customerId),
-      ),
+      customerNames(db, [...page.data.map((o) => o.customerId), filteredCustomer(parsed)]),
       planNames(
         db,
         page.data.map((o) => o.planId),
@@ -66,9 +74,12 @@ export function orderWebRoutes({ context, actions }: { context: ConsoleReads; ac
         orders={page.data}
         customers={customers}
         plans={plans}
-        query={{ cursor: query.cursor }}
+        query={form}
         nextCursor={page.nextCursor}
+        errors={errors}
+        customerName={nameOf(customers, filteredCustomer(parsed))}
       />,
+      errors ? 400 : 200,
     );
   });
 
@@ -132,16 +143,20 @@ export function orderWebRoutes({ context, actions }: { context: ConsoleReads; ac
     });
 
   router.get('/subscriptions', async (req, res) => {
-    const query = validate(pageQuerySchema, req.query, 'query');
-    const page = pageById(
-      await stores.subscriptions.list(db, { beforeId: cursorId(query.cursor), limit: query.limit + 1 }),
-      query.limit,
-    );
+    const form = filledQuery(req.query);
+    const parsed = parseListFilter(subscriptionStates, form);
+    const errors = 'errors' in parsed ? parsed.errors : undefined;
+    const rows =
+      'errors' in parsed
+        ? []
+        : await stores.subscriptions.list(db, {
+            ...parsed.filter,
+            beforeId: cursorId(parsed.cursor),
+            limit: pageSize + 1,
+          });
+    const page = pageById(rows, pageSize);
     const [customers, plans] = await Promise.all([
-      customerNames(
-        db,
-        page.data.map((s) => s.customerId),
-      ),
+      customerNames(db, [...page.data.map((s) => s.customerId), filteredCustomer(parsed)]),
       planNames(
         db,
         page.data.map((s) => s.planId),
@@ -154,9 +169,12 @@ export function orderWebRoutes({ context, actions }: { context: ConsoleReads; ac
         subscriptions={page.data}
         customers={customers}
         plans={plans}
-        query={{ cursor: query.cursor }}
+        query={form}
         nextCursor={page.nextCursor}
+        errors={errors}
+        customerName={nameOf(customers, filteredCustomer(parsed))}
       />,
+      errors ? 400 : 200,
     );
   });
 
