@@ -13,10 +13,15 @@ export function validate<S extends z.ZodType>(
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
   throw ValidationError.forFields(
-    result.error.issues.map((issue) => ({
-      field: issue.path.length ? issue.path.join('.') : where,
-      message: issue.message,
-    })),
+    result.error.issues.flatMap((issue) =>
+      // An unknown field is named itself, not its parent object.
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({
+            field: [...issue.path, key].join('.'),
+            message: 'is not a field of this request',
+          }))
+        : [{ field: issue.path.length ? issue.path.join('.') : where, message: issue.message }],
+    ),
     { where },
   );
 }
