@@ -36,6 +36,7 @@ import { startPluginHost } from './plugin-host/plugin-host.js';
 import type { PluginRegistry } from './plugin-host/plugin-registry.js';
 import { pluginStatuses } from './plugin-host/plugin-sync.js';
 import { systemActor } from './kernel/actor.js';
+import { keywayJobNames } from './observability.js';
 import type { Reconcilable } from './provisioning/reconcile-loop.js';
 import type { ScheduledPass } from './provisioning/scheduler-loop.js';
 import { createPipeline, registerPipelineJobs } from './provisioning/register-pipeline.js';
@@ -444,6 +445,7 @@ export async function composeKeyway(
         config,
         logger,
         db,
+        jobs: { queue, names: keywayJobNames },
         print,
         auth,
         reads: { db, stores, subscriptionView: view },

@@ -4,6 +4,8 @@ import { fetchProductsJob } from './features/ka-configurations/ka-configuration-
 import { TokenStore } from './features/auth/token-store.js';
 import { advanceJob } from './features/license-requests/license-request-jobs.js';
 import { SERVICE_PROVISION_JOB } from './features/services/service-jobs.js';
+import { BULK_JOB_RUN } from './features/bulk-jobs/bulk-job-work.js';
+import { operationJob } from './features/licenses/license-operation-jobs.js';
 import { observabilityRoutes } from './http/observability-routes.js';
 import { registerScrapeCollectors } from './infra/metrics/metrics-collectors.js';
 
@@ -15,8 +17,17 @@ export function observabilityApp(context: AppContext): Express {
   return app;
 }
 
-/** Every queue Keyway's workers run: what /metrics reports and /readyz probes. */
-export const keywayJobNames = [advanceJob, SERVICE_PROVISION_JOB, fetchProductsJob] as const;
+/**
+ * Every queue Keyway's workers run: what /metrics reports, /readyz probes and the console's
+ * Jobs page shows. A feature that adds a job (`queue.process`) adds its name here.
+ */
+export const keywayJobNames = [
+  advanceJob,
+  operationJob,
+  SERVICE_PROVISION_JOB,
+  fetchProductsJob,
+  BULK_JOB_RUN,
+] as const;
 
 /**
  * /healthz, /readyz and /metrics of one process, its scrape-time gauges registered once.

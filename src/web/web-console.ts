@@ -16,6 +16,8 @@ import type { UploadLimits } from '../features/uploads/upload-options.js';
 import type { KaPluginDefinition } from '../plugin-sdk/plugin-definition.js';
 import type { BulkJobsFeature } from '../features/bulk-jobs/bulk-jobs-feature.js';
 import { adminWebRoutes } from './routes/admin-web-routes.js';
+import { jobsWebRoutes } from './routes/jobs-web-routes.js';
+import type { JobQueue } from '../infra/queue/job-queue.js';
 import { authWebRoutes } from './routes/auth-web-routes.js';
 import { bulkJobWebRoutes } from './routes/bulk-job-web-routes.js';
 import { auditWebRoutes } from './routes/audit-web-routes.js';
@@ -49,6 +51,8 @@ export interface WebConsoleDeps {
   auth: Pick<AuthFeature, 'users' | 'sessions' | 'limiter' | 'tokens' | 'staffAdmin'>;
   /** What the read-only pages read. */
   reads: ConsoleReads;
+  /** The job queue and the names of its queues, for the admins' Jobs page (absent: no page). */
+  jobs?: { queue: JobQueue; names: readonly string[] };
   /** Where one-time messages go (the generated demo admin password). */
   print: (line: string) => void;
   configurations: KaConfigurationService;
@@ -161,6 +165,8 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
   if (deps.events) pages.use(eventsWebRoutes({ db, events: deps.events }));
   pages.use(auditWebRoutes({ db, audit: stores.audit }));
   pages.use(adminWebRoutes({ db, auth: deps.auth }));
+  if (deps.jobs)
+    pages.use(jobsWebRoutes({ db, queue: deps.jobs.queue, jobNames: deps.jobs.names, audit: stores.audit }));
   router.use(pages);
 
   router.use(webNotFound);

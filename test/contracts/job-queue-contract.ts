@@ -99,6 +99,44 @@ export function runJobQueueContract(test: TestFn, makeQueue: () => Promise<JobQu
     t.deepEqual(tries[3], [1, 3]);
   });
 
+  test('a job dropped after its last attempt is kept as failed: listed with why, run again from a first attempt, or forgotten', async (t) => {
+    const queue = await open(t);
+    let healthy = false;
+    const runs: Array<{ attempt: number; payload: unknown }> = [];
+    queue.process('provision', 1, async (job) => {
+      runs.push({ attempt: job.attempt, payload: job.payload });
+      if (!healthy) throw new Error(`the KA refused (try ${job.attempt})`);
+    });
+    const options = { attempts: 2, backoff: { initialDelayMs: 10, jitter: 0 } };
+    const first = await queue.enqueue('provision', { requestId: 7 }, { ...options, jobId: 'request-7' });
+    const second = await queue.enqueue('provision', { requestId: 8 }, { ...options, jobId: 'request-8' });
+    await waitFor(async () => (await queue.failed('provision')).length === 2);
+    const failed = await queue.failed('provision');
+    t.deepEqual(failed.map((f) => f.id).sort(), [first, second].sort());
+    const seven = failed.find((f) => f.id === first);
+    t.like(seven, { name: 'provision', payload: { requestId: 7 }, attempts: 2, error: 'the KA refused (try 2)' });
+    t.true((seven?.failedAt ?? 0) > 0);
+    t.like((await queue.depth(['provision']))[0], { failed: 2 });
+    t.deepEqual(await queue.failed('provision', 1).then((l) => l.length), 1);
+
+    healthy = true;
+    t.true(await queue.retryFailed('provision', first));
+    await waitFor(() =>
+      runs.some(
+        (r) =>
+          (r.payload as { requestId: number }).requestId === 7 &&
+          runs.filter((x) => (x.payload as { requestId: number }).requestId === 7).length === 3,
+      ),
+    );
+    t.like(runs.at(-1), { attempt: 1, payload: { requestId: 7 } });
+    t.false(await queue.retryFailed('provision', first), 'no longer kept once retried');
+
+    t.true(await queue.removeFailed('provision', second));
+    t.false(await queue.removeFailed('provision', second));
+    await waitFor(async () => (await queue.failed('provision')).length === 0);
+    t.like((await queue.depth(['provision']))[0], { failed: 0 });
+  });
+
   test('the delay between attempts grows', async (t) => {
     const queue = await open(t);
     const startedAt: number[] = [];
@@ -140,7 +178,7 @@ export function runJobQueueContract(test: TestFn, makeQueue: () => Promise<JobQu
   test('depth reads each name: waiting, delayed, running, and the age of the oldest waiting job', async (t) => {
     const queue = await open(t);
     t.deepEqual(await queue.depth(['provision']), [
-      { name: 'provision', waiting: 0, delayed: 0, active: 0, oldestWaitingMs: null },
+      { name: 'provision', waiting: 0, delayed: 0, active: 0, failed: 0, oldestWaitingMs: null },
     ]);
     await queue.enqueue('provision', { n: 1 });
     await queue.enqueue('provision', { n: 2 });
@@ -152,8 +190,8 @@ export function runJobQueueContract(test: TestFn, makeQueue: () => Promise<JobQu
     // The oldest waited since it was enqueued, about 120 ms ago; generous upper bound for a loaded machine.
     t.true((provision?.oldestWaitingMs ?? -1) >= 100, `oldest waited ${provision?.oldestWaitingMs} ms`);
     t.true((provision?.oldestWaitingMs ?? Infinity) < 30_000, `oldest waited ${provision?.oldestWaitingMs} ms`);
-    t.deepEqual(install, { name: 'install', waiting: 0, delayed: 1, active: 0, oldestWaitingMs: null });
-    t.deepEqual(never, { name: 'never-used', waiting: 0, delayed: 0, active: 0, oldestWaitingMs: null });
+    t.deepEqual(install, { name: 'install', waiting: 0, delayed: 1, active: 0, failed: 0, oldestWaitingMs: null });
+    t.deepEqual(never, { name: 'never-used', waiting: 0, delayed: 0, active: 0, failed: 0, oldestWaitingMs: null });
     // Without names: (at least) the names this instance enqueued.
     const used = (await queue.depth()).map((d) => d.name);
     t.true(used.includes('install') && used.includes('provision'), used.join(', '));

@@ -1,4 +1,4 @@
-import type { EnqueueOptions, JobQueue, QueueDepth } from '../../src/infra/queue/job-queue.js';
+import type { EnqueueOptions, FailedJob, JobQueue, QueueDepth } from '../../src/infra/queue/job-queue.js';
 
 /** A queue that only records what is enqueued (unit tests run the jobs by hand, when they choose). */
 export class RecordingQueue implements JobQueue {
@@ -22,8 +22,22 @@ export class RecordingQueue implements JobQueue {
       waiting: this.jobs.filter((j) => j.name === name).length,
       delayed: 0,
       active: 0,
+      failed: 0,
       oldestWaitingMs: null,
     }));
+  }
+
+  /** Nothing runs here, so nothing fails. */
+  async failed(): Promise<FailedJob[]> {
+    return [];
+  }
+
+  async retryFailed(): Promise<boolean> {
+    return false;
+  }
+
+  async removeFailed(): Promise<boolean> {
+    return false;
   }
 
   async close(): Promise<void> {}

@@ -7,6 +7,8 @@ import {
   DEFAULT_BACKOFF,
   DEFAULT_CLOSE_TIMEOUT_MS,
   type EnqueueOptions,
+  FAILED_JOBS_KEPT,
+  type FailedJob,
   type JobContext,
   type JobHandler,
   type JobQueue,
@@ -23,8 +25,6 @@ export interface BullJobQueueOptions {
 
 /** Name of our backoff strategy, stored with each job so every worker applies the same one. */
 const BACKOFF_STRATEGY = 'keyway-exponential-jitter';
-/** Failed jobs kept for inspection (bull-board); enqueue replaces one when its id is reused. */
-const FAILED_JOBS_KEPT = 500;
 /** Bound on the Redis round trips of close() once the handlers are done or given up on. */
 const DISCONNECT_TIMEOUT_MS = 2000;
 
@@ -134,10 +134,46 @@ export class BullJobQueue implements JobQueue {
         waiting: counts.waiting,
         delayed: counts.delayed,
         active: counts.active,
+        failed: counts.failed,
         oldestWaitingMs: dueAt === undefined ? null : Math.max(0, Date.now() - dueAt),
       });
     }
     return depths;
+  }
+
+  async failed(name: string, limit = FAILED_JOBS_KEPT): Promise<FailedJob[]> {
+    const jobs = await this.queue(name).getFailed(0, Math.max(0, limit - 1));
+    return jobs
+      .filter((job): job is Bull.Job => Boolean(job))
+      .sort((a, b) => (b.finishedOn ?? 0) - (a.finishedOn ?? 0))
+      .map((job) => ({
+        id: String(job.id),
+        name,
+        payload: job.data,
+        attempts: job.attemptsMade,
+        error: String(job.failedReason ?? '').slice(0, 500),
+        failedAt: job.finishedOn ?? job.timestamp,
+      }));
+  }
+
+  async retryFailed(name: string, id: string): Promise<boolean> {
+    const queue = this.queue(name);
+    const job = await queue.getJob(id);
+    if (!job || (await job.getState()) !== 'failed') return false;
+    // Bull's own retry keeps counting attempts; a retried job starts from its first, as added.
+    const { attempts, backoff } = job.opts;
+    await job.remove();
+    const options: Bull.JobOptions = { jobId: id, removeOnComplete: true, removeOnFail: FAILED_JOBS_KEPT, attempts };
+    if (backoff !== undefined) options.backoff = backoff;
+    await queue.add(job.data, options);
+    return true;
+  }
+
+  async removeFailed(name: string, id: string): Promise<boolean> {
+    const job = await this.queue(name).getJob(id);
+    if (!job || (await job.getState()) !== 'failed') return false;
+    await job.remove();
+    return true;
   }
 
   close(options: CloseOptions = {}): Promise<void> {

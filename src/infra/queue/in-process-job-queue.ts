@@ -6,6 +6,8 @@ import {
   DEFAULT_BACKOFF,
   DEFAULT_CLOSE_TIMEOUT_MS,
   type EnqueueOptions,
+  FAILED_JOBS_KEPT,
+  type FailedJob,
   type JobContext,
   type JobHandler,
   type JobQueue,
@@ -50,6 +52,8 @@ export class InProcessJobQueue implements JobQueue {
   private readonly waiting = new Map<string, Entry[]>();
   private readonly workers = new Map<string, Worker>();
   private readonly running = new Set<Promise<void>>();
+  /** Jobs dropped after their last attempt, per name, newest first (at most `FAILED_JOBS_KEPT`). */
+  private readonly dropped = new Map<string, Array<FailedJob & { backoff: BackoffPolicy; maxAttempts: number }>>();
   private closing: Promise<void> | undefined;
 
   constructor(options: InProcessJobQueueOptions = {}) {
@@ -98,7 +102,15 @@ export class InProcessJobQueue implements JobQueue {
     const now = Date.now();
     const byName = new Map<string, QueueDepth>();
     const known = names ?? [...new Set([...this.workers.keys(), ...[...this.jobs.values()].map((e) => e.name)])];
-    for (const name of known) byName.set(name, { name, waiting: 0, delayed: 0, active: 0, oldestWaitingMs: null });
+    for (const name of known)
+      byName.set(name, {
+        name,
+        waiting: 0,
+        delayed: 0,
+        active: 0,
+        failed: this.dropped.get(name)?.length ?? 0,
+        oldestWaitingMs: null,
+      });
     for (const entry of this.jobs.values()) {
       const depth = byName.get(entry.name);
       if (!depth) continue;
@@ -106,6 +118,29 @@ export class InProcessJobQueue implements JobQueue {
       if (entry.state === 'waiting') depth.oldestWaitingMs = Math.max(depth.oldestWaitingMs ?? 0, now - entry.dueAt);
     }
     return [...byName.values()];
+  }
+
+  async failed(name: string, limit = FAILED_JOBS_KEPT): Promise<FailedJob[]> {
+    return (this.dropped.get(name) ?? [])
+      .slice(0, limit)
+      .map(({ id, payload, attempts, error, failedAt }) => ({ id, name, payload, attempts, error, failedAt }));
+  }
+
+  async retryFailed(name: string, id: string): Promise<boolean> {
+    const job = this.takeDropped(name, id);
+    if (!job) return false;
+    await this.enqueue(name, job.payload, { jobId: id, attempts: job.maxAttempts, backoff: job.backoff });
+    return true;
+  }
+
+  async removeFailed(name: string, id: string): Promise<boolean> {
+    return this.takeDropped(name, id) !== undefined;
+  }
+
+  private takeDropped(name: string, id: string) {
+    const list = this.dropped.get(name) ?? [];
+    const index = list.findIndex((job) => job.id === id);
+    return index < 0 ? undefined : list.splice(index, 1)[0];
   }
 
   close(options: CloseOptions = {}): Promise<void> {
@@ -185,7 +220,7 @@ export class InProcessJobQueue implements JobQueue {
         () => {
           this.jobs.delete(jobKey(entry.name, entry.id));
         },
-        (error: unknown) => this.failed(entry, error),
+        (error: unknown) => this.attemptFailed(entry, error),
       )
       .finally(() => {
         worker.active -= 1;
@@ -195,7 +230,7 @@ export class InProcessJobQueue implements JobQueue {
     this.running.add(done);
   }
 
-  private failed(entry: Entry, error: unknown): void {
+  private attemptFailed(entry: Entry, error: unknown): void {
     if (entry.attempt < entry.maxAttempts && this.closing === undefined) {
       const delayMs = backoffDelay(entry.backoff, entry.attempt);
       entry.attempt += 1;
@@ -203,6 +238,19 @@ export class InProcessJobQueue implements JobQueue {
       return;
     }
     this.jobs.delete(jobKey(entry.name, entry.id));
+    const list = this.dropped.get(entry.name) ?? [];
+    list.unshift({
+      id: entry.id,
+      name: entry.name,
+      payload: entry.payload,
+      attempts: entry.attempt,
+      error: (error instanceof Error ? error.message : String(error)).slice(0, 500),
+      failedAt: Date.now(),
+      backoff: entry.backoff,
+      maxAttempts: entry.maxAttempts,
+    });
+    list.length = Math.min(list.length, FAILED_JOBS_KEPT);
+    this.dropped.set(entry.name, list);
     this.logger?.error(
       { err: error, job: { name: entry.name, id: entry.id, attempt: entry.attempt, maxAttempts: entry.maxAttempts } },
       this.closing !== undefined

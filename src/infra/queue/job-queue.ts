@@ -58,8 +58,26 @@ export interface QueueDepth {
   waiting: number;
   delayed: number;
   active: number;
+  /** Jobs dropped after their last attempt and still kept for operators (`JobQueue.failed`). */
+  failed: number;
   /** Milliseconds since the oldest waiting job became due; null when nothing waits. */
   oldestWaitingMs: number | null;
+}
+
+/** How many failed jobs a queue keeps per job name for operators; older ones are forgotten. */
+export const FAILED_JOBS_KEPT = 500;
+
+/** A job dropped after its last attempt, kept so an operator can see why and run it again. */
+export interface FailedJob {
+  id: string;
+  name: string;
+  payload: unknown;
+  /** Attempts made. */
+  attempts: number;
+  /** The last attempt's error message (never its stack). */
+  error: string;
+  /** Milliseconds since the epoch. */
+  failedAt: number;
 }
 
 export type JobHandler<P> = (job: JobContext<P>) => Promise<void>;
@@ -108,6 +126,20 @@ export interface JobQueue {
    * workers' queues); without it, the names this instance has enqueued or processed. Read-only.
    */
   depth(names?: readonly string[]): Promise<QueueDepth[]>;
+  /**
+   * The failed jobs of `name` still kept (at most `FAILED_JOBS_KEPT` per name), newest first:
+   * for the operators' jobs page. Read-only. The in-process driver keeps them in memory (lost
+   * with the process, as its pending jobs are); Bull keeps them in Redis.
+   */
+  failed(name: string, limit?: number): Promise<FailedJob[]>;
+  /**
+   * Runs a kept failed job again, from a first attempt with its payload and attempt budget.
+   * Handlers are idempotent, so a job another process already re-ran does no harm. False when
+   * the job is no longer kept (removed, retried, or forgotten).
+   */
+  retryFailed(name: string, id: string): Promise<boolean>;
+  /** Forgets a kept failed job. False when it was not kept. */
+  removeFailed(name: string, id: string): Promise<boolean>;
   /** Idempotent. After it, `enqueue` rejects. */
   close(options?: CloseOptions): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { continueTrace, currentTrace, runInTrace, traceparentOf } from '../trace/trace-context.js';
-import type { CloseOptions, EnqueueOptions, JobHandler, JobQueue, QueueDepth } from './job-queue.js';
+import type { CloseOptions, EnqueueOptions, FailedJob, JobHandler, JobQueue, QueueDepth } from './job-queue.js';
 
 /** The payload field that carries the enqueuer's trace; removed before a handler sees the payload. */
 export const TRACE_FIELD = '_trace';
@@ -50,9 +50,28 @@ export class TracedJobQueue implements JobQueue {
     return this.inner.depth(names);
   }
 
+  async failed(name: string, limit?: number): Promise<FailedJob[]> {
+    // Operators see the payload as it was enqueued, without the trace it carried.
+    return (await this.inner.failed(name, limit)).map((job) => ({ ...job, payload: untraced(job.payload) }));
+  }
+
+  retryFailed(name: string, id: string): Promise<boolean> {
+    return this.inner.retryFailed(name, id);
+  }
+
+  removeFailed(name: string, id: string): Promise<boolean> {
+    return this.inner.removeFailed(name, id);
+  }
+
   close(options?: CloseOptions): Promise<void> {
     return this.inner.close(options);
   }
+}
+
+function untraced(payload: unknown): unknown {
+  if (!isPlainObject(payload) || !(TRACE_FIELD in payload)) return payload;
+  const { [TRACE_FIELD]: _trace, ...rest } = payload;
+  return rest;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

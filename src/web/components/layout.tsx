@@ -33,6 +33,7 @@ const nav: Array<{ key: NavKey; href: string; label: string }> = [
 const adminNav: Array<{ key: NavKey; href: string; label: string }> = [
   { key: 'tokens', href: '/admin/api-tokens', label: 'API tokens' },
   { key: 'staff', href: '/admin/staff', label: 'Staff users' },
+  { key: 'jobs', href: '/admin/jobs', label: 'Jobs' },
 ];
 
 export interface LayoutProps {
