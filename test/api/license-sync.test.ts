@@ -108,7 +108,7 @@ for (const dialect of testDialects()) {
         data: { byKa: true, differences: [{ field: 'status', ka: 'terminated', keyway: 'active' }] },
       });
       t.like(
-        terminated.history.findLast((e) => e.action === 'license.synced'),
+        [...terminated.history].reverse().find((e) => e.action === 'license.synced'),
         {
           data: { note: `bulk job ${job.body.id}` },
         },

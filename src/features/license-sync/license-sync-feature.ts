@@ -7,7 +7,7 @@ import type { AuditStore } from '../audit/audit-store.js';
 import type { TransitionEventWriter } from '../audit/transition.js';
 import type { KaConfigurationReader } from '../ka-configurations/ka-configuration-reader.js';
 import type { KaConfigurationService } from '../ka-configurations/ka-configuration-service.js';
-import type { StoredKaConfiguration } from '../ka-configurations/ka-configuration-store.js';
+import type { StoredKaConfiguration } from '../ka-configurations/ka-configuration-reader.js';
 import type { LicenseRequestPort } from '../license-requests/license-request-port.js';
 import type { LicenseSyncPort } from '../licenses/license-sync-port.js';
 import { licenseSyncRoutes } from './license-sync-routes.js';

@@ -6,7 +6,7 @@ import type { KaAdapter, KeyInfo } from '../../plugin-sdk/ka-adapter.js';
 import type { AuditStore } from '../audit/audit-store.js';
 import { applyTransition, type TransitionEventWriter } from '../audit/transition.js';
 import type { KaConfigurationService } from '../ka-configurations/ka-configuration-service.js';
-import type { StoredKaConfiguration } from '../ka-configurations/ka-configuration-store.js';
+import type { StoredKaConfiguration } from '../ka-configurations/ka-configuration-reader.js';
 import { errorRecord } from '../ka-configurations/ka-error-record.js';
 import type { LicenseRequestPort } from '../license-requests/license-request-port.js';
 import type { License, LicenseStatus } from '../licenses/license.js';

@@ -3,7 +3,7 @@ import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { Actor } from '../../kernel/actor.js';
 import type { KeyInfo } from '../../plugin-sdk/ka-adapter.js';
 import { applyTransition } from '../audit/transition.js';
-import type { StoredKaConfiguration } from '../ka-configurations/ka-configuration-store.js';
+import type { StoredKaConfiguration } from '../ka-configurations/ka-configuration-reader.js';
 import { errorRecord } from '../ka-configurations/ka-error-record.js';
 import { enqueueAdvance } from '../license-requests/license-request-jobs.js';
 import { resumedStatus } from '../licenses/lifecycle-rules.js';
