@@ -487,6 +487,7 @@ export async function composeKeyway(
         manualLicenses,
         licenses: licenses.service,
         lifecycle: licenses.lifecycle,
+        licenseSync: { service: licenseSync.service, resolution: licenseSync.resolution },
         subscriptions: { autoRenew: subscriptions.autoRenew },
         orderActions: {
           orders: orders.service,

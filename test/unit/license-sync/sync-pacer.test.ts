@@ -55,6 +55,6 @@ test('a stored diff is bounded, and reads back', (t) => {
   t.true(text.length <= 8_000);
   const read = readStoredSync(text);
   t.is(read.differences.length, 2);
-  t.is((read.differences[0]?.ka as string[]).length, 21);
+  t.is((read.differences[0]?.ka ?? []).length, 21);
   t.deepEqual(readStoredSync('{"differences": [tru…'), { differences: [] });
 });
