@@ -146,6 +146,13 @@ for (const dialect of testDialects()) {
       const flagged = await api.request<{ data: Body[] }>('GET', `/api/v1/events?entity=license:${drifted.id}`);
       t.truthy(flagged.body.data.find((e) => e.type === 'license.not_in_sync'));
 
+      // The KA made a new file with it: the file refresh fetches and installs it first (the license is busy meanwhile).
+      const revision = rig.xmlrpc.authority.getKey(drifted.keyNumber).revision;
+      await waitFor(async () => {
+        const l = await get(drifted.id);
+        return l.revision === revision && (l.request as Body).state === 'installed';
+      }, 'the new revision to be installed');
+
       // Staff accept the KA's facts: Keyway takes the feature, audited.
       const accepted = await api.request<License>('POST', `/api/v1/licenses/${drifted.id}/sync/resolve`, {
         body: { resolution: 'accept_ka', note: 'the vendor added it' },
