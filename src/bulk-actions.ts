@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { lifecycleBulkAction } from './features/bulk-jobs/actions/lifecycle-bulk-actions.js';
 import { retryOnlineBulkAction } from './features/bulk-jobs/actions/retry-online-action.js';
+import { type LicenseSyncing, syncBulkAction } from './features/bulk-jobs/actions/sync-actions.js';
 import type { BulkTarget } from './features/bulk-jobs/bulk-action.js';
 import { BulkActionRegistry } from './features/bulk-jobs/bulk-action-registry.js';
 import type { SelectionSource } from './features/bulk-jobs/selection-source.js';
@@ -15,12 +16,13 @@ import { idText } from './http/params.js';
 
 /**
  * The bulk actions and where their selections come from, wired from the features that act.
- * A new bulk action (sync, migrate, deactivate farms) is a file in
+ * A new bulk action (migrate, deactivate farms) is a file in
  * `features/bulk-jobs/actions/` and one `register` line here.
  */
 export function bulkActions(deps: {
   actionOnce: LicenseActionOnce;
   manualLicenses: ManualLicenseService;
+  sync: LicenseSyncing;
 }): BulkActionRegistry {
   const licenses = { act: deps.actionOnce.act.bind(deps.actionOnce) };
   return new BulkActionRegistry()
@@ -28,7 +30,9 @@ export function bulkActions(deps: {
     .register(lifecycleBulkAction('suspend', licenses))
     .register(lifecycleBulkAction('resume', licenses))
     .register(lifecycleBulkAction('terminate', licenses))
-    .register(retryOnlineBulkAction(deps.manualLicenses));
+    .register(retryOnlineBulkAction(deps.manualLicenses))
+    .register(syncBulkAction('sync', deps.sync))
+    .register(syncBulkAction('sync_accept_ka', deps.sync));
 }
 
 /** A JSON filter may give ids as numbers; the lists' filters read them as canonical text. */

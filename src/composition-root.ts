@@ -46,6 +46,7 @@ import { StatusOperation } from './provisioning/operations/status-operation.js';
 import { createSubscriptionActionsFeature } from './features/subscription-actions/subscription-actions-feature.js';
 import { actionCauses } from './features/subscription-actions/subscription-action-service.js';
 import { FileRefreshSweep } from './provisioning/file-refresh.js';
+import { createLicenseSyncFeature, type LicenseSyncFeature } from './features/license-sync/license-sync-feature.js';
 import { createRenewalsFeature } from './features/renewals/renewals-feature.js';
 import type { RenewalService } from './features/renewals/renewal-service.js';
 import type { RenewalPayment } from './features/orders/renewal-payment.js';
@@ -65,7 +66,8 @@ export interface Stores {
   licenses: LicenseStore;
 }
 
-export function createStores(): Stores {
+/** `firstSyncAfterMs`: a new license's first scheduled sync (`KEYWAY_SYNC_EVERY_HOURS`). */
+export function createStores(options: { firstSyncAfterMs?: number } = {}): Stores {
   return {
     audit: new AuditStore(),
     tokens: new TokenStore(),
@@ -75,7 +77,7 @@ export function createStores(): Stores {
     orders: new KnexOrderStore(),
     subscriptions: new SubscriptionStore(),
     licenseRequests: new LicenseRequestStore(),
-    licenses: new LicenseStore(),
+    licenses: new LicenseStore(Date.now, options),
   };
 }
 
@@ -92,6 +94,8 @@ export interface Composition {
   bulkJobs: BulkJobsFeature;
   /** Events out: the outbox's reader, webhooks and mail. */
   events: EventsOut;
+  /** Sync of licenses with their KAs. */
+  licenseSync: LicenseSyncFeature;
   /** Renewal orders of subscriptions (`request`, `renewAndPay`, `listOf`). */
   renewals: RenewalService;
   /** Metrics of this process (prom-client), for `/metrics`. */
@@ -121,7 +125,7 @@ export async function composeKeyway(
   options: { serves: boolean; publicBaseUrl: () => string },
 ): Promise<Composition> {
   const { config, logger, db, queue, clock } = context;
-  const stores = createStores();
+  const stores = createStores({ firstSyncAfterMs: config.scheduler.syncEveryMs });
   const secrets = openSecretBox(config, { create: true }) as SecretBox;
   const plugins = await startPluginHost(config.pluginsDir, db, logger, { sync: options.serves });
 
@@ -371,12 +375,38 @@ export async function composeKeyway(
     configurations: stores.kaConfigurations,
     events: eventWriter,
   });
+  // Sync of licenses with their KAs: on demand, by bulk jobs, and daily by the scheduler.
+  const licenseSync = createLicenseSyncFeature({
+    db,
+    licenses: stores.licenses,
+    requests: stores.licenseRequests,
+    audit: stores.audit,
+    events: eventWriter,
+    configurations: configurations.service,
+    configurationReader: stores.kaConfigurations,
+    adapterOf: (configuration) => pipeline.adapters.get(configuration),
+    hasOpenOperation: licenses.hasOpenOperation,
+    licenseView: (id) => licenses.service.get(id),
+    queue,
+    logger: logger.child({ component: 'sync' }),
+    now: clock,
+    everyMs: config.scheduler.syncEveryMs,
+    schedulerPeriodMs: config.scheduler.everyMs,
+    leaseMs: config.pipeline.leaseMs,
+  });
   const bulkJobs = createBulkJobsFeature({
     db,
     queue,
     audit: stores.audit,
     logger,
-    actions: bulkActions({ actionOnce: licenses.actionOnce, manualLicenses: manualLicenses.service }),
+    actions: bulkActions({
+      actionOnce: licenses.actionOnce,
+      manualLicenses: manualLicenses.service,
+      sync: {
+        sync: (id, actor, note) => licenseSync.service.sync(id, actor, { paced: true, note }),
+        acceptKa: (id, actor, note) => licenseSync.resolution.resolve(id, 'accept_ka', actor, { paced: true, note }),
+      },
+    }),
     sources: bulkSelectionSources({
       db,
       licenseQueries: licenses.service,
@@ -396,6 +426,7 @@ export async function composeKeyway(
     auth,
     bulkJobs,
     events,
+    licenseSync,
     renewals: renewals.service,
     metrics,
     api: {
@@ -414,6 +445,7 @@ export async function composeKeyway(
         manualLicenses.routes,
         licenses.routes,
         licenses.workedOperationRoutes,
+        licenseSync.routes,
         renewals.routes,
         bulkJobs.routes,
         subscriptionActions.routes,
@@ -439,6 +471,8 @@ export async function composeKeyway(
     scheduledPasses: [
       { name: 'renewals due', runDue: (now) => subscriptions.renewalScheduler.runDue(now) },
       { name: 'license phases', runDue: (now) => licenses.phaseKeeper.runDue(now) },
+      // Last: it takes most of a period, paced by each configuration's rate.
+      { name: 'license sync', runDue: (now) => licenseSync.scheduler.runDue(now) },
     ],
     createWeb: (print) =>
       createWebConsole({
@@ -455,6 +489,7 @@ export async function composeKeyway(
         manualLicenses,
         licenses: licenses.service,
         lifecycle: licenses.lifecycle,
+        licenseSync: { service: licenseSync.service, resolution: licenseSync.resolution },
         subscriptions: { autoRenew: subscriptions.autoRenew },
         orderActions: {
           orders: orders.service,

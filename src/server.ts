@@ -7,7 +7,7 @@ import { ensureAdminToken } from './bootstrap/admin-token.js';
 import { assertExactTextComparison } from './bootstrap/database-check.js';
 import { demoHelp, startDemo } from './bootstrap/demo.js';
 import { sealStoredSecrets } from './bootstrap/stored-secrets.js';
-import { composeKeyway } from './composition-root.js';
+import { type Composition, composeKeyway } from './composition-root.js';
 import type { Config } from './config/config.js';
 import { migrateLatest } from './infra/db/migrator.js';
 import { outgoingTraceparent } from './infra/trace/trace-context.js';
@@ -20,6 +20,8 @@ export interface RunningKeyway {
   context: AppContext;
   /** Base URL of the HTTP server (roles api and all). */
   url?: string;
+  /** The composed parts, for tests and tools that run a pass by hand. */
+  keyway: Composition;
   /**
    * Stops within `shutdownTimeoutMs` of the configuration: requests in flight are answered
    * (new ones refused), then jobs in flight get what is left of it but its last fifth (at most
@@ -107,6 +109,7 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
 
   return {
     context,
+    keyway,
     url,
     async close() {
       // The end of the bound is kept for the teardown (database, adapters, demo servers).

@@ -74,6 +74,8 @@ export interface SchedulerConfig {
    * pays the renewal order itself).
    */
   autoRenewPayment: 'store' | 'assume';
+  /** Every license is synced with its KA at least this often (`KEYWAY_SYNC_EVERY_HOURS`, default 24). */
+  syncEveryMs: number;
 }
 
 /** Events out: webhooks and mail (issue 13). */
@@ -209,6 +211,11 @@ const envSchema = z.object({
   KEYWAY_MAIL_TEMPLATES_DIR: z.string().optional(),
   KEYWAY_DELIVER_EVERY_MS: positiveInt.default(1000),
   KEYWAY_SCHEDULER_EVERY_MS: positiveInt.default(60_000),
+  KEYWAY_SYNC_EVERY_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 31)
+    .default(24),
   KEYWAY_RENEWAL_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   KEYWAY_EXPIRY_WARNING_DAYS: z.coerce.number().int().min(0).max(365).default(14),
   KEYWAY_AUTORENEW_PAYMENT: z.enum(['store', 'assume']).optional(),
@@ -301,6 +308,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       expiryWarningDays: e.KEYWAY_EXPIRY_WARNING_DAYS,
       // The demo has no store to charge anyone: it pays its own renewals.
       autoRenewPayment: e.KEYWAY_AUTORENEW_PAYMENT ?? (demo ? 'assume' : 'store'),
+      syncEveryMs: Math.round(e.KEYWAY_SYNC_EVERY_HOURS * 3_600_000),
     },
   };
 }

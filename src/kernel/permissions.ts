@@ -10,6 +10,8 @@ export const permissions = {
   downloadLicenseFile: operators,
   /** Suspend, resume, terminate or renew a key at its KA, and settle an operation by hand. */
   actOnLicense: operators,
+  /** Sync a license with its KA, and resolve a difference (accept the KA's facts or push Keyway's). */
+  syncLicense: operators,
   /** New License (request or upload), and staff work on requests: upload, install, retry, cancel. */
   workOnLicenseRequests: operators,
   /** Check a KA configuration's connection. */

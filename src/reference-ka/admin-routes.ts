@@ -49,6 +49,9 @@ function clockState(authority: LicenseAuthority): { now: string; shiftedMs: numb
  *   its active farm (the key becomes free)
  * - `POST /_reference/keys/:key/usage` `{usage}`: the usage (concurrent users) its active farm
  *   reports from its next report on (its peak usage)
+ * - `POST /_reference/keys/:key/terminate` · `POST /_reference/keys/:key/suspend` `{suspended?}`
+ *   (default true) · `POST /_reference/keys/:key/features` `{add?, remove?}` (feature ids): the
+ *   vendor changing a key directly, without the partner (what Keyway's sync finds)
  */
 export function handleAdmin(
   authority: LicenseAuthority,
@@ -70,7 +73,7 @@ export function handleAdmin(
   res.end(JSON.stringify(answer));
 }
 
-const KEY_ROUTE = /^\/_reference\/keys\/([^/]+)\/(activations|usage)$/;
+const KEY_ROUTE = /^\/_reference\/keys\/([^/]+)\/(activations|usage|terminate|suspend|features)$/;
 
 /** The vendor-side installation's knobs on one key; `undefined` for any other path. */
 function keyRoute(authority: LicenseAuthority, method: string, path: string, body: unknown): Answer | undefined {
@@ -100,6 +103,18 @@ function keyRoute(authority: LicenseAuthority, method: string, path: string, bod
       case 'POST usage':
         authority.setFarmUsage(key.clientId, key.keyNumber, Number(input.usage));
         return [200, farms()];
+      // The vendor acting on a key behind the partner's back: what a sync must find.
+      case 'POST terminate':
+        return [200, authority.terminateKey(key.clientId, key.keyNumber).key];
+      case 'POST suspend':
+        return [200, authority.setSuspended(key.clientId, key.keyNumber, input.suspended !== false).key];
+      case 'POST features': {
+        const add = Array.isArray(input.add) ? input.add.map(String) : [];
+        const remove = Array.isArray(input.remove) ? input.remove.map(String) : [];
+        if (add.length) authority.upgradeKey(key.clientId, key.keyNumber, add);
+        for (const feature of remove) authority.downgradeKey(key.clientId, key.keyNumber, feature);
+        return [200, authority.getKey(key.keyNumber)];
+      }
       default:
         return [405, { error: `${method} is not allowed on ${path}` }];
     }

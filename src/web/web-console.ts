@@ -10,6 +10,8 @@ import type { ConsoleReads } from './console-reads.js';
 import type { KaConfigurationService } from '../features/ka-configurations/ka-configuration-service.js';
 import type { KaConfigurationStore } from '../features/ka-configurations/ka-configuration-store.js';
 import type { LicenseLifecycle } from '../features/licenses/license-lifecycle.js';
+import type { LicenseSyncService } from '../features/license-sync/license-sync-service.js';
+import type { SyncResolution } from '../features/license-sync/sync-resolution.js';
 import type { LicenseQueryService } from '../features/licenses/license-query-service.js';
 import type { ManualLicenseService } from '../features/uploads/manual-license-service.js';
 import type { UploadLimits } from '../features/uploads/upload-options.js';
@@ -63,6 +65,8 @@ export interface WebConsoleDeps {
   /** License tabs, lists, details, downloads and CSV. */
   licenses: LicenseQueryService;
   lifecycle: LicenseLifecycle;
+  /** Sync of licenses with their KAs (absent in tests that build the console without it). */
+  licenseSync?: { service: LicenseSyncService; resolution: SyncResolution };
   /** Auto-renew of subscriptions (absent in tests that build the console without it). */
   subscriptions?: { autoRenew: AutoRenewService };
   /** Paying orders, renewing subscriptions and retrying their renewals (absent: the pages are read-only). */
@@ -139,6 +143,7 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
     configurations: deps.configurationStore,
     limits: deps.manualLicenses.limits,
     bulkActions: deps.bulkJobs?.actions.list().filter((a) => a.appliesTo === 'license') ?? [],
+    sync: deps.licenseSync,
   });
   const pages = express.Router();
   pages.use(requireSignIn);

@@ -33,6 +33,11 @@ export const eventCatalogue = {
     description:
       "A license was renewed: at its KA (a fixed term), or in Keyway only for a key the KA leases month by month and renews itself; `expiresAt` is the term's new end.",
   },
+  'license.not_in_sync': {
+    entityType: 'license',
+    description:
+      "A sync found a license's facts differing from its KA's (`differences`: field, KA says, Keyway says) in what Keyway does not follow by itself; staff accept the KA's facts or push Keyway's. Raised when the differences change.",
+  },
   'subscription.renewal_due': {
     entityType: 'subscription',
     description:

@@ -12,12 +12,16 @@ const name = z.string().trim().min(1).max(120);
 const settings = z.record(z.string(), z.unknown());
 const allowedProducts = z.array(z.string().trim().min(1).max(120)).max(500).nullable();
 
+/** Key reads per second per worker for the scheduled sync (KAs rate-limit); null: the default, 5. */
+const syncCallsPerSecond = z.number().int().min(1).max(1000).nullable();
+
 const createSchema = z.object({
   name,
   plugin: z.string().min(1).max(100),
   settings: settings.default({}),
   enabled: z.boolean().default(true),
   allowedProducts: allowedProducts.default(null),
+  syncCallsPerSecond: syncCallsPerSecond.default(null),
 });
 const updateSchema = z
   .object({
@@ -25,6 +29,7 @@ const updateSchema = z
     settings: settings.optional(),
     enabled: z.boolean().optional(),
     allowedProducts: allowedProducts.optional(),
+    syncCallsPerSecond: syncCallsPerSecond.optional(),
   })
   .strict();
 

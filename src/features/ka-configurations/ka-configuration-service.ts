@@ -38,6 +38,8 @@ export interface CreateKaConfiguration {
   settings: Record<string, unknown>;
   enabled: boolean;
   allowedProducts: string[] | null;
+  /** Key reads per second of the scheduled sync, per worker (null: the default). */
+  syncCallsPerSecond?: number | null;
 }
 
 export type UpdateKaConfiguration = Partial<Omit<CreateKaConfiguration, 'plugin'>>;
@@ -99,6 +101,7 @@ export class KaConfigurationService {
         settings,
         enabled: input.enabled,
         allowedProducts: input.allowedProducts,
+        syncCallsPerSecond: input.syncCallsPerSecond ?? null,
       });
       await this.audit.record(tx, {
         actor,

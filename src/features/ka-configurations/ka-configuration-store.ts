@@ -20,6 +20,8 @@ export interface StoredKaConfiguration {
   status: KaConfigurationStatus;
   products: KaProduct[];
   allowedProducts: string[] | null;
+  /** Key reads per second a worker's scheduled sync sends this KA (null: the default, 5). */
+  syncCallsPerSecond: number | null;
   lastError: Record<string, unknown> | null;
   productsFetchedAt: string | null;
   createdAt: string;
@@ -36,6 +38,7 @@ interface Row {
   status: KaConfigurationStatus;
   products: string | null;
   allowed_products: string | null;
+  sync_calls_per_second?: number | null;
   last_error: string | null;
   products_fetched_at: number | null;
   created_at: number;
@@ -53,6 +56,10 @@ function toStored(row: Row): StoredKaConfiguration {
     status: row.status,
     products: fromJson(row.products, []),
     allowedProducts: fromJson(row.allowed_products, null),
+    syncCallsPerSecond:
+      row.sync_calls_per_second === null || row.sync_calls_per_second === undefined
+        ? null
+        : Number(row.sync_calls_per_second),
     lastError: fromJson(row.last_error, null),
     productsFetchedAt: toIso(row.products_fetched_at),
     createdAt: toIso(row.created_at) ?? '',
@@ -65,6 +72,7 @@ export interface KaConfigurationChanges {
   settings?: SettingsValues;
   enabled?: boolean;
   allowedProducts?: string[] | null;
+  syncCallsPerSecond?: number | null;
   status?: KaConfigurationStatus;
   products?: KaProduct[];
   lastError?: Record<string, unknown> | null;
@@ -86,6 +94,7 @@ export class KaConfigurationStore {
       settings: SettingsValues;
       enabled: boolean;
       allowedProducts: string[] | null;
+      syncCallsPerSecond?: number | null;
     },
   ): Promise<number> {
     const now = Date.now();
@@ -96,6 +105,7 @@ export class KaConfigurationStore {
       enabled: input.enabled,
       status: 'fetching_products',
       allowed_products: toJson(input.allowedProducts),
+      sync_calls_per_second: input.syncCallsPerSecond ?? null,
       created_at: now,
       updated_at: now,
     });
@@ -108,6 +118,7 @@ export class KaConfigurationStore {
     if (changes.settings !== undefined) row.settings = toJson(changes.settings);
     if (changes.enabled !== undefined) row.enabled = changes.enabled;
     if (changes.allowedProducts !== undefined) row.allowed_products = toJson(changes.allowedProducts);
+    if (changes.syncCallsPerSecond !== undefined) row.sync_calls_per_second = changes.syncCallsPerSecond;
     if (changes.status !== undefined) row.status = changes.status;
     if (changes.products !== undefined) row.products = toJson(changes.products);
     if (changes.lastError !== undefined) row.last_error = toJson(changes.lastError);

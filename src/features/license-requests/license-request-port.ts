@@ -43,6 +43,8 @@ export interface LicenseRequestWriter {
  */
 export interface LicenseRequestPort extends LicenseRequestWriter {
   get(db: DbOrTx, id: number): Promise<LicenseRequest | undefined>;
+  /** Whether the pipeline is working on any request of the configuration now (ready to installing): what a sync yields to. */
+  hasWorking(db: DbOrTx, configurationId: number): Promise<boolean>;
   /** Moves the request only if it is still in `from`; see `LicenseRequestStore.transition`. */
   transition(
     id: number,

@@ -100,6 +100,9 @@ function afterTransition(
   };
 }
 
+/** The states in which the pipeline is working on a request (not waiting, for staff or done). */
+const workingStates: LicenseRequestState[] = ['ready', 'issuing', 'key_issued', 'files_retrieved', 'installing'];
+
 export class LicenseRequestStore implements LicenseRequestWriter, LicenseRequestPort {
   /** Read once per process: it never changes. */
   private installationId?: Promise<string>;
@@ -143,6 +146,16 @@ export class LicenseRequestStore implements LicenseRequestWriter, LicenseRequest
   async get(db: DbOrTx, id: number): Promise<LicenseRequest | undefined> {
     const row = await db<LicenseRequestRow>('license_requests').where({ id }).first();
     return row ? toLicenseRequest(row) : undefined;
+  }
+
+  /** One probe of the `(configuration_id, state, id)` index per working state. */
+  async hasWorking(db: DbOrTx, configurationId: number): Promise<boolean> {
+    const row = await db('license_requests')
+      .select('id')
+      .where('configuration_id', configurationId)
+      .whereIn('state', workingStates)
+      .first();
+    return row !== undefined;
   }
 
   async list(db: DbOrTx, filter: LicenseRequestFilter): Promise<LicenseRequest[]> {

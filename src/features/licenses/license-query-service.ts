@@ -28,6 +28,8 @@ export interface LicenseTab {
   total: number;
   /** Live licenses whose term ends within the warning window, and those expired and in grace. */
   phaseCounts: { expiring: number; grace: number };
+  /** Licenses whose last sync found them not in sync with the KA. */
+  notInSync: number;
   /** Set when the counts are a recent count reused (at a large scale), not taken just now. */
   countsAsOf?: string;
 }
@@ -103,7 +105,7 @@ export class LicenseQueryService {
 
   /** One entry per KA configuration, also those without licenses, in name order. */
   async tabs(): Promise<LicenseTab[]> {
-    const [configurations, { rows: counts, phases, countedAt }] = await Promise.all([
+    const [configurations, { rows: counts, phases, notInSync, countedAt }] = await Promise.all([
       this.deps.configurations.list(this.deps.db),
       this.tabCounts.get(),
     ]);
@@ -124,6 +126,7 @@ export class LicenseQueryService {
           counts: byStatus,
           total,
           phaseCounts: { expiring: phase?.expiring ?? 0, grace: phase?.grace ?? 0 },
+          notInSync: notInSync.get(c.id) ?? 0,
           ...countsAsOf,
         };
       })

@@ -5,6 +5,7 @@ import { whereTermEndIn } from './license-phase-store.js';
 import { type LicenseRow, toLicenseSummary } from './license-store.js';
 import type { LicenseStatus, LicenseSummary } from './license.js';
 import { termEndColumn } from './license-term.js';
+import type { SyncState } from './license-sync-state.js';
 
 export const licenseStatuses: LicenseStatus[] = ['issued', 'files_retrieved', 'installed', 'suspended', 'terminated'];
 
@@ -21,6 +22,8 @@ export interface LicenseFilter {
   phase?: PhaseFilter;
   /** Only licenses not terminated whose term ends in this range (a phase at some instant). */
   termEnd?: TermEndRange;
+  /** Only licenses whose last sync left them in this state. */
+  syncState?: SyncState;
   /** Keyset: newest first, ids below this. */
   beforeId?: number;
   limit: number;
@@ -47,8 +50,9 @@ function likePrefix(value: string): string {
 function licensesTable(db: DbOrTx, filter: LicenseFilter): string | Knex.Raw {
   // A phase is a range of term ends: the `(configuration_id, expires_at, id)` index serves it.
   if (dialectOf(db) !== 'mysql' || filter.configurationId === undefined || filter.termEnd) return 'licenses';
-  const index =
-    filter.subscriptionId !== undefined
+  const index = filter.syncState
+    ? 'licenses_configuration_sync_state_index'
+    : filter.subscriptionId !== undefined
       ? 'licenses_configuration_subscription_id_index'
       : filter.customerId !== undefined
         ? 'licenses_configuration_customer_id_index'
@@ -71,6 +75,7 @@ export class LicenseQueryStore {
     if (filter.subscriptionId !== undefined) q.where('subscription_id', filter.subscriptionId);
     if (filter.keyNumber) q.whereRaw("key_number like ? escape '!'", [likePrefix(filter.keyNumber)]);
     if (filter.expiresBeforeMs !== undefined) q.where('expires_at', '<', filter.expiresBeforeMs);
+    if (filter.syncState) q.where('sync_state', filter.syncState);
     if (filter.termEnd) {
       q.whereNot('status', 'terminated');
       whereTermEndIn(q, filter.termEnd);
@@ -103,6 +108,16 @@ export class LicenseQueryStore {
       expiring: Number(r.expiring ?? 0),
       grace: Number(r.grace ?? 0),
     }));
+  }
+
+  /** Licenses not in sync with their KA per configuration, for the tabs: a range on the sync state index. */
+  async notInSyncByConfiguration(db: DbOrTx): Promise<Map<number, number>> {
+    const rows = (await db('licenses')
+      .select('configuration_id')
+      .count({ n: '*' })
+      .where('sync_state', 'not_in_sync')
+      .groupBy('configuration_id')) as Array<{ configuration_id: number; n: number | string }>;
+    return new Map(rows.map((r) => [Number(r.configuration_id), Number(r.n)]));
   }
 
   /** License counts per configuration and status, for the tabs. */

@@ -11,6 +11,7 @@ import { type LicenseFilter, licenseStatuses } from './license-query-store.js';
 import { type PhaseFilter, phaseFilters } from './license-phase.js';
 import type { LicenseQueryService } from './license-query-service.js';
 import type { LicenseStatus } from './license.js';
+import { syncStates } from './license-sync-state.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
 import type { IdempotencyKeyStore } from './idempotency-key-store.js';
@@ -39,6 +40,7 @@ export const licenseFilterSchema = z.object({
   subscription: idText.optional(),
   keyNumber: z.string().trim().min(1).max(100).optional(),
   expiringBefore: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
+  sync: z.enum(syncStates).optional(),
 });
 
 /** What the license query service is asked for the filters of `licenseFilterSchema`. */
@@ -51,6 +53,7 @@ export function licenseFilterOf(q: z.output<typeof licenseFilterSchema>): Omit<L
     subscriptionId: q.subscription,
     keyNumber: q.keyNumber,
     expiresBeforeMs: q.expiringBefore ? Date.parse(q.expiringBefore) : undefined,
+    syncState: q.sync,
   };
 }
 
@@ -113,7 +116,7 @@ export function licenseRoutes(deps: {
         path: '/licenses',
         summary: 'List licenses, newest first, or export them as CSV',
         description:
-          "`phase` filters by the phase the license's dates give now (`active`, `expiring`, `grace`, `lapsed`, or `expired` for grace and lapsed together; terminated keys have none); each license answers its `phase`.",
+          "`phase` filters by the phase the license's dates give now (`active`, `expiring`, `grace`, `lapsed`, or `expired` for grace and lapsed together; terminated keys have none); each license answers its `phase`. `sync=not_in_sync` (or `in_sync`, `failed`) lists the licenses whose last sync with their KA left them so; each license answers its `sync` (state, `lastSyncedAt`, `differences`).",
         roles: readers,
         query: listSchema,
         answer: { status: 200, description: '`{data, nextCursor}` of licenses, or a CSV file with `format=csv`.' },

@@ -4,6 +4,8 @@ import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
 import { type GuardedMove, knexMove } from '../audit/transition.js';
 import type { License, LicenseFileSummary, LicenseStatus, LicenseSummary, LicenseTermKind } from './license.js';
 import type { LicensePort, LicenseTerm, NewLicense, NewLicenseFile } from './license-port.js';
+import { readStoredSync, storedSync, type SyncState } from './license-sync-state.js';
+import type { KaFactsAccepted, LicenseSyncPort, SyncRecord } from './license-sync-port.js';
 
 export type { LicenseTerm } from './license-port.js';
 
@@ -32,6 +34,9 @@ export interface LicenseRow {
   revision?: string | null;
   refresh_due_at?: number | null;
   suspended_keyway_only?: number | boolean | null;
+  sync_state?: SyncState | null;
+  sync_diff?: string | null;
+  last_synced_at?: number | null;
 }
 
 export function toLicenseSummary(row: LicenseRow): LicenseSummary {
@@ -61,6 +66,11 @@ export function toLicenseSummary(row: LicenseRow): LicenseSummary {
     revision: row.revision ?? null,
     refreshDueAt: toIso(row.refresh_due_at ?? null),
     suspendedInKeywayOnly: Boolean(Number(row.suspended_keyway_only ?? 0)),
+    sync: {
+      state: row.sync_state ?? null,
+      lastSyncedAt: toIso(row.last_synced_at ?? null),
+      ...readStoredSync(row.sync_diff),
+    },
   };
 }
 
@@ -89,8 +99,15 @@ function toFileSummary(r: Record<string, unknown>): LicenseFileSummary {
   };
 }
 
-export class LicenseStore implements LicensePort {
-  constructor(private readonly now: () => number = Date.now) {}
+export class LicenseStore implements LicensePort, LicenseSyncPort {
+  /**
+   * `firstSyncAfterMs`: a new license was just read from its KA, so the scheduled sync first
+   * reads it this long after (`KEYWAY_SYNC_EVERY_HOURS`; a day when not told).
+   */
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly options: { firstSyncAfterMs?: number } = {},
+  ) {}
 
   /** Inserts a license (status `issued`) and answers it as a read would. */
   async insert(db: DbOrTx, input: NewLicense): Promise<LicenseSummary> {
@@ -120,7 +137,10 @@ export class LicenseStore implements LicensePort {
       revision: input.term?.revision ?? null,
       refresh_due_at: input.term?.refreshDueAt ?? null,
     };
-    const [id] = await db('licenses').insert(row);
+    const [id] = await db('licenses').insert({
+      ...row,
+      sync_due_at: now + (this.options.firstSyncAfterMs ?? 86_400_000),
+    });
     return toLicenseSummary({ ...row, id: Number(id) });
   }
 
@@ -371,6 +391,65 @@ export class LicenseStore implements LicensePort {
     return (await db<LicenseRow>('licenses').where({ subscription_id: subscriptionId }).orderBy('id')).map(
       toLicenseSummary,
     );
+  }
+
+  async dueForSync(
+    db: DbOrTx,
+    configurationId: number,
+    now: number,
+    limit: number,
+  ): Promise<Array<{ id: number; dueAt: number }>> {
+    const rows = await db('licenses')
+      .select('id', 'sync_due_at')
+      .where('configuration_id', configurationId)
+      .where('sync_due_at', '<=', now)
+      .orderBy('sync_due_at')
+      .limit(limit);
+    return rows.map((r) => ({ id: Number(r.id), dueAt: Number(r.sync_due_at) }));
+  }
+
+  async claimSync(db: DbOrTx, id: number, dueAt: number, until: number): Promise<boolean> {
+    return (await db('licenses').where({ id, sync_due_at: dueAt }).update({ sync_due_at: until })) === 1;
+  }
+
+  async recordSync(db: DbOrTx, id: number, record: SyncRecord): Promise<void> {
+    await db('licenses')
+      .where({ id })
+      .update({
+        sync_state: record.state,
+        sync_diff: storedSync(record.differences, record.error),
+        last_synced_at: record.at,
+        sync_due_at: record.nextDueAt,
+      });
+  }
+
+  async applyKaRenewal(
+    db: DbOrTx,
+    id: number,
+    fromKeyExpiresAt: number | null,
+    term: Pick<LicenseTerm, 'keyExpiresAt' | 'expiresAt' | 'updatesUntil'>,
+  ): Promise<boolean> {
+    const q = db('licenses').where({ id });
+    if (fromKeyExpiresAt === null) q.whereNull('key_expires_at');
+    else q.where('key_expires_at', fromKeyExpiresAt);
+    const update: Record<string, unknown> = { key_expires_at: term.keyExpiresAt, updated_at: this.now() };
+    if (term.expiresAt !== undefined) update.expires_at = term.expiresAt;
+    if (term.updatesUntil !== undefined) update.updates_until = term.updatesUntil;
+    return (await q.update(update)) === 1;
+  }
+
+  async acceptKaFacts(db: DbOrTx, id: number, facts: KaFactsAccepted): Promise<void> {
+    const update: Record<string, unknown> = { updated_at: this.now() };
+    if (facts.keyExpiresAt !== undefined) update.key_expires_at = facts.keyExpiresAt;
+    if (facts.expiresAt !== undefined) update.expires_at = facts.expiresAt;
+    if (facts.updatesUntil !== undefined) update.updates_until = facts.updatesUntil;
+    if (facts.features !== undefined) update.features = toJson(facts.features);
+    if (facts.additionalKeyNumbers !== undefined) update.additional_key_numbers = toJson(facts.additionalKeyNumbers);
+    await db('licenses').where({ id }).update(update);
+  }
+
+  async refreshNow(db: DbOrTx, id: number, now: number): Promise<void> {
+    await db('licenses').where({ id }).update({ refresh_due_at: now });
   }
 
   /** Which of `ids` exist (a bulk job's selection by ids), read a thousand at a time. */

@@ -1,4 +1,5 @@
 // A license as every layer sees it: higher features name it from here, not from the store that writes it.
+import type { LicenseSync } from './license-sync-state.js';
 
 export type LicenseStatus = 'issued' | 'files_retrieved' | 'installed' | 'suspended' | 'terminated';
 
@@ -48,6 +49,8 @@ export interface LicenseSummary {
   refreshDueAt: string | null;
   /** Suspended in Keyway only: its KA plugin cannot suspend keys, so the key still works at the KA. */
   suspendedInKeywayOnly: boolean;
+  /** How the license stood against its KA at its last sync (null state: never synced). */
+  sync: LicenseSync;
 }
 
 export interface License extends LicenseSummary {

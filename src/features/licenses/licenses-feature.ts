@@ -61,6 +61,8 @@ export function createLicensesFeature(deps: {
   workedOperationRoutes: DeclaredRouter;
   /** Lifecycle actions under their own idempotency keys, for bulk jobs. */
   actionOnce: LicenseActionOnce;
+  /** Whether an action on the license's key is open (in progress, outcome unknown, or worker-run): a sync leaves it alone. */
+  hasOpenOperation(licenseId: number): Promise<boolean>;
 } {
   const { stores } = deps;
   const operations = new LicenseOperationStore();
@@ -120,6 +122,7 @@ export function createLicensesFeature(deps: {
     workedOperationStore,
     workedOperationRoutes: workedOperationRoutes({ service: workedOperations }),
     actionOnce,
+    hasOpenOperation: async (licenseId) => (await operations.openFor(deps.db, licenseId)) !== undefined,
     routes: licenseRoutes({ db: deps.db, service, lifecycle, operations, idempotencyKeys }),
   };
 }

@@ -4,6 +4,13 @@ import type { LicenseStatus } from './license.js';
 
 export type TabCountRow = { configurationId: number; status: LicenseStatus; count: number };
 
+/** Counts by status, by phase and of licenses not in sync with their KA, per configuration. */
+interface Counted {
+  rows: TabCountRow[];
+  phases: PhaseCountRow[];
+  notInSync: Map<number, number>;
+}
+
 /** A count slower than this is reused for a while; a faster one is always taken afresh. */
 const SLOW_COUNT_MS = 50;
 /** How long a slow count is reused, as a multiple of what it took (at most a minute). */
@@ -19,8 +26,14 @@ const MAX_REUSE_MS = 60_000;
  * to the writes of the pipeline.
  */
 export class TabCounts {
-  private reusable?: { rows: TabCountRow[]; phases: PhaseCountRow[]; countedAt: number; until: number };
-  private inFlight?: Promise<{ rows: TabCountRow[]; phases: PhaseCountRow[] }>;
+  private reusable?: {
+    rows: TabCountRow[];
+    phases: PhaseCountRow[];
+    notInSync: Map<number, number>;
+    countedAt: number;
+    until: number;
+  };
+  private inFlight?: Promise<Counted>;
 
   /**
    * `phaseWindow`: the term ends that are expiring and in grace now; with it, each count also
@@ -34,25 +47,31 @@ export class TabCounts {
   ) {}
 
   /** The counts, and when they were counted if they are a reused count. */
-  async get(): Promise<{ rows: TabCountRow[]; phases: PhaseCountRow[]; countedAt?: number }> {
+  async get(): Promise<Counted & { countedAt?: number }> {
     const reusable = this.reusable;
     if (reusable && this.now() < reusable.until)
-      return { rows: reusable.rows, phases: reusable.phases, countedAt: reusable.countedAt };
+      return {
+        rows: reusable.rows,
+        phases: reusable.phases,
+        notInSync: reusable.notInSync,
+        countedAt: reusable.countedAt,
+      };
     this.inFlight ??= this.count().finally(() => {
       this.inFlight = undefined;
     });
     return this.inFlight;
   }
 
-  private async count(): Promise<{ rows: TabCountRow[]; phases: PhaseCountRow[] }> {
+  private async count(): Promise<Counted> {
     const started = this.now();
     const rows = await this.queries.countsByConfiguration(this.db);
     const phases = this.phaseWindow ? await this.queries.phaseCountsByConfiguration(this.db, this.phaseWindow()) : [];
+    const notInSync = await this.queries.notInSyncByConfiguration(this.db);
     const took = this.now() - started;
     this.reusable =
       took > SLOW_COUNT_MS
-        ? { rows, phases, countedAt: started, until: started + Math.min(MAX_REUSE_MS, took * REUSE_FACTOR) }
+        ? { rows, phases, notInSync, countedAt: started, until: started + Math.min(MAX_REUSE_MS, took * REUSE_FACTOR) }
         : undefined;
-    return { rows, phases };
+    return { rows, phases, notInSync };
   }
 }

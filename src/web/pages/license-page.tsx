@@ -9,6 +9,7 @@ import { ActionButton, CheckboxField, CsrfField, type FieldErrors, TextField } f
 import { Layout } from '../components/layout.js';
 import { canOperate, type ViewContext } from '../view-context.js';
 import { AuditTable } from './audit-page.js';
+import { LicenseSyncPanel } from './license-sync-panel.js';
 
 export interface LicensePageProps {
   ctx: ViewContext;
@@ -23,6 +24,8 @@ export interface LicensePageProps {
   terminate?: { note?: string; errors?: FieldErrors };
   /** The settle-by-hand form as it was sent back (a field was missing). */
   settle?: { note?: string; expiresAt?: string; errors?: FieldErrors };
+  /** Whether the viewer may sync the license and resolve its differences. */
+  canSync?: boolean;
 }
 
 const labels: Record<LifecycleAction, string> = {
@@ -208,6 +211,7 @@ export function LicensePage({
   problem,
   terminate,
   settle,
+  canSync = false,
 }: LicensePageProps) {
   return (
     <Layout
@@ -268,6 +272,7 @@ export function LicensePage({
         <OpenOperation ctx={ctx} operation={l.openOperation} license={l} canSettle={canOperate(ctx)} settle={settle} />
       )}
       <LifecycleActions ctx={ctx} license={l} actions={actions} terminate={terminate} />
+      <LicenseSyncPanel ctx={ctx} license={l} canSync={canSync} />
       <h2>Files</h2>
       {l.files.length === 0 ? (
         <Empty>No files.</Empty>

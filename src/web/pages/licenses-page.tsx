@@ -18,6 +18,7 @@ export type LicenseListQuery = {
   customer?: string;
   subscription?: string;
   expiresBefore?: string;
+  sync?: string;
   cursor?: string;
 };
 
@@ -82,7 +83,7 @@ const phaseOptions = [
   { value: 'active', label: 'active' },
 ];
 
-/** The "Expiring / In grace" views of a tab: the licenses that need a renewal soon, with their counts. */
+/** The "Expiring / In grace / Not in sync" views of a tab: the licenses that need a renewal soon, with their counts. */
 function PhaseViews({ tab, query }: { tab: LicenseTab; query: LicenseListQuery }) {
   const view = (phase: 'expiring' | 'grace', label: string, count: number) => (
     <a
@@ -94,10 +95,17 @@ function PhaseViews({ tab, query }: { tab: LicenseTab; query: LicenseListQuery }
     </a>
   );
   return (
-    <nav class="actions" aria-label="Expiring / In grace">
+    <nav class="actions" aria-label="Expiring / In grace / Not in sync">
       {view('expiring', 'Expiring', tab.phaseCounts.expiring)}
       {view('grace', 'In grace', tab.phaseCounts.grace)}
-      {query.phase && (
+      <a
+        class="button secondary"
+        href={withQuery('/licenses', { configuration: tab.configurationId, sync: 'not_in_sync' })}
+        aria-current={query.sync === 'not_in_sync' ? 'page' : undefined}
+      >
+        Not in sync <span class="count">{tab.notInSync}</span>
+      </a>
+      {(query.phase || query.sync) && (
         <a class="button secondary" href={withQuery('/licenses', { configuration: tab.configurationId })}>
           All licenses
         </a>
@@ -163,6 +171,16 @@ export function LicensesPage({
             <a class="button secondary" href={withQuery('/licenses.csv', filters)} download>
               Export CSV
             </a>
+            {bulk && bulkActions.some((a) => a.name === 'sync') && (
+              <form method="post" action="/bulk-jobs" class="inline" aria-label="Sync this tab">
+                <CsrfField ctx={ctx} />
+                <input type="hidden" name="action" value="sync" />
+                <input type="hidden" name="configuration" value={String(tab.configurationId)} />
+                <button type="submit" class="button secondary">
+                  Sync this tab
+                </button>
+              </form>
+            )}
           </div>
           <PhaseViews tab={tab} query={query} />
           <form method="get" action="/licenses" class="filters" aria-label="Filter licenses">
@@ -182,6 +200,18 @@ export function LicensesPage({
               value={query.phase}
               blank="any"
               options={phaseOptions}
+              errors={errors}
+            />
+            <SelectField
+              name="sync"
+              label="Sync"
+              value={query.sync}
+              blank="any"
+              options={[
+                { value: 'not_in_sync', label: 'not in sync' },
+                { value: 'in_sync', label: 'in sync' },
+                { value: 'failed', label: 'sync failed' },
+              ]}
               errors={errors}
             />
             <TextField name="customer" label="Customer id" value={query.customer} errors={errors} />

@@ -23,6 +23,8 @@ const licenseFilterFields: Record<string, string> = {
   customer: 'customer',
   subscription: 'subscription',
   expiresBefore: 'expiringBefore',
+  phase: 'phase',
+  sync: 'sync',
 };
 
 const notices: Record<string, string> = {

@@ -32,6 +32,11 @@ import { customerNames } from '../../read-models/names.js';
 import { queryString, sendPage } from '../render.js';
 import { CsrfError, csrfField, tokensMatch } from '../session/csrf.js';
 import { canOperate, viewContext } from '../view-context.js';
+import { may } from '../../kernel/permissions.js';
+import { syncStates } from '../../features/licenses/license-sync-state.js';
+import type { LicenseSyncService, SyncOutcome } from '../../features/license-sync/license-sync-service.js';
+import { refusalOf, resolveBody } from '../../features/license-sync/license-sync-routes.js';
+import type { SyncResolution } from '../../features/license-sync/sync-resolution.js';
 
 export interface LicenseWebDeps {
   context: ConsoleReads;
@@ -42,6 +47,8 @@ export interface LicenseWebDeps {
   limits: UploadLimits;
   /** The bulk actions over licenses, offered on the list (over the filter or the checked rows). */
   bulkActions?: BulkActionChoice[];
+  /** Sync with the KA and resolving differences (absent in tests that build the console without it). */
+  sync?: { service: LicenseSyncService; resolution: SyncResolution };
 }
 
 const pageSize = 50;
@@ -55,7 +62,10 @@ const lifecycleNotices: Record<string, string> = {
   resume: 'The KA resumed the key.',
   terminate: 'The KA terminated the key.',
   renew: 'The KA renewed the key; the renewed license file is being fetched and installed.',
-} satisfies Record<LifecycleAction | 'settled' | 'earlier', string>;
+  in_sync: 'Read at the KA: the license is in sync.',
+  not_in_sync: 'Read at the KA: the license is not in sync; the differences are below.',
+  failed: 'Reading the key at the KA failed; the error is below.',
+} satisfies Record<LifecycleAction | 'settled' | 'earlier' | 'in_sync' | 'not_in_sync' | 'failed', string>;
 const listSchema = z.object({
   configuration: idText.optional(),
   status: z.enum(licenseStatuses as [string, ...string[]]).optional(),
@@ -67,6 +77,7 @@ const listSchema = z.object({
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2030-01-31')
     .optional(),
+  sync: z.enum(syncStates).optional(),
   cursor: z.string().max(200).optional(),
 });
 
@@ -86,6 +97,7 @@ function filterOf(q: z.output<typeof listSchema>, configurationId: number): Omit
     customerId: q.customer,
     subscriptionId: q.subscription,
     expiresBeforeMs: q.expiresBefore ? Date.parse(`${q.expiresBefore}T00:00:00Z`) : undefined,
+    syncState: q.sync,
   };
 }
 
@@ -288,6 +300,7 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
         configurationName={configuration?.name}
         customer={customer}
         actions={actions}
+        canSync={deps.sync !== undefined && may(ctx.user?.role, 'syncLicense')}
         {...extra}
       />,
       status,
@@ -328,6 +341,33 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
         return showLicense(req, res, id, { problem: err.message }, err.status);
       }
       res.redirect(303, `/licenses/${id}?done=${byEarlierOperation ? 'earlier' : action}`);
+    });
+  }
+
+  if (deps.sync) {
+    const sync = deps.sync;
+    const afterSync = async (req: Request, res: Response, id: number, run: () => Promise<SyncOutcome>) => {
+      let outcome: SyncOutcome;
+      try {
+        outcome = await run();
+      } catch (err) {
+        if (!(err instanceof AppError) || err.status === 404) throw err;
+        return showLicense(req, res, id, { problem: err.message }, err.status);
+      }
+      const refusal = refusalOf(outcome);
+      if (refusal) return showLicense(req, res, id, { problem: refusal.message }, refusal.status);
+      res.redirect(303, `/licenses/${id}?done=${outcome.result}`);
+    };
+    pages.post('/licenses/:id/sync', allow(...permissions.syncLicense), async (req, res) => {
+      const { id } = validate(idParams, req.params, 'params');
+      await afterSync(req, res, id, () => sync.service.sync(id, actorOf(principalOf(req))));
+    });
+    pages.post('/licenses/:id/sync/resolve', allow(...permissions.syncLicense), async (req, res) => {
+      const { id } = validate(idParams, req.params, 'params');
+      await afterSync(req, res, id, async () => {
+        const body = parseForm(resolveBody, req.body);
+        return sync.resolution.resolve(id, body.resolution, actorOf(principalOf(req)));
+      });
     });
   }
 
