@@ -8,7 +8,7 @@ import type { OrderService } from '../../features/orders/order-service.js';
 import type { RenewalService } from '../../features/renewals/renewal-service.js';
 import { formErrorsOf, formText } from '../form-body.js';
 import { idText } from '../../http/params.js';
-import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
+import { cursorId, pageById } from '../../http/pagination.js';
 import { idParams } from '../../http/params.js';
 import { validate } from '../../http/validate.js';
 import { OrderPage } from '../pages/order-page.js';
