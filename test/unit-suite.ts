@@ -13,6 +13,7 @@ import './unit/architecture/import-direction.test.ts';
 import './unit/infra/one-transaction.test.ts';
 import './unit/licenses/license-phase.test.ts';
 import './unit/licenses/lifecycle-rules.test.ts';
+import './unit/provisioning/scheduler-loop.test.ts';
 import './unit/orders/order-service.test.ts';
 import './unit/orders/order-store-fake.test.ts';
 import './unit/services/service-provisioning.test.ts';
