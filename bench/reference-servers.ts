@@ -1,17 +1,39 @@
 /**
  * The KA side of the benchmark in its own process, as a real KA would be: the reference
- * XML-RPC KA and an install target. Prints their URLs as one JSON line; answers `keys` on
- * stdin with the number of keys at the KA.
+ * XML-RPC KA and an install target. Prints their URLs as one JSON line; answers on stdin
+ * `keys` with the number of keys at the KA, and `renewals` with the renewals it applied
+ * (keys renewed, renewals, keys renewed more than once).
  */
 import readline from 'node:readline';
 import { startReferenceXmlRpcKa } from '../plugins/parallels-ka/src/reference-server.js';
-import { startInstallTargetServer } from '../src/reference-ka/index.js';
+import { LicenseAuthority, startInstallTargetServer } from '../src/reference-ka/index.js';
 
-const ka = await startReferenceXmlRpcKa();
+/** The demo authority, counting the renewals it applies per key (a refused one is not applied). */
+class CountingAuthority extends LicenseAuthority {
+  readonly renewalsByKey = new Map<string, number>();
+
+  override renewKey(...args: Parameters<LicenseAuthority['renewKey']>): ReturnType<LicenseAuthority['renewKey']> {
+    const key = super.renewKey(...args);
+    this.renewalsByKey.set(key.keyNumber, (this.renewalsByKey.get(key.keyNumber) ?? 0) + 1);
+    return key;
+  }
+}
+
+const authority = new CountingAuthority({ demo: true });
+const ka = await startReferenceXmlRpcKa({ authority });
 const target = await startInstallTargetServer({ token: 'bench' });
 process.stdout.write(`${JSON.stringify({ ka: ka.url, target: target.url })}\n`);
 for await (const line of readline.createInterface({ input: process.stdin })) {
   if (line === 'keys') process.stdout.write(`${JSON.stringify({ keys: ka.authority.listKeys().length })}\n`);
+  if (line === 'renewals') {
+    const counts = [...authority.renewalsByKey.values()];
+    const answer = {
+      keys: counts.length,
+      renewals: counts.reduce((a, b) => a + b, 0),
+      keysRenewedTwice: counts.filter((n) => n > 1).length,
+    };
+    process.stdout.write(`${JSON.stringify(answer)}\n`);
+  }
   if (line === 'quit') break;
 }
 await Promise.all([ka.close(), target.close()]);

@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: every benchmark, printed as JSON. Needs MariaDB and Redis
  * (KEYWAY_BENCH_MYSQL_URL, KEYWAY_BENCH_REDIS_URL; defaults to the local servers).
- * `npm run bench -- pipeline`, `-- list` or `-- xml` runs one of them (`xml` needs no servers).
+ * `npm run bench -- pipeline`, `-- renewals`, `-- list` or `-- xml` runs one of them (`xml`
+ * needs no servers). Exits non-zero when a bench's own check fails (a key renewed twice).
  */
 import { runLicenseListBench } from './license-list.js';
 import { runPipelineBench } from './pipeline.js';
+import { runRenewalsBench } from './renewals.js';
 import { runXmlLimitsBench } from './xml-limits.js';
 
 const which = process.argv[2] ?? 'all';
@@ -14,6 +16,16 @@ if (which === 'all' || which === 'pipeline') {
     workers: Number(process.env.BENCH_WORKERS ?? 0),
   });
   console.log(JSON.stringify({ pipeline: result }, null, 2));
+}
+if (which === 'all' || which === 'renewals') {
+  const result = await runRenewalsBench({
+    subscriptions: Number(process.env.BENCH_SUBSCRIPTIONS ?? 10_000),
+    workers: 2,
+    schedulerEveryMs: Number(process.env.BENCH_SCHEDULER_EVERY_MS ?? 1000),
+    timeoutMs: Number(process.env.BENCH_TIMEOUT_MS ?? 30 * 60_000),
+  });
+  console.log(JSON.stringify({ renewals: result }, null, 2));
+  if (!result.ok) process.exitCode = 1;
 }
 if (which === 'all' || which === 'list') {
   const result = await runLicenseListBench({
@@ -25,4 +37,4 @@ if (which === 'all' || which === 'list') {
 if (which === 'all' || which === 'xml') {
   console.log(JSON.stringify({ xmlLimits: await runXmlLimitsBench() }, null, 2));
 }
-process.exit(0);
+process.exit(process.exitCode ?? 0);

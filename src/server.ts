@@ -77,7 +77,12 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
     keyway.registerJobs();
     reconcileLoop = new ReconcileLoop(keyway.reconcileEngines, logger.child({ component: 'reconciler' }));
     reconcileLoop.start(config.pipeline.reconcileEveryMs);
-    schedulerLoop = new SchedulerLoop(keyway.scheduledPasses, logger.child({ component: 'scheduler' }), context.clock);
+    schedulerLoop = new SchedulerLoop(
+      keyway.scheduledPasses,
+      logger.child({ component: 'scheduler' }),
+      context.clock,
+      context.metrics.schedulerPass,
+    );
     schedulerLoop.start(config.scheduler.everyMs);
   }
 

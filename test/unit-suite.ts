@@ -15,6 +15,7 @@ import './unit/licenses/license-phase.test.ts';
 import './unit/licenses/lifecycle-rules.test.ts';
 import './unit/license-sync/sync-comparison.test.ts';
 import './unit/license-sync/sync-pacer.test.ts';
+import './unit/provisioning/scheduler-loop.test.ts';
 import './unit/orders/order-service.test.ts';
 import './unit/orders/order-store-fake.test.ts';
 import './unit/services/service-provisioning.test.ts';

@@ -19,6 +19,8 @@ export interface KeywayMetrics {
   kaCallDuration: Histogram<'configuration' | 'method' | 'result'>;
   /** Failed KA calls by configuration, method, KaError code and the KA's own result code. */
   kaCallErrors: Counter<'configuration' | 'method' | 'code' | 'ka_result_code'>;
+  /** Seconds one pass of the scheduler took (renewals due, license phases), done or failed, in the worker that ran it. */
+  schedulerPass: Histogram<'pass'>;
 }
 
 export function createMetrics(options: { role: string }): KeywayMetrics {
@@ -52,6 +54,14 @@ export function createMetrics(options: { role: string }): KeywayMetrics {
       name: 'keyway_ka_call_errors_total',
       help: "Failed calls to a KA by configuration, method, error code and the KA's result code",
       labelNames: ['configuration', 'method', 'code', 'ka_result_code'],
+      registers: [registry],
+    }),
+    schedulerPass: new Histogram({
+      name: 'keyway_scheduler_pass_seconds',
+      help: 'Seconds one pass of the scheduler took, by pass (renewals due, license phases)',
+      labelNames: ['pass'],
+      // An idle pass is a few queries; a renewal wave paid by one worker runs for minutes.
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600, 1800],
       registers: [registry],
     }),
   };

@@ -1,0 +1,236 @@
+/**
+ * What the MariaDB benches share: a database of their own, the servers' environment, the
+ * reference KA in a child process, worker processes, the API client, the bench plan, and the
+ * measures read from /proc.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import readline from 'node:readline';
+import { createDatabase, type Db } from '../src/infra/db/database.js';
+
+export const mysqlBase = (process.env.KEYWAY_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/').replace(/\/$/, '');
+export const redisUrl = process.env.KEYWAY_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Jobs each Keyway process runs at once, and the load generator's requests in flight. */
+export const concurrency = 32;
+export const benchToken = 'kw_bench_admin_token_0123456789abcdef';
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+/** `work` on every item, `width` at a time. */
+export async function pool<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
+}
+
+/** CPU time a child process has used so far, in ms (Linux /proc, in USER_HZ ticks of 10 ms). */
+export async function cpuMsOf(pid: number | undefined): Promise<number> {
+  const stat = pid === undefined ? '' : await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // Fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11] ?? Number.NaN) + Number(fields[12] ?? Number.NaN)) * 10;
+}
+
+/** Peak resident memory of a child process (Linux `VmHWM`); undefined where /proc has none. */
+export async function peakRssMiBOf(pid: number | undefined): Promise<number | undefined> {
+  const status = pid === undefined ? '' : await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kib = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
+  return kib === undefined ? undefined : Math.round(Number(kib) / 1024);
+}
+
+/** What the reference KA says it did to renewals, per key. */
+export interface KaRenewals {
+  /** Keys renewed at least once. */
+  keys: number;
+  /** Renewals applied, all keys together. */
+  renewals: number;
+  /** Keys renewed more than once. */
+  keysRenewedTwice: number;
+}
+
+export interface ReferenceServers {
+  ka: string;
+  target: string;
+  pid: number | undefined;
+  /** Keys at the KA. */
+  keys(): Promise<number>;
+  renewals(): Promise<KaRenewals>;
+  close(): void;
+}
+
+/** The reference KA and install target in a child process (see reference-servers.ts). */
+export async function startReferenceServers(): Promise<ReferenceServers> {
+  const child = spawn(process.execPath, ['--import=tsx', new URL('./reference-servers.ts', import.meta.url).pathname], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => JSON.parse(String((await lines.next()).value)) as Record<string, unknown>;
+  const urls = await next();
+  return {
+    ka: String(urls.ka),
+    target: String(urls.target),
+    pid: child.pid,
+    async keys() {
+      child.stdin.write('keys\n');
+      return Number((await next()).keys);
+    },
+    async renewals() {
+      child.stdin.write('renewals\n');
+      return (await next()) as unknown as KaRenewals;
+    },
+    close() {
+      child.stdin.end('quit\n');
+    },
+  };
+}
+
+export interface BenchDatabase {
+  name: string;
+  url: string;
+  /** Drops the database unless `keep` (a failed check keeps it for inspection); closes the admin connection. */
+  finish(keep: boolean): Promise<void>;
+}
+
+/** A fresh, uniquely named MariaDB database (`prefix` and the time). */
+export async function createBenchDatabase(prefix: string): Promise<BenchDatabase> {
+  const name = `${prefix}_${Date.now().toString(36)}`;
+  const admin: Db = createDatabase(`${mysqlBase}/`);
+  await admin.raw(`CREATE DATABASE \`${name}\``);
+  return {
+    name,
+    url: `${mysqlBase}/${name}`,
+    async finish(keep) {
+      if (!keep) await admin.raw(`DROP DATABASE IF EXISTS \`${name}\``);
+      await admin.destroy();
+    },
+  };
+}
+
+/** The environment every Keyway process of one bench shares: its database, Redis under its own queue prefix. */
+export function benchEnv(database: BenchDatabase): Record<string, string> {
+  return {
+    KEYWAY_DB_URL: database.url,
+    KEYWAY_REDIS_URL: redisUrl,
+    KEYWAY_QUEUE_PREFIX: database.name,
+    KEYWAY_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
+    KEYWAY_DEMO: 'false',
+    KEYWAY_CONCURRENCY: String(concurrency),
+    KEYWAY_SECRET_KEY: randomBytes(32).toString('base64'),
+  };
+}
+
+/** Keyway processes (`src/main.ts`), each with `env` and the extra variables of its index. */
+export function spawnKeyways(
+  count: number,
+  env: Record<string, string>,
+  extra: (index: number) => Record<string, string> = () => ({}),
+): { processes: ChildProcess[]; stop(): Promise<void> } {
+  const processes = Array.from({ length: count }, (_, i) =>
+    spawn(process.execPath, ['--import=tsx', new URL('../src/main.ts', import.meta.url).pathname], {
+      env: { ...process.env, ...env, ...extra(i) },
+      stdio: 'inherit',
+    }),
+  );
+  return {
+    processes,
+    stop: () =>
+      Promise.all(
+        processes.map(
+          (p) =>
+            new Promise<void>((resolve) => {
+              if (p.exitCode !== null || p.signalCode !== null) resolve();
+              else p.once('exit', () => resolve()).kill('SIGTERM');
+            }),
+        ),
+      ).then(() => undefined),
+  };
+}
+
+export type ApiCall = (method: string, path: string, body?: unknown) => Promise<Record<string, unknown>>;
+
+/** JSON calls to Keyway's API with the bench's admin token. */
+export function apiCaller(baseUrl: string): ApiCall {
+  return async (method, path, body) => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${benchToken}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return (await res.json()) as Record<string, unknown>;
+  };
+}
+
+/**
+ * A KA configuration on the reference KA, a plan of one license of `product` for 12 months on
+ * an `instant` hosting service installing to the reference target, and a customer.
+ * `fixedTerms` (the parallels-ka setting) sells the product as a fixed term instead of a lease.
+ */
+export async function createBenchPlan(
+  call: ApiCall,
+  servers: Pick<ReferenceServers, 'ka' | 'target'>,
+  options: { product: string; fixedTerms?: string },
+) {
+  const settings = {
+    endpoint: servers.ka,
+    login: 'demo-partner',
+    password: 'demo-password',
+    clientId: 1001,
+    timeoutMs: 10_000,
+    ...(options.fixedTerms ? { fixedTerms: options.fixedTerms } : {}),
+  };
+  const cfg = await call('POST', '/api/v1/ka-configurations', { name: 'Bench KA', plugin: 'parallels-ka', settings });
+  const plan = await call('POST', '/api/v1/plans', {
+    code: 'bench',
+    name: 'Bench',
+    periods: [12],
+    services: [
+      {
+        key: 'hosting',
+        kind: 'hosting',
+        provisioner: 'instant',
+        settings: { installUrl: servers.target, installToken: 'bench', ips: ['203.0.113.1'] },
+      },
+    ],
+    licenseProducts: [{ configurationId: cfg.id, product: options.product, serviceKey: 'hosting' }],
+  });
+  const customer = await call('POST', '/api/v1/customers', { name: 'Bench', email: 'b@example.com' });
+  return { settings, planId: plan.id as number, customerId: customer.id as number };
+}
+
+/** Places `count` orders of the plan, `concurrency` at a time; answers their ids. */
+export async function placeOrders(
+  call: ApiCall,
+  plan: { planId: number; customerId: number },
+  count: number,
+  prefix: string,
+): Promise<number[]> {
+  const ids: number[] = [];
+  await pool(
+    Array.from({ length: count }, (_, i) => i),
+    concurrency,
+    async (i) => {
+      const order = await call('POST', '/api/v1/orders', {
+        customerId: plan.customerId,
+        planId: plan.planId,
+        period: 12,
+        reference: `${prefix}-${i}`,
+      });
+      ids.push(order.id as number);
+    },
+  );
+  return ids;
+}
+
+/** Waits until `n` licenses are installed. */
+export async function waitInstalled(db: Db, n: number): Promise<void> {
+  const installed = async () =>
+    Number((await db('licenses').where({ status: 'installed' }).count({ n: '*' }).first())?.n);
+  while ((await installed()) < n) await new Promise((r) => setTimeout(r, 50));
+}
