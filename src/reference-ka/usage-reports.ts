@@ -22,7 +22,8 @@ export function recordReports(
   span: { first: number; last: number; step: number },
   quota: number | undefined,
 ): void {
-  const days = (key.usageDays ??= {});
+  key.usageDays ??= {};
+  const days = key.usageDays;
   const { first, last, step } = span;
   for (let dayStart = first - (first % DAY_MS); dayStart <= last; dayStart += DAY_MS) {
     const dayEnd = Math.min(dayStart + DAY_MS - 1, last);
@@ -50,7 +51,8 @@ export function recordReports(
  */
 export function judgeOveruse(key: KeyRecord, farm: FarmRecord, quota: number | undefined, first: number, last: number) {
   if (quota === undefined) return;
-  const overuse = (key.overuse ??= {});
+  key.overuse ??= {};
+  const overuse = key.overuse;
   if (farm.usage > quota) {
     if (!overuse.since) {
       overuse.since = new Date(first);
