@@ -185,6 +185,38 @@ for (const dialect of testDialects()) {
   );
 
   test.serial(
+    `${dialect}: after the overuse grace the license shows Farm deactivated while over and Reactivated once back under, as the KA did; notices at start, a day before the end and at the end`,
+    async (t) => {
+      const rig = await startRig(dialect);
+      t.teardown(() => rig.close());
+      const { api, ka, license } = rig;
+      const key = encodeURIComponent(String(license.keyNumber));
+      await knob(ka.url, `/_reference/keys/${key}/activations`, { serverId: 'srv-2', usage: 9 });
+      rig.shift.ms += 30 * 60 * 1000;
+      await pass(api);
+      t.truthy((await standing(api, license.id)).overusedSince);
+      rig.shift.ms += 6 * DAY + HOUR;
+      await pass(api);
+      t.is((await eventsOf(api, 'usage.overuse_grace_ending', license.id)).length, 1);
+      t.is((await standing(api, license.id)).farm, null, 'within the grace the farm works');
+      rig.shift.ms += DAY;
+      await pass(api);
+      t.is((await eventsOf(api, 'usage.overuse_grace_ended', license.id)).length, 1);
+      const blocked = await standing(api, license.id);
+      t.is(blocked.farm, 'deactivated', 'Farm deactivated: read from the KA');
+      t.is((await eventsOf(api, 'usage.farm_deactivated', license.id)).length, 1);
+
+      await knob(ka.url, `/_reference/keys/${key}/usage`, { usage: 3 });
+      rig.shift.ms += DAY;
+      await pass(api);
+      const back = await standing(api, license.id);
+      t.is(back.farm, 'reactivated', 'Reactivated: the KA let the farm work again');
+      t.is(back.overusedSince, null);
+      t.is((await eventsOf(api, 'usage.farm_reactivated', license.id)).length, 1);
+    },
+  );
+
+  test.serial(
     `${dialect}: usage pushed with a Standard Webhooks signature is recorded once per report id; unsigned or wrongly signed pushes are refused`,
     async (t) => {
       const rig = await startRig(dialect);
