@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: every benchmark, printed as JSON. Needs MariaDB and Redis
  * (KEYWAY_BENCH_MYSQL_URL, KEYWAY_BENCH_REDIS_URL; defaults to the local servers).
- * `npm run bench -- pipeline`, `-- renewals`, `-- list` or `-- xml` runs one of them (`xml`
- * needs no servers). Exits non-zero when a bench's own check fails (a key renewed twice).
+ * `npm run bench -- pipeline`, `-- renewals`, `-- list`, `-- usage` or `-- xml` runs one of them
+ * (`xml` needs no servers). Exits non-zero when a bench's own check fails (a key renewed twice).
  */
 import { runLicenseListBench } from './license-list.js';
 import { runPipelineBench } from './pipeline.js';
 import { runRenewalsBench } from './renewals.js';
+import { runUsageBench } from './usage.js';
 import { runXmlLimitsBench } from './xml-limits.js';
 
 const which = process.argv[2] ?? 'all';
@@ -33,6 +34,10 @@ if (which === 'all' || which === 'list') {
     requests: Number(process.env.BENCH_REQUESTS ?? 200),
   });
   console.log(JSON.stringify({ licenseList: result }, null, 2));
+}
+if (which === 'all' || which === 'usage') {
+  const result = await runUsageBench({ licenses: Number(process.env.BENCH_USAGE_LICENSES ?? 100_000) });
+  console.log(JSON.stringify({ usage: result }, null, 2));
 }
 if (which === 'all' || which === 'xml') {
   console.log(JSON.stringify({ xmlLimits: await runXmlLimitsBench() }, null, 2));

@@ -51,6 +51,9 @@ import { createRenewalsFeature } from './features/renewals/renewals-feature.js';
 import type { RenewalService } from './features/renewals/renewal-service.js';
 import type { RenewalPayment } from './features/orders/renewal-payment.js';
 import { SubscriptionView } from './read-models/subscription-view.js';
+import { usageTermsOf } from './read-models/usage-terms.js';
+import { createUsageFeature, type UsageFeature } from './features/usage/usage-feature.js';
+import { UsagePullPass, usageKaFacts } from './provisioning/usage-pull.js';
 import { createWebConsole } from './web/web-console.js';
 
 /** One store per table owner; stateless, shared by the features that own them and the read models. */
@@ -100,13 +103,15 @@ export interface Composition {
   renewals: RenewalService;
   /** Metrics of this process (prom-client), for `/metrics`. */
   metrics: Registry;
+  /** Usage per license and day, its watch and monthly reports (the bench and the console read it). */
+  usage: UsageFeature;
   /** The JSON API: signed callbacks before authentication, every feature's routes behind it. */
   api: { publicApi: DeclaredRouter[]; authenticate: RequestHandler; api: DeclaredRouter[] };
   /** Worker role: registers every job handler. */
   registerJobs(): void;
   /** What the reconcile loop runs, in order (services first: licenses are released when the last is ready). */
   reconcileEngines: Reconcilable[];
-  /** What the scheduler runs each period in workers, in order: renewals due, then license phases. */
+  /** What the scheduler runs each period in workers, in order: renewals due, usage pull and watch, license phases, monthly usage reports. */
   scheduledPasses: ScheduledPass[];
   /** The staff console over the same services (role api or all). */
   createWeb(print: (line: string) => void): Promise<Router>;
@@ -417,9 +422,38 @@ export async function composeKeyway(
     graceMs: 2 * config.pipeline.reconcileEveryMs,
   });
 
+  // Usage: pulled from the KAs (or pushed), watched for overuse and missing reports, reported monthly.
+  const usage = createUsageFeature({
+    db,
+    audit: stores.audit,
+    secrets,
+    now: clock,
+    findLicense: (configurationId, keyNumber) => stores.licenses.findByKey(db, configurationId, keyNumber),
+    licenseOf: (id) => stores.licenses.get(db, id),
+    termsOf: (license) => usageTermsOf(db, license),
+    ka: usageKaFacts({
+      configurations: configurations.service,
+      adapters: pipeline.adapters,
+      logger: logger.child({ component: 'usage' }),
+    }),
+    // What the KA did to a silent SaaS key, recorded as the license's term end (the phase pass tells the rest).
+    onExpired: (tx, licenseId, expiredAt) =>
+      stores.licenses.updateTerm(tx, licenseId, { expiresAt: expiredAt, keyExpiresAt: expiredAt }),
+  });
+  const usagePull = new UsagePullPass({
+    db,
+    store: usage.store,
+    recorder: usage.recorder,
+    configurations: configurations.service,
+    listConfigurations: () => stores.kaConfigurations.list(db),
+    adapters: pipeline.adapters,
+    logger: logger.child({ component: 'usage' }),
+  });
+
   return {
     stores,
     secrets,
+    usage,
     plugins,
     configurations,
     services,
@@ -430,7 +464,7 @@ export async function composeKeyway(
     renewals: renewals.service,
     metrics,
     api: {
-      publicApi: [services.callbackRoutes],
+      publicApi: [services.callbackRoutes, usage.ingestRoutes],
       authenticate: auth.authenticate,
       api: [
         plans.routes,
@@ -449,6 +483,7 @@ export async function composeKeyway(
         renewals.routes,
         bulkJobs.routes,
         subscriptionActions.routes,
+        usage.routes,
         ...events.routes,
       ],
     },
@@ -470,7 +505,11 @@ export async function composeKeyway(
     ],
     scheduledPasses: [
       { name: 'renewals due', runDue: (now) => subscriptions.renewalScheduler.runDue(now) },
+      // Usage: pull the KAs' days, then judge what changed (so one pass shows an overuse the KA just reported).
+      { name: 'usage pull', runDue: (now) => usagePull.runDue(now) },
+      { name: 'usage watch', runDue: (now) => usage.watchPass.runDue(now) },
       { name: 'license phases', runDue: (now) => licenses.phaseKeeper.runDue(now) },
+      { name: 'usage monthly report', runDue: (now) => usage.reportPass.runDue(now) },
       // Last: it takes most of a period, paced by each configuration's rate.
       { name: 'license sync', runDue: (now) => licenseSync.scheduler.runDue(now) },
     ],

@@ -18,6 +18,8 @@ import { SchedulerLoop } from './provisioning/scheduler-loop.js';
 
 export interface RunningKeyway {
   context: AppContext;
+  /** Workers: the scheduler, so tests and the demo can run one pass now (`runOnce`) instead of waiting. */
+  scheduler?: SchedulerLoop;
   /** Base URL of the HTTP server (roles api and all). */
   url?: string;
   /** The composed parts, for tests and tools that run a pass by hand. */
@@ -116,6 +118,7 @@ export async function startKeyway(config: Config, logger: Logger, options: Start
     context,
     keyway,
     url,
+    scheduler: schedulerLoop,
     async close() {
       // The end of the bound is kept for the teardown (database, adapters, demo servers).
       const deadline = Date.now() + config.shutdownTimeoutMs - Math.min(500, config.shutdownTimeoutMs / 5);

@@ -21,6 +21,7 @@ import './unit/orders/order-store-fake.test.ts';
 import './unit/services/service-provisioning.test.ts';
 import './unit/services/service-store-fake.test.ts';
 import './unit/uploads/manual-decisions.test.ts';
+import './unit/usage/usage-rules.test.ts';
 import './unit/web/form-input.test.ts';
 import './provisioning/key-claim.test.ts';
 import './provisioning/retry-policy.test.ts';

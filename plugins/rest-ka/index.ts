@@ -26,6 +26,7 @@ export default defineKaPlugin({
       'deleteAdditionalKey',
       'listActivations',
       'deactivate',
+      'fetchUsage',
     ],
   },
   createAdapter: (settings, context) => new RestKaAdapter(readSettings(settings), context),

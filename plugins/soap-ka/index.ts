@@ -26,6 +26,7 @@ export default defineKaPlugin({
       'deleteAdditionalKey',
       'listActivations',
       'deactivate',
+      'fetchUsage',
     ],
   },
   createAdapter: (settings, context) => new SoapKaAdapter(readSettings(settings), context),

@@ -30,6 +30,8 @@ export const featureRanks: Record<string, number> = {
   'subscription-actions': 8.6,
   // Sync of licenses with their KAs: reads keys through the adapter the root hands it, moves licenses through their port.
   'license-sync': 8.7,
+  // Usage reported per license and day (licenses' keys), overuse and SaaS reports; events through the outbox.
+  usage: 8.8,
   // Events out: they read the outbox through its port and nothing above them.
   webhooks: 9,
   mail: 9,

@@ -24,6 +24,7 @@ const CAPABILITY_ACTIONS: Record<KaCapability, string> = {
   deleteAdditionalKey: '<keyNumber>',
   listActivations: '<keyNumber>',
   deactivate: '<keyNumber> <activationKey> [activationKey ...]',
+  fetchUsage: '<sinceIso> [keyNumber ...]',
 };
 
 /** Every action `plugin:try` knows, with its arguments. */
@@ -142,6 +143,12 @@ export async function runAction(
     case 'deactivate':
       await optional('deactivate')(keyNumber(), args.slice(1).length ? args.slice(1) : [arg(args, 1, 'activationKey')]);
       return { deactivated: args.slice(1) };
+    case 'fetchUsage': {
+      const since = new Date(arg(args, 0, 'sinceIso'));
+      if (Number.isNaN(since.getTime())) throw new UsageError('sinceIso must be an ISO date-time');
+      const keyNumbers = args.slice(1);
+      return optional('fetchUsage')({ since, keyNumbers: keyNumbers.length ? keyNumbers : undefined });
+    }
     default:
       throw new UsageError(`unknown action ${action}`);
   }

@@ -36,6 +36,8 @@ interface DemoCatalog {
       dependsOn?: string[];
     }>;
   };
+  /** SaaS products (billed by usage) sold by the demo KA of that label, beside each plugin's `demoOrder`. */
+  saasProducts?: Array<{ ka: string; product: string; quantity: number }>;
 }
 
 export interface RunningDemo {
@@ -89,6 +91,16 @@ export async function startDemo(
         ka.settings,
       );
       licenseProducts.push({ ...referenceKa.demoOrder, configurationId, serviceKey });
+      for (const saas of catalog.saasProducts ?? []) {
+        if (saas.ka === referenceKa.label)
+          licenseProducts.push({
+            product: saas.product,
+            quantity: saas.quantity,
+            configurationId,
+            serviceKey,
+            saas: true,
+          });
+      }
     }
     const services = catalog.plan.services.map(({ installTarget, ...s }) => ({
       ...s,
@@ -143,8 +155,8 @@ async function savePlan(context: DemoDeps, plan: CreatePlanInput): Promise<numbe
     });
   }
   for (const s of plan.services) await stores.plans.updateServiceSettings(db, existing.id, s.key, s.settings);
-  const sold = new Set(existing.licenseProducts.map((p) => p.configurationId));
-  const added = plan.licenseProducts.filter((p) => !sold.has(p.configurationId));
+  const sold = new Set(existing.licenseProducts.map((p) => `${p.configurationId}:${p.product}`));
+  const added = plan.licenseProducts.filter((p) => !sold.has(`${p.configurationId}:${p.product}`));
   if (added.length) {
     await transaction(db, async (tx) => {
       await stores.plans.addLicenseProducts(tx, existing.id, added);

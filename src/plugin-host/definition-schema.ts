@@ -16,6 +16,7 @@ const CAPABILITY_NAMES: Record<KaCapability, true> = {
   deleteAdditionalKey: true,
   listActivations: true,
   deactivate: true,
+  fetchUsage: true,
 };
 const capabilities = Object.keys(CAPABILITY_NAMES) as [KaCapability, ...KaCapability[]];
 

@@ -151,9 +151,43 @@ export interface FarmActivation {
   lastReportAt?: Date | null;
   /** The highest usage (concurrent users ...) the farm reported. */
   peakUsage?: number;
+  /**
+   * True while the KA holds the farm deactivated for overuse: its 7-day overuse grace is spent
+   * and its usage exceeds the key's quota. It stays `active` (the key is still bound to it) and
+   * the KA reactivates it by itself once its usage is back at or under the quota.
+   */
+  overuseDeactivated?: boolean;
   /** Moves of the activation key to another installation used so far, and left (3 per key). */
   movesUsed?: number;
   movesLeft?: number;
+}
+
+/**
+ * What `fetchUsage` asks for: the days reported since `since` (their records may have changed
+ * since: a day's peak grows until the day ends), optionally only for `keyNumbers`.
+ */
+export interface UsageQuery {
+  /** Days whose last report is at or after this time. */
+  since: Date;
+  /** Only these keys (numbers without revision); all of the partner's keys when absent. */
+  keyNumbers?: string[];
+}
+
+/**
+ * One key's usage on one day (UTC), as the KA recorded it from its installations' reports
+ * (every 20 minutes): the day's peak, which installation reported it, and when it last did.
+ */
+export interface UsageDay {
+  keyNumber: string;
+  /** `YYYY-MM-DD`, UTC. */
+  day: string;
+  /** The highest usage (concurrent users, or the product's unit) reported that day. */
+  peak: number;
+  /** The installation (server id) that reported it. */
+  installationId?: string;
+  lastReportAt: Date;
+  /** The key's quota when it reported, in the same unit, where the KA says. */
+  quota?: number;
 }
 
 /** What a renewal asks for (see `KaAdapter.renew`). */
@@ -363,6 +397,13 @@ export interface KaAdapter {
    * `listActivations` or by sending it again.
    */
   deactivate?(keyNumber: string, activationKeys: string[]): Promise<void>;
+  /**
+   * The usage the KA recorded per key and day (`UsageDay`) for days reported at or after
+   * `query.since`, for the partner's keys or only `query.keyNumbers`. A day still running is
+   * answered with its peak so far; asking again later answers it with a higher or equal peak,
+   * so Keyway keeps the highest. Read-only: never `outcomeUnknown`.
+   */
+  fetchUsage?(query: UsageQuery): Promise<UsageDay[]>;
   suspend?(keyNumber: string): Promise<void>;
   resume?(keyNumber: string): Promise<void>;
   terminate?(keyNumber: string): Promise<void>;

@@ -16,7 +16,8 @@ export type KaCapability =
   | 'modifyAdditionalKey'
   | 'deleteAdditionalKey'
   | 'listActivations'
-  | 'deactivate';
+  | 'deactivate'
+  | 'fetchUsage';
 
 /** Data-only description of a plugin, validated by the plugin host when loaded. */
 export interface KaPluginDefinition {

@@ -31,6 +31,7 @@ const kaMethods = [
   'deleteAdditionalKey',
   'listActivations',
   'deactivate',
+  'fetchUsage',
 ] as const satisfies ReadonlyArray<KaMethod>;
 
 // A method added to the contract and not listed above would be invisible to Keyway: the build fails instead.

@@ -47,8 +47,13 @@ function clockState(authority: LicenseAuthority): { now: string; shiftedMs: numb
  *   most 3 (`activation_limit`, 409); a key active elsewhere is refused (`hwid_in_use`, 409)
  * - `GET /_reference/keys/:key/activations` the key's farms · `DELETE` the same path deactivates
  *   its active farm (the key becomes free)
- * - `POST /_reference/keys/:key/usage` `{usage}`: the usage (concurrent users) its active farm
- *   reports from its next report on (its peak usage)
+ * - `POST /_reference/keys/:key/usage` `{usage?, reporting?}`: the usage (concurrent users) its
+ *   active farm reports from its next report on (its peak usage); `reporting: false` stops its
+ *   reports (a SaaS key expires after 7 days without one), `true` restarts them at once. Usage
+ *   above the key's quota starts its 7-day overuse grace; past it the farm is held deactivated
+ *   (`overuseDeactivated`) while over and reactivated once at or under the quota
+ * - `GET /_reference/keys/:key/usage` its day peaks (`{day: {peak, serverId, lastReportAt}}`),
+ *   its overuse and, for a SaaS key, when it expired for lack of reports
  * - `POST /_reference/keys/:key/terminate` · `POST /_reference/keys/:key/suspend` `{suspended?}`
  *   (default true) · `POST /_reference/keys/:key/features` `{add?, remove?}` (feature ids): the
  *   vendor changing a key directly, without the partner (what Keyway's sync finds)
@@ -100,9 +105,20 @@ function keyRoute(authority: LicenseAuthority, method: string, path: string, bod
       case 'DELETE activations':
         authority.deactivateKey(key.clientId, key.keyNumber);
         return [200, farms()];
-      case 'POST usage':
-        authority.setFarmUsage(key.clientId, key.keyNumber, Number(input.usage));
+      case 'POST usage': {
+        const { usage, reporting } = input;
+        if (usage === undefined && typeof reporting !== 'boolean')
+          return [400, { error: 'usage (a whole number) or reporting (a boolean) is required' }];
+        if (reporting !== undefined && typeof reporting !== 'boolean')
+          return [400, { error: 'reporting must be a boolean' }];
+        if (usage !== undefined) authority.setFarmUsage(key.clientId, key.keyNumber, Number(usage));
+        if (typeof reporting === 'boolean') authority.setFarmReporting(key.clientId, key.keyNumber, reporting);
         return [200, farms()];
+      }
+      case 'GET usage': {
+        const now = authority.getKey(key.keyNumber);
+        return [200, { usageDays: now.usageDays ?? {}, overuse: now.overuse ?? {}, saasExpiredAt: now.saasExpiredAt }];
+      }
       // The vendor acting on a key behind the partner's back: what a sync must find.
       case 'POST terminate':
         return [200, authority.terminateKey(key.clientId, key.keyNumber).key];

@@ -55,6 +55,11 @@ export interface ProductDefinition {
    * Additional keys (sublicenses) have no grace, whatever their type says (002).
    */
   graceDays?: number;
+  /**
+   * SaaS key types (000): billed by the usage their installations report; a key whose farm has
+   * not reported for `SAAS_EXPIRY_DAYS` expires (its expiry is set to then).
+   */
+  saas?: boolean;
 }
 
 export type KeyKind = 'MAIN' | 'ADDITIONAL';
@@ -117,6 +122,21 @@ export interface KeyRecord {
   reserves?: Record<string, number>;
   /** ADDITIONAL only: the key's expiry follows its parent's on every renewal. */
   renewWithParent?: boolean;
+  /** What the key's farms reported, per UTC day (`YYYY-MM-DD`): what `fetchUsage` answers. */
+  usageDays?: Record<string, UsageDayRecord>;
+  /** The key's overuse (001): running since, and the 7-day grace it spent at which quota. */
+  overuse?: { since?: Date; graceEndsAt?: Date; graceQuota?: number };
+  /** SaaS keys: when the authority expired the key for lack of reports. */
+  saasExpiredAt?: Date;
+}
+
+/** One key's day of reports. */
+export interface UsageDayRecord {
+  peak: number;
+  serverId: string;
+  lastReportAt: Date;
+  /** The key's quota then, where its type counts one. */
+  quota?: number;
 }
 
 /**
@@ -136,6 +156,10 @@ export interface FarmRecord {
   peakUsage: number;
   /** Usage now (the admin knob sets it): recorded at the next report. */
   usage: number;
+  /** False while the installation has stopped reporting (admin knob); absent: it reports. */
+  reporting?: boolean;
+  /** Held deactivated for overuse after its grace, while its usage exceeds the quota; it still reports. */
+  overuseDeactivated?: boolean;
 }
 
 /** What an installation tells the authority when it activates a key. */

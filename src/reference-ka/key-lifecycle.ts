@@ -1,6 +1,6 @@
 import type { FarmDetails, FeatureDefinition, KeyRecord, LimitValue, ProductDefinition } from './authority-types.js';
 import { AuthorityError } from './authority-error.js';
-import { activeFarm, catchUpReports, closeFarm, openFarm } from './farms.js';
+import { activeFarm, catchUpReports, closeFarm, openFarm, type ReportRules, reportNow } from './farms.js';
 import { nextRevision } from './key-number.js';
 import type { KeyStore } from './key-store.js';
 import { addMonths, catchUpLease, checkPeriod, renewalStart } from './key-terms.js';
@@ -32,7 +32,7 @@ export class KeyLifecycle {
     // So do farms' reports every 20 minutes.
     store.onRead = (key) => {
       if (catchUpLease(key, this.clock(), (k) => this.bump(k)) > 0) this.followParent(key);
-      catchUpReports(key, this.clock());
+      catchUpReports(key, this.clock(), this.reportRules(key));
     };
   }
 
@@ -217,7 +217,8 @@ export class KeyLifecycle {
     }
     activation.installationId = installationId;
     activation.lastInstallationId = installationId;
-    openFarm(key, installationId, details, this.clock());
+    const farm = openFarm(key, installationId, details, this.clock());
+    reportNow(key, farm, this.clock(), this.reportRules(key));
     return { key: this.copy(key), changed: true };
   }
 
@@ -243,6 +244,30 @@ export class KeyLifecycle {
     if (!farm) throw new AuthorityError('not_activated', `Key ${key.keyNumber} has no active farm`);
     farm.usage = usage;
     return this.copy(key);
+  }
+
+  /**
+   * Stop or restart the reports of the key's active farm (admin knob): a stopped farm records
+   * nothing (a SaaS key expires after 7 days of it); restarted, it reports at once.
+   */
+  setFarmReporting(clientId: number | undefined, keyOrCode: string, reporting: boolean): KeyRecord {
+    const key = this.store.get(keyOrCode, clientId);
+    const farm = activeFarm(key);
+    if (!farm) throw new AuthorityError('not_activated', `Key ${key.keyNumber} has no active farm`);
+    const wasReporting = farm.reporting !== false;
+    farm.reporting = reporting;
+    if (reporting && !wasReporting) reportNow(key, farm, this.clock(), this.reportRules(key));
+    return this.copy(key);
+  }
+
+  /** What a key's reports are judged by: its quota (a primary's whole, a sublicense's reservation) and SaaS. */
+  protected reportRules(key: KeyRecord): ReportRules {
+    const product = this.products.get(key.productId);
+    if (!product) return {};
+    const unit = product.quotaLimit;
+    const reserved = Object.values(key.reserves ?? product.reserves ?? {})[0];
+    const quota = unit ? Number(key.limits[unit] ?? 0) : key.kind === 'ADDITIONAL' ? reserved : undefined;
+    return { quota, saas: product.saas === true };
   }
 
   /** Bind to an IP. `unbound` names a key of ours that held the IP and was unbound. */

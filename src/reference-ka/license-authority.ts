@@ -6,6 +6,7 @@ import type {
   FarmRecord,
   KeyRecord,
   ProductDefinition,
+  UsageDayRecord,
 } from './authority-types.js';
 import { AuthorityError } from './authority-error.js';
 import { DEMO_ACCOUNT, DEMO_PRODUCTS } from './demo-catalogue.js';
@@ -225,6 +226,29 @@ export class LicenseAuthority extends KeyLifecycle {
         moves: k.activation.moves,
         movesLeft: MAX_ACTIVATION_MOVES - k.activation.moves,
       })),
+    );
+  }
+
+  /**
+   * What `fetchUsage` answers: each day of each of the partner's keys (or of `keyNumbers`) whose
+   * last report is at or after `since`, oldest day first per key.
+   */
+  usageSince(
+    clientId: number,
+    since: Date,
+    keyNumbers?: string[],
+  ): Array<{ keyNumber: string; day: string } & UsageDayRecord> {
+    const keys = keyNumbers
+      ? keyNumbers.flatMap((k) => {
+          const key = this.store.find(k);
+          return key && key.clientId === clientId ? [key] : [];
+        })
+      : this.store.all().filter((key) => key.clientId === clientId);
+    return keys.flatMap((key) =>
+      Object.entries(key.usageDays ?? {})
+        .filter(([, day]) => day.lastReportAt.getTime() >= since.getTime())
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([day, record]) => ({ keyNumber: key.keyNumber, day, ...structuredClone(record) })),
     );
   }
 

@@ -29,14 +29,19 @@ test('the demo starts every reference KA a plugin declares; the README order ins
     const licenses = await waitFor(
       async () => {
         const s = await api.request<{ licenses: Body[] }>('GET', `/api/v1/subscriptions/${paid.body.subscription.id}`);
-        return s.body.licenses.length === 3 && s.body.licenses.every((l) => l.status === 'installed')
+        return s.body.licenses.length === 4 && s.body.licenses.every((l) => l.status === 'installed')
           ? s.body.licenses
           : undefined;
       },
-      'three demo licenses to be installed',
+      'four demo licenses (one a SaaS key) to be installed',
       30_000,
     );
-    t.deepEqual(licenses.map((l) => l.product).sort(), ['PLESK-12-WEB-HOST', 'RAS-SUBSCRIPTION', 'VZ-CONTAINERS']);
+    t.deepEqual(licenses.map((l) => l.product).sort(), [
+      'PLESK-12-WEB-HOST',
+      'RAS-SAAS',
+      'RAS-SUBSCRIPTION',
+      'VZ-CONTAINERS',
+    ]);
     t.regex(String(licenses.find((l) => l.product === 'VZ-CONTAINERS')?.keyNumber), /^VZC\.\d{8}$/);
 
     // A demo database from before a plugin existed: its plan lacks that plugin's product.
@@ -48,9 +53,11 @@ test('the demo starts every reference KA a plugin declares; the README order ins
     const plan = await api.request<{ licenseProducts: Body[] }>('GET', '/api/v1/plans/1');
     t.deepEqual(plan.body.licenseProducts.map((p) => p.product).sort(), [
       'PLESK-12-WEB-HOST',
+      'RAS-SAAS',
       'RAS-SUBSCRIPTION',
       'VZ-CONTAINERS',
     ]);
+    t.true(plan.body.licenseProducts.find((p) => p.product === 'RAS-SAAS')?.saas, 'the demo sells a SaaS product');
   } finally {
     await api.close();
   }

@@ -37,7 +37,7 @@ test('the demo start-up help pastes into bash as printed: the TOKEN line, then t
         headers: { authorization: `Bearer ${token}` },
       });
       const body = (await res.json()) as { licenses: Array<{ status: string }> };
-      return body.licenses.length === 3 && body.licenses.every((l) => l.status === 'installed');
+      return body.licenses.length === 4 && body.licenses.every((l) => l.status === 'installed');
     },
     'the pasted order to be installed',
     30_000,

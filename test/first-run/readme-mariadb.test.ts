@@ -44,7 +44,7 @@ function background(script: string, args: string[], env: Record<string, string>)
 const runs = testMysqlUrl && testRedisUrl ? test : test.skip;
 
 runs(
-  "the README's MariaDB section, run as written on a fresh database, ends with three installed licenses and a staff login",
+  "the README's MariaDB section, run as written on a fresh database, ends with four installed licenses and a staff login",
   async (t) => {
     t.timeout(240_000);
     const commands = blocks[0] ?? '';
@@ -130,9 +130,9 @@ runs(
     const installed = await waitFor(
       async () => {
         const s = JSON.parse(await bash(lines[2] ?? '')) as { licenses: Array<{ status: string }> };
-        return s.licenses.length === 3 && s.licenses.every((l) => l.status === 'installed') ? s : undefined;
+        return s.licenses.length === 4 && s.licenses.every((l) => l.status === 'installed') ? s : undefined;
       },
-      `three installed licenses (api: ${api.output()} worker: ${worker.output()})`,
+      `four installed licenses (api: ${api.output()} worker: ${worker.output()})`,
       90_000,
     );
     t.is(installed.licenses.length, 3);

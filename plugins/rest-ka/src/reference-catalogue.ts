@@ -39,3 +39,26 @@ export const CONTAINER_PRODUCTS: ProductDefinition[] = [
     parents: ['VZ-CONTAINERS'],
   },
 ];
+
+/**
+ * A SaaS key type (000): concurrent users billed by the monthly usage its installations report;
+ * a key that has not reported for 7 days expires (no grace). Sold month by month.
+ */
+export const SAAS_PRODUCTS: ProductDefinition[] = [
+  {
+    id: 'RAS-SAAS',
+    name: 'Remote Application Server SaaS (concurrent users, billed by usage)',
+    prefix: 'RASS',
+    kind: 'MAIN',
+    family: 'ras',
+    versions: '19.*',
+    termMonths: 1,
+    updatesMonths: null,
+    limits: { users: 1 },
+    quotaLimit: 'users',
+    periods: [1, 12],
+    graceDays: 0,
+    saas: true,
+    features: [],
+  },
+];

@@ -123,7 +123,8 @@ export type OperationName =
   | 'modifyAdditionalKey'
   | 'deleteAdditionalKey'
   | 'listActivations'
-  | 'deactivate';
+  | 'deactivate'
+  | 'listUsage';
 
 function activationsView(authority: LicenseAuthority, clientId: number, keyNumber: string) {
   return {
@@ -137,6 +138,7 @@ function activationsView(authority: LicenseAuthority, clientId: number, keyNumbe
       deactivatedAt: farm.deactivatedAt?.toISOString(),
       lastReportAt: farm.lastReportAt.toISOString(),
       peakUsage: farm.peakUsage,
+      overuseDeactivated: farm.overuseDeactivated === true,
       movesUsed: moves,
       movesLeft,
     })),
@@ -273,6 +275,26 @@ export const OPERATIONS: Record<OperationName, Operation> = {
     if (stranger) throw new AuthorityError('permission_denied', `${stranger} is not ${keyNumber} or one of its keys`);
     for (const number of numbers) authority.deactivateKey(clientId, number);
     return { body: activationsView(authority, clientId, keyNumber) };
+  },
+
+  /** `GET /30/usage?since=<ISO>&keys=<k1,k2>`: the day peaks reported since then (README.md, "Usage"). */
+  listUsage: ({ authority, clientId, query }) => {
+    const since = new Date(query.get('since') ?? '');
+    if (Number.isNaN(since.getTime())) throw invalid('since must be an ISO date-time');
+    const keys = query.get('keys');
+    const days = authority.usageSince(clientId, since, keys ? keys.split(',').filter(Boolean) : undefined);
+    return {
+      body: {
+        usage: days.map((d) => ({
+          keyNumber: d.keyNumber,
+          day: d.day,
+          peak: d.peak,
+          installationId: d.serverId,
+          lastReportAt: d.lastReportAt.toISOString(),
+          quota: d.quota,
+        })),
+      },
+    };
   },
 
   terminateKey: ({ authority, clientId, keyNumber }) => {

@@ -9,7 +9,7 @@ import {
   type ReferenceRequest,
   startReferenceHttpServer,
 } from '../../../src/reference-ka/index.js';
-import { CONTAINER_PRODUCTS } from './reference-catalogue.js';
+import { CONTAINER_PRODUCTS, SAAS_PRODUCTS } from './reference-catalogue.js';
 import { type Input, OPERATIONS, type OperationName, RestRefusal } from './reference-operations.js';
 import { REST_ERROR_FOR } from './reference-error-map.js';
 import { isRestErrorCode, REST_ERRORS, type RestErrorCode } from './rest-ka-error-codes.js';
@@ -47,6 +47,7 @@ const ROUTES: Array<{ method: string; path: RegExp; operation: OperationName }> 
   { method: 'DELETE', path: /^\/30\/additional-keys\/([^/]+)$/, operation: 'deleteAdditionalKey' },
   { method: 'GET', path: /^\/30\/keys\/([^/]+)\/activations$/, operation: 'listActivations' },
   { method: 'POST', path: /^\/30\/keys\/([^/]+)\/deactivate$/, operation: 'deactivate' },
+  { method: 'GET', path: /^\/30\/usage$/, operation: 'listUsage' },
 ];
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): ReferenceAnswer => ({
@@ -132,7 +133,7 @@ function front(authority: LicenseAuthority): ReferenceFront {
  */
 export function startReferenceRestKa(options: ReferenceRestKaOptions = {}): Promise<ReferenceRestKa> {
   const authority = options.authority ?? new LicenseAuthority({ demo: true });
-  for (const product of CONTAINER_PRODUCTS) {
+  for (const product of [...CONTAINER_PRODUCTS, ...SAAS_PRODUCTS]) {
     if (!authority.listProducts().some((p) => p.id === product.id)) authority.addProduct(product);
   }
   return startReferenceHttpServer({

@@ -20,6 +20,8 @@ import {
   type QuantityChange,
   type RenewOptions,
   safeFileName,
+  type UsageDay,
+  type UsageQuery,
 } from '../../../src/plugin-sdk/index.js';
 import { issuedKey, kaProduct, keyInfo, read } from './rest-ka-answers.js';
 import { REST_ERRORS } from './rest-ka-error-codes.js';
@@ -167,5 +169,12 @@ export class RestKaAdapter implements KaAdapter {
   async deactivate(keyNumber: string, activationKeys: string[]): Promise<void> {
     const path = apiPath`/30/keys/${keyNumber}/deactivate`;
     await this.api.call('POST', path, { json: { activationKeys }, read: read.activations });
+  }
+
+  /** `GET /30/usage?since=`: the KA's day peaks (keys named in one call, comma-separated). */
+  async fetchUsage(query: UsageQuery): Promise<UsageDay[]> {
+    const params = new URLSearchParams({ since: query.since.toISOString() });
+    if (query.keyNumbers?.length) params.set('keys', query.keyNumbers.join(','));
+    return this.api.call('GET', `/30/usage?${params.toString()}`, { read: read.usage });
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FarmActivation, IssuedKey, KaProduct, KeyInfo } from '../../../src/plugin-sdk/index.js';
+import type { FarmActivation, IssuedKey, KaProduct, KeyInfo, UsageDay } from '../../../src/plugin-sdk/index.js';
 
 const date = z.iso.datetime().transform((value) => new Date(value));
 
@@ -62,8 +62,22 @@ const activationList = z.object({
       activatedAt: date.optional(),
       lastReportAt: date.optional(),
       peakUsage: z.number().int().nonnegative().optional(),
+      overuseDeactivated: z.boolean().optional(),
       movesUsed: z.number().int().nonnegative().optional(),
       movesLeft: z.number().int().nonnegative().optional(),
+    }),
+  ),
+});
+
+const usageList = z.object({
+  usage: z.array(
+    z.object({
+      keyNumber: z.string().min(1),
+      day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+      peak: z.number().int().nonnegative(),
+      installationId: z.string().optional(),
+      lastReportAt: date,
+      quota: z.number().int().nonnegative().optional(),
     }),
   ),
 });
@@ -76,6 +90,7 @@ export const read = {
   products: (body: unknown) => productList.parse(body).products,
   ping: (body: unknown) => ping.parse(body),
   activations: (body: unknown): FarmActivation[] => activationList.parse(body).activations,
+  usage: (body: unknown): UsageDay[] => usageList.parse(body).usage,
 };
 
 export function issuedKey(value: RestKey): IssuedKey {

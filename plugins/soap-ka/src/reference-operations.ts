@@ -105,9 +105,28 @@ export const OPERATIONS: Record<string, Operation> = {
           PeakUsage: farm.peakUsage,
           Moves: moves,
           MovesLeft: movesLeft,
+          OveruseDeactivated: farm.overuseDeactivated === true,
         }),
       ),
   }),
+
+  GetUsage: (authority, clientId, args) => {
+    const since = dateTime(args, 'Since');
+    if (!since) throw new AuthorityError('bad_request', 'Since is required');
+    const keys = list({ Keys: args }, 'Keys', 'KeyNumber');
+    return {
+      UsageDay: authority.usageSince(clientId, since, keys.length ? keys : undefined).map((d) =>
+        compact({
+          KeyNumber: d.keyNumber,
+          Day: d.day,
+          Peak: d.peak,
+          InstallationId: d.serverId,
+          LastReportAt: d.lastReportAt.toISOString(),
+          Quota: d.quota,
+        }),
+      ),
+    };
+  },
 
   ChangeQuota: (authority, clientId, args) => {
     const key = authority.changeQuota(clientId, requiredText(args, 'KeyNumber'), requiredInteger(args, 'Quota'));

@@ -18,10 +18,12 @@ import {
   type LicenseOrder,
   type QuantityChange,
   type RenewOptions,
+  type UsageDay,
+  type UsageQuery,
 } from '../../../src/plugin-sdk/index.js';
 import { SoapKaClient, type SoapObject } from './soap-ka-client.js';
 import type { SoapKaSettings } from './soap-ka-settings.js';
-import { asObject, farmActivation, issuedKey, keyInfo, many, shapeError, text } from './soap-key-mapping.js';
+import { asObject, farmActivation, issuedKey, keyInfo, many, shapeError, text, usageDay } from './soap-key-mapping.js';
 
 /**
  * `KaAdapter` for the SOAP subscription KA (`wsdl/subscription-ka.wsdl`, README.md). Our
@@ -207,5 +209,12 @@ export class SoapKaAdapter implements KaAdapter {
     for (const activationKey of activationKeys) {
       await this.client.call('DeactivateKey', { KeyNumber: activationKey }, true);
     }
+  }
+
+  /** GetUsage: the KA's day peaks since `query.since` (the keys named, when any). */
+  async fetchUsage(query: UsageQuery): Promise<UsageDay[]> {
+    const args: Record<string, unknown> = { Since: query.since.toISOString() };
+    if (query.keyNumbers?.length) args.KeyNumber = query.keyNumbers;
+    return many((await this.client.call('GetUsage', args)).UsageDay).map(usageDay);
   }
 }

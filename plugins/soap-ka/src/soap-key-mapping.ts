@@ -1,4 +1,10 @@
-import { type FarmActivation, type IssuedKey, KaError, type KeyInfo } from '../../../src/plugin-sdk/index.js';
+import {
+  type FarmActivation,
+  type IssuedKey,
+  KaError,
+  type KeyInfo,
+  type UsageDay,
+} from '../../../src/plugin-sdk/index.js';
 import type { SoapObject } from './soap-ka-client.js';
 
 /** A malformed answer: the KA acted (or not) but did not say what we need. */
@@ -102,5 +108,32 @@ export function farmActivation(value: unknown): FarmActivation {
     peakUsage: count(farm, 'PeakUsage'),
     movesUsed: count(farm, 'Moves'),
     movesLeft: count(farm, 'MovesLeft'),
+    overuseDeactivated: flag(farm, 'OveruseDeactivated'),
+  };
+}
+
+function flag(object: SoapObject, name: string): boolean | undefined {
+  const value = object[name];
+  if (value === undefined || value === null || value === '') return undefined;
+  return value === true || value === 'true' || value === '1';
+}
+
+/** One `UsageDay` of `GetUsage`. */
+export function usageDay(value: unknown): UsageDay {
+  const record = asObject(value);
+  const keyNumber = record && text(record, 'KeyNumber');
+  const lastReportAt = record && date(record, 'LastReportAt');
+  const peak = record && count(record, 'Peak');
+  const rawDay = record?.Day;
+  const day = rawDay instanceof Date ? rawDay.toISOString().slice(0, 10) : String(rawDay ?? '').slice(0, 10);
+  if (!record || !keyNumber || !lastReportAt || peak === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(day))
+    throw shapeError('a UsageDay with KeyNumber, Day, Peak and LastReportAt');
+  return {
+    keyNumber,
+    day,
+    peak,
+    installationId: text(record, 'InstallationId'),
+    lastReportAt,
+    quota: count(record, 'Quota'),
   };
 }

@@ -79,6 +79,41 @@ export const eventCatalogue = {
     entityType: 'ka_configuration',
     description: 'A KA configuration failed its connection test or its products fetch.',
   },
+  'usage.missing_reports': {
+    entityType: 'license',
+    description:
+      'A SaaS license has not reported usage for `data.day` days (told on days 1, 3 and 6); its key expires at its KA after 7 (`data.expiresAt`).',
+  },
+  'usage.saas_expired': {
+    entityType: 'license',
+    description: 'The KA expired a SaaS key after 7 days without usage reports (`data.expiredAt`).',
+  },
+  'usage.overuse_started': {
+    entityType: 'license',
+    description:
+      "A license's usage exceeds its quota: overused since `data.overusedSince`, allowed until `data.graceEndsAt` (7 days, unless the grace was spent at this quota: `graceAvailable: false`); `data.buyMore` is the quantity that would cover the peak.",
+  },
+  'usage.overuse_grace_ending': {
+    entityType: 'license',
+    description: "An overused license's 7-day grace ends within a day (`data.graceEndsAt`).",
+  },
+  'usage.overuse_grace_ended': {
+    entityType: 'license',
+    description:
+      "An overused license's grace ended: its KA deactivates the farm whenever usage exceeds the quota, until more is bought.",
+  },
+  'usage.overuse_ended': {
+    entityType: 'license',
+    description: "A license's usage is back at or under its quota.",
+  },
+  'usage.farm_deactivated': {
+    entityType: 'license',
+    description: "The KA deactivated the license's farm: usage exceeds the quota after the overuse grace.",
+  },
+  'usage.farm_reactivated': {
+    entityType: 'license',
+    description: "The KA reactivated the license's farm: usage is back at or under the quota.",
+  },
   'webhook_endpoint.test': {
     entityType: 'webhook_endpoint',
     description: 'A test event, sent to one endpoint when an admin asks ("send test event").',

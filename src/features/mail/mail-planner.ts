@@ -113,6 +113,44 @@ export class MailPlanner {
       case 'license_request.needs_manual':
         await this.addToStaffBatch(db, event, data, now);
         return;
+      case 'usage.missing_reports':
+      case 'usage.saas_expired':
+      case 'usage.overuse_started':
+      case 'usage.overuse_grace_ending':
+      case 'usage.overuse_grace_ended': {
+        // The customer's report recipients and staff: both must act (fix the reports, buy more).
+        const customer = data.customer ? await this.customerRecipients(db, data.customer) : [];
+        const to = [...new Set([...customer, ...(await this.staff(db))])];
+        if (!to.length) return;
+        const day = (iso: unknown) => (typeof iso === 'string' ? iso.slice(0, 16).replace('T', ' ') : '');
+        const buyMore = (data.buyMore ?? {}) as { units?: number; packs?: number };
+        await this.mails.insert(
+          db,
+          {
+            ...base,
+            to,
+            variables: {
+              licenseId: data.licenseId,
+              customerName: data.customer?.name ?? '',
+              product: data.product,
+              keyNumber: data.keyNumber,
+              day: data.day ?? '',
+              lastReportAt: day(data.lastReportAt),
+              expiresAt: day(data.expiresAt),
+              expiredAt: day(data.expiredAt),
+              peak: data.peak ?? '',
+              quota: data.quota ?? '',
+              overusedSince: day(data.overusedSince),
+              graceEndsAt: day(data.graceEndsAt),
+              buyMoreUnits: buyMore.units ?? '',
+              buyMorePacks: buyMore.packs ?? '',
+              link: `${console}/licenses/${data.licenseId}`,
+            },
+          },
+          now,
+        );
+        return;
+      }
       default:
         return;
     }

@@ -25,6 +25,7 @@ export class FakePlanStore implements PlanReader {
         features: [],
         quantity: 1,
         ...p,
+        saas: p.saas ?? false,
         id: this.nextProductId++,
       })),
       createdAt: new Date(0).toISOString(),

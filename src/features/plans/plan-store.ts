@@ -73,6 +73,7 @@ export class PlanStore implements PlanReader {
         features: toJson(p.features),
         quantity: p.quantity,
         service_key: p.serviceKey ?? null,
+        saas: p.saas,
       })),
     );
   }
@@ -138,6 +139,7 @@ export class PlanStore implements PlanReader {
         features: fromJson(p.features, []),
         quantity: Number(p.quantity),
         serviceKey: p.service_key ?? undefined,
+        saas: Boolean(p.saas),
       })),
       createdAt: toIso(row.created_at) ?? '',
     };

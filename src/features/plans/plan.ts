@@ -30,6 +30,8 @@ export const planLicenseProductSchema = z.object({
   quantity: z.number().int().min(1).max(100_000).default(1),
   /** The plan service the license is installed into. */
   serviceKey: key.optional(),
+  /** Billed by usage (SaaS): a monthly usage report per license; the key expires after 7 days without reports. */
+  saas: z.boolean().default(false),
 });
 
 export const createPlanSchema = z

@@ -12,6 +12,7 @@ type QuotaAndFarmCapability = Extract<
   | 'deleteAdditionalKey'
   | 'listActivations'
   | 'deactivate'
+  | 'fetchUsage'
 >;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -191,6 +192,21 @@ export const QUOTA_AND_FARM_CHECKS: Record<QuotaAndFarmCapability, Check> = {
         farm.lastReportAt.getTime() >= farm.activatedAt.getTime() + 40 * 60 * 1000,
         'listActivations must report the latest report date (farms report every 20 minutes)',
       );
+  },
+
+  fetchUsage: async (t, rig, key) => {
+    const activate = knob(t, rig.server, 'activateFarm', 'fetchUsage');
+    const since = new Date(Date.now() - DAY_MS);
+    await activate(key.keyNumber, { serverId: 'kit-server-u', usage: 3 });
+    if (rig.server.advanceClock) await rig.server.advanceClock(45 * 60 * 1000);
+    const days = await method(t, rig.adapter, 'fetchUsage')({ since, keyNumbers: [key.keyNumber] });
+    const mine = days.filter((d) => d.keyNumber === key.keyNumber);
+    t.true(mine.length >= 1, 'fetchUsage must answer a day for a key whose farm reported since `since`');
+    t.true(
+      mine.every((d) => /^\d{4}-\d{2}-\d{2}$/.test(d.day) && d.lastReportAt instanceof Date),
+      'fetchUsage must name each day as YYYY-MM-DD (UTC) with its last report time as a Date',
+    );
+    t.is(Math.max(...mine.map((d) => d.peak)), 3, "fetchUsage must answer the day's peak usage the farm reported");
   },
 
   deactivate: async (t, rig, key) => {
