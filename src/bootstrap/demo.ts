@@ -36,6 +36,8 @@ interface DemoCatalog {
       dependsOn?: string[];
     }>;
   };
+  /** How the demo plan sells a plugin's demo product, by product: its unit and packs (checked by createPlanSchema). */
+  licenseProductTerms?: Record<string, Record<string, unknown>>;
 }
 
 export interface RunningDemo {
@@ -88,7 +90,8 @@ export async function startDemo(
         plugin,
         ka.settings,
       );
-      licenseProducts.push({ ...referenceKa.demoOrder, configurationId, serviceKey });
+      const terms = catalog.licenseProductTerms?.[referenceKa.demoOrder.product] ?? {};
+      licenseProducts.push({ ...referenceKa.demoOrder, ...terms, configurationId, serviceKey });
     }
     const services = catalog.plan.services.map(({ installTarget, ...s }) => ({
       ...s,

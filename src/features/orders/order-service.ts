@@ -11,6 +11,7 @@ import type { LicenseRequestWriter } from '../license-requests/license-request-p
 import type { PlanReader } from '../plans/plan-reader.js';
 import { readyOnCreation } from '../services/service-rules.js';
 import type { SubscriptionWriter } from '../subscriptions/subscription-port.js';
+import { type LicenseQuantity, resolveLicenseQuantities, sameQuantities, unitsFor } from './order-quantities.js';
 import type { Order, OrderStore } from './order-store.js';
 import type { RenewalPayment } from './renewal-payment.js';
 
@@ -34,6 +35,10 @@ export interface PlaceOrderInput {
   reference: string;
   /** The store placing it (its token id), null for staff: the namespace of `reference` and the customers it may order for. */
   placedByTokenId: number | null;
+  /** Packs of the plan's one counted license product. */
+  quantity?: number;
+  /** Packs per counted license product, by its id in the plan. */
+  licenseQuantities?: LicenseQuantity[];
 }
 
 /** A subscription the payment just created. */
@@ -78,8 +83,6 @@ export class OrderService {
    */
   async place(input: PlaceOrderInput, actor: Actor): Promise<{ order: Order; created: boolean }> {
     const { db, orders } = this.deps;
-    const existing = await orders.getByReference(db, input.placedByTokenId, input.reference);
-    if (existing) return { order: this.sameOrConflict(existing, input), created: false };
     const [customer, plan] = await Promise.all([
       this.deps.customers.get(db, input.customerId, input.placedByTokenId),
       this.deps.plans.get(db, input.planId),
@@ -90,16 +93,19 @@ export class OrderService {
     else if (!plan.periods.includes(input.period))
       fields.push({ field: 'period', message: `plan ${plan.code} is sold for ${plan.periods.join(', ')} months` });
     if (fields.length) throw ValidationError.forFields(fields);
+    const licenseQuantities = resolveLicenseQuantities(plan as NonNullable<typeof plan>, input);
+    const existing = await orders.getByReference(db, input.placedByTokenId, input.reference);
+    if (existing) return { order: this.sameOrConflict(existing, input, licenseQuantities), created: false };
     try {
       const id = await transaction(db, async (tx) => {
-        const orderId = await orders.insert(tx, input);
+        const orderId = await orders.insert(tx, { ...input, licenseQuantities });
         await this.deps.audit.record(tx, {
           actor,
           action: 'order.placed',
           entityType: 'order',
           entityId: orderId,
           toState: 'placed',
-          data: { reference: input.reference },
+          data: { reference: input.reference, ...(licenseQuantities.length ? { licenseQuantities } : {}) },
         });
         return orderId;
       });
@@ -109,7 +115,7 @@ export class OrderService {
       if (!isUniqueViolation(err)) throw err;
       const winner = await orders.getByReference(db, input.placedByTokenId, input.reference);
       if (!winner) throw err;
-      return { order: this.sameOrConflict(winner, input), created: false };
+      return { order: this.sameOrConflict(winner, input, licenseQuantities), created: false };
     }
   }
 
@@ -166,12 +172,17 @@ export class OrderService {
     }
   }
 
-  private sameOrConflict(order: Order, input: PlaceOrderInput): Order {
-    if (order.kind === 'renewal')
-      throw new ConflictError(`Order reference ${input.reference} was used for a renewal`, 'reference_reused', {
+  private sameOrConflict(order: Order, input: PlaceOrderInput, licenseQuantities: LicenseQuantity[]): Order {
+    if (order.kind !== 'new')
+      throw new ConflictError(`Order reference ${input.reference} was used for a ${order.kind}`, 'reference_reused', {
         details: { field: 'reference', orderId: order.id },
       });
-    if (order.customerId !== input.customerId || order.planId !== input.planId || order.period !== input.period) {
+    if (
+      order.customerId !== input.customerId ||
+      order.planId !== input.planId ||
+      order.period !== input.period ||
+      !sameQuantities(order.licenseQuantities, licenseQuantities)
+    ) {
       throw new ConflictError(`Order reference ${input.reference} was used for a different order`, 'reference_reused', {
         details: { field: 'reference', orderId: order.id },
       });
@@ -336,7 +347,7 @@ export class OrderService {
         source: 'order',
         product: product.product,
         features: product.features,
-        quantity: product.quantity,
+        quantity: unitsFor(product, order.licenseQuantities),
         periodMonths: order.period,
         state: servicesReady ? 'ready' : 'pending',
       });

@@ -73,6 +73,11 @@ export class PlanStore implements PlanReader {
         features: toJson(p.features),
         quantity: p.quantity,
         service_key: p.serviceKey ?? null,
+        unit: p.unit ?? null,
+        pack_size: p.packSize,
+        min_packs: p.minPacks,
+        max_packs: p.maxPacks ?? null,
+        allow_decrease: p.allowDecrease,
       })),
     );
   }
@@ -138,6 +143,11 @@ export class PlanStore implements PlanReader {
         features: fromJson(p.features, []),
         quantity: Number(p.quantity),
         serviceKey: p.service_key ?? undefined,
+        unit: p.unit ?? undefined,
+        packSize: Number(p.pack_size ?? 1),
+        minPacks: Number(p.min_packs ?? 1),
+        maxPacks: p.max_packs === null || p.max_packs === undefined ? undefined : Number(p.max_packs),
+        allowDecrease: Boolean(p.allow_decrease),
       })),
       createdAt: toIso(row.created_at) ?? '',
     };

@@ -224,6 +224,9 @@ export function LicensePage({
           ['Status', <StateBadge state={l.status} />],
           ['Product', l.product],
           ['Features', l.features.join(', ') || null],
+          ['Type', l.keyType === 'additional' ? 'Reserved (additional key)' : 'Primary'],
+          ['Name', l.keyName],
+          ['Quota', quotaText(l)],
           ['Additional keys', l.additionalKeyNumbers.join(', ') || null],
           ['Source', l.source === 'upload' ? 'uploaded by staff' : 'issued online'],
           ['Expires', <DateOnly iso={l.expiresAt} />],
@@ -307,4 +310,11 @@ export function LicensePage({
       <AuditTable events={l.history} caption="History of this license and its request" />
     </Layout>
   );
+}
+
+/** `20 users (5 reserved by additional keys)`; null when the key has no quota. */
+function quotaText(l: { quota: number | null; quotaUnit: string | null; quotaReserved: number | null }): string | null {
+  if (l.quota === null) return null;
+  const unit = l.quotaUnit ? ` ${l.quotaUnit}` : '';
+  return l.quotaReserved ? `${l.quota}${unit} (${l.quotaReserved} reserved by additional keys)` : `${l.quota}${unit}`;
 }
