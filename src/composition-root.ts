@@ -39,6 +39,8 @@ import type { ScheduledPass } from './provisioning/scheduler-loop.js';
 import { createPipeline, registerPipelineJobs } from './provisioning/register-pipeline.js';
 import { createOperationWork, registerOperationJobs } from './provisioning/operations/register-operations.js';
 import { RenewOperation } from './provisioning/operations/renew-operation.js';
+import { ChangeQuantityOperation } from './provisioning/operations/change-quantity-operation.js';
+import { createQuantityChangesFeature } from './features/quantity-changes/quantity-changes-feature.js';
 import { FileRefreshSweep } from './provisioning/file-refresh.js';
 import { createRenewalsFeature } from './features/renewals/renewals-feature.js';
 import type { RenewalService } from './features/renewals/renewal-service.js';
@@ -163,6 +165,7 @@ export async function composeKeyway(
   });
   // Renewal orders are composed after the features that call them (subscriptions' scheduler, orders' payment).
   let renewalPayment: RenewalPayment | undefined;
+  let changePayment: RenewalPayment | undefined;
   let renewalService: RenewalService | undefined;
   const subscriptions = createSubscriptionsFeature({
     db,
@@ -247,6 +250,12 @@ export async function composeKeyway(
         return renewalPayment.paid(tx, order, now, actor);
       },
     },
+    changes: {
+      paid: (tx, order, now, actor) => {
+        if (!changePayment) throw new Error('quantity changes are not wired yet');
+        return changePayment.paid(tx, order, now, actor);
+      },
+    },
     // After the payment committed: services to provision first, or, when all were ready at
     // creation, the license requests straight to the pipeline. A failure here must not fail the
     // payment: the reconcilers start the services or the requests on their next round.
@@ -270,7 +279,15 @@ export async function composeKeyway(
     clock,
     phaseRules,
   });
-  // Worker-run license operations (a renewal's, one per license): the engine and the kinds it runs.
+  // Worker-run license operations (a renewal's, one per license; a quantity change's): the engine and the kinds it runs.
+  const operationDeps = {
+    licenses: stores.licenses,
+    requests: stores.licenseRequests,
+    audit: stores.audit,
+    events: eventWriter,
+    queue,
+    now: clock,
+  };
   const operationWork = createOperationWork({
     config,
     logger,
@@ -283,16 +300,7 @@ export async function composeKeyway(
     events: eventWriter,
     configurations: configurations.service,
     adapters: pipeline.adapters,
-    kinds: [
-      new RenewOperation({
-        licenses: stores.licenses,
-        requests: stores.licenseRequests,
-        audit: stores.audit,
-        events: eventWriter,
-        queue,
-        now: clock,
-      }),
-    ],
+    kinds: [new RenewOperation(operationDeps), new ChangeQuantityOperation(operationDeps)],
   });
   const renewals = createRenewalsFeature({
     db,
@@ -310,6 +318,25 @@ export async function composeKeyway(
     },
   });
   renewalPayment = renewals.service;
+  const placedBy = async (subscriptionId: number) => {
+    const subscription = await stores.subscriptions.get(db, subscriptionId);
+    const order = subscription && (await stores.orders.get(db, subscription.orderId));
+    return order ? { storeId: order.placedByTokenId } : undefined;
+  };
+  const quantityChanges = createQuantityChangesFeature({
+    db,
+    subscriptions: stores.subscriptions,
+    licenses: stores.licenses,
+    plans: stores.plans,
+    operations: licenses.workedOperationStore,
+    operationViews: licenses.workedOperations,
+    orders: orders.service,
+    capabilitiesOf: async (configurationId) =>
+      configurations.service.capabilities(await configurations.service.get(configurationId)),
+    queue,
+    placedBy,
+  });
+  changePayment = quantityChanges.service;
   renewalService = renewals.service;
   // New key-file revisions (a lease the KA renewed, an update date passed), looked for by the reconcile loop.
   const fileRefresh = new FileRefreshSweep({
@@ -361,6 +388,7 @@ export async function composeKeyway(
         licenses.routes,
         licenses.workedOperationRoutes,
         renewals.routes,
+        quantityChanges.routes,
         ...events.routes,
       ],
     },

@@ -26,6 +26,8 @@ export const featureRanks: Record<string, number> = {
   uploads: 8,
   // Renewal orders (orders) renew every license of a subscription (licenses' worker-run operations).
   renewals: 8.5,
+  // Upgrade and downgrade orders (orders) change a license's quantity (licenses' worker-run operations).
+  'quantity-changes': 8.6,
   // Events out: they read the outbox through its port and nothing above them.
   webhooks: 9,
   mail: 9,

@@ -12,6 +12,12 @@ export const permissions = {
   actOnLicense: operators,
   /** New License (request or upload), and staff work on requests: upload, install, retry, cancel. */
   workOnLicenseRequests: operators,
+  /** Buy more (or fewer) licenses of a running subscription: place an upgrade or downgrade order (a store for its own subscriptions). */
+  changeQuantity: ['admin', 'operator', 'store'] as RoleName[],
+  /** Create, change and delete additional keys under a primary key. */
+  manageAdditionalKeys: operators,
+  /** Deactivate a key's farms and keep a note per farm. */
+  manageActivations: operators,
   /** Check a KA configuration's connection. */
   testKaConfiguration: operators,
   /** Create, change, enable or disable KA configurations. */

@@ -25,6 +25,11 @@ export const eventCatalogue = {
     description:
       "A license was renewed: at its KA (a fixed term), or in Keyway only for a key the KA leases month by month and renews itself; `expiresAt` is the term's new end.",
   },
+  'license.quantity_changed': {
+    entityType: 'license',
+    description:
+      "A license's quota changed at its KA (a paid upgrade or downgrade order): `data.previousQuota`, `data.quota` and `data.unit`; its new key file is fetched and installed next.",
+  },
   'subscription.renewal_due': {
     entityType: 'subscription',
     description:
