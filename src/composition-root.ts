@@ -387,6 +387,7 @@ export async function composeKeyway(
         manualLicenses.routes,
         licenses.routes,
         licenses.workedOperationRoutes,
+        licenses.additionalKeyRoutes,
         renewals.routes,
         quantityChanges.routes,
         ...events.routes,

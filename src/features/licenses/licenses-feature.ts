@@ -8,6 +8,8 @@ import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { KaConfigurationService } from '../ka-configurations/ka-configuration-service.js';
 import type { TransitionEventWriter } from '../audit/transition.js';
 import type { KaConfigurationReader } from '../ka-configurations/ka-configuration-reader.js';
+import { additionalKeyRoutes } from './additional-key-routes.js';
+import { AdditionalKeys } from './additional-keys.js';
 import { IdempotencyKeyStore } from './idempotency-key-store.js';
 import { LicenseLifecycle } from './license-lifecycle.js';
 import { LicenseOperationStore } from './license-operation-store.js';
@@ -44,6 +46,8 @@ export function createLicensesFeature(deps: {
 }): {
   service: LicenseQueryService;
   lifecycle: LicenseLifecycle;
+  /** Additional keys under primary ones (create, change, delete at the KA). */
+  additionalKeys: AdditionalKeys;
   /** Staff's retry and cancel of worker-run operations (a renewal's). */
   workedOperations: WorkedOperationService;
   /** The worker-run side of `license_operations`, for the engine that runs them. */
@@ -52,6 +56,7 @@ export function createLicensesFeature(deps: {
   /** The scheduler's license phase pass. */
   phaseKeeper: LicensePhaseKeeper;
   workedOperationRoutes: DeclaredRouter;
+  additionalKeyRoutes: DeclaredRouter;
 } {
   const { stores } = deps;
   const operations = new LicenseOperationStore();
@@ -80,6 +85,15 @@ export function createLicensesFeature(deps: {
     idempotencyKeys,
     leaseMs: deps.leaseMs,
   });
+  const additionalKeys = new AdditionalKeys({
+    db: deps.db,
+    licenses: stores.licenses,
+    configurations: deps.configurationService,
+    audit: stores.audit,
+    events: deps.events,
+    operations,
+    leaseMs: deps.leaseMs,
+  });
   const workedOperationStore = new WorkedOperationStore();
   const workedOperations = new WorkedOperationService({
     db: deps.db,
@@ -100,6 +114,8 @@ export function createLicensesFeature(deps: {
     workedOperations,
     workedOperationStore,
     workedOperationRoutes: workedOperationRoutes({ service: workedOperations }),
+    additionalKeys,
     routes: licenseRoutes({ db: deps.db, service, lifecycle, operations, idempotencyKeys }),
+    additionalKeyRoutes: additionalKeyRoutes({ additionalKeys }),
   };
 }

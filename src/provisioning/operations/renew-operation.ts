@@ -51,6 +51,9 @@ export class RenewOperation implements OperationKind {
       return { do: 'refuse', reason: `key ${license.keyNumber} is terminated; a terminated key is not renewed` };
     if (license.termKind === 'lease')
       return { do: 'keyway_only', result: { leaseRenewedByKa: true, keyExpiresAt: license.keyExpiresAt } };
+    // The KA moves an additional key that renews with its subscription when it renews the primary.
+    if (license.keyType === 'additional')
+      return { do: 'keyway_only', result: { renewsWithPrimary: true, keyExpiresAt: license.keyExpiresAt } };
     if (!capabilities.includes('renew') || !adapter.renew)
       return {
         do: 'refuse',
@@ -84,8 +87,10 @@ export class RenewOperation implements OperationKind {
     const now = this.deps.now();
     const term = key
       ? termOfKey(key, { termEndsAt, now, current: license })
-      : // The KA renews a lease itself: only the term's end moves.
-        { expiresAt: termEndsAt };
+      : // The KA renews a lease itself, and an additional key with its primary: only the term's end moves.
+        license.keyType === 'additional'
+        ? { expiresAt: termEndsAt, keyExpiresAt: termEndsAt }
+        : { expiresAt: termEndsAt };
     await this.deps.licenses.updateTerm(tx, license.id, term);
     const renewedAtKa = how.kind !== 'keyway_only';
     const data = {
@@ -98,7 +103,9 @@ export class RenewOperation implements OperationKind {
       ...(parameters.orderId ? { orderId: parameters.orderId } : {}),
       ...(renewedAtKa
         ? { revision: 'revision' in term ? (term.revision ?? null) : null }
-        : { leaseRenewedByKa: true, keyExpiresAt: license.keyExpiresAt }),
+        : how.kind === 'keyway_only'
+          ? how.result
+          : {}),
       ...(how.kind === 'read' ? { confirmedByReadingTheKey: true } : {}),
     };
     await this.deps.events.write(tx, {
