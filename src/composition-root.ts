@@ -388,6 +388,7 @@ export async function composeKeyway(
         licenses.routes,
         licenses.workedOperationRoutes,
         licenses.additionalKeyRoutes,
+        licenses.activationRoutes,
         renewals.routes,
         quantityChanges.routes,
         ...events.routes,

@@ -41,7 +41,7 @@ for (const dialect of testDialects()) {
               `/api/v1/audit-events?entity=license:${branch.body.id}&action=license.additional_key_created`,
             );
             t.is(
-              (created.body.data[0]?.data as Body).confirmedByReadingTheKey,
+              (created.body.data[0]?.data as Body | undefined)?.confirmedByReadingTheKey,
               true,
               'the lost answer was read, not resent',
             );

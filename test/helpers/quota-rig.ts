@@ -134,11 +134,14 @@ export async function startQuotaRig(
         return { subscriptionId, license };
       },
       async activateFarm(keyNumber, serverId, farmName) {
-        const answer = await fetch(`${ka.url}/_reference/keys/${encodeURIComponent(keyNumber)}/activations`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ serverId, farmName, appVersion: '19.1', usage: 3 }),
-        });
+        const answer = await fetch(
+          `${new URL(ka.url).origin}/_reference/keys/${encodeURIComponent(keyNumber)}/activations`,
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ serverId, farmName, appVersion: '19.1', usage: 3 }),
+          },
+        );
         if (!answer.ok) throw new Error(`activate: ${answer.status} ${await answer.text()}`);
       },
       close,

@@ -414,7 +414,7 @@ export class AdditionalKeys {
         await licenses.lockForChange(tx, license.id);
         const open = await this.operations.openFor(tx, license.id);
         if (open) throw inProgress(open, { ...license, files: [] }, this.now());
-        return this.operations.insert(tx, {
+        return await this.operations.insert(tx, {
           licenseId: license.id,
           kind,
           parameters,

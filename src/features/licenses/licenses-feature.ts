@@ -8,6 +8,9 @@ import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { KaConfigurationService } from '../ka-configurations/ka-configuration-service.js';
 import type { TransitionEventWriter } from '../audit/transition.js';
 import type { KaConfigurationReader } from '../ka-configurations/ka-configuration-reader.js';
+import { activationRoutes } from './activation-routes.js';
+import { ActivationStore } from './activation-store.js';
+import { Activations } from './activations.js';
 import { additionalKeyRoutes } from './additional-key-routes.js';
 import { AdditionalKeys } from './additional-keys.js';
 import { IdempotencyKeyStore } from './idempotency-key-store.js';
@@ -48,6 +51,8 @@ export function createLicensesFeature(deps: {
   lifecycle: LicenseLifecycle;
   /** Additional keys under primary ones (create, change, delete at the KA). */
   additionalKeys: AdditionalKeys;
+  /** Activations (farms) of licenses at their KAs. */
+  activations: Activations;
   /** Staff's retry and cancel of worker-run operations (a renewal's). */
   workedOperations: WorkedOperationService;
   /** The worker-run side of `license_operations`, for the engine that runs them. */
@@ -57,6 +62,7 @@ export function createLicensesFeature(deps: {
   phaseKeeper: LicensePhaseKeeper;
   workedOperationRoutes: DeclaredRouter;
   additionalKeyRoutes: DeclaredRouter;
+  activationRoutes: DeclaredRouter;
 } {
   const { stores } = deps;
   const operations = new LicenseOperationStore();
@@ -94,6 +100,13 @@ export function createLicensesFeature(deps: {
     operations,
     leaseMs: deps.leaseMs,
   });
+  const activations = new Activations({
+    db: deps.db,
+    licenses: stores.licenses,
+    configurations: deps.configurationService,
+    audit: stores.audit,
+    store: new ActivationStore(),
+  });
   const workedOperationStore = new WorkedOperationStore();
   const workedOperations = new WorkedOperationService({
     db: deps.db,
@@ -117,5 +130,7 @@ export function createLicensesFeature(deps: {
     additionalKeys,
     routes: licenseRoutes({ db: deps.db, service, lifecycle, operations, idempotencyKeys }),
     additionalKeyRoutes: additionalKeyRoutes({ additionalKeys }),
+    activations,
+    activationRoutes: activationRoutes({ activations }),
   };
 }
