@@ -321,7 +321,7 @@ export async function composeKeyway(
   const placedBy = async (subscriptionId: number) => {
     const subscription = await stores.subscriptions.get(db, subscriptionId);
     const order = subscription && (await stores.orders.get(db, subscription.orderId));
-    return order ? { storeId: order.placedByTokenId } : undefined;
+    return order ? { storeId: order.placedByTokenId, customerId: order.customerId } : undefined;
   };
   const quantityChanges = createQuantityChangesFeature({
     db,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { principalOf } from '../../http/access.js';
 import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
 import { permissions } from '../../kernel/permissions.js';
-import { actorOf } from '../../kernel/principal.js';
+import { actorOf, type Principal } from '../../kernel/principal.js';
 import type { LicenseActivation } from './activation-store.js';
 import type { Activations } from './activations.js';
 import { csvLine } from './license-csv.js';
@@ -49,7 +49,11 @@ export function activationsCsv(rows: LicenseActivation[]): string {
 }
 
 /** A license's activations (farms) at its KA. */
-export function activationRoutes(deps: { activations: Activations }): DeclaredRouter {
+export function activationRoutes(deps: {
+  activations: Activations;
+  /** 404 unless the caller may reach the license (a customer token: its own). */
+  reach(principal: Principal, licenseId: number): Promise<void>;
+}): DeclaredRouter {
   return declaredRouter([
     defineRoute(
       {
@@ -58,11 +62,12 @@ export function activationRoutes(deps: { activations: Activations }): DeclaredRo
         summary: "A license's activations (farms)",
         description:
           "Read from the KA now (a primary lists its additional keys' farms too) and kept with the time read (`readAt`): when the KA cannot be read, the last reading is answered with `stale: true` and the error. Each farm: activation key, farm name, status, server id, app version, activation and latest report dates, peak usage, moves used and left (3 per key), and the note Keyway keeps. `status=active` filters; `format=csv` exports. 409 `not_supported` when the KA plugin cannot list activations.",
-        roles: permissions.readAll,
+        roles: permissions.readLicenses,
         query: listQuery,
         answer: { status: 200, description: '`{data, readAt, stale, active}`, or a CSV file with `format=csv`.' },
       },
-      async ({ params: { id }, query }, _req, res) => {
+      async ({ params: { id }, query }, req, res) => {
+        await deps.reach(principalOf(req), id);
         const list = await deps.activations.list(id, { status: query.status });
         if (query.format === 'csv') {
           res.setHeader('content-type', 'text/csv; charset=utf-8');
@@ -85,6 +90,7 @@ export function activationRoutes(deps: { activations: Activations }): DeclaredRo
         answer: { status: 200, description: '`{data, readAt, stale, active}`.' },
       },
       async ({ params: { id }, body }, req, res) => {
+        await deps.reach(principalOf(req), id);
         res.json(await deps.activations.deactivate(id, body.activationKeys, actorOf(principalOf(req))));
       },
     ),
@@ -100,6 +106,7 @@ export function activationRoutes(deps: { activations: Activations }): DeclaredRo
         answer: { status: 200, description: 'The farm with its note.' },
       },
       async ({ params: { id }, body }, req, res) => {
+        await deps.reach(principalOf(req), id);
         res.json(
           await deps.activations.setNote(
             id,

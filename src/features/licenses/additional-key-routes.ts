@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { principalOf } from '../../http/access.js';
 import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
 import { permissions } from '../../kernel/permissions.js';
-import { actorOf } from '../../kernel/principal.js';
+import { actorOf, type Principal } from '../../kernel/principal.js';
 import type { AdditionalKeys } from './additional-keys.js';
 
 const quota = z.number().int().min(1).max(100_000);
@@ -34,17 +34,22 @@ export const modifyAdditionalKeySchema = z
   .refine((b) => b.quota !== undefined || b.name !== undefined, { message: 'give quota or name', path: ['quota'] });
 
 /** Additional keys (sublicenses) of a primary license. */
-export function additionalKeyRoutes(deps: { additionalKeys: AdditionalKeys }): DeclaredRouter {
+export function additionalKeyRoutes(deps: {
+  additionalKeys: AdditionalKeys;
+  /** 404 unless the caller may reach the license (a customer token: its own). */
+  reach(principal: Principal, licenseId: number): Promise<void>;
+}): DeclaredRouter {
   return declaredRouter([
     defineRoute(
       {
         method: 'get',
         path: '/licenses/:id/additional-keys',
         summary: "A primary license's additional keys",
-        roles: permissions.readAll,
+        roles: permissions.readLicenses,
         answer: { status: 200, description: '`{data}` of licenses of key type `additional`, oldest first.' },
       },
-      async ({ params: { id } }, _req, res) => {
+      async ({ params: { id } }, req, res) => {
+        await deps.reach(principalOf(req), id);
         res.json({ data: await deps.additionalKeys.list(id) });
       },
     ),
@@ -60,6 +65,7 @@ export function additionalKeyRoutes(deps: { additionalKeys: AdditionalKeys }): D
         answer: { status: 201, description: 'The additional key, a license of key type `additional`.' },
       },
       async ({ params: { id }, body }, req, res) => {
+        await deps.reach(principalOf(req), id);
         res.status(201).json(await deps.additionalKeys.create(id, body, actorOf(principalOf(req))));
       },
     ),
@@ -75,6 +81,7 @@ export function additionalKeyRoutes(deps: { additionalKeys: AdditionalKeys }): D
         answer: { status: 200, description: 'The additional key.' },
       },
       async ({ params: { id, keyId }, body }, req, res) => {
+        await deps.reach(principalOf(req), id);
         res.json(await deps.additionalKeys.modify(id, keyId, body, actorOf(principalOf(req))));
       },
     ),
@@ -89,6 +96,7 @@ export function additionalKeyRoutes(deps: { additionalKeys: AdditionalKeys }): D
         answer: { status: 200, description: 'The additional key, `terminated`.' },
       },
       async ({ params: { id, keyId } }, req, res) => {
+        await deps.reach(principalOf(req), id);
         res.json(await deps.additionalKeys.remove(id, keyId, actorOf(principalOf(req))));
       },
     ),

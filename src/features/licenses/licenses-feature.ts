@@ -12,6 +12,8 @@ import { activationRoutes } from './activation-routes.js';
 import { ActivationStore } from './activation-store.js';
 import { Activations } from './activations.js';
 import { additionalKeyRoutes } from './additional-key-routes.js';
+import { reachLicense } from './license-reach.js';
+import type { Principal } from '../../kernel/principal.js';
 import { AdditionalKeys } from './additional-keys.js';
 import { IdempotencyKeyStore } from './idempotency-key-store.js';
 import { LicenseLifecycle } from './license-lifecycle.js';
@@ -100,6 +102,8 @@ export function createLicensesFeature(deps: {
     operations,
     leaseMs: deps.leaseMs,
   });
+  // A customer token reaches its own licenses only (404 for another's).
+  const reach = (principal: Principal, id: number) => reachLicense(stores.licenses, deps.db, principal, id);
   const activations = new Activations({
     db: deps.db,
     licenses: stores.licenses,
@@ -128,9 +132,9 @@ export function createLicensesFeature(deps: {
     workedOperationStore,
     workedOperationRoutes: workedOperationRoutes({ service: workedOperations }),
     additionalKeys,
-    routes: licenseRoutes({ db: deps.db, service, lifecycle, operations, idempotencyKeys }),
-    additionalKeyRoutes: additionalKeyRoutes({ additionalKeys }),
+    routes: licenseRoutes({ db: deps.db, service, lifecycle, operations, idempotencyKeys, licenses: stores.licenses }),
+    additionalKeyRoutes: additionalKeyRoutes({ additionalKeys, reach }),
     activations,
-    activationRoutes: activationRoutes({ activations }),
+    activationRoutes: activationRoutes({ activations, reach }),
   };
 }

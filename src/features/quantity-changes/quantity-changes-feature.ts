@@ -5,7 +5,7 @@ import { QuantityChangeService, type QuantityChangeServiceDeps } from './quantit
 /** Changes of a license's quantity: upgrade and downgrade orders, what paying one does, and their route. */
 export function createQuantityChangesFeature(
   deps: QuantityChangeServiceDeps & {
-    placedBy(subscriptionId: number): Promise<{ storeId: number | null } | undefined>;
+    placedBy(subscriptionId: number): Promise<{ storeId: number | null; customerId: number } | undefined>;
   },
 ): { service: QuantityChangeService; routes: DeclaredRouter } {
   const service = new QuantityChangeService(deps);
