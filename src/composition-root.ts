@@ -420,6 +420,7 @@ export async function composeKeyway(
         manualLicenses,
         licenses: licenses.service,
         lifecycle: licenses.lifecycle,
+        keys: { additionalKeys: licenses.additionalKeys, activations: licenses.activations },
         subscriptions: { autoRenew: subscriptions.autoRenew },
         orderActions: {
           orders: orders.service,

@@ -10,6 +10,8 @@ import type { ConsoleReads } from './console-reads.js';
 import type { KaConfigurationService } from '../features/ka-configurations/ka-configuration-service.js';
 import type { KaConfigurationStore } from '../features/ka-configurations/ka-configuration-store.js';
 import type { LicenseLifecycle } from '../features/licenses/license-lifecycle.js';
+import type { AdditionalKeys } from '../features/licenses/additional-keys.js';
+import type { Activations } from '../features/licenses/activations.js';
 import type { LicenseQueryService } from '../features/licenses/license-query-service.js';
 import type { ManualLicenseService } from '../features/uploads/manual-license-service.js';
 import type { UploadLimits } from '../features/uploads/upload-options.js';
@@ -51,6 +53,8 @@ export interface WebConsoleDeps {
   /** License tabs, lists, details, downloads and CSV. */
   licenses: LicenseQueryService;
   lifecycle: LicenseLifecycle;
+  /** Additional keys and farms of licenses (absent in tests that build the console without them: no sections). */
+  keys?: { additionalKeys: AdditionalKeys; activations: Activations };
   /** Auto-renew of subscriptions (absent in tests that build the console without it). */
   subscriptions?: { autoRenew: AutoRenewService };
   /** Paying orders, renewing subscriptions and retrying their renewals (absent: the pages are read-only). */
@@ -119,6 +123,7 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
     context: deps.reads,
     licenses: deps.licenses,
     lifecycle: deps.lifecycle,
+    keys: deps.keys,
     manual: deps.manualLicenses.service,
     configurations: deps.configurationStore,
     limits: deps.manualLicenses.limits,

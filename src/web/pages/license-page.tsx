@@ -8,6 +8,9 @@ import { ActionButton, CheckboxField, CsrfField, type FieldErrors, TextField } f
 import { Layout } from '../components/layout.js';
 import { canOperate, type ViewContext } from '../view-context.js';
 import { AuditTable } from './audit-page.js';
+import type { ActivationList } from '../../features/licenses/activations.js';
+import { may } from '../../kernel/permissions.js';
+import { type AdditionalKeyForm, AdditionalKeysSection, FarmsSection } from './license-keys-section.js';
 
 export interface LicensePageProps {
   ctx: ViewContext;
@@ -22,6 +25,12 @@ export interface LicensePageProps {
   terminate?: { note?: string; errors?: FieldErrors };
   /** The settle-by-hand form as it was sent back (a field was missing). */
   settle?: { note?: string; expiresAt?: string; errors?: FieldErrors };
+  /** The license's farms as read from its KA (absent: its plugin cannot list them). */
+  farms?: ActivationList;
+  /** Whether the console offers additional keys and farms at all. */
+  keysShown?: boolean;
+  /** The new-additional-key form as it was sent back (refused). */
+  additionalKeyForm?: AdditionalKeyForm;
 }
 
 const labels: Record<LifecycleAction, string> = {
@@ -203,6 +212,9 @@ export function LicensePage({
   problem,
   terminate,
   settle,
+  farms,
+  keysShown,
+  additionalKeyForm,
 }: LicensePageProps) {
   return (
     <Layout
@@ -263,6 +275,18 @@ export function LicensePage({
         <OpenOperation ctx={ctx} operation={l.openOperation} license={l} canSettle={canOperate(ctx)} settle={settle} />
       )}
       <LifecycleActions ctx={ctx} license={l} actions={actions} terminate={terminate} />
+      {keysShown && l.keyType !== 'additional' && (l.quota !== null || l.additionalKeys.length > 0) && (
+        <AdditionalKeysSection
+          ctx={ctx}
+          license={l}
+          additionalKeys={l.additionalKeys}
+          canManage={may(ctx.user?.role, 'manageAdditionalKeys')}
+          form={additionalKeyForm}
+        />
+      )}
+      {farms && (
+        <FarmsSection ctx={ctx} license={l} farms={farms} canManage={may(ctx.user?.role, 'manageActivations')} />
+      )}
       <h2>Files</h2>
       {l.files.length === 0 ? (
         <Empty>No files.</Empty>
