@@ -45,6 +45,8 @@ import { RenewOperation } from './provisioning/operations/renew-operation.js';
 import { StatusOperation } from './provisioning/operations/status-operation.js';
 import { createSubscriptionActionsFeature } from './features/subscription-actions/subscription-actions-feature.js';
 import { actionCauses } from './features/subscription-actions/subscription-action-service.js';
+import { ChangeQuantityOperation } from './provisioning/operations/change-quantity-operation.js';
+import { createQuantityChangesFeature } from './features/quantity-changes/quantity-changes-feature.js';
 import { FileRefreshSweep } from './provisioning/file-refresh.js';
 import { createLicenseSyncFeature, type LicenseSyncFeature } from './features/license-sync/license-sync-feature.js';
 import { createRenewalsFeature } from './features/renewals/renewals-feature.js';
@@ -180,6 +182,7 @@ export async function composeKeyway(
   });
   // Renewal orders are composed after the features that call them (subscriptions' scheduler, orders' payment).
   let renewalPayment: RenewalPayment | undefined;
+  let changePayment: RenewalPayment | undefined;
   let renewalService: RenewalService | undefined;
   const subscriptions = createSubscriptionsFeature({
     db,
@@ -264,6 +267,12 @@ export async function composeKeyway(
         return renewalPayment.paid(tx, order, now, actor);
       },
     },
+    changes: {
+      paid: (tx, order, now, actor) => {
+        if (!changePayment) throw new Error('quantity changes are not wired yet');
+        return changePayment.paid(tx, order, now, actor);
+      },
+    },
     // After the payment committed: services to provision first, or, when all were ready at
     // creation, the license requests straight to the pipeline. A failure here must not fail the
     // payment: the reconcilers start the services or the requests on their next round.
@@ -288,7 +297,15 @@ export async function composeKeyway(
     phaseRules,
     now: clock,
   });
-  // Worker-run license operations (a renewal's, one per license): the engine and the kinds it runs.
+  // Worker-run license operations (a renewal's, one per license; a quantity change's): the engine and the kinds it runs.
+  const operationDeps = {
+    licenses: stores.licenses,
+    requests: stores.licenseRequests,
+    audit: stores.audit,
+    events: eventWriter,
+    queue,
+    now: clock,
+  };
   const operationWork = createOperationWork({
     config,
     logger,
@@ -302,14 +319,8 @@ export async function composeKeyway(
     configurations: configurations.service,
     adapters: pipeline.adapters,
     kinds: [
-      new RenewOperation({
-        licenses: stores.licenses,
-        requests: stores.licenseRequests,
-        audit: stores.audit,
-        events: eventWriter,
-        queue,
-        now: clock,
-      }),
+      new RenewOperation(operationDeps),
+      new ChangeQuantityOperation(operationDeps),
       // A subscription's cancel, suspend and resume, one license each.
       ...(['terminate', 'suspend', 'resume'] as const).map(
         (action) =>
@@ -333,6 +344,25 @@ export async function composeKeyway(
     },
   });
   renewalPayment = renewals.service;
+  const placedBy = async (subscriptionId: number) => {
+    const subscription = await stores.subscriptions.get(db, subscriptionId);
+    const order = subscription && (await stores.orders.get(db, subscription.orderId));
+    return order ? { storeId: order.placedByTokenId, customerId: order.customerId } : undefined;
+  };
+  const quantityChanges = createQuantityChangesFeature({
+    db,
+    subscriptions: stores.subscriptions,
+    licenses: stores.licenses,
+    plans: stores.plans,
+    operations: licenses.workedOperationStore,
+    operationViews: licenses.workedOperations,
+    orders: orders.service,
+    capabilitiesOf: async (configurationId) =>
+      configurations.service.capabilities(await configurations.service.get(configurationId)),
+    queue,
+    placedBy,
+  });
+  changePayment = quantityChanges.service;
   renewalService = renewals.service;
   const subscriptionActions = createSubscriptionActionsFeature({
     db,
@@ -481,6 +511,9 @@ export async function composeKeyway(
         licenses.workedOperationRoutes,
         licenseSync.routes,
         renewals.routes,
+        licenses.additionalKeyRoutes,
+        licenses.activationRoutes,
+        quantityChanges.routes,
         bulkJobs.routes,
         subscriptionActions.routes,
         usage.routes,
@@ -529,6 +562,7 @@ export async function composeKeyway(
         licenses: licenses.service,
         lifecycle: licenses.lifecycle,
         licenseSync: { service: licenseSync.service, resolution: licenseSync.resolution },
+        keys: { additionalKeys: licenses.additionalKeys, activations: licenses.activations },
         subscriptions: { autoRenew: subscriptions.autoRenew },
         orderActions: {
           orders: orders.service,

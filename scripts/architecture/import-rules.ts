@@ -26,6 +26,8 @@ export const featureRanks: Record<string, number> = {
   uploads: 8,
   // Renewal orders (orders) renew every license of a subscription (licenses' worker-run operations).
   renewals: 8.5,
+  // Upgrade and downgrade orders (orders) change a license's quantity (licenses' worker-run operations).
+  'quantity-changes': 8.6,
   // Cancel, suspend and resume a subscription (subscriptions) by each license's worker-run operation (licenses).
   'subscription-actions': 8.6,
   // Sync of licenses with their KAs: reads keys through the adapter the root hands it, moves licenses through their port.

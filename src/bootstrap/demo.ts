@@ -38,6 +38,8 @@ interface DemoCatalog {
   };
   /** SaaS products (billed by usage) sold by the demo KA of that label, beside each plugin's `demoOrder`. */
   saasProducts?: Array<{ ka: string; product: string; quantity: number }>;
+  /** How the demo plan sells a plugin's demo product, by product: its unit and packs (checked by createPlanSchema). */
+  licenseProductTerms?: Record<string, Record<string, unknown>>;
 }
 
 export interface RunningDemo {
@@ -90,7 +92,8 @@ export async function startDemo(
         plugin,
         ka.settings,
       );
-      licenseProducts.push({ ...referenceKa.demoOrder, configurationId, serviceKey });
+      const terms = catalog.licenseProductTerms?.[referenceKa.demoOrder.product] ?? {};
+      licenseProducts.push({ ...referenceKa.demoOrder, ...terms, configurationId, serviceKey });
       for (const saas of catalog.saasProducts ?? []) {
         if (saas.ka === referenceKa.label)
           licenseProducts.push({

@@ -1,4 +1,4 @@
-import type { LicenseSummary } from '../features/licenses/license.js';
+import type { LicenseQuota, LicenseSummary } from '../features/licenses/license.js';
 import type { LicenseTerm } from '../features/licenses/license-port.js';
 import type { IssuedKey } from '../plugin-sdk/ka-adapter.js';
 
@@ -47,4 +47,9 @@ export function termOfKey(
     fullKeyNumber: key.fullKeyNumber ?? null,
     refreshDueAt: refreshDueOf({ termKind, keyExpiresAt, updatesUntil }, options.now),
   };
+}
+
+/** The quota facts Keyway keeps for a key the KA answered; what the KA leaves out is null. */
+export function quotaOfKey(key: IssuedKey): LicenseQuota {
+  return { quota: key.quota ?? null, quotaUnit: key.quotaUnit ?? null, quotaReserved: key.quotaReserved ?? null };
 }

@@ -12,6 +12,8 @@ import type { KaConfigurationStore } from '../features/ka-configurations/ka-conf
 import type { LicenseLifecycle } from '../features/licenses/license-lifecycle.js';
 import type { LicenseSyncService } from '../features/license-sync/license-sync-service.js';
 import type { SyncResolution } from '../features/license-sync/sync-resolution.js';
+import type { AdditionalKeys } from '../features/licenses/additional-keys.js';
+import type { Activations } from '../features/licenses/activations.js';
 import type { LicenseQueryService } from '../features/licenses/license-query-service.js';
 import type { ManualLicenseService } from '../features/uploads/manual-license-service.js';
 import type { UploadLimits } from '../features/uploads/upload-options.js';
@@ -67,6 +69,8 @@ export interface WebConsoleDeps {
   lifecycle: LicenseLifecycle;
   /** Sync of licenses with their KAs (absent in tests that build the console without it). */
   licenseSync?: { service: LicenseSyncService; resolution: SyncResolution };
+  /** Additional keys and farms of licenses (absent in tests that build the console without them: no sections). */
+  keys?: { additionalKeys: AdditionalKeys; activations: Activations };
   /** Auto-renew of subscriptions (absent in tests that build the console without it). */
   subscriptions?: { autoRenew: AutoRenewService };
   /** Paying orders, renewing subscriptions and retrying their renewals (absent: the pages are read-only). */
@@ -139,6 +143,7 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
     context: deps.reads,
     licenses: deps.licenses,
     lifecycle: deps.lifecycle,
+    keys: deps.keys,
     manual: deps.manualLicenses.service,
     configurations: deps.configurationStore,
     limits: deps.manualLicenses.limits,

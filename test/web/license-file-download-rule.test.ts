@@ -94,9 +94,65 @@ for (const dialect of testDialects()) {
       }
       t.deepEqual(
         permissions.downloadLicenseFile,
-        ['admin', 'operator'],
-        'viewers read that a file exists, never its content',
+        ['admin', 'operator', 'customer'],
+        'viewers read that a file exists, never its content; a customer downloads its own',
       );
     },
   );
+}
+
+// A customer token downloads its own licenses' files (the console has no customer sessions); another customer's is a 404.
+for (const dialect of testDialects()) {
+  test.serial(`${dialect}: a customer token downloads its own license files and no other customer's`, async (t) => {
+    const api = await startTestApi(dialect);
+    try {
+      const db = api.running.context.db;
+      const licenses = new LicenseStore();
+      const configurationId = await insertKaConfiguration(db);
+      const customer = async (name: string) =>
+        (await api.request<Body>('POST', '/api/v1/customers', { body: { name, email: `${name}@example.com` } })).body
+          .id as number;
+      const [owner, other] = [await customer('owner'), await customer('other')];
+      const license = await licenses.insert(db, {
+        requestId: null,
+        configurationId,
+        subscriptionId: null,
+        customerId: owner,
+        keyNumber: 'OWN.0001',
+        product: 'PLESK-WEB-HOST',
+        features: [],
+        additionalKeyNumbers: [],
+        source: 'upload',
+        expiresAt: null,
+      });
+      await licenses.replaceFiles(
+        db,
+        license.id,
+        [
+          {
+            keyNumber: 'OWN.0001',
+            fileName: 'OWN.0001.xml',
+            contentType: 'application/xml',
+            content: Buffer.from('<own/>'),
+          },
+        ],
+        { hasNone: true },
+      );
+      const [file] = await licenses.files(db, license.id);
+      const tokenOf = async (customerId: number) =>
+        (
+          await api.request<Body>('POST', '/api/v1/api-tokens', {
+            body: { name: `customer ${customerId}`, role: 'customer', customerId },
+          })
+        ).body.token as string;
+      const path = `/api/v1/licenses/${license.id}/files/${file?.id}`;
+      const own = await api.request<Body>('GET', path, { token: await tokenOf(owner) });
+      t.is(own.status, 200);
+      t.is(own.body as unknown, '<own/>');
+      const others = await api.request<Body>('GET', path, { token: await tokenOf(other) });
+      t.is(others.status, 404, "another customer's file is as unknown as one never made");
+    } finally {
+      await api.close();
+    }
+  });
 }

@@ -38,6 +38,11 @@ export const eventCatalogue = {
     description:
       "A sync found a license's facts differing from its KA's (`differences`: field, KA says, Keyway says) in what Keyway does not follow by itself; staff accept the KA's facts or push Keyway's. Raised when the differences change.",
   },
+  'license.quantity_changed': {
+    entityType: 'license',
+    description:
+      "A license's quota changed at its KA (a paid upgrade or downgrade order): `data.previousQuota`, `data.quota` and `data.unit`; its new key file is fetched and installed next.",
+  },
   'subscription.renewal_due': {
     entityType: 'subscription',
     description:

@@ -9,7 +9,7 @@ export type WithPhase<T> = T & {
 
 /** The license's phase at `now`; a terminated key has none (it ended, whatever its dates say). */
 export function licensePhaseOf(
-  license: { status: string; expiresAt: string | null },
+  license: { status: string; expiresAt: string | null; keyType?: string | null },
   now: number,
   rules: PhaseRules,
 ): LicensePhase | null {
@@ -17,7 +17,7 @@ export function licensePhaseOf(
   return phaseAt(termEndOf(license), now, rules, { isAdditional: isAdditionalKey(license) });
 }
 
-export function withPhase<T extends { status: string; expiresAt: string | null }>(
+export function withPhase<T extends { status: string; expiresAt: string | null; keyType?: string | null }>(
   license: T,
   now: number,
   rules: PhaseRules,

@@ -7,7 +7,7 @@ import {
   type TermEndRange,
   termEndRangeOf,
 } from './license-phase.js';
-import type { LicenseStatus } from './license.js';
+import type { LicenseKeyType, LicenseStatus } from './license.js';
 import { termEndColumn } from './license-term.js';
 
 /** A license whose stored phase a pass moved: what the pass tells about it. */
@@ -17,6 +17,7 @@ export interface PhaseMove {
   to: LicensePhase;
   status: LicenseStatus;
   termEnd: number | null;
+  keyType: LicenseKeyType | null;
 }
 
 /** `after < termEnd <= upTo` (or no end, when the range takes it) on a query of `licenses`. */
@@ -46,16 +47,27 @@ export class LicensePhaseStore {
   async claimMoves(tx: DbOrTx, to: LicensePhase, now: number, rules: PhaseRules, limit: number): Promise<PhaseMove[]> {
     const range = termEndRangeOf(to, now, rules);
     const others = licensePhases.filter((p) => p !== to);
+    // Additional keys have no grace: they are never in `grace`, and `lapsed` as soon as their term ends.
     const due = () => {
       const q = tx('licenses').whereIn('phase', others);
-      whereTermEndIn(q, range);
+      if (to === 'grace') {
+        whereTermEndIn(q, range);
+        q.where((w) => w.whereNull('key_type').orWhere('key_type', '<>', 'additional'));
+      } else if (to === 'lapsed')
+        q.where((w) =>
+          w
+            .where((primary) => whereTermEndIn(primary, range))
+            .orWhere((additional) => additional.where('key_type', 'additional').where(termEndColumn, '<=', now)),
+        );
+      else whereTermEndIn(q, range);
       return q;
     };
-    const select = due().select('id', 'phase', 'status', `${termEndColumn} as term_end`).limit(limit);
+    const select = due().select('id', 'phase', 'status', 'key_type', `${termEndColumn} as term_end`).limit(limit);
     const rows = (await (dialectOf(tx) === 'mysql' ? select.forUpdate() : select)) as Array<{
       id: number;
       phase: LicensePhase;
       status: LicenseStatus;
+      key_type: LicenseKeyType | null;
       term_end: number | string | null;
     }>;
     if (!rows.length) return [];
@@ -69,6 +81,7 @@ export class LicensePhaseStore {
       to,
       status: r.status,
       termEnd: r.term_end === null ? null : Number(r.term_end),
+      keyType: r.key_type ?? null,
     }));
   }
 }

@@ -1,6 +1,13 @@
 import type { DbOrTx } from '../../infra/db/database.js';
 import type { GuardedMove } from '../audit/transition.js';
-import type { License, LicenseStatus, LicenseSummary, LicenseTermKind } from './license.js';
+import type {
+  License,
+  LicenseKeyType,
+  LicenseQuota,
+  LicenseStatus,
+  LicenseSummary,
+  LicenseTermKind,
+} from './license.js';
 
 /** A key's term as the KA answered it, and where Keyway keeps the real end of a lease's term. */
 export interface LicenseTerm {
@@ -34,6 +41,11 @@ export interface NewLicense {
   status?: 'issued' | 'files_retrieved';
   /** The key's term, where the KA told it. */
   term?: Omit<LicenseTerm, 'expiresAt' | 'updatesUntil' | 'fullKeyNumber'>;
+  /** The key's quota facts, where the KA told them. */
+  quota?: LicenseQuota;
+  keyType?: LicenseKeyType | null;
+  /** An additional key: its primary's license, its name and how it expires. */
+  additional?: { parentLicenseId: number; name: string | null; renewsWithSubscription: boolean };
 }
 
 export interface NewLicenseFile {

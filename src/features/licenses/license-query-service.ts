@@ -40,6 +40,8 @@ export interface LicenseDetails extends WithPhase<License> {
   subscription: Subscription | null;
   /** The action on the key that is open (in progress, or its outcome unknown): why other actions wait or read the key first. */
   openOperation: LicenseOperationView | null;
+  /** A primary's additional keys (sublicenses), oldest first; empty for an additional key. */
+  additionalKeys: LicenseSummary[];
   /** Events of the license and of its request, oldest first. */
   history: AuditEvent[];
 }
@@ -143,12 +145,13 @@ export class LicenseQueryService {
   async get(id: number): Promise<LicenseDetails> {
     const license = await this.deps.licenses.get(this.deps.db, id);
     if (!license) throw new NotFoundError('license', id);
-    const [request, subscription, own, ofRequest, open] = await Promise.all([
+    const [request, subscription, own, ofRequest, open, additionalKeys] = await Promise.all([
       license.requestId === null ? undefined : this.deps.requests.get(this.deps.db, license.requestId),
       license.subscriptionId === null ? undefined : this.deps.subscriptions.get(this.deps.db, license.subscriptionId),
       this.deps.audit.history(this.deps.db, 'license', id),
       license.requestId === null ? [] : this.deps.audit.history(this.deps.db, 'license_request', license.requestId),
       this.deps.operations.openFor(this.deps.db, id),
+      this.deps.licenses.listAdditional(this.deps.db, id),
     ]);
     const openOperation = open ? operationView(open, (this.deps.now ?? Date.now)()) : null;
     return {
@@ -156,6 +159,7 @@ export class LicenseQueryService {
       request: request ?? null,
       subscription: subscription ?? null,
       openOperation,
+      additionalKeys: additionalKeys.map((k) => withPhase(k, this.now(), this.phaseRules)),
       history: [...ofRequest, ...own].sort((a, b) => a.id - b.id),
     };
   }

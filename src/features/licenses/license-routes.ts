@@ -5,6 +5,7 @@ import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
 import { idText } from '../../http/params.js';
 import { principalOf } from '../../http/access.js';
 import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
+import { customerScope, reachLicense } from './license-reach.js';
 import { permissions } from '../../kernel/permissions.js';
 import { actorOf, readers } from '../../kernel/principal.js';
 import { type LicenseFilter, licenseStatuses } from './license-query-store.js';
@@ -89,7 +90,11 @@ export function licenseRoutes(deps: {
   lifecycle: LicenseLifecycle;
   operations: LicenseOperationStore;
   idempotencyKeys: IdempotencyKeyStore;
+  /** Reads a license's owner, for a customer token's reach. */
+  licenses: Parameters<typeof reachLicense>[0];
 }): DeclaredRouter {
+  const reach = (req: Parameters<typeof principalOf>[0], id: number) =>
+    reachLicense(deps.licenses, deps.db, principalOf(req), id);
   const replies = new IdempotentReplies({
     db: deps.db,
     keys: deps.idempotencyKeys,
@@ -117,12 +122,13 @@ export function licenseRoutes(deps: {
         summary: 'List licenses, newest first, or export them as CSV',
         description:
           "`phase` filters by the phase the license's dates give now (`active`, `expiring`, `grace`, `lapsed`, or `expired` for grace and lapsed together; terminated keys have none); each license answers its `phase`. `sync=not_in_sync` (or `in_sync`, `failed`) lists the licenses whose last sync with their KA left them so; each license answers its `sync` (state, `lastSyncedAt`, `differences`).",
-        roles: readers,
+        roles: permissions.readLicenses,
         query: listSchema,
         answer: { status: 200, description: '`{data, nextCursor}` of licenses, or a CSV file with `format=csv`.' },
       },
-      async ({ query: q }, _req, res) => {
-        const filter = licenseFilterOf(q);
+      async ({ query: q }, req, res) => {
+        // A customer token lists its own licenses only, whatever it asks.
+        const filter = { ...licenseFilterOf(q), customerId: customerScope(principalOf(req)) ?? q.customer };
         if (q.format === 'csv') {
           res.status(200);
           res.setHeader('content-type', 'text/csv; charset=utf-8');
@@ -143,10 +149,12 @@ export function licenseRoutes(deps: {
         method: 'get',
         path: '/licenses/:id',
         summary: 'One license with its files, request, subscription and history',
-        roles: readers,
+        description: "A customer token reads its own licenses; another customer's answers 404.",
+        roles: permissions.readLicenses,
         answer: { status: 200, description: 'The license.' },
       },
-      async ({ params: { id } }, _req, res) => {
+      async ({ params: { id } }, req, res) => {
+        await reach(req, id);
         res.json(await deps.service.get(id));
       },
     ),
@@ -156,11 +164,13 @@ export function licenseRoutes(deps: {
         method: 'get',
         path: '/licenses/:id/files/:fileId',
         summary: 'Download a license file',
-        description: 'Every download is audited.',
+        description:
+          "Every download is audited. A customer token downloads its own licenses' files; another customer's answers 404.",
         roles: permissions.downloadLicenseFile,
         answer: { status: 200, description: 'The file, as an attachment.', contentType: 'application/octet-stream' },
       },
       async ({ params: { id, fileId } }, req, res) => {
+        await reach(req, id);
         const file = await deps.service.downloadFile(id, fileId, actorOf(principalOf(req)));
         res.setHeader('content-type', safeContentType(file.contentType));
         res.setHeader('content-disposition', contentDisposition(file.fileName));

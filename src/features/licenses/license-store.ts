@@ -2,7 +2,15 @@ import { createHash } from 'node:crypto';
 import { type DbOrTx, dialectOf } from '../../infra/db/database.js';
 import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
 import { type GuardedMove, knexMove } from '../audit/transition.js';
-import type { License, LicenseFileSummary, LicenseStatus, LicenseSummary, LicenseTermKind } from './license.js';
+import type {
+  License,
+  LicenseFileSummary,
+  LicenseKeyType,
+  LicenseQuota,
+  LicenseStatus,
+  LicenseSummary,
+  LicenseTermKind,
+} from './license.js';
 import type { LicensePort, LicenseTerm, NewLicense, NewLicenseFile } from './license-port.js';
 import { readStoredSync, storedSync, type SyncState } from './license-sync-state.js';
 import type { KaFactsAccepted, LicenseSyncPort, SyncRecord } from './license-sync-port.js';
@@ -37,7 +45,17 @@ export interface LicenseRow {
   sync_state?: SyncState | null;
   sync_diff?: string | null;
   last_synced_at?: number | null;
+  quota?: number | null;
+  quota_unit?: string | null;
+  quota_reserved?: number | null;
+  key_type?: LicenseKeyType | null;
+  parent_license_id?: number | null;
+  key_name?: string | null;
+  renews_with_subscription?: boolean | number | null;
+  decreases_used?: number;
 }
+
+const numberOrNull = (v: number | null | undefined) => (v === null || v === undefined ? null : Number(v));
 
 export function toLicenseSummary(row: LicenseRow): LicenseSummary {
   const id = (v: number | null) => (v === null ? null : Number(v));
@@ -71,6 +89,17 @@ export function toLicenseSummary(row: LicenseRow): LicenseSummary {
       lastSyncedAt: toIso(row.last_synced_at ?? null),
       ...readStoredSync(row.sync_diff),
     },
+    quota: numberOrNull(row.quota),
+    quotaUnit: row.quota_unit ?? null,
+    quotaReserved: numberOrNull(row.quota_reserved),
+    keyType: row.key_type ?? null,
+    parentLicenseId: numberOrNull(row.parent_license_id),
+    keyName: row.key_name ?? null,
+    renewsWithSubscription:
+      row.renews_with_subscription === null || row.renews_with_subscription === undefined
+        ? null
+        : Boolean(row.renews_with_subscription),
+    decreasesUsed: Number(row.decreases_used ?? 0),
   };
 }
 
@@ -136,6 +165,14 @@ export class LicenseStore implements LicensePort, LicenseSyncPort {
       key_expires_at: input.term ? input.term.keyExpiresAt : (input.expiresAt ?? null),
       revision: input.term?.revision ?? null,
       refresh_due_at: input.term?.refreshDueAt ?? null,
+      quota: input.quota?.quota ?? null,
+      quota_unit: input.quota?.quotaUnit ?? null,
+      quota_reserved: input.quota?.quotaReserved ?? null,
+      key_type: input.keyType ?? null,
+      parent_license_id: input.additional?.parentLicenseId ?? null,
+      key_name: input.additional?.name ?? null,
+      renews_with_subscription: input.additional ? input.additional.renewsWithSubscription : null,
+      decreases_used: 0,
     };
     const [id] = await db('licenses').insert({
       ...row,
@@ -231,6 +268,33 @@ export class LicenseStore implements LicensePort, LicenseSyncPort {
     if (term.fullKeyNumber) update.full_key_number = term.fullKeyNumber;
     if (term.refreshDueAt !== undefined) update.refresh_due_at = term.refreshDueAt;
     await db('licenses').where({ id }).update(update);
+  }
+
+  /**
+   * The key's quota facts as the KA last answered them (a change of quantity, an additional key
+   * made or changed under it); what is undefined stays. Guarded by the caller's claim on the
+   * license (its operation).
+   */
+  async updateQuota(
+    db: DbOrTx,
+    id: number,
+    quota: Partial<LicenseQuota> & { keyName?: string | null; decreased?: boolean },
+  ): Promise<void> {
+    const update: Record<string, unknown> = { updated_at: this.now() };
+    if (quota.quota !== undefined) update.quota = quota.quota;
+    if (quota.quotaUnit !== undefined) update.quota_unit = quota.quotaUnit;
+    if (quota.quotaReserved !== undefined) update.quota_reserved = quota.quotaReserved;
+    if (quota.keyName !== undefined) update.key_name = quota.keyName;
+    const q = db('licenses').where({ id });
+    if (quota.decreased) await q.update({ ...update, decreases_used: db.raw('decreases_used + 1') });
+    else await q.update(update);
+  }
+
+  /** A primary's additional keys, oldest first. */
+  async listAdditional(db: DbOrTx, parentLicenseId: number): Promise<LicenseSummary[]> {
+    return (await db<LicenseRow>('licenses').where({ parent_license_id: parentLicenseId }).orderBy('id')).map(
+      toLicenseSummary,
+    );
   }
 
   /**

@@ -12,10 +12,9 @@ export function termEndOf(license: { expiresAt: string | null }): number | null 
 }
 
 /**
- * Whether the license is an additional key (a sublicense) of a primary one. Additional keys
- * have no grace (seed 002). No column says so yet: every license is a primary key until the
- * additional keys of issue 15 mark theirs, and this answers from that mark.
+ * Whether the license is an additional key (a sublicense) of a primary one, as its key type
+ * says (`licenses.key_type`). Additional keys have no grace (seed 002).
  */
-export function isAdditionalKey(_license: object): boolean {
-  return false;
+export function isAdditionalKey(license: { keyType?: string | null }): boolean {
+  return license.keyType === 'additional';
 }

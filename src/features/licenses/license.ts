@@ -51,6 +51,34 @@ export interface LicenseSummary {
   suspendedInKeywayOnly: boolean;
   /** How the license stood against its KA at its last sync (null state: never synced). */
   sync: LicenseSync;
+  /**
+   * The key's quota in `quotaUnit` as the KA answered it: a primary's whole quota (its
+   * additional keys' reservations included), an additional key's reservation; null when the key
+   * has none or the KA does not say.
+   */
+  quota: number | null;
+  quotaUnit: string | null;
+  /** Primary keys: how much of `quota` their additional keys reserve. */
+  quotaReserved: number | null;
+  /** `primary` or `additional` (a sublicense of `parentLicenseId`); null when the KA does not say. */
+  keyType: LicenseKeyType | null;
+  parentLicenseId: number | null;
+  /** Additional keys: the name the customer gave it. */
+  keyName: string | null;
+  /** Additional keys: true when it has its primary's expiry and renews with the subscription. */
+  renewsWithSubscription: boolean | null;
+  /** How many times the quota went down (a plan allows it once). */
+  decreasesUsed: number;
+}
+
+/** See `LicenseSummary.keyType`. */
+export type LicenseKeyType = 'primary' | 'additional';
+
+/** A key's quota facts as Keyway stores them from the KA's answer. */
+export interface LicenseQuota {
+  quota: number | null;
+  quotaUnit: string | null;
+  quotaReserved: number | null;
 }
 
 export interface License extends LicenseSummary {

@@ -8,6 +8,13 @@ import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { KaConfigurationService } from '../ka-configurations/ka-configuration-service.js';
 import type { TransitionEventWriter } from '../audit/transition.js';
 import type { KaConfigurationReader } from '../ka-configurations/ka-configuration-reader.js';
+import { activationRoutes } from './activation-routes.js';
+import { ActivationStore } from './activation-store.js';
+import { Activations } from './activations.js';
+import { additionalKeyRoutes } from './additional-key-routes.js';
+import { reachLicense } from './license-reach.js';
+import type { Principal } from '../../kernel/principal.js';
+import { AdditionalKeys } from './additional-keys.js';
 import { IdempotencyKeyStore } from './idempotency-key-store.js';
 import { IdempotentReplies } from './idempotent-replies.js';
 import { LicenseActionOnce } from './license-action-once.js';
@@ -51,6 +58,10 @@ export function createLicensesFeature(deps: {
 }): {
   service: LicenseQueryService;
   lifecycle: LicenseLifecycle;
+  /** Additional keys under primary ones (create, change, delete at the KA). */
+  additionalKeys: AdditionalKeys;
+  /** Activations (farms) of licenses at their KAs. */
+  activations: Activations;
   /** Staff's retry and cancel of worker-run operations (a renewal's). */
   workedOperations: WorkedOperationService;
   /** The worker-run side of `license_operations`, for the engine that runs them. */
@@ -63,6 +74,8 @@ export function createLicensesFeature(deps: {
   actionOnce: LicenseActionOnce;
   /** Whether an action on the license's key is open (in progress, outcome unknown, or worker-run): a sync leaves it alone. */
   hasOpenOperation(licenseId: number): Promise<boolean>;
+  additionalKeyRoutes: DeclaredRouter;
+  activationRoutes: DeclaredRouter;
 } {
   const { stores } = deps;
   const operations = new LicenseOperationStore();
@@ -100,6 +113,24 @@ export function createLicensesFeature(deps: {
       currentReply: async (licenseId) => ({ status: 200, body: { licenseId } }),
     }),
   );
+  const additionalKeys = new AdditionalKeys({
+    db: deps.db,
+    licenses: stores.licenses,
+    configurations: deps.configurationService,
+    audit: stores.audit,
+    events: deps.events,
+    operations,
+    leaseMs: deps.leaseMs,
+  });
+  // A customer token reaches its own licenses only (404 for another's).
+  const reach = (principal: Principal, id: number) => reachLicense(stores.licenses, deps.db, principal, id);
+  const activations = new Activations({
+    db: deps.db,
+    licenses: stores.licenses,
+    configurations: deps.configurationService,
+    audit: stores.audit,
+    store: new ActivationStore(),
+  });
   const workedOperationStore = new WorkedOperationStore(deps.now ?? deps.clock);
   const workedOperations = new WorkedOperationService({
     db: deps.db,
@@ -123,6 +154,10 @@ export function createLicensesFeature(deps: {
     workedOperationRoutes: workedOperationRoutes({ service: workedOperations }),
     actionOnce,
     hasOpenOperation: async (licenseId) => (await operations.openFor(deps.db, licenseId)) !== undefined,
-    routes: licenseRoutes({ db: deps.db, service, lifecycle, operations, idempotencyKeys }),
+    additionalKeys,
+    routes: licenseRoutes({ db: deps.db, service, lifecycle, operations, idempotencyKeys, licenses: stores.licenses }),
+    additionalKeyRoutes: additionalKeyRoutes({ additionalKeys, reach }),
+    activations,
+    activationRoutes: activationRoutes({ activations, reach }),
   };
 }

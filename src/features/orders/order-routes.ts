@@ -12,12 +12,22 @@ import type { Order, OrderStore } from './order-store.js';
 
 const reference = z.string().trim().min(1).max(120);
 
-const placeOrderSchema = z.object({
-  customerId: idNumber,
-  planId: idNumber,
-  period: z.number().int().positive(),
-  reference,
-});
+const placeOrderSchema = z
+  .object({
+    customerId: idNumber,
+    planId: idNumber,
+    period: z.number().int().positive(),
+    reference,
+    /** Packs of the plan's one counted license product. */
+    quantity: z.number().int().min(1).max(100_000).optional(),
+    /** Packs per counted license product of the plan, by its id. */
+    licenseQuantities: z
+      .array(z.object({ licenseProductId: idNumber, quantity: z.number().int().min(1).max(100_000) }).strict())
+      .max(20)
+      .optional(),
+  })
+  // A field the API does not know is refused, never dropped (a quantity misspelt must not buy the default).
+  .strict();
 
 const payOrderSchema = z.object({ paymentReference: reference });
 
@@ -51,7 +61,7 @@ export function orderRoutes(deps: {
         path: '/orders',
         summary: 'Place an order',
         description:
-          "A known `reference` answers 200 with the order it placed before, so a store can resend. References are per store (a store token has its own; staff and admin or operator tokens share another), and a store orders only for the customers it created: another store's reference is a new order, another store's customer a 400 like an unknown one.",
+          "`quantity` (packs of the plan's one counted license product) or `licenseQuantities` (packs per counted product) set the keys' quotas: packs × the product's pack size; a quantity the plan does not sell is a 400 at its field. A known `reference` answers 200 with the order it placed before, so a store can resend. References are per store (a store token has its own; staff and admin or operator tokens share another), and a store orders only for the customers it created: another store's reference is a new order, another store's customer a 400 like an unknown one.",
         roles: buyers,
         body: placeOrderSchema,
         answer: { status: 201, description: 'The order, `placed`.' },

@@ -11,6 +11,7 @@ import type { LicenseRequestWriter } from '../license-requests/license-request-p
 import type { PlanReader } from '../plans/plan-reader.js';
 import { readyOnCreation } from '../services/service-rules.js';
 import type { SubscriptionWriter } from '../subscriptions/subscription-port.js';
+import { type LicenseQuantity, resolveLicenseQuantities, sameQuantities, unitsFor } from './order-quantities.js';
 import type { Order, OrderStore } from './order-store.js';
 import type { RenewalPayment } from './renewal-payment.js';
 
@@ -27,6 +28,19 @@ export interface PlaceRenewalInput {
   placedByTokenId: number | null;
 }
 
+/** A change order: a license's new quantity in packs, idempotent on its reference. */
+export interface PlaceChangeInput {
+  subscriptionId: number;
+  customerId: number;
+  planId: number;
+  period: number;
+  licenseId: number;
+  quantity: number;
+  kind: 'upgrade' | 'downgrade';
+  reference: string;
+  placedByTokenId: number | null;
+}
+
 export interface PlaceOrderInput {
   customerId: number;
   planId: number;
@@ -34,6 +48,10 @@ export interface PlaceOrderInput {
   reference: string;
   /** The store placing it (its token id), null for staff: the namespace of `reference` and the customers it may order for. */
   placedByTokenId: number | null;
+  /** Packs of the plan's one counted license product. */
+  quantity?: number;
+  /** Packs per counted license product, by its id in the plan. */
+  licenseQuantities?: LicenseQuantity[];
 }
 
 /** A subscription the payment just created. */
@@ -62,6 +80,8 @@ export interface OrderServiceDeps {
   onSubscriptionCreated(created: CreatedSubscription): Promise<void>;
   /** Paying a renewal order renews its subscription (the renewals feature, connected by the root). */
   renewals?: RenewalPayment;
+  /** Paying an upgrade or downgrade order changes its license's quantity (the quantity-changes feature). */
+  changes?: RenewalPayment;
   now?: () => number;
 }
 
@@ -78,8 +98,6 @@ export class OrderService {
    */
   async place(input: PlaceOrderInput, actor: Actor): Promise<{ order: Order; created: boolean }> {
     const { db, orders } = this.deps;
-    const existing = await orders.getByReference(db, input.placedByTokenId, input.reference);
-    if (existing) return { order: this.sameOrConflict(existing, input), created: false };
     const [customer, plan] = await Promise.all([
       this.deps.customers.get(db, input.customerId, input.placedByTokenId),
       this.deps.plans.get(db, input.planId),
@@ -90,16 +108,19 @@ export class OrderService {
     else if (!plan.periods.includes(input.period))
       fields.push({ field: 'period', message: `plan ${plan.code} is sold for ${plan.periods.join(', ')} months` });
     if (fields.length) throw ValidationError.forFields(fields);
+    const licenseQuantities = resolveLicenseQuantities(plan as NonNullable<typeof plan>, input);
+    const existing = await orders.getByReference(db, input.placedByTokenId, input.reference);
+    if (existing) return { order: this.sameOrConflict(existing, input, licenseQuantities), created: false };
     try {
       const id = await transaction(db, async (tx) => {
-        const orderId = await orders.insert(tx, input);
+        const orderId = await orders.insert(tx, { ...input, licenseQuantities });
         await this.deps.audit.record(tx, {
           actor,
           action: 'order.placed',
           entityType: 'order',
           entityId: orderId,
           toState: 'placed',
-          data: { reference: input.reference },
+          data: { reference: input.reference, ...(licenseQuantities.length ? { licenseQuantities } : {}) },
         });
         return orderId;
       });
@@ -109,7 +130,7 @@ export class OrderService {
       if (!isUniqueViolation(err)) throw err;
       const winner = await orders.getByReference(db, input.placedByTokenId, input.reference);
       if (!winner) throw err;
-      return { order: this.sameOrConflict(winner, input), created: false };
+      return { order: this.sameOrConflict(winner, input, licenseQuantities), created: false };
     }
   }
 
@@ -166,12 +187,76 @@ export class OrderService {
     }
   }
 
-  private sameOrConflict(order: Order, input: PlaceOrderInput): Order {
-    if (order.kind === 'renewal')
-      throw new ConflictError(`Order reference ${input.reference} was used for a renewal`, 'reference_reused', {
+  /**
+   * Places an order of kind `upgrade` or `downgrade`: a license of a running subscription to
+   * `quantity` packs. Idempotent on `reference` in the placer's namespace like any order; the
+   * reference used for anything else is a 409. The caller checked what the change may be.
+   */
+  async placeChange(input: PlaceChangeInput, actor: Actor): Promise<{ order: Order; created: boolean }> {
+    const { db, orders } = this.deps;
+    const same = (order: Order) => {
+      if (
+        order.kind !== input.kind ||
+        order.subscriptionId !== input.subscriptionId ||
+        order.change?.licenseId !== input.licenseId ||
+        order.change.quantity !== input.quantity
+      )
+        throw new ConflictError(
+          `Order reference ${input.reference} was used for a different order`,
+          'reference_reused',
+          { details: { field: 'reference', orderId: order.id } },
+        );
+      return order;
+    };
+    const existing = await orders.getByReference(db, input.placedByTokenId, input.reference);
+    if (existing) return { order: same(existing), created: false };
+    try {
+      const id = await transaction(db, async (tx) => {
+        const orderId = await orders.insert(tx, {
+          ...input,
+          changes: {
+            subscriptionId: input.subscriptionId,
+            kind: input.kind,
+            licenseId: input.licenseId,
+            quantity: input.quantity,
+          },
+        });
+        await this.deps.audit.record(tx, {
+          actor,
+          action: 'order.placed',
+          entityType: 'order',
+          entityId: orderId,
+          toState: 'placed',
+          data: {
+            reference: input.reference,
+            kind: input.kind,
+            subscriptionId: input.subscriptionId,
+            licenseId: input.licenseId,
+            quantity: input.quantity,
+          },
+        });
+        return orderId;
+      });
+      return { order: (await orders.get(db, id)) as Order, created: true };
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      const winner = await orders.getByReference(db, input.placedByTokenId, input.reference);
+      if (!winner) throw err;
+      return { order: same(winner), created: false };
+    }
+  }
+
+  private sameOrConflict(order: Order, input: PlaceOrderInput, licenseQuantities: LicenseQuantity[]): Order {
+    if (order.kind !== 'new')
+      throw new ConflictError(`Order reference ${input.reference} was used for a ${order.kind}`, 'reference_reused', {
         details: { field: 'reference', orderId: order.id },
       });
-    if (order.customerId !== input.customerId || order.planId !== input.planId || order.period !== input.period) {
+    if (
+      order.customerId !== input.customerId ||
+      order.planId !== input.planId ||
+      order.period !== input.period ||
+      !sameQuantities(order.licenseQuantities, licenseQuantities)
+    ) {
       throw new ConflictError(`Order reference ${input.reference} was used for a different order`, 'reference_reused', {
         details: { field: 'reference', orderId: order.id },
       });
@@ -190,7 +275,10 @@ export class OrderService {
     paymentReference: string,
     actor: Actor,
   ): Promise<{ order: Order; subscriptionId: number; created: boolean }> {
-    if (order.kind === 'renewal') return this.payRenewal(order, paymentReference, actor);
+    if (order.kind === 'renewal')
+      return this.payThrough(this.deps.renewals, 'renewals', order, paymentReference, actor, { period: order.period });
+    if (order.kind === 'upgrade' || order.kind === 'downgrade')
+      return this.payThrough(this.deps.changes, 'changes', order, paymentReference, actor, { ...order.change });
     const { db, orders } = this.deps;
     const orderId = order.id;
     const now = this.now();
@@ -240,28 +328,33 @@ export class OrderService {
   }
 
   /**
-   * Pays a renewal order: in one transaction the order is paid and its subscription renewed
-   * (`RenewalPayment.paid`); then the renewals go to the workers. Paying again is a no-op
-   * answering the same subscription; another payment reference is a 409.
+   * Pays an order for a running subscription (a renewal, a change of quantity): in one
+   * transaction the order is paid and the feature that owns its kind acts (`RenewalPayment.paid`:
+   * the subscription renewed, a license's quantity change made); then that feature's work goes
+   * to the workers. Paying again is a no-op answering the same subscription; another payment
+   * reference is a 409.
    */
-  private async payRenewal(
+  private async payThrough(
+    port: RenewalPayment | undefined,
+    portName: 'renewals' | 'changes',
     order: Order,
     paymentReference: string,
     actor: Actor,
+    about: Record<string, unknown>,
   ): Promise<{ order: Order; subscriptionId: number; created: boolean }> {
-    const { db, orders, renewals } = this.deps;
-    if (!renewals) throw new Error('renewal orders are not wired (OrderServiceDeps.renewals)');
+    const { db, orders } = this.deps;
+    if (!port) throw new Error(`${order.kind} orders are not wired (OrderServiceDeps.${portName})`);
     const now = this.now();
     const subscriptionId = order.subscriptionId as number;
     let after: (() => Promise<void>) | undefined;
     await applyTransition(db, this.deps, orders.markPaid(order.id, paymentReference, now), async (tx) => {
-      const renewed = await renewals.paid(tx, order, now, actor);
+      const renewed = await port.paid(tx, order, now, actor);
       after = renewed.after;
       await this.deps.events.write(tx, { type: 'order.paid', payload: {}, entityType: 'order', entityId: order.id });
       return {
         actor,
         action: 'order.paid',
-        data: { paymentReference, subscriptionId, kind: 'renewal', period: order.period },
+        data: { paymentReference, subscriptionId, kind: order.kind, ...about },
         also: renewed.audit,
       };
     });
@@ -336,7 +429,7 @@ export class OrderService {
         source: 'order',
         product: product.product,
         features: product.features,
-        quantity: product.quantity,
+        quantity: unitsFor(product, order.licenseQuantities),
         periodMonths: order.period,
         state: servicesReady ? 'ready' : 'pending',
       });

@@ -1,7 +1,14 @@
 import type { DbOrTx } from '../../infra/db/database.js';
 import { uniqueViolation } from '../../infra/db/fake-db.js';
 import { GuardedMove } from '../audit/transition.js';
-import type { NewOrder, Order, OrderFilter, OrderState, OrderStore } from './order-store.js';
+import {
+  kindOf,
+  type NewOrder,
+  type Order,
+  type OrderFilter,
+  type OrderState,
+  type OrderStore,
+} from './order-store.js';
 
 /**
  * `OrderStore` in memory, for unit tests of the services above it (passes the order store
@@ -26,10 +33,12 @@ export class FakeOrderStore implements OrderStore {
       customerId: input.customerId,
       planId: input.planId,
       period: input.period,
-      kind: input.renews ? 'renewal' : 'new',
+      kind: kindOf(input),
+      licenseQuantities: input.licenseQuantities ?? [],
+      change: input.changes ? { licenseId: input.changes.licenseId, quantity: input.changes.quantity } : null,
       state: 'placed',
       paymentReference: null,
-      subscriptionId: input.renews?.subscriptionId ?? null,
+      subscriptionId: input.renews?.subscriptionId ?? input.changes?.subscriptionId ?? null,
       placedByTokenId: input.placedByTokenId,
       createdAt: new Date(this.now()).toISOString(),
       paidAt: null,

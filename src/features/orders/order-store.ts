@@ -1,11 +1,23 @@
 import type { DbOrTx } from '../../infra/db/database.js';
-import { toIso } from '../../infra/db/rows.js';
+import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
 import { type GuardedMove, knexMove } from '../audit/transition.js';
+import type { LicenseQuantity } from './order-quantities.js';
 
 export type OrderState = 'placed' | 'paid' | 'cancelled';
 
-/** `new`: paying creates a subscription; `renewal`: paying renews `subscriptionId` by `period` months from its expiry. */
-export type OrderKind = 'new' | 'renewal';
+/**
+ * `new`: paying creates a subscription; `renewal`: paying renews `subscriptionId` by `period`
+ * months from its expiry; `upgrade` / `downgrade`: paying changes the quantity of one license of
+ * `subscriptionId` (`change`).
+ */
+export type OrderKind = 'new' | 'renewal' | 'upgrade' | 'downgrade';
+
+/** What a change order changes: a license's quantity, in packs of its plan product. */
+export interface OrderChange {
+  licenseId: number;
+  /** The new quantity in packs (not a difference). */
+  quantity: number;
+}
 
 export interface Order {
   id: number;
@@ -14,6 +26,10 @@ export interface Order {
   planId: number;
   period: number;
   kind: OrderKind;
+  /** The packs asked per counted license product (`new` orders); empty: the plan's quantities. */
+  licenseQuantities: LicenseQuantity[];
+  /** Change orders: the license and its new quantity. */
+  change: OrderChange | null;
   state: OrderState;
   paymentReference: string | null;
   /** The subscription the payment created (`new`), or the one it renews (`renewal`). */
@@ -36,6 +52,9 @@ interface OrderRow {
   store_scope: number;
   kind?: OrderKind;
   renews_subscription_id?: number | null;
+  license_quantities?: string | null;
+  change_license_id?: number | null;
+  change_quantity?: number | null;
   subscription_id: number | null;
   created_at: number;
   paid_at: number | null;
@@ -50,6 +69,11 @@ function toOrder(row: OrderRow): Order {
     planId: Number(row.plan_id),
     period: Number(row.period_months),
     kind: row.kind ?? 'new',
+    licenseQuantities: fromJson(row.license_quantities ?? null, []),
+    change:
+      row.change_license_id === null || row.change_license_id === undefined
+        ? null
+        : { licenseId: Number(row.change_license_id), quantity: Number(row.change_quantity) },
     state: row.state,
     paymentReference: row.payment_reference,
     subscriptionId:
@@ -89,6 +113,14 @@ export interface NewOrder {
   placedByTokenId: number | null;
   /** A renewal order names the subscription it renews; absent: a new subscription. */
   renews?: { subscriptionId: number };
+  /** A change order names the subscription and the license it changes. */
+  changes?: { subscriptionId: number; kind: 'upgrade' | 'downgrade' } & OrderChange;
+  licenseQuantities?: LicenseQuantity[];
+}
+
+/** The kind an order is inserted with. */
+export function kindOf(input: NewOrder): OrderKind {
+  return input.changes ? input.changes.kind : input.renews ? 'renewal' : 'new';
 }
 
 /**
@@ -124,8 +156,11 @@ export class KnexOrderStore implements OrderStore {
       customer_id: input.customerId,
       plan_id: input.planId,
       period_months: input.period,
-      kind: input.renews ? 'renewal' : 'new',
-      renews_subscription_id: input.renews?.subscriptionId ?? null,
+      kind: kindOf(input),
+      renews_subscription_id: input.renews?.subscriptionId ?? input.changes?.subscriptionId ?? null,
+      license_quantities: input.licenseQuantities?.length ? toJson(input.licenseQuantities) : null,
+      change_license_id: input.changes?.licenseId ?? null,
+      change_quantity: input.changes?.quantity ?? null,
       state: 'placed',
       placed_by_token_id: input.placedByTokenId,
       store_scope: input.placedByTokenId ?? staffScope,

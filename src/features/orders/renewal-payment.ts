@@ -4,8 +4,9 @@ import type { AuditEventInput } from '../audit/audit-event.js';
 import type { Order } from './order-store.js';
 
 /**
- * The port through which paying a renewal order renews its subscription: renewals are a
- * feature above orders (they act on licenses), so the composition root connects it.
+ * The port through which paying an order for a running subscription acts: a renewal order
+ * renews its subscription, an upgrade or downgrade order changes a license's quantity. Both
+ * features sit above orders (they act on licenses), so the composition root connects them.
  */
 export interface RenewalPayment {
   /**

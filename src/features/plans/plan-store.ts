@@ -74,6 +74,11 @@ export class PlanStore implements PlanReader {
         quantity: p.quantity,
         service_key: p.serviceKey ?? null,
         saas: p.saas,
+        unit: p.unit ?? null,
+        pack_size: p.packSize,
+        min_packs: p.minPacks,
+        max_packs: p.maxPacks ?? null,
+        allow_decrease: p.allowDecrease,
       })),
     );
   }
@@ -140,6 +145,11 @@ export class PlanStore implements PlanReader {
         quantity: Number(p.quantity),
         serviceKey: p.service_key ?? undefined,
         saas: Boolean(p.saas),
+        unit: p.unit ?? undefined,
+        packSize: Number(p.pack_size ?? 1),
+        minPacks: Number(p.min_packs ?? 1),
+        maxPacks: p.max_packs === null || p.max_packs === undefined ? undefined : Number(p.max_packs),
+        allowDecrease: Boolean(p.allow_decrease),
       })),
       createdAt: toIso(row.created_at) ?? '',
     };

@@ -27,11 +27,27 @@ export const planLicenseProductSchema = z.object({
   configurationId: idNumber,
   product: z.string().trim().min(1).max(120),
   features: z.array(z.string().trim().min(1).max(120)).max(50).default([]),
+  /** Units the key gets when the order names no quantity (a counted product: a whole number of packs). */
   quantity: z.number().int().min(1).max(100_000).default(1),
   /** The plan service the license is installed into. */
   serviceKey: key.optional(),
   /** Billed by usage (SaaS): a monthly usage report per license; the key expires after 7 days without reports. */
   saas: z.boolean().default(false),
+  /**
+   * What the key counts (`users`, `computers`, `containers`): a counted product, whose quantity
+   * an order may choose in packs. Absent: the key always gets `quantity`.
+   */
+  unit: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,29}$/, 'lower-case letters, digits, - and _, at most 30')
+    .optional(),
+  /** Units in one pack (a "5-computer pack": 5); orders count packs. */
+  packSize: z.number().int().min(1).max(10_000).default(1),
+  /** The fewest and most packs an order may ask. */
+  minPacks: z.number().int().min(1).max(100_000).default(1),
+  maxPacks: z.number().int().min(1).max(100_000).optional(),
+  /** Whether a key's quota may go down (a downgrade), once per license. */
+  allowDecrease: z.boolean().default(false),
 });
 
 export const createPlanSchema = z
@@ -80,6 +96,13 @@ export const createPlanSchema = z
     if (hasCycle(plan.services))
       ctx.addIssue({ code: 'custom', path: ['services'], message: 'service dependencies form a cycle' });
     plan.licenseProducts.forEach((p, i) => {
+      const at = (field: string) => ['licenseProducts', i, field];
+      if (p.maxPacks !== undefined && p.maxPacks < p.minPacks)
+        ctx.addIssue({ code: 'custom', path: at('maxPacks'), message: 'maxPacks is below minPacks' });
+      if (!p.unit && (p.packSize !== 1 || p.allowDecrease))
+        ctx.addIssue({ code: 'custom', path: at('unit'), message: 'packs and decreases need a counted unit' });
+      if (p.unit && p.quantity % p.packSize !== 0)
+        ctx.addIssue({ code: 'custom', path: at('quantity'), message: `a whole number of packs of ${p.packSize}` });
       if (p.serviceKey && !keys.has(p.serviceKey)) {
         ctx.addIssue({
           code: 'custom',

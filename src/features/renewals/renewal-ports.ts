@@ -30,7 +30,16 @@ export interface RenewedLicenses {
   listBySubscription(
     db: DbOrTx,
     subscriptionId: number,
-  ): Promise<Array<{ id: number; keyNumber: string; status: string }>>;
+  ): Promise<
+    Array<{
+      id: number;
+      keyNumber: string;
+      status: string;
+      keyType: string | null;
+      /** Additional keys: whether it renews with the subscription (else it has an expiry of its own). */
+      renewsWithSubscription: boolean | null;
+    }>
+  >;
 }
 
 /** Where a renewal's per-license operations are made, for the workers to run (the licenses feature's worker-run operations). */

@@ -148,9 +148,10 @@ export class RenewalService implements RenewalPayment {
       },
     ];
     const operationIds: number[] = [];
-    // A terminated key is not renewed; every other license of the subscription is.
+    // A terminated key is not renewed, nor an additional key with an expiry of its own; every
+    // other license of the subscription is (an additional key that renews with it included).
     const licenses = (await this.deps.licenses.listBySubscription(tx, subscriptionId)).filter(
-      (l) => l.status !== 'terminated',
+      (l) => l.status !== 'terminated' && !(l.keyType === 'additional' && l.renewsWithSubscription === false),
     );
     for (const license of licenses) {
       const id = await this.deps.operations.insert(tx, {

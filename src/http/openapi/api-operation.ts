@@ -7,7 +7,7 @@ import type { RoleName } from '../../kernel/principal.js';
  * guard and its schemas what the route validates, so the document cannot drift from the API.
  */
 export interface ApiOperation {
-  method: 'get' | 'post' | 'patch';
+  method: 'get' | 'post' | 'patch' | 'delete';
   /** The Express path under `/api/v1`, e.g. `/orders/:id/pay`. */
   path: string;
   summary: string;

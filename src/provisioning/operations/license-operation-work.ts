@@ -250,7 +250,7 @@ export class LicenseOperationWork implements EngineEntity<HeldOperation> {
       if (decision.kind === 'manual') return this.toStaff(operation, held, `${decision.reason}; ${check}`, from, error);
       return this.retryLater(operation, held, from, attempts, decision.delayMs, error, 'outcome_unknown');
     }
-    const verdict = kind.verdict(operation.before, info);
+    const verdict = kind.verdict(operation.before, info, operation);
     const found = foundFacts(info);
     if ('unclear' in verdict)
       return this.toStaff(operation, held, `the reading of the key does not tell: ${verdict.unclear}; ${check}`, from);

@@ -58,7 +58,7 @@ export interface OperationKind {
   /** The one KA call. Called at most once per attempt, never again once its outcome is unknown. */
   send(ctx: OperationContext): Promise<IssuedKey | undefined>;
   /** Whether a reading of the key after an unknown outcome shows the call happened (`before` is what was read just before it). */
-  verdict(before: KeyFacts | null, info: KeyInfo): KeyVerdict;
+  verdict(before: KeyFacts | null, info: KeyInfo, operation: LicenseOperation): KeyVerdict;
   /** In the transaction that closes the operation as succeeded: Keyway's side of the change. */
   applied(tx: DbOrTx, ctx: OperationContext, how: AppliedHow): Promise<AppliedRecord>;
 }

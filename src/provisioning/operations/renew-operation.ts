@@ -1,14 +1,13 @@
 import type { AuditStore } from '../../features/audit/audit-store.js';
-import { applyTransition, type TransitionEventWriter } from '../../features/audit/transition.js';
-import { enqueueAdvance } from '../../features/license-requests/license-request-jobs.js';
+import type { TransitionEventWriter } from '../../features/audit/transition.js';
 import type { LicenseRequestStore } from '../../features/license-requests/license-request-store.js';
 import type { LicenseStore } from '../../features/licenses/license-store.js';
 import { verdictOf } from '../../features/licenses/operation-resolution.js';
 import type { DbOrTx } from '../../infra/db/database.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
-import { workerActor } from '../../kernel/actor.js';
 import type { IssuedKey } from '../../plugin-sdk/ka-adapter.js';
 import { termOfKey } from '../key-term.js';
+import { refetchKeyFile } from './refetch-key-file.js';
 import type { AppliedHow, AppliedRecord, OperationContext, OperationKind, OperationPlan } from './operation-kind.js';
 
 /** What a renewal operation is made with (by a paid renewal order, one per license). */
@@ -52,6 +51,9 @@ export class RenewOperation implements OperationKind {
       return { do: 'refuse', reason: `key ${license.keyNumber} is terminated; a terminated key is not renewed` };
     if (license.termKind === 'lease')
       return { do: 'keyway_only', result: { leaseRenewedByKa: true, keyExpiresAt: license.keyExpiresAt } };
+    // The KA moves an additional key that renews with its subscription when it renews the primary.
+    if (license.keyType === 'additional')
+      return { do: 'keyway_only', result: { renewsWithPrimary: true, keyExpiresAt: license.keyExpiresAt } };
     if (!capabilities.includes('renew') || !adapter.renew)
       return {
         do: 'refuse',
@@ -85,8 +87,10 @@ export class RenewOperation implements OperationKind {
     const now = this.deps.now();
     const term = key
       ? termOfKey(key, { termEndsAt, now, current: license })
-      : // The KA renews a lease itself: only the term's end moves.
-        { expiresAt: termEndsAt };
+      : // The KA renews a lease itself, and an additional key with its primary: only the term's end moves.
+        license.keyType === 'additional'
+        ? { expiresAt: termEndsAt, keyExpiresAt: termEndsAt }
+        : { expiresAt: termEndsAt };
     await this.deps.licenses.updateTerm(tx, license.id, term);
     const renewedAtKa = how.kind !== 'keyway_only';
     const data = {
@@ -99,7 +103,9 @@ export class RenewOperation implements OperationKind {
       ...(parameters.orderId ? { orderId: parameters.orderId } : {}),
       ...(renewedAtKa
         ? { revision: 'revision' in term ? (term.revision ?? null) : null }
-        : { leaseRenewedByKa: true, keyExpiresAt: license.keyExpiresAt }),
+        : how.kind === 'keyway_only'
+          ? how.result
+          : {}),
       ...(how.kind === 'read' ? { confirmedByReadingTheKey: true } : {}),
     };
     await this.deps.events.write(tx, {
@@ -119,42 +125,15 @@ export class RenewOperation implements OperationKind {
     ];
     if (!renewedAtKa || license.requestId === null) return { audit, result: data };
     // The renewed file: fetched and installed by the pipeline, from the request.
-    const requestId = license.requestId;
-    const moved = await applyTransition(
-      tx,
-      this.deps,
-      this.deps.requests.transition(requestId, 'installed', 'key_issued', {
-        attempts: 0,
-        lastError: null,
-        reason: null,
-        nextAttemptAt: now,
-      }),
-      {
-        actor: workerActor,
-        action: 'license_request.renewal_started',
-        data: { licenseId: license.id, operationId: operation.id },
-        whenLost: [
-          {
-            actor: workerActor,
-            action: 'license_request.renewal_file_waits',
-            entityType: 'license_request',
-            entityId: requestId,
-            data: {
-              licenseId: license.id,
-              operationId: operation.id,
-              why: 'the request is not installed; its next fetch of the key files picks up the renewed file',
-            },
-          },
-        ],
-      },
-    );
-    return {
-      audit,
-      result: data,
-      after: moved
-        ? () => enqueueAdvance(this.deps.queue, requestId, 'key_issued', 0, { idSuffix: `renewed-${operation.id}` })
-        : undefined,
-    };
+    const after = await refetchKeyFile(tx, this.deps, {
+      requestId: license.requestId,
+      licenseId: license.id,
+      operationId: operation.id,
+      started: 'license_request.renewal_started',
+      waits: 'license_request.renewal_file_waits',
+      job: 'renewed',
+    });
+    return { audit, result: data, after };
   }
 }
 

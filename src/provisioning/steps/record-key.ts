@@ -4,7 +4,7 @@ import { isUniqueViolation } from '../../infra/db/transaction.js';
 import { applyTransition, inTransaction } from '../../features/audit/transition.js';
 import type { IssuedKey } from '../../plugin-sdk/ka-adapter.js';
 import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
-import { termOfKey } from '../key-term.js';
+import { quotaOfKey, termOfKey } from '../key-term.js';
 
 /** How the request came by its key: its own issue call, our reference at the KA, or a claim among interchangeable keys. */
 export type KeySource = 'issued' | 'found' | 'claimed';
@@ -58,6 +58,8 @@ export async function recordKey(
             expiresAt: term.expiresAt,
             updatesUntil: term.updatesUntil ?? null,
             term,
+            quota: quotaOfKey(key),
+            keyType: key.keyType ?? null,
           });
           return {
             actor: workerActor,

@@ -10,6 +10,9 @@ import { Layout } from '../components/layout.js';
 import { canOperate, type ViewContext } from '../view-context.js';
 import { AuditTable } from './audit-page.js';
 import { LicenseSyncPanel } from './license-sync-panel.js';
+import type { ActivationList } from '../../features/licenses/activations.js';
+import { may } from '../../kernel/permissions.js';
+import { type AdditionalKeyForm, AdditionalKeysSection, FarmsSection } from './license-keys-section.js';
 
 export interface LicensePageProps {
   ctx: ViewContext;
@@ -26,6 +29,12 @@ export interface LicensePageProps {
   settle?: { note?: string; expiresAt?: string; errors?: FieldErrors };
   /** Whether the viewer may sync the license and resolve its differences. */
   canSync?: boolean;
+  /** The license's farms as read from its KA (absent: its plugin cannot list them). */
+  farms?: ActivationList;
+  /** Whether the console offers additional keys and farms at all. */
+  keysShown?: boolean;
+  /** The new-additional-key form as it was sent back (refused). */
+  additionalKeyForm?: AdditionalKeyForm;
 }
 
 const labels: Record<LifecycleAction, string> = {
@@ -212,6 +221,9 @@ export function LicensePage({
   terminate,
   settle,
   canSync = false,
+  farms,
+  keysShown,
+  additionalKeyForm,
 }: LicensePageProps) {
   return (
     <Layout
@@ -233,6 +245,9 @@ export function LicensePage({
           ['Status', <StateBadge state={l.status} />],
           ['Product', l.product],
           ['Features', l.features.join(', ') || null],
+          ['Type', l.keyType === 'additional' ? 'Reserved (additional key)' : 'Primary'],
+          ['Name', l.keyName],
+          ['Quota', quotaText(l)],
           ['Additional keys', l.additionalKeyNumbers.join(', ') || null],
           ['Source', l.source === 'upload' ? 'uploaded by staff' : 'issued online'],
           ['Expires', <DateOnly iso={l.expiresAt} />],
@@ -273,6 +288,18 @@ export function LicensePage({
       )}
       <LifecycleActions ctx={ctx} license={l} actions={actions} terminate={terminate} />
       <LicenseSyncPanel ctx={ctx} license={l} canSync={canSync} />
+      {keysShown && l.keyType !== 'additional' && (l.quota !== null || l.additionalKeys.length > 0) && (
+        <AdditionalKeysSection
+          ctx={ctx}
+          license={l}
+          additionalKeys={l.additionalKeys}
+          canManage={may(ctx.user?.role, 'manageAdditionalKeys')}
+          form={additionalKeyForm}
+        />
+      )}
+      {farms && (
+        <FarmsSection ctx={ctx} license={l} farms={farms} canManage={may(ctx.user?.role, 'manageActivations')} />
+      )}
       <h2>Files</h2>
       {l.files.length === 0 ? (
         <Empty>No files.</Empty>
@@ -320,4 +347,11 @@ export function LicensePage({
       <AuditTable events={l.history} caption="History of this license and its request" />
     </Layout>
   );
+}
+
+/** `20 users (5 reserved by additional keys)`; null when the key has no quota. */
+function quotaText(l: { quota: number | null; quotaUnit: string | null; quotaReserved: number | null }): string | null {
+  if (l.quota === null) return null;
+  const unit = l.quotaUnit ? ` ${l.quotaUnit}` : '';
+  return l.quotaReserved ? `${l.quota}${unit} (${l.quotaReserved} reserved by additional keys)` : `${l.quota}${unit}`;
 }

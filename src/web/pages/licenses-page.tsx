@@ -242,6 +242,10 @@ export function LicensesPage({
                   )}
                   <th scope="col">Key number</th>
                   <th scope="col">Product</th>
+                  <th scope="col">Type</th>
+                  <th scope="col" class="num">
+                    Quota
+                  </th>
                   <th scope="col">Customer</th>
                   <th scope="col">Subscription</th>
                   <th scope="col">Status</th>
@@ -268,6 +272,8 @@ export function LicensesPage({
                       <a href={`/licenses/${l.id}`}>{l.keyNumber}</a>
                     </td>
                     <td>{l.product}</td>
+                    <td>{l.keyType === 'additional' ? 'Reserved' : 'Primary'}</td>
+                    <td class="num">{l.quota === null ? '—' : `${l.quota}${l.quotaUnit ? ` ${l.quotaUnit}` : ''}`}</td>
                     <td>
                       {l.customerId ? (
                         <CustomerLink id={l.customerId} names={customers} />

@@ -16,6 +16,8 @@ export interface NewLicenseForm {
   product?: string;
   features?: string;
   subscription?: string;
+  quantity?: string;
+  periodMonths?: string;
   keyNumbers?: string;
   note?: string;
   override?: boolean;
@@ -109,6 +111,28 @@ export function NewLicensePage({ ctx, configurations, products, request, upload,
           label="Features"
           value={request.features}
           description="Feature ids, separated by commas."
+          errors={request.errors}
+        />
+        <TextField
+          idPrefix="request-"
+          name="quantity"
+          label="Quantity"
+          type="number"
+          min={1}
+          max={1000}
+          value={request.quantity}
+          description="Units the key counts (users, computers ...), for a counted product. Empty: 1."
+          errors={request.errors}
+        />
+        <TextField
+          idPrefix="request-"
+          name="periodMonths"
+          label="Period (months)"
+          type="number"
+          min={1}
+          max={120}
+          value={request.periodMonths}
+          description="The term the KA sells the key for (1, 12, 24, 36). Empty: the KA's default."
           errors={request.errors}
         />
         <TextField

@@ -12,6 +12,10 @@ import {
   lifecycleActions,
 } from '../../features/licenses/license-lifecycle.js';
 import type { LicenseQueryService } from '../../features/licenses/license-query-service.js';
+import type { AdditionalKeys } from '../../features/licenses/additional-keys.js';
+import type { ActivationList, Activations } from '../../features/licenses/activations.js';
+import { createAdditionalKeySchema, modifyAdditionalKeySchema } from '../../features/licenses/additional-key-routes.js';
+import { activationsCsv, deactivateSchema } from '../../features/licenses/activation-routes.js';
 import { type LicenseFilter, licenseStatuses } from '../../features/licenses/license-query-store.js';
 import type { ManualLicenseService } from '../../features/uploads/manual-license-service.js';
 import { type PhaseFilter, phaseFilters } from '../../features/licenses/license-phase.js';
@@ -42,6 +46,8 @@ export interface LicenseWebDeps {
   context: ConsoleReads;
   licenses: LicenseQueryService;
   lifecycle: LicenseLifecycle;
+  /** Additional keys and farms (absent: the license page has no such sections). */
+  keys?: { additionalKeys: AdditionalKeys; activations: Activations };
   manual: ManualLicenseService;
   configurations: KaConfigurationStore;
   limits: UploadLimits;
@@ -65,7 +71,23 @@ const lifecycleNotices: Record<string, string> = {
   in_sync: 'Read at the KA: the license is in sync.',
   not_in_sync: 'Read at the KA: the license is not in sync; the differences are below.',
   failed: 'Reading the key at the KA failed; the error is below.',
-} satisfies Record<LifecycleAction | 'settled' | 'earlier' | 'in_sync' | 'not_in_sync' | 'failed', string>;
+  key_created: 'The KA created the additional key; its quota is reserved out of the primary key.',
+  key_changed: 'The KA changed the additional key.',
+  key_deleted: 'The KA deleted the additional key; its quota is back with the primary key.',
+  farms_deactivated: 'The KA deactivated the farms; their keys are free for another installation.',
+} satisfies Record<
+  | LifecycleAction
+  | 'settled'
+  | 'earlier'
+  | 'in_sync'
+  | 'not_in_sync'
+  | 'failed'
+  | 'key_created'
+  | 'key_changed'
+  | 'key_deleted'
+  | 'farms_deactivated',
+  string
+>;
 const listSchema = z.object({
   configuration: idText.optional(),
   status: z.enum(licenseStatuses as [string, ...string[]]).optional(),
@@ -217,6 +239,8 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
       product: formText(req.body, 'product').trim(),
       features: formText(req.body, 'features').trim(),
       subscription: formText(req.body, 'subscriptionId').trim(),
+      quantity: formText(req.body, 'quantity').trim(),
+      periodMonths: formText(req.body, 'periodMonths').trim(),
     };
     try {
       // The API's schema and service: the same checks and messages as `POST /api/v1/licenses`.
@@ -282,15 +306,16 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
     req: Request,
     res: Response,
     id: number,
-    extra: Pick<LicensePageProps, 'notice' | 'problem' | 'terminate' | 'settle'> = {},
+    extra: Pick<LicensePageProps, 'notice' | 'problem' | 'terminate' | 'settle' | 'additionalKeyForm'> = {},
     status = 200,
   ) => {
     const ctx = viewContext(req);
     const license = await deps.licenses.get(id);
-    const [configuration, customer, actions] = await Promise.all([
+    const [configuration, customer, actions, farms] = await Promise.all([
       deps.configurations.get(db, license.configurationId),
       license.customerId ? deps.context.stores.customers.get(db, license.customerId) : undefined,
       canOperate(ctx) ? deps.lifecycle.available(license, license.openOperation) : [],
+      farmsOf(id),
     ]);
     sendPage(
       res,
@@ -301,11 +326,113 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
         customer={customer}
         actions={actions}
         canSync={deps.sync !== undefined && may(ctx.user?.role, 'syncLicense')}
+        farms={farms}
+        keysShown={deps.keys !== undefined}
         {...extra}
       />,
       status,
     );
   };
+
+  /** The license's farms read from its KA now; undefined when its plugin cannot list them. */
+  async function farmsOf(id: number): Promise<ActivationList | undefined> {
+    if (!deps.keys) return undefined;
+    try {
+      return await deps.keys.activations.list(id);
+    } catch (err) {
+      if (err instanceof AppError && err.status === 409) return undefined;
+      // Never read: say so on the page rather than failing it.
+      return { data: [], readAt: null, stale: true, active: 0, error: { message: (err as Error).message } };
+    }
+  }
+
+  /** Runs an action on the license's keys or farms, then back to the license saying what happened, or why not. */
+  const keyAction =
+    (
+      run: (req: Request, id: number) => Promise<string>,
+      formOf?: (req: Request) => LicensePageProps['additionalKeyForm'],
+    ) =>
+    async (req: Request, res: Response) => {
+      if (!deps.keys) throw new NotFoundError('page', req.path);
+      const { id } = validate(idParams, req.params, 'params');
+      try {
+        const notice = await run(req, id);
+        res.redirect(303, `/licenses/${id}?done=${notice}`);
+      } catch (err) {
+        if (!(err instanceof AppError) || err.status === 404) throw err;
+        // A KA failure (502) is said on the license as a refusal is.
+        const shown = formErrorsOf(err) ?? { errors: {}, problem: err.message };
+        const form = formOf?.(req);
+        const status = err instanceof AppError ? err.status : 400;
+        if (form) return showLicense(req, res, id, { additionalKeyForm: { ...form, ...shown } }, status);
+        return showLicense(req, res, id, { problem: shown.problem ?? (err as Error).message }, status);
+      }
+    };
+  const keys = () => deps.keys as NonNullable<LicenseWebDeps['keys']>;
+  const keyParams = idParams.extend({ keyId: idText });
+
+  pages.post(
+    '/licenses/:id/additional-keys',
+    allow(...permissions.manageAdditionalKeys),
+    keyAction(
+      async (req, id) => {
+        await keys().additionalKeys.create(
+          id,
+          parseForm(createAdditionalKeySchema, req.body),
+          actorOf(principalOf(req)),
+        );
+        return 'key_created';
+      },
+      (req) => ({
+        quota: formText(req.body, 'quota').trim(),
+        name: formText(req.body, 'name').trim(),
+        expiresAt: formText(req.body, 'expiresAt').trim(),
+      }),
+    ),
+  );
+  pages.post(
+    '/licenses/:id/additional-keys/:keyId',
+    allow(...permissions.manageAdditionalKeys),
+    keyAction(async (req, id) => {
+      const { keyId } = validate(keyParams, req.params, 'params');
+      await keys().additionalKeys.modify(
+        id,
+        keyId,
+        parseForm(modifyAdditionalKeySchema, req.body),
+        actorOf(principalOf(req)),
+      );
+      return 'key_changed';
+    }),
+  );
+  pages.post(
+    '/licenses/:id/additional-keys/:keyId/delete',
+    allow(...permissions.manageAdditionalKeys),
+    keyAction(async (req, id) => {
+      const { keyId } = validate(keyParams, req.params, 'params');
+      await keys().additionalKeys.remove(id, keyId, actorOf(principalOf(req)));
+      return 'key_deleted';
+    }),
+  );
+  pages.post(
+    '/licenses/:id/activations/deactivate',
+    allow(...permissions.manageActivations),
+    keyAction(async (req, id) => {
+      // One farm's own button, or the selected ones.
+      const only = formText(req.body, 'only').trim();
+      const selected = ([] as unknown[]).concat(req.body?.activationKeys ?? []).map(String);
+      const { activationKeys } = validate(deactivateSchema, { activationKeys: only ? [only] : selected });
+      await keys().activations.deactivate(id, activationKeys, actorOf(principalOf(req)));
+      return 'farms_deactivated';
+    }),
+  );
+  pages.get('/licenses/:id/activations.csv', async (req, res) => {
+    if (!deps.keys) throw new NotFoundError('page', req.path);
+    const { id } = validate(idParams, req.params, 'params');
+    const farms = await deps.keys.activations.list(id);
+    res.setHeader('content-type', 'text/csv; charset=utf-8');
+    res.setHeader('content-disposition', `attachment; filename="license-${id}-activations.csv"`);
+    res.send(activationsCsv(farms.data));
+  });
 
   pages.get('/licenses/:id', async (req, res) => {
     const { id } = validate(idParams, req.params, 'params');

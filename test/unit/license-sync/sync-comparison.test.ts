@@ -30,6 +30,14 @@ const license = (over: Partial<LicenseSummary> = {}): LicenseSummary => ({
   refreshDueAt: null,
   suspendedInKeywayOnly: false,
   sync: { state: null, lastSyncedAt: null, differences: [] },
+  quota: null,
+  quotaUnit: null,
+  quotaReserved: null,
+  keyType: 'primary',
+  parentLicenseId: null,
+  keyName: null,
+  renewsWithSubscription: null,
+  decreasesUsed: 0,
   ...over,
 });
 const info = (over: Partial<KeyInfo> = {}): KeyInfo => ({
