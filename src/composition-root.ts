@@ -51,6 +51,7 @@ import type { RenewalService } from './features/renewals/renewal-service.js';
 import type { RenewalPayment } from './features/orders/renewal-payment.js';
 import { SubscriptionView } from './read-models/subscription-view.js';
 import { createWebConsole } from './web/web-console.js';
+import { licenseSchema } from './features/licenses/license-schema.js';
 
 /** One store per table owner; stateless, shared by the features that own them and the read models. */
 export interface Stores {
@@ -220,6 +221,7 @@ export async function composeKeyway(
     audit: stores.audit,
     onReady: startRequests,
     licenseOf: (requestId) => stores.licenses.getByRequest(db, requestId),
+    licenseSchema,
   });
   const services = createServicesFeature({
     db,
@@ -340,6 +342,7 @@ export async function composeKeyway(
       return order ? { storeId: order.placedByTokenId } : undefined;
     },
     view: (subscriptionId) => view.get(subscriptionId),
+    viewSchema: view.schema,
     operationsOf: async (subscriptionId) =>
       (
         await Promise.all(

@@ -34,7 +34,7 @@ export function pageSchema<Item extends z.ZodType>(item: Item) {
 }
 
 /** A whole list in one answer, `{data}`. */
-export function listSchema<Item extends z.ZodType>(item: Item) {
+export function listAnswerSchema<Item extends z.ZodType>(item: Item) {
   return z.object({ data: z.array(item) });
 }
 

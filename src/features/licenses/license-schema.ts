@@ -10,7 +10,13 @@ import type { LicenseDetails, LicenseTab } from './license-query-service.js';
 import type { License, LicenseFileSummary, LicenseStatus, LicenseSummary } from './license.js';
 import type { WorkedOperationView } from './worked-operation-service.js';
 
-const statuses = ['issued', 'files_retrieved', 'installed', 'suspended', 'terminated'] as const satisfies LicenseStatus[];
+const statuses = [
+  'issued',
+  'files_retrieved',
+  'installed',
+  'suspended',
+  'terminated',
+] as const satisfies LicenseStatus[];
 
 export const licenseFileSchema = z.object({
   id: z.number().int(),
@@ -110,7 +116,9 @@ export const licenseTabSchema = z.object({
   plugin: z.string(),
   pluginStatus: z.enum(['available', 'missing']),
   enabled: z.boolean(),
-  counts: z.object(Object.fromEntries(statuses.map((s) => [s, z.number().int()])) as Record<LicenseStatus, z.ZodNumber>),
+  counts: z.object(
+    Object.fromEntries(statuses.map((s) => [s, z.number().int()])) as Record<LicenseStatus, z.ZodNumber>,
+  ),
   total: z.number().int(),
   phaseCounts: z.object({ expiring: z.number().int(), grace: z.number().int() }),
   countsAsOf: isoTime.optional().describe('Set when the counts are a recent count reused, not taken just now.'),

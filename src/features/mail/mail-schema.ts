@@ -22,10 +22,15 @@ export const mailSchema = z.object({
 assertSchemaFits<typeof mailSchema, Omit<MailMessage, 'variables'>>();
 
 export const mailSettingsSchema = z.object({
-  transport: z.string().nullable().describe('`smtp://user@host:port`, `catch-all`, or null when nothing is configured.'),
+  transport: z
+    .string()
+    .nullable()
+    .describe('`smtp://user@host:port`, `catch-all`, or null when nothing is configured.'),
   from: z.string(),
   verified: z.boolean().describe('True once a test mail was accepted through this transport.'),
-  lastTest: z.object({ to: z.string(), state: z.string(), serverAnswer: z.string().nullable(), at: isoTime }).nullable(),
+  lastTest: z
+    .object({ to: z.string(), state: z.string(), serverAnswer: z.string().nullable(), at: isoTime })
+    .nullable(),
 });
 assertSchemaFits<typeof mailSettingsSchema, MailSettings>();
 

@@ -4,7 +4,7 @@ import { workedOperationSchema } from '../licenses/license-schema.js';
 import type { RenewalView } from './renewal-service.js';
 
 /** A paid renewal with its order and each license's renewal operation. */
-export const renewalSchema = z.object({
+export const renewalViewSchema = z.object({
   id: z.number().int(),
   subscriptionId: z.number().int(),
   orderId: z.number().int(),
@@ -14,4 +14,4 @@ export const renewalSchema = z.object({
   createdAt: isoTime,
   licenses: z.array(workedOperationSchema),
 });
-assertSchemaFits<typeof renewalSchema, RenewalView>();
+assertSchemaFits<typeof renewalViewSchema, RenewalView>();

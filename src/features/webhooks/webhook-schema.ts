@@ -55,5 +55,7 @@ export const webhookDeliverySchema = deliveryFields.extend({ attemptLog: z.array
 export type WebhookDeliveryWithAttempts = z.output<typeof webhookDeliverySchema>;
 
 export const replayedDeliverySchema = z.object({ deliveryId: z.number().int() });
-export const replayedSinceSchema = z.object({ deliveries: z.number().int().describe('How many deliveries were made.') });
+export const replayedSinceSchema = z.object({
+  deliveries: z.number().int().describe('How many deliveries were made.'),
+});
 export const testDeliverySchema = z.object({ deliveryId: z.number().int(), eventId: z.string() });
