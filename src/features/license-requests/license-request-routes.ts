@@ -9,8 +9,11 @@ import { readers } from '../../kernel/principal.js';
 import { licenseRequestStates } from './license-request.js';
 import type { LicenseRequestStore } from './license-request-store.js';
 import { pageSchema } from '../../http/response-schema.js';
-import { auditEventSchema } from '../audit/audit-event-schema.js';
-import { licenseRequestCountsSchema, licenseRequestSchema } from './license-request-schema.js';
+import {
+  licenseRequestCountsSchema,
+  licenseRequestDetailsSchema,
+  licenseRequestSchema,
+} from './license-request-schema.js';
 
 const listSchema = pageQuerySchema.extend({
   state: z.enum(licenseRequestStates).optional(),
@@ -91,10 +94,7 @@ export function licenseRequestRoutes(deps: {
         answer: {
           status: 200,
           description: 'The request with `license` (and its files) and `history` (its audit events).',
-          schema: licenseRequestSchema.extend({
-            license: deps.licenseSchema.nullable(),
-            history: z.array(auditEventSchema),
-          }),
+          schema: licenseRequestDetailsSchema(deps.licenseSchema),
         },
       },
       async ({ params: { id } }, _req, res) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { assertSchemaFits, isoTime, jsonObject } from '../../http/response-schema.js';
+import { auditEventSchema } from '../audit/audit-event-schema.js';
 import { type LicenseRequest, licenseRequestStates } from './license-request.js';
 
 /** A license request as the API answers it. */
@@ -35,3 +36,11 @@ export const licenseRequestCountsSchema = z.object({
   byState: z.record(z.string(), z.number().int()),
   byConfiguration: z.record(z.string(), z.record(z.string(), z.number().int())),
 });
+
+/**
+ * `GET /license-requests/:id`: the request with its license (the licenses feature's schema, which
+ * the root passes in: licenses are above requests) and its history.
+ */
+export function licenseRequestDetailsSchema(license: z.ZodType) {
+  return licenseRequestSchema.extend({ license: license.nullable(), history: z.array(auditEventSchema) });
+}
