@@ -57,6 +57,7 @@ import { usageTermsOf } from './read-models/usage-terms.js';
 import { createUsageFeature, type UsageFeature } from './features/usage/usage-feature.js';
 import { UsagePullPass, usageKaFacts } from './provisioning/usage-pull.js';
 import { createWebConsole } from './web/web-console.js';
+import { licenseSchema } from './features/licenses/license-schema.js';
 
 /** One store per table owner; stateless, shared by the features that own them and the read models. */
 export interface Stores {
@@ -232,6 +233,7 @@ export async function composeKeyway(
     audit: stores.audit,
     onReady: startRequests,
     licenseOf: (requestId) => stores.licenses.getByRequest(db, requestId),
+    licenseSchema,
   });
   const services = createServicesFeature({
     db,
@@ -379,6 +381,7 @@ export async function composeKeyway(
       return order ? { storeId: order.placedByTokenId } : undefined;
     },
     view: (subscriptionId) => view.get(subscriptionId),
+    viewSchema: view.schema,
     operationsOf: async (subscriptionId) =>
       (
         await Promise.all(

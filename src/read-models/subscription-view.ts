@@ -1,22 +1,18 @@
+import type { z } from 'zod';
 import type { Db } from '../infra/db/database.js';
-import type { LicenseRequest } from '../features/license-requests/license-request.js';
 import type { LicenseRequestStore } from '../features/license-requests/license-request-store.js';
 import type { LicenseStore } from '../features/licenses/license-store.js';
-import type { LicenseSummary } from '../features/licenses/license.js';
 import type { PhaseRules } from '../features/licenses/license-phase.js';
-import { type WithPhase, withPhase } from '../features/licenses/license-phase-of.js';
+import { withPhase } from '../features/licenses/license-phase-of.js';
 import type { SubscriptionStore } from '../features/subscriptions/subscription-store.js';
-import type { Subscription, SubscriptionService } from '../features/subscriptions/subscription.js';
+import { subscriptionDetailsSchema } from './subscription-view-schema.js';
 
-export interface SubscriptionDetails extends Subscription {
-  services: SubscriptionService[];
-  licenseRequests: LicenseRequest[];
-  /** Each with the phase its dates give now. */
-  licenses: WithPhase<LicenseSummary>[];
-}
+export type SubscriptionDetails = z.output<typeof subscriptionDetailsSchema>;
 
 /** A subscription with everything a client wants to see about it, in one answer. */
 export class SubscriptionView {
+  readonly schema = subscriptionDetailsSchema;
+
   constructor(
     private readonly db: Db,
     private readonly subscriptions: SubscriptionStore,

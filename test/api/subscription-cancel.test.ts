@@ -9,6 +9,7 @@ import { SubscriptionStore } from '../../src/features/subscriptions/subscription
 import { testDialects } from '../helpers/test-database.js';
 import { startTwoProtocolRig, type TwoProtocolRig } from '../helpers/two-protocol-rig.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { subscriptionDetailsSchema } from '../../src/read-models/subscription-view-schema.js';
 
 type Body = Record<string, unknown>;
 type Operation = Body & { id: number; licenseId: number; kind: string; state: string };
@@ -229,6 +230,7 @@ for (const dialect of testDialects()) {
             now: clock,
             placedBy: async () => undefined,
             view: async () => undefined,
+            viewSchema: subscriptionDetailsSchema,
             operationsOf: async () => [],
           }).sweep;
         const [a, b] = [sweep(), sweep()];

@@ -4,6 +4,8 @@ import { cursorId, pageById, pageQuerySchema } from '../../http/pagination.js';
 import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
 import { readers } from '../../kernel/principal.js';
 import type { AuditStore } from './audit-store.js';
+import { pageSchema } from '../../http/response-schema.js';
+import { auditEventSchema } from './audit-event-schema.js';
 
 const listSchema = pageQuerySchema.extend({
   entity: z
@@ -26,7 +28,11 @@ export function auditRoutes(deps: { db: Db; audit: AuditStore }): DeclaredRouter
         description: 'Filter by `entity` (`order` or `order:42`), `actor`, `action`, `since` and `until`.',
         roles: readers,
         query: listSchema,
-        answer: { status: 200, description: '`{data, nextCursor}` of audit events.' },
+        answer: {
+          status: 200,
+          description: '`{data, nextCursor}` of audit events.',
+          schema: pageSchema(auditEventSchema),
+        },
       },
       async ({ query }, _req, res) => {
         const [entityType, entityId] = query.entity ? query.entity.split(':') : [];

@@ -8,6 +8,7 @@ import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/rou
 import { actorOf, admins, roles } from '../../kernel/principal.js';
 import type { TokenStore } from './token-store.js';
 import { transaction } from '../../infra/db/transaction.js';
+import { type IssuedApiToken, issuedApiTokenSchema } from './api-token-schema.js';
 
 export const createTokenSchema = z.object({
   name: z.string().trim().min(1).max(120),
@@ -33,7 +34,7 @@ export function tokenRoutes(deps: {
           'The plain token is in this answer only; Keyway stores its hash. A `customer` token needs `customerId`.',
         roles: admins,
         body: createTokenSchema,
-        answer: { status: 201, description: 'The token record with the plain `token`.' },
+        answer: { status: 201, description: 'The token record with the plain `token`.', schema: issuedApiTokenSchema },
       },
       async ({ body: input }, req, res) => {
         if (input.role === 'customer' && input.customerId === undefined) {
@@ -63,7 +64,7 @@ export function tokenRoutes(deps: {
           role: input.role,
           customerId: input.customerId ?? null,
           token: created.token,
-        });
+        } satisfies IssuedApiToken);
       },
     ),
   ]);

@@ -7,6 +7,8 @@ import { permissions } from '../../kernel/permissions.js';
 import { actorOf, readers } from '../../kernel/principal.js';
 import { bulkItemStates, bulkJobStates } from './bulk-job.js';
 import { type BulkJobService, maxBulkItems } from './bulk-job-service.js';
+import { pageSchema } from '../../http/response-schema.js';
+import { bulkJobItemSchema, bulkJobSchema } from './bulk-job-schema.js';
 
 export const newBulkJobBody = z.object({
   action: z.string().trim().min(1).max(40),
@@ -34,7 +36,7 @@ export function bulkJobRoutes(deps: { service: BulkJobService }): DeclaredRouter
         ].join('\n\n'),
         roles: permissions.actOnLicense,
         body: newBulkJobBody,
-        answer: { status: 201, description: 'The job, `running`, with its counts.' },
+        answer: { status: 201, description: 'The job, `running`, with its counts.', schema: bulkJobSchema },
       },
       async ({ body }, req, res) => {
         const job = await deps.service.create({ ...body, note: body.note || undefined }, actorOf(principalOf(req)));
@@ -48,7 +50,7 @@ export function bulkJobRoutes(deps: { service: BulkJobService }): DeclaredRouter
         summary: 'List bulk jobs, newest first',
         roles: readers,
         query: listQuery,
-        answer: { status: 200, description: '`{data, nextCursor}` of bulk jobs.' },
+        answer: { status: 200, description: '`{data, nextCursor}` of bulk jobs.', schema: pageSchema(bulkJobSchema) },
       },
       async ({ query: q }, _req, res) => {
         const rows = await deps.service.list({ state: q.state, beforeId: cursorId(q.cursor), limit: q.limit + 1 });
@@ -61,7 +63,7 @@ export function bulkJobRoutes(deps: { service: BulkJobService }): DeclaredRouter
         path: '/bulk-jobs/:id',
         summary: 'One bulk job with its counts: total, done, failed, skipped, cancelled, left',
         roles: readers,
-        answer: { status: 200, description: 'The job.' },
+        answer: { status: 200, description: 'The job.', schema: bulkJobSchema },
       },
       async ({ params: { id } }, _req, res) => {
         res.json(await deps.service.get(id));
@@ -74,7 +76,7 @@ export function bulkJobRoutes(deps: { service: BulkJobService }): DeclaredRouter
         summary: "A bulk job's items with their outcome, in order (`state=failed` for the failures and why)",
         roles: readers,
         query: itemsQuery,
-        answer: { status: 200, description: '`{data, nextCursor}` of items.' },
+        answer: { status: 200, description: '`{data, nextCursor}` of items.', schema: pageSchema(bulkJobItemSchema) },
       },
       async ({ params: { id }, query: q }, _req, res) => {
         const rows = await deps.service.items(id, { state: q.state, afterId: cursorId(q.cursor), limit: q.limit + 1 });
@@ -89,7 +91,7 @@ export function bulkJobRoutes(deps: { service: BulkJobService }): DeclaredRouter
         description:
           'Items not started are cancelled at once; items in flight finish and are counted. 409 `invalid_state` once the job has finished or was cancelled.',
         roles: permissions.actOnLicense,
-        answer: { status: 200, description: 'The job, `cancelled`.' },
+        answer: { status: 200, description: 'The job, `cancelled`.', schema: bulkJobSchema },
       },
       async ({ params: { id } }, req, res) => {
         res.json(await deps.service.cancel(id, actorOf(principalOf(req))));

@@ -7,6 +7,7 @@ import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/rou
 import { actorOf, storeOf } from '../../kernel/principal.js';
 import type { CustomerStore } from './customer-store.js';
 import { transaction } from '../../infra/db/transaction.js';
+import { customerSchema } from './customer-schema.js';
 
 const createCustomerSchema = z.object({
   name: z.string().trim().min(1).max(200),
@@ -26,7 +27,7 @@ export function customerRoutes(deps: { db: Db; customers: CustomerStore; audit: 
           'A known `externalRef` answers 200 with that customer instead. External references are per store: a store token has its own, staff and admin or operator tokens share another.',
         roles: ['admin', 'operator', 'store'],
         body: createCustomerSchema,
-        answer: { status: 201, description: 'The customer.' },
+        answer: { status: 201, description: 'The customer.', schema: customerSchema },
       },
       async ({ body: input }, req, res) => {
         const principal = principalOf(req);
@@ -59,7 +60,7 @@ export function customerRoutes(deps: { db: Db; customers: CustomerStore; audit: 
         description:
           'A store token reads only the customers it created, a customer token only its own; any other answers 404, as an id never used does.',
         roles: 'any',
-        answer: { status: 200, description: 'The customer.' },
+        answer: { status: 200, description: 'The customer.', schema: customerSchema },
       },
       async ({ params: { id } }, req, res) => {
         const principal = principalOf(req);

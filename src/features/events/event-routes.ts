@@ -5,6 +5,8 @@ import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/rou
 import { readers } from '../../kernel/principal.js';
 import { encodeCursor } from '../../http/pagination.js';
 import type { OutboxStore } from './outbox-store.js';
+import { pageSchema } from '../../http/response-schema.js';
+import { type ListedEvent, listedEventSchema } from './outbox-event-schema.js';
 
 const listSchema = pageQuerySchema.extend({
   type: z.string().max(60).optional(),
@@ -25,7 +27,11 @@ export function eventRoutes(deps: { db: Db; outbox: OutboxStore }): DeclaredRout
         description: 'Filter by `type` (`license.installed`) and `entity` (`license` or `license:42`).',
         roles: readers,
         query: listSchema,
-        answer: { status: 200, description: '`{data, nextCursor}` of events: id, type, time, entity, data.' },
+        answer: {
+          status: 200,
+          description: '`{data, nextCursor}` of events: id, type, time, entity, data.',
+          schema: pageSchema(listedEventSchema),
+        },
       },
       async ({ query }, _req, res) => {
         const [entityType, entityId] = query.entity ? query.entity.split(':') : [];
@@ -39,10 +45,12 @@ export function eventRoutes(deps: { db: Db; outbox: OutboxStore }): DeclaredRout
         const data = rows.slice(0, query.limit);
         const last = data[data.length - 1];
         res.json({
-          data: data.map(({ rowId: _row, dispatchedAt, ...event }) => ({
-            ...event,
-            dispatchedAt: dispatchedAt === null ? null : new Date(dispatchedAt).toISOString(),
-          })),
+          data: data.map(
+            ({ rowId: _row, dispatchedAt, ...event }): ListedEvent => ({
+              ...event,
+              dispatchedAt: dispatchedAt === null ? null : new Date(dispatchedAt).toISOString(),
+            }),
+          ),
           nextCursor: rows.length > query.limit && last ? encodeCursor([last.rowId]) : null,
         });
       },

@@ -7,6 +7,9 @@ import { actorOf, readers } from '../../kernel/principal.js';
 import type { KaAdapterProvider } from './ka-adapter-provider.js';
 import type { KaConfigurationService } from './ka-configuration-service.js';
 import type { KaConfigurationStore } from './ka-configuration-store.js';
+import { pageSchema } from '../../http/response-schema.js';
+import { kaConfigurationSchema, kaConnectionTestSchema, kaPluginListItemSchema } from './ka-configuration-schema.js';
+import type { KaPluginDefinition } from '../../plugin-sdk/plugin-definition.js';
 
 const name = z.string().trim().min(1).max(120);
 const settings = z.record(z.string(), z.unknown());
@@ -37,7 +40,7 @@ export function kaConfigurationRoutes(deps: {
   db: Db;
   store: KaConfigurationStore;
   service: KaConfigurationService;
-  plugins: KaAdapterProvider & { list(): unknown[] };
+  plugins: KaAdapterProvider & { list(): KaPluginDefinition[] };
   /** The status of each plugin by name (`ka_plugins`, the plugin host's). */
   pluginStatuses(): Promise<Map<string, string>>;
 }): DeclaredRouter {
@@ -51,14 +54,13 @@ export function kaConfigurationRoutes(deps: {
         answer: {
           status: 200,
           description: '`{data}` of plugin definitions with their `status` (`available` or `missing`).',
+          schema: pageSchema(kaPluginListItemSchema),
         },
       },
       async (_input, _req, res) => {
         const status = await deps.pluginStatuses();
         res.json({
-          data: deps.plugins
-            .list()
-            .map((d) => ({ ...(d as object), status: status.get((d as { name: string }).name) ?? 'available' })),
+          data: deps.plugins.list().map((d) => ({ ...d, status: status.get(d.name) ?? 'available' })),
           nextCursor: null,
         });
       },
@@ -69,7 +71,11 @@ export function kaConfigurationRoutes(deps: {
         path: '/ka-configurations',
         summary: 'The KA configurations (one license tab each)',
         roles: readers,
-        answer: { status: 200, description: '`{data}` of configurations; secret settings are never answered.' },
+        answer: {
+          status: 200,
+          description: '`{data}` of configurations; secret settings are never answered.',
+          schema: pageSchema(kaConfigurationSchema),
+        },
       },
       async (_input, _req, res) => {
         const rows = await deps.store.list(deps.db);
@@ -85,7 +91,11 @@ export function kaConfigurationRoutes(deps: {
           'Saving starts a background fetch of the products the KA offers: `fetching_products`, then `configured`.',
         roles: permissions.configureKa,
         body: createSchema,
-        answer: { status: 201, description: 'The configuration; secret settings are masked.' },
+        answer: {
+          status: 201,
+          description: 'The configuration; secret settings are masked.',
+          schema: kaConfigurationSchema,
+        },
       },
       async ({ body }, req, res) => {
         const created = await deps.service.create(body, actorOf(principalOf(req)));
@@ -98,7 +108,11 @@ export function kaConfigurationRoutes(deps: {
         path: '/ka-configurations/:id',
         summary: 'One KA configuration',
         roles: readers,
-        answer: { status: 200, description: 'The configuration; secret settings are masked.' },
+        answer: {
+          status: 200,
+          description: 'The configuration; secret settings are masked.',
+          schema: kaConfigurationSchema,
+        },
       },
       async ({ params: { id } }, _req, res) => {
         res.json(deps.service.view(await deps.service.get(id)));
@@ -113,7 +127,11 @@ export function kaConfigurationRoutes(deps: {
           'Sending a secret back as the mask keeps the stored secret. New settings, or enabling a disabled configuration, fetch the products again.',
         roles: permissions.configureKa,
         body: updateSchema,
-        answer: { status: 200, description: 'The configuration; secret settings are masked.' },
+        answer: {
+          status: 200,
+          description: 'The configuration; secret settings are masked.',
+          schema: kaConfigurationSchema,
+        },
       },
       async ({ params: { id }, body }, req, res) => {
         res.json(deps.service.view(await deps.service.update(id, body, actorOf(principalOf(req)))));
@@ -128,6 +146,7 @@ export function kaConfigurationRoutes(deps: {
         answer: {
           status: 200,
           description: '`{ok, message}`, and the classified `error` when it failed (secrets masked).',
+          schema: kaConnectionTestSchema,
         },
       },
       async ({ params: { id } }, req, res) => {

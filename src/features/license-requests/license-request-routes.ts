@@ -8,6 +8,12 @@ import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/rou
 import { readers } from '../../kernel/principal.js';
 import { licenseRequestStates } from './license-request.js';
 import type { LicenseRequestStore } from './license-request-store.js';
+import { pageSchema } from '../../http/response-schema.js';
+import {
+  licenseRequestCountsSchema,
+  licenseRequestDetailsSchema,
+  licenseRequestSchema,
+} from './license-request-schema.js';
 
 const listSchema = pageQuerySchema.extend({
   state: z.enum(licenseRequestStates).optional(),
@@ -23,6 +29,8 @@ export function licenseRequestRoutes(deps: {
   requests: LicenseRequestStore;
   /** The license issued for a request (licenses are above license requests, so the root passes this in). */
   licenseOf(requestId: number): Promise<object | undefined>;
+  /** The schema of what `licenseOf` answers (the licenses feature's), for the API document. */
+  licenseSchema: z.ZodType;
   audit: AuditStore;
   now?: () => number;
 }): DeclaredRouter {
@@ -36,7 +44,11 @@ export function licenseRequestRoutes(deps: {
         summary: 'List license requests, newest first',
         roles: readers,
         query: listSchema,
-        answer: { status: 200, description: '`{data, nextCursor}` of license requests.' },
+        answer: {
+          status: 200,
+          description: '`{data, nextCursor}` of license requests.',
+          schema: pageSchema(licenseRequestSchema),
+        },
       },
       async ({ query }, _req, res) => {
         const rows = await deps.requests.list(deps.db, {
@@ -58,7 +70,7 @@ export function licenseRequestRoutes(deps: {
         path: '/license-requests/counts',
         summary: 'License requests counted by state, and by configuration and state',
         roles: readers,
-        answer: { status: 200, description: '`{byState, byConfiguration}`.' },
+        answer: { status: 200, description: '`{byState, byConfiguration}`.', schema: licenseRequestCountsSchema },
       },
       async (_input, _req, res) => {
         const rows = await deps.requests.countByState(deps.db);
@@ -82,6 +94,7 @@ export function licenseRequestRoutes(deps: {
         answer: {
           status: 200,
           description: 'The request with `license` (and its files) and `history` (its audit events).',
+          schema: licenseRequestDetailsSchema(deps.licenseSchema),
         },
       },
       async ({ params: { id } }, _req, res) => {

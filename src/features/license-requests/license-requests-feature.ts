@@ -5,6 +5,7 @@ import type { SubscriptionActivation } from '../subscriptions/subscription-port.
 import { LicenseRequestRelease } from './license-request-release.js';
 import { licenseRequestRoutes } from './license-request-routes.js';
 import type { LicenseRequestStore } from './license-request-store.js';
+import type { z } from 'zod';
 
 export interface LicenseRequestsFeature {
   store: LicenseRequestStore;
@@ -25,10 +26,18 @@ export function createLicenseRequestsFeature(deps: {
   audit: AuditStore;
   onReady(requestIds: number[]): Promise<void>;
   licenseOf(requestId: number): Promise<object | undefined>;
+  /** The schema of what `licenseOf` answers, for the API document. */
+  licenseSchema: z.ZodType;
 }): LicenseRequestsFeature {
   return {
     store: deps.store,
     release: new LicenseRequestRelease(deps.db, deps.store, deps.subscriptions, deps.audit, deps.onReady),
-    routes: licenseRequestRoutes({ db: deps.db, requests: deps.store, audit: deps.audit, licenseOf: deps.licenseOf }),
+    routes: licenseRequestRoutes({
+      db: deps.db,
+      requests: deps.store,
+      audit: deps.audit,
+      licenseOf: deps.licenseOf,
+      licenseSchema: deps.licenseSchema,
+    }),
   };
 }

@@ -27,6 +27,8 @@ import {
 } from './idempotent-replies.js';
 import { type LicenseLifecycle, lifecycleActions } from './license-lifecycle.js';
 import type { LicenseOperationStore } from './license-operation-store.js';
+import { listAnswerSchema, pageSchema } from '../../http/response-schema.js';
+import { licenseDetailsSchema, licenseListItemSchema, licenseTabSchema } from './license-schema.js';
 
 /** The filters of `GET /licenses`, also a bulk job's selection over licenses (`licenseFilterOf` reads them). */
 export const licenseFilterSchema = z.object({
@@ -109,7 +111,11 @@ export function licenseRoutes(deps: {
         path: '/license-tabs',
         summary: 'The license tabs: one per KA configuration, with counts by status',
         roles: readers,
-        answer: { status: 200, description: '`{data}` of tabs; `countsAsOf` says when a reused count was taken.' },
+        answer: {
+          status: 200,
+          description: '`{data}` of tabs; `countsAsOf` says when a reused count was taken.',
+          schema: listAnswerSchema(licenseTabSchema),
+        },
       },
       async (_input, _req, res) => {
         res.json({ data: await deps.service.tabs() });
@@ -124,7 +130,11 @@ export function licenseRoutes(deps: {
           "`phase` filters by the phase the license's dates give now (`active`, `expiring`, `grace`, `lapsed`, or `expired` for grace and lapsed together; terminated keys have none); each license answers its `phase`. `sync=not_in_sync` (or `in_sync`, `failed`) lists the licenses whose last sync with their KA left them so; each license answers its `sync` (state, `lastSyncedAt`, `differences`).",
         roles: permissions.readLicenses,
         query: listSchema,
-        answer: { status: 200, description: '`{data, nextCursor}` of licenses, or a CSV file with `format=csv`.' },
+        answer: {
+          status: 200,
+          description: '`{data, nextCursor}` of licenses, or a CSV file with `format=csv`.',
+          schema: pageSchema(licenseListItemSchema),
+        },
       },
       async ({ query: q }, req, res) => {
         // A customer token lists its own licenses only, whatever it asks.
@@ -151,7 +161,7 @@ export function licenseRoutes(deps: {
         summary: 'One license with its files, request, subscription and history',
         description: "A customer token reads its own licenses; another customer's answers 404.",
         roles: permissions.readLicenses,
-        answer: { status: 200, description: 'The license.' },
+        answer: { status: 200, description: 'The license.', schema: licenseDetailsSchema },
       },
       async ({ params: { id } }, req, res) => {
         await reach(req, id);
@@ -198,6 +208,7 @@ export function licenseRoutes(deps: {
           answer: {
             status: 200,
             description: 'The license as the action left it (or as the earlier operation that did the same left it).',
+            schema: licenseDetailsSchema,
           },
         },
         async ({ params: { id }, body }, req, res) => {
@@ -231,7 +242,7 @@ export function licenseRoutes(deps: {
           "For the license's open operation (`openOperation`) whose outcome is unknown and that reading the key at the KA did not settle (the plugin cannot read keys, or the KA's answer does not tell). Staff check the key at the KA and say whether the action happened (`applied`), with a note of what they saw; a renewal that happened needs the expiry the KA shows (`expiresAt`). Recorded as the KA's answer would have been, and the license is free for the next action. 409 while another request holds the operation.",
         roles: permissions.actOnLicense,
         body: settleBody,
-        answer: { status: 200, description: 'The license, its operation closed.' },
+        answer: { status: 200, description: 'The license, its operation closed.', schema: licenseDetailsSchema },
       },
       async ({ params: { id, operationId }, body }, req, res) => {
         await deps.lifecycle.settle(

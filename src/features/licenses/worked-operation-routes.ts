@@ -4,6 +4,7 @@ import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/rou
 import { permissions } from '../../kernel/permissions.js';
 import { actorOf, readers } from '../../kernel/principal.js';
 import type { WorkedOperationService } from './worked-operation-service.js';
+import { workedOperationSchema } from './license-schema.js';
 
 const cancelBody = z.object({ note: z.string().trim().max(2000).optional() });
 
@@ -16,7 +17,11 @@ export function workedOperationRoutes(deps: { service: WorkedOperationService })
         path: '/license-operations/:id',
         summary: 'One license operation run by the workers (a renewal of a license)',
         roles: readers,
-        answer: { status: 200, description: 'The operation: state, attempts, last error, reason, cause.' },
+        answer: {
+          status: 200,
+          description: 'The operation: state, attempts, last error, reason, cause.',
+          schema: workedOperationSchema,
+        },
       },
       async ({ params: { id } }, _req, res) => {
         res.json(await deps.service.get(id));
@@ -30,7 +35,11 @@ export function workedOperationRoutes(deps: { service: WorkedOperationService })
         description:
           'Only from `needs_manual`, with a fresh attempt budget. A call whose outcome was unknown is settled by reading the key at the KA first; it is never sent again blindly. 409 in any other state.',
         roles: permissions.actOnLicense,
-        answer: { status: 200, description: 'The operation, `pending` or `outcome_unknown`.' },
+        answer: {
+          status: 200,
+          description: 'The operation, `pending` or `outcome_unknown`.',
+          schema: workedOperationSchema,
+        },
       },
       async ({ params: { id } }, req, res) => {
         res.json(await deps.service.retry(id, actorOf(principalOf(req))));
@@ -45,7 +54,7 @@ export function workedOperationRoutes(deps: { service: WorkedOperationService })
           'Only from `needs_manual`: the operation closes as `cancelled` and frees its license. 409 otherwise.',
         roles: permissions.actOnLicense,
         body: cancelBody,
-        answer: { status: 200, description: 'The operation, `cancelled`.' },
+        answer: { status: 200, description: 'The operation, `cancelled`.', schema: workedOperationSchema },
       },
       async ({ params: { id }, body }, req, res) => {
         res.json(await deps.service.cancel(id, actorOf(principalOf(req)), body.note));

@@ -6,6 +6,7 @@ import type { Db } from '../../infra/db/database.js';
 import { transaction } from '../../infra/db/transaction.js';
 import { actorOf, type Principal, type RoleName } from '../../kernel/principal.js';
 import type { AuditStore } from '../audit/audit-store.js';
+import { mailRecipientsSchema } from './mail-schema.js';
 
 const bodySchema = z.object({ emails: z.array(z.email().max(320)).max(20) });
 const roles: RoleName[] = ['admin', 'operator', 'customer'];
@@ -36,7 +37,7 @@ export function mailRecipientRoutes(deps: { db: Db; audit: AuditStore }): Declar
         path: '/customers/:id/mail-recipients',
         summary: "Extra recipients of a customer's mails",
         roles,
-        answer: { status: 200, description: '`{customerId, emails}`.' },
+        answer: { status: 200, description: '`{customerId, emails}`.', schema: mailRecipientsSchema },
       },
       async ({ params: { id } }, req, res) => {
         mayAct(principalOf(req), id);
@@ -52,7 +53,7 @@ export function mailRecipientRoutes(deps: { db: Db; audit: AuditStore }): Declar
         description: 'Replaces the list (at most 20). A customer token sets its own only.',
         roles,
         body: bodySchema,
-        answer: { status: 200, description: '`{customerId, emails}`.' },
+        answer: { status: 200, description: '`{customerId, emails}`.', schema: mailRecipientsSchema },
       },
       async ({ params: { id }, body: { emails } }, req, res) => {
         const principal = principalOf(req);

@@ -6,6 +6,8 @@ import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/rou
 import { permissions } from '../../kernel/permissions.js';
 import { actorOf, readers } from '../../kernel/principal.js';
 import type { MailService } from './mail-service.js';
+import { pageSchema } from '../../http/response-schema.js';
+import { mailSchema, mailSettingsSchema, mailTestAnswerSchema } from './mail-schema.js';
 
 const listSchema = pageQuerySchema.extend({
   event: z.string().max(60).optional(),
@@ -26,7 +28,7 @@ export function mailRoutes(deps: { db: Db; service: MailService }): DeclaredRout
           'Each mail: to, subject, event, state (pending, sent, failed, not_sent), the server answer, why not sent.',
         roles: readers,
         query: listSchema,
-        answer: { status: 200, description: '`{data, nextCursor}` of mails.' },
+        answer: { status: 200, description: '`{data, nextCursor}` of mails.', schema: pageSchema(mailSchema) },
       },
       async ({ query }, _req, res) => {
         const rows = await deps.service.mails.list(deps.db, {
@@ -46,7 +48,7 @@ export function mailRoutes(deps: { db: Db; service: MailService }): DeclaredRout
         path: '/mail/settings',
         summary: 'Mail settings: transport, sender, whether the mailbox is verified',
         roles: readers,
-        answer: { status: 200, description: 'The settings.' },
+        answer: { status: 200, description: 'The settings.', schema: mailSettingsSchema },
       },
       async (_input, _req, res) => {
         res.json(await deps.service.settings());
@@ -60,7 +62,11 @@ export function mailRoutes(deps: { db: Db; service: MailService }): DeclaredRout
         description: 'Sent at once; the mailbox counts as verified once the server accepted a test mail.',
         roles: permissions.manageEventsOut,
         body: mailTestSchema,
-        answer: { status: 200, description: 'The outcome, the server answer and whether the mailbox is verified.' },
+        answer: {
+          status: 200,
+          description: 'The outcome, the server answer and whether the mailbox is verified.',
+          schema: mailTestAnswerSchema,
+        },
       },
       async ({ body: { to } }, req, res) => {
         res.json(await deps.service.sendTest(to, actorOf(principalOf(req))));

@@ -9,6 +9,8 @@ import { actorOf, type Principal, type RoleName, storeOf } from '../../kernel/pr
 import type { SubscriptionReader } from '../subscriptions/subscription-reader.js';
 import type { OrderService } from './order-service.js';
 import type { Order, OrderStore } from './order-store.js';
+import { pageSchema } from '../../http/response-schema.js';
+import { orderSchema } from './order-schema.js';
 
 const reference = z.string().trim().min(1).max(120);
 
@@ -64,7 +66,7 @@ export function orderRoutes(deps: {
           "`quantity` (packs of the plan's one counted license product) or `licenseQuantities` (packs per counted product) set the keys' quotas: packs × the product's pack size; a quantity the plan does not sell is a 400 at its field. A known `reference` answers 200 with the order it placed before, so a store can resend. References are per store (a store token has its own; staff and admin or operator tokens share another), and a store orders only for the customers it created: another store's reference is a new order, another store's customer a 400 like an unknown one.",
         roles: buyers,
         body: placeOrderSchema,
-        answer: { status: 201, description: 'The order, `placed`.' },
+        answer: { status: 201, description: 'The order, `placed`.', schema: orderSchema },
       },
       async ({ body }, req, res) => {
         const principal = principalOf(req);
@@ -83,7 +85,7 @@ export function orderRoutes(deps: {
         description: 'A store token lists the orders it placed.',
         roles: orderReaders,
         query: listOrdersSchema,
-        answer: { status: 200, description: '`{data, nextCursor}` of orders.' },
+        answer: { status: 200, description: '`{data, nextCursor}` of orders.', schema: pageSchema(orderSchema) },
       },
       async ({ query }, req, res) => {
         const principal = principalOf(req);
@@ -103,7 +105,7 @@ export function orderRoutes(deps: {
         summary: 'One order',
         description: 'A store token reads only the orders it placed; another answers 404, as an id never used does.',
         roles: orderReaders,
-        answer: { status: 200, description: 'The order.' },
+        answer: { status: 200, description: 'The order.', schema: orderSchema },
       },
       async ({ params }, req, res) => {
         res.json(await visibleOrder(principalOf(req), params.id));
@@ -121,6 +123,7 @@ export function orderRoutes(deps: {
         answer: {
           status: 201,
           description: '`{order, subscription}`: the subscription with its services, license requests and licenses.',
+          schema: z.object({ order: orderSchema, subscription: deps.subscriptionView.schema }),
         },
       },
       async ({ params, body }, req, res) => {
@@ -137,7 +140,7 @@ export function orderRoutes(deps: {
         path: '/orders/:id/cancel',
         summary: 'Cancel an order before it is paid',
         roles: buyers,
-        answer: { status: 200, description: 'The order, `cancelled`.' },
+        answer: { status: 200, description: 'The order, `cancelled`.', schema: orderSchema },
       },
       async ({ params }, req, res) => {
         const principal = principalOf(req);

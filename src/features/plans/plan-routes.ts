@@ -9,6 +9,8 @@ import { SECRET_MASK } from '../../plugin-sdk/settings.js';
 import { createPlanSchema, type Plan } from './plan.js';
 import type { PlanStore } from './plan-store.js';
 import { transaction } from '../../infra/db/transaction.js';
+import { pageSchema } from '../../http/response-schema.js';
+import { planSchema } from './plan-schema.js';
 
 /** Install tokens are secrets: a plan is shown with them masked. */
 export function publicPlan(plan: Plan): Plan {
@@ -39,7 +41,7 @@ export function planRoutes(deps: {
           'Periods, services (with provisioner and dependencies) and the license products the plan includes. Plans do not change once created.',
         roles: admins,
         body: createPlanSchema,
-        answer: { status: 201, description: 'The plan; secret service settings are masked.' },
+        answer: { status: 201, description: 'The plan; secret service settings are masked.', schema: planSchema },
       },
       async ({ body: input }, req, res) => {
         const configIds = [...new Set(input.licenseProducts.map((p) => p.configurationId))];
@@ -80,7 +82,7 @@ export function planRoutes(deps: {
         summary: 'List plans',
         roles: planReaders,
         query: pageQuerySchema,
-        answer: { status: 200, description: '`{data, nextCursor}` of plans.' },
+        answer: { status: 200, description: '`{data, nextCursor}` of plans.', schema: pageSchema(planSchema) },
       },
       async ({ query }, _req, res) => {
         const plans = await deps.plans.list(deps.db, { afterId: cursorId(query.cursor), limit: query.limit + 1 });
@@ -94,7 +96,7 @@ export function planRoutes(deps: {
         path: '/plans/:id',
         summary: 'One plan',
         roles: planReaders,
-        answer: { status: 200, description: 'The plan; secret service settings are masked.' },
+        answer: { status: 200, description: 'The plan; secret service settings are masked.', schema: planSchema },
       },
       async ({ params: { id } }, _req, res) => {
         const plan = await deps.plans.get(deps.db, id);

@@ -4,6 +4,9 @@ import { principalOf } from '../../http/access.js';
 import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
 import { actorOf, type Principal, type RoleName, storeOf } from '../../kernel/principal.js';
 import type { RenewalService } from './renewal-service.js';
+import { listAnswerSchema } from '../../http/response-schema.js';
+import { orderSchema } from '../orders/order-schema.js';
+import { renewalViewSchema } from './renewal-schema.js';
 
 const renewalSchema = z.object({
   period: z.number().int().positive(),
@@ -37,7 +40,7 @@ export function renewalRoutes(deps: {
           'An order of kind `renewal` for `period` months (one the plan sells), paid with `POST /orders/:id/pay`. Paying it renews the subscription from its current expiry (valid until 2021-04-01, renewed for 12 months: until 2022-04-01, also when renewed early or in grace) and each license at its KA, in the workers, with the renewed key file fetched and installed. The same `reference` again answers 200 with the same order; used for anything else, 409. A subscription still provisioning answers 409.',
         roles: buyers,
         body: renewalSchema,
-        answer: { status: 201, description: 'The order, kind `renewal`, `placed`.' },
+        answer: { status: 201, description: 'The order, kind `renewal`, `placed`.', schema: orderSchema },
       },
       async ({ params: { id }, body }, req, res) => {
         const principal = principalOf(req);
@@ -54,7 +57,7 @@ export function renewalRoutes(deps: {
         description:
           "Each with its term move (`fromExpiresAt` → `toExpiresAt`), its order and the state of each license's renewal.",
         roles: renewalReaders,
-        answer: { status: 200, description: '`{data}` of renewals.' },
+        answer: { status: 200, description: '`{data}` of renewals.', schema: listAnswerSchema(renewalViewSchema) },
       },
       async ({ params: { id } }, req, res) => {
         await reachable(principalOf(req), id);

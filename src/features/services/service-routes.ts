@@ -6,6 +6,7 @@ import { actorOf, operators, readers } from '../../kernel/principal.js';
 import { serviceView } from './service.js';
 import { SIGNATURE_HEADER } from './service-callback-signer.js';
 import type { ServiceProvisioningService } from './service-provisioning-service.js';
+import { serviceCallbackAnswerSchema, serviceSchema } from './service-schema.js';
 
 export interface ServiceRoutesDeps {
   service: ServiceProvisioningService;
@@ -22,7 +23,7 @@ export function servicesRoutes(deps: ServiceRoutesDeps): DeclaredRouter {
         path: '/services/:id',
         summary: 'One service of a subscription',
         roles: readers,
-        answer: { status: 200, description: 'The service, secret settings masked.' },
+        answer: { status: 200, description: 'The service, secret settings masked.', schema: serviceSchema },
       },
       async ({ params: { id } }, _req, res) => {
         res.json(serviceView(await deps.service.get(id)));
@@ -36,7 +37,7 @@ export function servicesRoutes(deps: ServiceRoutesDeps): DeclaredRouter {
         description: 'When it is the last service of its subscription, the license requests are released.',
         roles: operators,
         body: markReadySchema,
-        answer: { status: 200, description: 'The service, `ready`.' },
+        answer: { status: 200, description: 'The service, `ready`.', schema: serviceSchema },
       },
       async ({ params: { id }, body: { note } }, req, res) => {
         res.json(serviceView(await deps.service.markReady(id, actorOf(principalOf(req)), note)));
@@ -48,7 +49,7 @@ export function servicesRoutes(deps: ServiceRoutesDeps): DeclaredRouter {
         path: '/services/:id/retry',
         summary: 'Retry a failed service',
         roles: operators,
-        answer: { status: 200, description: 'The service as the retry left it.' },
+        answer: { status: 200, description: 'The service as the retry left it.', schema: serviceSchema },
       },
       async ({ params: { id } }, req, res) => {
         res.json(serviceView(await deps.service.retry(id, actorOf(principalOf(req)))));
@@ -72,7 +73,11 @@ export function serviceCallbackRoutes(deps: ServiceRoutesDeps): DeclaredRouter {
         description: `No token: \`${SIGNATURE_HEADER}: sha256=<hex HMAC-SHA256 of the raw body>\` with the secret sent in the webhook. Any body, at most 64 kB.`,
         roles: 'none',
         bodyParser: express.raw({ type: '*/*', limit: '64kb' }),
-        answer: { status: 200, description: '`{id, state, changed}` and nothing else about the service.' },
+        answer: {
+          status: 200,
+          description: '`{id, state, changed}` and nothing else about the service.',
+          schema: serviceCallbackAnswerSchema,
+        },
       },
       async ({ params: { id } }, req, res) => {
         const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

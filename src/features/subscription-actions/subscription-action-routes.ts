@@ -4,6 +4,8 @@ import { principalOf } from '../../http/access.js';
 import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
 import { actorOf, type Principal, type RoleName, storeOf } from '../../kernel/principal.js';
 import type { ActionOutcome, SubscriptionActionService } from './subscription-action-service.js';
+import { listAnswerSchema } from '../../http/response-schema.js';
+import { workedOperationSchema } from '../licenses/license-schema.js';
 
 const note = z.string().trim().max(2000).optional();
 const cancelSchema = z.object({ when: z.enum(['now', 'term_end']), note });
@@ -19,6 +21,8 @@ export interface SubscriptionActionRoutesDeps {
   placedBy(subscriptionId: number): Promise<{ storeId: number | null } | undefined>;
   /** The subscription as `GET /subscriptions/:id` shows it. */
   view(subscriptionId: number): Promise<unknown>;
+  /** The schema of what `view` answers, for the API document (`SubscriptionReader.schema`). */
+  viewSchema: z.ZodType;
   /** The license operations the subscription's cancel, suspend and resume made, newest first. */
   operationsOf(subscriptionId: number): Promise<unknown[]>;
 }
@@ -36,6 +40,11 @@ export function subscriptionActionRoutes(deps: SubscriptionActionRoutesDeps): De
       throw new NotFoundError('subscription', subscriptionId);
   }
 
+  const actedSchema = z.object({
+    acted: z.boolean().describe('False when the subscription already was where it asks: nothing done again.'),
+    subscription: deps.viewSchema,
+  });
+
   const answer = async (id: number, outcome: ActionOutcome) => ({
     acted: outcome.acted,
     subscription: await deps.view(id),
@@ -51,7 +60,7 @@ export function subscriptionActionRoutes(deps: SubscriptionActionRoutesDeps): De
           '`when: now` cancels at once: every license that is not terminated gets a worker-run `terminate` operation, run at its KA with retries; one the KA refuses goes to staff (`GET /subscriptions/:id/license-operations`, then `POST /license-operations/:id/retry` or `/cancel`). `when: term_end` records `cancelsAt` (the subscription\'s expiry: it and its licenses show "cancels on"), and the workers cancel it once the term has ended; until then `POST /subscriptions/:id/cancel/withdraw` withdraws it, and renewals are refused (409 `cancel_pending`): withdraw first. `now` while a term-end cancel is pending cancels at once. A cancelled subscription cannot be renewed, resumed or suspended (409); cancelling it again answers `acted: false`. A subscription still provisioning answers 409. Admins, operators and the store that sold it.',
         roles: actors,
         body: cancelSchema,
-        answer: { status: 200, description: answered },
+        answer: { status: 200, description: answered, schema: actedSchema },
       },
       async ({ params: { id }, body }, req, res) => {
         const principal = principalOf(req);
@@ -67,7 +76,7 @@ export function subscriptionActionRoutes(deps: SubscriptionActionRoutesDeps): De
         description: 'Nothing pending answers `acted: false`; a subscription already cancelled answers 409.',
         roles: actors,
         body: noteSchema,
-        answer: { status: 200, description: answered },
+        answer: { status: 200, description: answered, schema: actedSchema },
       },
       async ({ params: { id }, body }, req, res) => {
         const principal = principalOf(req);
@@ -84,7 +93,7 @@ export function subscriptionActionRoutes(deps: SubscriptionActionRoutesDeps): De
           'Only an active subscription: it becomes `suspended`, and each license gets a worker-run `suspend` operation: suspended at its KA where the plugin can (capability `suspend`), else recorded as suspended in Keyway only (`suspendedInKeywayOnly`: the key still works at the KA). A suspended subscription answers `acted: false`. A pending term-end cancel stays.',
         roles: actors,
         body: noteSchema,
-        answer: { status: 200, description: answered },
+        answer: { status: 200, description: answered, schema: actedSchema },
       },
       async ({ params: { id }, body }, req, res) => {
         const principal = principalOf(req);
@@ -101,7 +110,7 @@ export function subscriptionActionRoutes(deps: SubscriptionActionRoutesDeps): De
           'Only a suspended subscription: it becomes `active`, and each suspended license gets a worker-run `resume` operation (in Keyway only for one suspended so). An active subscription answers `acted: false`. A suspend still waiting for its worker is superseded.',
         roles: actors,
         body: noteSchema,
-        answer: { status: 200, description: answered },
+        answer: { status: 200, description: answered, schema: actedSchema },
       },
       async ({ params: { id }, body }, req, res) => {
         const principal = principalOf(req);
@@ -116,7 +125,11 @@ export function subscriptionActionRoutes(deps: SubscriptionActionRoutesDeps): De
         summary: "The license operations of a subscription's cancel, suspend and resume",
         description: 'Newest first, each with its license, state, attempts, last error and the reason staff see.',
         roles: watchers,
-        answer: { status: 200, description: '`{data}` of operations.' },
+        answer: {
+          status: 200,
+          description: '`{data}` of operations.',
+          schema: listAnswerSchema(workedOperationSchema),
+        },
       },
       async ({ params: { id } }, req, res) => {
         await reachable(principalOf(req), id);

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Subscription } from './subscription.js';
 
 /**
@@ -8,4 +9,6 @@ import type { Subscription } from './subscription.js';
 export interface SubscriptionReader {
   /** The subscription with everything the API shows of it, or undefined when there is none. */
   get(id: number): Promise<Subscription | undefined>;
+  /** The schema of what `get` answers, for the API document: the read model knows the parts it adds. */
+  readonly schema: z.ZodType;
 }

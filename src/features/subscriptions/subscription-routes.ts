@@ -9,6 +9,8 @@ import { z } from 'zod';
 import type { AutoRenewService } from './auto-renew-service.js';
 import type { SubscriptionStore } from './subscription-store.js';
 import type { SubscriptionReader } from './subscription-reader.js';
+import { pageSchema } from '../../http/response-schema.js';
+import { subscriptionSchema } from './subscription-schema.js';
 
 const listSchema = pageQuerySchema.extend({ customerId: idText.optional() });
 const patchSchema = z.strictObject({ autoRenew: z.boolean() });
@@ -43,7 +45,11 @@ export function subscriptionRoutes(deps: {
         description: 'A customer token lists its own, a store token those of the orders it placed.',
         roles: 'any',
         query: listSchema,
-        answer: { status: 200, description: '`{data, nextCursor}` of subscriptions.' },
+        answer: {
+          status: 200,
+          description: '`{data, nextCursor}` of subscriptions.',
+          schema: pageSchema(subscriptionSchema),
+        },
       },
       async ({ query }, req, res) => {
         const principal = principalOf(req);
@@ -66,6 +72,7 @@ export function subscriptionRoutes(deps: {
           status: 200,
           description:
             'The subscription with `autoRenew`, `services`, `licenseRequests` and `licenses` (each with its `phase`: active, expiring, grace, lapsed; null when terminated).',
+          schema: deps.view.schema,
         },
       },
       async ({ params: { id } }, req, res) => {
@@ -85,7 +92,11 @@ export function subscriptionRoutes(deps: {
           'With auto-renew on (the default for a store order), the scheduler raises `subscription.renewal_due` `KEYWAY_RENEWAL_NOTICE_DAYS` before the expiry, once per term. Staff, the customer itself, and the store that sold it; audited when it changes.',
         roles: autoRenewers,
         body: patchSchema,
-        answer: { status: 200, description: 'The subscription, as `GET /subscriptions/:id` answers it.' },
+        answer: {
+          status: 200,
+          description: 'The subscription, as `GET /subscriptions/:id` answers it.',
+          schema: deps.view.schema,
+        },
       },
       async ({ params: { id }, body }, req, res) => {
         const principal = principalOf(req);

@@ -9,6 +9,7 @@ import { actorOf } from '../../kernel/principal.js';
 import type { ManualLicenseService } from './manual-license-service.js';
 import { multipartReader } from './multipart-upload.js';
 import type { UploadLimits } from './upload-options.js';
+import { manualResultSchema } from './manual-result-schema.js';
 
 const stringList = z
   .union([z.string().max(4000), z.array(z.string().max(200)).max(50)])
@@ -97,7 +98,11 @@ export function manualLicenseRoutes(deps: { service: ManualLicenseService; limit
           'Checked against the request (key number, product, expiry); a mismatch needs `override` with a `note`. Nothing is stored unless the whole upload validates; the pipeline then installs it.',
         roles: permissions.workOnLicenseRequests,
         multipart: uploadFields,
-        answer: { status: 201, description: '`{request, license}` as the upload left them.' },
+        answer: {
+          status: 201,
+          description: '`{request, license}` as the upload left them.',
+          schema: manualResultSchema,
+        },
       },
       async ({ params: { id } }, req, res) => {
         const body = await readMultipart(req, res);
@@ -117,7 +122,11 @@ export function manualLicenseRoutes(deps: { service: ManualLicenseService; limit
         summary: 'Retry the install, or confirm an install done by hand',
         roles: permissions.workOnLicenseRequests,
         body: installBody,
-        answer: { status: 200, description: '`{request, license}` as the action left them.' },
+        answer: {
+          status: 200,
+          description: '`{request, license}` as the action left them.',
+          schema: manualResultSchema,
+        },
       },
       async ({ params: { id }, body }, req, res) => {
         res.json(await deps.service.install(id, body, actor(req)));
@@ -129,7 +138,11 @@ export function manualLicenseRoutes(deps: { service: ManualLicenseService; limit
         path: '/license-requests/:id/retry',
         summary: 'Retry online from the step that failed, attempts reset',
         roles: permissions.workOnLicenseRequests,
-        answer: { status: 200, description: '`{request, license}` as the action left them.' },
+        answer: {
+          status: 200,
+          description: '`{request, license}` as the action left them.',
+          schema: manualResultSchema,
+        },
       },
       async ({ params: { id } }, req, res) => {
         res.json(await deps.service.retry(id, actor(req)));
@@ -142,7 +155,11 @@ export function manualLicenseRoutes(deps: { service: ManualLicenseService; limit
         summary: 'Cancel a request that has no key',
         roles: permissions.workOnLicenseRequests,
         body: cancelBody,
-        answer: { status: 200, description: '`{request, license}`, the request `cancelled`.' },
+        answer: {
+          status: 200,
+          description: '`{request, license}`, the request `cancelled`.',
+          schema: manualResultSchema,
+        },
       },
       async ({ params: { id }, body }, req, res) => {
         res.json(await deps.service.cancel(id, actor(req), body.note));
@@ -157,7 +174,11 @@ export function manualLicenseRoutes(deps: { service: ManualLicenseService; limit
         roles: permissions.workOnLicenseRequests,
         body: newRequestBody,
         multipart: newUploadFields,
-        answer: { status: 201, description: '`{request, license}`: the new request, and for an upload its license.' },
+        answer: {
+          status: 201,
+          description: '`{request, license}`: the new request, and for an upload its license.',
+          schema: manualResultSchema,
+        },
       },
       async ({ body }, req, res) => {
         // A multipart body is read here, streamed; the declaration checked only a JSON one.

@@ -8,6 +8,15 @@ import { actorOf } from '../../kernel/principal.js';
 import type { WebhookDeliveryStore } from './webhook-delivery-store.js';
 import type { WebhookEndpoint } from './webhook-endpoint-store.js';
 import { secretMask, type WebhookService } from './webhook-service.js';
+import { listAnswerSchema, pageSchema } from '../../http/response-schema.js';
+import {
+  replayedDeliverySchema,
+  replayedSinceSchema,
+  testDeliverySchema,
+  type WebhookDeliveryWithAttempts,
+  webhookDeliverySchema,
+  webhookEndpointSchema,
+} from './webhook-schema.js';
 
 const secretSchema = z
   .string()
@@ -30,7 +39,10 @@ const patchSchema = z.object({
 const replaySchema = z.object({ since: z.iso.datetime({ offset: true }) });
 
 /** An endpoint as answered: the secret masked. */
-const shown = (endpoint: WebhookEndpoint) => ({ ...endpoint, secret: secretMask });
+const shown = (endpoint: WebhookEndpoint): z.output<typeof webhookEndpointSchema> => ({
+  ...endpoint,
+  secret: secretMask,
+});
 
 /** Admins manage webhook endpoints and read their delivery logs. */
 export function webhookRoutes(deps: {
@@ -48,7 +60,11 @@ export function webhookRoutes(deps: {
           'Events are POSTed signed per Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`). Without `secret`, Keyway makes one and answers it this once; it is never shown again.',
         roles: permissions.manageEventsOut,
         body: createSchema,
-        answer: { status: 201, description: 'The endpoint (secret masked, or the generated one).' },
+        answer: {
+          status: 201,
+          description: 'The endpoint (secret masked, or the generated one).',
+          schema: webhookEndpointSchema,
+        },
       },
       async ({ body }, req, res) => {
         const made = await deps.service.create(body, actorOf(principalOf(req)));
@@ -62,7 +78,11 @@ export function webhookRoutes(deps: {
         path: '/webhook-endpoints',
         summary: 'Webhook endpoints',
         roles: permissions.manageEventsOut,
-        answer: { status: 200, description: '`{data}` of endpoints, secrets masked.' },
+        answer: {
+          status: 200,
+          description: '`{data}` of endpoints, secrets masked.',
+          schema: listAnswerSchema(webhookEndpointSchema),
+        },
       },
       async (_input, _req, res) => {
         res.json({ data: (await deps.service.list()).map(shown) });
@@ -74,7 +94,7 @@ export function webhookRoutes(deps: {
         path: '/webhook-endpoints/:id',
         summary: 'One webhook endpoint',
         roles: permissions.manageEventsOut,
-        answer: { status: 200, description: 'The endpoint, secret masked.' },
+        answer: { status: 200, description: 'The endpoint, secret masked.', schema: webhookEndpointSchema },
       },
       async ({ params: { id } }, _req, res) => {
         res.json(shown(await deps.service.get(id)));
@@ -88,7 +108,7 @@ export function webhookRoutes(deps: {
         description: 'A `secret` equal to the mask keeps the stored one.',
         roles: permissions.manageEventsOut,
         body: patchSchema,
-        answer: { status: 200, description: 'The endpoint, secret masked.' },
+        answer: { status: 200, description: 'The endpoint, secret masked.', schema: webhookEndpointSchema },
       },
       async ({ params: { id }, body }, req, res) => {
         res.json(shown(await deps.service.update(id, body, actorOf(principalOf(req)))));
@@ -102,7 +122,11 @@ export function webhookRoutes(deps: {
         description: 'Each delivery with its attempts: status code, latency, the first KB of the answer.',
         roles: permissions.manageEventsOut,
         query: pageQuerySchema,
-        answer: { status: 200, description: '`{data, nextCursor}` of deliveries.' },
+        answer: {
+          status: 200,
+          description: '`{data, nextCursor}` of deliveries.',
+          schema: pageSchema(webhookDeliverySchema),
+        },
       },
       async ({ params: { id }, query }, _req, res) => {
         await deps.service.get(id);
@@ -114,7 +138,9 @@ export function webhookRoutes(deps: {
         );
         res.json({
           ...page,
-          data: page.data.map((d) => ({ ...d, attemptLog: attempts.filter((a) => a.deliveryId === d.id) })),
+          data: page.data.map(
+            (d): WebhookDeliveryWithAttempts => ({ ...d, attemptLog: attempts.filter((a) => a.deliveryId === d.id) }),
+          ),
         });
       },
     ),
@@ -124,7 +150,7 @@ export function webhookRoutes(deps: {
         path: '/webhook-endpoints/:id/deliveries/:deliveryId/replay',
         summary: 'Deliver one event again',
         roles: permissions.manageEventsOut,
-        answer: { status: 201, description: 'The new delivery id.' },
+        answer: { status: 201, description: 'The new delivery id.', schema: replayedDeliverySchema },
       },
       async ({ params: { id, deliveryId } }, req, res) => {
         res.status(201).json(await deps.service.replay(id, deliveryId, actorOf(principalOf(req))));
@@ -137,7 +163,7 @@ export function webhookRoutes(deps: {
         summary: 'Deliver again every event since a time',
         roles: permissions.manageEventsOut,
         body: replaySchema,
-        answer: { status: 201, description: 'How many deliveries were made.' },
+        answer: { status: 201, description: 'How many deliveries were made.', schema: replayedSinceSchema },
       },
       async ({ params: { id }, body: { since } }, req, res) => {
         res.status(201).json(await deps.service.replaySince(id, Date.parse(since), actorOf(principalOf(req))));
@@ -149,7 +175,7 @@ export function webhookRoutes(deps: {
         path: '/webhook-endpoints/:id/test',
         summary: 'Send a test event to an endpoint',
         roles: permissions.manageEventsOut,
-        answer: { status: 201, description: 'The test delivery and event ids.' },
+        answer: { status: 201, description: 'The test delivery and event ids.', schema: testDeliverySchema },
       },
       async ({ params: { id } }, req, res) => {
         res.status(201).json(await deps.service.sendTest(id, actorOf(principalOf(req))));

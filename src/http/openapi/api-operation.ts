@@ -26,6 +26,9 @@ export interface ApiOperation {
   body?: z.ZodType;
   /** Fields of a multipart/form-data body beside its `files`, as validated. */
   multipart?: z.ZodObject;
-  /** The success status and what its answer holds. */
-  answer: { status: 200 | 201; description: string; contentType?: string };
+  /**
+   * The success status and what its answer holds: `schema` describes a JSON answer (the entity's
+   * response schema, defined once beside its type); a file answer names its `contentType` instead.
+   */
+  answer: { status: 200 | 201; description: string; contentType?: string; schema?: z.ZodType };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ApiOperation } from './api-operation.js';
+import { errorAnswers, errorAnswersOf, errorBodySchema, validationErrorBodySchema } from './error-answers.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -7,6 +8,19 @@ type JsonSchema = Record<string, unknown>;
 function schemaOf(schema: z.ZodType): JsonSchema {
   const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   return json;
+}
+
+/** The JSON Schema of what the API answers (the output side). */
+function answerSchemaOf(schema: z.ZodType): JsonSchema {
+  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as JsonSchema;
+  return json;
+}
+
+function answerContent(op: ApiOperation): JsonSchema {
+  // A file answer is its bytes; a JSON answer is described by its schema (the document test
+  // fails an operation without one).
+  if (op.answer.contentType) return { [op.answer.contentType]: { schema: { type: 'string', format: 'binary' } } };
+  return { 'application/json': { schema: op.answer.schema ? answerSchemaOf(op.answer.schema) : {} } };
 }
 
 function pathParameters(path: string): JsonSchema[] {
@@ -66,11 +80,13 @@ function operationObject(op: ApiOperation): JsonSchema {
     ...(parameters.length ? { parameters } : {}),
     ...(body ? { requestBody: body } : {}),
     responses: {
-      [String(op.answer.status)]: {
-        description: op.answer.description,
-        content: { [op.answer.contentType ?? 'application/json']: { schema: {} } },
-      },
-      '4XX': { $ref: '#/components/responses/Error' },
+      [String(op.answer.status)]: { description: op.answer.description, content: answerContent(op) },
+      ...Object.fromEntries(
+        errorAnswersOf(op).map((name) => [
+          String(errorAnswers[name].status),
+          { $ref: `#/components/responses/${name}` },
+        ]),
+      ),
     },
   };
 }
@@ -95,27 +111,16 @@ export function openApiDocument(operations: ApiOperation[], info: { version: str
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      responses: {
-        Error: {
-          description:
-            'Bad input (400, with `details.fields` naming each field), no or a bad token (401), a role that may not (403), not found (404), a state that does not allow it (409), an idempotency key reused for another request (422).',
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                required: ['error'],
-                properties: {
-                  error: {
-                    type: 'object',
-                    required: ['code', 'message', 'details'],
-                    properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } },
-                  },
-                },
-              },
-            },
+      schemas: { Error: answerSchemaOf(errorBodySchema), ValidationError: answerSchemaOf(validationErrorBodySchema) },
+      responses: Object.fromEntries(
+        Object.entries(errorAnswers).map(([name, answer]) => [
+          name,
+          {
+            description: answer.description,
+            content: { 'application/json': { schema: { $ref: `#/components/schemas/${answer.schema}` } } },
           },
-        },
-      },
+        ]),
+      ),
     },
   };
 }
