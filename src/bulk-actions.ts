@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { lifecycleBulkAction } from './features/bulk-jobs/actions/lifecycle-bulk-actions.js';
 import { retryOnlineBulkAction } from './features/bulk-jobs/actions/retry-online-action.js';
+import { type LicenseMigrating, migrateBulkAction } from './features/bulk-jobs/actions/migrate-action.js';
 import type { BulkTarget } from './features/bulk-jobs/bulk-action.js';
 import { BulkActionRegistry } from './features/bulk-jobs/bulk-action-registry.js';
 import type { SelectionSource } from './features/bulk-jobs/selection-source.js';
@@ -21,6 +22,7 @@ import { idText } from './http/params.js';
 export function bulkActions(deps: {
   actionOnce: LicenseActionOnce;
   manualLicenses: ManualLicenseService;
+  migrations: LicenseMigrating;
 }): BulkActionRegistry {
   const licenses = { act: deps.actionOnce.act.bind(deps.actionOnce) };
   return new BulkActionRegistry()
@@ -28,7 +30,8 @@ export function bulkActions(deps: {
     .register(lifecycleBulkAction('suspend', licenses))
     .register(lifecycleBulkAction('resume', licenses))
     .register(lifecycleBulkAction('terminate', licenses))
-    .register(retryOnlineBulkAction(deps.manualLicenses));
+    .register(retryOnlineBulkAction(deps.manualLicenses))
+    .register(migrateBulkAction(deps.migrations));
 }
 
 /** A JSON filter may give ids as numbers; the lists' filters read them as canonical text. */

@@ -49,6 +49,8 @@ import { createRenewalsFeature } from './features/renewals/renewals-feature.js';
 import type { RenewalService } from './features/renewals/renewal-service.js';
 import type { RenewalPayment } from './features/orders/renewal-payment.js';
 import { SubscriptionView } from './read-models/subscription-view.js';
+import { createMigrationsFeature } from './features/migrations/migrations-feature.js';
+import type { MigrationService } from './features/migrations/migration-service.js';
 import { createWebConsole } from './web/web-console.js';
 
 /** One store per table owner; stateless, shared by the features that own them and the read models. */
@@ -168,6 +170,10 @@ export async function composeKeyway(
     now: clock,
     rules: phaseRules,
   });
+  // Migrations sit above licenses and below bulk jobs; the pipeline, the licenses' page and the
+  // terminate operations reach them through callbacks bound once they are composed.
+  let migrationService: MigrationService | undefined;
+  let bulkJobsLater: BulkJobsFeature | undefined;
   // Renewal orders are composed after the features that call them (subscriptions' scheduler, orders' payment).
   let renewalPayment: RenewalPayment | undefined;
   let renewalService: RenewalService | undefined;
@@ -206,6 +212,11 @@ export async function composeKeyway(
     termEndOf: async (subscriptionId) => {
       const subscription = await stores.subscriptions.get(db, subscriptionId);
       return subscription ? Date.parse(subscription.expiresAt) : null;
+    },
+    // A migration's new license installed: the migrations feature, composed below, moves it on.
+    onMigrationInstalled: (tx, requestId, licenseId) => {
+      if (!migrationService) throw new Error('migrations are not composed yet');
+      return migrationService.requestInstalled(tx, requestId, licenseId);
     },
   });
   // Requests released by the services feature (or made ready at payment) start at once.
@@ -277,6 +288,7 @@ export async function composeKeyway(
     clock,
     phaseRules,
     now: clock,
+    migrationsOf: async (licenseId) => ((await migrationService?.ofLicense(licenseId)) ?? []) as never,
   });
   // Worker-run license operations (a renewal's, one per license): the engine and the kinds it runs.
   const operationWork = createOperationWork({
@@ -303,7 +315,13 @@ export async function composeKeyway(
       // A subscription's cancel, suspend and resume, one license each.
       ...(['terminate', 'suspend', 'resume'] as const).map(
         (action) =>
-          new StatusOperation(action, { licenses: stores.licenses, audit: stores.audit, events: eventWriter }),
+          new StatusOperation(action, {
+            licenses: stores.licenses,
+            audit: stores.audit,
+            events: eventWriter,
+            // A migration's terminate of the old key closes the migration in the same transaction.
+            onApplied: (tx, operation) => migrationService?.operationApplied(tx, operation) ?? Promise.resolve(),
+          }),
       ),
     ],
   });
@@ -370,12 +388,38 @@ export async function composeKeyway(
     configurations: stores.kaConfigurations,
     events: eventWriter,
   });
+  const migrations = createMigrationsFeature({
+    db,
+    licenses: stores.licenses,
+    requests: stores.licenseRequests,
+    operations: licenses.workedOperationStore,
+    autoRenew: { set: (tx, id, on, actor) => subscriptions.autoRenew.setIn(tx, id, on, actor) },
+    targets: { get: (tx, id) => stores.kaConfigurations.get(tx, id) },
+    audit: stores.audit,
+    events: eventWriter,
+    queue,
+    onRequestsReady: startRequests,
+    now: clock,
+    bulk: {
+      targets: (input) => bulkJobsOf().service.targets('migrate', input),
+      create: (input, actor) => bulkJobsOf().service.create({ action: 'migrate', ...input }, actor),
+    },
+  });
+  migrationService = migrations.service;
+  const bulkJobsOf = () => {
+    if (!bulkJobsLater) throw new Error('bulk jobs are not composed yet');
+    return bulkJobsLater;
+  };
   const bulkJobs = createBulkJobsFeature({
     db,
     queue,
     audit: stores.audit,
     logger,
-    actions: bulkActions({ actionOnce: licenses.actionOnce, manualLicenses: manualLicenses.service }),
+    actions: bulkActions({
+      actionOnce: licenses.actionOnce,
+      manualLicenses: manualLicenses.service,
+      migrations: migrations.service,
+    }),
     sources: bulkSelectionSources({
       db,
       licenseQueries: licenses.service,
@@ -385,6 +429,7 @@ export async function composeKeyway(
     leaseMs: config.pipeline.leaseMs,
     graceMs: 2 * config.pipeline.reconcileEveryMs,
   });
+  bulkJobsLater = bulkJobs;
 
   return {
     stores,
@@ -415,6 +460,7 @@ export async function composeKeyway(
         licenses.workedOperationRoutes,
         renewals.routes,
         bulkJobs.routes,
+        migrations.routes,
         subscriptionActions.routes,
         ...events.routes,
       ],
@@ -434,6 +480,7 @@ export async function composeKeyway(
       fileRefresh,
       bulkJobs.engine,
       subscriptionActions.sweep,
+      migrations.sweep,
     ],
     scheduledPasses: [
       { name: 'renewals due', runDue: (now) => subscriptions.renewalScheduler.runDue(now) },

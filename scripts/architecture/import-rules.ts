@@ -28,6 +28,8 @@ export const featureRanks: Record<string, number> = {
   renewals: 8.5,
   // Cancel, suspend and resume a subscription (subscriptions) by each license's worker-run operation (licenses).
   'subscription-actions': 8.6,
+  // Migration to another KA configuration: a new request (license requests), the old key's terminate (licenses' worker-run operations), auto-renew (subscriptions).
+  migrations: 8.7,
   // Events out: they read the outbox through its port and nothing above them.
   webhooks: 9,
   mail: 9,

@@ -10,6 +10,10 @@ export const permissions = {
   downloadLicenseFile: operators,
   /** Suspend, resume, terminate or renew a key at its KA, and settle an operation by hand. */
   actOnLicense: operators,
+  /** Migrate licenses to another KA configuration (a dry run, then a bulk job). */
+  migrateLicenses: operators,
+  /** Move a license to another customer or subscription. */
+  transferLicense: operators,
   /** New License (request or upload), and staff work on requests: upload, install, retry, cancel. */
   workOnLicenseRequests: operators,
   /** Check a KA configuration's connection. */

@@ -40,6 +40,8 @@ export interface LicenseDetails extends WithPhase<License> {
   openOperation: LicenseOperationView | null;
   /** Events of the license and of its request, oldest first. */
   history: AuditEvent[];
+  /** Its migrations to another KA configuration (as the old or the new license), newest first. */
+  migrations: Array<Record<string, unknown>>;
 }
 
 /** A stored file, ready to send. */
@@ -62,6 +64,8 @@ export interface LicenseQueryDeps {
   now?: () => number;
   /** The warning window of phases (`KEYWAY_EXPIRY_WARNING_DAYS`); default 14 days. */
   phaseRules?: PhaseRules;
+  /** A license's migrations (the migrations feature, above; wired by the root). */
+  migrationsOf?(licenseId: number): Promise<Array<Record<string, unknown>>>;
 }
 
 const DAY_MS = 86_400_000;
@@ -140,12 +144,13 @@ export class LicenseQueryService {
   async get(id: number): Promise<LicenseDetails> {
     const license = await this.deps.licenses.get(this.deps.db, id);
     if (!license) throw new NotFoundError('license', id);
-    const [request, subscription, own, ofRequest, open] = await Promise.all([
+    const [request, subscription, own, ofRequest, open, migrations] = await Promise.all([
       license.requestId === null ? undefined : this.deps.requests.get(this.deps.db, license.requestId),
       license.subscriptionId === null ? undefined : this.deps.subscriptions.get(this.deps.db, license.subscriptionId),
       this.deps.audit.history(this.deps.db, 'license', id),
       license.requestId === null ? [] : this.deps.audit.history(this.deps.db, 'license_request', license.requestId),
       this.deps.operations.openFor(this.deps.db, id),
+      this.deps.migrationsOf ? this.deps.migrationsOf(id) : [],
     ]);
     const openOperation = open ? operationView(open, (this.deps.now ?? Date.now)()) : null;
     return {
@@ -154,6 +159,7 @@ export class LicenseQueryService {
       subscription: subscription ?? null,
       openOperation,
       history: [...ofRequest, ...own].sort((a, b) => a.id - b.id),
+      migrations,
     };
   }
 

@@ -32,6 +32,8 @@ export interface LicenseRow {
   revision?: string | null;
   refresh_due_at?: number | null;
   suspended_keyway_only?: number | boolean | null;
+  predecessor_license_id?: number | null;
+  successor_license_id?: number | null;
 }
 
 export function toLicenseSummary(row: LicenseRow): LicenseSummary {
@@ -61,6 +63,8 @@ export function toLicenseSummary(row: LicenseRow): LicenseSummary {
     revision: row.revision ?? null,
     refreshDueAt: toIso(row.refresh_due_at ?? null),
     suspendedInKeywayOnly: Boolean(Number(row.suspended_keyway_only ?? 0)),
+    predecessorLicenseId: id(row.predecessor_license_id ?? null),
+    successorLicenseId: id(row.successor_license_id ?? null),
   };
 }
 
@@ -119,6 +123,7 @@ export class LicenseStore implements LicensePort {
       key_expires_at: input.term ? input.term.keyExpiresAt : (input.expiresAt ?? null),
       revision: input.term?.revision ?? null,
       refresh_due_at: input.term?.refreshDueAt ?? null,
+      predecessor_license_id: input.predecessorLicenseId ?? null,
     };
     const [id] = await db('licenses').insert(row);
     return toLicenseSummary({ ...row, id: Number(id) });
@@ -365,6 +370,18 @@ export class LicenseStore implements LicensePort {
         source: 'upload',
         updated_at: this.now(),
       });
+  }
+
+  /** Names the license that replaced this one (a migration's new license); history stays on both. */
+  async linkSuccessor(db: DbOrTx, id: number, successorId: number): Promise<void> {
+    await db('licenses').where({ id }).update({ successor_license_id: successorId, updated_at: this.now() });
+  }
+
+  /** Moves the license to another customer or subscription (a transfer). */
+  async reassign(db: DbOrTx, id: number, owner: { customerId: number; subscriptionId: number | null }): Promise<void> {
+    await db('licenses')
+      .where({ id })
+      .update({ customer_id: owner.customerId, subscription_id: owner.subscriptionId, updated_at: this.now() });
   }
 
   async listBySubscription(db: DbOrTx, subscriptionId: number): Promise<LicenseSummary[]> {

@@ -48,6 +48,10 @@ export interface LicenseSummary {
   refreshDueAt: string | null;
   /** Suspended in Keyway only: its KA plugin cannot suspend keys, so the key still works at the KA. */
   suspendedInKeywayOnly: boolean;
+  /** The license this one replaced (a migration to another KA configuration). */
+  predecessorLicenseId: number | null;
+  /** The license that replaced this one (a migration): set once that one is installed. */
+  successorLicenseId: number | null;
 }
 
 export interface License extends LicenseSummary {

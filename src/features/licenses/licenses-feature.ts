@@ -48,6 +48,8 @@ export function createLicensesFeature(deps: {
   phaseRules?: PhaseRules;
   /** The process's clock (`AppContext.clock`): worker-run operations are due, leased and retried by it. */
   now?: () => number;
+  /** A license's migrations, shown on it (the migrations feature answers; wired by the root). */
+  migrationsOf?(licenseId: number): Promise<Array<Record<string, unknown>>>;
 }): {
   service: LicenseQueryService;
   lifecycle: LicenseLifecycle;
@@ -75,6 +77,7 @@ export function createLicensesFeature(deps: {
     operations,
     now: deps.clock,
     phaseRules: deps.phaseRules,
+    migrationsOf: deps.migrationsOf,
   });
   const idempotencyKeys = new IdempotencyKeyStore();
   const lifecycle = new LicenseLifecycle({

@@ -34,12 +34,14 @@ const toDue = (r: DueRow): DueRenewal => ({
  */
 export class RenewalScheduleStore {
   private due(db: DbOrTx, window: DueWindow): Knex.QueryBuilder {
-    return db('subscriptions')
-      .where({ state: 'active', auto_renew: true })
-      // A subscription cancelling at its term's end is not renewed: nothing is due.
-      .whereNull('cancel_at')
-      .andWhere('expires_at', '>', window.now - window.graceMs)
-      .andWhere('expires_at', '<=', window.now + window.noticeMs);
+    return (
+      db('subscriptions')
+        .where({ state: 'active', auto_renew: true })
+        // A subscription cancelling at its term's end is not renewed: nothing is due.
+        .whereNull('cancel_at')
+        .andWhere('expires_at', '>', window.now - window.graceMs)
+        .andWhere('expires_at', '<=', window.now + window.noticeMs)
+    );
   }
 
   private async locked(db: DbOrTx, q: Knex.QueryBuilder, limit: number): Promise<DueRow[]> {
