@@ -458,6 +458,7 @@ export async function composeKeyway(
         manualLicenses.routes,
         licenses.routes,
         licenses.workedOperationRoutes,
+        licenses.transferRoutes,
         renewals.routes,
         bulkJobs.routes,
         migrations.routes,

@@ -20,6 +20,9 @@ import type { PhaseRules } from './license-phase.js';
 import { LicensePhaseKeeper } from './license-phase-keeper.js';
 import { LicensePhaseStore } from './license-phase-store.js';
 import { workedOperationRoutes } from './worked-operation-routes.js';
+import type { CustomerReader } from '../customers/customer-reader.js';
+import { LicenseTransferService } from './license-transfer-service.js';
+import { licenseTransferRoutes } from './license-transfer-routes.js';
 import { WorkedOperationService } from './worked-operation-service.js';
 import { WorkedOperationStore } from './worked-operation-store.js';
 
@@ -35,6 +38,7 @@ export function createLicensesFeature(deps: {
     /** Lower features' rows, through the ports they declare (the root hands their stores over). */
     licenseRequests: LicenseRequestPort;
     subscriptions: SubscriptionLookup;
+    customers: CustomerReader;
   };
   configurations: KaConfigurationReader;
   configurationService: KaConfigurationService;
@@ -63,6 +67,9 @@ export function createLicensesFeature(deps: {
   workedOperationRoutes: DeclaredRouter;
   /** Lifecycle actions under their own idempotency keys, for bulk jobs. */
   actionOnce: LicenseActionOnce;
+  /** Staff's transfer of a license to another customer or subscription. */
+  transfer: LicenseTransferService;
+  transferRoutes: DeclaredRouter;
 } {
   const { stores } = deps;
   const operations = new LicenseOperationStore();
@@ -110,9 +117,19 @@ export function createLicensesFeature(deps: {
     queue: deps.queue,
     now: deps.now,
   });
+  const transfer = new LicenseTransferService({
+    db: deps.db,
+    licenses: stores.licenses,
+    requests: stores.licenseRequests,
+    customers: stores.customers,
+    subscriptions: stores.subscriptions,
+    audit: stores.audit,
+  });
   return {
     service,
     lifecycle,
+    transfer,
+    transferRoutes: licenseTransferRoutes({ transfer }),
     phaseKeeper: new LicensePhaseKeeper({
       db: deps.db,
       store: new LicensePhaseStore(),

@@ -140,8 +140,8 @@ export class MigrationService {
     const now = this.deps.now();
     try {
       const { migrationId, requestId } = await transaction(db, async (tx) => {
-        if (input.atRenewal) return this.schedule(tx, license, input, targetProduct, quantity, cause, actor);
-        return this.request(tx, license, input.targetConfigurationId, targetProduct, quantity, {
+        if (input.atRenewal) return await this.schedule(tx, license, input, targetProduct, quantity, cause, actor);
+        return await this.request(tx, license, input.targetConfigurationId, targetProduct, quantity, {
           periodMonths: remainingPeriodOf(license.expiresAt, now, license.periodMonths),
           cause,
           actor,
