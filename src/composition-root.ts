@@ -334,6 +334,13 @@ export async function composeKeyway(
     orders: orders.service,
     events: eventWriter,
     queue,
+    // Migrations at renewal (seed 003): the renewal is issued on the new server instead.
+    migrations: {
+      renewedOnNewServer: (tx, licenseIds, renewal, actor) => {
+        if (!migrationService) throw new Error('migrations are not composed yet');
+        return migrationService.renewedOnNewServer(tx, licenseIds, renewal, actor);
+      },
+    },
     placedBy: async (subscriptionId) => {
       const subscription = await stores.subscriptions.get(db, subscriptionId);
       const order = subscription && (await stores.orders.get(db, subscription.orderId));

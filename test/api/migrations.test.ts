@@ -1,5 +1,6 @@
 import test from 'ava';
 import { startReferenceXmlRpcKa } from '../../plugins/parallels-ka/src/reference-server.js';
+import { addMonths } from '../../src/features/subscriptions/term-dates.js';
 import { testDialects } from '../helpers/test-database.js';
 import { startTestApi } from '../helpers/test-server.js';
 import { startTwoProtocolRig } from '../helpers/two-protocol-rig.js';
@@ -199,6 +200,106 @@ for (const dialect of testDialects()) {
       // Each migration told: license.migrated, on the new license.
       const events = await api.request<{ data: Body[] }>('GET', '/api/v1/events?type=license.migrated');
       t.is(events.body.data.length, 2);
+    },
+  );
+}
+
+for (const dialect of testDialects()) {
+  test.serial(
+    `${dialect}: a migration at renewal waits for the customer's renewal with auto-renew off and the customer told; the renewal is issued on the new server for the year added to the current expiry, then auto-renew is back on`,
+    async (t) => {
+      const rig = await startTwoProtocolRig(dialect, { planCode: 'migrate-renewal', ip: '203.0.113.61' });
+      const newKa = await startReferenceXmlRpcKa();
+      const { api } = rig;
+      t.teardown(async () => {
+        await rig.close();
+        await newKa.close();
+      });
+      const { subscriptionId, licenses } = await rig.buyAndWaitInstalled('at-renewal-1');
+      const plesk = licenses.find((l) => l.configurationId === rig.xmlConfigurationId) as Body;
+      const ras = licenses.find((l) => l.configurationId === rig.rasConfigurationId) as Body;
+      const target = await api.request<Body>('POST', '/api/v1/ka-configurations', {
+        body: {
+          name: 'Plesk keys (new server)',
+          plugin: 'parallels-ka',
+          settings: {
+            login: 'demo-partner',
+            password: 'demo-password',
+            timeoutMs: 2000,
+            endpoint: newKa.url,
+            clientId: 1001,
+          },
+        },
+      });
+      const targetConfigurationId = target.body.id as number;
+      const subscription = async () =>
+        (await api.request<Body>('GET', `/api/v1/subscriptions/${subscriptionId}`)).body as Body & {
+          autoRenew: boolean;
+          expiresAt: string;
+        };
+      const before = await subscription();
+      t.true(before.autoRenew);
+
+      const run = await api.request<{ job: { id: number } }>('POST', '/api/v1/migrations', {
+        body: { targetConfigurationId, productMap, ids: [plesk.id], atRenewal: true, confirm: 1 },
+      });
+      t.is(run.status, 201, JSON.stringify(run.body));
+      await waitFor(
+        async () => (await api.request<Job>('GET', `/api/v1/bulk-jobs/${run.body.job.id}`)).body.finishedAt,
+        'the bulk job to finish',
+      );
+      const scheduled = (await api.request<LicenseBody>('GET', `/api/v1/licenses/${plesk.id}`)).body;
+      t.like(scheduled, { status: 'installed', successorLicenseId: null });
+      t.like(scheduled.migrations[0], { state: 'scheduled', atRenewal: true, targetProduct: 'PLESK-12-WEB-PRO' });
+      t.false((await subscription()).autoRenew);
+      t.is(newKa.authority.listKeys().length, 0, 'nothing moves before the renewal');
+      const announced = await api.request<{ data: Body[] }>('GET', '/api/v1/events?type=license.migration_announced');
+      t.like(announced.body.data[0], { entity: { type: 'license', id: String(plesk.id) } });
+      const { db } = api.running.context;
+      await waitFor(
+        async () =>
+          (await db('mail_messages').where({ template: 'license.migration_announced' }).first()) !== undefined,
+        'the announcement mail',
+      );
+
+      // The customer renews: a year added to the current expiry, issued on the new server.
+      const order = await api.request<Body>('POST', `/api/v1/subscriptions/${subscriptionId}/renewals`, {
+        body: { period: 12, reference: 'renew-on-new-server' },
+      });
+      const paid = await api.request<Body>('POST', `/api/v1/orders/${order.body.id}/pay`, {
+        body: { paymentReference: 'pay-renew-on-new-server' },
+      });
+      t.is(paid.status, 201, JSON.stringify(paid.body));
+      const renewed = await subscription();
+      t.is(renewed.expiresAt, new Date(addMonths(Date.parse(before.expiresAt), 12)).toISOString());
+      const old = await waitFor(
+        async () => {
+          const l = (await api.request<LicenseBody>('GET', `/api/v1/licenses/${plesk.id}`)).body;
+          return l.migrations[0]?.state === 'migrated' ? l : undefined;
+        },
+        'the migration at renewal to end',
+        30_000,
+      );
+      t.is(old.status, 'terminated');
+      t.falsy(
+        old.history.find((e) => e.action === 'license.renewed'),
+        'the old key was not renewed',
+      );
+      const successor = (
+        await api.request<LicenseBody & { expiresAt: string }>('GET', `/api/v1/licenses/${old.successorLicenseId}`)
+      ).body;
+      t.like(successor, { status: 'installed', configurationId: targetConfigurationId, expiresAt: renewed.expiresAt });
+      t.is(newKa.authority.listKeys().length, 1);
+      // The other license of the subscription is renewed as usual.
+      await waitFor(
+        async () =>
+          (await api.request<LicenseBody>('GET', `/api/v1/licenses/${ras.id}`)).body.history.some(
+            (e) => e.action === 'license.renewed',
+          ),
+        'the RAS license to be renewed',
+        30_000,
+      );
+      t.true((await subscription()).autoRenew, 'auto-renew back on once migrated');
     },
   );
 }

@@ -342,7 +342,7 @@ export class MigrationService {
     newLicenseId: number,
   ): Promise<(() => Promise<void>) | undefined> {
     const migration = await this.deps.store.byRequest(tx, requestId);
-    if (!migration || migration.state !== 'requested') return undefined;
+    if (migration?.state !== 'requested') return undefined;
     let operationId: number | undefined;
     const now = this.deps.now();
     const moved = await applyTransition(
@@ -399,7 +399,7 @@ export class MigrationService {
   ): Promise<void> {
     if (operation.cause?.type !== migrationCause) return;
     const migration = await this.deps.store.get(tx, operation.cause.id);
-    if (!migration || migration.state !== 'terminating') return;
+    if (migration?.state !== 'terminating') return;
     const moved = await applyTransition(tx, this.deps, this.deps.store.move(migration, 'terminating', 'migrated'), {
       actor: workerActor,
       action: 'license_migration.migrated',
