@@ -508,6 +508,7 @@ export async function composeKeyway(
         manualLicenses,
         licenses: licenses.service,
         lifecycle: licenses.lifecycle,
+        transfer: licenses.transfer,
         subscriptions: { autoRenew: subscriptions.autoRenew },
         orderActions: {
           orders: orders.service,

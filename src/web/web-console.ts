@@ -24,6 +24,7 @@ import type { WebhooksFeature } from '../features/webhooks/webhooks-feature.js';
 import { kaConfigurationWebRoutes } from './routes/ka-configuration-web-routes.js';
 import { licenseRequestWebRoutes } from './routes/license-request-web-routes.js';
 import { licenseWebRoutes } from './routes/license-web-routes.js';
+import type { LicenseTransferService } from '../features/licenses/license-transfer-service.js';
 import { type OrderWebActions, orderWebRoutes } from './routes/order-web-routes.js';
 import { subscriptionWebRoutes } from './routes/subscription-web-routes.js';
 import type { AutoRenewService } from '../features/subscriptions/auto-renew-service.js';
@@ -55,6 +56,8 @@ export interface WebConsoleDeps {
   /** License tabs, lists, details, downloads and CSV. */
   licenses: LicenseQueryService;
   lifecycle: LicenseLifecycle;
+  /** Transfer of a license to another customer or subscription (absent: no form). */
+  transfer?: LicenseTransferService;
   /** Auto-renew of subscriptions (absent in tests that build the console without it). */
   subscriptions?: { autoRenew: AutoRenewService };
   /** Paying orders, renewing subscriptions and retrying their renewals (absent: the pages are read-only). */
@@ -130,7 +133,9 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
     manual: deps.manualLicenses.service,
     configurations: deps.configurationStore,
     limits: deps.manualLicenses.limits,
-    bulkActions: deps.bulkJobs?.actions.list().filter((a) => a.appliesTo === 'license') ?? [],
+    // An action taking parameters (migrate) has its own form.
+    bulkActions: deps.bulkJobs?.actions.list().filter((a) => a.appliesTo === 'license' && !a.parameters) ?? [],
+    transfer: deps.transfer,
   });
   const pages = express.Router();
   pages.use(requireSignIn);

@@ -7,6 +7,7 @@ import { DateOnly, Empty, ErrorText, Facts, Notice, StateBadge, Time } from '../
 import { ActionButton, CheckboxField, CsrfField, type FieldErrors, TextField } from '../components/form-fields.js';
 import { Layout } from '../components/layout.js';
 import { canOperate, type ViewContext } from '../view-context.js';
+import { may } from '../../kernel/permissions.js';
 import { AuditTable } from './audit-page.js';
 
 export interface LicensePageProps {
@@ -20,6 +21,8 @@ export interface LicensePageProps {
   problem?: string;
   /** The terminate form as it was sent back (the confirmation was missing). */
   terminate?: { note?: string; errors?: FieldErrors };
+  /** The transfer form as it was sent back (refused, naming the field). */
+  transfer?: { customerId?: string; subscriptionId?: string; note?: string; errors?: FieldErrors };
   /** The settle-by-hand form as it was sent back (a field was missing). */
   settle?: { note?: string; expiresAt?: string; errors?: FieldErrors };
 }
@@ -140,6 +143,50 @@ function OpenOperation({
 }
 
 /** Renew, suspend, resume and terminate at the KA; terminating cannot be undone, so it asks for a confirmation. */
+/** Operators move the license (and its request) to another customer or subscription. */
+function TransferForm({
+  ctx,
+  license,
+  form,
+}: {
+  ctx: ViewContext;
+  license: LicenseDetails;
+  form?: LicensePageProps['transfer'];
+}) {
+  return (
+    <form
+      method="post"
+      action={`/licenses/${license.id}/transfer`}
+      class="card"
+      aria-labelledby="transfer-h"
+      novalidate
+    >
+      <h3 id="transfer-h">Transfer</h3>
+      <p class="help">
+        Moves the license and its request to a subscription (and its customer), or to a customer alone. The key at the
+        KA is not touched; the move is recorded with your name.
+      </p>
+      <CsrfField ctx={ctx} />
+      <TextField
+        name="subscriptionId"
+        label="Subscription id"
+        idPrefix="transfer-"
+        value={form?.subscriptionId}
+        errors={form?.errors}
+      />
+      <TextField
+        name="customerId"
+        label="Customer id"
+        idPrefix="transfer-"
+        value={form?.customerId}
+        errors={form?.errors}
+      />
+      <TextField name="note" label="Note" idPrefix="transfer-" value={form?.note} errors={form?.errors} />
+      <button type="submit">Transfer</button>
+    </form>
+  );
+}
+
 function LifecycleActions({
   ctx,
   license,
@@ -203,6 +250,7 @@ export function LicensePage({
   problem,
   terminate,
   settle,
+  transfer,
 }: LicensePageProps) {
   return (
     <Layout
@@ -254,12 +302,29 @@ export function LicensePage({
             'KA configuration',
             <a href={`/ka-configurations/${l.configurationId}`}>{configurationName ?? `#${l.configurationId}`}</a>,
           ],
+          [
+            'Replaces',
+            l.predecessorLicenseId ? (
+              <a href={`/licenses/${l.predecessorLicenseId}`}>#{l.predecessorLicenseId}</a>
+            ) : null,
+          ],
+          [
+            'Replaced by',
+            l.successorLicenseId ? <a href={`/licenses/${l.successorLicenseId}`}>#{l.successorLicenseId}</a> : null,
+          ],
+          [
+            'Migration',
+            l.migrations[0]
+              ? `${String(l.migrations[0].state)} (to configuration #${String(l.migrations[0].targetConfigurationId)}, ${String(l.migrations[0].targetProduct)})`
+              : null,
+          ],
         ]}
       />
       {l.openOperation && (
         <OpenOperation ctx={ctx} operation={l.openOperation} license={l} canSettle={canOperate(ctx)} settle={settle} />
       )}
       <LifecycleActions ctx={ctx} license={l} actions={actions} terminate={terminate} />
+      {may(ctx.user?.role, 'transferLicense') && <TransferForm ctx={ctx} license={l} form={transfer} />}
       <h2>Files</h2>
       {l.files.length === 0 ? (
         <Empty>No files.</Empty>

@@ -24,6 +24,8 @@ import type { FieldErrors } from '../components/form-fields.js';
 import { formErrorsOf, formText } from '../form-body.js';
 import { parseForm } from '../form-input.js';
 import { lifecycleBody, settleBody } from '../../features/licenses/license-routes.js';
+import { transferBody } from '../../features/licenses/license-transfer-routes.js';
+import type { LicenseTransferService } from '../../features/licenses/license-transfer-service.js';
 import { newLicenseUploadOf, newRequestBody, newUploadFields } from '../../features/uploads/manual-license-routes.js';
 import { LicensePage, type LicensePageProps } from '../pages/license-page.js';
 import { type BulkActionChoice, type LicenseListQuery, LicensesPage } from '../pages/licenses-page.js';
@@ -42,6 +44,8 @@ export interface LicenseWebDeps {
   limits: UploadLimits;
   /** The bulk actions over licenses, offered on the list (over the filter or the checked rows). */
   bulkActions?: BulkActionChoice[];
+  /** Transfer to another customer or subscription (absent: no form). */
+  transfer?: LicenseTransferService;
 }
 
 const pageSize = 50;
@@ -55,7 +59,8 @@ const lifecycleNotices: Record<string, string> = {
   resume: 'The KA resumed the key.',
   terminate: 'The KA terminated the key.',
   renew: 'The KA renewed the key; the renewed license file is being fetched and installed.',
-} satisfies Record<LifecycleAction | 'settled' | 'earlier', string>;
+  transferred: 'The license and its request were moved.',
+} satisfies Record<LifecycleAction | 'settled' | 'earlier' | 'transferred', string>;
 const listSchema = z.object({
   configuration: idText.optional(),
   status: z.enum(licenseStatuses as [string, ...string[]]).optional(),
@@ -270,7 +275,7 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
     req: Request,
     res: Response,
     id: number,
-    extra: Pick<LicensePageProps, 'notice' | 'problem' | 'terminate' | 'settle'> = {},
+    extra: Pick<LicensePageProps, 'notice' | 'problem' | 'terminate' | 'settle' | 'transfer'> = {},
     status = 200,
   ) => {
     const ctx = viewContext(req);
@@ -330,6 +335,35 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
       res.redirect(303, `/licenses/${id}?done=${byEarlierOperation ? 'earlier' : action}`);
     });
   }
+
+  pages.post('/licenses/:id/transfer', allow(...permissions.transferLicense), async (req, res) => {
+    const { id } = validate(idParams, req.params, 'params');
+    if (!deps.transfer) throw new NotFoundError('page', req.path);
+    const form = {
+      customerId: formText(req.body, 'customerId').trim(),
+      subscriptionId: formText(req.body, 'subscriptionId').trim(),
+      note: formText(req.body, 'note').trim(),
+    };
+    try {
+      const body = parseForm(transferBody, {
+        ...(form.customerId ? { customerId: form.customerId } : {}),
+        ...(form.subscriptionId ? { subscriptionId: form.subscriptionId } : {}),
+        ...(form.note ? { note: form.note } : {}),
+      });
+      await deps.transfer.transfer(id, { ...body, note: body.note || undefined }, actorOf(principalOf(req)));
+    } catch (err) {
+      const refused = formErrorsOf(err);
+      if (!refused) throw err;
+      return showLicense(
+        req,
+        res,
+        id,
+        { transfer: { ...form, errors: refused.errors }, problem: refused.problem },
+        400,
+      );
+    }
+    res.redirect(303, `/licenses/${id}?done=transferred`);
+  });
 
   pages.post('/licenses/:id/operations/:operationId/settle', allow(...permissions.actOnLicense), async (req, res) => {
     const { id, operationId } = validate(idParams.extend({ operationId: idText }), req.params, 'params');
