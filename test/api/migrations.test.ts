@@ -245,9 +245,12 @@ for (const dialect of testDialects()) {
       });
       t.is(run.status, 201, JSON.stringify(run.body));
       await waitFor(
-        async () => (await api.request<Job>('GET', `/api/v1/bulk-jobs/${run.body.job.id}`)).body.finishedAt,
+        async () =>
+          (await api.request<Job>('GET', `/api/v1/bulk-jobs/${run.body.job.id}`)).body.finishedAt ?? undefined,
         'the bulk job to finish',
       );
+      const items = await api.request<{ data: Body[] }>('GET', `/api/v1/bulk-jobs/${run.body.job.id}/items`);
+      t.like(items.body.data[0], { state: 'done', resultCode: 'scheduled' });
       const scheduled = (await api.request<LicenseBody>('GET', `/api/v1/licenses/${plesk.id}`)).body;
       t.like(scheduled, { status: 'installed', successorLicenseId: null });
       t.like(scheduled.migrations[0], { state: 'scheduled', atRenewal: true, targetProduct: 'PLESK-12-WEB-PRO' });

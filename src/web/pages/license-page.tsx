@@ -181,7 +181,13 @@ function TransferForm({
         value={form?.customerId}
         errors={form?.errors}
       />
-      <TextField name="note" label="Note" idPrefix="transfer-" value={form?.note} errors={form?.errors} />
+      <TextField
+        name="note"
+        label="Reason for the transfer"
+        idPrefix="transfer-"
+        value={form?.note}
+        errors={form?.errors}
+      />
       <button type="submit">Transfer</button>
     </form>
   );
