@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { lifecycleBulkAction } from './features/bulk-jobs/actions/lifecycle-bulk-actions.js';
 import { retryOnlineBulkAction } from './features/bulk-jobs/actions/retry-online-action.js';
 import { type LicenseSyncing, syncBulkAction } from './features/bulk-jobs/actions/sync-actions.js';
+import { type LicenseMigrating, migrateBulkAction } from './features/bulk-jobs/actions/migrate-action.js';
 import type { BulkTarget } from './features/bulk-jobs/bulk-action.js';
 import { BulkActionRegistry } from './features/bulk-jobs/bulk-action-registry.js';
 import type { SelectionSource } from './features/bulk-jobs/selection-source.js';
@@ -23,6 +24,7 @@ export function bulkActions(deps: {
   actionOnce: LicenseActionOnce;
   manualLicenses: ManualLicenseService;
   sync: LicenseSyncing;
+  migrations: LicenseMigrating;
 }): BulkActionRegistry {
   const licenses = { act: deps.actionOnce.act.bind(deps.actionOnce) };
   return new BulkActionRegistry()
@@ -32,7 +34,8 @@ export function bulkActions(deps: {
     .register(lifecycleBulkAction('terminate', licenses))
     .register(retryOnlineBulkAction(deps.manualLicenses))
     .register(syncBulkAction('sync', deps.sync))
-    .register(syncBulkAction('sync_accept_ka', deps.sync));
+    .register(syncBulkAction('sync_accept_ka', deps.sync))
+    .register(migrateBulkAction(deps.migrations));
 }
 
 /** A JSON filter may give ids as numbers; the lists' filters read them as canonical text. */

@@ -56,6 +56,8 @@ import { SubscriptionView } from './read-models/subscription-view.js';
 import { usageTermsOf } from './read-models/usage-terms.js';
 import { createUsageFeature, type UsageFeature } from './features/usage/usage-feature.js';
 import { UsagePullPass, usageKaFacts } from './provisioning/usage-pull.js';
+import { createMigrationsFeature } from './features/migrations/migrations-feature.js';
+import type { MigrationService } from './features/migrations/migration-service.js';
 import { createWebConsole } from './web/web-console.js';
 import { licenseSchema } from './features/licenses/license-schema.js';
 
@@ -181,6 +183,10 @@ export async function composeKeyway(
     now: clock,
     rules: phaseRules,
   });
+  // Migrations sit above licenses and below bulk jobs; the pipeline, the licenses' page and the
+  // terminate operations reach them through callbacks bound once they are composed.
+  let migrationService: MigrationService | undefined;
+  let bulkJobsLater: BulkJobsFeature | undefined;
   // Renewal orders are composed after the features that call them (subscriptions' scheduler, orders' payment).
   let renewalPayment: RenewalPayment | undefined;
   let changePayment: RenewalPayment | undefined;
@@ -220,6 +226,11 @@ export async function composeKeyway(
     termEndOf: async (subscriptionId) => {
       const subscription = await stores.subscriptions.get(db, subscriptionId);
       return subscription ? Date.parse(subscription.expiresAt) : null;
+    },
+    // A migration's new license installed: the migrations feature, composed below, moves it on.
+    onMigrationInstalled: (tx, requestId, licenseId) => {
+      if (!migrationService) throw new Error('migrations are not composed yet');
+      return migrationService.requestInstalled(tx, requestId, licenseId);
     },
   });
   // Requests released by the services feature (or made ready at payment) start at once.
@@ -298,6 +309,7 @@ export async function composeKeyway(
     clock,
     phaseRules,
     now: clock,
+    migrationsOf: async (licenseId) => ((await migrationService?.ofLicense(licenseId)) ?? []) as never,
   });
   // Worker-run license operations (a renewal's, one per license; a quantity change's): the engine and the kinds it runs.
   const operationDeps = {
@@ -326,7 +338,13 @@ export async function composeKeyway(
       // A subscription's cancel, suspend and resume, one license each.
       ...(['terminate', 'suspend', 'resume'] as const).map(
         (action) =>
-          new StatusOperation(action, { licenses: stores.licenses, audit: stores.audit, events: eventWriter }),
+          new StatusOperation(action, {
+            licenses: stores.licenses,
+            audit: stores.audit,
+            events: eventWriter,
+            // A migration's terminate of the old key closes the migration in the same transaction.
+            onApplied: (tx, operation) => migrationService?.operationApplied(tx, operation) ?? Promise.resolve(),
+          }),
       ),
     ],
   });
@@ -339,6 +357,13 @@ export async function composeKeyway(
     orders: orders.service,
     events: eventWriter,
     queue,
+    // Migrations at renewal (seed 003): the renewal is issued on the new server instead.
+    migrations: {
+      renewedOnNewServer: (tx, licenseIds, renewal, actor) => {
+        if (!migrationService) throw new Error('migrations are not composed yet');
+        return migrationService.renewedOnNewServer(tx, licenseIds, renewal, actor);
+      },
+    },
     placedBy: async (subscriptionId) => {
       const subscription = await stores.subscriptions.get(db, subscriptionId);
       const order = subscription && (await stores.orders.get(db, subscription.orderId));
@@ -432,6 +457,28 @@ export async function composeKeyway(
     schedulerPeriodMs: config.scheduler.everyMs,
     leaseMs: config.pipeline.leaseMs,
   });
+  const migrations = createMigrationsFeature({
+    db,
+    licenses: stores.licenses,
+    requests: stores.licenseRequests,
+    operations: licenses.workedOperationStore,
+    autoRenew: { set: (tx, id, on, actor) => subscriptions.autoRenew.setIn(tx, id, on, actor) },
+    targets: { get: (tx, id) => stores.kaConfigurations.get(tx, id) },
+    audit: stores.audit,
+    events: eventWriter,
+    queue,
+    onRequestsReady: startRequests,
+    now: clock,
+    bulk: {
+      targets: (input) => bulkJobsOf().service.targets('migrate', input),
+      create: (input, actor) => bulkJobsOf().service.create({ action: 'migrate', ...input }, actor),
+    },
+  });
+  migrationService = migrations.service;
+  const bulkJobsOf = () => {
+    if (!bulkJobsLater) throw new Error('bulk jobs are not composed yet');
+    return bulkJobsLater;
+  };
   const bulkJobs = createBulkJobsFeature({
     db,
     queue,
@@ -444,6 +491,7 @@ export async function composeKeyway(
         sync: (id, actor, note) => licenseSync.service.sync(id, actor, { paced: true, note }),
         acceptKa: (id, actor, note) => licenseSync.resolution.resolve(id, 'accept_ka', actor, { paced: true, note }),
       },
+      migrations: migrations.service,
     }),
     sources: bulkSelectionSources({
       db,
@@ -454,6 +502,7 @@ export async function composeKeyway(
     leaseMs: config.pipeline.leaseMs,
     graceMs: 2 * config.pipeline.reconcileEveryMs,
   });
+  bulkJobsLater = bulkJobs;
 
   // Usage: pulled from the KAs (or pushed), watched for overuse and missing reports, reported monthly.
   const usage = createUsageFeature({
@@ -513,11 +562,13 @@ export async function composeKeyway(
         licenses.routes,
         licenses.workedOperationRoutes,
         licenseSync.routes,
+        licenses.transferRoutes,
         renewals.routes,
         licenses.additionalKeyRoutes,
         licenses.activationRoutes,
         quantityChanges.routes,
         bulkJobs.routes,
+        migrations.routes,
         subscriptionActions.routes,
         usage.routes,
         ...events.routes,
@@ -538,6 +589,7 @@ export async function composeKeyway(
       fileRefresh,
       bulkJobs.engine,
       subscriptionActions.sweep,
+      migrations.sweep,
     ],
     scheduledPasses: [
       { name: 'renewals due', runDue: (now) => subscriptions.renewalScheduler.runDue(now) },
@@ -566,6 +618,7 @@ export async function composeKeyway(
         lifecycle: licenses.lifecycle,
         licenseSync: { service: licenseSync.service, resolution: licenseSync.resolution },
         keys: { additionalKeys: licenses.additionalKeys, activations: licenses.activations },
+        transfer: licenses.transfer,
         subscriptions: { autoRenew: subscriptions.autoRenew },
         orderActions: {
           orders: orders.service,

@@ -34,6 +34,8 @@ export const featureRanks: Record<string, number> = {
   'license-sync': 8.7,
   // Usage reported per license and day (licenses' keys), overuse and SaaS reports; events through the outbox.
   usage: 8.8,
+  // Migration to another KA configuration: a new request (license requests), the old key's terminate (licenses' worker-run operations), auto-renew (subscriptions).
+  migrations: 8.9,
   // Events out: they read the outbox through its port and nothing above them.
   webhooks: 9,
   mail: 9,

@@ -17,6 +17,10 @@ export const permissions = {
   actOnLicense: operators,
   /** Sync a license with its KA, and resolve a difference (accept the KA's facts or push Keyway's). */
   syncLicense: operators,
+  /** Migrate licenses to another KA configuration (a dry run, then a bulk job). */
+  migrateLicenses: operators,
+  /** Move a license to another customer or subscription. */
+  transferLicense: operators,
   /** New License (request or upload), and staff work on requests: upload, install, retry, cancel. */
   workOnLicenseRequests: operators,
   /**

@@ -7,7 +7,7 @@ import type { LicenseRequest } from '../features/license-requests/license-reques
 import type { LicenseRequestStore } from '../features/license-requests/license-request-store.js';
 import type { LicenseStore } from '../features/licenses/license-store.js';
 import type { LicenseSummary } from '../features/licenses/license.js';
-import type { Db } from '../infra/db/database.js';
+import type { Db, DbOrTx } from '../infra/db/database.js';
 import type { Logger } from '../infra/log/logger.js';
 import type { KeywayMetrics } from '../infra/metrics/metrics.js';
 import type { InstallTarget, KaAdapter, LicenseFileContent, LicenseOrder } from '../plugin-sdk/ka-adapter.js';
@@ -32,6 +32,12 @@ export interface PipelineDeps {
    * by month; absent (tests of the pipeline alone): a lease's term is its key's expiry.
    */
   termEndOf?(subscriptionId: number): Promise<number | null>;
+  /**
+   * In the install step's transaction, for a request of source `migration`: its new license is
+   * installed, so what replaces the old key moves on (the migrations feature). Answers what to
+   * run after the commit; a lost run is redone by the reconcilers.
+   */
+  onMigrationInstalled?(tx: DbOrTx, requestId: number, licenseId: number): Promise<(() => Promise<void>) | undefined>;
 }
 
 /**

@@ -11,6 +11,7 @@ import type { KeywayMetrics } from '../infra/metrics/metrics.js';
 import type { JobQueue } from '../infra/queue/job-queue.js';
 import { AdapterCache } from './adapter-cache.js';
 import { LicensePipeline } from './license-pipeline.js';
+import type { PipelineDeps } from './pipeline-deps.js';
 
 /** What the composition root hands the pipeline. */
 export interface PipelineWiring {
@@ -26,6 +27,8 @@ export interface PipelineWiring {
   events: TransitionEventWriter;
   /** The end of a subscription's term: the real expiry of a leased key (see `PipelineDeps.termEndOf`). */
   termEndOf?(subscriptionId: number): Promise<number | null>;
+  /** A migration's new license installed (see `PipelineDeps.onMigrationInstalled`). */
+  onMigrationInstalled?: PipelineDeps['onMigrationInstalled'];
 }
 
 /** Builds the pipeline; every process needs it to enqueue, only workers run its jobs. */
@@ -44,6 +47,7 @@ export function createPipeline(wiring: PipelineWiring): { pipeline: LicensePipel
       now: wiring.clock,
       metrics: wiring.metrics,
       termEndOf: wiring.termEndOf,
+      onMigrationInstalled: wiring.onMigrationInstalled,
     },
     wiring.queue,
     adapters,

@@ -34,6 +34,7 @@ import type { WebhooksFeature } from '../features/webhooks/webhooks-feature.js';
 import { kaConfigurationWebRoutes } from './routes/ka-configuration-web-routes.js';
 import { licenseRequestWebRoutes } from './routes/license-request-web-routes.js';
 import { licenseWebRoutes } from './routes/license-web-routes.js';
+import type { LicenseTransferService } from '../features/licenses/license-transfer-service.js';
 import { type OrderWebActions, orderWebRoutes } from './routes/order-web-routes.js';
 import { subscriptionWebRoutes } from './routes/subscription-web-routes.js';
 import type { AutoRenewService } from '../features/subscriptions/auto-renew-service.js';
@@ -71,6 +72,8 @@ export interface WebConsoleDeps {
   licenseSync?: { service: LicenseSyncService; resolution: SyncResolution };
   /** Additional keys and farms of licenses (absent in tests that build the console without them: no sections). */
   keys?: { additionalKeys: AdditionalKeys; activations: Activations };
+  /** Transfer of a license to another customer or subscription (absent: no form). */
+  transfer?: LicenseTransferService;
   /** Auto-renew of subscriptions (absent in tests that build the console without it). */
   subscriptions?: { autoRenew: AutoRenewService };
   /** Paying orders, renewing subscriptions and retrying their renewals (absent: the pages are read-only). */
@@ -147,8 +150,10 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
     manual: deps.manualLicenses.service,
     configurations: deps.configurationStore,
     limits: deps.manualLicenses.limits,
-    bulkActions: deps.bulkJobs?.actions.list().filter((a) => a.appliesTo === 'license') ?? [],
     sync: deps.licenseSync,
+    // An action taking parameters (migrate) has its own form.
+    bulkActions: deps.bulkJobs?.actions.list().filter((a) => a.appliesTo === 'license' && !a.parameters) ?? [],
+    transfer: deps.transfer,
   });
   const pages = express.Router();
   pages.use(requireSignIn);

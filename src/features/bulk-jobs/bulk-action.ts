@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Actor } from '../../kernel/actor.js';
 
 /** What a bulk job's items are ids of. */
@@ -29,6 +30,8 @@ export interface BulkRunContext {
   actor: Actor;
   bulkJobId: number;
   note?: string;
+  /** The job's parameters, as the action's `parameters` schema checked them at creation (`{}` when none). */
+  parameters: Record<string, unknown>;
 }
 
 /**
@@ -53,5 +56,7 @@ export interface BulkAction {
   readonly appliesTo: BulkTarget;
   /** Items claimed per batch (default 20); smaller for slow actions, so a batch ends well within the lease. */
   readonly batchSize?: number;
+  /** What the job must be created with beyond its items (checked at creation; refused naming `parameters.<field>`). Absent: none taken. */
+  readonly parameters?: z.ZodType<Record<string, unknown>>;
   run(item: BulkItemRef, context: BulkRunContext): Promise<ItemOutcome>;
 }

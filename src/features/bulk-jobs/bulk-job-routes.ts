@@ -16,6 +16,7 @@ export const newBulkJobBody = z.object({
   filter: z.record(z.string(), z.unknown()).optional(),
   confirm: z.number().int().min(0).optional(),
   note: z.string().trim().max(2000).optional(),
+  parameters: z.record(z.string(), z.unknown()).optional(),
 });
 
 const listQuery = pageQuerySchema.extend({ state: z.enum(bulkJobStates).optional() });

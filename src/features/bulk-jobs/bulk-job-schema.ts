@@ -10,6 +10,9 @@ export const bulkJobSchema = z.object({
   appliesTo: z.enum(bulkTargets),
   state: z.enum(bulkJobStates),
   filter: jsonObject.nullable().describe('The filter the selection was resolved from; null for a list of ids.'),
+  parameters: jsonObject
+    .nullable()
+    .describe("The action's parameters (a migration's target and product map); null for none."),
   note: z.string().nullable(),
   actor: actorSchema,
   counts: z.object({

@@ -4,7 +4,7 @@ import { transaction } from '../../infra/db/transaction.js';
 import type { Actor } from '../../kernel/actor.js';
 import type { AuditWriter } from '../audit/audit-store.js';
 import { applyTransition } from '../audit/transition.js';
-import type { BulkTarget } from './bulk-action.js';
+import type { BulkAction, BulkTarget } from './bulk-action.js';
 import type { BulkActionRegistry } from './bulk-action-registry.js';
 import type { BulkItemState, BulkJob, BulkJobItem, BulkJobState } from './bulk-job.js';
 import type { BulkJobStore } from './bulk-job-store.js';
@@ -23,6 +23,8 @@ export interface NewBulkJob {
   /** The number of items, required for a destructive action. */
   confirm?: number;
   note?: string;
+  /** The action's parameters (see `BulkAction.parameters`). */
+  parameters?: Record<string, unknown>;
 }
 
 export interface BulkJobServiceDeps {
@@ -49,6 +51,7 @@ export class BulkJobService {
       throw ValidationError.forFields([
         { field: 'action', message: `must be one of ${this.deps.actions.names().join(', ')}` },
       ]);
+    const parameters = this.parametersOf(action, input.parameters);
     const source = this.deps.sources[action.appliesTo];
     const { targetIds, filter } = await this.select(source, input);
     if (targetIds.length === 0)
@@ -68,6 +71,7 @@ export class BulkJobService {
         appliesTo: action.appliesTo,
         filter,
         note: input.note ?? null,
+        parameters,
         actor,
         targetIds,
       });
@@ -83,6 +87,16 @@ export class BulkJobService {
     });
     await this.deps.start(id);
     return this.get(id);
+  }
+
+  /**
+   * The targets an action would be run on, resolved and checked as `create` does (a dry run's
+   * selection), without creating anything.
+   */
+  async targets(actionName: string, input: Pick<NewBulkJob, 'ids' | 'filter'>): Promise<number[]> {
+    const action = this.deps.actions.get(actionName);
+    if (!action) throw new Error(`no bulk action ${actionName}`);
+    return (await this.select(this.deps.sources[action.appliesTo], input)).targetIds;
   }
 
   /** Stops a running job: items not claimed yet are cancelled at once; items in flight finish. */
@@ -118,10 +132,27 @@ export class BulkJobService {
     return this.deps.store.items(this.deps.db, id, filter);
   }
 
+  private parametersOf(action: BulkAction, given: Record<string, unknown> | undefined): Record<string, unknown> | null {
+    if (!action.parameters) {
+      if (given && Object.keys(given).length)
+        throw ValidationError.forFields([{ field: 'parameters', message: `${action.name} takes no parameters` }]);
+      return null;
+    }
+    const parsed = action.parameters.safeParse(given ?? {});
+    if (!parsed.success)
+      throw ValidationError.forFields(
+        parsed.error.issues.map((issue) => ({
+          field: ['parameters', ...issue.path].join('.'),
+          message: issue.message,
+        })),
+      );
+    return parsed.data;
+  }
+
   /** The targets, resolved now, oldest first: a job acts on what was selected, whatever changes later. */
   private async select(
     source: SelectionSource,
-    input: NewBulkJob,
+    input: Pick<NewBulkJob, 'ids' | 'filter'>,
   ): Promise<{ targetIds: number[]; filter: Record<string, unknown> | null }> {
     if ((input.ids === undefined) === (input.filter === undefined))
       throw ValidationError.forFields([{ field: 'filter', message: 'give either ids or filter (one of them)' }]);

@@ -14,6 +14,7 @@ interface JobRow {
   state: string;
   filter: string | null;
   note: string | null;
+  parameters?: string | null;
   actor_type: string;
   actor_id: string | null;
   actor_name: string | null;
@@ -54,6 +55,7 @@ function toJob(row: JobRow): BulkJob {
     state: row.state as BulkJobState,
     filter: fromJson(row.filter, null),
     note: row.note,
+    parameters: fromJson(row.parameters ?? null, null),
     actor: {
       type: row.actor_type as Actor['type'],
       id: row.actor_id ?? undefined,
@@ -107,6 +109,7 @@ export class BulkJobStore {
       appliesTo: BulkTarget;
       filter: Record<string, unknown> | null;
       note: string | null;
+      parameters?: Record<string, unknown> | null;
       actor: Actor;
       targetIds: readonly number[];
     },
@@ -118,6 +121,7 @@ export class BulkJobStore {
       state: 'running',
       filter: toJson(job.filter),
       note: job.note === null ? null : clip(job.note, 2000),
+      parameters: toJson(job.parameters ?? null),
       actor_type: job.actor.type,
       actor_id: job.actor.id === undefined ? null : clip(job.actor.id, 80),
       actor_name: job.actor.name === undefined ? null : clip(job.actor.name, 200),

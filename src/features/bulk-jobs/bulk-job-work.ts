@@ -175,7 +175,7 @@ export class BulkJobWork implements EngineEntity<HeldBatch> {
     try {
       outcome = await action.run(
         { id: item.id, targetId: item.targetId },
-        { actor: job.actor, bulkJobId: job.id, note: job.note ?? undefined },
+        { actor: job.actor, bulkJobId: job.id, note: job.note ?? undefined, parameters: job.parameters ?? {} },
       );
     } catch (err) {
       this.deps.logger.warn({ err, bulkJobId: job.id, itemId: item.id }, 'bulk item failed with an error');

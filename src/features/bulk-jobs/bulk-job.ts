@@ -26,6 +26,8 @@ export interface BulkJob {
   /** The filter the selection was resolved from; null when it was a list of ids. */
   filter: Record<string, unknown> | null;
   note: string | null;
+  /** What the action needs beyond its items (a migration's target and product map); null when none. */
+  parameters: Record<string, unknown> | null;
   /** Who created it; each item acts as them. */
   actor: Actor;
   counts: BulkJobCounts;

@@ -80,6 +80,16 @@ export const eventCatalogue = {
     entityType: 'subscription',
     description: 'A suspended subscription was resumed; each suspended license is resumed next (`license.resumed`).',
   },
+  'license.migration_announced': {
+    entityType: 'license',
+    description:
+      "A license will move to a new licensing server (KA configuration) when its subscription is next renewed: auto-renew is off until then, and the renewal's year is added to the current expiry on the new server (`targetProduct`, `quantity`, `migrationId`).",
+  },
+  'license.migrated': {
+    entityType: 'license',
+    description:
+      'A license was migrated to another KA configuration: this new license is installed and its predecessor (`predecessorLicenseId`) terminated at its old KA.',
+  },
   'ka_configuration.failing': {
     entityType: 'ka_configuration',
     description: 'A KA configuration failed its connection test or its products fetch.',

@@ -1,6 +1,11 @@
 import type { DbOrTx } from '../../infra/db/database.js';
 import type { GuardedMove } from '../audit/transition.js';
-import type { KeyCandidateRecord, LicenseRequest, LicenseRequestState } from './license-request.js';
+import type {
+  KeyCandidateRecord,
+  LicenseRequest,
+  LicenseRequestSource,
+  LicenseRequestState,
+} from './license-request.js';
 
 // What the features above may do with license requests. `LicenseRequestStore` implements each
 // port; the composition root hands it over, so no feature imports the store.
@@ -10,12 +15,14 @@ export interface NewLicenseRequest {
   customerId: number | null;
   configurationId: number;
   serviceId: number | null;
-  source: 'order' | 'manual';
+  source: LicenseRequestSource;
   product: string;
   features: string[];
   quantity: number;
   periodMonths: number | null;
   state: LicenseRequestState;
+  /** A migration's request: the license it replaces. */
+  predecessorLicenseId?: number | null;
 }
 
 /** Fields a transition may set beside the state. */
@@ -45,6 +52,8 @@ export interface LicenseRequestPort extends LicenseRequestWriter {
   get(db: DbOrTx, id: number): Promise<LicenseRequest | undefined>;
   /** Whether the pipeline is working on any request of the configuration now (ready to installing): what a sync yields to. */
   hasWorking(db: DbOrTx, configurationId: number): Promise<boolean>;
+  /** Moves the request to another customer or subscription (a license's transfer), with its license. */
+  reassign(db: DbOrTx, id: number, owner: { customerId: number; subscriptionId: number | null }): Promise<void>;
   /** Moves the request only if it is still in `from`; see `LicenseRequestStore.transition`. */
   transition(
     id: number,

@@ -10,7 +10,7 @@ export const licenseRequestSchema = z.object({
   customerId: z.number().int().nullable(),
   configurationId: z.number().int(),
   serviceId: z.number().int().nullable(),
-  source: z.enum(['order', 'manual']),
+  source: z.enum(['order', 'manual', 'migration']),
   product: z.string(),
   features: z.array(z.string()),
   quantity: z.number().int(),
@@ -26,6 +26,11 @@ export const licenseRequestSchema = z.object({
     .nullable()
     .describe('Keys the lookup after an unknown outcome could not settle between, for staff.'),
   reference: z.string().describe("Keyway's reference for this request at the KA."),
+  predecessorLicenseId: z
+    .number()
+    .int()
+    .nullable()
+    .describe("A migration's request: the license its new key replaces (terminated once this one is installed)."),
   createdAt: isoTime,
   updatedAt: isoTime,
 });

@@ -5,6 +5,7 @@ import { GuardedMove, knexMove } from '../audit/transition.js';
 import { readInstallationId } from './installation-id.js';
 import {
   type LicenseRequest,
+  type LicenseRequestSource,
   type LicenseRequestState,
   legacyReferenceOf,
   reasonMaxLength,
@@ -23,7 +24,7 @@ export interface LicenseRequestRow {
   customer_id: number | null;
   configuration_id: number;
   service_id: number | null;
-  source: 'order' | 'manual';
+  source: LicenseRequestSource;
   product: string;
   features: string;
   quantity: number;
@@ -36,6 +37,7 @@ export interface LicenseRequestRow {
   issue_sent_at: number | null;
   key_candidates: string | null;
   reference: string | null;
+  predecessor_license_id?: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -61,6 +63,10 @@ export function toLicenseRequest(row: LicenseRequestRow): LicenseRequest {
     keyCandidates: fromJson(row.key_candidates, null),
     // Only a row written around the store lacks one: it gets the form its id had before.
     reference: row.reference ?? legacyReferenceOf(Number(row.id)),
+    predecessorLicenseId:
+      row.predecessor_license_id === null || row.predecessor_license_id === undefined
+        ? null
+        : Number(row.predecessor_license_id),
     createdAt: toIso(row.created_at) ?? '',
     updatedAt: toIso(row.updated_at) ?? '',
   };
@@ -124,6 +130,7 @@ export class LicenseRequestStore implements LicenseRequestWriter, LicenseRequest
       quantity: input.quantity,
       period_months: input.periodMonths,
       state: input.state,
+      predecessor_license_id: input.predecessorLicenseId ?? null,
       attempts: 0,
       next_attempt_at: input.state === 'ready' ? now : null,
       created_at: now,
@@ -141,6 +148,12 @@ export class LicenseRequestStore implements LicenseRequestWriter, LicenseRequest
       throw error;
     });
     return this.installationId;
+  }
+
+  async reassign(db: DbOrTx, id: number, owner: { customerId: number; subscriptionId: number | null }): Promise<void> {
+    await db('license_requests')
+      .where({ id })
+      .update({ customer_id: owner.customerId, subscription_id: owner.subscriptionId, updated_at: this.now() });
   }
 
   async get(db: DbOrTx, id: number): Promise<LicenseRequest | undefined> {

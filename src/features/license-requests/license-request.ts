@@ -15,13 +15,16 @@ export const licenseRequestStates = [
 ] as const;
 export type LicenseRequestState = (typeof licenseRequestStates)[number];
 
+export type LicenseRequestSource = 'order' | 'manual' | 'migration';
+
 export interface LicenseRequest {
   id: number;
   subscriptionId: number | null;
   customerId: number | null;
   configurationId: number;
   serviceId: number | null;
-  source: 'order' | 'manual';
+  /** `migration`: a new key at another KA configuration replacing `predecessorLicenseId`. */
+  source: LicenseRequestSource;
   product: string;
   features: string[];
   quantity: number;
@@ -39,6 +42,8 @@ export interface LicenseRequest {
    * across installations (`referenceOf`); requests made before installation ids keep theirs.
    */
   reference: string;
+  /** A migration's request: the license its new key replaces (terminated once this one is installed). */
+  predecessorLicenseId: number | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -39,6 +39,8 @@ export interface NewLicense {
   updatesUntil?: number | null;
   /** Where it starts: `issued` (a key, no files yet), or `files_retrieved` (made from uploaded files). */
   status?: 'issued' | 'files_retrieved';
+  /** A migration's new license: the license it replaces. */
+  predecessorLicenseId?: number | null;
   /** The key's term, where the KA told it. */
   term?: Omit<LicenseTerm, 'expiresAt' | 'updatesUntil' | 'fullKeyNumber'>;
   /** The key's quota facts, where the KA told them. */

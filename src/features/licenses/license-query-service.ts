@@ -44,6 +44,8 @@ export interface LicenseDetails extends WithPhase<License> {
   additionalKeys: LicenseSummary[];
   /** Events of the license and of its request, oldest first. */
   history: AuditEvent[];
+  /** Its migrations to another KA configuration (as the old or the new license), newest first. */
+  migrations: Array<Record<string, unknown>>;
 }
 
 /** A stored file, ready to send. */
@@ -66,6 +68,8 @@ export interface LicenseQueryDeps {
   now?: () => number;
   /** The warning window of phases (`KEYWAY_EXPIRY_WARNING_DAYS`); default 14 days. */
   phaseRules?: PhaseRules;
+  /** A license's migrations (the migrations feature, above; wired by the root). */
+  migrationsOf?(licenseId: number): Promise<Array<Record<string, unknown>>>;
 }
 
 const DAY_MS = 86_400_000;
@@ -145,13 +149,14 @@ export class LicenseQueryService {
   async get(id: number): Promise<LicenseDetails> {
     const license = await this.deps.licenses.get(this.deps.db, id);
     if (!license) throw new NotFoundError('license', id);
-    const [request, subscription, own, ofRequest, open, additionalKeys] = await Promise.all([
+    const [request, subscription, own, ofRequest, open, additionalKeys, migrations] = await Promise.all([
       license.requestId === null ? undefined : this.deps.requests.get(this.deps.db, license.requestId),
       license.subscriptionId === null ? undefined : this.deps.subscriptions.get(this.deps.db, license.subscriptionId),
       this.deps.audit.history(this.deps.db, 'license', id),
       license.requestId === null ? [] : this.deps.audit.history(this.deps.db, 'license_request', license.requestId),
       this.deps.operations.openFor(this.deps.db, id),
       this.deps.licenses.listAdditional(this.deps.db, id),
+      this.deps.migrationsOf ? this.deps.migrationsOf(id) : [],
     ]);
     const openOperation = open ? operationView(open, (this.deps.now ?? Date.now)()) : null;
     return {
@@ -161,6 +166,7 @@ export class LicenseQueryService {
       openOperation,
       additionalKeys: additionalKeys.map((k) => withPhase(k, this.now(), this.phaseRules)),
       history: [...ofRequest, ...own].sort((a, b) => a.id - b.id),
+      migrations,
     };
   }
 

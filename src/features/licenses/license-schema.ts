@@ -85,6 +85,8 @@ export const licenseSummarySchema = z.object({
   keyName: z.string().nullable(),
   renewsWithSubscription: z.boolean().nullable(),
   decreasesUsed: z.number().int(),
+  predecessorLicenseId: z.number().int().nullable().describe('The license this one replaced (a migration).'),
+  successorLicenseId: z.number().int().nullable().describe('The license that replaced this one (a migration).'),
 });
 assertSchemaFits<typeof licenseSummarySchema, LicenseSummary>();
 
@@ -134,6 +136,9 @@ export const licenseDetailsSchema = licenseSchema.extend({
   openOperation: licenseOperationSchema.nullable().describe('The action on the key that is open, if any.'),
   additionalKeys: z.array(licenseSummarySchema).describe("A primary's additional keys, oldest first."),
   history: z.array(auditEventSchema).describe('Events of the license and of its request, oldest first.'),
+  migrations: z
+    .array(jsonObject)
+    .describe('Its migrations to another KA configuration (as the old or the new license), newest first.'),
 });
 assertSchemaFits<typeof licenseDetailsSchema, LicenseDetails>();
 

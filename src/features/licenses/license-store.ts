@@ -53,6 +53,8 @@ export interface LicenseRow {
   key_name?: string | null;
   renews_with_subscription?: boolean | number | null;
   decreases_used?: number;
+  predecessor_license_id?: number | null;
+  successor_license_id?: number | null;
 }
 
 const numberOrNull = (v: number | null | undefined) => (v === null || v === undefined ? null : Number(v));
@@ -100,6 +102,8 @@ export function toLicenseSummary(row: LicenseRow): LicenseSummary {
         ? null
         : Boolean(row.renews_with_subscription),
     decreasesUsed: Number(row.decreases_used ?? 0),
+    predecessorLicenseId: id(row.predecessor_license_id ?? null),
+    successorLicenseId: id(row.successor_license_id ?? null),
   };
 }
 
@@ -173,6 +177,7 @@ export class LicenseStore implements LicensePort, LicenseSyncPort {
       key_name: input.additional?.name ?? null,
       renews_with_subscription: input.additional ? input.additional.renewsWithSubscription : null,
       decreases_used: 0,
+      predecessor_license_id: input.predecessorLicenseId ?? null,
     };
     const [id] = await db('licenses').insert({
       ...row,
@@ -449,6 +454,18 @@ export class LicenseStore implements LicensePort, LicenseSyncPort {
         source: 'upload',
         updated_at: this.now(),
       });
+  }
+
+  /** Names the license that replaced this one (a migration's new license); history stays on both. */
+  async linkSuccessor(db: DbOrTx, id: number, successorId: number): Promise<void> {
+    await db('licenses').where({ id }).update({ successor_license_id: successorId, updated_at: this.now() });
+  }
+
+  /** Moves the license to another customer or subscription (a transfer). */
+  async reassign(db: DbOrTx, id: number, owner: { customerId: number; subscriptionId: number | null }): Promise<void> {
+    await db('licenses')
+      .where({ id })
+      .update({ customer_id: owner.customerId, subscription_id: owner.subscriptionId, updated_at: this.now() });
   }
 
   async listBySubscription(db: DbOrTx, subscriptionId: number): Promise<LicenseSummary[]> {

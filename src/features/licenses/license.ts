@@ -69,6 +69,10 @@ export interface LicenseSummary {
   renewsWithSubscription: boolean | null;
   /** How many times the quota went down (a plan allows it once). */
   decreasesUsed: number;
+  /** The license this one replaced (a migration to another KA configuration). */
+  predecessorLicenseId: number | null;
+  /** The license that replaced this one (a migration): set once that one is installed. */
+  successorLicenseId: number | null;
 }
 
 /** See `LicenseSummary.keyType`. */

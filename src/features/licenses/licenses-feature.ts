@@ -27,6 +27,9 @@ import type { PhaseRules } from './license-phase.js';
 import { LicensePhaseKeeper } from './license-phase-keeper.js';
 import { LicensePhaseStore } from './license-phase-store.js';
 import { workedOperationRoutes } from './worked-operation-routes.js';
+import type { CustomerReader } from '../customers/customer-reader.js';
+import { LicenseTransferService } from './license-transfer-service.js';
+import { licenseTransferRoutes } from './license-transfer-routes.js';
 import { WorkedOperationService } from './worked-operation-service.js';
 import { WorkedOperationStore } from './worked-operation-store.js';
 
@@ -42,6 +45,7 @@ export function createLicensesFeature(deps: {
     /** Lower features' rows, through the ports they declare (the root hands their stores over). */
     licenseRequests: LicenseRequestPort;
     subscriptions: SubscriptionLookup;
+    customers: CustomerReader;
   };
   configurations: KaConfigurationReader;
   configurationService: KaConfigurationService;
@@ -55,6 +59,8 @@ export function createLicensesFeature(deps: {
   phaseRules?: PhaseRules;
   /** The process's clock (`AppContext.clock`): worker-run operations are due, leased and retried by it. */
   now?: () => number;
+  /** A license's migrations, shown on it (the migrations feature answers; wired by the root). */
+  migrationsOf?(licenseId: number): Promise<Array<Record<string, unknown>>>;
 }): {
   service: LicenseQueryService;
   lifecycle: LicenseLifecycle;
@@ -76,6 +82,9 @@ export function createLicensesFeature(deps: {
   hasOpenOperation(licenseId: number): Promise<boolean>;
   additionalKeyRoutes: DeclaredRouter;
   activationRoutes: DeclaredRouter;
+  /** Staff's transfer of a license to another customer or subscription. */
+  transfer: LicenseTransferService;
+  transferRoutes: DeclaredRouter;
 } {
   const { stores } = deps;
   const operations = new LicenseOperationStore();
@@ -90,6 +99,7 @@ export function createLicensesFeature(deps: {
     operations,
     now: deps.clock,
     phaseRules: deps.phaseRules,
+    migrationsOf: deps.migrationsOf,
   });
   const idempotencyKeys = new IdempotencyKeyStore();
   const lifecycle = new LicenseLifecycle({
@@ -140,9 +150,19 @@ export function createLicensesFeature(deps: {
     queue: deps.queue,
     now: deps.now,
   });
+  const transfer = new LicenseTransferService({
+    db: deps.db,
+    licenses: stores.licenses,
+    requests: stores.licenseRequests,
+    customers: stores.customers,
+    subscriptions: stores.subscriptions,
+    audit: stores.audit,
+  });
   return {
     service,
     lifecycle,
+    transfer,
+    transferRoutes: licenseTransferRoutes({ transfer }),
     phaseKeeper: new LicensePhaseKeeper({
       db: deps.db,
       store: new LicensePhaseStore(),

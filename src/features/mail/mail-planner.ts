@@ -90,6 +90,29 @@ export class MailPlanner {
         );
         return;
       }
+      case 'license.migration_announced':
+      case 'license.migrated': {
+        if (!data.customer) return;
+        const day = (iso: unknown) => (typeof iso === 'string' ? iso.slice(0, 10) : '');
+        await this.mails.insert(
+          db,
+          {
+            ...base,
+            to: await this.customerRecipients(db, data.customer),
+            variables: {
+              licenseId: data.licenseId,
+              customerName: data.customer.name,
+              product: data.product,
+              targetProduct: data.targetProduct ?? data.product,
+              keyNumber: data.keyNumber,
+              expiresAt: day(data.expiresAt) || '(no expiry)',
+              subscriptionId: data.subscription?.id ?? '',
+            },
+          },
+          now,
+        );
+        return;
+      }
       case 'ka_configuration.failing': {
         const to = await this.staff(db);
         if (!to.length || !data.configuration) return;

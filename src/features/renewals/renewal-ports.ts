@@ -56,3 +56,17 @@ export interface RenewalOperations {
     },
   ): Promise<number>;
 }
+
+/**
+ * Migrations waiting for a renewal (seed 003; the migrations feature answers, wired by the root):
+ * in the payment's transaction, the licenses among `licenseIds` whose migration waits for this
+ * renewal get the renewed term issued on the new server instead of a renewal of the old key.
+ */
+export interface RenewalMigrations {
+  renewedOnNewServer(
+    tx: DbOrTx,
+    licenseIds: number[],
+    renewal: { periodMonths: number; termEndsAt: number },
+    actor: Actor,
+  ): Promise<{ migrating: Set<number>; after(): Promise<void> }>;
+}

@@ -9,7 +9,7 @@ import type { WorkedOperationService, WorkedOperationView } from '../licenses/wo
 import type { Order, OrderService } from '../orders/order-service.js';
 import type { RenewalPayment } from '../orders/renewal-payment.js';
 import { addMonths } from '../subscriptions/term-dates.js';
-import type { RenewalOperations, RenewedLicenses, RenewedSubscriptions } from './renewal-ports.js';
+import type { RenewalMigrations, RenewalOperations, RenewedLicenses, RenewedSubscriptions } from './renewal-ports.js';
 import type { RenewalStore, SubscriptionRenewal } from './renewal-store.js';
 
 export interface RenewalServiceDeps {
@@ -23,6 +23,8 @@ export interface RenewalServiceDeps {
   orders: OrderService;
   events: TransitionEventWriter;
   queue: JobQueue;
+  /** Licenses migrating at this renewal are issued on the new server, not renewed (absent: none). */
+  migrations?: RenewalMigrations;
 }
 
 /** What a renewal is asked with. */
@@ -149,10 +151,18 @@ export class RenewalService implements RenewalPayment {
     ];
     const operationIds: number[] = [];
     // A terminated key is not renewed, nor an additional key with an expiry of its own; every
-    // other license of the subscription is (an additional key that renews with it included).
-    const licenses = (await this.deps.licenses.listBySubscription(tx, subscriptionId)).filter(
+    // other license of the subscription is (an additional key that renews with it included),
+    // unless it waits for this renewal to move to a new server: there the renewed term is issued instead.
+    const live = (await this.deps.licenses.listBySubscription(tx, subscriptionId)).filter(
       (l) => l.status !== 'terminated' && !(l.keyType === 'additional' && l.renewsWithSubscription === false),
     );
+    const migrations = await this.deps.migrations?.renewedOnNewServer(
+      tx,
+      live.map((l) => l.id),
+      { periodMonths: order.period, termEndsAt: to },
+      actor,
+    );
+    const licenses = live.filter((l) => !migrations?.migrating.has(l.id));
     for (const license of licenses) {
       const id = await this.deps.operations.insert(tx, {
         licenseId: license.id,
@@ -182,6 +192,7 @@ export class RenewalService implements RenewalPayment {
       audit,
       after: async () => {
         for (const id of operationIds) await enqueueOperation(this.deps.queue, id, 'pending', 0);
+        await migrations?.after();
       },
     };
   }

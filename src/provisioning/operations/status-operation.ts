@@ -4,6 +4,7 @@ import type { EventType } from '../../features/events/event-catalogue.js';
 import { allowedFrom, pastTense, resumedStatus } from '../../features/licenses/lifecycle-rules.js';
 import type { LicenseStore } from '../../features/licenses/license-store.js';
 import type { License, LicenseStatus } from '../../features/licenses/license.js';
+import type { LicenseOperation } from '../../features/licenses/license-operation-store.js';
 import { verdictOf } from '../../features/licenses/operation-resolution.js';
 import type { DbOrTx } from '../../infra/db/database.js';
 import type { IssuedKey } from '../../plugin-sdk/ka-adapter.js';
@@ -16,6 +17,11 @@ export interface StatusOperationDeps {
   licenses: LicenseStore;
   audit: AuditStore;
   events: TransitionEventWriter;
+  /**
+   * In the transaction that closes the operation, once the license is where the action takes
+   * it (also when it already was): what the operation's cause does next (a migration ends).
+   */
+  onApplied?(tx: DbOrTx, operation: LicenseOperation): Promise<void>;
 }
 
 /** Why nothing is done: the license is already where the action would take it (or past it). */
@@ -71,7 +77,10 @@ export class StatusOperation implements OperationKind {
   async applied(tx: DbOrTx, ctx: OperationContext, how: AppliedHow): Promise<AppliedRecord> {
     const { license, operation } = ctx;
     const result = how.kind === 'keyway_only' ? how.result : {};
-    if (result.skipped) return { audit: [], result };
+    if (result.skipped) {
+      await this.deps.onApplied?.(tx, operation);
+      return { audit: [], result };
+    }
     const keywayOnly = how.kind === 'keyway_only';
     const to: LicenseStatus =
       this.kind === 'suspend' ? 'suspended' : this.kind === 'terminate' ? 'terminated' : resumedStatus(license);
@@ -103,6 +112,7 @@ export class StatusOperation implements OperationKind {
         whenLost: [{ ...event, fromState: license.status, data: { ...data, statusChangedMeanwhile: true } }],
       },
     );
+    await this.deps.onApplied?.(tx, operation);
     return { audit: [], result: { ...result, status: to } };
   }
 }

@@ -50,7 +50,20 @@ export async function install(deps: PipelineDeps, input: StepInput): Promise<Ste
       detail = receipt.detail ?? `installed into service ${target.serviceId}`;
     }
     const now = deps.now();
+    const installedRecord = {
+      actor: workerActor,
+      action: 'license_request.installed',
+      data: { licenseId: license.id, keyNumber: license.keyNumber, detail } as Record<string, unknown>,
+      event: { type: 'license.installed', payload: { entityId: license.id, detail } },
+      // An installed license installed again (a renewal's new file) records when.
+      alongside: [
+        deps.licenses.setStatus(license.id, ['issued', 'files_retrieved', 'installed'], 'installed', {
+          installedAt: now,
+        }),
+      ],
+    };
     // The job ends here, so the same update releases its lease.
+    let afterMigration: (() => Promise<void>) | undefined;
     const installed = await applyTransition(
       deps.db,
       deps,
@@ -61,20 +74,18 @@ export async function install(deps: PipelineDeps, input: StepInput): Promise<Ste
         reason: null,
         releaseLease: true,
       }),
-      {
-        actor: workerActor,
-        action: 'license_request.installed',
-        data: { licenseId: license.id, keyNumber: license.keyNumber, detail },
-        event: { type: 'license.installed', payload: { entityId: license.id, detail } },
-        // An installed license installed again (a renewal's new file) records when.
-        alongside: [
-          deps.licenses.setStatus(license.id, ['issued', 'files_retrieved', 'installed'], 'installed', {
-            installedAt: now,
-          }),
-        ],
+      async (tx) => {
+        // A migration's new license is installed: the old key's termination is made with it.
+        if (request.source !== 'migration' || !deps.onMigrationInstalled) return installedRecord;
+        afterMigration = await deps.onMigrationInstalled(tx, request.id, license.id);
+        return { ...installedRecord, data: { ...installedRecord.data, migration: Boolean(afterMigration) } };
       },
     );
     memo.leaseReleased = Boolean(installed);
+    if (installed && afterMigration)
+      await afterMigration().catch((err: unknown) =>
+        deps.logger.warn({ err, requestId: request.id }, 'after a migration install: the reconciler redoes it'),
+      );
     if (installed)
       deps.logger.info(
         { requestId: request.id, licenseId: license.id, keyNumber: license.keyNumber },

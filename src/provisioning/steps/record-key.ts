@@ -30,6 +30,8 @@ export async function recordKey(
       ? await deps.termEndOf(request.subscriptionId)
       : null;
   const term = termOfKey(key, { termEndsAt, now: deps.now() });
+  // A migration's key is sold by period, not to a date: the license keeps the term that remained.
+  if (request.source === 'migration') term.expiresAt = (await migratedTermEnd(deps, request)) ?? term.expiresAt;
   try {
     stored = await inTransaction(deps.db, async (tx) => {
       let license: NonNullable<StepInput['memo']['newLicense']> | undefined;
@@ -55,6 +57,7 @@ export async function recordKey(
             features: request.features,
             additionalKeyNumbers: key.additionalKeyNumbers,
             source: 'online',
+            predecessorLicenseId: request.predecessorLicenseId,
             expiresAt: term.expiresAt,
             updatesUntil: term.updatesUntil ?? null,
             term,
@@ -88,4 +91,15 @@ export async function recordKey(
   if (!stored) return { next: 'none' };
   input.memo.newLicense = stored.license;
   return { next: 'now', request: stored.request };
+}
+
+/** The real end of a migrated license's term: its subscription's, or else its predecessor's. */
+async function migratedTermEnd(deps: PipelineDeps, request: LicenseRequest): Promise<number | null> {
+  if (request.subscriptionId !== null && deps.termEndOf) {
+    const end = await deps.termEndOf(request.subscriptionId);
+    if (end !== null) return end;
+  }
+  if (request.predecessorLicenseId === null) return null;
+  const expiresAt = (await deps.licenses.get(deps.db, request.predecessorLicenseId))?.expiresAt;
+  return expiresAt ? Date.parse(expiresAt) : null;
 }

@@ -25,6 +25,8 @@ export interface LicensePageProps {
   problem?: string;
   /** The terminate form as it was sent back (the confirmation was missing). */
   terminate?: { note?: string; errors?: FieldErrors };
+  /** The transfer form as it was sent back (refused, naming the field). */
+  transfer?: { customerId?: string; subscriptionId?: string; note?: string; errors?: FieldErrors };
   /** The settle-by-hand form as it was sent back (a field was missing). */
   settle?: { note?: string; expiresAt?: string; errors?: FieldErrors };
   /** Whether the viewer may sync the license and resolve its differences. */
@@ -153,6 +155,56 @@ function OpenOperation({
 }
 
 /** Renew, suspend, resume and terminate at the KA; terminating cannot be undone, so it asks for a confirmation. */
+/** Operators move the license (and its request) to another customer or subscription. */
+function TransferForm({
+  ctx,
+  license,
+  form,
+}: {
+  ctx: ViewContext;
+  license: LicenseDetails;
+  form?: LicensePageProps['transfer'];
+}) {
+  return (
+    <form
+      method="post"
+      action={`/licenses/${license.id}/transfer`}
+      class="card"
+      aria-labelledby="transfer-h"
+      novalidate
+    >
+      <h3 id="transfer-h">Transfer</h3>
+      <p class="help">
+        Moves the license and its request to a subscription (and its customer), or to a customer alone. The key at the
+        KA is not touched; the move is recorded with your name.
+      </p>
+      <CsrfField ctx={ctx} />
+      <TextField
+        name="subscriptionId"
+        label="Subscription id"
+        idPrefix="transfer-"
+        value={form?.subscriptionId}
+        errors={form?.errors}
+      />
+      <TextField
+        name="customerId"
+        label="Customer id"
+        idPrefix="transfer-"
+        value={form?.customerId}
+        errors={form?.errors}
+      />
+      <TextField
+        name="note"
+        label="Reason for the transfer"
+        idPrefix="transfer-"
+        value={form?.note}
+        errors={form?.errors}
+      />
+      <button type="submit">Transfer</button>
+    </form>
+  );
+}
+
 function LifecycleActions({
   ctx,
   license,
@@ -224,6 +276,7 @@ export function LicensePage({
   farms,
   keysShown,
   additionalKeyForm,
+  transfer,
 }: LicensePageProps) {
   return (
     <Layout
@@ -281,6 +334,22 @@ export function LicensePage({
             'KA configuration',
             <a href={`/ka-configurations/${l.configurationId}`}>{configurationName ?? `#${l.configurationId}`}</a>,
           ],
+          [
+            'Replaces',
+            l.predecessorLicenseId ? (
+              <a href={`/licenses/${l.predecessorLicenseId}`}>#{l.predecessorLicenseId}</a>
+            ) : null,
+          ],
+          [
+            'Replaced by',
+            l.successorLicenseId ? <a href={`/licenses/${l.successorLicenseId}`}>#{l.successorLicenseId}</a> : null,
+          ],
+          [
+            'Migration',
+            l.migrations[0]
+              ? `${String(l.migrations[0].state)} (to configuration #${String(l.migrations[0].targetConfigurationId)}, ${String(l.migrations[0].targetProduct)})`
+              : null,
+          ],
         ]}
       />
       {l.openOperation && (
@@ -300,6 +369,7 @@ export function LicensePage({
       {farms && (
         <FarmsSection ctx={ctx} license={l} farms={farms} canManage={may(ctx.user?.role, 'manageActivations')} />
       )}
+      {may(ctx.user?.role, 'transferLicense') && <TransferForm ctx={ctx} license={l} form={transfer} />}
       <h2>Files</h2>
       {l.files.length === 0 ? (
         <Empty>No files.</Empty>

@@ -28,6 +28,8 @@ import type { FieldErrors } from '../components/form-fields.js';
 import { formErrorsOf, formText } from '../form-body.js';
 import { parseForm } from '../form-input.js';
 import { lifecycleBody, settleBody } from '../../features/licenses/license-routes.js';
+import { transferBody } from '../../features/licenses/license-transfer-routes.js';
+import type { LicenseTransferService } from '../../features/licenses/license-transfer-service.js';
 import { newLicenseUploadOf, newRequestBody, newUploadFields } from '../../features/uploads/manual-license-routes.js';
 import { LicensePage, type LicensePageProps } from '../pages/license-page.js';
 import { type BulkActionChoice, type LicenseListQuery, LicensesPage } from '../pages/licenses-page.js';
@@ -55,6 +57,8 @@ export interface LicenseWebDeps {
   bulkActions?: BulkActionChoice[];
   /** Sync with the KA and resolving differences (absent in tests that build the console without it). */
   sync?: { service: LicenseSyncService; resolution: SyncResolution };
+  /** Transfer to another customer or subscription (absent: no form). */
+  transfer?: LicenseTransferService;
 }
 
 const pageSize = 50;
@@ -75,6 +79,7 @@ const lifecycleNotices: Record<string, string> = {
   key_changed: 'The KA changed the additional key.',
   key_deleted: 'The KA deleted the additional key; its quota is back with the primary key.',
   farms_deactivated: 'The KA deactivated the farms; their keys are free for another installation.',
+  transferred: 'The license and its request were moved.',
 } satisfies Record<
   | LifecycleAction
   | 'settled'
@@ -85,7 +90,8 @@ const lifecycleNotices: Record<string, string> = {
   | 'key_created'
   | 'key_changed'
   | 'key_deleted'
-  | 'farms_deactivated',
+  | 'farms_deactivated'
+  | 'transferred',
   string
 >;
 const listSchema = z.object({
@@ -306,7 +312,10 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
     req: Request,
     res: Response,
     id: number,
-    extra: Pick<LicensePageProps, 'notice' | 'problem' | 'terminate' | 'settle' | 'additionalKeyForm'> = {},
+    extra: Pick<
+      LicensePageProps,
+      'notice' | 'problem' | 'terminate' | 'settle' | 'additionalKeyForm' | 'transfer'
+    > = {},
     status = 200,
   ) => {
     const ctx = viewContext(req);
@@ -497,6 +506,34 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
       });
     });
   }
+  pages.post('/licenses/:id/transfer', allow(...permissions.transferLicense), async (req, res) => {
+    const { id } = validate(idParams, req.params, 'params');
+    if (!deps.transfer) throw new NotFoundError('page', req.path);
+    const form = {
+      customerId: formText(req.body, 'customerId').trim(),
+      subscriptionId: formText(req.body, 'subscriptionId').trim(),
+      note: formText(req.body, 'note').trim(),
+    };
+    try {
+      const body = parseForm(transferBody, {
+        ...(form.customerId ? { customerId: form.customerId } : {}),
+        ...(form.subscriptionId ? { subscriptionId: form.subscriptionId } : {}),
+        ...(form.note ? { note: form.note } : {}),
+      });
+      await deps.transfer.transfer(id, { ...body, note: body.note || undefined }, actorOf(principalOf(req)));
+    } catch (err) {
+      const refused = formErrorsOf(err);
+      if (!refused) throw err;
+      return showLicense(
+        req,
+        res,
+        id,
+        { transfer: { ...form, errors: refused.errors }, problem: refused.problem },
+        400,
+      );
+    }
+    res.redirect(303, `/licenses/${id}?done=transferred`);
+  });
 
   pages.post('/licenses/:id/operations/:operationId/settle', allow(...permissions.actOnLicense), async (req, res) => {
     const { id, operationId } = validate(idParams.extend({ operationId: idText }), req.params, 'params');

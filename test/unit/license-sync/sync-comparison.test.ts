@@ -38,6 +38,8 @@ const license = (over: Partial<LicenseSummary> = {}): LicenseSummary => ({
   keyName: null,
   renewsWithSubscription: null,
   decreasesUsed: 0,
+  predecessorLicenseId: null,
+  successorLicenseId: null,
   ...over,
 });
 const info = (over: Partial<KeyInfo> = {}): KeyInfo => ({
