@@ -119,8 +119,8 @@ test('real answers on SQLite validate against the schemas the document gives for
   t.is(page.data.length, 1);
   t.is(typeof page.nextCursor, 'string');
 
-  const refused = await api.request<Json>('POST', '/api/v1/orders', { body: { planId: 'one', quantity: 20 } });
+  const refused = await api.request<Json>('POST', '/api/v1/orders', { body: { planId: 'one', seats: 20 } });
   t.is(refused.status, 400);
   assertAnswers(t, ['/orders', 'post', '400'], validationErrorBodySchema, refused.body);
-  t.true(refused.body.error.details.fields.some((f: Json) => f.field === 'quantity'));
+  t.true(refused.body.error.details.fields.some((f: Json) => f.field === 'seats'));
 });

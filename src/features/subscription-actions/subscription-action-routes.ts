@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { NotFoundError } from '../../errors/app-error.js';
 import { principalOf } from '../../http/access.js';
 import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
+import type { Actor } from '../../kernel/actor.js';
 import { actorOf, type Principal, type RoleName, storeOf } from '../../kernel/principal.js';
 import type { ActionOutcome, SubscriptionActionService } from './subscription-action-service.js';
 import { listAnswerSchema } from '../../http/response-schema.js';
@@ -50,6 +51,30 @@ export function subscriptionActionRoutes(deps: SubscriptionActionRoutesDeps): De
     subscription: await deps.view(id),
   });
 
+  /** An action taking only a note: withdraw, suspend, resume. */
+  const noteAction = (
+    path: '/subscriptions/:id/cancel/withdraw' | '/subscriptions/:id/suspend' | '/subscriptions/:id/resume',
+    summary: string,
+    description: string,
+    act: (id: number, actor: Actor, note: string | undefined) => Promise<ActionOutcome>,
+  ) =>
+    defineRoute(
+      {
+        method: 'post',
+        path,
+        summary,
+        description,
+        roles: actors,
+        body: noteSchema,
+        answer: { status: 200, description: answered, schema: actedSchema },
+      },
+      async ({ params: { id }, body }, req, res) => {
+        const principal = principalOf(req);
+        await reachable(principal, id);
+        res.json(await answer(id, await act(id, actorOf(principal), body.note)));
+      },
+    );
+
   return declaredRouter([
     defineRoute(
       {
@@ -68,55 +93,23 @@ export function subscriptionActionRoutes(deps: SubscriptionActionRoutesDeps): De
         res.json(await answer(id, await deps.service.cancel(id, body.when, actorOf(principal), body.note)));
       },
     ),
-    defineRoute(
-      {
-        method: 'post',
-        path: '/subscriptions/:id/cancel/withdraw',
-        summary: 'Withdraw a pending cancel at the term end',
-        description: 'Nothing pending answers `acted: false`; a subscription already cancelled answers 409.',
-        roles: actors,
-        body: noteSchema,
-        answer: { status: 200, description: answered, schema: actedSchema },
-      },
-      async ({ params: { id }, body }, req, res) => {
-        const principal = principalOf(req);
-        await reachable(principal, id);
-        res.json(await answer(id, await deps.service.withdrawCancel(id, actorOf(principal), body.note)));
-      },
+    noteAction(
+      '/subscriptions/:id/cancel/withdraw',
+      'Withdraw a pending cancel at the term end',
+      'Nothing pending answers `acted: false`; a subscription already cancelled answers 409.',
+      (id, actor, note) => deps.service.withdrawCancel(id, actor, note),
     ),
-    defineRoute(
-      {
-        method: 'post',
-        path: '/subscriptions/:id/suspend',
-        summary: 'Suspend a subscription (non-payment)',
-        description:
-          'Only an active subscription: it becomes `suspended`, and each license gets a worker-run `suspend` operation: suspended at its KA where the plugin can (capability `suspend`), else recorded as suspended in Keyway only (`suspendedInKeywayOnly`: the key still works at the KA). A suspended subscription answers `acted: false`. A pending term-end cancel stays.',
-        roles: actors,
-        body: noteSchema,
-        answer: { status: 200, description: answered, schema: actedSchema },
-      },
-      async ({ params: { id }, body }, req, res) => {
-        const principal = principalOf(req);
-        await reachable(principal, id);
-        res.json(await answer(id, await deps.service.suspend(id, actorOf(principal), body.note)));
-      },
+    noteAction(
+      '/subscriptions/:id/suspend',
+      'Suspend a subscription (non-payment)',
+      'Only an active subscription: it becomes `suspended`, and each license gets a worker-run `suspend` operation: suspended at its KA where the plugin can (capability `suspend`), else recorded as suspended in Keyway only (`suspendedInKeywayOnly`: the key still works at the KA). A suspended subscription answers `acted: false`. A pending term-end cancel stays.',
+      (id, actor, note) => deps.service.suspend(id, actor, note),
     ),
-    defineRoute(
-      {
-        method: 'post',
-        path: '/subscriptions/:id/resume',
-        summary: 'Resume a suspended subscription',
-        description:
-          'Only a suspended subscription: it becomes `active`, and each suspended license gets a worker-run `resume` operation (in Keyway only for one suspended so). An active subscription answers `acted: false`. A suspend still waiting for its worker is superseded.',
-        roles: actors,
-        body: noteSchema,
-        answer: { status: 200, description: answered, schema: actedSchema },
-      },
-      async ({ params: { id }, body }, req, res) => {
-        const principal = principalOf(req);
-        await reachable(principal, id);
-        res.json(await answer(id, await deps.service.resume(id, actorOf(principal), body.note)));
-      },
+    noteAction(
+      '/subscriptions/:id/resume',
+      'Resume a suspended subscription',
+      'Only a suspended subscription: it becomes `active`, and each suspended license gets a worker-run `resume` operation (in Keyway only for one suspended so). An active subscription answers `acted: false`. A suspend still waiting for its worker is superseded.',
+      (id, actor, note) => deps.service.resume(id, actor, note),
     ),
     defineRoute(
       {
