@@ -1,24 +1,5 @@
 import { z } from 'zod';
-import type { KaCapability } from '../plugin-sdk/plugin-definition.js';
-
-/** One per capability: a capability added to the SDK without a line here does not compile. */
-const CAPABILITY_NAMES: Record<KaCapability, true> = {
-  listProducts: true,
-  getKeyInfo: true,
-  renew: true,
-  upgrade: true,
-  suspend: true,
-  resume: true,
-  terminate: true,
-  changeQuantity: true,
-  createAdditionalKey: true,
-  modifyAdditionalKey: true,
-  deleteAdditionalKey: true,
-  listActivations: true,
-  deactivate: true,
-  fetchUsage: true,
-};
-const capabilities = Object.keys(CAPABILITY_NAMES) as [KaCapability, ...KaCapability[]];
+import { kaCapabilities } from '../plugin-sdk/plugin-definition.js';
 
 const settingSchema = z.object({
   name: z.string().regex(/^[a-z][a-zA-Z0-9]*$/, 'camelCase'),
@@ -40,7 +21,7 @@ export const definitionSchema = z
     version: z.string().regex(/^\d+\.\d+\.\d+(-[\w.]+)?$/, 'semver'),
     description: z.string().optional(),
     settings: z.array(settingSchema),
-    capabilities: z.array(z.enum(capabilities)),
+    capabilities: z.array(z.enum(kaCapabilities)),
   })
   .superRefine((d, ctx) => {
     const names = d.settings.map((s) => s.name);

@@ -2,22 +2,26 @@ import type { LicenseAuthority } from '../reference-ka/license-authority.js';
 import type { KaAdapter } from './ka-adapter.js';
 import type { SettingDefinition, SettingsValues } from './settings.js';
 
-/** Optional lifecycle actions an adapter implements. */
-export type KaCapability =
-  | 'listProducts'
-  | 'getKeyInfo'
-  | 'renew'
-  | 'upgrade'
-  | 'suspend'
-  | 'resume'
-  | 'terminate'
-  | 'changeQuantity'
-  | 'createAdditionalKey'
-  | 'modifyAdditionalKey'
-  | 'deleteAdditionalKey'
-  | 'listActivations'
-  | 'deactivate'
-  | 'fetchUsage';
+/** Optional lifecycle actions an adapter implements: what a plugin may declare in `capabilities`. */
+export const kaCapabilities = [
+  'listProducts',
+  'getKeyInfo',
+  'renew',
+  'upgrade',
+  'suspend',
+  'resume',
+  'terminate',
+  'changeQuantity',
+  'createAdditionalKey',
+  'modifyAdditionalKey',
+  'deleteAdditionalKey',
+  'listActivations',
+  'deactivate',
+  'fetchUsage',
+] as const;
+
+/** One of `kaCapabilities`. */
+export type KaCapability = (typeof kaCapabilities)[number];
 
 /** Data-only description of a plugin, validated by the plugin host when loaded. */
 export interface KaPluginDefinition {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { assertSchemaFits, isoTime, jsonObject } from '../../http/response-schema.js';
-import type { KaPluginDefinition } from '../../plugin-sdk/plugin-definition.js';
+import { type KaPluginDefinition, kaCapabilities } from '../../plugin-sdk/plugin-definition.js';
 import type { KaConfigurationView } from './ka-configuration-service.js';
 
 const settingValue = z.union([z.string(), z.number(), z.boolean()]);
@@ -49,24 +49,7 @@ export const kaPluginSchema = z.object({
       max: z.number().optional(),
     }),
   ),
-  capabilities: z.array(
-    z.enum([
-      'listProducts',
-      'getKeyInfo',
-      'renew',
-      'upgrade',
-      'suspend',
-      'resume',
-      'terminate',
-      'changeQuantity',
-      'createAdditionalKey',
-      'modifyAdditionalKey',
-      'deleteAdditionalKey',
-      'listActivations',
-      'deactivate',
-      'fetchUsage',
-    ]),
-  ),
+  capabilities: z.array(z.enum(kaCapabilities)),
 });
 assertSchemaFits<typeof kaPluginSchema, KaPluginDefinition>();
 
