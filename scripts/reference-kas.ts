@@ -25,6 +25,9 @@ const demo = JSON.parse(readFileSync(new URL('../fixtures/demo-catalog.json', im
     string,
     unknown
   >;
+  /** As the demo sells them (see src/bootstrap/demo.ts): SaaS products, and packs of counted products. */
+  saasProducts?: Array<{ ka: string; product: string; quantity: number }>;
+  licenseProductTerms?: Record<string, Record<string, unknown>>;
 };
 
 const config = loadConfig({ ...process.env, KEYWAY_DB_URL: 'sqlite::memory:' });
@@ -40,7 +43,19 @@ for (const { plugin, referenceKa } of plugins.referenceKas()) {
   closers.push(() => ka.close());
   const name = `Demo KA (${referenceKa.label})`;
   catalog.configurations?.push({ name, plugin, settings: ka.settings });
-  licenseProducts.push({ ...referenceKa.demoOrder, configuration: name, serviceKey });
+  // The same plan as the embedded demo's: each plugin's demo product (in packs where the demo
+  // sells packs) and the SaaS products of that KA.
+  const terms = demo.licenseProductTerms?.[referenceKa.demoOrder.product] ?? {};
+  licenseProducts.push({ ...referenceKa.demoOrder, ...terms, configuration: name, serviceKey });
+  for (const saas of demo.saasProducts ?? [])
+    if (saas.ka === referenceKa.label)
+      licenseProducts.push({
+        product: saas.product,
+        quantity: saas.quantity,
+        configuration: name,
+        serviceKey,
+        saas: true,
+      });
   process.stdout.write(`reference KA ${referenceKa.label} at ${ka.url}\n`);
 }
 const services = demo.plan.services.map(({ installTarget, settings, ...s }) => ({

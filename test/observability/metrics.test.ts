@@ -40,9 +40,9 @@ test('the demo order shows in /metrics: paid→installed, requests by state, KA 
   await waitFor(
     async () => {
       const s = await api.request<{ licenses: Body[] }>('GET', `/api/v1/subscriptions/${paid.body.subscription.id}`);
-      return s.body.licenses.length === 3 && s.body.licenses.every((l) => l.status === 'installed');
+      return s.body.licenses.length === 4 && s.body.licenses.every((l) => l.status === 'installed');
     },
-    'three demo licenses to be installed',
+    'the four demo licenses to be installed',
     30_000,
   );
 
@@ -50,8 +50,8 @@ test('the demo order shows in /metrics: paid→installed, requests by state, KA 
   t.is(res.status, 200);
   t.regex(res.headers.get('content-type') ?? '', /^text\/plain/);
   const text = await res.text();
-  t.is(sample(text, 'keyway_license_paid_to_installed_seconds_count'), 3);
-  t.is(sample(text, 'keyway_license_requests', { state: 'installed' }), 3);
+  t.is(sample(text, 'keyway_license_paid_to_installed_seconds_count'), 4);
+  t.is(sample(text, 'keyway_license_requests', { state: 'installed' }), 4);
   t.is(
     sample(text, 'keyway_ka_call_duration_seconds_count', {
       configuration: 'Demo KA (XML-RPC)',
@@ -150,9 +150,9 @@ withRedis(
     const text = await waitFor(
       async () => {
         const body = await scrape();
-        return sample(body, 'keyway_license_paid_to_installed_seconds_count') === 3 ? body : undefined;
+        return sample(body, 'keyway_license_paid_to_installed_seconds_count') === 4 ? body : undefined;
       },
-      "the worker's three installs in its metrics",
+      "the worker's four installs in its metrics",
       30_000,
     );
     t.is(

@@ -107,8 +107,8 @@ test('a paid demo order: the pay request and the workers installing its licenses
   t.is(paid.status, 201);
   t.is(paid.headers.get('x-request-id'), 'pay-request-1');
   await waitFor(
-    async () => sink.lines.filter((l) => l.msg === 'license installed').length === 3,
-    'three licenses installed',
+    async () => sink.lines.filter((l) => l.msg === 'license installed').length === 4,
+    'the four demo licenses installed',
     30_000,
   );
   const installed = sink.lines.filter((l) => l.msg === 'license installed');
