@@ -5,6 +5,7 @@ import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/rou
 import { permissions } from '../../kernel/permissions.js';
 import { actorOf } from '../../kernel/principal.js';
 import type { LicenseSyncService, SyncOutcome } from './license-sync-service.js';
+import { licenseSyncAnswerSchema } from './sync-outcome-schema.js';
 import { type SyncResolution, syncResolutions } from './sync-resolution.js';
 
 /** A sync's or resolution's body, the API's and the console's. */
@@ -40,6 +41,7 @@ export function licenseSyncRoutes(deps: {
         answer: {
           status: 200,
           description: 'The license with its `sync` (state, `lastSyncedAt`, `differences`), and `syncOutcome`.',
+          schema: licenseSyncAnswerSchema,
         },
       },
       async ({ params: { id }, body }, req, res) => {
@@ -61,7 +63,11 @@ export function licenseSyncRoutes(deps: {
         ].join('\n\n'),
         roles: permissions.syncLicense,
         body: resolveBody,
-        answer: { status: 200, description: 'The license with its `sync`, and `syncOutcome`.' },
+        answer: {
+          status: 200,
+          description: 'The license with its `sync`, and `syncOutcome`.',
+          schema: licenseSyncAnswerSchema,
+        },
       },
       async ({ params: { id }, body }, req, res) => {
         const outcome = await deps.resolution.resolve(id, body.resolution, actorOf(principalOf(req)), {
