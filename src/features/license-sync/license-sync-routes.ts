@@ -1,3 +1,4 @@
+import type { LicenseDetails } from '../licenses/license-query-service.js';
 import { z } from 'zod';
 import { ConflictError } from '../../errors/app-error.js';
 import { principalOf } from '../../http/access.js';
@@ -24,7 +25,7 @@ export function licenseSyncRoutes(deps: {
   service: LicenseSyncService;
   resolution: SyncResolution;
   /** The license as `GET /licenses/:id` answers it. */
-  licenseView(id: number): Promise<unknown>;
+  licenseView(id: number): Promise<LicenseDetails>;
 }): DeclaredRouter {
   return declaredRouter([
     defineRoute(
@@ -48,7 +49,7 @@ export function licenseSyncRoutes(deps: {
         const outcome = await deps.service.sync(id, actorOf(principalOf(req)), { note: body.note || undefined });
         const refusal = refusalOf(outcome);
         if (refusal) throw refusal;
-        res.json({ ...((await deps.licenseView(id)) as object), syncOutcome: outcome });
+        res.json({ ...(await deps.licenseView(id)), syncOutcome: outcome });
       },
     ),
     defineRoute(
@@ -75,7 +76,7 @@ export function licenseSyncRoutes(deps: {
         });
         const refusal = refusalOf(outcome);
         if (refusal) throw refusal;
-        res.json({ ...((await deps.licenseView(id)) as object), syncOutcome: outcome });
+        res.json({ ...(await deps.licenseView(id)), syncOutcome: outcome });
       },
     ),
   ]);
