@@ -56,6 +56,7 @@ import { SubscriptionView } from './read-models/subscription-view.js';
 import { usageTermsOf } from './read-models/usage-terms.js';
 import { createUsageFeature, type UsageFeature } from './features/usage/usage-feature.js';
 import { UsagePullPass, usageKaFacts } from './provisioning/usage-pull.js';
+import { bulkJobSchema } from './features/bulk-jobs/bulk-job-schema.js';
 import { createMigrationsFeature } from './features/migrations/migrations-feature.js';
 import type { MigrationService } from './features/migrations/migration-service.js';
 import { createWebConsole } from './web/web-console.js';
@@ -472,6 +473,7 @@ export async function composeKeyway(
     bulk: {
       targets: (input) => bulkJobsOf().service.targets('migrate', input),
       create: (input, actor) => bulkJobsOf().service.create({ action: 'migrate', ...input }, actor),
+      jobSchema: bulkJobSchema,
     },
   });
   migrationService = migrations.service;

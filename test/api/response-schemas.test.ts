@@ -1,15 +1,21 @@
 import test from 'ava';
 import { z } from 'zod';
+import { bulkJobSchema } from '../../src/features/bulk-jobs/bulk-job-schema.js';
 import { kaConfigurationSchema } from '../../src/features/ka-configurations/ka-configuration-schema.js';
 import { licenseRequestDetailsSchema } from '../../src/features/license-requests/license-request-schema.js';
 import {
   licenseDetailsSchema,
   licenseListItemSchema,
   licenseSchema,
+  licenseSummarySchema,
 } from '../../src/features/licenses/license-schema.js';
+import { activationListSchema } from '../../src/features/licenses/activation-schema.js';
+import { licenseSyncAnswerSchema } from '../../src/features/license-sync/sync-outcome-schema.js';
+import { migrationAnswerSchema } from '../../src/features/migrations/migration-schema.js';
 import { orderSchema } from '../../src/features/orders/order-schema.js';
+import { licenseUsageSchema } from '../../src/features/usage/usage-schema.js';
 import { validationErrorBodySchema } from '../../src/http/openapi/error-answers.js';
-import { pageSchema } from '../../src/http/response-schema.js';
+import { listAnswerSchema, pageSchema } from '../../src/http/response-schema.js';
 import { subscriptionDetailsSchema } from '../../src/read-models/subscription-view-schema.js';
 import { startTwoProtocolRig, type TwoProtocolRig } from '../helpers/two-protocol-rig.js';
 
@@ -123,4 +129,38 @@ test('real answers on SQLite validate against the schemas the document gives for
   t.is(refused.status, 400);
   assertAnswers(t, ['/orders', 'post', '400'], validationErrorBodySchema, refused.body);
   t.true(refused.body.error.details.fields.some((f: Json) => f.field === 'seats'));
+});
+
+test("a license's sync, usage, farms, additional keys and a migration's dry run answer as documented", async (t) => {
+  const { api } = rig;
+  const { licenses } = await rig.buyAndWaitInstalled('schemas-2');
+  const license = licenses[0] as Json;
+
+  const keys = (await api.request<Json>('GET', `/api/v1/licenses/${license.id}/additional-keys`)).body;
+  assertAnswers(t, ['/licenses/{id}/additional-keys', 'get', '200'], listAnswerSchema(licenseSummarySchema), keys);
+
+  const usage = await api.request<Json>('GET', `/api/v1/licenses/${license.id}/usage`);
+  t.is(usage.status, 200);
+  assertAnswers(t, ['/licenses/{id}/usage', 'get', '200'], licenseUsageSchema, usage.body);
+
+  const synced = await api.request<Json>('POST', `/api/v1/licenses/${license.id}/sync`, { body: {} });
+  t.is(synced.status, 200, JSON.stringify(synced.body));
+  assertAnswers(t, ['/licenses/{id}/sync', 'post', '200'], licenseSyncAnswerSchema, synced.body);
+
+  const farms = await api.request<Json>('GET', `/api/v1/licenses/${license.id}/activations`);
+  if (farms.status === 200)
+    assertAnswers(t, ['/licenses/{id}/activations', 'get', '200'], activationListSchema, farms.body);
+  else t.is(farms.body.error.code, 'not_supported');
+
+  const plan = await api.request<Json>('POST', '/api/v1/migrations', {
+    body: {
+      targetConfigurationId: rig.rasConfigurationId,
+      productMap: { [license.product]: license.product },
+      ids: [license.id],
+      dryRun: true,
+    },
+  });
+  t.is(plan.status, 200, JSON.stringify(plan.body));
+  assertAnswers(t, ['/migrations', 'post', '201'], migrationAnswerSchema(bulkJobSchema), plan.body);
+  t.is(plan.body.plan.count, 1);
 });

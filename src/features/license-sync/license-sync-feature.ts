@@ -1,3 +1,4 @@
+import type { LicenseDetails } from '../licenses/license-query-service.js';
 import type { Db } from '../../infra/db/database.js';
 import type { JobQueue } from '../../infra/queue/job-queue.js';
 import type { Logger } from '../../infra/log/logger.js';
@@ -39,7 +40,7 @@ export function createLicenseSyncFeature(deps: {
   configurationReader: KaConfigurationReader;
   adapterOf(configuration: StoredKaConfiguration): KaAdapter;
   hasOpenOperation(licenseId: number): Promise<boolean>;
-  licenseView(id: number): Promise<unknown>;
+  licenseView(id: number): Promise<LicenseDetails>;
   queue: JobQueue;
   logger: Logger;
   now: () => number;

@@ -1,3 +1,4 @@
+import type { LicenseDetails } from '../licenses/license-query-service.js';
 import { z } from 'zod';
 import { ConflictError } from '../../errors/app-error.js';
 import { principalOf } from '../../http/access.js';
@@ -5,6 +6,7 @@ import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/rou
 import { permissions } from '../../kernel/permissions.js';
 import { actorOf } from '../../kernel/principal.js';
 import type { LicenseSyncService, SyncOutcome } from './license-sync-service.js';
+import { licenseSyncAnswerSchema } from './sync-outcome-schema.js';
 import { type SyncResolution, syncResolutions } from './sync-resolution.js';
 
 /** A sync's or resolution's body, the API's and the console's. */
@@ -23,7 +25,7 @@ export function licenseSyncRoutes(deps: {
   service: LicenseSyncService;
   resolution: SyncResolution;
   /** The license as `GET /licenses/:id` answers it. */
-  licenseView(id: number): Promise<unknown>;
+  licenseView(id: number): Promise<LicenseDetails>;
 }): DeclaredRouter {
   return declaredRouter([
     defineRoute(
@@ -40,13 +42,14 @@ export function licenseSyncRoutes(deps: {
         answer: {
           status: 200,
           description: 'The license with its `sync` (state, `lastSyncedAt`, `differences`), and `syncOutcome`.',
+          schema: licenseSyncAnswerSchema,
         },
       },
       async ({ params: { id }, body }, req, res) => {
         const outcome = await deps.service.sync(id, actorOf(principalOf(req)), { note: body.note || undefined });
         const refusal = refusalOf(outcome);
         if (refusal) throw refusal;
-        res.json({ ...((await deps.licenseView(id)) as object), syncOutcome: outcome });
+        res.json({ ...(await deps.licenseView(id)), syncOutcome: outcome });
       },
     ),
     defineRoute(
@@ -61,7 +64,11 @@ export function licenseSyncRoutes(deps: {
         ].join('\n\n'),
         roles: permissions.syncLicense,
         body: resolveBody,
-        answer: { status: 200, description: 'The license with its `sync`, and `syncOutcome`.' },
+        answer: {
+          status: 200,
+          description: 'The license with its `sync`, and `syncOutcome`.',
+          schema: licenseSyncAnswerSchema,
+        },
       },
       async ({ params: { id }, body }, req, res) => {
         const outcome = await deps.resolution.resolve(id, body.resolution, actorOf(principalOf(req)), {
@@ -69,7 +76,7 @@ export function licenseSyncRoutes(deps: {
         });
         const refusal = refusalOf(outcome);
         if (refusal) throw refusal;
-        res.json({ ...((await deps.licenseView(id)) as object), syncOutcome: outcome });
+        res.json({ ...(await deps.licenseView(id)), syncOutcome: outcome });
       },
     ),
   ]);

@@ -3,6 +3,7 @@ import { principalOf } from '../../http/access.js';
 import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
 import { permissions } from '../../kernel/permissions.js';
 import { actorOf, type Principal } from '../../kernel/principal.js';
+import { activationListSchema, licenseActivationSchema } from './activation-schema.js';
 import type { LicenseActivation } from './activation-store.js';
 import type { Activations } from './activations.js';
 import { csvLine } from './license-csv.js';
@@ -64,7 +65,11 @@ export function activationRoutes(deps: {
           "Read from the KA now (a primary lists its additional keys' farms too) and kept with the time read (`readAt`): when the KA cannot be read, the last reading is answered with `stale: true` and the error. Each farm: activation key, farm name, status, server id, app version, activation and latest report dates, peak usage, moves used and left (3 per key), and the note Keyway keeps. `status=active` filters; `format=csv` exports. 409 `not_supported` when the KA plugin cannot list activations.",
         roles: permissions.readLicenses,
         query: listQuery,
-        answer: { status: 200, description: '`{data, readAt, stale, active}`, or a CSV file with `format=csv`.' },
+        answer: {
+          status: 200,
+          description: '`{data, readAt, stale, active}`, or a CSV file with `format=csv`.',
+          schema: activationListSchema,
+        },
       },
       async ({ params: { id }, query }, req, res) => {
         await deps.reach(principalOf(req), id);
@@ -87,7 +92,7 @@ export function activationRoutes(deps: {
           "Deactivates the active farm of each of `activationKeys` (the license's key or its additional keys) at the KA; each key becomes free for another farm. A key whose farm is already deactivated is left as it is. Idempotent at the KA: a lost answer is settled by reading the farms again. Answers the farms as read afterwards.",
         roles: permissions.manageActivations,
         body: deactivateSchema,
-        answer: { status: 200, description: '`{data, readAt, stale, active}`.' },
+        answer: { status: 200, description: '`{data, readAt, stale, active}`.', schema: activationListSchema },
       },
       async ({ params: { id }, body }, req, res) => {
         await deps.reach(principalOf(req), id);
@@ -103,7 +108,7 @@ export function activationRoutes(deps: {
           'The farm is named by its activation key (and server id, where the key activated several over time), as last read. `note: null` removes it.',
         roles: permissions.manageActivations,
         body: farmNoteSchema,
-        answer: { status: 200, description: 'The farm with its note.' },
+        answer: { status: 200, description: 'The farm with its note.', schema: licenseActivationSchema },
       },
       async ({ params: { id }, body }, req, res) => {
         await deps.reach(principalOf(req), id);

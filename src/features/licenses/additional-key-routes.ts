@@ -3,7 +3,9 @@ import { principalOf } from '../../http/access.js';
 import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
 import { permissions } from '../../kernel/permissions.js';
 import { actorOf, type Principal } from '../../kernel/principal.js';
+import { listAnswerSchema } from '../../http/response-schema.js';
 import type { AdditionalKeys } from './additional-keys.js';
+import { licenseSummarySchema } from './license-schema.js';
 
 const quota = z.number().int().min(1).max(100_000);
 const name = z.string().trim().min(1).max(120);
@@ -46,7 +48,11 @@ export function additionalKeyRoutes(deps: {
         path: '/licenses/:id/additional-keys',
         summary: "A primary license's additional keys",
         roles: permissions.readLicenses,
-        answer: { status: 200, description: '`{data}` of licenses of key type `additional`, oldest first.' },
+        answer: {
+          status: 200,
+          description: '`{data}` of licenses of key type `additional`, oldest first.',
+          schema: listAnswerSchema(licenseSummarySchema),
+        },
       },
       async ({ params: { id } }, req, res) => {
         await deps.reach(principalOf(req), id);
@@ -62,7 +68,11 @@ export function additionalKeyRoutes(deps: {
           "A key linked to the primary, with `quota` reserved for it exclusively out of the primary's. It renews with the subscription (`renewWithSubscription`, the default: the primary's expiry, renewed with it) or has an expiry of its own (`expiresAt`); it has no grace period. Made at the KA while the caller waits: a quota that does not fit is 409 `quota_exceeded` with `details.remaining` (what the primary has left, as the KA says). The call is a claimed operation on the primary (one at a time: 409 `operation_in_progress`); a lost answer is settled by reading the primary's additional keys at the KA. 409 `not_supported` when the license's KA plugin cannot make additional keys.",
         roles: permissions.manageAdditionalKeys,
         body: createAdditionalKeySchema,
-        answer: { status: 201, description: 'The additional key, a license of key type `additional`.' },
+        answer: {
+          status: 201,
+          description: 'The additional key, a license of key type `additional`.',
+          schema: licenseSummarySchema,
+        },
       },
       async ({ params: { id }, body }, req, res) => {
         await deps.reach(principalOf(req), id);
@@ -78,7 +88,7 @@ export function additionalKeyRoutes(deps: {
           'A larger quota that does not fit is 409 `quota_exceeded` with `details.remaining`. Set at the KA while the caller waits; a lost answer is settled by reading the key.',
         roles: permissions.manageAdditionalKeys,
         body: modifyAdditionalKeySchema,
-        answer: { status: 200, description: 'The additional key.' },
+        answer: { status: 200, description: 'The additional key.', schema: licenseSummarySchema },
       },
       async ({ params: { id, keyId }, body }, req, res) => {
         await deps.reach(principalOf(req), id);
@@ -93,7 +103,7 @@ export function additionalKeyRoutes(deps: {
         description:
           'At the KA, which deactivates the farm it activated, if any, and gives its quota back to the primary; the license is `terminated`.',
         roles: permissions.manageAdditionalKeys,
-        answer: { status: 200, description: 'The additional key, `terminated`.' },
+        answer: { status: 200, description: 'The additional key, `terminated`.', schema: licenseSummarySchema },
       },
       async ({ params: { id, keyId } }, req, res) => {
         await deps.reach(principalOf(req), id);

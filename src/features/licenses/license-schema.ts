@@ -9,7 +9,7 @@ import type { WithPhase } from './license-phase-of.js';
 import type { LicenseDetails, LicenseTab } from './license-query-service.js';
 import type { License, LicenseFileSummary, LicenseStatus, LicenseSummary } from './license.js';
 import type { WorkedOperationView } from './worked-operation-service.js';
-import { syncStates } from './license-sync-state.js';
+import { type SyncDifference, syncStates } from './license-sync-state.js';
 
 const statuses = [
   'issued',
@@ -30,6 +30,14 @@ export const licenseFileSchema = z.object({
   createdAt: isoTime,
 });
 assertSchemaFits<typeof licenseFileSchema, LicenseFileSummary>();
+
+/** One fact the KA and Keyway disagree on: what each says. */
+export const syncDifferenceSchema = z.object({
+  field: z.enum(['status', 'keyExpiresAt', 'updatesUntil', 'features', 'additionalKeyNumbers', 'revision']),
+  ka: z.union([z.string(), z.array(z.string()), z.null()]),
+  keyway: z.union([z.string(), z.array(z.string()), z.null()]),
+});
+assertSchemaFits<typeof syncDifferenceSchema, SyncDifference>();
 
 /** A license without its files, as lists and a subscription's details show it. */
 export const licenseSummarySchema = z.object({
@@ -63,13 +71,7 @@ export const licenseSummarySchema = z.object({
     .object({
       state: z.enum(syncStates).nullable().describe('null: never synced'),
       lastSyncedAt: isoTime.nullable(),
-      differences: z.array(
-        z.object({
-          field: z.enum(['status', 'keyExpiresAt', 'updatesUntil', 'features', 'additionalKeyNumbers', 'revision']),
-          ka: z.union([z.string(), z.array(z.string()), z.null()]),
-          keyway: z.union([z.string(), z.array(z.string()), z.null()]),
-        }),
-      ),
+      differences: z.array(syncDifferenceSchema),
       error: z.string().optional(),
     })
     .describe('How the license stood against its KA at its last sync.'),

@@ -4,6 +4,7 @@ import { idNumber } from '../../http/params.js';
 import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
 import { permissions } from '../../kernel/permissions.js';
 import { actorOf } from '../../kernel/principal.js';
+import { licenseSummarySchema } from './license-schema.js';
 import type { LicenseTransferService } from './license-transfer-service.js';
 
 /** `POST /licenses/:id/transfer`: the API's and the console's body. */
@@ -27,7 +28,7 @@ export function licenseTransferRoutes(deps: { transfer: LicenseTransferService }
           "`subscriptionId`: the license moves into that subscription (and to its customer); with `customerId` too, the subscription must be that customer's (400 naming `subscriptionId` otherwise). `customerId` alone: the license moves to that customer, out of any subscription. Audited on the license and its request (`license.transferred`, from and to). The key at its KA is not touched.",
         roles: permissions.transferLicense,
         body: transferBody,
-        answer: { status: 200, description: 'The license as it is now.' },
+        answer: { status: 200, description: 'The license as it is now.', schema: licenseSummarySchema },
       },
       async ({ params: { id }, body }, req, res) => {
         res.json(

@@ -5,6 +5,7 @@ import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/rou
 import type { Actor } from '../../kernel/actor.js';
 import { permissions } from '../../kernel/permissions.js';
 import { actorOf } from '../../kernel/principal.js';
+import { migrationAnswerSchema } from './migration-schema.js';
 import type { MigrationService } from './migration-service.js';
 
 /** `POST /migrations`: the body, the API's and the console's. */
@@ -39,6 +40,8 @@ export interface MigrationBulkJobs {
     },
     actor: Actor,
   ): Promise<{ id: number }>;
+  /** The bulk job as `create` answers it (the bulk jobs' own schema), for the API document. */
+  jobSchema: z.ZodType<{ id: number }>;
 }
 
 /** A dry run's plan, or the bulk job that runs the migration. */
@@ -83,7 +86,11 @@ export function migrationRoutes(deps: { service: MigrationService; bulk: Migrati
         ].join('\n\n'),
         roles: permissions.migrateLicenses,
         body: newMigrationBody,
-        answer: { status: 201, description: '`{dryRun: true, plan}` (status 200) or `{dryRun: false, job}`.' },
+        answer: {
+          status: 201,
+          description: '`{dryRun: true, plan}` (status 200) or `{dryRun: false, job}`.',
+          schema: migrationAnswerSchema(deps.bulk.jobSchema),
+        },
       },
       async ({ body }, req, res) => {
         const result = await runMigration(deps.service, deps.bulk, body, actorOf(principalOf(req)));

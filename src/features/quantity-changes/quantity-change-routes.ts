@@ -5,6 +5,7 @@ import { idNumber } from '../../http/params.js';
 import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
 import { actorOf, type Principal, storeOf } from '../../kernel/principal.js';
 import { permissions } from '../../kernel/permissions.js';
+import { orderSchema } from '../orders/order-schema.js';
 import type { QuantityChangeService } from './quantity-change-service.js';
 
 export const quantityChangeSchema = z
@@ -49,7 +50,11 @@ export function quantityChangeRoutes(deps: {
           "An order of kind `upgrade` (more packs) or `downgrade` (fewer, where the plan allows a decrease, once) for one license of the subscription, paid with `POST /orders/:id/pay`. Paying it changes the key's quota at its KA in the workers (`change_quantity`), then fetches and installs the new key file. Refused before anything is asked of the KA: a license whose product is not counted or packs the plan does not sell (400 at the field), a decrease below what additional keys reserve (409 `quota_reserved`, naming `reserved`), a second decrease or one the plan does not allow (409 `decrease_not_allowed`), a KA plugin that cannot change quantities (409 `not_supported`). The same `reference` again answers 200 with the same order; used for anything else, 409. A customer token changes its own subscriptions; its order is the selling store's to pay (and in its references).",
         roles: permissions.changeQuantity,
         body: quantityChangeSchema,
-        answer: { status: 201, description: 'The order, kind `upgrade` or `downgrade`, `placed`.' },
+        answer: {
+          status: 201,
+          description: 'The order, kind `upgrade` or `downgrade`, `placed` (200 for the same `reference` again).',
+          schema: orderSchema,
+        },
       },
       async ({ params: { id }, body }, req, res) => {
         const principal = principalOf(req);

@@ -9,6 +9,12 @@ import { idText } from '../../http/params.js';
 import { permissions } from '../../kernel/permissions.js';
 import type { UsageIngest } from './usage-ingest.js';
 import { type ReportFilter, reportRowOf, type UsageReportStore } from './usage-report-store.js';
+import {
+  licenseUsageSchema,
+  usageIngestOutcomeSchema,
+  usagePushSecretSchema,
+  usageReportAnswerSchema,
+} from './usage-schema.js';
 import type { UsageView } from './usage-view.js';
 
 const reportQuery = z.object({
@@ -81,6 +87,7 @@ export function usageRoutes(deps: UsageRoutesDeps): DeclaredRouter {
         answer: {
           status: 200,
           description: '`{month, data, totals: {byConfiguration, byCustomer}, nextCursor}`, or CSV.',
+          schema: usageReportAnswerSchema,
         },
       },
       async ({ query }, _req, res) => {
@@ -119,7 +126,11 @@ export function usageRoutes(deps: UsageRoutesDeps): DeclaredRouter {
             .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month, YYYY-MM')
             .optional(),
         }),
-        answer: { status: 200, description: '`{licenseId, standing, days}`; `standing` null before any report.' },
+        answer: {
+          status: 200,
+          description: '`{licenseId, standing, days}`; `standing` null before any report.',
+          schema: licenseUsageSchema,
+        },
       },
       async ({ params: { id }, query }, _req, res) => {
         res.json(await deps.view.license(id, query.month));
@@ -133,7 +144,7 @@ export function usageRoutes(deps: UsageRoutesDeps): DeclaredRouter {
         description:
           'Answered this once (stored sealed, never shown again); pushes signed with the previous one are refused from now on.',
         roles: permissions.configureKa,
-        answer: { status: 201, description: '`{configurationId, secret}`.' },
+        answer: { status: 201, description: '`{configurationId, secret}`.', schema: usagePushSecretSchema },
       },
       async ({ params: { id } }, _req, res) => {
         res.status(201).json({ configurationId: id, secret: await deps.ingest.rotateSecret(id) });
@@ -158,7 +169,11 @@ export function usageIngestRoutes(deps: { ingest: UsageIngest }): DeclaredRouter
           'No token: Standard Webhooks headers (`webhook-id`: the report id, `webhook-timestamp`, `webhook-signature`) signed with the secret of `POST /ka-configurations/:id/usage-push-secret`. Body `{configurationId, days: [{keyNumber, day, peak, installationId?, lastReportAt, quota?}]}`. A report id sent again is taken once.',
         roles: 'none',
         bodyParser: express.raw({ type: '*/*', limit: '2mb' }),
-        answer: { status: 201, description: '`{reportId, duplicate, recorded, unchanged, unknownKeys}`.' },
+        answer: {
+          status: 201,
+          description: '`{reportId, duplicate, recorded, unchanged, unknownKeys}`.',
+          schema: usageIngestOutcomeSchema,
+        },
       },
       async (_input, req, res) => {
         const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);

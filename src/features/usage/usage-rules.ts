@@ -185,7 +185,7 @@ export function usageStanding(watch: UsageWatch, now: number) {
     daysMissing: watch.saas ? daysSilent(watch, now) : 0,
     overusedSince: iso(watch.overuseSince),
     graceEndsAt: watch.overuseSince === null ? null : iso(watch.graceEndsAt),
-    farm: watch.farmState === 'deactivated' ? 'deactivated' : watch.farmState === 'reactivated' ? 'reactivated' : null,
+    farm: watch.farmState === 'active' ? null : watch.farmState,
     expiredAt: iso(watch.expiredAt),
     buyMore: watch.overuseSince === null ? null : buyMoreOf(watch.lastPeak, watch.packSize),
   };
