@@ -57,6 +57,7 @@ import { usageTermsOf } from './read-models/usage-terms.js';
 import { createUsageFeature, type UsageFeature } from './features/usage/usage-feature.js';
 import { UsagePullPass, usageKaFacts } from './provisioning/usage-pull.js';
 import { createMigrationsFeature } from './features/migrations/migrations-feature.js';
+import type { MigrationBulkJobs } from './features/migrations/migration-routes.js';
 import type { MigrationService } from './features/migrations/migration-service.js';
 import { createWebConsole } from './web/web-console.js';
 import { licenseSchema } from './features/licenses/license-schema.js';
@@ -457,6 +458,10 @@ export async function composeKeyway(
     schedulerPeriodMs: config.scheduler.everyMs,
     leaseMs: config.pipeline.leaseMs,
   });
+  const migrationBulk: MigrationBulkJobs = {
+    targets: (input) => bulkJobsOf().service.targets('migrate', input),
+    create: (input, actor) => bulkJobsOf().service.create({ action: 'migrate', ...input }, actor),
+  };
   const migrations = createMigrationsFeature({
     db,
     licenses: stores.licenses,
@@ -469,10 +474,7 @@ export async function composeKeyway(
     queue,
     onRequestsReady: startRequests,
     now: clock,
-    bulk: {
-      targets: (input) => bulkJobsOf().service.targets('migrate', input),
-      create: (input, actor) => bulkJobsOf().service.create({ action: 'migrate', ...input }, actor),
-    },
+    bulk: migrationBulk,
   });
   migrationService = migrations.service;
   const bulkJobsOf = () => {
@@ -627,6 +629,7 @@ export async function composeKeyway(
           periodsOf: async (planId) => (await stores.plans.get(db, planId))?.periods ?? [],
         },
         bulkJobs,
+        migrations: { service: migrations.service, bulk: migrationBulk },
         subscriptionActions: subscriptionActions.service,
         events: { mail: events.mail, webhooks: events.webhooks },
       }),
