@@ -1,9 +1,10 @@
 /**
  * `npm run bench`: every benchmark, printed as JSON. Needs MariaDB and Redis
  * (KEYWAY_BENCH_MYSQL_URL, KEYWAY_BENCH_REDIS_URL; defaults to the local servers).
- * `npm run bench -- pipeline`, `-- renewals`, `-- list`, `-- usage` or `-- xml` runs one of them
+ * `npm run bench -- pipeline`, `-- renewals`, `-- list`, `-- usage`, `-- bulk` or `-- xml` runs one of them
  * (`xml` needs no servers). Exits non-zero when a bench's own check fails (a key renewed twice).
  */
+import { runBulkBench } from './bulk.js';
 import { runLicenseListBench } from './license-list.js';
 import { runPipelineBench } from './pipeline.js';
 import { runRenewalsBench } from './renewals.js';
@@ -38,6 +39,14 @@ if (which === 'all' || which === 'list') {
 if (which === 'all' || which === 'usage') {
   const result = await runUsageBench({ licenses: Number(process.env.BENCH_USAGE_LICENSES ?? 100_000) });
   console.log(JSON.stringify({ usage: result }, null, 2));
+}
+if (which === 'all' || which === 'bulk') {
+  const result = await runBulkBench({
+    licenses: Number(process.env.BENCH_LICENSES ?? 100_000),
+    runMs: Number(process.env.BENCH_BULK_RUN_MS ?? 10_000),
+  });
+  console.log(JSON.stringify({ bulk: result }, null, 2));
+  if (!result.ok) process.exitCode = 1;
 }
 if (which === 'all' || which === 'xml') {
   console.log(JSON.stringify({ xmlLimits: await runXmlLimitsBench() }, null, 2));

@@ -58,6 +58,7 @@ import { createUsageFeature, type UsageFeature } from './features/usage/usage-fe
 import { UsagePullPass, usageKaFacts } from './provisioning/usage-pull.js';
 import { bulkJobSchema } from './features/bulk-jobs/bulk-job-schema.js';
 import { createMigrationsFeature } from './features/migrations/migrations-feature.js';
+import type { MigrationBulkJobs } from './features/migrations/migration-routes.js';
 import type { MigrationService } from './features/migrations/migration-service.js';
 import { createWebConsole } from './web/web-console.js';
 import { licenseSchema } from './features/licenses/license-schema.js';
@@ -458,6 +459,11 @@ export async function composeKeyway(
     schedulerPeriodMs: config.scheduler.everyMs,
     leaseMs: config.pipeline.leaseMs,
   });
+  const migrationBulk: MigrationBulkJobs = {
+    targets: (input) => bulkJobsOf().service.targets('migrate', input),
+    create: (input, actor) => bulkJobsOf().service.create({ action: 'migrate', ...input }, actor),
+    jobSchema: bulkJobSchema,
+  };
   const migrations = createMigrationsFeature({
     db,
     licenses: stores.licenses,
@@ -470,11 +476,7 @@ export async function composeKeyway(
     queue,
     onRequestsReady: startRequests,
     now: clock,
-    bulk: {
-      targets: (input) => bulkJobsOf().service.targets('migrate', input),
-      create: (input, actor) => bulkJobsOf().service.create({ action: 'migrate', ...input }, actor),
-      jobSchema: bulkJobSchema,
-    },
+    bulk: migrationBulk,
   });
   migrationService = migrations.service;
   const bulkJobsOf = () => {
@@ -629,6 +631,7 @@ export async function composeKeyway(
           periodsOf: async (planId) => (await stores.plans.get(db, planId))?.periods ?? [],
         },
         bulkJobs,
+        migrations: { service: migrations.service, bulk: migrationBulk },
         subscriptionActions: subscriptionActions.service,
         events: { mail: events.mail, webhooks: events.webhooks },
       }),

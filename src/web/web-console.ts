@@ -24,6 +24,9 @@ import { jobsWebRoutes } from './routes/jobs-web-routes.js';
 import type { JobQueue } from '../infra/queue/job-queue.js';
 import { authWebRoutes } from './routes/auth-web-routes.js';
 import { bulkJobWebRoutes } from './routes/bulk-job-web-routes.js';
+import { migrateWebRoutes } from './routes/migrate-web-routes.js';
+import type { MigrationBulkJobs } from '../features/migrations/migration-routes.js';
+import type { MigrationService } from '../features/migrations/migration-service.js';
 import { auditWebRoutes } from './routes/audit-web-routes.js';
 import { eventsWebRoutes } from './routes/events-web-routes.js';
 import { customerWebRoutes } from './routes/customer-web-routes.js';
@@ -80,6 +83,8 @@ export interface WebConsoleDeps {
   orderActions?: OrderWebActions;
   /** Bulk jobs (absent in tests that build the console without them): their pages and the licenses list's bulk form. */
   bulkJobs?: Pick<BulkJobsFeature, 'service' | 'actions'>;
+  /** Migration of a tab's licenses to another KA configuration (absent: no "Migrate…" form). */
+  migrations?: { service: MigrationService; bulk: MigrationBulkJobs };
   /** Cancel, suspend and resume of subscriptions (absent in tests that build the console without them). */
   subscriptionActions?: SubscriptionActionService;
   /** Webhooks and mail (absent in tests that build the console without them). */
@@ -154,6 +159,7 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
     // An action taking parameters (migrate) has its own form.
     bulkActions: deps.bulkJobs?.actions.list().filter((a) => a.appliesTo === 'license' && !a.parameters) ?? [],
     transfer: deps.transfer,
+    migrate: deps.migrations !== undefined,
   });
   const pages = express.Router();
   pages.use(requireSignIn);
@@ -161,6 +167,16 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
   pages.use(requests.uploads, licenses.uploads);
   pages.use(csrfForUnsafeMethods);
   pages.use(homeWebRoutes({ db }), searchWebRoutes({ db }));
+  // Before the licenses' pages: `/licenses/migrate` is not a license id.
+  if (deps.migrations)
+    pages.use(
+      migrateWebRoutes({
+        db,
+        configurations: deps.configurationStore,
+        service: deps.migrations.service,
+        bulk: deps.migrations.bulk,
+      }),
+    );
   pages.use(requests.pages, licenses.pages);
   pages.use(
     kaConfigurationWebRoutes({

@@ -40,6 +40,8 @@ export interface LicensesPageProps {
   errors?: FieldErrors;
   nextCursor: string | null;
   bulkActions?: BulkActionChoice[];
+  /** Whether the tab offers "Migrate…" to another KA configuration. */
+  migrate?: boolean;
 }
 
 /**
@@ -125,6 +127,7 @@ export function LicensesPage({
   errors,
   nextCursor,
   bulkActions = [],
+  migrate = false,
 }: LicensesPageProps) {
   const bulk = canOperate(ctx) && bulkActions.length > 0;
   const { cursor: _cursor, ...filters } = query;
@@ -180,6 +183,11 @@ export function LicensesPage({
                   Sync this tab
                 </button>
               </form>
+            )}
+            {migrate && canOperate(ctx) && (
+              <a class="button secondary" href={withQuery('/licenses/migrate', { configuration: tab.configurationId })}>
+                Migrate…
+              </a>
             )}
           </div>
           <PhaseViews tab={tab} query={query} />

@@ -59,6 +59,8 @@ export interface LicenseWebDeps {
   sync?: { service: LicenseSyncService; resolution: SyncResolution };
   /** Transfer to another customer or subscription (absent: no form). */
   transfer?: LicenseTransferService;
+  /** Whether the tabs offer "Migrate…" (the form is `migrate-web-routes.tsx`). */
+  migrate?: boolean;
 }
 
 const pageSize = 50;
@@ -193,6 +195,7 @@ export function licenseWebRoutes(deps: LicenseWebDeps): { pages: Router; uploads
         query={query}
         nextCursor={page.nextCursor}
         bulkActions={deps.bulkActions}
+        migrate={deps.migrate}
       />,
     );
   });
