@@ -629,6 +629,7 @@ export async function composeKeyway(
         bulkJobs,
         subscriptionActions: subscriptionActions.service,
         events: { mail: events.mail, webhooks: events.webhooks },
+        usage: { feature: usage, now: clock },
       }),
     async close() {
       await events.close();
