@@ -634,6 +634,7 @@ export async function composeKeyway(
         migrations: { service: migrations.service, bulk: migrationBulk },
         subscriptionActions: subscriptionActions.service,
         events: { mail: events.mail, webhooks: events.webhooks },
+        usage: { feature: usage, now: clock },
       }),
     async close() {
       await events.close();

@@ -32,6 +32,8 @@ import { eventsWebRoutes } from './routes/events-web-routes.js';
 import { customerWebRoutes } from './routes/customer-web-routes.js';
 import { homeWebRoutes } from './routes/home-web-routes.js';
 import { searchWebRoutes } from './routes/search-web-routes.js';
+import { usageWebRoutes } from './routes/usage-web-routes.js';
+import type { UsageFeature } from '../features/usage/usage-feature.js';
 import type { MailFeature } from '../features/mail/mail-feature.js';
 import type { WebhooksFeature } from '../features/webhooks/webhooks-feature.js';
 import { kaConfigurationWebRoutes } from './routes/ka-configuration-web-routes.js';
@@ -89,6 +91,8 @@ export interface WebConsoleDeps {
   subscriptionActions?: SubscriptionActionService;
   /** Webhooks and mail (absent in tests that build the console without them). */
   events?: { mail: MailFeature; webhooks: WebhooksFeature };
+  /** Usage per configuration and customer, and the monthly reports (absent: no usage pages). */
+  usage?: { feature: Pick<UsageFeature, 'view' | 'reports'>; now: () => number };
 }
 
 /** Strict headers for every console answer: no inline script, no framing, no caching of pages. */
@@ -194,6 +198,7 @@ export async function createWebConsole(deps: WebConsoleDeps): Promise<Router> {
   if (deps.bulkJobs) pages.use(bulkJobWebRoutes({ service: deps.bulkJobs.service }));
   if (deps.subscriptionActions) pages.use(subscriptionActionWebRoutes({ service: deps.subscriptionActions }));
   if (deps.events) pages.use(eventsWebRoutes({ db, events: deps.events }));
+  if (deps.usage) pages.use(usageWebRoutes({ db, usage: deps.usage.feature, now: deps.usage.now }));
   pages.use(auditWebRoutes({ db, audit: stores.audit }));
   pages.use(adminWebRoutes({ db, auth: deps.auth }));
   if (deps.jobs)

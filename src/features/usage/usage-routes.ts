@@ -1,5 +1,4 @@
-import { once } from 'node:events';
-import express, { type Response } from 'express';
+import express from 'express';
 import { z } from 'zod';
 import { NotFoundError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
@@ -8,13 +7,14 @@ import { encodeCursor, cursorId } from '../../http/pagination.js';
 import { idText } from '../../http/params.js';
 import { permissions } from '../../kernel/permissions.js';
 import type { UsageIngest } from './usage-ingest.js';
-import { type ReportFilter, reportRowOf, type UsageReportStore } from './usage-report-store.js';
+import type { ReportFilter, UsageReportStore } from './usage-report-store.js';
 import {
   licenseUsageSchema,
   usageIngestOutcomeSchema,
   usagePushSecretSchema,
   usageReportAnswerSchema,
 } from './usage-schema.js';
+import { streamUsageCsv } from './usage-csv.js';
 import type { UsageView } from './usage-view.js';
 
 const reportQuery = z.object({
@@ -25,45 +25,6 @@ const reportQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(500),
   cursor: z.string().max(200).optional(),
 });
-
-const CSV_HEADER =
-  'month,license_id,customer_id,configuration_id,key_number,product,saas,quota,peak,average,days_reported,days_missing\n';
-
-/** A CSV field: quoted when it holds a comma, a quote or a line break; a leading formula sign is defused. */
-function csvField(value: unknown): string {
-  let text = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** Streams the month's lines as CSV, waiting for the socket to drain: memory stays flat. */
-async function streamCsv(res: Response, rows: AsyncIterable<Record<string, unknown>>, month: string) {
-  res.status(200);
-  res.setHeader('content-type', 'text/csv; charset=utf-8');
-  res.setHeader('content-disposition', `attachment; filename="usage-${month}.csv"`);
-  res.write(CSV_HEADER);
-  for await (const raw of rows) {
-    const r = reportRowOf(raw);
-    const line = `${[
-      r.month,
-      r.licenseId,
-      r.customerId,
-      r.configurationId,
-      r.keyNumber,
-      r.product,
-      r.saas,
-      r.quota,
-      r.peak,
-      r.average.toFixed(2),
-      r.daysReported,
-      r.daysMissing,
-    ]
-      .map(csvField)
-      .join(',')}\n`;
-    if (!res.write(line)) await once(res, 'drain');
-  }
-  res.end();
-}
 
 export interface UsageRoutesDeps {
   db: Db;
@@ -98,7 +59,7 @@ export function usageRoutes(deps: UsageRoutesDeps): DeclaredRouter {
           configurationId: query.configurationId,
           customerId: query.customerId,
         };
-        if (query.format === 'csv') return streamCsv(res, deps.reports.stream(deps.db, filter), query.month);
+        if (query.format === 'csv') return streamUsageCsv(res, deps.reports.stream(deps.db, filter), query.month);
         const after = cursorId(query.cursor) ?? 0;
         const rows = await deps.reports.page(deps.db, filter, after, query.limit + 1);
         const data = rows.slice(0, query.limit);

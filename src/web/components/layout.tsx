@@ -10,6 +10,7 @@ export type NavKey =
   | 'orders'
   | 'subscriptions'
   | 'configurations'
+  | 'usage'
   | 'webhooks'
   | 'mail'
   | 'audit'
@@ -24,6 +25,7 @@ const nav: Array<{ key: NavKey; href: string; label: string }> = [
   { key: 'orders', href: '/orders', label: 'Orders' },
   { key: 'subscriptions', href: '/subscriptions', label: 'Subscriptions' },
   { key: 'configurations', href: '/ka-configurations', label: 'KA configurations' },
+  { key: 'usage', href: '/usage', label: 'Usage' },
   { key: 'webhooks', href: '/webhooks', label: 'Webhooks' },
   { key: 'mail', href: '/mail', label: 'Mail' },
   { key: 'audit', href: '/audit', label: 'Audit log' },

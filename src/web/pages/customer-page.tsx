@@ -74,6 +74,9 @@ export function CustomerPage({
       <Cut shown={subscriptions.length} limit={limit} />
 
       <h2 id="licenses">Licenses</h2>
+      <p>
+        <a href={`/usage?customer=${c.id}`}>Usage of these licenses</a>
+      </p>
       {licenses.length === 0 ? (
         <Empty>No licenses.</Empty>
       ) : (
