@@ -108,8 +108,12 @@ for (const dialect of testDialects()) {
 
         const refused = await page.goto(`${rig.api.url}/usage?configuration=${over.configurationId}&month=2026-13`);
         t.is(refused?.status(), 400);
-        const report = await page.goto(`${rig.api.url}/usage/reports?month=${month}`);
-        t.is(report?.status(), 200);
+        await rig.api.running.keyway.usage.reportPass.build(month, now);
+        await page.goto(`${rig.api.url}/usage/reports?month=${month}`);
+        t.true(await page.getByRole('link', { name: String(over.keyNumber) }).isVisible());
+        const csv = await page.request.get(`${rig.api.url}/usage/reports.csv?month=${month}`);
+        t.is(csv.status(), 200);
+        t.true((await csv.text()).includes(String(over.keyNumber)));
       } finally {
         await browser.close();
         await rig.close();

@@ -51,6 +51,9 @@ export function KaConfigurationPage({ ctx, configuration: c, settings, testResul
         <a class="button secondary" href={`/licenses?configuration=${c.id}`}>
           Licenses
         </a>
+        <a class="button secondary" href={`/usage?configuration=${c.id}`}>
+          Usage
+        </a>
       </div>
       <section aria-labelledby="status-h">
         <h2 id="status-h">Status</h2>
