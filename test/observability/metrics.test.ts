@@ -162,7 +162,8 @@ withRedis(
         result: 'ok',
         configuration: 'Demo KA (REST)',
       }),
-      1,
+      2,
+      'the REST KA issues two of the demo keys: its product and the SaaS one',
     );
     // The API process installed nothing itself: its histogram is empty.
     const apiText = await (
