@@ -517,6 +517,7 @@ export async function composeKeyway(
     findLicense: (configurationId, keyNumber) => stores.licenses.findByKey(db, configurationId, keyNumber),
     licenseOf: (id) => stores.licenses.get(db, id),
     termsOf: (license) => usageTermsOf(db, license),
+    configurationExists: async (id) => (await stores.kaConfigurations.get(db, id)) !== undefined,
     ka: usageKaFacts({
       configurations: configurations.service,
       adapters: pipeline.adapters,

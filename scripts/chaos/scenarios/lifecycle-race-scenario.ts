@@ -74,11 +74,12 @@ async function runPhase(
       'id',
       licenses.map((l) => l.id),
     )
-    .select('id', 'key_number', 'status', 'expires_at')) as Array<{
+    .select('id', 'key_number', 'status', 'expires_at', 'key_expires_at')) as Array<{
     id: number;
     key_number: string;
     status: string;
     expires_at: number | null;
+    key_expires_at: number | null;
   }>;
   const recorded = (await db('audit_events')
     .where('id', '>', mark)
@@ -108,14 +109,16 @@ async function runPhase(
       failures.push(
         `${where}: renewed ${renewedAtKa} time(s) at the KA, ${renewedInKeyway} recorded by Keyway (${renewAnswers} renew call(s) answered 2xx)`,
       );
-    // The XML-RPC protocol's dates have whole seconds.
+    // The key's own expiry: for a key the KA leases month by month, `expires_at` is the
+    // subscription's term and `key_expires_at` the lease's. XML-RPC dates have whole seconds.
+    const keyExpiry = row.key_expires_at ?? row.expires_at;
     if (
       ka &&
-      row.expires_at !== null &&
-      Math.floor(Date.parse(ka.expiresAt) / 1000) !== Math.floor(Number(row.expires_at) / 1000)
+      keyExpiry !== null &&
+      Math.floor(Date.parse(ka.expiresAt) / 1000) !== Math.floor(Number(keyExpiry) / 1000)
     ) {
       failures.push(
-        `${where}: expires ${ka.expiresAt} at the KA, ${new Date(Number(row.expires_at)).toISOString()} in Keyway`,
+        `${where}: expires ${ka.expiresAt} at the KA, ${new Date(Number(keyExpiry)).toISOString()} in Keyway`,
       );
     }
     if (ka && ka.terminated !== (row.status === 'terminated'))

@@ -19,8 +19,9 @@ export async function reachLicense(
   principal: Principal,
   id: number,
 ): Promise<void> {
+  // Staff and stores reach every license that exists; a customer only its own. Either way a
+  // license that does not exist is a 404, never an empty answer about it.
   const scope = customerScope(principal);
-  if (scope === undefined) return;
   const license = await licenses.get(db, id);
-  if (!license || license.customerId !== scope) throw new NotFoundError('license', id);
+  if (!license || (scope !== undefined && license.customerId !== scope)) throw new NotFoundError('license', id);
 }

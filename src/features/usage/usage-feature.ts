@@ -23,6 +23,8 @@ export interface UsageFeatureDeps {
   termsOf(license: LicenseSummary): Promise<UsageTerms>;
   /** What the KA says now (the provisioning layer asks it through the configuration's adapter). */
   ka: UsageKaFacts;
+  /** Whether a KA configuration exists (ka-configurations' reader): a push secret is for one that does. */
+  configurationExists(id: number): Promise<boolean>;
   /** The KA expired a SaaS key: move the license's expiry, in the watch pass's transaction. */
   onExpired(tx: DbOrTx, licenseId: number, expiredAt: number): Promise<void>;
 }
@@ -38,7 +40,15 @@ export function createUsageFeature(deps: UsageFeatureDeps) {
     termsOf: deps.termsOf,
     now: deps.now,
   });
-  const ingest = new UsageIngest({ db: deps.db, store, recorder, secrets: deps.secrets, now: deps.now });
+  const ingest = new UsageIngest({
+    db: deps.db,
+    store,
+    recorder,
+    secrets: deps.secrets,
+    audit: deps.audit,
+    configurationExists: deps.configurationExists,
+    now: deps.now,
+  });
   const view = new UsageView({ db: deps.db, store, now: deps.now, licenseOf: deps.licenseOf });
   const watchPass = new UsageWatchPass({
     db: deps.db,

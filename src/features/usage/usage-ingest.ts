@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
-import { UnauthorizedError, ValidationError } from '../../errors/app-error.js';
+import { NotFoundError, UnauthorizedError, ValidationError } from '../../errors/app-error.js';
 import type { Db } from '../../infra/db/database.js';
 import type { SecretBox } from '../../infra/db/secret-box.js';
+import type { Actor } from '../../kernel/actor.js';
+import type { AuditWriter } from '../audit/audit-store.js';
 import type { RecordOutcome, UsageRecorder } from './usage-recorder.js';
 import type { UsageStore } from './usage-store.js';
 
@@ -39,15 +41,26 @@ export class UsageIngest {
       store: UsageStore;
       recorder: UsageRecorder;
       secrets: SecretBox;
+      audit: AuditWriter;
+      configurationExists(id: number): Promise<boolean>;
       now: () => number;
     },
   ) {}
 
   /** A new secret for the configuration's pushes, answered this once (stored sealed). */
-  async rotateSecret(configurationId: number): Promise<string> {
+  async rotateSecret(configurationId: number, actor: Actor): Promise<string> {
+    if (!(await this.deps.configurationExists(configurationId)))
+      throw new NotFoundError('KA configuration', configurationId);
     const secret = `whsec_${randomBytes(24).toString('base64')}`;
     const sealed = this.deps.secrets.seal(secret, purpose(configurationId));
     await this.deps.store.saveSource(this.deps.db, configurationId, { pushSecret: sealed }, this.deps.now());
+    // Who replaced it, never the secret.
+    await this.deps.audit.record(this.deps.db, {
+      actor,
+      action: 'ka_configuration.usage_push_secret_rotated',
+      entityType: 'ka_configuration',
+      entityId: configurationId,
+    });
     return secret;
   }
 

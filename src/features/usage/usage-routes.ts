@@ -5,6 +5,8 @@ import type { Db } from '../../infra/db/database.js';
 import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
 import { encodeCursor, cursorId } from '../../http/pagination.js';
 import { idText } from '../../http/params.js';
+import { principalOf } from '../../http/access.js';
+import { actorOf } from '../../kernel/principal.js';
 import { permissions } from '../../kernel/permissions.js';
 import type { UsageIngest } from './usage-ingest.js';
 import type { ReportFilter, UsageReportStore } from './usage-report-store.js';
@@ -107,8 +109,9 @@ export function usageRoutes(deps: UsageRoutesDeps): DeclaredRouter {
         roles: permissions.configureKa,
         answer: { status: 201, description: '`{configurationId, secret}`.', schema: usagePushSecretSchema },
       },
-      async ({ params: { id } }, _req, res) => {
-        res.status(201).json({ configurationId: id, secret: await deps.ingest.rotateSecret(id) });
+      async ({ params: { id } }, req, res) => {
+        const secret = await deps.ingest.rotateSecret(id, actorOf(principalOf(req)));
+        res.status(201).json({ configurationId: id, secret });
       },
     ),
   ]);
