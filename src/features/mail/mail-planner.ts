@@ -18,6 +18,11 @@ type Snapshot = {
   [key: string]: unknown;
 };
 
+/** The day of an ISO time (`2027-04-01`), or nothing. */
+function dayOf(iso: unknown): string {
+  return typeof iso === 'string' ? iso.slice(0, 10) : '';
+}
+
 /** Who is told what about an event by mail: mails written in the fan-out's transaction. */
 export class MailPlanner {
   constructor(
@@ -44,75 +49,28 @@ export class MailPlanner {
     const base = { outboxEventId: event.rowId, eventType: event.type, template: event.type, sendAt: now };
     const console = this.options.consoleUrl();
     switch (event.type) {
-      case 'license.installed': {
-        if (!data.customer) return;
-        await this.mails.insert(
-          db,
-          {
-            ...base,
-            to: await this.customerRecipients(db, data.customer),
-            variables: {
-              licenseId: data.licenseId,
-              customerName: data.customer.name,
-              product: data.product,
-              keyNumber: data.keyNumber,
-              activationCode: data.activationCode ?? '(none)',
-              expiresAt: data.expiresAt ?? '(no expiry)',
-              subscriptionId: data.subscription?.id ?? '',
-            },
-          },
-          now,
-        );
+      case 'license.installed':
+        await this.licenseMail(db, base, data, now, {
+          activationCode: data.activationCode ?? '(none)',
+          expiresAt: data.expiresAt ?? '(no expiry)',
+        });
         return;
-      }
       case 'license.expiring':
       case 'license.expired':
-      case 'license.grace_ended': {
-        if (!data.customer) return;
-        const day = (iso: unknown) => (typeof iso === 'string' ? iso.slice(0, 10) : '');
-        await this.mails.insert(
-          db,
-          {
-            ...base,
-            to: await this.customerRecipients(db, data.customer),
-            variables: {
-              licenseId: data.licenseId,
-              customerName: data.customer.name,
-              product: data.product,
-              keyNumber: data.keyNumber,
-              termEndsAt: day(data.termEndsAt),
-              graceEndsAt: day(data.graceEndsAt),
-              inGrace: data.phase === 'grace',
-              subscriptionId: data.subscription?.id ?? '',
-            },
-          },
-          now,
-        );
+      case 'license.grace_ended':
+        await this.licenseMail(db, base, data, now, {
+          termEndsAt: dayOf(data.termEndsAt),
+          graceEndsAt: dayOf(data.graceEndsAt),
+          inGrace: data.phase === 'grace',
+        });
         return;
-      }
       case 'license.migration_announced':
-      case 'license.migrated': {
-        if (!data.customer) return;
-        const day = (iso: unknown) => (typeof iso === 'string' ? iso.slice(0, 10) : '');
-        await this.mails.insert(
-          db,
-          {
-            ...base,
-            to: await this.customerRecipients(db, data.customer),
-            variables: {
-              licenseId: data.licenseId,
-              customerName: data.customer.name,
-              product: data.product,
-              targetProduct: data.targetProduct ?? data.product,
-              keyNumber: data.keyNumber,
-              expiresAt: day(data.expiresAt) || '(no expiry)',
-              subscriptionId: data.subscription?.id ?? '',
-            },
-          },
-          now,
-        );
+      case 'license.migrated':
+        await this.licenseMail(db, base, data, now, {
+          targetProduct: data.targetProduct ?? data.product,
+          expiresAt: dayOf(data.expiresAt) || '(no expiry)',
+        });
         return;
-      }
       case 'ka_configuration.failing': {
         const to = await this.staff(db);
         if (!to.length || !data.configuration) return;
@@ -177,6 +135,33 @@ export class MailPlanner {
       default:
         return;
     }
+  }
+
+  /** A mail to a license's customer (and its extra recipients): the license's facts and the event's own. */
+  private async licenseMail(
+    db: DbOrTx,
+    base: { outboxEventId: number; eventType: string; template: string; sendAt: number },
+    data: Snapshot,
+    now: number,
+    variables: Record<string, unknown>,
+  ): Promise<void> {
+    if (!data.customer) return;
+    await this.mails.insert(
+      db,
+      {
+        ...base,
+        to: await this.customerRecipients(db, data.customer),
+        variables: {
+          licenseId: data.licenseId,
+          customerName: data.customer.name,
+          product: data.product,
+          keyNumber: data.keyNumber,
+          subscriptionId: data.subscription?.id ?? '',
+          ...variables,
+        },
+      },
+      now,
+    );
   }
 
   /**

@@ -111,27 +111,12 @@ export class OrderService {
     const licenseQuantities = resolveLicenseQuantities(plan as NonNullable<typeof plan>, input);
     const existing = await orders.getByReference(db, input.placedByTokenId, input.reference);
     if (existing) return { order: this.sameOrConflict(existing, input, licenseQuantities), created: false };
-    try {
-      const id = await transaction(db, async (tx) => {
-        const orderId = await orders.insert(tx, { ...input, licenseQuantities });
-        await this.deps.audit.record(tx, {
-          actor,
-          action: 'order.placed',
-          entityType: 'order',
-          entityId: orderId,
-          toState: 'placed',
-          data: { reference: input.reference, ...(licenseQuantities.length ? { licenseQuantities } : {}) },
-        });
-        return orderId;
-      });
-      return { order: (await orders.get(db, id)) as Order, created: true };
-    } catch (err) {
-      // Two clients raced with one reference: the loser answers the winner's order.
-      if (!isUniqueViolation(err)) throw err;
-      const winner = await orders.getByReference(db, input.placedByTokenId, input.reference);
-      if (!winner) throw err;
-      return { order: this.sameOrConflict(winner, input, licenseQuantities), created: false };
-    }
+    return this.insertOnce(
+      input,
+      (order) => this.sameOrConflict(order, input, licenseQuantities),
+      (tx) => orders.insert(tx, { ...input, licenseQuantities }),
+      { actor, data: { reference: input.reference, ...(licenseQuantities.length ? { licenseQuantities } : {}) } },
+    );
   }
 
   /**
@@ -160,31 +145,20 @@ export class OrderService {
       throw ValidationError.forFields([
         { field: 'period', message: `plan ${plan.code} is sold for ${plan.periods.join(', ')} months` },
       ]);
-    try {
-      const id = await transaction(db, async (tx) => {
-        const orderId = await orders.insert(tx, { ...input, renews: { subscriptionId: input.subscriptionId } });
-        await this.deps.audit.record(tx, {
-          actor,
-          action: 'order.placed',
-          entityType: 'order',
-          entityId: orderId,
-          toState: 'placed',
-          data: {
-            reference: input.reference,
-            kind: 'renewal',
-            subscriptionId: input.subscriptionId,
-            period: input.period,
-          },
-        });
-        return orderId;
-      });
-      return { order: (await orders.get(db, id)) as Order, created: true };
-    } catch (err) {
-      if (!isUniqueViolation(err)) throw err;
-      const winner = await orders.getByReference(db, input.placedByTokenId, input.reference);
-      if (!winner) throw err;
-      return { order: same(winner), created: false };
-    }
+    return this.insertOnce(
+      input,
+      same,
+      (tx) => orders.insert(tx, { ...input, renews: { subscriptionId: input.subscriptionId } }),
+      {
+        actor,
+        data: {
+          reference: input.reference,
+          kind: 'renewal',
+          subscriptionId: input.subscriptionId,
+          period: input.period,
+        },
+      },
+    );
   }
 
   /**
@@ -210,9 +184,11 @@ export class OrderService {
     };
     const existing = await orders.getByReference(db, input.placedByTokenId, input.reference);
     if (existing) return { order: same(existing), created: false };
-    try {
-      const id = await transaction(db, async (tx) => {
-        const orderId = await orders.insert(tx, {
+    return this.insertOnce(
+      input,
+      same,
+      (tx) =>
+        orders.insert(tx, {
           ...input,
           changes: {
             subscriptionId: input.subscriptionId,
@@ -220,27 +196,48 @@ export class OrderService {
             licenseId: input.licenseId,
             quantity: input.quantity,
           },
-        });
+        }),
+      {
+        actor,
+        data: {
+          reference: input.reference,
+          kind: input.kind,
+          subscriptionId: input.subscriptionId,
+          licenseId: input.licenseId,
+          quantity: input.quantity,
+        },
+      },
+    );
+  }
+
+  /**
+   * Inserts an order with its `order.placed` audit event in one transaction. Two clients racing
+   * with one reference: the loser answers the winner's order, if it is the same order (`same`).
+   */
+  private async insertOnce(
+    key: { placedByTokenId: number | null; reference: string },
+    same: (order: Order) => Order,
+    insert: (tx: DbOrTx) => Promise<number>,
+    placed: { actor: Actor; data: Record<string, unknown> },
+  ): Promise<{ order: Order; created: boolean }> {
+    const { db, orders } = this.deps;
+    try {
+      const id = await transaction(db, async (tx) => {
+        const orderId = await insert(tx);
         await this.deps.audit.record(tx, {
-          actor,
+          actor: placed.actor,
           action: 'order.placed',
           entityType: 'order',
           entityId: orderId,
           toState: 'placed',
-          data: {
-            reference: input.reference,
-            kind: input.kind,
-            subscriptionId: input.subscriptionId,
-            licenseId: input.licenseId,
-            quantity: input.quantity,
-          },
+          data: placed.data,
         });
         return orderId;
       });
       return { order: (await orders.get(db, id)) as Order, created: true };
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
-      const winner = await orders.getByReference(db, input.placedByTokenId, input.reference);
+      const winner = await orders.getByReference(db, key.placedByTokenId, key.reference);
       if (!winner) throw err;
       return { order: same(winner), created: false };
     }
