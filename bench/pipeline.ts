@@ -54,8 +54,14 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
     // Throughput: orders placed first, then every payment as fast as the API takes them.
     const ids = await placeOrders(call, plan, options.orders, 'bench');
     let queries = 0;
-    const countQuery = () => {
+    // BENCH_QUERY_PROFILE=1: which statements the queries are, to find what to batch next.
+    const statements = new Map<string, number>();
+    const profileQueries = process.env.BENCH_QUERY_PROFILE === '1';
+    const countQuery = (query: { sql?: string }) => {
       queries += 1;
+      if (!profileQueries || !query.sql) return;
+      const shape = query.sql.replace(/\(\?(, \?)*\)(, \(\?(, \?)*\))*/g, '(…)').slice(0, 140);
+      statements.set(shape, (statements.get(shape) ?? 0) + 1);
     };
     db.on('query', countQuery);
     const childCpu = () => Promise.all([servers.pid, ...workers.processes.map((w) => w.pid)].map(cpuMsOf));
@@ -162,6 +168,16 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
       keysAtKa,
       licenses,
       keysAtKaEqualLicenses: duplicateFree,
+      ...(profileQueries
+        ? {
+            statementsPerLicense: Object.fromEntries(
+              [...statements]
+                .sort((a, b) => b[1] - a[1])
+                .slice(0, 40)
+                .map(([sql, n]) => [sql, Number((n / options.orders).toFixed(2))]),
+            ),
+          }
+        : {}),
       ...(keepDatabase ? { keptDatabase: database.name } : {}),
     };
   } finally {

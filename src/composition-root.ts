@@ -229,6 +229,7 @@ export async function composeKeyway(
       const subscription = await stores.subscriptions.get(db, subscriptionId);
       return subscription ? Date.parse(subscription.expiresAt) : null;
     },
+    termEndsOf: (subscriptionIds) => stores.subscriptions.expiriesOf(db, subscriptionIds),
     // A migration's new license installed: the migrations feature, composed below, moves it on.
     onMigrationInstalled: (tx, requestId, licenseId) => {
       if (!migrationService) throw new Error('migrations are not composed yet');
@@ -236,9 +237,7 @@ export async function composeKeyway(
     },
   });
   // Requests released by the services feature (or made ready at payment) start at once.
-  const startRequests = async (ids: number[]) => {
-    for (const id of ids) await pipeline.pipeline.enqueue(id, { state: 'ready', attempts: 0 });
-  };
+  const startRequests = (ids: number[]) => pipeline.start(ids);
   const licenseRequests = createLicenseRequestsFeature({
     db,
     store: stores.licenseRequests,
@@ -580,7 +579,7 @@ export async function composeKeyway(
       ],
     },
     registerJobs() {
-      registerPipelineJobs(queue, pipeline.pipeline, config.pipeline.concurrency);
+      registerPipelineJobs(queue, pipeline, config.pipeline.concurrency);
       registerOperationJobs(queue, operationWork, config.pipeline.concurrency);
       configurations.registerJobs();
       registerServiceJobs(queue, services.service, config.pipeline.concurrency);

@@ -3,6 +3,7 @@ import type { AppContext } from './app-context.js';
 import { fetchProductsJob } from './features/ka-configurations/ka-configuration-service.js';
 import { TokenStore } from './features/auth/token-store.js';
 import { advanceJob } from './features/license-requests/license-request-jobs.js';
+import { batchJob } from './provisioning/batch/batch-wake.js';
 import { SERVICE_PROVISION_JOB } from './features/services/service-jobs.js';
 import { BULK_JOB_RUN } from './features/bulk-jobs/bulk-job-work.js';
 import { operationJob } from './features/licenses/license-operation-jobs.js';
@@ -23,6 +24,7 @@ export function observabilityApp(context: AppContext): Express {
  */
 export const keywayJobNames = [
   advanceJob,
+  batchJob,
   operationJob,
   SERVICE_PROVISION_JOB,
   fetchProductsJob,

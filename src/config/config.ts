@@ -113,6 +113,12 @@ export interface PipelineConfig {
    * a worker dies, another takes over after this.
    */
   leaseMs: number;
+  /**
+   * Most ready requests one worker takes at once (`KEYWAY_PIPELINE_BATCH`): their steps are
+   * written together, one statement and one transaction per step for the whole batch, while
+   * their KA calls run side by side. 1 runs every request on its own.
+   */
+  batchSize: number;
 }
 
 const proxyRanges = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -183,6 +189,7 @@ const envSchema = z.object({
   KEYWAY_RECONCILE_EVERY_MS: positiveInt.default(30_000),
   KEYWAY_CONCURRENCY: positiveInt.default(16),
   KEYWAY_LEASE_MS: positiveInt.default(5 * 60_000),
+  KEYWAY_PIPELINE_BATCH: positiveInt.max(500).default(32),
   KEYWAY_QUEUE_PREFIX: z
     .string()
     .regex(/^[\w:-]{1,60}$/, 'letters, digits, _ - and :')
@@ -286,6 +293,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
       reconcileEveryMs: e.KEYWAY_RECONCILE_EVERY_MS,
       concurrency: e.KEYWAY_CONCURRENCY,
       leaseMs: e.KEYWAY_LEASE_MS,
+      batchSize: e.KEYWAY_PIPELINE_BATCH,
     },
     publicBaseUrl: e.KEYWAY_PUBLIC_URL?.replace(/\/$/, ''),
     trustProxy: e.KEYWAY_TRUST_PROXY,

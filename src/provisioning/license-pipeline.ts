@@ -2,7 +2,6 @@ import { workerActor } from '../kernel/actor.js';
 import type { LicenseRequest, LicenseRequestState } from '../features/license-requests/license-request.js';
 import { enqueueAdvance } from '../features/license-requests/license-request-jobs.js';
 import type { JobQueue } from '../infra/queue/job-queue.js';
-import type { LicenseOrder } from '../plugin-sdk/ka-adapter.js';
 import type { AdapterCache } from './adapter-cache.js';
 import { type EngineEntity, type EngineStep, ProvisioningEngine, type WorkKey } from './engine/provisioning-engine.js';
 import type { JobMemo, PipelineDeps, StepInput, StepResult } from './pipeline-deps.js';
@@ -11,6 +10,7 @@ import { installTargetOf, serviceSettingsOf } from './service-settings.js';
 import { issueKey } from './steps/issue-step.js';
 import { resolveUnknownIssue } from './steps/lookup-step.js';
 import { retrieveFiles } from './steps/retrieve-files-step.js';
+import { licenseOrderOf, unusableReason } from './step-input.js';
 import { applyTransition } from '../features/audit/transition.js';
 
 /** States in which the pipeline, not a person, owes the next move. */
@@ -104,11 +104,7 @@ export class LicensePipeline implements EngineEntity<HeldRequest> {
   private async inputFor(request: LicenseRequest, memo: JobMemo): Promise<StepInput | undefined> {
     memo.configuration ??= await this.deps.configurations.get(request.configurationId);
     const configuration = memo.configuration;
-    const unusable = !configuration.enabled
-      ? 'the KA configuration is disabled'
-      : this.deps.configurations.pluginMissing(configuration)
-        ? `the KA plugin ${configuration.pluginName} is missing`
-        : undefined;
+    const unusable = unusableReason(this.deps.configurations, configuration);
     if (unusable) {
       const reason = `${request.state}: ${unusable}`;
       await applyTransition(
@@ -125,21 +121,11 @@ export class LicensePipeline implements EngineEntity<HeldRequest> {
       return undefined;
     }
     memo.service ??= await serviceSettingsOf(this.deps, request.serviceId);
-    const ips = memo.service.ips ?? [];
-    const order: LicenseOrder = {
-      requestId: String(request.id),
-      reference: request.reference,
-      product: request.product,
-      features: request.features,
-      quantity: request.quantity,
-      periodMonths: request.periodMonths ?? undefined,
-      server: ips.length ? { ips, macs: [] } : undefined,
-    };
     return {
       request,
       configuration,
       adapter: this.adapters.get(configuration),
-      order,
+      order: licenseOrderOf(request, memo.service),
       installTarget: installTargetOf(request.serviceId, memo.service),
       memo,
     };

@@ -10,6 +10,10 @@ import type { Logger } from '../infra/log/logger.js';
 import type { KeywayMetrics } from '../infra/metrics/metrics.js';
 import type { JobQueue } from '../infra/queue/job-queue.js';
 import { AdapterCache } from './adapter-cache.js';
+import { BatchWake, registerBatchJobs } from './batch/batch-wake.js';
+import { type BatchDeps, ReadyBatch } from './batch/ready-batch.js';
+import { LicenseRequestBatchStore } from '../features/license-requests/license-request-batch-store.js';
+import { LicenseBatchStore } from '../features/licenses/license-batch-store.js';
 import { LicensePipeline } from './license-pipeline.js';
 import type { PipelineDeps } from './pipeline-deps.js';
 
@@ -29,33 +33,67 @@ export interface PipelineWiring {
   termEndOf?(subscriptionId: number): Promise<number | null>;
   /** A migration's new license installed (see `PipelineDeps.onMigrationInstalled`). */
   onMigrationInstalled?: PipelineDeps['onMigrationInstalled'];
+  /** `termEndOf` for many subscriptions in one read (the batch pipeline). */
+  termEndsOf?: BatchDeps['termEndsOf'];
+}
+
+/** The pipeline of one process: single requests, batches of ready ones, and how to start them. */
+export interface Pipeline {
+  pipeline: LicensePipeline;
+  adapters: AdapterCache;
+  batch: ReadyBatch;
+  /**
+   * Starts requests just made ready: a wake-up of the batch pipeline, or (batch size 1) a job
+   * per request.
+   */
+  start(ids: number[]): Promise<void>;
 }
 
 /** Builds the pipeline; every process needs it to enqueue, only workers run its jobs. */
-export function createPipeline(wiring: PipelineWiring): { pipeline: LicensePipeline; adapters: AdapterCache } {
+export function createPipeline(wiring: PipelineWiring): Pipeline {
   const adapters = new AdapterCache(wiring.configurations, wiring.metrics);
-  const pipeline = new LicensePipeline(
+  const deps: PipelineDeps = {
+    db: wiring.db,
+    requests: wiring.stores.licenseRequests,
+    licenses: wiring.stores.licenses,
+    audit: wiring.stores.audit,
+    events: wiring.events,
+    configurations: wiring.configurations,
+    policy: wiring.config.pipeline,
+    logger: wiring.logger.child({ component: 'pipeline' }),
+    now: wiring.clock,
+    metrics: wiring.metrics,
+    termEndOf: wiring.termEndOf,
+    onMigrationInstalled: wiring.onMigrationInstalled,
+  };
+  const pipeline = new LicensePipeline(deps, wiring.queue, adapters);
+  const batch = new ReadyBatch(
     {
-      db: wiring.db,
-      requests: wiring.stores.licenseRequests,
-      licenses: wiring.stores.licenses,
-      audit: wiring.stores.audit,
-      events: wiring.events,
-      configurations: wiring.configurations,
-      policy: wiring.config.pipeline,
-      logger: wiring.logger.child({ component: 'pipeline' }),
-      now: wiring.clock,
-      metrics: wiring.metrics,
-      termEndOf: wiring.termEndOf,
-      onMigrationInstalled: wiring.onMigrationInstalled,
+      ...deps,
+      batchRequests: new LicenseRequestBatchStore(wiring.clock),
+      batchLicenses: new LicenseBatchStore(wiring.stores.licenses, wiring.clock),
+      termEndsOf: wiring.termEndsOf,
     },
-    wiring.queue,
     adapters,
+    (id, key, delayMs) => pipeline.enqueue(id, key, { delayMs }),
+    wiring.config.pipeline.batchSize,
   );
-  return { pipeline, adapters };
+  const wake = new BatchWake(wiring.queue);
+  const start = async (ids: number[]) => {
+    if (!ids.length) return;
+    if (batch.size > 1) return wake.wake();
+    for (const id of ids) await pipeline.enqueue(id, { state: 'ready', attempts: 0 });
+  };
+  return { pipeline, adapters, batch, start };
 }
 
-/** Worker role: run the pipeline's jobs. */
-export function registerPipelineJobs(queue: JobQueue, pipeline: LicensePipeline, concurrency: number): void {
-  queue.process<{ requestId: number }>(advanceJob, concurrency, (job) => pipeline.advance(job.payload.requestId));
+/**
+ * Worker role: run the pipeline's jobs. A batch holds many requests, so fewer batch jobs run
+ * at once than single ones: together they keep about as many KA calls on their way.
+ */
+export function registerPipelineJobs(queue: JobQueue, pipeline: Pipeline, concurrency: number): void {
+  queue.process<{ requestId: number }>(advanceJob, concurrency, (job) =>
+    pipeline.pipeline.advance(job.payload.requestId),
+  );
+  registerBatchJobs(queue, pipeline.batch, Math.max(2, Math.ceil(concurrency / 8)));
 }

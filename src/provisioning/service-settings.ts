@@ -22,3 +22,17 @@ export function installTargetOf(serviceId: number | null, settings: ServiceSetti
     ? { serviceId: String(serviceId), url: settings.installUrl, token: settings.installToken }
     : undefined;
 }
+
+/** `serviceSettingsOf` for many services in one read (the batch pipeline). */
+export async function serviceSettingsOfMany(
+  deps: { db: DbOrTx },
+  serviceIds: Array<number | null>,
+): Promise<Map<number, ServiceSettings>> {
+  const ids = [...new Set(serviceIds.filter((id): id is number => id !== null))];
+  if (!ids.length) return new Map();
+  const rows = (await deps.db('services').select('id', 'settings').whereIn('id', ids)) as Array<{
+    id: number;
+    settings: unknown;
+  }>;
+  return new Map(rows.map((r) => [Number(r.id), fromJson<ServiceSettings>(r.settings, {})]));
+}

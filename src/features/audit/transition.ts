@@ -39,6 +39,8 @@ export interface TransitionEvent {
 /** Writes a transition's outbox event in the transaction of its move (implemented by the outbox feature). */
 export interface TransitionEventWriter {
   write(tx: DbOrTx, event: TransitionEvent & { entityType: string; entityId: number }): Promise<void>;
+  /** Many events of one batch's change in a few statements; `write` one by one when absent. */
+  writeMany?(tx: DbOrTx, events: Array<TransitionEvent & { entityType: string; entityId: number }>): Promise<void>;
 }
 
 /** Where a transition's records go: the audit log, and the outbox once there is one. */

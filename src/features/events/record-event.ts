@@ -81,14 +81,21 @@ export async function recordEvents(tx: DbOrTx, events: EventInput[]): Promise<vo
  */
 export const outboxEventWriter: TransitionEventWriter = {
   async write(tx: DbOrTx, event: TransitionEvent & { entityType: string; entityId: number }): Promise<void> {
-    if (!isEventType(event.type)) throw new Error(`event type ${event.type} is not in the event catalogue`);
-    const { entityId: named, ...data } = event.payload;
-    const entityId = eventCatalogue[event.type].entityType === event.entityType ? event.entityId : Number(named);
-    if (!Number.isSafeInteger(entityId) || entityId < 1) {
-      throw new Error(
-        `event ${event.type} on a ${event.entityType} must name its ${eventCatalogue[event.type].entityType}`,
-      );
-    }
-    await recordEvent(tx, { type: event.type, entityId, data });
+    await recordEvent(tx, eventOfTransition(event));
+  },
+  async writeMany(tx: DbOrTx, events: Array<TransitionEvent & { entityType: string; entityId: number }>) {
+    await recordEvents(tx, events.map(eventOfTransition));
   },
 };
+
+function eventOfTransition(event: TransitionEvent & { entityType: string; entityId: number }): EventInput {
+  if (!isEventType(event.type)) throw new Error(`event type ${event.type} is not in the event catalogue`);
+  const { entityId: named, ...data } = event.payload;
+  const entityId = eventCatalogue[event.type].entityType === event.entityType ? event.entityId : Number(named);
+  if (!Number.isSafeInteger(entityId) || entityId < 1) {
+    throw new Error(
+      `event ${event.type} on a ${event.entityType} must name its ${eventCatalogue[event.type].entityType}`,
+    );
+  }
+  return { type: event.type, entityId, data };
+}

@@ -109,6 +109,19 @@ function afterTransition(
 /** The states in which the pipeline is working on a request (not waiting, for staff or done). */
 const workingStates: LicenseRequestState[] = ['ready', 'issuing', 'key_issued', 'files_retrieved', 'installing'];
 
+/** The columns a transition's patch sets (besides the state). */
+export function transitionColumns(patch: TransitionPatch, now: number): Record<string, unknown> {
+  const update: Record<string, unknown> = { updated_at: now };
+  if (patch.reason !== undefined) update.reason = patch.reason === null ? null : clip(patch.reason, reasonMaxLength);
+  if (patch.lastError !== undefined) update.last_error = boundedJson(patch.lastError);
+  if (patch.keyCandidates !== undefined) update.key_candidates = boundedJson(patch.keyCandidates);
+  if (patch.attempts !== undefined) update.attempts = patch.attempts;
+  if (patch.nextAttemptAt !== undefined) update.next_attempt_at = patch.nextAttemptAt;
+  if (patch.issueSentAt !== undefined) update.issue_sent_at = patch.issueSentAt;
+  if (patch.releaseLease) Object.assign(update, { lease_token: null, lease_until: null });
+  return update;
+}
+
 export class LicenseRequestStore implements LicenseRequestWriter, LicenseRequestPort {
   /** Read once per process: it never changes. */
   private installationId?: Promise<string>;
@@ -199,7 +212,7 @@ export class LicenseRequestStore implements LicenseRequestWriter, LicenseRequest
     to: LicenseRequestState,
     patch: TransitionPatch = {},
   ): GuardedMove {
-    return knexMove('license_request', 'license_requests', id, from, to, () => this.columnsOf(patch, this.now()));
+    return knexMove('license_request', 'license_requests', id, from, to, () => transitionColumns(patch, this.now()));
   }
 
   /**
@@ -216,21 +229,9 @@ export class LicenseRequestStore implements LicenseRequestWriter, LicenseRequest
       const now = this.now();
       const changed = await db('license_requests')
         .where({ id: request.id, state: from })
-        .update({ state: to, ...this.columnsOf(patch, now) });
+        .update({ state: to, ...transitionColumns(patch, now) });
       return changed === 1 ? afterTransition(request, to, patch, now) : undefined;
     });
-  }
-
-  private columnsOf(patch: TransitionPatch, now: number): Record<string, unknown> {
-    const update: Record<string, unknown> = { updated_at: now };
-    if (patch.reason !== undefined) update.reason = patch.reason === null ? null : clip(patch.reason, reasonMaxLength);
-    if (patch.lastError !== undefined) update.last_error = boundedJson(patch.lastError);
-    if (patch.keyCandidates !== undefined) update.key_candidates = boundedJson(patch.keyCandidates);
-    if (patch.attempts !== undefined) update.attempts = patch.attempts;
-    if (patch.nextAttemptAt !== undefined) update.next_attempt_at = patch.nextAttemptAt;
-    if (patch.issueSentAt !== undefined) update.issue_sent_at = patch.issueSentAt;
-    if (patch.releaseLease) Object.assign(update, { lease_token: null, lease_until: null });
-    return update;
   }
 
   /**

@@ -132,6 +132,44 @@ function toFileSummary(r: Record<string, unknown>): LicenseFileSummary {
   };
 }
 
+/** A new license's row (status `issued` unless told), as `LicenseStore.insert` writes it. */
+export function newLicenseRow(input: NewLicense, now: number): Omit<LicenseRow, 'id'> & { updated_at: number } {
+  return {
+    request_id: input.requestId,
+    configuration_id: input.configurationId,
+    subscription_id: input.subscriptionId,
+    customer_id: input.customerId,
+    key_number: input.keyNumber,
+    full_key_number: input.fullKeyNumber ?? null,
+    product_key: input.productKey ?? null,
+    product: input.product,
+    features: JSON.stringify(input.features),
+    additional_key_numbers: JSON.stringify(input.additionalKeyNumbers),
+    status: input.status ?? 'issued',
+    source: input.source,
+    expires_at: input.expiresAt ?? null,
+    updates_until: input.updatesUntil ?? null,
+    installed_at: null,
+    created_at: now,
+    updated_at: now,
+    starts_at: input.term?.startsAt ?? null,
+    term_kind: input.term?.termKind ?? null,
+    period_months: input.term?.periodMonths ?? null,
+    key_expires_at: input.term ? input.term.keyExpiresAt : (input.expiresAt ?? null),
+    revision: input.term?.revision ?? null,
+    refresh_due_at: input.term?.refreshDueAt ?? null,
+    quota: input.quota?.quota ?? null,
+    quota_unit: input.quota?.quotaUnit ?? null,
+    quota_reserved: input.quota?.quotaReserved ?? null,
+    key_type: input.keyType ?? null,
+    parent_license_id: input.additional?.parentLicenseId ?? null,
+    key_name: input.additional?.name ?? null,
+    renews_with_subscription: input.additional ? input.additional.renewsWithSubscription : null,
+    decreases_used: 0,
+    predecessor_license_id: input.predecessorLicenseId ?? null,
+  };
+}
+
 export class LicenseStore implements LicensePort, LicenseSyncPort {
   /**
    * `firstSyncAfterMs`: a new license was just read from its KA, so the scheduled sync first
@@ -145,45 +183,14 @@ export class LicenseStore implements LicensePort, LicenseSyncPort {
   /** Inserts a license (status `issued`) and answers it as a read would. */
   async insert(db: DbOrTx, input: NewLicense): Promise<LicenseSummary> {
     const now = this.now();
-    const row: Omit<LicenseRow, 'id'> & { updated_at: number } = {
-      request_id: input.requestId,
-      configuration_id: input.configurationId,
-      subscription_id: input.subscriptionId,
-      customer_id: input.customerId,
-      key_number: input.keyNumber,
-      full_key_number: input.fullKeyNumber ?? null,
-      product_key: input.productKey ?? null,
-      product: input.product,
-      features: JSON.stringify(input.features),
-      additional_key_numbers: JSON.stringify(input.additionalKeyNumbers),
-      status: input.status ?? 'issued',
-      source: input.source,
-      expires_at: input.expiresAt ?? null,
-      updates_until: input.updatesUntil ?? null,
-      installed_at: null,
-      created_at: now,
-      updated_at: now,
-      starts_at: input.term?.startsAt ?? null,
-      term_kind: input.term?.termKind ?? null,
-      period_months: input.term?.periodMonths ?? null,
-      key_expires_at: input.term ? input.term.keyExpiresAt : (input.expiresAt ?? null),
-      revision: input.term?.revision ?? null,
-      refresh_due_at: input.term?.refreshDueAt ?? null,
-      quota: input.quota?.quota ?? null,
-      quota_unit: input.quota?.quotaUnit ?? null,
-      quota_reserved: input.quota?.quotaReserved ?? null,
-      key_type: input.keyType ?? null,
-      parent_license_id: input.additional?.parentLicenseId ?? null,
-      key_name: input.additional?.name ?? null,
-      renews_with_subscription: input.additional ? input.additional.renewsWithSubscription : null,
-      decreases_used: 0,
-      predecessor_license_id: input.predecessorLicenseId ?? null,
-    };
-    const [id] = await db('licenses').insert({
-      ...row,
-      sync_due_at: now + (this.options.firstSyncAfterMs ?? 86_400_000),
-    });
+    const row = newLicenseRow(input, now);
+    const [id] = await db('licenses').insert({ ...row, sync_due_at: this.firstSyncDue(now) });
     return toLicenseSummary({ ...row, id: Number(id) });
+  }
+
+  /** When the scheduled sync first reads a license made at `now`. */
+  firstSyncDue(now: number): number {
+    return now + (this.options.firstSyncAfterMs ?? 86_400_000);
   }
 
   /**

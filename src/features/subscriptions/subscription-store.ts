@@ -106,6 +106,15 @@ export class SubscriptionStore implements SubscriptionWriter, SubscriptionLookup
     return ids;
   }
 
+  /** The expiry (epoch ms) of each of `ids` that exists, in one read. */
+  async expiriesOf(db: DbOrTx, ids: readonly number[]): Promise<Map<number, number>> {
+    if (!ids.length) return new Map();
+    const rows = await db<SubscriptionRow>('subscriptions')
+      .whereIn('id', [...new Set(ids)])
+      .select('id', 'expires_at');
+    return new Map(rows.map((r) => [Number(r.id), Number(r.expires_at)]));
+  }
+
   async get(db: DbOrTx, id: number): Promise<Subscription | undefined> {
     const row = await db<SubscriptionRow>('subscriptions').where({ id }).first();
     return row ? toSubscription(row) : undefined;
