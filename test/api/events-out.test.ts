@@ -54,6 +54,15 @@ for (const dialect of testDialects()) {
       t.truthy(one.subscription.id);
       t.truthy(one.configuration.name);
       t.is(receiver.received[0]?.type, 'order.paid');
+      // The order's snapshot: the order paid, its customer and the subscription it made.
+      const paid = receiver.received[0]?.data as Body & { customer: Body; subscription: Body };
+      t.is(paid.state, 'paid');
+      t.truthy(paid.paidAt);
+      t.is(paid.customer.id, one.customer.id);
+      t.truthy(paid.customer.email);
+      t.is(paid.subscription.id, one.subscription.id);
+      t.is(paid.subscription.orderId, paid.orderId);
+      t.is(paid.subscription.state, 'active');
 
       await waitFor(async () => smtp.received.length >= 2, 'the license installed mails');
       const mails = smtp.received.filter((m) => /is installed/.test(m.parsed.subject ?? ''));

@@ -133,10 +133,42 @@ export async function licenseRequestSnapshot(db: DbOrTx, requestId: number): Pro
   };
 }
 
+/** An order with its customer and subscription, in one query (every payment records one). */
 export async function orderSnapshot(db: DbOrTx, orderId: number): Promise<Record<string, unknown>> {
-  const row = await db('orders').where({ id: orderId }).first();
+  const row = await db('orders')
+    .leftJoin('subscriptions', 'subscriptions.order_id', 'orders.id')
+    .leftJoin('customers', 'customers.id', 'orders.customer_id')
+    .where('orders.id', orderId)
+    .orderBy('subscriptions.id')
+    .first(
+      'orders.id',
+      'orders.reference',
+      'orders.state',
+      'orders.plan_id',
+      'orders.period_months',
+      'orders.payment_reference',
+      'orders.paid_at',
+      'customers.id as customer_id',
+      'customers.name as customer_name',
+      'customers.email as customer_email',
+      'customers.external_ref as customer_external_ref',
+      'subscriptions.id as subscription_id',
+      'subscriptions.order_id as subscription_order_id',
+      'subscriptions.plan_id as subscription_plan_id',
+      'subscriptions.state as subscription_state',
+      'subscriptions.period_months as subscription_period_months',
+      'subscriptions.starts_at as subscription_starts_at',
+      'subscriptions.expires_at as subscription_expires_at',
+    );
   if (!row) throw new Error(`order ${orderId} does not exist`);
-  const sub = await db('subscriptions').where({ order_id: orderId }).first('id');
+  const prefixed = (prefix: string) =>
+    row[`${prefix}_id`] === null || row[`${prefix}_id`] === undefined
+      ? undefined
+      : Object.fromEntries(
+          Object.entries(row)
+            .filter(([column]) => column.startsWith(`${prefix}_`))
+            .map(([column, value]) => [column.slice(prefix.length + 1), value]),
+        );
   return {
     orderId: row.id,
     reference: row.reference,
@@ -145,8 +177,8 @@ export async function orderSnapshot(db: DbOrTx, orderId: number): Promise<Record
     periodMonths: row.period_months,
     paymentReference: row.payment_reference ?? null,
     paidAt: iso(row.paid_at),
-    customer: await customer(db, row.customer_id),
-    subscription: sub ? await subscription(db, sub.id) : null,
+    customer: customerOf(prefixed('customer')),
+    subscription: subscriptionOf(prefixed('subscription')),
   };
 }
 
