@@ -29,7 +29,7 @@ for (const dialect of testDialects()) {
       t.teardown(() => rig.close());
       const { api } = rig;
       const created = await api.request<Body>('POST', '/api/v1/webhook-endpoints', {
-        body: { url: receiver.url, eventTypes: ['license.installed', 'order.paid'] },
+        body: { url: receiver.url, eventTypes: ['license.installed', 'order.paid', 'subscription.activated'] },
       });
       t.is(created.status, 201);
       secret = String(created.body.secret);
@@ -43,7 +43,10 @@ for (const dialect of testDialects()) {
       t.deepEqual(recipients.body, { customerId: 1, emails: ['billing@acme.test'] });
 
       const { licenses } = await rig.buyAndWaitInstalled('events-1');
-      await waitFor(async () => receiver.received.length >= 3, 'order.paid and two license.installed');
+      await waitFor(
+        async () => receiver.received.length >= 4,
+        'order.paid, subscription.activated and two license.installed',
+      );
       t.is(receiver.refused.length, 0);
       const installed = receiver.received.filter((e) => e.type === 'license.installed');
       t.deepEqual(installed.map((e) => e.data.keyNumber).sort(), licenses.map((l) => l.keyNumber).sort());
@@ -63,6 +66,16 @@ for (const dialect of testDialects()) {
       t.is(paid.subscription.id, one.subscription.id);
       t.is(paid.subscription.orderId, paid.orderId);
       t.is(paid.subscription.state, 'active');
+      // Recorded in the payment's transaction, after the order.
+      const activated = receiver.received.find((e) => e.type === 'subscription.activated')?.data as Body & {
+        customer: Body;
+        subscription: Body;
+        licenseRequests: Body[];
+      };
+      t.is(activated.subscriptionId, paid.subscription.id);
+      t.is(activated.customer.email, paid.customer.email);
+      t.is(activated.subscription.state, 'active');
+      t.is(activated.licenseRequests.length, licenses.length);
 
       await waitFor(async () => smtp.received.length >= 2, 'the license installed mails');
       const mails = smtp.received.filter((m) => /is installed/.test(m.parsed.subject ?? ''));
@@ -91,18 +104,19 @@ for (const dialect of testDialects()) {
         'GET',
         `/api/v1/webhook-endpoints/${endpointId}/deliveries`,
       );
-      t.true(deliveries.body.data.length >= 4);
+      t.true(deliveries.body.data.length >= 5);
       t.like(deliveries.body.data.at(-1)?.attemptLog[0], { statusCode: 200, responseExcerpt: 'thanks' });
       const replay = await api.request<Body>(
         'POST',
         `/api/v1/webhook-endpoints/${endpointId}/deliveries/${deliveries.body.data.at(-1)?.id}/replay`,
       );
       t.is(replay.status, 201);
-      await waitFor(async () => receiver.received.length >= 5, 'the replayed event');
+      await waitFor(async () => receiver.received.length >= 6, 'the replayed event');
       const since = await api.request<Body>('POST', `/api/v1/webhook-endpoints/${endpointId}/replay`, {
         body: { since: new Date(Date.now() - 60_000).toISOString() },
       });
-      t.is(since.body.deliveries, 3);
+      // order.paid, subscription.activated and the two license.installed of the last minute.
+      t.is(since.body.deliveries, 4);
 
       const events = await api.request<{ data: Body[] }>(
         'GET',

@@ -193,19 +193,35 @@ export async function subscriptionSnapshots(
   db: DbOrTx,
   subscriptionIds: number[],
 ): Promise<Map<number, Record<string, unknown>>> {
-  const rows = [...(await byId(db, 'subscriptions', subscriptionIds)).values()];
+  const wanted = [...new Set(subscriptionIds)];
+  // The customer joined in: one query fewer for every subscription event.
+  const rows: Array<Record<string, unknown>> = wanted.length
+    ? await db('subscriptions')
+        .leftJoin('customers', 'customers.id', 'subscriptions.customer_id')
+        .whereIn('subscriptions.id', wanted)
+        .select(
+          'subscriptions.*',
+          'customers.id as customer_row_id',
+          'customers.name as customer_name',
+          'customers.email as customer_email',
+          'customers.external_ref as customer_external_ref',
+        )
+    : [];
   const ids = rows.map((r) => Number(r.id));
-  const [customers, products] = await Promise.all([
-    byId(
-      db,
-      'customers',
-      rows.map((r) => r.customer_id),
-      ['id', 'name', 'email', 'external_ref'],
-    ),
-    ids.length
-      ? db('license_requests').whereIn('subscription_id', ids).orderBy('id').select('id', 'product', 'subscription_id')
-      : [],
-  ]);
+  const customers = new Map(
+    rows
+      .filter((r) => r.customer_row_id !== null && r.customer_row_id !== undefined)
+      .map((r) => [
+        Number(r.customer_id),
+        { id: r.customer_id, name: r.customer_name, email: r.customer_email, external_ref: r.customer_external_ref },
+      ]),
+  );
+  const products = ids.length
+    ? await db('license_requests')
+        .whereIn('subscription_id', ids)
+        .orderBy('id')
+        .select('id', 'product', 'subscription_id')
+    : [];
   return new Map(
     rows.map((row) => [
       Number(row.id),

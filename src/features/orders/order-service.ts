@@ -283,17 +283,20 @@ export class OrderService {
     await applyTransition(db, this.deps, orders.markPaid(orderId, paymentReference, now), async (tx) => {
       const made = await this.createSubscription(tx, order, now, actor);
       created = made.created;
-      // Written here, not as the move's event, so the payment is told before the activation it caused.
-      const { events } = this.deps;
-      await events.write(tx, { type: 'order.paid', payload: {}, entityType: 'order', entityId: orderId });
+      // Written here, not as the move's event, so the payment is told before the activation it
+      // caused; both in one insert where the writer can.
+      const told = [{ type: 'order.paid', payload: {}, entityType: 'order', entityId: orderId }];
       // Active at creation (every service instant): no release follows to tell it.
       if (made.created.servicesReady)
-        await events.write(tx, {
+        told.push({
           type: 'subscription.activated',
           payload: {},
           entityType: 'subscription',
           entityId: made.created.subscriptionId,
         });
+      const { events } = this.deps;
+      if (events.writeMany) await events.writeMany(tx, told);
+      else for (const event of told) await events.write(tx, event);
       return {
         actor,
         action: 'order.paid',
