@@ -40,7 +40,7 @@ export interface SyncBase {
 
 /**
  * Per tab, a partner account at the KA (admin surface) and a `parallels-ka` configuration with
- * `syncCallsPerSecond` (Keyway's API); `count` keys issued through the KA's own XML-RPC
+ * `syncCallsPerSecond` (Keyway's API); one key per license issued through the KA's own XML-RPC
  * `createKey`, `createWidth` at a time, each a lease as the pipeline would buy it; then, straight
  * into MariaDB, an installed license request and license per key with the KA's key number and
  * expiry (to the second, as the protocol carries it), last synced a day ago and due now, and
