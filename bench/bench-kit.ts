@@ -6,8 +6,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import readline from 'node:readline';
 import { createDatabase, type Db } from '../src/infra/db/database.js';
+import type { CallCounts } from './ka-call-log.js';
 
 export const mysqlBase = (process.env.KEYWAY_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/').replace(/\/$/, '');
 export const redisUrl = process.env.KEYWAY_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -45,6 +47,51 @@ export async function peakRssMiBOf(pid: number | undefined): Promise<number | un
   return kib === undefined ? undefined : Math.round(Number(kib) / 1024);
 }
 
+/** Resident memory of a child process now (Linux `VmRSS`); undefined where /proc has none. */
+export async function rssMiBOf(pid: number | undefined): Promise<number | undefined> {
+  const status = pid === undefined ? '' : await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kib = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+  return kib === undefined ? undefined : Math.round(Number(kib) / 1024);
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A port free on this host now, for a worker's `KEYWAY_METRICS_PORT`. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The workers' `KEYWAY_METRICS_TOKEN`. */
+export const metricsToken = 'kw_bench_metrics_token_0123456789';
+
+/** A worker's Prometheus text from its `KEYWAY_METRICS_PORT`. */
+export function scrapeMetrics(port: number | undefined): Promise<string> {
+  return fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } }).then((r) =>
+    r.text(),
+  );
+}
+
+/** Waits until each worker answers /metrics: its scheduler started before its metrics server. */
+export async function waitForWorkerMetrics(ports: number[], processes: ChildProcess[]): Promise<void> {
+  const readyBy = Date.now() + 120_000;
+  for (const port of ports) {
+    while (
+      !(await scrapeMetrics(port).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      if (processes.some((p) => p.exitCode !== null)) throw new Error('a worker process exited at start');
+      if (Date.now() > readyBy) throw new Error(`worker metrics on port ${port} did not answer`);
+      await sleep(200);
+    }
+  }
+}
+
 /** What the reference KA says it did to renewals, per key. */
 export interface KaRenewals {
   /** Keys renewed at least once. */
@@ -62,6 +109,11 @@ export interface ReferenceServers {
   /** Keys at the KA. */
   keys(): Promise<number>;
   renewals(): Promise<KaRenewals>;
+  /** The partner calls each client id made since the last `resetCalls`. */
+  calls(): Promise<Record<string, CallCounts>>;
+  resetCalls(): Promise<void>;
+  /** Moves these keys' expiry by `ms` in the KA's store; answers how many it found. */
+  moveExpiry(keyNumbers: string[], ms: number): Promise<number>;
   close(): void;
 }
 
@@ -84,6 +136,18 @@ export async function startReferenceServers(): Promise<ReferenceServers> {
     async renewals() {
       child.stdin.write('renewals\n');
       return (await next()) as unknown as KaRenewals;
+    },
+    async calls() {
+      child.stdin.write('calls\n');
+      return (await next()) as Record<string, CallCounts>;
+    },
+    async resetCalls() {
+      child.stdin.write('reset-calls\n');
+      await next();
+    },
+    async moveExpiry(keyNumbers, ms) {
+      child.stdin.write(`expire ${ms} ${keyNumbers.join(' ')}\n`);
+      return Number((await next()).moved);
     },
     close() {
       child.stdin.end('quit\n');
@@ -126,14 +190,15 @@ export function benchEnv(database: BenchDatabase): Record<string, string> {
   };
 }
 
-/** Keyway processes (`src/main.ts`), each with `env` and the extra variables of its index. */
+/** Keyway processes (`src/main.ts`), each with `env` and the extra variables of its index, and `nodeArgs` for Node. */
 export function spawnKeyways(
   count: number,
   env: Record<string, string>,
   extra: (index: number) => Record<string, string> = () => ({}),
+  nodeArgs: string[] = [],
 ): { processes: ChildProcess[]; stop(): Promise<void> } {
   const processes = Array.from({ length: count }, (_, i) =>
-    spawn(process.execPath, ['--import=tsx', new URL('../src/main.ts', import.meta.url).pathname], {
+    spawn(process.execPath, [...nodeArgs, '--import=tsx', new URL('../src/main.ts', import.meta.url).pathname], {
       env: { ...process.env, ...env, ...extra(i) },
       stdio: 'inherit',
     }),

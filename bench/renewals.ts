@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { loadConfig } from '../src/config/config.js';
 import { createDatabase, type Db } from '../src/infra/db/database.js';
 import { createLogger } from '../src/infra/log/logger.js';
@@ -11,18 +10,22 @@ import {
   cpuMsOf,
   createBenchDatabase,
   createBenchPlan,
+  freePort,
+  metricsToken,
   peakRssMiBOf,
   placeOrders,
   pool,
+  scrapeMetrics,
+  sleep,
   spawnKeyways,
   startReferenceServers,
+  waitForWorkerMetrics,
   waitInstalled,
 } from './bench-kit.js';
 
 const DAY_MS = 86_400_000;
 /** Sold as a fixed term of 12 months (`fixedTerms`), so every renewal is a `renewKey` at the KA, not a lease the KA renews itself. */
 const product = 'PLESK-12-WEB-PRO';
-const metricsToken = 'kw_bench_metrics_token_0123456789';
 const pass = 'renewals due';
 
 export interface RenewalsBenchOptions {
@@ -33,16 +36,6 @@ export interface RenewalsBenchOptions {
   /** Gives up waiting for the wave after this long (the result then says `completed: false`). */
   timeoutMs: number;
 }
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One worker's `keyway_scheduler_pass_seconds` for the renewals pass: count, sum and cumulative buckets. */
 interface PassHistogram {
@@ -141,25 +134,8 @@ export async function runRenewalsBench(options: RenewalsBenchOptions) {
       KEYWAY_METRICS_PORT: String(ports[i]),
       KEYWAY_METRICS_TOKEN: metricsToken,
     }));
-    const scrape = (port: number | undefined) =>
-      fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } }).then((r) =>
-        r.text(),
-      );
-    // Ready when each answers /metrics: its scheduler started before its metrics server.
-    const readyBy = Date.now() + 120_000;
-    for (const port of ports) {
-      while (
-        !(await scrape(port).then(
-          () => true,
-          () => false,
-        ))
-      ) {
-        if (workers.processes.some((p) => p.exitCode !== null)) throw new Error('a worker process exited at start');
-        if (Date.now() > readyBy) throw new Error(`worker metrics on port ${port} did not answer`);
-        await sleep(200);
-      }
-    }
-    const passesBefore = (await Promise.all(ports.map(scrape))).map(passHistogram);
+    await waitForWorkerMetrics(ports, workers.processes);
+    const passesBefore = (await Promise.all(ports.map(scrapeMetrics))).map(passHistogram);
     const childCpu = () => Promise.all([servers.pid, ...workers!.processes.map((w) => w.pid)].map(cpuMsOf));
     const cpuBefore = await childCpu();
 
@@ -180,7 +156,7 @@ export async function runRenewalsBench(options: RenewalsBenchOptions) {
     }
     const seconds = (performance.now() - started) / 1000;
     const [kaCpuMs = 0, ...workerCpuMs] = (await childCpu()).map((ms, i) => ms - (cpuBefore[i] ?? 0));
-    const passesAfter = (await Promise.all(ports.map(scrape))).map(passHistogram);
+    const passesAfter = (await Promise.all(ports.map(scrapeMetrics))).map(passHistogram);
     const workerPeakRssMiB = await Promise.all(workers.processes.map((w) => peakRssMiBOf(w.pid)));
 
     const orders = await db('orders')

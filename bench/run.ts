@@ -1,13 +1,15 @@
 /**
  * `npm run bench`: every benchmark, printed as JSON. Needs MariaDB and Redis
  * (KEYWAY_BENCH_MYSQL_URL, KEYWAY_BENCH_REDIS_URL; defaults to the local servers).
- * `npm run bench -- pipeline`, `-- renewals`, `-- list`, `-- usage`, `-- bulk` or `-- xml` runs one of them
- * (`xml` needs no servers). Exits non-zero when a bench's own check fails (a key renewed twice).
+ * `npm run bench -- pipeline`, `-- renewals`, `-- list`, `-- usage`, `-- bulk`, `-- sync` or `-- xml` runs one
+ * of them (`xml` needs no servers). Exits non-zero when a bench's own check fails (a key renewed twice, a
+ * drifted license the sync missed).
  */
 import { runBulkBench } from './bulk.js';
 import { runLicenseListBench } from './license-list.js';
 import { runPipelineBench } from './pipeline.js';
 import { runRenewalsBench } from './renewals.js';
+import { runSyncBench } from './sync.js';
 import { runUsageBench } from './usage.js';
 import { runXmlLimitsBench } from './xml-limits.js';
 
@@ -46,6 +48,19 @@ if (which === 'all' || which === 'bulk') {
     runMs: Number(process.env.BENCH_BULK_RUN_MS ?? 10_000),
   });
   console.log(JSON.stringify({ bulk: result }, null, 2));
+  if (!result.ok) process.exitCode = 1;
+}
+if (which === 'all' || which === 'sync') {
+  const result = await runSyncBench({
+    licenses: Number(process.env.BENCH_SYNC_LICENSES ?? 100_000),
+    tabs: Number(process.env.BENCH_SYNC_TABS ?? 4),
+    callsPerSecond: Number(process.env.BENCH_SYNC_CALLS_PER_SECOND ?? 150),
+    workers: Number(process.env.BENCH_SYNC_WORKERS ?? 1),
+    schedulerEveryMs: Number(process.env.BENCH_SCHEDULER_EVERY_MS ?? 1000),
+    timeoutMs: Number(process.env.BENCH_TIMEOUT_MS ?? 30 * 60_000),
+    workerNodeArgs: process.env.BENCH_SYNC_WORKER_NODE_ARGS?.split(' ').filter(Boolean),
+  });
+  console.log(JSON.stringify({ sync: result }, null, 2));
   if (!result.ok) process.exitCode = 1;
 }
 if (which === 'all' || which === 'xml') {

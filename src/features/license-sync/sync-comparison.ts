@@ -44,9 +44,9 @@ const sameList = (a: readonly string[], b: readonly string[]) =>
 /**
  * Compares a license with its key's facts at the KA, field by field. Automatic: a key the KA
  * terminated (nothing else is compared then), a later key expiry (a fixed term renewed at the
- * KA; a lease period the KA renewed itself), a new file revision. A terminated license is
- * compared by status only. Quota, farms and activations are not compared: Keyway keeps none
- * of them on a license.
+ * KA; a lease period the KA renewed itself, on a license with a request to refresh its file),
+ * a new file revision (likewise). A terminated license is compared by status only. Quota,
+ * farms and activations are not compared: Keyway keeps none of them on a license.
  */
 export function compareWithKa(license: LicenseSummary, info: KeyInfo): Comparison {
   const result: Comparison = { automatic: [], terminated: false, refresh: false, differences: [] };
@@ -68,11 +68,20 @@ export function compareWithKa(license: LicenseSummary, info: KeyInfo): Compariso
   let renewedUpdates = false;
   if (kaExpiry !== undefined && seconds(kaExpiry) !== seconds(keywayExpiry)) {
     const difference: SyncDifference = { field: 'keyExpiresAt', ka: iso(kaExpiry), keyway: iso(keywayExpiry) };
-    if (kaExpiry !== null && keywayExpiry !== null && kaExpiry > keywayExpiry) {
+    const lease = license.termKind === 'lease';
+    // A lease renews itself at the KA and the file refresh takes its new period through the
+    // license's request; a lease with none (an additional key) has nothing that would follow
+    // it, so its later expiry is a difference for staff, not a fact recorded as applied.
+    if (
+      kaExpiry !== null &&
+      keywayExpiry !== null &&
+      kaExpiry > keywayExpiry &&
+      !(lease && license.requestId === null)
+    ) {
       result.automatic.push(difference);
       result.refresh = license.requestId !== null;
-      // A lease renews itself at the KA: the file refresh takes its new period; a term was renewed there.
-      if (license.termKind !== 'lease') {
+      // A term was renewed there.
+      if (!lease) {
         const updatesUntil = kaDate(info.updatesUntil);
         result.renewed = { keyExpiresAt: kaExpiry, ...(updatesUntil === undefined ? {} : { updatesUntil }) };
         renewedUpdates = updatesUntil !== undefined;

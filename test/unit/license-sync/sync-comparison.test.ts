@@ -83,6 +83,15 @@ test('a later expiry is a renewal at the KA for a term, a refresh for a lease; a
   t.deepEqual(earlier.differences, [{ field: 'keyExpiresAt', ka: '2030-06-01T00:00:00.000Z', keyway: expiry }]);
 });
 
+test('a later expiry of a lease with no request (an additional key) is left to staff: nothing would apply it', (t) => {
+  const later = new Date('2031-02-01T00:00:00Z');
+  const result = compareWithKa(license({ termKind: 'lease', requestId: null }), info({ expiresAt: later }));
+  t.deepEqual(result.automatic, []);
+  t.false(result.refresh);
+  t.is(result.renewed, undefined);
+  t.deepEqual(result.differences, [{ field: 'keyExpiresAt', ka: later.toISOString(), keyway: expiry }]);
+});
+
 test('status, features and additional keys that differ are left to staff; a license suspended in Keyway only is active at the KA', (t) => {
   const result = compareWithKa(license(), info({ suspended: true, features: ['a'], additionalKeyNumbers: ['KEY.2'] }));
   t.deepEqual(result.differences, [
