@@ -473,7 +473,8 @@ export async function composeKeyway(
     audit: stores.audit,
     events: eventWriter,
     queue,
-    onRequestsReady: startRequests,
+    // The batch leaves a migration's requests (their term and install hook) to single jobs.
+    onRequestsReady: (ids) => pipeline.startEach(ids),
     now: clock,
     bulk: migrationBulk,
   });

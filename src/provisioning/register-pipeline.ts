@@ -47,6 +47,8 @@ export interface Pipeline {
    * per request.
    */
   start(ids: number[]): Promise<void>;
+  /** Starts requests the batch leaves to single jobs (a migration's): a job per request. */
+  startEach(ids: number[]): Promise<void>;
 }
 
 /** Builds the pipeline; every process needs it to enqueue, only workers run its jobs. */
@@ -79,12 +81,15 @@ export function createPipeline(wiring: PipelineWiring): Pipeline {
     wiring.config.pipeline.batchSize,
   );
   const wake = new BatchWake(wiring.queue);
+  const startEach = async (ids: number[]) => {
+    for (const id of ids) await pipeline.enqueue(id, { state: 'ready', attempts: 0 });
+  };
   const start = async (ids: number[]) => {
     if (!ids.length) return;
     if (batch.size > 1) return wake.wake();
-    for (const id of ids) await pipeline.enqueue(id, { state: 'ready', attempts: 0 });
+    await startEach(ids);
   };
-  return { pipeline, adapters, batch, start };
+  return { pipeline, adapters, batch, start, startEach };
 }
 
 /**
