@@ -39,7 +39,13 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
     KEYWAY_ROLE: options.workers > 0 ? 'api' : 'all',
   });
   const keyway = await startKeyway(config, createLogger(config.logLevel), { print: () => {} });
-  const workers = spawnKeyways(options.workers, env, () => ({ KEYWAY_ROLE: 'worker' }));
+  // BENCH_WORKER_NODE_ARGS: Node options for the workers (a profile: --cpu-prof --cpu-prof-dir=...).
+  const workers = spawnKeyways(
+    options.workers,
+    env,
+    () => ({ KEYWAY_ROLE: 'worker' }),
+    process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean),
+  );
   let closing: Promise<void> | undefined;
   const closeKeyway = () => {
     closing ??= workers.stop().then(() => keyway.close());
