@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { DbOrTx } from '../../infra/db/database.js';
 import type { LicenseStatus, LicenseSummary } from './license.js';
 import type { NewLicense, NewLicenseFile } from './license-port.js';
-import { type LicenseStore, newLicenseRow, toLicenseSummary } from './license-store.js';
+import { type LicenseStore, licenseFileRow, newLicenseRow, toLicenseSummary } from './license-store.js';
 
 /**
  * The licenses table as the batch pipeline writes it: the licenses of many requests, their
@@ -45,20 +44,7 @@ export class LicenseBatchStore {
   /** The first file set (generation 1) of licenses that have none yet, in one insert. */
   async insertFirstFiles(db: DbOrTx, sets: Array<{ licenseId: number; files: NewLicenseFile[] }>): Promise<void> {
     const now = this.now();
-    const rows = sets.flatMap(({ licenseId, files }) =>
-      files.map((f) => ({
-        generation: 1,
-        license_id: licenseId,
-        key_number: f.keyNumber,
-        file_name: f.fileName,
-        content_type: f.contentType,
-        size: f.content.length,
-        sha256: createHash('sha256').update(f.content).digest('hex'),
-        revision: f.revision ?? null,
-        content: f.content,
-        created_at: now,
-      })),
-    );
+    const rows = sets.flatMap(({ licenseId, files }) => files.map((f) => licenseFileRow(licenseId, f, 1, now)));
     if (rows.length) await db('license_files').insert(rows);
   }
 

@@ -170,6 +170,22 @@ export function newLicenseRow(input: NewLicense, now: number): Omit<LicenseRow, 
   };
 }
 
+/** A stored license file: its content with its size and sha256, in set `generation`. */
+export function licenseFileRow(licenseId: number, file: NewLicenseFile, generation: number, now: number) {
+  return {
+    generation,
+    license_id: licenseId,
+    key_number: file.keyNumber,
+    file_name: file.fileName,
+    content_type: file.contentType,
+    size: file.content.length,
+    sha256: createHash('sha256').update(file.content).digest('hex'),
+    revision: file.revision ?? null,
+    content: file.content,
+    created_at: now,
+  };
+}
+
 export class LicenseStore implements LicensePort, LicenseSyncPort {
   /**
    * `firstSyncAfterMs`: a new license was just read from its KA, so the scheduled sync first
@@ -224,20 +240,7 @@ export class LicenseStore implements LicensePort, LicenseSyncPort {
       }
     }
     const now = this.now();
-    await db('license_files').insert(
-      files.map((f) => ({
-        generation,
-        license_id: licenseId,
-        key_number: f.keyNumber,
-        file_name: f.fileName,
-        content_type: f.contentType,
-        size: f.content.length,
-        sha256: createHash('sha256').update(f.content).digest('hex'),
-        revision: f.revision ?? null,
-        content: f.content,
-        created_at: now,
-      })),
-    );
+    await db('license_files').insert(files.map((f) => licenseFileRow(licenseId, f, generation, now)));
     return true;
   }
 

@@ -12,7 +12,8 @@ import { isKaError } from '../../plugin-sdk/ka-error.js';
 import type { AdapterCache } from '../adapter-cache.js';
 import type { WorkKey } from '../engine/provisioning-engine.js';
 import { checkIssuedKey, checkLicenseFiles } from '../ka-answer-checks.js';
-import { quotaOfKey, termOfKey } from '../key-term.js';
+import { termOfKey } from '../key-term.js';
+import { installPackageOf, keyReferenceOf, newLicenseOf } from '../steps/step-payloads.js';
 import { observePaidToInstalledMany } from '../paid-to-installed.js';
 import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
 import { installTargetOf, serviceSettingsOfMany } from '../service-settings.js';
@@ -30,6 +31,7 @@ export interface BatchDeps extends PipelineDeps {
 /** One batch being run: its lease token, and the requests it hands to the single-request pipeline. */
 interface BatchRun {
   token: string;
+  leasedAt: number;
   handedOff: Array<{ id: number; key: WorkKey; delayMs?: number }>;
 }
 
@@ -69,13 +71,13 @@ export class ReadyBatch {
     const token = randomUUID();
     const claimed = await deps.batchRequests.claimReady(deps.db, token, deps.policy.leaseMs, this.size);
     if (!claimed.length) return 0;
-    const run: BatchRun = { token, handedOff: [] };
+    const run: BatchRun = { token, handedOff: [], leasedAt: deps.now() };
     try {
       let items = await this.inputs(run, claimed);
       items = await this.issue(run, items);
       items = await this.storeKeys(run, items);
-      items = await this.storeFiles(run, items);
-      await this.install(run, items);
+      items = await this.storeFiles(run, this.withinLease(run, items, 'key_issued'));
+      await this.install(run, this.withinLease(run, items, 'installing'));
     } finally {
       // Whatever the batch did not finish goes back, then on to the single-request pipeline.
       await deps.batchRequests.release(
@@ -86,6 +88,17 @@ export class ReadyBatch {
       for (const item of run.handedOff) await this.handOff(item.id, item.key, item.delayMs);
     }
     return claimed.length;
+  }
+
+  /**
+   * The engine's rule for a long job: past half the lease, the batch starts no more KA calls
+   * and hands what it holds, persisted in `state`, to single jobs, so no request's lease runs
+   * out while a call is on its way.
+   */
+  private withinLease(run: BatchRun, items: Item[], state: LicenseRequestState): Item[] {
+    if (this.deps.now() - run.leasedAt <= this.deps.policy.leaseMs / 2) return items;
+    for (const item of items) this.later(run, item.request, state, 'now');
+    return [];
   }
 
   /** Hands a request that left the batch to the single-request pipeline, now or when its retry is due. */
@@ -228,26 +241,8 @@ export class ReadyBatch {
                   issued.termKind === 'lease' && request.subscriptionId !== null
                     ? (termEnds.get(request.subscriptionId) ?? null)
                     : null;
-                const term = termOfKey(issued, { termEndsAt, now });
-                return {
-                  requestId: request.id,
-                  configurationId: configuration.id,
-                  subscriptionId: request.subscriptionId,
-                  customerId: request.customerId,
-                  keyNumber: issued.keyNumber,
-                  fullKeyNumber: issued.fullKeyNumber ?? null,
-                  productKey: issued.productKey ?? null,
-                  product: request.product,
-                  features: request.features,
-                  additionalKeyNumbers: issued.additionalKeyNumbers,
-                  source: 'online' as const,
-                  predecessorLicenseId: request.predecessorLicenseId,
-                  expiresAt: term.expiresAt,
-                  updatesUntil: term.updatesUntil ?? null,
-                  term,
-                  quota: quotaOfKey(issued),
-                  keyType: issued.keyType ?? null,
-                };
+                const license = newLicenseOf(request, configuration, issued, termOfKey(issued, { termEndsAt, now }));
+                return license;
               }),
           );
           for (const [requestId, license] of stored) licenses.set(requestId, license);
@@ -308,12 +303,7 @@ export class ReadyBatch {
         items.map(async (item): Promise<Item | undefined> => {
           const license = item.license as LicenseSummary;
           try {
-            const files = await item.adapter.retrieveFiles({
-              keyNumber: license.keyNumber,
-              fullKeyNumber: license.fullKeyNumber ?? undefined,
-              productKey: license.productKey ?? undefined,
-              additionalKeyNumbers: license.additionalKeyNumbers,
-            });
+            const files = await item.adapter.retrieveFiles(keyReferenceOf(license));
             const unfit = checkLicenseFiles(files);
             if (unfit) throw unfit;
             return { ...item, files };
@@ -404,22 +394,7 @@ export class ReadyBatch {
           const target = item.installTarget;
           if (!target) return { ...item, detail: 'attached to the subscription (no install target)' };
           try {
-            const receipt = await item.adapter.install(
-              {
-                licenseId: String(license.id),
-                keyNumber: license.keyNumber,
-                productKey: license.productKey ?? undefined,
-                product: license.product,
-                files: (item.files ?? []).map((f) => ({
-                  keyNumber: f.keyNumber,
-                  fileName: f.fileName,
-                  contentType: f.contentType,
-                  content: f.content,
-                  revision: f.revision ?? undefined,
-                })),
-              },
-              target,
-            );
+            const receipt = await item.adapter.install(installPackageOf(license, item.files ?? []), target);
             return { ...item, detail: receipt.detail ?? `installed into service ${target.serviceId}` };
           } catch (err) {
             await this.failed(run, item, 'installing', 'install', err);

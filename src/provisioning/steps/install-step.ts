@@ -3,6 +3,7 @@ import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
 import { recordFailure } from '../step-failure.js';
 import { applyTransition } from '../../features/audit/transition.js';
 import { observePaidToInstalled } from '../paid-to-installed.js';
+import { installPackageOf } from './step-payloads.js';
 
 /**
  * `files_retrieved` / `installing`: deliver key and files to the install target. Without a
@@ -31,22 +32,7 @@ export async function install(deps: PipelineDeps, input: StepInput): Promise<Ste
     let detail = 'attached to the subscription (no install target)';
     if (target) {
       const files = retrieved?.files ?? (await deps.licenses.fileContents(deps.db, license.id));
-      const receipt = await input.adapter.install(
-        {
-          licenseId: String(license.id),
-          keyNumber: license.keyNumber,
-          productKey: license.productKey ?? undefined,
-          product: license.product,
-          files: files.map((f) => ({
-            keyNumber: f.keyNumber,
-            fileName: f.fileName,
-            contentType: f.contentType,
-            content: f.content,
-            revision: f.revision ?? undefined,
-          })),
-        },
-        target,
-      );
+      const receipt = await input.adapter.install(installPackageOf(license, files), target);
       detail = receipt.detail ?? `installed into service ${target.serviceId}`;
     }
     const now = deps.now();

@@ -4,7 +4,8 @@ import { isUniqueViolation } from '../../infra/db/transaction.js';
 import { applyTransition, inTransaction } from '../../features/audit/transition.js';
 import type { IssuedKey } from '../../plugin-sdk/ka-adapter.js';
 import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
-import { quotaOfKey, termOfKey } from '../key-term.js';
+import { termOfKey } from '../key-term.js';
+import { newLicenseOf } from './step-payloads.js';
 
 /** How the request came by its key: its own issue call, our reference at the KA, or a claim among interchangeable keys. */
 export type KeySource = 'issued' | 'found' | 'claimed';
@@ -45,25 +46,7 @@ export async function recordKey(
           keyCandidates: null,
         }),
         async (tx) => {
-          license = await deps.licenses.insert(tx, {
-            requestId: request.id,
-            configurationId: configuration.id,
-            subscriptionId: request.subscriptionId,
-            customerId: request.customerId,
-            keyNumber: key.keyNumber,
-            fullKeyNumber: key.fullKeyNumber ?? null,
-            productKey: key.productKey ?? null,
-            product: request.product,
-            features: request.features,
-            additionalKeyNumbers: key.additionalKeyNumbers,
-            source: 'online',
-            predecessorLicenseId: request.predecessorLicenseId,
-            expiresAt: term.expiresAt,
-            updatesUntil: term.updatesUntil ?? null,
-            term,
-            quota: quotaOfKey(key),
-            keyType: key.keyType ?? null,
-          });
+          license = await deps.licenses.insert(tx, newLicenseOf(request, configuration, key, term));
           return {
             actor: workerActor,
             action: 'license_request.key_issued',

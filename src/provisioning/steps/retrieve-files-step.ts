@@ -2,6 +2,7 @@ import { workerActor } from '../../kernel/actor.js';
 import type { PipelineDeps, StepInput, StepResult } from '../pipeline-deps.js';
 import { checkLicenseFiles } from '../ka-answer-checks.js';
 import { recordFailure } from '../step-failure.js';
+import { keyReferenceOf } from './step-payloads.js';
 import { applyTransition } from '../../features/audit/transition.js';
 
 /**
@@ -17,12 +18,7 @@ export async function retrieveFiles(deps: PipelineDeps, input: StepInput): Promi
   const license = createdHere ? memo.newLicense : await deps.licenses.summaryByRequest(deps.db, request.id);
   if (!license) throw new Error(`license request ${request.id} is key_issued without a license`);
   try {
-    const files = await input.adapter.retrieveFiles({
-      keyNumber: license.keyNumber,
-      fullKeyNumber: license.fullKeyNumber ?? undefined,
-      productKey: license.productKey ?? undefined,
-      additionalKeyNumbers: license.additionalKeyNumbers,
-    });
+    const files = await input.adapter.retrieveFiles(keyReferenceOf(license));
     const unfit = checkLicenseFiles(files);
     if (unfit) throw unfit;
     const moved = await applyTransition(
