@@ -445,10 +445,11 @@ export class ReadyBatch {
       return;
     }
     if (!installed.length) return;
-    deps.logger.info(
-      { requestIds: installed, licenseIds: installed.map((id) => itemOf(id).license?.id) },
-      'licenses installed',
-    );
+    // One line per license, as the single path logs it: operators search by key or request.
+    for (const id of installed) {
+      const { license } = itemOf(id);
+      deps.logger.info({ requestId: id, licenseId: license?.id, keyNumber: license?.keyNumber }, 'license installed');
+    }
     await observePaidToInstalledMany(
       deps,
       installed.map((id) => itemOf(id).request.subscriptionId),
