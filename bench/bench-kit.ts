@@ -57,6 +57,8 @@ export interface KaRenewals {
 
 export interface ReferenceServers {
   ka: string;
+  /** Every KA started (`ka` first); one unless asked for more. */
+  kas: string[];
   target: string;
   pid: number | undefined;
   /** Keys at the KA. */
@@ -65,9 +67,10 @@ export interface ReferenceServers {
   close(): void;
 }
 
-/** The reference KA and install target in a child process (see reference-servers.ts). */
-export async function startReferenceServers(): Promise<ReferenceServers> {
-  const child = spawn(process.execPath, ['--import=tsx', new URL('./reference-servers.ts', import.meta.url).pathname], {
+/** The reference KA (or `kas` of them, each its own authority) and install target in a child process (see reference-servers.ts). */
+export async function startReferenceServers(options: { kas?: number } = {}): Promise<ReferenceServers> {
+  const script = new URL('./reference-servers.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--import=tsx', script, String(options.kas ?? 1)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
@@ -75,6 +78,7 @@ export async function startReferenceServers(): Promise<ReferenceServers> {
   const urls = await next();
   return {
     ka: String(urls.ka),
+    kas: (urls.kas as string[]).map(String),
     target: String(urls.target),
     pid: child.pid,
     async keys() {

@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: every benchmark, printed as JSON. Needs MariaDB and Redis
  * (KEYWAY_BENCH_MYSQL_URL, KEYWAY_BENCH_REDIS_URL; defaults to the local servers).
- * `npm run bench -- pipeline`, `-- renewals`, `-- list`, `-- usage`, `-- bulk` or `-- xml` runs one of them
- * (`xml` needs no servers). Exits non-zero when a bench's own check fails (a key renewed twice).
+ * `npm run bench -- pipeline`, `-- renewals`, `-- list`, `-- usage`, `-- bulk`, `-- migration` or `-- xml`
+ * runs one of them (`xml` needs no servers). Exits non-zero when a bench's own check fails (a key
+ * renewed twice, a license left half-migrated).
  */
 import { runBulkBench } from './bulk.js';
 import { runLicenseListBench } from './license-list.js';
+import { runMigrationBench } from './migration.js';
 import { runPipelineBench } from './pipeline.js';
 import { runRenewalsBench } from './renewals.js';
 import { runUsageBench } from './usage.js';
@@ -46,6 +48,16 @@ if (which === 'all' || which === 'bulk') {
     runMs: Number(process.env.BENCH_BULK_RUN_MS ?? 10_000),
   });
   console.log(JSON.stringify({ bulk: result }, null, 2));
+  if (!result.ok) process.exitCode = 1;
+}
+if (which === 'all' || which === 'migration') {
+  const result = await runMigrationBench({
+    licenses: Number(process.env.BENCH_MIGRATION_LICENSES ?? 10_000),
+    workers: 2,
+    killAt: Number(process.env.BENCH_MIGRATION_KILL_AT ?? 0.4),
+    timeoutMs: Number(process.env.BENCH_TIMEOUT_MS ?? 30 * 60_000),
+  });
+  console.log(JSON.stringify({ migration: result }, null, 2));
   if (!result.ok) process.exitCode = 1;
 }
 if (which === 'all' || which === 'xml') {
