@@ -34,6 +34,9 @@ const workerEnv = {
   KEYWAY_RETRY_MAX_DELAY_MS: '10000',
 };
 
+/** How long the KAs hold their answers around the kill (see `slowAnswers`). */
+const slowAnswerMs = 3000;
+
 export interface MigrationBenchOptions {
   licenses: number;
   workers: number;
@@ -77,6 +80,23 @@ interface KaKey {
   keyNumber: string;
   terminated: boolean;
   note?: string;
+}
+
+/**
+ * Slows the next answers of the calls a migration makes (the KA acts at once, its answer waits),
+ * so that the worker killed meanwhile dies with calls whose outcome it never learns: keys made
+ * at the new KA, with or without their note, and old keys terminated.
+ */
+async function slowAnswers(kas: { old: string; new: string }, ms: number, times: number): Promise<void> {
+  const arm = async (ka: string, method: string) => {
+    const res = await fetch(`${ka}/_reference/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ method, fault: { kind: 'latency', ms }, times }),
+    });
+    if (!res.ok) throw new Error(`the reference KA refused a fault: ${res.status}`);
+  };
+  await Promise.all([arm(kas.new, 'createKey'), arm(kas.new, 'addNoteToKey'), arm(kas.old, 'terminateKey')]);
 }
 
 async function keysAt(ka: string): Promise<KaKey[]> {
@@ -143,7 +163,7 @@ async function audit(db: Db, kas: { old: string; new: string }, ids: { oldConfig
       bulkItems: await countsBy(db, 'bulk_job_items', 'state', { bulk_job_id: ids.jobId }),
     },
     // What the kill left to take over: keys whose issue answer was lost (looked up at the KA
-    // instead of asked for again), bulk items run again, terminate operations sent again.
+    // instead of asked for again), bulk items run again, terminations settled by reading the key.
     takenOver: {
       newKeysBy: await keySources(db),
       // Items run again whose migration had started (the first run's outcome was never written).
@@ -154,29 +174,36 @@ async function audit(db: Db, kas: { old: string; new: string }, ids: { oldConfig
           .count({ n: '*' })
           .first(),
       ),
-      terminateOperationsTriedTwice: await count(
-        db('license_operations')
-          .where({ cause_type: 'migration' })
-          .andWhere('attempts', '>', 1)
-          .count({ n: '*' })
-          .first(),
-      ),
+      oldKeysTerminatedBy: await terminateSources(db),
     },
   };
 }
 
-/** How the migration requests came by their keys (`license_request.key_issued`): issued, found by our reference, claimed. */
-async function keySources(db: Db): Promise<Record<string, number>> {
-  const rows = (await db('audit_events')
-    .where({ action: 'license_request.key_issued', entity_type: 'license_request' })
-    .whereIn('entity_id', db('license_requests').where({ source: 'migration' }).select(db.raw('cast(id as char)')))
-    .select('data')) as Array<{ data: string | null }>;
+/** Rows per value of `how` in a JSON column. */
+function byHow(texts: Array<string | null>): Record<string, number> {
   const by: Record<string, number> = {};
-  for (const { data } of rows) {
-    const how = String((JSON.parse(data ?? '{}') as { how?: string }).how);
+  for (const text of texts) {
+    const how = String((JSON.parse(text ?? '{}') as { how?: string }).how);
     by[how] = (by[how] ?? 0) + 1;
   }
   return by;
+}
+
+/** How the migration requests came by their keys (`license_request.key_issued`): issued, found by our reference, claimed. */
+async function keySources(db: Db): Promise<Record<string, number>> {
+  const migrationRequests = db('license_requests').where({ source: 'migration' }).select(db.raw('cast(id as char)'));
+  const data = await db('audit_events')
+    .where({ action: 'license_request.key_issued', entity_type: 'license_request' })
+    .whereIn('entity_id', migrationRequests)
+    .pluck('data');
+  return byHow(data as Array<string | null>);
+}
+
+/** How the old keys' terminate operations knew they were done: the KA's answer, or the key read after an answer was lost. */
+async function terminateSources(db: Db): Promise<Record<string, number>> {
+  return byHow(
+    (await db('license_operations').where({ cause_type: 'migration' }).pluck('result')) as Array<string | null>,
+  );
 }
 
 /**
@@ -186,7 +213,9 @@ async function keySources(db: Db): Promise<Record<string, number>> {
  * configuration. Measured: from `POST /migrations` (a bulk job over the old configuration's tab,
  * `oldProduct → newProduct`) until every license is migrated: its key issued at the new KA,
  * fetched and installed, then the old key terminated. When `killAt` of the licenses are
- * migrated, one worker is killed (`SIGKILL`) and a new one started. Then every check of `audit`.
+ * migrated, the KAs hold their answers to the migration's calls for a while and one worker is
+ * killed (`SIGKILL`) meanwhile, its calls in flight, and a new one started. Then every check of
+ * `audit`.
  */
 export async function runMigrationBench(options: MigrationBenchOptions) {
   const n = options.licenses;
@@ -277,6 +306,8 @@ export async function runMigrationBench(options: MigrationBenchOptions) {
       const seconds = (performance.now() - started) / 1000;
       if (jobFinishedSeconds === null && state.job.finished) jobFinishedSeconds = seconds;
       if (!kill && state.migrated >= options.killAt * n) {
+        await slowAnswers({ old: oldKa, new: newKa }, slowAnswerMs, concurrency);
+        await sleep(slowAnswerMs / 2);
         killedCpuMs = await cpuMsOf(victim?.pid);
         victim?.kill('SIGKILL');
         killedAt = Date.now();
@@ -336,6 +367,7 @@ export async function runMigrationBench(options: MigrationBenchOptions) {
         lastMigratedAfterKillSeconds:
           kill && finished?.last ? Number(((Number(finished.last) - killedAt) / 1000).toFixed(1)) : null,
         leaseMs: Number(workerEnv.KEYWAY_LEASE_MS),
+        kaAnswersHeldMs: slowAnswerMs,
       },
       found,
       stuck,
