@@ -10,6 +10,7 @@ import {
   cpuMsOf,
   createBenchDatabase,
   createBenchPlan,
+  createServerPlan,
   peakRssMiBOf,
   placeOrders,
   pool,
@@ -36,15 +37,25 @@ const workerEnv = {
 
 /** How long the KAs hold their answers around the kill (see `slowAnswers`). */
 const slowAnswerMs = 3000;
+/** No progress for this long ends the wait (well past the lease and the retries' longest delay). */
+const stallMs = 180_000;
 
 export interface MigrationBenchOptions {
   licenses: number;
   workers: number;
+  /**
+   * Licenses whose hosting server shares one address (1: a server each, as a Plesk key is per
+   * server). A KA lookup after a lost answer lists the keys of the server's address.
+   */
+  licensesPerServer: number;
   /** Share of the licenses migrated when one worker is killed (`SIGKILL`) and a new one started. */
   killAt: number;
   /** Gives up waiting after this long (the result then says `completed: false`). */
   timeoutMs: number;
 }
+
+/** The address of the i-th hosting server, in the range set aside for benchmarks (198.18.0.0/15). */
+const serverAddress = (i: number) => `198.${18 + ((i >> 16) & 1)}.${(i >> 8) & 255}.${i & 255}`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const count = async (q: PromiseLike<unknown>) => Number(((await q) as { n: number | string } | undefined)?.n ?? 0);
@@ -237,9 +248,27 @@ export async function runMigrationBench(options: MigrationBenchOptions) {
   try {
     // Setup: the old KA's keys through the pipeline, as a provider's base would have them.
     const setupCall = apiCaller(setupKeyway.url as string);
-    const plan = await createBenchPlan(setupCall, { ka: oldKa, target: servers.target }, { product: oldProduct });
-    const oldConfiguration = Number(
-      (await db('ka_configurations').where({ name: 'Bench KA' }).first('id'))?.id ?? Number.NaN,
+    const plan = await createBenchPlan(
+      setupCall,
+      { ka: oldKa, target: servers.target },
+      { product: oldProduct, ip: serverAddress(0) },
+    );
+    const oldConfiguration = plan.configurationId;
+    // One plan per server address: each holds `licensesPerServer` licenses.
+    const serverCount = Math.ceil(n / options.licensesPerServer);
+    const planIds = [plan.planId];
+    await pool(
+      Array.from({ length: serverCount - 1 }, (_, i) => i + 1),
+      concurrency,
+      async (i) => {
+        planIds[i] = await createServerPlan(setupCall, {
+          code: `bench-${i}`,
+          configurationId: oldConfiguration,
+          product: oldProduct,
+          target: servers.target,
+          ip: serverAddress(i),
+        });
+      },
     );
     const target = await setupCall('POST', '/api/v1/ka-configurations', {
       name: 'Bench KA (new server)',
@@ -247,7 +276,7 @@ export async function runMigrationBench(options: MigrationBenchOptions) {
       settings: { ...plan.settings, endpoint: newKa },
     });
     const setupStarted = performance.now();
-    const orderIds = await placeOrders(setupCall, plan, n, 'bench');
+    const orderIds = await placeOrders(setupCall, { ...plan, planId: planIds }, n, 'bench');
     await pool(orderIds, concurrency, async (id) => {
       await setupCall('POST', `/api/v1/orders/${id}/pay`, { paymentReference: `p-${id}` });
     });
@@ -296,6 +325,8 @@ export async function runMigrationBench(options: MigrationBenchOptions) {
     let killedCpuMs = 0;
     let jobFinishedSeconds: number | null = null;
     let completed = false;
+    let stalled = false;
+    let lastMove = { at: performance.now(), seen: '' };
     while (performance.now() - started < options.timeoutMs) {
       const victim = workers[0]?.processes[0];
       const died = workers
@@ -318,6 +349,13 @@ export async function runMigrationBench(options: MigrationBenchOptions) {
         completed = true;
         break;
       }
+      // Nothing moved for a while (a request gone to staff keeps its migration waiting): stop waiting.
+      const seen = JSON.stringify(state);
+      if (seen !== lastMove.seen) lastMove = { at: performance.now(), seen };
+      else if (performance.now() - lastMove.at > stallMs) {
+        stalled = true;
+        break;
+      }
       await sleep(500);
     }
     const seconds = (performance.now() - started) / 1000;
@@ -327,13 +365,16 @@ export async function runMigrationBench(options: MigrationBenchOptions) {
     const finished = await db('license_migrations').where({ state: 'migrated' }).max({ last: 'finished_at' }).first();
 
     const found = await audit(db, { old: oldKa, new: newKa }, { oldConfiguration, jobId });
-    const stuck =
-      n -
-      (found.keyway.migrations.migrated ?? 0) +
-      Object.entries(found.keyway.migrationRequests).reduce((a, [s, c]) => a + (s === 'installed' ? 0 : c), 0) +
-      Object.entries(found.keyway.terminateOperations).reduce((a, [s, c]) => a + (s === 'succeeded' ? 0 : c), 0) +
-      Object.entries(found.keyway.bulkItems).reduce((a, [s, c]) => a + (s === 'done' ? 0 : c), 0);
     const migrated = found.keyway.migrations.migrated ?? 0;
+    const short = (counts: Record<string, number>, end: string) =>
+      Object.entries(counts).reduce((a, [state, c]) => a + (state === end ? 0 : c), 0);
+    // Anything of the migration short of its end.
+    const stuck = {
+      migrations: n - migrated,
+      requests: short(found.keyway.migrationRequests, 'installed'),
+      terminateOperations: short(found.keyway.terminateOperations, 'succeeded'),
+      bulkItems: short(found.keyway.bulkItems, 'done'),
+    };
     const checks = {
       completed,
       workerKilledMidRun: kill !== undefined,
@@ -343,7 +384,7 @@ export async function runMigrationBench(options: MigrationBenchOptions) {
       noDuplicateKey:
         found.newKa.notHeldByKeyway === 0 && found.newKa.notesOnTwoKeys === 0 && found.newKa.licensesWithoutKey === 0,
       nothingHalfMigrated: found.keyway.halfMigrated === 0 && found.keyway.newLicensesInstalled === migrated,
-      nothingStuck: stuck === 0,
+      nothingStuck: Object.values(stuck).every((c) => c === 0),
     };
     const ok = Object.values(checks).every(Boolean);
     // A failed check is a bug to look into: keep the database for it.
@@ -353,12 +394,14 @@ export async function runMigrationBench(options: MigrationBenchOptions) {
       ok,
       checks,
       licenses: n,
+      licensesPerServer: options.licensesPerServer,
       workerProcesses: options.workers,
       concurrency,
       setup: { seconds: Number(setupSeconds.toFixed(1)), licensesPerSecond: Math.round(n / setupSeconds) },
       dryRunSeconds: Number(dryRunSeconds.toFixed(1)),
       bulkJobCreateSeconds: Number(createSeconds.toFixed(1)),
       bulkJobFinishedAfterSeconds: jobFinishedSeconds === null ? null : Number(jobFinishedSeconds.toFixed(1)),
+      ...(stalled ? { stalledFor: stallMs / 1000 } : {}),
       migrationSeconds: Number(seconds.toFixed(1)),
       migratedPerSecond: Number((migrated / seconds).toFixed(1)),
       kill: {

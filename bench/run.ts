@@ -53,6 +53,7 @@ if (which === 'all' || which === 'bulk') {
 if (which === 'all' || which === 'migration') {
   const result = await runMigrationBench({
     licenses: Number(process.env.BENCH_MIGRATION_LICENSES ?? 10_000),
+    licensesPerServer: Number(process.env.BENCH_MIGRATION_LICENSES_PER_SERVER ?? 1),
     workers: 2,
     killAt: Number(process.env.BENCH_MIGRATION_KILL_AT ?? 0.4),
     timeoutMs: Number(process.env.BENCH_TIMEOUT_MS ?? 30 * 60_000),
