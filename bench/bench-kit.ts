@@ -104,6 +104,8 @@ export interface KaRenewals {
 
 export interface ReferenceServers {
   ka: string;
+  /** Every KA started (`ka` first); one unless asked for more. */
+  kas: string[];
   target: string;
   pid: number | undefined;
   /** Keys at the KA. */
@@ -117,9 +119,10 @@ export interface ReferenceServers {
   close(): void;
 }
 
-/** The reference KA and install target in a child process (see reference-servers.ts). */
-export async function startReferenceServers(): Promise<ReferenceServers> {
-  const child = spawn(process.execPath, ['--import=tsx', new URL('./reference-servers.ts', import.meta.url).pathname], {
+/** The reference KA (or `kas` of them, each its own authority) and install target in a child process (see reference-servers.ts). */
+export async function startReferenceServers(options: { kas?: number } = {}): Promise<ReferenceServers> {
+  const script = new URL('./reference-servers.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--import=tsx', script, String(options.kas ?? 1)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
@@ -127,6 +130,7 @@ export async function startReferenceServers(): Promise<ReferenceServers> {
   const urls = await next();
   return {
     ka: String(urls.ka),
+    kas: (urls.kas as string[]).map(String),
     target: String(urls.target),
     pid: child.pid,
     async keys() {
@@ -240,7 +244,7 @@ export function apiCaller(baseUrl: string): ApiCall {
 export async function createBenchPlan(
   call: ApiCall,
   servers: Pick<ReferenceServers, 'ka' | 'target'>,
-  options: { product: string; fixedTerms?: string },
+  options: { product: string; fixedTerms?: string; ip?: string },
 ) {
   const settings = {
     endpoint: servers.ka,
@@ -251,8 +255,29 @@ export async function createBenchPlan(
     ...(options.fixedTerms ? { fixedTerms: options.fixedTerms } : {}),
   };
   const cfg = await call('POST', '/api/v1/ka-configurations', { name: 'Bench KA', plugin: 'parallels-ka', settings });
-  const plan = await call('POST', '/api/v1/plans', {
+  const configurationId = cfg.id as number;
+  const planId = await createServerPlan(call, {
     code: 'bench',
+    configurationId,
+    product: options.product,
+    target: servers.target,
+    ip: options.ip,
+  });
+  const customer = await call('POST', '/api/v1/customers', { name: 'Bench', email: 'b@example.com' });
+  return { settings, configurationId, planId, customerId: customer.id as number };
+}
+
+/**
+ * A plan of one license of `product` for 12 months on an `instant` hosting service installing to
+ * `target`, whose server has the address `ip` (every subscription of the plan shares it: an
+ * instant service takes its settings from the plan). Answers its id.
+ */
+export async function createServerPlan(
+  call: ApiCall,
+  options: { code: string; configurationId: number; product: string; target: string; ip?: string },
+): Promise<number> {
+  const plan = await call('POST', '/api/v1/plans', {
+    code: options.code,
     name: 'Bench',
     periods: [12],
     services: [
@@ -260,22 +285,22 @@ export async function createBenchPlan(
         key: 'hosting',
         kind: 'hosting',
         provisioner: 'instant',
-        settings: { installUrl: servers.target, installToken: 'bench', ips: ['203.0.113.1'] },
+        settings: { installUrl: options.target, installToken: 'bench', ips: [options.ip ?? '203.0.113.1'] },
       },
     ],
-    licenseProducts: [{ configurationId: cfg.id, product: options.product, serviceKey: 'hosting' }],
+    licenseProducts: [{ configurationId: options.configurationId, product: options.product, serviceKey: 'hosting' }],
   });
-  const customer = await call('POST', '/api/v1/customers', { name: 'Bench', email: 'b@example.com' });
-  return { settings, planId: plan.id as number, customerId: customer.id as number };
+  return plan.id as number;
 }
 
-/** Places `count` orders of the plan, `concurrency` at a time; answers their ids. */
+/** Places `count` orders of the plan (or of the plans, in turn), `concurrency` at a time; answers their ids. */
 export async function placeOrders(
   call: ApiCall,
-  plan: { planId: number; customerId: number },
+  plan: { planId: number | number[]; customerId: number },
   count: number,
   prefix: string,
 ): Promise<number[]> {
+  const plans = Array.isArray(plan.planId) ? plan.planId : [plan.planId];
   const ids: number[] = [];
   await pool(
     Array.from({ length: count }, (_, i) => i),
@@ -283,7 +308,7 @@ export async function placeOrders(
     async (i) => {
       const order = await call('POST', '/api/v1/orders', {
         customerId: plan.customerId,
-        planId: plan.planId,
+        planId: plans[i % plans.length],
         period: 12,
         reference: `${prefix}-${i}`,
       });

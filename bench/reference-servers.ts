@@ -5,7 +5,8 @@
  * renewed, renewals, keys renewed more than once), `calls` with the partner calls it received
  * per client since the last `reset-calls` (`KaCallLog`), and `expire <ms> <key>…` by
  * moving those keys' expiry by `ms` in its store (the vendor correcting an expiry, which no
- * protocol call does).
+ * protocol call does). With an argument n, n KAs (`kas`, each its own authority; `ka` is the
+ * first), as a migration between two servers needs.
  */
 import readline from 'node:readline';
 import { startReferenceXmlRpcKa } from '../plugins/parallels-ka/src/reference-server.js';
@@ -59,8 +60,12 @@ class CountingAuthority extends LicenseAuthority {
 
 const authority = new CountingAuthority({ demo: true });
 const ka = await startReferenceXmlRpcKa({ authority });
+const others = await Promise.all(
+  Array.from({ length: Math.max(0, Number(process.argv[2] ?? 1) - 1) }, () => startReferenceXmlRpcKa()),
+);
 const target = await startInstallTargetServer({ token: 'bench' });
-process.stdout.write(`${JSON.stringify({ ka: ka.url, target: target.url })}\n`);
+const kas = [ka, ...others].map((k) => k.url);
+process.stdout.write(`${JSON.stringify({ ka: ka.url, kas, target: target.url })}\n`);
 for await (const line of readline.createInterface({ input: process.stdin })) {
   if (line === 'keys') process.stdout.write(`${JSON.stringify({ keys: ka.authority.listKeys().length })}\n`);
   if (line === 'renewals') {
@@ -83,5 +88,5 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
   }
   if (line === 'quit') break;
 }
-await Promise.all([ka.close(), target.close()]);
+await Promise.all([ka.close(), ...others.map((k) => k.close()), target.close()]);
 process.exit(0);

@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: every benchmark, printed as JSON. Needs MariaDB and Redis
  * (KEYWAY_BENCH_MYSQL_URL, KEYWAY_BENCH_REDIS_URL; defaults to the local servers).
- * `npm run bench -- pipeline`, `-- renewals`, `-- list`, `-- usage`, `-- bulk`, `-- sync` or `-- xml` runs one
- * of them (`xml` needs no servers). Exits non-zero when a bench's own check fails (a key renewed twice, a
- * drifted license the sync missed).
+ * `npm run bench -- pipeline`, `-- renewals`, `-- list`, `-- usage`, `-- bulk`, `-- sync`, `-- migration` or
+ * `-- xml` runs one of them (`xml` needs no servers). Exits non-zero when a bench's own check fails (a key
+ * renewed twice, a drifted license the sync missed, a license left half-migrated).
  */
 import { runBulkBench } from './bulk.js';
 import { runLicenseListBench } from './license-list.js';
+import { runMigrationBench } from './migration.js';
 import { runPipelineBench } from './pipeline.js';
 import { runRenewalsBench } from './renewals.js';
 import { runSyncBench } from './sync.js';
@@ -61,6 +62,17 @@ if (which === 'all' || which === 'sync') {
     workerNodeArgs: process.env.BENCH_SYNC_WORKER_NODE_ARGS?.split(' ').filter(Boolean),
   });
   console.log(JSON.stringify({ sync: result }, null, 2));
+  if (!result.ok) process.exitCode = 1;
+}
+if (which === 'all' || which === 'migration') {
+  const result = await runMigrationBench({
+    licenses: Number(process.env.BENCH_MIGRATION_LICENSES ?? 10_000),
+    licensesPerServer: Number(process.env.BENCH_MIGRATION_LICENSES_PER_SERVER ?? 1),
+    workers: 2,
+    killAt: Number(process.env.BENCH_MIGRATION_KILL_AT ?? 0.4),
+    timeoutMs: Number(process.env.BENCH_TIMEOUT_MS ?? 30 * 60_000),
+  });
+  console.log(JSON.stringify({ migration: result }, null, 2));
   if (!result.ok) process.exitCode = 1;
 }
 if (which === 'all' || which === 'xml') {
