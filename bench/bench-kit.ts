@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import readline from 'node:readline';
@@ -175,10 +176,25 @@ export async function createBenchDatabase(prefix: string): Promise<BenchDatabase
     name,
     url: `${mysqlBase}/${name}`,
     async finish(keep) {
-      if (!keep) await admin.raw(`DROP DATABASE IF EXISTS \`${name}\``);
+      if (!keep) {
+        await admin.raw(`DROP DATABASE IF EXISTS \`${name}\``);
+        await dropQueueKeys(name);
+      }
       await admin.destroy();
     },
   };
+}
+
+/** The bench's queue in Redis (its prefix is the database's name): delayed and failed jobs would outlive it. */
+async function dropQueueKeys(prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true });
+  try {
+    await redis.connect();
+    for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 500 }) as AsyncIterable<string[]>)
+      if (keys.length) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** The environment every Keyway process of one bench shares: its database, Redis under its own queue prefix. */
