@@ -34,6 +34,17 @@ export interface PipelineHarness {
 }
 
 export const installToken = 'test-install-token';
+
+/** The audit actions of a request that went the happy path, paid to installed, in order. */
+export const happyPathActions = [
+  'license_request.created',
+  'license_request.ready',
+  'license_request.issuing',
+  'license_request.key_issued',
+  'license_request.files_retrieved',
+  'license_request.installing',
+  'license_request.installed',
+];
 export const kaTimeoutMs = 600;
 
 /**

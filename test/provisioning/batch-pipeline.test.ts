@@ -1,18 +1,13 @@
 import test from 'ava';
-import { type PipelineHarness, startPipelineHarness, testQueueDrivers } from '../helpers/pipeline-harness.js';
+import {
+  happyPathActions,
+  type PipelineHarness,
+  startPipelineHarness,
+  testQueueDrivers,
+} from '../helpers/pipeline-harness.js';
 import { testDialects } from '../helpers/test-database.js';
 
 type Body = Record<string, unknown>;
-
-const happyHistory = [
-  'license_request.created',
-  'license_request.ready',
-  'license_request.issuing',
-  'license_request.key_issued',
-  'license_request.files_retrieved',
-  'license_request.installing',
-  'license_request.installed',
-];
 
 async function historyOf(h: PipelineHarness, requestId: number): Promise<Body[]> {
   return (await h.api.request<{ history: Body[] }>('GET', `/api/v1/license-requests/${requestId}`)).body.history ?? [];
@@ -83,7 +78,7 @@ for (const dialect of testDialects()) {
       for (const history of everyHistory.filter((a) => a.at(-1) === 'license_request.installed'))
         t.deepEqual(
           history.filter((a) => a !== 'license_request.retry_scheduled'),
-          happyHistory,
+          happyPathActions,
         );
       const refused = actions.find((a) => a.includes('license_request.needs_manual'));
       t.deepEqual(refused?.slice(-2), ['license_request.issuing', 'license_request.needs_manual']);
@@ -117,7 +112,7 @@ for (const dialect of testDialects()) {
     for (const id of ids)
       t.deepEqual(
         (await historyOf(h, id)).map((e) => e.action),
-        happyHistory,
+        happyPathActions,
       );
     t.deepEqual(h.keysAtKa(), await h.licensesInKeyway());
   });
