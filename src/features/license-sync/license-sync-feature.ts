@@ -14,6 +14,7 @@ import type { LicenseSyncPort } from '../licenses/license-sync-port.js';
 import { licenseSyncRoutes } from './license-sync-routes.js';
 import { LicenseSyncService } from './license-sync-service.js';
 import { SyncPacer } from './sync-pacer.js';
+import { DatabaseSlotLedger } from './sync-slot-ledger.js';
 import { SyncResolution } from './sync-resolution.js';
 import { SyncScheduler } from './sync-scheduler.js';
 
@@ -27,8 +28,9 @@ export interface LicenseSyncFeature {
 
 /**
  * Sync of licenses with their KAs (issue 16): one license on demand (API, console), many by
- * bulk jobs (`sync`, `sync_accept_ka`), every license daily by the scheduler's pass. One pacer
- * per process paces the workers' reads per configuration.
+ * bulk jobs (`sync`, `sync_accept_ka`), every license daily by the scheduler's pass. The
+ * workers' reads are paced per configuration by slots they reserve in the database, so the
+ * rate holds across processes.
  */
 export function createLicenseSyncFeature(deps: {
   db: Db;
@@ -61,7 +63,7 @@ export function createLicenseSyncFeature(deps: {
     configurations: deps.configurations,
     adapterOf: deps.adapterOf,
     hasOpenOperation: deps.hasOpenOperation,
-    pacer: new SyncPacer(deps.now, deps.sleep),
+    pacer: new SyncPacer(new DatabaseSlotLedger(deps.db), deps.now, deps.sleep),
     now: deps.now,
     everyMs: deps.everyMs,
   });

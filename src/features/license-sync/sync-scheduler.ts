@@ -34,7 +34,7 @@ export interface SyncPassResult {
  * (each sync sets the license's next due time), the longest due first, so the base spreads over
  * the day by when each was last read. Each run takes, per KA configuration and at once for all
  * of them, at most what its rate allows over the scheduler's period (`syncCallsPerSecond` × 80 %
- * of the period, so the other passes keep their turn), paced by the worker's `SyncPacer`.
+ * of the period, so the other passes keep their turn), paced by `SyncPacer` across all workers.
  *
  * Each license is claimed in the database before it is read (its `sync_due_at` moved under a
  * guard to a lease), so workers running the pass at once read each license once; a claim
