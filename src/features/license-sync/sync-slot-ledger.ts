@@ -44,6 +44,8 @@ export class DatabaseSlotLedger implements SyncSlotLedger {
         .update({ next_slot_at: Math.ceil(start + count * intervalMs) });
       if (moved === 1) return start;
     }
-    throw new Error(`could not reserve key-read slots of KA configuration ${configurationId}: too many workers at once`);
+    throw new Error(
+      `could not reserve key-read slots of KA configuration ${configurationId}: too many workers at once`,
+    );
   }
 }

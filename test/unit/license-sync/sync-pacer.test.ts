@@ -78,9 +78,13 @@ test('two workers sharing a ledger keep one rate between them', async (t) => {
 test('a worker reserves a quarter second of slots at a time', async (t) => {
   let now = 5_000_000;
   const ledger = memoryLedger();
-  const pacer = new SyncPacer(ledger, () => now, async (ms) => {
-    now += ms;
-  });
+  const pacer = new SyncPacer(
+    ledger,
+    () => now,
+    async (ms) => {
+      now += ms;
+    },
+  );
   for (let i = 0; i < 60; i += 1) await pacer.take(7, 40);
   // 10 slots (250 ms at 40 a second) per reservation: a tenth of the reads write the ledger.
   t.is(ledger.reservations, 6);
@@ -88,9 +92,13 @@ test('a worker reserves a quarter second of slots at a time', async (t) => {
 
 test('slots a worker let pass are lost, not spent in a burst', async (t) => {
   let now = 1_000_000;
-  const pacer = new SyncPacer(memoryLedger(), () => now, async (ms) => {
-    now += ms;
-  });
+  const pacer = new SyncPacer(
+    memoryLedger(),
+    () => now,
+    async (ms) => {
+      now += ms;
+    },
+  );
   // 40 a second: slots 25 ms apart in runs of 250 ms.
   const first = await pacer.take(3, 40);
   now += 110;
