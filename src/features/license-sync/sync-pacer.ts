@@ -6,6 +6,13 @@ export const defaultSyncCallsPerSecond = 5;
 /** How much of a configuration's time a worker reserves at once: its share of the ledger's traffic. */
 const reservationMs = 250;
 
+/**
+ * Slots are spread over a second and this much, so the network's jitter cannot bring `rate + 1`
+ * reads into one second at the KA (reads exactly `1000 / rate` apart put the first and the
+ * last of `rate + 1` exactly a second apart: one late packet and the KA counts them together).
+ */
+export const syncWindowMarginMs = 50;
+
 interface OwnSlots {
   /** The next slot this worker may use; slots lie `interval` apart from the run's start. */
   next: number;
@@ -16,7 +23,8 @@ interface OwnSlots {
 
 /**
  * Paces key reads per KA configuration across every worker (KAs rate-limit): each read takes
- * the next free slot of its configuration, slots `1000 / rate` ms apart, and waits for it. A
+ * the next free slot of its configuration, slots `(1000 + syncWindowMarginMs) / rate` ms apart,
+ * and waits for it. A
  * worker reserves its slots in short runs (a quarter second of the configuration's rate) from
  * the shared `SyncSlotLedger`, so the runs of all workers never overlap and, in any second, the
  * KA gets at most the configuration's rate, whatever the number of workers, bulk jobs and
@@ -36,7 +44,7 @@ export class SyncPacer {
   /** Waits for the next slot of the configuration, and returns its time. */
   async take(configurationId: number, perSecond: number | null | undefined): Promise<number> {
     const rate = perSecond && perSecond > 0 ? perSecond : defaultSyncCallsPerSecond;
-    const interval = 1000 / rate;
+    const interval = (1000 + syncWindowMarginMs) / rate;
     for (;;) {
       // Taken synchronously, so readers arriving together line up instead of sharing a slot.
       const slot = this.nextOwnSlot(configurationId, interval);

@@ -57,7 +57,7 @@ test('readers arriving together line up, each in its own slot', async (t) => {
     },
   );
   await Promise.all([pacer.take(1, 2), pacer.take(1, 2), pacer.take(1, 2)]);
-  t.deepEqual(waits, [500, 1000]);
+  t.deepEqual(waits, [525, 1050]);
   // One reservation at a time: the three readers waited for the same ones, never raced.
   t.is(ledger.reservations, 3);
 });
@@ -86,7 +86,7 @@ test('a worker reserves a quarter second of slots at a time', async (t) => {
     },
   );
   for (let i = 0; i < 60; i += 1) await pacer.take(7, 40);
-  // 10 slots (250 ms at 40 a second) per reservation: a tenth of the reads write the ledger.
+  // 10 slots (250 ms at 26.25 ms a slot) per reservation: a tenth of the reads write the ledger.
   t.is(ledger.reservations, 6);
 });
 
@@ -99,13 +99,14 @@ test('slots a worker let pass are lost, not spent in a burst', async (t) => {
       now += ms;
     },
   );
-  // 40 a second: slots 25 ms apart in runs of 250 ms.
+  // 40 a second: slots 26.25 ms apart (a second and its margin, over 40), in runs of 10.
   const first = await pacer.take(3, 40);
   now += 110;
   const late = await pacer.take(3, 40);
   const next = await pacer.take(3, 40);
-  t.is(late, first + 125);
-  t.is(next, first + 150);
+  // 110 ms later the next slot on the run's grid is the fifth; the four before it are gone.
+  t.is(late, first + 5 * 26.25);
+  t.is(next, first + 6 * 26.25);
 });
 
 test('a stored diff is bounded, and reads back', (t) => {
