@@ -16,8 +16,8 @@ export interface ClusterOptions {
 }
 
 /**
- * Keyway as it runs in production: one api process and N worker processes (`src/main.ts`)
- * on the campaign's database and Redis, with a retry budget short enough for the campaign to
+ * Keyway deployed as in production: one api process and N worker processes (the sources,
+ * `src/main.ts` through tsx, so a campaign needs no build) on the campaign's database and Redis, with a retry budget short enough for the campaign to
  * end in minutes. Workers can be killed (-9) and started again; the api is never killed, so
  * the load and the checks always have someone to talk to.
  */

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 /** Which parts of Keyway this process runs. */
@@ -51,7 +52,10 @@ export interface Config {
    */
   trustProxy: TrustProxy;
   pipeline: PipelineConfig;
-  /** Folder with the KA plugins. */
+  /**
+   * Folder with the KA plugins (`KEYWAY_PLUGINS_DIR`); by default the bundled `plugins/`
+   * beside the code that runs: the sources' own, or the compiled build's (`dist/plugins`).
+   */
   pluginsDir: string;
   events: EventsConfig;
   scheduler: SchedulerConfig;
@@ -120,6 +124,9 @@ export interface PipelineConfig {
    */
   batchSize: number;
 }
+
+/** The plugins shipped with Keyway, beside this module's tree (`src/` or `dist/src/`). */
+const bundledPluginsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../plugins');
 
 const proxyRanges = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
@@ -297,7 +304,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     },
     publicBaseUrl: e.KEYWAY_PUBLIC_URL?.replace(/\/$/, ''),
     trustProxy: e.KEYWAY_TRUST_PROXY,
-    pluginsDir: e.KEYWAY_PLUGINS_DIR ?? path.join(cwd, 'plugins'),
+    pluginsDir: e.KEYWAY_PLUGINS_DIR ? path.resolve(cwd, e.KEYWAY_PLUGINS_DIR) : bundledPluginsDir,
     events: {
       smtpUrl: e.KEYWAY_SMTP_URL,
       mailFrom: e.KEYWAY_MAIL_FROM,

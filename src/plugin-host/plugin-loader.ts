@@ -16,6 +16,21 @@ function entryOf(dir: string): string | undefined {
   return ['index.ts', 'index.js'].map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
 }
 
+/** Whether this process runs Keyway's TypeScript sources (through tsx) or its compiled build. */
+const runningSources = import.meta.url.endsWith('.ts');
+let typeScriptLoader: Promise<unknown> | undefined;
+
+/**
+ * A compiled Keyway (`npm start`) loads a plugin still in TypeScript (one dropped into
+ * `KEYWAY_PLUGINS_DIR` without a build) by registering tsx then, so only such an installation
+ * pays for the TypeScript loader's memory.
+ */
+function canImport(entry: string): Promise<unknown> {
+  if (runningSources || !entry.endsWith('.ts')) return Promise.resolve();
+  typeScriptLoader ??= import('tsx/esm/api').then(({ register }) => register());
+  return typeScriptLoader;
+}
+
 /** Validates one module's default export; returns the problems found. */
 export function checkPlugin(folder: string, candidate: unknown): string[] {
   const plugin = candidate as Partial<KaPlugin> | undefined;
@@ -62,6 +77,7 @@ export async function loadPlugins(pluginsDir: string): Promise<KaPlugin[]> {
       continue;
     }
     try {
+      await canImport(entry);
       const mod = (await import(pathToFileURL(entry).href)) as { default?: unknown };
       const found = checkPlugin(folder, mod.default);
       if (found.length) problems.push(...found.map((problem) => ({ plugin: folder, problem })));
