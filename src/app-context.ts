@@ -34,14 +34,18 @@ export function createAppContext(
       prefix: config.queuePrefix,
       logger: logger.child({ component: 'queue' }),
     });
+  const metrics = createMetrics({ role: config.role });
+  const countQuery = () => metrics.dbQueries.inc();
+  db.on('query', countQuery);
   return {
     config,
     logger,
     db,
     queue,
     clock: overrides.clock ?? Date.now,
-    metrics: createMetrics({ role: config.role }),
+    metrics,
     async close() {
+      db.off('query', countQuery);
       await queue.close({ timeoutMs: config.shutdownTimeoutMs });
       await db.destroy();
     },

@@ -21,7 +21,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return undefined;
 }
 
-test('the demo order shows in /metrics: paid→installed, requests by state, KA calls by configuration and method, HTTP routes, queue depth, event-loop lag', async (t) => {
+test('the demo order shows in /metrics: paid→installed, requests by state, KA calls by configuration and method, HTTP routes, queue depth, event-loop lag, statements sent to the database', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keyway-metrics-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const api = await startTestApi('sqlite', {
@@ -75,6 +75,11 @@ test('the demo order shows in /metrics: paid→installed, requests by state, KA 
   t.is(sample(text, 'keyway_queue_jobs', { queue: 'license.advance', state: 'waiting' }), 0);
   t.is(sample(text, 'keyway_queue_oldest_waiting_seconds', { queue: 'license.advance' }), 0);
   t.true((sample(text, 'keyway_nodejs_eventloop_lag_seconds') ?? -1) >= 0);
+  // Every statement counted: an order and four licenses take dozens; the next scrape counts the reads of this one.
+  const statements = sample(text, 'keyway_db_queries_total') ?? 0;
+  t.true(statements > 40, `${statements} statements`);
+  const again = await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
+  t.true((sample(await again.text(), 'keyway_db_queries_total') ?? 0) > statements);
 });
 
 test('/metrics answers an admin token and the metrics token only; /healthz and /readyz need none', async (t) => {

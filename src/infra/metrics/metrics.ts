@@ -21,6 +21,8 @@ export interface KeywayMetrics {
   kaCallErrors: Counter<'configuration' | 'method' | 'code' | 'ka_result_code'>;
   /** Seconds one pass of the scheduler took (renewals due, license phases), done or failed, in the worker that ran it. */
   schedulerPass: Histogram<'pass'>;
+  /** Statements this process sent its database: the load each license puts on it. */
+  dbQueries: Counter<never>;
 }
 
 export function createMetrics(options: { role: string }): KeywayMetrics {
@@ -62,6 +64,11 @@ export function createMetrics(options: { role: string }): KeywayMetrics {
       labelNames: ['pass'],
       // An idle pass is a few queries; a renewal wave paid by one worker runs for minutes.
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 600, 1800],
+      registers: [registry],
+    }),
+    dbQueries: new Counter({
+      name: 'keyway_db_queries_total',
+      help: 'Statements sent to the database by this process',
       registers: [registry],
     }),
   };
