@@ -3,7 +3,7 @@
  * reference KA in a child process, worker processes, the API client, the bench plan, and the
  * measures read from /proc.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { readFile } from 'node:fs/promises';
@@ -210,15 +210,27 @@ export function benchEnv(database: BenchDatabase): Record<string, string> {
   };
 }
 
-/** Keyway processes (`src/main.ts`), each with `env` and the extra variables of its index, and `nodeArgs` for Node. */
+/** The compiled Keyway `npm start` runs (built first when the sources changed, as `npm start` does). */
+function compiledMain(): string {
+  execFileSync(process.execPath, ['--import=tsx', new URL('../scripts/build.ts', import.meta.url).pathname], {
+    stdio: 'inherit',
+  });
+  return new URL('../dist/src/main.js', import.meta.url).pathname;
+}
+
+/**
+ * Keyway processes as `npm start` runs them (the compiled build), each with `env` and the extra
+ * variables of its index, and `nodeArgs` for Node.
+ */
 export function spawnKeyways(
   count: number,
   env: Record<string, string>,
   extra: (index: number) => Record<string, string> = () => ({}),
   nodeArgs: string[] = [],
 ): { processes: ChildProcess[]; stop(): Promise<void> } {
+  const main = compiledMain();
   const processes = Array.from({ length: count }, (_, i) =>
-    spawn(process.execPath, [...nodeArgs, '--import=tsx', new URL('../src/main.ts', import.meta.url).pathname], {
+    spawn(process.execPath, [...nodeArgs, main], {
       env: { ...process.env, ...env, ...extra(i) },
       stdio: 'inherit',
     }),
