@@ -31,6 +31,9 @@ const DISCONNECT_TIMEOUT_MS = 2000;
 /** bull and ioredis both reject these options on connections that block or subscribe. */
 const BLOCKING_CONNECTION: RedisOptions = { maxRetriesPerRequest: null, enableReadyCheck: false };
 
+/** Listeners a shared connection may hold, per event, before Node warns of a leak. */
+const maxQueueNames = 64;
+
 /**
  * Jobs in Redis through bull 4: survives restarts and spreads work over several processes.
  *
@@ -239,6 +242,9 @@ export class BullJobQueue implements JobQueue {
     if (type === 'client' && this.shared.client) return this.shared.client;
     if (type === 'subscriber' && this.shared.subscriber) return this.shared.subscriber;
     const connection = new Redis(this.redisUrl, type === 'client' ? {} : BLOCKING_CONNECTION);
+    // Every queue listens for errors on the connections it shares: one listener per queue name
+    // (a fixed set, a dozen today), not a leak, which Node's warning at 10 would claim.
+    if (type !== 'bclient') connection.setMaxListeners(maxQueueNames);
     this.connections.push(connection);
     if (type === 'client') this.shared.client = connection;
     if (type === 'subscriber') this.shared.subscriber = connection;
