@@ -93,6 +93,35 @@ export async function waitForWorkerMetrics(ports: number[], processes: ChildProc
   }
 }
 
+/**
+ * Counts the statements every client sends MariaDB, by shape (literals replaced by `?`), from
+ * its general log: what Keyway's processes send, wherever they run. Needs the SUPER privilege.
+ */
+export async function startStatementProfile(db: Db): Promise<{ stop(): Promise<Map<string, number>> }> {
+  await db.raw("SET GLOBAL log_output = 'TABLE'");
+  await db.raw('TRUNCATE TABLE mysql.general_log');
+  await db.raw("SET GLOBAL general_log = 'ON'");
+  return {
+    async stop() {
+      await db.raw("SET GLOBAL general_log = 'OFF'");
+      const [rows] = (await db.raw(
+        "SELECT CAST(argument AS CHAR) AS statement FROM mysql.general_log WHERE command_type = 'Query'",
+      )) as [Array<{ statement: string }>];
+      await db.raw('TRUNCATE TABLE mysql.general_log');
+      const shapes = new Map<string, number>();
+      for (const { statement } of rows) {
+        const shape = statement
+          .replace(/'(?:[^'\\]|\\.)*'/g, '?')
+          .replace(/\b\d+\b/g, '?')
+          .replace(/\(\?(, ?\?)*\)(, ?\(\?(, ?\?)*\))*/g, '(…)')
+          .slice(0, 140);
+        shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
+      }
+      return shapes;
+    },
+  };
+}
+
 /** What the reference KA says it did to renewals, per key. */
 export interface KaRenewals {
   /** Keys renewed at least once. */

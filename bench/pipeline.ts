@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { loadConfig } from '../src/config/config.js';
+import { createDatabase } from '../src/infra/db/database.js';
 import { createLogger } from '../src/infra/log/logger.js';
-import { startKeyway } from '../src/server.js';
 import parallelsKa from '../plugins/parallels-ka/index.js';
 import {
   apiCaller,
@@ -11,12 +10,19 @@ import {
   cpuMsOf,
   createBenchDatabase,
   createBenchPlan,
+  freePort,
+  metricsToken,
   peakRssMiBOf,
   percentile,
   placeOrders,
   pool,
+  rssMiBOf,
+  scrapeMetrics,
+  sleep,
   spawnKeyways,
   startReferenceServers,
+  startStatementProfile,
+  waitForWorkerMetrics,
   waitInstalled,
 } from './bench-kit.js';
 import { runBaseline, runMinimalBaseline } from './pipeline-baseline.js';
@@ -31,57 +37,65 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
   let keepDatabase = false;
   const servers = await startReferenceServers();
   const env = benchEnv(database);
-  // With workers, this process is the api and the workers run in processes of their own.
-  const config = loadConfig({
-    ...env,
-    PORT: '0',
-    KEYWAY_ADMIN_TOKEN: benchToken,
-    KEYWAY_ROLE: options.workers > 0 ? 'api' : 'all',
-  });
-  const keyway = await startKeyway(config, createLogger(config.logLevel), { print: () => {} });
-  // BENCH_WORKER_NODE_ARGS: Node options for the workers (a profile: --cpu-prof --cpu-prof-dir=...).
-  const workers = spawnKeyways(
-    options.workers,
+  // Keyway as `npm start` runs it, in processes of its own, so their CPU, memory and statements
+  // are Keyway's alone: one process (api and worker), or an api and n workers.
+  const apiPort = await freePort();
+  const workerPorts = await Promise.all(Array.from({ length: options.workers }, freePort));
+  const roles = [options.workers > 0 ? 'api' : 'all', ...workerPorts.map(() => 'worker')];
+  // BENCH_WORKER_NODE_ARGS: Node options for every Keyway process (a profile: --cpu-prof --cpu-prof-dir=...).
+  const keyways = spawnKeyways(
+    roles.length,
     env,
-    () => ({ KEYWAY_ROLE: 'worker' }),
+    (i) => ({
+      KEYWAY_ROLE: roles[i] as string,
+      KEYWAY_ADMIN_TOKEN: benchToken,
+      KEYWAY_METRICS_TOKEN: metricsToken,
+      ...(i === 0 ? { PORT: String(apiPort) } : { KEYWAY_METRICS_PORT: String(workerPorts[i - 1]) }),
+    }),
     process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean),
   );
+  const metricPorts = [apiPort, ...workerPorts];
+  const pids = keyways.processes.map((p) => p.pid);
+  const db = createDatabase(database.url);
   let closing: Promise<void> | undefined;
   const closeKeyway = () => {
-    closing ??= workers.stop().then(() => keyway.close());
+    closing ??= keyways.stop();
     return closing;
   };
-  const call = apiCaller(keyway.url as string);
+  const call = apiCaller(`http://127.0.0.1:${apiPort}`);
+  const statementsSent = async () =>
+    (await Promise.all(metricPorts.map(scrapeMetrics))).reduce(
+      (sum, text) => sum + Number(/^keyway_db_queries_total(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1] ?? Number.NaN),
+      0,
+    );
   try {
+    await waitForWorkerMetrics(metricPorts, keyways.processes);
+    // Idle: started, nothing asked of it yet.
+    await sleep(2000);
+    const idleRssMiB = await Promise.all(pids.map(rssMiBOf));
     const plan = await createBenchPlan(call, servers, { product: 'PLESK-12-WEB-HOST' });
     const { settings } = plan;
-    const db = keyway.context.db;
 
     // Throughput: orders placed first, then every payment as fast as the API takes them.
     const ids = await placeOrders(call, plan, options.orders, 'bench');
-    let queries = 0;
-    // BENCH_QUERY_PROFILE=1: which statements the queries are, to find what to batch next.
-    const statements = new Map<string, number>();
+    // BENCH_QUERY_PROFILE=1: which statements the queries are, to find what to batch next
+    // (the general log of MariaDB over the throughput run, all Keyway processes).
     const profileQueries = process.env.BENCH_QUERY_PROFILE === '1';
-    const countQuery = (query: { sql?: string }) => {
-      queries += 1;
-      if (!profileQueries || !query.sql) return;
-      const shape = query.sql.replace(/\(\?(, \?)*\)(, \(\?(, \?)*\))*/g, '(…)').slice(0, 140);
-      statements.set(shape, (statements.get(shape) ?? 0) + 1);
-    };
-    db.on('query', countQuery);
-    const childCpu = () => Promise.all([servers.pid, ...workers.processes.map((w) => w.pid)].map(cpuMsOf));
+    const profile = profileQueries ? await startStatementProfile(db) : undefined;
+    const statementsBefore = await statementsSent();
+    const childCpu = () => Promise.all([servers.pid, ...pids].map(cpuMsOf));
     const childCpuBefore = await childCpu();
-    const cpuBefore = process.cpuUsage();
+    const loadCpuBefore = process.cpuUsage();
     const started = performance.now();
     await pool(ids, concurrency, async (id) => {
       await call('POST', `/api/v1/orders/${id}/pay`, { paymentReference: `p-${id}` });
     });
     await waitInstalled(db, options.orders);
     const seconds = (performance.now() - started) / 1000;
-    const cpu = process.cpuUsage(cpuBefore);
-    const [kaCpuMs = 0, ...workerCpuMs] = (await childCpu()).map((ms, i) => ms - (childCpuBefore[i] ?? 0));
-    db.off('query', countQuery);
+    const loadCpu = process.cpuUsage(loadCpuBefore);
+    const [kaCpuMs = 0, ...keywayCpuMsByProcess] = (await childCpu()).map((ms, i) => ms - (childCpuBefore[i] ?? 0));
+    const queries = (await statementsSent()) - statementsBefore;
+    const statements = (await profile?.stop()) ?? new Map<string, number>();
     const latencies = async (minOrderId: number) => {
       const rows = await db('orders')
         .join('licenses', 'licenses.customer_id', 'orders.customer_id')
@@ -128,7 +142,10 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
     // A mismatch is a bug to look into: keep the database for it.
     if (!duplicateFree) keepDatabase = true;
     // Read while they run: a process's high-water mark is gone once it exits.
-    const workerPeakRssMiB = await Promise.all(workers.processes.map((w) => peakRssMiBOf(w.pid)));
+    const peakRssMiB = await Promise.all(pids.map(peakRssMiBOf));
+    // Idle again after the load: what the process kept of it.
+    await sleep(5000);
+    const afterLoadRssMiB = await Promise.all(pids.map(rssMiBOf));
     // Keyway stops first: its reconciler would otherwise pick up the baseline's rows.
     await closeKeyway();
     const adapter = parallelsKa.createAdapter(settings, { logger: createLogger('silent'), clock: () => new Date() });
@@ -145,15 +162,11 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
     await adapter.close?.();
     const rate = options.orders / seconds;
     const perLicense = (ms: number) => Number((ms / options.orders).toFixed(1));
-    const keywayCpuMs = perLicense(
-      (cpu.user + cpu.system) / 1000 + (options.workers > 0 ? workerCpuMs.reduce((a, b) => a + b, 0) : 0),
-    );
+    const keywayCpuMs = perLicense(keywayCpuMsByProcess.reduce((a, b) => a + b, 0));
     const queriesPerLicense = Math.round(queries / options.orders);
     const p99AtHalf = percentile(pacedLatencies, 99);
-    const peakRss = Math.max(
-      Math.round(process.resourceUsage().maxRSS / 1024),
-      ...workerPeakRssMiB.map((mib) => mib ?? 0),
-    );
+    const peakRss = Math.max(...peakRssMiB.map((mib) => mib ?? 0));
+    const idleRss = Math.max(...idleRssMiB.map((mib) => mib ?? 0));
     // Issue 19's targets, each with the value this run measured (the bench plan sells one
     // license per order, so per order is per license).
     const target = (value: number, limit: number, atLeast = false) => ({
@@ -167,6 +180,7 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
       keywayCpuMsPerLicense: target(keywayCpuMs, 4),
       p99AtHalfCapacityMs: target(p99AtHalf, 1000),
       peakRssMiB: target(peakRss, 250),
+      idleRssMiB: target(idleRss, 120),
       keysAtKaEqualLicenses: { value: duplicateFree, met: duplicateFree },
     };
     return {
@@ -182,19 +196,16 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
         p95: percentile(pacedLatencies, 95),
         p99: percentile(pacedLatencies, 99),
       },
-      // CPU per license during the throughput run, by process. This process is Keyway (the
-      // api alone when there are workers) with the load generator's HTTP client.
+      // CPU per license during the throughput run, by process: Keyway's (the api, then each
+      // worker), the reference KA's, and this process's (the load generator's HTTP client).
       cpuMsPerLicense: {
-        [options.workers > 0 ? 'apiAndLoadGenerator' : 'keywayAndLoadGenerator']: perLicense(
-          (cpu.user + cpu.system) / 1000,
-        ),
-        ...(options.workers > 0 ? { workers: perLicense(workerCpuMs.reduce((a, b) => a + b, 0)) } : {}),
+        keyway: keywayCpuMsByProcess.map(perLicense),
         referenceKaAndInstallTarget: perLicense(kaCpuMs),
+        loadGenerator: perLicense((loadCpu.user + loadCpu.system) / 1000),
       },
-      // Counted in this process: with worker processes, the api's share only.
-      [options.workers > 0 ? 'apiQueriesPerLicense' : 'queriesPerLicense']: Math.round(queries / options.orders),
-      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
-      ...(options.workers > 0 ? { workerPeakRssMiB } : {}),
+      queriesPerLicense,
+      // Per Keyway process (the api, then each worker): started and idle, at its peak, idle after the load.
+      rssMiB: { idle: idleRssMiB, peak: peakRssMiB, idleAfterLoad: afterLoadRssMiB },
       baselineLicensesPerSecond: Math.round(baseline),
       ratioToBaseline: Number((rate / baseline).toFixed(2)),
       minimalBaselineLicensesPerSecond: Math.round(minimalBaseline),
@@ -202,7 +213,7 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
       keysAtKa,
       licenses,
       keysAtKaEqualLicenses: duplicateFree,
-      ...(profileQueries
+      ...(profile
         ? {
             statementsPerLicense: Object.fromEntries(
               [...statements]
@@ -217,6 +228,7 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
   } finally {
     await closeKeyway();
     servers.close();
+    await db.destroy();
     await database.finish(keepDatabase);
   }
 }
