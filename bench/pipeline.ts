@@ -63,6 +63,10 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
     return closing;
   };
   const call = apiCaller(`http://127.0.0.1:${apiPort}`);
+  const heapUsedMiB = async () =>
+    (await Promise.all(metricPorts.map(scrapeMetrics))).map((text) =>
+      Math.round(Number(/^keyway_nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1]) / 2 ** 20),
+    );
   const statementsSent = async () =>
     (await Promise.all(metricPorts.map(scrapeMetrics))).reduce(
       (sum, text) => sum + Number(/^keyway_db_queries_total(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1] ?? Number.NaN),
@@ -73,6 +77,7 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
     // Idle: started, nothing asked of it yet.
     await sleep(2000);
     const idleRssMiB = await Promise.all(pids.map(rssMiBOf));
+    const idleHeapMiB = await heapUsedMiB();
     const plan = await createBenchPlan(call, servers, { product: 'PLESK-12-WEB-HOST' });
     const { settings } = plan;
 
@@ -146,6 +151,7 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
     // Idle again after the load: what the process kept of it.
     await sleep(5000);
     const afterLoadRssMiB = await Promise.all(pids.map(rssMiBOf));
+    const afterLoadHeapMiB = await heapUsedMiB();
     // Keyway stops first: its reconciler would otherwise pick up the baseline's rows.
     await closeKeyway();
     const adapter = parallelsKa.createAdapter(settings, { logger: createLogger('silent'), clock: () => new Date() });
@@ -206,6 +212,8 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
       queriesPerLicense,
       // Per Keyway process (the api, then each worker): started and idle, at its peak, idle after the load.
       rssMiB: { idle: idleRssMiB, peak: peakRssMiB, idleAfterLoad: afterLoadRssMiB },
+      // What live objects and garbage not yet collected take of it (the rest: code, buffers, V8's reserve).
+      heapUsedMiB: { idle: idleHeapMiB, idleAfterLoad: afterLoadHeapMiB },
       baselineLicensesPerSecond: Math.round(baseline),
       ratioToBaseline: Number((rate / baseline).toFixed(2)),
       minimalBaselineLicensesPerSecond: Math.round(minimalBaseline),

@@ -4,6 +4,7 @@ import type { LicenseRequestStore } from '../features/license-requests/license-r
 import type { LicenseStore } from '../features/licenses/license-store.js';
 import type { PhaseRules } from '../features/licenses/license-phase.js';
 import { withPhase } from '../features/licenses/license-phase-of.js';
+import type { WrittenSubscription } from '../features/orders/order-service.js';
 import type { SubscriptionStore } from '../features/subscriptions/subscription-store.js';
 import { subscriptionDetailsSchema } from './subscription-view-schema.js';
 
@@ -21,6 +22,19 @@ export class SubscriptionView {
     /** How phases are computed: the process's clock and `KEYWAY_EXPIRY_WARNING_DAYS`. */
     private readonly phases: { now: () => number; rules: PhaseRules } = { now: Date.now, rules: { warningDays: 14 } },
   ) {}
+
+  /**
+   * The details of a subscription a payment just created, from what it wrote (no licenses
+   * yet): what `get` would have read at its commit, without reading it back.
+   */
+  ofPayment(written: WrittenSubscription): SubscriptionDetails {
+    return {
+      ...written.subscription,
+      services: written.services,
+      licenseRequests: written.licenseRequests,
+      licenses: [],
+    };
+  }
 
   async get(id: number): Promise<SubscriptionDetails | undefined> {
     const subscription = await this.subscriptions.get(this.db, id);

@@ -39,8 +39,8 @@ export interface TransitionPatch {
 
 /** Creates license requests: what a payment writes of the license-requests feature. */
 export interface LicenseRequestWriter {
-  /** Inserts the request with its reference (made of the installation id and the new id). */
-  insert(db: DbOrTx, input: NewLicenseRequest): Promise<number>;
+  /** Inserts the request with its reference (made of the installation id and the new id); answers it as written. */
+  insert(db: DbOrTx, input: NewLicenseRequest): Promise<LicenseRequest>;
 }
 
 /**

@@ -26,7 +26,7 @@ export interface LicenseRequestRow {
   service_id: number | null;
   source: LicenseRequestSource;
   product: string;
-  features: string;
+  features: string | null;
   quantity: number;
   period_months: number | null;
   state: LicenseRequestState;
@@ -128,11 +128,14 @@ export class LicenseRequestStore implements LicenseRequestWriter, LicenseRequest
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** Inserts the request and stores its reference (which needs the new id) right after. */
-  async insert(db: DbOrTx, input: NewLicenseRequest): Promise<number> {
+  /**
+   * Inserts the request and stores its reference (which needs the new id) right after; answers
+   * the request as written, so its creator needs no read back.
+   */
+  async insert(db: DbOrTx, input: NewLicenseRequest): Promise<LicenseRequest> {
     const installationId = await this.readInstallationId(db);
     const now = this.now();
-    const [id] = await db('license_requests').insert({
+    const row = {
       subscription_id: input.subscriptionId,
       customer_id: input.customerId,
       configuration_id: input.configurationId,
@@ -148,11 +151,20 @@ export class LicenseRequestStore implements LicenseRequestWriter, LicenseRequest
       next_attempt_at: input.state === 'ready' ? now : null,
       created_at: now,
       updated_at: now,
+    };
+    const [inserted] = await db('license_requests').insert(row);
+    const id = Number(inserted);
+    const reference = referenceOf(installationId, id);
+    await db('license_requests').where({ id }).update({ reference });
+    return toLicenseRequest({
+      ...row,
+      id,
+      reference,
+      reason: null,
+      last_error: null,
+      issue_sent_at: null,
+      key_candidates: null,
     });
-    await db('license_requests')
-      .where({ id })
-      .update({ reference: referenceOf(installationId, Number(id)) });
-    return Number(id);
   }
 
   private readInstallationId(db: DbOrTx): Promise<string> {

@@ -165,7 +165,7 @@ export class MigrationService {
     options: { periodMonths: number | null; cause?: MigrationCause; actor: Actor; scheduled?: LicenseMigration },
   ): Promise<{ migrationId: number; requestId: number }> {
     const old = license.requestId === null ? undefined : await this.deps.requests.get(tx, license.requestId);
-    const requestId = await this.deps.requests.insert(tx, {
+    const { id: requestId } = await this.deps.requests.insert(tx, {
       subscriptionId: license.subscriptionId,
       customerId: license.customerId,
       configurationId: targetConfigurationId,

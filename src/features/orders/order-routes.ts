@@ -7,7 +7,7 @@ import { principalOf } from '../../http/access.js';
 import { type DeclaredRouter, declaredRouter, defineRoute } from '../../http/route-declaration.js';
 import { actorOf, type Principal, type RoleName, storeOf } from '../../kernel/principal.js';
 import type { SubscriptionReader } from '../subscriptions/subscription-reader.js';
-import type { OrderService } from './order-service.js';
+import type { OrderService, WrittenSubscription } from './order-service.js';
 import type { Order, OrderStore } from './order-store.js';
 import { pageSchema } from '../../http/response-schema.js';
 import { orderSchema } from './order-schema.js';
@@ -41,11 +41,14 @@ function canSee(principal: Principal, order: Order): boolean {
   return storeId === null || order.placedByTokenId === storeId;
 }
 
+/** The subscription as the API shows it; `ofPayment`: as a payment wrote it, without reading it back. */
+export type PaidSubscriptionView = SubscriptionReader & { ofPayment(written: WrittenSubscription): unknown };
+
 export function orderRoutes(deps: {
   db: Db;
   orders: OrderStore;
   service: OrderService;
-  subscriptionView: SubscriptionReader;
+  subscriptionView: PaidSubscriptionView;
 }): DeclaredRouter {
   const buyers: RoleName[] = ['admin', 'operator', 'store'];
   const orderReaders: RoleName[] = ['admin', 'operator', 'viewer', 'store'];
@@ -122,7 +125,8 @@ export function orderRoutes(deps: {
         body: payOrderSchema,
         answer: {
           status: 201,
-          description: '`{order, subscription}`: the subscription with its services, license requests and licenses.',
+          description:
+            '`{order, subscription}`: the subscription with its services, license requests and licenses, as the payment left them (a repeated payment: as they are now).',
           schema: z.object({ order: orderSchema, subscription: deps.subscriptionView.schema }),
         },
       },
@@ -130,7 +134,10 @@ export function orderRoutes(deps: {
         const principal = principalOf(req);
         const order = await visibleOrder(principal, params.id);
         const result = await deps.service.pay(order, body.paymentReference, actorOf(principal));
-        const subscription = await deps.subscriptionView.get(result.subscriptionId);
+        // A first payment answers what it wrote; a repeated one reads the subscription as it is now.
+        const subscription = result.written
+          ? deps.subscriptionView.ofPayment(result.written)
+          : await deps.subscriptionView.get(result.subscriptionId);
         res.status(result.created ? 201 : 200).json({ order: result.order, subscription });
       },
     ),

@@ -8,9 +8,11 @@ import { applyTransition, type TransitionEventWriter } from '../audit/transition
 import type { CustomerReader } from '../customers/customer-reader.js';
 import { releaseEvents } from '../license-requests/license-request-release.js';
 import type { LicenseRequestWriter } from '../license-requests/license-request-port.js';
+import type { LicenseRequest } from '../license-requests/license-request.js';
 import type { PlanReader } from '../plans/plan-reader.js';
 import { readyOnCreation } from '../services/service-rules.js';
 import type { SubscriptionWriter } from '../subscriptions/subscription-port.js';
+import type { Subscription, SubscriptionService } from '../subscriptions/subscription.js';
 import { type LicenseQuantity, resolveLicenseQuantities, sameQuantities, unitsFor } from './order-quantities.js';
 import type { Order, OrderStore } from './order-store.js';
 import type { RenewalPayment } from './renewal-payment.js';
@@ -61,6 +63,21 @@ export interface CreatedSubscription {
   servicesReady: boolean;
   /** The license requests created `ready` (empty unless `servicesReady`). */
   readyRequestIds: number[];
+}
+
+/** What a payment wrote: the subscription with its services and license requests, as its commit left them. */
+export interface WrittenSubscription {
+  subscription: Subscription;
+  services: SubscriptionService[];
+  licenseRequests: LicenseRequest[];
+}
+
+/** A payment's outcome; `written` when this call created the subscription (its answer needs no read back). */
+export interface PaymentResult {
+  order: Order;
+  subscriptionId: number;
+  created: boolean;
+  written?: WrittenSubscription;
 }
 
 export interface OrderServiceDeps {
@@ -267,11 +284,7 @@ export class OrderService {
    * `order` is as the caller just read it; it may be stale, since the payment is a guarded
    * update and the answer comes from a fresh read.
    */
-  async pay(
-    order: Order,
-    paymentReference: string,
-    actor: Actor,
-  ): Promise<{ order: Order; subscriptionId: number; created: boolean }> {
+  async pay(order: Order, paymentReference: string, actor: Actor): Promise<PaymentResult> {
     if (order.kind === 'renewal')
       return this.payThrough(this.deps.renewals, 'renewals', order, paymentReference, actor, { period: order.period });
     if (order.kind === 'upgrade' || order.kind === 'downgrade')
@@ -280,9 +293,11 @@ export class OrderService {
     const orderId = order.id;
     const now = this.now();
     let created: CreatedSubscription | undefined;
+    let written: WrittenSubscription | undefined;
     await applyTransition(db, this.deps, orders.markPaid(orderId, paymentReference, now), async (tx) => {
       const made = await this.createSubscription(tx, order, now, actor);
       created = made.created;
+      written = made.written;
       // Written here, not as the move's event, so the payment is told before the activation it
       // caused; both in one insert where the writer can.
       const told = [{ type: 'order.paid', payload: {}, entityType: 'order', entityId: orderId }];
@@ -314,7 +329,7 @@ export class OrderService {
         paidAt: new Date(now).toISOString(),
         subscriptionId: created.subscriptionId,
       };
-      return { order: paid, subscriptionId: created.subscriptionId, created: true };
+      return { order: paid, subscriptionId: created.subscriptionId, created: true, written };
     }
     const current = (await orders.get(db, orderId)) as Order;
     if (current.state === 'cancelled')
@@ -341,7 +356,7 @@ export class OrderService {
     paymentReference: string,
     actor: Actor,
     about: Record<string, unknown>,
-  ): Promise<{ order: Order; subscriptionId: number; created: boolean }> {
+  ): Promise<PaymentResult> {
     const { db, orders } = this.deps;
     if (!port) throw new Error(`${order.kind} orders are not wired (OrderServiceDeps.${portName})`);
     const now = this.now();
@@ -385,12 +400,12 @@ export class OrderService {
     order: Order,
     now: number,
     actor: Actor,
-  ): Promise<{ created: CreatedSubscription; events: AuditEventInput[] }> {
+  ): Promise<{ created: CreatedSubscription; written: WrittenSubscription; events: AuditEventInput[] }> {
     const plan = await this.deps.plans.get(tx, order.planId);
     if (!plan) throw new NotFoundError('plan', order.planId);
     const readyKeys = readyOnCreation(plan.services);
     const servicesReady = readyKeys.size === plan.services.length;
-    const subscriptionId = await this.deps.subscriptions.insert(tx, {
+    const subscription = await this.deps.subscriptions.insert(tx, {
       orderId: order.id,
       customerId: order.customerId,
       planId: plan.id,
@@ -398,7 +413,9 @@ export class OrderService {
       now,
       state: servicesReady ? 'active' : 'provisioning',
     });
-    const serviceIds = await this.deps.subscriptions.insertServices(tx, subscriptionId, plan.services, now, readyKeys);
+    const subscriptionId = subscription.id;
+    const services = await this.deps.subscriptions.insertServices(tx, subscriptionId, plan.services, now, readyKeys);
+    const serviceIds = new Map(services.map((service) => [service.key, service.id]));
     const events: AuditEventInput[] = [
       {
         actor,
@@ -420,8 +437,9 @@ export class OrderService {
       });
     }
     const readyRequestIds: number[] = [];
+    const licenseRequests: LicenseRequest[] = [];
     for (const product of plan.licenseProducts) {
-      const requestId = await this.deps.licenseRequests.insert(tx, {
+      const request = await this.deps.licenseRequests.insert(tx, {
         subscriptionId,
         customerId: order.customerId,
         configurationId: product.configurationId,
@@ -433,6 +451,8 @@ export class OrderService {
         periodMonths: order.period,
         state: servicesReady ? 'ready' : 'pending',
       });
+      licenseRequests.push(request);
+      const requestId = request.id;
       events.push({
         actor,
         action: 'license_request.created',
@@ -444,7 +464,11 @@ export class OrderService {
       if (servicesReady) readyRequestIds.push(requestId);
     }
     if (servicesReady) events.push(...releaseEvents(systemActor, subscriptionId, readyRequestIds, true));
-    return { created: { subscriptionId, servicesReady, readyRequestIds }, events };
+    return {
+      created: { subscriptionId, servicesReady, readyRequestIds },
+      written: { subscription, services, licenseRequests },
+      events,
+    };
   }
 
   async cancel(orderId: number, actor: Actor): Promise<Order> {

@@ -1,7 +1,6 @@
 import type { DeclaredRouter } from '../../http/route-declaration.js';
 import type { Db } from '../../infra/db/database.js';
-import type { SubscriptionReader } from '../subscriptions/subscription-reader.js';
-import { orderRoutes } from './order-routes.js';
+import { type PaidSubscriptionView, orderRoutes } from './order-routes.js';
 import { OrderService, type OrderServiceDeps } from './order-service.js';
 import type { OrderStore } from './order-store.js';
 
@@ -11,7 +10,7 @@ export function createOrdersFeature(
     db: Db;
     store: OrderStore;
     /** Shows the subscription a payment made (the read model, passed in by the root). */
-    subscriptionView: SubscriptionReader;
+    subscriptionView: PaidSubscriptionView;
   },
 ): { store: OrderStore; service: OrderService; routes: DeclaredRouter } {
   const service = new OrderService(deps);

@@ -1,6 +1,6 @@
 import type { DbOrTx } from '../../infra/db/database.js';
 import type { GuardedMove } from '../audit/transition.js';
-import type { Subscription } from './subscription.js';
+import type { Subscription, SubscriptionService } from './subscription.js';
 
 // What the features above may do with subscriptions. `SubscriptionStore` implements each port;
 // the composition root hands it over, so no feature imports the store.
@@ -15,15 +15,16 @@ export interface NewService {
 
 /** What a payment writes of a subscription: the subscription and its services, in its transaction. */
 export interface SubscriptionWriter {
-  insert(db: DbOrTx, input: NewSubscription): Promise<number>;
-  /** Inserts the services of a new subscription, `ready` those in `readyKeys` and the others `pending`; returns their ids by key. */
+  /** Inserts the subscription; answers it as written. */
+  insert(db: DbOrTx, input: NewSubscription): Promise<Subscription>;
+  /** Inserts the services of a new subscription, `ready` those in `readyKeys` and the others `pending`; answers them as written. */
   insertServices(
     db: DbOrTx,
     subscriptionId: number,
     services: NewService[],
     now: number,
     readyKeys?: ReadonlySet<string>,
-  ): Promise<Map<string, number>>;
+  ): Promise<SubscriptionService[]>;
 }
 
 export interface NewSubscription {

@@ -1,5 +1,7 @@
 import type { DbOrTx } from '../../infra/db/database.js';
 import type { NewService, NewSubscription, SubscriptionWriter } from './subscription-port.js';
+import type { Subscription, SubscriptionService } from './subscription.js';
+import { addMonths } from './term-dates.js';
 
 /** What the fake keeps of a subscription and its services. */
 export interface FakeSubscription extends NewSubscription {
@@ -12,10 +14,23 @@ export class FakeSubscriptionStore implements SubscriptionWriter {
   readonly subscriptions = new Map<number, FakeSubscription>();
   private nextServiceId = 1;
 
-  async insert(_db: DbOrTx, input: NewSubscription): Promise<number> {
+  async insert(_db: DbOrTx, input: NewSubscription): Promise<Subscription> {
     const id = this.subscriptions.size + 1;
     this.subscriptions.set(id, { ...input, id, services: [] });
-    return id;
+    return {
+      id,
+      orderId: input.orderId,
+      customerId: input.customerId,
+      planId: input.planId,
+      period: input.period,
+      state: input.state,
+      startsAt: new Date(input.now).toISOString(),
+      expiresAt: new Date(addMonths(input.now, input.period)).toISOString(),
+      autoRenew: true,
+      createdAt: new Date(input.now).toISOString(),
+      cancelsAt: null,
+      cancelledAt: null,
+    };
   }
 
   async insertServices(
@@ -24,16 +39,16 @@ export class FakeSubscriptionStore implements SubscriptionWriter {
     services: NewService[],
     _now: number,
     readyKeys: ReadonlySet<string> = new Set(),
-  ): Promise<Map<string, number>> {
+  ): Promise<SubscriptionService[]> {
     const subscription = this.subscriptions.get(subscriptionId);
     if (!subscription) throw new Error(`no subscription ${subscriptionId}`);
-    const ids = new Map<string, number>();
-    for (const s of services) {
+    return services.map((s) => {
       const id = this.nextServiceId++;
-      subscription.services.push({ ...s, id, state: readyKeys.has(s.key) ? 'ready' : 'pending' });
-      ids.set(s.key, id);
-    }
-    return ids;
+      const state = readyKeys.has(s.key) ? 'ready' : 'pending';
+      subscription.services.push({ ...s, id, state });
+      const { key, kind, provisioner, dependsOn } = s;
+      return { id, key, kind, provisioner, state, dependsOn, lastError: null, readyAt: null };
+    });
   }
 
   /** The subscription made for an order (the knex order store finds it by a join). */

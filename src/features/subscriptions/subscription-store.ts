@@ -47,6 +47,19 @@ function toSubscription(row: SubscriptionRow): Subscription {
   };
 }
 
+function toService(r: Record<string, unknown>): SubscriptionService {
+  return {
+    id: Number(r.id),
+    key: r.key as string,
+    kind: r.kind as string,
+    provisioner: r.provisioner as string,
+    state: r.state as SubscriptionService['state'],
+    dependsOn: fromJson(r.depends_on, []),
+    lastError: fromJson(r.last_error, null),
+    readyAt: toIso(r.ready_at as number | null),
+  };
+}
+
 export { addMonths } from './term-dates.js';
 
 export interface SubscriptionFilter {
@@ -62,8 +75,9 @@ export interface SubscriptionFilter {
 }
 
 export class SubscriptionStore implements SubscriptionWriter, SubscriptionLookup, SubscriptionActivation {
-  async insert(db: DbOrTx, input: NewSubscription): Promise<number> {
-    const [id] = await db('subscriptions').insert({
+  /** Inserts the subscription; answers it as written, so its creator needs no read back. */
+  async insert(db: DbOrTx, input: NewSubscription): Promise<Subscription> {
+    const row = {
       order_id: input.orderId,
       customer_id: input.customerId,
       plan_id: input.planId,
@@ -73,21 +87,23 @@ export class SubscriptionStore implements SubscriptionWriter, SubscriptionLookup
       expires_at: addMonths(input.now, input.period),
       created_at: input.now,
       updated_at: input.now,
-    });
-    return Number(id);
+    };
+    const [id] = await db('subscriptions').insert(row);
+    return toSubscription({ ...row, id: Number(id), auto_renew: true, cancel_at: null, cancelled_at: null });
   }
 
+  /** Inserts the services of a new subscription; answers them as written, in the plan's order. */
   async insertServices(
     db: DbOrTx,
     subscriptionId: number,
     services: NewService[],
     now: number,
     readyKeys: ReadonlySet<string> = new Set(),
-  ): Promise<Map<string, number>> {
-    const ids = new Map<string, number>();
+  ): Promise<SubscriptionService[]> {
+    const written: SubscriptionService[] = [];
     for (const s of services) {
       const ready = readyKeys.has(s.key);
-      const [id] = await db('services').insert({
+      const row = {
         subscription_id: subscriptionId,
         key: s.key,
         kind: s.kind,
@@ -100,10 +116,11 @@ export class SubscriptionStore implements SubscriptionWriter, SubscriptionLookup
         next_attempt_at: ready ? null : now,
         created_at: now,
         updated_at: now,
-      });
-      ids.set(s.key, Number(id));
+      };
+      const [id] = await db('services').insert(row);
+      written.push(toService({ ...row, id: Number(id), last_error: null }));
     }
-    return ids;
+    return written;
   }
 
   /** The expiry (epoch ms) of each of `ids` that exists, in one read. */
@@ -146,16 +163,7 @@ export class SubscriptionStore implements SubscriptionWriter, SubscriptionLookup
 
   async services(db: DbOrTx, subscriptionId: number): Promise<SubscriptionService[]> {
     const rows = await db('services').where({ subscription_id: subscriptionId }).orderBy('id');
-    return rows.map((r) => ({
-      id: Number(r.id),
-      key: r.key,
-      kind: r.kind,
-      provisioner: r.provisioner,
-      state: r.state,
-      dependsOn: fromJson(r.depends_on, []),
-      lastError: fromJson(r.last_error, null),
-      readyAt: toIso(r.ready_at),
-    }));
+    return rows.map(toService);
   }
 
   /**

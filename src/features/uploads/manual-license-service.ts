@@ -403,7 +403,7 @@ export class ManualLicenseService {
       });
     }
     const id = await transaction(this.deps.db, async (tx) => {
-      const requestId = await this.deps.requests.insert(tx, {
+      const { id: requestId } = await this.deps.requests.insert(tx, {
         subscriptionId: input.subscriptionId ?? null,
         customerId,
         configurationId: input.configurationId,
@@ -443,7 +443,7 @@ export class ManualLicenseService {
     const facts = this.licenseFacts(upload);
     const id = await transaction(this.deps.db, async (tx) => {
       await this.assertKeyFree(tx, input.configurationId, facts.keyNumber);
-      const requestId = await this.deps.requests.insert(tx, {
+      const { id: requestId } = await this.deps.requests.insert(tx, {
         subscriptionId: input.subscriptionId ?? null,
         customerId,
         configurationId: input.configurationId,

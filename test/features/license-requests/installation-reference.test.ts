@@ -66,8 +66,10 @@ for (const dialect of testDialects()) {
 
       const installationId = await readInstallationId(db);
       t.regex(installationId, /^[a-z2-7]{10}$/);
-      const newId = await store.insert(db, request(configurationId));
+      const written = await store.insert(db, request(configurationId));
+      const newId = written.id;
       t.is((await store.get(db, newId))?.reference, `kw-${installationId}-${newId}`);
+      t.deepEqual(written, await store.get(db, newId), 'the insert answers the request as a read gives it');
       t.not(await readInstallationId(other.db), installationId, 'every installation has its own id');
 
       // The key the old request made carries the old reference; the lookup still finds it.

@@ -101,7 +101,7 @@ export async function insertSubscription<K extends string>(
     });
     ids[s.key] = Number(id);
   }
-  const licenseRequestId = await new LicenseRequestStore().insert(db, {
+  const { id: licenseRequestId } = await new LicenseRequestStore().insert(db, {
     subscriptionId: Number(subscriptionId),
     customerId: Number(customerId),
     configurationId,
