@@ -188,53 +188,59 @@ export async function subscriptionSnapshot(db: DbOrTx, subscriptionId: number): 
   return snapshot;
 }
 
-/** The snapshots of many subscriptions in three queries (a batch of renewals due); as `subscriptionSnapshot` of each. */
+/**
+ * The snapshots of many subscriptions (a batch of renewals due) in one query, as
+ * `subscriptionSnapshot` of each: the customer and the license requests joined in, one row per
+ * request (a subscription has a handful).
+ */
 export async function subscriptionSnapshots(
   db: DbOrTx,
   subscriptionIds: number[],
 ): Promise<Map<number, Record<string, unknown>>> {
   const wanted = [...new Set(subscriptionIds)];
-  // The customer joined in: one query fewer for every subscription event.
   const rows: Array<Record<string, unknown>> = wanted.length
     ? await db('subscriptions')
         .leftJoin('customers', 'customers.id', 'subscriptions.customer_id')
+        .leftJoin('license_requests', 'license_requests.subscription_id', 'subscriptions.id')
         .whereIn('subscriptions.id', wanted)
+        .orderBy([{ column: 'subscriptions.id' }, { column: 'license_requests.id' }])
         .select(
           'subscriptions.*',
           'customers.id as customer_row_id',
           'customers.name as customer_name',
           'customers.email as customer_email',
           'customers.external_ref as customer_external_ref',
+          'license_requests.id as request_id',
+          'license_requests.product as request_product',
         )
     : [];
-  const ids = rows.map((r) => Number(r.id));
-  const customers = new Map(
-    rows
-      .filter((r) => r.customer_row_id !== null && r.customer_row_id !== undefined)
-      .map((r) => [
-        Number(r.customer_id),
-        { id: r.customer_id, name: r.customer_name, email: r.customer_email, external_ref: r.customer_external_ref },
-      ]),
-  );
-  const products = ids.length
-    ? await db('license_requests')
-        .whereIn('subscription_id', ids)
-        .orderBy('id')
-        .select('id', 'product', 'subscription_id')
-    : [];
-  return new Map(
-    rows.map((row) => [
-      Number(row.id),
-      {
-        subscriptionId: Number(row.id),
+  const snapshots = new Map<number, Record<string, unknown> & { licenseRequests: unknown[] }>();
+  for (const row of rows) {
+    const id = Number(row.id);
+    let snapshot = snapshots.get(id);
+    if (!snapshot) {
+      const hasCustomer = row.customer_row_id !== null && row.customer_row_id !== undefined;
+      snapshot = {
+        subscriptionId: id,
         subscription: subscriptionOf(row),
-        customer: customerOf(customers.get(Number(row.customer_id))),
-        licenseRequests: products
-          .filter((p) => Number(p.subscription_id) === Number(row.id))
-          .map((p) => ({ id: p.id, product: p.product })),
-      },
-    ]),
-  );
+        customer: customerOf(
+          hasCustomer
+            ? {
+                id: row.customer_id,
+                name: row.customer_name,
+                email: row.customer_email,
+                external_ref: row.customer_external_ref,
+              }
+            : undefined,
+        ),
+        licenseRequests: [],
+      };
+      snapshots.set(id, snapshot);
+    }
+    if (row.request_id !== null && row.request_id !== undefined)
+      snapshot.licenseRequests.push({ id: row.request_id, product: row.request_product });
+  }
+  return snapshots;
 }
 
 export async function configurationSnapshot(db: DbOrTx, configurationId: number): Promise<Record<string, unknown>> {
