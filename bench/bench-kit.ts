@@ -6,6 +6,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import readline from 'node:readline';
@@ -239,12 +240,20 @@ export function benchEnv(database: BenchDatabase): Record<string, string> {
   };
 }
 
-/** The compiled Keyway `npm start` runs (built first when the sources changed, as `npm start` does). */
-function compiledMain(): string {
+/**
+ * The compiled Keyway and the Node options `npm start` runs it with (read from its script, so
+ * the benches measure what it starts), built first when the sources changed, as it does.
+ */
+function compiledMain(): string[] {
   execFileSync(process.execPath, ['--import=tsx', new URL('../scripts/build.ts', import.meta.url).pathname], {
     stdio: 'inherit',
   });
-  return new URL('../dist/src/main.js', import.meta.url).pathname;
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const flags = /&& node ((?:--\S+ )*)dist\/src\/main\.js/.exec(manifest.scripts.start)?.[1];
+  if (flags === undefined) throw new Error('npm start no longer runs node … dist/src/main.js: update the benches');
+  return [...flags.split(' ').filter(Boolean), new URL('../dist/src/main.js', import.meta.url).pathname];
 }
 
 /**
@@ -259,7 +268,7 @@ export function spawnKeyways(
 ): { processes: ChildProcess[]; stop(): Promise<void> } {
   const main = compiledMain();
   const processes = Array.from({ length: count }, (_, i) =>
-    spawn(process.execPath, [...nodeArgs, main], {
+    spawn(process.execPath, [...nodeArgs, ...main], {
       env: { ...process.env, ...env, ...extra(i) },
       stdio: 'inherit',
     }),

@@ -74,8 +74,8 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
     );
   try {
     await waitForWorkerMetrics(metricPorts, keyways.processes);
-    // Idle: started, nothing asked of it yet.
-    await sleep(2000);
+    // Idle: started and settled (V8's memory reducer runs 8 s into a quiet spell), nothing asked of it yet.
+    await sleep(10_000);
     const idleRssMiB = await Promise.all(pids.map(rssMiBOf));
     const idleHeapMiB = await heapUsedMiB();
     const plan = await createBenchPlan(call, servers, { product: 'PLESK-12-WEB-HOST' });
