@@ -13,7 +13,19 @@ import readline from 'node:readline';
 import { createDatabase, type Db } from '../src/infra/db/database.js';
 import type { CallCounts } from './ka-call-log.js';
 
-export const mysqlBase = (process.env.KEYWAY_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/').replace(/\/$/, '');
+/**
+ * The MariaDB server the benches use (`KEYWAY_BENCH_MYSQL_URL`, any database part ignored); its
+ * query string carries through, so `mysql://root@localhost/?socketPath=/run/mysqld/mysqld.sock`
+ * runs a bench over the server's Unix socket.
+ */
+export const mysqlBase = process.env.KEYWAY_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/';
+
+/** The URL of database `name` on the bench's server (empty: the server itself). */
+export function mysqlUrlOf(name: string): string {
+  const url = new URL(mysqlBase);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
 export const redisUrl = process.env.KEYWAY_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Jobs each Keyway process runs at once, and the load generator's requests in flight. */
 export const concurrency = 32;
@@ -200,11 +212,11 @@ export interface BenchDatabase {
 /** A fresh, uniquely named MariaDB database (`prefix` and the time). */
 export async function createBenchDatabase(prefix: string): Promise<BenchDatabase> {
   const name = `${prefix}_${Date.now().toString(36)}`;
-  const admin: Db = createDatabase(`${mysqlBase}/`);
+  const admin: Db = createDatabase(mysqlUrlOf(''));
   await admin.raw(`CREATE DATABASE \`${name}\``);
   return {
     name,
-    url: `${mysqlBase}/${name}`,
+    url: mysqlUrlOf(name),
     async finish(keep) {
       if (!keep) {
         await admin.raw(`DROP DATABASE IF EXISTS \`${name}\``);

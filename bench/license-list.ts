@@ -5,8 +5,8 @@ import { migrateLatest } from '../src/infra/db/migrator.js';
 import { createLogger } from '../src/infra/log/logger.js';
 import { encodeCursor } from '../src/http/pagination.js';
 import { startKeyway } from '../src/server.js';
+import { mysqlUrlOf } from './bench-kit.js';
 
-const mysqlBase = (process.env.KEYWAY_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/').replace(/\/$/, '');
 const token = 'kw_bench_admin_token_0123456789abcdef';
 
 function percentile(sorted: number[], p: number): number {
@@ -74,9 +74,9 @@ export async function seed(dbUrl: string, total: number, configurations: number)
  */
 export async function runLicenseListBench(options: { licenses: number; requests: number }) {
   const dbName = `keyway_bench_list_${Date.now().toString(36)}`;
-  const admin = createDatabase(`${mysqlBase}/`);
+  const admin = createDatabase(mysqlUrlOf(''));
   await admin.raw(`CREATE DATABASE \`${dbName}\``);
-  const dbUrl = `${mysqlBase}/${dbName}`;
+  const dbUrl = mysqlUrlOf(dbName);
   try {
     const seedStart = performance.now();
     const tabs = await seed(dbUrl, options.licenses, 5);

@@ -6,9 +6,9 @@ import { UsageReportStore } from '../src/features/usage/usage-report-store.js';
 import { createDatabase } from '../src/infra/db/database.js';
 import { createLogger } from '../src/infra/log/logger.js';
 import { startKeyway } from '../src/server.js';
+import { mysqlUrlOf } from './bench-kit.js';
 import { seed } from './license-list.js';
 
-const mysqlBase = (process.env.KEYWAY_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/').replace(/\/$/, '');
 const token = 'kw_bench_admin_token_0123456789abcdef';
 const MONTH = '2030-01';
 
@@ -58,9 +58,9 @@ async function seedUsage(dbUrl: string, licenses: number): Promise<void> {
  */
 export async function runUsageBench(options: { licenses: number }) {
   const dbName = `keyway_bench_usage_${Date.now().toString(36)}`;
-  const admin = createDatabase(`${mysqlBase}/`);
+  const admin = createDatabase(mysqlUrlOf(''));
   await admin.raw(`CREATE DATABASE \`${dbName}\``);
-  const dbUrl = `${mysqlBase}/${dbName}`;
+  const dbUrl = mysqlUrlOf(dbName);
   try {
     const seedStart = performance.now();
     await seedUsage(dbUrl, options.licenses);
