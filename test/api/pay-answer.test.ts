@@ -1,4 +1,5 @@
 import test from 'ava';
+import { orderSnapshot, subscriptionSnapshot } from '../../src/features/events/event-snapshots.js';
 import { insertKaConfiguration } from '../helpers/catalog-fixtures.js';
 import { testDialects } from '../helpers/test-database.js';
 import { startTestApi, type TestApi } from '../helpers/test-server.js';
@@ -78,6 +79,18 @@ for (const dialect of testDialects()) {
       );
       t.is(again.status, 200);
       t.deepEqual(again.body.subscription, read.body);
+
+      // The events it told carry the snapshots a read of each entity gives (read together for a payment).
+      const db = api.running.context.db;
+      const told = await db('outbox_events')
+        .whereIn('type', ['order.paid', 'subscription.activated'])
+        .whereIn('entity_id', [String(paid.body.subscription.orderId), String(paid.body.subscription.id)])
+        .select('type', 'entity_id', 'payload');
+      const payloadOf = (type: string) => JSON.parse(told.find((e) => e.type === type)?.payload ?? 'null');
+      t.like(payloadOf('order.paid'), await orderSnapshot(db, paid.body.subscription.orderId as number));
+      if (paid.body.subscription.state === 'active')
+        t.like(payloadOf('subscription.activated'), await subscriptionSnapshot(db, paid.body.subscription.id));
+      else t.is(payloadOf('subscription.activated'), null);
     });
   }
 }
