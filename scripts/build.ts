@@ -1,16 +1,6 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import {
-  closeSync,
-  cpSync,
-  existsSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,8 +29,8 @@ const inputs = [
   'tsconfig.build.json',
   'package-lock.json',
 ];
-/** A lock older than this was left by a build that died. */
-const staleLockMs = 5 * 60_000;
+/** A lock with no pid in it yet and older than this was left by a build that died at once. */
+const staleLockMs = 10_000;
 
 function filesOf(entry: string): string[] {
   const full = path.join(root, entry);
@@ -61,13 +51,34 @@ function sourcesHash(): string {
   return hash.digest('hex');
 }
 
+/** The pid in a lock file, when that process is still running. */
+function lockHolder(): number | undefined {
+  const pid = Number(existsSync(lock) ? readFileSync(lock, 'utf8') : Number.NaN);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
 async function withLock(work: () => void): Promise<void> {
+  let told = false;
   for (;;) {
     try {
-      closeSync(openSync(lock, 'wx'));
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
       break;
     } catch {
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > staleLockMs) rmSync(lock, { force: true });
+      const holder = lockHolder();
+      // Its build died (Ctrl-C, kill): the lock is free. A lock without a pid yet is a build
+      // starting this instant, unless it is old.
+      const fresh = existsSync(lock) && Date.now() - statSync(lock).mtimeMs < staleLockMs;
+      if (holder === undefined && !(fresh && readFileSync(lock, 'utf8') === '')) rmSync(lock, { force: true });
+      else if (!told) {
+        process.stderr.write(`waiting for the build of process ${holder ?? '(starting)'} to finish\n`);
+        told = true;
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
   }
