@@ -29,6 +29,7 @@ import { createManualLicensesFeature } from './features/uploads/manual-licenses-
 import { type BulkJobsFeature, createBulkJobsFeature } from './features/bulk-jobs/bulk-jobs-feature.js';
 import { bulkActions, bulkSelectionSources } from './bulk-actions.js';
 import { composeEventsOut, type EventsOut } from './events-out.js';
+import { paymentSnapshots } from './features/events/event-snapshots.js';
 import { outboxEventWriter } from './features/events/record-event.js';
 import type { Registry } from './infra/metrics/metrics-registry.js';
 import type { SecretBox } from './infra/db/secret-box.js';
@@ -274,6 +275,8 @@ export async function composeKeyway(
     licenseRequests: stores.licenseRequests,
     audit: stores.audit,
     events: eventWriter,
+    // The payment's events carry snapshots built from what it wrote, in the outbox's shapes.
+    paymentSnapshots,
     subscriptionView: view,
     renewals: {
       paid: (tx, order, now, actor) => {

@@ -34,6 +34,12 @@ export class GuardedMove<T = true> {
 export interface TransitionEvent {
   type: string;
   payload: Record<string, unknown>;
+  /**
+   * The entity as this transaction left it, when the writer built it from what it wrote (a
+   * payment): the outbox then records it instead of reading it back. It must be what a read
+   * would give; tests hold the two equal.
+   */
+  snapshot?: Record<string, unknown>;
 }
 
 /** Writes a transition's outbox event in the transaction of its move (implemented by the outbox feature). */

@@ -293,6 +293,72 @@ export async function subscriptionSnapshots(
   return snapshots;
 }
 
+/** What a payment wrote, as `paymentSnapshots` needs it (the orders feature's types fit it). */
+export interface WrittenPayment {
+  order: {
+    id: number;
+    reference: string;
+    state: string;
+    planId: number;
+    period: number;
+    paymentReference?: string | null;
+    paidAt?: string | null;
+  };
+  customer: { id: number; name: string; email: string | null; externalRef: string | null };
+  written: {
+    subscription: {
+      id: number;
+      orderId: number;
+      planId: number;
+      state: string;
+      period: number;
+      startsAt: string;
+      expiresAt: string;
+    };
+    licenseRequests: Array<{ id: number; product: string }>;
+  };
+}
+
+/**
+ * A payment's `order.paid` and `subscription.activated` snapshots from what it wrote, in the
+ * shapes `orderSnapshot` and `subscriptionSnapshot` read (test/api/pay-answer.test.ts holds
+ * them equal).
+ */
+export const paymentSnapshots = {
+  of({ order, customer, written }: WrittenPayment) {
+    const s = written.subscription;
+    const subscription = {
+      id: s.id,
+      orderId: s.orderId,
+      planId: s.planId,
+      state: s.state,
+      periodMonths: s.period,
+      startsAt: s.startsAt,
+      expiresAt: s.expiresAt,
+    };
+    const named = { id: customer.id, name: customer.name, email: customer.email, externalRef: customer.externalRef };
+    return {
+      order: {
+        orderId: order.id,
+        reference: order.reference,
+        state: order.state,
+        planId: order.planId,
+        periodMonths: order.period,
+        paymentReference: order.paymentReference ?? null,
+        paidAt: order.paidAt ?? null,
+        customer: named,
+        subscription,
+      },
+      subscription: {
+        subscriptionId: s.id,
+        subscription,
+        customer: named,
+        licenseRequests: written.licenseRequests.map((r) => ({ id: r.id, product: r.product })),
+      },
+    };
+  },
+};
+
 export async function configurationSnapshot(db: DbOrTx, configurationId: number): Promise<Record<string, unknown>> {
   const row = await configuration(db, configurationId);
   if (!row) throw new Error(`KA configuration ${configurationId} does not exist`);

@@ -12,6 +12,8 @@ export interface EventInput {
   entityId: number;
   data?: Record<string, unknown>;
   at?: number;
+  /** The entity's snapshot when the caller built it from what it wrote (see `TransitionEvent.snapshot`). */
+  snapshot?: Record<string, unknown>;
 }
 
 /**
@@ -22,7 +24,8 @@ export interface EventInput {
 export async function recordEvent(tx: DbOrTx, event: EventInput): Promise<StoredEvent> {
   const { entityType } = eventCatalogue[event.type];
   const snapshot = snapshotOf[entityType];
-  const data = { ...(snapshot ? await snapshot(tx, event.entityId) : {}), ...event.data };
+  const read = event.snapshot ?? (snapshot ? await snapshot(tx, event.entityId) : {});
+  const data = { ...read, ...event.data };
   return store.insert(tx, {
     type: event.type,
     entityType,
@@ -40,6 +43,7 @@ export async function recordEvent(tx: DbOrTx, event: EventInput): Promise<Stored
 export async function recordEvents(tx: DbOrTx, events: EventInput[]): Promise<void> {
   const byType = new Map<string, number[]>();
   for (const event of events) {
+    if (event.snapshot) continue;
     const { entityType } = eventCatalogue[event.type];
     const ids = byType.get(entityType) ?? [];
     ids.push(event.entityId);
@@ -68,7 +72,7 @@ export async function recordEvents(tx: DbOrTx, events: EventInput[]): Promise<vo
     tx,
     events.map((event) => {
       const { entityType } = eventCatalogue[event.type];
-      const snapshot = snapshots.get(entityType)?.get(event.entityId);
+      const snapshot = event.snapshot ?? snapshots.get(entityType)?.get(event.entityId);
       if (!snapshot && snapshotOf[entityType]) throw new Error(`${entityType} ${event.entityId} does not exist`);
       return {
         type: event.type,
@@ -104,5 +108,5 @@ function eventOfTransition(event: TransitionEvent & { entityType: string; entity
       `event ${event.type} on a ${event.entityType} must name its ${eventCatalogue[event.type].entityType}`,
     );
   }
-  return { type: event.type, entityId, data };
+  return { type: event.type, entityId, data, ...(event.snapshot ? { snapshot: event.snapshot } : {}) };
 }

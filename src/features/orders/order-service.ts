@@ -4,7 +4,7 @@ import { isUniqueViolation, transaction } from '../../infra/db/transaction.js';
 import { type Actor, systemActor } from '../../kernel/actor.js';
 import type { AuditEventInput } from '../audit/audit-event.js';
 import type { AuditWriter } from '../audit/audit-store.js';
-import { applyTransition, type TransitionEventWriter } from '../audit/transition.js';
+import { applyTransition, type TransitionEvent, type TransitionEventWriter } from '../audit/transition.js';
 import type { CustomerReader } from '../customers/customer-reader.js';
 import { releaseEvents } from '../license-requests/license-request-release.js';
 import type { LicenseRequestWriter } from '../license-requests/license-request-port.js';
@@ -14,7 +14,7 @@ import { readyOnCreation } from '../services/service-rules.js';
 import type { SubscriptionWriter } from '../subscriptions/subscription-port.js';
 import type { Subscription, SubscriptionService } from '../subscriptions/subscription.js';
 import { type LicenseQuantity, resolveLicenseQuantities, sameQuantities, unitsFor } from './order-quantities.js';
-import type { Order, OrderStore } from './order-store.js';
+import type { Order, OrderCustomer, OrderStore } from './order-store.js';
 import type { RenewalPayment } from './renewal-payment.js';
 
 /** The order as the service answers it, for features above that hold one (renewals). */
@@ -80,6 +80,18 @@ export interface PaymentResult {
   written?: WrittenSubscription;
 }
 
+/**
+ * The snapshots a payment's two events carry (`order.paid`, `subscription.activated`), built
+ * from what it wrote (the events feature's, passed in by the root): what a read in its
+ * transaction would give, without the read.
+ */
+export interface PaymentSnapshots {
+  of(paid: { order: Order; customer: OrderCustomer; written: WrittenSubscription }): {
+    order: Record<string, unknown>;
+    subscription: Record<string, unknown>;
+  };
+}
+
 export interface OrderServiceDeps {
   db: Db;
   orders: OrderStore;
@@ -95,6 +107,8 @@ export interface OrderServiceDeps {
    * service was ready at creation, hands the ready license requests to the pipeline.
    */
   onSubscriptionCreated(created: CreatedSubscription): Promise<void>;
+  /** Without it, the events' snapshots are read back in the payment's transaction. */
+  paymentSnapshots?: PaymentSnapshots;
   /** Paying a renewal order renews its subscription (the renewals feature, connected by the root). */
   renewals?: RenewalPayment;
   /** Paying an upgrade or downgrade order changes its license's quantity (the quantity-changes feature). */
@@ -284,7 +298,7 @@ export class OrderService {
    * `order` is as the caller just read it; it may be stale, since the payment is a guarded
    * update and the answer comes from a fresh read.
    */
-  async pay(order: Order, paymentReference: string, actor: Actor): Promise<PaymentResult> {
+  async pay(order: Order, paymentReference: string, actor: Actor, customer?: OrderCustomer): Promise<PaymentResult> {
     if (order.kind === 'renewal')
       return this.payThrough(this.deps.renewals, 'renewals', order, paymentReference, actor, { period: order.period });
     if (order.kind === 'upgrade' || order.kind === 'downgrade')
@@ -292,15 +306,23 @@ export class OrderService {
     const { db, orders } = this.deps;
     const orderId = order.id;
     const now = this.now();
+    // The order as this payment leaves it (markPaid writes these fields).
+    const paid: Order = { ...order, state: 'paid', paymentReference, paidAt: new Date(now).toISOString() };
     let created: CreatedSubscription | undefined;
     let written: WrittenSubscription | undefined;
     await applyTransition(db, this.deps, orders.markPaid(orderId, paymentReference, now), async (tx) => {
       const made = await this.createSubscription(tx, order, now, actor);
       created = made.created;
       written = made.written;
+      const snapshots =
+        customer && this.deps.paymentSnapshots
+          ? this.deps.paymentSnapshots.of({ order: paid, customer, written: made.written })
+          : undefined;
       // Written here, not as the move's event, so the payment is told before the activation it
       // caused; both in one insert where the writer can.
-      const told = [{ type: 'order.paid', payload: {}, entityType: 'order', entityId: orderId }];
+      const told: Array<TransitionEvent & { entityType: string; entityId: number }> = [
+        { type: 'order.paid', payload: {}, entityType: 'order', entityId: orderId, snapshot: snapshots?.order },
+      ];
       // Active at creation (every service instant): no release follows to tell it.
       if (made.created.servicesReady)
         told.push({
@@ -308,6 +330,7 @@ export class OrderService {
           payload: {},
           entityType: 'subscription',
           entityId: made.created.subscriptionId,
+          snapshot: snapshots?.subscription,
         });
       const { events } = this.deps;
       if (events.writeMany) await events.writeMany(tx, told);
@@ -321,15 +344,12 @@ export class OrderService {
     });
     if (created !== undefined) {
       await this.deps.onSubscriptionCreated(created);
-      // This call paid it: the order is what it was plus what markPaid wrote.
-      const paid: Order = {
-        ...order,
-        state: 'paid',
-        paymentReference,
-        paidAt: new Date(now).toISOString(),
+      return {
+        order: { ...paid, subscriptionId: created.subscriptionId },
         subscriptionId: created.subscriptionId,
+        created: true,
+        written,
       };
-      return { order: paid, subscriptionId: created.subscriptionId, created: true, written };
     }
     const current = (await orders.get(db, orderId)) as Order;
     if (current.state === 'cancelled')

@@ -5,6 +5,7 @@ import {
   kindOf,
   type NewOrder,
   type Order,
+  type OrderCustomer,
   type OrderFilter,
   type OrderState,
   type OrderStore,
@@ -50,6 +51,16 @@ export class FakeOrderStore implements OrderStore {
   async get(_db: DbOrTx, id: number): Promise<Order | undefined> {
     const order = this.orders.get(id);
     return order && { ...order, subscriptionId: order.subscriptionId ?? this.subscriptionOf(id) };
+  }
+
+  async getWithCustomer(db: DbOrTx, id: number): Promise<{ order: Order; customer: OrderCustomer } | undefined> {
+    const order = await this.get(db, id);
+    return (
+      order && {
+        order,
+        customer: { id: order.customerId, name: `customer ${order.customerId}`, email: null, externalRef: null },
+      }
+    );
   }
 
   async getByReference(db: DbOrTx, storeId: number | null, reference: string): Promise<Order | undefined> {

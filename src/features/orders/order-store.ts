@@ -129,9 +129,19 @@ export function kindOf(input: NewOrder): OrderKind {
  * on knex (`KnexOrderStore`) and in memory for unit tests (`FakeOrderStore`); both pass
  * `test/contracts/order-store-contract.ts`.
  */
+/** An order's customer, as its events name it. */
+export interface OrderCustomer {
+  id: number;
+  name: string;
+  email: string | null;
+  externalRef: string | null;
+}
+
 export interface OrderStore {
   insert(db: DbOrTx, input: NewOrder): Promise<number>;
   get(db: DbOrTx, id: number): Promise<Order | undefined>;
+  /** The order with its customer as the events tell it, in one read: what paying it needs. */
+  getWithCustomer(db: DbOrTx, id: number): Promise<{ order: Order; customer: OrderCustomer } | undefined>;
   /** The order with this reference among a store's orders (its token id), or among staff's (null). */
   getByReference(db: DbOrTx, storeId: number | null, reference: string): Promise<Order | undefined>;
   /** Newest first. */
@@ -173,6 +183,29 @@ export class KnexOrderStore implements OrderStore {
   async get(db: DbOrTx, id: number): Promise<Order | undefined> {
     const row = await this.select(db).where('orders.id', id).first();
     return row ? toOrder(row) : undefined;
+  }
+
+  async getWithCustomer(db: DbOrTx, id: number): Promise<{ order: Order; customer: OrderCustomer } | undefined> {
+    const row = await this.select(db)
+      .leftJoin('customers', 'customers.id', 'orders.customer_id')
+      .select(
+        'customers.name as customer_name',
+        'customers.email as customer_email',
+        'customers.external_ref as customer_external_ref',
+      )
+      .where('orders.id', id)
+      .first();
+    if (!row) return undefined;
+    const order = toOrder(row);
+    const {
+      customer_name: name,
+      customer_email: email,
+      customer_external_ref: externalRef,
+    } = row as Record<string, string | null>;
+    return {
+      order,
+      customer: { id: order.customerId, name: name ?? '', email: email ?? null, externalRef: externalRef ?? null },
+    };
   }
 
   async getByReference(db: DbOrTx, storeId: number | null, reference: string): Promise<Order | undefined> {
