@@ -77,11 +77,14 @@ export interface Stores {
   licenses: LicenseStore;
 }
 
-/** `firstSyncAfterMs`: a new license's first scheduled sync (`KEYWAY_SYNC_EVERY_HOURS`). */
-export function createStores(options: { firstSyncAfterMs?: number } = {}): Stores {
+/**
+ * `firstSyncAfterMs`: a new license's first scheduled sync (`KEYWAY_SYNC_EVERY_HOURS`);
+ * `tokenCacheMs`: how long a verified API token is trusted (`KEYWAY_TOKEN_CACHE_SECONDS`).
+ */
+export function createStores(options: { firstSyncAfterMs?: number; tokenCacheMs?: number } = {}): Stores {
   return {
     audit: new AuditStore(),
-    tokens: new TokenStore(),
+    tokens: new TokenStore({ cacheMs: options.tokenCacheMs ?? 0 }),
     customers: new CustomerStore(),
     plans: new PlanStore(),
     kaConfigurations: new KaConfigurationStore(),
@@ -138,7 +141,7 @@ export async function composeKeyway(
   options: { serves: boolean; publicBaseUrl: () => string },
 ): Promise<Composition> {
   const { config, logger, db, queue, clock } = context;
-  const stores = createStores({ firstSyncAfterMs: config.scheduler.syncEveryMs });
+  const stores = createStores({ firstSyncAfterMs: config.scheduler.syncEveryMs, tokenCacheMs: config.tokenCacheMs });
   const secrets = openSecretBox(config, { create: true }) as SecretBox;
   const plugins = await startPluginHost(config.pluginsDir, db, logger, { sync: options.serves });
 

@@ -23,6 +23,12 @@ export interface Config {
   adminToken?: string;
   /** Bearer that may read `GET /metrics` besides an admin API token (a scraper's). */
   metricsToken?: string;
+  /**
+   * How long a process trusts an API token it verified without reading it again
+   * (`KEYWAY_TOKEN_CACHE_SECONDS`, 0: every request reads it). A token revoked through this
+   * process stops at once; through another, within this time.
+   */
+  tokenCacheMs: number;
   /** Role worker: serve /healthz, /readyz and /metrics on this port (a worker has no other HTTP). */
   metricsPort?: number;
   /** First staff admin of the console, created at start when there is no staff user yet. */
@@ -170,6 +176,7 @@ const envSchema = z.object({
   KEYWAY_ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   KEYWAY_ADMIN_EMAIL: z.email().optional(),
   KEYWAY_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  KEYWAY_TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(5),
   KEYWAY_METRICS_TOKEN: z
     .string()
     .regex(/^[\x21-\x7e]{24,200}$/, 'must be 24 to 200 visible ASCII characters')
@@ -284,6 +291,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     adminToken: e.KEYWAY_ADMIN_TOKEN,
     adminEmail: e.KEYWAY_ADMIN_EMAIL,
     metricsToken: e.KEYWAY_METRICS_TOKEN,
+    tokenCacheMs: e.KEYWAY_TOKEN_CACHE_SECONDS * 1000,
     metricsPort: e.KEYWAY_METRICS_PORT,
     adminPassword: e.KEYWAY_ADMIN_PASSWORD,
     migrateOnStart: e.KEYWAY_MIGRATE_ON_START,

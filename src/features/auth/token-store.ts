@@ -37,8 +37,23 @@ export interface ApiTokenSummary {
 /** Last use is recorded at most this often per token, so authenticating stays a read. */
 const lastUsedEveryMs = 60_000;
 
-/** API tokens, stored hashed: the plain token is shown once, at creation. */
+/** Verified tokens a process keeps at most (the oldest goes first). */
+const cachedTokensMax = 1_000;
+
+/**
+ * API tokens, stored hashed: the plain token is shown once, at creation. A token verified is
+ * trusted for `cacheMs` without reading it again (every API request would otherwise read its
+ * row); a revoke through this store forgets it at once, one through another process within
+ * `cacheMs`. An unknown or revoked token is never cached: it is read on every try.
+ */
 export class TokenStore {
+  private readonly verified = new Map<string, { principal: Principal; until: number }>();
+  private readonly cacheMs: number;
+
+  constructor(options: { cacheMs?: number } = {}) {
+    this.cacheMs = options.cacheMs ?? 0;
+  }
+
   async create(
     db: DbOrTx,
     input: { name: string; role: RoleName; customerId?: number; token?: string },
@@ -57,17 +72,30 @@ export class TokenStore {
   }
 
   async findPrincipal(db: DbOrTx, token: string): Promise<Principal | undefined> {
-    const row = await db<TokenRow>('api_tokens')
-      .where({ token_hash: hashToken(token) })
-      .first();
-    if (!row || row.revoked_at) return undefined;
+    const hash = hashToken(token);
     const now = Date.now();
+    const known = this.verified.get(hash);
+    if (known && known.until > now) return known.principal;
+    this.verified.delete(hash);
+    const row = await db<TokenRow>('api_tokens').where({ token_hash: hash }).first();
+    if (!row || row.revoked_at) return undefined;
     if (row.last_used_at === null || Number(row.last_used_at) < now - lastUsedEveryMs)
       await db('api_tokens')
         .where({ id: row.id })
         .where((w) => w.whereNull('last_used_at').orWhere('last_used_at', '<', now - lastUsedEveryMs))
         .update({ last_used_at: now });
-    return { kind: 'api', id: row.id, name: row.name, role: row.role, customerId: row.customer_id ?? undefined };
+    const principal: Principal = {
+      kind: 'api',
+      id: row.id,
+      name: row.name,
+      role: row.role,
+      customerId: row.customer_id ?? undefined,
+    };
+    if (this.cacheMs > 0) {
+      if (this.verified.size >= cachedTokensMax) this.verified.delete(this.verified.keys().next().value as string);
+      this.verified.set(hash, { principal, until: now + this.cacheMs });
+    }
+    return principal;
   }
 
   /** Newest first, at most `limit`. */
@@ -90,6 +118,8 @@ export class TokenStore {
       .where({ id })
       .whereNull('revoked_at')
       .update({ revoked_at: now, updated_at: now });
+    for (const [hash, { principal }] of this.verified)
+      if (principal.kind === 'api' && principal.id === id) this.verified.delete(hash);
     return changed === 1;
   }
 
