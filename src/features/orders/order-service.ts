@@ -295,8 +295,10 @@ export class OrderService {
   /**
    * Pays an order: in one transaction the order is paid and its subscription, services and
    * license requests are created. Paying again is a no-op answering the same subscription.
-   * `order` is as the caller just read it; it may be stale, since the payment is a guarded
-   * update and the answer comes from a fresh read.
+   * `order` is as the caller just read it: what it buys never changes once placed, and its
+   * state may be stale, since the payment is a guarded update (a payment that lost it answers
+   * a fresh read). `customer`, read with it, lets the events name the customer without a read
+   * in the transaction (a rename committed in between shows in the next event).
    */
   async pay(order: Order, paymentReference: string, actor: Actor, customer?: OrderCustomer): Promise<PaymentResult> {
     if (order.kind === 'renewal')
