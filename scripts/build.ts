@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -89,25 +89,36 @@ async function withLock(work: () => void): Promise<void> {
   }
 }
 
+/**
+ * Compiles into a fresh folder and swaps it in once complete: a failed compile leaves the last
+ * build as it was, and processes already running from `dist/` keep the modules they loaded.
+ */
 function build(hash: string): void {
-  rmSync(dist, { recursive: true, force: true });
-  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  const copy = (from: string) => cpSync(path.join(root, from), path.join(dist, from), { recursive: true });
+  const next = `${dist}.next`;
+  const previous = `${dist}.previous`;
+  rmSync(next, { recursive: true, force: true });
+  execFileSync(
+    process.execPath,
+    [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', next],
+    { cwd: root, stdio: 'inherit' },
+  );
+  const copy = (from: string) => cpSync(path.join(root, from), path.join(next, from), { recursive: true });
   copy('src/web/static');
   copy('templates');
   copy('fixtures/demo-catalog.json');
   for (const plugin of readdirSync(path.join(root, 'plugins'), { withFileTypes: true })) {
     const folder = path.join('plugins', plugin.name);
-    if (!plugin.isDirectory() || !existsSync(path.join(dist, folder))) continue;
-    cpSync(path.join(root, folder), path.join(dist, folder), {
+    if (!plugin.isDirectory() || !existsSync(path.join(next, folder))) continue;
+    cpSync(path.join(root, folder), path.join(next, folder), {
       recursive: true,
       filter: (source) => !source.endsWith('.ts') && path.basename(source) !== 'test',
     });
   }
-  writeFileSync(stamp, hash);
+  writeFileSync(path.join(next, path.basename(stamp)), hash);
+  rmSync(previous, { recursive: true, force: true });
+  if (existsSync(dist)) renameSync(dist, previous);
+  renameSync(next, dist);
+  rmSync(previous, { recursive: true, force: true });
 }
 
 await withLock(() => {

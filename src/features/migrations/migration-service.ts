@@ -47,6 +47,9 @@ export interface MigrationCause {
   itemId: number;
 }
 
+/** Licenses a dry run reads at once (each a few reads; the pool holds ten connections). */
+const planReadsAtOnce = 8;
+
 /**
  * Migration of licenses to another KA configuration (seed 003, DOMAIN.md "Migration"). Each
  * license's migration is a row moved by guarded steps, every one in the transaction of the
@@ -97,24 +100,32 @@ export class MigrationService {
       licenses: [],
     };
     const now = this.deps.now();
-    for (const id of licenseIds) {
+    const read = async (id: number) => {
       const license = await this.deps.licenses.get(this.deps.db, id);
-      if (!license) continue;
-      const quantity = await this.quantityOf(license);
-      const open = await this.deps.store.openOf(this.deps.db, id);
-      const why = open
-        ? { code: 'migration_in_progress', message: `migration ${open.id} is ${open.state}` }
-        : whyNotMigrated(license, input);
-      addToPlan(plan, {
-        licenseId: license.id,
-        keyNumber: license.keyNumber,
-        product: license.product,
-        targetProduct: input.productMap[license.product] ?? null,
-        quantity,
-        periodMonths: remainingPeriodOf(license.expiresAt, now, license.periodMonths),
-        expiresAt: license.expiresAt,
-        ...(why ? { action: 'skip', ...why } : { action: 'migrate' }),
-      });
+      if (!license) return undefined;
+      const [quantity, open] = await Promise.all([this.quantityOf(license), this.deps.store.openOf(this.deps.db, id)]);
+      return { license, quantity, open };
+    };
+    // Read a few licenses at once (the pool's connections), added to the plan in their order.
+    for (let at = 0; at < licenseIds.length; at += planReadsAtOnce) {
+      const found = await Promise.all(licenseIds.slice(at, at + planReadsAtOnce).map(read));
+      for (const entry of found) {
+        if (!entry) continue;
+        const { license, quantity, open } = entry;
+        const why = open
+          ? { code: 'migration_in_progress', message: `migration ${open.id} is ${open.state}` }
+          : whyNotMigrated(license, input);
+        addToPlan(plan, {
+          licenseId: license.id,
+          keyNumber: license.keyNumber,
+          product: license.product,
+          targetProduct: input.productMap[license.product] ?? null,
+          quantity,
+          periodMonths: remainingPeriodOf(license.expiresAt, now, license.periodMonths),
+          expiresAt: license.expiresAt,
+          ...(why ? { action: 'skip', ...why } : { action: 'migrate' }),
+        });
+      }
     }
     return plan;
   }
