@@ -21,6 +21,8 @@ export interface PassTimer {
 export class SchedulerLoop {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  /** A tick came while a run was going: run again once it ends. */
+  private missed = false;
 
   constructor(
     private readonly passes: ScheduledPass[],
@@ -29,9 +31,23 @@ export class SchedulerLoop {
     private readonly passSeconds?: PassTimer,
   ) {}
 
+  /**
+   * Runs the passes every `everyMs`. A tick that finds the last run still going is not dropped:
+   * the next run starts as soon as that one ends (ticks missed meanwhile count once), so a
+   * pass with work left (a sync sweep, a renewal wave) goes on back to back, and an idle
+   * scheduler still waits its period.
+   */
   start(everyMs: number): void {
+    const run = () => {
+      this.missed = false;
+      this.running = this.runOnce().finally(() => {
+        this.running = undefined;
+        if (this.missed && this.timer) run();
+      });
+    };
     this.timer = setInterval(() => {
-      if (!this.running) this.running = this.runOnce().finally(() => (this.running = undefined));
+      if (this.running !== undefined) this.missed = true;
+      else run();
     }, everyMs);
     this.timer.unref();
   }
@@ -53,6 +69,8 @@ export class SchedulerLoop {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    this.timer = undefined;
+    // A run chained on the last one may start while it ends: wait for that one too.
+    while (this.running !== undefined) await this.running;
   }
 }

@@ -9,6 +9,9 @@ import { defaultSyncCallsPerSecond } from './sync-pacer.js';
 
 export const syncActor: Actor = { type: 'worker', name: 'sync' };
 
+/** Key reads a worker has in flight per configuration in a scheduled pass. */
+const readsInFlight = 4;
+
 export interface SyncSchedulerDeps {
   db: Db;
   licenses: LicenseSyncPort;
@@ -34,7 +37,8 @@ export interface SyncPassResult {
  * (each sync sets the license's next due time), the longest due first, so the base spreads over
  * the day by when each was last read. Each run takes, per KA configuration and at once for all
  * of them, at most what its rate allows over the scheduler's period (`syncCallsPerSecond` × 80 %
- * of the period, so the other passes keep their turn), paced by `SyncPacer` across all workers.
+ * of the period, so the other passes keep their turn), paced by `SyncPacer` across all workers,
+ * with a few reads in flight per configuration so the KA's latency does not bound the pace.
  *
  * Each license is claimed in the database before it is read (its `sync_due_at` moved under a
  * guard to a lease), so workers running the pass at once read each license once; a claim
@@ -75,16 +79,23 @@ export class SyncScheduler {
         Math.min(this.deps.batchSize ?? 50, share - synced),
       );
       if (!due.length) break;
-      for (const { id, dueAt } of due) {
-        if (!(await licenses.claimSync(db, id, dueAt, now + this.deps.leaseMs))) continue;
-        try {
-          await this.deps.service.sync(id, syncActor, { paced: true });
-        } catch (err) {
-          // The claim lapses after the lease, and a later run reads the license again.
-          this.deps.logger.warn({ err, licenseId: id }, 'syncing a license failed; it is tried again');
+      // A few reads in flight per configuration, so the KA's latency does not set the pace:
+      // the pacer lines them up in the configuration's slots.
+      let next = 0;
+      const reader = async () => {
+        for (let i = next++; i < due.length; i = next++) {
+          const { id, dueAt } = due[i] as (typeof due)[number];
+          if (!(await licenses.claimSync(db, id, dueAt, now + this.deps.leaseMs))) continue;
+          try {
+            await this.deps.service.sync(id, syncActor, { paced: true });
+          } catch (err) {
+            // The claim lapses after the lease, and a later run reads the license again.
+            this.deps.logger.warn({ err, licenseId: id }, 'syncing a license failed; it is tried again');
+          }
+          synced += 1;
         }
-        synced += 1;
-      }
+      };
+      await Promise.all(Array.from({ length: Math.min(readsInFlight, due.length) }, reader));
     }
     return synced;
   }
