@@ -1,4 +1,5 @@
 import test from 'ava';
+import { orderSnapshot } from '../../src/features/events/event-snapshots.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { type Console, startConsole } from './console-harness.js';
 
@@ -51,6 +52,30 @@ test.serial('paying the demo order shows the "license installed" mail with its k
   t.true(await page.getByText('The server accepted the test e-mail').isVisible());
   t.true(await page.getByText('verified', { exact: true }).isVisible());
 });
+
+test.serial(
+  'staff record a payment in the console: the order is paid, and its event names it as a read does',
+  async (t) => {
+    const { api } = app;
+    const order = await api.request<Body>('POST', '/api/v1/orders', {
+      body: { customerId: 1, planId: 1, period: 12, reference: 'console-pay-1' },
+    });
+    const { page } = await app.signedIn('operator');
+    await page.goto(`${api.url}/orders/${order.body.id}`);
+    await page.getByLabel('Payment reference').fill('pay-console-form-1');
+    await page.getByRole('button', { name: 'Record payment' }).click();
+    await page.waitForLoadState('domcontentloaded');
+    t.regex(page.url(), /done=paid/);
+    const paid = await api.request<Body>('GET', `/api/v1/orders/${order.body.id}`);
+    t.is(paid.body.state, 'paid');
+    t.is(paid.body.paymentReference, 'pay-console-form-1');
+    const db = api.running.context.db;
+    const told = await db('outbox_events')
+      .where({ type: 'order.paid', entity_id: String(order.body.id) })
+      .first();
+    t.deepEqual(JSON.parse(told?.payload ?? 'null'), await orderSnapshot(db, order.body.id as number));
+  },
+);
 
 test.serial('an admin adds a webhook endpoint in the console: the secret is shown once, then masked', async (t) => {
   const { page } = await app.signedIn('admin');

@@ -135,57 +135,33 @@ export async function licenseRequestSnapshot(db: DbOrTx, requestId: number): Pro
 
 /** An order with its customer and subscription, in one query (every payment records one). */
 export async function orderSnapshot(db: DbOrTx, orderId: number): Promise<Record<string, unknown>> {
-  const snapshot = (await orderSnapshots(db, [orderId])).orders.get(orderId);
-  if (!snapshot) throw new Error(`order ${orderId} does not exist`);
-  return snapshot;
-}
-
-/**
- * The snapshots of orders and, from the same query, of the subscriptions they created (as
- * `subscriptionSnapshot` gives them): a payment that activates its subscription at once tells
- * both, and reads them together. One row per license request of the subscription.
- */
-export async function orderSnapshots(
-  db: DbOrTx,
-  orderIds: number[],
-): Promise<{ orders: Map<number, Record<string, unknown>>; subscriptions: Map<number, Record<string, unknown>> }> {
-  const wanted = [...new Set(orderIds)];
-  const rows: Array<Record<string, unknown>> = wanted.length
-    ? await db('orders')
-        .leftJoin('subscriptions', 'subscriptions.order_id', 'orders.id')
-        .leftJoin('customers as order_customers', 'order_customers.id', 'orders.customer_id')
-        .leftJoin('customers as subscription_customers', 'subscription_customers.id', 'subscriptions.customer_id')
-        .leftJoin('license_requests', 'license_requests.subscription_id', 'subscriptions.id')
-        .whereIn('orders.id', wanted)
-        .orderBy([{ column: 'orders.id' }, { column: 'subscriptions.id' }, { column: 'license_requests.id' }])
-        .select(
-          'orders.id',
-          'orders.reference',
-          'orders.state',
-          'orders.plan_id',
-          'orders.period_months',
-          'orders.payment_reference',
-          'orders.paid_at',
-          'order_customers.id as customer_id',
-          'order_customers.name as customer_name',
-          'order_customers.email as customer_email',
-          'order_customers.external_ref as customer_external_ref',
-          'subscriptions.id as subscription_id',
-          'subscriptions.order_id as subscription_order_id',
-          'subscriptions.plan_id as subscription_plan_id',
-          'subscriptions.state as subscription_state',
-          'subscriptions.period_months as subscription_period_months',
-          'subscriptions.starts_at as subscription_starts_at',
-          'subscriptions.expires_at as subscription_expires_at',
-          'subscription_customers.id as subscription_customer_id',
-          'subscription_customers.name as subscription_customer_name',
-          'subscription_customers.email as subscription_customer_email',
-          'subscription_customers.external_ref as subscription_customer_external_ref',
-          'license_requests.id as request_id',
-          'license_requests.product as request_product',
-        )
-    : [];
-  const prefixed = (row: Record<string, unknown>, prefix: string) =>
+  const row = await db('orders')
+    .leftJoin('subscriptions', 'subscriptions.order_id', 'orders.id')
+    .leftJoin('customers', 'customers.id', 'orders.customer_id')
+    .where('orders.id', orderId)
+    .orderBy('subscriptions.id')
+    .first(
+      'orders.id',
+      'orders.reference',
+      'orders.state',
+      'orders.plan_id',
+      'orders.period_months',
+      'orders.payment_reference',
+      'orders.paid_at',
+      'customers.id as customer_id',
+      'customers.name as customer_name',
+      'customers.email as customer_email',
+      'customers.external_ref as customer_external_ref',
+      'subscriptions.id as subscription_id',
+      'subscriptions.order_id as subscription_order_id',
+      'subscriptions.plan_id as subscription_plan_id',
+      'subscriptions.state as subscription_state',
+      'subscriptions.period_months as subscription_period_months',
+      'subscriptions.starts_at as subscription_starts_at',
+      'subscriptions.expires_at as subscription_expires_at',
+    );
+  if (!row) throw new Error(`order ${orderId} does not exist`);
+  const prefixed = (prefix: string) =>
     row[`${prefix}_id`] === null || row[`${prefix}_id`] === undefined
       ? undefined
       : Object.fromEntries(
@@ -193,43 +169,17 @@ export async function orderSnapshots(
             .filter(([column]) => column.startsWith(`${prefix}_`))
             .map(([column, value]) => [column.slice(prefix.length + 1), value]),
         );
-  const orders = new Map<number, Record<string, unknown>>();
-  const subscriptions = new Map<number, Record<string, unknown> & { licenseRequests: unknown[] }>();
-  for (const row of rows) {
-    const orderId = Number(row.id);
-    // An order's first subscription, as a payment made it.
-    const subscriptionRow = prefixed(row, 'subscription');
-    const firstSubscriptionId = orders.has(orderId)
-      ? (orders.get(orderId)?.subscription as { id?: unknown } | null)?.id
-      : subscriptionRow?.id;
-    if (!orders.has(orderId))
-      orders.set(orderId, {
-        orderId: row.id,
-        reference: row.reference,
-        state: row.state,
-        planId: row.plan_id,
-        periodMonths: row.period_months,
-        paymentReference: row.payment_reference ?? null,
-        paidAt: iso(row.paid_at),
-        customer: customerOf(prefixed(row, 'customer')),
-        subscription: subscriptionOf(subscriptionRow),
-      });
-    if (!subscriptionRow || subscriptionRow.id !== firstSubscriptionId) continue;
-    const subscriptionId = Number(subscriptionRow.id);
-    let snapshot = subscriptions.get(subscriptionId);
-    if (!snapshot) {
-      snapshot = {
-        subscriptionId,
-        subscription: subscriptionOf(subscriptionRow),
-        customer: customerOf(prefixed(subscriptionRow, 'customer')),
-        licenseRequests: [],
-      };
-      subscriptions.set(subscriptionId, snapshot);
-    }
-    if (row.request_id !== null && row.request_id !== undefined)
-      snapshot.licenseRequests.push({ id: row.request_id, product: row.request_product });
-  }
-  return { orders, subscriptions };
+  return {
+    orderId: row.id,
+    reference: row.reference,
+    state: row.state,
+    planId: row.plan_id,
+    periodMonths: row.period_months,
+    paymentReference: row.payment_reference ?? null,
+    paidAt: iso(row.paid_at),
+    customer: customerOf(prefixed('customer')),
+    subscription: subscriptionOf(prefixed('subscription')),
+  };
 }
 
 export async function subscriptionSnapshot(db: DbOrTx, subscriptionId: number): Promise<Record<string, unknown>> {

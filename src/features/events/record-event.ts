@@ -1,7 +1,7 @@
 import type { DbOrTx } from '../../infra/db/database.js';
 import type { TransitionEvent, TransitionEventWriter } from '../audit/transition.js';
 import { type EventType, eventCatalogue, isEventType } from './event-catalogue.js';
-import { orderSnapshots, snapshotOf, snapshotsOf } from './event-snapshots.js';
+import { snapshotOf, snapshotsOf } from './event-snapshots.js';
 import { OutboxStore, type StoredEvent } from './outbox-store.js';
 
 const store = new OutboxStore();
@@ -50,22 +50,15 @@ export async function recordEvents(tx: DbOrTx, events: EventInput[]): Promise<vo
     byType.set(entityType, ids);
   }
   const snapshots = new Map<string, Map<number, Record<string, unknown>>>();
-  const orderIds = byType.get('order');
-  if (orderIds) {
-    // A payment tells its order and the subscription it activated: one read gives both.
-    const read = await orderSnapshots(tx, orderIds);
-    snapshots.set('order', read.orders);
-    snapshots.set('subscription', read.subscriptions);
-    byType.delete('order');
-  }
-  for (const [entityType, wanted] of byType) {
-    const known = snapshots.get(entityType) ?? new Map<number, Record<string, unknown>>();
-    const ids = wanted.filter((id) => !known.has(id));
+  for (const [entityType, ids] of byType) {
     const many = snapshotsOf[entityType];
     const one = snapshotOf[entityType];
-    if (ids.length && many) for (const [id, snapshot] of await many(tx, ids)) known.set(id, snapshot);
-    else if (one) for (const id of ids) known.set(id, await one(tx, id));
-    snapshots.set(entityType, known);
+    if (many) snapshots.set(entityType, await many(tx, ids));
+    else if (one) {
+      const each = new Map<number, Record<string, unknown>>();
+      for (const id of ids) each.set(id, await one(tx, id));
+      snapshots.set(entityType, each);
+    }
   }
   const now = Date.now();
   await store.insertMany(

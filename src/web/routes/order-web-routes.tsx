@@ -131,10 +131,11 @@ export function orderWebRoutes({ context, actions }: { context: ConsoleReads; ac
           },
           400,
         );
-      const order = await stores.orders.get(db, id);
-      if (!order) throw new NotFoundError('order', id);
+      // With its customer, as the API pays: the payment's events name them without a read back.
+      const found = await stores.orders.getWithCustomer(db, id);
+      if (!found) throw new NotFoundError('order', id);
       try {
-        await actions.orders.pay(order, paymentReference, actorOf(principalOf(req)));
+        await actions.orders.pay(found.order, paymentReference, actorOf(principalOf(req)), found.customer);
       } catch (err) {
         if (!(err instanceof AppError) || err.status === 404) throw err;
         return showOrder(req, res, id, { pay: { paymentReference, problem: err.message } }, err.status);
