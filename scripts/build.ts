@@ -69,7 +69,9 @@ async function withLock(work: () => void): Promise<void> {
     try {
       writeFileSync(lock, String(process.pid), { flag: 'wx' });
       break;
-    } catch {
+    } catch (err) {
+      // Only a lock held by another build is waited for; a folder we cannot write stops here.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = lockHolder();
       // Its build died (Ctrl-C, kill): the lock is free. A lock without a pid yet is a build
       // starting this instant, unless it is old.
