@@ -1,6 +1,7 @@
 import type { TestFn } from 'ava';
 import { systemActor } from '../../src/kernel/actor.js';
 import type { AuditWriter } from '../../src/features/audit/audit-store.js';
+import { applyBatchTransition } from '../../src/features/audit/batch-transition.js';
 import { applyTransition } from '../../src/features/audit/transition.js';
 import type { OrderStore } from '../../src/features/orders/order-store.js';
 import type { DbOrTx } from '../../src/infra/db/database.js';
@@ -72,6 +73,39 @@ export function runOrderStoreContract(test: TestFn, label: string, rig: () => Pr
     t.true(await move(r.store.markCancelled(cancelledId, now)));
     t.is(await move(r.store.markPaid(cancelledId, 'pay-3', now)), undefined);
     t.like(await r.store.get(r.db, cancelledId), { state: 'cancelled', cancelledAt: '2030-01-02T03:04:05.000Z' });
+  });
+
+  test(`${label}: many orders are paid in one move, each with its reference; those paid or cancelled first are left out`, async (t) => {
+    const r = await rig();
+    const ids: number[] = [];
+    for (let i = 0; i < 4; i++) ids.push(await r.store.insert(r.db, order(r, `m-${i}`)));
+    const [free, alsoFree, paid, cancelled] = ids as [number, number, number, number];
+    const now = Date.parse('2030-01-02T03:04:05.000Z');
+    const one = (m: ReturnType<OrderStore['markPaid']>) =>
+      applyTransition(r.db, { audit: r.audit }, m, { actor: systemActor, action: 'order.test' });
+    t.true(await one(r.store.markPaid(paid, 'first', now)));
+    t.true(await one(r.store.markCancelled(cancelled, now)));
+    const moved = await applyBatchTransition(
+      r.db,
+      { audit: r.audit },
+      r.store.markPaidMany(
+        ids.map((id) => ({ id, paymentReference: `pay-${id}` })),
+        now,
+      ),
+      { actor: systemActor, action: 'order.test' },
+    );
+    t.deepEqual(
+      [...moved].sort((a, b) => a - b),
+      [free, alsoFree],
+    );
+    t.like(await r.store.get(r.db, free), {
+      state: 'paid',
+      paymentReference: `pay-${free}`,
+      paidAt: '2030-01-02T03:04:05.000Z',
+    });
+    t.like(await r.store.get(r.db, alsoFree), { state: 'paid', paymentReference: `pay-${alsoFree}` });
+    t.like(await r.store.get(r.db, paid), { state: 'paid', paymentReference: 'first' });
+    t.like(await r.store.get(r.db, cancelled), { state: 'cancelled', paymentReference: null });
   });
 
   test(`${label}: orders list newest first, by customer, store and keyset`, async (t) => {

@@ -27,7 +27,8 @@ export class GuardedBatchMove {
 
 /** A batch move's audit events (one per moved row, as `TransitionRecord`) and outbox events. */
 export interface BatchTransitionRecord {
-  actor: Actor;
+  /** Who made the change: one actor for the batch, or each row's own (payments of several stores in one batch). */
+  actor: Actor | ((id: number) => Actor);
   action: string;
   /** The state the events name, when the move passes through several (see `TransitionRecord.toState`). */
   toState?: string;
@@ -65,7 +66,7 @@ export async function applyBatchTransition(
       }
       audit.push(
         {
-          actor: done.actor,
+          actor: typeof done.actor === 'function' ? done.actor(id) : done.actor,
           action: done.action,
           entityType: move.entityType,
           entityId: id,

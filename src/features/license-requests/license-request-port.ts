@@ -41,6 +41,8 @@ export interface TransitionPatch {
 export interface LicenseRequestWriter {
   /** Inserts the request with its reference (made of the installation id and the new id); answers it as written. */
   insert(db: DbOrTx, input: NewLicenseRequest): Promise<LicenseRequest>;
+  /** `insert` for many, in a few statements; answers them as written, in the inputs' order. */
+  insertMany(db: DbOrTx, inputs: readonly NewLicenseRequest[]): Promise<LicenseRequest[]>;
 }
 
 /**

@@ -6,6 +6,12 @@ import type { LicenseRequest } from './license-request.js';
 export class FakeLicenseRequestStore implements LicenseRequestWriter {
   readonly requests = new Map<number, NewLicenseRequest & { id: number }>();
 
+  async insertMany(db: DbOrTx, inputs: readonly NewLicenseRequest[]): Promise<LicenseRequest[]> {
+    const written: LicenseRequest[] = [];
+    for (const input of inputs) written.push(await this.insert(db, input));
+    return written;
+  }
+
   async insert(_db: DbOrTx, input: NewLicenseRequest): Promise<LicenseRequest> {
     const id = this.requests.size + 1;
     this.requests.set(id, { ...input, id });

@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { boundedJson, clip } from '../../infra/db/bounded-text.js';
 import type { DbOrTx } from '../../infra/db/database.js';
+import { insertedIds } from '../../infra/db/inserted-ids.js';
 import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
 import { GuardedMove, knexMove } from '../audit/transition.js';
 import { readInstallationId } from './installation-id.js';
@@ -133,9 +135,22 @@ export class LicenseRequestStore implements LicenseRequestWriter, LicenseRequest
    * the request as written, so its creator needs no read back.
    */
   async insert(db: DbOrTx, input: NewLicenseRequest): Promise<LicenseRequest> {
+    const [request] = await this.insertMany(db, [input]);
+    return request as LicenseRequest;
+  }
+
+  /**
+   * `insert` for many requests in a few statements: one insert, one read of their ids (by
+   * provisional references, unique as the column must be), then every reference in one update.
+   */
+  async insertMany(db: DbOrTx, inputs: readonly NewLicenseRequest[]): Promise<LicenseRequest[]> {
+    if (!inputs.length) return [];
     const installationId = await this.readInstallationId(db);
     const now = this.now();
-    const row = {
+    // Several rows go in under provisional references, by which their ids are read back.
+    const batch = randomBytes(8).toString('hex');
+    const provisional = inputs.length > 1 ? inputs.map((_, i) => `kw-${installationId}-new-${batch}-${i}`) : [];
+    const rows = inputs.map((input, i) => ({
       subscription_id: input.subscriptionId,
       customer_id: input.customerId,
       configuration_id: input.configurationId,
@@ -151,20 +166,35 @@ export class LicenseRequestStore implements LicenseRequestWriter, LicenseRequest
       next_attempt_at: input.state === 'ready' ? now : null,
       created_at: now,
       updated_at: now,
-    };
-    const [inserted] = await db('license_requests').insert(row);
-    const id = Number(inserted);
-    const reference = referenceOf(installationId, id);
-    await db('license_requests').where({ id }).update({ reference });
-    return toLicenseRequest({
-      ...row,
-      id,
-      reference,
-      reason: null,
-      last_error: null,
-      issue_sent_at: null,
-      key_candidates: null,
+      ...(provisional.length ? { reference: provisional[i] } : {}),
+    }));
+    const ids = await insertedIds(db, 'license_requests', rows, async () => {
+      const found = await db('license_requests').whereIn('reference', provisional).select('id', 'reference');
+      const byReference = new Map(found.map((r: { id: number; reference: string }) => [r.reference, Number(r.id)]));
+      return provisional.map((reference) => byReference.get(reference));
     });
+    const references = ids.map((id) => referenceOf(installationId, id));
+    if (ids.length === 1) await db('license_requests').where({ id: ids[0] }).update({ reference: references[0] });
+    else
+      await db('license_requests')
+        .whereIn('id', ids)
+        .update({
+          reference: db.raw(
+            `CASE id ${ids.map(() => 'WHEN ? THEN ?').join(' ')} END`,
+            ids.flatMap((id, i) => [id, references[i] as string]),
+          ),
+        });
+    return rows.map((row, i) =>
+      toLicenseRequest({
+        ...row,
+        id: ids[i] as number,
+        reference: references[i] as string,
+        reason: null,
+        last_error: null,
+        issue_sent_at: null,
+        key_candidates: null,
+      }),
+    );
   }
 
   private readInstallationId(db: DbOrTx): Promise<string> {

@@ -1,20 +1,17 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../errors/app-error.js';
 import type { Db, DbOrTx } from '../../infra/db/database.js';
 import { isUniqueViolation, transaction } from '../../infra/db/transaction.js';
-import { type Actor, systemActor } from '../../kernel/actor.js';
-import type { AuditEventInput } from '../audit/audit-event.js';
+import type { Actor } from '../../kernel/actor.js';
 import type { AuditWriter } from '../audit/audit-store.js';
-import { applyTransition, type TransitionEvent, type TransitionEventWriter } from '../audit/transition.js';
+import { applyTransition, type TransitionEventWriter } from '../audit/transition.js';
 import type { CustomerReader } from '../customers/customer-reader.js';
-import { releaseEvents } from '../license-requests/license-request-release.js';
 import type { LicenseRequestWriter } from '../license-requests/license-request-port.js';
-import type { LicenseRequest } from '../license-requests/license-request.js';
 import type { PlanReader } from '../plans/plan-reader.js';
-import { readyOnCreation } from '../services/service-rules.js';
 import type { SubscriptionWriter } from '../subscriptions/subscription-port.js';
-import type { Subscription, SubscriptionService } from '../subscriptions/subscription.js';
-import { type LicenseQuantity, resolveLicenseQuantities, sameQuantities, unitsFor } from './order-quantities.js';
+import { NewOrderPayments } from './new-order-payments.js';
+import { type LicenseQuantity, resolveLicenseQuantities, sameQuantities } from './order-quantities.js';
 import type { Order, OrderCustomer, OrderStore } from './order-store.js';
+import type { CreatedSubscription, PaymentResult, PaymentSnapshots } from './payment-result.js';
 import type { RenewalPayment } from './renewal-payment.js';
 
 /** The order as the service answers it, for features above that hold one (renewals). */
@@ -56,41 +53,7 @@ export interface PlaceOrderInput {
   licenseQuantities?: LicenseQuantity[];
 }
 
-/** A subscription the payment just created. */
-export interface CreatedSubscription {
-  subscriptionId: number;
-  /** Every service was ready at creation (all `instant`, or none): the license requests are ready too. */
-  servicesReady: boolean;
-  /** The license requests created `ready` (empty unless `servicesReady`). */
-  readyRequestIds: number[];
-}
-
-/** What a payment wrote: the subscription with its services and license requests, as its commit left them. */
-export interface WrittenSubscription {
-  subscription: Subscription;
-  services: SubscriptionService[];
-  licenseRequests: LicenseRequest[];
-}
-
-/** A payment's outcome; `written` when this call created the subscription (its answer needs no read back). */
-export interface PaymentResult {
-  order: Order;
-  subscriptionId: number;
-  created: boolean;
-  written?: WrittenSubscription;
-}
-
-/**
- * The snapshots a payment's two events carry (`order.paid`, `subscription.activated`), built
- * from what it wrote (the events feature's, passed in by the root): what a read in its
- * transaction would give, without the read.
- */
-export interface PaymentSnapshots {
-  of(paid: { order: Order; customer: OrderCustomer; written: WrittenSubscription }): {
-    order: Record<string, unknown>;
-    subscription: Record<string, unknown>;
-  };
-}
+export type { CreatedSubscription, PaymentResult, PaymentSnapshots, WrittenSubscription } from './payment-result.js';
 
 export interface OrderServiceDeps {
   db: Db;
@@ -118,8 +81,10 @@ export interface OrderServiceDeps {
 
 export class OrderService {
   private readonly now: () => number;
+  private readonly newPayments: NewOrderPayments;
   constructor(private readonly deps: OrderServiceDeps) {
     this.now = deps.now ?? Date.now;
+    this.newPayments = new NewOrderPayments({ ...deps, now: this.now });
   }
 
   /**
@@ -305,63 +270,33 @@ export class OrderService {
       return this.payThrough(this.deps.renewals, 'renewals', order, paymentReference, actor, { period: order.period });
     if (order.kind === 'upgrade' || order.kind === 'downgrade')
       return this.payThrough(this.deps.changes, 'changes', order, paymentReference, actor, { ...order.change });
-    const { db, orders } = this.deps;
-    const orderId = order.id;
-    const now = this.now();
-    // The order as this payment leaves it (markPaid writes these fields).
-    const paid: Order = { ...order, state: 'paid', paymentReference, paidAt: new Date(now).toISOString() };
-    let created: CreatedSubscription | undefined;
-    let written: WrittenSubscription | undefined;
-    await applyTransition(db, this.deps, orders.markPaid(orderId, paymentReference, now), async (tx) => {
-      const made = await this.createSubscription(tx, order, now, actor);
-      created = made.created;
-      written = made.written;
-      const snapshots =
-        customer && this.deps.paymentSnapshots
-          ? this.deps.paymentSnapshots.of({ order: paid, customer, written: made.written })
-          : undefined;
-      // Written here, not as the move's event, so the payment is told before the activation it
-      // caused; both in one insert where the writer can.
-      const told: Array<TransitionEvent & { entityType: string; entityId: number }> = [
-        { type: 'order.paid', payload: {}, entityType: 'order', entityId: orderId, snapshot: snapshots?.order },
-      ];
-      // Active at creation (every service instant): no release follows to tell it.
-      if (made.created.servicesReady)
-        told.push({
-          type: 'subscription.activated',
-          payload: {},
-          entityType: 'subscription',
-          entityId: made.created.subscriptionId,
-          snapshot: snapshots?.subscription,
-        });
-      const { events } = this.deps;
-      if (events.writeMany) await events.writeMany(tx, told);
-      else for (const event of told) await events.write(tx, event);
+    const outcome = await this.newPayments.pay({ order, paymentReference, actor, customer });
+    if (outcome.paid) {
+      await this.deps.onSubscriptionCreated(outcome.created);
       return {
-        actor,
-        action: 'order.paid',
-        data: { paymentReference, subscriptionId: made.created.subscriptionId },
-        also: made.events,
-      };
-    });
-    if (created !== undefined) {
-      await this.deps.onSubscriptionCreated(created);
-      return {
-        order: { ...paid, subscriptionId: created.subscriptionId },
-        subscriptionId: created.subscriptionId,
+        order: outcome.order,
+        subscriptionId: outcome.created.subscriptionId,
         created: true,
-        written,
+        written: outcome.written,
       };
     }
-    const current = (await orders.get(db, orderId)) as Order;
+    const current = await this.alreadyPaid(order.id, paymentReference);
+    return { order: current, subscriptionId: current.subscriptionId as number, created: false };
+  }
+
+  /**
+   * The order a payment found no longer `placed`: a 409 when it was cancelled or paid with
+   * another reference; the order as it is when this same payment was recorded before.
+   */
+  private async alreadyPaid(orderId: number, paymentReference: string): Promise<Order> {
+    const current = (await this.deps.orders.get(this.deps.db, orderId)) as Order;
     if (current.state === 'cancelled')
       throw new ConflictError(`Order ${orderId} is cancelled and cannot be paid`, 'order_cancelled');
-    if (current.paymentReference !== paymentReference) {
+    if (current.paymentReference !== paymentReference)
       throw new ConflictError(`Order ${orderId} was already paid with another payment reference`, 'already_paid', {
         details: { field: 'paymentReference' },
       });
-    }
-    return { order: current, subscriptionId: current.subscriptionId as number, created: false };
+    return current;
   }
 
   /**
@@ -401,96 +336,7 @@ export class OrderService {
       const paid: Order = { ...order, state: 'paid', paymentReference, paidAt: new Date(now).toISOString() };
       return { order: paid, subscriptionId, created: true };
     }
-    const current = (await orders.get(db, order.id)) as Order;
-    if (current.state === 'cancelled')
-      throw new ConflictError(`Order ${order.id} is cancelled and cannot be paid`, 'order_cancelled');
-    if (current.paymentReference !== paymentReference)
-      throw new ConflictError(`Order ${order.id} was already paid with another payment reference`, 'already_paid', {
-        details: { field: 'paymentReference' },
-      });
-    return { order: current, subscriptionId, created: false };
-  }
-
-  /**
-   * Creates the subscription, its services and license requests; answers the audit events to
-   * record. Services that need nothing done (`instant`) are ready at once; when that is all of
-   * them, the subscription is active and its license requests ready in this same transaction,
-   * with the same audit trail as a release by the services feature.
-   */
-  private async createSubscription(
-    tx: DbOrTx,
-    order: Order,
-    now: number,
-    actor: Actor,
-  ): Promise<{ created: CreatedSubscription; written: WrittenSubscription; events: AuditEventInput[] }> {
-    const plan = await this.deps.plans.get(tx, order.planId);
-    if (!plan) throw new NotFoundError('plan', order.planId);
-    const readyKeys = readyOnCreation(plan.services);
-    const servicesReady = readyKeys.size === plan.services.length;
-    const subscription = await this.deps.subscriptions.insert(tx, {
-      orderId: order.id,
-      customerId: order.customerId,
-      planId: plan.id,
-      period: order.period,
-      now,
-      state: servicesReady ? 'active' : 'provisioning',
-    });
-    const subscriptionId = subscription.id;
-    const services = await this.deps.subscriptions.insertServices(tx, subscriptionId, plan.services, now, readyKeys);
-    const serviceIds = new Map(services.map((service) => [service.key, service.id]));
-    const events: AuditEventInput[] = [
-      {
-        actor,
-        action: 'subscription.created',
-        entityType: 'subscription',
-        entityId: subscriptionId,
-        toState: 'provisioning',
-        data: { orderId: order.id, services: plan.services.length },
-      },
-    ];
-    for (const key of readyKeys) {
-      events.push({
-        actor: systemActor,
-        action: 'service.ready',
-        entityType: 'service',
-        entityId: serviceIds.get(key) as number,
-        toState: 'ready',
-        data: { provisioner: 'instant', key },
-      });
-    }
-    const readyRequestIds: number[] = [];
-    const licenseRequests: LicenseRequest[] = [];
-    for (const product of plan.licenseProducts) {
-      const request = await this.deps.licenseRequests.insert(tx, {
-        subscriptionId,
-        customerId: order.customerId,
-        configurationId: product.configurationId,
-        serviceId: product.serviceKey ? (serviceIds.get(product.serviceKey) ?? null) : null,
-        source: 'order',
-        product: product.product,
-        features: product.features,
-        quantity: unitsFor(product, order.licenseQuantities),
-        periodMonths: order.period,
-        state: servicesReady ? 'ready' : 'pending',
-      });
-      licenseRequests.push(request);
-      const requestId = request.id;
-      events.push({
-        actor,
-        action: 'license_request.created',
-        entityType: 'license_request',
-        entityId: requestId,
-        toState: 'pending',
-        data: { subscriptionId, product: product.product },
-      });
-      if (servicesReady) readyRequestIds.push(requestId);
-    }
-    if (servicesReady) events.push(...releaseEvents(systemActor, subscriptionId, readyRequestIds, true));
-    return {
-      created: { subscriptionId, servicesReady, readyRequestIds },
-      written: { subscription, services, licenseRequests },
-      events,
-    };
+    return { order: await this.alreadyPaid(order.id, paymentReference), subscriptionId, created: false };
   }
 
   async cancel(orderId: number, actor: Actor): Promise<Order> {

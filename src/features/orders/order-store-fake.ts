@@ -1,5 +1,6 @@
 import type { DbOrTx } from '../../infra/db/database.js';
 import { uniqueViolation } from '../../infra/db/fake-db.js';
+import { GuardedBatchMove } from '../audit/batch-transition.js';
 import { GuardedMove } from '../audit/transition.js';
 import {
   kindOf,
@@ -85,6 +86,23 @@ export class FakeOrderStore implements OrderStore {
 
   markPaid(id: number, paymentReference: string, now: number): GuardedMove {
     return this.move(id, 'paid', { paymentReference, paidAt: new Date(now).toISOString() });
+  }
+
+  markPaidMany(payments: ReadonlyArray<{ id: number; paymentReference: string }>, now: number): GuardedBatchMove {
+    const paidAt = new Date(now).toISOString();
+    return new GuardedBatchMove(
+      'order',
+      payments.map((p) => p.id),
+      'placed',
+      'paid',
+      async () =>
+        payments.flatMap(({ id, paymentReference }) => {
+          const order = this.orders.get(id);
+          if (order?.state !== 'placed') return [];
+          this.orders.set(id, { ...order, paymentReference, paidAt, state: 'paid' });
+          return [id];
+        }),
+    );
   }
 
   markCancelled(id: number, now: number): GuardedMove {

@@ -1,5 +1,6 @@
 import type { DbOrTx } from '../../infra/db/database.js';
 import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
+import { GuardedBatchMove } from '../audit/batch-transition.js';
 import { type GuardedMove, knexMove } from '../audit/transition.js';
 import type { LicenseQuantity } from './order-quantities.js';
 
@@ -148,6 +149,12 @@ export interface OrderStore {
   list(db: DbOrTx, filter: OrderFilter): Promise<Order[]>;
   /** `placed → paid`: wins only for the one caller that moved the order out of `placed`. */
   markPaid(id: number, paymentReference: string, now: number): GuardedMove;
+  /**
+   * `placed → paid` for many orders in one statement, each with its own payment reference
+   * (run by `applyBatchTransition`): answers the ids this call moved; an order paid or
+   * cancelled first is left out, as `markPaid` loses.
+   */
+  markPaidMany(payments: ReadonlyArray<{ id: number; paymentReference: string }>, now: number): GuardedBatchMove;
   /** `placed → cancelled`. */
   markCancelled(id: number, now: number): GuardedMove;
 }
@@ -232,6 +239,31 @@ export class KnexOrderStore implements OrderStore {
       paid_at: now,
       updated_at: now,
     }));
+  }
+
+  markPaidMany(payments: ReadonlyArray<{ id: number; paymentReference: string }>, now: number): GuardedBatchMove {
+    const ids = payments.map((p) => p.id);
+    return new GuardedBatchMove('order', ids, 'placed', 'paid', async (db) => {
+      const changed = await db('orders')
+        .whereIn('id', ids)
+        .where({ state: 'placed' })
+        .update({
+          state: 'paid',
+          payment_reference: db.raw(
+            `CASE id ${payments.map(() => 'WHEN ? THEN ?').join(' ')} END`,
+            payments.flatMap((p) => [p.id, p.paymentReference]),
+          ),
+          paid_at: now,
+          updated_at: now,
+        });
+      if (changed === ids.length) return ids;
+      // Some were paid or cancelled first (rare): this update's are paid at its time with its reference.
+      const rows = await db('orders').whereIn('id', ids).where({ state: 'paid', paid_at: now });
+      const mine = new Map(payments.map((p) => [p.id, p.paymentReference]));
+      return rows
+        .filter((r: OrderRow) => mine.get(Number(r.id)) === r.payment_reference)
+        .map((r: OrderRow) => Number(r.id));
+    });
   }
 
   markCancelled(id: number, now: number): GuardedMove {

@@ -13,18 +13,19 @@ export interface NewService {
   dependsOn: string[];
 }
 
-/** What a payment writes of a subscription: the subscription and its services, in its transaction. */
+/** What payments write of subscriptions: the subscriptions and their services, in their transaction (one or many at once). */
 export interface SubscriptionWriter {
-  /** Inserts the subscription; answers it as written. */
-  insert(db: DbOrTx, input: NewSubscription): Promise<Subscription>;
-  /** Inserts the services of a new subscription, `ready` those in `readyKeys` and the others `pending`; answers them as written. */
-  insertServices(
+  /** Inserts new subscriptions; answers them as written, in the inputs' order. */
+  insertMany(db: DbOrTx, inputs: readonly NewSubscription[]): Promise<Subscription[]>;
+  /**
+   * Inserts the services of new subscriptions, `ready` those in each one's `readyKeys` and the
+   * others `pending`; answers each subscription's services as written, in the inputs' order.
+   */
+  insertServicesOfMany(
     db: DbOrTx,
-    subscriptionId: number,
-    services: NewService[],
+    subscriptions: ReadonlyArray<{ subscriptionId: number; services: NewService[]; readyKeys: ReadonlySet<string> }>,
     now: number,
-    readyKeys?: ReadonlySet<string>,
-  ): Promise<SubscriptionService[]>;
+  ): Promise<SubscriptionService[][]>;
 }
 
 export interface NewSubscription {

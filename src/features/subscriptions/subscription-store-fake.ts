@@ -14,40 +14,41 @@ export class FakeSubscriptionStore implements SubscriptionWriter {
   readonly subscriptions = new Map<number, FakeSubscription>();
   private nextServiceId = 1;
 
-  async insert(_db: DbOrTx, input: NewSubscription): Promise<Subscription> {
-    const id = this.subscriptions.size + 1;
-    this.subscriptions.set(id, { ...input, id, services: [] });
-    return {
-      id,
-      orderId: input.orderId,
-      customerId: input.customerId,
-      planId: input.planId,
-      period: input.period,
-      state: input.state,
-      startsAt: new Date(input.now).toISOString(),
-      expiresAt: new Date(addMonths(input.now, input.period)).toISOString(),
-      autoRenew: true,
-      createdAt: new Date(input.now).toISOString(),
-      cancelsAt: null,
-      cancelledAt: null,
-    };
+  async insertMany(_db: DbOrTx, inputs: readonly NewSubscription[]): Promise<Subscription[]> {
+    return inputs.map((input) => {
+      const id = this.subscriptions.size + 1;
+      this.subscriptions.set(id, { ...input, id, services: [] });
+      return {
+        id,
+        orderId: input.orderId,
+        customerId: input.customerId,
+        planId: input.planId,
+        period: input.period,
+        state: input.state,
+        startsAt: new Date(input.now).toISOString(),
+        expiresAt: new Date(addMonths(input.now, input.period)).toISOString(),
+        autoRenew: true,
+        createdAt: new Date(input.now).toISOString(),
+        cancelsAt: null,
+        cancelledAt: null,
+      };
+    });
   }
 
-  async insertServices(
+  async insertServicesOfMany(
     _db: DbOrTx,
-    subscriptionId: number,
-    services: NewService[],
-    _now: number,
-    readyKeys: ReadonlySet<string> = new Set(),
-  ): Promise<SubscriptionService[]> {
-    const subscription = this.subscriptions.get(subscriptionId);
-    if (!subscription) throw new Error(`no subscription ${subscriptionId}`);
-    return services.map((s) => {
-      const id = this.nextServiceId++;
-      const state = readyKeys.has(s.key) ? 'ready' : 'pending';
-      subscription.services.push({ ...s, id, state });
-      const { key, kind, provisioner, dependsOn } = s;
-      return { id, key, kind, provisioner, state, dependsOn, lastError: null, readyAt: null };
+    subscriptions: ReadonlyArray<{ subscriptionId: number; services: NewService[]; readyKeys: ReadonlySet<string> }>,
+  ): Promise<SubscriptionService[][]> {
+    return subscriptions.map(({ subscriptionId, services, readyKeys }) => {
+      const subscription = this.subscriptions.get(subscriptionId);
+      if (!subscription) throw new Error(`no subscription ${subscriptionId}`);
+      return services.map((s) => {
+        const id = this.nextServiceId++;
+        const state = readyKeys.has(s.key) ? 'ready' : 'pending';
+        subscription.services.push({ ...s, id, state });
+        const { key, kind, provisioner, dependsOn } = s;
+        return { id, key, kind, provisioner, state, dependsOn, lastError: null, readyAt: null };
+      });
     });
   }
 

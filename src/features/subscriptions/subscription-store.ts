@@ -1,4 +1,5 @@
 import { type DbOrTx, dialectOf } from '../../infra/db/database.js';
+import { insertedIds } from '../../infra/db/inserted-ids.js';
 import { fromJson, toIso, toJson } from '../../infra/db/rows.js';
 import { GuardedMove, knexMove } from '../audit/transition.js';
 import { addMonths } from './term-dates.js';
@@ -75,9 +76,14 @@ export interface SubscriptionFilter {
 }
 
 export class SubscriptionStore implements SubscriptionWriter, SubscriptionLookup, SubscriptionActivation {
-  /** Inserts the subscription; answers it as written, so its creator needs no read back. */
-  async insert(db: DbOrTx, input: NewSubscription): Promise<Subscription> {
-    const row = {
+  /**
+   * Inserts new subscriptions in one statement; answers them as written, in the inputs' order,
+   * so their creator needs no read back. Several rows take one read of their ids (by order,
+   * which is unique); one row's id is the insert's own.
+   */
+  async insertMany(db: DbOrTx, inputs: readonly NewSubscription[]): Promise<Subscription[]> {
+    if (!inputs.length) return [];
+    const rows = inputs.map((input) => ({
       order_id: input.orderId,
       customer_id: input.customerId,
       plan_id: input.planId,
@@ -87,40 +93,67 @@ export class SubscriptionStore implements SubscriptionWriter, SubscriptionLookup
       expires_at: addMonths(input.now, input.period),
       created_at: input.now,
       updated_at: input.now,
-    };
-    const [id] = await db('subscriptions').insert(row);
-    return toSubscription({ ...row, id: Number(id), auto_renew: true, cancel_at: null, cancelled_at: null });
+    }));
+    const ids = await insertedIds(db, 'subscriptions', rows, async () => {
+      const found = await db('subscriptions')
+        .whereIn(
+          'order_id',
+          rows.map((r) => r.order_id),
+        )
+        .select('id', 'order_id');
+      const byOrder = new Map(found.map((r: { id: number; order_id: number }) => [Number(r.order_id), Number(r.id)]));
+      return rows.map((r) => byOrder.get(r.order_id));
+    });
+    return rows.map((row, i) =>
+      toSubscription({ ...row, id: ids[i] as number, auto_renew: true, cancel_at: null, cancelled_at: null }),
+    );
   }
 
-  /** Inserts the services of a new subscription; answers them as written, in the plan's order. */
-  async insertServices(
+  /**
+   * Inserts the services of new subscriptions in one statement, `ready` those in each one's
+   * `readyKeys` and the others `pending`; answers each subscription's as written, in its plan's
+   * order. Several rows take one read of their ids (by subscription and key, which is unique).
+   */
+  async insertServicesOfMany(
     db: DbOrTx,
-    subscriptionId: number,
-    services: NewService[],
+    subscriptions: ReadonlyArray<{ subscriptionId: number; services: NewService[]; readyKeys: ReadonlySet<string> }>,
     now: number,
-    readyKeys: ReadonlySet<string> = new Set(),
-  ): Promise<SubscriptionService[]> {
-    const written: SubscriptionService[] = [];
-    for (const s of services) {
-      const ready = readyKeys.has(s.key);
-      const row = {
-        subscription_id: subscriptionId,
-        key: s.key,
-        kind: s.kind,
-        provisioner: s.provisioner,
-        state: ready ? 'ready' : 'pending',
-        ready_at: ready ? now : null,
-        settings: toJson(s.settings),
-        depends_on: toJson(s.dependsOn),
-        attempts: 0,
-        next_attempt_at: ready ? null : now,
-        created_at: now,
-        updated_at: now,
-      };
-      const [id] = await db('services').insert(row);
-      written.push(toService({ ...row, id: Number(id), last_error: null }));
-    }
-    return written;
+  ): Promise<SubscriptionService[][]> {
+    const rows = subscriptions.flatMap(({ subscriptionId, services, readyKeys }) =>
+      services.map((s) => {
+        const ready = readyKeys.has(s.key);
+        return {
+          subscription_id: subscriptionId,
+          key: s.key,
+          kind: s.kind,
+          provisioner: s.provisioner,
+          state: ready ? 'ready' : 'pending',
+          ready_at: ready ? now : null,
+          settings: toJson(s.settings),
+          depends_on: toJson(s.dependsOn),
+          attempts: 0,
+          next_attempt_at: ready ? null : now,
+          created_at: now,
+          updated_at: now,
+        };
+      }),
+    );
+    const ids = await insertedIds(db, 'services', rows, async () => {
+      const found = await db('services')
+        .whereIn('subscription_id', [...new Set(rows.map((r) => r.subscription_id))])
+        .select('id', 'subscription_id', 'key');
+      const byKey = new Map(
+        found.map((r: { id: number; subscription_id: number; key: string }) => [
+          `${r.subscription_id}/${r.key}`,
+          Number(r.id),
+        ]),
+      );
+      return rows.map((r) => byKey.get(`${r.subscription_id}/${r.key}`));
+    });
+    const written = rows.map((row, i) => ({ ...row, written: toService({ ...row, id: ids[i], last_error: null }) }));
+    return subscriptions.map(({ subscriptionId }) =>
+      written.filter((w) => w.subscription_id === subscriptionId).map((w) => w.written),
+    );
   }
 
   /** The expiry (epoch ms) of each of `ids` that exists, in one read. */
