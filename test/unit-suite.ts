@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { unitFiles } from '../ava.unit.config.js';
 import './unit/architecture/import-direction.test.ts';
 import './unit/infra/one-transaction.test.ts';
-import './unit/infra/group-commit.test.ts';
+import './unit/infra/batch-gate.test.ts';
 import './unit/licenses/license-phase.test.ts';
 import './unit/licenses/lifecycle-rules.test.ts';
 import './unit/license-sync/sync-comparison.test.ts';

@@ -40,6 +40,18 @@ export function runOrderStoreContract(test: TestFn, label: string, rig: () => Pr
     t.is(await r.store.get(r.db, id + 1000), undefined);
   });
 
+  test(`${label}: orders are read many at once with their customer; an unknown id is absent`, async (t) => {
+    const r = await rig();
+    const a = await r.store.insert(r.db, order(r, 'many-a'));
+    const b = await r.store.insert(r.db, order(r, 'many-b'));
+    const found = await r.store.getManyWithCustomer(r.db, [b, a + 1000, a]);
+    t.deepEqual([...found.keys()].sort(), [a, b].sort());
+    t.like(found.get(a), { order: { id: a, reference: 'many-a' }, customer: { id: r.customerId } });
+    t.like(found.get(b), { order: { id: b, reference: 'many-b' } });
+    t.is(typeof found.get(b)?.customer.name, 'string');
+    t.deepEqual(await r.store.getManyWithCustomer(r.db, []), new Map());
+  });
+
   test(`${label}: a reference is unique within one namespace and free in another; case counts`, async (t) => {
     const r = await rig();
     const mine = await r.store.insert(r.db, order(r, 'shared', r.storeIds[0]));

@@ -104,6 +104,15 @@ export class OutboxStore implements OutboxPort {
     );
   }
 
+  /** Marks every one of `events` fanned out in one update; false when another worker did some of them first. */
+  async markManyDispatched(db: DbOrTx, events: readonly StoredEvent[], now: number): Promise<boolean> {
+    const ids = events.map((e) => e.rowId);
+    return (
+      (await db('outbox_events').whereIn('id', ids).whereNull('dispatched_at').update({ dispatched_at: now })) ===
+      ids.length
+    );
+  }
+
   async since(db: DbOrTx, sinceMs: number, types: string[]): Promise<StoredEvent[]> {
     const q = db<OutboxRow>('outbox_events').where('occurred_at', '>=', sinceMs).orderBy('id');
     if (!types.includes('*')) q.whereIn('type', types);

@@ -1,6 +1,6 @@
 import { NotFoundError } from '../../errors/app-error.js';
 import type { Db, DbOrTx } from '../../infra/db/database.js';
-import { GroupCommit } from '../../infra/db/group-commit.js';
+import { BatchGate } from '../../infra/db/batch-gate.js';
 import { transaction } from '../../infra/db/transaction.js';
 import { type Actor, systemActor } from '../../kernel/actor.js';
 import type { AuditEventInput } from '../audit/audit-event.js';
@@ -47,20 +47,20 @@ export interface NewOrderPaymentDeps extends TransitionWriters {
  * Paying new orders: in one transaction the orders are paid and their subscriptions, services
  * and license requests created, with every audit and outbox event of each payment.
  *
- * Concurrent payments share that transaction (`GroupCommit`): a batch pays its orders with one
+ * Concurrent payments share that transaction (`BatchGate`): a batch pays its orders with one
  * guarded update and writes each table's rows with one insert, so a burst of payments costs a
  * dozen statements in all rather than ten each. A payment alone is a batch of one. Each
  * payment's outcome is its own: an order paid or cancelled first loses only its own guard, and
  * a batch whose transaction fails is written again payment by payment.
  */
 export class NewOrderPayments {
-  private readonly commits: GroupCommit<NewOrderPayment, NewOrderPaymentOutcome>;
+  private readonly commits: BatchGate<NewOrderPayment, NewOrderPaymentOutcome>;
 
   constructor(
     private readonly deps: NewOrderPaymentDeps,
     maxBatch = paymentBatchMax,
   ) {
-    this.commits = new GroupCommit((payments) => this.write(payments), maxBatch);
+    this.commits = new BatchGate((payments) => this.write(payments), maxBatch);
   }
 
   /** Writes the payment with those of its batch; answers once they committed. */

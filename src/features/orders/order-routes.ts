@@ -133,7 +133,7 @@ export function orderRoutes(deps: {
       async ({ params, body }, req, res) => {
         const principal = principalOf(req);
         // With its customer: the payment's events name them without reading them back.
-        const found = await deps.orders.getWithCustomer(deps.db, params.id);
+        const found = await deps.service.orderToPay(params.id);
         if (!found || !canSee(principal, found.order)) throw new NotFoundError('order', params.id);
         const result = await deps.service.pay(found.order, body.paymentReference, actorOf(principal), found.customer);
         // A first payment answers what it wrote; a repeated one reads the subscription as it is now.

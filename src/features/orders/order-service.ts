@@ -1,6 +1,7 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../errors/app-error.js';
 import type { Db, DbOrTx } from '../../infra/db/database.js';
 import { isUniqueViolation, transaction } from '../../infra/db/transaction.js';
+import { BatchGate } from '../../infra/db/batch-gate.js';
 import type { Actor } from '../../kernel/actor.js';
 import type { AuditWriter } from '../audit/audit-store.js';
 import { applyTransition, type TransitionEventWriter } from '../audit/transition.js';
@@ -8,7 +9,7 @@ import type { CustomerReader } from '../customers/customer-reader.js';
 import type { LicenseRequestWriter } from '../license-requests/license-request-port.js';
 import type { PlanReader } from '../plans/plan-reader.js';
 import type { SubscriptionWriter } from '../subscriptions/subscription-port.js';
-import { NewOrderPayments } from './new-order-payments.js';
+import { NewOrderPayments, paymentBatchMax } from './new-order-payments.js';
 import { type LicenseQuantity, resolveLicenseQuantities, sameQuantities } from './order-quantities.js';
 import type { Order, OrderCustomer, OrderStore } from './order-store.js';
 import type { CreatedSubscription, PaymentResult, PaymentSnapshots } from './payment-result.js';
@@ -82,9 +83,24 @@ export interface OrderServiceDeps {
 export class OrderService {
   private readonly now: () => number;
   private readonly newPayments: NewOrderPayments;
+  /** Concurrent payments' reads of their orders, one query for a batch. */
+  private readonly payReads: BatchGate<number, { order: Order; customer: OrderCustomer } | undefined>;
   constructor(private readonly deps: OrderServiceDeps) {
     this.now = deps.now ?? Date.now;
     this.newPayments = new NewOrderPayments({ ...deps, now: this.now });
+    this.payReads = new BatchGate(async (ids) => {
+      const found = await deps.orders.getManyWithCustomer(deps.db, ids);
+      return ids.map((id) => ({ status: 'fulfilled', value: found.get(id) }));
+    }, paymentBatchMax);
+  }
+
+  /**
+   * The order a payment is for, with its customer (for its events), or undefined when there is
+   * no such order: what a caller of `pay` reads first. Reads of concurrent payments go together
+   * in one query.
+   */
+  orderToPay(id: number): Promise<{ order: Order; customer: OrderCustomer } | undefined> {
+    return this.payReads.submit(id);
   }
 
   /**

@@ -54,14 +54,22 @@ export class FakeOrderStore implements OrderStore {
     return order && { ...order, subscriptionId: order.subscriptionId ?? this.subscriptionOf(id) };
   }
 
-  async getWithCustomer(db: DbOrTx, id: number): Promise<{ order: Order; customer: OrderCustomer } | undefined> {
-    const order = await this.get(db, id);
-    return (
-      order && {
-        order,
-        customer: { id: order.customerId, name: `customer ${order.customerId}`, email: null, externalRef: null },
-      }
-    );
+  async getManyWithCustomer(
+    db: DbOrTx,
+    ids: readonly number[],
+  ): Promise<Map<number, { order: Order; customer: OrderCustomer }>> {
+    const found = new Map<number, { order: Order; customer: OrderCustomer }>();
+    for (const id of ids) {
+      const order = await this.get(db, id);
+      const customer = {
+        id: order?.customerId ?? 0,
+        name: `customer ${order?.customerId}`,
+        email: null,
+        externalRef: null,
+      };
+      if (order) found.set(id, { order, customer });
+    }
+    return found;
   }
 
   async getByReference(db: DbOrTx, storeId: number | null, reference: string): Promise<Order | undefined> {

@@ -141,8 +141,11 @@ export interface OrderCustomer {
 export interface OrderStore {
   insert(db: DbOrTx, input: NewOrder): Promise<number>;
   get(db: DbOrTx, id: number): Promise<Order | undefined>;
-  /** The order with its customer as the events tell it, in one read: what paying it needs. */
-  getWithCustomer(db: DbOrTx, id: number): Promise<{ order: Order; customer: OrderCustomer } | undefined>;
+  /** Orders with their customer as the events tell it, in one read, by id (an id that does not exist is absent): what paying them needs. */
+  getManyWithCustomer(
+    db: DbOrTx,
+    ids: readonly number[],
+  ): Promise<Map<number, { order: Order; customer: OrderCustomer }>>;
   /** The order with this reference among a store's orders (its token id), or among staff's (null). */
   getByReference(db: DbOrTx, storeId: number | null, reference: string): Promise<Order | undefined>;
   /** Newest first. */
@@ -192,27 +195,36 @@ export class KnexOrderStore implements OrderStore {
     return row ? toOrder(row) : undefined;
   }
 
-  async getWithCustomer(db: DbOrTx, id: number): Promise<{ order: Order; customer: OrderCustomer } | undefined> {
-    const row = await this.select(db)
+  async getManyWithCustomer(
+    db: DbOrTx,
+    ids: readonly number[],
+  ): Promise<Map<number, { order: Order; customer: OrderCustomer }>> {
+    if (!ids.length) return new Map();
+    const q = this.select(db)
       .leftJoin('customers', 'customers.id', 'orders.customer_id')
       .select(
         'customers.name as customer_name',
         'customers.email as customer_email',
         'customers.external_ref as customer_external_ref',
-      )
-      .where('orders.id', id)
-      .first();
-    if (!row) return undefined;
-    const order = toOrder(row);
-    const {
-      customer_name: name,
-      customer_email: email,
-      customer_external_ref: externalRef,
-    } = row as Record<string, string | null>;
-    return {
-      order,
-      customer: { id: order.customerId, name: name ?? '', email: email ?? null, externalRef: externalRef ?? null },
-    };
+      );
+    const rows = await (ids.length === 1 ? q.where('orders.id', ids[0]) : q.whereIn('orders.id', [...new Set(ids)]));
+    return new Map(
+      rows.map((row) => {
+        const order = toOrder(row);
+        const {
+          customer_name: name,
+          customer_email: email,
+          customer_external_ref: externalRef,
+        } = row as Record<string, string | null>;
+        const customer = {
+          id: order.customerId,
+          name: name ?? '',
+          email: email ?? null,
+          externalRef: externalRef ?? null,
+        };
+        return [order.id, { order, customer }];
+      }),
+    );
   }
 
   async getByReference(db: DbOrTx, storeId: number | null, reference: string): Promise<Order | undefined> {

@@ -39,6 +39,11 @@ function fromRow(row: Record<string, unknown>): WebhookEndpoint {
 }
 
 /** The `webhook_endpoints` table; secrets are sealed with the installation's key. */
+/** Whether the endpoint subscribed to events of `type` (or to all, `*`). */
+export function wantsType(endpoint: WebhookEndpoint, type: string): boolean {
+  return endpoint.eventTypes.includes('*') || endpoint.eventTypes.includes(type);
+}
+
 export class WebhookEndpointStore {
   constructor(private readonly secrets: SecretBox) {}
 
@@ -85,9 +90,9 @@ export class WebhookEndpointStore {
   }
 
   /** Enabled endpoints that receive `type`. */
-  async subscribedTo(db: DbOrTx, type: string): Promise<WebhookEndpoint[]> {
-    const rows = (await db('webhook_endpoints').where({ enabled: true }).orderBy('id')).map(fromRow);
-    return rows.filter((e) => e.eventTypes.includes('*') || e.eventTypes.includes(type));
+  /** Every enabled endpoint, by id. */
+  async enabled(db: DbOrTx): Promise<WebhookEndpoint[]> {
+    return (await db('webhook_endpoints').where({ enabled: true }).orderBy('id')).map(fromRow);
   }
 
   /** The signing secret, for the sender only. */

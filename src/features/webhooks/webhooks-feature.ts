@@ -7,7 +7,7 @@ import type { EventMetrics } from '../events/event-metrics.js';
 import type { EventReceiver, OutboxPort } from '../events/outbox-port.js';
 import { WebhookDeliveryStore } from './webhook-delivery-store.js';
 import { defaultRetryDelaysMs, WebhookDeliveryWorker } from './webhook-delivery-worker.js';
-import { type WebhookEndpoint, WebhookEndpointStore } from './webhook-endpoint-store.js';
+import { type WebhookEndpoint, WebhookEndpointStore, wantsType } from './webhook-endpoint-store.js';
 import { webhookRoutes } from './webhook-routes.js';
 import { WebhookService } from './webhook-service.js';
 
@@ -72,9 +72,16 @@ export function createWebhooksFeature(deps: WebhooksFeatureDeps) {
     audit: deps.audit,
     kick: deps.kick,
   });
+  // The endpoints are read once per fan-out transaction, however many events it fans out.
+  const enabledIn = new WeakMap<DbOrTx, Promise<WebhookEndpoint[]>>();
   /** The fan-out's part: a delivery per enabled endpoint that wants the event's type. */
   const fanOut: EventReceiver = async (tx, event, now) => {
-    for (const endpoint of await endpoints.subscribedTo(tx, event.type)) {
+    let enabled = enabledIn.get(tx);
+    if (enabled === undefined) {
+      enabled = endpoints.enabled(tx);
+      enabledIn.set(tx, enabled);
+    }
+    for (const endpoint of (await enabled).filter((e) => wantsType(e, event.type))) {
       await deliveries.insert(tx, {
         endpointId: endpoint.id,
         outboxEventId: event.rowId,

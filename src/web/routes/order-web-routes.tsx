@@ -132,7 +132,7 @@ export function orderWebRoutes({ context, actions }: { context: ConsoleReads; ac
           400,
         );
       // With its customer, as the API pays: the payment's events name them without a read back.
-      const found = await stores.orders.getWithCustomer(db, id);
+      const found = await actions.orders.orderToPay(id);
       if (!found) throw new NotFoundError('order', id);
       try {
         await actions.orders.pay(found.order, paymentReference, actorOf(principalOf(req)), found.customer);

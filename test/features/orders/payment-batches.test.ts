@@ -77,7 +77,7 @@ for (const dialect of testDialects()) {
     });
     const place = async (reference: string, planId: number) => {
       const { order } = await service.place({ customerId, planId, period: 12, reference, placedByTokenId: null }, ann);
-      const found = await orders.getWithCustomer(db, order.id);
+      const found = await service.orderToPay(order.id);
       return found as { order: Order; customer: NonNullable<typeof found>['customer'] };
     };
     return { db, service, orders, created, instant, manual, place, n };

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { GroupCommit } from '../../../src/infra/db/group-commit.js';
+import { BatchGate } from '../../../src/infra/db/batch-gate.js';
 
 /** A writer that records each batch it was given and holds it until released. */
 function heldWriter(fail: (items: number[]) => Error | undefined = () => undefined) {
@@ -25,7 +25,7 @@ function heldWriter(fail: (items: number[]) => Error | undefined = () => undefin
 
 test('the first item is written at once; those that arrive meanwhile go together in the next batch', async (t) => {
   const writer = heldWriter();
-  const commits = new GroupCommit(writer.write, 64);
+  const commits = new BatchGate(writer.write, 64);
   const outcomes = Promise.all([1, 2, 3, 4].map((n) => commits.submit(n)));
   t.deepEqual(writer.batches, [[1]]);
   await writer.releaseAll();
@@ -35,7 +35,7 @@ test('the first item is written at once; those that arrive meanwhile go together
 
 test('a batch holds at most maxBatch items', async (t) => {
   const writer = heldWriter();
-  const commits = new GroupCommit(writer.write, 2);
+  const commits = new BatchGate(writer.write, 2);
   const outcomes = Promise.all([1, 2, 3, 4, 5, 6].map((n) => commits.submit(n)));
   await writer.releaseAll();
   await outcomes;
@@ -44,7 +44,7 @@ test('a batch holds at most maxBatch items', async (t) => {
 
 test("an item's own failure rejects only its caller", async (t) => {
   const writer = heldWriter();
-  const commits = new GroupCommit(writer.write);
+  const commits = new BatchGate(writer.write);
   const first = commits.submit(1);
   const outcomes = Promise.allSettled([2, -3, 4].map((n) => commits.submit(n)));
   await writer.releaseAll();
@@ -58,7 +58,7 @@ test("an item's own failure rejects only its caller", async (t) => {
 test('a batch that fails as a whole is written again item by item: only the item that fails alone is rejected', async (t) => {
   // Any batch holding 7 fails, as a transaction does when one of its rows breaks a constraint.
   const writer = heldWriter((items) => (items.includes(7) ? new Error('duplicate entry') : undefined));
-  const commits = new GroupCommit(writer.write);
+  const commits = new BatchGate(writer.write);
   const first = commits.submit(1);
   const outcomes = Promise.allSettled([5, 7, 9].map((n) => commits.submit(n)));
   await writer.releaseAll();
@@ -72,7 +72,7 @@ test('a batch that fails as a whole is written again item by item: only the item
 
 test('after a batch fails, the next batch is still written', async (t) => {
   const writer = heldWriter((items) => (items.includes(7) ? new Error('down') : undefined));
-  const commits = new GroupCommit(writer.write);
+  const commits = new BatchGate(writer.write);
   await t.throwsAsync(
     Promise.all([commits.submit(7), writer.releaseAll()]).then(() => undefined),
     { message: 'down' },
@@ -83,5 +83,5 @@ test('after a batch fails, the next batch is still written', async (t) => {
 });
 
 test('maxBatch must be a positive integer', (t) => {
-  t.throws(() => new GroupCommit(async () => [], 0), { instanceOf: RangeError });
+  t.throws(() => new BatchGate(async () => [], 0), { instanceOf: RangeError });
 });
