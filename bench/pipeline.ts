@@ -74,8 +74,11 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
     );
   try {
     await waitForWorkerMetrics(metricPorts, keyways.processes);
-    // Idle: started and settled (V8's memory reducer runs 8 s into a quiet spell), nothing asked of it yet.
-    await sleep(10_000);
+    // Idle: started and settled, nothing asked of it yet. Start-up's own work (the schema check,
+    // loading plugins, the first scheduler passes) goes on a few seconds past ready, and V8's
+    // memory reducer gives its garbage back about 8 s after that: measured at 10 s, the same
+    // process read anywhere from 98 to 120 MiB depending on whether the reducer had run yet.
+    await sleep(20_000);
     const idleRssMiB = await Promise.all(pids.map(rssMiBOf));
     const idleHeapMiB = await heapUsedMiB();
     const plan = await createBenchPlan(call, servers, { product: 'PLESK-12-WEB-HOST' });
@@ -173,24 +176,25 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
     const rate = options.orders / seconds;
     const perLicense = (ms: number) => Number((ms / options.orders).toFixed(1));
     const keywayCpuMs = perLicense(keywayCpuMsByProcess.reduce((a, b) => a + b, 0));
-    const queriesPerLicense = Math.round(queries / options.orders);
+    const queriesPerLicense = Number((queries / options.orders).toFixed(1));
     const p99AtHalf = percentile(pacedLatencies, 99);
     const peakRss = Math.max(...peakRssMiB.map((mib) => mib ?? 0));
     const idleRss = Math.max(...idleRssMiB.map((mib) => mib ?? 0));
     // Issue 19's targets, each with the value this run measured (the bench plan sells one
     // license per order, so per order is per license).
-    const target = (value: number, limit: number, atLeast = false) => ({
+    // `below`: the issue's "< 1 s", "below 250 MiB", "below 120 MiB" (strictly).
+    const target = (value: number, limit: number, kind: 'atLeast' | 'atMost' | 'below') => ({
       value,
-      target: `${atLeast ? '≥' : '≤'} ${limit}`,
-      met: atLeast ? value >= limit : value <= limit,
+      target: `${{ atLeast: '≥', atMost: '≤', below: '<' }[kind]} ${limit}`,
+      met: kind === 'atLeast' ? value >= limit : kind === 'atMost' ? value <= limit : value < limit,
     });
     const targets = {
-      ratioToMinimalBaseline: target(Number((rate / minimalBaseline).toFixed(2)), 0.6, true),
-      queriesPerLicense: target(queriesPerLicense, 12),
-      keywayCpuMsPerLicense: target(keywayCpuMs, 4),
-      p99AtHalfCapacityMs: target(p99AtHalf, 1000),
-      peakRssMiB: target(peakRss, 250),
-      idleRssMiB: target(idleRss, 120),
+      ratioToMinimalBaseline: target(Number((rate / minimalBaseline).toFixed(2)), 0.6, 'atLeast'),
+      queriesPerLicense: target(queriesPerLicense, 12, 'atMost'),
+      keywayCpuMsPerLicense: target(keywayCpuMs, 4, 'atMost'),
+      p99AtHalfCapacityMs: target(p99AtHalf, 1000, 'below'),
+      peakRssMiB: target(peakRss, 250, 'below'),
+      idleRssMiB: target(idleRss, 120, 'below'),
       keysAtKaEqualLicenses: { value: duplicateFree, met: duplicateFree },
     };
     return {

@@ -34,6 +34,24 @@ export function createApp(context: AppContext, routes: AppRoutes): Express {
       logger: context.logger,
       genReqId: () => currentTrace()?.requestId ?? '',
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+      // One compact line per request: what was asked, from where, and how it went. Headers stay
+      // out: serializing and redacting them on every request cost more than the rest of the line.
+      serializers: {
+        req: (req: {
+          id: unknown;
+          method: string;
+          url: string;
+          remoteAddress?: string;
+          headers: Record<string, unknown>;
+        }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+          remoteAddress: req.remoteAddress,
+          userAgent: req.headers['user-agent'],
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
     }),
   );
   app.use(httpMetrics(context.metrics));
