@@ -148,8 +148,8 @@ export class LicenseRequestStore implements LicenseRequestWriter, LicenseRequest
     const installationId = await this.readInstallationId(db);
     const now = this.now();
     // Several rows go in under provisional references, by which their ids are read back.
-    const batch = randomBytes(8).toString('hex');
-    const provisional = inputs.length > 1 ? inputs.map((_, i) => `kw-${installationId}-new-${batch}-${i}`) : [];
+    const batch = inputs.length > 1 ? randomBytes(8).toString('hex') : '';
+    const provisional = batch ? inputs.map((_, i) => `kw-${installationId}-new-${batch}-${i}`) : [];
     const rows = inputs.map((input, i) => ({
       subscription_id: input.subscriptionId,
       customer_id: input.customerId,
