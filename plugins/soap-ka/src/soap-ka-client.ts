@@ -1,4 +1,4 @@
-import soap from 'soap';
+import type { Client } from 'soap';
 import { KaError, type KaQuotaFacts, type PluginLogger } from '../../../src/plugin-sdk/index.js';
 import { isSoapFaultCode, SOAP_FAULTS, SOAP_KA_NAMESPACE } from './soap-fault-codes.js';
 import type { SoapKaSettings } from './soap-ka-settings.js';
@@ -41,7 +41,7 @@ function quotaFacts(detail: SoapObject): KaQuotaFacts | undefined {
  * element or throws `KaError`.
  */
 export class SoapKaClient {
-  private client?: Promise<soap.Client>;
+  private client?: Promise<Client>;
 
   constructor(
     private readonly settings: SoapKaSettings,
@@ -120,12 +120,16 @@ export class SoapKaClient {
     });
   }
 
-  private connect(): Promise<soap.Client> {
-    this.client ??= soap
-      .createClientAsync(WSDL_PATH, {
-        httpClient: new SoapTransport(this.settings),
-        disableCache: false,
-      })
+  private connect(): Promise<Client> {
+    // Loaded on first use: the soap package and its dependencies cost every process several
+    // megabytes, and most installations have no SOAP KA.
+    this.client ??= import('soap')
+      .then(({ createClientAsync }) =>
+        createClientAsync(WSDL_PATH, {
+          httpClient: new SoapTransport(this.settings),
+          disableCache: false,
+        }),
+      )
       .then((client) => {
         client.setEndpoint(this.settings.endpoint);
         client.addSoapHeader(
