@@ -7,10 +7,11 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import readline from 'node:readline';
 import { createDatabase, type Db } from '../src/infra/db/database.js';
+import { migrateLatest } from '../src/infra/db/migrator.js';
 import type { CallCounts } from './ka-call-log.js';
 
 /**
@@ -52,6 +53,25 @@ export async function cpuMsOf(pid: number | undefined): Promise<number> {
   // Fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11] ?? Number.NaN) + Number(fields[12] ?? Number.NaN)) * 10;
+}
+
+/**
+ * The local database and Redis servers' processes (by command name, from /proc), so a bench can
+ * say what their CPU was; empty where they run elsewhere or /proc has none.
+ */
+export async function localServerPids(): Promise<{ database: number[]; redis: number[] }> {
+  const found = { database: [] as number[], redis: [] as number[] };
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  await Promise.all(
+    entries
+      .filter((entry) => /^\d+$/.test(entry))
+      .map(async (entry) => {
+        const name = (await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '')).trim();
+        if (name === 'mariadbd' || name === 'mysqld') found.database.push(Number(entry));
+        if (name === 'redis-server') found.redis.push(Number(entry));
+      }),
+  );
+  return found;
 }
 
 /** Peak resident memory of a child process (Linux `VmHWM`); undefined where /proc has none. */
@@ -214,6 +234,14 @@ export async function createBenchDatabase(prefix: string): Promise<BenchDatabase
   const name = `${prefix}_${Date.now().toString(36)}`;
   const admin: Db = createDatabase(mysqlUrlOf(''));
   await admin.raw(`CREATE DATABASE \`${name}\``);
+  // Migrated before any Keyway starts, as a deployment runs `npm run migrate` first: a worker
+  // process refuses a database it does not find migrated, and would race the api process to it.
+  const db = createDatabase(mysqlUrlOf(name));
+  try {
+    await migrateLatest(db);
+  } finally {
+    await db.destroy();
+  }
   return {
     name,
     url: mysqlUrlOf(name),
