@@ -1,7 +1,9 @@
-import test from 'ava';
 import { orderSnapshot } from '../../src/features/events/event-snapshots.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { type Console, startConsole } from './console-harness.js';
+import { consoleTest } from './console-test.js';
+
+const test = consoleTest();
 
 type Body = Record<string, unknown>;
 let app: Console;

@@ -1,6 +1,8 @@
-import test from 'ava';
 import { waitFor } from '../helpers/wait-for.js';
 import { type Console, startConsole } from './console-harness.js';
+import { consoleTest } from './console-test.js';
+
+const test = consoleTest();
 
 type Body = Record<string, unknown>;
 let app: Console;
