@@ -199,9 +199,9 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
     const p99AtHalf = percentile(pacedLatencies, 99);
     const peakRss = Math.max(...peakRssMiB.map((mib) => mib ?? 0));
     const idleRss = Math.max(...idleRssMiB.map((mib) => mib ?? 0));
-    // Issue 19's targets, each with the value this run measured (the bench plan sells one
-    // license per order, so per order is per license).
-    // `below`: the issue's "< 1 s", "below 250 MiB", "below 120 MiB" (strictly).
+    // The throughput targets (README, Benchmarks), each with the value this run measured (the
+    // bench plan sells one license per order, so per order is per license).
+    // `below`: "< 1 s", "below 250 MiB", "below 120 MiB", held strictly.
     const target = (value: number, limit: number, kind: 'atLeast' | 'atMost' | 'below') => ({
       value,
       target: `${{ atLeast: '≥', atMost: '≤', below: '<' }[kind]} ${limit}`,
