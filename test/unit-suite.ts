@@ -12,6 +12,7 @@ import { unitFiles } from '../ava.unit.config.js';
 import './unit/architecture/import-direction.test.ts';
 import './unit/infra/one-transaction.test.ts';
 import './unit/infra/batch-gate.test.ts';
+import './unit/infra/for-each-concurrently.test.ts';
 import './unit/licenses/license-phase.test.ts';
 import './unit/licenses/lifecycle-rules.test.ts';
 import './unit/license-sync/sync-comparison.test.ts';

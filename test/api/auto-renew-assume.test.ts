@@ -53,4 +53,59 @@ for (const dialect of testDialects()) {
       t.is(after.body.data.length, 1);
     },
   );
+
+  test.serial(
+    `${dialect}: subscriptions due at once are renewed by payments in flight together, each once, every license renewed`,
+    async (t) => {
+      const rig = await startTwoProtocolRig(dialect, {
+        planCode: 'autorenew-many',
+        ip: '203.0.113.78',
+        env: { KEYWAY_AUTORENEW_PAYMENT: 'assume', KEYWAY_SCHEDULER_EVERY_MS: '200', KEYWAY_RENEWAL_NOTICE_DAYS: '7' },
+      });
+      const { api } = rig;
+      t.teardown(() => rig.close());
+      const bought = await Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map((n) => rig.buyAndWaitInstalled(`many-${n}`)));
+      const ids = bought.map((b) => b.subscriptionId);
+      // Every term ends in three days: one pass claims them all and pays them side by side.
+      const expiresAt = Date.now() + 3 * day;
+      await api.running.context.db('subscriptions').whereIn('id', ids).update({ expires_at: expiresAt });
+
+      for (const id of ids) {
+        const renewals = await waitFor(
+          async () => {
+            const list = await api.request<{ data: Renewal[] }>('GET', `/api/v1/subscriptions/${id}/renewals`);
+            const [only] = list.body.data;
+            return only && only.licenses.length === 2 && only.licenses.every((o) => o.state === 'succeeded')
+              ? list.body.data
+              : undefined;
+          },
+          `subscription ${id}'s renewal applied to both licenses`,
+          30_000,
+        );
+        t.is(renewals.length, 1, `subscription ${id} renewed once`);
+        const subscription = (await api.request<Body>('GET', `/api/v1/subscriptions/${id}`)).body;
+        t.is(subscription.expiresAt, new Date(addMonths(expiresAt, Number(subscription.period))).toISOString());
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const renewalOrders = await api.running.context
+        .db('orders')
+        .where({ kind: 'renewal', state: 'paid' })
+        .whereIn('renews_subscription_id', ids)
+        .count({ n: '*' })
+        .first();
+      t.is(Number(renewalOrders?.n), ids.length, 'one paid renewal order per subscription');
+      t.is(
+        Number(
+          (
+            await api.running.context
+              .db('audit_events')
+              .where({ action: 'subscription.autopay_failed' })
+              .count({ n: '*' })
+              .first()
+          )?.n,
+        ),
+        0,
+      );
+    },
+  );
 }

@@ -1,3 +1,4 @@
+import { forEachConcurrently } from '../../infra/async/for-each-concurrently.js';
 import type { Db } from '../../infra/db/database.js';
 import type { Logger } from '../../infra/log/logger.js';
 import type { Actor } from '../../kernel/actor.js';
@@ -81,21 +82,16 @@ export class SyncScheduler {
       if (!due.length) break;
       // A few reads in flight per configuration, so the KA's latency does not set the pace:
       // the pacer lines them up in the configuration's slots.
-      let next = 0;
-      const reader = async () => {
-        for (let i = next++; i < due.length; i = next++) {
-          const { id, dueAt } = due[i] as (typeof due)[number];
-          if (!(await licenses.claimSync(db, id, dueAt, now + this.deps.leaseMs))) continue;
-          try {
-            await this.deps.service.sync(id, syncActor, { paced: true });
-          } catch (err) {
-            // The claim lapses after the lease, and a later run reads the license again.
-            this.deps.logger.warn({ err, licenseId: id }, 'syncing a license failed; it is tried again');
-          }
-          synced += 1;
+      await forEachConcurrently(due, readsInFlight, async ({ id, dueAt }) => {
+        if (!(await licenses.claimSync(db, id, dueAt, now + this.deps.leaseMs))) return;
+        try {
+          await this.deps.service.sync(id, syncActor, { paced: true });
+        } catch (err) {
+          // The claim lapses after the lease, and a later run reads the license again.
+          this.deps.logger.warn({ err, licenseId: id }, 'syncing a license failed; it is tried again');
         }
-      };
-      await Promise.all(Array.from({ length: Math.min(readsInFlight, due.length) }, reader));
+        synced += 1;
+      });
     }
     return synced;
   }

@@ -1,3 +1,4 @@
+import { forEachConcurrently } from '../../infra/async/for-each-concurrently.js';
 import type { Db } from '../../infra/db/database.js';
 import { transaction } from '../../infra/db/transaction.js';
 import type { Logger } from '../../infra/log/logger.js';
@@ -31,6 +32,11 @@ export interface RenewalSchedulerDeps {
   renewAndPay: RenewAndPay;
   /** How long a claimed payment waits before another pass tries again (default 15 minutes). */
   payRetryMs?: number;
+  /**
+   * Renewal payments one pass has in flight (default 8). Each is its own subscription's, a few
+   * short transactions that lock only that subscription's rows, so they do not wait on each other.
+   */
+  paymentsInFlight?: number;
   batchSize?: number;
 }
 
@@ -49,9 +55,9 @@ export function autoRenewalReference(due: Pick<DueRenewal, 'id' | 'expiresAt'>):
  * The scheduler's renewal pass: raises `subscription.renewal_due` for auto-renew subscriptions
  * that expire within the notice, once per term (the subscription remembers the expiry it was
  * raised for), in batches of a few set-based queries, each with its audit events in one
- * transaction. With payment `assume`, then pays each due renewal through `renewAndPay`, one
- * worker per subscription (a claim that lapses after `payRetryMs`, so a failed or abandoned
- * payment is tried again until the expiry moved).
+ * transaction. With payment `assume`, then pays each due renewal through `renewAndPay`, a few
+ * at a time (`paymentsInFlight`), one worker per subscription (a claim that lapses after
+ * `payRetryMs`, so a failed or abandoned payment is tried again until the expiry moved).
  */
 export class RenewalScheduler {
   constructor(private readonly deps: RenewalSchedulerDeps) {}
@@ -70,10 +76,10 @@ export class RenewalScheduler {
       const claimed = await transaction(this.deps.db, (tx) =>
         this.deps.store.claimPayments(tx, window, this.deps.payRetryMs ?? 15 * 60_000, limit),
       );
-      for (const due of claimed) {
+      await forEachConcurrently(claimed, this.deps.paymentsInFlight ?? 8, async (due) => {
         if (await this.pay(due)) result.paid += 1;
         else result.failed += 1;
-      }
+      });
       if (claimed.length < limit) break;
     }
     return result;

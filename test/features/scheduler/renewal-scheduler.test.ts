@@ -19,7 +19,12 @@ const neverPays: RenewAndPay = async () => {
 
 function scheduler(
   db: Db,
-  options: { payment?: 'store' | 'assume'; renewAndPay?: RenewAndPay; batchSize?: number } = {},
+  options: {
+    payment?: 'store' | 'assume';
+    renewAndPay?: RenewAndPay;
+    batchSize?: number;
+    paymentsInFlight?: number;
+  } = {},
 ) {
   const { logger, lines } = keptLogger();
   const store = new RenewalScheduleStore();
@@ -34,6 +39,7 @@ function scheduler(
       renewAndPay: options.renewAndPay ?? neverPays,
       payRetryMs: 60_000,
       batchSize: options.batchSize,
+      paymentsInFlight: options.paymentsInFlight,
     }),
     { lines, autoRenew: new AutoRenewService({ db, store, audit: new AuditStore() }) },
   );
@@ -149,6 +155,44 @@ for (const dialect of testDialects()) {
     t.deepEqual(calls.at(-1), [b, 12, `auto-renew-${b}-${expiry}`]);
     t.deepEqual(await passes.runDue(now + 200_000), { raised: 0, paid: 0, failed: 0 });
     t.is(calls.length, 3);
+  });
+
+  test(`${dialect}: a pass pays its due renewals a few at a time, each once, and counts a failure among them`, async (t) => {
+    const database = await createTestDatabase(dialect);
+    t.teardown(() => database.drop());
+    const { db } = database;
+    const catalog = await insertCatalog(db);
+    const ids = await insertSubscriptions(db, catalog, 20, expiry);
+    const paidIds: number[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const renewAndPay: RenewAndPay = async (id, months) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      // Long enough that the next payments start before this one ends.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      inFlight -= 1;
+      if (id === ids[5]) throw new Error('the store refused the card');
+      await db('subscriptions')
+        .where({ id })
+        .update({ expires_at: expiry + months * 30 * DAY });
+      paidIds.push(id);
+    };
+    const passes = scheduler(db, { payment: 'assume', renewAndPay, batchSize: 8, paymentsInFlight: 4 });
+    t.deepEqual(await passes.runDue(expiry - 7 * DAY), { raised: 20, paid: 19, failed: 1 });
+    t.is(most, 4, 'four payments in flight, never more');
+    t.deepEqual(
+      [...paidIds].sort((a, b) => a - b),
+      ids.filter((id) => id !== ids[5]),
+    );
+    t.is(
+      await db('audit_events')
+        .where({ action: 'subscription.autopay_failed' })
+        .count({ n: '*' })
+        .first()
+        .then((r) => Number(r?.n)),
+      1,
+    );
   });
 }
 
