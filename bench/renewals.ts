@@ -16,6 +16,7 @@ import {
   placeOrders,
   pool,
   scrapeMetrics,
+  startStatementProfile,
   sleep,
   spawnKeyways,
   startReferenceServers,
@@ -42,6 +43,11 @@ interface PassHistogram {
   count: number;
   sum: number;
   buckets: Array<[number, number]>;
+}
+
+/** The statements a process sent its database (`keyway_db_queries_total`). */
+function statementsOf(text: string): number {
+  return Number(/^keyway_db_queries_total(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
 }
 
 function passHistogram(text: string): PassHistogram {
@@ -127,18 +133,27 @@ export async function runRenewalsBench(options: RenewalsBenchOptions) {
     if (terms !== n)
       throw new Error(`${n - terms} of ${n} licenses are not fixed terms: renewals would not reach the KA`);
 
-    workers = spawnKeyways(options.workers, env, (i) => ({
-      KEYWAY_ROLE: 'worker',
-      KEYWAY_AUTORENEW_PAYMENT: 'assume',
-      KEYWAY_SCHEDULER_EVERY_MS: String(options.schedulerEveryMs),
-      KEYWAY_METRICS_PORT: String(ports[i]),
-      KEYWAY_METRICS_TOKEN: metricsToken,
-    }));
+    workers = spawnKeyways(
+      options.workers,
+      env,
+      (i) => ({
+        KEYWAY_ROLE: 'worker',
+        KEYWAY_AUTORENEW_PAYMENT: 'assume',
+        KEYWAY_SCHEDULER_EVERY_MS: String(options.schedulerEveryMs),
+        KEYWAY_METRICS_PORT: String(ports[i]),
+        KEYWAY_METRICS_TOKEN: metricsToken,
+      }),
+      // BENCH_WORKER_NODE_ARGS: Node options for the workers (a profile: --cpu-prof --cpu-prof-dir=...).
+      process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean),
+    );
     await waitForWorkerMetrics(ports, workers.processes);
-    const passesBefore = (await Promise.all(ports.map(scrapeMetrics))).map(passHistogram);
+    const metricsBefore = await Promise.all(ports.map(scrapeMetrics));
+    const passesBefore = metricsBefore.map(passHistogram);
     const childCpu = () => Promise.all([servers.pid, ...workers!.processes.map((w) => w.pid)].map(cpuMsOf));
     const cpuBefore = await childCpu();
 
+    // BENCH_QUERY_PROFILE=1: which statements the wave sends (MariaDB's general log, all processes).
+    const profile = process.env.BENCH_QUERY_PROFILE === '1' ? await startStatementProfile(db) : undefined;
     // The wave: every subscription ends on the same day, inside the 7-day renewal notice.
     const wallStart = Date.now();
     const due = Math.floor((wallStart + 3 * DAY_MS) / DAY_MS) * DAY_MS;
@@ -156,7 +171,13 @@ export async function runRenewalsBench(options: RenewalsBenchOptions) {
     }
     const seconds = (performance.now() - started) / 1000;
     const [kaCpuMs = 0, ...workerCpuMs] = (await childCpu()).map((ms, i) => ms - (cpuBefore[i] ?? 0));
-    const passesAfter = (await Promise.all(ports.map(scrapeMetrics))).map(passHistogram);
+    const profiled = (await profile?.stop()) ?? new Map<string, number>();
+    const metricsAfter = await Promise.all(ports.map(scrapeMetrics));
+    const passesAfter = metricsAfter.map(passHistogram);
+    const statements = metricsAfter.reduce(
+      (sum, text, i) => sum + statementsOf(text) - statementsOf(metricsBefore[i] ?? ''),
+      0,
+    );
     const workerPeakRssMiB = await Promise.all(workers.processes.map((w) => peakRssMiBOf(w.pid)));
 
     const orders = await db('orders')
@@ -222,7 +243,20 @@ export async function runRenewalsBench(options: RenewalsBenchOptions) {
         workers: perRenewal(workerCpuMs.reduce((a, b) => a + b, 0)),
         referenceKaAndInstallTarget: perRenewal(kaCpuMs),
       },
+      // The workers' statements over the wave (renewal orders, their payments, the renewals at
+      // the KA and the renewed files' installs), per renewal.
+      statementsPerRenewal: Number((statements / n).toFixed(1)),
       workerPeakRssMiB,
+      ...(profile
+        ? {
+            statementShapesPerRenewal: Object.fromEntries(
+              [...profiled]
+                .sort((a, b) => b[1] - a[1])
+                .slice(0, 40)
+                .map(([sql, count]) => [sql, Number((count / n).toFixed(2))]),
+            ),
+          }
+        : {}),
       ...(keepDatabase ? { keptDatabase: database.name } : {}),
     };
   } finally {
