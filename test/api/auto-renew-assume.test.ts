@@ -1,7 +1,8 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { addMonths } from '../../src/features/subscriptions/term-dates.js';
+import type { Dialect } from '../../src/infra/db/database.js';
 import { testDialects } from '../helpers/test-database.js';
-import { startTwoProtocolRig } from '../helpers/two-protocol-rig.js';
+import { startTwoProtocolRig, type TwoProtocolRig } from '../helpers/two-protocol-rig.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 type Body = Record<string, unknown>;
@@ -9,36 +10,44 @@ type Renewal = Body & { orderId: number; licenses: Array<Body & { state: string 
 
 const day = 24 * 60 * 60 * 1000;
 
+/** Keyway paying due renewals itself, its scheduler every 200 ms, with the two-protocol plan. */
+async function autoRenewRig(t: ExecutionContext, dialect: Dialect, planCode: string, ip: string) {
+  const rig = await startTwoProtocolRig(dialect, {
+    planCode,
+    ip,
+    env: { KEYWAY_AUTORENEW_PAYMENT: 'assume', KEYWAY_SCHEDULER_EVERY_MS: '200', KEYWAY_RENEWAL_NOTICE_DAYS: '7' },
+  });
+  t.teardown(() => rig.close());
+  return rig;
+}
+
+/** The subscription's renewals, once the first is applied to both its licenses. */
+function renewalsOnceApplied(api: TwoProtocolRig['api'], subscriptionId: number): Promise<Renewal[]> {
+  return waitFor(
+    async () => {
+      const list = await api.request<{ data: Renewal[] }>('GET', `/api/v1/subscriptions/${subscriptionId}/renewals`);
+      const [only] = list.body.data;
+      return only && only.licenses.length === 2 && only.licenses.every((o) => o.state === 'succeeded')
+        ? list.body.data
+        : undefined;
+    },
+    `subscription ${subscriptionId}'s renewal paid by the scheduler to be applied to both licenses`,
+    30_000,
+  );
+}
+
 for (const dialect of testDialects()) {
   test.serial(
     `${dialect}: with KEYWAY_AUTORENEW_PAYMENT=assume the scheduler places and pays the renewal of a subscription due for it, once: the term moves from its expiry and every license is renewed at its KA`,
     async (t) => {
-      const rig = await startTwoProtocolRig(dialect, {
-        planCode: 'autorenew',
-        ip: '203.0.113.77',
-        env: { KEYWAY_AUTORENEW_PAYMENT: 'assume', KEYWAY_SCHEDULER_EVERY_MS: '200', KEYWAY_RENEWAL_NOTICE_DAYS: '7' },
-      });
+      const rig = await autoRenewRig(t, dialect, 'autorenew', '203.0.113.77');
       const { api } = rig;
-      t.teardown(() => rig.close());
       const { subscriptionId } = await rig.buyAndWaitInstalled('autorenew-1');
       // The term ends in three days: inside the notice, so the next pass renews it.
       const expiresAt = Date.now() + 3 * day;
       await api.running.context.db('subscriptions').where({ id: subscriptionId }).update({ expires_at: expiresAt });
 
-      const renewal = await waitFor(
-        async () => {
-          const list = await api.request<{ data: Renewal[] }>(
-            'GET',
-            `/api/v1/subscriptions/${subscriptionId}/renewals`,
-          );
-          const [only] = list.body.data;
-          return only && only.licenses.length === 2 && only.licenses.every((o) => o.state === 'succeeded')
-            ? list.body.data
-            : undefined;
-        },
-        'the renewal paid by the scheduler to be applied to both licenses',
-        30_000,
-      );
+      const renewal = await renewalsOnceApplied(api, subscriptionId);
       t.is(renewal.length, 1);
       const subscription = (await api.request<Body>('GET', `/api/v1/subscriptions/${subscriptionId}`)).body;
       const periodMonths = Number(subscription.period);
@@ -57,13 +66,8 @@ for (const dialect of testDialects()) {
   test.serial(
     `${dialect}: subscriptions due at once are renewed by payments in flight together, each once, every license renewed`,
     async (t) => {
-      const rig = await startTwoProtocolRig(dialect, {
-        planCode: 'autorenew-many',
-        ip: '203.0.113.78',
-        env: { KEYWAY_AUTORENEW_PAYMENT: 'assume', KEYWAY_SCHEDULER_EVERY_MS: '200', KEYWAY_RENEWAL_NOTICE_DAYS: '7' },
-      });
+      const rig = await autoRenewRig(t, dialect, 'autorenew-many', '203.0.113.78');
       const { api } = rig;
-      t.teardown(() => rig.close());
       const bought = await Promise.all(['a', 'b', 'c', 'd', 'e', 'f'].map((n) => rig.buyAndWaitInstalled(`many-${n}`)));
       const ids = bought.map((b) => b.subscriptionId);
       // Every term ends in three days: one pass claims them all and pays them side by side.
@@ -71,17 +75,7 @@ for (const dialect of testDialects()) {
       await api.running.context.db('subscriptions').whereIn('id', ids).update({ expires_at: expiresAt });
 
       for (const id of ids) {
-        const renewals = await waitFor(
-          async () => {
-            const list = await api.request<{ data: Renewal[] }>('GET', `/api/v1/subscriptions/${id}/renewals`);
-            const [only] = list.body.data;
-            return only && only.licenses.length === 2 && only.licenses.every((o) => o.state === 'succeeded')
-              ? list.body.data
-              : undefined;
-          },
-          `subscription ${id}'s renewal applied to both licenses`,
-          30_000,
-        );
+        const renewals = await renewalsOnceApplied(api, id);
         t.is(renewals.length, 1, `subscription ${id} renewed once`);
         const subscription = (await api.request<Body>('GET', `/api/v1/subscriptions/${id}`)).body;
         t.is(subscription.expiresAt, new Date(addMonths(expiresAt, Number(subscription.period))).toISOString());
