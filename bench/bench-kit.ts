@@ -74,6 +74,11 @@ export async function localServerPids(): Promise<{ database: number[]; redis: nu
   return found;
 }
 
+/** The statements a Keyway process sent its database, from its metrics (`keyway_db_queries_total`). */
+export function statementsSentOf(metricsText: string): number {
+  return Number(/^keyway_db_queries_total(?:\{[^}]*\})? (\S+)$/m.exec(metricsText)?.[1] ?? Number.NaN);
+}
+
 /** Peak resident memory of a child process (Linux `VmHWM`); undefined where /proc has none. */
 export async function peakRssMiBOf(pid: number | undefined): Promise<number | undefined> {
   const status = pid === undefined ? '' : await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');

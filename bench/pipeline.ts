@@ -23,6 +23,7 @@ import {
   spawnKeyways,
   startReferenceServers,
   startStatementProfile,
+  statementsSentOf,
   waitForWorkerMetrics,
   waitInstalled,
 } from './bench-kit.js';
@@ -69,10 +70,7 @@ export async function runPipelineBench(options: { orders: number; workers: numbe
       Math.round(Number(/^keyway_nodejs_heap_size_used_bytes(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1]) / 2 ** 20),
     );
   const statementsSent = async () =>
-    (await Promise.all(metricPorts.map(scrapeMetrics))).reduce(
-      (sum, text) => sum + Number(/^keyway_db_queries_total(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1] ?? Number.NaN),
-      0,
-    );
+    (await Promise.all(metricPorts.map(scrapeMetrics))).reduce((sum, text) => sum + statementsSentOf(text), 0);
   try {
     await waitForWorkerMetrics(metricPorts, keyways.processes);
     // Idle: started and settled, nothing asked of it yet. Start-up's own work (the schema check,

@@ -17,6 +17,7 @@ import {
   pool,
   scrapeMetrics,
   startStatementProfile,
+  statementsSentOf,
   sleep,
   spawnKeyways,
   startReferenceServers,
@@ -43,11 +44,6 @@ interface PassHistogram {
   count: number;
   sum: number;
   buckets: Array<[number, number]>;
-}
-
-/** The statements a process sent its database (`keyway_db_queries_total`). */
-function statementsOf(text: string): number {
-  return Number(/^keyway_db_queries_total(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1] ?? Number.NaN);
 }
 
 function passHistogram(text: string): PassHistogram {
@@ -175,7 +171,7 @@ export async function runRenewalsBench(options: RenewalsBenchOptions) {
     const metricsAfter = await Promise.all(ports.map(scrapeMetrics));
     const passesAfter = metricsAfter.map(passHistogram);
     const statements = metricsAfter.reduce(
-      (sum, text, i) => sum + statementsOf(text) - statementsOf(metricsBefore[i] ?? ''),
+      (sum, text, i) => sum + statementsSentOf(text) - statementsSentOf(metricsBefore[i] ?? ''),
       0,
     );
     const workerPeakRssMiB = await Promise.all(workers.processes.map((w) => peakRssMiBOf(w.pid)));
