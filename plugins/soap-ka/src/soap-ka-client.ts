@@ -139,7 +139,11 @@ export class SoapKaClient {
       })
       .catch((cause: unknown) => {
         this.client = undefined;
-        throw new KaError('Cannot read the plugin WSDL', { code: 'protocol', retryable: false, cause });
+        throw new KaError('Cannot load the soap package or read the plugin WSDL', {
+          code: 'protocol',
+          retryable: false,
+          cause,
+        });
       });
     return this.client;
   }
