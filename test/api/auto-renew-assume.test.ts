@@ -64,7 +64,7 @@ for (const dialect of testDialects()) {
   );
 
   test.serial(
-    `${dialect}: subscriptions due at once are renewed by payments in flight together, each once, every license renewed`,
+    `${dialect}: six subscriptions due at once, paid in the same pass, are each renewed once with every license renewed`,
     async (t) => {
       const rig = await autoRenewRig(t, dialect, 'autorenew-many', '203.0.113.78');
       const { api } = rig;
